@@ -1,0 +1,111 @@
+# isotp: `make run` serves the demo; `make test` runs every check CI runs. Both set everything up first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_WORKERS ?= 2
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+# `make run`: an embedded default. SQLite file in the checkout, Celery tasks in-process, console email.
+RUN_ENV := DJANGO_DEBUG=true CELERY_TASK_ALWAYS_EAGER=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 \
+	EMAIL_URL=consolemail:// REDIS_URL=
+
+# `make test`: the real PostgreSQL and Redis on this machine (override DATABASE_URL / REDIS_URL to point elsewhere).
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/isotp
+REDIS_HOST ?= 127.0.0.1
+TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DATABASE_URL=$(DATABASE_URL) \
+	REDIS_URL=redis://$(REDIS_HOST):6379/14 CELERY_BROKER_URL=redis://$(REDIS_HOST):6379/15 \
+	CELERY_RESULT_BACKEND=redis://$(REDIS_HOST):6379/15 EMAIL_URL=consolemail:// \
+	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false DJANGO_HSTS_SECONDS=0
+
+# What `manage.py check --deploy` sees: production values, nothing relaxed.
+DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n') \
+	DJANGO_ALLOWED_HOSTS=isotp.example.org DATABASE_URL=$(DATABASE_URL) REDIS_URL=redis://$(REDIS_HOST):6379/14 \
+	EMAIL_URL=smtp+tls://user:password@smtp.example.org:587
+
+.PHONY: help run test setup python-deps node-deps css collectstatic totp services chromium lint typecheck checks pytest e2e bench clean
+
+help:
+	@echo "make run    serve the demo at http://127.0.0.1:$(PORT) (SQLite, tasks in-process)"
+	@echo "make test   lint, type-check, Django checks, compose check, and the whole test suite on PostgreSQL"
+
+# --- set-up ------------------------------------------------------------------------------------------
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python "$$(command -v $(PYTHON))"
+	@touch $@
+
+python-deps: $(VENV)/.synced
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node-deps: node_modules/.installed
+
+static_build/css/application.css: node_modules/.installed $(wildcard frontend/scss/*.scss) $(wildcard frontend/js/*)
+	npm run --silent build
+
+css: static_build/css/application.css
+
+# Tests run with production static storage (hashed names from the manifest), as gunicorn would serve them.
+staticfiles/staticfiles.json: static_build/css/application.css $(VENV)/.synced
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --clear -v0
+
+collectstatic: staticfiles/staticfiles.json
+
+setup: python-deps css
+
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@redis-cli -h $(REDIS_HOST) ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; }
+
+# --- the two commands ----------------------------------------------------------------------------------
+
+run: setup
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	@$(RUN_ENV) $(PY) manage.py demo_logins
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup services chromium lint typecheck checks pytest
+
+totp:
+	@$(RUN_ENV) $(PY) manage.py totp_code $(or $(EMAIL),tm@cheshire.example)
+
+lint: python-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: python-deps
+	$(TEST_ENV) $(VENV)/bin/mypy .
+
+checks: python-deps
+	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+pytest: setup collectstatic services chromium
+	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+bench: setup services
+	$(TEST_ENV) $(PY) -m pytest bench -p no:randomly -q
+
+clean:
+	rm -rf $(VENV) $(TOOLS) node_modules static_build staticfiles db.sqlite3 artifacts

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from accounts import api
+
+urlpatterns = [
+    path("me/", api.MeApi.as_view(), name="api-me"),
+    path("staff/", api.StaffListApi.as_view(), name="api-staff-list"),
+    path("venues/", api.VenueListApi.as_view(), name="api-venue-list"),
+    path("closures/", api.ClosureListApi.as_view(), name="api-closure-list"),
+]

@@ -1,0 +1,31 @@
+"""`python manage.py demo_logins`: print the demo accounts and how to pass the second factor (DEBUG only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import AREAS, DEMO_PASSWORD, DEMO_TOTP_BASE32, STAFF, demo_email
+
+
+class Command(BaseCommand):
+    help = "Print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("demo_logins is for the demo only (DJANGO_DEBUG=true).")
+        out = self.stdout.write
+        out("")
+        out("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        for area in AREAS:
+            for local, role, name in STAFF[area["code"]]:
+                if local in {"admin", "tm", "facilitator", "om"}:
+                    out(f"  {demo_email(local, area['code']):32} {role.label} ({name})")
+        out("")
+        out("Second factor: add this key to any authenticator app (TOTP, 6 digits, 30 s):")
+        out(f"  {DEMO_TOTP_BASE32}")
+        out("or print the current code:  .venv/bin/python manage.py totp_code tm@cheshire.example")
+        out("  (with DJANGO_DEBUG=true DATABASE_URL=sqlite:///$PWD/db.sqlite3 in the environment)")
+        out("")

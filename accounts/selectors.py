@@ -1,0 +1,60 @@
+"""Reads for the accounts pages and API: always scoped to the user's area first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import AreaClosure, FacilitatorTraining, Role, Supervision, User, Venue
+from accounts.permissions import scope_to_area
+from accounts.rules import TrainingDecision, TrainingRecord, training_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+def staff_for_list(user: User | AnonymousUser, role: str = "") -> QuerySet[User]:
+    """Managers: their area's active staff, with training records and current supervisor preloaded."""
+    qs = scope_to_area(User.objects.filter(is_active=True), user).order_by("full_name", "id")
+    if role:
+        qs = qs.filter(role=role)
+    return qs.prefetch_related(
+        "training_records",
+        Prefetch(
+            "supervisions",
+            queryset=Supervision.objects.filter(ended_on__isnull=True).select_related("treatment_manager"),
+            to_attr="current_supervisions",
+        ),
+    )
+
+
+def staff_member(user: User | AnonymousUser, public_id: str) -> User:
+    """One member of staff in the user's area (404 otherwise)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(staff_for_list(user), public_id=public_id)
+
+
+def facilitators_trained_for(user: User | AnonymousUser, programme: str) -> list[User]:
+    """The area's facilitators who may deliver `programme` (000: training records)."""
+    return [f for f in staff_for_list(user, Role.FACILITATOR) if training_decision(f, programme).trained]
+
+
+def training_decision(facilitator: User, programme: str) -> TrainingDecision:
+    """Whether `facilitator` may deliver `programme`; uses prefetched training records when present."""
+    records = [TrainingRecord(kind=r.kind, programme=r.programme) for r in facilitator.training_records.all()]
+    return training_for(programme, records)
+
+
+def venues_for(user: User | AnonymousUser) -> QuerySet[Venue]:
+    """The user's area's venues."""
+    return scope_to_area(Venue.objects.all(), user).order_by("name", "id")
+
+
+def closures_for(user: User | AnonymousUser) -> QuerySet[AreaClosure]:
+    """The user's area's closure dates."""
+    return scope_to_area(AreaClosure.objects.all(), user).order_by("date")
+
+
+__all__ = ["FacilitatorTraining", "closures_for", "facilitators_trained_for", "staff_for_list", "venues_for"]

@@ -1,0 +1,187 @@
+"""Signing in (password then second factor), signing out, and the managers' staff, venue and closure pages."""
+
+from __future__ import annotations
+
+import base64
+from io import BytesIO
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import permissions, selectors, services
+from accounts.forms import ClosureForm, SignInForm, TokenForm, TrainingRecordForm
+from accounts.models import Role
+from audit.services import record_event
+from isotp.errors import DomainConflict
+
+
+class SignInView(auth_views.LoginView):
+    """Step one: email and password (django-axes counts failures and locks the account)."""
+
+    form_class = SignInForm
+    template_name = "accounts/sign_in.html"
+    redirect_authenticated_user = False
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Step two: the code from the authenticator app; first-time users are sent to enrol."""
+    if request.user.is_verified():  # type: ignore[union-attr]
+        return redirect(_safe_next(request))
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:two_factor_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
+            otp_login(request, device)
+            record_event(actor=request.user, action="signed_in", obj=request.user,  # type: ignore[arg-type]
+                         object_id=str(request.user.public_id))  # type: ignore[union-attr]
+            return redirect(_safe_next(request))
+        form.add_error("token", "The security code is not correct or has expired. Enter the current code")
+    return render(request, "accounts/two_factor.html", {"form": form, "next": _safe_next(request)})
+
+
+def _qr_svg(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    buffer = BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """First sign-in: show a QR code for a new authenticator and confirm it with one code."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect("accounts:two_factor")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            services.confirm_totp_device(user=request.user, device=device)  # type: ignore[arg-type]
+            otp_login(request, device)
+            messages.success(request, "Your authenticator app is set up. You will need it every time you sign in.")
+            return redirect(_safe_next(request))
+        form.add_error("token", "The security code is not correct. Enter the code currently shown in the app")
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {"form": form, "qr_svg": _qr_svg(device.config_url), "secret": secret},
+    )
+
+
+class SignOutView(auth_views.LogoutView):
+    template_name = "accounts/signed_out.html"
+
+
+# --- Managers' pages --------------------------------------------------------------------------------------
+
+
+def _require(check: bool) -> None:
+    if not check:
+        raise PermissionDenied
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    """Managers: the area's staff with roles, training and supervisor."""
+    _require(permissions.can_view_staff(request.user))
+    role = request.GET.get("role", "")
+    role = role if role in Role.values else ""
+    page = Paginator(selectors.staff_for_list(request.user, role), 25).get_page(request.GET.get("page"))
+    return render(request, "accounts/staff_list.html", {"page": page, "roles": Role.choices, "role": role})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Managers: one member of staff, their training and which programmes they may deliver; admins add training."""
+    _require(permissions.can_view_staff(request.user))
+    member = selectors.staff_member(request.user, public_id)
+    form = TrainingRecordForm(request.POST or None)
+    if request.method == "POST":
+        _require(permissions.can_manage_area(request.user))
+        if form.is_valid():
+            try:
+                services.add_training_record(actor=request.user, facilitator=member, **form.cleaned_data)  # type: ignore[arg-type]
+            except DomainConflict as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, "Training record added")
+                return redirect("accounts:staff_detail", public_id=public_id)
+    decisions = [
+        (name, selectors.training_decision(member, code))
+        for code, name in (("isotp", "i-SOTP"), ("nsogp", "N-SOGP"))
+    ] if member.role == Role.FACILITATOR else []
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {"member": member, "form": form, "decisions": decisions,
+         "can_add_training": permissions.can_manage_area(request.user) and member.role == Role.FACILITATOR},
+    )
+
+
+@login_required
+def venue_list(request: HttpRequest) -> HttpResponse:
+    """Managers: the area's venues."""
+    _require(permissions.can_view_staff(request.user))
+    page = Paginator(selectors.venues_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "accounts/venue_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closure_list(request: HttpRequest) -> HttpResponse:
+    """Managers see the area's closure dates; administrators add and remove them."""
+    _require(permissions.can_view_staff(request.user))
+    can_edit = permissions.can_manage_area(request.user)
+    form = ClosureForm(request.POST or None)
+    if request.method == "POST":
+        _require(can_edit)
+        if form.is_valid():
+            try:
+                services.add_closure(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except DomainConflict as exc:
+                form.add_error("date", exc.detail)
+            else:
+                messages.success(request, "Closure date added")
+                return redirect("accounts:closure_list")
+    page = Paginator(selectors.closures_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/closure_list.html", {"page": page, "form": form, "can_edit": can_edit})
+
+
+@login_required
+@require_http_methods(["POST"])
+def closure_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Administrators: remove one of their area's closure dates."""
+    _require(permissions.can_manage_area(request.user))
+    closure = get_object_or_404(selectors.closures_for(request.user), pk=pk)
+    services.remove_closure(actor=request.user, closure=closure)  # type: ignore[arg-type]
+    messages.success(request, "Closure date removed")
+    return redirect("accounts:closure_list")
+
+

@@ -1,0 +1,48 @@
+"""API plumbing shared by every app: pagination, and the exception handler that maps domain refusals to 409."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from isotp.errors import DomainConflict
+
+logger = logging.getLogger(__name__)
+
+
+class Pagination(PageNumberPagination):
+    """`?page=` pagination with `count`, `next`, `previous`, `results`; `page_size` may be lowered or raised to 100."""
+
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus: domain conflicts → 409 with their code; Django validation errors → 400 field errors.
+
+    Anything unexpected becomes a bare 500 with no stack trace or personal data in the body.
+    """
+    if isinstance(exc, DomainConflict):
+        return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        # Log the type only: the message may quote personal data.
+        logger.error("Unhandled API error %s", type(exc).__name__, exc_info=False)
+        return Response({"detail": "Something went wrong. Try again later."}, status=500)
+    return response

@@ -1,0 +1,84 @@
+"""GOV.UK form building blocks: a day/month/year date field and a mixin that labels errors for the summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+
+class GovukDateWidget(forms.MultiWidget):
+    """Three inputs (day, month, year) as the GOV.UK date input pattern asks."""
+
+    template_name = "govuk/widgets/date.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        widgets = [
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}),
+        ]
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value:
+            try:
+                parsed = dt.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+            return [parsed.day, parsed.month, parsed.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    """A date entered as day, month and year, with error messages in the GOV.UK style."""
+
+    widget = GovukDateWidget
+
+    def __init__(self, *, label_text: str = "date", **kwargs: Any):
+        self.label_text = label_text
+        fields = (forms.IntegerField(), forms.IntegerField(), forms.IntegerField())
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(fields=fields, **kwargs)
+
+    def clean(self, value: Any) -> dt.date | None:
+        parts = [str(v).strip() if v is not None else "" for v in (value or ["", "", ""])]
+        if not any(parts):
+            if self.required:
+                raise forms.ValidationError(f"Enter the {self.label_text}", code="required")
+            return None
+        names = ("day", "month", "year")
+        missing = [n for n, p in zip(names, parts, strict=True) if not p]
+        if missing:
+            raise forms.ValidationError(f"The {self.label_text} must include a {' and '.join(missing)}")
+        try:
+            day, month, year = (int(p) for p in parts)
+            if year < 1900 or year > 2200:
+                raise ValueError
+            return dt.date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(f"The {self.label_text} must be a real date") from None
+
+    def compress(self, data_list: list[Any]) -> None:  # clean() does the work
+        return None
+
+
+class GovukFormMixin:
+    """Gives every form the error-summary helpers the templates use."""
+
+    def summary_errors(self) -> list[tuple[str, str]]:
+        """(anchor id, message) pairs for the GOV.UK error summary, in field order."""
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        out = [("", e) for e in form.non_field_errors()]
+        for name, field in form.fields.items():
+            for error in form.errors.get(name, []):
+                anchor = form[name].auto_id
+                if isinstance(field, GovukDateField):
+                    anchor = f"{anchor}_0"
+                elif isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                    anchor = f"{anchor}_0"
+                out.append((anchor, error))
+        return out

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from audit.api import AuditEventListApi
+from isotp import views
+
+api_v1 = [
+    path("", include("accounts.api_urls")),
+    path("", include("referrals.api_urls")),
+    path("", include("sessions.api_urls")),
+    path("audit-events/", AuditEventListApi.as_view(), name="api-audit-event-list"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("", include("accounts.urls")),
+    path("", include("audit.urls")),
+    path("", include("referrals.urls")),
+    path("", include("sessions.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "isotp.views.error_403"
+handler404 = "isotp.views.error_404"
+handler500 = "isotp.views.error_500"

@@ -1,0 +1,116 @@
+"""Shared fixtures: two probation areas and a named persona per role in each, signed in with a second factor.
+
+Personas: `tm`, `facilitator`, `om`, `area_admin` in Cheshire; `other_tm`, `other_facilitator`, `other_om`,
+`other_admin` in Northumbria. `login(user)` gives a Django test client that has passed the second factor;
+`api(user)` gives a DRF client authenticated with a token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import ProbationArea, Role, User
+from tests.factories import ProbationAreaFactory, UserFactory, train_facilitator
+
+
+@pytest.fixture
+def area(db: None) -> ProbationArea:
+    return ProbationAreaFactory(code="cheshire", name="Cheshire")
+
+
+@pytest.fixture
+def other_area(db: None) -> ProbationArea:
+    return ProbationAreaFactory(code="northumbria", name="Northumbria")
+
+
+def _persona(area: ProbationArea, role: str, local: str) -> User:
+    return UserFactory(email=f"{local}@{area.code}.test", role=role, area=area)
+
+
+@pytest.fixture
+def tm(area: ProbationArea) -> User:
+    return _persona(area, Role.TREATMENT_MANAGER, "tm")
+
+
+@pytest.fixture
+def facilitator(area: ProbationArea) -> User:
+    return train_facilitator(_persona(area, Role.FACILITATOR, "facilitator"))
+
+
+@pytest.fixture
+def om(area: ProbationArea) -> User:
+    return _persona(area, Role.OFFENDER_MANAGER, "om")
+
+
+@pytest.fixture
+def area_admin(area: ProbationArea) -> User:
+    return _persona(area, Role.AREA_ADMIN, "admin")
+
+
+@pytest.fixture
+def other_tm(other_area: ProbationArea) -> User:
+    return _persona(other_area, Role.TREATMENT_MANAGER, "tm")
+
+
+@pytest.fixture
+def other_facilitator(other_area: ProbationArea) -> User:
+    return train_facilitator(_persona(other_area, Role.FACILITATOR, "facilitator"))
+
+
+@pytest.fixture
+def other_om(other_area: ProbationArea) -> User:
+    return _persona(other_area, Role.OFFENDER_MANAGER, "om")
+
+
+@pytest.fixture
+def other_admin(other_area: ProbationArea) -> User:
+    return _persona(other_area, Role.AREA_ADMIN, "admin")
+
+
+@pytest.fixture
+def personas(tm: User, facilitator: User, om: User, area_admin: User) -> dict[str, User]:
+    """One user per role in the home area, keyed by role code."""
+    return {
+        Role.TREATMENT_MANAGER: tm,
+        Role.FACILITATOR: facilitator,
+        Role.OFFENDER_MANAGER: om,
+        Role.AREA_ADMIN: area_admin,
+    }
+
+
+def verified_client(user: User) -> Client:
+    """A test client signed in as `user` who has passed the second factor."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def login(db: None) -> Callable[[User], Client]:
+    return verified_client
+
+
+def token_client(user: User) -> APIClient:
+    """A DRF client authenticated with `user`'s API token."""
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api(db: None) -> Callable[[User], APIClient]:
+    return token_client
