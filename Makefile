@@ -98,6 +98,7 @@ typecheck: python-deps
 checks: python-deps
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 

@@ -141,3 +141,9 @@ def role_permission(*roles: str, read: tuple[str, ...] = ()) -> type[RolePermiss
         (RolePermission,),
         {"roles": frozenset(roles), "safe_roles": frozenset(read)},
     )
+
+
+# --- referrals (people, referrals, eligibility) -------------------------------------------------------------
+
+
+# --- delivery (programmes, groups, one-to-one plans, sessions) ---------------------------------------------

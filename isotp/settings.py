@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -77,6 +78,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "isotp.urls"
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"  # widgets use the GOV.UK templates in templates/govuk
 WSGI_APPLICATION = "isotp.wsgi.application"
 ASGI_APPLICATION = "isotp.asgi.application"
 

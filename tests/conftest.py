@@ -20,6 +20,12 @@ from accounts.models import ProbationArea, Role, User
 from tests.factories import ProbationAreaFactory, UserFactory, train_facilitator
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Hashing with PBKDF2 costs ~0.2 s a user; tests create many users and never test the hasher's strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def area(db: None) -> ProbationArea:
     return ProbationAreaFactory(code="cheshire", name="Cheshire")

@@ -1,0 +1,178 @@
+"""Referral statuses and the transitions between them, as data (domain.md §9).
+
+Pure rules: no Django. The service layer calls `check_transition` inside its locked transaction and records
+who, when and why; an illegal move raises `IllegalTransition` (API: 409 with `code` and `allowed`), a missing
+reason raises `ReasonRequired` (API: 400 on the `reason` field).
+
+Decisions where domain.md §9 is silent:
+- `draft` counts as open, so a draft can be withdrawn like any open referral.
+- Parking: `on_hold` can be entered from submitted, assessment, suitable and awaiting_allocation (before a
+  place is allocated); `suitable_not_ready` from assessment, suitable and awaiting_allocation. A parked
+  referral goes back to the status it came from (the caller passes it as `returns_to`) or is withdrawn; it
+  cannot be parked twice.
+- A reason, when given, must be one of the target's REASON_CHOICES codes; "other" is always offered (the
+  free-text detail belongs to the service layer).
+"""
+
+from __future__ import annotations
+
+STATUSES: dict[str, str] = {
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "assessment": "Being assessed",
+    "suitable": "Suitable",
+    "not_suitable": "Not suitable",
+    "suitable_not_ready": "Suitable but not ready",
+    "on_hold": "On hold",
+    "awaiting_allocation": "Awaiting allocation (waiting list)",
+    "allocated": "Allocated",
+    "on_programme": "On programme",
+    "restart_required": "Restart required",
+    "completed": "Completed",
+    "deselected": "Deselected",
+    "withdrawn": "Withdrawn",
+}
+CLOSED_STATUSES: frozenset[str] = frozenset({"not_suitable", "completed", "deselected", "withdrawn"})
+OPEN_STATUSES: frozenset[str] = frozenset(STATUSES) - CLOSED_STATUSES
+# domain.md §9: parking statuses return to the status they came from.
+PARKING_STATUSES: frozenset[str] = frozenset({"suitable_not_ready", "on_hold"})
+PARKED_FROM: dict[str, frozenset[str]] = {
+    "on_hold": frozenset({"submitted", "assessment", "suitable", "awaiting_allocation"}),
+    "suitable_not_ready": frozenset({"assessment", "suitable", "awaiting_allocation"}),
+}
+
+_FORWARD: dict[str, frozenset[str]] = {  # domain.md §9: the main path
+    "draft": frozenset({"submitted"}),
+    "submitted": frozenset({"assessment"}),
+    "assessment": frozenset({"suitable", "not_suitable"}),
+    "suitable": frozenset({"awaiting_allocation"}),
+    "awaiting_allocation": frozenset({"allocated"}),
+    "allocated": frozenset({"on_programme", "awaiting_allocation"}),  # removed before the programme starts
+    "on_programme": frozenset({"completed", "restart_required", "deselected"}),
+    "restart_required": frozenset({"awaiting_allocation"}),  # domain.md §6: back to the waiting list
+}
+
+
+def _build() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {status: set() for status in STATUSES}
+    for status, targets in _FORWARD.items():
+        table[status] |= targets
+    for parking, sources in PARKED_FROM.items():
+        for source in sources:
+            table[source].add(parking)
+        table[parking] |= sources  # back to where it came from; narrowed by `returns_to`
+    for status in OPEN_STATUSES:
+        table[status].add("withdrawn")  # domain.md §9: withdrawn from any open status
+    return {status: frozenset(targets) for status, targets in table.items()}
+
+
+# Every status -> every status it may move to (parking statuses: every status they may return to).
+TRANSITIONS: dict[str, frozenset[str]] = _build()
+
+REASON_REQUIRED: frozenset[str] = frozenset(
+    {"withdrawn", "deselected", "not_suitable", "on_hold", "suitable_not_ready"}
+)
+OTHER = ("other", "Other")
+REASON_CHOICES: dict[str, list[tuple[str, str]]] = {
+    "withdrawn": [
+        ("order_revoked", "Order or licence revoked"),
+        ("order_ended", "Order or licence ended before the programme"),
+        ("recalled_or_in_custody", "Recalled or sent to custody"),
+        ("moved_out_of_area", "Moved out of the area"),
+        ("referred_elsewhere", "Referred to another programme"),
+        ("referral_made_in_error", "Referral made in error"),
+        ("died", "Died"),
+        OTHER,
+    ],
+    "deselected": [
+        ("disruptive_behaviour", "Disruptive or threatening behaviour in the group"),
+        ("not_engaging", "Not engaging with treatment"),
+        ("risk_to_others", "A risk to other members or staff"),
+        ("further_offending", "Charged with or convicted of a further offence"),
+        ("health", "Physical or mental health prevents participation"),
+        OTHER,
+    ],
+    "not_suitable": [
+        ("eligibility_rules", "Does not meet the programme's eligibility rules"),
+        ("needs_higher_intensity", "Needs a higher-intensity programme (e.g. N-SOGP)"),
+        ("needs_adapted_programme", "Needs an adapted programme (IQ below 80)"),
+        ("supervision_too_short", "Not enough supervision left to complete the programme"),
+        OTHER,
+    ],
+    "on_hold": [
+        ("further_information_needed", "Waiting for further information"),
+        ("in_custody", "In custody"),
+        ("in_hospital", "In hospital"),
+        ("appeal_pending", "Appeal against conviction pending"),
+        OTHER,
+    ],
+    "suitable_not_ready": [
+        ("mental_health", "Mental health needs to be addressed first"),
+        ("substance_misuse", "Substance misuse to be addressed first"),
+        ("accommodation", "No stable accommodation"),
+        ("motivation", "Not yet motivated to take part"),
+        ("other_work_first", "Other work to be done first"),
+        OTHER,
+    ],
+}
+
+
+class IllegalTransition(Exception):
+    """The referral may not move from `current` to `target`; `allowed` lists where it may go."""
+
+    code = "ILLEGAL_TRANSITION"
+
+    def __init__(self, current: str, target: str, allowed: frozenset[str]) -> None:
+        self.current = current
+        self.target = target
+        self.allowed: tuple[str, ...] = tuple(sorted(allowed))
+        where = ", ".join(STATUSES[s] for s in self.allowed) if self.allowed else "nowhere: it is closed"
+        self.message = (
+            f"A referral that is {STATUSES.get(current, current)!r} cannot move to "
+            f"{STATUSES.get(target, target)!r}. It can move to: {where}."
+        )
+        super().__init__(self.message)
+
+
+class ReasonRequired(ValueError):
+    """The move needs a reason from REASON_CHOICES and none (or an unknown one) was given."""
+
+    field = "reason"
+
+    def __init__(self, target: str, message: str) -> None:
+        self.target = target
+        self.message = message
+        super().__init__(message)
+
+
+def _known(status: str, name: str) -> None:
+    if status not in STATUSES:
+        raise ValueError(f"Unknown referral status {name}: {status!r}")
+
+
+def allowed_transitions(current: str, returns_to: str | None = None) -> frozenset[str]:
+    """Where a referral may go from `current`; a parked referral needs `returns_to`, where it came from."""
+    _known(current, "current")
+    if current not in PARKING_STATUSES:
+        return TRANSITIONS[current]
+    if returns_to is None:
+        raise ValueError(f"A referral that is {STATUSES[current]!r} needs the status it returns to")
+    if returns_to not in PARKED_FROM[current]:
+        raise ValueError(f"A referral cannot be {STATUSES[current]!r} after {returns_to!r}")
+    return frozenset({returns_to, "withdrawn"})
+
+
+def check_transition(
+    current: str, target: str, *, returns_to: str | None = None, reason: str | None = None
+) -> None:
+    """Refuse an illegal move or a missing reason (domain.md §9); return None when the move may go ahead."""
+    allowed = allowed_transitions(current, returns_to)
+    if target not in allowed:
+        raise IllegalTransition(current, target, allowed)
+    choices = REASON_CHOICES.get(target, [])
+    labels = ", ".join(label.lower() for _, label in choices)
+    if target in REASON_REQUIRED and not reason:
+        raise ReasonRequired(target, f"Give a reason for {STATUSES[target].lower()!r}: {labels}")
+    if reason and choices and reason not in {code for code, _ in choices}:
+        raise ReasonRequired(target, f"{reason!r} is not a reason for {STATUSES[target].lower()!r}: choose "
+                                     f"one of {labels}")

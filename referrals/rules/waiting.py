@@ -1,0 +1,61 @@
+"""Waiting-list urgency: how soon a referral must start to finish within its supervision period.
+
+Pure rules: no Django, "today" is passed in. The 2-year minimum supervision exists "in order to ensure that
+the relevant programme can be completed" (003; domain.md §3 SUPERVISION_TOO_SHORT): this module turns the same
+idea into a date for the waiting list. A programme of N weeks that starts on day S has its last session before
+S + N weeks, so the latest start is the supervision end date less N weeks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .eligibility import long_date
+
+OVERDUE, START_SOON, OK, UNKNOWN = "overdue", "start_soon", "ok", "unknown"
+LEVELS: tuple[str, ...] = (OVERDUE, START_SOON, OK, UNKNOWN)  # most urgent first, for sorting
+DEFAULT_WARNING_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class Urgency:
+    level: str  # overdue | start_soon | ok | unknown
+    message: str
+    latest_start: date | None
+    days_left: int | None  # days from today to the latest start; negative when overdue
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        latest = self.latest_start.isoformat() if self.latest_start else None
+        return {"level": self.level, "message": self.message, "latest_start": latest,
+                "days_left": self.days_left}
+
+
+def latest_start_date(supervision_end: date, programme_weeks: int) -> date:
+    """The last date the programme can start and still finish before supervision ends (003)."""
+    if programme_weeks < 1:
+        raise ValueError(f"A programme lasts at least one week, not {programme_weeks}")
+    return supervision_end - timedelta(weeks=programme_weeks)
+
+
+def urgency(
+    today: date,
+    supervision_end: date | None,
+    programme_weeks: int,
+    warning_weeks: int = DEFAULT_WARNING_WEEKS,
+) -> Urgency:
+    """How urgent a waiting referral is: overdue, start_soon (within `warning_weeks`), ok, or unknown."""
+    if warning_weeks < 0:
+        raise ValueError(f"warning_weeks cannot be negative ({warning_weeks})")
+    if supervision_end is None:
+        message = "No supervision end date is recorded: add it to see how soon the programme must start"
+        return Urgency(UNKNOWN, message, None, None)
+    latest = latest_start_date(supervision_end, programme_weeks)
+    days_left = (latest - today).days
+    by = f"by {long_date(latest)} to finish before supervision ends on {long_date(supervision_end)}"
+    if days_left < 0:  # 003: the programme can no longer be completed within supervision
+        return Urgency(OVERDUE, f"Can no longer finish in time: had to start {by}", latest, days_left)
+    if days_left <= warning_weeks * 7:
+        when = "today" if days_left == 0 else f"within {days_left} day{'' if days_left == 1 else 's'}"
+        return Urgency(START_SOON, f"Must start {by} (that is {when})", latest, days_left)
+    return Urgency(OK, f"Must start {by}", latest, days_left)

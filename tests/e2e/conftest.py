@@ -1,0 +1,120 @@
+"""Browser tests: Playwright drives Debian's chromium (never a downloaded browser) against pytest-django's
+live server, signs in through the real pages (password, then the TOTP code), checks every page with axe-core
+(WCAG 2.2 AA) and saves a screenshot of each page to artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from accounts.models import User
+from tests.factories import PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server, settings) -> Iterator[Page]:
+    # The live server serves static files through the finders, which know the plain names, not the manifest's
+    # hashed ones (those are covered by the view tests, which render with the production storage).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # bypass_csp lets the test inject axe-core; the application's own pages are still served with their CSP.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def check_accessibility(page: Page) -> None:
+    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page; fail with the violations listed."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]
+    ]
+    assert not violations, f"axe-core found violations on {page.url}:\n" + "\n".join(violations)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under artifacts/screenshots/<name>.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def look(page: Page, name: str) -> None:
+    """Every page a browser test visits: check it with axe-core and keep a screenshot."""
+    page.wait_for_load_state("networkidle")
+    screenshot(page, name)
+    check_accessibility(page)
+
+
+def current_code(user: User) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def sign_in_through_pages(page: Page, user: User, shots: str | None = None) -> None:
+    """Sign in as a person would: email and password, then the code from the authenticator."""
+    page.goto("/accounts/sign-in/")
+    if shots:
+        look(page, f"{shots}-sign-in")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/accounts/two-factor/**")
+    if shots:
+        look(page, f"{shots}-two-factor")
+    page.get_by_label("Security code").fill(current_code(user))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+@pytest.fixture
+def sign_in(page: Page) -> Callable[[User], Page]:
+    def _sign_in(user: User) -> Page:
+        sign_in_through_pages(page, user)
+        return page
+
+    return _sign_in
