@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("referrals.urls")),
     path("", include("sessions.urls")),
+    path("", include("sessions.feed_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -16,17 +16,15 @@ IGNORED_NAMESPACES = {"admin"}  # the Django admin: superusers only, guarded by 
 
 
 def _routes() -> list[Route]:
+    """Every `ROUTES` list in tests/<app>/matrix.py and tests/<app>/matrix_*.py."""
     routes: list[Route] = []
-    for module in pkgutil.iter_modules(tests.__path__):
-        if not module.ispkg:
+    for package in pkgutil.iter_modules(tests.__path__):
+        if not package.ispkg:
             continue
-        try:
-            matrix = importlib.import_module(f"tests.{module.name}.matrix")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"tests.{module.name}.matrix":
-                continue
-            raise
-        routes.extend(matrix.ROUTES)
+        pkg = importlib.import_module(f"tests.{package.name}")
+        for module in pkgutil.iter_modules(pkg.__path__):
+            if module.name == "matrix" or module.name.startswith("matrix_"):
+                routes.extend(importlib.import_module(f"tests.{package.name}.{module.name}").ROUTES)
     return routes
 
 
