@@ -1,0 +1,54 @@
+"""Management commands: api_token, seed_demo (idempotent), demo helpers refusing outside DEBUG."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import ProbationArea, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_api_token_prints_a_working_token(tm):
+    out = StringIO()
+    call_command("api_token", tm.email, stdout=out)
+    key = out.getvalue().strip()
+    assert Token.objects.get(user=tm).key == key
+    again = StringIO()
+    call_command("api_token", tm.email.upper(), stdout=again)
+    assert again.getvalue().strip() == key  # the same token, not a new one
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_api_token_unknown_email():
+    with pytest.raises(CommandError, match="No active member of staff"):
+        call_command("api_token", "nobody@example.org")
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", stdout=StringIO())
+    counts = {m.__name__: m.objects.count() for m in (ProbationArea, User)}
+    assert counts["ProbationArea"] == 2
+    assert User.objects.filter(email="tm@cheshire.example", role="treatment_manager").exists()
+    assert User.objects.filter(email="om@northumbria.example", role="offender_manager").exists()
+    from django.apps import apps
+
+    before = {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label not in {"sessions", "audit"}}
+    call_command("seed_demo", stdout=StringIO())
+    after = {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label not in {"sessions", "audit"}}
+    assert before == after
+
+
+def test_demo_helpers_refuse_outside_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("totp_code", "tm@cheshire.example")
+    with pytest.raises(CommandError):
+        call_command("demo_logins")
