@@ -17,7 +17,15 @@ class UserAdmin(BaseUserAdmin):
         ("Details", {"fields": ("full_name", "role", "area")}),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "role", "area", "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "role", "area", "password1", "password2"),
+            },
+        ),
+    )
 
 
 admin.site.register(ProbationArea)

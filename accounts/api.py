@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors
-from accounts.models import Role, User
+from accounts.models import AreaClosure, Role, User, Venue
 from accounts.permissions import IsManager, IsVerifiedStaff
 from accounts.serializers import AreaOutput, ClosureOutput, UserOutput, VenueOutput
 
@@ -41,25 +41,25 @@ class StaffListApi(generics.ListAPIView[User]):
     serializer_class = UserOutput
     filterset_class = StaffFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.staff_for_list(self.request.user).select_related("area")
 
 
-class VenueListApi(generics.ListAPIView):  # type: ignore[type-arg]
+class VenueListApi(generics.ListAPIView[Venue]):
     """Any member of staff: the area's venues."""
 
     permission_classes = [IsVerifiedStaff]
     serializer_class = VenueOutput
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.venues_for(self.request.user)
 
 
-class ClosureListApi(generics.ListAPIView):  # type: ignore[type-arg]
+class ClosureListApi(generics.ListAPIView[AreaClosure]):
     """Any member of staff: the area's closure dates (schedules skip them)."""
 
     permission_classes = [IsVerifiedStaff]
     serializer_class = ClosureOutput
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.closures_for(self.request.user)

@@ -18,8 +18,18 @@ DEMO_TOTP_BASE32 = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DEMO_TOTP_HEX = binascii.hexlify(__import__("base64").b32decode(DEMO_TOTP_BASE32)).decode()
 
 AREAS = [
-    {"code": "cheshire", "name": "Cheshire", "jurisdiction": "england_and_wales", "holiday_subdivision": "ENG"},
-    {"code": "northumbria", "name": "Northumbria", "jurisdiction": "england_and_wales", "holiday_subdivision": "ENG"},
+    {
+        "code": "cheshire",
+        "name": "Cheshire",
+        "jurisdiction": "england_and_wales",
+        "holiday_subdivision": "ENG",
+    },
+    {
+        "code": "northumbria",
+        "name": "Northumbria",
+        "jurisdiction": "england_and_wales",
+        "holiday_subdivision": "ENG",
+    },
 ]
 
 STAFF = {
@@ -51,7 +61,12 @@ STAFF = {
 
 VENUES = {
     "cheshire": [
-        ("Chester Probation Office, Group Room 2", "Beech House, Park West, Sealand Road, Chester", "CH1 4RJ", 12),
+        (
+            "Chester Probation Office, Group Room 2",
+            "Beech House, Park West, Sealand Road, Chester",
+            "CH1 4RJ",
+            12,
+        ),
         ("Crewe Community Hub", "Delamere Street, Crewe", "CW1 2JH", 10),
     ],
     "northumbria": [
@@ -82,7 +97,9 @@ def seed(log: list[str]) -> None:
             )
         for name, address, postcode, capacity in VENUES[area.code]:
             Venue.objects.get_or_create(
-                area=area, name=name, defaults={"address": address, "postcode": postcode, "capacity": capacity}
+                area=area,
+                name=name,
+                defaults={"address": address, "postcode": postcode, "capacity": capacity},
             )
         for date, reason in CLOSURES:
             AreaClosure.objects.get_or_create(area=area, date=date, defaults={"reason": reason})
@@ -101,7 +118,9 @@ def _seed_training(area: ProbationArea) -> None:
         ]
         for kind, programme, date in records:
             FacilitatorTraining.objects.get_or_create(
-                facilitator=facilitator, kind=kind, programme=programme,
+                facilitator=facilitator,
+                kind=kind,
+                programme=programme,
                 defaults={"date_passed": date + dt.timedelta(days=30 * index), "recorded_by": admin},
             )
         if not Supervision.objects.filter(facilitator=facilitator, ended_on__isnull=True).exists():

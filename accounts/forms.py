@@ -24,7 +24,10 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         self.fields["username"] = forms.EmailField(
             label="Email address",
             widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-            error_messages={"required": "Enter your email address", "invalid": "Enter an email address in the correct format, like name@example.org"},
+            error_messages={
+                "required": "Enter your email address",
+                "invalid": "Enter an email address in the correct format, like name@example.org",
+            },
         )
         self.fields["password"].label = "Password"
         self.fields["password"].error_messages = {"required": "Enter your password"}
@@ -41,7 +44,9 @@ class TokenForm(GovukFormMixin, forms.Form):
         help_text="The 6-digit code shown in your authenticator app",
         max_length=6,
         min_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
         error_messages={
             "required": "Enter the security code",
             "min_length": "The security code must be 6 digits",
@@ -59,21 +64,29 @@ class TokenForm(GovukFormMixin, forms.Form):
 class ClosureForm(GovukFormMixin, forms.Form):
     date = GovukDateField(label="Date", label_text="closure date", help_text="For example, 27 3 2027")
     reason = forms.CharField(
-        label="Reason", max_length=200, help_text="For example, staff training day",
+        label="Reason",
+        max_length=200,
+        help_text="For example, staff training day",
         error_messages={"required": "Enter the reason for the closure"},
     )
 
 
 class TrainingRecordForm(GovukFormMixin, forms.Form):
     kind = forms.ChoiceField(
-        label="Training", choices=TrainingKind.choices, widget=forms.RadioSelect,
+        label="Training",
+        choices=TrainingKind.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select the training passed"},
     )
     programme = forms.ChoiceField(
-        label="Programme", required=False, choices=[("", "Not applicable (assessment centre)"), *TrainingProgramme.choices],
+        label="Programme",
+        required=False,
+        choices=[("", "Not applicable (assessment centre)"), *TrainingProgramme.choices],
         help_text="Leave as not applicable for the assessment centre",
     )
-    date_passed = GovukDateField(label="Date passed", label_text="date passed", help_text="For example, 14 2 2024")
+    date_passed = GovukDateField(
+        label="Date passed", label_text="date passed", help_text="For example, 14 2 2024"
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -134,7 +134,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             # Every staff member with a role works in exactly one area; only service superusers have neither.
             models.CheckConstraint(
                 name="role_requires_area",
-                condition=Q(role="", area__isnull=True, is_superuser=True) | (~Q(role="") & Q(area__isnull=False)),
+                condition=Q(role="", area__isnull=True, is_superuser=True)
+                | (~Q(role="") & Q(area__isnull=False)),
             )
         ]
 
@@ -169,7 +170,10 @@ class FacilitatorTraining(models.Model):
     facilitator = models.ForeignKey(User, on_delete=models.CASCADE, related_name="training_records")
     kind = models.CharField(max_length=30, choices=TrainingKind.choices)
     programme = models.CharField(
-        max_length=10, choices=TrainingProgramme.choices, blank=True, help_text="Blank for the assessment centre."
+        max_length=10,
+        choices=TrainingProgramme.choices,
+        blank=True,
+        help_text="Blank for the assessment centre.",
     )
     date_passed = models.DateField()
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
@@ -178,10 +182,13 @@ class FacilitatorTraining(models.Model):
     class Meta:
         ordering = ["date_passed"]
         constraints = [
-            models.UniqueConstraint(fields=["facilitator", "kind", "programme"], name="unique_training_record"),
+            models.UniqueConstraint(
+                fields=["facilitator", "kind", "programme"], name="unique_training_record"
+            ),
             models.CheckConstraint(
                 name="assessment_centre_has_no_programme",
-                condition=Q(kind="assessment_centre", programme="") | (~Q(kind="assessment_centre") & ~Q(programme="")),
+                condition=Q(kind="assessment_centre", programme="")
+                | (~Q(kind="assessment_centre") & ~Q(programme="")),
             ),
         ]
 
@@ -204,7 +211,8 @@ class Supervision(models.Model):
                 fields=["facilitator"], condition=Q(ended_on__isnull=True), name="one_current_supervisor"
             ),
             models.CheckConstraint(
-                name="supervision_ends_after_start", condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on"))
+                name="supervision_ends_after_start",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
             ),
         ]
 

@@ -55,7 +55,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
 def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
     """The navigation items for the signed-in, verified user, with the current one marked."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr]
+    if user is None or not user.is_authenticated or not user.is_verified():
         return []
     items = []
     for item in NAVIGATION.get(getattr(user, "role", ""), ()):

@@ -73,7 +73,9 @@ def can_view_staff(user: User | AnonymousUser | None) -> bool:
     return has_role(user, *MANAGERS)
 
 
-def scope_to_area(queryset: QuerySet[M], user: User | AnonymousUser | None, field: str = "area") -> QuerySet[M]:
+def scope_to_area(
+    queryset: QuerySet[M], user: User | AnonymousUser | None, field: str = "area"
+) -> QuerySet[M]:
     """Restrict `queryset` to the user's probation area through `field`; nothing at all for anyone else."""
     if not is_staff_member(user):
         return queryset.none()
@@ -144,6 +146,84 @@ def role_permission(*roles: str, read: tuple[str, ...] = ()) -> type[RolePermiss
 
 
 # --- referrals (people, referrals, eligibility) -------------------------------------------------------------
+# Who may do what (issue 3): OMs add and edit the people on their own caseload and refer them; TMs see the whole
+# area, record risk and deviance, assess and move statuses; area administrators read. Facilitators are refused.
+# Every predicate that takes a record assumes it came through a selector (so it is already in the user's area).
+
+REFERRAL_READERS = frozenset({Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER, Role.AREA_ADMIN})
+
+
+def _on_caseload(user: User | AnonymousUser | None, person: Any) -> bool:
+    return is_offender_manager(user) and getattr(person, "offender_manager_id", None) == getattr(user, "pk", None)
+
+
+def can_view_people(user: User | AnonymousUser | None) -> bool:
+    """OMs (their caseload), TMs and area administrators (their area) read people and referrals."""
+    return has_role(user, *REFERRAL_READERS)
+
+
+def can_add_person(user: User | AnonymousUser | None) -> bool:
+    """OMs add people to their own caseload; TMs may add one for an OM of their area."""
+    return has_role(user, Role.OFFENDER_MANAGER, Role.TREATMENT_MANAGER)
+
+
+def can_edit_person(user: User | AnonymousUser | None, person: Any) -> bool:
+    """The person's own OM, or a TM of the area: details, convictions, sentence, RM2000 and RoSH."""
+    return _on_caseload(user, person) or (
+        is_treatment_manager(user) and getattr(person, "area_id", None) == getattr(user, "area_id", None)
+    )
+
+
+def can_record_deviance(user: User | AnonymousUser | None, person: Any = None) -> bool:
+    """Only TMs record psychometric deviance (domain.md §7), for people of their area."""
+    return is_treatment_manager(user) and (
+        person is None or getattr(person, "area_id", None) == getattr(user, "area_id", None)
+    )
+
+
+def can_refer(user: User | AnonymousUser | None, person: Any = None) -> bool:
+    """OMs refer the people on their own caseload."""
+    return is_offender_manager(user) and (person is None or _on_caseload(user, person))
+
+
+def can_edit_referral(user: User | AnonymousUser | None, referral: Any) -> bool:
+    """The referring OM's caseload, while the referral is a draft."""
+    return getattr(referral, "status", None) == "draft" and _on_caseload(user, getattr(referral, "person", None))
+
+
+def can_submit_referral(user: User | AnonymousUser | None, referral: Any) -> bool:
+    """The person's OM submits their draft referral."""
+    return can_edit_referral(user, referral)
+
+
+def can_assess(user: User | AnonymousUser | None, referral: Any = None) -> bool:
+    """Only TMs assess referrals, in their own area."""
+    return is_treatment_manager(user) and (
+        referral is None or getattr(referral, "area_id", None) == getattr(user, "area_id", None)
+    )
+
+
+def can_change_referral_status(user: User | AnonymousUser | None, referral: Any, to_status: str) -> bool:
+    """TMs move any referral of their area; the person's OM may submit a draft or withdraw an open referral."""
+    if can_assess(user, referral):
+        return True
+    person = getattr(referral, "person", None)
+    if to_status == "submitted":
+        return can_submit_referral(user, referral)
+    return to_status == "withdrawn" and _on_caseload(user, person)
+
+
+def can_view_waiting_list(user: User | AnonymousUser | None) -> bool:
+    """TMs and area administrators see the area's waiting lists (OMs would see others' caseloads)."""
+    return has_role(user, *MANAGERS)
+
+
+ReferralReaders = role_permission(*REFERRAL_READERS)
+PeoplePermission = role_permission(Role.OFFENDER_MANAGER, Role.TREATMENT_MANAGER, read=(Role.AREA_ADMIN,))
+ReferralPermission = role_permission(Role.OFFENDER_MANAGER, Role.TREATMENT_MANAGER, read=(Role.AREA_ADMIN,))
+TransitionPermission = role_permission(Role.OFFENDER_MANAGER, Role.TREATMENT_MANAGER)
+AssessPermission = role_permission(Role.TREATMENT_MANAGER, read=(Role.AREA_ADMIN,))
+WaitingListPermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
 
 
 # --- delivery (programmes, groups, one-to-one plans, sessions) ---------------------------------------------

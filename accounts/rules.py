@@ -56,5 +56,7 @@ def training_for(programme: str, records: Iterable[TrainingRecord]) -> TrainingD
     else:
         # 002 / domain.md §1: N-SOGP (and the other programmes) need their own programme training.
         if ("core_programme_training", programme) not in held:
-            missing.append(f"has not completed {PROGRAMME_NAMES.get(programme, programme)} programme training")
+            missing.append(
+                f"has not completed {PROGRAMME_NAMES.get(programme, programme)} programme training"
+            )
     return TrainingDecision(trained=not missing, missing=tuple(missing))

@@ -13,7 +13,7 @@ class AreaOutput(serializers.ModelSerializer[ProbationArea]):
 
 class UserOutput(serializers.ModelSerializer[User]):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField[ProbationArea](slug_field="code", read_only=True)
 
     class Meta:
         model = User

@@ -16,8 +16,10 @@ def add_closure(*, actor: User, date: dt.date, reason: str) -> AreaClosure:
     """Area administrators: add a closure date for their own area (schedules generated later skip it)."""
     try:
         with transaction.atomic():
-            closure = AreaClosure.objects.create(area_id=actor.area_id, date=date, reason=reason)
-            record_event(actor=actor, action="closure.added", obj=closure, changes={"date": date, "reason": reason})
+            closure = AreaClosure.objects.create(area_id=actor.area_id, date=date, reason=reason)  # type: ignore[misc]
+            record_event(
+                actor=actor, action="closure.added", obj=closure, changes={"date": date, "reason": reason}
+            )
     except IntegrityError:
         raise DomainConflict(f"{date:%d %B %Y} is already a closure date", code="CLOSURE_EXISTS") from None
     return closure
@@ -39,11 +41,19 @@ def add_training_record(
     try:
         with transaction.atomic():
             record = FacilitatorTraining.objects.create(
-                facilitator=facilitator, kind=kind, programme=programme, date_passed=date_passed, recorded_by=actor
+                facilitator=facilitator,
+                kind=kind,
+                programme=programme,
+                date_passed=date_passed,
+                recorded_by=actor,
             )
             record_event(
-                actor=actor, action="training.recorded", obj=facilitator, area_id=facilitator.area_id,
-                object_type="accounts.user", object_id=str(facilitator.public_id),
+                actor=actor,
+                action="training.recorded",
+                obj=facilitator,
+                area_id=facilitator.area_id,
+                object_type="accounts.user",
+                object_id=str(facilitator.public_id),
                 changes={"kind": kind, "programme": programme, "date_passed": date_passed},
             )
     except IntegrityError:
@@ -51,21 +61,28 @@ def add_training_record(
     return record
 
 
-def start_supervision(*, actor: User, treatment_manager: User, facilitator: User, started_on: dt.date) -> Supervision:
+def start_supervision(
+    *, actor: User, treatment_manager: User, facilitator: User, started_on: dt.date
+) -> Supervision:
     """Managers: a TM of the area takes over supervising a facilitator; the previous supervision ends."""
     if treatment_manager.role != Role.TREATMENT_MANAGER or facilitator.role != Role.FACILITATOR:
         raise DomainConflict("A treatment manager supervises a facilitator", code="INVALID_SUPERVISION")
     if not (treatment_manager.area_id == facilitator.area_id == actor.area_id):
         raise DomainConflict("Supervision stays within one probation area", code="INVALID_SUPERVISION")
     with transaction.atomic():
-        current = Supervision.objects.select_for_update().filter(facilitator=facilitator, ended_on__isnull=True)
+        current = Supervision.objects.select_for_update().filter(
+            facilitator=facilitator, ended_on__isnull=True
+        )
         current.update(ended_on=started_on)
         supervision = Supervision.objects.create(
             treatment_manager=treatment_manager, facilitator=facilitator, started_on=started_on
         )
         record_event(
-            actor=actor, action="supervision.started", object_type="accounts.user",
-            object_id=str(facilitator.public_id), area_id=facilitator.area_id,
+            actor=actor,
+            action="supervision.started",
+            object_type="accounts.user",
+            object_id=str(facilitator.public_id),
+            area_id=facilitator.area_id,
             changes={"treatment_manager": str(treatment_manager.public_id), "started_on": started_on},
         )
     return supervision

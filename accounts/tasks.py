@@ -30,8 +30,13 @@ def deactivate_dormant_accounts() -> int:
             claimed = User.objects.filter(pk=user_id, is_active=True).update(is_active=False)
             if claimed:
                 user = User.objects.get(pk=user_id)
-                record_event(actor=None, action="account.deactivated_dormant", obj=user, object_id=str(user.public_id),
-                             changes={"is_active": {"from": True, "to": False}},
-                             reason=f"No sign-in for {settings.DORMANT_ACCOUNT_DAYS} days")
+                record_event(
+                    actor=None,
+                    action="account.deactivated_dormant",
+                    obj=user,
+                    object_id=str(user.public_id),
+                    changes={"is_active": {"from": True, "to": False}},
+                    reason=f"No sign-in for {settings.DORMANT_ACCOUNT_DAYS} days",
+                )
                 count += claimed
     return count

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from io import BytesIO
-from typing import Any
+from typing import cast
 
 import qrcode
 import qrcode.image.svg
@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import permissions, selectors, services
 from accounts.forms import ClosureForm, SignInForm, TokenForm, TrainingRecordForm
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.services import record_event
 from isotp.errors import DomainConflict
 
@@ -37,7 +37,9 @@ class SignInView(auth_views.LoginView):
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.GET.get("next") or request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return "/"
 
@@ -55,8 +57,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
-            record_event(actor=request.user, action="signed_in", obj=request.user,  # type: ignore[arg-type]
-                         object_id=str(request.user.public_id))  # type: ignore[union-attr]
+            user = cast(User, request.user)
+            record_event(actor=user, action="signed_in", obj=user, object_id=str(user.public_id))
             return redirect(_safe_next(request))
         form.add_error("token", "The security code is not correct or has expired. Enter the current code")
     return render(request, "accounts/two_factor.html", {"form": form, "next": _safe_next(request)})
@@ -83,7 +85,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             services.confirm_totp_device(user=request.user, device=device)  # type: ignore[arg-type]
             otp_login(request, device)
-            messages.success(request, "Your authenticator app is set up. You will need it every time you sign in.")
+            messages.success(
+                request, "Your authenticator app is set up. You will need it every time you sign in."
+            )
             return redirect(_safe_next(request))
         form.add_error("token", "The security code is not correct. Enter the code currently shown in the app")
     secret = base64.b32encode(device.bin_key).decode()
@@ -133,15 +137,23 @@ def staff_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             else:
                 messages.success(request, "Training record added")
                 return redirect("accounts:staff_detail", public_id=public_id)
-    decisions = [
-        (name, selectors.training_decision(member, code))
-        for code, name in (("isotp", "i-SOTP"), ("nsogp", "N-SOGP"))
-    ] if member.role == Role.FACILITATOR else []
+    decisions = (
+        [
+            (name, selectors.training_decision(member, code))
+            for code, name in (("isotp", "i-SOTP"), ("nsogp", "N-SOGP"))
+        ]
+        if member.role == Role.FACILITATOR
+        else []
+    )
     return render(
         request,
         "accounts/staff_detail.html",
-        {"member": member, "form": form, "decisions": decisions,
-         "can_add_training": permissions.can_manage_area(request.user) and member.role == Role.FACILITATOR},
+        {
+            "member": member,
+            "form": form,
+            "decisions": decisions,
+            "can_add_training": permissions.can_manage_area(request.user) and member.role == Role.FACILITATOR,
+        },
     )
 
 
@@ -183,5 +195,3 @@ def closure_remove(request: HttpRequest, pk: int) -> HttpResponse:
     services.remove_closure(actor=request.user, closure=closure)  # type: ignore[arg-type]
     messages.success(request, "Closure date removed")
     return redirect("accounts:closure_list")
-
-

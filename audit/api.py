@@ -14,7 +14,17 @@ class AuditEventOutput(serializers.ModelSerializer[AuditEvent]):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "at", "actor", "action", "object_type", "object_id", "object_label", "changes", "reason"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "object_label",
+            "changes",
+            "reason",
+        ]
 
 
 class AuditEventListApi(generics.ListAPIView[AuditEvent]):
@@ -23,7 +33,7 @@ class AuditEventListApi(generics.ListAPIView[AuditEvent]):
     permission_classes = [IsManager]
     serializer_class = AuditEventOutput
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         params = self.request.query_params
         return selectors.events_for_search(
             self.request.user, action=params.get("action", ""), object_id=params.get("object_id", "")

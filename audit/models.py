@@ -43,7 +43,9 @@ class AccessLog(models.Model):
     object_id = models.CharField(max_length=64)
     object_label = models.CharField(max_length=200, blank=True)
     area = models.ForeignKey("accounts.ProbationArea", null=True, on_delete=models.PROTECT, related_name="+")
-    via = models.CharField(max_length=10, choices=[("page", "Page"), ("api", "API"), ("download", "Download")])
+    via = models.CharField(
+        max_length=10, choices=[("page", "Page"), ("api", "API"), ("download", "Download")]
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -21,11 +21,17 @@ def event_list(request: HttpRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     filters = {k: v for k, v in filters.items() if v}
-    page = Paginator(selectors.events_for_search(request.user, **filters), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.events_for_search(request.user, **filters), 50).get_page(
+        request.GET.get("page")
+    )
     access = Paginator(
         selectors.access_for_search(request.user, object_id=filters.get("object_id", "")), 20
     ).get_page(request.GET.get("access_page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("access_page", None)
-    return render(request, "audit/event_list.html", {"form": form, "page": page, "access": access, "query": query.urlencode()})
+    return render(
+        request,
+        "audit/event_list.html",
+        {"form": form, "page": page, "access": access, "query": query.urlencode()},
+    )

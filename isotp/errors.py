@@ -11,7 +11,9 @@ class DomainConflict(Exception):
 
     code = "CONFLICT"
 
-    def __init__(self, detail: str, *, code: str | None = None, allowed: Iterable[str] | None = None, **extra: Any):
+    def __init__(
+        self, detail: str, *, code: str | None = None, allowed: Iterable[str] | None = None, **extra: Any
+    ):
         super().__init__(detail)
         self.detail = detail
         if code:

@@ -15,9 +15,24 @@ class GovukDateWidget(forms.MultiWidget):
 
     def __init__(self, attrs: dict[str, Any] | None = None):
         widgets = [
-            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
-            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
-            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}),
+            forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "govuk-input govuk-date-input__input govuk-input--width-2",
+                }
+            ),
+            forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "govuk-input govuk-date-input__input govuk-input--width-2",
+                }
+            ),
+            forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "govuk-input govuk-date-input__input govuk-input--width-4",
+                }
+            ),
         ]
         super().__init__(widgets, attrs)
 
@@ -69,16 +84,16 @@ class GovukDateField(forms.MultiValueField):
 class GovukFormMixin:
     """Gives every form the error-summary helpers the templates use."""
 
-    def summary_errors(self) -> list[tuple[str, str]]:
+    def summary_errors(self) -> list[tuple[str, Any]]:
         """(anchor id, message) pairs for the GOV.UK error summary, in field order."""
         form: forms.BaseForm = self  # type: ignore[assignment]
         out = [("", e) for e in form.non_field_errors()]
         for name, field in form.fields.items():
             for error in form.errors.get(name, []):
                 anchor = form[name].auto_id
-                if isinstance(field, GovukDateField):
-                    anchor = f"{anchor}_0"
-                elif isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                if isinstance(field, GovukDateField) or isinstance(
+                    field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+                ):
                     anchor = f"{anchor}_0"
                 out.append((anchor, error))
         return out

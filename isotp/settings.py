@@ -26,14 +26,18 @@ def _required(name: str, dev_default: str) -> str:
         return value
     if DEBUG:
         return dev_default
-    raise ImproperlyConfigured(f"Set the environment variable {name} (it has no default outside DJANGO_DEBUG).")
+    raise ImproperlyConfigured(
+        f"Set the environment variable {name} (it has no default outside DJANGO_DEBUG)."
+    )
 
 
 SECRET_KEY = _required("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-use-in-production-0123456789")
 if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only")):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a random value of at least 50 characters.")
 
-ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS: list[str] = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
+)
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS to the host names the service answers on.")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -78,7 +82,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "isotp.urls"
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"  # widgets use the GOV.UK templates in templates/govuk
+FORM_RENDERER = (
+    "django.forms.renderers.TemplatesSetting"  # widgets use the GOV.UK templates in templates/govuk
+)
 WSGI_APPLICATION = "isotp.wsgi.application"
 ASGI_APPLICATION = "isotp.asgi.application"
 
@@ -99,7 +105,9 @@ TEMPLATES = [
 ]
 
 # Database: PostgreSQL in production and tests; `make run` points DATABASE_URL at a SQLite file.
-DATABASES = {"default": env.db("DATABASE_URL", default="" if not DEBUG else f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="" if not DEBUG else f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+}
 if not DATABASES["default"].get("ENGINE"):
     raise ImproperlyConfigured("Set DATABASE_URL, e.g. postgres://user:password@host:5432/isotp.")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -18,7 +18,7 @@ from accounts.permissions import is_staff_member
 
 logger = logging.getLogger(__name__)
 
-HOME_TEMPLATES = {
+HOME_TEMPLATES: dict[str, str] = {
     Role.TREATMENT_MANAGER: "home/treatment_manager.html",
     Role.FACILITATOR: "home/facilitator.html",
     Role.OFFENDER_MANAGER: "home/offender_manager.html",
@@ -58,7 +58,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             logger.warning("healthz: redis check failed (%s)", type(exc).__name__)
             checks["redis"] = "unavailable"
     healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
@@ -78,7 +80,9 @@ def error_500(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: the database or session may be what failed.
     from django.template.loader import render_to_string
 
-    body = render_to_string("500.html", {"service_name": settings.SERVICE_NAME, "protective_marking": "OFFICIAL-SENSITIVE"})
+    body = render_to_string(
+        "500.html", {"service_name": settings.SERVICE_NAME, "protective_marking": "OFFICIAL-SENSITIVE"}
+    )
     return HttpResponse(body, status=500)
 
 

@@ -60,15 +60,29 @@ class ClosureFactory(factory.django.DjangoModelFactory):
 
 def train_facilitator(user: User, *programmes: str) -> User:
     """Give a facilitator the training records 000 requires (assessment centre, N-SOGP core, i-SOTP)."""
-    FacilitatorTraining.objects.get_or_create(facilitator=user, kind="assessment_centre", programme="",
-                                              defaults={"date_passed": dt.date(2020, 1, 1)})
-    FacilitatorTraining.objects.get_or_create(facilitator=user, kind="core_programme_training", programme="nsogp",
-                                              defaults={"date_passed": dt.date(2020, 6, 1)})
+    FacilitatorTraining.objects.get_or_create(
+        facilitator=user,
+        kind="assessment_centre",
+        programme="",
+        defaults={"date_passed": dt.date(2020, 1, 1)},
+    )
+    FacilitatorTraining.objects.get_or_create(
+        facilitator=user,
+        kind="core_programme_training",
+        programme="nsogp",
+        defaults={"date_passed": dt.date(2020, 6, 1)},
+    )
     if "isotp" in programmes or not programmes:
-        FacilitatorTraining.objects.get_or_create(facilitator=user, kind="isotp_training", programme="isotp",
-                                                  defaults={"date_passed": dt.date(2021, 1, 1)})
+        FacilitatorTraining.objects.get_or_create(
+            facilitator=user,
+            kind="isotp_training",
+            programme="isotp",
+            defaults={"date_passed": dt.date(2021, 1, 1)},
+        )
     return user
 
 
 def supervise(tm: User, facilitator: User) -> Supervision:
-    return Supervision.objects.create(treatment_manager=tm, facilitator=facilitator, started_on=dt.date(2024, 1, 1))
+    return Supervision.objects.create(
+        treatment_manager=tm, facilitator=facilitator, started_on=dt.date(2024, 1, 1)
+    )

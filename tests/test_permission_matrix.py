@@ -97,15 +97,23 @@ def test_role_matrix_in_home_area(route, role, area, personas):
     if role in route.roles:
         assert _got_through(route, response), f"{role} should reach {route.name}: {response.status_code}"
     else:
-        assert response.status_code in (403, 404), f"{role} must not reach {route.name}: {response.status_code}"
+        assert response.status_code in (403, 404), (
+            f"{role} must not reach {route.name}: {response.status_code}"
+        )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", [r for r in ROUTES if r.scoped], ids=lambda r: r.name)
 def test_other_area_gets_404(route, area, personas, other_tm, other_facilitator, other_om, other_admin):
     url = _url(route, area, personas)
-    others = {"treatment_manager": other_tm, "facilitator": other_facilitator,
-              "offender_manager": other_om, "area_admin": other_admin}
+    others = {
+        "treatment_manager": other_tm,
+        "facilitator": other_facilitator,
+        "offender_manager": other_om,
+        "area_admin": other_admin,
+    }
     for role in route.roles:
         response = _request(route, _client(route, others[role]), url)
-        assert response.status_code == 404, f"{role} of another area got {response.status_code} on {route.name}"
+        assert response.status_code == 404, (
+            f"{role} of another area got {response.status_code} on {route.name}"
+        )

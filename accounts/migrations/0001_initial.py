@@ -9,126 +9,337 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProbationArea',
+            name="ProbationArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('code', models.SlugField(max_length=20, unique=True)),
-                ('jurisdiction', models.CharField(choices=[('england_and_wales', 'England and Wales'), ('northern_ireland', 'Northern Ireland')], max_length=20)),
-                ('holiday_subdivision', models.CharField(choices=[('ENG', 'England'), ('WLS', 'Wales'), ('NIR', 'Northern Ireland')], max_length=3)),
-                ('lihi_enabled', models.BooleanField(default=False, help_text="Offer the 2013 Low/High Intensity suite to this area's referrals (004).")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("code", models.SlugField(max_length=20, unique=True)),
+                (
+                    "jurisdiction",
+                    models.CharField(
+                        choices=[
+                            ("england_and_wales", "England and Wales"),
+                            ("northern_ireland", "Northern Ireland"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "holiday_subdivision",
+                    models.CharField(
+                        choices=[("ENG", "England"), ("WLS", "Wales"), ("NIR", "Northern Ireland")],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "lihi_enabled",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Offer the 2013 Low/High Intensity suite to this area's referrals (004).",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('holiday_subdivision__in', ['ENG', 'WLS']), ('jurisdiction', 'england_and_wales')), models.Q(('holiday_subdivision', 'NIR'), ('jurisdiction', 'northern_ireland')), _connector='OR'), name='area_subdivision_matches_jurisdiction')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("holiday_subdivision__in", ["ENG", "WLS"]),
+                                ("jurisdiction", "england_and_wales"),
+                            ),
+                            models.Q(("holiday_subdivision", "NIR"), ("jurisdiction", "northern_ireland")),
+                            _connector="OR",
+                        ),
+                        name="area_subdivision_matches_jurisdiction",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('full_name', models.CharField(max_length=150)),
-                ('role', models.CharField(blank=True, choices=[('area_admin', 'Area administrator'), ('treatment_manager', 'Treatment manager'), ('facilitator', 'Facilitator'), ('offender_manager', 'Offender manager')], max_length=20)),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_staff', models.BooleanField(default=False, help_text='May use the Django admin site.')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='accounts.probationarea')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("full_name", models.CharField(max_length=150)),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("area_admin", "Area administrator"),
+                            ("treatment_manager", "Treatment manager"),
+                            ("facilitator", "Facilitator"),
+                            ("offender_manager", "Offender manager"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("is_staff", models.BooleanField(default=False, help_text="May use the Django admin site.")),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="accounts.probationarea",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['full_name'],
+                "ordering": ["full_name"],
             },
             managers=[
-                ('objects', accounts.models.UserManager()),
+                ("objects", accounts.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Supervision',
+            name="Supervision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('facilitator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervisions', to=settings.AUTH_USER_MODEL)),
-                ('treatment_manager', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervisees', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "treatment_manager",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervisees",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on'],
+                "ordering": ["-started_on"],
             },
         ),
         migrations.CreateModel(
-            name='Venue',
+            name="Venue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('address', models.TextField(blank=True)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('capacity', models.PositiveSmallIntegerField(default=12)),
-                ('step_free_access', models.BooleanField(default=True)),
-                ('active', models.BooleanField(default=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='venues', to='accounts.probationarea')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("address", models.TextField(blank=True)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("capacity", models.PositiveSmallIntegerField(default=12)),
+                ("step_free_access", models.BooleanField(default=True)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="venues",
+                        to="accounts.probationarea",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='FacilitatorTraining',
+            name="FacilitatorTraining",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('assessment_centre', 'Assessment centre'), ('core_programme_training', 'Core programme training'), ('isotp_training', 'i-SOTP training')], max_length=30)),
-                ('programme', models.CharField(blank=True, choices=[('isotp', 'i-SOTP'), ('nsogp', 'N-SOGP'), ('tvsogp', 'TV-SOGP'), ('csogp', 'C-SOGP'), ('li', 'Low Intensity'), ('hi', 'High Intensity')], help_text='Blank for the assessment centre.', max_length=10)),
-                ('date_passed', models.DateField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('facilitator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_records', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("assessment_centre", "Assessment centre"),
+                            ("core_programme_training", "Core programme training"),
+                            ("isotp_training", "i-SOTP training"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("isotp", "i-SOTP"),
+                            ("nsogp", "N-SOGP"),
+                            ("tvsogp", "TV-SOGP"),
+                            ("csogp", "C-SOGP"),
+                            ("li", "Low Intensity"),
+                            ("hi", "High Intensity"),
+                        ],
+                        help_text="Blank for the assessment centre.",
+                        max_length=10,
+                    ),
+                ),
+                ("date_passed", models.DateField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_records",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date_passed'],
-                'constraints': [models.UniqueConstraint(fields=('facilitator', 'kind', 'programme'), name='unique_training_record'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'assessment_centre'), ('programme', '')), models.Q(models.Q(('kind', 'assessment_centre'), _negated=True), models.Q(('programme', ''), _negated=True)), _connector='OR'), name='assessment_centre_has_no_programme')],
+                "ordering": ["date_passed"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("facilitator", "kind", "programme"), name="unique_training_record"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "assessment_centre"), ("programme", "")),
+                            models.Q(
+                                models.Q(("kind", "assessment_centre"), _negated=True),
+                                models.Q(("programme", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="assessment_centre_has_no_programme",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AreaClosure',
+            name="AreaClosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('reason', models.CharField(max_length=200)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closures', to='accounts.probationarea')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("reason", models.CharField(max_length=200)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closures",
+                        to="accounts.probationarea",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date'],
-                'constraints': [models.UniqueConstraint(fields=('area', 'date'), name='one_closure_per_area_date')],
+                "ordering": ["date"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("area", "date"), name="one_closure_per_area_date")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('area__isnull', True), ('is_superuser', True), ('role', '')), models.Q(models.Q(('role', ''), _negated=True), ('area__isnull', False)), _connector='OR'), name='role_requires_area'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("area__isnull", True), ("is_superuser", True), ("role", "")),
+                    models.Q(models.Q(("role", ""), _negated=True), ("area__isnull", False)),
+                    _connector="OR",
+                ),
+                name="role_requires_area",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supervision',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('facilitator',), name='one_current_supervisor'),
+            model_name="supervision",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("facilitator",),
+                name="one_current_supervisor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supervision',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='supervision_ends_after_start'),
+            model_name="supervision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True), ("ended_on__gte", models.F("started_on")), _connector="OR"
+                ),
+                name="supervision_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='venue',
-            constraint=models.UniqueConstraint(fields=('area', 'name'), name='unique_venue_name_per_area'),
+            model_name="venue",
+            constraint=models.UniqueConstraint(fields=("area", "name"), name="unique_venue_name_per_area"),
         ),
     ]

@@ -36,7 +36,9 @@ def _kind(field: BoundField) -> str:
 
 
 @register.inclusion_tag("govuk/field.html")
-def govuk_field(field: BoundField, heading: bool = False, width: str = "", inline: bool = False) -> dict[str, Any]:
+def govuk_field(
+    field: BoundField, heading: bool = False, width: str = "", inline: bool = False
+) -> dict[str, Any]:
     """Render one field: label or legend, hint, error message and the control itself."""
     kind = _kind(field)
     classes = {
@@ -63,7 +65,9 @@ def govuk_field(field: BoundField, heading: bool = False, width: str = "", inlin
         "kind": kind,
         "heading": heading,
         "inline": inline,
-        "widget_html": field.as_widget(attrs=attrs) if kind in {"input", "select", "textarea", "date"} else "",
+        "widget_html": field.as_widget(attrs=attrs)
+        if kind in {"input", "select", "textarea", "date"}
+        else "",
         "describedby": " ".join(describedby),
     }
 
@@ -71,7 +75,7 @@ def govuk_field(field: BoundField, heading: bool = False, width: str = "", inlin
 @register.inclusion_tag("govuk/error_summary.html")
 def govuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
     """The GOV.UK error summary for one or more forms, each error linking to its field."""
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[str, Any]] = []
     for form in forms_:
         if form is None or not form.is_bound:
             continue
@@ -79,7 +83,12 @@ def govuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
         if summary:
             errors.extend(summary())
         else:
-            errors.extend((form[name].auto_id, e) for name, errs in form.errors.items() if name in form.fields for e in errs)
+            errors.extend(
+                (form[name].auto_id, e)
+                for name, errs in form.errors.items()
+                if name in form.fields
+                for e in errs
+            )
             errors.extend(("", e) for e in form.non_field_errors())
     return {"errors": errors}
 

@@ -18,19 +18,29 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_adds_a_closure_date_and_it_is_audited(login, area_admin):
     client = login(area_admin)
-    response = client.post(reverse("accounts:closure_list"),
-                           {"date_0": "19", "date_1": "3", "date_2": "2027", "reason": "Office move"})
+    response = client.post(
+        reverse("accounts:closure_list"),
+        {"date_0": "19", "date_1": "3", "date_2": "2027", "reason": "Office move"},
+    )
     assert response.status_code == 302
     closure = AreaClosure.objects.get(area=area_admin.area, date=dt.date(2027, 3, 19))
-    assert AuditEvent.objects.filter(action="closure.added", object_id=str(closure.pk), actor=area_admin).exists()
+    assert AuditEvent.objects.filter(
+        action="closure.added", object_id=str(closure.pk), actor=area_admin
+    ).exists()
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         ({"date_0": "", "date_1": "", "date_2": "", "reason": "x"}, "Enter the closure date"),
-        ({"date_0": "31", "date_1": "2", "date_2": "2027", "reason": "x"}, "The closure date must be a real date"),
-        ({"date_0": "3", "date_1": "", "date_2": "2027", "reason": "x"}, "The closure date must include a month"),
+        (
+            {"date_0": "31", "date_1": "2", "date_2": "2027", "reason": "x"},
+            "The closure date must be a real date",
+        ),
+        (
+            {"date_0": "3", "date_1": "", "date_2": "2027", "reason": "x"},
+            "The closure date must include a month",
+        ),
         ({"date_0": "3", "date_1": "3", "date_2": "2027", "reason": ""}, "Enter the reason for the closure"),
     ],
 )
@@ -46,8 +56,9 @@ def test_bad_closure_shows_error_summary_and_saves_nothing(login, area_admin, da
 
 def test_duplicate_closure_is_refused(login, area_admin):
     ClosureFactory(area=area_admin.area, date=dt.date(2027, 3, 19))
-    response = login(area_admin).post(reverse("accounts:closure_list"),
-                                      {"date_0": "19", "date_1": "3", "date_2": "2027", "reason": "again"})
+    response = login(area_admin).post(
+        reverse("accounts:closure_list"), {"date_0": "19", "date_1": "3", "date_2": "2027", "reason": "again"}
+    )
     assert "is already a closure date" in response.content.decode()
     assert AreaClosure.objects.count() == 1
 
@@ -55,8 +66,9 @@ def test_duplicate_closure_is_refused(login, area_admin):
 def test_tm_sees_closures_but_cannot_add(login, tm):
     client = login(tm)
     assert client.get(reverse("accounts:closure_list")).status_code == 200
-    response = client.post(reverse("accounts:closure_list"),
-                           {"date_0": "19", "date_1": "3", "date_2": "2027", "reason": "x"})
+    response = client.post(
+        reverse("accounts:closure_list"), {"date_0": "19", "date_1": "3", "date_2": "2027", "reason": "x"}
+    )
     assert response.status_code == 403
     assert not AreaClosure.objects.exists()
 
@@ -67,22 +79,42 @@ def test_admin_records_training_and_decision_updates(login, area_admin, area):
     url = reverse("accounts:staff_detail", args=[trainee.public_id])
     page = client.get(url).content.decode()
     assert "has not passed the assessment centre" in page
-    for kind, programme, day in [("assessment_centre", "", "1"), ("core_programme_training", "nsogp", "2"),
-                                 ("isotp_training", "", "3")]:
-        response = client.post(url, {"kind": kind, "programme": programme,
-                                     "date_passed_0": day, "date_passed_1": "6", "date_passed_2": "2024"})
+    for kind, programme, day in [
+        ("assessment_centre", "", "1"),
+        ("core_programme_training", "nsogp", "2"),
+        ("isotp_training", "", "3"),
+    ]:
+        response = client.post(
+            url,
+            {
+                "kind": kind,
+                "programme": programme,
+                "date_passed_0": day,
+                "date_passed_1": "6",
+                "date_passed_2": "2024",
+            },
+        )
         assert response.status_code == 302, response.content.decode()[:2000]
     assert FacilitatorTraining.objects.filter(facilitator=trainee).count() == 3
     page = client.get(url).content.decode()
     assert "i-SOTP: trained" in page
-    assert AuditEvent.objects.filter(action="training.recorded", object_id=str(trainee.public_id)).count() == 3
+    assert (
+        AuditEvent.objects.filter(action="training.recorded", object_id=str(trainee.public_id)).count() == 3
+    )
 
 
 def test_core_training_needs_a_programme(login, area_admin, area):
     trainee = UserFactory(area=area, role=Role.FACILITATOR)
-    response = login(area_admin).post(reverse("accounts:staff_detail", args=[trainee.public_id]),
-                                      {"kind": "core_programme_training", "programme": "",
-                                       "date_passed_0": "1", "date_passed_1": "6", "date_passed_2": "2024"})
+    response = login(area_admin).post(
+        reverse("accounts:staff_detail", args=[trainee.public_id]),
+        {
+            "kind": "core_programme_training",
+            "programme": "",
+            "date_passed_0": "1",
+            "date_passed_1": "6",
+            "date_passed_2": "2024",
+        },
+    )
     assert "Select the programme the core training was for" in response.content.decode()
     assert not FacilitatorTraining.objects.exists()
 
@@ -117,7 +149,9 @@ def test_venue_and_closure_lists_query_count(login, tm, area, rows, django_asser
 def test_audit_page_query_count_and_scope(login, tm, other_tm, rows, django_assert_max_num_queries):
     for i in range(rows):
         record_event(actor=tm, action="closure.added", object_type="x", object_id=str(i), area_id=tm.area_id)
-    record_event(actor=other_tm, action="secret.other_area", object_type="x", object_id="1", area_id=other_tm.area_id)
+    record_event(
+        actor=other_tm, action="secret.other_area", object_type="x", object_id="1", area_id=other_tm.area_id
+    )
     client = login(tm)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("audit:event_list"))

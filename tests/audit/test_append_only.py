@@ -26,7 +26,11 @@ def test_delete_is_refused_by_the_database(tm):
 
 def test_raw_sql_update_is_refused(tm):
     record_event(actor=tm, action="test.done", obj=tm, object_id=str(tm.public_id))
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE audit_auditevent SET action = 'x'")
 
 
@@ -39,6 +43,12 @@ def test_access_log_is_append_only(tm):
 
 
 def test_event_records_area_and_changes(tm):
-    event = record_event(actor=tm, action="closure.added", obj=tm, object_id="x", changes={"date": __import__("datetime").date(2027, 1, 1)})
+    event = record_event(
+        actor=tm,
+        action="closure.added",
+        obj=tm,
+        object_id="x",
+        changes={"date": __import__("datetime").date(2027, 1, 1)},
+    )
     assert event.area_id == tm.area_id
     assert event.changes == {"date": "2027-01-01"}

@@ -40,9 +40,17 @@ def test_seed_demo_is_idempotent():
     assert User.objects.filter(email="om@northumbria.example", role="offender_manager").exists()
     from django.apps import apps
 
-    before = {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label not in {"sessions", "audit"}}
+    before = {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label not in {"sessions", "audit"}
+    }
     call_command("seed_demo", stdout=StringIO())
-    after = {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label not in {"sessions", "audit"}}
+    after = {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label not in {"sessions", "audit"}
+    }
     assert before == after
 
 

@@ -30,7 +30,9 @@ def test_worker_deactivates_dormant_accounts(area, settings):
     active.refresh_from_db()
     assert dormant.is_active is False
     assert active.is_active is True
-    assert AuditEvent.objects.filter(action="account.deactivated_dormant", object_id=str(dormant.public_id)).exists()
+    assert AuditEvent.objects.filter(
+        action="account.deactivated_dormant", object_id=str(dormant.public_id)
+    ).exists()
 
 
 def test_task_is_safe_to_run_twice(area, settings):

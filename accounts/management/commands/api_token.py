@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
-        parser.add_argument("--rotate", action="store_true", help="Replace any existing token with a new one.")
+        parser.add_argument(
+            "--rotate", action="store_true", help="Replace any existing token with a new one."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

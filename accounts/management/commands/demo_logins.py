@@ -18,7 +18,7 @@ class Command(BaseCommand):
             raise CommandError("demo_logins is for the demo only (DJANGO_DEBUG=true).")
         out = self.stdout.write
         out("")
-        out("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        out(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for area in AREAS:
             for local, role, name in STAFF[area["code"]]:
                 if local in {"admin", "tm", "facilitator", "om"}:
