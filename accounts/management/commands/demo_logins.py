@@ -26,6 +26,5 @@ class Command(BaseCommand):
         out("")
         out("Second factor: add this key to any authenticator app (TOTP, 6 digits, 30 s):")
         out(f"  {DEMO_TOTP_BASE32}")
-        out("or print the current code:  .venv/bin/python manage.py totp_code tm@cheshire.example")
-        out("  (with DJANGO_DEBUG=true DATABASE_URL=sqlite:///$PWD/db.sqlite3 in the environment)")
+        out("or print the current code:  make totp EMAIL=tm@cheshire.example")
         out("")
