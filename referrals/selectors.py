@@ -1,0 +1,285 @@
+"""Every read of people and referrals: scoped to the user's area FIRST, then to an OM's own caseload.
+
+Another area's record (or one outside an OM's caseload) is simply not in the queryset, so `*_for_user` answer 404
+and never reveal that it exists. Lists preload what their rows show so the query count does not grow with rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role, User
+from accounts.permissions import can_view_people, is_offender_manager, scope_to_area
+from referrals.models import (
+    AssessmentDecision,
+    Conviction,
+    Offence,
+    Person,
+    Referral,
+    ReferralStatusChange,
+    Rm2000ScoringTable,
+)
+from referrals.rules import DEFAULT_SCORING_TABLE, OPEN_STATUSES, Urgency, age_on, urgency
+from referrals.rules.eligibility import EligibilityConfig
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import ProbationArea
+
+
+# Preloads for one person's whole record (the person page, the referral page, the eligibility decision).
+PERSON_RECORD = (
+    Prefetch("convictions", queryset=Conviction.objects.select_related("offence")),
+    "sentences",
+    "rm2000_assessments",
+    "rosh_assessments",
+    "deviance_assessments",
+)
+# What the eligibility decision reads, for lists of referrals (decisions.candidate_for).
+DECISION_PRELOAD = (
+    Prefetch("person__convictions", queryset=Conviction.objects.select_related("offence")),
+    "person__sentences",
+    "person__rm2000_assessments",
+    "person__rosh_assessments",
+    "person__deviance_assessments",
+)
+
+
+def _people(user: User | AnonymousUser) -> QuerySet[Person]:
+    """People the user may see: their area; an OM only their own caseload; facilitators nobody."""
+    if not can_view_people(user):
+        return Person.objects.none()
+    qs = scope_to_area(Person.objects.all(), user)
+    if is_offender_manager(user):
+        qs = qs.filter(offender_manager_id=user.pk)
+    return qs
+
+
+def _referrals(user: User | AnonymousUser) -> QuerySet[Referral]:
+    """Referrals the user may see, scoped like `_people`."""
+    if not can_view_people(user):
+        return Referral.objects.none()
+    qs = scope_to_area(Referral.objects.all(), user)
+    if is_offender_manager(user):
+        qs = qs.filter(person__offender_manager_id=user.pk)
+    return qs
+
+
+def _uuid(public_id: object) -> uuid.UUID:
+    try:
+        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404 from None
+
+
+# --- people -------------------------------------------------------------------------------------------------
+
+
+def people_for_list(
+    user: User | AnonymousUser,
+    *,
+    search: str = "",
+    has_open_referral: bool | None = None,
+    offender_manager: User | uuid.UUID | str | None = None,
+) -> QuerySet[Person]:
+    """OMs (caseload), TMs and admins (area): people by surname; search by CRN or name. Preloads the OM and the
+    referrals (newest first, as `referral_list`) so each row can show its latest referral in no extra query."""
+    qs = _people(user)
+    if search := search.strip():
+        words = search.split()
+        if len(words) == 1:
+            qs = qs.filter(
+                Q(crn__iexact=search) | Q(first_name__icontains=search) | Q(last_name__icontains=search)
+            )
+        else:
+            qs = qs.filter(first_name__icontains=words[0], last_name__icontains=" ".join(words[1:]))
+    if has_open_referral is not None:
+        open_referral = Referral.objects.filter(person=OuterRef("pk"), status__in=sorted(OPEN_STATUSES))
+        qs = qs.filter(Exists(open_referral)) if has_open_referral else qs.exclude(Exists(open_referral))
+    if offender_manager is not None:
+        if isinstance(offender_manager, User):
+            qs = qs.filter(offender_manager=offender_manager)
+        else:
+            qs = qs.filter(offender_manager__public_id=_uuid(offender_manager))
+    return (
+        qs.select_related("offender_manager")
+        .prefetch_related(
+            Prefetch(
+                "referrals", queryset=Referral.objects.order_by("-created_at", "-id"), to_attr="referral_list"
+            )
+        )
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def person_for_user(user: User | AnonymousUser, public_id: uuid.UUID | str) -> Person:
+    """One person the user may see (404 otherwise), with convictions (and offences), sentences, risk and
+    referrals (newest first, as `referral_list`, with their status history) preloaded."""
+    referrals = Referral.objects.order_by("-created_at", "-id").prefetch_related(
+        Prefetch("status_changes", queryset=ReferralStatusChange.objects.select_related("actor"))
+    )
+    qs = (
+        _people(user)
+        .select_related("offender_manager", "area")
+        .prefetch_related(*PERSON_RECORD, Prefetch("referrals", queryset=referrals, to_attr="referral_list"))
+    )
+    return get_object_or_404(qs, public_id=_uuid(public_id))
+
+
+def offender_managers_for(user: User | AnonymousUser) -> QuerySet[User]:
+    """The area's active offender managers (to choose a person's OM)."""
+    return scope_to_area(User.objects.filter(role=Role.OFFENDER_MANAGER, is_active=True), user).order_by(
+        "full_name", "id"
+    )
+
+
+def offences_for_list(*, include_inactive: bool = False) -> QuerySet[Offence]:
+    """Reference data, the same for every area: the offences a conviction may be recorded for."""
+    qs = Offence.objects.all() if include_inactive else Offence.objects.filter(active=True)
+    return qs.order_by("legislation", "code")
+
+
+def offence_by_code(code: str) -> Offence:
+    """One offence by its code (404 otherwise)."""
+    return get_object_or_404(Offence, code=code)
+
+
+# --- referrals ----------------------------------------------------------------------------------------------
+
+
+def _as_list(value: str | list[str] | tuple[str, ...] | None) -> list[str] | None:
+    if value is None or value == "":
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+def referrals_for_list(
+    user: User | AnonymousUser,
+    *,
+    status: str | list[str] | None = None,
+    programme: str | list[str] | None = None,
+    format: str | list[str] | None = None,
+) -> QuerySet[Referral]:
+    """OMs (caseload), TMs and admins (area): referrals newest first, with person, OM and referrer preloaded."""
+    qs = _referrals(user)
+    if statuses := _as_list(status):
+        qs = qs.filter(status__in=statuses)
+    if programmes := _as_list(programme):
+        qs = qs.filter(programme__in=programmes)
+    if formats := _as_list(format):
+        qs = qs.filter(format__in=formats)
+    return qs.select_related("person", "person__offender_manager", "referred_by", "area").order_by(
+        "-created_at", "-id"
+    )
+
+
+def referral_for_user(user: User | AnonymousUser, public_id: uuid.UUID | str) -> Referral:
+    """One referral the user may see (404 otherwise), with its person's whole record (for the eligibility
+    decision), its status history and its assessments (newest first) preloaded."""
+    qs = (
+        _referrals(user)
+        .select_related("person", "person__offender_manager", "person__area", "area", "referred_by")
+        .prefetch_related(
+            *DECISION_PRELOAD,
+            Prefetch("status_changes", queryset=ReferralStatusChange.objects.select_related("actor")),
+            Prefetch("assessments", queryset=AssessmentDecision.objects.select_related("actor")),
+        )
+    )
+    return get_object_or_404(qs, public_id=_uuid(public_id))
+
+
+def referral_history(referral: Referral) -> list[ReferralStatusChange]:
+    """The referral's status changes, oldest first (preloaded by `referral_for_user`)."""
+    return sorted(referral.status_changes.all(), key=lambda c: (c.at, c.pk))
+
+
+def latest_assessment(referral: Referral) -> AssessmentDecision | None:
+    """The TM's latest assessment of the referral, if any (preloaded by `referral_for_user`)."""
+    return max(referral.assessments.all(), key=lambda a: (a.at, a.pk), default=None)
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    """One line of the waiting list."""
+
+    position: int
+    referral: Referral
+    person: Person
+    planned_start: dt.date  # the referral's planned start, or today when none is planned
+    age_at_start: int
+    awaiting_since: dt.datetime
+    supervision_end: dt.date | None
+    urgency: Urgency
+
+
+def waiting_list(
+    user: User | AnonymousUser, *, programme: str, format: str, today: dt.date
+) -> list[WaitingRow]:
+    """TMs and admins: referrals awaiting allocation to one programme and format, oldest first, each with how
+    soon it must start to finish within supervision (rules.waiting; programme length from decisions)."""
+    from referrals.decisions import current_sentence, programme_weeks
+
+    weeks = programme_weeks(programme, format)
+    qs = (
+        _referrals(user)
+        .filter(status="awaiting_allocation", programme=programme, format=format)
+        .select_related("person", "person__offender_manager")
+        .prefetch_related("person__sentences")
+        .order_by("awaiting_since", "id")
+    )
+    rows = []
+    for position, referral in enumerate(qs, start=1):
+        person = referral.person
+        sentence = current_sentence(person)
+        end = sentence.supervision_end_date if sentence else None
+        start = referral.planned_start or today
+        assert referral.awaiting_since is not None  # a DB constraint for awaiting_allocation
+        rows.append(
+            WaitingRow(
+                position=position,
+                referral=referral,
+                person=person,
+                planned_start=start,
+                age_at_start=age_on(person.date_of_birth, start),
+                awaiting_since=referral.awaiting_since,
+                supervision_end=end,
+                urgency=urgency(today, end, weeks),
+            )
+        )
+    return rows
+
+
+# --- configuration ------------------------------------------------------------------------------------------
+
+
+def active_scoring_table() -> Rm2000ScoringTable:
+    """The active RM2000 scoring table; the built-in default (unsaved) if none is marked active."""
+    table = Rm2000ScoringTable.objects.filter(active=True).first()
+    if table is None:
+        table = Rm2000ScoringTable(
+            version=DEFAULT_SCORING_TABLE["version"],
+            table=DEFAULT_SCORING_TABLE,
+            source_note=DEFAULT_SCORING_TABLE["source_note"],
+            active=True,
+        )
+    return table
+
+
+def eligibility_config_for(user: User | AnonymousUser) -> EligibilityConfig:
+    """The eligibility thresholds of the user's area (see decisions.config_for_area)."""
+    from referrals.decisions import config_for_area
+
+    area: ProbationArea | None = getattr(user, "area", None)
+    if area is None:
+        from referrals.rules import DEFAULT_CONFIG
+
+        return DEFAULT_CONFIG
+    return config_for_area(area)
