@@ -133,6 +133,7 @@ class Person(models.Model):
 class Conviction(models.Model):
     """One conviction for an offence from the reference table."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="convictions")
     offence = models.ForeignKey(Offence, on_delete=models.PROTECT, related_name="+")
     conviction_date = models.DateField()
