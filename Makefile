@@ -105,8 +105,8 @@ checks: python-deps
 pytest: setup collectstatic services chromium
 	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-bench: setup services
-	$(TEST_ENV) $(PY) -m pytest bench -p no:randomly -q
+bench: python-deps
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules static_build staticfiles db.sqlite3 artifacts
