@@ -220,9 +220,10 @@ def can_view_waiting_list(user: User | AnonymousUser | None) -> bool:
 
 ReferralReaders = role_permission(*REFERRAL_READERS)
 PeoplePermission = role_permission(Role.OFFENDER_MANAGER, Role.TREATMENT_MANAGER, read=(Role.AREA_ADMIN,))
-ReferralPermission = role_permission(Role.OFFENDER_MANAGER, Role.TREATMENT_MANAGER, read=(Role.AREA_ADMIN,))
+ReferralPermission = role_permission(Role.OFFENDER_MANAGER, read=(Role.TREATMENT_MANAGER, Role.AREA_ADMIN))
 TransitionPermission = role_permission(Role.OFFENDER_MANAGER, Role.TREATMENT_MANAGER)
 AssessPermission = role_permission(Role.TREATMENT_MANAGER, read=(Role.AREA_ADMIN,))
+DeviancePermission = role_permission(Role.TREATMENT_MANAGER, read=(Role.OFFENDER_MANAGER, Role.AREA_ADMIN))
 WaitingListPermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
 
 

@@ -263,7 +263,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # referrals: one name per choice set shared by several fields (risk levels, statuses, programmes).
+        "RiskLevelEnum": "referrals.models.RISK_CHOICES",
+        "DevianceLevelEnum": "referrals.models.DEVIANCE_CHOICES",
+        "ReferralStatusEnum": "referrals.models.STATUS_CHOICES",
+        "ReferralProgrammeEnum": "referrals.models.Programme",
+        "RecommendedProgrammeEnum": "referrals.serializers.ELIGIBILITY_PROGRAMMES",
+        "ProgrammeFormatEnum": "referrals.models.Format",
+        "OffenceCategoryEnum": "referrals.rules.OFFENCE_CHOICES",
+        "WaitingUrgencyEnum": "referrals.serializers.URGENCY_CHOICES",
+    },
 }
 
 SERVICE_NAME = "Run sex offender treatment programmes"

@@ -83,17 +83,15 @@ def _uuid(public_id: object) -> uuid.UUID:
 # --- people -------------------------------------------------------------------------------------------------
 
 
-def people_for_list(
-    user: User | AnonymousUser,
+def filter_people(
+    qs: QuerySet[Person],
     *,
     search: str = "",
     has_open_referral: bool | None = None,
     offender_manager: User | uuid.UUID | str | None = None,
 ) -> QuerySet[Person]:
-    """OMs (caseload), TMs and admins (area): people by surname; search by CRN or name. Preloads the OM and the
-    referrals (newest first, as `referral_list`) so each row can show its latest referral in no extra query."""
-    qs = _people(user)
-    if search := search.strip():
+    """Narrow an already scoped queryset: `search` is a CRN or (part of) a name; "first last" matches both."""
+    if search := (search or "").strip():
         words = search.split()
         if len(words) == 1:
             qs = qs.filter(
@@ -104,11 +102,28 @@ def people_for_list(
     if has_open_referral is not None:
         open_referral = Referral.objects.filter(person=OuterRef("pk"), status__in=sorted(OPEN_STATUSES))
         qs = qs.filter(Exists(open_referral)) if has_open_referral else qs.exclude(Exists(open_referral))
-    if offender_manager is not None:
-        if isinstance(offender_manager, User):
-            qs = qs.filter(offender_manager=offender_manager)
-        else:
+    if isinstance(offender_manager, User):
+        qs = qs.filter(offender_manager_id=offender_manager.pk)
+    elif offender_manager:
+        try:
             qs = qs.filter(offender_manager__public_id=_uuid(offender_manager))
+        except Http404:  # not a UUID: nobody's OM
+            qs = qs.none()
+    return qs
+
+
+def people_for_list(
+    user: User | AnonymousUser,
+    *,
+    search: str = "",
+    has_open_referral: bool | None = None,
+    offender_manager: User | uuid.UUID | str | None = None,
+) -> QuerySet[Person]:
+    """OMs (caseload), TMs and admins (area): people by surname; search by CRN or name. Preloads the OM and the
+    referrals (newest first, as `referral_list`) so each row can show its latest referral in no extra query."""
+    qs = filter_people(
+        _people(user), search=search, has_open_referral=has_open_referral, offender_manager=offender_manager
+    )
     return (
         qs.select_related("offender_manager")
         .prefetch_related(
@@ -132,6 +147,14 @@ def person_for_user(user: User | AnonymousUser, public_id: uuid.UUID | str) -> P
         .prefetch_related(*PERSON_RECORD, Prefetch("referrals", queryset=referrals, to_attr="referral_list"))
     )
     return get_object_or_404(qs, public_id=_uuid(public_id))
+
+
+def conviction_for_user(
+    user: User | AnonymousUser, person_public_id: uuid.UUID | str, conviction_public_id: uuid.UUID | str
+) -> Conviction:
+    """One conviction of a person the user may see (404 otherwise), with its person and offence."""
+    qs = Conviction.objects.filter(person__in=_people(user), person__public_id=_uuid(person_public_id))
+    return get_object_or_404(qs.select_related("person", "offence"), public_id=_uuid(conviction_public_id))
 
 
 def offender_managers_for(user: User | AnonymousUser) -> QuerySet[User]:

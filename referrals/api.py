@@ -1,0 +1,532 @@
+"""Thin API views for people, their record, referrals, the waiting list and the two stateless calculators.
+
+Each view authorises (permission classes from accounts/permissions.py, then a selector that 404s outside the
+user's area or caseload), calls one service or selector, and serialises. Writes go through referrals/services.py,
+the same functions as the pages, so both are audited and cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from accounts.permissions import (
+    DeviancePermission,
+    IsTreatmentManager,
+    IsVerifiedStaff,
+    PeoplePermission,
+    ReferralPermission,
+    ReferralReaders,
+    TransitionPermission,
+    WaitingListPermission,
+)
+from audit.services import record_access
+from referrals import selectors, services
+from referrals.filters import OffenceFilter, PersonFilter, ReferralFilter
+from referrals.models import Format, Offence, Person, Programme, Referral
+from referrals.rules import Candidate, RM2000Input, check, check_input, score
+from referrals.serializers import (
+    AssessmentInput,
+    AssessmentOutput,
+    ConflictOutput,
+    ConvictionInput,
+    ConvictionOutput,
+    DevianceInput,
+    DevianceOutput,
+    EligibilityCheckInput,
+    EligibilityOutput,
+    OffenceOutput,
+    PersonDetailOutput,
+    PersonInput,
+    PersonListOutput,
+    PersonUpdateInput,
+    ReferralDetailOutput,
+    ReferralInput,
+    ReferralListOutput,
+    ReferralUpdateInput,
+    Rm2000AssessmentOutput,
+    Rm2000FactorsInput,
+    Rm2000RecordInput,
+    Rm2000ScoreInput,
+    Rm2000ScoreOutput,
+    RoshInput,
+    RoshOutput,
+    SentenceInput,
+    SentenceOutput,
+    StatusChangeOutput,
+    TransitionInput,
+    WaitingRowOutput,
+)
+
+BAD_REQUEST = OpenApiResponse(OpenApiTypes.OBJECT, description='Field errors: {"field": ["message"]}')
+CONFLICT = OpenApiResponse(
+    ConflictOutput, description="A domain rule refuses the change (code, detail, allowed)."
+)
+NOT_FOUND = OpenApiResponse(description="Not found, or not in your area or caseload.")
+PUBLIC_ID = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+class _NoFormatOverride:
+    URL_FORMAT_OVERRIDE = None
+
+
+class FormatIsAFilter(DefaultContentNegotiation):
+    """`?format=` filters by programme format (group, one_to_one) here, not DRF's renderer override."""
+
+    settings = _NoFormatOverride()  # type: ignore[assignment]
+
+
+def _today() -> Any:
+    return timezone.localdate()
+
+
+def _user(request: Request) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _offender_manager(user: User, public_id: Any) -> User | None:
+    """The OM named in a request body, from the user's area (400 when there is none)."""
+    if public_id is None:
+        return None
+    found = selectors.offender_managers_for(user).filter(public_id=public_id).first()
+    if found is None:
+        raise ValidationError({"offender_manager": ["Choose an offender manager of your probation area"]})
+    return found
+
+
+# --- stateless calculators ----------------------------------------------------------------------------------
+
+
+class Rm2000ScoreApi(APIView):
+    """Any member of staff: score RM2000 with the active scoring table and show the working (domain.md §4)."""
+
+    permission_classes = [IsVerifiedStaff]
+
+    @extend_schema(
+        request=Rm2000ScoreInput,
+        responses={200: Rm2000ScoreOutput, 400: BAD_REQUEST},
+        summary="Score Risk Matrix 2000",
+        operation_id="rm2000_score",
+    )
+    def post(self, request: Request) -> Response:
+        data = Rm2000ScoreInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        inputs = RM2000Input(**data.validated_data)
+        if refusals := check_input(inputs):  # every refusal at once, each on its field
+            errors: dict[str, list[str]] = {}
+            for refused in refusals:
+                errors.setdefault(refused.field, []).append(refused.message)
+            raise ValidationError(errors)
+        table = selectors.active_scoring_table()
+        try:
+            result = score(inputs, table.table)
+        except ValueError as refused:  # RM2000Refused: e.g. an age the table's bands do not cover
+            raise ValidationError({getattr(refused, "field", "non_field_errors"): [str(refused)]}) from None
+        return Response(Rm2000ScoreOutput({**result.as_dict(), "source_note": table.source_note}).data)
+
+
+class EligibilityCheckApi(APIView):
+    """Any member of staff: the eligibility decision for the facts given, with the user's area settings."""
+
+    permission_classes = [IsVerifiedStaff]
+
+    @extend_schema(
+        request=EligibilityCheckInput,
+        responses={200: EligibilityOutput, 400: BAD_REQUEST},
+        summary="Check eligibility",
+        operation_id="eligibility_check",
+    )
+    def post(self, request: Request) -> Response:
+        data = EligibilityCheckInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["offences"] = tuple(dict.fromkeys(values["offences"]))
+        decision = check(Candidate(**values), selectors.eligibility_config_for(_user(request)))
+        return Response(EligibilityOutput(decision.as_dict()).data)
+
+
+# --- reference data -----------------------------------------------------------------------------------------
+
+
+class OffenceListApi(generics.ListAPIView[Offence]):
+    """OMs, TMs and admins: the offence reference table with each offence's eligibility category."""
+
+    permission_classes = [ReferralReaders]
+    serializer_class = OffenceOutput
+    filterset_class = OffenceFilter
+
+    def get_queryset(self):
+        return selectors.offences_for_list(include_inactive=True)
+
+
+class OffenceDetailApi(generics.RetrieveAPIView[Offence]):
+    """OMs, TMs and admins: one offence by its code."""
+
+    permission_classes = [ReferralReaders]
+    serializer_class = OffenceOutput
+
+    def get_object(self) -> Offence:
+        return selectors.offence_by_code(self.kwargs["code"])
+
+
+# --- people -------------------------------------------------------------------------------------------------
+
+
+class PersonListApi(generics.ListAPIView[Person]):
+    """People: OMs see their caseload, TMs and admins their area; OMs and TMs add people."""
+
+    permission_classes = [PeoplePermission]
+    serializer_class = PersonListOutput
+    filterset_class = PersonFilter
+
+    def get_queryset(self):
+        return selectors.people_for_list(self.request.user)
+
+    @extend_schema(
+        request=PersonInput, responses={201: PersonDetailOutput, 400: BAD_REQUEST}, summary="Add a person"
+    )
+    def post(self, request: Request) -> Response:
+        data = PersonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        user = _user(request)
+        values["offender_manager"] = _offender_manager(user, values["offender_manager"])
+        person = services.create_person(actor=user, **values)
+        return Response(
+            PersonDetailOutput(selectors.person_for_user(user, person.public_id)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class PersonDetailApi(APIView):
+    """One person's whole record (each view is logged); OMs (caseload) and TMs change the details."""
+
+    permission_classes = [PeoplePermission]
+
+    @extend_schema(responses={200: PersonDetailOutput, 404: NOT_FOUND}, summary="A person's record")
+    def get(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        person = selectors.person_for_user(user, public_id)
+        record_access(actor=user, obj=person, via="api", object_label=person.crn)
+        return Response(PersonDetailOutput(person).data)
+
+    @extend_schema(
+        request=PersonUpdateInput,
+        responses={200: PersonDetailOutput, 400: BAD_REQUEST, 404: NOT_FOUND},
+        summary="Change a person's details",
+    )
+    def patch(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        person = selectors.person_for_user(user, public_id)
+        data = PersonUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "offender_manager" in changes:
+            changes["offender_manager"] = _offender_manager(user, changes["offender_manager"])
+        services.update_person(actor=user, person=person, **changes)
+        return Response(PersonDetailOutput(selectors.person_for_user(user, public_id)).data)
+
+
+def _created(serializer: Any) -> Response:
+    return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class PersonConvictionApi(APIView):
+    """OMs (caseload) and TMs: record a conviction for an offence of the reference table."""
+
+    permission_classes = [PeoplePermission]
+
+    @extend_schema(
+        request=ConvictionInput,
+        responses={201: ConvictionOutput, 400: BAD_REQUEST, 404: NOT_FOUND},
+        summary="Add a conviction",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        person = selectors.person_for_user(user, public_id)
+        data = ConvictionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        conviction = services.add_conviction(actor=user, person=person, **data.validated_data)
+        return _created(ConvictionOutput(conviction))
+
+
+@extend_schema(
+    parameters=[PUBLIC_ID, OpenApiParameter("conviction_id", OpenApiTypes.UUID, OpenApiParameter.PATH)]
+)
+class PersonConvictionDetailApi(APIView):
+    """One conviction; OMs (caseload) and TMs remove one recorded in error (the audit keeps it)."""
+
+    permission_classes = [PeoplePermission]
+
+    @extend_schema(responses={200: ConvictionOutput, 404: NOT_FOUND}, summary="A conviction")
+    def get(self, request: Request, public_id: str, conviction_id: str) -> Response:
+        return Response(
+            ConvictionOutput(selectors.conviction_for_user(_user(request), public_id, conviction_id)).data
+        )
+
+    @extend_schema(responses={204: None, 404: NOT_FOUND}, summary="Remove a conviction")
+    def delete(self, request: Request, public_id: str, conviction_id: str) -> Response:
+        user = _user(request)
+        conviction = selectors.conviction_for_user(user, public_id, conviction_id)
+        services.remove_conviction(actor=user, conviction=conviction)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class PersonSentenceApi(APIView):
+    """OMs (caseload) and TMs: record the order or licence (the latest is current)."""
+
+    permission_classes = [PeoplePermission]
+
+    @extend_schema(
+        request=SentenceInput,
+        responses={201: SentenceOutput, 400: BAD_REQUEST, 404: NOT_FOUND},
+        summary="Record a sentence",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        person = selectors.person_for_user(user, public_id)
+        data = SentenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _created(
+            SentenceOutput(services.record_sentence(actor=user, person=person, **data.validated_data))
+        )
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class PersonRm2000Api(APIView):
+    """OMs (caseload) and TMs: record the RM2000 categories as assessed."""
+
+    permission_classes = [PeoplePermission]
+
+    @extend_schema(
+        request=Rm2000RecordInput,
+        responses={201: Rm2000AssessmentOutput, 400: BAD_REQUEST, 404: NOT_FOUND},
+        summary="Record RM2000 categories",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        person = selectors.person_for_user(user, public_id)
+        data = Rm2000RecordInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assessment = services.record_rm2000(actor=user, person=person, **data.validated_data)
+        return _created(Rm2000AssessmentOutput(assessment))
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class PersonRm2000CalculateApi(APIView):
+    """OMs (caseload) and TMs: calculate RM2000 with the person's sex and date of birth, and record it."""
+
+    permission_classes = [PeoplePermission]
+
+    @extend_schema(
+        request=Rm2000FactorsInput,
+        responses={201: Rm2000AssessmentOutput, 400: BAD_REQUEST, 404: NOT_FOUND},
+        summary="Calculate and record RM2000",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        person = selectors.person_for_user(user, public_id)
+        data = Rm2000FactorsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        inputs = RM2000Input(sex=person.sex, date_of_birth=person.date_of_birth, **data.validated_data)
+        assessment = services.calculate_and_record_rm2000(actor=user, person=person, inputs=inputs)
+        return _created(Rm2000AssessmentOutput(assessment))
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class PersonRoshApi(APIView):
+    """OMs (caseload) and TMs: record the OASys risk of serious harm."""
+
+    permission_classes = [PeoplePermission]
+
+    @extend_schema(
+        request=RoshInput,
+        responses={201: RoshOutput, 400: BAD_REQUEST, 404: NOT_FOUND},
+        summary="Record OASys risk of serious harm",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        person = selectors.person_for_user(user, public_id)
+        data = RoshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _created(RoshOutput(services.record_rosh(actor=user, person=person, **data.validated_data)))
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class PersonDevianceApi(APIView):
+    """TMs: record psychometric deviance with the rationale (domain.md §7)."""
+
+    permission_classes = [DeviancePermission]
+
+    @extend_schema(
+        request=DevianceInput,
+        responses={201: DevianceOutput, 400: BAD_REQUEST, 404: NOT_FOUND},
+        summary="Record psychometric deviance",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        person = selectors.person_for_user(user, public_id)
+        data = DevianceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _created(
+            DevianceOutput(services.record_deviance(actor=user, person=person, **data.validated_data))
+        )
+
+
+# --- referrals ----------------------------------------------------------------------------------------------
+
+
+class ReferralListApi(generics.ListAPIView[Referral]):
+    """Referrals: OMs see their caseload's, TMs and admins their area's; OMs start draft referrals."""
+
+    permission_classes = [ReferralPermission]
+    serializer_class = ReferralListOutput
+    filterset_class = ReferralFilter
+    content_negotiation_class = FormatIsAFilter
+
+    def get_queryset(self):
+        return selectors.referrals_for_list(self.request.user)
+
+    @extend_schema(
+        request=ReferralInput,
+        responses={201: ReferralDetailOutput, 400: BAD_REQUEST},
+        summary="Start a referral (draft)",
+    )
+    def post(self, request: Request) -> Response:
+        data = ReferralInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        user = _user(request)
+        try:
+            person = selectors.person_for_user(user, values.pop("person"))
+        except Http404:
+            raise ValidationError({"person": ["Choose a person on your caseload"]}) from None
+        referral = services.create_referral(actor=user, person=person, **values)
+        return _detail(user, referral.public_id, status.HTTP_201_CREATED)
+
+
+def _detail(user: User, public_id: Any, code: int = status.HTTP_200_OK) -> Response:
+    referral = selectors.referral_for_user(user, public_id)
+    return Response(ReferralDetailOutput(referral, context={"today": _today()}).data, status=code)
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class ReferralDetailApi(APIView):
+    """One referral with its eligibility decision (each view is logged); the OM changes it while a draft."""
+
+    permission_classes = [ReferralPermission]
+
+    @extend_schema(responses={200: ReferralDetailOutput, 404: NOT_FOUND}, summary="A referral")
+    def get(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        referral = selectors.referral_for_user(user, public_id)
+        record_access(actor=user, obj=referral, via="api", object_label=referral.person.crn)
+        return Response(ReferralDetailOutput(referral, context={"today": _today()}).data)
+
+    @extend_schema(
+        request=ReferralUpdateInput,
+        responses={200: ReferralDetailOutput, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT},
+        summary="Change a draft referral",
+    )
+    def patch(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        referral = selectors.referral_for_user(user, public_id)
+        data = ReferralUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.update_referral(actor=user, referral=referral, **data.validated_data)
+        return _detail(user, public_id)
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class ReferralTransitionApi(APIView):
+    """TMs move a referral; the person's OM submits or withdraws it. An illegal move answers 409 with `allowed`."""
+
+    permission_classes = [TransitionPermission]
+
+    @extend_schema(
+        request=TransitionInput,
+        responses={200: ReferralDetailOutput, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT},
+        summary="Change a referral's status",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        referral = selectors.referral_for_user(user, public_id)
+        data = TransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.change_status(actor=user, referral=referral, **data.validated_data)
+        return _detail(user, public_id)
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class ReferralAssessmentApi(APIView):
+    """TMs: record the assessment (outcome, any override with rationale); the decision is snapshotted."""
+
+    permission_classes = [IsTreatmentManager]
+
+    @extend_schema(
+        request=AssessmentInput,
+        responses={201: AssessmentOutput, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT},
+        summary="Assess a referral",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        referral = selectors.referral_for_user(user, public_id)
+        data = AssessmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assessment = services.record_assessment(actor=user, referral=referral, **data.validated_data)
+        return _created(AssessmentOutput(assessment))
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class ReferralHistoryApi(generics.ListAPIView[Any]):
+    """The referral's status changes, oldest first: who, when, from, to and why."""
+
+    permission_classes = [ReferralReaders]
+    serializer_class = StatusChangeOutput
+    filter_backends: list[Any] = []
+
+    def get_queryset(self):
+        referral = selectors.referral_for_user(self.request.user, self.kwargs["public_id"])
+        return selectors.referral_history(referral)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("programme", str, enum=Programme.values, required=True),
+        OpenApiParameter("format", str, enum=Format.values, required=True),
+    ]
+)
+class WaitingListApi(generics.ListAPIView[Any]):
+    """TMs and admins: one programme and format's waiting list, oldest first, with how soon each must start."""
+
+    permission_classes = [WaitingListPermission]
+    serializer_class = WaitingRowOutput
+    content_negotiation_class = FormatIsAFilter
+    filter_backends: list[Any] = []
+
+    def get_queryset(self):
+        params = self.request.query_params
+        errors = {}
+        if params.get("programme") not in Programme.values:
+            errors["programme"] = ["Choose a programme: " + ", ".join(Programme.values)]
+        if params.get("format") not in Format.values:
+            errors["format"] = ["Choose a format: " + ", ".join(Format.values)]
+        if errors:
+            raise ValidationError(errors)
+        return selectors.waiting_list(
+            self.request.user, programme=params["programme"], format=params["format"], today=_today()
+        )

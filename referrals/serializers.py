@@ -1,0 +1,519 @@
+"""Input and output shapes of the referrals API. Inputs validate types and choices; the rules and services decide.
+
+Outputs name people and referrals by `id` = their public UUID, never the integer key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from referrals.decisions import current_sentence, decision_for, latest_deviance, latest_rm2000, latest_rosh
+from referrals.models import (
+    DEVIANCE_CHOICES,
+    LEGAL_BASIS_CHOICES,
+    RISK_CHOICES,
+    STATUS_CHOICES,
+    AssessmentDecision,
+    AssessmentOutcome,
+    Conviction,
+    DevianceAssessment,
+    Format,
+    Offence,
+    Person,
+    Programme,
+    Referral,
+    ReferralStatusChange,
+    RiskMatrixAssessment,
+    RoshAssessment,
+    Sentence,
+    Sex,
+)
+from referrals.rules import OFFENCE_CHOICES, ROUTE_LABELS, allowed_transitions
+
+# --- shared pieces ------------------------------------------------------------------------------------------
+
+
+class StaffOutput(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    full_name = serializers.CharField()
+
+
+class ReasonOutput(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+# --- RM2000 calculator (POST rm2000/score/) -----------------------------------------------------------------
+
+
+class Rm2000FactorsInput(serializers.Serializer[Any]):
+    """The calculator's inputs apart from sex and date of birth (taken from a person's record when recorded)."""
+
+    assessment_date = serializers.DateField()
+    commencement_of_risk_date = serializers.DateField(
+        help_text="Date of sentence (or release) for the current sexual offence."
+    )
+    sexual_appearances = serializers.IntegerField(
+        help_text="Sentencing appearances for sexual offences, including the current one."
+    )
+    criminal_appearances = serializers.IntegerField(
+        help_text="Sentencing appearances for any offence, including the current one."
+    )
+    violent_appearances = serializers.IntegerField()
+    burglary = serializers.BooleanField(default=False)
+    male_victim = serializers.BooleanField(default=False)
+    stranger_victim = serializers.BooleanField(default=False)
+    non_contact_offence = serializers.BooleanField(default=False)
+    single = serializers.BooleanField(
+        default=False, help_text="Never married nor lived with a partner for 2 years."
+    )
+
+
+class Rm2000ScoreInput(Rm2000FactorsInput):
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    date_of_birth = serializers.DateField()
+
+
+class Rm2000SOutput(serializers.Serializer[Any]):
+    step1_points = serializers.IntegerField()
+    step1_category = serializers.ChoiceField(choices=RISK_CHOICES)
+    aggravating_factors = serializers.IntegerField(
+        help_text="How many Step 2 aggravating factors are present."
+    )
+    category = serializers.ChoiceField(choices=RISK_CHOICES)
+
+
+class Rm2000VOutput(serializers.Serializer[Any]):
+    points = serializers.IntegerField()
+    category = serializers.ChoiceField(choices=RISK_CHOICES)
+
+
+class Rm2000COutput(serializers.Serializer[Any]):
+    category = serializers.ChoiceField(choices=RISK_CHOICES)
+
+
+class Rm2000ScoreOutput(serializers.Serializer[Any]):
+    s = Rm2000SOutput()
+    v = Rm2000VOutput()
+    c = Rm2000COutput()
+    working = serializers.ListField(child=serializers.CharField(), help_text="Each step of the calculation.")
+    table_version = serializers.CharField(help_text="The version of the scoring table used.")
+    source_note = serializers.CharField(help_text="Where the scoring table comes from.")
+
+
+# --- eligibility (POST eligibility/check/, and embedded in a referral) -------------------------------------
+
+ELIGIBILITY_PROGRAMMES = [*Programme.choices, ("adapted", "Adapted programme (outside this system)")]
+ROUTE_CHOICES = list(ROUTE_LABELS.items())
+
+
+class EligibilityCheckInput(serializers.Serializer[Any]):
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    date_of_birth = serializers.DateField()
+    planned_start = serializers.DateField(help_text="Age is taken on this date.")
+    iq = serializers.IntegerField(allow_null=True, min_value=0, max_value=200)
+    offences = serializers.ListField(
+        child=serializers.ChoiceField(choices=OFFENCE_CHOICES),
+        allow_empty=True,
+        help_text="Offence category codes of his convictions.",
+    )
+    rm2000_s = serializers.ChoiceField(choices=RISK_CHOICES, allow_null=True)
+    deviance = serializers.ChoiceField(choices=DEVIANCE_CHOICES, allow_null=True)
+    rosh = serializers.ChoiceField(choices=RISK_CHOICES, allow_null=True)
+    supervision_months = serializers.IntegerField(allow_null=True, min_value=0)
+    legal_basis = serializers.ChoiceField(
+        choices=LEGAL_BASIS_CHOICES,
+        allow_null=True,
+        help_text="Null when the order has no programme requirement.",
+    )
+    active_appeal = serializers.BooleanField(default=False)
+    maintains_innocence = serializers.BooleanField(default=False)
+    completed_prison_sotp = serializers.BooleanField(default=False)
+    ogrs3 = serializers.ChoiceField(
+        choices=RISK_CHOICES,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="Optional: with RM2000/S, flags the 2013 low-likelihood warning.",
+    )
+
+
+class ProgrammeDecisionOutput(serializers.Serializer[Any]):
+    programme = serializers.ChoiceField(choices=Programme.choices)
+    format = serializers.ChoiceField(choices=Format.choices)
+    eligible = serializers.BooleanField()
+    provisional = serializers.BooleanField(help_text="May change once the missing assessments are recorded.")
+    route = serializers.ChoiceField(choices=ROUTE_CHOICES, allow_null=True)
+    reasons = ReasonOutput(many=True)
+    warnings = ReasonOutput(many=True)
+
+
+class RecommendationOutput(serializers.Serializer[Any]):
+    programme = serializers.ChoiceField(choices=ELIGIBILITY_PROGRAMMES, allow_null=True)
+    format = serializers.ChoiceField(choices=Format.choices, allow_null=True)
+    route = serializers.ChoiceField(choices=ROUTE_CHOICES, allow_null=True)
+    provisional = serializers.BooleanField()
+    reasons = ReasonOutput(many=True)
+
+
+class EligibilityOutput(serializers.Serializer[Any]):
+    programmes = ProgrammeDecisionOutput(many=True)
+    recommendation = RecommendationOutput()
+
+
+# --- reference data -----------------------------------------------------------------------------------------
+
+
+class OffenceOutput(serializers.ModelSerializer[Offence]):
+    class Meta:
+        model = Offence
+        fields = ["code", "title", "legislation", "category", "active"]
+
+
+# --- people -------------------------------------------------------------------------------------------------
+
+
+class ConvictionOutput(serializers.ModelSerializer[Conviction]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    offence = OffenceOutput(read_only=True)
+
+    class Meta:
+        model = Conviction
+        fields = ["id", "offence", "conviction_date", "offence_date", "notes"]
+
+
+class ConvictionInput(serializers.Serializer[Any]):
+    offence_code = serializers.SlugField(help_text="A code from offences/.")
+    conviction_date = serializers.DateField()
+    offence_date = serializers.DateField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SentenceOutput(serializers.ModelSerializer[Sentence]):
+    class Meta:
+        model = Sentence
+        fields = ["legal_basis", "programme_requirement", "start_date", "supervision_end_date", "recorded_at"]
+
+
+class SentenceInput(serializers.Serializer[Any]):
+    legal_basis = serializers.ChoiceField(choices=LEGAL_BASIS_CHOICES)
+    programme_requirement = serializers.BooleanField(
+        help_text="An accredited programme requirement (orders) or condition (licence)."
+    )
+    start_date = serializers.DateField()
+    supervision_end_date = serializers.DateField()
+
+
+class Rm2000AssessmentOutput(serializers.ModelSerializer[RiskMatrixAssessment]):
+    class Meta:
+        model = RiskMatrixAssessment
+        fields = ["s", "v", "c", "assessed_on", "assessor", "source", "table_version", "inputs", "working"]
+
+
+class Rm2000RecordInput(serializers.Serializer[Any]):
+    s = serializers.ChoiceField(choices=RISK_CHOICES)
+    v = serializers.ChoiceField(choices=RISK_CHOICES)
+    c = serializers.ChoiceField(choices=RISK_CHOICES)
+    assessed_on = serializers.DateField()
+    assessor = serializers.CharField(max_length=150)
+
+
+class RoshOutput(serializers.ModelSerializer[RoshAssessment]):
+    class Meta:
+        model = RoshAssessment
+        fields = ["level", "assessed_on"]
+
+
+class RoshInput(serializers.Serializer[Any]):
+    level = serializers.ChoiceField(choices=RISK_CHOICES)
+    assessed_on = serializers.DateField()
+
+
+class DevianceOutput(serializers.ModelSerializer[DevianceAssessment]):
+    recorded_by = StaffOutput(read_only=True, allow_null=True)
+
+    class Meta:
+        model = DevianceAssessment
+        fields = ["level", "rationale", "source", "recorded_by", "recorded_at"]
+
+
+class DevianceInput(serializers.Serializer[Any]):
+    level = serializers.ChoiceField(choices=DEVIANCE_CHOICES)
+    rationale = serializers.CharField()
+
+
+class PersonSummaryOutput(serializers.ModelSerializer[Person]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "crn", "first_name", "last_name", "date_of_birth"]
+
+
+class ReferralSummaryOutput(serializers.ModelSerializer[Referral]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = ["id", "programme", "format", "status", "planned_start", "created_at", "submitted_at"]
+
+
+class PersonListOutput(serializers.ModelSerializer[Person]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    offender_manager = StaffOutput(read_only=True)
+    referrals = ReferralSummaryOutput(source="referral_list", many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "crn",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "offender_manager",
+            "referrals",
+        ]
+
+
+class RiskOutput(serializers.Serializer[Any]):
+    rm2000 = Rm2000AssessmentOutput(allow_null=True, help_text="The latest RM2000 assessment.")
+    rosh = RoshOutput(allow_null=True, help_text="The latest OASys risk of serious harm.")
+    deviance = DevianceOutput(allow_null=True, help_text="The latest psychometric deviance.")
+
+
+class PersonDetailOutput(serializers.ModelSerializer[Person]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    offender_manager = StaffOutput(read_only=True)
+    convictions = ConvictionOutput(many=True, read_only=True)
+    current_sentence = SentenceOutput(read_only=True, allow_null=True)
+    sentences = SentenceOutput(many=True, read_only=True)
+    risk = RiskOutput(read_only=True)
+    referrals = ReferralSummaryOutput(source="referral_list", many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "crn",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "iq",
+            "learning_disability",
+            "offender_manager",
+            "convictions",
+            "current_sentence",
+            "sentences",
+            "risk",
+            "referrals",
+        ]
+
+    def to_representation(self, instance: Person) -> dict[str, Any]:
+        # The current sentence and latest risk come from the preloaded lists (selectors.person_for_user).
+        instance.current_sentence = current_sentence(instance)  # type: ignore[attr-defined]
+        instance.risk = {  # type: ignore[attr-defined]
+            "rm2000": latest_rm2000(instance),
+            "rosh": latest_rosh(instance),
+            "deviance": latest_deviance(instance),
+        }
+        return super().to_representation(instance)
+
+
+class PersonInput(serializers.Serializer[Any]):
+    crn = serializers.CharField(max_length=7, help_text="One letter and 6 digits, e.g. C123456.")
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    iq = serializers.IntegerField(required=False, allow_null=True, default=None)
+    learning_disability = serializers.BooleanField(default=False)
+    offender_manager = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The OM's id; an offender manager may leave it out to add the person to their own caseload.",
+    )
+
+
+class PersonUpdateInput(serializers.Serializer[Any]):
+    crn = serializers.CharField(max_length=7, required=False)
+    first_name = serializers.CharField(max_length=100, required=False)
+    last_name = serializers.CharField(max_length=100, required=False)
+    date_of_birth = serializers.DateField(required=False)
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+    iq = serializers.IntegerField(required=False, allow_null=True)
+    learning_disability = serializers.BooleanField(required=False)
+    offender_manager = serializers.UUIDField(required=False)
+
+
+# --- referrals ----------------------------------------------------------------------------------------------
+
+
+class StatusChangeOutput(serializers.ModelSerializer[ReferralStatusChange]):
+    actor = StaffOutput(read_only=True)
+
+    class Meta:
+        model = ReferralStatusChange
+        fields = ["from_status", "to_status", "reason_code", "reason", "actor", "at"]
+
+
+class AssessmentOutput(serializers.ModelSerializer[AssessmentDecision]):
+    actor = StaffOutput(read_only=True)
+    computed = EligibilityOutput(read_only=True, help_text="The decision as it stood when the TM assessed.")
+
+    class Meta:
+        model = AssessmentDecision
+        fields = [
+            "outcome",
+            "computed",
+            "planned_start",
+            "referred_programme",
+            "referred_format",
+            "override_programme",
+            "override_format",
+            "override_route",
+            "rationale",
+            "actor",
+            "at",
+        ]
+
+
+class ReferralListOutput(serializers.ModelSerializer[Referral]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    person = PersonSummaryOutput(read_only=True)
+    referred_by = StaffOutput(read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "person",
+            "programme",
+            "format",
+            "status",
+            "returns_to",
+            "planned_start",
+            "referred_by",
+            "created_at",
+            "submitted_at",
+            "awaiting_since",
+        ]
+
+
+class ReferralDetailOutput(ReferralListOutput):
+    allowed_transitions = serializers.SerializerMethodField()
+    eligibility = EligibilityOutput(read_only=True, help_text="The same decision as POST eligibility/check/.")
+    latest_assessment = AssessmentOutput(read_only=True, allow_null=True)
+
+    class Meta(ReferralListOutput.Meta):
+        fields = [
+            *ReferralListOutput.Meta.fields,
+            "active_appeal",
+            "maintains_innocence",
+            "completed_prison_sotp",
+            "notes",
+            "updated_at",
+            "allowed_transitions",
+            "eligibility",
+            "latest_assessment",
+        ]
+
+    def get_allowed_transitions(self, referral: Referral) -> list[str]:
+        """Where the referral may move next (domain.md §9)."""
+        return sorted(allowed_transitions(referral.status, referral.returns_to or None))
+
+    def to_representation(self, instance: Referral) -> dict[str, Any]:
+        # The same decision as the TM's page (decisions.decision_for), on the date the view passes in.
+        today = self.context["today"]
+        instance.eligibility = decision_for(instance, today).as_dict()  # type: ignore[attr-defined]
+        instance.latest_assessment = max(  # type: ignore[attr-defined]
+            instance.assessments.all(), key=lambda a: (a.at, a.pk), default=None
+        )
+        return super().to_representation(instance)
+
+
+class ReferralInput(serializers.Serializer[Any]):
+    person = serializers.UUIDField(help_text="The person's id.")
+    programme = serializers.ChoiceField(choices=Programme.choices)
+    format = serializers.ChoiceField(choices=Format.choices)
+    planned_start = serializers.DateField(required=False, allow_null=True, default=None)
+    active_appeal = serializers.BooleanField(default=False)
+    maintains_innocence = serializers.BooleanField(default=False)
+    completed_prison_sotp = serializers.BooleanField(default=False)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReferralUpdateInput(serializers.Serializer[Any]):
+    programme = serializers.ChoiceField(choices=Programme.choices, required=False)
+    format = serializers.ChoiceField(choices=Format.choices, required=False)
+    planned_start = serializers.DateField(required=False, allow_null=True)
+    active_appeal = serializers.BooleanField(required=False)
+    maintains_innocence = serializers.BooleanField(required=False)
+    completed_prison_sotp = serializers.BooleanField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class TransitionInput(serializers.Serializer[Any]):
+    to_status = serializers.ChoiceField(choices=STATUS_CHOICES)
+    reason_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for withdrawn, deselected, not suitable, on hold and suitable but not ready.",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ConflictOutput(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    allowed = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class OverrideInput(serializers.Serializer[Any]):
+    programme = serializers.ChoiceField(choices=Programme.choices)
+    format = serializers.ChoiceField(choices=Format.choices)
+    route = serializers.ChoiceField(choices=ROUTE_CHOICES, required=False, allow_null=True, default=None)
+
+
+class AssessmentInput(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(choices=AssessmentOutcome.choices)
+    override = OverrideInput(required=False, allow_null=True, default=None)
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    reason_code = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="For not suitable or suitable but not ready."
+    )
+
+
+# --- waiting list -------------------------------------------------------------------------------------------
+
+
+URGENCY_CHOICES = [
+    ("overdue", "Overdue"),
+    ("start_soon", "Start soon"),
+    ("ok", "In time"),
+    ("unknown", "Unknown"),
+]
+
+
+class UrgencyOutput(serializers.Serializer[Any]):
+    level = serializers.ChoiceField(choices=URGENCY_CHOICES)
+    message = serializers.CharField()
+    latest_start = serializers.DateField(allow_null=True)
+    days_left = serializers.IntegerField(allow_null=True)
+
+
+class WaitingRowOutput(serializers.Serializer[Any]):
+    position = serializers.IntegerField()
+    referral = serializers.UUIDField(source="referral.public_id")
+    person = PersonSummaryOutput()
+    planned_start = serializers.DateField()
+    age_at_start = serializers.IntegerField()
+    awaiting_since = serializers.DateTimeField()
+    supervision_end = serializers.DateField(allow_null=True)
+    urgency = UrgencyOutput()
