@@ -12,6 +12,7 @@ class AuditSearchForm(GovukFormMixin, forms.Form):
     )
     actor_email = forms.EmailField(
         label="Staff email",
+        help_text="For example, name@cheshire.example",
         required=False,
         error_messages={"invalid": "Enter an email address in the correct format"},
     )
