@@ -100,4 +100,28 @@ class TrainingRecordForm(GovukFormMixin, forms.Form):
         return data
 
 
-__all__ = ["ClosureForm", "FacilitatorTraining", "SignInForm", "TokenForm", "TrainingRecordForm"]
+class SupervisorForm(GovukFormMixin, forms.Form):
+    treatment_manager = forms.ChoiceField(
+        label="Supervising treatment manager",
+        error_messages={
+            "required": "Select the treatment manager",
+            "invalid_choice": "Select a treatment manager from the list",
+        },
+    )
+    started_on = GovukDateField(
+        label="Supervision starts", label_text="start date", help_text="For example, 1 12 2026"
+    )
+
+    def __init__(self, *args: Any, treatment_managers: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["treatment_manager"].choices = [("", "Choose a treatment manager"), *treatment_managers]
+
+
+__all__ = [
+    "ClosureForm",
+    "FacilitatorTraining",
+    "SignInForm",
+    "SupervisorForm",
+    "TokenForm",
+    "TrainingRecordForm",
+]

@@ -95,3 +95,21 @@ def confirm_totp_device(*, user: User, device: TOTPDevice) -> None:
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
         record_event(actor=user, action="second_factor.enrolled", obj=user, object_id=str(user.public_id))
+
+
+def reset_second_factor(*, actor: User, member: User) -> None:
+    """Area administrators: remove a colleague's authenticator and lockout so they enrol again at next sign-in."""
+    from axes.utils import reset as axes_reset
+
+    if actor.area_id != member.area_id:
+        raise DomainConflict("Staff of another area cannot be changed", code="OTHER_AREA")
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=member).delete()
+        record_event(
+            actor=actor,
+            action="second_factor.reset",
+            obj=member,
+            object_id=str(member.public_id),
+            changes={"devices_removed": removed},
+        )
+    axes_reset(username=member.email)

@@ -11,6 +11,12 @@ urlpatterns = [
     path("accounts/sign-out/", views.SignOutView.as_view(), name="logout"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/<uuid:public_id>/", views.staff_detail, name="staff_detail"),
+    path("staff/<uuid:public_id>/supervisor/", views.staff_supervisor, name="staff_supervisor"),
+    path(
+        "staff/<uuid:public_id>/reset-second-factor/",
+        views.staff_reset_second_factor,
+        name="staff_reset_second_factor",
+    ),
     path("venues/", views.venue_list, name="venue_list"),
     path("closures/", views.closure_list, name="closure_list"),
     path("closures/<int:pk>/remove/", views.closure_remove, name="closure_remove"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from io import BytesIO
-from typing import cast
+from typing import Any, cast
 
 import qrcode
 import qrcode.image.svg
@@ -21,7 +21,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import permissions, selectors, services
-from accounts.forms import ClosureForm, SignInForm, TokenForm, TrainingRecordForm
+from accounts.forms import ClosureForm, SignInForm, SupervisorForm, TokenForm, TrainingRecordForm
 from accounts.models import Role, User
 from audit.services import record_event
 from isotp.errors import DomainConflict
@@ -137,6 +137,7 @@ def staff_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             else:
                 messages.success(request, "Training record added")
                 return redirect("accounts:staff_detail", public_id=public_id)
+    supervisor_form = _supervisor_form(request, None)
     decisions = (
         [
             (name, selectors.training_decision(member, code))
@@ -153,8 +154,61 @@ def staff_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "form": form,
             "decisions": decisions,
             "can_add_training": permissions.can_manage_area(request.user) and member.role == Role.FACILITATOR,
+            "supervisor_form": supervisor_form if member.role == Role.FACILITATOR else None,
+            "can_reset_second_factor": permissions.can_manage_area(request.user) and member != request.user,
         },
     )
+
+
+def _supervisor_form(request: HttpRequest, data: Any) -> SupervisorForm:
+    tms = selectors.staff_for_list(request.user, Role.TREATMENT_MANAGER)
+    return SupervisorForm(data, treatment_managers=[(str(tm.public_id), tm.full_name) for tm in tms])
+
+
+@login_required
+@require_http_methods(["POST"])
+def staff_supervisor(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Managers: a treatment manager of the area takes over a facilitator's supervision."""
+    _require(permissions.can_view_staff(request.user))
+    member = selectors.staff_member(request.user, public_id)
+    form = _supervisor_form(request, request.POST)
+    if form.is_valid():
+        tm = selectors.staff_member(request.user, form.cleaned_data["treatment_manager"])
+        try:
+            services.start_supervision(
+                actor=cast(User, request.user),
+                treatment_manager=tm,
+                facilitator=member,
+                started_on=form.cleaned_data["started_on"],
+            )
+        except DomainConflict as exc:
+            form.add_error("treatment_manager", exc.detail)
+        else:
+            messages.success(request, f"{tm.full_name} now supervises {member.full_name}")
+            return redirect("accounts:staff_detail", public_id=public_id)
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {
+            "member": member,
+            "form": TrainingRecordForm(),
+            "supervisor_form": form,
+            "decisions": [],
+            "can_add_training": False,
+            "can_reset_second_factor": False,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def staff_reset_second_factor(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Area administrators: reset a colleague's authenticator (and any lockout) after checking who they are."""
+    _require(permissions.can_manage_area(request.user))
+    member = selectors.staff_member(request.user, public_id)
+    services.reset_second_factor(actor=cast(User, request.user), member=member)
+    messages.success(request, f"{member.full_name} will set up a new authenticator app at their next sign-in")
+    return redirect("accounts:staff_detail", public_id=public_id)
 
 
 @login_required

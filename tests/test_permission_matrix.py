@@ -51,10 +51,10 @@ def test_every_url_is_in_the_matrix():
     assert not missing, f"Add these URL names to a tests/<app>/matrix.py: {missing}"
 
 
-def _request(route: Route, client, url: str):
+def _request(route: Route, client, url: str, area, personas):
     data = route.data
     if callable(data):
-        data = data()
+        data = data(area, personas)
     if route.method == "post":
         return client.post(url, data or {}, format="json") if route.api else client.post(url, data or {})
     return client.get(url + route.query)
@@ -93,7 +93,7 @@ def test_anonymous_is_refused(route, client, area, personas):
 @pytest.mark.parametrize("route", [r for r in ROUTES if not r.public], ids=lambda r: r.name)
 def test_role_matrix_in_home_area(route, role, area, personas):
     url = _url(route, area, personas)
-    response = _request(route, _client(route, personas[role]), url)
+    response = _request(route, _client(route, personas[role]), url, area, personas)
     if role in route.roles:
         assert _got_through(route, response), f"{role} should reach {route.name}: {response.status_code}"
     else:
@@ -113,7 +113,7 @@ def test_other_area_gets_404(route, area, personas, other_tm, other_facilitator,
         "area_admin": other_admin,
     }
     for role in route.roles:
-        response = _request(route, _client(route, others[role]), url)
+        response = _request(route, _client(route, others[role]), url, area, personas)
         assert response.status_code == 404, (
             f"{role} of another area got {response.status_code} on {route.name}"
         )

@@ -21,6 +21,26 @@ ROUTES = [
     Route("accounts:logout", public=True),
     Route("accounts:staff_list", roles=MANAGERS),
     Route("accounts:staff_detail", roles=MANAGERS, kwargs=_facilitator, scoped=True),
+    Route(
+        "accounts:staff_supervisor",
+        roles=MANAGERS,
+        method="post",
+        kwargs=_facilitator,
+        scoped=True,
+        data=lambda area, personas: {
+            "treatment_manager": str(personas["treatment_manager"].public_id),
+            "started_on_0": "1",
+            "started_on_1": "12",
+            "started_on_2": "2026",
+        },
+    ),
+    Route(
+        "accounts:staff_reset_second_factor",
+        roles=frozenset({"area_admin"}),
+        method="post",
+        kwargs=_facilitator,
+        scoped=True,
+    ),
     Route("accounts:venue_list", roles=MANAGERS),
     Route("accounts:closure_list", roles=MANAGERS),
     Route(

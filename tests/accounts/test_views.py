@@ -177,3 +177,51 @@ def test_failed_sign_in_logs_no_personal_data(client, tm, caplog):
 def test_api_staff_list_scoped_to_area(api, tm, other_tm):
     emails = [row["email"] for row in api(tm).get("/api/v1/staff/").json()["results"]]
     assert tm.email in emails and other_tm.email not in emails
+
+
+def test_manager_changes_supervisor(login, tm, area, facilitator):
+    from accounts.models import Supervision
+
+    new_tm = UserFactory(area=area, role=Role.TREATMENT_MANAGER)
+    old = Supervision.objects.create(
+        treatment_manager=tm, facilitator=facilitator, started_on=dt.date(2024, 1, 1)
+    )
+    response = login(tm).post(
+        reverse("accounts:staff_supervisor", args=[facilitator.public_id]),
+        {
+            "treatment_manager": str(new_tm.public_id),
+            "started_on_0": "1",
+            "started_on_1": "12",
+            "started_on_2": "2026",
+        },
+    )
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert old.ended_on == dt.date(2026, 12, 1)
+    assert Supervision.objects.get(facilitator=facilitator, ended_on__isnull=True).treatment_manager == new_tm
+    assert AuditEvent.objects.filter(
+        action="supervision.started", object_id=str(facilitator.public_id)
+    ).exists()
+
+
+def test_supervisor_from_another_area_is_refused(login, tm, facilitator, other_tm):
+    response = login(tm).post(
+        reverse("accounts:staff_supervisor", args=[facilitator.public_id]),
+        {
+            "treatment_manager": str(other_tm.public_id),
+            "started_on_0": "1",
+            "started_on_1": "12",
+            "started_on_2": "2026",
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a treatment manager from the list" in response.content.decode()
+
+
+def test_admin_resets_second_factor(login, area_admin, tm, client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    response = login(area_admin).post(reverse("accounts:staff_reset_second_factor", args=[tm.public_id]))
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=tm).exists()
+    assert AuditEvent.objects.filter(action="second_factor.reset", object_id=str(tm.public_id)).exists()
