@@ -114,7 +114,7 @@ class SupervisorForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, treatment_managers: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["treatment_manager"].choices = [("", "Choose a treatment manager"), *treatment_managers]
+        self.fields["treatment_manager"].choices = [("", "Choose a treatment manager"), *treatment_managers]  # type: ignore[attr-defined]
 
 
 __all__ = [
