@@ -394,9 +394,10 @@ class Referral(models.Model):
                 name="referral_waiting_has_awaiting_since",
                 condition=~Q(status="awaiting_allocation") | Q(awaiting_since__isnull=False),
             ),
+            # A draft may be withdrawn before it is ever submitted; every other status comes after submission.
             models.CheckConstraint(
                 name="referral_submitted_has_submitted_at",
-                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
             ),
             models.UniqueConstraint(
                 fields=["person", "programme"],

@@ -225,6 +225,8 @@ def add_conviction(
         raise ValidationError({"offence_code": ["Choose an offence from the list"]})
     _not_future("conviction_date", conviction_date, "The conviction date")
     _not_future("offence_date", offence_date, "The offence date")
+    if offence_date is not None and offence_date > conviction_date:
+        raise ValidationError({"offence_date": ["The offence date must be on or before the conviction date"]})
     conviction = Conviction(
         person=person,
         offence=offence,

@@ -1,0 +1,562 @@
+"""Writes to people, risk and referrals: role checks, validation, audit in the same transaction, atomicity,
+and the referral workflow (domain.md §9) including 409 with the allowed moves and parked referrals returning."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from accounts.models import Role
+from audit.models import AuditEvent
+from isotp.errors import DomainConflict
+from referrals import services
+from referrals.models import (
+    AssessmentDecision,
+    Conviction,
+    Person,
+    Referral,
+    ReferralStatusChange,
+    RiskMatrixAssessment,
+    Rm2000ScoringTable,
+)
+from referrals.rules import DEFAULT_SCORING_TABLE, RM2000Input
+from tests.factories import UserFactory
+from tests.referrals.factories import (
+    ConvictionFactory,
+    PersonFactory,
+    ReferralFactory,
+    SentenceFactory,
+    eligible_person,
+    referral_for,
+    years_ago,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def _events(action: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=action))
+
+
+def _new_person(actor, **overrides):
+    values = {
+        "crn": "C123456",
+        "first_name": "Ben",
+        "last_name": "Carter",
+        "date_of_birth": dt.date(1985, 3, 2),
+        "sex": "male",
+    }
+    return services.create_person(actor=actor, **(values | overrides))
+
+
+# --- people -------------------------------------------------------------------------------------------------
+
+
+def test_om_adds_a_person_to_their_own_caseload_and_it_is_audited_by_crn(om):
+    person = _new_person(om, crn=" c123456 ")
+    assert person.crn == "C123456"
+    assert person.offender_manager == om and person.area_id == om.area_id
+    (event,) = _events("person.created")
+    assert event.object_id == str(person.public_id) and event.object_label == "C123456"
+    assert event.actor == om and event.area_id == om.area_id
+    assert "Ben" not in event.object_label
+
+
+@pytest.mark.parametrize("crn", ["123456", "CC12345", "C12345", "C1234567", "C12345X"])
+def test_a_crn_is_one_letter_and_six_digits(om, crn):
+    with pytest.raises(ValidationError) as error:
+        _new_person(om, crn=crn)
+    assert "crn" in error.value.message_dict
+    assert not Person.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_a_crn_is_unique(om):
+    _new_person(om)
+    with pytest.raises(ValidationError) as error:
+        _new_person(om, first_name="Other")
+    assert "crn" in error.value.message_dict
+
+
+def test_date_of_birth_must_be_in_the_past(om):
+    with pytest.raises(ValidationError) as error:
+        _new_person(om, date_of_birth=TODAY)
+    assert error.value.message_dict == {"date_of_birth": ["Enter a date of birth in the past"]}
+
+
+def test_an_om_cannot_add_someone_to_another_oms_caseload(om, area):
+    colleague = UserFactory(role=Role.OFFENDER_MANAGER, area=area)
+    with pytest.raises(ValidationError) as error:
+        _new_person(om, offender_manager=colleague)
+    assert "offender_manager" in error.value.message_dict
+
+
+def test_a_tm_adds_a_person_for_an_om_of_their_area_only(tm, om, other_om):
+    with pytest.raises(ValidationError):
+        _new_person(tm)  # no OM given
+    with pytest.raises(ValidationError):
+        _new_person(tm, offender_manager=other_om)
+    assert _new_person(tm, offender_manager=om).offender_manager == om
+
+
+@pytest.mark.parametrize("role", ["facilitator", "area_admin"])
+def test_facilitators_and_admins_cannot_add_people(personas, om, role):
+    with pytest.raises(PermissionDenied):
+        _new_person(personas[role], offender_manager=om)
+
+
+def test_update_person_audits_only_what_changed(om):
+    person = _new_person(om)
+    services.update_person(actor=om, person=person, iq=78, first_name="Ben")
+    (event,) = _events("person.updated")
+    assert event.changes == {"iq": {"from": None, "to": 78}}
+    services.update_person(actor=om, person=person, iq=78)
+    assert len(_events("person.updated")) == 1  # nothing changed, nothing written
+
+
+def test_update_person_refuses_another_caseload_and_unknown_fields(om, area):
+    person = PersonFactory(area=area)  # someone else's caseload
+    with pytest.raises(PermissionDenied):
+        services.update_person(actor=om, person=person, iq=90)
+    mine = _new_person(om)
+    with pytest.raises(TypeError):
+        services.update_person(actor=om, person=mine, area=None)
+
+
+def test_update_person_validates_the_new_om(tm, om, facilitator):
+    person = _new_person(om)
+    with pytest.raises(ValidationError) as error:
+        services.update_person(actor=tm, person=person, offender_manager=facilitator)
+    assert "offender_manager" in error.value.message_dict
+
+
+def test_conviction_added_and_removed_with_audit(om):
+    person = _new_person(om)
+    conviction = services.add_conviction(
+        actor=om,
+        person=person,
+        offence_code="cja1988_s160",
+        conviction_date=dt.date(2026, 1, 5),
+        offence_date=dt.date(2025, 6, 1),
+    )
+    assert conviction.offence.category == "iioc_possess"
+    services.remove_conviction(actor=om, conviction=conviction)
+    assert not Conviction.objects.exists()
+    assert [e.action for e in AuditEvent.objects.order_by("id")] == [
+        "person.created",
+        "conviction.added",
+        "conviction.removed",
+    ]
+    assert AuditEvent.objects.get(action="conviction.removed").changes["offence"] == "cja1988_s160"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"offence_code": "no_such_offence"}, "offence_code"),
+        ({"offence_date": dt.date(2026, 2, 1)}, "offence_date"),  # after the conviction
+        ({"conviction_date": TODAY + dt.timedelta(days=1)}, "conviction_date"),
+    ],
+)
+def test_conviction_errors_name_the_field_and_save_nothing(om, kwargs, field):
+    person = _new_person(om)
+    values = {"offence_code": "cja1988_s160", "conviction_date": dt.date(2026, 1, 5)} | kwargs
+    with pytest.raises(ValidationError) as error:
+        services.add_conviction(actor=om, person=person, **values)
+    assert field in error.value.message_dict
+    assert not Conviction.objects.exists() and not _events("conviction.added")
+
+
+def test_sentence_supervision_must_end_after_it_starts(om):
+    person = _new_person(om)
+    with pytest.raises(ValidationError) as error:
+        services.record_sentence(
+            actor=om,
+            person=person,
+            legal_basis="licence",
+            programme_requirement=True,
+            start_date=dt.date(2026, 1, 1),
+            supervision_end_date=dt.date(2026, 1, 1),
+        )
+    assert "supervision_end_date" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.record_sentence(
+            actor=om,
+            person=person,
+            legal_basis="fine",
+            programme_requirement=True,
+            start_date=dt.date(2026, 1, 1),
+            supervision_end_date=dt.date(2028, 1, 1),
+        )
+    services.record_sentence(
+        actor=om,
+        person=person,
+        legal_basis="licence",
+        programme_requirement=True,
+        start_date=dt.date(2026, 1, 1),
+        supervision_end_date=dt.date(2028, 1, 1),
+    )
+    assert _events("sentence.recorded")
+
+
+# --- risk ---------------------------------------------------------------------------------------------------
+
+
+def test_rm2000_recorded_as_assessed(om):
+    person = _new_person(om)
+    services.record_rm2000(
+        actor=om, person=person, s="high", v="low", c="medium", assessed_on=TODAY, assessor="J. Smith"
+    )
+    assert RiskMatrixAssessment.objects.get().source == "recorded"
+    with pytest.raises(ValidationError) as error:
+        services.record_rm2000(
+            actor=om, person=person, s="extreme", v="low", c="low", assessed_on=TODAY, assessor=""
+        )
+    assert set(error.value.message_dict) == {"s", "assessor"}
+
+
+def _inputs(person, **overrides):
+    values = {
+        "sex": person.sex,
+        "date_of_birth": person.date_of_birth,
+        "assessment_date": TODAY,
+        "commencement_of_risk_date": TODAY - dt.timedelta(days=30),
+        "sexual_appearances": 2,
+        "criminal_appearances": 3,
+        "violent_appearances": 0,
+        "burglary": False,
+        "male_victim": False,
+        "stranger_victim": True,
+        "non_contact_offence": True,
+        "single": False,
+    }
+    return RM2000Input(**(values | overrides))
+
+
+def test_rm2000_calculated_with_the_active_table_and_its_working(om):
+    person = _new_person(om, date_of_birth=years_ago(40))
+    assessment = services.calculate_and_record_rm2000(actor=om, person=person, inputs=_inputs(person))
+    # Step 1: age 39 (0) + 2 sexual appearances (1) + 3 criminal (0) = 1 Medium; 2 factors: up one -> High.
+    assert (assessment.s, assessment.source) == ("high", "calculated")
+    assert assessment.table_version == DEFAULT_SCORING_TABLE["version"]
+    assert assessment.working and assessment.inputs["sexual_appearances"] == 2
+    assert _events("rm2000.calculated")[0].changes["table_version"] == DEFAULT_SCORING_TABLE["version"]
+
+
+def test_a_corrected_scoring_table_is_used_once_active(om):
+    Rm2000ScoringTable.objects.update(active=False)
+    corrected = {**DEFAULT_SCORING_TABLE, "version": "area-corrected-2"}
+    Rm2000ScoringTable.objects.create(
+        version="area-corrected-2", table=corrected, source_note="Checked", active=True
+    )
+    person = _new_person(om, date_of_birth=years_ago(40))
+    assessment = services.calculate_and_record_rm2000(actor=om, person=person, inputs=_inputs(person))
+    assert assessment.table_version == "area-corrected-2"
+
+
+def test_rm2000_refusals_become_field_errors(om):
+    person = _new_person(om, date_of_birth=years_ago(40))
+    with pytest.raises(ValidationError) as error:
+        services.calculate_and_record_rm2000(
+            actor=om, person=person, inputs=_inputs(person, sexual_appearances=0)
+        )
+    assert "sexual_appearances" in error.value.message_dict
+    woman = _new_person(om, crn="C000002", sex="female", date_of_birth=years_ago(40))
+    with pytest.raises(ValidationError) as error:
+        services.calculate_and_record_rm2000(actor=om, person=woman, inputs=_inputs(woman))
+    assert error.value.message_dict == {"sex": ["Risk Matrix 2000 is only valid for males"]}
+    with pytest.raises(ValidationError) as error:  # inputs that do not match the record
+        services.calculate_and_record_rm2000(actor=om, person=person, inputs=_inputs(person, sex="female"))
+    assert "sex" in error.value.message_dict
+    assert not RiskMatrixAssessment.objects.exists()
+
+
+def test_rosh_and_deviance(om, tm):
+    person = _new_person(om)
+    services.record_rosh(actor=om, person=person, level="very_high", assessed_on=TODAY)
+    with pytest.raises(ValidationError):
+        services.record_rosh(actor=om, person=person, level="severe", assessed_on=TODAY)
+    with pytest.raises(PermissionDenied):  # domain.md §7: a TM records deviance
+        services.record_deviance(actor=om, person=person, level="low", rationale="Seems fine")
+    with pytest.raises(ValidationError) as error:
+        services.record_deviance(actor=tm, person=person, level="high", rationale="  ")
+    assert "rationale" in error.value.message_dict
+    services.record_deviance(actor=tm, person=person, level="high", rationale="Four problem scales")
+    assert _events("deviance.recorded")[0].reason == "Four problem scales"
+
+
+# --- referrals ----------------------------------------------------------------------------------------------
+
+
+def test_an_om_starts_a_draft_referral_with_history_and_audit(om, area):
+    person = eligible_person(area, om)
+    referral = services.create_referral(actor=om, person=person, programme="isotp", format="group")
+    assert (referral.status, referral.area_id, referral.referred_by) == ("draft", area.pk, om)
+    change = ReferralStatusChange.objects.get(referral=referral)
+    assert (change.from_status, change.to_status, change.actor) == ("", "draft", om)
+    assert _events("referral.created")[0].object_label == person.crn
+
+
+def test_only_the_persons_om_refers(om, tm, area):
+    person = eligible_person(area, om)
+    with pytest.raises(PermissionDenied):
+        services.create_referral(actor=tm, person=person, programme="isotp", format="group")
+    someone_else = eligible_person(area, UserFactory(role=Role.OFFENDER_MANAGER, area=area))
+    with pytest.raises(PermissionDenied):
+        services.create_referral(actor=om, person=someone_else, programme="isotp", format="group")
+
+
+def test_one_open_referral_per_person_per_programme(om, area):
+    person = eligible_person(area, om)
+    first = services.create_referral(actor=om, person=person, programme="isotp", format="group")
+    with pytest.raises(ValidationError) as error:
+        services.create_referral(actor=om, person=person, programme="isotp", format="one_to_one")
+    assert "programme" in error.value.message_dict
+    services.create_referral(actor=om, person=person, programme="nsogp", format="group")  # another programme
+    services.change_status(
+        actor=om, referral=first, to_status="withdrawn", reason_code="referral_made_in_error"
+    )
+    services.create_referral(
+        actor=om, person=person, programme="isotp", format="one_to_one"
+    )  # first is closed
+
+
+def test_only_isotp_has_a_one_to_one_format(om, area):
+    with pytest.raises(ValidationError) as error:
+        services.create_referral(
+            actor=om, person=eligible_person(area, om), programme="nsogp", format="one_to_one"
+        )
+    assert "format" in error.value.message_dict
+
+
+def test_update_referral_only_while_draft(om, area):
+    referral = referral_for(area, om)
+    services.update_referral(
+        actor=om, referral=referral, planned_start=TODAY + dt.timedelta(days=60), notes="Keen to start"
+    )
+    assert _events("referral.updated")[0].changes["notes"]["to"] == "Keen to start"
+    services.submit_referral(actor=om, referral=referral)
+    with pytest.raises(DomainConflict) as conflict:
+        services.update_referral(actor=om, referral=referral, notes="Too late")
+    assert conflict.value.code == "REFERRAL_NOT_DRAFT"
+
+
+def test_submit_refuses_an_incomplete_referral_and_changes_nothing(om, area):
+    referral = referral_for(area, om, complete=False)
+    with pytest.raises(DomainConflict) as conflict:
+        services.submit_referral(actor=om, referral=referral)
+    assert conflict.value.code == "REFERRAL_INCOMPLETE"
+    assert conflict.value.as_dict()["missing"] == ["convictions", "sentence"]
+    referral.refresh_from_db()
+    assert referral.status == "draft" and referral.submitted_at is None
+    assert ReferralStatusChange.objects.filter(referral=referral).count() == 1
+    ConvictionFactory(person=referral.person)
+    SentenceFactory(person=referral.person)
+    services.submit_referral(actor=om, referral=referral)
+    referral.refresh_from_db()
+    assert referral.status == "submitted" and referral.submitted_at is not None
+
+
+def test_an_illegal_move_is_a_conflict_listing_the_allowed_ones(tm, area, om):
+    referral = referral_for(area, om, status="submitted")
+    with pytest.raises(DomainConflict) as conflict:
+        services.change_status(actor=tm, referral=referral, to_status="allocated")
+    assert conflict.value.code == "ILLEGAL_TRANSITION"
+    assert conflict.value.allowed == ["assessment", "on_hold", "withdrawn"]
+    referral.refresh_from_db()
+    assert referral.status == "submitted" and not _events("referral.status_changed")
+
+
+def test_closing_moves_need_a_known_reason(tm, area, om):
+    referral = referral_for(area, om, status="submitted")
+    with pytest.raises(ValidationError) as error:
+        services.change_status(actor=tm, referral=referral, to_status="withdrawn")
+    assert "reason_code" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.change_status(actor=tm, referral=referral, to_status="withdrawn", reason_code="bored")
+    with pytest.raises(ValidationError) as error:
+        services.change_status(actor=tm, referral=referral, to_status="withdrawn", reason_code="other")
+    assert "reason" in error.value.message_dict
+    services.change_status(
+        actor=tm, referral=referral, to_status="withdrawn", reason_code="other", reason="Deported"
+    )
+    change = ReferralStatusChange.objects.filter(referral=referral).last()
+    assert change is not None
+    assert (change.to_status, change.reason_code, change.reason, change.actor) == (
+        "withdrawn",
+        "other",
+        "Deported",
+        tm,
+    )
+
+
+def test_a_parked_referral_returns_where_it_came_from_and_keeps_its_place(tm, area, om):
+    referral = referral_for(area, om, status="awaiting_allocation")
+    joined = referral.awaiting_since
+    services.change_status(actor=tm, referral=referral, to_status="on_hold", reason_code="in_hospital")
+    referral.refresh_from_db()
+    assert (referral.status, referral.returns_to) == ("on_hold", "awaiting_allocation")
+    with pytest.raises(DomainConflict) as conflict:
+        services.change_status(actor=tm, referral=referral, to_status="suitable")
+    assert conflict.value.allowed == ["awaiting_allocation", "withdrawn"]
+    services.change_status(actor=tm, referral=referral, to_status="awaiting_allocation")
+    referral.refresh_from_db()
+    assert (referral.status, referral.returns_to, referral.awaiting_since) == (
+        "awaiting_allocation",
+        "",
+        joined,
+    )
+
+
+def test_joining_the_waiting_list_starts_the_wait_and_a_restart_rejoins_it(tm, area, om):
+    referral = referral_for(area, om, status="suitable")
+    services.change_status(actor=tm, referral=referral, to_status="awaiting_allocation")
+    referral.refresh_from_db()
+    first = referral.awaiting_since
+    assert first is not None
+    for status in ("allocated", "on_programme", "restart_required", "awaiting_allocation"):
+        services.change_status(actor=tm, referral=referral, to_status=status)
+    referral.refresh_from_db()
+    assert referral.awaiting_since is not None and referral.awaiting_since > first
+
+
+def test_an_om_may_submit_and_withdraw_but_not_assess(om, area):
+    referral = referral_for(area, om)
+    services.change_status(actor=om, referral=referral, to_status="submitted")
+    with pytest.raises(PermissionDenied):
+        services.change_status(actor=om, referral=referral, to_status="assessment")
+    services.change_status(actor=om, referral=referral, to_status="withdrawn", reason_code="order_revoked")
+
+
+def test_unknown_status_is_a_field_error(tm, area, om):
+    with pytest.raises(ValidationError) as error:
+        services.change_status(actor=tm, referral=referral_for(area, om), to_status="lost")
+    assert "to_status" in error.value.message_dict
+
+
+# --- assessment ---------------------------------------------------------------------------------------------
+
+
+def test_suitable_snapshots_the_decision_and_joins_the_waiting_list(tm, area, om):
+    referral = referral_for(area, om, status="submitted")
+    assessment = services.record_assessment(actor=tm, referral=referral, outcome="suitable")
+    referral.refresh_from_db()
+    assert referral.status == "awaiting_allocation" and referral.awaiting_since is not None
+    assert assessment.computed["recommendation"]["programme"] == "isotp"
+    assert assessment.computed["programmes"][0]["eligible"] is True
+    moves = list(ReferralStatusChange.objects.filter(referral=referral).values_list("to_status", flat=True))
+    assert moves == ["draft", "assessment", "suitable", "awaiting_allocation"]
+    assert _events("referral.assessed")
+
+
+def test_going_against_the_rules_needs_a_rationale_and_saves_nothing_without(tm, area, om):
+    referral = referral_for(area, om, status="submitted")
+    services.record_rosh(actor=tm, person=referral.person, level="very_high", assessed_on=TODAY)
+    with pytest.raises(ValidationError) as error:
+        services.record_assessment(actor=tm, referral=referral, outcome="suitable")
+    assert "rationale" in error.value.message_dict
+    referral.refresh_from_db()
+    assert referral.status == "submitted"  # the move to assessment was rolled back with it
+    assert not AssessmentDecision.objects.exists() and not _events("referral.status_changed")
+
+
+def test_an_override_keeps_both_and_moves_the_referral_to_the_chosen_programme(tm, area, om):
+    referral = referral_for(area, om, status="assessment")
+    with pytest.raises(ValidationError):
+        services.record_assessment(
+            actor=tm,
+            referral=referral,
+            outcome="suitable",
+            override={"programme": "nsogp", "format": "group"},
+        )
+    assessment = services.record_assessment(
+        actor=tm,
+        referral=referral,
+        outcome="suitable",
+        rationale="Prior contact allegations",
+        override={"programme": "nsogp", "format": "group", "route": "core_and_better_lives"},
+    )
+    referral.refresh_from_db()
+    assert (referral.programme, referral.status) == ("nsogp", "awaiting_allocation")
+    assert assessment.overridden and assessment.referred_programme == "isotp"
+    assert assessment.computed["recommendation"]["programme"] == "isotp"
+
+
+def test_an_override_that_clashes_with_an_open_referral_saves_nothing(tm, area, om):
+    referral = referral_for(area, om, status="assessment")
+    ReferralFactory(person=referral.person, programme="nsogp")
+    with pytest.raises(ValidationError):
+        services.record_assessment(
+            actor=tm,
+            referral=referral,
+            outcome="suitable",
+            rationale="Needs more",
+            override={"programme": "nsogp", "format": "group"},
+        )
+    referral.refresh_from_db()
+    assert (referral.programme, referral.status) == ("isotp", "assessment")
+    assert not AssessmentDecision.objects.exists()
+
+
+def test_not_suitable_takes_the_rules_reason_when_they_refuse(tm, area, om):
+    referral = referral_for(area, om, status="assessment")
+    services.record_deviance(actor=tm, person=referral.person, level="high", rationale="Five problem scales")
+    services.record_assessment(actor=tm, referral=referral, outcome="not_suitable")
+    referral.refresh_from_db()
+    last = ReferralStatusChange.objects.filter(referral=referral).last()
+    assert last is not None
+    assert (referral.status, last.reason_code) == ("not_suitable", "eligibility_rules")
+
+
+def test_not_suitable_against_the_rules_needs_rationale_and_reason(tm, area, om):
+    referral = referral_for(area, om, status="assessment")
+    with pytest.raises(ValidationError) as error:
+        services.record_assessment(actor=tm, referral=referral, outcome="not_suitable")
+    assert "rationale" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.record_assessment(
+            actor=tm, referral=referral, outcome="not_suitable", rationale="Denies it all"
+        )
+    assert "reason_code" in error.value.message_dict
+
+
+def test_suitable_not_ready_is_parked_after_suitable(tm, area, om):
+    referral = referral_for(area, om, status="assessment")
+    services.record_assessment(
+        actor=tm, referral=referral, outcome="suitable_not_ready", reason_code="substance_misuse"
+    )
+    referral.refresh_from_db()
+    assert (referral.status, referral.returns_to) == ("suitable_not_ready", "suitable")
+
+
+def test_only_tms_assess_and_only_referrals_being_assessed(om, tm, area):
+    referral = referral_for(area, om, status="submitted")
+    with pytest.raises(PermissionDenied):
+        services.record_assessment(actor=om, referral=referral, outcome="suitable")
+    waiting = referral_for(area, om, status="awaiting_allocation")
+    with pytest.raises(DomainConflict) as conflict:
+        services.record_assessment(actor=tm, referral=waiting, outcome="suitable")
+    assert conflict.value.code == "NOT_IN_ASSESSMENT"
+
+
+# --- every write is audited in the same transaction ---------------------------------------------------------
+
+
+def test_a_failing_audit_write_leaves_nothing_saved(om, area, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(services, "record_event", broken)
+    with pytest.raises(RuntimeError):
+        _new_person(om)
+    assert not Person.objects.exists()
+    referral = referral_for(area, om)
+    with pytest.raises(RuntimeError):
+        services.submit_referral(actor=om, referral=referral)
+    referral.refresh_from_db()
+    assert referral.status == "draft"
+    assert ReferralStatusChange.objects.filter(referral=referral).count() == 1
+    assert not Referral.objects.filter(status="submitted").exists()
