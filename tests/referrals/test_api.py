@@ -19,7 +19,6 @@ from tests.referrals.factories import (
     SentenceFactory,
     eligible_person,
     referral_for,
-    years_ago,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +27,18 @@ TODAY = timezone.localdate()
 # --- POST rm2000/score/ -------------------------------------------------------------------------------------
 
 RM2000 = {
-    "sex": "male", "date_of_birth": "1980-05-01", "assessment_date": "2026-10-01",
-    "commencement_of_risk_date": "2026-09-01", "sexual_appearances": 2, "criminal_appearances": 5,
-    "violent_appearances": 1, "burglary": True, "male_victim": True, "stranger_victim": True,
-    "non_contact_offence": False, "single": True,
+    "sex": "male",
+    "date_of_birth": "1980-05-01",
+    "assessment_date": "2026-10-01",
+    "commencement_of_risk_date": "2026-09-01",
+    "sexual_appearances": 2,
+    "criminal_appearances": 5,
+    "violent_appearances": 1,
+    "burglary": True,
+    "male_victim": True,
+    "stranger_victim": True,
+    "non_contact_offence": False,
+    "single": True,
 }
 
 
@@ -40,8 +47,12 @@ def test_rm2000_score_shape_and_values(api, facilitator):
     assert response.status_code == 200, response.json()
     body = response.json()
     # Age 46 at commencement: S step 1 = 0 + 1 (2 sexual) + 1 (5 criminal) = 2 Medium; 3 factors: up one -> High.
-    assert body["s"] == {"step1_points": 2, "step1_category": "medium", "aggravating_factors": 3,
-                         "category": "high"}
+    assert body["s"] == {
+        "step1_points": 2,
+        "step1_category": "medium",
+        "aggravating_factors": 3,
+        "category": "high",
+    }
     # V: age 46 (0) + 1 violent appearance (1) + burglary (2) = 3 Medium. C: High (2) + Medium (1) = 3 High.
     assert body["v"] == {"points": 3, "category": "medium"}
     assert body["c"] == {"category": "high"}
@@ -49,13 +60,20 @@ def test_rm2000_score_shape_and_values(api, facilitator):
     assert any("step 2" in line for line in body["working"])
 
 
-@pytest.mark.parametrize(("changes", "field", "words"), [
-    ({"sex": "female"}, "sex", "only valid for males"),
-    ({"date_of_birth": "2009-01-01", "commencement_of_risk_date": "2026-09-01"}, "date_of_birth", "from age 18"),
-    ({"sexual_appearances": 0}, "sexual_appearances", "at least one sexual appearance"),
-    ({"violent_appearances": -1}, "violent_appearances", "cannot be negative"),
-    ({"criminal_appearances": -2}, "criminal_appearances", "cannot be negative"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"sex": "female"}, "sex", "only valid for males"),
+        (
+            {"date_of_birth": "2009-01-01", "commencement_of_risk_date": "2026-09-01"},
+            "date_of_birth",
+            "from age 18",
+        ),
+        ({"sexual_appearances": 0}, "sexual_appearances", "at least one sexual appearance"),
+        ({"violent_appearances": -1}, "violent_appearances", "cannot be negative"),
+        ({"criminal_appearances": -2}, "criminal_appearances", "cannot be negative"),
+    ],
+)
 def test_rm2000_refusals_are_400_on_the_field_with_a_plain_message(api, tm, changes, field, words):
     response = api(tm).post(reverse("api-rm2000-score"), RM2000 | changes, format="json")
     assert response.status_code == 400
@@ -75,10 +93,19 @@ START = dt.date(2027, 3, 1)
 
 def _facts(**changes: Any) -> dict[str, Any]:
     facts = {
-        "sex": "male", "date_of_birth": "1985-01-01", "planned_start": START.isoformat(), "iq": 100,
-        "offences": ["iioc_take_make"], "rm2000_s": "medium", "deviance": "low", "rosh": "medium",
-        "supervision_months": 36, "legal_basis": "community_order", "active_appeal": False,
-        "maintains_innocence": False, "completed_prison_sotp": False,
+        "sex": "male",
+        "date_of_birth": "1985-01-01",
+        "planned_start": START.isoformat(),
+        "iq": 100,
+        "offences": ["iioc_take_make"],
+        "rm2000_s": "medium",
+        "deviance": "low",
+        "rosh": "medium",
+        "supervision_months": 36,
+        "legal_basis": "community_order",
+        "active_appeal": False,
+        "maintains_innocence": False,
+        "completed_prison_sotp": False,
     }
     return facts | changes
 
@@ -114,9 +141,15 @@ def _born(age: int, birthday_offset: int = 0) -> str:
     return born.isoformat()
 
 
-@pytest.mark.parametrize(("age", "group_ok", "one_to_one_ok"), [
-    (16, False, False), (17, False, True), (20, False, True), (21, True, True),
-])
+@pytest.mark.parametrize(
+    ("age", "group_ok", "one_to_one_ok"),
+    [
+        (16, False, False),
+        (17, False, True),
+        (20, False, True),
+        (21, True, True),
+    ],
+)
 def test_boundary_ages_on_the_start_date(api, om, age, group_ok, one_to_one_ok):
     body = _check(api(om), date_of_birth=_born(age))
     assert _programme(body, "isotp", "group")["eligible"] is group_ok
@@ -131,15 +164,22 @@ def test_the_day_before_the_21st_birthday_is_still_20(api, om):
     assert body["recommendation"] == {**body["recommendation"], "programme": "isotp", "format": "one_to_one"}
 
 
-@pytest.mark.parametrize(("changes", "code", "eligible"), [
-    ({"iq": 79}, "IQ_BELOW_80", False), ({"iq": 80}, None, True),
-    ({"supervision_months": 23}, "SUPERVISION_TOO_SHORT", False), ({"supervision_months": 24}, None, True),
-    ({"rm2000_s": "very_high"}, "RM2000_VERY_HIGH", False), ({"deviance": "high"}, "HIGH_DEVIANCE", False),
-    ({"rosh": "very_high"}, "VERY_HIGH_RISK_OF_HARM", False), ({"sex": "female"}, "NOT_MALE", False),
-    ({"legal_basis": None}, "NO_LEGAL_BASIS", False),
-    ({"offences": ["contact_sexual_child"]}, "CONTACT_OFFENCE", False),
-    ({"offences": ["iioc_possess", "grooming_meeting_child"]}, "INTERNET_USED_TO_MEET_CHILDREN", False),
-])
+@pytest.mark.parametrize(
+    ("changes", "code", "eligible"),
+    [
+        ({"iq": 79}, "IQ_BELOW_80", False),
+        ({"iq": 80}, None, True),
+        ({"supervision_months": 23}, "SUPERVISION_TOO_SHORT", False),
+        ({"supervision_months": 24}, None, True),
+        ({"rm2000_s": "very_high"}, "RM2000_VERY_HIGH", False),
+        ({"deviance": "high"}, "HIGH_DEVIANCE", False),
+        ({"rosh": "very_high"}, "VERY_HIGH_RISK_OF_HARM", False),
+        ({"sex": "female"}, "NOT_MALE", False),
+        ({"legal_basis": None}, "NO_LEGAL_BASIS", False),
+        ({"offences": ["contact_sexual_child"]}, "CONTACT_OFFENCE", False),
+        ({"offences": ["iioc_possess", "grooming_meeting_child"]}, "INTERNET_USED_TO_MEET_CHILDREN", False),
+    ],
+)
 def test_rule_codes_through_the_api(api, om, changes, code, eligible):
     group = _programme(_check(api(om), **changes), "isotp", "group")
     assert group["eligible"] is eligible
@@ -170,11 +210,17 @@ def test_area_switches_on_li_hi(api, om, area):
     assert programmes == {"isotp", "nsogp", "li", "hi"}
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"offences": ["shoplifting"]}, "offences"), ({"rm2000_s": "extreme"}, "rm2000_s"),
-    ({"deviance": "medium"}, "deviance"), ({"supervision_months": -1}, "supervision_months"),
-    ({"planned_start": "next week"}, "planned_start"), ({"legal_basis": "fine"}, "legal_basis"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"offences": ["shoplifting"]}, "offences"),
+        ({"rm2000_s": "extreme"}, "rm2000_s"),
+        ({"deviance": "medium"}, "deviance"),
+        ({"supervision_months": -1}, "supervision_months"),
+        ({"planned_start": "next week"}, "planned_start"),
+        ({"legal_basis": "fine"}, "legal_basis"),
+    ],
+)
 def test_eligibility_check_input_errors(api, om, changes, field):
     response = api(om).post(reverse("api-eligibility-check"), _facts(**changes), format="json")
     assert response.status_code == 400 and field in response.json()
@@ -185,19 +231,37 @@ def test_eligibility_check_input_errors(api, om, changes, field):
 
 def test_om_creates_a_person_and_reads_the_record(api, om):
     client = api(om)
-    response = client.post(reverse("api-person-list"), {
-        "crn": "n654321", "first_name": "Liam", "last_name": "Boyd", "date_of_birth": "1990-02-03", "sex": "male",
-    }, format="json")
+    response = client.post(
+        reverse("api-person-list"),
+        {
+            "crn": "n654321",
+            "first_name": "Liam",
+            "last_name": "Boyd",
+            "date_of_birth": "1990-02-03",
+            "sex": "male",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     person_id = response.json()["id"]
-    assert response.json()["crn"] == "N654321" and response.json()["offender_manager"]["id"] == str(om.public_id)
+    assert response.json()["crn"] == "N654321" and response.json()["offender_manager"]["id"] == str(
+        om.public_id
+    )
     url = reverse("api-person-detail", kwargs={"public_id": person_id})
-    for path, data in [("convictions", {"offence_code": "pca1978_s1_1a", "conviction_date": "2026-06-01"}),
-                       ("sentences", {"legal_basis": "licence", "programme_requirement": True,
-                                      "start_date": "2026-06-01", "supervision_end_date": "2029-05-31"}),
-                       ("rosh", {"level": "medium", "assessed_on": "2026-06-10"}),
-                       ("rm2000", {"s": "low", "v": "low", "c": "low", "assessed_on": "2026-06-10",
-                                   "assessor": "OASys"})]:
+    for path, data in [
+        ("convictions", {"offence_code": "pca1978_s1_1a", "conviction_date": "2026-06-01"}),
+        (
+            "sentences",
+            {
+                "legal_basis": "licence",
+                "programme_requirement": True,
+                "start_date": "2026-06-01",
+                "supervision_end_date": "2029-05-31",
+            },
+        ),
+        ("rosh", {"level": "medium", "assessed_on": "2026-06-10"}),
+        ("rm2000", {"s": "low", "v": "low", "c": "low", "assessed_on": "2026-06-10", "assessor": "OASys"}),
+    ]:
         created = client.post(f"{url}{path}/", data, format="json")
         assert created.status_code == 201, (path, created.json())
     body = client.get(url).json()
@@ -208,9 +272,17 @@ def test_om_creates_a_person_and_reads_the_record(api, om):
 
 
 def test_person_errors_are_field_errors(api, om):
-    response = api(om).post(reverse("api-person-list"), {
-        "crn": "1234567", "first_name": "A", "last_name": "B", "date_of_birth": "2090-01-01", "sex": "male",
-    }, format="json")
+    response = api(om).post(
+        reverse("api-person-list"),
+        {
+            "crn": "1234567",
+            "first_name": "A",
+            "last_name": "B",
+            "date_of_birth": "2090-01-01",
+            "sex": "male",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert set(response.json()) & {"crn", "date_of_birth"}
 
@@ -219,8 +291,11 @@ def test_calculate_rm2000_for_a_person(api, om, area):
     person = eligible_person(area, om, age=40)
     url = reverse("api-person-rm2000-calculate", kwargs={"public_id": person.public_id})
     factors = {k: v for k, v in RM2000.items() if k not in ("sex", "date_of_birth")}
-    response = api(om).post(url, factors | {"assessment_date": TODAY.isoformat(),
-                                            "commencement_of_risk_date": TODAY.isoformat()}, format="json")
+    response = api(om).post(
+        url,
+        factors | {"assessment_date": TODAY.isoformat(), "commencement_of_risk_date": TODAY.isoformat()},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["source"] == "calculated" and response.json()["working"]
 
@@ -228,8 +303,10 @@ def test_calculate_rm2000_for_a_person(api, om, area):
 def test_remove_a_conviction(api, om, area):
     person = eligible_person(area, om)
     conviction = person.convictions.get()
-    url = reverse("api-person-conviction-detail",
-                  kwargs={"public_id": person.public_id, "conviction_id": conviction.public_id})
+    url = reverse(
+        "api-person-conviction-detail",
+        kwargs={"public_id": person.public_id, "conviction_id": conviction.public_id},
+    )
     assert api(om).delete(url).status_code == 204
     assert not person.convictions.exists()
     assert AuditEvent.objects.filter(action="conviction.removed").exists()
@@ -241,13 +318,18 @@ def test_people_search_and_filters(api, tm, om, area):
     ReferralFactory(person=other)
     client = api(tm)
     url = reverse("api-person-list")
-    assert [p["id"] for p in client.get(url, {"search": "c000111"}).json()["results"]] == [str(mine.public_id)]
+    assert [p["id"] for p in client.get(url, {"search": "c000111"}).json()["results"]] == [
+        str(mine.public_id)
+    ]
     assert [p["id"] for p in client.get(url, {"search": "harold finch"}).json()["results"]] == [
-        str(mine.public_id)]
+        str(mine.public_id)
+    ]
     assert [p["id"] for p in client.get(url, {"has_open_referral": "true"}).json()["results"]] == [
-        str(other.public_id)]
+        str(other.public_id)
+    ]
     assert [p["id"] for p in client.get(url, {"offender_manager": str(om.public_id)}).json()["results"]] == [
-        str(mine.public_id)]
+        str(mine.public_id)
+    ]
     assert client.get(url, {"offender_manager": "not-a-uuid"}).status_code == 400
     # An OM sees only their caseload.
     assert [p["id"] for p in api(om).get(url).json()["results"]] == [str(mine.public_id)]
@@ -256,8 +338,14 @@ def test_people_search_and_filters(api, tm, om, area):
 def test_an_om_gets_404_for_someone_elses_person_and_referral(api, om, area):
     referral = referral_for(area, PersonFactory(area=area).offender_manager)
     client = api(om)
-    assert client.get(reverse("api-person-detail", kwargs={"public_id": referral.person.public_id})).status_code == 404
-    assert client.get(reverse("api-referral-detail", kwargs={"public_id": referral.public_id})).status_code == 404
+    assert (
+        client.get(reverse("api-person-detail", kwargs={"public_id": referral.person.public_id})).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("api-referral-detail", kwargs={"public_id": referral.public_id})).status_code
+        == 404
+    )
 
 
 # --- referrals ----------------------------------------------------------------------------------------------
@@ -273,9 +361,16 @@ def test_referral_detail_embeds_the_same_decision_as_the_calculator(api, om, tm,
     sentence = person.sentences.get()
     months = (sentence.supervision_end_date.year - sentence.start_date.year) * 12
     facts = {
-        "sex": "male", "date_of_birth": person.date_of_birth.isoformat(), "planned_start": start.isoformat(),
-        "iq": person.iq, "offences": ["iioc_take_make"], "rm2000_s": "medium", "deviance": "low",
-        "rosh": "medium", "supervision_months": months, "legal_basis": "community_order",
+        "sex": "male",
+        "date_of_birth": person.date_of_birth.isoformat(),
+        "planned_start": start.isoformat(),
+        "iq": person.iq,
+        "offences": ["iioc_take_make"],
+        "rm2000_s": "medium",
+        "deviance": "low",
+        "rosh": "medium",
+        "supervision_months": months,
+        "legal_basis": "community_order",
     }
     direct = api(tm).post(reverse("api-eligibility-check"), facts, format="json").json()
     assert body["eligibility"] == direct
@@ -286,30 +381,42 @@ def test_referral_detail_embeds_the_same_decision_as_the_calculator(api, om, tm,
 def test_om_creates_updates_and_submits_a_referral(api, om, area):
     person = eligible_person(area, om)
     client = api(om)
-    created = client.post(reverse("api-referral-list"),
-                          {"person": str(person.public_id), "programme": "isotp", "format": "group"}, format="json")
+    created = client.post(
+        reverse("api-referral-list"),
+        {"person": str(person.public_id), "programme": "isotp", "format": "group"},
+        format="json",
+    )
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["status"] == "draft" and body["eligibility"]["recommendation"]["programme"] == "isotp"
     url = reverse("api-referral-detail", kwargs={"public_id": body["id"]})
     assert client.patch(url, {"notes": "Motivated"}, format="json").json()["notes"] == "Motivated"
-    moved = client.post(reverse("api-referral-transitions", kwargs={"public_id": body["id"]}),
-                        {"to_status": "submitted"}, format="json")
+    moved = client.post(
+        reverse("api-referral-transitions", kwargs={"public_id": body["id"]}),
+        {"to_status": "submitted"},
+        format="json",
+    )
     assert moved.status_code == 200 and moved.json()["status"] == "submitted"
     assert client.patch(url, {"notes": "Late"}, format="json").status_code == 409
 
 
 def test_referral_for_a_person_not_on_the_caseload_is_a_field_error(api, om, area):
     person = eligible_person(area, PersonFactory(area=area).offender_manager)
-    response = api(om).post(reverse("api-referral-list"),
-                            {"person": str(person.public_id), "programme": "isotp", "format": "group"}, format="json")
+    response = api(om).post(
+        reverse("api-referral-list"),
+        {"person": str(person.public_id), "programme": "isotp", "format": "group"},
+        format="json",
+    )
     assert response.status_code == 400 and "person" in response.json()
 
 
 def test_incomplete_submission_is_409_with_what_is_missing(api, om, area):
     referral = referral_for(area, om, complete=False)
-    response = api(om).post(reverse("api-referral-transitions", kwargs={"public_id": referral.public_id}),
-                            {"to_status": "submitted"}, format="json")
+    response = api(om).post(
+        reverse("api-referral-transitions", kwargs={"public_id": referral.public_id}),
+        {"to_status": "submitted"},
+        format="json",
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "REFERRAL_INCOMPLETE"
     assert response.json()["missing"] == ["convictions", "sentence"]
@@ -317,8 +424,11 @@ def test_incomplete_submission_is_409_with_what_is_missing(api, om, area):
 
 def test_illegal_transition_is_409_with_the_allowed_moves(api, tm, om, area):
     referral = referral_for(area, om, status="submitted")
-    response = api(tm).post(reverse("api-referral-transitions", kwargs={"public_id": referral.public_id}),
-                            {"to_status": "completed"}, format="json")
+    response = api(tm).post(
+        reverse("api-referral-transitions", kwargs={"public_id": referral.public_id}),
+        {"to_status": "completed"},
+        format="json",
+    )
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "ILLEGAL_TRANSITION" and body["allowed"] == ["assessment", "on_hold", "withdrawn"]
@@ -327,21 +437,31 @@ def test_illegal_transition_is_409_with_the_allowed_moves(api, tm, om, area):
 
 def test_missing_reason_is_400_on_reason_code(api, tm, om, area):
     referral = referral_for(area, om, status="submitted")
-    response = api(tm).post(reverse("api-referral-transitions", kwargs={"public_id": referral.public_id}),
-                            {"to_status": "on_hold"}, format="json")
+    response = api(tm).post(
+        reverse("api-referral-transitions", kwargs={"public_id": referral.public_id}),
+        {"to_status": "on_hold"},
+        format="json",
+    )
     assert response.status_code == 400 and "reason_code" in response.json()
 
 
 def test_assessment_and_history(api, tm, om, area):
     referral = referral_for(area, om, status="submitted")
     client = api(tm)
-    response = client.post(reverse("api-referral-assessment", kwargs={"public_id": referral.public_id}),
-                           {"outcome": "suitable"}, format="json")
+    response = client.post(
+        reverse("api-referral-assessment", kwargs={"public_id": referral.public_id}),
+        {"outcome": "suitable"},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["computed"]["recommendation"]["programme"] == "isotp"
     history = client.get(reverse("api-referral-history", kwargs={"public_id": referral.public_id})).json()
-    assert [h["to_status"] for h in history["results"]] == ["draft", "assessment", "suitable",
-                                                            "awaiting_allocation"]
+    assert [h["to_status"] for h in history["results"]] == [
+        "draft",
+        "assessment",
+        "suitable",
+        "awaiting_allocation",
+    ]
     assert history["results"][-1]["actor"]["id"] == str(tm.public_id)
     detail = client.get(reverse("api-referral-detail", kwargs={"public_id": referral.public_id})).json()
     assert detail["latest_assessment"]["outcome"] == "suitable"
@@ -352,8 +472,12 @@ def test_referral_filters_including_format(api, tm, om, area):
     one = referral_for(area, om, status="awaiting_allocation", format="one_to_one")
     client = api(tm)
     url = reverse("api-referral-list")
-    assert [r["id"] for r in client.get(url, {"format": "one_to_one"}).json()["results"]] == [str(one.public_id)]
-    ids = {r["id"] for r in client.get(url + "?status=submitted&status=awaiting_allocation").json()["results"]}
+    assert [r["id"] for r in client.get(url, {"format": "one_to_one"}).json()["results"]] == [
+        str(one.public_id)
+    ]
+    ids = {
+        r["id"] for r in client.get(url + "?status=submitted&status=awaiting_allocation").json()["results"]
+    }
     assert ids == {str(group.public_id), str(one.public_id)}
     assert client.get(url, {"status": "lost"}).status_code == 400
 
