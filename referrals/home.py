@@ -1,0 +1,101 @@
+"""Home page cards for the referrals app (found by isotp.home through the `home_widgets` hook).
+
+OMs: their caseload, draft referrals to finish, referrals that need them (on hold, restart). TMs: referrals
+awaiting assessment, the waiting list by programme, and who must start soon to finish within supervision.
+Each card costs a fixed number of queries, whatever the numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from accounts import permissions
+from referrals import page_selectors, selectors
+from referrals.views.waiting_list import LIHI_TABS, TABS
+
+# Referrals an OM has to act on: a draft to finish, or one parked or sent back that needs their information.
+OM_ACTION = ["draft", "on_hold", "restart_required"]
+
+
+def _list_url(name: str, **query: str) -> str:
+    url = reverse(name)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
+    """Cards for the signed-in user's role (none for roles that do not work with referrals)."""
+    user = request.user
+    if permissions.is_offender_manager(user):
+        return _offender_manager(user)
+    if permissions.is_treatment_manager(user):
+        return _treatment_manager(user)
+    return []
+
+
+def _offender_manager(user: Any) -> list[dict[str, Any]]:
+    counts = page_selectors.status_counts(user, OM_ACTION)
+    return [
+        {
+            "title": "My caseload",
+            "count": selectors.people_for_list(user).count(),
+            "url": reverse("referrals:person_list"),
+            "link_text": "View my caseload",
+            "description": "People you manage. Add someone or refer them for a programme.",
+        },
+        {
+            "title": "Draft referrals",
+            "count": counts["draft"],
+            "url": _list_url("referrals:referral_list", status="draft"),
+            "link_text": "Finish your drafts",
+            "description": "Referrals you have started but not submitted.",
+        },
+        {
+            "title": "Referrals needing action",
+            "count": counts["on_hold"] + counts["restart_required"],
+            "url": _list_url("referrals:referral_list", status="on_hold"),
+            "link_text": "View referrals on hold",
+            "description": "On hold waiting for information, or needing a restart.",
+        },
+    ]
+
+
+def _treatment_manager(user: Any) -> list[dict[str, Any]]:
+    counts = page_selectors.status_counts(user, ["submitted", "assessment"])
+    waiting = page_selectors.waiting_counts(user)
+    tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
+    today = timezone.localdate()
+    urgent = 0
+    for tab in tabs:  # one query per programme and format, never per row
+        if waiting.get((tab.programme, tab.format)):
+            rows = selectors.waiting_list(user, programme=tab.programme, format=tab.format, today=today)
+            urgent += sum(row.urgency.level in ("overdue", "start_soon") for row in rows)
+    by_programme = "; ".join(f"{t.label}: {waiting.get((t.programme, t.format), 0)}" for t in tabs)
+    return [
+        {
+            "title": "Referrals awaiting assessment",
+            "count": counts["submitted"] + counts["assessment"],
+            "url": _list_url("referrals:referral_list", status="submitted"),
+            "link_text": "View submitted referrals",
+            "description": f"{counts['assessment']} already being assessed.",
+        },
+        {
+            "title": "Waiting list",
+            "count": sum(waiting.values()),
+            "url": reverse("referrals:waiting_list"),
+            "link_text": "View the waiting list",
+            "description": by_programme,
+        },
+        {
+            "title": "Must start soon",
+            "count": urgent,
+            "url": reverse("referrals:waiting_list"),
+            "link_text": "See who must start soon",
+            "description": "Waiting people who must start within 8 weeks, or can no longer finish, before their "
+            "supervision ends.",
+        },
+    ]

@@ -1,0 +1,138 @@
+"""Small display helpers for the referrals pages: GOV.UK tag colours for statuses, risk levels and urgency."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from referrals.rules import LEGAL_BASES, REASON_CHOICES, ROUTE_LABELS, STATUSES, age_on
+from referrals.rules.eligibility import RISK_LABELS
+
+register = template.Library()
+
+# GOV.UK tag colours: closed is grey, waiting is blue, good news green, needs attention yellow/orange, bad red.
+STATUS_COLOURS = {
+    "draft": "grey",
+    "submitted": "light-blue",
+    "assessment": "purple",
+    "suitable": "green",
+    "not_suitable": "red",
+    "suitable_not_ready": "yellow",
+    "on_hold": "yellow",
+    "awaiting_allocation": "blue",
+    "allocated": "turquoise",
+    "on_programme": "turquoise",
+    "restart_required": "orange",
+    "completed": "green",
+    "deselected": "red",
+    "withdrawn": "grey",
+}
+RISK_COLOURS = {"low": "green", "medium": "yellow", "high": "orange", "very_high": "red"}
+URGENCY = {
+    "overdue": ("red", "Overdue"),
+    "start_soon": ("orange", "Start soon"),
+    "ok": ("green", "On track"),
+    "unknown": ("grey", "No end date"),
+}
+PROGRAMMES = {"isotp": "i-SOTP", "nsogp": "N-SOGP", "li": "LI", "hi": "HI", "adapted": "Adapted programme"}
+FORMATS = {"group": "group", "one_to_one": "one-to-one"}
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return STATUSES.get(status, status)
+
+
+@register.filter
+def status_colour(status: str) -> str:
+    return STATUS_COLOURS.get(status, "grey")
+
+
+@register.filter
+def risk_label(level: str | None) -> str:
+    return RISK_LABELS.get(level or "", "Not assessed")
+
+
+@register.filter
+def risk_colour(level: str | None) -> str:
+    return RISK_COLOURS.get(level or "", "grey")
+
+
+@register.filter
+def urgency_colour(level: str) -> str:
+    return URGENCY.get(level, URGENCY["unknown"])[0]
+
+
+@register.filter
+def urgency_label(level: str) -> str:
+    return URGENCY.get(level, URGENCY["unknown"])[1]
+
+
+@register.filter
+def route_label(route: str | None) -> str:
+    return ROUTE_LABELS.get(route or "", route or "")
+
+
+@register.simple_tag
+def programme_name(programme: str | None, format: str | None = None) -> str:
+    """'i-SOTP group', 'N-SOGP', 'Adapted programme', or 'No programme'."""
+    if not programme:
+        return "No programme"
+    name = PROGRAMMES.get(programme, programme)
+    if programme == "isotp" and format:
+        return f"{name} {FORMATS.get(format, format)}"
+    return name
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key)
+
+
+@register.filter
+def reason_label(change: Any) -> str:
+    """The plain label of a status change's reason code (REASON_CHOICES), or "" when it has none."""
+    code = getattr(change, "reason_code", "")
+    if not code:
+        return ""
+    return dict(REASON_CHOICES.get(change.to_status, [])).get(code, code.replace("_", " ").capitalize())
+
+
+@register.filter
+def age(date_of_birth: dt.date | None) -> int | str:
+    """Age in whole years today (Europe/London)."""
+    if not date_of_birth:
+        return ""
+    return age_on(date_of_birth, timezone.localdate())
+
+
+@register.filter
+def legal_basis_label(code: str) -> str:
+    return LEGAL_BASES.get(code, code)
+
+
+@register.filter
+def age_at(date_of_birth: dt.date | None, on: dt.date | None) -> int | str:
+    """Age in whole years on a date (the planned start)."""
+    if not date_of_birth or not on:
+        return ""
+    return age_on(date_of_birth, on)
+
+
+@register.filter
+def time_waiting(since: dt.datetime | None) -> str:
+    """How long since a date-time, in the unit a person would use: "2 days", "3 weeks", "5 months"."""
+    if since is None:
+        return ""
+    days = (timezone.localdate() - timezone.localtime(since).date()).days
+    if days < 1:
+        return "Less than a day"
+    if days < 14:
+        return f"{days} day{'' if days == 1 else 's'}"
+    if days < 70:
+        return f"{days // 7} weeks"
+    months = days * 12 // 365
+    return f"{months} months"

@@ -1,0 +1,1 @@
+"""HTML pages of the referrals app (GOV.UK patterns), one module per area of work."""

@@ -1,0 +1,64 @@
+"""Helpers shared by the referrals pages: role checks, "today", and turning service errors into form errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, cast
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts import permissions
+from accounts.models import Role
+from accounts.permissions import has_role
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+TM, OM = Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER
+CASEWORKERS = (
+    TM,
+    OM,
+)  # who may see people and referrals (an OM only their own caseload: the selectors scope)
+
+
+def require(check: bool) -> None:
+    """Refuse a role that may not use a page (403); records outside the user's reach are 404 in the selectors."""
+    if not check:
+        raise PermissionDenied
+
+
+def require_role(request: HttpRequest, *roles: str) -> User:
+    """The signed-in user when their role is one of `roles`; 403 otherwise."""
+    require(has_role(request.user, *roles))
+    return cast("User", request.user)
+
+
+def today() -> dt.date:
+    """Today in Europe/London: the date the rules use for ages and urgency."""
+    return timezone.localdate()
+
+
+def is_tm(user: User) -> bool:
+    return user.role == TM
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The `next` page to return to (a question page reached from the task list or check your answers), if it
+    is a path on this site; otherwise ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return ""
+
+
+def require_reader(request: HttpRequest) -> User:
+    """Anyone who may read people and referrals (OMs their caseload, TMs and admins their area); 403 otherwise."""
+    require(permissions.can_view_people(request.user))
+    return cast("User", request.user)
+
+
+def is_om(user: User) -> bool:
+    return user.role == OM

@@ -1,0 +1,292 @@
+"""People on probation: the searchable list, the person page (identity, offences, sentence, risk, referral
+history) and the forms that add or change each part. OMs work on their own caseload, TMs on their area's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import permissions
+from audit.services import record_access
+from referrals import selectors, services
+from referrals.decisions import current_sentence, latest_deviance, latest_rm2000, latest_rosh
+from referrals.forms import (
+    ConvictionForm,
+    DevianceForm,
+    PersonForm,
+    PersonSearchForm,
+    Rm2000RecordForm,
+    RoshForm,
+    SentenceForm,
+)
+from referrals.views._common import is_om, is_tm, require, require_reader, safe_next, today
+
+PAGE_SIZE = 25
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    """OMs: their caseload; TMs: their area's people. Search by name or CRN, filter by open referral and OM."""
+    user = require_reader(request)
+    oms = [] if is_om(user) else list(selectors.offender_managers_for(user))
+    form = PersonSearchForm(request.GET or None, offender_managers=oms)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters["search"] = form.cleaned_data["q"]
+        if form.cleaned_data["open_referral"]:
+            filters["has_open_referral"] = True
+        if not is_om(user) and form.cleaned_data["offender_manager"]:
+            filters["offender_manager"] = form.cleaned_data["offender_manager"]
+    page = Paginator(selectors.people_for_list(user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: str(v) for k, v in request.GET.items() if k != "page" and v})
+    return render(
+        request,
+        "referrals/person_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "is_om": is_om(user),
+            "filtered": bool(query),
+            "can_add": permissions.can_add_person(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    """OMs add a person to their own caseload; TMs add one for an OM of their area."""
+    user = require_reader(request)
+    require(permissions.can_add_person(user))
+    oms = list(selectors.offender_managers_for(user)) if is_tm(user) else None
+    form = PersonForm(request.POST if request.method == "POST" else None, offender_managers=oms)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        if oms is not None:
+            values["offender_manager"] = _offender_manager(oms, values["offender_manager"])
+        try:
+            person = services.create_person(actor=user, **values)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"{person.full_name} ({person.crn}) added")
+            return redirect("referrals:person_detail", public_id=person.public_id)
+    return render(
+        request,
+        "referrals/person_form.html",
+        {"form": form, "person": None, "back": reverse("referrals:person_list")},
+    )
+
+
+def _offender_manager(oms: list[Any], public_id: str) -> Any:
+    return next((u for u in oms if str(u.public_id) == public_id), None)
+
+
+@login_required
+def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The person's record: identity, offences with legislation, sentence, risk and referral history. Every view
+    is logged (audit access log)."""
+    user = require_reader(request)
+    person = selectors.person_for_user(user, public_id)
+    record_access(actor=user, obj=person, via="page", object_label=person.crn)
+    sentence = current_sentence(person)
+    referrals = getattr(person, "referral_list", [])  # preloaded by the selector, newest first
+    history = [(referral, change) for referral in referrals for change in referral.status_changes.all()]
+    history.sort(key=lambda pair: (pair[1].at, pair[1].pk), reverse=True)
+    return render(
+        request,
+        "referrals/person_detail.html",
+        {
+            "person": person,
+            "sentence": sentence,
+            "rm2000": latest_rm2000(person),
+            "rosh": latest_rosh(person),
+            "deviance": latest_deviance(person),
+            "history": history,
+            "can_edit": permissions.can_edit_person(user, person),
+            "can_refer": permissions.can_refer(user, person),
+            "can_record_deviance": permissions.can_record_deviance(user, person),
+            "is_tm": is_tm(user),
+            "is_om": is_om(user),
+            "today": today(),
+        },
+    )
+
+
+def _editable_person(request: HttpRequest, public_id: str) -> tuple[Any, Any]:
+    user = require_reader(request)
+    person = selectors.person_for_user(user, public_id)
+    require(permissions.can_edit_person(user, person))
+    return user, person
+
+
+def _done(request: HttpRequest, person: Any, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(safe_next(request) or reverse("referrals:person_detail", args=[person.public_id]))
+
+
+def _back(request: HttpRequest, person: Any) -> str:
+    return safe_next(request) or reverse("referrals:person_detail", args=[person.public_id])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The person's OM or a TM: change identity and learning needs (a TM may also change the OM)."""
+    user, person = _editable_person(request, public_id)
+    oms = list(selectors.offender_managers_for(user)) if is_tm(user) else None
+    form = PersonForm(
+        request.POST if request.method == "POST" else None,
+        initial=PersonForm.initial_for(person),
+        offender_managers=oms,
+    )
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        if oms is not None:
+            values["offender_manager"] = _offender_manager(oms, values["offender_manager"])
+        try:
+            person = services.update_person(actor=user, person=person, **values)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _done(request, person, "Personal details saved")
+    return render(
+        request,
+        "referrals/person_form.html",
+        {"form": form, "person": person, "back": _back(request, person)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conviction_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The person's OM or a TM: add a conviction for an offence of the reference table."""
+    user, person = _editable_person(request, public_id)
+    form = ConvictionForm(
+        request.POST if request.method == "POST" else None, offences=selectors.offences_for_list()
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_conviction(
+                actor=user,
+                person=person,
+                offence_code=data["offence"],
+                conviction_date=data["conviction_date"],
+                offence_date=data["offence_date"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "offence_code" in exc.error_dict:
+                exc = ValidationError({"offence": exc.error_dict.pop("offence_code"), **exc.error_dict})
+            form.add_service_errors(exc)
+        else:
+            return _done(request, person, "Offence added")
+    return render(
+        request,
+        "referrals/conviction_form.html",
+        {"form": form, "person": person, "back": _back(request, person)},
+    )
+
+
+@login_required
+@require_POST
+def conviction_remove(request: HttpRequest, public_id: str, conviction_id: str) -> HttpResponse:
+    """The person's OM or a TM: remove a conviction recorded in error (the audit keeps what it was)."""
+    user = require_reader(request)
+    conviction = selectors.conviction_for_user(user, public_id, conviction_id)
+    require(permissions.can_edit_person(user, conviction.person))
+    services.remove_conviction(actor=user, conviction=conviction)
+    return _done(request, conviction.person, "Offence removed")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sentence_record(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The person's OM or a TM: record the order or licence and the end of supervision."""
+    user, person = _editable_person(request, public_id)
+    form = SentenceForm(
+        request.POST if request.method == "POST" else None,
+        initial=SentenceForm.initial_for(current_sentence(person)),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_sentence(actor=user, person=person, **form.values())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _done(request, person, "Sentence and supervision saved")
+    return render(
+        request,
+        "referrals/sentence_form.html",
+        {"form": form, "person": person, "back": _back(request, person)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rm2000_record(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The person's OM or a TM: record RM2000 categories as assessed (usually from OASys)."""
+    user, person = _editable_person(request, public_id)
+    form = Rm2000RecordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_rm2000(actor=user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _done(request, person, "RM2000 categories recorded")
+    return render(
+        request,
+        "referrals/rm2000_form.html",
+        {"form": form, "person": person, "back": _back(request, person), "is_tm": is_tm(user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rosh_record(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The person's OM or a TM: record the OASys risk of serious harm."""
+    user, person = _editable_person(request, public_id)
+    form = RoshForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_rosh(actor=user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _done(request, person, "Risk of serious harm recorded")
+    return render(
+        request, "referrals/rosh_form.html", {"form": form, "person": person, "back": _back(request, person)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deviance_record(request: HttpRequest, public_id: str) -> HttpResponse:
+    """TMs: record psychometric deviance with the rationale (domain.md §7)."""
+    user = require_reader(request)
+    require(permissions.can_record_deviance(user))
+    person = selectors.person_for_user(user, public_id)
+    form = DevianceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_deviance(actor=user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _done(request, person, "Deviance recorded")
+    return render(
+        request,
+        "referrals/deviance_form.html",
+        {"form": form, "person": person, "back": _back(request, person)},
+    )

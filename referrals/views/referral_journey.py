@@ -1,0 +1,334 @@
+"""The OM's referral journey: "Refer for a programme" as a GOV.UK task list, its question pages, "Check your
+answers" with change links, and the confirmation page.
+
+The journey starts on the person page with the programme question (a draft referral needs a programme), then the
+task list shows every part of the referral with its status. The person's own record (details, offences, sentence,
+risk) is edited with the person pages, which come back here through `?next=`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+from accounts import permissions
+from isotp.errors import DomainConflict
+from referrals import selectors, services
+from referrals.decisions import current_sentence, latest_deviance, latest_rm2000, latest_rosh
+from referrals.forms import OtherInformationForm, ProgrammeForm
+from referrals.rules import STATUSES
+from referrals.views._common import require, require_reader, safe_next, today
+
+COMPLETED, INCOMPLETE, CANNOT_START = "completed", "incomplete", "cannot_start"
+# The "Other information" answers have defaults in the database, so whether the OM has answered them is kept
+# in the session: a new session asks again (and shows the saved answers).
+ANSWERED_KEY = "referrals_other_information_answered"
+# What `services.missing_for_submission` reports, as the task that fixes it.
+MISSING_TASKS = {"convictions": "offences", "sentence": "sentence"}
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    title: str
+    status: str
+    href: str = ""
+    hint: str = ""
+
+
+def _referral_for_journey(request: HttpRequest, public_id: str) -> tuple[Any, Any]:
+    """A draft referral the user may edit (403 for a role that may not; 404 outside their caseload or area)."""
+    user = require_reader(request)
+    referral = selectors.referral_for_user(user, public_id)
+    require(permissions.can_edit_referral(user, referral))
+    return user, referral
+
+
+def _answered_other(request: HttpRequest, referral: Any) -> bool:
+    answered = str(referral.public_id) in request.session.get(ANSWERED_KEY, [])
+    flags = referral.active_appeal or referral.maintains_innocence or referral.completed_prison_sotp
+    return answered or flags or bool(referral.notes)
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}"
+
+
+def tasks_for(request: HttpRequest, referral: Any) -> list[tuple[str, list[Task]]]:
+    """The task list's sections and tasks, each with its status (Completed / Incomplete / Cannot start yet)."""
+    person = referral.person
+    here = reverse("referrals:referral_tasks", args=[referral.public_id])
+    pid, rid = person.public_id, referral.public_id
+    has_offences = bool(person.convictions.all())
+    has_sentence = current_sentence(person) is not None
+    has_risk = latest_rm2000(person) is not None and latest_rosh(person) is not None
+    has_programme = referral.planned_start is not None
+    other = _answered_other(request, referral)
+    about = [
+        Task(
+            "person",
+            "Person details",
+            COMPLETED,
+            _with_next(reverse("referrals:person_edit", args=[pid]), here),
+        ),
+        Task(
+            "offences",
+            "Offences",
+            COMPLETED if has_offences else INCOMPLETE,
+            reverse("referrals:referral_offences", args=[rid]),
+        ),
+        Task(
+            "sentence",
+            "Sentence and supervision",
+            COMPLETED if has_sentence else INCOMPLETE,
+            _with_next(reverse("referrals:sentence_record", args=[pid]), here),
+        ),
+        Task(
+            "risk",
+            "Risk assessments",
+            CANNOT_START if not has_offences else COMPLETED if has_risk else INCOMPLETE,
+            "" if not has_offences else reverse("referrals:referral_risk", args=[rid]),
+            "Add the offences first"
+            if not has_offences
+            else ""
+            if has_risk
+            else "RM2000 and risk of serious harm: without them the decision is provisional",
+        ),
+    ]
+    referral_tasks = [
+        Task(
+            "programme",
+            "Programme, format and planned start",
+            COMPLETED if has_programme else INCOMPLETE,
+            reverse("referrals:referral_programme", args=[rid]),
+        ),
+        Task(
+            "other",
+            "Other information",
+            COMPLETED if other else INCOMPLETE,
+            reverse("referrals:referral_other", args=[rid]),
+            "Appeal, maintaining innocence, prison programmes",
+        ),
+    ]
+    ready = has_offences and has_sentence and has_programme and other
+    check = [
+        Task(
+            "check",
+            "Check your answers and submit",
+            INCOMPLETE if ready else CANNOT_START,
+            reverse("referrals:referral_check", args=[rid]) if ready else "",
+            "" if ready else "Complete the tasks above first",
+        ),
+    ]
+    return [("About the person", about), ("The referral", referral_tasks), ("Submit", check)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_start(request: HttpRequest, public_id: str) -> HttpResponse:
+    """OM: the first question of a new referral (programme, format, planned start), which creates the draft."""
+    user = require_reader(request)
+    person = selectors.person_for_user(user, public_id)
+    require(permissions.can_refer(user, person))
+    form = ProgrammeForm(
+        request.POST if request.method == "POST" else None, lihi_enabled=person.area.lihi_enabled
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.create_referral(actor=user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return redirect("referrals:referral_tasks", public_id=referral.public_id)
+    back = reverse("referrals:person_detail", args=[person.public_id])
+    return render(
+        request, "referrals/referral_programme.html", {"form": form, "person": person, "back": back}
+    )
+
+
+@login_required
+def referral_tasks(request: HttpRequest, public_id: str) -> HttpResponse:
+    """OM: the task list of a draft referral."""
+    _user, referral = _referral_for_journey(request, public_id)
+    sections = tasks_for(request, referral)
+    tasks = [t for _, section in sections for t in section if t.key != "check"]
+    done = sum(t.status == COMPLETED for t in tasks)
+    return render(
+        request,
+        "referrals/referral_tasks.html",
+        {
+            "referral": referral,
+            "person": referral.person,
+            "sections": sections,
+            "done": done,
+            "total": len(tasks),
+        },
+    )
+
+
+def _back_to(request: HttpRequest, referral: Any) -> str:
+    """Question pages go back where they came from (`?next=`, e.g. "Check your answers"), else to the task list."""
+    return safe_next(request) or reverse("referrals:referral_tasks", args=[referral.public_id])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_programme(request: HttpRequest, public_id: str) -> HttpResponse:
+    """OM: change the programme, format and planned start of a draft."""
+    user, referral = _referral_for_journey(request, public_id)
+    initial = {
+        "programme": referral.programme,
+        "format": referral.format,
+        "planned_start": referral.planned_start,
+    }
+    form = ProgrammeForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        lihi_enabled=referral.area.lihi_enabled,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_referral(actor=user, referral=referral, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return redirect(_back_to(request, referral))
+    return render(
+        request,
+        "referrals/referral_programme.html",
+        {"form": form, "person": referral.person, "referral": referral, "back": _back_to(request, referral)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_other(request: HttpRequest, public_id: str) -> HttpResponse:
+    """OM: appeal, maintaining innocence, prison programme and notes."""
+    user, referral = _referral_for_journey(request, public_id)
+    initial = OtherInformationForm.initial_for(referral, _answered_other(request, referral))
+    form = OtherInformationForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_referral(actor=user, referral=referral, **form.values())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            answered = set(request.session.get(ANSWERED_KEY, []))
+            request.session[ANSWERED_KEY] = sorted(answered | {str(referral.public_id)})
+            return redirect(_back_to(request, referral))
+    return render(
+        request,
+        "referrals/referral_other.html",
+        {"form": form, "person": referral.person, "referral": referral, "back": _back_to(request, referral)},
+    )
+
+
+@login_required
+def referral_offences(request: HttpRequest, public_id: str) -> HttpResponse:
+    """OM: the offences task: the person's convictions, with add and remove."""
+    _user, referral = _referral_for_journey(request, public_id)
+    return render(
+        request,
+        "referrals/referral_offences.html",
+        {
+            "referral": referral,
+            "person": referral.person,
+            "back": _back_to(request, referral),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+def referral_risk(request: HttpRequest, public_id: str) -> HttpResponse:
+    """OM: the risk task: RM2000 and RoSH as recorded, with links to record them."""
+    _user, referral = _referral_for_journey(request, public_id)
+    person = referral.person
+    return render(
+        request,
+        "referrals/referral_risk.html",
+        {
+            "referral": referral,
+            "person": person,
+            "back": _back_to(request, referral),
+            "here": request.get_full_path(),
+            "rm2000": latest_rm2000(person),
+            "rosh": latest_rosh(person),
+            "deviance": latest_deviance(person),
+        },
+    )
+
+
+def summary_context(referral: Any) -> dict[str, Any]:
+    """What the referral summary (check your answers, the referral page) shows."""
+    person = referral.person
+    return {
+        "referral": referral,
+        "person": person,
+        "sentence": current_sentence(person),
+        "rm2000": latest_rm2000(person),
+        "rosh": latest_rosh(person),
+        "deviance": latest_deviance(person),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_check(request: HttpRequest, public_id: str) -> HttpResponse:
+    """OM: "Check your answers" with change links; POST submits the referral for assessment."""
+    user, referral = _referral_for_journey(request, public_id)
+    errors: list[tuple[str, str]] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            services.submit_referral(actor=user, referral=referral)
+        except DomainConflict as exc:
+            status = 409
+            errors.append(("", exc.detail))
+            for missing in exc.extra.get("missing", []):
+                task = MISSING_TASKS.get(missing, missing)
+                errors.append((f"task-{task}", f"Add the {missing.replace('_', ' ')}"))
+        else:
+            messages.success(request, "Referral submitted")
+            return redirect("referrals:referral_submitted", public_id=referral.public_id)
+    context = summary_context(referral)
+    here = reverse("referrals:referral_check", args=[referral.public_id])
+    context.update(
+        errors=errors,
+        change=True,
+        here=here,
+        tasks=reverse("referrals:referral_tasks", args=[referral.public_id]),
+    )
+    return render(request, "referrals/referral_check.html", context, status=status)
+
+
+@login_required
+def referral_submitted(request: HttpRequest, public_id: str) -> HttpResponse:
+    """OM: the confirmation panel after submitting."""
+    user = require_reader(request)
+    referral = selectors.referral_for_user(user, public_id)
+    if referral.status == "draft":
+        return redirect("referrals:referral_tasks", public_id=referral.public_id)
+    submitted = next(
+        (c for c in reversed(selectors.referral_history(referral)) if c.to_status == "submitted"), None
+    )
+    return render(
+        request,
+        "referrals/referral_submitted.html",
+        {
+            "referral": referral,
+            "person": referral.person,
+            "submitted": submitted,
+            "status_label": STATUSES[referral.status],
+            "today": today(),
+        },
+    )

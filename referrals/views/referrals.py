@@ -1,0 +1,130 @@
+"""Referral list (OMs: their caseload's; TMs: their area's), the referral page with its history, and status
+changes offered only where the transition table allows them (domain.md §9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+from accounts import permissions
+from audit.services import record_access
+from isotp.errors import DomainConflict
+from referrals import selectors, services
+from referrals.forms import PROGRAMME_CHOICES, StatusChangeForm
+from referrals.rules import STATUSES, allowed_transitions
+from referrals.views._common import is_om, require, require_reader
+from referrals.views.referral_journey import summary_context
+
+PAGE_SIZE = 25
+# Suitability is recorded on the assessment page (with the decision snapshot), not as a bare status change.
+ASSESSMENT_OUTCOMES = frozenset({"suitable", "not_suitable"})
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """OMs: referrals of their caseload; TMs: the area's. Filter by status and programme."""
+    user = require_reader(request)
+    status = request.GET.get("status", "")
+    status = status if status in STATUSES else ""
+    programme = request.GET.get("programme", "")
+    programme = programme if programme in dict(PROGRAMME_CHOICES) else ""
+    qs = selectors.referrals_for_list(user, status=status or None, programme=programme or None)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in (("status", status), ("programme", programme)) if v})
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "page": page,
+            "query": query,
+            "status": status,
+            "programme": programme,
+            "statuses": list(STATUSES.items()),
+            "programmes": PROGRAMME_CHOICES,
+            "is_om": is_om(user),
+        },
+    )
+
+
+def _allowed_for(user: Any, referral: Any) -> list[str]:
+    """The statuses this user may move the referral to now: the transition table, narrowed by role."""
+    allowed = allowed_transitions(referral.status, referral.returns_to or None)
+    if referral.status in ("submitted", "assessment"):
+        allowed = allowed - ASSESSMENT_OUTCOMES
+    return [s for s in STATUSES if s in allowed and permissions.can_change_referral_status(user, referral, s)]
+
+
+@login_required
+def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A referral: its answers, status, history (who, when, why) and the TM's recorded decisions. A draft the
+    user may still edit goes to its task list."""
+    user = require_reader(request)
+    referral = selectors.referral_for_user(user, public_id)
+    if referral.status == "draft" and permissions.can_edit_referral(user, referral):
+        return redirect("referrals:referral_tasks", public_id=referral.public_id)
+    record_access(actor=user, obj=referral.person, via="page", object_label=referral.person.crn)
+    context = summary_context(referral)
+    context.update(
+        history=list(reversed(selectors.referral_history(referral))),
+        assessments=list(referral.assessments.all()),
+        can_assess=permissions.can_assess(user, referral) and referral.status in ("submitted", "assessment"),
+        allowed=_allowed_for(user, referral),
+        change=False,
+    )
+    return render(request, "referrals/referral_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Move a referral to a status allowed from where it is now. A stale form (someone moved it meanwhile) gets
+    the 409 message with what is allowed now, in the error summary."""
+    user = require_reader(request)
+    referral = selectors.referral_for_user(user, public_id)
+    allowed = _allowed_for(user, referral)
+    form = StatusChangeForm(request.POST if request.method == "POST" else None, allowed=allowed)
+    conflict: DomainConflict | None = None
+    if request.method == "GET":
+        require(bool(allowed))
+    elif form.is_valid():
+        target = form.cleaned_data["to_status"]
+        try:
+            services.change_status(
+                actor=user,
+                referral=referral,
+                to_status=target,
+                reason_code=form.cleaned_data["reason_code"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainConflict as exc:
+            conflict = exc
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"Referral moved to {STATUSES[target].lower()}")
+            return redirect("referrals:referral_detail", public_id=referral.public_id)
+    if conflict is not None:  # show the form as it should be now
+        referral = selectors.referral_for_user(user, public_id)
+        allowed = _allowed_for(user, referral)
+        form = StatusChangeForm(allowed=allowed)
+    return render(
+        request,
+        "referrals/referral_status.html",
+        {
+            "form": form,
+            "referral": referral,
+            "person": referral.person,
+            "conflict": conflict,
+            "conflict_allowed": [STATUSES[s] for s in (conflict.allowed or [])] if conflict else [],
+            "allowed": allowed,
+        },
+        status=409 if conflict else 200,
+    )

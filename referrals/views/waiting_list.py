@@ -1,0 +1,77 @@
+"""The waiting list per programme and format (TMs and area administrators): oldest first, with the age at the
+planned start, how long each has waited, the end of supervision and how soon each must start to finish within it
+(rules.waiting). Tabs are plain links, so the page works without JavaScript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from accounts import permissions
+from referrals import page_selectors, selectors
+from referrals.decisions import programme_weeks
+from referrals.views._common import require, today
+
+if TYPE_CHECKING:
+    from accounts.models import ProbationArea, User
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Tab:
+    programme: str
+    format: str
+    label: str
+
+
+TABS = (
+    Tab("isotp", "group", "i-SOTP group"),
+    Tab("isotp", "one_to_one", "i-SOTP one-to-one"),
+    Tab("nsogp", "group", "N-SOGP"),
+)
+LIHI_TABS = (Tab("li", "group", "Low Intensity (LI)"), Tab("hi", "group", "High Intensity (HI)"))
+
+
+@login_required
+def waiting_list(request: HttpRequest) -> HttpResponse:
+    """TMs and admins: one programme and format's waiting list (`?programme=&format=`), oldest first."""
+    require(permissions.can_view_waiting_list(request.user))
+    user = cast("User", request.user)
+    area = cast("ProbationArea", user.area)
+    tabs = TABS + (LIHI_TABS if area.lihi_enabled else ())
+    programme, fmt = request.GET.get("programme", ""), request.GET.get("format", "")
+    tab = next((t for t in tabs if (t.programme, t.format) == (programme, fmt)), tabs[0])
+    counts = page_selectors.waiting_counts(user)
+    rows = selectors.waiting_list(user, programme=tab.programme, format=tab.format, today=today())
+    overdue = sum(row.urgency.level == "overdue" for row in rows)
+    soon = sum(row.urgency.level == "start_soon" for row in rows)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/waiting_list.html",
+        {
+            "tabs": [
+                (
+                    t,
+                    counts.get((t.programme, t.format), 0),
+                    t == tab,
+                    urlencode({"programme": t.programme, "format": t.format}),
+                )
+                for t in tabs
+            ],
+            "tab": tab,
+            "page": page,
+            "query": urlencode({"programme": tab.programme, "format": tab.format}),
+            "overdue": overdue,
+            "soon": soon,
+            "weeks": programme_weeks(tab.programme, tab.format),
+            "today": today(),
+        },
+    )

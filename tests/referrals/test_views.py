@@ -1,0 +1,691 @@
+"""The referrals pages: who sees what, forms that refuse bad input (error summary, nothing saved), the OM's
+journey from task list to submission, the TM's assessment (same codes as `decision_for`), status changes that
+answer 409 when stale, the waiting list, the RM2000 calculator and the query counts of the list pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AccessLog, AuditEvent
+from referrals.decisions import decision_for
+from referrals.models import Conviction, Person, Referral, RiskMatrixAssessment, Sentence
+from tests.factories import UserFactory
+from tests.referrals.factories import (
+    ConvictionFactory,
+    PersonFactory,
+    RiskMatrixFactory,
+    SentenceFactory,
+    eligible_person,
+    referral_for,
+    years_ago,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+def _date(prefix: str, d: dt.date) -> dict[str, str]:
+    return {f"{prefix}_0": str(d.day), f"{prefix}_1": str(d.month), f"{prefix}_2": str(d.year)}
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def _summary(response) -> str:
+    """The text of the GOV.UK error summary (empty when there is none)."""
+    html = response.content.decode()
+    match = re.search(r'<div class="govuk-error-summary".*?</ul>', html, re.S)
+    return re.sub(r"\s+", " ", match.group(0)) if match else ""
+
+
+# --- people -----------------------------------------------------------------------------------------------------
+
+
+def test_om_sees_only_their_caseload_in_the_list(login, area, om):
+    other_om = UserFactory(role="offender_manager", area=area)
+    mine = PersonFactory(area=area, offender_manager=om, last_name="Mine")
+    PersonFactory(area=area, offender_manager=other_om, last_name="Theirs")
+    response = login(om).get(reverse("referrals:person_list"))
+    assert response.status_code == 200
+    text = _text(response)
+    assert "My caseload" in text and mine.crn in text and "Theirs" not in text
+    assert "id_offender_manager" not in text  # an OM does not filter by OM
+
+
+def test_tm_sees_the_area_and_filters_by_search_open_referral_and_om(login, area, tm, om):
+    other_om = UserFactory(role="offender_manager", area=area, full_name="Olive Other")
+    a = PersonFactory(area=area, offender_manager=om, last_name="Alpha")
+    b = PersonFactory(area=area, offender_manager=other_om, last_name="Bravo")
+    referral_for(area, om, status="submitted", complete=False)
+    client = login(tm)
+    text = _text(client.get(reverse("referrals:person_list")))
+    assert a.crn in text and b.crn in text and "Olive Other" in text
+    assert b.crn not in _text(client.get(reverse("referrals:person_list"), {"q": "alpha"}))
+    assert a.crn in _text(client.get(reverse("referrals:person_list"), {"q": a.crn.lower()}))
+    by_om = _text(client.get(reverse("referrals:person_list"), {"offender_manager": str(other_om.public_id)}))
+    assert b.crn in by_om and a.crn not in by_om
+    open_only = _text(client.get(reverse("referrals:person_list"), {"open_referral": "on"}))
+    assert a.crn not in open_only and b.crn not in open_only and "1 person" in open_only
+
+
+def test_person_list_is_paginated(login, area, om):
+    for _ in range(27):
+        PersonFactory(area=area, offender_manager=om)
+    client = login(om)
+    first = _text(client.get(reverse("referrals:person_list")))
+    assert "27 people" in first and "1 of 2" in first and 'rel="next"' in first
+    assert "2 of 2" in _text(client.get(reverse("referrals:person_list"), {"page": 2}))
+
+
+def test_person_page_shows_the_whole_record_and_logs_the_access(login, area, om):
+    person = eligible_person(area, om)
+    RiskMatrixAssessment.objects.filter(person=person).update(assessor="Dr Ada Assessor")
+    referral_for(area, om, status="submitted")
+    response = login(om).get(reverse("referrals:person_detail", args=[person.public_id]))
+    assert response.status_code == 200
+    text = _text(response)
+    for expected in (
+        person.crn,
+        "Protection of Children Act 1978 s.1(1)(a)",  # offence with its legislation
+        "Community order with an accredited programme requirement",
+        "End of supervision",
+        "Dr Ada Assessor",  # RM2000 with its assessor
+        "OASys risk of serious harm",
+        "Pre-programme psychometrics within the normal range",  # deviance rationale
+        "Refer for a programme",
+    ):
+        assert expected in text, expected
+    assert AccessLog.objects.filter(actor=om, object_id=str(person.public_id), via="page").count() == 1
+
+
+def test_person_page_history_is_a_timeline_of_who_when_why(login, area, om, tm):
+    referral = referral_for(area, om, status="submitted")
+    client = login(tm)
+    client.post(
+        reverse("referrals:referral_status", args=[referral.public_id]),
+        {"to_status": "on_hold", "reason_code": "on_hold:in_custody", "reason": "Remanded last week"},
+    )
+    text = _text(client.get(reverse("referrals:person_detail", args=[referral.person.public_id])))
+    assert "moj-timeline" in text
+    assert "On hold" in text and tm.full_name in text and "Reason: In custody" in text and "Remanded" in text
+
+
+def test_another_oms_person_is_404_for_an_om(login, area, om):
+    other_om = UserFactory(role="offender_manager", area=area)
+    person = eligible_person(area, other_om)
+    referral = referral_for(area, other_om, status="submitted")
+    client = login(om)
+    for url in (
+        reverse("referrals:person_detail", args=[person.public_id]),
+        reverse("referrals:person_edit", args=[person.public_id]),
+        reverse("referrals:referral_detail", args=[referral.public_id]),
+        reverse("referrals:referral_tasks", args=[referral.public_id]),
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_another_areas_person_and_referral_are_404(login, area, om, other_tm, other_om):
+    person = eligible_person(area, om)
+    referral = referral_for(area, om, status="submitted")
+    for user in (other_tm, other_om):
+        client = login(user)
+        assert client.get(reverse("referrals:person_detail", args=[person.public_id])).status_code == 404
+        assert client.get(reverse("referrals:referral_detail", args=[referral.public_id])).status_code == 404
+    assert (
+        login(other_tm).get(reverse("referrals:referral_assess", args=[referral.public_id])).status_code
+        == 404
+    )
+
+
+def test_facilitators_cannot_see_people(login, facilitator):
+    assert login(facilitator).get(reverse("referrals:person_list")).status_code == 403
+
+
+def test_adding_a_person_with_bad_input_shows_the_error_summary_and_saves_nothing(login, om):
+    response = login(om).post(
+        reverse("referrals:person_create"),
+        {
+            "crn": "",
+            "first_name": "",
+            "last_name": "Smith",
+            **_date("date_of_birth", TODAY() + dt.timedelta(days=3)),
+            "iq": "12",
+        },
+    )
+    assert response.status_code == 200
+    summary = _summary(response)
+    for message in (
+        "Enter the CRN",
+        "Enter the first name",
+        "The date of birth must be in the past",
+        "Select the sex",
+        "Enter an IQ between 40 and 160",
+    ):
+        assert message in summary, message
+    assert (
+        'href="#id_crn"' in summary
+        and 'href="#id_date_of_birth_0"' in summary
+        and 'href="#id_sex_0"' in summary
+    )
+    text = _text(response)
+    assert "govuk-form-group--error" in text and "<title>Add a person (error)" in text
+    assert Person.objects.count() == 0
+
+
+def test_a_duplicate_crn_comes_back_from_the_service_as_a_field_error(login, area, om):
+    existing = PersonFactory(area=area, offender_manager=om)
+    response = login(om).post(
+        reverse("referrals:person_create"),
+        {
+            "crn": existing.crn.lower(),
+            "first_name": "A",
+            "last_name": "B",
+            **_date("date_of_birth", years_ago(30)),
+            "sex": "male",
+        },
+    )
+    assert 'href="#id_crn"' in _summary(response)
+    assert Person.objects.count() == 1
+
+
+def test_om_adds_a_person_to_their_own_caseload(login, area, om):
+    response = login(om).post(
+        reverse("referrals:person_create"),
+        {
+            "crn": "c123456",
+            "first_name": "Adam",
+            "last_name": "Example",
+            **_date("date_of_birth", years_ago(30)),
+            "sex": "male",
+            "iq": "101",
+        },
+    )
+    person = Person.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "referrals:person_detail", args=[person.public_id]
+    )
+    assert (person.crn, person.offender_manager, person.area, person.iq) == ("C123456", om, area, 101)
+
+
+def test_tm_adds_a_person_for_an_om_of_the_area(login, area, tm, om):
+    form = login(tm).get(reverse("referrals:person_create"))
+    assert "Offender manager" in _text(form)
+    login(tm).post(
+        reverse("referrals:person_create"),
+        {
+            "crn": "C654321",
+            "first_name": "B",
+            "last_name": "C",
+            **_date("date_of_birth", years_ago(40)),
+            "sex": "male",
+            "offender_manager": str(om.public_id),
+        },
+    )
+    assert Person.objects.get().offender_manager == om
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "messages"),
+    [
+        ("conviction_add", {}, ["Select the offence", "Enter the date of conviction"]),
+        (
+            "sentence_record",
+            {
+                **_date("start_date", dt.date(2026, 3, 1)),
+                **_date("supervision_end_date", dt.date(2026, 2, 1)),
+            },
+            ["Select the legal basis", "The end of supervision must be after the start date"],
+        ),
+        (
+            "rm2000_record",
+            {"s": "medium"},
+            ["Select the RM2000/V category", "Enter the name of the assessor"],
+        ),
+        (
+            "rosh_record",
+            {"assessed_on_0": "31", "assessed_on_1": "2", "assessed_on_2": "2026"},
+            ["Select the risk of serious harm", "The date of the assessment must be a real date"],
+        ),
+    ],
+)
+def test_record_forms_show_errors_and_save_nothing(login, area, om, name, data, messages):
+    person = PersonFactory(area=area, offender_manager=om)
+    before = AuditEvent.objects.count()
+    response = login(om).post(reverse(f"referrals:{name}", args=[person.public_id]), data)
+    assert response.status_code == 200
+    summary = _summary(response)
+    for message in messages:
+        assert message in summary, message
+    assert AuditEvent.objects.count() == before
+    assert not Conviction.objects.exists() and not Sentence.objects.exists()
+    assert not RiskMatrixAssessment.objects.exists()
+
+
+def test_deviance_is_for_treatment_managers_and_needs_a_rationale(login, area, om, tm):
+    person = PersonFactory(area=area, offender_manager=om)
+    url = reverse("referrals:deviance_record", args=[person.public_id])
+    assert login(om).get(url).status_code == 403
+    response = login(tm).post(url, {"level": "high"})
+    assert "Enter the rationale for the deviance level" in _summary(response)
+    assert not person.deviance_assessments.exists()
+    login(tm).post(url, {"level": "high", "rationale": "Six scales outside the normal range"})
+    assert person.deviance_assessments.get().level == "high"
+
+
+def test_record_pages_return_to_next_when_it_is_a_local_path(login, area, om):
+    person = PersonFactory(area=area, offender_manager=om)
+    url = reverse("referrals:rosh_record", args=[person.public_id])
+    data = {"level": "low", **_date("assessed_on", TODAY())}
+    assert login(om).post(f"{url}?next=/referrals/", data)["Location"] == "/referrals/"
+    response = login(om).post(f"{url}?next=https://evil.example/", data)
+    assert response["Location"] == reverse("referrals:person_detail", args=[person.public_id])
+
+
+def test_conviction_remove_is_scoped_and_audited(login, area, om):
+    person = eligible_person(area, om)
+    conviction = person.convictions.get()
+    url = reverse("referrals:conviction_remove", args=[person.public_id, conviction.public_id])
+    other = UserFactory(role="offender_manager", area=area)
+    assert login(other).post(url).status_code == 404
+    assert login(om).post(url).status_code == 302
+    assert not Conviction.objects.filter(pk=conviction.pk).exists()
+    assert AuditEvent.objects.filter(action="conviction.removed").exists()
+
+
+# --- the referral journey ---------------------------------------------------------------------------------------
+
+
+def _tasks(client, referral) -> dict[str, str]:
+    """Task key -> status text, from the task list page."""
+    html = client.get(reverse("referrals:referral_tasks", args=[referral.public_id])).content.decode()
+    found = re.findall(r'id="task-([a-z]+)-status">\s*(?:<strong[^>]*>)?([A-Za-z ]+)', html)
+    return {key: status.strip() for key, status in found}
+
+
+def test_om_refers_through_the_task_list_and_check_your_answers(login, area, om):
+    person = PersonFactory(area=area, offender_manager=om)
+    client = login(om)
+    start = reverse("referrals:referral_start", args=[person.public_id])
+    assert client.get(start).status_code == 200
+    bad = client.post(start, {"programme": "nsogp", "format": "one_to_one"})
+    assert "Only i-SOTP has a one-to-one format" in _summary(
+        bad
+    ) and "Enter the planned start date" in _summary(bad)
+    assert not Referral.objects.exists()
+    planned = TODAY() + dt.timedelta(days=60)
+    response = client.post(
+        start, {"programme": "isotp", "format": "group", **_date("planned_start", planned)}
+    )
+    referral = Referral.objects.get()
+    assert response["Location"] == reverse("referrals:referral_tasks", args=[referral.public_id])
+    assert referral.status == "draft" and referral.planned_start == planned
+
+    tasks = _tasks(client, referral)
+    assert tasks == {
+        "person": "Completed",
+        "offences": "Incomplete",
+        "sentence": "Incomplete",
+        "risk": "Cannot start yet",
+        "programme": "Completed",
+        "other": "Incomplete",
+        "check": "Cannot start yet",
+    }
+    # Check your answers cannot be reached from the task list yet, and submitting now is refused (409).
+    refused = client.post(reverse("referrals:referral_check", args=[referral.public_id]))
+    assert refused.status_code == 409 and "Add the convictions" in _summary(refused)
+
+    ConvictionFactory(person=person)
+    SentenceFactory(person=person)
+    other = reverse("referrals:referral_other", args=[referral.public_id])
+    assert "Select yes if there is an active appeal" in _summary(client.post(other, {}))
+    client.post(other, {"active_appeal": "no", "maintains_innocence": "no", "completed_prison_sotp": "yes"})
+    tasks = _tasks(client, referral)
+    assert tasks["offences"] == tasks["sentence"] == tasks["other"] == "Completed"
+    assert tasks["risk"] == "Incomplete" and tasks["check"] == "Incomplete"
+
+    check = client.get(reverse("referrals:referral_check", args=[referral.public_id]))
+    text = _text(check)
+    assert "Check your answers before submitting the referral" in text
+    assert (
+        text.count(">Change<") >= 10
+        and f"next={reverse('referrals:referral_check', args=[referral.public_id])}".replace("/", "%2F")
+        in text
+    )
+    submitted = client.post(reverse("referrals:referral_check", args=[referral.public_id]))
+    assert submitted["Location"] == reverse("referrals:referral_submitted", args=[referral.public_id])
+    referral.refresh_from_db()
+    assert referral.status == "submitted" and referral.completed_prison_sotp
+    panel = _text(client.get(submitted["Location"]))
+    assert "govuk-panel--confirmation" in panel and "Referral submitted" in panel
+    # A submitted referral is no longer a draft the OM can change.
+    assert client.get(reverse("referrals:referral_tasks", args=[referral.public_id])).status_code == 403
+    assert client.get(reverse("referrals:referral_detail", args=[referral.public_id])).status_code == 200
+
+
+def test_change_links_come_back_to_check_your_answers(login, area, om):
+    referral = referral_for(area, om, status="draft", planned_start=TODAY() + dt.timedelta(days=30))
+    client = login(om)
+    check = reverse("referrals:referral_check", args=[referral.public_id])
+    url = reverse("referrals:referral_programme", args=[referral.public_id]) + f"?next={check}"
+    assert f'href="{check}"' in client.get(url).content.decode()  # the back link
+    response = client.post(
+        url,
+        {"programme": "nsogp", "format": "group", **_date("planned_start", TODAY() + dt.timedelta(days=40))},
+    )
+    assert response["Location"] == check
+    referral.refresh_from_db()
+    assert referral.programme == "nsogp"
+
+
+def test_only_the_persons_om_refers(login, area, om, tm):
+    person = PersonFactory(area=area, offender_manager=om)
+    assert login(tm).get(reverse("referrals:referral_start", args=[person.public_id])).status_code == 403
+    assert "Refer for a programme" not in _text(
+        login(tm).get(reverse("referrals:person_detail", args=[person.public_id]))
+    )
+
+
+# --- assessment -------------------------------------------------------------------------------------------------
+
+
+def _codes(decision) -> set[str]:
+    codes = {r.code for p in decision.programmes for r in (*p.reasons, *p.warnings)}
+    return codes | {r.code for r in decision.recommendation_reasons}
+
+
+def test_assessment_page_shows_the_same_codes_as_decision_for(login, area, om, tm):
+    person = PersonFactory(area=area, offender_manager=om, iq=None, date_of_birth=years_ago(19))
+    ConvictionFactory(person=person)
+    ConvictionFactory(person=person, offence_id=_offence_id("soa2003_s7"))
+    SentenceFactory(
+        person=person,
+        start_date=TODAY() - dt.timedelta(days=10),
+        supervision_end_date=TODAY() + dt.timedelta(days=300),
+    )
+    RiskMatrixFactory(person=person, s="very_high")
+    referral = referral_for(area, om, status="submitted", complete=False)
+    referral.person = person
+    referral.save()
+    response = login(tm).get(reverse("referrals:referral_assess", args=[referral.public_id]))
+    assert response.status_code == 200
+    shown = set(re.findall(r'<code class="app-code">([A-Z0-9_]+)</code>', response.content.decode()))
+    expected = _codes(decision_for(Referral.objects.get(pk=referral.pk), TODAY()))
+    assert shown == expected
+    assert {
+        "UNDER_AGE",
+        "CONTACT_OFFENCE",
+        "RM2000_VERY_HIGH",
+        "SUPERVISION_TOO_SHORT",
+        "IQ_NOT_KNOWN",
+    } <= shown
+    text = _text(response)
+    assert "Recommendation" in text and "Record your decision" in text and "Not eligible" in text
+
+
+def _offence_id(code: str) -> int:
+    from tests.referrals.factories import offence
+
+    return offence(code).pk
+
+
+def test_tm_records_suitable_and_the_referral_joins_the_waiting_list(login, area, om, tm):
+    referral = referral_for(area, om, status="submitted", planned_start=TODAY() + dt.timedelta(days=30))
+    client = login(tm)
+    response = client.post(
+        reverse("referrals:referral_assess", args=[referral.public_id]), {"outcome": "suitable"}
+    )
+    assert response["Location"] == reverse("referrals:referral_detail", args=[referral.public_id])
+    referral.refresh_from_db()
+    assert referral.status == "awaiting_allocation"
+    detail = _text(client.get(response["Location"]))
+    assert "Computed recommendation" in detail and "i-SOTP group" in detail
+    waiting = _text(client.get(reverse("referrals:waiting_list")))
+    assert referral.person.full_name in waiting and "i-SOTP group (1)" in waiting
+
+
+def test_an_override_needs_a_rationale_and_both_decisions_stay_visible(login, area, om, tm):
+    referral = referral_for(area, om, status="submitted")
+    url = reverse("referrals:referral_assess", args=[referral.public_id])
+    client = login(tm)
+    missing = client.post(
+        url,
+        {"outcome": "suitable", "override": "on", "override_programme": "nsogp", "override_format": "group"},
+    )
+    assert "Enter the rationale for overriding the computed decision" in _summary(missing)
+    assert 'href="#id_rationale"' in _summary(missing)
+    referral.refresh_from_db()
+    assert referral.status == "submitted" and not referral.assessments.exists()
+    client.post(
+        url,
+        {
+            "outcome": "suitable",
+            "override": "on",
+            "override_programme": "nsogp",
+            "override_format": "group",
+            "override_route": "core_and_better_lives",
+            "rationale": "Extensive grooming history: needs the longer programme",
+        },
+    )
+    referral.refresh_from_db()
+    assert referral.programme == "nsogp" and referral.status == "awaiting_allocation"
+    text = _text(client.get(reverse("referrals:referral_detail", args=[referral.public_id])))
+    assert "Computed recommendation" in text and "i-SOTP group" in text  # the original decision
+    assert "Overridden" in text and "N-SOGP" in text and "Extensive grooming history" in text
+
+
+def test_not_suitable_needs_a_reason_from_its_own_list(login, area, om, tm):
+    referral = referral_for(area, om, status="submitted")
+    url = reverse("referrals:referral_assess", args=[referral.public_id])
+    response = login(tm).post(url, {"outcome": "not_suitable", "reason_code": "on_hold:in_custody"})
+    assert "Select a reason for not suitable: the one you chose is a reason for on hold" in _summary(response)
+    login(tm).post(
+        url,
+        {
+            "outcome": "not_suitable",
+            "reason_code": "not_suitable:needs_higher_intensity",
+            "rationale": "Needs more treatment time",
+        },
+    )
+    referral.refresh_from_db()
+    assert referral.status == "not_suitable"
+    assert referral.status_changes.get(to_status="not_suitable").reason_code == "needs_higher_intensity"
+
+
+def test_on_hold_from_the_assessment_page(login, area, om, tm):
+    referral = referral_for(area, om, status="submitted")
+    login(tm).post(
+        reverse("referrals:referral_assess", args=[referral.public_id]),
+        {"outcome": "on_hold", "reason_code": "on_hold:further_information_needed"},
+    )
+    referral.refresh_from_db()
+    assert (referral.status, referral.returns_to) == ("on_hold", "submitted")
+
+
+def test_a_stale_assessment_form_shows_the_409_and_what_is_allowed(login, area, om, tm):
+    referral = referral_for(area, om, status="submitted")
+    url = reverse("referrals:referral_assess", args=[referral.public_id])
+    client = login(tm)
+    client.post(url, {"outcome": "suitable"})  # someone else decided first
+    response = client.post(url, {"outcome": "not_suitable", "reason_code": "not_suitable:eligibility_rules"})
+    assert response.status_code == 409
+    summary = _summary(response)
+    assert "Only a referral that is submitted or being assessed can be assessed" in summary
+    text = _text(response)
+    assert "It can now move to:" in text and "<li>Allocated</li>" in text and "<li>Withdrawn</li>" in text
+    assert "Record your decision" not in text
+
+
+def test_status_page_offers_only_allowed_moves_and_a_stale_move_is_409(login, area, om, tm):
+    referral = referral_for(area, om, status="submitted")
+    url = reverse("referrals:referral_status", args=[referral.public_id])
+    tm_page = _text(login(tm).get(url))
+    assert 'value="on_hold"' in tm_page and 'value="withdrawn"' in tm_page and 'value="assessment"' in tm_page
+    assert 'value="completed"' not in tm_page and 'value="allocated"' not in tm_page
+    om_page = _text(login(om).get(url))
+    assert 'value="withdrawn"' in om_page and 'value="on_hold"' not in om_page
+    missing = login(tm).post(url, {"to_status": "withdrawn"})
+    assert "Select a reason for withdrawn" in _summary(missing)
+    stale = login(tm).post(
+        url, {"to_status": "allocated"}
+    )  # e.g. a form opened when it was on the waiting list
+    assert stale.status_code == 409
+    summary = _summary(stale)
+    assert "cannot move to" in summary and "It can now move to:" in _text(stale)
+    referral.refresh_from_db()
+    assert referral.status == "submitted"
+    login(om).post(url, {"to_status": "withdrawn", "reason_code": "withdrawn:moved_out_of_area"})
+    referral.refresh_from_db()
+    assert referral.status == "withdrawn"
+
+
+# --- lists and the waiting list ---------------------------------------------------------------------------------
+
+
+def test_referral_list_filters_by_status_and_programme(login, area, om, tm):
+    a = referral_for(area, om, status="submitted")
+    b = referral_for(area, om, status="draft", programme="nsogp")
+    client = login(tm)
+    text = _text(client.get(reverse("referrals:referral_list"), {"status": "submitted"}))
+    assert a.person.crn in text and b.person.crn not in text
+    text = _text(client.get(reverse("referrals:referral_list"), {"programme": "nsogp"}))
+    assert b.person.crn in text and a.person.crn not in text
+    other = UserFactory(role="offender_manager", area=area)
+    assert a.person.crn not in _text(login(other).get(reverse("referrals:referral_list")))
+
+
+def test_waiting_list_is_oldest_first_with_age_supervision_end_and_urgency(login, area, om, tm):
+    now = timezone.now()
+    old = referral_for(area, om, status="awaiting_allocation", awaiting_since=now - dt.timedelta(days=90))
+    new = referral_for(area, om, status="awaiting_allocation", awaiting_since=now - dt.timedelta(days=3))
+    Sentence.objects.filter(person=new.person).update(supervision_end_date=TODAY() + dt.timedelta(weeks=38))
+    Sentence.objects.filter(person=old.person).update(supervision_end_date=TODAY() + dt.timedelta(weeks=30))
+    referral_for(area, om, status="awaiting_allocation", format="one_to_one")
+    client = login(tm)
+    html = client.get(reverse("referrals:waiting_list")).content.decode()
+    assert html.index(old.person.crn) < html.index(new.person.crn)
+    text = re.sub(r"\s+", " ", html)
+    assert "Overdue" in text and "Can no longer finish in time" in text
+    assert "Start soon" in text and "Must start by" in text and "(that is within 21 days)" in text
+    assert "2 months" in text and "3 days" in text  # time waiting
+    assert "i-SOTP one-to-one (1)" in text
+    one = _text(client.get(reverse("referrals:waiting_list"), {"programme": "isotp", "format": "one_to_one"}))
+    assert old.person.crn not in one
+
+
+def test_waiting_list_is_for_managers(login, om, facilitator, area_admin):
+    assert login(om).get(reverse("referrals:waiting_list")).status_code == 403
+    assert login(facilitator).get(reverse("referrals:waiting_list")).status_code == 403
+    assert login(area_admin).get(reverse("referrals:waiting_list")).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [3, 15])
+def test_person_list_query_count_does_not_grow(login, area, tm, om, rows, django_assert_max_num_queries):
+    for _ in range(rows):
+        referral_for(area, om, status="submitted")
+    client = login(tm)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("referrals:person_list"))
+    assert _text(response).count("govuk-table__row") == rows + 1
+
+
+@pytest.mark.parametrize("rows", [3, 15])
+def test_referral_list_query_count_does_not_grow(login, area, tm, om, rows, django_assert_max_num_queries):
+    for _ in range(rows):
+        referral_for(area, om, status="submitted")
+    client = login(tm)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("referrals:referral_list"))
+    assert _text(response).count("govuk-table__row") == rows + 1
+
+
+@pytest.mark.parametrize("rows", [3, 15])
+def test_waiting_list_query_count_does_not_grow(login, area, tm, om, rows, django_assert_max_num_queries):
+    for _ in range(rows):
+        referral_for(area, om, status="awaiting_allocation")
+    client = login(tm)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("referrals:waiting_list"))
+    assert _text(response).count("govuk-table__row") == rows + 1
+
+
+# --- RM2000 calculator ------------------------------------------------------------------------------------------
+
+CALC = {
+    "sex": "male",
+    **_date("date_of_birth", dt.date(1980, 5, 1)),
+    **_date("assessment_date", dt.date(2026, 1, 10)),
+    **_date("commencement_of_risk_date", dt.date(2002, 6, 1)),
+    "sexual_appearances": "2",
+    "criminal_appearances": "5",
+    "violent_appearances": "1",
+    "burglary": "on",
+    "factors": ["stranger_victim", "single"],
+}
+
+
+def test_calculator_shows_the_working_and_the_scoring_table(login, tm):
+    response = login(tm).post(reverse("referrals:rm2000_calculator"), CALC)
+    text = _text(response)
+    assert response.status_code == 200 and not _summary(response)
+    assert "RM2000/S step 1 total 4: High" in text  # age 22 -> 2, 2 sexual -> 1, 5 criminal -> 1
+    assert "RM2000/S category: Very High" in text  # 2 aggravating factors: up one
+    assert "Scoring table 2003-commonly-cited-1" in text and "Thornton (2007)" in text
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"sex": "female"}, "id_sex_0", "only valid for males"),
+        ({**_date("date_of_birth", dt.date(2010, 1, 1))}, "id_date_of_birth_0", "only valid from age 18"),
+        ({"sexual_appearances": "0"}, "id_sexual_appearances", "needs at least one sexual appearance"),
+        ({"violent_appearances": "-1"}, "id_violent_appearances", "cannot be negative"),
+    ],
+)
+def test_calculator_refuses_bad_input_with_the_field(login, tm, change, field, message):
+    response = login(tm).post(reverse("referrals:rm2000_calculator"), {**CALC, **change})
+    summary = _summary(response)
+    assert f'href="#{field}"' in summary and message in summary
+    assert "How it was worked out" not in _text(response)
+
+
+def test_calculator_records_the_result_on_a_person(login, area, om, tm):
+    person = PersonFactory(area=area, offender_manager=om, date_of_birth=dt.date(1980, 5, 1))
+    url = reverse("referrals:rm2000_calculator") + f"?person={person.public_id}"
+    client = login(tm)
+    page = _text(client.get(url))
+    assert person.full_name in page and 'value="1980"' in page  # date of birth from the record
+    shown = _text(client.post(url, CALC))
+    assert f"Record this result for {person.full_name}" in shown
+    response = client.post(url, {**CALC, "action": "record"})
+    assert response["Location"] == reverse("referrals:person_detail", args=[person.public_id])
+    assessment = person.rm2000_assessments.get()
+    assert (assessment.s, assessment.source, assessment.table_version) == (
+        "very_high",
+        "calculated",
+        "2003-commonly-cited-1",
+    )
+
+
+def test_calculator_is_for_treatment_managers(login, om):
+    assert login(om).get(reverse("referrals:rm2000_calculator")).status_code == 403
+
+
+# --- home page --------------------------------------------------------------------------------------------------
+
+
+def test_home_cards_for_om_and_tm(login, area, om, tm):
+    referral_for(area, om, status="draft")
+    referral_for(area, om, status="submitted")
+    referral_for(area, om, status="awaiting_allocation")
+    om_home = _text(login(om).get("/"))
+    assert "My caseload" in om_home and "Draft referrals" in om_home and "Referrals needing action" in om_home
+    tm_home = _text(login(tm).get("/"))
+    assert "Referrals awaiting assessment" in tm_home and "i-SOTP group: 1" in tm_home
+    assert "Must start soon" in tm_home
