@@ -1,0 +1,538 @@
+"""Programme delivery data: the versioned catalogue, groups, one-to-one plans, scheduled sessions, memberships,
+attendance and the private calendar feed tokens.
+
+Constraints live in the database (domain.md §5: capacity and one active membership hold under concurrency);
+the rules that decide what to write live in `sessions/rules/` and `sessions/services/`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+# --- catalogue ----------------------------------------------------------------------------------------------
+
+
+class Delivery(models.TextChoices):
+    CLOSED = "closed", "Closed group"
+    ROLLING = "rolling", "Rolling group"
+    OPEN_ENDED = "open_ended", "Open-ended group"
+    ONE_TO_ONE = "one_to_one", "One-to-one"
+
+
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class JoinRule(models.TextChoices):
+    START_ONLY = "start_only", "Only at the start"
+    BLOCK_BOUNDARY = "block_boundary", "At a block boundary"
+    ANY_TIME = "any_time", "At any time"
+
+
+class RestartKind(models.TextChoices):
+    TOTAL_CATCH_UPS = "total_catch_ups", "Restart the programme after too many catch-ups"
+    MISSED_PER_BLOCK = "missed_per_block", "Restart the block after too many missed sessions"
+    NONE = "none", "No restart rule"
+
+
+class Programme(models.Model):
+    """One version of one catalogue entry (domain.md §2: configurable and versioned).
+
+    Rows are never edited in place: an administrator's change is a new version, so a group keeps pointing at the
+    version it was scheduled with. `area` is empty for the national defaults (seeded from
+    `sessions.rules.DEFAULT_CATALOGUE`); an area administrator's edit creates a version for their area only.
+    """
+
+    code = models.SlugField(max_length=40, help_text="e.g. isotp_group")
+    programme = models.CharField(max_length=20, help_text="e.g. isotp, nsogp")
+    format = models.CharField(max_length=30, help_text="e.g. group, one_to_one, core_group")
+    name = models.CharField(max_length=150)
+    version = models.PositiveIntegerField()
+    area = models.ForeignKey(
+        "accounts.ProbationArea",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programmes",
+        help_text="Empty for the national default; set for an area's own version.",
+    )
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    delivery = models.CharField(max_length=20, choices=Delivery.choices)
+    session_minutes = models.PositiveSmallIntegerField()
+    work_minutes = models.PositiveSmallIntegerField()
+    sessions_min = models.PositiveSmallIntegerField()
+    sessions_max = models.PositiveSmallIntegerField()
+    modules = models.JSONField(
+        help_text="[{number, title, sessions | sessions_min/sessions_max, block?, note?}]"
+    )
+    group_min = models.PositiveSmallIntegerField()
+    group_optimum = models.PositiveSmallIntegerField()
+    group_max = models.PositiveSmallIntegerField()
+    min_age = models.PositiveSmallIntegerField()
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    young_adult_band = models.JSONField(
+        null=True, blank=True, help_text='{"min_age": 17, "max_age": 21} or empty'
+    )
+    max_catch_ups = models.PositiveSmallIntegerField(null=True, blank=True)
+    restart_kind = models.CharField(max_length=20, choices=RestartKind.choices)
+    restart_limit = models.PositiveSmallIntegerField(null=True, blank=True)
+    facilitators_per_session = models.PositiveSmallIntegerField()
+    homework_required = models.BooleanField()
+    join_rule = models.CharField(max_length=20, choices=JoinRule.choices)
+    voluntary = models.BooleanField()
+    optional_suite = models.BooleanField(
+        help_text="Offered only to areas that switch on the LI/HI suite (004)."
+    )
+    default_start_time = models.TimeField()
+    cadence = models.CharField(max_length=10, choices=Cadence.choices)
+    max_slots_per_week = models.PositiveSmallIntegerField()
+    source = models.JSONField(default=list)
+    source_note = models.TextField()
+    change_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="programme_code_version_unique"),
+            # One open-ended version per code nationally, and per code within an area.
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(area__isnull=True, valid_until__isnull=True),
+                name="programme_one_current_national_version",
+            ),
+            models.UniqueConstraint(
+                fields=["code", "area"],
+                condition=Q(area__isnull=False, valid_until__isnull=True),
+                name="programme_one_current_area_version",
+            ),
+            models.CheckConstraint(
+                name="programme_valid_until_after_from",
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+            ),
+            models.CheckConstraint(
+                name="programme_group_sizes_ordered",
+                condition=Q(
+                    group_min__gte=1, group_min__lte=F("group_optimum"), group_optimum__lte=F("group_max")
+                ),
+            ),
+            models.CheckConstraint(
+                name="programme_sessions_ordered",
+                condition=Q(sessions_min__gte=1, sessions_min__lte=F("sessions_max")),
+            ),
+            models.CheckConstraint(
+                name="programme_ages_ordered",
+                condition=Q(max_age__isnull=True) | Q(max_age__gte=F("min_age")),
+            ),
+            models.CheckConstraint(
+                name="programme_work_within_session",
+                condition=Q(work_minutes__gte=1, work_minutes__lte=F("session_minutes")),
+            ),
+            models.CheckConstraint(
+                name="programme_facilitators_needed", condition=Q(facilitators_per_session__gte=1)
+            ),
+            models.CheckConstraint(
+                name="programme_slots_one_or_two",
+                condition=Q(max_slots_per_week__gte=1, max_slots_per_week__lte=2),
+            ),
+        ]
+        indexes = [models.Index(fields=["code", "area", "valid_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+    def as_entry(self) -> dict[str, Any]:
+        """This version as a plain catalogue entry, the shape `sessions.rules` works on."""
+        return {
+            "code": self.code,
+            "programme": self.programme,
+            "format": self.format,
+            "name": self.name,
+            "delivery": self.delivery,
+            "session_minutes": self.session_minutes,
+            "work_minutes": self.work_minutes,
+            "sessions_min": self.sessions_min,
+            "sessions_max": self.sessions_max,
+            "modules": self.modules,
+            "group_min": self.group_min,
+            "group_optimum": self.group_optimum,
+            "group_max": self.group_max,
+            "min_age": self.min_age,
+            "max_age": self.max_age,
+            "young_adult_band": self.young_adult_band,
+            "max_catch_ups": self.max_catch_ups,
+            "restart_rule": {"kind": self.restart_kind, "limit": self.restart_limit},
+            "facilitators_per_session": self.facilitators_per_session,
+            "homework_required": self.homework_required,
+            "join_rule": self.join_rule,
+            "voluntary": self.voluntary,
+            "optional_suite": self.optional_suite,
+            "default_start_time": self.default_start_time.strftime("%H:%M"),
+            "cadence": self.cadence,
+            "max_slots_per_week": self.max_slots_per_week,
+            "source": list(self.source),
+            "source_note": self.source_note,
+        }
+
+    @property
+    def training_programme(self) -> str:
+        """The training a facilitator needs (accounts.rules.training_for): the programme family code."""
+        return self.programme
+
+
+# --- groups and plans ---------------------------------------------------------------------------------------
+
+
+class GroupStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ProgrammeGroup(models.Model):
+    """A group delivering one programme version at one venue on one or two weekly slots (domain.md §5)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    area = models.ForeignKey(
+        "accounts.ProbationArea", on_delete=models.PROTECT, related_name="programme_groups"
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        related_name="groups",
+        help_text="The catalogue version the group was scheduled with: later versions never change it.",
+    )
+    reference = models.CharField(max_length=40, help_text="e.g. CHE-ISOTP-2027-01: shown in calendars")
+    name = models.CharField(max_length=150, blank=True)
+    venue = models.ForeignKey("accounts.Venue", on_delete=models.PROTECT, related_name="programme_groups")
+    treatment_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_groups"
+    )
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="GroupFacilitator", related_name="delivered_groups"
+    )
+    capacity = models.PositiveSmallIntegerField()
+    group_max = models.PositiveSmallIntegerField(
+        help_text="The programme version's maximum group size, copied so the database can check the capacity."
+    )
+    age_min = models.PositiveSmallIntegerField()
+    age_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    start_date = models.DateField()
+    status = models.CharField(max_length=20, choices=GroupStatus.choices, default=GroupStatus.PLANNED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "reference"], name="group_reference_unique_per_area"),
+            # 000: never more than 10 in an i-SOTP group; the programme version's maximum in general.
+            models.CheckConstraint(
+                name="group_capacity_within_programme_max",
+                condition=Q(capacity__gte=1, capacity__lte=F("group_max")),
+            ),
+            models.CheckConstraint(
+                name="group_age_band_ordered",
+                condition=Q(age_max__isnull=True) | Q(age_max__gte=F("age_min")),
+            ),
+        ]
+        indexes = [models.Index(fields=["area", "status", "start_date"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class GroupFacilitator(models.Model):
+    """A facilitator who delivers a group."""
+
+    group = models.ForeignKey(ProgrammeGroup, on_delete=models.CASCADE, related_name="facilitator_links")
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "facilitator"], name="group_facilitator_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facilitator_id} delivers {self.group_id}"
+
+
+class PlanStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OneToOnePlan(models.Model):
+    """An i-SOTP one-to-one plan: sessions per module chosen by treatment need (domain.md §2.2), one facilitator."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    area = models.ForeignKey(
+        "accounts.ProbationArea", on_delete=models.PROTECT, related_name="one_to_one_plans"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="plans")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="one_to_one_plans"
+    )
+    reference = models.CharField(max_length=40)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delivered_plans"
+    )
+    treatment_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_plans"
+    )
+    venue = models.ForeignKey("accounts.Venue", on_delete=models.PROTECT, related_name="one_to_one_plans")
+    sessions_per_module = models.JSONField(help_text='{"1": 5, "2": 4, ...}: module number -> sessions')
+    rationale = models.TextField(blank=True, help_text="Why a module departs from its guidance range (§2.2).")
+    total_sessions = models.PositiveSmallIntegerField()
+    start_date = models.DateField()
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.PLANNED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "reference"], name="plan_reference_unique_per_area"),
+            # 000 / domain.md §2.2: 20 to 30 sessions is the hard rule (the programme version may narrow it).
+            models.CheckConstraint(
+                name="plan_total_sessions_in_range",
+                condition=Q(total_sessions__gte=20, total_sessions__lte=30),
+            ),
+        ]
+        indexes = [models.Index(fields=["area", "status", "start_date"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+def _one_owner(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        name=f"{prefix}_group_xor_plan",
+        condition=Q(group__isnull=False, plan__isnull=True) | Q(group__isnull=True, plan__isnull=False),
+    )
+
+
+class GroupSlot(models.Model):
+    """A weekly slot (weekday + start time) of a group or a one-to-one plan: one or two each (domain.md §5)."""
+
+    group = models.ForeignKey(
+        ProgrammeGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="slots"
+    )
+    plan = models.ForeignKey(
+        OneToOnePlan, null=True, blank=True, on_delete=models.CASCADE, related_name="slots"
+    )
+    weekday = models.PositiveSmallIntegerField(help_text="0 = Monday ... 6 = Sunday")
+    start_time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            _one_owner("slot"),
+            models.CheckConstraint(name="slot_weekday_in_week", condition=Q(weekday__lte=6)),
+            models.UniqueConstraint(fields=["group", "weekday"], name="slot_unique_group_weekday"),
+            models.UniqueConstraint(fields=["plan", "weekday"], name="slot_unique_plan_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        from sessions.rules import WEEKDAYS
+
+        return f"{WEEKDAYS[self.weekday].capitalize()} {self.start_time:%H:%M}"
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED_BY_PROVIDER = "cancelled_by_provider", "Cancelled by the provider"
+    DELIVERED = "delivered", "Delivered"
+
+
+class ScheduledSession(models.Model):
+    """One dated session of a group or a one-to-one plan.
+
+    A session the provider cancels keeps its row (status `cancelled_by_provider`, the date it would have been on)
+    and a new row with the same number carries the new date, so the history shows what happened; the session
+    number is unique among the rows that are not cancelled.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    group = models.ForeignKey(
+        ProgrammeGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+    plan = models.ForeignKey(
+        OneToOnePlan, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+    number = models.PositiveSmallIntegerField()
+    module = models.PositiveSmallIntegerField()
+    module_title = models.CharField(max_length=150)
+    block = models.PositiveSmallIntegerField(null=True, blank=True)
+    date = models.DateField()
+    start = models.TimeField()
+    end = models.TimeField()
+    venue = models.ForeignKey("accounts.Venue", on_delete=models.PROTECT, related_name="scheduled_sessions")
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="scheduled_sessions", blank=True
+    )
+    status = models.CharField(max_length=30, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
+
+    class Meta:
+        ordering = ["date", "start", "number"]
+        constraints = [
+            _one_owner("session"),
+            models.CheckConstraint(name="session_ends_after_start", condition=Q(end__gt=F("start"))),
+            models.UniqueConstraint(
+                fields=["group", "number"],
+                condition=~Q(status="cancelled_by_provider"),
+                name="session_number_unique_in_group",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                condition=~Q(status="cancelled_by_provider"),
+                name="session_number_unique_in_plan",
+            ),
+        ]
+        indexes = [
+            # Clash queries: a venue's or a facilitator's sessions on given dates (domain.md §5).
+            models.Index(fields=["venue", "date"], name="session_venue_date_idx"),
+            models.Index(fields=["date", "start"], name="session_date_start_idx"),
+            models.Index(fields=["group", "date"], name="session_group_date_idx"),
+            models.Index(fields=["plan", "date"], name="session_plan_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number} on {self.date:%d %b %Y}"
+
+
+# --- membership and attendance ------------------------------------------------------------------------------
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    REMOVED = "removed", "Removed"
+    RESTART_REQUIRED = "restart_required", "Restart required"
+
+
+class Membership(models.Model):
+    """A referral's place in a group or on a one-to-one plan."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    group = models.ForeignKey(
+        ProgrammeGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    plan = models.ForeignKey(
+        OneToOnePlan, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="memberships")
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    removal_reason_code = models.CharField(max_length=40, blank=True)
+    removal_reason = models.TextField(blank=True)
+    next_status = models.CharField(
+        max_length=30, blank=True, help_text="The referral's status after removal."
+    )
+    allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    allocated_at = models.DateTimeField(auto_now_add=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["joined_on", "id"]
+        constraints = [
+            _one_owner("membership"),
+            # domain.md §5: one active membership per referral, whatever two people do at once.
+            models.UniqueConstraint(
+                fields=["referral"], condition=Q(status="active"), name="membership_one_active_per_referral"
+            ),
+            models.UniqueConstraint(
+                fields=["group", "referral"],
+                condition=Q(status="active"),
+                name="membership_unique_active_in_group",
+            ),
+            models.CheckConstraint(
+                name="membership_left_after_joined",
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+            ),
+            models.CheckConstraint(
+                name="membership_active_has_not_left", condition=~Q(status="active") | Q(left_on__isnull=True)
+            ),
+        ]
+        indexes = [models.Index(fields=["group", "status"], name="membership_group_status_idx")]
+
+    def __str__(self) -> str:
+        return f"Membership {self.public_id}"
+
+
+class AttendanceOutcome(models.TextChoices):
+    """domain.md §6: outcomes per member per session."""
+
+    ATTENDED = "attended", "Attended"
+    LATE = "late", "Late (attended)"
+    ACCEPTABLE_ABSENCE = "acceptable_absence", "Acceptable absence"
+    UNACCEPTABLE_ABSENCE = "unacceptable_absence", "Unacceptable absence"
+    SENT_HOME = "sent_home", "Sent home"
+
+
+ATTENDED_OUTCOMES = frozenset({AttendanceOutcome.ATTENDED, AttendanceOutcome.LATE})
+
+
+class Attendance(models.Model):
+    """A member's outcome for one session (the catch-up and enforcement rules come with a later issue)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="attendances")
+    session = models.ForeignKey(ScheduledSession, on_delete=models.PROTECT, related_name="attendances")
+    outcome = models.CharField(max_length=30, choices=AttendanceOutcome.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session__date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "session"], name="attendance_once_per_member_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} ({self.session_id})"
+
+
+# --- calendar feed ------------------------------------------------------------------------------------------
+
+
+class FeedToken(models.Model):
+    """The secret in a facilitator's private iCalendar feed URL. Revoked tokens stay for the record."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_tokens")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="feed_token_one_active_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user_id}"

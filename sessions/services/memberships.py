@@ -1,0 +1,331 @@
+"""Allocation from the waiting list, removal, and attendance (domain.md §5, §6, §9).
+
+Capacity and "one active membership per referral" hold under concurrency: `allocate` locks the group row and
+counts the active memberships inside the lock, and the database's partial unique constraint backs it up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from audit.services import record_event
+from isotp.errors import DomainConflict
+from referrals.models import Referral
+from referrals.services import change_status
+from sessions.models import (
+    ATTENDED_OUTCOMES,
+    Attendance,
+    AttendanceOutcome,
+    Delivery,
+    GroupStatus,
+    JoinRule,
+    Membership,
+    MembershipStatus,
+    OneToOnePlan,
+    PlanStatus,
+    ProgrammeGroup,
+    ScheduledSession,
+    SessionStatus,
+)
+from sessions.rules import (
+    PlannedSession,
+    age_on,
+    check_age_band,
+    check_capacity,
+    format_date,
+    next_join_point,
+)
+
+from ._common import today as _today
+
+# The statuses a referral may take when its member leaves a group (the transition table has the last word).
+REMOVAL_NEXT_STATUSES = ("awaiting_allocation", "restart_required", "deselected", "withdrawn", "completed")
+
+
+def _lock_referral(referral: Referral) -> Referral:
+    return Referral.objects.select_for_update(of=("self",)).select_related("person").get(pk=referral.pk)
+
+
+def _check_referral(referral: Referral, *, area_id: int, programme: str, group_format: bool) -> None:
+    if referral.area_id != area_id:
+        raise ValidationError({"referral": ["Choose a referral in this area."]})
+    if referral.status != "awaiting_allocation":
+        raise DomainConflict(
+            "Only a referral on the waiting list (awaiting allocation) can be allocated; this one is "
+            f"{referral.get_status_display().lower()}.",  # type: ignore[attr-defined]
+            code="NOT_AWAITING_ALLOCATION",
+            allowed=["awaiting_allocation"],
+        )
+    wanted_format = "group" if group_format else "one_to_one"
+    if referral.programme != programme or referral.format != wanted_format:
+        raise DomainConflict(
+            f"The referral is for {referral.get_programme_display()} ({referral.get_format_display().lower()}), "  # type: ignore[attr-defined]
+            "not this programme.",
+            code="WRONG_PROGRAMME",
+        )
+    active = (
+        Membership.objects.filter(referral=referral, status=MembershipStatus.ACTIVE)
+        .select_related("group", "plan")
+        .first()
+    )
+    if active is not None:
+        where = active.group.reference if active.group else active.plan.reference  # type: ignore[union-attr]
+        raise DomainConflict(f"The referral already has a place in {where}.", code="ALREADY_ALLOCATED")
+
+
+def _join_date(group: ProgrammeGroup, today: dt.date) -> dt.date:
+    """When a new member joins, by the programme's join rule (002: the rolling Core Group at a block boundary;
+    closed groups only before they start)."""
+    rule = group.programme.join_rule
+    live = list(
+        ScheduledSession.objects.filter(group=group)
+        .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
+        .order_by("date", "start")
+    )
+    first = live[0].date if live else group.start_date
+    if rule == JoinRule.START_ONLY:
+        if today > first:
+            raise DomainConflict(
+                f"{group.reference} is a closed group that started on {format_date(first)}: nobody joins after "
+                "the start.",
+                code="GROUP_CLOSED",
+            )
+        return first
+    if rule == JoinRule.BLOCK_BOUNDARY:
+        planned = [
+            PlannedSession(s.number, s.module, s.module_title, s.block, s.date, s.start, s.end) for s in live
+        ]
+        point = next_join_point(planned, today)
+        if point is None:
+            raise DomainConflict(
+                f"{group.reference} has no block boundary left to join at: schedule its next cycle first.",
+                code="NO_JOIN_POINT",
+            )
+        return point.date
+    return max(today, first)
+
+
+@transaction.atomic
+def allocate(
+    *, actor: User, group: ProgrammeGroup, referral: Referral, today: dt.date | None = None
+) -> Membership:
+    """Treatment managers: give a waiting referral a place in a group; the referral moves to `allocated`.
+
+    Refusals (409): GROUP_NOT_OPEN, NOT_AWAITING_ALLOCATION, WRONG_PROGRAMME, ALREADY_ALLOCATED, GROUP_FULL,
+    UNDER_AGE / OVER_AGE (age on the group's start date, or on the join date for a rolling group), GROUP_CLOSED,
+    NO_JOIN_POINT. Locks the group row, then the referral: the active members are counted inside the lock, so
+    two allocations of the last place cannot both succeed. `today` is for back-dated entry (the demo) only.
+    """
+    today = today or _today()
+    locked = (
+        ProgrammeGroup.objects.select_for_update(of=("self",)).select_related("programme").get(pk=group.pk)
+    )
+    if locked.status in (GroupStatus.COMPLETED, GroupStatus.CANCELLED):
+        raise DomainConflict(
+            f"{locked.reference} is {locked.get_status_display().lower()}.", code="GROUP_NOT_OPEN"
+        )
+    person_referral = _lock_referral(referral)
+    _check_referral(
+        person_referral, area_id=locked.area_id, programme=locked.programme.programme, group_format=True
+    )
+    members = Membership.objects.filter(group=locked, status=MembershipStatus.ACTIVE).count()
+    full = check_capacity(members, locked.capacity)
+    if full is not None:
+        raise DomainConflict(full.message, code=full.code)
+    joined_on = _join_date(locked, today)
+    age_date = joined_on if locked.programme.delivery == Delivery.ROLLING else locked.start_date
+    person = person_referral.person
+    age_issue = check_age_band(age_on(person.date_of_birth, age_date), locked.age_min, locked.age_max)
+    if age_issue is not None:
+        raise DomainConflict(age_issue.message, code=age_issue.code)
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                group=locked, referral=person_referral, joined_on=joined_on, allocated_by=actor
+            )
+    except IntegrityError:  # the partial unique constraint: another allocation won the race
+        raise DomainConflict("The referral already has an active place.", code="ALREADY_ALLOCATED") from None
+    change_status(
+        actor=actor,
+        referral=person_referral,
+        to_status="allocated",
+        reason=f"Allocated to {locked.reference}",
+    )
+    record_event(
+        actor=actor,
+        action="membership.allocated",
+        obj=membership,
+        area_id=locked.area_id,
+        object_label=locked.reference,
+        changes={
+            "group": str(locked.public_id),
+            "referral": str(person_referral.public_id),
+            "joined_on": joined_on,
+        },
+    )
+    return membership
+
+
+def _lock_membership(membership: Membership) -> Membership:
+    if membership.group_id is not None:
+        ProgrammeGroup.objects.select_for_update(of=("self",)).filter(pk=membership.group_id).first()
+    else:
+        OneToOnePlan.objects.select_for_update(of=("self",)).filter(pk=membership.plan_id).first()
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("group", "plan", "referral")
+        .get(pk=membership.pk)
+    )
+
+
+@transaction.atomic
+def remove_member(
+    *, actor: User, membership: Membership, reason: str, next_status: str, reason_code: str = ""
+) -> Membership:
+    """Treatment managers: end an active membership with a reason and the referral's next status (e.g. back to
+    `awaiting_allocation`, or `deselected` / `withdrawn` with a reason code). Locks the group (or plan) and the
+    membership; the referral moves through `referrals.services.change_status` (409 with the allowed statuses if
+    the transition table refuses). A one-to-one plan whose member leaves is cancelled. Audited.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the person is leaving."]})
+    if next_status not in REMOVAL_NEXT_STATUSES:
+        raise ValidationError(
+            {
+                "next_status": [
+                    "Choose the referral's next status: "
+                    + ", ".join(s.replace("_", " ") for s in REMOVAL_NEXT_STATUSES)
+                    + "."
+                ]
+            }
+        )
+    locked = _lock_membership(membership)
+    if locked.status != MembershipStatus.ACTIVE:
+        raise DomainConflict("This membership has already ended.", code="MEMBERSHIP_NOT_ACTIVE")
+    ending = {
+        "restart_required": MembershipStatus.RESTART_REQUIRED,
+        "completed": MembershipStatus.COMPLETED,
+    }.get(next_status, MembershipStatus.REMOVED)
+    day = _today()
+    locked.status = ending
+    locked.left_on = max(day, locked.joined_on)
+    locked.removal_reason_code = reason_code
+    locked.removal_reason = reason.strip()
+    locked.next_status = next_status
+    locked.removed_by = actor
+    locked.save(
+        update_fields=[
+            "status",
+            "left_on",
+            "removal_reason_code",
+            "removal_reason",
+            "next_status",
+            "removed_by",
+        ]
+    )
+    change_status(
+        actor=actor, referral=locked.referral, to_status=next_status, reason_code=reason_code, reason=reason
+    )
+    if locked.plan is not None:
+        OneToOnePlan.objects.filter(pk=locked.plan.pk).update(status=PlanStatus.CANCELLED)
+    owner = locked.group or locked.plan
+    record_event(
+        actor=actor,
+        action="membership.ended",
+        obj=locked,
+        area_id=owner.area_id,  # type: ignore[union-attr]
+        object_label=owner.reference,  # type: ignore[union-attr]
+        changes={
+            "status": ending,
+            "next_status": next_status,
+            "reason_code": reason_code,
+            "left_on": locked.left_on,
+        },
+        reason=reason,
+    )
+    return locked
+
+
+def _start_programme(*, actor: User, referral: Referral, reason: str) -> None:
+    """The first attended session moves the referral to `on_programme` (domain.md §9).
+
+    This is a consequence of recording attendance, which facilitators do; `referrals.services.change_status`
+    lets only TMs move statuses by hand, so the locked move helper of the referrals service is used directly.
+    """
+    from referrals.services import _lock, _move
+
+    locked = _lock(referral)
+    if locked.status == "allocated":
+        _move(actor=actor, referral=locked, to_status="on_programme", reason=reason)
+
+
+@transaction.atomic
+def record_attendance(
+    *, actor: User, membership: Membership, session: ScheduledSession, outcome: str
+) -> Attendance:
+    """Facilitators of the session and treatment managers: record (or correct) a member's outcome.
+
+    The first attended or late outcome moves the referral to `on_programme`; the session becomes delivered and
+    a planned group or plan becomes running. Catch-ups and enforcement come with a later issue. Locks the
+    membership and the session. Audited.
+    """
+    if outcome not in AttendanceOutcome.values:
+        raise ValidationError({"outcome": ["Choose an attendance outcome."]})
+    locked = _lock_membership(membership)
+    target = ScheduledSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+    same_owner = (locked.group_id is not None and target.group_id == locked.group_id) or (
+        locked.plan_id is not None and target.plan_id == locked.plan_id
+    )
+    if not same_owner:
+        raise ValidationError({"session": ["This session is not part of the member's group or plan."]})
+    if locked.status != MembershipStatus.ACTIVE:
+        raise DomainConflict(
+            "The membership has ended: attendance can no longer be recorded.", code="MEMBERSHIP_NOT_ACTIVE"
+        )
+    if target.status == SessionStatus.CANCELLED_BY_PROVIDER:
+        raise DomainConflict(
+            "The provider cancelled this session: it is not an absence (domain.md §6).",
+            code="SESSION_CANCELLED",
+        )
+    if target.date > _today():
+        raise DomainConflict(
+            "Attendance is recorded on or after the day of the session.", code="SESSION_IN_FUTURE"
+        )
+    if target.date < locked.joined_on:
+        raise DomainConflict("The session was before the member joined.", code="BEFORE_JOINING")
+    existing = Attendance.objects.filter(membership=locked, session=target).first()
+    previous = existing.outcome if existing else None
+    if existing is None:
+        attendance = Attendance.objects.create(
+            membership=locked, session=target, outcome=outcome, recorded_by=actor
+        )
+    else:
+        existing.outcome, existing.recorded_by = outcome, actor
+        existing.save(update_fields=["outcome", "recorded_by"])
+        attendance = existing
+    if target.status == SessionStatus.SCHEDULED:
+        target.status = SessionStatus.DELIVERED
+        target.save(update_fields=["status"])
+    owner_model = ProgrammeGroup if locked.group_id is not None else OneToOnePlan
+    owner_id = locked.group_id or locked.plan_id
+    owner_model.objects.filter(pk=owner_id, status="planned").update(status="running")  # type: ignore[attr-defined]
+    if outcome in ATTENDED_OUTCOMES:
+        _start_programme(
+            actor=actor,
+            referral=locked.referral,
+            reason=f"Attended session {target.number} on {format_date(target.date)}",
+        )
+    owner = locked.group or locked.plan
+    record_event(
+        actor=actor,
+        action="attendance.recorded",
+        obj=locked,
+        area_id=owner.area_id,  # type: ignore[union-attr]
+        object_label=owner.reference,  # type: ignore[union-attr]
+        changes={"session": str(target.public_id), "outcome": {"from": previous, "to": outcome}},
+    )
+    return attendance

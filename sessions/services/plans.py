@@ -1,0 +1,166 @@
+"""One-to-one plans: sessions per module by treatment need, one facilitator, sessions generated like a group's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import Role, User, Venue
+from audit.services import record_event
+from isotp.errors import DomainConflict
+from referrals.models import Referral
+from referrals.services import change_status
+from sessions.models import Delivery, GroupSlot, Membership, OneToOnePlan, ScheduledSession
+from sessions.rules import Slot, age_on, check_age_band, validate_one_to_one_plan
+from sessions.selectors import programme_for_area
+
+from ._common import candidates_from, check_clashes, closures_of, jurisdiction_of, lock_bookables, parse_slots
+from .groups import check_facilitators, next_reference, schedule_for
+from .memberships import _check_referral, _lock_referral
+
+DEFAULT_ONE_TO_ONE = "isotp_one_to_one"
+
+
+def parse_plan(sessions_per_module: Mapping[Any, Any]) -> dict[int, int]:
+    """{"1": 5} or {1: 5} -> {1: 5}; ValidationError on `sessions_per_module` otherwise."""
+    try:
+        return {int(k): int(v) for k, v in sessions_per_module.items()}
+    except (TypeError, ValueError, AttributeError):
+        raise ValidationError(
+            {"sessions_per_module": ["Give a whole number of sessions for each module."]}
+        ) from None
+
+
+def check_plan(plan: Mapping[int, int], *, programme: Any, rationale: str) -> None:
+    """The one-to-one plan rules (domain.md §2.2): the 20-30 total is hard; a module outside its guidance range
+    needs a recorded rationale. ValidationError on `sessions_per_module` or `rationale`."""
+    result = validate_one_to_one_plan(plan, programme.as_entry())
+    if result.errors:
+        raise ValidationError({"sessions_per_module": [issue.message for issue in result.errors]})
+    if result.needs_rationale and not rationale.strip():
+        raise ValidationError({"rationale": [issue.message for issue in result.needs_rationale]})
+
+
+@transaction.atomic
+def create_one_to_one_plan(
+    *,
+    actor: User,
+    referral: Referral,
+    facilitator: User,
+    sessions_per_module: Mapping[Any, Any],
+    rationale: str,
+    slots: Iterable[Slot | Mapping[str, Any]],
+    start_date: dt.date,
+    venue: Venue,
+    programme_code: str = DEFAULT_ONE_TO_ONE,
+) -> OneToOnePlan:
+    """Treatment managers: a one-to-one plan for a waiting referral, its sessions and its (single) membership.
+
+    400: the plan breaks the 20-30 total or leaves a module out; a module outside its range without a rationale;
+    an untrained facilitator (naming what is missing); a venue outside the area; bad slots. 409: the referral is
+    not waiting or already placed (NOT_AWAITING_ALLOCATION, ALREADY_ALLOCATED, WRONG_PROGRAMME), UNDER_AGE on the
+    start date, a venue or facilitator clash naming the session. Locks the referral, venue and facilitator.
+    The referral moves to `allocated`. Audited.
+    """
+    area = actor.area
+    assert area is not None
+    programme = programme_for_area(area, programme_code, on=start_date)
+    if programme is None or programme.delivery != Delivery.ONE_TO_ONE:
+        raise ValidationError({"programme": ["Choose a one-to-one programme this area offers."]})
+    if venue.area_id != actor.area_id or not venue.active:
+        raise ValidationError({"venue": ["Choose an active venue in your area."]})
+    plan = parse_plan(sessions_per_module)
+    check_plan(plan, programme=programme, rationale=rationale)
+    if facilitator.role != Role.FACILITATOR:
+        raise ValidationError({"facilitator": [f"{facilitator.full_name} is not a facilitator."]})
+    check_facilitators([facilitator], programme=programme, area_id=actor.area_id, field="facilitator")
+    parsed = parse_slots(slots, max_slots=programme.max_slots_per_week)
+    locked = _lock_referral(referral)
+    _check_referral(locked, area_id=area.pk, programme=programme.programme, group_format=False)
+    schedule = schedule_for(
+        programme,
+        start_date=start_date,
+        slots=parsed,
+        jurisdiction=jurisdiction_of(area),
+        closures=closures_of(area),
+        sessions_per_module=plan,
+    )
+    first = schedule.sessions[0].date
+    age_issue = check_age_band(
+        age_on(locked.person.date_of_birth, first), programme.min_age, programme.max_age
+    )
+    if age_issue is not None:
+        raise DomainConflict(age_issue.message, code=age_issue.code)
+    lock_bookables(venue, [facilitator])
+    check_clashes(candidates_from(schedule.sessions), venue=venue, facilitators=[facilitator])
+    try:
+        with transaction.atomic():
+            created = OneToOnePlan.objects.create(
+                area=area,
+                programme=programme,
+                referral=locked,
+                reference=next_reference(OneToOnePlan, area, programme, first),
+                facilitator=facilitator,
+                treatment_manager=actor,
+                venue=venue,
+                sessions_per_module={str(k): v for k, v in sorted(plan.items())},
+                rationale=rationale.strip(),
+                total_sessions=sum(plan.values()),
+                start_date=first,
+                created_by=actor,
+            )
+            membership = Membership.objects.create(
+                plan=created, referral=locked, joined_on=first, allocated_by=actor
+            )
+    except IntegrityError:
+        raise DomainConflict(
+            "Someone else placed this referral or took this reference at the same moment: try again.",
+            code="ALREADY_ALLOCATED",
+        ) from None
+    GroupSlot.objects.bulk_create(
+        [GroupSlot(plan=created, weekday=s.weekday, start_time=s.start_time) for s in parsed]
+    )
+    sessions = ScheduledSession.objects.bulk_create(
+        [
+            ScheduledSession(
+                plan=created,
+                number=p.number,
+                module=p.module,
+                module_title=p.module_title,
+                block=p.block,
+                date=p.date,
+                start=p.start,
+                end=p.end,
+                venue=venue,
+            )
+            for p in schedule.sessions
+        ]
+    )
+    through = ScheduledSession.facilitators.through
+    through.objects.bulk_create([through(scheduledsession_id=s.pk, user_id=facilitator.pk) for s in sessions])
+    change_status(
+        actor=actor, referral=locked, to_status="allocated", reason=f"One-to-one plan {created.reference}"
+    )
+    record_event(
+        actor=actor,
+        action="plan.created",
+        obj=created,
+        object_label=created.reference,
+        changes={
+            "programme": f"{programme.code} v{programme.version}",
+            "referral": str(locked.public_id),
+            "membership": str(membership.public_id),
+            "facilitator": str(facilitator.public_id),
+            "venue": venue.name,
+            "sessions_per_module": created.sessions_per_module,
+            "slots": [s.label() for s in parsed],
+            "start_date": first,
+            "sessions": len(sessions),
+        },
+        reason=rationale,
+    )
+    return created
