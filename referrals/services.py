@@ -35,6 +35,7 @@ from referrals.models import (
     AssessmentOutcome,
     Conviction,
     DevianceAssessment,
+    EligibilityConfiguration,
     Format,
     Offence,
     Person,
@@ -43,6 +44,7 @@ from referrals.models import (
     ReferralStatusChange,
     RiskMatrixAssessment,
     RiskSource,
+    Rm2000ScoringTable,
     RoshAssessment,
     Sentence,
     Sex,
@@ -58,7 +60,9 @@ from referrals.rules import (
     RM2000Input,
     RM2000Refused,
     check_transition,
+    config_from_dict,
     score,
+    validate_scoring_table,
 )
 from referrals.rules.transitions import OTHER
 from referrals.selectors import active_scoring_table
@@ -765,6 +769,55 @@ def record_assessment(
     return assessment
 
 
+# --- configuration (Django admin, superusers) ----------------------------------------------------------------
+
+
+def save_scoring_table(*, actor: User, scoring_table: Rm2000ScoringTable) -> Rm2000ScoringTable:
+    """Superusers: save an RM2000 scoring table version (validated); making it active retires the active one."""
+    table = scoring_table.table
+    if problems := validate_scoring_table(table):
+        raise ValidationError({"table": problems})
+    if table.get("version") != scoring_table.version:
+        raise ValidationError({"version": ['The version must match the table\'s own "version"']})
+    with transaction.atomic():
+        if scoring_table.active:
+            Rm2000ScoringTable.objects.select_for_update().filter(active=True).exclude(
+                pk=scoring_table.pk
+            ).update(active=False)
+        if scoring_table.pk is None:
+            scoring_table.created_by = actor
+        scoring_table.save()
+        record_event(
+            actor=actor,
+            action="rm2000_table.saved",
+            obj=scoring_table,
+            object_id=scoring_table.version,
+            changes={"version": scoring_table.version, "active": scoring_table.active},
+        )
+    return scoring_table
+
+
+def save_eligibility_configuration(
+    *, actor: User, configuration: EligibilityConfiguration
+) -> EligibilityConfiguration:
+    """Superusers: save an area's eligibility thresholds, checked by the rules' own `config_from_dict`."""
+    try:
+        config_from_dict({"lihi_enabled": configuration.area.lihi_enabled, **configuration.values})
+    except (TypeError, ValueError) as problem:
+        raise ValidationError({"values": [str(problem)]}) from None
+    with transaction.atomic():
+        configuration.updated_by = actor
+        configuration.save()
+        record_event(
+            actor=actor,
+            action="eligibility_configuration.saved",
+            obj=configuration,
+            area_id=configuration.area_id,
+            changes=dict(configuration.values),
+        )
+    return configuration
+
+
 __all__ = [
     "Sex",
     "add_conviction",
@@ -779,6 +832,8 @@ __all__ = [
     "record_rosh",
     "record_sentence",
     "remove_conviction",
+    "save_eligibility_configuration",
+    "save_scoring_table",
     "submit_referral",
     "update_person",
     "update_referral",

@@ -560,3 +560,41 @@ def test_a_failing_audit_write_leaves_nothing_saved(om, area, monkeypatch):
     assert referral.status == "draft"
     assert ReferralStatusChange.objects.filter(referral=referral).count() == 1
     assert not Referral.objects.filter(status="submitted").exists()
+
+
+# --- configuration ------------------------------------------------------------------------------------------
+
+
+def test_saving_an_active_scoring_table_retires_the_old_one(tm):
+    corrected = {**DEFAULT_SCORING_TABLE, "version": "2007-guide-checked"}
+    table = services.save_scoring_table(
+        actor=tm,
+        scoring_table=Rm2000ScoringTable(
+            version="2007-guide-checked", table=corrected, source_note="Checked against §13-15", active=True
+        ),
+    )
+    assert list(Rm2000ScoringTable.objects.filter(active=True)) == [table]
+    assert _events("rm2000_table.saved")[0].object_id == "2007-guide-checked"
+    broken = {**corrected, "version": "broken", "s": {}}
+    with pytest.raises(ValidationError) as error:
+        services.save_scoring_table(
+            actor=tm, scoring_table=Rm2000ScoringTable(version="broken", table=broken, source_note="x")
+        )
+    assert "table" in error.value.message_dict
+
+
+def test_eligibility_configuration_is_checked_by_the_rules(tm, area):
+    from referrals.models import EligibilityConfiguration
+
+    with pytest.raises(ValidationError):
+        services.save_eligibility_configuration(
+            actor=tm, configuration=EligibilityConfiguration(area=area, values={"min_iq": "eighty"})
+        )
+    with pytest.raises(ValidationError):
+        services.save_eligibility_configuration(
+            actor=tm, configuration=EligibilityConfiguration(area=area, values={"shoe_size": 9})
+        )
+    services.save_eligibility_configuration(
+        actor=tm, configuration=EligibilityConfiguration(area=area, values={"young_adult_band_enabled": True})
+    )
+    assert _events("eligibility_configuration.saved")
