@@ -26,13 +26,13 @@ from referrals.rules import config_from_dict, validate_scoring_table
 
 
 @admin.register(Offence)
-class OffenceAdmin(admin.ModelAdmin[Offence]):
+class OffenceAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "legislation", "category", "active"]
     list_filter = ["category", "active"]
     search_fields = ["code", "title", "legislation"]
 
 
-class ScoringTableForm(forms.ModelForm[Rm2000ScoringTable]):
+class ScoringTableForm(forms.ModelForm):
     class Meta:
         model = Rm2000ScoringTable
         fields = ["version", "source_note", "table", "active"]
@@ -49,7 +49,7 @@ class ScoringTableForm(forms.ModelForm[Rm2000ScoringTable]):
 
 
 @admin.register(Rm2000ScoringTable)
-class ScoringTableAdmin(admin.ModelAdmin[Rm2000ScoringTable]):
+class ScoringTableAdmin(admin.ModelAdmin):
     """Add a corrected version (copy the current table, fix it, give it a new version) and mark it active."""
 
     form = ScoringTableForm
@@ -69,7 +69,7 @@ class ScoringTableAdmin(admin.ModelAdmin[Rm2000ScoringTable]):
         return False  # recorded calculations name their table version
 
 
-class EligibilityConfigurationForm(forms.ModelForm[EligibilityConfiguration]):
+class EligibilityConfigurationForm(forms.ModelForm):
     class Meta:
         model = EligibilityConfiguration
         fields = ["area", "values"]
@@ -86,7 +86,7 @@ class EligibilityConfigurationForm(forms.ModelForm[EligibilityConfiguration]):
 
 
 @admin.register(EligibilityConfiguration)
-class EligibilityConfigurationAdmin(admin.ModelAdmin[EligibilityConfiguration]):
+class EligibilityConfigurationAdmin(admin.ModelAdmin):
     form = EligibilityConfigurationForm
     list_display = ["area", "values", "updated_by", "updated_at"]
     readonly_fields = ["updated_by", "updated_at"]
@@ -97,7 +97,7 @@ class EligibilityConfigurationAdmin(admin.ModelAdmin[EligibilityConfiguration]):
         services.save_eligibility_configuration(actor=request.user, configuration=obj)  # type: ignore[arg-type]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+class ReadOnlyAdmin(admin.ModelAdmin):
     """People's records change only through the services (roles and audit); the admin shows them."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
