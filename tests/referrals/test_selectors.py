@@ -175,3 +175,35 @@ def test_active_scoring_table_falls_back_to_the_default():
 
 def test_offender_managers_for_lists_the_areas_oms(tm, om, other_om, facilitator):
     assert list(selectors.offender_managers_for(tm)) == [om]
+
+
+def test_demo_data_fills_the_waiting_lists_and_is_idempotent(db):
+    from accounts import demo as accounts_demo
+    from accounts.models import User
+    from referrals import demo
+
+    log: list[str] = []
+    accounts_demo.seed(log)
+    demo.seed(log)
+    count = Referral.objects.count()
+    demo.seed(log)
+    assert Referral.objects.count() == count == 2 * len(demo.CASES)
+    tm = User.objects.get(email="tm@cheshire.example")
+    group = selectors.waiting_list(tm, programme="isotp", format="group", today=TODAY)
+    assert len(group) >= 10
+    assert all(row.age_at_start >= 21 for row in group)
+    assert [row.awaiting_since for row in group] == sorted(row.awaiting_since for row in group)
+    assert sum(row.urgency.level == "start_soon" for row in group) >= 2
+    one_to_one = selectors.waiting_list(tm, programme="isotp", format="one_to_one", today=TODAY)
+    assert one_to_one and all(17 <= row.age_at_start <= 20 for row in one_to_one)
+    assert selectors.waiting_list(tm, programme="nsogp", format="group", today=TODAY)
+    statuses = set(selectors.referrals_for_list(tm).values_list("status", flat=True))
+    assert {"draft", "submitted", "assessment", "not_suitable", "on_hold"} <= statuses
+    provisional = [
+        r
+        for r in selectors.referrals_for_list(tm, status="submitted")
+        if decision_for(r, TODAY).recommendation.provisional
+    ]
+    assert provisional
+    om = User.objects.get(email="om@cheshire.example")
+    assert all(p.offender_manager == om for p in selectors.people_for_list(om))
