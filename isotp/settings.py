@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeFormatEnum": "referrals.models.Format",
         "OffenceCategoryEnum": "referrals.rules.OFFENCE_CHOICES",
         "WaitingUrgencyEnum": "referrals.serializers.URGENCY_CHOICES",
+        "AssessmentOutcomeEnum": "referrals.models.AssessmentOutcome",
     },
 }
 
