@@ -228,3 +228,43 @@ WaitingListPermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
 
 
 # --- delivery (programmes, groups, one-to-one plans, sessions) ---------------------------------------------
+# Pages (issue 4): TMs create and run groups and one-to-one plans; facilitators see the ones they deliver and their
+# own calendar; area administrators edit the catalogue and read groups. OMs see delivery through their referrals.
+
+DELIVERY_READERS = frozenset({Role.TREATMENT_MANAGER, Role.FACILITATOR, Role.AREA_ADMIN})
+
+
+def can_view_catalogue(user: User | AnonymousUser | None) -> bool:
+    """Managers read the programme catalogue (TMs schedule from it)."""
+    return has_role(user, *MANAGERS)
+
+
+def can_edit_catalogue(user: User | AnonymousUser | None) -> bool:
+    """Area administrators change the catalogue, always as a new version (domain.md §2)."""
+    return has_role(user, Role.AREA_ADMIN)
+
+
+def can_view_groups(user: User | AnonymousUser | None) -> bool:
+    """TMs and administrators see the area's groups and plans; facilitators the ones they deliver (selectors)."""
+    return has_role(user, *DELIVERY_READERS)
+
+
+def can_manage_delivery(user: User | AnonymousUser | None) -> bool:
+    """TMs create groups and plans, allocate, remove members, reschedule and cancel sessions (domain.md §1)."""
+    return has_role(user, Role.TREATMENT_MANAGER)
+
+
+def can_view_own_calendar(user: User | AnonymousUser | None) -> bool:
+    """Facilitators have a calendar page and a private iCalendar feed of the sessions they deliver."""
+    return has_role(user, Role.FACILITATOR)
+
+
+# API (issue 4): the same split as the pages. Writes: TMs. Reads: TMs, administrators and facilitators (the
+# selectors narrow a facilitator to what they deliver). The catalogue: managers read it.
+CataloguePermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
+DeliveryPermission = role_permission(Role.TREATMENT_MANAGER, read=tuple(DELIVERY_READERS))
+ManageDeliveryPermission = role_permission(Role.TREATMENT_MANAGER)
+SchedulePreviewPermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
+# Facilitators record attendance at the sessions they deliver (the selector checks which); TMs too.
+AttendancePermission = role_permission(Role.TREATMENT_MANAGER, Role.FACILITATOR)
+OwnCalendarPermission = role_permission(Role.FACILITATOR)

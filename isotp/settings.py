@@ -274,6 +274,11 @@ SPECTACULAR_SETTINGS = {
         "OffenceCategoryEnum": "referrals.rules.OFFENCE_CHOICES",
         "WaitingUrgencyEnum": "referrals.serializers.URGENCY_CHOICES",
         "AssessmentOutcomeEnum": "referrals.models.AssessmentOutcome",
+        # sessions: the delivery statuses and attendance outcomes.
+        "DeliveryStatusEnum": "sessions.models.GroupStatus",  # plans share the same choices
+        "SessionStatusEnum": "sessions.models.SessionStatus",
+        "MembershipStatusEnum": "sessions.models.MembershipStatus",
+        "AttendanceOutcomeEnum": "sessions.models.AttendanceOutcome",
     },
 }
 

@@ -1,1 +1,48 @@
-urlpatterns: list = []
+"""Delivery API routes (under /api/v1/); every name starts with `api-`."""
+
+from django.urls import path
+
+from sessions import api
+
+urlpatterns = [
+    path("programmes/", api.ProgrammeListApi.as_view(), name="api-programme-list"),
+    path("programmes/<slug:code>/", api.ProgrammeDetailApi.as_view(), name="api-programme-detail"),
+    path("groups/", api.GroupListApi.as_view(), name="api-group-list"),
+    path("groups/<uuid:public_id>/", api.GroupDetailApi.as_view(), name="api-group-detail"),
+    path(
+        "groups/<uuid:public_id>/sessions/", api.GroupSessionListApi.as_view(), name="api-group-session-list"
+    ),
+    path(
+        "groups/<uuid:public_id>/memberships/",
+        api.GroupMembershipListApi.as_view(),
+        name="api-group-membership-list",
+    ),
+    path("memberships/<uuid:public_id>/", api.MembershipDetailApi.as_view(), name="api-membership-detail"),
+    path(
+        "memberships/<uuid:public_id>/remove/",
+        api.MembershipRemoveApi.as_view(),
+        name="api-membership-remove",
+    ),
+    path("sessions/<uuid:public_id>/", api.SessionDetailApi.as_view(), name="api-session-detail"),
+    path(
+        "sessions/<uuid:public_id>/reschedule/",
+        api.SessionRescheduleApi.as_view(),
+        name="api-session-reschedule",
+    ),
+    path("sessions/<uuid:public_id>/cancel/", api.SessionCancelApi.as_view(), name="api-session-cancel"),
+    path(
+        "sessions/<uuid:public_id>/attendance/",
+        api.SessionAttendanceApi.as_view(),
+        name="api-session-attendance",
+    ),
+    path("my/sessions/", api.MySessionListApi.as_view(), name="api-my-session-list"),
+    path("my/calendar-feed/", api.MyCalendarFeedApi.as_view(), name="api-my-calendar-feed"),
+    path("one-to-one-plans/", api.PlanListApi.as_view(), name="api-plan-list"),
+    path("one-to-one-plans/<uuid:public_id>/", api.PlanDetailApi.as_view(), name="api-plan-detail"),
+    path(
+        "one-to-one-plans/<uuid:public_id>/sessions/",
+        api.PlanSessionListApi.as_view(),
+        name="api-plan-session-list",
+    ),
+    path("schedule/preview/", api.SchedulePreviewApi.as_view(), name="api-schedule-preview"),
+]

@@ -9,14 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Max, Min, Prefetch, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import ProbationArea, Role, User
 from accounts.permissions import is_staff_member, scope_to_area
 from sessions.models import (
+    FeedToken,
     GroupStatus,
+    Membership,
+    MembershipStatus,
+    OneToOnePlan,
+    PlanStatus,
     Programme,
     ProgrammeGroup,
     ScheduledSession,
@@ -61,6 +66,17 @@ def programme_by_programme_format(
     return None
 
 
+def programme_for_preview(user: User | AnonymousUser, programme: str, format: str = "") -> Programme | None:
+    """The user's area's current version by family + format (`isotp`, `group`) or by catalogue code alone."""
+    if not is_staff_member(user):
+        return None
+    area = user.area  # type: ignore[union-attr]
+    assert area is not None
+    if not format:
+        return programme_for_area(area, programme)
+    return programme_by_programme_format(area, programme, format)
+
+
 def programmes_for_area(user: User | AnonymousUser, *, on: dt.date | None = None) -> QuerySet[Programme]:
     """Any staff member: the catalogue versions in force in their area today (LI/HI only if switched on)."""
     if not is_staff_member(user):
@@ -102,6 +118,9 @@ def _group_base() -> QuerySet[ProgrammeGroup]:
         .prefetch_related("slots", Prefetch("facilitators", queryset=User.objects.order_by("full_name")))
         .annotate(
             session_count=Count("sessions", filter=live, distinct=True),
+            member_count=Count(
+                "memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE), distinct=True
+            ),
             next_session_date=Min(
                 "sessions__date",
                 filter=Q(sessions__status=SessionStatus.SCHEDULED, sessions__date__gte=today),
@@ -142,19 +161,20 @@ def schedule_for_group(group: ProgrammeGroup) -> QuerySet[ScheduledSession]:
 
 
 def _sessions_base() -> QuerySet[ScheduledSession]:
-    return ScheduledSession.objects.select_related("group", "group__programme", "venue").prefetch_related(
-        Prefetch("facilitators", queryset=User.objects.order_by("full_name"))
-    )
+    return ScheduledSession.objects.select_related(
+        "group", "group__programme", "plan", "plan__programme", "venue"
+    ).prefetch_related(Prefetch("facilitators", queryset=User.objects.order_by("full_name")))
 
 
 def sessions_for_user(user: User | AnonymousUser) -> QuerySet[ScheduledSession]:
     """Sessions the user may see: managers their area's; facilitators the ones they deliver."""
     if not is_staff_member(user):
         return ScheduledSession.objects.none()
-    qs = _sessions_base().filter(group__area_id=user.area_id)  # type: ignore[union-attr]
+    area_id = user.area_id  # type: ignore[union-attr]
+    qs = _sessions_base().filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id))
     role = getattr(user, "role", "")
     if role == Role.FACILITATOR:
-        return qs.filter(facilitators__id=user.pk)
+        return qs.filter(facilitators__id=user.pk)  # type: ignore[misc]
     if role in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
         return qs
     return qs.none()
@@ -172,5 +192,104 @@ def sessions_for_facilitator(user: User, start: dt.date, end: dt.date) -> QueryS
         .filter(facilitators=user, date__gte=start, date__lte=end)
         .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
         .exclude(group__status=GroupStatus.CANCELLED)
+        .exclude(plan__status=PlanStatus.CANCELLED)
         .order_by("date", "start", "id")
     )
+
+
+def members_for_group(group: ProgrammeGroup, *, include_ended: bool = True) -> QuerySet[Membership]:
+    """A group's memberships (active first), with the referral and person preloaded for the members table."""
+    qs = Membership.objects.filter(group=group).select_related(
+        "referral", "referral__person", "referral__person__offender_manager", "allocated_by", "removed_by"
+    )
+    if not include_ended:
+        qs = qs.filter(status=MembershipStatus.ACTIVE)
+    return qs.order_by(
+        # active members first, then by when they joined
+        Case(When(status=MembershipStatus.ACTIVE, then=0), default=1),
+        "joined_on",
+        "id",
+    )
+
+
+def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
+    """Memberships the user may see: managers their area's; facilitators those of groups and plans they deliver."""
+    if not is_staff_member(user):
+        return Membership.objects.none()
+    area_id = user.area_id  # type: ignore[union-attr]
+    qs = Membership.objects.filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id)).select_related(
+        "group", "plan", "referral", "referral__person"
+    )
+    role = getattr(user, "role", "")
+    if role == Role.FACILITATOR:
+        return qs.filter(
+            Q(group__facilitator_links__facilitator_id=user.pk) | Q(plan__facilitator_id=user.pk)
+        )
+    if role in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+        return qs
+    return qs.none()
+
+
+def membership_for_user(user: User | AnonymousUser, public_id: object) -> Membership:
+    """One membership the user may see (404 otherwise)."""
+    return get_object_or_404(memberships_for_user(user), public_id=public_id)
+
+
+# --- one-to-one plans ---------------------------------------------------------------------------------------
+
+
+def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
+    """Managers: their area's one-to-one plans; facilitators: the plans they deliver; anyone else: none."""
+    today = timezone.localdate()
+    qs = scope_to_area(
+        OneToOnePlan.objects.select_related(
+            "programme", "venue", "facilitator", "treatment_manager", "referral", "referral__person", "area"
+        )
+        .prefetch_related("slots")
+        .annotate(
+            session_count=Count(
+                "sessions", filter=~Q(sessions__status=SessionStatus.CANCELLED_BY_PROVIDER), distinct=True
+            ),
+            next_session_date=Min(
+                "sessions__date",
+                filter=Q(sessions__status=SessionStatus.SCHEDULED, sessions__date__gte=today),
+            ),
+        ),
+        user,
+    )
+    role = getattr(user, "role", "")
+    if role == Role.FACILITATOR:
+        qs = qs.filter(facilitator_id=user.pk)
+    elif role not in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+        return qs.none()
+    return qs.order_by("start_date", "reference", "id")
+
+
+def plan_for_user(user: User | AnonymousUser, public_id: object) -> OneToOnePlan:
+    """One plan the user may see (404 otherwise)."""
+    return get_object_or_404(plans_for_list(user), public_id=public_id)
+
+
+def schedule_for_plan(plan: OneToOnePlan) -> QuerySet[ScheduledSession]:
+    """Every session of a plan in date order, cancelled ones included."""
+    return (
+        ScheduledSession.objects.filter(plan=plan)
+        .select_related("venue")
+        .prefetch_related(Prefetch("facilitators", queryset=User.objects.order_by("full_name")))
+        .order_by("date", "start", "number", "id")
+    )
+
+
+# --- calendar feed ------------------------------------------------------------------------------------------
+
+
+def feed_owner(token: str) -> User | None:
+    """The active facilitator whose live feed token this is, or None (revoked, unknown, or the account is off)."""
+    found = (
+        FeedToken.objects.filter(token=token, revoked_at__isnull=True, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if found is None or found.user.role != Role.FACILITATOR:
+        return None
+    return found.user

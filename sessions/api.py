@@ -1,0 +1,480 @@
+"""Thin API views for delivery: authorise, call one selector or service, serialise (docs: api.md).
+
+Writes go through `sessions.services`, the same functions the pages use, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors as staff_selectors
+from accounts.models import User
+from accounts.permissions import (
+    AttendancePermission,
+    CataloguePermission,
+    DeliveryPermission,
+    ManageDeliveryPermission,
+    OwnCalendarPermission,
+    SchedulePreviewPermission,
+)
+from referrals import selectors as referral_selectors
+from sessions import selectors, services
+from sessions.filters import GroupFilter, PlanFilter, ProgrammeFilter, SessionFilter
+from sessions.models import Membership, Programme, ScheduledSession
+from sessions.serializers import (
+    AllocateInput,
+    AttendanceInput,
+    AttendanceOutput,
+    CancelSessionInput,
+    FeedOutput,
+    GroupCreateInput,
+    GroupOutput,
+    MembershipOutput,
+    MovedSessionsOutput,
+    PlanCreateInput,
+    PlanOutput,
+    PreviewInput,
+    PreviewOutput,
+    ProgrammeOutput,
+    RemoveMemberInput,
+    RescheduleInput,
+    SessionDetailOutput,
+    SessionOutput,
+)
+
+T = TypeVar("T")
+CONFLICT = OpenApiResponse(description="A domain rule refuses the change: {code, detail, allowed?}.")
+
+
+def _user(request: Request) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _ref(field: str, lookup: Callable[[], T]) -> T:
+    """Resolve a referenced record; one that is not found (or not yours) is a 400 on its field, not a 404."""
+    try:
+        return lookup()
+    except (Http404, ValueError):
+        raise ValidationError({field: ["Not found: choose one from your area."]}) from None
+
+
+def _venue(user: User, pk: int) -> Any:
+    venue = staff_selectors.venues_for(user).filter(pk=pk).first()
+    if venue is None:
+        raise ValidationError({"venue": ["Choose a venue in your area."]})
+    return venue
+
+
+# --- catalogue ----------------------------------------------------------------------------------------------
+
+
+class ProgrammeListApi(generics.ListAPIView[Programme]):
+    """Managers: the catalogue versions in force in their area (the LI/HI suite only where switched on)."""
+
+    permission_classes = [CataloguePermission]
+    serializer_class = ProgrammeOutput
+    filterset_class = ProgrammeFilter
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.programmes_for_area(self.request.user)
+
+
+class ProgrammeDetailApi(APIView):
+    """Managers: the version of one programme in force in their area."""
+
+    permission_classes = [CataloguePermission]
+
+    @extend_schema(responses={200: ProgrammeOutput}, summary="One programme")
+    def get(self, request: Request, code: str) -> Response:
+        return Response(ProgrammeOutput(selectors.programme_for_user(request.user, code)).data)
+
+
+# --- groups -------------------------------------------------------------------------------------------------
+
+
+class GroupListApi(generics.ListCreateAPIView):  # type: ignore[type-arg]
+    """TMs and administrators: the area's groups; facilitators: the groups they deliver. TMs create groups."""
+
+    permission_classes = [DeliveryPermission]
+    serializer_class = GroupOutput
+    filterset_class = GroupFilter
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.groups_for_list(self.request.user)
+
+    @extend_schema(
+        request=GroupCreateInput,
+        responses={201: GroupOutput, 400: None, 409: CONFLICT},
+        summary="Create a group and generate its sessions",
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = GroupCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        user = _user(request)
+        facilitators = [
+            _ref("facilitators", lambda pid=pid: staff_selectors.staff_member(user, pid))
+            for pid in v["facilitators"]
+        ]
+        tm = (
+            _ref("treatment_manager", lambda: staff_selectors.staff_member(user, v["treatment_manager"]))
+            if v.get("treatment_manager")
+            else user
+        )
+        group = services.create_group(
+            actor=user,
+            programme_code=v["programme"],
+            venue=_venue(user, v["venue"]),
+            treatment_manager=tm,
+            facilitators=facilitators,
+            slots=v["slots"],
+            start_date=v["start_date"],
+            capacity=v["capacity"],
+            age_min=v.get("age_min"),
+            age_max=v.get("age_max"),
+            name=v["name"],
+        )
+        return Response(
+            GroupOutput(selectors.group_for_user(user, group.public_id)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class GroupDetailApi(APIView):
+    """A group the user may see."""
+
+    permission_classes = [DeliveryPermission]
+
+    @extend_schema(responses={200: GroupOutput}, summary="One group")
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        return Response(GroupOutput(selectors.group_for_user(request.user, public_id)).data)
+
+
+class GroupSessionListApi(generics.ListAPIView):  # type: ignore[type-arg]
+    """A group's sessions in date order (provider-cancelled ones included, with their status)."""
+
+    permission_classes = [DeliveryPermission]
+    serializer_class = SessionOutput
+    filterset_class = SessionFilter
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):
+            return ScheduledSession.objects.none()
+        group = selectors.group_for_user(self.request.user, self.kwargs["public_id"])
+        return selectors.schedule_for_group(group)
+
+
+class GroupMembershipListApi(generics.ListAPIView):  # type: ignore[type-arg]
+    """A group's members (active first); TMs allocate a waiting referral with POST."""
+
+    permission_classes = [DeliveryPermission]
+    serializer_class = MembershipOutput
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):
+            return Membership.objects.none()
+        group = selectors.group_for_user(self.request.user, self.kwargs["public_id"])
+        return selectors.members_for_group(group)
+
+    @extend_schema(
+        request=AllocateInput,
+        responses={
+            201: MembershipOutput,
+            400: None,
+            409: OpenApiResponse(
+                description="GROUP_FULL, UNDER_AGE, OVER_AGE, ALREADY_ALLOCATED, NOT_AWAITING_ALLOCATION, "
+                "WRONG_PROGRAMME, GROUP_CLOSED, NO_JOIN_POINT, GROUP_NOT_OPEN"
+            ),
+        },
+        summary="Allocate a referral from the waiting list",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        group = selectors.group_for_user(user, public_id)
+        data = AllocateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = _ref(
+            "referral", lambda: referral_selectors.referral_for_user(user, data.validated_data["referral"])
+        )
+        membership = services.allocate(actor=user, group=group, referral=referral)
+        return Response(MembershipOutput(membership).data, status=status.HTTP_201_CREATED)
+
+
+class MembershipDetailApi(APIView):
+    """One membership; TMs end it with DELETE (body: reason, next_status) or POST .../remove/."""
+
+    permission_classes = [DeliveryPermission]
+
+    @extend_schema(responses={200: MembershipOutput}, summary="One membership")
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        return Response(MembershipOutput(selectors.membership_for_user(request.user, public_id)).data)
+
+    @extend_schema(
+        request=RemoveMemberInput,
+        responses={200: MembershipOutput, 400: None, 409: CONFLICT},
+        summary="Remove a member (reason and the referral's next status)",
+    )
+    def delete(self, request: Request, public_id: uuid.UUID) -> Response:
+        return _remove(request, public_id)
+
+
+class MembershipRemoveApi(APIView):
+    """TMs: end a membership with a reason and the referral's next status."""
+
+    permission_classes = [ManageDeliveryPermission]
+
+    @extend_schema(
+        request=RemoveMemberInput,
+        responses={200: MembershipOutput, 400: None, 409: CONFLICT},
+        summary="Remove a member (reason and the referral's next status)",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        return _remove(request, public_id)
+
+
+def _remove(request: Request, public_id: uuid.UUID) -> Response:
+    user = _user(request)
+    membership = selectors.membership_for_user(user, public_id)
+    data = RemoveMemberInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    ended = services.remove_member(actor=user, membership=membership, **data.validated_data)
+    return Response(MembershipOutput(ended).data)
+
+
+# --- sessions -----------------------------------------------------------------------------------------------
+
+
+class SessionDetailApi(APIView):
+    """One session the user may see."""
+
+    permission_classes = [DeliveryPermission]
+
+    @extend_schema(responses={200: SessionDetailOutput}, summary="One session")
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        return Response(SessionDetailOutput(selectors.session_for_user(request.user, public_id)).data)
+
+
+class SessionRescheduleApi(APIView):
+    """TMs: move a session to a new date (and optionally every later one). Past sessions never move."""
+
+    permission_classes = [ManageDeliveryPermission]
+
+    @extend_schema(
+        request=RescheduleInput,
+        responses={
+            200: MovedSessionsOutput,
+            400: None,
+            409: OpenApiResponse(
+                description="PAST_SESSION, DATE_IN_PAST, NON_WORKING_DAY, OUT_OF_ORDER, VENUE_CLASH, FACILITATOR_CLASH"
+            ),
+        },
+        summary="Reschedule a session",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        session = selectors.session_for_user(user, public_id)
+        data = RescheduleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        moved = services.reschedule_session(actor=user, session=session, **data.validated_data)
+        return Response(MovedSessionsOutput({"moved": moved}).data)
+
+
+class SessionCancelApi(APIView):
+    """TMs: the provider cancels a session; it and the later ones move to the next free slot dates."""
+
+    permission_classes = [ManageDeliveryPermission]
+
+    @extend_schema(
+        request=CancelSessionInput,
+        responses={200: SessionOutput, 409: CONFLICT},
+        summary="Cancel a session (provider): rescheduled for everyone",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        session = selectors.session_for_user(user, public_id)
+        data = CancelSessionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        replacement = services.cancel_session_by_provider(actor=user, session=session, **data.validated_data)
+        return Response(SessionOutput(replacement).data)
+
+
+class SessionAttendanceApi(APIView):
+    """Facilitators of the session and TMs: record a member's attendance outcome."""
+
+    permission_classes = [AttendancePermission]
+
+    @extend_schema(
+        request=AttendanceInput,
+        responses={200: AttendanceOutput, 400: None, 409: CONFLICT},
+        summary="Record attendance",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        session = selectors.session_for_user(user, public_id)
+        data = AttendanceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = _ref(
+            "membership", lambda: selectors.membership_for_user(user, data.validated_data["membership"])
+        )
+        attendance = services.record_attendance(
+            actor=user, membership=membership, session=session, outcome=data.validated_data["outcome"]
+        )
+        return Response(AttendanceOutput(attendance).data)
+
+
+class MySessionListApi(generics.ListAPIView):  # type: ignore[type-arg]
+    """Facilitators: the sessions they deliver (filter by `date_after` / `date_before`)."""
+
+    permission_classes = [OwnCalendarPermission]
+    serializer_class = SessionDetailOutput
+    filterset_class = SessionFilter
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.sessions_for_user(self.request.user).exclude(status="cancelled_by_provider")
+
+
+class MyCalendarFeedApi(APIView):
+    """Facilitators: their private iCalendar feed URL; POST issues a new one (the old stops), DELETE revokes."""
+
+    permission_classes = [OwnCalendarPermission]
+
+    def _out(self, request: Request, token: Any) -> Response:
+        from django.urls import reverse
+
+        url = (
+            request.build_absolute_uri(reverse("programme_sessions_feed:ical", args=[token.token]))
+            if token
+            else None
+        )
+        return Response(FeedOutput({"url": url, "created_at": token.created_at if token else None}).data)
+
+    @extend_schema(responses={200: FeedOutput}, summary="My calendar feed")
+    def get(self, request: Request) -> Response:
+        return self._out(request, services.current_feed_token(_user(request)))
+
+    @extend_schema(request=None, responses={200: FeedOutput}, summary="Issue a new calendar feed URL")
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        return self._out(request, services.issue_feed_token(actor=user, user=user))
+
+    @extend_schema(responses={204: None}, summary="Revoke my calendar feed URL")
+    def delete(self, request: Request) -> Response:
+        user = _user(request)
+        services.revoke_feed_token(actor=user, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- one-to-one plans ---------------------------------------------------------------------------------------
+
+
+class PlanListApi(generics.ListCreateAPIView):  # type: ignore[type-arg]
+    """TMs and administrators: the area's one-to-one plans; facilitators: theirs. TMs create plans."""
+
+    permission_classes = [DeliveryPermission]
+    serializer_class = PlanOutput
+    filterset_class = PlanFilter
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.plans_for_list(self.request.user)
+
+    @extend_schema(
+        request=PlanCreateInput,
+        responses={201: PlanOutput, 400: None, 409: CONFLICT},
+        summary="Create a one-to-one plan and generate its sessions",
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = PlanCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        user = _user(request)
+        plan = services.create_one_to_one_plan(
+            actor=user,
+            referral=_ref("referral", lambda: referral_selectors.referral_for_user(user, v["referral"])),
+            facilitator=_ref("facilitator", lambda: staff_selectors.staff_member(user, v["facilitator"])),
+            sessions_per_module=v["sessions_per_module"],
+            rationale=v["rationale"],
+            slots=v["slots"],
+            start_date=v["start_date"],
+            venue=_venue(user, v["venue"]),
+            programme_code=v["programme"],
+        )
+        return Response(
+            PlanOutput(selectors.plan_for_user(user, plan.public_id)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PlanDetailApi(APIView):
+    """A one-to-one plan the user may see."""
+
+    permission_classes = [DeliveryPermission]
+
+    @extend_schema(responses={200: PlanOutput}, summary="One one-to-one plan")
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        return Response(PlanOutput(selectors.plan_for_user(request.user, public_id)).data)
+
+
+class PlanSessionListApi(generics.ListAPIView):  # type: ignore[type-arg]
+    """A plan's sessions in date order."""
+
+    permission_classes = [DeliveryPermission]
+    serializer_class = SessionOutput
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):
+            return ScheduledSession.objects.none()
+        plan = selectors.plan_for_user(self.request.user, self.kwargs["public_id"])
+        return selectors.schedule_for_plan(plan)
+
+
+# --- schedule preview ---------------------------------------------------------------------------------------
+
+
+class SchedulePreviewApi(APIView):
+    """Stateless: the sessions a programme would get from a start date and slots, skipping the bank holidays of
+    the jurisdiction (default: your area's) and the closure dates given. Nothing is written."""
+
+    permission_classes = [SchedulePreviewPermission]
+
+    @extend_schema(
+        request=PreviewInput, responses={200: PreviewOutput, 400: None}, summary="Preview a schedule"
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = PreviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        programme = selectors.programme_for_preview(user, v["programme"], v["format"])
+        if programme is None:
+            raise ValidationError({"programme": ["Choose a programme and format this area offers."]})
+        jurisdiction = v.get("jurisdiction") or user.area.holiday_subdivision  # type: ignore[union-attr]
+        schedule = services.preview_schedule(
+            programme=programme,
+            start_date=v["start_date"],
+            slots=v["slots"],
+            jurisdiction=jurisdiction,
+            closures=v["closures"],
+            sessions_per_module=_plan_or_none(v.get("sessions_per_module")),
+        )
+        return Response(
+            PreviewOutput(
+                {
+                    "programme": programme,
+                    "jurisdiction": jurisdiction,
+                    "sessions": schedule.sessions,
+                    "skipped": schedule.skipped,
+                }
+            ).data
+        )
+
+
+def _plan_or_none(raw: dict[str, int] | None) -> dict[int, int] | None:
+    return services.parse_plan(raw) if raw else None

@@ -1,0 +1,93 @@
+"""Every delivery API route (and the calendar feed) for the permission matrix (tests/matrix.py explains the rules).
+
+Per-record routes build a group or plan in the home area delivered by `personas["facilitator"]`, so that
+facilitator gets through and another area's users get 404. POST routes send an empty body: an allowed role gets as
+far as the field validation (400), a refused role gets 403 first.
+"""
+
+from __future__ import annotations
+
+from tests.matrix import MANAGERS, Route
+
+TM, FAC, ADMIN = "treatment_manager", "facilitator", "area_admin"
+READERS = frozenset({TM, FAC, ADMIN})
+ONLY_TM = frozenset({TM})
+ONLY_FAC = frozenset({FAC})
+
+
+def _group(area, personas):
+    from tests.sessions.factories import make_group, trained_facilitator
+
+    return make_group(area, actor=personas[TM], facilitators=[personas[FAC], trained_facilitator(area)])
+
+
+def _group_id(area, personas):
+    return {"public_id": _group(area, personas).public_id}
+
+
+def _session_id(area, personas):
+    return {"public_id": _group(area, personas).sessions.order_by("number").first().public_id}
+
+
+def _membership_id(area, personas):
+    from sessions import services
+    from tests.sessions.factories import waiting_referral
+
+    group = _group(area, personas)
+    referral = waiting_referral(area, personas["offender_manager"])
+    return {"public_id": services.allocate(actor=personas[TM], group=group, referral=referral).public_id}
+
+
+def _plan_id(area, personas):
+    from tests.sessions.factories import make_plan
+
+    return {"public_id": make_plan(area, actor=personas[TM], facilitator=personas[FAC]).public_id}
+
+
+def _feed_token(area, personas):
+    from sessions import services
+
+    user = personas[FAC]
+    return {"token": services.issue_feed_token(actor=user, user=user).token}
+
+
+ROUTES = [
+    # Catalogue: managers.
+    Route("api-programme-list", roles=MANAGERS, api=True),
+    Route("api-programme-detail", roles=MANAGERS, api=True, kwargs=lambda a, p: {"code": "isotp_group"}),
+    # Groups: TMs write; TMs, administrators and the group's facilitators read.
+    Route("api-group-list", roles=READERS, api=True),
+    Route("api-group-list", roles=ONLY_TM, method="post", api=True),
+    Route("api-group-detail", roles=READERS, api=True, kwargs=_group_id, scoped=True),
+    Route("api-group-session-list", roles=READERS, api=True, kwargs=_group_id, scoped=True),
+    Route("api-group-membership-list", roles=READERS, api=True, kwargs=_group_id, scoped=True),
+    Route("api-group-membership-list", roles=ONLY_TM, method="post", api=True, kwargs=_group_id, scoped=True),
+    Route("api-membership-detail", roles=READERS, api=True, kwargs=_membership_id, scoped=True),
+    Route(
+        "api-membership-remove", roles=ONLY_TM, method="post", api=True, kwargs=_membership_id, scoped=True
+    ),
+    # Sessions.
+    Route("api-session-detail", roles=READERS, api=True, kwargs=_session_id, scoped=True),
+    Route("api-session-reschedule", roles=ONLY_TM, method="post", api=True, kwargs=_session_id, scoped=True),
+    Route("api-session-cancel", roles=ONLY_TM, method="post", api=True, kwargs=_session_id, scoped=True),
+    Route(
+        "api-session-attendance",
+        roles=frozenset({TM, FAC}),
+        method="post",
+        api=True,
+        kwargs=_session_id,
+        scoped=True,
+    ),
+    Route("api-my-session-list", roles=ONLY_FAC, api=True),
+    Route("api-my-calendar-feed", roles=ONLY_FAC, api=True),
+    Route("api-my-calendar-feed", roles=ONLY_FAC, method="post", api=True),
+    # One-to-one plans.
+    Route("api-plan-list", roles=READERS, api=True),
+    Route("api-plan-list", roles=ONLY_TM, method="post", api=True),
+    Route("api-plan-detail", roles=READERS, api=True, kwargs=_plan_id, scoped=True),
+    Route("api-plan-session-list", roles=READERS, api=True, kwargs=_plan_id, scoped=True),
+    # Stateless schedule preview: managers.
+    Route("api-schedule-preview", roles=MANAGERS, method="post", api=True),
+    # The private calendar feed: the token is the credential (tests/sessions/test_feeds.py covers it).
+    Route("programme_sessions_feed:ical", public=True, kwargs=_feed_token),
+]
