@@ -1,0 +1,178 @@
+"""Allocating people from the waiting list to a group, and removing a member (asking why and what happens next)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts import permissions
+from isotp.errors import DomainConflict
+from referrals import selectors as referral_selectors
+from referrals.rules import REASON_CHOICES, REASON_REQUIRED, STATUSES, allowed_transitions
+from referrals.selectors import WaitingRow
+from sessions import selectors
+from sessions import services as delivery
+from sessions.forms import AllocateForm, RemoveMemberForm
+from sessions.models import Delivery, JoinRule
+from sessions.rules import age_on, check_age_band
+
+from ._common import add_refusal, paginate, require, staff
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    """A waiting-list line as the allocation page shows it: the age on the group's start date, and the
+    age-band refusal (UNDER_AGE / OVER_AGE message) the allocation would give, if any."""
+
+    waiting: WaitingRow
+    age_at_group_start: int
+    refusal: str
+
+    @property
+    def referral(self) -> Any:
+        return self.waiting.referral
+
+    @property
+    def person(self) -> Any:
+        return self.waiting.person
+
+    @property
+    def awaiting_since(self) -> dt.datetime:
+        return self.waiting.awaiting_since
+
+    @property
+    def urgency(self) -> Any:
+        return self.waiting.urgency
+
+
+def _waiting_rows(request: HttpRequest, group: Any, today: dt.date) -> list[AllocationRow]:
+    """The waiting list for the group's programme and format, oldest first (the referrals selector's order)."""
+    programme = group.programme
+    fmt = "one_to_one" if programme.delivery == Delivery.ONE_TO_ONE else "group"
+    rows = referral_selectors.waiting_list(
+        request.user, programme=programme.programme, format=fmt, today=today
+    )
+    start = max(group.start_date, today)
+    out = []
+    for row in rows:
+        age = age_on(row.person.date_of_birth, start)
+        issue = check_age_band(age, group.age_min, group.age_max)
+        out.append(AllocationRow(waiting=row, age_at_group_start=age, refusal=issue.message if issue else ""))
+    return out
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_allocate(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Treatment managers: the waiting list for this group's programme (oldest first, with age at the group's
+    start and urgency), and "Allocate" for each eligible person. The service enforces capacity, the age band and
+    one active membership per referral under a row lock; its refusal is shown with the reason."""
+    require(permissions.can_manage_delivery(request.user))
+    group = selectors.group_for_user(request.user, public_id)
+    today = timezone.localdate()
+    form = AllocateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = referral_selectors.referral_for_user(request.user, form.cleaned_data["referral"])
+        except Http404:
+            form.add_error(None, "That referral was not found: choose someone from the waiting list")
+        else:
+            try:
+                membership = delivery.allocate(actor=staff(request), group=group, referral=referral)
+            except (DomainConflict, ValidationError) as exc:
+                add_refusal(form, exc)
+            else:
+                person = membership.referral.person
+                messages.success(request, f"{person.full_name} ({person.crn}) allocated to {group.reference}")
+                return redirect("programme_sessions:group_allocate", public_id=group.public_id)
+    members = selectors.members_for_group(group, include_ended=False).count()
+    page = paginate(request, _waiting_rows(request, group, today))
+    join_note = ""
+    if group.programme.join_rule == JoinRule.BLOCK_BOUNDARY:
+        join_note = (
+            f"{group.programme.name} is a rolling group: people allocated after it has started join at "
+            "the next block boundary."
+        )
+    return render(
+        request,
+        "sessions/groups/allocate.html",
+        {
+            "group": group,
+            "form": form,
+            "page": page,
+            "rows": page.object_list,
+            "places_free": max(group.capacity - members, 0),
+            "join_note": join_note,
+        },
+    )
+
+
+def next_status_choices(referral_status: str) -> list[tuple[str, str]]:
+    """Where the referral may go when its member leaves the group (the referral transition rules decide)."""
+    allowed = allowed_transitions(referral_status) if referral_status in STATUSES else frozenset()
+    wanted = delivery.REMOVAL_NEXT_STATUSES
+    labels = {
+        "awaiting_allocation": "Back to the waiting list",
+        "restart_required": "Restart required (back to the waiting list)",
+        "completed": "Completed the programme",
+        "deselected": "Deselected",
+        "withdrawn": "Withdrawn",
+    }
+    return [(status, labels[status]) for status in wanted if status in allowed]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, public_id: str, membership_id: str) -> HttpResponse:
+    """Treatment managers: remove a member, saying why and what status their referral moves to."""
+    require(permissions.can_manage_delivery(request.user))
+    group = selectors.group_for_user(request.user, public_id)
+    membership = (
+        selectors.members_for_group(group, include_ended=False).filter(public_id=membership_id).first()
+    )
+    if membership is None:
+        raise Http404("No such member")
+    statuses = next_status_choices(membership.referral.status)
+    form = RemoveMemberForm(
+        request.POST or None,
+        statuses=statuses,
+        reason_choices={
+            s: REASON_CHOICES[s] for s, _ in statuses if s in REASON_REQUIRED and s in REASON_CHOICES
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            delivery.remove_member(
+                actor=staff(request),
+                membership=membership,
+                reason=form.cleaned_data["reason"],
+                next_status=form.cleaned_data["next_status"],
+                reason_code=form.cleaned_data["reason_code"],
+            )
+        except (DomainConflict, ValidationError) as exc:
+            add_refusal(form, exc)
+        else:
+            person = membership.referral.person
+            messages.success(request, f"{person.full_name} ({person.crn}) removed from {group.reference}")
+            return redirect("programme_sessions:group_detail", public_id=group.public_id)
+    return render(
+        request,
+        "sessions/groups/remove_member.html",
+        {
+            "form": form,
+            "membership": membership,
+            "owner_label": group.name or group.reference,
+            "back_url": reverse("programme_sessions:group_detail", kwargs={"public_id": group.public_id})
+            + "#members",
+        },
+    )

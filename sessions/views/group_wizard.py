@@ -1,0 +1,374 @@
+"""Create a group: GOV.UK question pages ending in check your answers, with the generated schedule previewed.
+
+Questions: programme and format, venue, treatment manager, facilitators (only trained ones offered), weekly
+slots, start date, places and age band. The check page previews the schedule the rules generate (dates skipped for
+bank holidays and closures, with the reason) and "Create group" calls `services.create_group`, whose refusals
+(an untrained facilitator, a clash naming the session) appear in the error summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts import permissions
+from isotp.errors import DomainConflict
+from sessions import page_selectors
+from sessions import services as delivery
+from sessions.forms import (
+    CapacityForm,
+    FacilitatorsForm,
+    ProgrammeForm,
+    SlotsForm,
+    StartDateForm,
+    TreatmentManagerForm,
+    VenueForm,
+)
+from sessions.rules import WEEKDAYS
+
+from ._common import area_of, require, staff
+from .wizard import Wizard
+
+STANDARD_BAND, YOUNG_ADULT_BAND = "standard", "young_adult"
+
+
+def slot_lines(slots: list[dict[str, str]]) -> list[str]:
+    return [f"{s['weekday'].capitalize()} at {s['start_time']}" for s in slots]
+
+
+class DeliveryWizard(Wizard):
+    """What the group and the one-to-one question pages share: the programme version, venue, people and slots."""
+
+    def __init__(self, request: HttpRequest):
+        super().__init__(request)
+        self.today = timezone.localdate()
+        self._programme: Any = None
+
+    # --- lookups through the selectors --------------------------------------------------------------------------
+
+    def programme(self) -> Any:
+        """The catalogue version in force for the chosen code (None until the programme is answered)."""
+        code = self.state.get("programme")
+        if code and self._programme is None:
+            self._programme = page_selectors.programme_in_force(self.request.user, code, today=self.today)
+        return self._programme
+
+    def venue_choices(self) -> list[tuple[str, str]]:
+        return [(str(v.pk), v.name) for v in page_selectors.venues_for_scheduling(self.request.user)]
+
+    def facilitator_form(self, data: Any, *, single: bool) -> FacilitatorsForm:
+        programme = self.programme()
+        offered, valid, refusals = page_selectors.facilitator_choices(self.request.user, programme)
+        return FacilitatorsForm(
+            data,
+            offered=offered,
+            valid=valid,
+            refusals=refusals,
+            needed=programme.facilitators_per_session,
+            single=single,
+            initial={"facilitators": self.state.get("facilitators", [])},
+        )
+
+    def slots_form(self, data: Any) -> SlotsForm:
+        programme = self.programme()
+        slots = self.state.get("slots") or []
+        initial: dict[str, Any] = {}
+        for prefix, slot in zip(("first", "second"), slots, strict=False):
+            initial[f"{prefix}_weekday"] = slot["weekday"]
+            initial[f"{prefix}_start"] = slot["start_time"]
+        return SlotsForm(
+            data,
+            max_slots=programme.max_slots_per_week,
+            default_start=programme.default_start_time.strftime("%H:%M"),
+            initial=initial,
+        )
+
+    @staticmethod
+    def slots_state(form: SlotsForm) -> list[dict[str, str]]:
+        return [
+            {"weekday": WEEKDAYS[s.weekday], "start_time": s.start_time.strftime("%H:%M")}
+            for s in form.slots()
+        ]
+
+    def start_form(self, data: Any) -> StartDateForm:
+        initial = {"start_date": self.state["start_date"]} if "start_date" in self.state else {}
+        return StartDateForm(data, today=self.today, initial=initial)
+
+    def resolved(self) -> dict[str, Any]:
+        """The answers as objects for the services (None where an answer no longer resolves, e.g. a venue
+        closed since): the check page sends the person back to that question."""
+        user = self.request.user
+        return {
+            "programme": self.programme(),
+            "venue": page_selectors.venue_for_scheduling(user, self.state.get("venue")),
+            "facilitators": page_selectors.staff_by_public_ids(user, self.state.get("facilitators", [])),
+        }
+
+    def slot_context(self) -> dict[str, Any]:
+        programme = self.programme()
+        return {"noun": self.noun, "monthly": programme.cadence == "monthly"}
+
+    noun = "group"
+
+
+class GroupWizard(DeliveryWizard):
+    session_key = "sessions.group_wizard"
+    caption = "Create a group"
+    step_url = "programme_sessions:group_create_step"
+    check_url = "programme_sessions:group_create_check"
+    start_url = "programme_sessions:group_create"
+    cancel_url = "programme_sessions:group_list"
+    steps = ("programme", "venue", "treatment-manager", "facilitators", "slots", "start-date", "places")
+    answers = {
+        "programme": ("programme",),
+        "venue": ("venue",),
+        "treatment-manager": ("treatment_manager",),
+        "facilitators": ("facilitators",),
+        "slots": ("slots",),
+        "start-date": ("start_date",),
+        "places": ("capacity", "age_band", "name"),
+    }
+    titles = {
+        "programme": "Which programme and format will the group run?",
+        "venue": "Where will the group meet?",
+        "treatment-manager": "Who is the treatment manager?",
+        "facilitators": "Who will facilitate?",
+        "slots": "When does the group meet each week?",
+        "start-date": "When does the first session start?",
+        "places": "Places and age band",
+    }
+    templates = {"slots": "sessions/wizard/slots.html", "places": "sessions/wizard/capacity.html"}
+
+    def bands(self) -> list[tuple[str, str]]:
+        p = self.programme()
+        top = f" to {p.max_age}" if p.max_age else " and over"
+        bands = [(STANDARD_BAND, f"Aged {p.min_age}{top}")]
+        if p.young_adult_band:
+            band = p.young_adult_band
+            bands.append((YOUNG_ADULT_BAND, f"Young adults aged {band['min_age']} to {band['max_age']}"))
+        return bands
+
+    def age_band(self) -> tuple[int | None, int | None]:
+        p = self.programme()
+        if self.state.get("age_band") == YOUNG_ADULT_BAND and p.young_adult_band:
+            return p.young_adult_band["min_age"], p.young_adult_band["max_age"]
+        return None, None  # the service uses the programme's own ages
+
+    def form(self, step: str, data: Any) -> forms.Form:
+        state, user = self.state, self.request.user
+        if step == "programme":
+            choices = [(p.code, p.name) for p in page_selectors.programmes_for_groups(user, today=self.today)]
+            return ProgrammeForm(data, choices=choices, initial={"programme": state.get("programme")})
+        if step == "venue":
+            return VenueForm(data, choices=self.venue_choices(), initial={"venue": state.get("venue")})
+        if step == "treatment-manager":
+            tms = page_selectors.treatment_managers(user)
+            return TreatmentManagerForm(
+                data,
+                choices=[(str(tm.public_id), tm.full_name) for tm in tms],
+                initial={"treatment_manager": state.get("treatment_manager", str(user.public_id))},  # type: ignore[union-attr]
+            )
+        if step == "facilitators":
+            return self.facilitator_form(data, single=False)
+        if step == "slots":
+            return self.slots_form(data)
+        if step == "start-date":
+            return self.start_form(data)
+        p = self.programme()
+        return CapacityForm(
+            data,
+            group_min=p.group_min,
+            group_max=p.group_max,
+            bands=self.bands(),
+            initial={
+                "capacity": state.get("capacity", p.group_optimum),
+                "age_band": state.get("age_band"),
+                "name": state.get("name", ""),
+            },
+        )
+
+    def store(self, step: str, form: forms.Form) -> None:
+        data = form.cleaned_data
+        if step == "programme":
+            if self.state.get("programme") != data["programme"]:
+                # Facilitators' training, the slots allowed and the group size depend on the programme.
+                for key in ("facilitators", "slots", "capacity", "age_band", "name"):
+                    self.state.pop(key, None)
+            self.state["programme"] = data["programme"]
+            self._programme = None
+        elif step == "venue":
+            self.state["venue"] = data["venue"]
+        elif step == "treatment-manager":
+            self.state["treatment_manager"] = data["treatment_manager"]
+        elif step == "facilitators":
+            self.state["facilitators"] = list(data["facilitators"])
+        elif step == "slots":
+            self.state["slots"] = self.slots_state(form)  # type: ignore[arg-type]
+        elif step == "start-date":
+            self.state["start_date"] = data["start_date"].isoformat()
+        else:
+            self.state.update(capacity=data["capacity"], age_band=data["age_band"], name=data["name"])
+
+    def context(self, step: str) -> dict[str, Any]:
+        if step == "slots":
+            return self.slot_context()
+        if step == "places":
+            p = self.programme()
+            return {"programme_name": p.name, "group_optimum": p.group_optimum, "group_max": p.group_max}
+        return {}
+
+
+# Where to send the person to fix what the service refused: its argument names -> the question page.
+GROUP_FIELD_STEPS = {
+    "programme": "programme",
+    "venue": "venue",
+    "treatment_manager": "treatment-manager",
+    "facilitators": "facilitators",
+    "slots": "slots",
+    "start_date": "start-date",
+    "capacity": "places",
+    "age_min": "places",
+    "age_max": "places",
+    "name": "places",
+}
+
+
+def refusal_links(
+    wizard: Wizard, exc: DomainConflict | ValidationError, steps: dict[str, str]
+) -> list[tuple[str, str]]:
+    """The service's refusals for the error summary, each linking to the question that can put it right (a clash
+    links to the weekly sessions, whose day, time or start date can avoid it)."""
+    if isinstance(exc, DomainConflict):
+        return [(wizard.change_url("slots") if "CLASH" in exc.code else "", exc.detail)]
+    if not hasattr(exc, "error_dict"):
+        return [("", message) for message in exc.messages]
+    out: list[tuple[str, str]] = []
+    for key, errors in exc.error_dict.items():
+        url = wizard.change_url(steps[key]) if key in steps else ""
+        out.extend((url, message) for error in errors for message in error.messages)
+    return out
+
+
+def _group_wizard_allowed(request: HttpRequest) -> None:
+    require(permissions.can_manage_delivery(request.user))
+
+
+@login_required
+def group_create(request: HttpRequest) -> HttpResponse:
+    """Start again: forget any half-finished answers and ask the first question."""
+    _group_wizard_allowed(request)
+    wizard = GroupWizard(request)
+    wizard.clear()
+    return redirect(wizard.url(wizard.steps[0]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_create_step(request: HttpRequest, step: str) -> HttpResponse:
+    """Treatment managers: one question of the group's set-up."""
+    _group_wizard_allowed(request)
+    return GroupWizard(request).step_view(step)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_create_check(request: HttpRequest) -> HttpResponse:
+    """Treatment managers: check the answers and the previewed schedule, then create the group."""
+    _group_wizard_allowed(request)
+    wizard = GroupWizard(request)
+    missing = wizard.first_unanswered()
+    if missing is not None:
+        return redirect(wizard.url(missing))
+    state = wizard.state
+    objects = wizard.resolved()
+    programme, venue, facilitators = objects["programme"], objects["venue"], objects["facilitators"]
+    if programme is None:
+        return redirect(wizard.url("programme"))
+    if venue is None:
+        return redirect(wizard.url("venue"))
+    tm = page_selectors.treatment_manager(request.user, state["treatment_manager"])
+    if tm is None:
+        return redirect(wizard.url("treatment-manager"))
+    start_date = dt.date.fromisoformat(state["start_date"])
+    age_min, age_max = wizard.age_band()
+    refusals: list[tuple[str, str]] = []
+    if request.method == "POST":
+        try:
+            group = delivery.create_group(
+                actor=staff(request),
+                programme_code=programme.code,
+                venue=venue,
+                treatment_manager=tm,
+                facilitators=facilitators,
+                slots=state["slots"],
+                start_date=start_date,
+                capacity=state["capacity"],
+                age_min=age_min,
+                age_max=age_max,
+                name=state.get("name", ""),
+            )
+        except (DomainConflict, ValidationError) as exc:
+            refusals = refusal_links(wizard, exc, GROUP_FIELD_STEPS)
+        else:
+            wizard.clear()
+            messages.success(request, f"Group {group.reference} created and its sessions scheduled")
+            return redirect("programme_sessions:group_detail", public_id=group.public_id)
+    preview, preview_error = page_selectors.preview(
+        request.user,
+        programme=programme,
+        slots=state["slots"],
+        start_date=start_date,
+    )
+    band = dict(wizard.bands()).get(state["age_band"], "")
+    rows: list[dict[str, Any]] = [
+        {"key": "Programme", "value": f"{programme.name} (version {programme.version})", "step": "programme"},
+        {"key": "Venue", "value": venue.name, "step": "venue"},
+        {"key": "Treatment manager", "value": tm.full_name, "step": "treatment-manager"},
+        {"key": "Facilitators", "lines": [f.full_name for f in facilitators], "step": "facilitators"},
+        {"key": "Weekly sessions", "lines": slot_lines(state["slots"]), "step": "slots"},
+        {
+            "key": "Start date",
+            "value": f"{start_date:%A} {start_date.day} {start_date:%B %Y}",
+            "step": "start-date",
+        },
+        {"key": "Places", "value": str(state["capacity"]), "step": "places"},
+        {"key": "Age band", "value": band, "step": "places"},
+        {
+            "key": "Group name",
+            "value": state.get("name") or "Named by programme, venue and start date",
+            "step": "places",
+        },
+    ]
+    for row in rows:
+        row["change_url"] = wizard.change_url(row["step"])
+    return render(
+        request,
+        "sessions/wizard/check.html",
+        {
+            "refusals": refusals,
+            "rows": rows,
+            "preview": preview,
+            "preview_error": preview_error,
+            "preview_end": preview.sessions[-1].date if preview and preview.sessions else None,
+            "title": "Check the group and its schedule",
+            "caption": wizard.caption,
+            "summary_heading": "Group details",
+            "back_url": wizard.url(wizard.steps[-1]),
+            "noun": "group",
+            "area": area_of(request),
+            "jurisdiction": area_of(request).get_holiday_subdivision_display(),
+            "confirm_intro": "create the group",
+            "confirm_text": "The sessions above are put in the calendars of the venue and the facilitators. You can "
+            "reschedule a session from the group's page afterwards.",
+            "confirm_label": "Create group",
+        },
+    )

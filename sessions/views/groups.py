@@ -1,0 +1,62 @@
+"""The groups list and a group's page: summary, facilitators, members, places free and the schedule."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts import permissions
+from accounts.models import Role
+from sessions import page_selectors, selectors
+from sessions.models import GroupStatus
+
+from ._common import paginate, require
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    """TMs and administrators: the area's groups; facilitators: the groups they deliver. Paginated, with the
+    places taken and free counted in the query (the query count does not grow with the rows)."""
+    require(permissions.can_view_groups(request.user))
+    status = request.GET.get("status", "")
+    status = status if status in GroupStatus.values else ""
+    page = paginate(request, page_selectors.groups_with_places(request.user, status=status))
+    return render(
+        request,
+        "sessions/groups/list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": GroupStatus.choices,
+            "can_create": permissions.can_manage_delivery(request.user),
+            "is_facilitator": getattr(request.user, "role", "") == Role.FACILITATOR,
+        },
+    )
+
+
+@login_required
+def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A group's page. Another area's group, or one a facilitator does not deliver, is not found (404)."""
+    require(permissions.can_view_groups(request.user))
+    group = selectors.group_for_user(request.user, public_id)
+    members = list(selectors.members_for_group(group, include_ended=False))
+    sessions = list(selectors.schedule_for_group(group))
+    can_manage = permissions.can_manage_delivery(request.user)
+    return render(
+        request,
+        "sessions/groups/detail.html",
+        {
+            "group": group,
+            "members": members,
+            "sessions": sessions,
+            "active_count": sum(1 for s in sessions if s.status != "cancelled_by_provider"),
+            "facilitators": list(group.facilitators.all()),
+            "slots": list(group.slots.all()),
+            "places_free": max(group.capacity - len(members), 0),
+            "today": timezone.localdate(),
+            "can_manage": can_manage and group.status not in (GroupStatus.CANCELLED, GroupStatus.COMPLETED),
+            "can_allocate": can_manage and group.status in (GroupStatus.PLANNED, GroupStatus.RUNNING),
+        },
+    )
