@@ -58,6 +58,7 @@ def calendar_for(user: object, *, today: dt.date | None = None) -> bytes:
     )
     for session in sessions:
         calendar.add_component(_event(session, zone, stamp))
+    calendar.add_missing_timezones()  # a VTIMEZONE for Europe/London, so every calendar app reads BST right
     return calendar.to_ical()
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import ProbationArea, Role, User, Venue
 from accounts.selectors import training_decision
@@ -177,14 +178,18 @@ def create_group(
     age_min: int | None = None,
     age_max: int | None = None,
     name: str = "",
+    today: dt.date | None = None,
 ) -> ProgrammeGroup:
     """Treatment managers: create a group and generate its sessions (domain.md §5).
 
     Refuses (400) an unknown programme, a venue or TM outside the area, a capacity outside the programme's sizes,
     an age band the programme does not allow, untrained facilitators (naming what is missing) and too few of them;
     refuses (409) a venue or facilitator clash, naming the clashing session. Locks the venue and facilitator rows
-    so two groups written at once cannot take the same room or person. Audited.
+    so two groups written at once cannot take the same room or person. Audited. The start date must not be in
+    the past; `today` is for back-dated entry (the demo) only.
     """
+    if start_date < (today or timezone.localdate()):
+        raise ValidationError({"start_date": ["The start date must be today or in the future."]})
     area = actor.area
     assert area is not None
     programme = programme_for_area(area, programme_code, on=start_date)

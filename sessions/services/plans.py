@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import Role, User, Venue
 from audit.services import record_event
@@ -68,6 +69,8 @@ def create_one_to_one_plan(
     """
     area = actor.area
     assert area is not None
+    if start_date < timezone.localdate():
+        raise ValidationError({"start_date": ["The start date must be today or in the future."]})
     programme = programme_for_area(area, programme_code, on=start_date)
     if programme is None or programme.delivery != Delivery.ONE_TO_ONE:
         raise ValidationError({"programme": ["Choose a one-to-one programme this area offers."]})

@@ -1,0 +1,175 @@
+"""Demo delivery data for each demo area, written through the services (so schedules, history and audit are real).
+
+Per area: a running i-SOTP group that started five weeks ago with six men from the waiting list and their
+attendance so far; an i-SOTP group planned for January (twice weekly, so the closure date on 15 January shows as
+skipped); a rolling N-SOGP Core Group that started three weeks ago; a one-to-one plan; and a
+calendar feed for every facilitator. Idempotent: a group or plan is found by its name first. Runs after the
+accounts and referrals demos (INSTALLED_APPS order); without them it does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from accounts.demo import demo_email
+from accounts.models import ProbationArea, User, Venue
+from referrals.models import Referral
+from sessions import services
+from sessions.models import (
+    AttendanceOutcome,
+    FeedToken,
+    Membership,
+    OneToOnePlan,
+    ProgrammeGroup,
+    ScheduledSession,
+    SessionStatus,
+)
+
+RUNNING = "Monday evening group"
+PLANNED = "January group (Tuesdays and Fridays)"
+CORE = "Core Group (Wednesdays)"
+RUNNING_MEMBERS = 6
+
+
+def _monday_on_or_before(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _waiting(area: ProbationArea, programme: str, format: str) -> list[Referral]:
+    return list(
+        Referral.objects.filter(area=area, status="awaiting_allocation", programme=programme, format=format)
+        .select_related("person")
+        .order_by("awaiting_since", "id")
+    )
+
+
+def seed(log: list[str]) -> None:
+    """Create (or leave alone) each demo area's groups, plan and feeds."""
+    for area in ProbationArea.objects.filter(code__in=("cheshire", "northumbria")):
+        staff = {
+            local: User.objects.filter(email=demo_email(local, area.code)).first()
+            for local in ("tm", "tm2", "facilitator", "facilitator2", "facilitator3", "facilitator4")
+        }
+        venues = list(Venue.objects.filter(area=area).order_by("name"))
+        if any(user is None for user in staff.values()) or len(venues) < 2:
+            continue  # the accounts demo has not run for this area
+        _running_group(area, staff, venues[0], log)  # type: ignore[arg-type]
+        _planned_group(area, staff, venues[0], log)  # type: ignore[arg-type]
+        _core_group(area, staff, venues[1], log)  # type: ignore[arg-type]
+        _plan(area, staff, venues[1], log)  # type: ignore[arg-type]
+        for local in ("facilitator", "facilitator2", "facilitator3", "facilitator4"):
+            user = staff[local]
+            assert user is not None
+            if not FeedToken.objects.filter(user=user, revoked_at__isnull=True).exists():
+                services.issue_feed_token(actor=user, user=user)
+
+
+def _running_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[str]) -> None:
+    if ProgrammeGroup.objects.filter(area=area, name=RUNNING).exists():
+        return
+    today = timezone.localdate()
+    start = _monday_on_or_before(today) - dt.timedelta(weeks=5)
+    tm, facilitators = staff["tm"], [staff["facilitator"], staff["facilitator2"]]
+    group = services.create_group(
+        actor=tm,
+        programme_code="isotp_group",
+        venue=venue,
+        treatment_manager=tm,
+        facilitators=facilitators,
+        slots=[{"weekday": "monday", "start_time": "18:00"}],
+        start_date=start,
+        capacity=10,
+        name=RUNNING,
+        today=start,
+    )
+    members = []
+    for referral in _waiting(area, "isotp", "group")[:RUNNING_MEMBERS]:
+        members.append(services.allocate(actor=tm, group=group, referral=referral, today=start))
+    _attendance(group, members, facilitators[0])
+    log.append(f"sessions: running group {group.reference} with {len(members)} members in {area.code}")
+
+
+def _planned_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[str]) -> None:
+    if ProgrammeGroup.objects.filter(area=area, name=PLANNED).exists():
+        return
+    today = timezone.localdate()
+    year = today.year + 1 if today.month > 1 else today.year
+    start = dt.date(year, 1, 5)
+    tm = staff["tm2"]
+    group = services.create_group(
+        actor=staff["tm"],
+        programme_code="isotp_group",
+        venue=venue,
+        treatment_manager=tm,
+        facilitators=[staff["facilitator3"], staff["facilitator4"]],
+        slots=[{"weekday": "tuesday", "start_time": "18:00"}, {"weekday": "friday", "start_time": "10:00"}],
+        start_date=start,
+        capacity=8,
+        name=PLANNED,
+    )
+    log.append(f"sessions: planned group {group.reference} in {area.code}")
+
+
+def _core_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[str]) -> None:
+    if ProgrammeGroup.objects.filter(area=area, name=CORE).exists():
+        return
+    today = timezone.localdate()
+    start = _monday_on_or_before(today) - dt.timedelta(weeks=3) + dt.timedelta(days=2)  # a Wednesday
+    tm = staff["tm"]
+    group = services.create_group(
+        actor=tm,
+        programme_code="nsogp_core_group",
+        venue=venue,
+        treatment_manager=tm,
+        facilitators=[staff["facilitator3"], staff["facilitator4"]],
+        slots=[{"weekday": "wednesday", "start_time": "10:00"}],
+        start_date=start,
+        capacity=10,
+        name=CORE,
+        today=start,
+    )
+    members = [
+        services.allocate(actor=tm, group=group, referral=referral, today=start)
+        for referral in _waiting(area, "nsogp", "group")[:1]
+    ]
+    _attendance(group, members, staff["facilitator3"])
+    log.append(f"sessions: rolling core group {group.reference} in {area.code}")
+
+
+def _attendance(group: ProgrammeGroup, members: list[Membership], facilitator: User) -> None:
+    """Everyone attended every past session, except one acceptable absence and one late arrival."""
+    today = timezone.localdate()
+    past = ScheduledSession.objects.filter(group=group, date__lt=today, status=SessionStatus.SCHEDULED)
+    for session in past.order_by("number"):
+        for index, membership in enumerate(members):
+            outcome = {
+                (3, 1): AttendanceOutcome.ACCEPTABLE_ABSENCE,
+                (2, 4): AttendanceOutcome.LATE,
+            }.get((session.number, index), AttendanceOutcome.ATTENDED)
+            services.record_attendance(
+                actor=facilitator, membership=membership, session=session, outcome=outcome
+            )
+
+
+def _plan(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[str]) -> None:
+    if OneToOnePlan.objects.filter(area=area).exists():
+        return
+    waiting = _waiting(area, "isotp", "one_to_one")
+    if not waiting:
+        return
+    today = timezone.localdate()
+    start = today + dt.timedelta(days=7)
+    plan = services.create_one_to_one_plan(
+        actor=staff["tm"],
+        referral=waiting[0],
+        facilitator=staff["facilitator"],
+        # 000 guidance ranges, with module 4 at the top of its range: 5+4+4+10+3+5 = 31 is too many, so 28.
+        sessions_per_module={"1": 5, "2": 4, "3": 4, "4": 8, "5": 3, "6": 4},
+        rationale="Module 6 at 4 sessions: relapse-prevention work already started with the offender manager.",
+        slots=[{"weekday": "thursday", "start_time": "14:00"}],
+        start_date=start,
+        venue=venue,
+    )
+    log.append(f"sessions: one-to-one plan {plan.reference} in {area.code}")
