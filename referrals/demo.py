@@ -1,10 +1,11 @@
 """Demo people and referrals for each demo area, written through the services so the history and audit are real.
 
-Idempotent by CRN: a case whose CRN exists is left alone. Everyone here is fictional. Each area gets 20 cases on
-its three demo OMs' caseloads: eleven men on the i-SOTP group waiting list (ages 23 to 58; three near the end of
-supervision, so "start soon" shows), two on the one-to-one list (19 and 20), a 17-year-old submitted for
-one-to-one, two N-SOGP referrals, a provisional one (no RM2000 or deviance yet), a not-suitable one (a contact
-offence), one on hold and a draft. Dates are relative to today so the lists always look current.
+Idempotent by CRN: a case whose CRN exists is left alone. Everyone here is fictional. Each area gets 26 cases on
+its three demo OMs' caseloads: seventeen men on the i-SOTP group waiting list (ages 23 to 58; three near the end
+of supervision, so "start soon" shows; the delivery demo then allocates the six longest-waiting to a running
+group), two on the one-to-one list (19 and 20), a 17-year-old submitted for one-to-one, two N-SOGP referrals, a
+provisional one (no RM2000 or deviance yet), a not-suitable one (a contact offence), one on hold and a draft.
+Dates are relative to today so the lists always look current.
 """
 
 from __future__ import annotations
@@ -48,7 +49,34 @@ class Case:
 IMAGES = ("pca1978_s1_1a",)
 POSSESS = ("cja1988_s160",)
 CASES = [
-    # The i-SOTP group waiting list: oldest first by days waited.
+    # The i-SOTP group waiting list: oldest first by days waited. The delivery demo allocates the six who have
+    # waited longest (21-26) to its running group, which leaves eleven on the list.
+    Case(21, "Robert", "Upton", 48, "om", IMAGES, "awaiting_allocation", waited_days=210),
+    Case(22, "Thomas", "Varley", 26, "om2", POSSESS, "awaiting_allocation", waited_days=201, rosh="low"),
+    Case(
+        23,
+        "Mark",
+        "Whitaker",
+        55,
+        "om3",
+        IMAGES,
+        "awaiting_allocation",
+        waited_days=192,
+        rm2000=("low", "low", "low"),
+    ),
+    Case(24, "Christopher", "Yeadon", 33, "om", ("pca1978_s1_1b",), "awaiting_allocation", waited_days=183),
+    Case(
+        25,
+        "Anthony",
+        "Ackroyd",
+        40,
+        "om2",
+        IMAGES,
+        "awaiting_allocation",
+        waited_days=174,
+        legal_basis="licence",
+    ),
+    Case(26, "Peter", "Bramley", 37, "om3", ("soa2003_s49",), "awaiting_allocation", waited_days=165),
     Case(1, "Daniel", "Ashworth", 34, "om", IMAGES, "awaiting_allocation", waited_days=140),
     Case(
         2,

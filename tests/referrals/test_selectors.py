@@ -190,7 +190,7 @@ def test_demo_data_fills_the_waiting_lists_and_is_idempotent(db):
     assert Referral.objects.count() == count == 2 * len(demo.CASES)
     tm = User.objects.get(email="tm@cheshire.example")
     group = selectors.waiting_list(tm, programme="isotp", format="group", today=TODAY)
-    assert len(group) >= 10
+    assert len(group) >= 16  # the delivery demo allocates six of them, leaving at least ten
     assert all(row.age_at_start >= 21 for row in group)
     assert [row.awaiting_since for row in group] == sorted(row.awaiting_since for row in group)
     assert sum(row.urgency.level == "start_soon" for row in group) >= 2
