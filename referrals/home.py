@@ -22,9 +22,9 @@ from referrals.views.waiting_list import LIHI_TABS, TABS
 OM_ACTION = ["draft", "on_hold", "restart_required"]
 
 
-def _list_url(name: str, **query: str) -> str:
+def _list_url(name: str, **query: str | list[str]) -> str:
     url = reverse(name)
-    return f"{url}?{urlencode(query)}" if query else url
+    return f"{url}?{urlencode(query, doseq=True)}" if query else url
 
 
 def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
@@ -57,8 +57,8 @@ def _offender_manager(user: Any) -> list[dict[str, Any]]:
         {
             "title": "Referrals needing action",
             "count": counts["on_hold"] + counts["restart_required"],
-            "url": _list_url("referrals:referral_list", status="on_hold"),
-            "link_text": "View referrals on hold",
+            "url": _list_url("referrals:referral_list", status=["on_hold", "restart_required"]),
+            "link_text": "View referrals needing action",
             "description": "On hold waiting for information, or needing a restart.",
         },
     ]
@@ -79,8 +79,8 @@ def _treatment_manager(user: Any) -> list[dict[str, Any]]:
         {
             "title": "Referrals awaiting assessment",
             "count": counts["submitted"] + counts["assessment"],
-            "url": _list_url("referrals:referral_list", status="submitted"),
-            "link_text": "View submitted referrals",
+            "url": _list_url("referrals:referral_list", status=["submitted", "assessment"]),
+            "link_text": "View referrals awaiting assessment",
             "description": f"{counts['assessment']} already being assessed.",
         },
         {

@@ -41,6 +41,26 @@ PROGRAMMES = {"isotp": "i-SOTP", "nsogp": "N-SOGP", "li": "LI", "hi": "HI", "ada
 FORMATS = {"group": "group", "one_to_one": "one-to-one"}
 
 
+# GOV.UK tags are at most 160px wide: shorter names for the two statuses whose full name would wrap.
+STATUS_TAGS = {**STATUSES, "awaiting_allocation": "Waiting list", "suitable_not_ready": "Not ready yet"}
+
+
+@register.filter
+def status_tag(status: str) -> str:
+    """The status as a tag shows it (short enough for one line)."""
+    return STATUS_TAGS.get(status, status)
+
+
+@register.filter
+def govuk_datetime(value: dt.datetime | None) -> str:
+    """A date and time as GOV.UK writes them, in Europe/London: "4 June 2027 at 3:15pm"."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    hour = local.hour % 12 or 12
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
 @register.filter
 def status_label(status: str) -> str:
     return STATUSES.get(status, status)

@@ -25,7 +25,6 @@ from isotp.errors import DomainConflict
 from referrals import selectors, services
 from referrals.decisions import current_sentence, latest_deviance, latest_rm2000, latest_rosh
 from referrals.forms import OtherInformationForm, ProgrammeForm
-from referrals.rules import STATUSES
 from referrals.views._common import require, require_reader, safe_next, today
 
 COMPLETED, INCOMPLETE, CANNOT_START = "completed", "incomplete", "cannot_start"
@@ -328,7 +327,6 @@ def referral_submitted(request: HttpRequest, public_id: str) -> HttpResponse:
             "referral": referral,
             "person": referral.person,
             "submitted": submitted,
-            "status_label": STATUSES[referral.status],
             "today": today(),
         },
     )

@@ -32,13 +32,16 @@ ASSESSMENT_OUTCOMES = frozenset({"suitable", "not_suitable"})
 def referral_list(request: HttpRequest) -> HttpResponse:
     """OMs: referrals of their caseload; TMs: the area's. Filter by status and programme."""
     user = require_reader(request)
-    status = request.GET.get("status", "")
-    status = status if status in STATUSES else ""
+    # One status from the filter, or several from a home page card (?status=submitted&status=assessment).
+    statuses = [s for s in request.GET.getlist("status") if s in STATUSES]
     programme = request.GET.get("programme", "")
     programme = programme if programme in dict(PROGRAMME_CHOICES) else ""
-    qs = selectors.referrals_for_list(user, status=status or None, programme=programme or None)
+    qs = selectors.referrals_for_list(user, status=statuses or None, programme=programme or None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode({k: v for k, v in (("status", status), ("programme", programme)) if v})
+    query = urlencode(
+        {"status": statuses, "programme": programme} if programme else {"status": statuses}, doseq=True
+    )
+    status = statuses[0] if len(statuses) == 1 else ""
     return render(
         request,
         "referrals/referral_list.html",

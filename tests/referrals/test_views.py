@@ -556,6 +556,8 @@ def test_referral_list_filters_by_status_and_programme(login, area, om, tm):
     assert a.person.crn in text and b.person.crn not in text
     text = _text(client.get(reverse("referrals:referral_list"), {"programme": "nsogp"}))
     assert b.person.crn in text and a.person.crn not in text
+    both = _text(client.get(reverse("referrals:referral_list") + "?status=submitted&status=draft"))
+    assert a.person.crn in both and b.person.crn in both and "2 referrals" in both
     other = UserFactory(role="offender_manager", area=area)
     assert a.person.crn not in _text(login(other).get(reverse("referrals:referral_list")))
 
@@ -637,6 +639,9 @@ def test_calculator_shows_the_working_and_the_scoring_table(login, tm):
     assert "RM2000/S step 1 total 4: High" in text  # age 22 -> 2, 2 sexual -> 1, 5 criminal -> 1
     assert "RM2000/S category: Very High" in text  # 2 aggravating factors: up one
     assert "Scoring table 2003-commonly-cited-1" in text and "Thornton (2007)" in text
+    # The aggravating factors are checkboxes (several may apply), kept as entered.
+    assert text.count('name="factors" type="checkbox"') == 4
+    assert 'value="stranger_victim" checked' in text and 'value="single" checked' in text
 
 
 @pytest.mark.parametrize(
