@@ -1,0 +1,88 @@
+"""Reads scoped by area and role first: facilitators see only what they deliver, other areas see nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.http import Http404
+
+from sessions import selectors, services
+from sessions.models import SessionStatus
+from tests.sessions.factories import make_group, make_plan, trained_facilitator, waiting_referral
+
+pytestmark = pytest.mark.django_db
+
+
+def test_managers_see_their_areas_groups_and_facilitators_only_theirs(
+    area, tm, area_admin, facilitator, om, other_tm
+):
+    mine = make_group(area, actor=tm, facilitators=[facilitator, trained_facilitator(area)])
+    not_mine = make_group(area, actor=tm, slots=[{"weekday": "tuesday", "start_time": "10:00"}])
+    assert set(selectors.groups_for_list(tm)) == {mine, not_mine}
+    assert set(selectors.groups_for_list(area_admin)) == {mine, not_mine}
+    assert list(selectors.groups_for_list(facilitator)) == [mine]
+    assert list(selectors.groups_for_list(om)) == []
+    assert list(selectors.groups_for_list(other_tm)) == []
+    with pytest.raises(Http404):
+        selectors.group_for_user(facilitator, not_mine.public_id)
+    with pytest.raises(Http404):
+        selectors.group_for_user(other_tm, mine.public_id)
+
+
+def test_group_list_annotations(area, tm):
+    group = make_group(area, actor=tm)
+    services.allocate(actor=tm, group=group, referral=waiting_referral(area))
+    row = selectors.groups_for_list(tm).get()
+    assert (row.member_count, row.session_count) == (1, 35)
+    assert row.next_session_date == row.first_session_date == dt.date(2027, 1, 4)
+    assert row.last_session_date == group.sessions.order_by("-date").first().date
+
+
+def test_plans_are_scoped_like_groups(area, tm, facilitator, other_tm):
+    mine = make_plan(area, actor=tm, facilitator=facilitator)
+    other = make_plan(area, actor=tm)
+    assert set(selectors.plans_for_list(tm)) == {mine, other}
+    assert list(selectors.plans_for_list(facilitator)) == [mine]
+    assert list(selectors.plans_for_list(other_tm)) == []
+    with pytest.raises(Http404):
+        selectors.plan_for_user(other_tm, mine.public_id)
+
+
+def test_facilitator_calendar_holds_their_live_sessions_in_range(area, tm, facilitator):
+    group = make_group(area, actor=tm, facilitators=[facilitator, trained_facilitator(area)])
+    plan = make_plan(
+        area, actor=tm, facilitator=facilitator, slots=[{"weekday": "thursday", "start_time": "10:00"}]
+    )
+    services.cancel_session_by_provider(actor=tm, session=group.sessions.get(number=1))
+    sessions = list(
+        selectors.sessions_for_facilitator(facilitator, dt.date(2027, 1, 1), dt.date(2027, 1, 31))
+    )
+    assert all(s.status != SessionStatus.CANCELLED_BY_PROVIDER for s in sessions)
+    assert {s.group_id for s in sessions if s.group_id} == {group.pk}
+    assert {s.plan_id for s in sessions if s.plan_id} == {plan.pk}
+    assert [s.date for s in sessions] == sorted(s.date for s in sessions)
+    assert all(dt.date(2027, 1, 1) <= s.date <= dt.date(2027, 1, 31) for s in sessions)
+
+
+def test_members_for_group_lists_active_members_first(area, tm):
+    group = make_group(area, actor=tm)
+    leaving = services.allocate(actor=tm, group=group, referral=waiting_referral(area))
+    staying = services.allocate(actor=tm, group=group, referral=waiting_referral(area))
+    services.remove_member(
+        actor=tm, membership=leaving, reason="Moved away", next_status="awaiting_allocation"
+    )
+    assert list(selectors.members_for_group(group)) == [staying, leaving]
+    assert list(selectors.members_for_group(group, include_ended=False)) == [staying]
+
+
+def test_programmes_for_area_prefers_the_areas_own_version(area, tm, area_admin, other_tm):
+    national = selectors.programme_for_area(area, "isotp_group")
+    own = services.create_programme_version(
+        actor=area_admin, programme=national, changes={"name": "i-SOTP group"}, reason="Local name"
+    )
+    assert selectors.programme_for_area(area, "isotp_group") == own
+    assert own in selectors.programmes_for_area(tm)
+    assert national in selectors.programmes_for_area(other_tm)  # another area keeps the national one
+    assert selectors.programme_for_preview(tm, "isotp", "group") == own
+    assert selectors.programme_for_preview(tm, "isotp_one_to_one").format == "one_to_one"
