@@ -74,16 +74,16 @@ def test_a_slot_belongs_to_a_group_or_a_plan_not_both(area, tm):
 def test_session_numbers_are_unique_among_live_sessions_only(area, tm):
     group = make_group(area, actor=tm)
     first = group.sessions.get(number=1)
-    copy = dict(
-        group=group,
-        number=1,
-        module=1,
-        module_title="x",
-        date=dt.date(2027, 2, 1),
-        start=dt.time(18),
-        end=dt.time(20),
-        venue=first.venue,
-    )
+    copy = {
+        "group": group,
+        "number": 1,
+        "module": 1,
+        "module_title": "x",
+        "date": dt.date(2027, 2, 1),
+        "start": dt.time(18),
+        "end": dt.time(20),
+        "venue": first.venue,
+    }
     with pytest.raises(IntegrityError), transaction.atomic():
         ScheduledSession.objects.create(**copy)
     ScheduledSession.objects.filter(pk=first.pk).update(status=SessionStatus.CANCELLED_BY_PROVIDER)
