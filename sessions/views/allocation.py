@@ -80,7 +80,7 @@ def group_allocate(request: HttpRequest, public_id: str) -> HttpResponse:
     require(permissions.can_manage_delivery(request.user))
     group = selectors.group_for_user(request.user, public_id)
     today = timezone.localdate()
-    form = AllocateForm(request.POST or None)
+    form = AllocateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             referral = referral_selectors.referral_for_user(request.user, form.cleaned_data["referral"])
@@ -144,7 +144,7 @@ def member_remove(request: HttpRequest, public_id: str, membership_id: str) -> H
         raise Http404("No such member")
     statuses = next_status_choices(membership.referral.status)
     form = RemoveMemberForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         statuses=statuses,
         reason_choices={
             s: REASON_CHOICES[s] for s, _ in statuses if s in REASON_REQUIRED and s in REASON_CHOICES

@@ -68,7 +68,7 @@ def programme_edit(request: HttpRequest, code: str) -> HttpResponse:
     entry = page_selectors.catalogue_entry(request.user, code, today=today)
     programme = entry.current or entry.latest
     base = programme.as_entry()
-    form = ProgrammeVersionForm(request.POST or None, entry=base, today=today)
+    form = ProgrammeVersionForm(request.POST if request.method == "POST" else None, entry=base, today=today)
     if request.method == "POST" and form.is_valid():
         assert form.entry is not None
         changes = _changes(base, form.entry)

@@ -44,7 +44,7 @@ def _reschedule(request: HttpRequest, kind: str, public_id: str, number: int) ->
     require(permissions.can_manage_delivery(request.user))
     owner, back_url, label = _owner(request, kind, public_id)
     session = _session(owner, number)
-    form = RescheduleForm(request.POST or None)
+    form = RescheduleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -91,7 +91,7 @@ def _cancel(request: HttpRequest, kind: str, public_id: str, number: int) -> Htt
     require(permissions.can_manage_delivery(request.user))
     owner, back_url, label = _owner(request, kind, public_id)
     session = _session(owner, number)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             replacement = delivery.cancel_session_by_provider(actor=staff(request), session=session)
