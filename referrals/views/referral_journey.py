@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -296,8 +295,7 @@ def referral_check(request: HttpRequest, public_id: str) -> HttpResponse:
             for missing in exc.extra.get("missing", []):
                 task = MISSING_TASKS.get(missing, missing)
                 errors.append((f"task-{task}", f"Add the {missing.replace('_', ' ')}"))
-        else:
-            messages.success(request, "Referral submitted")
+        else:  # the confirmation page's panel says so: no banner as well
             return redirect("referrals:referral_submitted", public_id=referral.public_id)
     context = summary_context(referral)
     here = reverse("referrals:referral_check", args=[referral.public_id])

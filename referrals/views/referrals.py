@@ -49,6 +49,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "status": status,
+            "several": [STATUSES[s].lower() for s in statuses] if len(statuses) > 1 else [],
             "programme": programme,
             "statuses": list(STATUSES.items()),
             "programmes": PROGRAMME_CHOICES,
