@@ -200,7 +200,13 @@ def sessions_for_facilitator(user: User, start: dt.date, end: dt.date) -> QueryS
 def members_for_group(group: ProgrammeGroup, *, include_ended: bool = True) -> QuerySet[Membership]:
     """A group's memberships (active first), with the referral and person preloaded for the members table."""
     qs = Membership.objects.filter(group=group).select_related(
-        "referral", "referral__person", "referral__person__offender_manager", "allocated_by", "removed_by"
+        "group",
+        "plan",
+        "referral",
+        "referral__person",
+        "referral__person__offender_manager",
+        "allocated_by",
+        "removed_by",
     )
     if not include_ended:
         qs = qs.filter(status=MembershipStatus.ACTIVE)
