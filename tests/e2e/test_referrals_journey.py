@@ -210,3 +210,44 @@ def test_om_refers_tm_assesses_and_the_referral_joins_the_waiting_list(page: Pag
 
     page.goto(f"/referrals/{referral.public_id}/status/")
     look(page, "referrals-status-change")
+
+
+def test_demo_data_pages_look_right(page: Page):
+    """The demo's varied cases: a long waiting list, a contact offence refused with every reason, a closed case."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+    from referrals.models import Person
+    from tests.factories import PASSWORD
+
+    call_command("seed_demo", stdout=StringIO())
+    tm = User.objects.get(email__startswith="tm@", area__code="cheshire")
+    tm.set_password(PASSWORD)  # the demo's own password is not the tests'
+    tm.save(update_fields=["password"])
+    if not TOTPDevice.objects.filter(user=tm, confirmed=True).exists():
+        TOTPDevice.objects.create(user=tm, name="test", confirmed=True)
+    sign_in_through_pages(page, tm)
+    look(page, "referrals-demo-tm-home")
+    page.goto("/waiting-list/")
+    look(page, "referrals-demo-waiting-list")
+    page.goto("/people/")
+    look(page, "referrals-demo-people")
+    page.goto("/referrals/?status=submitted&status=assessment")
+    look(page, "referrals-demo-referrals-awaiting-assessment")
+    refused = Referral.objects.get(
+        person__last_name="Rowntree", area=tm.area
+    )  # contact offence, high deviance
+    page.goto(f"/referrals/{refused.public_id}/")
+    look(page, "referrals-demo-referral-not-suitable")
+    young = Referral.objects.get(
+        person__last_name="Nixon", area=tm.area
+    )  # 17, one-to-one, RM2000 not assessed
+    page.goto(f"/referrals/{young.public_id}/assessment/")
+    expect(page.locator("#decision-isotp-group")).to_contain_text("UNDER_AGE")
+    look(page, "referrals-demo-assessment-young")
+    person = Person.objects.get(last_name="Stainton", area=tm.area)
+    page.goto(f"/people/{person.public_id}/")
+    look(page, "referrals-demo-person-on-hold")

@@ -694,3 +694,52 @@ def test_home_cards_for_om_and_tm(login, area, om, tm):
     tm_home = _text(login(tm).get("/"))
     assert "Referrals awaiting assessment" in tm_home and "i-SOTP group: 1" in tm_home
     assert "Must start soon" in tm_home
+
+
+# --- every page with the demo data ------------------------------------------------------------------------------
+
+
+def test_every_page_renders_with_the_demo_data(login):
+    """The demo's varied cases (drafts, parked, waiting, closed, overridden) through every page a TM or OM opens."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo", stdout=StringIO())
+    tm = User.objects.get(email__startswith="tm@", area__code="cheshire")
+    client = login(tm)
+    pages = [
+        reverse("referrals:person_list"),
+        reverse("referrals:referral_list"),
+        reverse("referrals:rm2000_calculator"),
+    ]
+    pages += [
+        f"{reverse('referrals:waiting_list')}?programme={p}&format={f}"
+        for p, f in (("isotp", "group"), ("isotp", "one_to_one"), ("nsogp", "group"))
+    ]
+    referrals = list(Referral.objects.filter(area=tm.area).select_related("person"))
+    assert referrals
+    for referral in referrals:
+        pages += [
+            reverse("referrals:person_detail", args=[referral.person.public_id]),
+            reverse("referrals:referral_detail", args=[referral.public_id]),
+            reverse("referrals:referral_assess", args=[referral.public_id]),
+        ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    for referral in referrals:
+        om_client = login(referral.person.offender_manager)
+        if referral.status == "draft":
+            for name in ("referral_tasks", "referral_check", "referral_offences", "referral_risk"):
+                assert (
+                    om_client.get(reverse(f"referrals:{name}", args=[referral.public_id])).status_code == 200
+                )
+        else:
+            assert (
+                om_client.get(reverse("referrals:referral_detail", args=[referral.public_id])).status_code
+                == 200
+            )
+    assert login(tm).get("/").status_code == 200
