@@ -68,6 +68,10 @@ def _ref(field: str, lookup: Callable[[], T]) -> T:
         raise ValidationError({field: ["Not found: choose one from your area."]}) from None
 
 
+def _staff(user: User, field: str, public_id: object) -> User:
+    return _ref(field, lambda: staff_selectors.staff_member(user, str(public_id)))
+
+
 def _venue(user: User, pk: int) -> Any:
     venue = staff_selectors.venues_for(user).filter(pk=pk).first()
     if venue is None:
@@ -85,7 +89,7 @@ class ProgrammeListApi(generics.ListAPIView[Programme]):
     serializer_class = ProgrammeOutput
     filterset_class = ProgrammeFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.programmes_for_area(self.request.user)
 
 
@@ -102,14 +106,14 @@ class ProgrammeDetailApi(APIView):
 # --- groups -------------------------------------------------------------------------------------------------
 
 
-class GroupListApi(generics.ListCreateAPIView):  # type: ignore[type-arg]
+class GroupListApi(generics.ListCreateAPIView):
     """TMs and administrators: the area's groups; facilitators: the groups they deliver. TMs create groups."""
 
     permission_classes = [DeliveryPermission]
     serializer_class = GroupOutput
     filterset_class = GroupFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.groups_for_list(self.request.user)
 
     @extend_schema(
@@ -122,10 +126,7 @@ class GroupListApi(generics.ListCreateAPIView):  # type: ignore[type-arg]
         data.is_valid(raise_exception=True)
         v = data.validated_data
         user = _user(request)
-        facilitators = [
-            _ref("facilitators", lambda pid=pid: staff_selectors.staff_member(user, pid))
-            for pid in v["facilitators"]
-        ]
+        facilitators = [_staff(user, "facilitators", pid) for pid in v["facilitators"]]
         tm = (
             _ref("treatment_manager", lambda: staff_selectors.staff_member(user, v["treatment_manager"]))
             if v.get("treatment_manager")
@@ -159,27 +160,27 @@ class GroupDetailApi(APIView):
         return Response(GroupOutput(selectors.group_for_user(request.user, public_id)).data)
 
 
-class GroupSessionListApi(generics.ListAPIView):  # type: ignore[type-arg]
+class GroupSessionListApi(generics.ListAPIView):
     """A group's sessions in date order (provider-cancelled ones included, with their status)."""
 
     permission_classes = [DeliveryPermission]
     serializer_class = SessionOutput
     filterset_class = SessionFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ScheduledSession.objects.none()
         group = selectors.group_for_user(self.request.user, self.kwargs["public_id"])
         return selectors.schedule_for_group(group)
 
 
-class GroupMembershipListApi(generics.ListAPIView):  # type: ignore[type-arg]
+class GroupMembershipListApi(generics.ListAPIView):
     """A group's members (active first); TMs allocate a waiting referral with POST."""
 
     permission_classes = [DeliveryPermission]
     serializer_class = MembershipOutput
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Membership.objects.none()
         group = selectors.group_for_user(self.request.user, self.kwargs["public_id"])
@@ -331,14 +332,14 @@ class SessionAttendanceApi(APIView):
         return Response(AttendanceOutput(attendance).data)
 
 
-class MySessionListApi(generics.ListAPIView):  # type: ignore[type-arg]
+class MySessionListApi(generics.ListAPIView):
     """Facilitators: the sessions they deliver (filter by `date_after` / `date_before`)."""
 
     permission_classes = [OwnCalendarPermission]
     serializer_class = SessionDetailOutput
     filterset_class = SessionFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.sessions_for_user(self.request.user).exclude(status="cancelled_by_provider")
 
 
@@ -376,14 +377,14 @@ class MyCalendarFeedApi(APIView):
 # --- one-to-one plans ---------------------------------------------------------------------------------------
 
 
-class PlanListApi(generics.ListCreateAPIView):  # type: ignore[type-arg]
+class PlanListApi(generics.ListCreateAPIView):
     """TMs and administrators: the area's one-to-one plans; facilitators: theirs. TMs create plans."""
 
     permission_classes = [DeliveryPermission]
     serializer_class = PlanOutput
     filterset_class = PlanFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.plans_for_list(self.request.user)
 
     @extend_schema(
@@ -422,13 +423,13 @@ class PlanDetailApi(APIView):
         return Response(PlanOutput(selectors.plan_for_user(request.user, public_id)).data)
 
 
-class PlanSessionListApi(generics.ListAPIView):  # type: ignore[type-arg]
+class PlanSessionListApi(generics.ListAPIView):
     """A plan's sessions in date order."""
 
     permission_classes = [DeliveryPermission]
     serializer_class = SessionOutput
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ScheduledSession.objects.none()
         plan = selectors.plan_for_user(self.request.user, self.kwargs["public_id"])

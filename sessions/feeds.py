@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
+from accounts.models import User
 from sessions import selectors
 from sessions.models import ScheduledSession, SessionStatus
 
@@ -41,7 +42,7 @@ def _event(session: ScheduledSession, zone: ZoneInfo, stamp: dt.datetime) -> Eve
     return event
 
 
-def calendar_for(user: object, *, today: dt.date | None = None) -> bytes:
+def calendar_for(user: User, *, today: dt.date | None = None) -> bytes:
     """The iCalendar document of `user`'s sessions around `today`."""
     today = today or timezone.localdate()
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -54,7 +55,7 @@ def calendar_for(user: object, *, today: dt.date | None = None) -> bytes:
     sessions = selectors.sessions_for_facilitator(
         user,
         today - dt.timedelta(days=PAST_DAYS),
-        today + dt.timedelta(days=FUTURE_DAYS),  # type: ignore[arg-type]
+        today + dt.timedelta(days=FUTURE_DAYS),
     )
     for session in sessions:
         calendar.add_component(_event(session, zone, stamp))

@@ -104,7 +104,7 @@ class ProgrammeOutput(serializers.Serializer[Any]):
     default_start_time = serializers.TimeField()
     cadence = serializers.ChoiceField(choices=Cadence.choices)
     max_slots_per_week = serializers.IntegerField()
-    source = serializers.ListField(child=serializers.CharField())
+    source = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
     source_note = serializers.CharField()
 
     def get_area_version(self, obj: Any) -> bool:

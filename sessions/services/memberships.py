@@ -56,14 +56,14 @@ def _check_referral(referral: Referral, *, area_id: int, programme: str, group_f
     if referral.status != "awaiting_allocation":
         raise DomainConflict(
             "Only a referral on the waiting list (awaiting allocation) can be allocated; this one is "
-            f"{referral.get_status_display().lower()}.",  # type: ignore[attr-defined]
+            f"{referral.get_status_display().lower()}.",
             code="NOT_AWAITING_ALLOCATION",
             allowed=["awaiting_allocation"],
         )
     wanted_format = "group" if group_format else "one_to_one"
     if referral.programme != programme or referral.format != wanted_format:
         raise DomainConflict(
-            f"The referral is for {referral.get_programme_display()} ({referral.get_format_display().lower()}), "  # type: ignore[attr-defined]
+            f"The referral is for {referral.get_programme_display()} ({referral.get_format_display().lower()}), "
             "not this programme.",
             code="WRONG_PROGRAMME",
         )
@@ -173,8 +173,8 @@ def allocate(
 def _lock_membership(membership: Membership) -> Membership:
     if membership.group_id is not None:
         ProgrammeGroup.objects.select_for_update(of=("self",)).filter(pk=membership.group_id).first()
-    else:
-        OneToOnePlan.objects.select_for_update(of=("self",)).filter(pk=membership.plan_id).first()
+    elif membership.plan_id is not None:
+        OneToOnePlan.objects.select_for_update(of=("self",)).filter(id=membership.plan_id).first()
     return (
         Membership.objects.select_for_update(of=("self",))
         .select_related("group", "plan", "referral")
@@ -310,9 +310,15 @@ def record_attendance(
     if target.status == SessionStatus.SCHEDULED:
         target.status = SessionStatus.DELIVERED
         target.save(update_fields=["status"])
-    owner_model = ProgrammeGroup if locked.group_id is not None else OneToOnePlan
-    owner_id = locked.group_id or locked.plan_id
-    owner_model.objects.filter(pk=owner_id, status="planned").update(status="running")  # type: ignore[attr-defined]
+    # The first delivered session starts a planned group or plan.
+    if locked.group_id is not None:
+        ProgrammeGroup.objects.filter(id=locked.group_id, status=GroupStatus.PLANNED).update(
+            status=GroupStatus.RUNNING
+        )
+    elif locked.plan_id is not None:
+        OneToOnePlan.objects.filter(id=locked.plan_id, status=PlanStatus.PLANNED).update(
+            status=PlanStatus.RUNNING
+        )
     if outcome in ATTENDED_OUTCOMES:
         _start_programme(
             actor=actor,

@@ -40,10 +40,11 @@ def _lock_owner(session: ScheduledSession) -> _Owner:
         live = ScheduledSession.objects.filter(group=obj)
         exclude = {"exclude_group_id": obj.pk}
     else:
+        assert session.plan_id is not None  # a session belongs to a group or a plan (database check)
         obj = (
             OneToOnePlan.objects.select_for_update(of=("self",))
             .select_related("area", "programme")
-            .get(pk=session.plan_id)
+            .get(id=session.plan_id)
         )
         live = ScheduledSession.objects.filter(plan=obj)
         exclude = {"exclude_plan_id": obj.pk}
