@@ -27,6 +27,7 @@ from accounts.permissions import (
     OwnCalendarPermission,
     SchedulePreviewPermission,
 )
+from audit.services import record_access
 from referrals import selectors as referral_selectors
 from sessions import selectors, services
 from sessions.filters import GroupFilter, PlanFilter, ProgrammeFilter, SessionFilter
@@ -217,7 +218,12 @@ class MembershipDetailApi(APIView):
 
     @extend_schema(responses={200: MembershipOutput}, summary="One membership")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        return Response(MembershipOutput(selectors.membership_for_user(request.user, public_id)).data)
+        membership = selectors.membership_for_user(request.user, public_id)
+        # It names the person: a view of a person's record is logged (the CRN as label, never the name).
+        record_access(
+            actor=_user(request), obj=membership, via="api", object_label=membership.referral.person.crn
+        )
+        return Response(MembershipOutput(membership).data)
 
     @extend_schema(
         request=RemoveMemberInput,

@@ -189,7 +189,8 @@ def remove_member(
     """Treatment managers: end an active membership with a reason and the referral's next status (e.g. back to
     `awaiting_allocation`, or `deselected` / `withdrawn` with a reason code). Locks the group (or plan) and the
     membership; the referral moves through `referrals.services.change_status` (409 with the allowed statuses if
-    the transition table refuses). A one-to-one plan whose member leaves is cancelled. Audited.
+    the transition table refuses). A one-to-one plan whose member leaves is cancelled. `left_on` is today, or
+    the joining date for someone removed before they joined. Audited.
     """
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the person is leaving."]})

@@ -474,6 +474,17 @@ def test_attendance_api_moves_the_referral_on_programme(api, tm, area, facilitat
     assert Referral.objects.get(pk=membership.referral_id).status == "on_programme"
 
 
+def test_membership_detail_logs_the_access(api, tm, area):
+    from audit.models import AccessLog
+
+    group = make_group(area, actor=tm)
+    membership = services.allocate(actor=tm, group=group, referral=waiting_referral(area))
+    data = api(tm).get(reverse("api-membership-detail", args=[membership.public_id])).json()
+    assert data["person"]["crn"] == membership.referral.person.crn
+    log = AccessLog.objects.get(object_id=str(membership.public_id))
+    assert (log.actor, log.via, log.object_label) == (tm, "api", membership.referral.person.crn)
+
+
 def test_session_detail_shape(api, tm, area):
     group = make_group(area, actor=tm)
     session = group.sessions.get(number=5)

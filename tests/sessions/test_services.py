@@ -471,6 +471,22 @@ def test_a_closed_group_takes_nobody_after_it_starts(area, tm, time_machine):
     assert caught.value.code == "GROUP_CLOSED"
 
 
+def test_the_relapse_prevention_group_is_closed_after_it_starts(area, tm, time_machine):
+    rp = make_group(
+        area,
+        actor=tm,
+        programme_code="nsogp_relapse_prevention",
+        start_date=D(2027, 1, 6),
+        slots=[{"weekday": "wednesday", "start_time": "10:00"}],
+    )
+    assert rp.sessions.count() == 12  # 002: a closed group of 12 sessions
+    services.allocate(actor=tm, group=rp, referral=waiting_referral(area, programme="nsogp"))
+    time_machine.move_to(dt.datetime(2027, 1, 7, 9, tzinfo=LONDON), tick=False)
+    with pytest.raises(DomainConflict) as caught:
+        services.allocate(actor=tm, group=rp, referral=waiting_referral(area, programme="nsogp"))
+    assert caught.value.code == "GROUP_CLOSED"
+
+
 def test_the_rolling_core_group_is_joined_at_the_next_block_boundary(area, tm, time_machine):
     core = make_group(
         area,
