@@ -454,8 +454,9 @@ class ModulePlanForm(GovukForm):
 # --- catalogue ----------------------------------------------------------------------------------------------
 
 
-def _int(label: str, *, required: bool = True, min_value: int = 0) -> forms.IntegerField:
-    low = label[0].lower() + label[1:]
+def _int(label: str, *, required: bool = True, min_value: int = 0, what: str = "") -> forms.IntegerField:
+    """A whole-number field; `what` names it in the error summary when the label alone is ambiguous."""
+    low = what or label[0].lower() + label[1:]
     return forms.IntegerField(
         label=label,
         required=required,
@@ -536,22 +537,22 @@ class ProgrammeVersionForm(GovukForm):
         for module in entry["modules"]:
             n = module["number"]
             self.fields[f"module_{n}_title"] = forms.CharField(
-                label=f"Module {n} title",
+                label="Title",
                 max_length=200,
                 error_messages={"required": f"Enter the title of module {n}"},
             )
             names = [f"module_{n}_title"]
             if "sessions" in module or not ranged:
                 self.fields[f"module_{n}_sessions"] = _int(
-                    f"Module {n} sessions", required=False, min_value=1
+                    "Sessions", required=False, min_value=1, what=f"sessions of module {n}"
                 )
                 names.append(f"module_{n}_sessions")
             if ranged:
                 self.fields[f"module_{n}_min"] = _int(
-                    f"Module {n} fewest sessions", required=False, min_value=1
+                    "Fewest sessions", required=False, min_value=1, what=f"fewest sessions of module {n}"
                 )
                 self.fields[f"module_{n}_max"] = _int(
-                    f"Module {n} most sessions", required=False, min_value=1
+                    "Most sessions", required=False, min_value=1, what=f"most sessions of module {n}"
                 )
                 names += [f"module_{n}_min", f"module_{n}_max"]
             self.module_names.append(tuple(names))

@@ -62,7 +62,7 @@ def _in_force(version: Programme, on: dt.date) -> bool:
 
 def catalogue_for_area(user: User | AnonymousUser, *, today: dt.date) -> list[CatalogueEntry]:
     """Managers: every programme code with the national and the user's area's versions (one query), each version
-    annotated with `area_groups`, the number of the area's groups scheduled with it. The area's own version in
+    annotated with `area_groups` and `area_plans`, the area's groups and one-to-one plans scheduled with it. The area's own version in
     force wins over the national one."""
     if not is_staff_member(user):
         return []
@@ -70,7 +70,10 @@ def catalogue_for_area(user: User | AnonymousUser, *, today: dt.date) -> list[Ca
     versions = (
         Programme.objects.filter(Q(area__isnull=True) | Q(area_id=area_id))
         .select_related("created_by")
-        .annotate(area_groups=Count("groups", filter=Q(groups__area_id=area_id), distinct=True))
+        .annotate(
+            area_groups=Count("groups", filter=Q(groups__area_id=area_id), distinct=True),
+            area_plans=Count("plans", filter=Q(plans__area_id=area_id), distinct=True),
+        )
         .order_by("code", "-version")
     )
     entries: dict[str, CatalogueEntry] = {}

@@ -146,7 +146,11 @@ class GroupWizard(DeliveryWizard):
         "start-date": "When does the first session start?",
         "places": "Places and age band",
     }
-    templates = {"slots": "sessions/wizard/slots.html", "places": "sessions/wizard/capacity.html"}
+    templates = {
+        "facilitators": "sessions/wizard/facilitators.html",
+        "slots": "sessions/wizard/slots.html",
+        "places": "sessions/wizard/capacity.html",
+    }
 
     def bands(self) -> list[tuple[str, str]]:
         p = self.programme()
@@ -218,7 +222,9 @@ class GroupWizard(DeliveryWizard):
         else:
             self.state.update(capacity=data["capacity"], age_band=data["age_band"], name=data["name"])
 
-    def context(self, step: str) -> dict[str, Any]:
+    def context(self, step: str, form: forms.Form) -> dict[str, Any]:
+        if step in ("facilitators", "facilitator"):
+            return {"selected": [str(v) for v in (form["facilitators"].value() or [])]}
         if step == "slots":
             return self.slot_context()
         if step == "places":

@@ -67,7 +67,11 @@ class PlanWizard(DeliveryWizard):
         "slots": "When are the sessions each week?",
         "start-date": "When does the first session start?",
     }
-    templates = {"modules": "sessions/plans/modules.html", "slots": "sessions/wizard/slots.html"}
+    templates = {
+        "modules": "sessions/plans/modules.html",
+        "facilitator": "sessions/wizard/facilitators.html",
+        "slots": "sessions/wizard/slots.html",
+    }
     noun = "plan"
 
     def waiting(self) -> list[Any]:
@@ -125,7 +129,9 @@ class PlanWizard(DeliveryWizard):
         else:
             self.state["start_date"] = data["start_date"].isoformat()
 
-    def context(self, step: str) -> dict[str, Any]:
+    def context(self, step: str, form: forms.Form) -> dict[str, Any]:
+        if step in ("facilitators", "facilitator"):
+            return {"selected": [str(v) for v in (form["facilitators"].value() or [])]}
         if step == "modules":
             p = self.programme()
             return {

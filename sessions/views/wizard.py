@@ -94,7 +94,7 @@ class Wizard:
     def store(self, step: str, form: forms.Form) -> None:
         raise NotImplementedError
 
-    def context(self, step: str) -> dict[str, Any]:
+    def context(self, step: str, form: forms.Form) -> dict[str, Any]:
         return {}
 
     # --- the page ---------------------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ class Wizard:
             "caption": self.caption,
             "back_url": self.back_url(step),
             "step": step,
-            **self.context(step),
+            **self.context(step, form),
         }
         return render(self.request, self.templates.get(step, "sessions/wizard/question.html"), context)
 

@@ -67,19 +67,27 @@ def test_catalogue_lists_programmes_with_sessions_sizes_ages_and_catch_up_limits
     response = login(area_admin).get(url("programme_list"))
     assert response.status_code == 200
     text = _text(response)
-    for name in ("i-SOTP (group)", "i-SOTP (one-to-one)", "N-SOGP Core Group", "Relapse Prevention",
-                 "Long Term Monitoring", "Low Intensity"):
+    for name in (
+        "i-SOTP (group)",
+        "i-SOTP (one-to-one)",
+        "N-SOGP Core Group",
+        "Relapse Prevention",
+        "Long Term Monitoring",
+        "Low Intensity",
+    ):
         assert name in text
-    assert "35 × 120 minutes" in text and "20 to 30 × 90 minutes" in text
+    assert "35 sessions of 120 minutes" in text and "20 to 30 sessions of 90 minutes" in text
     assert "8 to 10 (optimum 8)" in text and "21 and over" in text and "Young-adult band 17 to 21" in text
-    assert "At most 4 catch-ups" in text and "more than 2 missed in a block restarts the block" in text
+    assert "At most 4 catch-ups" in text and "More than 2 missed in a block restarts the block" in text
     assert "not switched on for" in text  # LI/HI: an optional suite
 
 
 def test_tm_reads_the_catalogue_but_has_no_edit_button(login, tm):
     response = login(tm).get(url("programme_detail", code="isotp_group"))
     text = _text(response)
-    assert response.status_code == 200 and "Motivation to Change" in text and "Create a new version" not in text
+    assert (
+        response.status_code == 200 and "Motivation to Change" in text and "Create a new version" not in text
+    )
     assert login(tm).get(url("programme_edit", code="isotp_group")).status_code == 403
 
 
@@ -92,9 +100,24 @@ def test_programme_page_shows_modules_with_session_counts_and_versions(login, ar
 
 def _version_form(programme: Programme, **changes) -> dict[str, str]:
     entry = programme.as_entry()
-    data = {k: "" if entry.get(k) is None else str(entry.get(k)) for k in (
-        "name", "session_minutes", "work_minutes", "sessions_min", "sessions_max", "group_min", "group_optimum",
-        "group_max", "min_age", "max_age", "max_catch_ups", "facilitators_per_session", "default_start_time")}
+    data = {
+        k: "" if entry.get(k) is None else str(entry.get(k))
+        for k in (
+            "name",
+            "session_minutes",
+            "work_minutes",
+            "sessions_min",
+            "sessions_max",
+            "group_min",
+            "group_optimum",
+            "group_max",
+            "min_age",
+            "max_age",
+            "max_catch_ups",
+            "facilitators_per_session",
+            "default_start_time",
+        )
+    }
     data["restart_limit"] = str(entry["restart_rule"]["limit"])
     for m in entry["modules"]:
         data[f"module_{m['number']}_title"] = m["title"]
@@ -132,7 +155,9 @@ def test_invalid_new_version_shows_the_rules_problems_and_saves_nothing(login, a
     assert response.status_code == 200
     summary = _summary(response)
     assert "Enter why you are making this change" in summary
-    response = login(area_admin).post(url("programme_edit", code="isotp_group"), {**data, "change_reason": "x"})
+    response = login(area_admin).post(
+        url("programme_edit", code="isotp_group"), {**data, "change_reason": "x"}
+    )
     summary = _summary(response)
     assert "Group sizes must be whole numbers with minimum &lt;= optimum &lt;= maximum" in summary
     assert "The modules add up to 29 sessions" in summary
@@ -163,7 +188,12 @@ def _group_answers(venue, tm, facilitators, start: dt.date, **over) -> dict[str,
         "venue": {"venue": str(venue.pk)},
         "treatment-manager": {"treatment_manager": str(tm.public_id)},
         "facilitators": {"facilitators": [str(f.public_id) for f in facilitators]},
-        "slots": {"first_weekday": "monday", "first_start": "18:00", "second_weekday": "", "second_start": ""},
+        "slots": {
+            "first_weekday": "monday",
+            "first_start": "18:00",
+            "second_weekday": "",
+            "second_start": "",
+        },
         "start-date": _date("start_date", start),
         "places": {"capacity": "10", "age_band": "standard", "name": "Crewe Monday evening"},
     }
@@ -171,7 +201,9 @@ def _group_answers(venue, tm, facilitators, start: dt.date, **over) -> dict[str,
     return answers
 
 
-def test_tm_creates_a_group_through_the_question_pages_with_a_previewed_schedule(login, area, tm, facilitator):
+def test_tm_creates_a_group_through_the_question_pages_with_a_previewed_schedule(
+    login, area, tm, facilitator
+):
     second = trained_facilitator(area)
     venue = VenueFactory(area=area, name="Crewe group room")
     start = _next(0, weeks=3)
@@ -186,10 +218,13 @@ def test_tm_creates_a_group_through_the_question_pages_with_a_previewed_schedule
     text = _text(check)
     assert "Check the group and its schedule" in text
     assert "Crewe group room" in text and facilitator.full_name in text and "Monday at 18:00" in text
-    assert text.count("Change<span class=\"govuk-visually-hidden\">") >= 8
+    assert text.count('Change<span class="govuk-visually-hidden">') >= 8
     expected = generate_schedule(
-        session_templates(_in_force().as_entry()), start_date=start, slots=[Slot(0, dt.time(18))],
-        jurisdiction="ENG", closures={closure: "Staff training day"},
+        session_templates(_in_force().as_entry()),
+        start_date=start,
+        slots=[Slot(0, dt.time(18))],
+        jurisdiction="ENG",
+        closures={closure: "Staff training day"},
     )
     assert "35 sessions" in text
     first, last = expected.sessions[0], expected.sessions[-1]
@@ -231,8 +266,9 @@ def test_question_pages_show_the_error_summary_and_save_nothing(login, area, tm)
     assert "(error)" in _text(response).split("</title>")[0]
     assert client.session.get("sessions.group_wizard", {}) == {}
     # A later question cannot be skipped to.
-    assert client.get(url("group_create_step", step="slots"))["Location"] == url("group_create_step",
-                                                                                 step="programme")
+    assert client.get(url("group_create_step", step="slots"))["Location"] == url(
+        "group_create_step", step="programme"
+    )
 
 
 def test_only_trained_facilitators_are_offered_and_an_untrained_one_is_refused_with_the_reason(
@@ -252,12 +288,18 @@ def test_only_trained_facilitators_are_offered_and_an_untrained_one_is_refused_w
     )
     summary = _summary(response)
     assert "Una Trained cannot facilitate i-SOTP (group)" in summary
-    assert "has not passed the assessment centre" in summary and "has not completed i-SOTP training" in summary
-    response = client.post(url("group_create_step", step="facilitators"), {"facilitators": [str(facilitator.public_id)]})
+    assert (
+        "has not passed the assessment centre" in summary and "has not completed i-SOTP training" in summary
+    )
+    response = client.post(
+        url("group_create_step", step="facilitators"), {"facilitators": [str(facilitator.public_id)]}
+    )
     assert "Select at least 2 facilitators" in _summary(response)
 
 
-def test_confirm_shows_the_services_refusal_when_a_facilitator_is_no_longer_trained(login, area, tm, facilitator):
+def test_confirm_shows_the_services_refusal_when_a_facilitator_is_no_longer_trained(
+    login, area, tm, facilitator
+):
     second = trained_facilitator(area)
     client = login(tm)
     _walk_group(client, _group_answers(VenueFactory(area=area), tm, [facilitator, second], _next(1)))
@@ -288,21 +330,37 @@ def test_slots_and_start_date_and_places_are_validated(login, area, tm, facilita
     client.get(url("group_create"))
     for step in ("programme", "venue", "treatment-manager", "facilitators"):
         client.post(url("group_create_step", step=step), answers[step])
-    response = client.post(url("group_create_step", step="slots"), {
-        "first_weekday": "monday", "first_start": "25:00", "second_weekday": "monday", "second_start": "10:00"})
+    response = client.post(
+        url("group_create_step", step="slots"),
+        {
+            "first_weekday": "monday",
+            "first_start": "25:00",
+            "second_weekday": "monday",
+            "second_start": "10:00",
+        },
+    )
     summary = _summary(response)
-    assert "on the 24-hour clock" in summary and "Choose a different day for the second weekly session" in summary
+    assert (
+        "on the 24-hour clock" in summary
+        and "Choose a different day for the second weekly session" in summary
+    )
     client.post(url("group_create_step", step="slots"), answers["slots"])
     past = timezone.localdate() - dt.timedelta(days=1)
     response = client.post(url("group_create_step", step="start-date"), _date("start_date", past))
     assert "The start date must be today or in the future" in _summary(response)
-    response = client.post(url("group_create_step", step="start-date"), {"start_date_0": "31", "start_date_1": "2",
-                                                                          "start_date_2": "2030"})
+    response = client.post(
+        url("group_create_step", step="start-date"),
+        {"start_date_0": "31", "start_date_1": "2", "start_date_2": "2030"},
+    )
     assert "The start date must be a real date" in _summary(response)
     client.post(url("group_create_step", step="start-date"), answers["start-date"])
-    response = client.post(url("group_create_step", step="places"), {"capacity": "11", "age_band": "standard"})
+    response = client.post(
+        url("group_create_step", step="places"), {"capacity": "11", "age_band": "standard"}
+    )
     assert "between 8 and 10" in _summary(response)
-    response = client.post(url("group_create_step", step="places"), {"capacity": "8", "age_band": "young_adult"})
+    response = client.post(
+        url("group_create_step", step="places"), {"capacity": "8", "age_band": "young_adult"}
+    )
     assert response.status_code == 302
     text = _text(client.get(url("group_create_check")))
     assert "Young adults aged 17 to 21" in text
@@ -311,8 +369,10 @@ def test_slots_and_start_date_and_places_are_validated(login, area, tm, facilita
 def test_change_link_returns_to_check_your_answers(login, area, tm, facilitator):
     client = login(tm)
     other = VenueFactory(area=area, name="Other room")
-    _walk_group(client, _group_answers(VenueFactory(area=area), tm, [facilitator, trained_facilitator(area)],
-                                       _next(3)))
+    _walk_group(
+        client,
+        _group_answers(VenueFactory(area=area), tm, [facilitator, trained_facilitator(area)], _next(3)),
+    )
     response = client.post(url("group_create_step", step="venue") + "?change=1", {"venue": str(other.pk)})
     assert response["Location"] == url("group_create_check")
     assert "Other room" in _text(client.get(url("group_create_check")))
@@ -322,8 +382,9 @@ def test_change_link_returns_to_check_your_answers(login, area, tm, facilitator)
 
 
 def test_group_page_shows_summary_facilitators_members_places_and_schedule(login, area, tm, facilitator, om):
-    group = make_group(area, actor=tm, start_date=_next(0), facilitators=[facilitator, trained_facilitator(area)],
-                       capacity=9)
+    group = make_group(
+        area, actor=tm, start_date=_next(0), facilitators=[facilitator, trained_facilitator(area)], capacity=9
+    )
     referral = waiting_referral(area, om)
     from sessions import services
 
@@ -357,7 +418,9 @@ def test_another_areas_group_is_not_found(login, area, tm, other_tm, other_admin
 
 
 def test_facilitators_see_only_the_groups_they_deliver(login, area, tm, facilitator):
-    mine = make_group(area, actor=tm, start_date=_next(0), facilitators=[facilitator, trained_facilitator(area)])
+    mine = make_group(
+        area, actor=tm, start_date=_next(0), facilitators=[facilitator, trained_facilitator(area)]
+    )
     theirs = make_group(area, actor=tm, start_date=_next(1))
     client = login(facilitator)
     text = _text(client.get(url("group_list")))
@@ -372,16 +435,19 @@ def test_facilitators_see_only_the_groups_they_deliver(login, area, tm, facilita
 
 def test_reschedule_one_session_with_cascade_moves_the_later_ones(login, area, tm):
     group = make_group(area, actor=tm, start_date=_next(0))
-    s3 = group.sessions.get(number=3)
     before = {s.number: s.date for s in group.sessions.all()}
     new_date = group.sessions.get(number=4).date + dt.timedelta(days=1)  # the Tuesday after session 4
     client = login(tm)
-    response = client.post(url("session_reschedule", public_id=group.public_id, number=3),
-                           {**_date("new_date", new_date), "new_start": "", "cascade": "yes"})
+    response = client.post(
+        url("session_reschedule", public_id=group.public_id, number=3),
+        {**_date("new_date", new_date), "new_start": "", "cascade": "yes"},
+    )
     assert response.status_code == 302, _summary(response)
     after = {s.number: s.date for s in group.sessions.all()}
     assert after[3] == new_date and after[1] == before[1] and after[2] == before[2]
-    assert after[4] > new_date and after[4] == before[5] and all(after[n] > after[n - 1] for n in range(4, 36))
+    assert (
+        after[4] > new_date and after[4] == before[5] and all(after[n] > after[n - 1] for n in range(4, 36))
+    )
     page = _text(client.get(response["Location"]))
     assert "Session 3 moved to" in page and "later sessions moved on" in page
 
@@ -390,9 +456,10 @@ def test_reschedule_without_cascade_refuses_overtaking_the_next_session(login, a
     group = make_group(area, actor=tm, start_date=_next(0))
     s3 = group.sessions.get(number=3)
     s4 = group.sessions.get(number=4)
-    response = login(tm).post(url("session_reschedule", public_id=group.public_id, number=3),
-                              {**_date("new_date", s4.date + dt.timedelta(days=1)), "new_start": "",
-                               "cascade": "no"})
+    response = login(tm).post(
+        url("session_reschedule", public_id=group.public_id, number=3),
+        {**_date("new_date", s4.date + dt.timedelta(days=1)), "new_start": "", "cascade": "no"},
+    )
     assert "Move the later sessions too, or choose an earlier date" in _summary(response)
     s3.refresh_from_db()
     assert s3.date == group.sessions.get(number=3).date
@@ -412,14 +479,26 @@ def test_reschedule_refuses_a_bank_holiday_and_bad_input(login, area, tm):
 
 def test_reschedule_refuses_a_facilitator_clash_naming_the_session(login, area, tm, facilitator):
     shared = [facilitator, trained_facilitator(area)]
-    first = make_group(area, actor=tm, start_date=_next(0), facilitators=shared,
-                       slots=[{"weekday": "monday", "start_time": "10:00"}])
-    second = make_group(area, actor=tm, start_date=_next(0), facilitators=shared,
-                        slots=[{"weekday": "tuesday", "start_time": "10:00"}])
+    first = make_group(
+        area,
+        actor=tm,
+        start_date=_next(0),
+        facilitators=shared,
+        slots=[{"weekday": "monday", "start_time": "10:00"}],
+    )
+    second = make_group(
+        area,
+        actor=tm,
+        start_date=_next(0),
+        facilitators=shared,
+        slots=[{"weekday": "tuesday", "start_time": "10:00"}],
+    )
     target = second.sessions.get(number=1)
     clash_date = first.sessions.get(number=2).date  # a Monday after second's session 1
-    response = login(tm).post(url("session_reschedule", public_id=second.public_id, number=1),
-                              {**_date("new_date", clash_date), "new_start": "10:30", "cascade": "yes"})
+    response = login(tm).post(
+        url("session_reschedule", public_id=second.public_id, number=1),
+        {**_date("new_date", clash_date), "new_start": "10:30", "cascade": "yes"},
+    )
     summary = _summary(response)
     assert f"session 2 of {first.reference}" in summary and "is already delivering" in summary
     target.refresh_from_db()
@@ -463,11 +542,15 @@ def test_allocate_moves_the_referral_to_allocated_and_shows_them_on_the_group(lo
     group = make_group(area, actor=tm, start_date=_next(0))
     referral = waiting_referral(area, om)
     client = login(tm)
-    response = client.post(url("group_allocate", public_id=group.public_id), {"referral": str(referral.public_id)})
+    response = client.post(
+        url("group_allocate", public_id=group.public_id), {"referral": str(referral.public_id)}
+    )
     assert response.status_code == 302, _summary(response)
     referral.refresh_from_db()
     assert referral.status == "allocated"
-    assert f"{referral.person.full_name} ({referral.person.crn}) allocated" in _text(client.get(response["Location"]))
+    assert f"{referral.person.full_name} ({referral.person.crn}) allocated" in _text(
+        client.get(response["Location"])
+    )
     assert referral.person.full_name in _text(client.get(url("group_detail", public_id=group.public_id)))
 
 
@@ -507,10 +590,15 @@ def test_remove_member_asks_the_reason_and_next_status(login, area, tm, om):
     assert "Back to the waiting list" in page and "Withdrawn" in page
     response = client.post(target, {"next_status": "withdrawn", "reason": ""})
     summary = _summary(response)
-    assert "Enter why they are leaving the group" in summary and "Select the reason the referral is withdrawn" in summary
+    assert (
+        "Enter why they are leaving the group" in summary
+        and "Select the reason the referral is withdrawn" in summary
+    )
     membership.refresh_from_db()
     assert membership.status == "active"
-    response = client.post(target, {"next_status": "awaiting_allocation", "reason": "Moved to an evening group"})
+    response = client.post(
+        target, {"next_status": "awaiting_allocation", "reason": "Moved to an evening group"}
+    )
     assert response.status_code == 302, _summary(response)
     membership.refresh_from_db()
     referral.refresh_from_db()
@@ -525,7 +613,11 @@ def test_remove_member_with_withdrawal_records_the_reason_code(login, area, tm, 
     membership = services.allocate(actor=tm, group=group, referral=referral)
     response = login(tm).post(
         url("member_remove", public_id=group.public_id, membership_id=membership.public_id),
-        {"next_status": "withdrawn", "reason_code": "withdrawn:moved_out_of_area", "reason": "Moved to Leeds"},
+        {
+            "next_status": "withdrawn",
+            "reason_code": "withdrawn:moved_out_of_area",
+            "reason": "Moved to Leeds",
+        },
     )
     assert response.status_code == 302, _summary(response)
     membership.refresh_from_db()
@@ -535,15 +627,21 @@ def test_remove_member_with_withdrawal_records_the_reason_code(login, area, tm, 
 # --- one-to-one plans -------------------------------------------------------------------------------------------
 
 
-def _plan_answers(referral, facilitator, venue, start: dt.date, modules: dict[int, int] | None = None,
-                  rationale: str = ""):
+def _plan_answers(
+    referral, facilitator, venue, start: dt.date, modules: dict[int, int] | None = None, rationale: str = ""
+):
     counts = modules or {1: 4, 2: 4, 3: 4, 4: 8, 5: 3, 6: 5}
     return {
         "person": {"referral": str(referral.public_id)},
         "modules": {**{f"module_{n}": str(c) for n, c in counts.items()}, "rationale": rationale},
         "facilitator": {"facilitators": [str(facilitator.public_id)]},
         "venue": {"venue": str(venue.pk)},
-        "slots": {"first_weekday": "tuesday", "first_start": "10:00", "second_weekday": "", "second_start": ""},
+        "slots": {
+            "first_weekday": "tuesday",
+            "first_start": "10:00",
+            "second_weekday": "",
+            "second_start": "",
+        },
         "start-date": _date("start_date", start),
     }
 
@@ -554,8 +652,14 @@ def test_tm_creates_a_one_to_one_plan_with_preview_then_confirm(login, area, tm,
     client.get(url("plan_create"))
     page = _text(client.get(url("plan_create_step", step="person")))
     assert referral.person.full_name in page
-    answers = _plan_answers(referral, facilitator, VenueFactory(area=area, name="Interview room 2"), _next(1),
-                            modules={1: 6, 2: 5, 3: 4, 4: 8, 5: 3, 6: 4}, rationale="Needs more work on module 2")
+    answers = _plan_answers(
+        referral,
+        facilitator,
+        VenueFactory(area=area, name="Interview room 2"),
+        _next(1),
+        modules={1: 6, 2: 5, 3: 4, 4: 8, 5: 3, 6: 4},
+        rationale="Needs more work on module 2",
+    )
     for step, data in answers.items():
         response = client.post(url("plan_create_step", step=step), data)
         assert response.status_code == 302, (step, _summary(response))
@@ -567,26 +671,52 @@ def test_tm_creates_a_one_to_one_plan_with_preview_then_confirm(login, area, tm,
     assert response["Location"] == url("plan_detail", public_id=plan.public_id)
     assert plan.total_sessions == 30 and plan.sessions.count() == 30 and plan.facilitator == facilitator
     page = _text(client.get(response["Location"]))
-    assert "Outside guidance" in page and "Needs more work on module 2" in page and "Schedule: 30 sessions" in page
+    assert (
+        "Outside guidance" in page
+        and "Needs more work on module 2" in page
+        and "Schedule: 30 sessions" in page
+    )
     assert AccessLog.objects.filter(actor=tm, object_id=str(referral.person.public_id)).exists()
 
 
-def test_plan_module_counts_show_guidance_and_enforce_the_total_and_rationale(login, area, tm, facilitator, om):
+def test_plan_module_counts_show_guidance_and_enforce_the_total_and_rationale(
+    login, area, tm, facilitator, om
+):
     referral = waiting_referral(area, om, format="one_to_one")
     client = login(tm)
     client.get(url("plan_create"))
     client.post(url("plan_create_step", step="person"), {"referral": str(referral.public_id)})
     page = _text(client.get(url("plan_create_step", step="modules")))
     assert "Guidance: 4 to 6 sessions" in page and "Guidance: 8 to 10 sessions" in page and "20 to 30" in page
-    response = client.post(url("plan_create_step", step="modules"), {
-        "module_1": "2", "module_2": "2", "module_3": "2", "module_4": "4", "module_5": "3", "module_6": "5"})
+    response = client.post(
+        url("plan_create_step", step="modules"),
+        {
+            "module_1": "2",
+            "module_2": "2",
+            "module_3": "2",
+            "module_4": "4",
+            "module_5": "3",
+            "module_6": "5",
+        },
+    )
     summary = _summary(response)
     assert "The plan has 18 sessions: a one-to-one plan must have 20 to 30 sessions" in summary
-    response = client.post(url("plan_create_step", step="modules"), {
-        "module_1": "7", "module_2": "4", "module_3": "4", "module_4": "8", "module_5": "3", "module_6": "5",
-        "rationale": ""})
+    response = client.post(
+        url("plan_create_step", step="modules"),
+        {
+            "module_1": "7",
+            "module_2": "4",
+            "module_3": "4",
+            "module_4": "8",
+            "module_5": "3",
+            "module_6": "5",
+            "rationale": "",
+        },
+    )
     summary = _summary(response)
-    assert "Module 1 (Motivation to Change) has 7 sessions, outside the guidance of 4 to 6 sessions" in summary
+    assert (
+        "Module 1 (Motivation to Change) has 7 sessions, outside the guidance of 4 to 6 sessions" in summary
+    )
     assert client.session["sessions.plan_wizard"].get("sessions_per_module") is None
 
 
@@ -598,11 +728,14 @@ def test_plan_facilitator_must_be_one_and_trained(login, area, tm, facilitator, 
     client.get(url("plan_create"))
     client.post(url("plan_create_step", step="person"), answers["person"])
     client.post(url("plan_create_step", step="modules"), answers["modules"])
-    response = client.post(url("plan_create_step", step="facilitator"),
-                           {"facilitators": [str(untrained.public_id)]})
+    response = client.post(
+        url("plan_create_step", step="facilitator"), {"facilitators": [str(untrained.public_id)]}
+    )
     assert "Nat Trained cannot facilitate i-SOTP (one-to-one)" in _summary(response)
-    response = client.post(url("plan_create_step", step="facilitator"),
-                           {"facilitators": [str(facilitator.public_id), str(trained_facilitator(area).public_id)]})
+    response = client.post(
+        url("plan_create_step", step="facilitator"),
+        {"facilitators": [str(facilitator.public_id), str(trained_facilitator(area).public_id)]},
+    )
     assert "Select one facilitator" in _summary(response)
 
 
@@ -619,9 +752,13 @@ def test_plan_page_is_scoped(login, area, tm, facilitator, other_tm, other_facil
 
 
 def test_calendar_shows_upcoming_sessions_by_week_and_the_private_feed_link(login, area, tm, facilitator):
-    group = make_group(area, actor=tm, start_date=_next(0), facilitators=[facilitator, trained_facilitator(area)],
-                       slots=[{"weekday": "monday", "start_time": "18:00"}, {"weekday": "thursday",
-                                                                             "start_time": "18:00"}])
+    group = make_group(
+        area,
+        actor=tm,
+        start_date=_next(0),
+        facilitators=[facilitator, trained_facilitator(area)],
+        slots=[{"weekday": "monday", "start_time": "18:00"}, {"weekday": "thursday", "start_time": "18:00"}],
+    )
     client = login(facilitator)
     text = _text(client.get(url("my_calendar")))
     first = group.sessions.order_by("date").first()
@@ -656,7 +793,9 @@ def test_group_list_query_count_does_not_grow(login, area, tm, rows, django_asse
     venue = VenueFactory(area=area)
     facilitators = [trained_facilitator(area), trained_facilitator(area)]
     for i in range(rows):
-        make_group(area, actor=tm, venue=venue, facilitators=facilitators, start_date=_next(0, weeks=2 + 40 * i))
+        make_group(
+            area, actor=tm, venue=venue, facilitators=facilitators, start_date=_next(0, weeks=2 + 40 * i)
+        )
     client = login(tm)
     with django_assert_max_num_queries(12):
         response = client.get(url("group_list"))
@@ -691,10 +830,17 @@ def test_plan_list_query_count_does_not_grow(login, area, tm, rows, django_asser
 
 
 @pytest.mark.parametrize("groups", [1, 3])
-def test_calendar_query_count_does_not_grow(login, area, tm, facilitator, groups, django_assert_max_num_queries):
+def test_calendar_query_count_does_not_grow(
+    login, area, tm, facilitator, groups, django_assert_max_num_queries
+):
     for i in range(groups):
-        make_group(area, actor=tm, start_date=_next(0), facilitators=[facilitator, trained_facilitator(area)],
-                   slots=[{"weekday": ("monday", "wednesday", "friday")[i], "start_time": "10:00"}])
+        make_group(
+            area,
+            actor=tm,
+            start_date=_next(0),
+            facilitators=[facilitator, trained_facilitator(area)],
+            slots=[{"weekday": ("monday", "wednesday", "friday")[i], "start_time": "10:00"}],
+        )
     client = login(facilitator)
     with django_assert_max_num_queries(12):
         response = client.get(url("my_calendar"))
