@@ -68,6 +68,7 @@ class PlanWizard(DeliveryWizard):
         "start-date": "When does the first session start?",
     }
     templates = {
+        "person": "sessions/plans/person.html",
         "modules": "sessions/plans/modules.html",
         "facilitator": "sessions/wizard/facilitators.html",
         "slots": "sessions/wizard/slots.html",

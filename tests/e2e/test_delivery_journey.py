@@ -196,3 +196,52 @@ def test_facilitator_calendar_and_admin_catalogue(page: Page, area, tm, facilita
     page.get_by_role("button", name="Create new version").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why you are making this change")
     look(page, "delivery-catalogue-new-version-errors")
+
+
+def test_tm_creates_a_one_to_one_plan_with_a_rationale(page: Page, area, tm, facilitator, om):
+    VenueFactory(area=area, name="Interview room 2")
+    referral = referral_for(area, om, status="awaiting_allocation", format="one_to_one")
+    name = referral.person.full_name
+
+    sign_in_through_pages(page, tm)
+    page.get_by_role("link", name="One-to-one plans", exact=True).click()
+    look(page, "delivery-plan-list-empty")
+    page.get_by_role("button", name="Create a one-to-one plan").click()
+    look(page, "delivery-plan-person")
+    page.get_by_label(name, exact=False).check()
+    continue_(page)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("How many sessions for each module?")
+    look(page, "delivery-plan-modules")
+    page.get_by_label("Module 1: Motivation to Change").fill("7")
+    page.get_by_label("Module 3: Victim Awareness and Taking Responsibility").fill("3")
+    continue_(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("outside the guidance of 4 to 6 sessions")
+    look(page, "delivery-plan-modules-errors")
+    page.get_by_label("Rationale for departing from the guidance").fill(
+        "Strong denial at assessment: an extra motivational session first."
+    )
+    continue_(page)
+
+    look(page, "delivery-plan-facilitator")
+    page.get_by_label(facilitator.full_name).check()
+    continue_(page)
+    page.get_by_label("Interview room 2").check()
+    continue_(page)
+    look(page, "delivery-plan-slots")
+    page.locator("#id_first_weekday").select_option("wednesday")
+    page.locator("#id_first_start").fill("14:00")
+    continue_(page)
+    fill_date(page, "start_date", timezone.localdate() + dt.timedelta(days=14))
+    continue_(page)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the plan and its schedule")
+    expect(page.locator("table.app-schedule-table tbody tr")).to_have_count(30)
+    look(page, "delivery-plan-check-answers")
+    page.get_by_role("button", name="Create plan").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("created and its sessions scheduled")
+    expect(page.get_by_text("Strong denial at assessment")).to_be_visible()
+    look(page, "delivery-plan-page")
+    page.get_by_role("link", name="All one-to-one plans").click()
+    expect(page.locator("table")).to_contain_text(name)
+    look(page, "delivery-plan-list")
