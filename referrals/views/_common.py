@@ -1,4 +1,4 @@
-"""Helpers shared by the referrals pages: role checks, "today", and turning service errors into form errors."""
+"""Helpers shared by the referrals pages: role checks (the predicates of accounts.permissions), "today", `next`."""
 
 from __future__ import annotations
 
@@ -12,28 +12,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import permissions
 from accounts.models import Role
-from accounts.permissions import has_role
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 TM, OM = Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER
-CASEWORKERS = (
-    TM,
-    OM,
-)  # who may see people and referrals (an OM only their own caseload: the selectors scope)
 
 
 def require(check: bool) -> None:
     """Refuse a role that may not use a page (403); records outside the user's reach are 404 in the selectors."""
     if not check:
         raise PermissionDenied
-
-
-def require_role(request: HttpRequest, *roles: str) -> User:
-    """The signed-in user when their role is one of `roles`; 403 otherwise."""
-    require(has_role(request.user, *roles))
-    return cast("User", request.user)
 
 
 def today() -> dt.date:
