@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from isotp.forms import GovukDateField, GovukFormMixin
 from sessions.rules import WEEKDAYS, Slot, validate_entry, validate_one_to_one_plan
@@ -114,7 +115,8 @@ class TreatmentManagerForm(GovukForm):
 
 class FacilitatorsForm(GovukForm):
     """Facilitators: only trained ones are offered, but every facilitator of the area is a valid value, so a
-    submitted untrained one is refused with the training rule's reason rather than "not one of the choices"."""
+    submitted untrained one is refused with the delivery service's own reason (``check``, which the view builds
+    around ``sessions.services.check_facilitators``) rather than "not one of the choices"."""
 
     facilitators = forms.MultipleChoiceField(
         label="Who will facilitate?",
@@ -130,18 +132,16 @@ class FacilitatorsForm(GovukForm):
         *args: Any,
         offered: Choices,
         valid: Iterable[str],
-        refusals: Mapping[str, str],
+        check: Callable[[list[str]], None],
         needed: int,
         single: bool = False,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.needed = needed
-        self.refusals = dict(refusals)
+        self.check = check
         self.single = single
         field = self.fields["facilitators"]
         offered_values = {value for value, _ in offered}
-        # Valid values: the trained ones shown plus the area's other facilitators (refused in clean with why).
         _choices(field, list(offered) + [(v, v) for v in valid if v not in offered_values])
         self.offered = list(offered)
         if single:
@@ -155,15 +155,12 @@ class FacilitatorsForm(GovukForm):
 
     def clean_facilitators(self) -> list[str]:
         chosen: list[str] = self.cleaned_data["facilitators"]
-        problems = [self.refusals[value] for value in chosen if value in self.refusals]
-        if problems:
-            raise forms.ValidationError(problems)
         if self.single and len(chosen) != 1:
             raise forms.ValidationError("Select one facilitator: a one-to-one plan has one")
-        if not self.single and len(chosen) < self.needed:
-            raise forms.ValidationError(
-                f"Select at least {self.needed} facilitators: each session needs {self.needed}"
-            )
+        try:
+            self.check(chosen)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
         return chosen
 
 

@@ -151,23 +151,18 @@ def staff_by_public_ids(user: User | AnonymousUser, public_ids: Sequence[str]) -
 
 def facilitator_choices(
     user: User | AnonymousUser, programme: Programme
-) -> tuple[list[tuple[str, str]], list[str], dict[str, str]]:
-    """For the facilitators question: (trained ones offered, every facilitator of the area, refusal reasons of
-    the untrained ones). The reason comes from the training rule (accounts.rules.training_for, 000)."""
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """For the facilitators question: (the area's facilitators trained for the programme, offered; every
+    facilitator of the area, whose public ids the question accepts so the service can say why one is refused).
+    Training per accounts.rules.training_for (000); training records are prefetched."""
     offered: list[tuple[str, str]] = []
     valid: list[str] = []
-    refusals: dict[str, str] = {}
     for person in staff_for_list(user, Role.FACILITATOR):
         key = str(person.public_id)
         valid.append(key)
-        decision = training_decision(person, programme.training_programme)
-        if decision.trained:
+        if training_decision(person, programme.training_programme).trained:
             offered.append((key, person.full_name))
-        else:
-            refusals[key] = (
-                f"{person.full_name} cannot facilitate {programme.name}: {'; '.join(decision.missing)}"
-            )
-    return offered, valid, refusals
+    return offered, valid
 
 
 def preview(

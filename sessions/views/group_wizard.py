@@ -67,12 +67,18 @@ class DeliveryWizard(Wizard):
 
     def facilitator_form(self, data: Any, *, single: bool) -> FacilitatorsForm:
         programme = self.programme()
-        offered, valid, refusals = page_selectors.facilitator_choices(self.request.user, programme)
+        offered, valid = page_selectors.facilitator_choices(self.request.user, programme)
+
+        def check(public_ids: list[str]) -> None:
+            # The service's own rule and words (000: training; domain.md §5: how many per session).
+            people = page_selectors.staff_by_public_ids(self.request.user, public_ids)
+            delivery.check_facilitators(people, programme=programme, area_id=staff(self.request).area_id)
+
         return FacilitatorsForm(
             data,
             offered=offered,
             valid=valid,
-            refusals=refusals,
+            check=check,
             needed=programme.facilitators_per_session,
             single=single,
             initial={"facilitators": self.state.get("facilitators", [])},

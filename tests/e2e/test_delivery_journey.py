@@ -82,7 +82,7 @@ def test_tm_creates_a_group_previews_the_schedule_and_allocates_two_people(
     look(page, "delivery-create-facilitators")
     page.get_by_label(facilitator.full_name).check()
     continue_(page)
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Select at least 2 facilitators")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("needs 2 facilitators at every session")
     look(page, "delivery-create-facilitators-error")
     page.get_by_label("Priya Shah").check()
     continue_(page)

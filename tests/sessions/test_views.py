@@ -287,14 +287,14 @@ def test_only_trained_facilitators_are_offered_and_an_untrained_one_is_refused_w
         {"facilitators": [str(facilitator.public_id), str(untrained.public_id)]},
     )
     summary = _summary(response)
-    assert "Una Trained cannot facilitate i-SOTP (group)" in summary
+    assert "Una Trained cannot deliver i-SOTP (group)" in summary
     assert (
         "has not passed the assessment centre" in summary and "has not completed i-SOTP training" in summary
     )
     response = client.post(
         url("group_create_step", step="facilitators"), {"facilitators": [str(facilitator.public_id)]}
     )
-    assert "Select at least 2 facilitators" in _summary(response)
+    assert "i-SOTP (group) needs 2 facilitators at every session: choose at least 2" in _summary(response)
 
 
 def test_confirm_shows_the_services_refusal_when_a_facilitator_is_no_longer_trained(
@@ -731,7 +731,7 @@ def test_plan_facilitator_must_be_one_and_trained(login, area, tm, facilitator, 
     response = client.post(
         url("plan_create_step", step="facilitator"), {"facilitators": [str(untrained.public_id)]}
     )
-    assert "Nat Trained cannot facilitate i-SOTP (one-to-one)" in _summary(response)
+    assert "Nat Trained cannot deliver i-SOTP (one-to-one)" in _summary(response)
     response = client.post(
         url("plan_create_step", step="facilitator"),
         {"facilitators": [str(facilitator.public_id), str(trained_facilitator(area).public_id)]},
