@@ -638,6 +638,29 @@ def change_status(
     return locked
 
 
+def move_as_consequence(
+    *,
+    actor: User,
+    referral: Referral,
+    to_status: str,
+    only_from: str | None = None,
+    reason_code: str = "",
+    reason: str = "",
+) -> Referral:
+    """Delivery services: move a referral as the consequence of an action they have already authorised.
+
+    Allocation, removal and the first attended session change the referral's status although a facilitator may
+    be the one acting; the transition table still decides what is legal. With `only_from`, a referral found (under
+    the lock) in any other status is left as it is. Locks the referral row; audited.
+    """
+    with transaction.atomic():
+        locked = _lock(referral)
+        if only_from is not None and locked.status != only_from:
+            return locked
+        _move(actor=actor, referral=locked, to_status=to_status, reason_code=reason_code, reason=reason)
+    return locked
+
+
 def record_assessment(
     *,
     actor: User,

@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import ProbationArea, Role, User
+from tests import reference_data
 from tests.factories import ProbationAreaFactory, UserFactory, train_facilitator
 
 
@@ -24,6 +25,21 @@ from tests.factories import ProbationAreaFactory, UserFactory, train_facilitator
 def _fast_password_hashing(settings) -> None:
     """Hashing with PBKDF2 costs ~0.2 s a user; tests create many users and never test the hasher's strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Tests that use the database find the migrations' reference data, even after a transactional flush."""
+    names = set(request.fixturenames)
+    if request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("_django_db_helper")
+    elif names & {"transactional_db", "live_server"}:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    reference_data.ensure()
 
 
 @pytest.fixture

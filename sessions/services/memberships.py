@@ -255,13 +255,13 @@ def _start_programme(*, actor: User, referral: Referral, reason: str) -> None:
     """The first attended session moves the referral to `on_programme` (domain.md §9).
 
     This is a consequence of recording attendance, which facilitators do; `referrals.services.change_status`
-    lets only TMs move statuses by hand, so the locked move helper of the referrals service is used directly.
+    lets only TMs move statuses by hand, so the referrals service's consequence move is used.
     """
-    from referrals.services import _lock, _move
+    from referrals.services import move_as_consequence
 
-    locked = _lock(referral)
-    if locked.status == "allocated":
-        _move(actor=actor, referral=locked, to_status="on_programme", reason=reason)
+    move_as_consequence(
+        actor=actor, referral=referral, to_status="on_programme", only_from="allocated", reason=reason
+    )
 
 
 @transaction.atomic

@@ -576,6 +576,8 @@ def test_no_person_names_outside_the_members_list(api, tm, area):
     referral = waiting_referral(area, format="one_to_one")
     plan = make_plan(area, actor=tm, referral=referral)
     person = referral.person
+    person.last_name = "Quillfeatherstone"  # distinctive: a random surname could appear inside other text
+    person.save(update_fields=["last_name"])
     for url in (
         reverse("api-plan-list"),
         reverse("api-plan-detail", args=[plan.public_id]),

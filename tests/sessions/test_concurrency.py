@@ -2,7 +2,7 @@
 
 Each thread has its own database connection (Django opens one per thread) and its own transaction; a barrier
 releases them together. Capacity must never be exceeded and a referral never holds two active places. The test
-is transactional (real commits), and `serialized_rollback` restores the seeded catalogue and offences afterwards.
+is transactional (real commits); tests/conftest.py restores the seeded catalogue and offences after the flush.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sessions.services import memberships
 from tests.sessions.factories import make_group, waiting_referral
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
 
