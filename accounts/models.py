@@ -83,6 +83,9 @@ class Venue(models.Model):
         return self.name
 
 
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev"})
+
+
 class Role(models.TextChoices):
     AREA_ADMIN = "area_admin", "Area administrator"
     TREATMENT_MANAGER = "treatment_manager", "Treatment manager"
@@ -146,7 +149,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0]
+        """The first name, for greetings ("Hello Priya"): a leading title such as Dr or Mrs is skipped."""
+        words = self.full_name.split()
+        if len(words) > 1 and words[0].rstrip(".").lower() in TITLES:
+            words = words[1:]
+        return words[0] if words else ""
 
 
 class TrainingProgramme(models.TextChoices):

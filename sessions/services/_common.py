@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import AreaClosure, ProbationArea, User, Venue
 from isotp.errors import DomainConflict
-from sessions.models import GroupStatus, ScheduledSession, SessionStatus
-from sessions.rules import WEEKDAYS, Booking, Slot, find_clashes, format_date, parse_weekday
+from sessions.models import GroupSlot, GroupStatus, ScheduledSession, SessionStatus
+from sessions.rules import WEEKDAYS, Booking, Schedule, Slot, find_clashes, format_date, parse_weekday
 
 if TYPE_CHECKING:
     from sessions.rules import PlannedSession
@@ -177,3 +177,39 @@ def check_clashes(
 
 def _clash(session: ScheduledSession) -> dict[str, str]:
     return {"session": str(session.public_id), "label": session_label(session)}
+
+
+def write_schedule(
+    *,
+    owner: dict[str, Any],
+    slots: Sequence[Slot],
+    schedule: Schedule,
+    venue: Venue,
+    facilitators: Sequence[User],
+) -> list[ScheduledSession]:
+    """Store a group's or plan's weekly slots, its generated sessions and who delivers each (callers hold the
+    transaction). `owner` is `{"group": group}` or `{"plan": plan}`."""
+    GroupSlot.objects.bulk_create(
+        [GroupSlot(**owner, weekday=s.weekday, start_time=s.start_time) for s in slots]
+    )
+    sessions = ScheduledSession.objects.bulk_create(
+        [
+            ScheduledSession(
+                **owner,
+                number=p.number,
+                module=p.module,
+                module_title=p.module_title,
+                block=p.block,
+                date=p.date,
+                start=p.start,
+                end=p.end,
+                venue=venue,
+            )
+            for p in schedule.sessions
+        ]
+    )
+    through = ScheduledSession.facilitators.through
+    through.objects.bulk_create(
+        [through(scheduledsession_id=s.pk, user_id=f.pk) for s in sessions for f in facilitators]
+    )
+    return sessions

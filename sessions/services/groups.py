@@ -14,11 +14,19 @@ from accounts.models import ProbationArea, Role, User, Venue
 from accounts.selectors import training_decision
 from audit.services import record_event
 from isotp.errors import DomainConflict
-from sessions.models import Delivery, GroupFacilitator, GroupSlot, Programme, ProgrammeGroup, ScheduledSession
+from sessions.models import Delivery, GroupFacilitator, Programme, ProgrammeGroup
 from sessions.rules import Schedule, Slot, generate_schedule, session_templates
 from sessions.selectors import programme_for_area
 
-from ._common import candidates_from, check_clashes, closures_of, jurisdiction_of, lock_bookables, parse_slots
+from ._common import (
+    candidates_from,
+    check_clashes,
+    closures_of,
+    jurisdiction_of,
+    lock_bookables,
+    parse_slots,
+    write_schedule,
+)
 
 
 def schedule_for(
@@ -234,28 +242,8 @@ def create_group(
             "Another group took the same reference at the same moment: try again.", code="REFERENCE_TAKEN"
         ) from None
     GroupFacilitator.objects.bulk_create([GroupFacilitator(group=group, facilitator=f) for f in people])
-    GroupSlot.objects.bulk_create(
-        [GroupSlot(group=group, weekday=s.weekday, start_time=s.start_time) for s in parsed]
-    )
-    sessions = ScheduledSession.objects.bulk_create(
-        [
-            ScheduledSession(
-                group=group,
-                number=p.number,
-                module=p.module,
-                module_title=p.module_title,
-                block=p.block,
-                date=p.date,
-                start=p.start,
-                end=p.end,
-                venue=venue,
-            )
-            for p in schedule.sessions
-        ]
-    )
-    through = ScheduledSession.facilitators.through
-    through.objects.bulk_create(
-        [through(scheduledsession_id=s.pk, user_id=f.pk) for s in sessions for f in people]
+    sessions = write_schedule(
+        owner={"group": group}, slots=parsed, schedule=schedule, venue=venue, facilitators=people
     )
     record_event(
         actor=actor,

@@ -15,11 +15,19 @@ from audit.services import record_event
 from isotp.errors import DomainConflict
 from referrals.models import Referral
 from referrals.services import change_status
-from sessions.models import Delivery, GroupSlot, Membership, OneToOnePlan, ScheduledSession
+from sessions.models import Delivery, Membership, OneToOnePlan
 from sessions.rules import Slot, age_on, check_age_band, validate_one_to_one_plan
 from sessions.selectors import programme_for_area
 
-from ._common import candidates_from, check_clashes, closures_of, jurisdiction_of, lock_bookables, parse_slots
+from ._common import (
+    candidates_from,
+    check_clashes,
+    closures_of,
+    jurisdiction_of,
+    lock_bookables,
+    parse_slots,
+    write_schedule,
+)
 from .groups import check_facilitators, next_reference, schedule_for
 from .memberships import _check_referral, _lock_referral
 
@@ -124,27 +132,9 @@ def create_one_to_one_plan(
             "Someone else placed this referral or took this reference at the same moment: try again.",
             code="ALREADY_ALLOCATED",
         ) from None
-    GroupSlot.objects.bulk_create(
-        [GroupSlot(plan=created, weekday=s.weekday, start_time=s.start_time) for s in parsed]
+    sessions = write_schedule(
+        owner={"plan": created}, slots=parsed, schedule=schedule, venue=venue, facilitators=[facilitator]
     )
-    sessions = ScheduledSession.objects.bulk_create(
-        [
-            ScheduledSession(
-                plan=created,
-                number=p.number,
-                module=p.module,
-                module_title=p.module_title,
-                block=p.block,
-                date=p.date,
-                start=p.start,
-                end=p.end,
-                venue=venue,
-            )
-            for p in schedule.sessions
-        ]
-    )
-    through = ScheduledSession.facilitators.through
-    through.objects.bulk_create([through(scheduledsession_id=s.pk, user_id=facilitator.pk) for s in sessions])
     change_status(
         actor=actor, referral=locked, to_status="allocated", reason=f"One-to-one plan {created.reference}"
     )

@@ -71,3 +71,26 @@ def test_api_token_and_session(api, login, tm):
 def test_unverified_session_cannot_use_api(client, tm):
     client.force_login(tm)  # password only, no second factor
     assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_multiple_choice_checkboxes_render_as_checkboxes():
+    from django import forms
+
+    from isotp.templatetags.govuk import govuk_field
+
+    class F(forms.Form):
+        many = forms.MultipleChoiceField(
+            choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple
+        )
+        one = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect)
+
+    form = F()
+    assert govuk_field(form["many"])["kind"] == "checkboxes"
+    assert govuk_field(form["one"])["kind"] == "radios"
+
+
+def test_greeting_skips_titles():
+    from accounts.models import User
+
+    assert User(full_name="Dr Max Lynch").get_short_name() == "Max"
+    assert User(full_name="Priya Shah").get_short_name() == "Priya"
