@@ -18,8 +18,8 @@ from tests.factories import ClosureFactory, VenueFactory
 from tests.referrals.factories import referral_for
 from tests.sessions.factories import make_group, trained_facilitator
 
-# serialized_rollback: the flush after a transactional test would otherwise wipe the catalogue the migrations seed.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The flush after a transactional test empties the seeded catalogue; tests/conftest.py puts it back (reference_data).
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def fill_date(page: Page, name: str, value: dt.date) -> None:
