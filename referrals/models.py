@@ -366,6 +366,11 @@ class Referral(models.Model):
     awaiting_since = models.DateTimeField(
         null=True, blank=True, help_text="When it joined the waiting list; the list is ordered oldest first."
     )
+    other_information_answered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the OM answered the 'other information' questions (their defaults are No).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

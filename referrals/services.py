@@ -551,6 +551,16 @@ def update_referral(*, actor: User, referral: Referral, **changes: Any) -> Refer
     return locked
 
 
+def answer_other_information(*, actor: User, referral: Referral, **answers: Any) -> Referral:
+    """The person's OM: the appeal, innocence, prison SOTP and notes answers of a draft; marks the task answered."""
+    with transaction.atomic():
+        updated = update_referral(actor=actor, referral=referral, **answers)
+        if updated.other_information_answered_at is None:
+            updated.other_information_answered_at = timezone.now()
+            updated.save(update_fields=["other_information_answered_at", "updated_at"])
+    return updated
+
+
 def missing_for_submission(referral: Referral) -> list[str]:
     """What a referral still needs before it can be submitted: `convictions`, `sentence` (empty when complete)."""
     person = referral.person

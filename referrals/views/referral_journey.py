@@ -27,9 +27,6 @@ from referrals.forms import OtherInformationForm, ProgrammeForm
 from referrals.views._common import require, require_reader, safe_next, today
 
 COMPLETED, INCOMPLETE, CANNOT_START = "completed", "incomplete", "cannot_start"
-# The "Other information" answers have defaults in the database, so whether the OM has answered them is kept
-# in the session: a new session asks again (and shows the saved answers).
-ANSWERED_KEY = "referrals_other_information_answered"
 # What `services.missing_for_submission` reports, as the task that fixes it.
 MISSING_TASKS = {"convictions": "offences", "sentence": "sentence"}
 
@@ -52,9 +49,8 @@ def _referral_for_journey(request: HttpRequest, public_id: str) -> tuple[Any, An
 
 
 def _answered_other(request: HttpRequest, referral: Any) -> bool:
-    answered = str(referral.public_id) in request.session.get(ANSWERED_KEY, [])
-    flags = referral.active_appeal or referral.maintains_innocence or referral.completed_prison_sotp
-    return answered or flags or bool(referral.notes)
+    # The answers default to No in the database; the timestamp says whether the OM has actually answered them.
+    return referral.other_information_answered_at is not None
 
 
 def _with_next(url: str, next_url: str) -> str:
@@ -216,12 +212,10 @@ def referral_other(request: HttpRequest, public_id: str) -> HttpResponse:
     form = OtherInformationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_referral(actor=user, referral=referral, **form.values())
+            services.answer_other_information(actor=user, referral=referral, **form.values())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            answered = set(request.session.get(ANSWERED_KEY, []))
-            request.session[ANSWERED_KEY] = sorted(answered | {str(referral.public_id)})
             return redirect(_back_to(request, referral))
     return render(
         request,

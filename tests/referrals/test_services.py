@@ -598,3 +598,21 @@ def test_eligibility_configuration_is_checked_by_the_rules(tm, area):
         actor=tm, configuration=EligibilityConfiguration(area=area, values={"young_adult_band_enabled": True})
     )
     assert _events("eligibility_configuration.saved")
+
+
+def test_other_information_answered_is_recorded_on_the_referral(om):
+    """The task list knows the OM answered 'other information' even in a new session (the answers default to No)."""
+    from referrals import services
+    from tests.referrals.factories import PersonFactory
+
+    person = PersonFactory(area=om.area, offender_manager=om)
+    referral = services.create_referral(actor=om, person=person, programme="isotp", format="group")
+    assert referral.other_information_answered_at is None
+    answered = services.answer_other_information(
+        actor=om,
+        referral=referral,
+        active_appeal=False,
+        maintains_innocence=False,
+        completed_prison_sotp=False,
+    )
+    assert answered.other_information_answered_at is not None
