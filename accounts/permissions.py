@@ -154,7 +154,9 @@ REFERRAL_READERS = frozenset({Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER, Rol
 
 
 def _on_caseload(user: User | AnonymousUser | None, person: Any) -> bool:
-    return is_offender_manager(user) and getattr(person, "offender_manager_id", None) == getattr(user, "pk", None)
+    return is_offender_manager(user) and getattr(person, "offender_manager_id", None) == getattr(
+        user, "pk", None
+    )
 
 
 def can_view_people(user: User | AnonymousUser | None) -> bool:
@@ -188,7 +190,9 @@ def can_refer(user: User | AnonymousUser | None, person: Any = None) -> bool:
 
 def can_edit_referral(user: User | AnonymousUser | None, referral: Any) -> bool:
     """The referring OM's caseload, while the referral is a draft."""
-    return getattr(referral, "status", None) == "draft" and _on_caseload(user, getattr(referral, "person", None))
+    return getattr(referral, "status", None) == "draft" and _on_caseload(
+        user, getattr(referral, "person", None)
+    )
 
 
 def can_submit_referral(user: User | AnonymousUser | None, referral: Any) -> bool:

@@ -8,350 +8,1200 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EligibilityConfiguration',
+            name="EligibilityConfiguration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('values', models.JSONField(blank=True, default=dict, help_text='Only the keys that differ from the defaults; checked with referrals.rules.config_from_dict.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('area', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='eligibility', to='accounts.probationarea')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "values",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Only the keys that differ from the defaults; checked with referrals.rules.config_from_dict.",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "area",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="eligibility",
+                        to="accounts.probationarea",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Offence',
+            name="Offence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('legislation', models.CharField(help_text='e.g. Protection of Children Act 1978 s.1(1)(a)', max_length=120)),
-                ('category', models.CharField(choices=[('iioc_take_make', 'Taking or making indecent photographs of children (PCA 1978 s.1)'), ('iioc_distribute', 'Distributing or showing indecent photographs of children (PCA 1978 s.1(1)(b)-(c))'), ('iioc_possess', 'Possession of an indecent photograph of a child (CJA 1988 s.160)'), ('csec_cause_incite', 'Causing or inciting child prostitution or pornography (SOA 2003 s.48)'), ('csec_control', 'Controlling a child prostitute or a child involved in pornography (SOA 2003 s.49)'), ('csec_arrange_facilitate', 'Arranging or facilitating child prostitution or pornography (SOA 2003 s.50)'), ('grooming_meeting_child', 'Meeting a child after sexual grooming (SOA 2003 s.15)'), ('contact_sexual_child', 'Contact sexual offence against a child'), ('contact_sexual_adult', 'Contact sexual offence against an adult'), ('non_contact_other', 'Other non-contact sexual offence (e.g. exposure, voyeurism)')], max_length=30)),
-                ('active', models.BooleanField(default=True, help_text='Offer it when recording a new conviction.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "legislation",
+                    models.CharField(
+                        help_text="e.g. Protection of Children Act 1978 s.1(1)(a)", max_length=120
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            (
+                                "iioc_take_make",
+                                "Taking or making indecent photographs of children (PCA 1978 s.1)",
+                            ),
+                            (
+                                "iioc_distribute",
+                                "Distributing or showing indecent photographs of children (PCA 1978 s.1(1)(b)-(c))",
+                            ),
+                            (
+                                "iioc_possess",
+                                "Possession of an indecent photograph of a child (CJA 1988 s.160)",
+                            ),
+                            (
+                                "csec_cause_incite",
+                                "Causing or inciting child prostitution or pornography (SOA 2003 s.48)",
+                            ),
+                            (
+                                "csec_control",
+                                "Controlling a child prostitute or a child involved in pornography (SOA 2003 s.49)",
+                            ),
+                            (
+                                "csec_arrange_facilitate",
+                                "Arranging or facilitating child prostitution or pornography (SOA 2003 s.50)",
+                            ),
+                            (
+                                "grooming_meeting_child",
+                                "Meeting a child after sexual grooming (SOA 2003 s.15)",
+                            ),
+                            ("contact_sexual_child", "Contact sexual offence against a child"),
+                            ("contact_sexual_adult", "Contact sexual offence against an adult"),
+                            (
+                                "non_contact_other",
+                                "Other non-contact sexual offence (e.g. exposure, voyeurism)",
+                            ),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(default=True, help_text="Offer it when recording a new conviction."),
+                ),
             ],
             options={
-                'ordering': ['legislation', 'code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('category__in', ['iioc_take_make', 'iioc_distribute', 'iioc_possess', 'csec_cause_incite', 'csec_control', 'csec_arrange_facilitate', 'grooming_meeting_child', 'contact_sexual_child', 'contact_sexual_adult', 'non_contact_other'])), name='offence_category_known')],
+                "ordering": ["legislation", "code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "category__in",
+                                [
+                                    "iioc_take_make",
+                                    "iioc_distribute",
+                                    "iioc_possess",
+                                    "csec_cause_incite",
+                                    "csec_control",
+                                    "csec_arrange_facilitate",
+                                    "grooming_meeting_child",
+                                    "contact_sexual_child",
+                                    "contact_sexual_adult",
+                                    "non_contact_other",
+                                ],
+                            )
+                        ),
+                        name="offence_category_known",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('crn', models.CharField(max_length=7, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z][0-9]{6}$', 'Enter a CRN as one capital letter followed by 6 digits, like C123456', code='invalid_crn')], verbose_name='CRN')),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('sex', models.CharField(choices=[('male', 'Male'), ('female', 'Female')], max_length=6)),
-                ('iq', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(40), django.core.validators.MaxValueValidator(160)], verbose_name='IQ')),
-                ('learning_disability', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='accounts.probationarea')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('offender_manager', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='caseload', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "crn",
+                    models.CharField(
+                        max_length=7,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z][0-9]{6}$",
+                                "Enter a CRN as one capital letter followed by 6 digits, like C123456",
+                                code="invalid_crn",
+                            )
+                        ],
+                        verbose_name="CRN",
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                ("sex", models.CharField(choices=[("male", "Male"), ("female", "Female")], max_length=6)),
+                (
+                    "iq",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(40),
+                            django.core.validators.MaxValueValidator(160),
+                        ],
+                        verbose_name="IQ",
+                    ),
+                ),
+                ("learning_disability", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="accounts.probationarea",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "offender_manager",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="caseload",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['last_name', 'first_name', 'id'],
+                "verbose_name_plural": "people",
+                "ordering": ["last_name", "first_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DevianceAssessment',
+            name="DevianceAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('rationale', models.TextField()),
-                ('source', models.CharField(choices=[('recorded', 'Recorded by a treatment manager'), ('psychometric', 'From the pre-programme psychometrics')], default='recorded', max_length=12)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deviance_assessments', to='referrals.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("level", models.CharField(choices=[("low", "Low"), ("high", "High")], max_length=4)),
+                ("rationale", models.TextField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("recorded", "Recorded by a treatment manager"),
+                            ("psychometric", "From the pre-programme psychometrics"),
+                        ],
+                        default="recorded",
+                        max_length=12,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deviance_assessments",
+                        to="referrals.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Conviction',
+            name="Conviction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('conviction_date', models.DateField()),
-                ('offence_date', models.DateField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('offence', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='referrals.offence')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='convictions', to='referrals.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("conviction_date", models.DateField()),
+                ("offence_date", models.DateField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "offence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="referrals.offence"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="convictions",
+                        to="referrals.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-conviction_date', '-id'],
+                "ordering": ["-conviction_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('programme', models.CharField(choices=[('isotp', 'i-SOTP'), ('nsogp', 'N-SOGP'), ('li', 'Low Intensity programme (LI)'), ('hi', 'High Intensity programme (HI)')], max_length=10)),
-                ('format', models.CharField(choices=[('group', 'Group'), ('one_to_one', 'One-to-one')], max_length=10)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('assessment', 'Being assessed'), ('suitable', 'Suitable'), ('not_suitable', 'Not suitable'), ('suitable_not_ready', 'Suitable but not ready'), ('on_hold', 'On hold'), ('awaiting_allocation', 'Awaiting allocation (waiting list)'), ('allocated', 'Allocated'), ('on_programme', 'On programme'), ('restart_required', 'Restart required'), ('completed', 'Completed'), ('deselected', 'Deselected'), ('withdrawn', 'Withdrawn')], default='draft', max_length=20)),
-                ('returns_to', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('assessment', 'Being assessed'), ('suitable', 'Suitable'), ('not_suitable', 'Not suitable'), ('suitable_not_ready', 'Suitable but not ready'), ('on_hold', 'On hold'), ('awaiting_allocation', 'Awaiting allocation (waiting list)'), ('allocated', 'Allocated'), ('on_programme', 'On programme'), ('restart_required', 'Restart required'), ('completed', 'Completed'), ('deselected', 'Deselected'), ('withdrawn', 'Withdrawn')], help_text='Where a parked referral goes back to.', max_length=20)),
-                ('planned_start', models.DateField(blank=True, null=True)),
-                ('active_appeal', models.BooleanField(default=False)),
-                ('maintains_innocence', models.BooleanField(default=False)),
-                ('completed_prison_sotp', models.BooleanField(default=False)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('awaiting_since', models.DateTimeField(blank=True, help_text='When it joined the waiting list; the list is ordered oldest first.', null=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='accounts.probationarea')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.person')),
-                ('referred_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "programme",
+                    models.CharField(
+                        choices=[
+                            ("isotp", "i-SOTP"),
+                            ("nsogp", "N-SOGP"),
+                            ("li", "Low Intensity programme (LI)"),
+                            ("hi", "High Intensity programme (HI)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("group", "Group"), ("one_to_one", "One-to-one")], max_length=10
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("assessment", "Being assessed"),
+                            ("suitable", "Suitable"),
+                            ("not_suitable", "Not suitable"),
+                            ("suitable_not_ready", "Suitable but not ready"),
+                            ("on_hold", "On hold"),
+                            ("awaiting_allocation", "Awaiting allocation (waiting list)"),
+                            ("allocated", "Allocated"),
+                            ("on_programme", "On programme"),
+                            ("restart_required", "Restart required"),
+                            ("completed", "Completed"),
+                            ("deselected", "Deselected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "returns_to",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("assessment", "Being assessed"),
+                            ("suitable", "Suitable"),
+                            ("not_suitable", "Not suitable"),
+                            ("suitable_not_ready", "Suitable but not ready"),
+                            ("on_hold", "On hold"),
+                            ("awaiting_allocation", "Awaiting allocation (waiting list)"),
+                            ("allocated", "Allocated"),
+                            ("on_programme", "On programme"),
+                            ("restart_required", "Restart required"),
+                            ("completed", "Completed"),
+                            ("deselected", "Deselected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        help_text="Where a parked referral goes back to.",
+                        max_length=20,
+                    ),
+                ),
+                ("planned_start", models.DateField(blank=True, null=True)),
+                ("active_appeal", models.BooleanField(default=False)),
+                ("maintains_innocence", models.BooleanField(default=False)),
+                ("completed_prison_sotp", models.BooleanField(default=False)),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "awaiting_since",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When it joined the waiting list; the list is ordered oldest first.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="accounts.probationarea",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="referrals.person",
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentDecision',
+            name="AssessmentDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('suitable', 'Suitable'), ('not_suitable', 'Not suitable'), ('suitable_not_ready', 'Suitable but not ready')], max_length=20)),
-                ('computed', models.JSONField(help_text="The eligibility decision as computed at the time (rules' as_dict()).")),
-                ('planned_start', models.DateField(help_text='The date the age rules used.')),
-                ('referred_programme', models.CharField(choices=[('isotp', 'i-SOTP'), ('nsogp', 'N-SOGP'), ('li', 'Low Intensity programme (LI)'), ('hi', 'High Intensity programme (HI)')], max_length=10)),
-                ('referred_format', models.CharField(choices=[('group', 'Group'), ('one_to_one', 'One-to-one')], max_length=10)),
-                ('override_programme', models.CharField(blank=True, choices=[('isotp', 'i-SOTP'), ('nsogp', 'N-SOGP'), ('li', 'Low Intensity programme (LI)'), ('hi', 'High Intensity programme (HI)')], max_length=10)),
-                ('override_format', models.CharField(blank=True, choices=[('group', 'Group'), ('one_to_one', 'One-to-one')], max_length=10)),
-                ('override_route', models.CharField(blank=True, max_length=40)),
-                ('rationale', models.TextField(blank=True)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("suitable", "Suitable"),
+                            ("not_suitable", "Not suitable"),
+                            ("suitable_not_ready", "Suitable but not ready"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "computed",
+                    models.JSONField(
+                        help_text="The eligibility decision as computed at the time (rules' as_dict())."
+                    ),
+                ),
+                ("planned_start", models.DateField(help_text="The date the age rules used.")),
+                (
+                    "referred_programme",
+                    models.CharField(
+                        choices=[
+                            ("isotp", "i-SOTP"),
+                            ("nsogp", "N-SOGP"),
+                            ("li", "Low Intensity programme (LI)"),
+                            ("hi", "High Intensity programme (HI)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "referred_format",
+                    models.CharField(
+                        choices=[("group", "Group"), ("one_to_one", "One-to-one")], max_length=10
+                    ),
+                ),
+                (
+                    "override_programme",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("isotp", "i-SOTP"),
+                            ("nsogp", "N-SOGP"),
+                            ("li", "Low Intensity programme (LI)"),
+                            ("hi", "High Intensity programme (HI)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "override_format",
+                    models.CharField(
+                        blank=True, choices=[("group", "Group"), ("one_to_one", "One-to-one")], max_length=10
+                    ),
+                ),
+                ("override_route", models.CharField(blank=True, max_length=40)),
+                ("rationale", models.TextField(blank=True)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'get_latest_by': ['at', 'id'],
+                "ordering": ["-at", "-id"],
+                "get_latest_by": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralStatusChange',
+            name="ReferralStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('assessment', 'Being assessed'), ('suitable', 'Suitable'), ('not_suitable', 'Not suitable'), ('suitable_not_ready', 'Suitable but not ready'), ('on_hold', 'On hold'), ('awaiting_allocation', 'Awaiting allocation (waiting list)'), ('allocated', 'Allocated'), ('on_programme', 'On programme'), ('restart_required', 'Restart required'), ('completed', 'Completed'), ('deselected', 'Deselected'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('assessment', 'Being assessed'), ('suitable', 'Suitable'), ('not_suitable', 'Not suitable'), ('suitable_not_ready', 'Suitable but not ready'), ('on_hold', 'On hold'), ('awaiting_allocation', 'Awaiting allocation (waiting list)'), ('allocated', 'Allocated'), ('on_programme', 'On programme'), ('restart_required', 'Restart required'), ('completed', 'Completed'), ('deselected', 'Deselected'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('reason_code', models.CharField(blank=True, max_length=40)),
-                ('reason', models.TextField(blank=True)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("assessment", "Being assessed"),
+                            ("suitable", "Suitable"),
+                            ("not_suitable", "Not suitable"),
+                            ("suitable_not_ready", "Suitable but not ready"),
+                            ("on_hold", "On hold"),
+                            ("awaiting_allocation", "Awaiting allocation (waiting list)"),
+                            ("allocated", "Allocated"),
+                            ("on_programme", "On programme"),
+                            ("restart_required", "Restart required"),
+                            ("completed", "Completed"),
+                            ("deselected", "Deselected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("assessment", "Being assessed"),
+                            ("suitable", "Suitable"),
+                            ("not_suitable", "Not suitable"),
+                            ("suitable_not_ready", "Suitable but not ready"),
+                            ("on_hold", "On hold"),
+                            ("awaiting_allocation", "Awaiting allocation (waiting list)"),
+                            ("allocated", "Allocated"),
+                            ("on_programme", "On programme"),
+                            ("restart_required", "Restart required"),
+                            ("completed", "Completed"),
+                            ("deselected", "Deselected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason_code", models.CharField(blank=True, max_length=40)),
+                ("reason", models.TextField(blank=True)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RiskMatrixAssessment',
+            name="RiskMatrixAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('s', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('very_high', 'Very High')], max_length=10, verbose_name='RM2000/S')),
-                ('v', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('very_high', 'Very High')], max_length=10, verbose_name='RM2000/V')),
-                ('c', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('very_high', 'Very High')], max_length=10, verbose_name='RM2000/C')),
-                ('assessed_on', models.DateField()),
-                ('assessor', models.CharField(max_length=150)),
-                ('source', models.CharField(choices=[('recorded', 'Recorded as assessed'), ('calculated', 'Calculated here')], default='recorded', max_length=10)),
-                ('inputs', models.JSONField(blank=True, default=dict, help_text="The calculator's inputs, when calculated.")),
-                ('working', models.JSONField(blank=True, default=list, help_text="The calculator's working, when calculated.")),
-                ('table_version', models.CharField(blank=True, max_length=60)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rm2000_assessments', to='referrals.person')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "s",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("very_high", "Very High"),
+                        ],
+                        max_length=10,
+                        verbose_name="RM2000/S",
+                    ),
+                ),
+                (
+                    "v",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("very_high", "Very High"),
+                        ],
+                        max_length=10,
+                        verbose_name="RM2000/V",
+                    ),
+                ),
+                (
+                    "c",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("very_high", "Very High"),
+                        ],
+                        max_length=10,
+                        verbose_name="RM2000/C",
+                    ),
+                ),
+                ("assessed_on", models.DateField()),
+                ("assessor", models.CharField(max_length=150)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("recorded", "Recorded as assessed"), ("calculated", "Calculated here")],
+                        default="recorded",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "inputs",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="The calculator's inputs, when calculated."
+                    ),
+                ),
+                (
+                    "working",
+                    models.JSONField(
+                        blank=True, default=list, help_text="The calculator's working, when calculated."
+                    ),
+                ),
+                ("table_version", models.CharField(blank=True, max_length=60)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rm2000_assessments",
+                        to="referrals.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'RM2000 assessment',
-                'ordering': ['-assessed_on', '-id'],
+                "verbose_name": "RM2000 assessment",
+                "ordering": ["-assessed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Rm2000ScoringTable',
+            name="Rm2000ScoringTable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=60, unique=True)),
-                ('table', models.JSONField(help_text='Checked with referrals.rules.validate_scoring_table before it is saved.')),
-                ('source_note', models.TextField()),
-                ('active', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=60, unique=True)),
+                (
+                    "table",
+                    models.JSONField(
+                        help_text="Checked with referrals.rules.validate_scoring_table before it is saved."
+                    ),
+                ),
+                ("source_note", models.TextField()),
+                ("active", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'RM2000 scoring table',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "RM2000 scoring table",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RoshAssessment',
+            name="RoshAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('very_high', 'Very High')], max_length=10)),
-                ('assessed_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rosh_assessments', to='referrals.person')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("very_high", "Very High"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("assessed_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rosh_assessments",
+                        to="referrals.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'OASys risk of serious harm',
-                'ordering': ['-assessed_on', '-id'],
+                "verbose_name": "OASys risk of serious harm",
+                "ordering": ["-assessed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Sentence',
+            name="Sentence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('legal_basis', models.CharField(choices=[('community_order', 'Community order with an accredited programme requirement'), ('suspended_sentence_order', 'Suspended sentence order with an accredited programme requirement'), ('licence', 'Licence condition to attend the programme'), ('community_rehabilitation_order', 'Community rehabilitation order (offences before 1 April 2005)')], max_length=40)),
-                ('programme_requirement', models.BooleanField(help_text='An accredited programme requirement (orders) or condition (licence) is part of it.')),
-                ('start_date', models.DateField()),
-                ('supervision_end_date', models.DateField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sentences', to='referrals.person')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        choices=[
+                            ("community_order", "Community order with an accredited programme requirement"),
+                            (
+                                "suspended_sentence_order",
+                                "Suspended sentence order with an accredited programme requirement",
+                            ),
+                            ("licence", "Licence condition to attend the programme"),
+                            (
+                                "community_rehabilitation_order",
+                                "Community rehabilitation order (offences before 1 April 2005)",
+                            ),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "programme_requirement",
+                    models.BooleanField(
+                        help_text="An accredited programme requirement (orders) or condition (licence) is part of it."
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("supervision_end_date", models.DateField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sentences",
+                        to="referrals.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date', '-id'],
-                'get_latest_by': ['start_date', 'id'],
+                "ordering": ["-start_date", "-id"],
+                "get_latest_by": ["start_date", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['area', 'last_name', 'first_name'], name='referrals_p_area_id_e4c78e_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["area", "last_name", "first_name"], name="referrals_p_area_id_e4c78e_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['offender_manager', 'last_name'], name='referrals_p_offende_4139d5_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["offender_manager", "last_name"], name="referrals_p_offende_4139d5_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('crn__regex', '^[A-Z][0-9]{6}$')), name='person_crn_format', violation_error_message='Enter a CRN as one capital letter followed by 6 digits, like C123456'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("crn__regex", "^[A-Z][0-9]{6}$")),
+                name="person_crn_format",
+                violation_error_message="Enter a CRN as one capital letter followed by 6 digits, like C123456",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('sex__in', ['male', 'female'])), name='person_sex_known'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sex__in", ["male", "female"])), name="person_sex_known"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('iq__isnull', True), models.Q(('iq__gte', 40), ('iq__lte', 160)), _connector='OR'), name='person_iq_range', violation_error_message='Enter an IQ between 40 and 160, or leave it blank if not known'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("iq__isnull", True), models.Q(("iq__gte", 40), ("iq__lte", 160)), _connector="OR"
+                ),
+                name="person_iq_range",
+                violation_error_message="Enter an IQ between 40 and 160, or leave it blank if not known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='devianceassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ['low', 'high'])), name='deviance_level_known'),
+            model_name="devianceassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__in", ["low", "high"])), name="deviance_level_known"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='devianceassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['recorded', 'psychometric'])), name='deviance_source_known'),
+            model_name="devianceassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["recorded", "psychometric"])), name="deviance_source_known"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='devianceassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('rationale', ''), _negated=True), name='deviance_has_rationale', violation_error_message='Give the rationale for the deviance level'),
+            model_name="devianceassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rationale", ""), _negated=True),
+                name="deviance_has_rationale",
+                violation_error_message="Give the rationale for the deviance level",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conviction',
-            constraint=models.CheckConstraint(condition=models.Q(('offence_date__isnull', True), ('offence_date__lte', models.F('conviction_date')), _connector='OR'), name='conviction_offence_before_conviction', violation_error_message='The offence date must be on or before the conviction date'),
+            model_name="conviction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("offence_date__isnull", True),
+                    ("offence_date__lte", models.F("conviction_date")),
+                    _connector="OR",
+                ),
+                name="conviction_offence_before_conviction",
+                violation_error_message="The offence date must be on or before the conviction date",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['area', 'status', 'programme', 'format', 'awaiting_since'], name='referrals_r_area_id_0d3ca5_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["area", "status", "programme", "format", "awaiting_since"],
+                name="referrals_r_area_id_0d3ca5_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['area', '-created_at'], name='referrals_r_area_id_c8823a_idx'),
+            model_name="referral",
+            index=models.Index(fields=["area", "-created_at"], name="referrals_r_area_id_c8823a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'assessment', 'suitable', 'not_suitable', 'suitable_not_ready', 'on_hold', 'awaiting_allocation', 'allocated', 'on_programme', 'restart_required', 'completed', 'deselected', 'withdrawn'])), name='referral_status_known'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "draft",
+                            "submitted",
+                            "assessment",
+                            "suitable",
+                            "not_suitable",
+                            "suitable_not_ready",
+                            "on_hold",
+                            "awaiting_allocation",
+                            "allocated",
+                            "on_programme",
+                            "restart_required",
+                            "completed",
+                            "deselected",
+                            "withdrawn",
+                        ],
+                    )
+                ),
+                name="referral_status_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('programme__in', ['isotp', 'nsogp', 'li', 'hi'])), name='referral_programme_known'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("programme__in", ["isotp", "nsogp", "li", "hi"])),
+                name="referral_programme_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('format__in', ['group', 'one_to_one'])), name='referral_format_known'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("format__in", ["group", "one_to_one"])), name="referral_format_known"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('format', 'group'), ('programme', 'isotp'), _connector='OR'), name='referral_one_to_one_is_isotp', violation_error_message='Only i-SOTP has a one-to-one format'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("format", "group"), ("programme", "isotp"), _connector="OR"),
+                name="referral_one_to_one_is_isotp",
+                violation_error_message="Only i-SOTP has a one-to-one format",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(models.Q(('status__in', ['on_hold', 'suitable_not_ready']), _negated=True), ('returns_to', '')), models.Q(('returns_to__in', ['assessment', 'awaiting_allocation', 'submitted', 'suitable']), ('status', 'on_hold')), models.Q(('returns_to__in', ['assessment', 'awaiting_allocation', 'suitable']), ('status', 'suitable_not_ready')), _connector='OR'), name='referral_returns_to_only_when_parked'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        models.Q(("status__in", ["on_hold", "suitable_not_ready"]), _negated=True),
+                        ("returns_to", ""),
+                    ),
+                    models.Q(
+                        ("returns_to__in", ["assessment", "awaiting_allocation", "submitted", "suitable"]),
+                        ("status", "on_hold"),
+                    ),
+                    models.Q(
+                        ("returns_to__in", ["assessment", "awaiting_allocation", "suitable"]),
+                        ("status", "suitable_not_ready"),
+                    ),
+                    _connector="OR",
+                ),
+                name="referral_returns_to_only_when_parked",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'awaiting_allocation'), _negated=True), ('awaiting_since__isnull', False), _connector='OR'), name='referral_waiting_has_awaiting_since'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "awaiting_allocation"), _negated=True),
+                    ("awaiting_since__isnull", False),
+                    _connector="OR",
+                ),
+                name="referral_waiting_has_awaiting_since",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('submitted_at__isnull', False), _connector='OR'), name='referral_submitted_has_submitted_at'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "draft"), ("submitted_at__isnull", False), _connector="OR"),
+                name="referral_submitted_has_submitted_at",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['allocated', 'assessment', 'awaiting_allocation', 'draft', 'on_hold', 'on_programme', 'restart_required', 'submitted', 'suitable', 'suitable_not_ready'])), fields=('person', 'programme'), name='one_open_referral_per_person_programme', violation_error_message='This person already has an open referral to this programme'),
+            model_name="referral",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "allocated",
+                            "assessment",
+                            "awaiting_allocation",
+                            "draft",
+                            "on_hold",
+                            "on_programme",
+                            "restart_required",
+                            "submitted",
+                            "suitable",
+                            "suitable_not_ready",
+                        ],
+                    )
+                ),
+                fields=("person", "programme"),
+                name="one_open_referral_per_person_programme",
+                violation_error_message="This person already has an open referral to this programme",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessmentdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['suitable', 'not_suitable', 'suitable_not_ready'])), name='assessment_outcome_known'),
+            model_name="assessmentdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("outcome__in", ["suitable", "not_suitable", "suitable_not_ready"])),
+                name="assessment_outcome_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessmentdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('override_programme', ''), models.Q(('rationale', ''), _negated=True), _connector='OR'), name='assessment_override_has_rationale', violation_error_message='Give the rationale for the override'),
+            model_name="assessmentdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("override_programme", ""), models.Q(("rationale", ""), _negated=True), _connector="OR"
+                ),
+                name="assessment_override_has_rationale",
+                violation_error_message="Give the rationale for the override",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessmentdecision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('override_format', ''), ('override_programme', ''), ('override_route', '')), models.Q(models.Q(('override_programme', ''), _negated=True), models.Q(('override_format', ''), _negated=True)), _connector='OR'), name='assessment_override_complete'),
+            model_name="assessmentdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("override_format", ""), ("override_programme", ""), ("override_route", "")),
+                    models.Q(
+                        models.Q(("override_programme", ""), _negated=True),
+                        models.Q(("override_format", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="assessment_override_complete",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referralstatuschange',
-            constraint=models.CheckConstraint(condition=models.Q(('to_status__in', ['draft', 'submitted', 'assessment', 'suitable', 'not_suitable', 'suitable_not_ready', 'on_hold', 'awaiting_allocation', 'allocated', 'on_programme', 'restart_required', 'completed', 'deselected', 'withdrawn']), models.Q(('from_status', ''), ('from_status__in', ['draft', 'submitted', 'assessment', 'suitable', 'not_suitable', 'suitable_not_ready', 'on_hold', 'awaiting_allocation', 'allocated', 'on_programme', 'restart_required', 'completed', 'deselected', 'withdrawn']), _connector='OR')), name='status_change_statuses_known'),
+            model_name="referralstatuschange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "to_status__in",
+                        [
+                            "draft",
+                            "submitted",
+                            "assessment",
+                            "suitable",
+                            "not_suitable",
+                            "suitable_not_ready",
+                            "on_hold",
+                            "awaiting_allocation",
+                            "allocated",
+                            "on_programme",
+                            "restart_required",
+                            "completed",
+                            "deselected",
+                            "withdrawn",
+                        ],
+                    ),
+                    models.Q(
+                        ("from_status", ""),
+                        (
+                            "from_status__in",
+                            [
+                                "draft",
+                                "submitted",
+                                "assessment",
+                                "suitable",
+                                "not_suitable",
+                                "suitable_not_ready",
+                                "on_hold",
+                                "awaiting_allocation",
+                                "allocated",
+                                "on_programme",
+                                "restart_required",
+                                "completed",
+                                "deselected",
+                                "withdrawn",
+                            ],
+                        ),
+                        _connector="OR",
+                    ),
+                ),
+                name="status_change_statuses_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referralstatuschange',
-            constraint=models.CheckConstraint(condition=models.Q(('reason_code', ''), ('reason_code__in', ['accommodation', 'appeal_pending', 'died', 'disruptive_behaviour', 'eligibility_rules', 'further_information_needed', 'further_offending', 'health', 'in_custody', 'in_hospital', 'mental_health', 'motivation', 'moved_out_of_area', 'needs_adapted_programme', 'needs_higher_intensity', 'not_engaging', 'order_ended', 'order_revoked', 'other', 'other_work_first', 'recalled_or_in_custody', 'referral_made_in_error', 'referred_elsewhere', 'risk_to_others', 'substance_misuse', 'supervision_too_short']), _connector='OR'), name='status_change_reason_code_known'),
+            model_name="referralstatuschange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reason_code", ""),
+                    (
+                        "reason_code__in",
+                        [
+                            "accommodation",
+                            "appeal_pending",
+                            "died",
+                            "disruptive_behaviour",
+                            "eligibility_rules",
+                            "further_information_needed",
+                            "further_offending",
+                            "health",
+                            "in_custody",
+                            "in_hospital",
+                            "mental_health",
+                            "motivation",
+                            "moved_out_of_area",
+                            "needs_adapted_programme",
+                            "needs_higher_intensity",
+                            "not_engaging",
+                            "order_ended",
+                            "order_revoked",
+                            "other",
+                            "other_work_first",
+                            "recalled_or_in_custody",
+                            "referral_made_in_error",
+                            "referred_elsewhere",
+                            "risk_to_others",
+                            "substance_misuse",
+                            "supervision_too_short",
+                        ],
+                    ),
+                    _connector="OR",
+                ),
+                name="status_change_reason_code_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskmatrixassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('c__in', ('low', 'medium', 'high', 'very_high')), ('s__in', ('low', 'medium', 'high', 'very_high')), ('v__in', ('low', 'medium', 'high', 'very_high'))), name='rm2000_levels_known'),
+            model_name="riskmatrixassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("c__in", ("low", "medium", "high", "very_high")),
+                    ("s__in", ("low", "medium", "high", "very_high")),
+                    ("v__in", ("low", "medium", "high", "very_high")),
+                ),
+                name="rm2000_levels_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskmatrixassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['recorded', 'calculated'])), name='rm2000_source_known'),
+            model_name="riskmatrixassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["recorded", "calculated"])), name="rm2000_source_known"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskmatrixassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('source', 'recorded'), models.Q(('table_version', ''), _negated=True), _connector='OR'), name='rm2000_calculated_has_table_version'),
+            model_name="riskmatrixassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("source", "recorded"), models.Q(("table_version", ""), _negated=True), _connector="OR"
+                ),
+                name="rm2000_calculated_has_table_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rm2000scoringtable',
-            constraint=models.UniqueConstraint(condition=models.Q(('active', True)), fields=('active',), name='one_active_rm2000_table'),
+            model_name="rm2000scoringtable",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("active", True)), fields=("active",), name="one_active_rm2000_table"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roshassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ('low', 'medium', 'high', 'very_high'))), name='rosh_level_known'),
+            model_name="roshassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__in", ("low", "medium", "high", "very_high"))),
+                name="rosh_level_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sentence',
-            constraint=models.CheckConstraint(condition=models.Q(('legal_basis__in', ['community_order', 'suspended_sentence_order', 'licence', 'community_rehabilitation_order'])), name='sentence_legal_basis_known'),
+            model_name="sentence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "legal_basis__in",
+                        [
+                            "community_order",
+                            "suspended_sentence_order",
+                            "licence",
+                            "community_rehabilitation_order",
+                        ],
+                    )
+                ),
+                name="sentence_legal_basis_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sentence',
-            constraint=models.CheckConstraint(condition=models.Q(('supervision_end_date__gt', models.F('start_date'))), name='sentence_supervision_ends_after_start', violation_error_message='The end of supervision must be after the start date'),
+            model_name="sentence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("supervision_end_date__gt", models.F("start_date"))),
+                name="sentence_supervision_ends_after_start",
+                violation_error_message="The end of supervision must be after the start date",
+            ),
         ),
     ]

@@ -5,20 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('referrals', '0003_conviction_public_id'),
+        ("accounts", "0001_initial"),
+        ("referrals", "0003_conviction_public_id"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='referral',
-            name='referral_submitted_has_submitted_at',
+            model_name="referral",
+            name="referral_submitted_has_submitted_at",
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'withdrawn']), ('submitted_at__isnull', False), _connector='OR'), name='referral_submitted_has_submitted_at'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "withdrawn"]), ("submitted_at__isnull", False), _connector="OR"
+                ),
+                name="referral_submitted_has_submitted_at",
+            ),
         ),
     ]

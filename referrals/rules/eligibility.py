@@ -108,8 +108,20 @@ def age_on(date_of_birth: date, on: date) -> int:
     return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def long_date(d: date) -> str:
@@ -199,9 +211,13 @@ class ProgrammeDecision:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "programme": self.programme, "format": self.format, "eligible": self.eligible,
-            "provisional": self.provisional, "route": self.route,
-            "reasons": [r.as_dict() for r in self.reasons], "warnings": [w.as_dict() for w in self.warnings],
+            "programme": self.programme,
+            "format": self.format,
+            "eligible": self.eligible,
+            "provisional": self.provisional,
+            "route": self.route,
+            "reasons": [r.as_dict() for r in self.reasons],
+            "warnings": [w.as_dict() for w in self.warnings],
         }
 
 
@@ -228,8 +244,11 @@ class EligibilityDecision:
         return {
             "programmes": [p.as_dict() for p in self.programmes],
             "recommendation": {
-                "programme": rec.programme, "format": rec.format, "route": rec.route,
-                "provisional": rec.provisional, "reasons": [r.as_dict() for r in self.recommendation_reasons],
+                "programme": rec.programme,
+                "format": rec.format,
+                "route": rec.route,
+                "provisional": rec.provisional,
+                "reasons": [r.as_dict() for r in self.recommendation_reasons],
             },
         }
 
@@ -270,18 +289,27 @@ def _basics(c: Candidate, age: int, min_age: int | None, cfg: EligibilityConfig,
     if min_age is not None and age < min_age:
         out.fail("UNDER_AGE", f"Age at the planned start ({age}) is below {min_age}, the minimum for {what}")
     if c.iq is None:  # domain.md §3: unknown IQ is a warning, not a failure
-        out.warn("IQ_NOT_KNOWN", f"IQ is not recorded: {what} needs an IQ of {cfg.min_iq} or more; check "
-                 "for learning difficulties before allocation")
+        out.warn(
+            "IQ_NOT_KNOWN",
+            f"IQ is not recorded: {what} needs an IQ of {cfg.min_iq} or more; check "
+            "for learning difficulties before allocation",
+        )
     elif c.iq < cfg.min_iq:  # 000, 002: normal IQ range (80+); 004: adapted programmes below that
         out.fail("IQ_BELOW_80", f"IQ {c.iq} is below {cfg.min_iq}, the minimum for {what}")
     if c.legal_basis is None:  # 003: an order with a programme requirement, a licence, or a CRO
-        out.fail("NO_LEGAL_BASIS", f"No legal basis is recorded for {what}: it needs a community order or "
-                 "suspended sentence order with an accredited programme requirement, a licence condition, "
-                 "or (offences before 1 April 2005) a community rehabilitation order")
+        out.fail(
+            "NO_LEGAL_BASIS",
+            f"No legal basis is recorded for {what}: it needs a community order or "
+            "suspended sentence order with an accredited programme requirement, a licence condition, "
+            "or (offences before 1 April 2005) a community rehabilitation order",
+        )
     if c.rm2000_s == "low" and c.ogrs3 == "low":  # 004: not routinely commissioned for low likelihood
-        out.warn("LOW_LIKELIHOOD_NOT_COMMISSIONED", "RM2000/S and OGRS3 are both Low: accredited "
-                 "programmes are not routinely commissioned for men at low likelihood of reoffending (MoJ, "
-                 "2013); record why treatment is needed")
+        out.warn(
+            "LOW_LIKELIHOOD_NOT_COMMISSIONED",
+            "RM2000/S and OGRS3 are both Low: accredited "
+            "programmes are not routinely commissioned for men at low likelihood of reoffending (MoJ, "
+            "2013); record why treatment is needed",
+        )
 
 
 def _isotp(c: Candidate, age: int, fmt: str, cfg: EligibilityConfig) -> ProgrammeDecision:
@@ -300,45 +328,76 @@ def _isotp(c: Candidate, age: int, fmt: str, cfg: EligibilityConfig) -> Programm
             band = cfg.young_adult_band_enabled
             minimum = cfg.young_adult_band_min_age if band else cfg.isotp_group_min_age
             what = "the i-SOTP young-adult group band" if band else "the i-SOTP group"
-            out.fail("UNDER_AGE", f"Age at the planned start ({age}) is below {minimum}, the minimum for "
-                     f"{what}")
+            out.fail(
+                "UNDER_AGE", f"Age at the planned start ({age}) is below {minimum}, the minimum for {what}"
+            )
     cats = {code: OFFENCE_CATEGORIES[code] for code in c.offences}
     if not any(cat.qualifies_isotp for cat in cats.values()):  # 003: eligible offences
         listed = _labels(list(cats))
         found = f"None of the offences recorded ({listed}) qualifies" if cats else "No offence is recorded"
-        out.fail("NO_QUALIFYING_OFFENCE", f"{found}: i-SOTP needs a conviction for taking, making, "
-                 "possessing or distributing indecent images of children, or for causing, controlling or "
-                 "arranging child sexual exploitation (003)")
+        out.fail(
+            "NO_QUALIFYING_OFFENCE",
+            f"{found}: i-SOTP needs a conviction for taking, making, "
+            "possessing or distributing indecent images of children, or for causing, controlling or "
+            "arranging child sexual exploitation (003)",
+        )
     if contact := [code for code, cat in cats.items() if cat.contact]:  # 001: internet offending only
-        out.fail("CONTACT_OFFENCE", f"A contact sexual offence is recorded ({_labels(contact)}): i-SOTP is "
-                 "not for contact offending; consider N-SOGP (001)")
+        out.fail(
+            "CONTACT_OFFENCE",
+            f"A contact sexual offence is recorded ({_labels(contact)}): i-SOTP is "
+            "not for contact offending; consider N-SOGP (001)",
+        )
     if meeting := [code for code, cat in cats.items() if cat.attempted_contact]:  # 001
-        out.fail("INTERNET_USED_TO_MEET_CHILDREN", "The internet was used to arrange meeting a child "
-                 f"({_labels(meeting)}): i-SOTP is not suitable; consider N-SOGP, a longer programme (001)")
+        out.fail(
+            "INTERNET_USED_TO_MEET_CHILDREN",
+            "The internet was used to arrange meeting a child "
+            f"({_labels(meeting)}): i-SOTP is not suitable; consider N-SOGP, a longer programme (001)",
+        )
     if c.rm2000_s is None:
-        out.warn("RM2000_NOT_ASSESSED", "RM2000/S is not assessed yet: i-SOTP needs Low, Medium or High, "
-                 "so the decision is provisional until it is recorded")
+        out.warn(
+            "RM2000_NOT_ASSESSED",
+            "RM2000/S is not assessed yet: i-SOTP needs Low, Medium or High, "
+            "so the decision is provisional until it is recorded",
+        )
     elif c.rm2000_s == "very_high":  # 001: assessed as low, medium or high risk on RM2000
-        out.fail("RM2000_VERY_HIGH", "RM2000/S is Very High: i-SOTP is for Low, Medium or High; refer to "
-                 "N-SOGP, which gives more treatment time (001, 003)")
+        out.fail(
+            "RM2000_VERY_HIGH",
+            "RM2000/S is Very High: i-SOTP is for Low, Medium or High; refer to "
+            "N-SOGP, which gives more treatment time (001, 003)",
+        )
     if c.deviance is None:  # domain.md §3: usually unknown until the pre-programme psychometrics
-        out.warn("DEVIANCE_NOT_ASSESSED", "Deviance is not assessed yet (it comes from the pre-programme "
-                 "psychometrics): the decision is provisional until it is recorded")
+        out.warn(
+            "DEVIANCE_NOT_ASSESSED",
+            "Deviance is not assessed yet (it comes from the pre-programme "
+            "psychometrics): the decision is provisional until it is recorded",
+        )
     elif c.deviance == "high":  # 001, 003: low deviance only
-        out.fail("HIGH_DEVIANCE", "Psychometric deviance is High: i-SOTP is for low deviance; refer to "
-                 "N-SOGP, which gives more treatment time (001, 003)")
+        out.fail(
+            "HIGH_DEVIANCE",
+            "Psychometric deviance is High: i-SOTP is for low deviance; refer to "
+            "N-SOGP, which gives more treatment time (001, 003)",
+        )
     if c.rosh is None:
-        out.warn("ROSH_NOT_ASSESSED", "OASys risk of serious harm is not recorded: i-SOTP excludes Very "
-                 "High, so the decision is provisional until it is recorded")
+        out.warn(
+            "ROSH_NOT_ASSESSED",
+            "OASys risk of serious harm is not recorded: i-SOTP excludes Very "
+            "High, so the decision is provisional until it is recorded",
+        )
     elif c.rosh == "very_high":  # 003: Very High Risk of Harm stays with N-SOGP
         out.fail("VERY_HIGH_RISK_OF_HARM", "OASys risk of serious harm is Very High: refer to N-SOGP (003)")
     months, minimum = c.supervision_months, cfg.min_supervision_months
     if months is None:
-        out.warn("SUPERVISION_NOT_KNOWN", "The length of supervision is not recorded: the order or licence "
-                 f"must give at least {minimum} months so the programme can be completed (003)")
+        out.warn(
+            "SUPERVISION_NOT_KNOWN",
+            "The length of supervision is not recorded: the order or licence "
+            f"must give at least {minimum} months so the programme can be completed (003)",
+        )
     elif months < minimum:  # 003: a minimum of 2 years' supervision
-        out.fail("SUPERVISION_TOO_SHORT", f"The order or licence gives {months} months of supervision, "
-                 f"fewer than the {minimum} needed so the programme can be completed (003)")
+        out.fail(
+            "SUPERVISION_TOO_SHORT",
+            f"The order or licence gives {months} months of supervision, "
+            f"fewer than the {minimum} needed so the programme can be completed (003)",
+        )
     return out.decide(ISOTP, fmt, route)
 
 
@@ -347,20 +406,28 @@ def _nsogp(c: Candidate, age: int, cfg: EligibilityConfig) -> ProgrammeDecision:
     out = _Collector("N-SOGP")
     _basics(c, age, cfg.nsogp_min_age, cfg, out)
     if not c.offences:  # 002: offences against children and/or adults, and non-contact offences
-        out.fail("NO_SEXUAL_OFFENCE", "No sexual offence is recorded: N-SOGP is for men convicted of a "
-                 "sexual offence")
+        out.fail(
+            "NO_SEXUAL_OFFENCE",
+            "No sexual offence is recorded: N-SOGP is for men convicted of a sexual offence",
+        )
     route: str | None = None
     if c.rm2000_s is None:
-        out.warn("RM2000_NOT_ASSESSED", "RM2000/S is not assessed yet: it sets the N-SOGP route (Low: work "
-                 "with the OM then Better Lives; Medium and above: the Core Group then Better Lives)")
+        out.warn(
+            "RM2000_NOT_ASSESSED",
+            "RM2000/S is not assessed yet: it sets the N-SOGP route (Low: work "
+            "with the OM then Better Lives; Medium and above: the Core Group then Better Lives)",
+        )
     elif c.rm2000_s == "low":  # 002: individual work with the OM (36 hours) then Better Lives
         route = "om_work_then_better_lives"
     else:  # 002: all four Core Group blocks then Relapse Prevention / Better Lives
         route = "core_and_better_lives"
     if c.completed_prison_sotp:  # 002: adjustments for men who attended a prison programme
-        out.warn("PRISON_SOTP_ADJUSTMENT", "He completed a prison SOTP: if he made significant progress a "
-                 "treatment manager may adjust his route, e.g. the Relapse Prevention Group without the "
-                 "Core Group (002); record the rationale")
+        out.warn(
+            "PRISON_SOTP_ADJUSTMENT",
+            "He completed a prison SOTP: if he made significant progress a "
+            "treatment manager may adjust his route, e.g. the Relapse Prevention Group without the "
+            "Core Group (002); record the rationale",
+        )
     return out.decide(NSOGP, GROUP, route)
 
 
@@ -381,8 +448,11 @@ def _li_hi(c: Candidate, age: int, cfg: EligibilityConfig) -> tuple[ProgrammeDec
         if rm is None:
             li.fail("RM2000_NOT_ASSESSED", unknown.format("LI"))
         elif rm != "low":  # 004 LI target 1: contact or sexually motivated offending at low static risk
-            li.fail("CONTACT_OFFENCE_NOT_LOW_RISK", "Contact or attempted contact offending with RM2000/S "
-                    f"{level}: LI takes contact offending only at Low (004); consider HI")
+            li.fail(
+                "CONTACT_OFFENCE_NOT_LOW_RISK",
+                "Contact or attempted contact offending with RM2000/S "
+                f"{level}: LI takes contact offending only at Low (004); consider HI",
+            )
         if c.active_appeal:  # 004 LI target 1: no active appeal against conviction
             li.fail("ACTIVE_APPEAL", "An appeal against conviction is active: LI target 1 excludes him (004)")
     elif cats and rm is None:
@@ -390,22 +460,34 @@ def _li_hi(c: Candidate, age: int, cfg: EligibilityConfig) -> tuple[ProgrammeDec
         hi.fail("RM2000_NOT_ASSESSED", unknown.format("HI"))
     elif cats:
         if rm == "low":  # 004 LI target 2: non-contact offending, Medium or higher
-            li.fail("RM2000_LOW", "Non-contact offending with RM2000/S Low: LI target 2 is for Medium or "
-                    "higher (004)")
+            li.fail(
+                "RM2000_LOW",
+                "Non-contact offending with RM2000/S Low: LI target 2 is for Medium or higher (004)",
+            )
         elif images_only and rm != "very_high":  # 004: images-only men only if Very High
-            li.fail("IMAGES_ONLY_BELOW_VERY_HIGH", "His only convictions are for indecent images of "
-                    f"children and RM2000/S is {level}: LI takes them only at Very High (004)")
+            li.fail(
+                "IMAGES_ONLY_BELOW_VERY_HIGH",
+                "His only convictions are for indecent images of "
+                f"children and RM2000/S is {level}: LI takes them only at Very High (004)",
+            )
         if rm == "very_high":  # 004: Very High non-contact men may be diverted to HI
-            li.warn("HI_DIVERSION_POSSIBLE", "RM2000/S is Very High: he may be diverted to HI if LI cannot "
-                    "meet his treatment needs (004)")
+            li.warn(
+                "HI_DIVERSION_POSSIBLE",
+                "RM2000/S is Very High: he may be diverted to HI if LI cannot meet his treatment needs (004)",
+            )
             hi.warn("DIVERTED_FROM_LI", "Non-contact offending at Very High RM2000/S: diverted from LI (004)")
         else:  # 004: HI is for contact or attempted contact offending
-            hi.fail("NO_CONTACT_OFFENCE", "No contact or attempted contact offence and RM2000/S is "
-                    f"{level}: HI takes non-contact men only when Very High on RM2000/S or when LI cannot "
-                    "meet their needs (004)")
+            hi.fail(
+                "NO_CONTACT_OFFENCE",
+                "No contact or attempted contact offence and RM2000/S is "
+                f"{level}: HI takes non-contact men only when Very High on RM2000/S or when LI cannot "
+                "meet their needs (004)",
+            )
     if c.maintains_innocence:  # 004: men maintaining innocence but willing to do treatment may attend HI
-        hi.warn("MAINTAINS_INNOCENCE", "He maintains his innocence: HI may accept him if he is willing to "
-                "do treatment (004, pilot)")
+        hi.warn(
+            "MAINTAINS_INNOCENCE",
+            "He maintains his innocence: HI may accept him if he is willing to do treatment (004, pilot)",
+        )
     li_route, hi_route = ("target_1", "contact") if contact else ("target_2", "diverted_non_contact")
     return li.decide(LI, GROUP, li_route), hi.decide(HI, GROUP, hi_route)
 
@@ -414,8 +496,10 @@ def _validate(c: Candidate) -> None:
     if unknown := [code for code in c.offences if code not in OFFENCE_CATEGORIES]:
         raise ValueError(f"Unknown offence category code(s): {', '.join(unknown)}")
     enums: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
-        ("rm2000_s", c.rm2000_s, RISK_LEVELS), ("deviance", c.deviance, DEVIANCE_LEVELS),
-        ("rosh", c.rosh, RISK_LEVELS), ("ogrs3", c.ogrs3, RISK_LEVELS),
+        ("rm2000_s", c.rm2000_s, RISK_LEVELS),
+        ("deviance", c.deviance, DEVIANCE_LEVELS),
+        ("rosh", c.rosh, RISK_LEVELS),
+        ("ogrs3", c.ogrs3, RISK_LEVELS),
         ("legal_basis", c.legal_basis, tuple(LEGAL_BASES)),
     )
     for name, value, allowed in enums:
@@ -460,9 +544,12 @@ def _recommend(
             why = [*not_isotp, *nsogp.reasons, holds]
             return Recommendation(d.programme, GROUP, d.route, d.provisional), tuple(why + _pending(d))
     if c.iq is not None and c.iq < cfg.min_iq and c.sex == MALE and c.offences:  # 004: the adapted suite
-        adapted = Reason("ADAPTED_PROGRAMME", f"IQ {c.iq} is below {cfg.min_iq}: an adapted programme "
-                         "(Becoming New Me, New Me Coping or Living as New Me) is needed; it is delivered "
-                         "outside this system (004)")
+        adapted = Reason(
+            "ADAPTED_PROGRAMME",
+            f"IQ {c.iq} is below {cfg.min_iq}: an adapted programme "
+            "(Becoming New Me, New Me Coping or Living as New Me) is needed; it is delivered "
+            "outside this system (004)",
+        )
         rest = [r for r in nsogp.reasons if r.code != "IQ_BELOW_80"]  # N-SOGP is its mainstream counterpart
         return Recommendation(ADAPTED, None, None), tuple(dict.fromkeys([adapted, *rest]))
     every = [*not_isotp, *nsogp.reasons, *(r for d in others for r in d.reasons)]
@@ -474,8 +561,11 @@ def check(candidate: Candidate, config: EligibilityConfig = DEFAULT_CONFIG) -> E
     """Decide every programme for one person and recommend a pathway (domain.md §2-3)."""
     _validate(candidate)
     age = age_on(candidate.date_of_birth, candidate.planned_start)
-    decisions = [_isotp(candidate, age, GROUP, config), _isotp(candidate, age, ONE_TO_ONE, config),
-                 _nsogp(candidate, age, config)]
+    decisions = [
+        _isotp(candidate, age, GROUP, config),
+        _isotp(candidate, age, ONE_TO_ONE, config),
+        _nsogp(candidate, age, config),
+    ]
     if config.lihi_enabled:  # domain.md §2.5: only when the area switches the suite on
         decisions.extend(_li_hi(candidate, age, config))
     recommendation, reasons = _recommend(candidate, config, tuple(decisions))

@@ -81,8 +81,14 @@ _BAND_TABLES: dict[tuple[str, str], tuple[str, str, int]] = {
 }
 _KEYS: dict[str, set[str]] = {
     "": {"version", "source_note", "s", "v", "c"},
-    "s": {"age_at_commencement", "sexual_appearances", "criminal_appearances", "categories",
-          "aggravating_factors", "uplift"},
+    "s": {
+        "age_at_commencement",
+        "sexual_appearances",
+        "criminal_appearances",
+        "categories",
+        "aggravating_factors",
+        "uplift",
+    },
     "v": {"age_at_commencement", "violent_appearances", "burglary_points", "categories"},
     "c": {"category_points", "categories"},
 }
@@ -114,14 +120,18 @@ def _check_bands(bands: object, name: str, value_key: str, first_min: int, probl
             return
         lo, hi, value = band.get("min"), band.get("max"), band.get(value_key)
         if not _is_int(lo) or lo < 0 or (hi is not None and (not _is_int(hi) or hi < lo)):
-            problems.append(f"{name}, band {i}: min must be a whole number of 0 or more and max empty or at "
-                            "least min")
+            problems.append(
+                f"{name}, band {i}: min must be a whole number of 0 or more and max empty or at least min"
+            )
             return
         if value_key == "category":
             if value not in CATEGORIES:
                 problems.append(f"{name}, band {i}: category must be one of {', '.join(CATEGORIES)}")
-            elif previous and previous["category"] in CATEGORIES and (
-                    CATEGORIES.index(value) < CATEGORIES.index(previous["category"])):
+            elif (
+                previous
+                and previous["category"] in CATEGORIES
+                and (CATEGORIES.index(value) < CATEGORIES.index(previous["category"]))
+            ):
                 problems.append(f"{name}, band {i}: categories must not go down as the score goes up")
         elif not _is_int(value) or value < 0:
             problems.append(f"{name}, band {i}: {value_key} must be a whole number of 0 or more")
@@ -137,8 +147,9 @@ def _check_bands(bands: object, name: str, value_key: str, first_min: int, probl
             problems.append(f"{name}: there is a gap, no band covers {gap}")
         previous = band
     if previous is not None and previous["max"] is not None:
-        problems.append(f"{name}: the last band must be open-ended (max empty) so that every higher value is "
-                        "covered")
+        problems.append(
+            f"{name}: the last band must be open-ended (max empty) so that every higher value is covered"
+        )
 
 
 def _section(table: dict[str, Any], key: str) -> dict[str, Any]:
@@ -229,8 +240,12 @@ class RM2000Result:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "s": {"step1_points": self.s_step1_points, "step1_category": self.s_step1_category,
-                  "aggravating_factors": self.aggravating_factors, "category": self.s_category},
+            "s": {
+                "step1_points": self.s_step1_points,
+                "step1_category": self.s_step1_category,
+                "aggravating_factors": self.aggravating_factors,
+                "category": self.s_category,
+            },
             "v": {"points": self.v_points, "category": self.v_category},
             "c": {"category": self.c_category},
             "working": list(self.working),
@@ -245,32 +260,59 @@ def check_input(inp: RM2000Input) -> tuple[RM2000Refused, ...]:
         refusals.append(RM2000Refused("sex", "Risk Matrix 2000 is only valid for males"))
     age = age_on(inp.date_of_birth, inp.assessment_date)
     if age < MIN_AGE:  # domain.md §4: males aged 18 and over
-        refusals.append(RM2000Refused("date_of_birth", f"Risk Matrix 2000 is only valid from age {MIN_AGE}: "
-                                      f"he is {age} on the assessment date"))
+        refusals.append(
+            RM2000Refused(
+                "date_of_birth",
+                f"Risk Matrix 2000 is only valid from age {MIN_AGE}: he is {age} on the assessment date",
+            )
+        )
     cor = inp.commencement_of_risk_date
     if cor < inp.date_of_birth:
-        refusals.append(RM2000Refused("commencement_of_risk_date", f"The commencement of risk date "
-                                      f"({long_date(cor)}) is before the date of birth "
-                                      f"({long_date(inp.date_of_birth)})"))
+        refusals.append(
+            RM2000Refused(
+                "commencement_of_risk_date",
+                f"The commencement of risk date "
+                f"({long_date(cor)}) is before the date of birth "
+                f"({long_date(inp.date_of_birth)})",
+            )
+        )
     elif cor > inp.assessment_date:
-        refusals.append(RM2000Refused("commencement_of_risk_date", f"The commencement of risk date "
-                                      f"({long_date(cor)}) is after the assessment date "
-                                      f"({long_date(inp.assessment_date)}): use the date of sentence or "
-                                      "release for the current offence"))
-    counts = (("sexual_appearances", "Sexual appearances"), ("criminal_appearances", "Criminal appearances"),
-              ("violent_appearances", "Violent appearances"))
+        refusals.append(
+            RM2000Refused(
+                "commencement_of_risk_date",
+                f"The commencement of risk date "
+                f"({long_date(cor)}) is after the assessment date "
+                f"({long_date(inp.assessment_date)}): use the date of sentence or "
+                "release for the current offence",
+            )
+        )
+    counts = (
+        ("sexual_appearances", "Sexual appearances"),
+        ("criminal_appearances", "Criminal appearances"),
+        ("violent_appearances", "Violent appearances"),
+    )
     for field, label in counts:
         if getattr(inp, field) < 0:
             refusals.append(RM2000Refused(field, f"{label} cannot be negative ({getattr(inp, field)})"))
     if inp.sexual_appearances == 0:  # domain.md §4: no sexual conviction, no RM2000
-        refusals.append(RM2000Refused("sexual_appearances", "Risk Matrix 2000 needs at least one sexual "
-                                      "appearance (a conviction for a sexual offence, including the current "
-                                      "one)"))
+        refusals.append(
+            RM2000Refused(
+                "sexual_appearances",
+                "Risk Matrix 2000 needs at least one sexual "
+                "appearance (a conviction for a sexual offence, including the current "
+                "one)",
+            )
+        )
     elif 0 <= inp.criminal_appearances < inp.sexual_appearances:
-        refusals.append(RM2000Refused("criminal_appearances", "Criminal appearances "
-                                      f"({inp.criminal_appearances}) cannot be fewer than sexual appearances "
-                                      f"({inp.sexual_appearances}): every sexual appearance is also a "
-                                      "criminal appearance"))
+        refusals.append(
+            RM2000Refused(
+                "criminal_appearances",
+                "Criminal appearances "
+                f"({inp.criminal_appearances}) cannot be fewer than sexual appearances "
+                f"({inp.sexual_appearances}): every sexual appearance is also a "
+                "criminal appearance",
+            )
+        )
     return tuple(refusals)
 
 
@@ -307,9 +349,12 @@ def score(inp: RM2000Input, table: dict[str, Any] = DEFAULT_SCORING_TABLE) -> RM
     age = age_on(inp.date_of_birth, inp.commencement_of_risk_date)
     for bands in (s["age_at_commencement"], v["age_at_commencement"]):
         if _find(bands, age) is None:
-            raise RM2000Refused("commencement_of_risk_date", f"Age at commencement of risk ({age}) is below "
-                                f"the youngest age band of the scoring table ({bands[0]['min']}): RM2000 "
-                                "cannot be scored; check the dates")
+            raise RM2000Refused(
+                "commencement_of_risk_date",
+                f"Age at commencement of risk ({age}) is below "
+                f"the youngest age band of the scoring table ({bands[0]['min']}): RM2000 "
+                "cannot be scored; check the dates",
+            )
     label = RISK_LABELS
     assessed = age_on(inp.date_of_birth, inp.assessment_date)
     working = [f"Scoring table {table['version']}; age at assessment {assessed}"]
@@ -334,8 +379,10 @@ def score(inp: RM2000Input, table: dict[str, Any] = DEFAULT_SCORING_TABLE) -> RM
     s_category = CATEGORIES[min(raw, len(CATEGORIES) - 1)]
     names = ", ".join(AGGRAVATING_FACTORS[f] for f in present) or "none"
     change = f"up {steps} categor{'y' if steps == 1 else 'ies'}" if steps else "no change"
-    working.append(f"RM2000/S step 2: {len(present)} aggravating factor{'' if len(present) == 1 else 's'} "
-                   f"({names}): {change}")
+    working.append(
+        f"RM2000/S step 2: {len(present)} aggravating factor{'' if len(present) == 1 else 's'} "
+        f"({names}): {change}"
+    )
     capped = " (capped at Very High)" if raw >= len(CATEGORIES) else ""
     working.append(f"RM2000/S category: {label[s_category]}{capped}")
 
@@ -348,15 +395,29 @@ def score(inp: RM2000Input, table: dict[str, Any] = DEFAULT_SCORING_TABLE) -> RM
     v_points = sum(n for n, _ in v_lines) + burglary
     v_category = _category(v["categories"], v_points)
     working += [f"RM2000/V: {line}" for _, line in v_lines]
-    working.append(f"RM2000/V: burglary conviction {'yes' if inp.burglary else 'no'}: {burglary} "
-                   f"point{'' if burglary == 1 else 's'}")
+    working.append(
+        f"RM2000/V: burglary conviction {'yes' if inp.burglary else 'no'}: {burglary} "
+        f"point{'' if burglary == 1 else 's'}"
+    )
     working.append(f"RM2000/V total {v_points}: {label[v_category]}")
 
     # RM2000/C: category points of S and V added.
     pts = c["category_points"]
     c_total = int(pts[s_category]) + int(pts[v_category])
     c_category = _category(c["categories"], c_total)
-    working.append(f"RM2000/C: S {label[s_category]} ({pts[s_category]}) + V {label[v_category]} "
-                   f"({pts[v_category]}) = {c_total}: {label[c_category]}")
-    return RM2000Result(step1, step1_category, len(present), s_category, v_points, v_category, c_category,
-                        tuple(working), str(table["version"]), age)
+    working.append(
+        f"RM2000/C: S {label[s_category]} ({pts[s_category]}) + V {label[v_category]} "
+        f"({pts[v_category]}) = {c_total}: {label[c_category]}"
+    )
+    return RM2000Result(
+        step1,
+        step1_category,
+        len(present),
+        s_category,
+        v_points,
+        v_category,
+        c_category,
+        tuple(working),
+        str(table["version"]),
+        age,
+    )

@@ -174,5 +174,6 @@ def check_transition(
     if target in REASON_REQUIRED and not reason:
         raise ReasonRequired(target, f"Give a reason for {STATUSES[target].lower()!r}: {labels}")
     if reason and choices and reason not in {code for code, _ in choices}:
-        raise ReasonRequired(target, f"{reason!r} is not a reason for {STATUSES[target].lower()!r}: choose "
-                                     f"one of {labels}")
+        raise ReasonRequired(
+            target, f"{reason!r} is not a reason for {STATUSES[target].lower()!r}: choose one of {labels}"
+        )

@@ -27,8 +27,12 @@ class Urgency:
 
     def as_dict(self) -> dict[str, str | int | None]:
         latest = self.latest_start.isoformat() if self.latest_start else None
-        return {"level": self.level, "message": self.message, "latest_start": latest,
-                "days_left": self.days_left}
+        return {
+            "level": self.level,
+            "message": self.message,
+            "latest_start": latest,
+            "days_left": self.days_left,
+        }
 
 
 def latest_start_date(supervision_end: date, programme_weeks: int) -> date:

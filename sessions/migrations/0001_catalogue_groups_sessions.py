@@ -7,239 +7,528 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GroupFacilitator',
+            name="GroupFacilitator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_on', models.DateField(auto_now_add=True)),
-                ('facilitator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("added_on", models.DateField(auto_now_add=True)),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='e.g. isotp_group', max_length=40)),
-                ('programme', models.CharField(help_text='e.g. isotp, nsogp', max_length=20)),
-                ('format', models.CharField(help_text='e.g. group, one_to_one, core_group', max_length=30)),
-                ('name', models.CharField(max_length=150)),
-                ('version', models.PositiveIntegerField()),
-                ('valid_from', models.DateField()),
-                ('valid_until', models.DateField(blank=True, null=True)),
-                ('delivery', models.CharField(choices=[('closed', 'Closed group'), ('rolling', 'Rolling group'), ('open_ended', 'Open-ended group'), ('one_to_one', 'One-to-one')], max_length=20)),
-                ('session_minutes', models.PositiveSmallIntegerField()),
-                ('work_minutes', models.PositiveSmallIntegerField()),
-                ('sessions_min', models.PositiveSmallIntegerField()),
-                ('sessions_max', models.PositiveSmallIntegerField()),
-                ('modules', models.JSONField(help_text='[{number, title, sessions | sessions_min/sessions_max, block?, note?}]')),
-                ('group_min', models.PositiveSmallIntegerField()),
-                ('group_optimum', models.PositiveSmallIntegerField()),
-                ('group_max', models.PositiveSmallIntegerField()),
-                ('min_age', models.PositiveSmallIntegerField()),
-                ('max_age', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('young_adult_band', models.JSONField(blank=True, help_text='{"min_age": 17, "max_age": 21} or empty', null=True)),
-                ('max_catch_ups', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('restart_kind', models.CharField(choices=[('total_catch_ups', 'Restart the programme after too many catch-ups'), ('missed_per_block', 'Restart the block after too many missed sessions'), ('none', 'No restart rule')], max_length=20)),
-                ('restart_limit', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('facilitators_per_session', models.PositiveSmallIntegerField()),
-                ('homework_required', models.BooleanField()),
-                ('join_rule', models.CharField(choices=[('start_only', 'Only at the start'), ('block_boundary', 'At a block boundary'), ('any_time', 'At any time')], max_length=20)),
-                ('voluntary', models.BooleanField()),
-                ('optional_suite', models.BooleanField(help_text='Offered only to areas that switch on the LI/HI suite (004).')),
-                ('default_start_time', models.TimeField()),
-                ('cadence', models.CharField(choices=[('weekly', 'Weekly'), ('monthly', 'Monthly')], max_length=10)),
-                ('max_slots_per_week', models.PositiveSmallIntegerField()),
-                ('source', models.JSONField(default=list)),
-                ('source_note', models.TextField()),
-                ('change_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('area', models.ForeignKey(blank=True, help_text="Empty for the national default; set for an area's own version.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='programmes', to='accounts.probationarea')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(help_text="e.g. isotp_group", max_length=40)),
+                ("programme", models.CharField(help_text="e.g. isotp, nsogp", max_length=20)),
+                ("format", models.CharField(help_text="e.g. group, one_to_one, core_group", max_length=30)),
+                ("name", models.CharField(max_length=150)),
+                ("version", models.PositiveIntegerField()),
+                ("valid_from", models.DateField()),
+                ("valid_until", models.DateField(blank=True, null=True)),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("closed", "Closed group"),
+                            ("rolling", "Rolling group"),
+                            ("open_ended", "Open-ended group"),
+                            ("one_to_one", "One-to-one"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("session_minutes", models.PositiveSmallIntegerField()),
+                ("work_minutes", models.PositiveSmallIntegerField()),
+                ("sessions_min", models.PositiveSmallIntegerField()),
+                ("sessions_max", models.PositiveSmallIntegerField()),
+                (
+                    "modules",
+                    models.JSONField(
+                        help_text="[{number, title, sessions | sessions_min/sessions_max, block?, note?}]"
+                    ),
+                ),
+                ("group_min", models.PositiveSmallIntegerField()),
+                ("group_optimum", models.PositiveSmallIntegerField()),
+                ("group_max", models.PositiveSmallIntegerField()),
+                ("min_age", models.PositiveSmallIntegerField()),
+                ("max_age", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "young_adult_band",
+                    models.JSONField(
+                        blank=True, help_text='{"min_age": 17, "max_age": 21} or empty', null=True
+                    ),
+                ),
+                ("max_catch_ups", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "restart_kind",
+                    models.CharField(
+                        choices=[
+                            ("total_catch_ups", "Restart the programme after too many catch-ups"),
+                            ("missed_per_block", "Restart the block after too many missed sessions"),
+                            ("none", "No restart rule"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("restart_limit", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("facilitators_per_session", models.PositiveSmallIntegerField()),
+                ("homework_required", models.BooleanField()),
+                (
+                    "join_rule",
+                    models.CharField(
+                        choices=[
+                            ("start_only", "Only at the start"),
+                            ("block_boundary", "At a block boundary"),
+                            ("any_time", "At any time"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("voluntary", models.BooleanField()),
+                (
+                    "optional_suite",
+                    models.BooleanField(
+                        help_text="Offered only to areas that switch on the LI/HI suite (004)."
+                    ),
+                ),
+                ("default_start_time", models.TimeField()),
+                (
+                    "cadence",
+                    models.CharField(choices=[("weekly", "Weekly"), ("monthly", "Monthly")], max_length=10),
+                ),
+                ("max_slots_per_week", models.PositiveSmallIntegerField()),
+                ("source", models.JSONField(default=list)),
+                ("source_note", models.TextField()),
+                ("change_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for the national default; set for an area's own version.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="programmes",
+                        to="accounts.probationarea",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code', '-version'],
+                "ordering": ["code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='ProgrammeGroup',
+            name="ProgrammeGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reference', models.CharField(help_text='e.g. CHE-ISOTP-2027-01: shown in calendars', max_length=40)),
-                ('name', models.CharField(blank=True, max_length=150)),
-                ('capacity', models.PositiveSmallIntegerField()),
-                ('group_max', models.PositiveSmallIntegerField(help_text="The programme version's maximum group size, copied so the database can check the capacity.")),
-                ('age_min', models.PositiveSmallIntegerField()),
-                ('age_max', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('start_date', models.DateField()),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('running', 'Running'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='planned', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='programme_groups', to='accounts.probationarea')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('facilitators', models.ManyToManyField(related_name='delivered_groups', through='programme_sessions.GroupFacilitator', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(help_text='The catalogue version the group was scheduled with: later versions never change it.', on_delete=django.db.models.deletion.PROTECT, related_name='groups', to='programme_sessions.programme')),
-                ('treatment_manager', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='managed_groups', to=settings.AUTH_USER_MODEL)),
-                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='programme_groups', to='accounts.venue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "reference",
+                    models.CharField(help_text="e.g. CHE-ISOTP-2027-01: shown in calendars", max_length=40),
+                ),
+                ("name", models.CharField(blank=True, max_length=150)),
+                ("capacity", models.PositiveSmallIntegerField()),
+                (
+                    "group_max",
+                    models.PositiveSmallIntegerField(
+                        help_text="The programme version's maximum group size, copied so the database can check the capacity."
+                    ),
+                ),
+                ("age_min", models.PositiveSmallIntegerField()),
+                ("age_max", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("start_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("running", "Running"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="programme_groups",
+                        to="accounts.probationarea",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "facilitators",
+                    models.ManyToManyField(
+                        related_name="delivered_groups",
+                        through="programme_sessions.GroupFacilitator",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        help_text="The catalogue version the group was scheduled with: later versions never change it.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="groups",
+                        to="programme_sessions.programme",
+                    ),
+                ),
+                (
+                    "treatment_manager",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="managed_groups",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="programme_groups",
+                        to="accounts.venue",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start_date', 'reference'],
+                "ordering": ["start_date", "reference"],
             },
         ),
         migrations.CreateModel(
-            name='GroupSlot',
+            name="GroupSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(help_text='0 = Monday ... 6 = Sunday')),
-                ('start_time', models.TimeField()),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='slots', to='programme_sessions.programmegroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("weekday", models.PositiveSmallIntegerField(help_text="0 = Monday ... 6 = Sunday")),
+                ("start_time", models.TimeField()),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="slots",
+                        to="programme_sessions.programmegroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['weekday', 'start_time'],
+                "ordering": ["weekday", "start_time"],
             },
         ),
         migrations.AddField(
-            model_name='groupfacilitator',
-            name='group',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facilitator_links', to='programme_sessions.programmegroup'),
+            model_name="groupfacilitator",
+            name="group",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="facilitator_links",
+                to="programme_sessions.programmegroup",
+            ),
         ),
         migrations.CreateModel(
-            name='ScheduledSession',
+            name="ScheduledSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('number', models.PositiveSmallIntegerField()),
-                ('module', models.PositiveSmallIntegerField()),
-                ('module_title', models.CharField(max_length=150)),
-                ('block', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('date', models.DateField()),
-                ('start', models.TimeField()),
-                ('end', models.TimeField()),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('cancelled_by_provider', 'Cancelled by the provider'), ('delivered', 'Delivered')], default='scheduled', max_length=30)),
-                ('facilitators', models.ManyToManyField(blank=True, related_name='scheduled_sessions', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='programme_sessions.programmegroup')),
-                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scheduled_sessions', to='accounts.venue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("number", models.PositiveSmallIntegerField()),
+                ("module", models.PositiveSmallIntegerField()),
+                ("module_title", models.CharField(max_length=150)),
+                ("block", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("date", models.DateField()),
+                ("start", models.TimeField()),
+                ("end", models.TimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("cancelled_by_provider", "Cancelled by the provider"),
+                            ("delivered", "Delivered"),
+                        ],
+                        default="scheduled",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "facilitators",
+                    models.ManyToManyField(
+                        blank=True, related_name="scheduled_sessions", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="programme_sessions.programmegroup",
+                    ),
+                ),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scheduled_sessions",
+                        to="accounts.venue",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'start', 'number'],
+                "ordering": ["date", "start", "number"],
             },
         ),
         migrations.CreateModel(
-            name='FeedToken',
+            name="FeedToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feed_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feed_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('user',), name='feed_token_one_active_per_user')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("revoked_at__isnull", True)),
+                        fields=("user",),
+                        name="feed_token_one_active_per_user",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='programme',
-            index=models.Index(fields=['code', 'area', 'valid_from'], name='programme_s_code_b36ccc_idx'),
+            model_name="programme",
+            index=models.Index(fields=["code", "area", "valid_from"], name="programme_s_code_b36ccc_idx"),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='programme_code_version_unique'),
+            model_name="programme",
+            constraint=models.UniqueConstraint(
+                fields=("code", "version"), name="programme_code_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.UniqueConstraint(condition=models.Q(('area__isnull', True), ('valid_until__isnull', True)), fields=('code',), name='programme_one_current_national_version'),
+            model_name="programme",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("area__isnull", True), ("valid_until__isnull", True)),
+                fields=("code",),
+                name="programme_one_current_national_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.UniqueConstraint(condition=models.Q(('area__isnull', False), ('valid_until__isnull', True)), fields=('code', 'area'), name='programme_one_current_area_version'),
+            model_name="programme",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("area__isnull", False), ("valid_until__isnull", True)),
+                fields=("code", "area"),
+                name="programme_one_current_area_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='programme_valid_until_after_from'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_until__isnull", True),
+                    ("valid_until__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="programme_valid_until_after_from",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('group_min__gte', 1), ('group_min__lte', models.F('group_optimum')), ('group_optimum__lte', models.F('group_max'))), name='programme_group_sizes_ordered'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("group_min__gte", 1),
+                    ("group_min__lte", models.F("group_optimum")),
+                    ("group_optimum__lte", models.F("group_max")),
+                ),
+                name="programme_group_sizes_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('sessions_min__gte', 1), ('sessions_min__lte', models.F('sessions_max'))), name='programme_sessions_ordered'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sessions_min__gte", 1), ("sessions_min__lte", models.F("sessions_max"))),
+                name="programme_sessions_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('max_age__isnull', True), ('max_age__gte', models.F('min_age')), _connector='OR'), name='programme_ages_ordered'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("max_age__isnull", True), ("max_age__gte", models.F("min_age")), _connector="OR"
+                ),
+                name="programme_ages_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('work_minutes__gte', 1), ('work_minutes__lte', models.F('session_minutes'))), name='programme_work_within_session'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("work_minutes__gte", 1), ("work_minutes__lte", models.F("session_minutes"))
+                ),
+                name="programme_work_within_session",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('facilitators_per_session__gte', 1)), name='programme_facilitators_needed'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("facilitators_per_session__gte", 1)), name="programme_facilitators_needed"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('max_slots_per_week__gte', 1), ('max_slots_per_week__lte', 2)), name='programme_slots_one_or_two'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_slots_per_week__gte", 1), ("max_slots_per_week__lte", 2)),
+                name="programme_slots_one_or_two",
+            ),
         ),
         migrations.AddIndex(
-            model_name='programmegroup',
-            index=models.Index(fields=['area', 'status', 'start_date'], name='programme_s_area_id_bd7ec6_idx'),
+            model_name="programmegroup",
+            index=models.Index(
+                fields=["area", "status", "start_date"], name="programme_s_area_id_bd7ec6_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programmegroup',
-            constraint=models.UniqueConstraint(fields=('area', 'reference'), name='group_reference_unique_per_area'),
+            model_name="programmegroup",
+            constraint=models.UniqueConstraint(
+                fields=("area", "reference"), name="group_reference_unique_per_area"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programmegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1), ('capacity__lte', models.F('group_max'))), name='group_capacity_within_programme_max'),
+            model_name="programmegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gte", 1), ("capacity__lte", models.F("group_max"))),
+                name="group_capacity_within_programme_max",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programmegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('age_max__isnull', True), ('age_max__gte', models.F('age_min')), _connector='OR'), name='group_age_band_ordered'),
+            model_name="programmegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("age_max__isnull", True), ("age_max__gte", models.F("age_min")), _connector="OR"
+                ),
+                name="group_age_band_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='groupslot',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='slot_weekday_in_week'),
+            model_name="groupslot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekday__lte", 6)), name="slot_weekday_in_week"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='groupslot',
-            constraint=models.UniqueConstraint(fields=('group', 'weekday'), name='slot_unique_group_weekday'),
+            model_name="groupslot",
+            constraint=models.UniqueConstraint(fields=("group", "weekday"), name="slot_unique_group_weekday"),
         ),
         migrations.AddConstraint(
-            model_name='groupfacilitator',
-            constraint=models.UniqueConstraint(fields=('group', 'facilitator'), name='group_facilitator_unique'),
+            model_name="groupfacilitator",
+            constraint=models.UniqueConstraint(
+                fields=("group", "facilitator"), name="group_facilitator_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='scheduledsession',
-            index=models.Index(fields=['venue', 'date'], name='session_venue_date_idx'),
+            model_name="scheduledsession",
+            index=models.Index(fields=["venue", "date"], name="session_venue_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='scheduledsession',
-            index=models.Index(fields=['date', 'start'], name='session_date_start_idx'),
+            model_name="scheduledsession",
+            index=models.Index(fields=["date", "start"], name="session_date_start_idx"),
         ),
         migrations.AddIndex(
-            model_name='scheduledsession',
-            index=models.Index(fields=['group', 'date'], name='session_group_date_idx'),
+            model_name="scheduledsession",
+            index=models.Index(fields=["group", "date"], name="session_group_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='scheduledsession',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='session_ends_after_start'),
+            model_name="scheduledsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="session_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheduledsession',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'cancelled_by_provider'), _negated=True), fields=('group', 'number'), name='session_number_unique_in_group'),
+            model_name="scheduledsession",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "cancelled_by_provider"), _negated=True),
+                fields=("group", "number"),
+                name="session_number_unique_in_group",
+            ),
         ),
     ]

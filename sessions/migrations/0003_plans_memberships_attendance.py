@@ -7,147 +7,382 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('programme_sessions', '0002_seed_catalogue'),
-        ('referrals', '0004_drafts_may_be_withdrawn'),
+        ("accounts", "0001_initial"),
+        ("programme_sessions", "0002_seed_catalogue"),
+        ("referrals", "0004_drafts_may_be_withdrawn"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('joined_on', models.DateField()),
-                ('left_on', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('completed', 'Completed'), ('removed', 'Removed'), ('restart_required', 'Restart required')], default='active', max_length=20)),
-                ('removal_reason_code', models.CharField(blank=True, max_length=40)),
-                ('removal_reason', models.TextField(blank=True)),
-                ('next_status', models.CharField(blank=True, help_text="The referral's status after removal.", max_length=30)),
-                ('allocated_at', models.DateTimeField(auto_now_add=True)),
-                ('allocated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='programme_sessions.programmegroup')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='referrals.referral')),
-                ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("joined_on", models.DateField()),
+                ("left_on", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("completed", "Completed"),
+                            ("removed", "Removed"),
+                            ("restart_required", "Restart required"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("removal_reason_code", models.CharField(blank=True, max_length=40)),
+                ("removal_reason", models.TextField(blank=True)),
+                (
+                    "next_status",
+                    models.CharField(
+                        blank=True, help_text="The referral's status after removal.", max_length=30
+                    ),
+                ),
+                ("allocated_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "allocated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="programme_sessions.programmegroup",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['joined_on', 'id'],
+                "ordering": ["joined_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('attended', 'Attended'), ('late', 'Late (attended)'), ('acceptable_absence', 'Acceptable absence'), ('unacceptable_absence', 'Unacceptable absence'), ('sent_home', 'Sent home')], max_length=30)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='programme_sessions.scheduledsession')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='programme_sessions.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("attended", "Attended"),
+                            ("late", "Late (attended)"),
+                            ("acceptable_absence", "Acceptable absence"),
+                            ("unacceptable_absence", "Unacceptable absence"),
+                            ("sent_home", "Sent home"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="programme_sessions.scheduledsession",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="programme_sessions.membership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['session__date', 'id'],
+                "ordering": ["session__date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OneToOnePlan',
+            name="OneToOnePlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reference', models.CharField(max_length=40)),
-                ('sessions_per_module', models.JSONField(help_text='{"1": 5, "2": 4, ...}: module number -> sessions')),
-                ('rationale', models.TextField(blank=True, help_text='Why a module departs from its guidance range (§2.2).')),
-                ('total_sessions', models.PositiveSmallIntegerField()),
-                ('start_date', models.DateField()),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('running', 'Running'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='planned', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='one_to_one_plans', to='accounts.probationarea')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('facilitator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='delivered_plans', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='programme_sessions.programme')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='one_to_one_plans', to='referrals.referral')),
-                ('treatment_manager', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='managed_plans', to=settings.AUTH_USER_MODEL)),
-                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='one_to_one_plans', to='accounts.venue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("reference", models.CharField(max_length=40)),
+                (
+                    "sessions_per_module",
+                    models.JSONField(help_text='{"1": 5, "2": 4, ...}: module number -> sessions'),
+                ),
+                (
+                    "rationale",
+                    models.TextField(
+                        blank=True, help_text="Why a module departs from its guidance range (§2.2)."
+                    ),
+                ),
+                ("total_sessions", models.PositiveSmallIntegerField()),
+                ("start_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("running", "Running"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="one_to_one_plans",
+                        to="accounts.probationarea",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="delivered_plans",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="programme_sessions.programme",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="one_to_one_plans",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "treatment_manager",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="managed_plans",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="one_to_one_plans",
+                        to="accounts.venue",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start_date', 'reference'],
+                "ordering": ["start_date", "reference"],
             },
         ),
         migrations.AddField(
-            model_name='membership',
-            name='plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='programme_sessions.onetooneplan'),
+            model_name="membership",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="memberships",
+                to="programme_sessions.onetooneplan",
+            ),
         ),
         migrations.AddField(
-            model_name='groupslot',
-            name='plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='slots', to='programme_sessions.onetooneplan'),
+            model_name="groupslot",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="slots",
+                to="programme_sessions.onetooneplan",
+            ),
         ),
         migrations.AddField(
-            model_name='scheduledsession',
-            name='plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='programme_sessions.onetooneplan'),
+            model_name="scheduledsession",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sessions",
+                to="programme_sessions.onetooneplan",
+            ),
         ),
         migrations.AddIndex(
-            model_name='scheduledsession',
-            index=models.Index(fields=['plan', 'date'], name='session_plan_date_idx'),
+            model_name="scheduledsession",
+            index=models.Index(fields=["plan", "date"], name="session_plan_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='groupslot',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('group__isnull', False), ('plan__isnull', True)), models.Q(('group__isnull', True), ('plan__isnull', False)), _connector='OR'), name='slot_group_xor_plan'),
+            model_name="groupslot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("group__isnull", False), ("plan__isnull", True)),
+                    models.Q(("group__isnull", True), ("plan__isnull", False)),
+                    _connector="OR",
+                ),
+                name="slot_group_xor_plan",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='groupslot',
-            constraint=models.UniqueConstraint(fields=('plan', 'weekday'), name='slot_unique_plan_weekday'),
+            model_name="groupslot",
+            constraint=models.UniqueConstraint(fields=("plan", "weekday"), name="slot_unique_plan_weekday"),
         ),
         migrations.AddConstraint(
-            model_name='scheduledsession',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('group__isnull', False), ('plan__isnull', True)), models.Q(('group__isnull', True), ('plan__isnull', False)), _connector='OR'), name='session_group_xor_plan'),
+            model_name="scheduledsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("group__isnull", False), ("plan__isnull", True)),
+                    models.Q(("group__isnull", True), ("plan__isnull", False)),
+                    _connector="OR",
+                ),
+                name="session_group_xor_plan",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheduledsession',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'cancelled_by_provider'), _negated=True), fields=('plan', 'number'), name='session_number_unique_in_plan'),
+            model_name="scheduledsession",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "cancelled_by_provider"), _negated=True),
+                fields=("plan", "number"),
+                name="session_number_unique_in_plan",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('membership', 'session'), name='attendance_once_per_member_session'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(
+                fields=("membership", "session"), name="attendance_once_per_member_session"
+            ),
         ),
         migrations.AddIndex(
-            model_name='onetooneplan',
-            index=models.Index(fields=['area', 'status', 'start_date'], name='programme_s_area_id_e234db_idx'),
+            model_name="onetooneplan",
+            index=models.Index(
+                fields=["area", "status", "start_date"], name="programme_s_area_id_e234db_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='onetooneplan',
-            constraint=models.UniqueConstraint(fields=('area', 'reference'), name='plan_reference_unique_per_area'),
+            model_name="onetooneplan",
+            constraint=models.UniqueConstraint(
+                fields=("area", "reference"), name="plan_reference_unique_per_area"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='onetooneplan',
-            constraint=models.CheckConstraint(condition=models.Q(('total_sessions__gte', 20), ('total_sessions__lte', 30)), name='plan_total_sessions_in_range'),
+            model_name="onetooneplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_sessions__gte", 20), ("total_sessions__lte", 30)),
+                name="plan_total_sessions_in_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['group', 'status'], name='membership_group_status_idx'),
+            model_name="membership",
+            index=models.Index(fields=["group", "status"], name="membership_group_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('group__isnull', False), ('plan__isnull', True)), models.Q(('group__isnull', True), ('plan__isnull', False)), _connector='OR'), name='membership_group_xor_plan'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("group__isnull", False), ("plan__isnull", True)),
+                    models.Q(("group__isnull", True), ("plan__isnull", False)),
+                    _connector="OR",
+                ),
+                name="membership_group_xor_plan",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('referral',), name='membership_one_active_per_referral'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("referral",),
+                name="membership_one_active_per_referral",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('group', 'referral'), name='membership_unique_active_in_group'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("group", "referral"),
+                name="membership_unique_active_in_group",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('joined_on')), _connector='OR'), name='membership_left_after_joined'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("left_on__isnull", True), ("left_on__gte", models.F("joined_on")), _connector="OR"
+                ),
+                name="membership_left_after_joined",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'active'), _negated=True), ('left_on__isnull', True), _connector='OR'), name='membership_active_has_not_left'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "active"), _negated=True), ("left_on__isnull", True), _connector="OR"
+                ),
+                name="membership_active_has_not_left",
+            ),
         ),
     ]

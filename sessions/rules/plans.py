@@ -60,20 +60,24 @@ def validate_one_to_one_plan(sessions_per_module: Mapping[int, int], entry: Mapp
             high = module.get("sessions_max", module.get("sessions"))
             if not low <= count <= high:
                 # domain.md §2.2: module ranges are guidance; a departure needs a TM rationale.
-                rationale.append(Issue(
-                    "MODULE_OUTSIDE_RANGE",
-                    f"{name} has {count} session{'s' if count != 1 else ''}, outside the guidance of "
-                    f"{_range_text(low, high)}: the treatment manager must record a rationale.",
-                ))
+                rationale.append(
+                    Issue(
+                        "MODULE_OUTSIDE_RANGE",
+                        f"{name} has {count} session{'s' if count != 1 else ''}, outside the guidance of "
+                        f"{_range_text(low, high)}: the treatment manager must record a rationale.",
+                    )
+                )
     total = sum(sessions_per_module.values())
     low, high = entry["sessions_min"], entry["sessions_max"]
     if not low <= total <= high:
         # 000: 20 to 30 sessions of 90 minutes, up to 45 hours — the hard rule (domain.md §2.2).
-        errors.append(Issue(
-            "TOTAL_OUT_OF_RANGE",
-            f"The plan has {total} sessions: a one-to-one plan must have {low} to {high} sessions "
-            f"(at most {_hours(high * entry['session_minutes'])}).",
-        ))
+        errors.append(
+            Issue(
+                "TOTAL_OUT_OF_RANGE",
+                f"The plan has {total} sessions: a one-to-one plan must have {low} to {high} sessions "
+                f"(at most {_hours(high * entry['session_minutes'])}).",
+            )
+        )
     return PlanCheck(errors=tuple(errors), needs_rationale=tuple(rationale))
 
 

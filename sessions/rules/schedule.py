@@ -156,8 +156,10 @@ class _Calendar:
         self._holidays: dict[date, str] = {}
         self._years: set[int] = set()
         if isinstance(closures, Mapping):
-            self._closures = {d: f"Area closure: {why}" if str(why).strip() else "Area closure" for d, why in
-                              closures.items()}
+            self._closures = {
+                d: f"Area closure: {why}" if str(why).strip() else "Area closure"
+                for d, why in closures.items()
+            }
         else:
             self._closures = dict.fromkeys(closures, "Area closure")
 
@@ -193,7 +195,9 @@ def _check_slots(slots: Sequence[Slot], cadence: str) -> list[Slot]:
         if first == second:
             raise ValueError(f"The slot {first.label()} is given twice.")
         if first.weekday == second.weekday:
-            raise ValueError(f"Both slots are on {WEEKDAYS[first.weekday].capitalize()}: choose two different days.")
+            raise ValueError(
+                f"Both slots are on {WEEKDAYS[first.weekday].capitalize()}: choose two different days."
+            )
         if cadence == "monthly":
             raise ValueError("A monthly group meets on one slot.")
     return sorted(slots, key=lambda s: (s.weekday, s.start_time))
@@ -240,7 +244,9 @@ def _slot_dates(
 def _add_minutes(start: time, minutes: int) -> time:
     total = start.hour * 60 + start.minute + minutes
     if total >= 24 * 60 or minutes <= 0:
-        raise ValueError(f"A session of {minutes} minutes starting at {start:%H:%M} must end before midnight.")
+        raise ValueError(
+            f"A session of {minutes} minutes starting at {start:%H:%M} must end before midnight."
+        )
     return time(total // 60, total % 60)
 
 
@@ -275,8 +281,12 @@ def generate_schedule(
                 continue
             sessions.append(
                 PlannedSession(
-                    number=template.number, module=template.module, module_title=template.module_title,
-                    block=template.block, date=day, start=slot.start_time,
+                    number=template.number,
+                    module=template.module,
+                    module_title=template.module_title,
+                    block=template.block,
+                    date=day,
+                    start=slot.start_time,
                     end=_add_minutes(slot.start_time, template.duration_minutes),
                 )
             )
@@ -292,12 +302,16 @@ def _free_slot_dates(
             yield day, slot
 
 
-def _active_in_order(sessions: Sequence[ExistingSession], session_number: int) -> tuple[list[ExistingSession], int]:
+def _active_in_order(
+    sessions: Sequence[ExistingSession], session_number: int
+) -> tuple[list[ExistingSession], int]:
     """Sessions that hold a date (plus the target even if cancelled), in number order, and the target's index."""
     numbers = [s.number for s in sessions]
     if len(set(numbers)) != len(numbers):
         raise ValueError("Each session number may appear only once.")
-    active = sorted((s for s in sessions if not s.cancelled or s.number == session_number), key=lambda s: s.number)
+    active = sorted(
+        (s for s in sessions if not s.cancelled or s.number == session_number), key=lambda s: s.number
+    )
     for index, session in enumerate(active):
         if session.number == session_number:
             return active, index
@@ -365,10 +379,12 @@ def reschedule(
         )
     start = new_start or target.start
     end = _add_minutes(start, _minutes(target.start, target.end))
-    moves = [] if (new_date, start) == (target.date, target.start) else [
-        Move(target.number, target.date, new_date, start, end)
-    ]
-    later = active[index + 1:]
+    moves = (
+        []
+        if (new_date, start) == (target.date, target.start)
+        else [Move(target.number, target.date, new_date, start, end)]
+    )
+    later = active[index + 1 :]
     if not cascade:
         if later and new_date >= later[0].date:
             raise ScheduleError(
@@ -407,9 +423,12 @@ def find_clashes(candidate: Booking, existing: Iterable[Booking]) -> list[Bookin
     venue). Touching (one ends as the other starts) is not a clash; a booking with the candidate's ref is itself.
     """
     clashes = [
-        booking for booking in existing
-        if booking.ref != candidate.ref and booking.date == candidate.date
-        and booking.start < candidate.end and candidate.start < booking.end
+        booking
+        for booking in existing
+        if booking.ref != candidate.ref
+        and booking.date == candidate.date
+        and booking.start < candidate.end
+        and candidate.start < booking.end
     ]
     return sorted(clashes, key=lambda b: (b.date, b.start, b.ref))
 

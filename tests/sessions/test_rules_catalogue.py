@@ -35,8 +35,13 @@ def test_catalogue_is_json_serialisable_and_round_trips():
 def test_codes_are_unique_and_every_programme_format_is_present():
     assert len(set(CODES)) == len(CODES)
     assert {(e["programme"], e["format"]) for e in DEFAULT_CATALOGUE} == {
-        ("isotp", "group"), ("isotp", "one_to_one"), ("nsogp", "core_group"), ("nsogp", "relapse_prevention"),
-        ("nsogp", "ltms"), ("li", "group"), ("hi", "group"),
+        ("isotp", "group"),
+        ("isotp", "one_to_one"),
+        ("nsogp", "core_group"),
+        ("nsogp", "relapse_prevention"),
+        ("nsogp", "ltms"),
+        ("li", "group"),
+        ("hi", "group"),
     }
 
 
@@ -65,9 +70,12 @@ def test_isotp_group_figures():
     assert sum(t.duration_minutes for t in templates) == 70 * 60
     assert [m["sessions"] for m in entry["modules"]] == [4, 8, 3, 13, 4, 3]  # domain.md §2.1: module 3 at 3
     assert [m["title"] for m in entry["modules"]] == [
-        "Motivation to Change", "What Needs did Offending Meet?", "Victim Awareness and Taking Responsibility",
+        "Motivation to Change",
+        "What Needs did Offending Meet?",
+        "Victim Awareness and Taking Responsibility",
         "Emotional Self-Regulation, Self-Management and Relationship Skills",
-        "Community, Collecting and Compulsivity", "Relapse Prevention and New Life Goals",
+        "Community, Collecting and Compulsivity",
+        "Relapse Prevention and New Life Goals",
     ]
     assert (entry["group_min"], entry["group_optimum"], entry["group_max"]) == (8, 8, 10)
     assert (entry["min_age"], entry["max_age"]) == (21, None)
@@ -100,7 +108,11 @@ def test_nsogp_core_group_figures():
     entry = entry_by_code("nsogp_core_group")
     templates = session_templates(entry)
     assert entry["delivery"] == "rolling" and entry["join_rule"] == "block_boundary"
-    assert (entry["session_minutes"], entry["work_minutes"], entry["default_start_time"]) == (330, 270, "10:00")
+    assert (entry["session_minutes"], entry["work_minutes"], entry["default_start_time"]) == (
+        330,
+        270,
+        "10:00",
+    )
     assert len(templates) * entry["work_minutes"] == 144 * 60  # 002: 144-162 hours; default 8 days a block
     assert entry["sessions_max"] * entry["work_minutes"] == 162 * 60
     assert [t.block for t in templates] == [1] * 8 + [2] * 8 + [3] * 8 + [4] * 8
@@ -162,7 +174,10 @@ def _generous_one_to_one() -> dict:
 @pytest.mark.parametrize(
     ("entry", "problem"),
     [
-        ({k: v for k, v in entry_by_code("isotp_group").items() if k != "cadence"}, "Missing field: cadence."),
+        (
+            {k: v for k, v in entry_by_code("isotp_group").items() if k != "cadence"},
+            "Missing field: cadence.",
+        ),
         (edited("isotp_group", code="iSOTP group"), "The code must be lower-case"),
         (edited("isotp_group", name=" "), "needs a name"),
         (edited("isotp_group", delivery="drop_in"), "The delivery must be one of: closed, rolling"),
@@ -179,7 +194,10 @@ def _generous_one_to_one() -> dict:
         (edited("isotp_group", max_catch_ups=-1), "catch-up limit"),
         (edited("isotp_group", restart_rule={"kind": "sometimes", "limit": 1}), "restart rule's kind"),
         (edited("isotp_group", restart_rule={"kind": "none", "limit": 4}), "or none when the kind is none"),
-        (edited("isotp_group", restart_rule={"kind": "total_catch_ups", "limit": None}), "a limit of 0 or more"),
+        (
+            edited("isotp_group", restart_rule={"kind": "total_catch_ups", "limit": None}),
+            "a limit of 0 or more",
+        ),
         (edited("isotp_group", facilitators_per_session=0), "At least one facilitator"),
         (edited("isotp_group", homework_required="yes"), "Homework required must be true or false"),
         (edited("isotp_group", default_start_time="6pm"), "HH:MM"),
@@ -189,12 +207,18 @@ def _generous_one_to_one() -> dict:
         (edited("isotp_group", source=[]), "at least one source"),
         (edited("isotp_group", source_note=""), "source note"),
         (edited("isotp_group", modules=[]), "at least one module"),
-        (_module_change("isotp_group", 2, sessions=4), "add up to 36 sessions, which cannot meet the programme's 35."),
+        (
+            _module_change("isotp_group", 2, sessions=4),
+            "add up to 36 sessions, which cannot meet the programme's 35.",
+        ),
         (_generous_one_to_one(), "add up to 36 sessions by default, outside the programme's 20 to 30."),
         (_module_change("isotp_group", 2, number=4), "Module 3 must have number 3"),
         (_module_change("isotp_group", 0, title=""), "Module 1 needs a title"),
         (_module_change("isotp_group", 0, sessions=0), "Module 1 needs a number of sessions of at least 1"),
-        (_module_change("isotp_one_to_one", 3, sessions_min=11), "minimum (at least 1) is not above its maximum"),
+        (
+            _module_change("isotp_one_to_one", 3, sessions_min=11),
+            "minimum (at least 1) is not above its maximum",
+        ),
         (_module_change("isotp_one_to_one", 0, sessions_min=12, sessions_max=12), "cannot meet"),
         (_module_change("nsogp_core_group", 0, sessions=10), "default of 10 sessions must lie within"),
         (_module_change("nsogp_core_group", 1, block=None), "Every module needs a block number"),

@@ -43,10 +43,12 @@ def test_total_boundaries(plan, total_ok):
 
 def test_total_message_names_the_range_and_hours():
     check = validate_one_to_one_plan({1: 6, 2: 4, 3: 5, 4: 10, 5: 3, 6: 5}, ONE_TO_ONE)
-    assert check.errors == (Issue(
-        "TOTAL_OUT_OF_RANGE",
-        "The plan has 33 sessions: a one-to-one plan must have 20 to 30 sessions (at most 45 hours).",
-    ),)
+    assert check.errors == (
+        Issue(
+            "TOTAL_OUT_OF_RANGE",
+            "The plan has 33 sessions: a one-to-one plan must have 20 to 30 sessions (at most 45 hours).",
+        ),
+    )
 
 
 def test_the_default_plan_is_valid_and_needs_no_rationale():
@@ -57,12 +59,28 @@ def test_the_default_plan_is_valid_and_needs_no_rationale():
 @pytest.mark.parametrize(
     ("module", "count", "outside"),
     [
-        (1, 3, True), (1, 4, False), (1, 6, False), (1, 7, True),
-        (2, 3, True), (2, 4, False), (2, 5, True),
-        (3, 3, True), (3, 4, False), (3, 5, False), (3, 6, True),
-        (4, 7, True), (4, 8, False), (4, 10, False), (4, 11, True),
-        (5, 2, True), (5, 3, False), (5, 6, False), (5, 7, True),
-        (6, 4, True), (6, 5, False), (6, 6, True),
+        (1, 3, True),
+        (1, 4, False),
+        (1, 6, False),
+        (1, 7, True),
+        (2, 3, True),
+        (2, 4, False),
+        (2, 5, True),
+        (3, 3, True),
+        (3, 4, False),
+        (3, 5, False),
+        (3, 6, True),
+        (4, 7, True),
+        (4, 8, False),
+        (4, 10, False),
+        (4, 11, True),
+        (5, 2, True),
+        (5, 3, False),
+        (5, 6, False),
+        (5, 7, True),
+        (6, 4, True),
+        (6, 5, False),
+        (6, 6, True),
     ],
 )
 def test_module_range_edges_need_a_rationale_not_a_refusal(module, count, outside):
@@ -75,10 +93,22 @@ def test_module_range_edges_need_a_rationale_not_a_refusal(module, count, outsid
 @pytest.mark.parametrize(
     ("module", "count", "message"),
     [
-        (4, 7, "Module 4 (Emotional Self-Regulation, Self-Management and Relationship Skills) has 7 sessions, "
-               "outside the guidance of 8 to 10 sessions: the treatment manager must record a rationale."),
-        (2, 5, "Module 2 (What Needs did Offending Meet?) has 5 sessions, outside the guidance of 4 sessions"),
-        (5, 1, "Module 5 (Community, Collecting and Compulsivity) has 1 session, outside the guidance of 3 to 6"),
+        (
+            4,
+            7,
+            "Module 4 (Emotional Self-Regulation, Self-Management and Relationship Skills) has 7 sessions, "
+            "outside the guidance of 8 to 10 sessions: the treatment manager must record a rationale.",
+        ),
+        (
+            2,
+            5,
+            "Module 2 (What Needs did Offending Meet?) has 5 sessions, outside the guidance of 4 sessions",
+        ),
+        (
+            5,
+            1,
+            "Module 5 (Community, Collecting and Compulsivity) has 1 session, outside the guidance of 3 to 6",
+        ),
     ],
 )
 def test_outside_range_message_names_the_module_and_range(module, count, message):
@@ -105,7 +135,12 @@ def test_sources_disagree_so_a_plan_can_be_in_total_range_yet_outside_module_ran
     check = validate_one_to_one_plan(plan, ONE_TO_ONE)
     assert check.ok
     assert [i.message.split(" (")[0] for i in check.needs_rationale] == [
-        "Module 1", "Module 2", "Module 3", "Module 4", "Module 6"]
+        "Module 1",
+        "Module 2",
+        "Module 3",
+        "Module 4",
+        "Module 6",
+    ]
 
 
 @given(st.fixed_dictionaries({n: st.integers(min_value=0, max_value=12) for n in range(1, 7)}))
