@@ -21,6 +21,15 @@ from tests import reference_data
 from tests.factories import ProbationAreaFactory, UserFactory, train_facilitator
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _runs_on_postgresql() -> None:
+    """The suite runs on PostgreSQL (row locks, triggers, constraints), never SQLite: refuse to run otherwise."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    assert "postgresql" in engine, f"Tests run on PostgreSQL; DATABASE_URL points at {engine}"
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """Hashing with PBKDF2 costs ~0.2 s a user; tests create many users and never test the hasher's strength."""
