@@ -31,7 +31,9 @@ DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | 
 	DJANGO_ALLOWED_HOSTS=isotp.example.org DATABASE_URL=$(DATABASE_URL) REDIS_URL=redis://$(REDIS_HOST):6379/14 \
 	EMAIL_URL=smtp+tls://user:password@smtp.example.org:587
 
-.PHONY: help run test setup python-deps node-deps css collectstatic totp services chromium lint typecheck checks pytest e2e bench clean
+SCHEMA_TMP := $(shell mktemp -u /tmp/isotp-openapi-XXXXXX.yaml)
+
+.PHONY: help schema run test setup python-deps node-deps css collectstatic totp services chromium lint typecheck checks pytest e2e bench clean
 
 help:
 	@echo "make run    serve the demo at http://127.0.0.1:$(PORT) (SQLite, tasks in-process)"
@@ -85,6 +87,10 @@ run: setup
 
 test: setup services chromium lint typecheck checks pytest
 
+# The OpenAPI contract, committed so that reviews show API changes; `make test` fails when it is stale.
+schema: python-deps
+	$(TEST_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
 totp:
 	@$(RUN_ENV) $(PY) manage.py totp_code $(or $(EMAIL),tm@cheshire.example)
 
@@ -98,7 +104,8 @@ typecheck: python-deps
 checks: python-deps
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(TEST_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file $(SCHEMA_TMP)
+	@diff -q $(SCHEMA_TMP) openapi.yaml >/dev/null || { echo "openapi.yaml is out of date: run make schema"; exit 1; }
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
