@@ -195,6 +195,14 @@ def update_person(*, actor: User, person: Person, **changes: Any) -> Person:
         changes["crn"] = (changes["crn"] or "").strip().upper()
     if "offender_manager" in changes:
         changes["offender_manager"] = _check_offender_manager(actor, changes["offender_manager"])
+        if (
+            actor.role != Role.TREATMENT_MANAGER
+            and changes["offender_manager"].pk != person.offender_manager_id
+        ):
+            # An OM may not hand a person to another caseload (and so lose or give away access): a TM does that.
+            raise ValidationError(
+                {"offender_manager": ["Only a treatment manager can change a person's offender manager"]}
+            )
     if "date_of_birth" in changes and changes["date_of_birth"] >= _today():
         raise ValidationError({"date_of_birth": ["Enter a date of birth in the past"]})
     try:
@@ -205,7 +213,7 @@ def update_person(*, actor: User, person: Person, **changes: Any) -> Person:
                 return locked
             for field, value in changes.items():
                 setattr(locked, field, value)
-            _clean(locked)
+            _clean(locked, exclude=["created_by"])  # imported or seeded people have no creator
             locked.save()
             _person_event(actor, "person.updated", locked, changed)
     except IntegrityError:

@@ -1,0 +1,49 @@
+"""Regression tests for defects found in review of the referrals app."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from referrals.models import Person
+from tests.factories import UserFactory
+from tests.referrals.factories import PersonFactory, eligible_person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_om_cannot_move_a_person_to_another_caseload(api, om, area):
+    person = eligible_person(area, om)
+    other_om = UserFactory(role="offender_manager", area=area)
+    response = api(om).patch(
+        reverse("api-person-detail", kwargs={"public_id": person.public_id}),
+        {"offender_manager": str(other_om.public_id)},
+        format="json",
+    )
+    assert response.status_code == 400 and "offender_manager" in response.json()
+    assert Person.objects.get(pk=person.pk).offender_manager_id == om.pk
+    assert not AuditEvent.objects.filter(action="person.updated").exists()
+
+
+def test_a_tm_moves_a_person_to_another_om(api, tm, om, area):
+    person = eligible_person(area, om)
+    other_om = UserFactory(role="offender_manager", area=area)
+    response = api(tm).patch(
+        reverse("api-person-detail", kwargs={"public_id": person.public_id}),
+        {"offender_manager": str(other_om.public_id)},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert Person.objects.get(pk=person.pk).offender_manager_id == other_om.pk
+
+
+def test_a_person_with_no_recorded_creator_can_still_be_edited(api, om, area):
+    person = PersonFactory(area=area, offender_manager=om, created_by=None)  # imported or seeded
+    response = api(om).patch(
+        reverse("api-person-detail", kwargs={"public_id": person.public_id}),
+        {"first_name": "Edited"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert Person.objects.get(pk=person.pk).first_name == "Edited"
