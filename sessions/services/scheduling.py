@@ -64,6 +64,17 @@ def _lock_owner(session: ScheduledSession) -> _Owner:
     )
 
 
+def _still_scheduled(owner: _Owner, session: ScheduledSession) -> bool:
+    """Whether `session` is, as read under the owner's lock, still the live and scheduled row with its number.
+
+    The caller's copy may be stale: another request may have cancelled it (a replacement row now holds its
+    number) or recorded attendance at it since it was read. Judging by the stale copy would cancel or move the
+    replacement, or a delivered session, which nobody asked for.
+    """
+    current = owner.sessions.get(session.number)
+    return current is not None and current.pk == session.pk and current.status == SessionStatus.SCHEDULED
+
+
 def _existing(owner: _Owner) -> list[ExistingSession]:
     return [
         ExistingSession(number=s.number, date=s.date, start=s.start, end=s.end)
@@ -128,7 +139,7 @@ def reschedule_session(
     naming the clashing session (409). Locks the group (or plan). Returns the sessions that moved. Audited.
     """
     owner = _lock_owner(session)
-    if session.status != SessionStatus.SCHEDULED or session.number not in owner.sessions:
+    if not _still_scheduled(owner, session):
         raise DomainConflict("Only a scheduled session can be moved.", code="SESSION_NOT_SCHEDULED")
     try:
         moves = reschedule(
@@ -170,7 +181,7 @@ def cancel_session_by_provider(
     Locks the group (or plan). Audited.
     """
     owner = _lock_owner(session)
-    if session.status != SessionStatus.SCHEDULED or session.number not in owner.sessions:
+    if not _still_scheduled(owner, session):
         raise DomainConflict("Only a scheduled session can be cancelled.", code="SESSION_NOT_SCHEDULED")
     try:
         moves = provider_cancellation(

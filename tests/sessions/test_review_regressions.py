@@ -1,0 +1,48 @@
+"""Regression tests for defects found in review of the delivery app (one test per defect)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from isotp.errors import DomainConflict
+from sessions import services
+from sessions.models import ScheduledSession, SessionStatus
+from tests.sessions.factories import make_group
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 24, 10, 0, tzinfo=LONDON), tick=False)
+
+
+def test_a_stale_copy_of_a_cancelled_session_does_not_cancel_its_replacement(area, tm):
+    """Two TMs press "Cancel session" at once: the second must be refused, not cancel the replacement too."""
+    group = make_group(area, actor=tm)
+    first_copy = group.sessions.get(number=2)
+    second_copy = ScheduledSession.objects.get(pk=first_copy.pk)  # read before the first request committed
+    replacement = services.cancel_session_by_provider(actor=tm, session=first_copy)
+    with pytest.raises(DomainConflict) as caught:
+        services.cancel_session_by_provider(actor=tm, session=second_copy)
+    assert caught.value.code == "SESSION_NOT_SCHEDULED"
+    replacement.refresh_from_db()
+    assert replacement.status == SessionStatus.SCHEDULED
+    assert group.sessions.filter(number=2, status=SessionStatus.CANCELLED_BY_PROVIDER).count() == 1
+    with pytest.raises(DomainConflict) as moved:
+        services.reschedule_session(actor=tm, session=second_copy, new_date=D(2027, 1, 19), cascade=False)
+    assert moved.value.code == "SESSION_NOT_SCHEDULED"
+
+
+def test_a_stale_copy_of_a_delivered_session_is_not_moved(area, tm):
+    group = make_group(area, actor=tm)
+    stale = group.sessions.get(number=1)
+    ScheduledSession.objects.filter(pk=stale.pk).update(status=SessionStatus.DELIVERED)
+    with pytest.raises(DomainConflict) as caught:
+        services.reschedule_session(actor=tm, session=stale, new_date=D(2027, 1, 5), cascade=False)
+    assert caught.value.code == "SESSION_NOT_SCHEDULED"
