@@ -121,7 +121,9 @@ def check_clashes(
     from django.db.models import Q
 
     existing = (
-        ScheduledSession.objects.filter(date__in=dates, status=SessionStatus.SCHEDULED)
+        # A delivered session still took the room and the people: only a provider cancellation frees them.
+        ScheduledSession.objects.filter(date__in=dates)
+        .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
         .filter(Q(venue=venue) | Q(facilitators__in=facilitator_ids))
         .exclude(group__status=GroupStatus.CANCELLED)
         .exclude(plan__status="cancelled")

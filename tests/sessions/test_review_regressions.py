@@ -10,6 +10,7 @@ import pytest
 from isotp.errors import DomainConflict
 from sessions import services
 from sessions.models import ScheduledSession, SessionStatus
+from tests.factories import VenueFactory
 from tests.sessions.factories import make_group
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +47,14 @@ def test_a_stale_copy_of_a_delivered_session_is_not_moved(area, tm):
     with pytest.raises(DomainConflict) as caught:
         services.reschedule_session(actor=tm, session=stale, new_date=D(2027, 1, 5), cascade=False)
     assert caught.value.code == "SESSION_NOT_SCHEDULED"
+
+
+def test_a_delivered_session_still_books_its_venue(area, tm):
+    """domain.md §5: no venue double-booked. Recording attendance must not free the room for another group."""
+    venue = VenueFactory(area=area, name="Group Room 3")
+    first = make_group(area, actor=tm, venue=venue)
+    first.sessions.filter(number=1).update(status=SessionStatus.DELIVERED)
+    with pytest.raises(DomainConflict) as caught:
+        make_group(area, actor=tm, venue=venue, slots=[{"weekday": "monday", "start_time": "17:00"}])
+    assert caught.value.code == "VENUE_CLASH"
+    assert "session 1 of" in caught.value.detail
