@@ -273,9 +273,10 @@ class PersonConvictionDetailApi(APIView):
 
     @extend_schema(responses={200: ConvictionOutput, 404: NOT_FOUND}, summary="A conviction")
     def get(self, request: Request, public_id: str, conviction_id: str) -> Response:
-        return Response(
-            ConvictionOutput(selectors.conviction_for_user(_user(request), public_id, conviction_id)).data
-        )
+        user = _user(request)
+        conviction = selectors.conviction_for_user(user, public_id, conviction_id)
+        record_access(actor=user, obj=conviction.person, via="api", object_label=conviction.person.crn)
+        return Response(ConvictionOutput(conviction).data)
 
     @extend_schema(responses={204: None, 404: NOT_FOUND}, summary="Remove a conviction")
     def delete(self, request: Request, public_id: str, conviction_id: str) -> Response:
@@ -500,7 +501,9 @@ class ReferralHistoryApi(generics.ListAPIView[Any]):
     filter_backends: list[Any] = []
 
     def get_queryset(self):
-        referral = selectors.referral_for_user(self.request.user, self.kwargs["public_id"])
+        user = _user(self.request)
+        referral = selectors.referral_for_user(user, self.kwargs["public_id"])
+        record_access(actor=user, obj=referral, via="api", object_label=referral.person.crn)
         return selectors.referral_history(referral)
 
 

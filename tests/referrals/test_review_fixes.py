@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from audit.models import AuditEvent
+from audit.models import AccessLog, AuditEvent
 from referrals.models import Person
 from tests.factories import UserFactory
-from tests.referrals.factories import PersonFactory, eligible_person
+from tests.referrals.factories import PersonFactory, eligible_person, referral_for
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +47,20 @@ def test_a_person_with_no_recorded_creator_can_still_be_edited(api, om, area):
     )
     assert response.status_code == 200, response.json()
     assert Person.objects.get(pk=person.pk).first_name == "Edited"
+
+
+def test_reading_a_conviction_or_a_referral_history_is_logged(api, tm, om, area):
+    referral = referral_for(area, om, status="submitted")
+    conviction = referral.person.convictions.get()
+    client = api(tm)
+    response = client.get(
+        reverse(
+            "api-person-conviction-detail",
+            kwargs={"public_id": referral.person.public_id, "conviction_id": conviction.public_id},
+        )
+    )
+    assert response.status_code == 200
+    assert AccessLog.objects.filter(actor=tm, object_id=str(referral.person.public_id), via="api").exists()
+    response = client.get(reverse("api-referral-history", kwargs={"public_id": referral.public_id}))
+    assert response.status_code == 200
+    assert AccessLog.objects.filter(actor=tm, object_id=str(referral.public_id), via="api").exists()
