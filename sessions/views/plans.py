@@ -27,6 +27,7 @@ from referrals import selectors as referral_selectors
 from sessions import page_selectors, selectors
 from sessions import services as delivery
 from sessions.forms import ModulePlanForm, ParticipantForm, VenueForm
+from sessions.models import PlanStatus
 
 from ._common import area_of, paginate, require, staff
 from .group_wizard import DeliveryWizard, refusal_links, slot_lines
@@ -312,6 +313,8 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "slots": list(plan.slots.all()),
             "active_count": sum(1 for s in sessions if s.status != "cancelled_by_provider"),
             "today": timezone.localdate(),
-            "can_manage": permissions.can_manage_delivery(request.user),
+            # A cancelled or completed plan's sessions no longer move (the services refuse): offer no actions.
+            "can_manage": permissions.can_manage_delivery(request.user)
+            and plan.status not in (PlanStatus.CANCELLED, PlanStatus.COMPLETED),
         },
     )

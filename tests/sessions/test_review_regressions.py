@@ -6,12 +6,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 
 from isotp.errors import DomainConflict
 from sessions import services
 from sessions.models import ScheduledSession, SessionStatus
 from tests.factories import VenueFactory
-from tests.sessions.factories import make_group
+from tests.sessions.factories import make_group, make_plan
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -58,3 +59,20 @@ def test_a_delivered_session_still_books_its_venue(area, tm):
         make_group(area, actor=tm, venue=venue, slots=[{"weekday": "monday", "start_time": "17:00"}])
     assert caught.value.code == "VENUE_CLASH"
     assert "session 1 of" in caught.value.detail
+
+
+def test_a_cancelled_plan_offers_no_reschedule_or_cancel_links(area, tm, login):
+    """The services refuse to move a cancelled plan's sessions (OWNER_CANCELLED): the page must not offer it."""
+    plan = make_plan(area, actor=tm)
+    services.remove_member(
+        actor=tm,
+        membership=plan.memberships.get(),
+        reason="Needs a group instead",
+        next_status="awaiting_allocation",
+    )
+    plan.refresh_from_db()
+    assert plan.status == "cancelled"
+    page = login(tm).get(reverse("programme_sessions:plan_detail", kwargs={"public_id": plan.public_id}))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/reschedule/" not in html and "/cancel/" not in html
