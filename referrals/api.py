@@ -32,10 +32,11 @@ from accounts.permissions import (
     WaitingListPermission,
 )
 from audit.services import record_access
+from isotp.errors import DomainConflict
 from referrals import selectors, services
 from referrals.filters import OffenceFilter, PersonFilter, ReferralFilter
 from referrals.models import Format, Offence, Person, Programme, Referral
-from referrals.rules import Candidate, RM2000Input, check, check_input, score
+from referrals.rules import Candidate, RM2000Input, allowed_transitions, check, check_input, score
 from referrals.serializers import (
     AssessmentInput,
     AssessmentOutput,
@@ -452,6 +453,10 @@ class ReferralDetailApi(APIView):
         return _detail(user, public_id)
 
 
+ASSESSABLE = frozenset({"submitted", "assessment"})
+ASSESSMENT_OUTCOMES = frozenset({"suitable", "not_suitable"})
+
+
 @extend_schema(parameters=[PUBLIC_ID])
 class ReferralTransitionApi(APIView):
     """TMs move a referral; the person's OM submits or withdraws it. An illegal move answers 409 with `allowed`."""
@@ -468,6 +473,16 @@ class ReferralTransitionApi(APIView):
         referral = selectors.referral_for_user(user, public_id)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
+        to_status = data.validated_data["to_status"]
+        if referral.status in ASSESSABLE and to_status in ASSESSMENT_OUTCOMES:
+            # Suitability is decided through assessment/ (decision snapshot, rationale against the rules), as on
+            # the pages: a bare status change would skip both.
+            allowed = allowed_transitions(referral.status, referral.returns_to or None) - ASSESSMENT_OUTCOMES
+            raise DomainConflict(
+                "Record whether the referral is suitable with its assessment (POST assessment/), not a status change",
+                code="ASSESSMENT_REQUIRED",
+                allowed=sorted(allowed),
+            )
         services.change_status(actor=user, referral=referral, **data.validated_data)
         return _detail(user, public_id)
 

@@ -64,3 +64,19 @@ def test_reading_a_conviction_or_a_referral_history_is_logged(api, tm, om, area)
     response = client.get(reverse("api-referral-history", kwargs={"public_id": referral.public_id}))
     assert response.status_code == 200
     assert AccessLog.objects.filter(actor=tm, object_id=str(referral.public_id), via="api").exists()
+
+
+@pytest.mark.parametrize("to_status", ["suitable", "not_suitable"])
+def test_suitability_cannot_skip_the_assessment_through_a_status_change(api, tm, om, area, to_status):
+    referral = referral_for(area, om, status="assessment")
+    response = api(tm).post(
+        reverse("api-referral-transitions", kwargs={"public_id": referral.public_id}),
+        {"to_status": to_status, "reason_code": "eligibility_rules"},
+        format="json",
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "ASSESSMENT_REQUIRED"
+    assert body["allowed"] == ["on_hold", "suitable_not_ready", "withdrawn"]
+    referral.refresh_from_db()
+    assert referral.status == "assessment"
