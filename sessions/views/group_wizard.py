@@ -56,10 +56,15 @@ class DeliveryWizard(Wizard):
     # --- lookups through the selectors --------------------------------------------------------------------------
 
     def programme(self) -> Any:
-        """The catalogue version in force for the chosen code (None until the programme is answered)."""
+        """The catalogue version for the chosen code (None until the programme is answered): the one in force on
+        the start date once that is answered, as the services schedule with (a version starting later must not
+        be previewed and confirmed as the one in force today), else the one in force today."""
         code = self.state.get("programme")
         if code and self._programme is None:
-            self._programme = page_selectors.programme_in_force(self.request.user, code, today=self.today)
+            on = self.today
+            if self.state.get("start_date"):
+                on = max(on, dt.date.fromisoformat(self.state["start_date"]))
+            self._programme = page_selectors.programme_in_force(self.request.user, code, today=on)
         return self._programme
 
     def venue_choices(self) -> list[tuple[str, str]]:

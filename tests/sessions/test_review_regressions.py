@@ -9,10 +9,11 @@ import pytest
 from django.urls import reverse
 
 from isotp.errors import DomainConflict
-from sessions import services
-from sessions.models import ScheduledSession, SessionStatus
+from sessions import selectors, services
+from sessions.models import ProgrammeGroup, ScheduledSession, SessionStatus
 from tests.factories import VenueFactory
-from tests.sessions.factories import make_group, make_plan
+from tests.sessions.factories import make_group, make_plan, trained_facilitator
+from tests.sessions.test_views import _group_answers, _text, _walk_group
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -76,3 +77,24 @@ def test_a_cancelled_plan_offers_no_reschedule_or_cancel_links(area, tm, login):
     assert page.status_code == 200
     html = page.content.decode()
     assert "/reschedule/" not in html and "/cancel/" not in html
+
+
+def test_check_page_previews_the_version_in_force_on_the_start_date(login, area, tm, area_admin, facilitator):
+    """create_group schedules with the version in force on the start date: the check page must preview and name
+    that version, not today's, or the TM confirms one schedule and gets another."""
+    national = selectors.programme_for_area(area, "isotp_group")
+    services.create_programme_version(
+        actor=area_admin,
+        programme=national,
+        changes={"session_minutes": 150, "work_minutes": 150},
+        reason="Longer sessions from December",
+        valid_from=D(2026, 12, 1),
+    )
+    client = login(tm)
+    venue = VenueFactory(area=area)
+    _walk_group(client, _group_answers(venue, tm, [facilitator, trained_facilitator(area)], D(2027, 1, 4)))
+    text = _text(client.get(reverse("programme_sessions:group_create_check")))
+    assert "(version 2)" in text and "20:30" in text
+    client.post(reverse("programme_sessions:group_create_check"))
+    group = ProgrammeGroup.objects.get()
+    assert group.programme.version == 2 and group.sessions.get(number=1).end == dt.time(20, 30)
