@@ -37,6 +37,7 @@ from referrals import selectors, services
 from referrals.filters import OffenceFilter, PersonFilter, ReferralFilter
 from referrals.models import Format, Offence, Person, Programme, Referral
 from referrals.rules import Candidate, RM2000Input, allowed_transitions, check, check_input, score
+from referrals.rules.transitions import reserved_move
 from referrals.serializers import (
     AssessmentInput,
     AssessmentOutput,
@@ -453,10 +454,6 @@ class ReferralDetailApi(APIView):
         return _detail(user, public_id)
 
 
-ASSESSABLE = frozenset({"submitted", "assessment"})
-ASSESSMENT_OUTCOMES = frozenset({"suitable", "not_suitable"})
-
-
 @extend_schema(parameters=[PUBLIC_ID])
 class ReferralTransitionApi(APIView):
     """TMs move a referral; the person's OM submits or withdraws it. An illegal move answers 409 with `allowed`."""
@@ -474,14 +471,14 @@ class ReferralTransitionApi(APIView):
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
         to_status = data.validated_data["to_status"]
-        if referral.status in ASSESSABLE and to_status in ASSESSMENT_OUTCOMES:
-            # Suitability is decided through assessment/ (decision snapshot, rationale against the rules), as on
-            # the pages: a bare status change would skip both.
-            allowed = allowed_transitions(referral.status, referral.returns_to or None) - ASSESSMENT_OUTCOMES
+        allowed = allowed_transitions(referral.status, referral.returns_to or None)
+        if to_status in allowed and (reserved := reserved_move(referral.status, to_status)):
+            # Legal in the table, but made through assessment/ or the delivery services, as on the pages.
+            code, detail = reserved
             raise DomainConflict(
-                "Record whether the referral is suitable with its assessment (POST assessment/), not a status change",
-                code="ASSESSMENT_REQUIRED",
-                allowed=sorted(allowed),
+                detail,
+                code=code,
+                allowed=sorted(s for s in allowed if not reserved_move(referral.status, s)),
             )
         services.change_status(actor=user, referral=referral, **data.validated_data)
         return _detail(user, public_id)

@@ -177,3 +177,27 @@ def check_transition(
         raise ReasonRequired(
             target, f"{reason!r} is not a reason for {STATUSES[target].lower()!r}: choose one of {labels}"
         )
+
+
+# Moves the transition table allows but that are not bare status changes: suitability is decided by recording the
+# assessment (which snapshots the decision and asks for a rationale against the rules), and allocation, removal,
+# the first attended session and completion are made on the group or one-to-one plan (the delivery services keep
+# the membership in step and call `change_status` themselves). The referral pages and API refuse them.
+ASSESSMENT_OUTCOMES: frozenset[str] = frozenset({"suitable", "not_suitable"})
+DELIVERY_STATUSES: frozenset[str] = frozenset({"allocated", "on_programme"})
+
+
+def reserved_move(current: str, target: str) -> tuple[str, str] | None:
+    """(code, message) when `current` -> `target` must be made elsewhere than by a status change; None otherwise."""
+    if current in ("submitted", "assessment") and target in ASSESSMENT_OUTCOMES:
+        return (
+            "ASSESSMENT_REQUIRED",
+            "Record whether the referral is suitable by assessing it, not by changing its status",
+        )
+    if target in DELIVERY_STATUSES or current in DELIVERY_STATUSES:
+        return (
+            "DELIVERY_REQUIRED",
+            "Allocation, removal and completion are recorded on the group or one-to-one plan, not by changing "
+            "the referral's status",
+        )
+    return None

@@ -20,12 +20,11 @@ from isotp.errors import DomainConflict
 from referrals import selectors, services
 from referrals.forms import PROGRAMME_CHOICES, StatusChangeForm
 from referrals.rules import STATUSES, allowed_transitions
+from referrals.rules.transitions import reserved_move
 from referrals.views._common import is_om, require, require_reader
 from referrals.views.referral_journey import summary_context
 
 PAGE_SIZE = 25
-# Suitability is recorded on the assessment page (with the decision snapshot), not as a bare status change.
-ASSESSMENT_OUTCOMES = frozenset({"suitable", "not_suitable"})
 
 
 @login_required
@@ -61,9 +60,13 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def _allowed_for(user: Any, referral: Any) -> list[str]:
     """The statuses this user may move the referral to now: the transition table, narrowed by role."""
     allowed = allowed_transitions(referral.status, referral.returns_to or None)
-    if referral.status in ("submitted", "assessment"):
-        allowed = allowed - ASSESSMENT_OUTCOMES
-    return [s for s in STATUSES if s in allowed and permissions.can_change_referral_status(user, referral, s)]
+    return [
+        s
+        for s in STATUSES
+        if s in allowed
+        and not reserved_move(referral.status, s)
+        and permissions.can_change_referral_status(user, referral, s)
+    ]
 
 
 @login_required
@@ -101,6 +104,11 @@ def referral_status(request: HttpRequest, public_id: str) -> HttpResponse:
     elif form.is_valid():
         target = form.cleaned_data["to_status"]
         try:
+            legal = allowed_transitions(referral.status, referral.returns_to or None)
+            if target in legal and (reserved := reserved_move(referral.status, target)):
+                # A crafted or stale POST: suitability is recorded on the assessment page, allocation and
+                # removal on the group or plan.
+                raise DomainConflict(reserved[1], code=reserved[0], allowed=allowed)
             services.change_status(
                 actor=user,
                 referral=referral,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessLog, AuditEvent
 from referrals.models import Person
@@ -80,3 +81,42 @@ def test_suitability_cannot_skip_the_assessment_through_a_status_change(api, tm,
     assert body["allowed"] == ["on_hold", "suitable_not_ready", "withdrawn"]
     referral.refresh_from_db()
     assert referral.status == "assessment"
+
+
+def test_allocation_and_removal_are_not_bare_status_changes(api, tm, om, area):
+    waiting = referral_for(area, om, status="awaiting_allocation", awaiting_since=timezone.now())
+    response = api(tm).post(
+        reverse("api-referral-transitions", kwargs={"public_id": waiting.public_id}),
+        {"to_status": "allocated"},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "DELIVERY_REQUIRED"
+    assert response.json()["allowed"] == ["on_hold", "suitable_not_ready", "withdrawn"]
+    placed = referral_for(area, om, status="allocated", awaiting_since=timezone.now())
+    response = api(om).post(
+        reverse("api-referral-transitions", kwargs={"public_id": placed.public_id}),
+        {"to_status": "withdrawn", "reason_code": "moved_out_of_area"},
+        format="json",
+    )
+    assert response.status_code == 409 and response.json()["code"] == "DELIVERY_REQUIRED"
+    waiting.refresh_from_db()
+    placed.refresh_from_db()
+    assert (waiting.status, placed.status) == ("awaiting_allocation", "allocated")
+
+
+def test_the_status_page_refuses_a_crafted_suitable_or_allocated(login, tm, om, area):
+    client = login(tm)
+    assessing = referral_for(area, om, status="assessment")
+    url = reverse("referrals:referral_status", args=[assessing.public_id])
+    assert 'value="suitable"' not in client.get(url).content.decode()
+    response = client.post(url, {"to_status": "suitable"})
+    assert response.status_code == 409
+    assessing.refresh_from_db()
+    assert assessing.status == "assessment"
+    waiting = referral_for(area, om, status="awaiting_allocation", awaiting_since=timezone.now())
+    url = reverse("referrals:referral_status", args=[waiting.public_id])
+    assert 'value="allocated"' not in client.get(url).content.decode()
+    assert client.post(url, {"to_status": "allocated"}).status_code == 409
+    waiting.refresh_from_db()
+    assert waiting.status == "awaiting_allocation"
