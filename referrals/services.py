@@ -566,6 +566,12 @@ def answer_other_information(*, actor: User, referral: Referral, **answers: Any)
         if updated.other_information_answered_at is None:
             updated.other_information_answered_at = timezone.now()
             updated.save(update_fields=["other_information_answered_at", "updated_at"])
+            _referral_event(
+                actor,
+                "referral.other_information_answered",
+                updated,
+                {k: v for k, v in answers.items() if k != "notes"},
+            )
     return updated
 
 

@@ -120,3 +120,21 @@ def test_the_status_page_refuses_a_crafted_suitable_or_allocated(login, tm, om, 
     assert client.post(url, {"to_status": "allocated"}).status_code == 409
     waiting.refresh_from_db()
     assert waiting.status == "awaiting_allocation"
+
+
+def test_answering_other_information_with_the_defaults_is_audited(area, om):
+    from referrals import services
+
+    referral = referral_for(area, om, status="draft")
+    services.answer_other_information(
+        actor=om,
+        referral=referral,
+        active_appeal=False,
+        maintains_innocence=False,
+        completed_prison_sotp=False,
+        notes="",
+    )
+    referral.refresh_from_db()
+    assert referral.other_information_answered_at is not None
+    event = AuditEvent.objects.get(action="referral.other_information_answered")
+    assert event.actor_id == om.pk
