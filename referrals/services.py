@@ -454,9 +454,17 @@ def _referral_event(
     )
 
 
-def _validate_programme(programme: str, fmt: str, field: str = "format") -> None:
+LIHI_PROGRAMMES = frozenset({Programme.LI, Programme.HI})
+
+
+def _validate_programme(programme: str, fmt: str, field: str = "format", *, area: Any = None) -> None:
+    """A known programme and format; with `area`, LI and HI only where the area has switched them on (§2.5)."""
     if programme not in Programme.values:
         raise ValidationError({"programme": ["Choose a programme"]})
+    if area is not None and programme in LIHI_PROGRAMMES and not area.lihi_enabled:
+        raise ValidationError(
+            {"programme": ["The Low and High Intensity programmes are not used in this probation area"]}
+        )
     if fmt not in Format.values:
         raise ValidationError({"format": ["Choose group or one-to-one"]})
     if fmt == Format.ONE_TO_ONE and programme != Programme.ISOTP:
@@ -486,7 +494,7 @@ def create_referral(
 ) -> Referral:
     """OMs: start a draft referral for a person on their own caseload."""
     _require(can_refer(actor, person), "You can only refer people on your own caseload")
-    _validate_programme(programme, format)
+    _validate_programme(programme, format, area=person.area)
     if planned_start is not None and planned_start < _today():
         raise ValidationError({"planned_start": ["The planned start must be today or in the future"]})
     referral = Referral(
@@ -538,8 +546,11 @@ def update_referral(*, actor: User, referral: Referral, **changes: Any) -> Refer
             if locked.status != "draft":
                 raise DomainConflict("Only a draft referral can be changed", code="REFERRAL_NOT_DRAFT")
             _require(can_edit_referral(actor, locked))
+            new_programme = changes.get("programme", locked.programme)
             _validate_programme(
-                changes.get("programme", locked.programme), changes.get("format", locked.format)
+                new_programme,
+                changes.get("format", locked.format),
+                area=locked.area if new_programme != locked.programme else None,
             )
             start = changes.get("planned_start")
             if start is not None and start != locked.planned_start and start < _today():
@@ -724,7 +735,7 @@ def record_assessment(
             programme = override.get("programme") or ""
             fmt = override.get("format") or ""
             route = override.get("route") or ""
-            _validate_programme(programme, fmt)
+            _validate_programme(programme, fmt, area=locked.area)
             if not rationale:
                 raise ValidationError({"rationale": ["Give the rationale for the override"]})
         chosen = decision.get(programme, fmt)

@@ -138,3 +138,39 @@ def test_answering_other_information_with_the_defaults_is_audited(area, om):
     assert referral.other_information_answered_at is not None
     event = AuditEvent.objects.get(action="referral.other_information_answered")
     assert event.actor_id == om.pk
+
+
+def test_li_hi_referrals_only_where_the_area_switched_them_on(api, om, tm, area):
+    assert not area.lihi_enabled
+    person = eligible_person(area, om)
+    client = api(om)
+    response = client.post(
+        reverse("api-referral-list"),
+        {"person": str(person.public_id), "programme": "li", "format": "group"},
+        format="json",
+    )
+    assert response.status_code == 400 and "programme" in response.json()
+    draft = client.post(
+        reverse("api-referral-list"),
+        {"person": str(person.public_id), "programme": "isotp", "format": "group"},
+        format="json",
+    ).json()
+    url = reverse("api-referral-detail", kwargs={"public_id": draft["id"]})
+    assert client.patch(url, {"programme": "hi"}, format="json").status_code == 400
+    submitted = referral_for(area, om, status="submitted")
+    response = api(tm).post(
+        reverse("api-referral-assessment", kwargs={"public_id": submitted.public_id}),
+        {"outcome": "suitable", "override": {"programme": "hi", "format": "group"}, "rationale": "Pilot"},
+        format="json",
+    )
+    assert response.status_code == 400 and "programme" in response.json()
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+    area.lihi_enabled = True
+    area.save()
+    response = client.post(
+        reverse("api-referral-list"),
+        {"person": str(person.public_id), "programme": "li", "format": "group"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
