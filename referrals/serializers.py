@@ -31,6 +31,7 @@ from referrals.models import (
     Sex,
 )
 from referrals.rules import OFFENCE_CHOICES, ROUTE_LABELS, allowed_transitions
+from referrals.rules.transitions import reserved_move
 
 # --- shared pieces ------------------------------------------------------------------------------------------
 
@@ -425,7 +426,10 @@ class ReferralDetailOutput(ReferralListOutput):
 
     def get_allowed_transitions(self, referral: Referral) -> list[str]:
         """Where the referral may move next (domain.md §9)."""
-        return sorted(allowed_transitions(referral.status, referral.returns_to or None))
+        # Not the moves transitions/ refuses: suitability goes through assessment/, allocation and removal through
+        # the delivery services (rules.transitions.reserved_move).
+        allowed = allowed_transitions(referral.status, referral.returns_to or None)
+        return sorted(s for s in allowed if not reserved_move(referral.status, s))
 
     def to_representation(self, instance: Referral) -> dict[str, Any]:
         # The same decision as the TM's page (decisions.decision_for), on the date the view passes in.

@@ -93,6 +93,8 @@ def test_allocation_and_removal_are_not_bare_status_changes(api, tm, om, area):
     assert response.status_code == 409
     assert response.json()["code"] == "DELIVERY_REQUIRED"
     assert response.json()["allowed"] == ["on_hold", "suitable_not_ready", "withdrawn"]
+    detail = api(tm).get(reverse("api-referral-detail", kwargs={"public_id": waiting.public_id})).json()
+    assert detail["allowed_transitions"] == ["on_hold", "suitable_not_ready", "withdrawn"]
     placed = referral_for(area, om, status="allocated", awaiting_since=timezone.now())
     response = api(om).post(
         reverse("api-referral-transitions", kwargs={"public_id": placed.public_id}),
