@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from audit.services import record_access
 from isotp.errors import DomainConflict
 from referrals import selectors, services
 from referrals.decisions import current_sentence, latest_deviance, latest_rm2000, latest_rosh
@@ -227,7 +228,8 @@ def referral_other(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def referral_offences(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: the offences task: the person's convictions, with add and remove."""
-    _user, referral = _referral_for_journey(request, public_id)
+    user, referral = _referral_for_journey(request, public_id)
+    record_access(actor=user, obj=referral.person, via="page", object_label=referral.person.crn)
     return render(
         request,
         "referrals/referral_offences.html",
@@ -243,8 +245,9 @@ def referral_offences(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def referral_risk(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: the risk task: RM2000 and RoSH as recorded, with links to record them."""
-    _user, referral = _referral_for_journey(request, public_id)
+    user, referral = _referral_for_journey(request, public_id)
     person = referral.person
+    record_access(actor=user, obj=person, via="page", object_label=person.crn)
     return render(
         request,
         "referrals/referral_risk.html",
@@ -291,6 +294,7 @@ def referral_check(request: HttpRequest, public_id: str) -> HttpResponse:
                 errors.append((f"task-{task}", f"Add the {missing.replace('_', ' ')}"))
         else:  # the confirmation page's panel says so: no banner as well
             return redirect("referrals:referral_submitted", public_id=referral.public_id)
+    record_access(actor=user, obj=referral.person, via="page", object_label=referral.person.crn)
     context = summary_context(referral)
     here = reverse("referrals:referral_check", args=[referral.public_id])
     context.update(

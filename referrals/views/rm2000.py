@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from audit.services import record_access
 from referrals import selectors, services
 from referrals.forms import Rm2000CalculatorForm
 from referrals.rules import RM2000Refused, score
@@ -28,6 +29,7 @@ def rm2000_calculator(request: HttpRequest) -> HttpResponse:
     person = None
     if person_id := request.GET.get("person", ""):
         person = selectors.person_for_user(user, person_id)
+        record_access(actor=user, obj=person, via="page", object_label=person.crn)
     scoring = selectors.active_scoring_table()
     table = scoring.table
     initial: dict[str, Any] = {"assessment_date": today()}

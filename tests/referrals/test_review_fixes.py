@@ -176,3 +176,16 @@ def test_li_hi_referrals_only_where_the_area_switched_them_on(api, om, tm, area)
         format="json",
     )
     assert response.status_code == 201, response.json()
+
+
+def test_journey_pages_that_show_the_record_are_logged(login, om, tm, area):
+    referral = referral_for(area, om, status="draft")
+    logged = AccessLog.objects.filter(object_id=str(referral.person.public_id))
+    client = login(om)
+    for name in ("referral_offences", "referral_risk", "referral_check"):
+        before = logged.filter(actor=om).count()
+        assert client.get(reverse(f"referrals:{name}", args=[referral.public_id])).status_code == 200
+        assert logged.filter(actor=om).count() == before + 1, name
+    url = reverse("referrals:rm2000_calculator") + f"?person={referral.person.public_id}"
+    assert login(tm).get(url).status_code == 200
+    assert logged.filter(actor=tm).count() == 1
