@@ -20,7 +20,6 @@ from sessions.models import (
     ATTENDED_OUTCOMES,
     Attendance,
     AttendanceOutcome,
-    Delivery,
     GroupStatus,
     JoinRule,
     Membership,
@@ -116,7 +115,7 @@ def allocate(
     """Treatment managers: give a waiting referral a place in a group; the referral moves to `allocated`.
 
     Refusals (409): GROUP_NOT_OPEN, NOT_AWAITING_ALLOCATION, WRONG_PROGRAMME, ALREADY_ALLOCATED, GROUP_FULL,
-    UNDER_AGE / OVER_AGE (age on the group's start date, or on the join date for a rolling group), GROUP_CLOSED,
+    UNDER_AGE / OVER_AGE (age on a closed group's start date, or on the join date for a group joined later), GROUP_CLOSED,
     NO_JOIN_POINT. Locks the group row, then the referral: the active members are counted inside the lock, so
     two allocations of the last place cannot both succeed. `today` is for back-dated entry (the demo) only.
     """
@@ -137,7 +136,9 @@ def allocate(
     if full is not None:
         raise DomainConflict(full.message, code=full.code)
     joined_on = _join_date(locked, today)
-    age_date = joined_on if locked.programme.delivery == Delivery.ROLLING else locked.start_date
+    # A closed group's band is judged on its start date; a group joined later (rolling at a block boundary, or
+    # open at any time like Long Term Monitoring) on the day the person joins.
+    age_date = locked.start_date if locked.programme.join_rule == JoinRule.START_ONLY else joined_on
     person = person_referral.person
     age_issue = check_age_band(age_on(person.date_of_birth, age_date), locked.age_min, locked.age_max)
     if age_issue is not None:

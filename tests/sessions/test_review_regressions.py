@@ -12,7 +12,7 @@ from isotp.errors import DomainConflict
 from sessions import selectors, services
 from sessions.models import ProgrammeGroup, ScheduledSession, SessionStatus
 from tests.factories import VenueFactory
-from tests.sessions.factories import make_group, make_plan, trained_facilitator
+from tests.sessions.factories import make_group, make_plan, trained_facilitator, waiting_referral
 from tests.sessions.test_views import _group_answers, _text, _walk_group
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +98,19 @@ def test_check_page_previews_the_version_in_force_on_the_start_date(login, area,
     client.post(reverse("programme_sessions:group_create_check"))
     group = ProgrammeGroup.objects.get()
     assert group.programme.version == 2 and group.sessions.get(number=1).end == dt.time(20, 30)
+
+
+def test_an_open_ended_group_judges_age_on_the_joining_day(area, tm, time_machine):
+    """Long Term Monitoring is joined at any time: a man who is 21 when he joins is not refused because he was
+    20 when the group started months earlier."""
+    ltms = make_group(
+        area,
+        actor=tm,
+        programme_code="nsogp_ltms",
+        start_date=D(2027, 1, 6),
+        slots=[{"weekday": "wednesday", "start_time": "10:00"}],
+    )
+    time_machine.move_to(dt.datetime(2027, 6, 1, 9, tzinfo=LONDON), tick=False)
+    referral = waiting_referral(area, programme="nsogp", date_of_birth=D(2006, 3, 1))  # 20 at start, 21 now
+    membership = services.allocate(actor=tm, group=ltms, referral=referral)
+    assert membership.joined_on == D(2027, 6, 1)
