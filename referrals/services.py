@@ -255,7 +255,7 @@ def add_conviction(
             "conviction.added",
             person,
             {
-                "conviction": conviction.pk,
+                "conviction": str(conviction.public_id),
                 "offence": offence.code,
                 "conviction_date": conviction_date,
                 "offence_date": offence_date,
@@ -274,7 +274,7 @@ def remove_conviction(*, actor: User, conviction: Conviction) -> None:
             "conviction.removed",
             person,
             {
-                "conviction": conviction.pk,
+                "conviction": str(conviction.public_id),
                 "offence": conviction.offence.code,
                 "conviction_date": conviction.conviction_date,
             },

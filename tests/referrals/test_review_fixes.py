@@ -189,3 +189,15 @@ def test_journey_pages_that_show_the_record_are_logged(login, om, tm, area):
     url = reverse("referrals:rm2000_calculator") + f"?person={referral.person.public_id}"
     assert login(tm).get(url).status_code == 200
     assert logged.filter(actor=tm).count() == 1
+
+
+def test_conviction_audit_names_the_conviction_by_its_public_id(api, om, area):
+    referral = referral_for(area, om, status="draft")
+    conviction = referral.person.convictions.get()
+    url = reverse(
+        "api-person-conviction-detail",
+        kwargs={"public_id": referral.person.public_id, "conviction_id": conviction.public_id},
+    )
+    assert api(om).delete(url).status_code == 204
+    event = AuditEvent.objects.get(action="conviction.removed")
+    assert event.changes["conviction"] == str(conviction.public_id)
