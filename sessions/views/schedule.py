@@ -106,6 +106,11 @@ def _cancel(request: HttpRequest, kind: str, public_id: str, number: int) -> Htt
             return redirect(back_url)
     moves, problem = page_selectors.cancellation_preview(owner, session)
     if problem and not form.errors:
+        if (
+            not form.is_bound
+        ):  # a GET (e.g. the session has passed since the link was shown): errors need data
+            form = ConfirmForm({})
+            form.is_valid()
         form.add_error(None, problem)
     return render(
         request,

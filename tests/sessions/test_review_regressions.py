@@ -114,3 +114,16 @@ def test_an_open_ended_group_judges_age_on_the_joining_day(area, tm, time_machin
     referral = waiting_referral(area, programme="nsogp", date_of_birth=D(2006, 3, 1))  # 20 at start, 21 now
     membership = services.allocate(actor=tm, group=ltms, referral=referral)
     assert membership.joined_on == D(2027, 6, 1)
+
+
+def test_the_cancel_page_of_a_past_session_explains_instead_of_failing(area, tm, login, time_machine):
+    """A TM following an old link to cancel a session that has since passed got a 500 (an error added to an
+    unbound form); the page now shows the rule's refusal in the error summary."""
+    group = make_group(area, actor=tm)
+    time_machine.move_to(dt.datetime(2027, 1, 12, 9, tzinfo=LONDON), tick=False)  # session 1 was on 4 January
+    page = login(tm).get(
+        reverse("programme_sessions:session_cancel", kwargs={"public_id": group.public_id, "number": 1})
+    )
+    assert page.status_code == 200
+    text = _text(page)
+    assert "There is a problem" in text and "past sessions never move" in text
