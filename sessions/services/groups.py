@@ -51,6 +51,8 @@ def schedule_for(
         )
     except ValueError as exc:
         raise ValidationError({"slots": [str(exc)]}) from None
+    except OverflowError:  # a start date so far ahead that the calendar runs out (e.g. year 9999)
+        raise ValidationError({"start_date": ["Choose a start date in the next few years."]}) from None
 
 
 def preview_schedule(

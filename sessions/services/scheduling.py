@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import ProbationArea, User
@@ -158,6 +159,8 @@ def reschedule_session(
         raise DomainConflict(exc.message, code=exc.code) from None
     except ValueError as exc:
         raise DomainConflict(str(exc), code="INVALID_RESCHEDULE") from None
+    except OverflowError:  # a date so far ahead that the calendar runs out (e.g. year 9999)
+        raise ValidationError({"new_date": ["Choose a date in the next few years."]}) from None
     _check_move_clashes(owner, moves)
     moved = _apply(owner, moves)
     record_event(
