@@ -463,13 +463,16 @@ class SchedulePreviewApi(APIView):
         if programme is None:
             raise ValidationError({"programme": ["Choose a programme and format this area offers."]})
         jurisdiction = v.get("jurisdiction") or user.area.holiday_subdivision  # type: ignore[union-attr]
+        plan = _plan_or_none(v.get("sessions_per_module"))
+        if plan is not None:
+            services.check_plan(plan, programme=programme, rationale=None)  # domain.md §2.2: 20-30 in all
         schedule = services.preview_schedule(
             programme=programme,
             start_date=v["start_date"],
             slots=v["slots"],
             jurisdiction=jurisdiction,
             closures=v["closures"],
-            sessions_per_module=_plan_or_none(v.get("sessions_per_module")),
+            sessions_per_module=plan,
         )
         return Response(
             PreviewOutput(

@@ -44,13 +44,14 @@ def parse_plan(sessions_per_module: Mapping[Any, Any]) -> dict[int, int]:
         ) from None
 
 
-def check_plan(plan: Mapping[int, int], *, programme: Any, rationale: str) -> None:
+def check_plan(plan: Mapping[int, int], *, programme: Any, rationale: str | None) -> None:
     """The one-to-one plan rules (domain.md §2.2): the 20-30 total is hard; a module outside its guidance range
-    needs a recorded rationale. ValidationError on `sessions_per_module` or `rationale`."""
+    needs a recorded rationale. ValidationError on `sessions_per_module` or `rationale`. A preview passes
+    `rationale=None`: only the hard rules apply, as nothing is recorded."""
     result = validate_one_to_one_plan(plan, programme.as_entry())
     if result.errors:
         raise ValidationError({"sessions_per_module": [issue.message for issue in result.errors]})
-    if result.needs_rationale and not rationale.strip():
+    if rationale is not None and result.needs_rationale and not rationale.strip():
         raise ValidationError({"rationale": [issue.message for issue in result.needs_rationale]})
 
 

@@ -585,3 +585,33 @@ def test_no_person_names_outside_the_members_list(api, tm, area):
     ):
         text = api(tm).get(url).content.decode()
         assert person.last_name not in text and person.crn not in text
+
+
+@pytest.mark.parametrize(("module_one", "status"), [(4, 200), (0, 400)])
+def test_one_to_one_preview_applies_the_hard_total(api, tm, module_one, status):
+    """domain.md §2.2: a one-to-one plan of fewer than 20 sessions is refused, in the preview as on creation."""
+    plan = {
+        "1": module_one,
+        "2": 4,
+        "3": 4,
+        "4": 8,
+        "5": 3,
+        "6": 5,
+    }  # 28 with module 1 at 4; module 1 at 0 fails
+    if module_one == 0:
+        plan = {"1": 0}
+    body = {
+        "programme": "isotp",
+        "format": "one_to_one",
+        "start_date": "2027-03-01",
+        "slots": [{"weekday": "monday", "start_time": "10:00"}],
+        "jurisdiction": "england_and_wales",
+        "closures": [],
+        "sessions_per_module": plan,
+    }
+    response = api(tm).post(reverse("api-schedule-preview"), body, format="json")
+    assert response.status_code == status, response.json()
+    if status == 400:
+        assert "sessions_per_module" in response.json()
+    else:
+        assert len(response.json()["sessions"]) == 28
