@@ -23,7 +23,7 @@ from referrals.selectors import WaitingRow
 from sessions import selectors
 from sessions import services as delivery
 from sessions.forms import AllocateForm, RemoveMemberForm
-from sessions.models import Delivery, JoinRule
+from sessions.models import Delivery, GroupStatus, JoinRule
 from sessions.rules import age_on, check_age_band
 
 from ._common import add_refusal, paginate, require, staff
@@ -113,6 +113,8 @@ def group_allocate(request: HttpRequest, public_id: str) -> HttpResponse:
             "rows": page.object_list,
             "places_free": max(group.capacity - members, 0),
             "join_note": join_note,
+            # The service refuses a completed or cancelled group (GROUP_NOT_OPEN): offer no Allocate buttons.
+            "open_for_allocation": group.status in (GroupStatus.PLANNED, GroupStatus.RUNNING),
         },
     )
 

@@ -845,3 +845,14 @@ def test_calendar_query_count_does_not_grow(
     with django_assert_max_num_queries(12):
         response = client.get(url("my_calendar"))
     assert response.status_code == 200 and ScheduledSession.objects.count() == 35 * groups
+
+
+def test_a_cancelled_group_offers_no_allocate_buttons(login, area, tm, om):
+    group = make_group(area, actor=tm, start_date=_next(0))
+    waiting_referral(area, om)
+    group.status = "cancelled"
+    group.save(update_fields=["status"])
+    response = login(tm).get(url("group_allocate", public_id=group.public_id))
+    html = response.content.decode()
+    assert "nobody can be allocated to it" in html
+    assert 'name="referral"' not in html
