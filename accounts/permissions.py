@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from rest_framework.permissions import BasePermission
 
@@ -24,6 +25,13 @@ M = TypeVar("M", bound=Model)
 
 STAFF_ROLES = frozenset(Role.values)
 MANAGERS = frozenset({Role.TREATMENT_MANAGER, Role.AREA_ADMIN})
+
+
+def require(check: bool) -> None:
+    """Pages: refuse (403) a role that may not use the page; records outside the user's reach are already 404 in
+    the selectors, so this never reveals whether a record exists."""
+    if not check:
+        raise PermissionDenied
 
 
 def is_staff_member(user: User | AnonymousUser | None) -> bool:

@@ -11,7 +11,6 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -105,15 +104,10 @@ class SignOutView(auth_views.LogoutView):
 # --- Managers' pages --------------------------------------------------------------------------------------
 
 
-def _require(check: bool) -> None:
-    if not check:
-        raise PermissionDenied
-
-
 @login_required
 def staff_list(request: HttpRequest) -> HttpResponse:
     """Managers: the area's staff with roles, training and supervisor."""
-    _require(permissions.can_view_staff(request.user))
+    permissions.require(permissions.can_view_staff(request.user))
     role = request.GET.get("role", "")
     role = role if role in Role.values else ""
     page = Paginator(selectors.staff_for_list(request.user, role), 25).get_page(request.GET.get("page"))
@@ -124,11 +118,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """Managers: one member of staff, their training and which programmes they may deliver; admins add training."""
-    _require(permissions.can_view_staff(request.user))
+    permissions.require(permissions.can_view_staff(request.user))
     member = selectors.staff_member(request.user, public_id)
     form = TrainingRecordForm(request.POST or None)
     if request.method == "POST":
-        _require(permissions.can_manage_area(request.user))
+        permissions.require(permissions.can_manage_area(request.user))
         if form.is_valid():
             try:
                 services.add_training_record(actor=request.user, facilitator=member, **form.cleaned_data)  # type: ignore[arg-type]
@@ -169,7 +163,7 @@ def _supervisor_form(request: HttpRequest, data: Any) -> SupervisorForm:
 @require_http_methods(["POST"])
 def staff_supervisor(request: HttpRequest, public_id: str) -> HttpResponse:
     """Managers: a treatment manager of the area takes over a facilitator's supervision."""
-    _require(permissions.can_view_staff(request.user))
+    permissions.require(permissions.can_view_staff(request.user))
     member = selectors.staff_member(request.user, public_id)
     form = _supervisor_form(request, request.POST)
     if form.is_valid():
@@ -204,7 +198,7 @@ def staff_supervisor(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def staff_reset_second_factor(request: HttpRequest, public_id: str) -> HttpResponse:
     """Area administrators: reset a colleague's authenticator (and any lockout) after checking who they are."""
-    _require(permissions.can_manage_area(request.user))
+    permissions.require(permissions.can_manage_area(request.user))
     member = selectors.staff_member(request.user, public_id)
     services.reset_second_factor(actor=cast(User, request.user), member=member)
     messages.success(request, f"{member.full_name} will set up a new authenticator app at their next sign-in")
@@ -214,7 +208,7 @@ def staff_reset_second_factor(request: HttpRequest, public_id: str) -> HttpRespo
 @login_required
 def venue_list(request: HttpRequest) -> HttpResponse:
     """Managers: the area's venues."""
-    _require(permissions.can_view_staff(request.user))
+    permissions.require(permissions.can_view_staff(request.user))
     page = Paginator(selectors.venues_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "accounts/venue_list.html", {"page": page})
 
@@ -223,11 +217,11 @@ def venue_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def closure_list(request: HttpRequest) -> HttpResponse:
     """Managers see the area's closure dates; administrators add and remove them."""
-    _require(permissions.can_view_staff(request.user))
+    permissions.require(permissions.can_view_staff(request.user))
     can_edit = permissions.can_manage_area(request.user)
     form = ClosureForm(request.POST or None)
     if request.method == "POST":
-        _require(can_edit)
+        permissions.require(can_edit)
         if form.is_valid():
             try:
                 services.add_closure(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
@@ -244,7 +238,7 @@ def closure_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def closure_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Administrators: remove one of their area's closure dates."""
-    _require(permissions.can_manage_area(request.user))
+    permissions.require(permissions.can_manage_area(request.user))
     closure = get_object_or_404(selectors.closures_for(request.user), pk=pk)
     services.remove_closure(actor=request.user, closure=closure)  # type: ignore[arg-type]
     messages.success(request, "Closure date removed")

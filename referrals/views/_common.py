@@ -5,24 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, cast
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import permissions
 from accounts.models import Role
+from accounts.permissions import require as require  # the one 403 helper, re-exported for the views
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 TM, OM = Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER
-
-
-def require(check: bool) -> None:
-    """Refuse a role that may not use a page (403); records outside the user's reach are 404 in the selectors."""
-    if not check:
-        raise PermissionDenied
 
 
 def today() -> dt.date:

@@ -6,20 +6,15 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 from accounts.models import ProbationArea, User
+from accounts.permissions import require as require  # the one 403 helper, re-exported for the views
 from isotp.errors import DomainConflict
 
 PAGE_SIZE = 25
-
-
-def require(allowed: bool) -> None:
-    """Refuse (403) a role that may not use the page; records of another area are already 404 in the selectors."""
-    if not allowed:
-        raise PermissionDenied
 
 
 def staff(request: HttpRequest) -> User:
