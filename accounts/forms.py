@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts.models import FacilitatorTraining, TrainingKind, TrainingProgramme
+from accounts.models import TrainingKind, TrainingProgramme
 from isotp.forms import GovukDateField, GovukFormMixin
 
 
@@ -115,13 +115,3 @@ class SupervisorForm(GovukFormMixin, forms.Form):
     def __init__(self, *args: Any, treatment_managers: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["treatment_manager"].choices = [("", "Choose a treatment manager"), *treatment_managers]  # type: ignore[attr-defined]
-
-
-__all__ = [
-    "ClosureForm",
-    "FacilitatorTraining",
-    "SignInForm",
-    "SupervisorForm",
-    "TokenForm",
-    "TrainingRecordForm",
-]

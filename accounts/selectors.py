@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
-from accounts.models import AreaClosure, FacilitatorTraining, Role, Supervision, User, Venue
+from accounts.models import AreaClosure, Role, Supervision, User, Venue
 from accounts.permissions import scope_to_area
 from accounts.rules import TrainingDecision, TrainingRecord, training_for
 
@@ -55,6 +55,3 @@ def venues_for(user: User | AnonymousUser) -> QuerySet[Venue]:
 def closures_for(user: User | AnonymousUser) -> QuerySet[AreaClosure]:
     """The user's area's closure dates."""
     return scope_to_area(AreaClosure.objects.all(), user).order_by("date")
-
-
-__all__ = ["FacilitatorTraining", "closures_for", "facilitators_trained_for", "staff_for_list", "venues_for"]

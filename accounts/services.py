@@ -51,9 +51,6 @@ def add_training_record(
                 actor=actor,
                 action="training.recorded",
                 obj=facilitator,
-                area_id=facilitator.area_id,
-                object_type="accounts.user",
-                object_id=str(facilitator.public_id),
                 changes={"kind": kind, "programme": programme, "date_passed": date_passed},
             )
     except IntegrityError:
@@ -94,7 +91,7 @@ def confirm_totp_device(*, user: User, device: TOTPDevice) -> None:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
-        record_event(actor=user, action="second_factor.enrolled", obj=user, object_id=str(user.public_id))
+        record_event(actor=user, action="second_factor.enrolled", obj=user)
 
 
 def reset_second_factor(*, actor: User, member: User) -> None:
@@ -109,7 +106,6 @@ def reset_second_factor(*, actor: User, member: User) -> None:
             actor=actor,
             action="second_factor.reset",
             obj=member,
-            object_id=str(member.public_id),
             changes={"devices_removed": removed},
         )
     axes_reset(username=member.email)

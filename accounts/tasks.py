@@ -34,7 +34,6 @@ def deactivate_dormant_accounts() -> int:
                     actor=None,
                     action="account.deactivated_dormant",
                     obj=user,
-                    object_id=str(user.public_id),
                     changes={"is_active": {"from": True, "to": False}},
                     reason=f"No sign-in for {settings.DORMANT_ACCOUNT_DAYS} days",
                 )

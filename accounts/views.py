@@ -57,7 +57,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             user = cast(User, request.user)
-            record_event(actor=user, action="signed_in", obj=user, object_id=str(user.public_id))
+            record_event(actor=user, action="signed_in", obj=user)
             return redirect(_safe_next(request))
         form.add_error("token", "The security code is not correct or has expired. Enter the current code")
     return render(request, "accounts/two_factor.html", {"form": form, "next": _safe_next(request)})

@@ -31,5 +31,5 @@ class Command(BaseCommand):
                 Token.objects.filter(user=user).delete()
             token, created = Token.objects.get_or_create(user=user)
             if created:
-                record_event(actor=None, action="api_token.issued", obj=user, object_id=str(user.public_id))
+                record_event(actor=None, action="api_token.issued", obj=user)
         self.stdout.write(token.key)
