@@ -15,6 +15,8 @@ from audit.models import AccessLog, AuditEvent
 from referrals.decisions import decision_for
 from referrals.models import Conviction, Person, Referral, RiskMatrixAssessment, Sentence
 from tests.factories import UserFactory
+from tests.pages import error_summary as _summary
+from tests.pages import page_text as _text
 from tests.referrals.factories import (
     ConvictionFactory,
     PersonFactory,
@@ -32,17 +34,6 @@ TODAY = timezone.localdate
 
 def _date(prefix: str, d: dt.date) -> dict[str, str]:
     return {f"{prefix}_0": str(d.day), f"{prefix}_1": str(d.month), f"{prefix}_2": str(d.year)}
-
-
-def _text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
-
-
-def _summary(response) -> str:
-    """The text of the GOV.UK error summary (empty when there is none)."""
-    html = response.content.decode()
-    match = re.search(r'<div class="govuk-error-summary".*?</ul>', html, re.S)
-    return re.sub(r"\s+", " ", match.group(0)) if match else ""
 
 
 # --- people -----------------------------------------------------------------------------------------------------

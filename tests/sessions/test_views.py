@@ -6,7 +6,6 @@ the facilitator's calendar. Bad input shows the GOV.UK error summary and saves n
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.urls import reverse
@@ -25,6 +24,8 @@ from sessions.models import (
 )
 from sessions.rules import Slot, generate_schedule, non_working_reason, session_templates
 from tests.factories import ClosureFactory, UserFactory, VenueFactory
+from tests.pages import error_summary as _summary
+from tests.pages import page_text as _text
 from tests.sessions.factories import make_group, make_plan, trained_facilitator, waiting_referral
 
 pytestmark = pytest.mark.django_db
@@ -34,16 +35,6 @@ NS = "programme_sessions"
 
 def url(name: str, **kwargs) -> str:
     return reverse(f"{NS}:{name}", kwargs=kwargs or None)
-
-
-def _text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
-
-
-def _summary(response) -> str:
-    """The text of the GOV.UK error summary (empty when there is none)."""
-    match = re.search(r'<div class="govuk-error-summary".*?</ul>', response.content.decode(), re.S)
-    return re.sub(r"\s+", " ", match.group(0)) if match else ""
 
 
 def _date(prefix: str, d: dt.date) -> dict[str, str]:
