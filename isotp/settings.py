@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "audit",
     "referrals",
     "sessions.apps.ProgrammeSessionsConfig",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "isotp.context_processors.service",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -218,6 +220,8 @@ if not _email.get("EMAIL_BACKEND"):
     raise ImproperlyConfigured("Set EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587.")
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="isotp <no-reply@isotp.invalid>")
+# The service's own address, for links in email (notifications name a page, never its content).
+SERVICE_URL = env.str("SERVICE_URL", default="http://127.0.0.1:8000" if DEBUG else "https://isotp.invalid")
 
 # Celery: Redis broker. Tasks run in-process only when CELERY_TASK_ALWAYS_EAGER is set (`make run`).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "redis://127.0.0.1:6379/0")

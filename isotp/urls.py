@@ -11,6 +11,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api_urls")),
     path("", include("referrals.api_urls")),
     path("", include("sessions.api_urls")),
+    path("", include("notifications.api_urls")),
     path("audit-events/", AuditEventListApi.as_view(), name="api-audit-event-list"),
 ]
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("sessions.urls")),
     path("", include("sessions.feed_urls")),
+    path("", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI sets inline styles; only this page relaxes style-src (scripts stay 'self' only).

@@ -1,0 +1,71 @@
+"""In-app notifications, each optionally emailed once (issue 8: the OM told of absences and enforcement steps,
+the TM of restarts; reports use the same service).
+
+A notification is addressed to one member of staff. `emailed_at` is claimed by the email task with a conditional
+update, so a task that runs twice sends one email.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Kind(models.TextChoices):
+    """What the notification is about: drives the in-app tag. Subjects never name an offence."""
+
+    ABSENCE = "absence", "Absence"
+    CONCERN = "concern", "Concern"
+    ENFORCEMENT = "enforcement", "Enforcement"
+    RESTART = "restart", "Restart required"
+    CATCH_UP = "catch_up", "Catch-up"
+    PROGRESS = "progress", "Progress"
+    REPORT = "report", "Report"
+    OTHER = "other", "Notice"
+
+
+class Notification(models.Model):
+    """One message to one member of staff: listed in the app and, when `email` is set, emailed once."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    area = models.ForeignKey("accounts.ProbationArea", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    subject = models.CharField(max_length=150, help_text="Never names an offence or a person.")
+    body = models.TextField(help_text="Plain text; paragraphs separated by blank lines.")
+    link = models.CharField(max_length=300, blank=True, help_text="A path inside the service.")
+    dedupe_key = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Set by callers that may notify twice for one event: one notification per recipient and key.",
+    )
+    email = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="notification_once_per_recipient_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notification {self.public_id}"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.split("\n\n") if p.strip()]

@@ -1,0 +1,50 @@
+"""The notification list (every role) and marking as read."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.permissions import is_staff_member, require
+from notifications import selectors, services
+
+
+def staff(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """Any member of staff: their notifications, newest first, unread marked."""
+    require(is_staff_member(request.user))
+    page = Paginator(selectors.for_user(staff(request)), 25).get_page(request.GET.get("page"))
+    return render(request, "notifications/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Any member of staff: mark one of their notifications read, then follow its link (or back to the list)."""
+    require(is_staff_member(request.user))
+    note = selectors.get_for_user(staff(request), public_id)
+    services.mark_read(actor=staff(request), notification=note)
+    target = note.link if note.link and request.POST.get("follow") else ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    """Any member of staff: mark all their notifications read."""
+    require(is_staff_member(request.user))
+    services.mark_all_read(actor=staff(request))
+    return redirect("notifications:list")
