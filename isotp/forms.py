@@ -1,11 +1,16 @@
-"""GOV.UK form building blocks: a day/month/year date field and a mixin that labels errors for the summary."""
+"""GOV.UK form building blocks: a day/month/year date field, a mixin that labels errors for the summary, and the
+one helper that puts a service's refusal on a form."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from isotp.errors import DomainConflict
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -97,3 +102,26 @@ class GovukFormMixin:
                     anchor = f"{anchor}_0"
                 out.append((anchor, error))
         return out
+
+
+def add_refusal(
+    form: forms.Form, exc: DomainConflict | ValidationError, fields: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's refusal on the form: a conflict's message at the top of the error summary, a validation
+    error on its field when the form has one (``fields`` maps service argument names to form fields)."""
+    if isinstance(exc, DomainConflict):
+        form.add_error(None, exc.detail)
+        return
+    fields = fields or {}
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.error_dict.items():
+            target = fields.get(key, key)
+            for error in errors:
+                message = " ".join(error.messages)
+                if target in form.fields:
+                    form.add_error(target, message)
+                else:
+                    form.add_error(None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)

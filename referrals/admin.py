@@ -12,7 +12,6 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from referrals import services
 from referrals.models import (
     AssessmentDecision,
     EligibilityConfiguration,
@@ -23,6 +22,7 @@ from referrals.models import (
     Rm2000ScoringTable,
 )
 from referrals.rules import config_from_dict, validate_scoring_table
+from referrals.services.configuration import save_eligibility_configuration, save_scoring_table
 
 
 @admin.register(Offence)
@@ -63,7 +63,7 @@ class ScoringTableAdmin(admin.ModelAdmin):
         return {"table": json.dumps(current.table), "source_note": current.source_note}
 
     def save_model(self, request: HttpRequest, obj: Rm2000ScoringTable, form: Any, change: bool) -> None:
-        services.save_scoring_table(actor=request.user, scoring_table=obj)  # type: ignore[arg-type]
+        save_scoring_table(actor=request.user, scoring_table=obj)  # type: ignore[arg-type]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # recorded calculations name their table version
@@ -94,7 +94,7 @@ class EligibilityConfigurationAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: EligibilityConfiguration, form: Any, change: bool
     ) -> None:
-        services.save_eligibility_configuration(actor=request.user, configuration=obj)  # type: ignore[arg-type]
+        save_eligibility_configuration(actor=request.user, configuration=obj)  # type: ignore[arg-type]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

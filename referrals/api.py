@@ -1,7 +1,7 @@
 """Thin API views for people, their record, referrals, the waiting list and the two stateless calculators.
 
 Each view authorises (permission classes from accounts/permissions.py, then a selector that 404s outside the
-user's area or caseload), calls one service or selector, and serialises. Writes go through referrals/services.py,
+user's area or caseload), calls one service or selector, and serialises. Writes go through referrals/services/,
 the same functions as the pages, so both are audited and cannot disagree.
 """
 
@@ -33,7 +33,7 @@ from accounts.permissions import (
 )
 from audit.services import record_access
 from isotp.errors import DomainConflict
-from referrals import selectors, services
+from referrals import selectors
 from referrals.filters import OffenceFilter, PersonFilter, ReferralFilter
 from referrals.models import Format, Offence, Person, Programme, Referral
 from referrals.rules import Candidate, RM2000Input, allowed_transitions, check, check_input, score
@@ -70,6 +70,17 @@ from referrals.serializers import (
     TransitionInput,
     WaitingRowOutput,
 )
+from referrals.services.assessment import record_assessment
+from referrals.services.people import (
+    add_conviction,
+    create_person,
+    record_sentence,
+    remove_conviction,
+    update_person,
+)
+from referrals.services.referrals import create_referral, update_referral
+from referrals.services.risk import calculate_and_record_rm2000, record_deviance, record_rm2000, record_rosh
+from referrals.services.status import change_status
 
 BAD_REQUEST = OpenApiResponse(OpenApiTypes.OBJECT, description='Field errors: {"field": ["message"]}')
 CONFLICT = OpenApiResponse(
@@ -204,7 +215,7 @@ class PersonListApi(generics.ListAPIView[Person]):
         values = dict(data.validated_data)
         user = _user(request)
         values["offender_manager"] = _offender_manager(user, values["offender_manager"])
-        person = services.create_person(actor=user, **values)
+        person = create_person(actor=user, **values)
         return Response(
             PersonDetailOutput(selectors.person_for_user(user, person.public_id)).data,
             status=status.HTTP_201_CREATED,
@@ -237,7 +248,7 @@ class PersonDetailApi(APIView):
         changes = dict(data.validated_data)
         if "offender_manager" in changes:
             changes["offender_manager"] = _offender_manager(user, changes["offender_manager"])
-        services.update_person(actor=user, person=person, **changes)
+        update_person(actor=user, person=person, **changes)
         return Response(PersonDetailOutput(selectors.person_for_user(user, public_id)).data)
 
 
@@ -261,7 +272,7 @@ class PersonConvictionApi(APIView):
         person = selectors.person_for_user(user, public_id)
         data = ConvictionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        conviction = services.add_conviction(actor=user, person=person, **data.validated_data)
+        conviction = add_conviction(actor=user, person=person, **data.validated_data)
         return _created(ConvictionOutput(conviction))
 
 
@@ -284,7 +295,7 @@ class PersonConvictionDetailApi(APIView):
     def delete(self, request: Request, public_id: str, conviction_id: str) -> Response:
         user = _user(request)
         conviction = selectors.conviction_for_user(user, public_id, conviction_id)
-        services.remove_conviction(actor=user, conviction=conviction)
+        remove_conviction(actor=user, conviction=conviction)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -304,9 +315,7 @@ class PersonSentenceApi(APIView):
         person = selectors.person_for_user(user, public_id)
         data = SentenceInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return _created(
-            SentenceOutput(services.record_sentence(actor=user, person=person, **data.validated_data))
-        )
+        return _created(SentenceOutput(record_sentence(actor=user, person=person, **data.validated_data)))
 
 
 @extend_schema(parameters=[PUBLIC_ID])
@@ -325,7 +334,7 @@ class PersonRm2000Api(APIView):
         person = selectors.person_for_user(user, public_id)
         data = Rm2000RecordInput(data=request.data)
         data.is_valid(raise_exception=True)
-        assessment = services.record_rm2000(actor=user, person=person, **data.validated_data)
+        assessment = record_rm2000(actor=user, person=person, **data.validated_data)
         return _created(Rm2000AssessmentOutput(assessment))
 
 
@@ -346,7 +355,7 @@ class PersonRm2000CalculateApi(APIView):
         data = Rm2000FactorsInput(data=request.data)
         data.is_valid(raise_exception=True)
         inputs = RM2000Input(sex=person.sex, date_of_birth=person.date_of_birth, **data.validated_data)
-        assessment = services.calculate_and_record_rm2000(actor=user, person=person, inputs=inputs)
+        assessment = calculate_and_record_rm2000(actor=user, person=person, inputs=inputs)
         return _created(Rm2000AssessmentOutput(assessment))
 
 
@@ -366,7 +375,7 @@ class PersonRoshApi(APIView):
         person = selectors.person_for_user(user, public_id)
         data = RoshInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return _created(RoshOutput(services.record_rosh(actor=user, person=person, **data.validated_data)))
+        return _created(RoshOutput(record_rosh(actor=user, person=person, **data.validated_data)))
 
 
 @extend_schema(parameters=[PUBLIC_ID])
@@ -385,9 +394,7 @@ class PersonDevianceApi(APIView):
         person = selectors.person_for_user(user, public_id)
         data = DevianceInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return _created(
-            DevianceOutput(services.record_deviance(actor=user, person=person, **data.validated_data))
-        )
+        return _created(DevianceOutput(record_deviance(actor=user, person=person, **data.validated_data)))
 
 
 # --- referrals ----------------------------------------------------------------------------------------------
@@ -418,7 +425,7 @@ class ReferralListApi(generics.ListAPIView[Referral]):
             person = selectors.person_for_user(user, values.pop("person"))
         except Http404:
             raise ValidationError({"person": ["Choose a person on your caseload"]}) from None
-        referral = services.create_referral(actor=user, person=person, **values)
+        referral = create_referral(actor=user, person=person, **values)
         return _detail(user, referral.public_id, status.HTTP_201_CREATED)
 
 
@@ -450,7 +457,7 @@ class ReferralDetailApi(APIView):
         referral = selectors.referral_for_user(user, public_id)
         data = ReferralUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.update_referral(actor=user, referral=referral, **data.validated_data)
+        update_referral(actor=user, referral=referral, **data.validated_data)
         return _detail(user, public_id)
 
 
@@ -480,7 +487,7 @@ class ReferralTransitionApi(APIView):
                 code=code,
                 allowed=sorted(s for s in allowed if not reserved_move(referral.status, s)),
             )
-        services.change_status(actor=user, referral=referral, **data.validated_data)
+        change_status(actor=user, referral=referral, **data.validated_data)
         return _detail(user, public_id)
 
 
@@ -500,7 +507,7 @@ class ReferralAssessmentApi(APIView):
         referral = selectors.referral_for_user(user, public_id)
         data = AssessmentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        assessment = services.record_assessment(actor=user, referral=referral, **data.validated_data)
+        assessment = record_assessment(actor=user, referral=referral, **data.validated_data)
         return _created(AssessmentOutput(assessment))
 
 

@@ -18,8 +18,12 @@ from django.utils import timezone
 
 from accounts.demo import demo_email
 from accounts.models import ProbationArea, User
-from referrals import services
 from referrals.models import Person, Referral, ReferralStatusChange
+from referrals.services.assessment import record_assessment
+from referrals.services.people import add_conviction, create_person, record_sentence
+from referrals.services.referrals import create_referral
+from referrals.services.risk import record_deviance, record_rm2000, record_rosh
+from referrals.services.status import change_status, submit_referral
 
 
 @dataclass(frozen=True)
@@ -239,7 +243,7 @@ def _case(area: ProbationArea, case: Case, staff: dict[str, User]) -> bool:
     today = timezone.localdate()
     om, tm = staff[case.om], staff["tm"]
     start = today + dt.timedelta(weeks=6)
-    person = services.create_person(
+    person = create_person(
         actor=om,
         crn=crn,
         first_name=case.first,
@@ -255,7 +259,7 @@ def _case(area: ProbationArea, case: Case, staff: dict[str, User]) -> bool:
     else:
         end = _months_before(sentence_start, -case.supervision_months) - dt.timedelta(days=1)
     for index, code in enumerate(case.offences):
-        services.add_conviction(
+        add_conviction(
             actor=om,
             person=person,
             offence_code=code,
@@ -263,7 +267,7 @@ def _case(area: ProbationArea, case: Case, staff: dict[str, User]) -> bool:
             offence_date=sentence_start - dt.timedelta(days=200 + 30 * index),
         )
     if not case.extra.get("no_sentence"):
-        services.record_sentence(
+        record_sentence(
             actor=om,
             person=person,
             legal_basis=case.legal_basis,
@@ -274,19 +278,17 @@ def _case(area: ProbationArea, case: Case, staff: dict[str, User]) -> bool:
     assessed = sentence_start + dt.timedelta(days=10)
     if case.rm2000:
         s, v, c = case.rm2000
-        services.record_rm2000(
-            actor=om, person=person, s=s, v=v, c=c, assessed_on=assessed, assessor=om.full_name
-        )
+        record_rm2000(actor=om, person=person, s=s, v=v, c=c, assessed_on=assessed, assessor=om.full_name)
     if case.rosh:
-        services.record_rosh(actor=om, person=person, level=case.rosh, assessed_on=assessed)
+        record_rosh(actor=om, person=person, level=case.rosh, assessed_on=assessed)
     if case.deviance:
-        services.record_deviance(
+        record_deviance(
             actor=tm,
             person=person,
             level=case.deviance,
             rationale="Pre-programme psychometrics reviewed at the case conference",
         )
-    referral = services.create_referral(
+    referral = create_referral(
         actor=om,
         person=person,
         programme=case.programme,
@@ -303,25 +305,25 @@ def _case(area: ProbationArea, case: Case, staff: dict[str, User]) -> bool:
 def _advance(referral: Referral, case: Case, om: User, tm: User) -> None:
     if case.status == "draft":
         return
-    services.submit_referral(actor=om, referral=referral)
+    submit_referral(actor=om, referral=referral)
     if case.status == "submitted":
         return
     if case.status == "assessment":
-        services.change_status(actor=tm, referral=referral, to_status="assessment")
+        change_status(actor=tm, referral=referral, to_status="assessment")
         return
     if case.status == "not_suitable":
-        services.record_assessment(
+        record_assessment(
             actor=tm,
             referral=referral,
             outcome="not_suitable",
             rationale="Contact offending: refer to N-SOGP",
         )
         return
-    services.record_assessment(
+    record_assessment(
         actor=tm, referral=referral, outcome="suitable", rationale="Suitable at the case conference"
     )
     if case.status == "on_hold":
-        services.change_status(
+        change_status(
             actor=tm,
             referral=referral,
             to_status="on_hold",

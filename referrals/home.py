@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts import permissions
-from referrals import page_selectors, selectors
+from referrals import selectors
 from referrals.views.waiting_list import LIHI_TABS, TABS
 
 # Referrals an OM has to act on: a draft to finish, or one parked or sent back that needs their information.
@@ -38,7 +38,7 @@ def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def _offender_manager(user: Any) -> list[dict[str, Any]]:
-    counts = page_selectors.status_counts(user, OM_ACTION)
+    counts = selectors.status_counts(user, OM_ACTION)
     return [
         {
             "title": "My caseload",
@@ -65,8 +65,8 @@ def _offender_manager(user: Any) -> list[dict[str, Any]]:
 
 
 def _treatment_manager(user: Any) -> list[dict[str, Any]]:
-    counts = page_selectors.status_counts(user, ["submitted", "assessment"])
-    waiting = page_selectors.waiting_counts(user)
+    counts = selectors.status_counts(user, ["submitted", "assessment"])
+    waiting = selectors.waiting_counts(user)
     tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
     today = timezone.localdate()
     urgent = 0

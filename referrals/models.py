@@ -2,7 +2,7 @@
 
 Data and constraints only: every rule the database can hold (codes in the known set, CRN format, one open referral
 per person per programme, one active RM2000 scoring table) is a constraint here; the rules themselves live in
-`referrals/rules/` and the writes in `referrals/services.py`. A referral's `area` repeats its person's area so
+`referrals/rules/` and the writes in `referrals/services/`. A referral's `area` repeats its person's area so
 every list can be scoped with one indexed filter; the services keep the two equal.
 """
 

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -243,6 +243,17 @@ class WaitingRow:
     urgency: Urgency
 
 
+def missing_for_submission(referral: Referral) -> list[str]:
+    """What a referral still needs before it can be submitted: `convictions`, `sentence` (empty when complete)."""
+    person = referral.person
+    missing = []
+    if not person.convictions.exists():
+        missing.append("convictions")
+    if not person.sentences.exists():
+        missing.append("sentence")
+    return missing
+
+
 def waiting_list(
     user: User | AnonymousUser, *, programme: str, format: str, today: dt.date
 ) -> list[WaitingRow]:
@@ -306,3 +317,22 @@ def eligibility_config_for(user: User | AnonymousUser) -> EligibilityConfig:
 
         return DEFAULT_CONFIG
     return config_for_area(area)
+
+
+def waiting_counts(user: User | AnonymousUser) -> dict[tuple[str, str], int]:
+    """How many referrals await allocation per (programme, format), in one query (waiting-list tabs, home page)."""
+    rows = (
+        referrals_for_list(user, status="awaiting_allocation")
+        .order_by()
+        .values("programme", "format")
+        .annotate(n=Count("id"))
+    )
+    return {(row["programme"], row["format"]): row["n"] for row in rows}
+
+
+def status_counts(user: User | AnonymousUser, statuses: list[str]) -> dict[str, int]:
+    """How many of the user's referrals are in each of `statuses`, in one query (home page cards)."""
+    rows = referrals_for_list(user, status=statuses).order_by().values("status").annotate(n=Count("id"))
+    counts = dict.fromkeys(statuses, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts

@@ -29,9 +29,19 @@ from accounts.permissions import (
 )
 from audit.services import record_access
 from referrals import selectors as referral_selectors
-from sessions import selectors, services
+from sessions import services
 from sessions.filters import GroupFilter, PlanFilter, ProgrammeFilter, SessionFilter
 from sessions.models import Membership, Programme, ScheduledSession
+from sessions.selectors.catalogue import programme_for_preview, programme_for_user, programmes_for_area
+from sessions.selectors.groups import (
+    group_for_user,
+    groups_for_list,
+    members_for_group,
+    membership_for_user,
+    schedule_for_group,
+)
+from sessions.selectors.plans import plan_for_user, plans_for_list
+from sessions.selectors.schedule import schedule_for_plan, session_for_user, sessions_for_user
 from sessions.serializers import (
     AllocateInput,
     AttendanceInput,
@@ -91,7 +101,7 @@ class ProgrammeListApi(generics.ListAPIView[Programme]):
     filterset_class = ProgrammeFilter
 
     def get_queryset(self):
-        return selectors.programmes_for_area(self.request.user)
+        return programmes_for_area(self.request.user)
 
 
 class ProgrammeDetailApi(APIView):
@@ -101,7 +111,7 @@ class ProgrammeDetailApi(APIView):
 
     @extend_schema(responses={200: ProgrammeOutput}, summary="One programme")
     def get(self, request: Request, code: str) -> Response:
-        return Response(ProgrammeOutput(selectors.programme_for_user(request.user, code)).data)
+        return Response(ProgrammeOutput(programme_for_user(request.user, code)).data)
 
 
 # --- groups -------------------------------------------------------------------------------------------------
@@ -115,7 +125,7 @@ class GroupListApi(generics.ListCreateAPIView):
     filterset_class = GroupFilter
 
     def get_queryset(self):
-        return selectors.groups_for_list(self.request.user)
+        return groups_for_list(self.request.user)
 
     @extend_schema(
         request=GroupCreateInput,
@@ -147,7 +157,7 @@ class GroupListApi(generics.ListCreateAPIView):
             name=v["name"],
         )
         return Response(
-            GroupOutput(selectors.group_for_user(user, group.public_id)).data, status=status.HTTP_201_CREATED
+            GroupOutput(group_for_user(user, group.public_id)).data, status=status.HTTP_201_CREATED
         )
 
 
@@ -158,7 +168,7 @@ class GroupDetailApi(APIView):
 
     @extend_schema(responses={200: GroupOutput}, summary="One group")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        return Response(GroupOutput(selectors.group_for_user(request.user, public_id)).data)
+        return Response(GroupOutput(group_for_user(request.user, public_id)).data)
 
 
 class GroupSessionListApi(generics.ListAPIView):
@@ -171,8 +181,8 @@ class GroupSessionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ScheduledSession.objects.none()
-        group = selectors.group_for_user(self.request.user, self.kwargs["public_id"])
-        return selectors.schedule_for_group(group)
+        group = group_for_user(self.request.user, self.kwargs["public_id"])
+        return schedule_for_group(group)
 
 
 class GroupMembershipListApi(generics.ListAPIView):
@@ -184,8 +194,8 @@ class GroupMembershipListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Membership.objects.none()
-        group = selectors.group_for_user(self.request.user, self.kwargs["public_id"])
-        return selectors.members_for_group(group)
+        group = group_for_user(self.request.user, self.kwargs["public_id"])
+        return members_for_group(group)
 
     @extend_schema(
         request=AllocateInput,
@@ -201,7 +211,7 @@ class GroupMembershipListApi(generics.ListAPIView):
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
         user = _user(request)
-        group = selectors.group_for_user(user, public_id)
+        group = group_for_user(user, public_id)
         data = AllocateInput(data=request.data)
         data.is_valid(raise_exception=True)
         referral = _ref(
@@ -218,7 +228,7 @@ class MembershipDetailApi(APIView):
 
     @extend_schema(responses={200: MembershipOutput}, summary="One membership")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        membership = selectors.membership_for_user(request.user, public_id)
+        membership = membership_for_user(request.user, public_id)
         # It names the person: a view of a person's record is logged (the CRN as label, never the name).
         record_access(
             actor=_user(request), obj=membership, via="api", object_label=membership.referral.person.crn
@@ -250,7 +260,7 @@ class MembershipRemoveApi(APIView):
 
 def _remove(request: Request, public_id: uuid.UUID) -> Response:
     user = _user(request)
-    membership = selectors.membership_for_user(user, public_id)
+    membership = membership_for_user(user, public_id)
     data = RemoveMemberInput(data=request.data)
     data.is_valid(raise_exception=True)
     ended = services.remove_member(actor=user, membership=membership, **data.validated_data)
@@ -267,7 +277,7 @@ class SessionDetailApi(APIView):
 
     @extend_schema(responses={200: SessionDetailOutput}, summary="One session")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        return Response(SessionDetailOutput(selectors.session_for_user(request.user, public_id)).data)
+        return Response(SessionDetailOutput(session_for_user(request.user, public_id)).data)
 
 
 class SessionRescheduleApi(APIView):
@@ -288,7 +298,7 @@ class SessionRescheduleApi(APIView):
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
         user = _user(request)
-        session = selectors.session_for_user(user, public_id)
+        session = session_for_user(user, public_id)
         data = RescheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
         moved = services.reschedule_session(actor=user, session=session, **data.validated_data)
@@ -307,7 +317,7 @@ class SessionCancelApi(APIView):
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
         user = _user(request)
-        session = selectors.session_for_user(user, public_id)
+        session = session_for_user(user, public_id)
         data = CancelSessionInput(data=request.data)
         data.is_valid(raise_exception=True)
         replacement = services.cancel_session_by_provider(actor=user, session=session, **data.validated_data)
@@ -326,12 +336,10 @@ class SessionAttendanceApi(APIView):
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
         user = _user(request)
-        session = selectors.session_for_user(user, public_id)
+        session = session_for_user(user, public_id)
         data = AttendanceInput(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = _ref(
-            "membership", lambda: selectors.membership_for_user(user, data.validated_data["membership"])
-        )
+        membership = _ref("membership", lambda: membership_for_user(user, data.validated_data["membership"]))
         attendance = services.record_attendance(
             actor=user, membership=membership, session=session, outcome=data.validated_data["outcome"]
         )
@@ -346,7 +354,7 @@ class MySessionListApi(generics.ListAPIView):
     filterset_class = SessionFilter
 
     def get_queryset(self):
-        return selectors.sessions_for_user(self.request.user).exclude(status="cancelled_by_provider")
+        return sessions_for_user(self.request.user).exclude(status="cancelled_by_provider")
 
 
 class MyCalendarFeedApi(APIView):
@@ -391,7 +399,7 @@ class PlanListApi(generics.ListCreateAPIView):
     filterset_class = PlanFilter
 
     def get_queryset(self):
-        return selectors.plans_for_list(self.request.user)
+        return plans_for_list(self.request.user)
 
     @extend_schema(
         request=PlanCreateInput,
@@ -414,9 +422,7 @@ class PlanListApi(generics.ListCreateAPIView):
             venue=_venue(user, v["venue"]),
             programme_code=v["programme"],
         )
-        return Response(
-            PlanOutput(selectors.plan_for_user(user, plan.public_id)).data, status=status.HTTP_201_CREATED
-        )
+        return Response(PlanOutput(plan_for_user(user, plan.public_id)).data, status=status.HTTP_201_CREATED)
 
 
 class PlanDetailApi(APIView):
@@ -426,7 +432,7 @@ class PlanDetailApi(APIView):
 
     @extend_schema(responses={200: PlanOutput}, summary="One one-to-one plan")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        return Response(PlanOutput(selectors.plan_for_user(request.user, public_id)).data)
+        return Response(PlanOutput(plan_for_user(request.user, public_id)).data)
 
 
 class PlanSessionListApi(generics.ListAPIView):
@@ -438,8 +444,8 @@ class PlanSessionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ScheduledSession.objects.none()
-        plan = selectors.plan_for_user(self.request.user, self.kwargs["public_id"])
-        return selectors.schedule_for_plan(plan)
+        plan = plan_for_user(self.request.user, self.kwargs["public_id"])
+        return schedule_for_plan(plan)
 
 
 # --- schedule preview ---------------------------------------------------------------------------------------
@@ -459,7 +465,7 @@ class SchedulePreviewApi(APIView):
         data = PreviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        programme = selectors.programme_for_preview(user, v["programme"], v["format"])
+        programme = programme_for_preview(user, v["programme"], v["format"])
         if programme is None:
             raise ValidationError({"programme": ["Choose a programme and format this area offers."]})
         jurisdiction = v.get("jurisdiction") or user.area.holiday_subdivision  # type: ignore[union-attr]

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
 from accounts.models import User
-from sessions import selectors
 from sessions.models import ScheduledSession, SessionStatus
+from sessions.selectors.area import feed_owner
+from sessions.selectors.schedule import sessions_for_facilitator
 
 # How much of the calendar a feed carries: recent history and the coming year.
 PAST_DAYS = 90
@@ -52,7 +53,7 @@ def calendar_for(user: User, *, today: dt.date | None = None) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Programme sessions")
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
-    sessions = selectors.sessions_for_facilitator(
+    sessions = sessions_for_facilitator(
         user,
         today - dt.timedelta(days=PAST_DAYS),
         today + dt.timedelta(days=FUTURE_DAYS),
@@ -66,7 +67,7 @@ def calendar_for(user: User, *, today: dt.date | None = None) -> bytes:
 @require_GET
 def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone holding a live token: the owner's calendar. A revoked or unknown token is a plain 404."""
-    owner = selectors.feed_owner(token)
+    owner = feed_owner(token)
     if owner is None:
         raise Http404("No such calendar")
     response = HttpResponse(calendar_for(owner), content_type="text/calendar; charset=utf-8")

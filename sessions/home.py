@@ -12,14 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import permissions
-from sessions import page_selectors, selectors
 from sessions.models import GroupStatus
+from sessions.selectors.catalogue import catalogue_for_area
+from sessions.selectors.groups import groups_with_places
+from sessions.selectors.schedule import sessions_for_facilitator
 
 SOON_DAYS = 28
 
 
 def _treatment_manager(request: HttpRequest, today: dt.date) -> list[dict[str, Any]]:
-    groups = page_selectors.groups_with_places(request.user)
+    groups = groups_with_places(request.user)
     soon = groups.filter(start_date__gte=today, start_date__lte=today + dt.timedelta(days=SOON_DAYS)).count()
     open_groups = groups.filter(status__in=[GroupStatus.PLANNED, GroupStatus.RUNNING])
     free = open_groups.aggregate(total=Sum("places_free"))["total"] or 0
@@ -43,7 +45,7 @@ def _treatment_manager(request: HttpRequest, today: dt.date) -> list[dict[str, A
 
 
 def _facilitator(request: HttpRequest, today: dt.date) -> list[dict[str, Any]]:
-    week = selectors.sessions_for_facilitator(request.user, today, today + dt.timedelta(days=6))  # type: ignore[arg-type]
+    week = sessions_for_facilitator(request.user, today, today + dt.timedelta(days=6))  # type: ignore[arg-type]
     upcoming = list(week[:1])
     description = "Nothing in the next 7 days."
     if upcoming:
@@ -64,7 +66,7 @@ def _facilitator(request: HttpRequest, today: dt.date) -> list[dict[str, Any]]:
 
 
 def _area_admin(request: HttpRequest, today: dt.date) -> list[dict[str, Any]]:
-    entries = page_selectors.catalogue_for_area(request.user, today=today)
+    entries = catalogue_for_area(request.user, today=today)
     own = sum(1 for e in entries if e.current is not None and e.current.area_id is not None)
     return [
         {

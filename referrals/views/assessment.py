@@ -18,13 +18,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from accounts.permissions import require
 from audit.services import record_access
+from isotp.clock import today
 from isotp.errors import DomainConflict
-from referrals import selectors, services
+from referrals import selectors
 from referrals.decisions import decision_for
-from referrals.forms import AssessmentForm
+from referrals.forms.assessment import AssessmentForm
 from referrals.rules import STATUSES, age_on, allowed_transitions
-from referrals.views._common import require, require_reader, today
+from referrals.services.assessment import record_assessment
+from referrals.services.status import change_status
+from referrals.views.access import require_reader
 from referrals.views.referral_journey import summary_context
 
 ASSESSABLE = ("submitted", "assessment")
@@ -67,7 +71,7 @@ def referral_assess(request: HttpRequest, public_id: str) -> HttpResponse:
                             ]
                         }
                     )
-                services.change_status(
+                change_status(
                     actor=user,
                     referral=referral,
                     to_status="on_hold",
@@ -75,7 +79,7 @@ def referral_assess(request: HttpRequest, public_id: str) -> HttpResponse:
                     reason=data["rationale"],
                 )
             else:
-                services.record_assessment(
+                record_assessment(
                     actor=user,
                     referral=referral,
                     outcome=data["outcome"],

@@ -16,10 +16,12 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
+from accounts.permissions import require
 from audit.services import record_access
-from referrals import selectors, services
+from isotp.clock import today
+from referrals import selectors
 from referrals.decisions import current_sentence, latest_deviance, latest_rm2000, latest_rosh
-from referrals.forms import (
+from referrals.forms.people import (
     ConvictionForm,
     DevianceForm,
     PersonForm,
@@ -28,7 +30,15 @@ from referrals.forms import (
     RoshForm,
     SentenceForm,
 )
-from referrals.views._common import is_om, is_tm, require, require_reader, safe_next, today
+from referrals.services.people import (
+    add_conviction,
+    create_person,
+    record_sentence,
+    remove_conviction,
+    update_person,
+)
+from referrals.services.risk import record_deviance, record_rm2000, record_rosh
+from referrals.views.access import is_om, is_tm, require_reader, safe_next
 
 PAGE_SIZE = 25
 
@@ -75,7 +85,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         if oms is not None:
             values["offender_manager"] = _offender_manager(oms, values["offender_manager"])
         try:
-            person = services.create_person(actor=user, **values)
+            person = create_person(actor=user, **values)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -155,7 +165,7 @@ def person_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         if oms is not None:
             values["offender_manager"] = _offender_manager(oms, values["offender_manager"])
         try:
-            person = services.update_person(actor=user, person=person, **values)
+            person = update_person(actor=user, person=person, **values)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -178,7 +188,7 @@ def conviction_add(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.add_conviction(
+            add_conviction(
                 actor=user,
                 person=person,
                 offence_code=data["offence"],
@@ -205,7 +215,7 @@ def conviction_remove(request: HttpRequest, public_id: str, conviction_id: str) 
     user = require_reader(request)
     conviction = selectors.conviction_for_user(user, public_id, conviction_id)
     require(permissions.can_edit_person(user, conviction.person))
-    services.remove_conviction(actor=user, conviction=conviction)
+    remove_conviction(actor=user, conviction=conviction)
     return _done(request, conviction.person, "Offence removed")
 
 
@@ -220,7 +230,7 @@ def sentence_record(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_sentence(actor=user, person=person, **form.values())
+            record_sentence(actor=user, person=person, **form.values())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -240,7 +250,7 @@ def rm2000_record(request: HttpRequest, public_id: str) -> HttpResponse:
     form = Rm2000RecordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_rm2000(actor=user, person=person, **form.cleaned_data)
+            record_rm2000(actor=user, person=person, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -260,7 +270,7 @@ def rosh_record(request: HttpRequest, public_id: str) -> HttpResponse:
     form = RoshForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_rosh(actor=user, person=person, **form.cleaned_data)
+            record_rosh(actor=user, person=person, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -280,7 +290,7 @@ def deviance_record(request: HttpRequest, public_id: str) -> HttpResponse:
     form = DevianceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_deviance(actor=user, person=person, **form.cleaned_data)
+            record_deviance(actor=user, person=person, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

@@ -20,15 +20,19 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from accounts.permissions import require
 from audit.services import record_access
+from isotp.clock import today
 from isotp.errors import DomainConflict
-from referrals import selectors, services
+from referrals import selectors
 from referrals.decisions import current_sentence, latest_deviance, latest_rm2000, latest_rosh
-from referrals.forms import OtherInformationForm, ProgrammeForm
-from referrals.views._common import require, require_reader, safe_next, today
+from referrals.forms.journey import OtherInformationForm, ProgrammeForm
+from referrals.services.referrals import answer_other_information, create_referral, update_referral
+from referrals.services.status import submit_referral
+from referrals.views.access import require_reader, safe_next
 
 COMPLETED, INCOMPLETE, CANNOT_START = "completed", "incomplete", "cannot_start"
-# What `services.missing_for_submission` reports, as the task that fixes it.
+# What `selectors.missing_for_submission` reports, as the task that fixes it.
 MISSING_TASKS = {"convictions": "offences", "sentence": "sentence"}
 
 
@@ -139,7 +143,7 @@ def referral_start(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.create_referral(actor=user, person=person, **form.cleaned_data)
+            referral = create_referral(actor=user, person=person, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -192,7 +196,7 @@ def referral_programme(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_referral(actor=user, referral=referral, **form.cleaned_data)
+            update_referral(actor=user, referral=referral, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -213,7 +217,7 @@ def referral_other(request: HttpRequest, public_id: str) -> HttpResponse:
     form = OtherInformationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.answer_other_information(actor=user, referral=referral, **form.values())
+            answer_other_information(actor=user, referral=referral, **form.values())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -285,7 +289,7 @@ def referral_check(request: HttpRequest, public_id: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            services.submit_referral(actor=user, referral=referral)
+            submit_referral(actor=user, referral=referral)
         except DomainConflict as exc:
             status = 409
             errors.append(("", exc.detail))

@@ -15,13 +15,16 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from accounts.permissions import require
 from audit.services import record_access
 from isotp.errors import DomainConflict
-from referrals import selectors, services
-from referrals.forms import PROGRAMME_CHOICES, StatusChangeForm
+from referrals import selectors
+from referrals.forms.assessment import StatusChangeForm
+from referrals.forms.base import PROGRAMME_CHOICES
 from referrals.rules import STATUSES, allowed_transitions
 from referrals.rules.transitions import reserved_move
-from referrals.views._common import is_om, require, require_reader
+from referrals.services.status import change_status
+from referrals.views.access import is_om, require_reader
 from referrals.views.referral_journey import summary_context
 
 PAGE_SIZE = 25
@@ -109,7 +112,7 @@ def referral_status(request: HttpRequest, public_id: str) -> HttpResponse:
                 # A crafted or stale POST: suitability is recorded on the assessment page, allocation and
                 # removal on the group or plan.
                 raise DomainConflict(reserved[1], code=reserved[0], allowed=allowed)
-            services.change_status(
+            change_status(
                 actor=user,
                 referral=referral,
                 to_status=target,

@@ -13,11 +13,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from accounts.permissions import require
 from audit.services import record_access
-from referrals import selectors, services
-from referrals.forms import Rm2000CalculatorForm
+from isotp.clock import today
+from referrals import selectors
+from referrals.forms.rm2000 import Rm2000CalculatorForm
 from referrals.rules import RM2000Refused, score
-from referrals.views._common import require, require_reader, today
+from referrals.services.risk import calculate_and_record_rm2000
+from referrals.views.access import require_reader
 
 
 @login_required
@@ -46,7 +49,7 @@ def rm2000_calculator(request: HttpRequest) -> HttpResponse:
         else:
             if person is not None and request.POST.get("action") == "record":
                 try:
-                    services.calculate_and_record_rm2000(actor=user, person=person, inputs=inputs)
+                    calculate_and_record_rm2000(actor=user, person=person, inputs=inputs)
                 except ValidationError as exc:
                     form.add_service_errors(exc)
                     result = None

@@ -14,9 +14,10 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from accounts import permissions
-from referrals import page_selectors, selectors
+from accounts.permissions import require
+from isotp.clock import today
+from referrals import selectors
 from referrals.decisions import programme_weeks
-from referrals.views._common import require, today
 
 if TYPE_CHECKING:
     from accounts.models import ProbationArea, User
@@ -48,7 +49,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     tabs = TABS + (LIHI_TABS if area.lihi_enabled else ())
     programme, fmt = request.GET.get("programme", ""), request.GET.get("format", "")
     tab = next((t for t in tabs if (t.programme, t.format) == (programme, fmt)), tabs[0])
-    counts = page_selectors.waiting_counts(user)
+    counts = selectors.waiting_counts(user)
     rows = selectors.waiting_list(user, programme=tab.programme, format=tab.format, today=today())
     overdue = sum(row.urgency.level == "overdue" for row in rows)
     soon = sum(row.urgency.level == "start_soon" for row in rows)

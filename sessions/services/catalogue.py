@@ -12,11 +12,10 @@ from django.db.models import Max
 
 from accounts.models import User
 from audit.services import record_event
+from isotp.clock import today
 from isotp.errors import DomainConflict
 from sessions.models import Programme
 from sessions.rules import validate_entry
-
-from ._common import today
 
 # What identifies an entry cannot change in a new version: a different programme is a different code.
 FIXED_KEYS = frozenset({"code", "programme", "format"})

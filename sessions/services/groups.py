@@ -16,17 +16,10 @@ from audit.services import record_event
 from isotp.errors import DomainConflict
 from sessions.models import Delivery, GroupFacilitator, Programme, ProgrammeGroup
 from sessions.rules import Schedule, Slot, generate_schedule, session_templates
-from sessions.selectors import programme_for_area
-
-from ._common import (
-    candidates_from,
-    check_clashes,
-    closures_of,
-    jurisdiction_of,
-    lock_bookables,
-    parse_slots,
-    write_schedule,
-)
+from sessions.selectors.area import closures_of, jurisdiction_of
+from sessions.selectors.catalogue import programme_for_area
+from sessions.services.bookings import candidates_from, check_clashes, lock_bookables, write_schedule
+from sessions.services.slots import parse_slots
 
 
 def schedule_for(

@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from audit.services import record_event
+from isotp.clock import today as _today
 from isotp.errors import DomainConflict
 from referrals.models import Referral
-from referrals.services import change_status
+from referrals.services.status import change_status
 from sessions.models import (
     ATTENDED_OUTCOMES,
     Attendance,
@@ -38,8 +39,6 @@ from sessions.rules import (
     format_date,
     next_join_point,
 )
-
-from ._common import today as _today
 
 # The statuses a referral may take when its member leaves a group (the transition table has the last word).
 REMOVAL_NEXT_STATUSES = ("awaiting_allocation", "restart_required", "deselected", "withdrawn", "completed")
@@ -189,7 +188,7 @@ def remove_member(
 ) -> Membership:
     """Treatment managers: end an active membership with a reason and the referral's next status (e.g. back to
     `awaiting_allocation`, or `deselected` / `withdrawn` with a reason code). Locks the group (or plan) and the
-    membership; the referral moves through `referrals.services.change_status` (409 with the allowed statuses if
+    membership; the referral moves through `referrals.services.status.change_status` (409 with the allowed statuses if
     the transition table refuses). A one-to-one plan whose member leaves is cancelled. `left_on` is today, or
     the joining date for someone removed before they joined. Audited.
     """
@@ -255,10 +254,10 @@ def remove_member(
 def _start_programme(*, actor: User, referral: Referral, reason: str) -> None:
     """The first attended session moves the referral to `on_programme` (domain.md §9).
 
-    This is a consequence of recording attendance, which facilitators do; `referrals.services.change_status`
+    This is a consequence of recording attendance, which facilitators do; `referrals.services.status.change_status`
     lets only TMs move statuses by hand, so the referrals service's consequence move is used.
     """
-    from referrals.services import move_as_consequence
+    from referrals.services.status import move_as_consequence
 
     move_as_consequence(
         actor=actor, referral=referral, to_status="on_programme", only_from="allocated", reason=reason

@@ -14,20 +14,14 @@ from accounts.models import Role, User, Venue
 from audit.services import record_event
 from isotp.errors import DomainConflict
 from referrals.models import Referral
-from referrals.services import change_status
+from referrals.services.status import change_status
 from sessions.models import Delivery, Membership, OneToOnePlan
 from sessions.rules import Slot, age_on, check_age_band, validate_one_to_one_plan
-from sessions.selectors import programme_for_area
+from sessions.selectors.area import closures_of, jurisdiction_of
+from sessions.selectors.catalogue import programme_for_area
+from sessions.services.bookings import candidates_from, check_clashes, lock_bookables, write_schedule
+from sessions.services.slots import parse_slots
 
-from ._common import (
-    candidates_from,
-    check_clashes,
-    closures_of,
-    jurisdiction_of,
-    lock_bookables,
-    parse_slots,
-    write_schedule,
-)
 from .groups import check_facilitators, next_reference, schedule_for
 from .memberships import _check_referral, _lock_referral
 

@@ -11,11 +11,12 @@ from django.db import transaction
 
 from accounts.models import ProbationArea, User
 from audit.services import record_event
+from isotp.clock import today
 from isotp.errors import DomainConflict
 from sessions.models import OneToOnePlan, ProgrammeGroup, ScheduledSession, SessionStatus
 from sessions.rules import ExistingSession, Move, ScheduleError, Slot, provider_cancellation, reschedule
-
-from ._common import Candidate, check_clashes, closures_of, jurisdiction_of, lock_bookables, today
+from sessions.selectors.area import closures_of, jurisdiction_of
+from sessions.services.bookings import Candidate, check_clashes, lock_bookables
 
 
 @dataclass

@@ -16,17 +16,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from accounts.permissions import require
 from isotp.errors import DomainConflict
+from isotp.forms import add_refusal
 from referrals import selectors as referral_selectors
 from referrals.rules import REASON_CHOICES, REASON_REQUIRED, STATUSES, allowed_transitions
 from referrals.selectors import WaitingRow
-from sessions import selectors
 from sessions import services as delivery
-from sessions.forms import AllocateForm, RemoveMemberForm
+from sessions.forms.actions import AllocateForm, RemoveMemberForm
 from sessions.models import Delivery, GroupStatus, JoinRule
 from sessions.rules import age_on, check_age_band
-
-from ._common import add_refusal, paginate, require, staff
+from sessions.selectors.groups import group_for_user, members_for_group
+from sessions.views.requests import paginate, staff
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def group_allocate(request: HttpRequest, public_id: str) -> HttpResponse:
     start and urgency), and "Allocate" for each eligible person. The service enforces capacity, the age band and
     one active membership per referral under a row lock; its refusal is shown with the reason."""
     require(permissions.can_manage_delivery(request.user))
-    group = selectors.group_for_user(request.user, public_id)
+    group = group_for_user(request.user, public_id)
     today = timezone.localdate()
     form = AllocateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -95,7 +96,7 @@ def group_allocate(request: HttpRequest, public_id: str) -> HttpResponse:
                 person = membership.referral.person
                 messages.success(request, f"{person.full_name} ({person.crn}) allocated to {group.reference}")
                 return redirect("programme_sessions:group_allocate", public_id=group.public_id)
-    members = selectors.members_for_group(group, include_ended=False).count()
+    members = members_for_group(group, include_ended=False).count()
     page = paginate(request, _waiting_rows(request, group, today))
     join_note = ""
     if group.programme.join_rule == JoinRule.BLOCK_BOUNDARY:
@@ -138,10 +139,8 @@ def next_status_choices(referral_status: str) -> list[tuple[str, str]]:
 def member_remove(request: HttpRequest, public_id: str, membership_id: str) -> HttpResponse:
     """Treatment managers: remove a member, saying why and what status their referral moves to."""
     require(permissions.can_manage_delivery(request.user))
-    group = selectors.group_for_user(request.user, public_id)
-    membership = (
-        selectors.members_for_group(group, include_ended=False).filter(public_id=membership_id).first()
-    )
+    group = group_for_user(request.user, public_id)
+    membership = members_for_group(group, include_ended=False).filter(public_id=membership_id).first()
     if membership is None:
         raise Http404("No such member")
     statuses = next_status_choices(membership.referral.status)

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from sessions import selectors
+from accounts.permissions import require
 from sessions import services as delivery
-
-from ._common import paginate, require, staff
+from sessions.selectors.schedule import sessions_for_facilitator
+from sessions.views.requests import paginate, staff
 
 HORIZON_DAYS = 366  # a year ahead: a 35-session group that meets weekly runs for about nine months
 
@@ -37,9 +37,7 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
     """Facilitators: the sessions they deliver from today, week by week (paginated), and their feed link."""
     require(permissions.can_view_own_calendar(request.user))
     today = timezone.localdate()
-    sessions = selectors.sessions_for_facilitator(
-        staff(request), today, today + dt.timedelta(days=HORIZON_DAYS)
-    )
+    sessions = sessions_for_facilitator(staff(request), today, today + dt.timedelta(days=HORIZON_DAYS))
     page = paginate(request, sessions)
     token = delivery.current_feed_token(staff(request))
     feed_url = (

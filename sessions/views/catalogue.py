@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from accounts.permissions import require
 from isotp.errors import DomainConflict
-from sessions import page_selectors
-from sessions.forms import ProgrammeVersionForm
+from isotp.forms import add_refusal
+from sessions.forms.catalogue import ProgrammeVersionForm
+from sessions.selectors.catalogue import catalogue_entry, catalogue_for_area
 from sessions.services.catalogue import create_programme_version
-
-from ._common import add_refusal, area_of, require, staff
+from sessions.views.requests import area_of, staff
 
 
 @login_required
@@ -26,7 +27,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     """Managers: every programme with the version in force, its modules, sizes, ages and catch-up limits."""
     require(permissions.can_view_catalogue(request.user))
     today = timezone.localdate()
-    entries = page_selectors.catalogue_for_area(request.user, today=today)
+    entries = catalogue_for_area(request.user, today=today)
     return render(
         request,
         "sessions/catalogue/list.html",
@@ -42,7 +43,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Managers: one programme's version in force (modules and session counts) and its version history."""
     require(permissions.can_view_catalogue(request.user))
-    entry = page_selectors.catalogue_entry(request.user, code, today=timezone.localdate())
+    entry = catalogue_entry(request.user, code, today=timezone.localdate())
     return render(
         request,
         "sessions/catalogue/detail.html",
@@ -65,7 +66,7 @@ def programme_edit(request: HttpRequest, code: str) -> HttpResponse:
     Groups and plans already scheduled keep the version they were scheduled with."""
     require(permissions.can_edit_catalogue(request.user))
     today = timezone.localdate()
-    entry = page_selectors.catalogue_entry(request.user, code, today=today)
+    entry = catalogue_entry(request.user, code, today=today)
     programme = entry.current or entry.latest
     base = programme.as_entry()
     form = ProgrammeVersionForm(request.POST if request.method == "POST" else None, entry=base, today=today)

@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from accounts.permissions import require
 from isotp.errors import DomainConflict
-from sessions import page_selectors
 from sessions import services as delivery
-from sessions.forms import (
+from sessions.forms.questions import (
     CapacityForm,
     FacilitatorsForm,
     ProgrammeForm,
@@ -34,8 +34,18 @@ from sessions.forms import (
     VenueForm,
 )
 from sessions.rules import WEEKDAYS
+from sessions.selectors.area import (
+    facilitator_choices,
+    staff_by_public_ids,
+    treatment_manager,
+    treatment_managers,
+    venue_for_scheduling,
+    venues_for_scheduling,
+)
+from sessions.selectors.catalogue import programme_in_force, programmes_for_groups
+from sessions.selectors.previews import preview as schedule_preview
+from sessions.views.requests import area_of, staff
 
-from ._common import area_of, require, staff
 from .wizard import Wizard
 
 STANDARD_BAND, YOUNG_ADULT_BAND = "standard", "young_adult"
@@ -64,19 +74,19 @@ class DeliveryWizard(Wizard):
             on = self.today
             if self.state.get("start_date"):
                 on = max(on, dt.date.fromisoformat(self.state["start_date"]))
-            self._programme = page_selectors.programme_in_force(self.request.user, code, today=on)
+            self._programme = programme_in_force(self.request.user, code, today=on)
         return self._programme
 
     def venue_choices(self) -> list[tuple[str, str]]:
-        return [(str(v.pk), v.name) for v in page_selectors.venues_for_scheduling(self.request.user)]
+        return [(str(v.pk), v.name) for v in venues_for_scheduling(self.request.user)]
 
     def facilitator_form(self, data: Any, *, single: bool) -> FacilitatorsForm:
         programme = self.programme()
-        offered, valid = page_selectors.facilitator_choices(self.request.user, programme)
+        offered, valid = facilitator_choices(self.request.user, programme)
 
         def check(public_ids: list[str]) -> None:
             # The service's own rule and words (000: training; domain.md §5: how many per session).
-            people = page_selectors.staff_by_public_ids(self.request.user, public_ids)
+            people = staff_by_public_ids(self.request.user, public_ids)
             delivery.check_facilitators(people, programme=programme, area_id=staff(self.request).area_id)
 
         return FacilitatorsForm(
@@ -120,8 +130,8 @@ class DeliveryWizard(Wizard):
         user = self.request.user
         return {
             "programme": self.programme(),
-            "venue": page_selectors.venue_for_scheduling(user, self.state.get("venue")),
-            "facilitators": page_selectors.staff_by_public_ids(user, self.state.get("facilitators", [])),
+            "venue": venue_for_scheduling(user, self.state.get("venue")),
+            "facilitators": staff_by_public_ids(user, self.state.get("facilitators", [])),
         }
 
     def slot_context(self) -> dict[str, Any]:
@@ -181,12 +191,12 @@ class GroupWizard(DeliveryWizard):
     def form(self, step: str, data: Any) -> forms.Form:
         state, user = self.state, self.request.user
         if step == "programme":
-            choices = [(p.code, p.name) for p in page_selectors.programmes_for_groups(user, today=self.today)]
+            choices = [(p.code, p.name) for p in programmes_for_groups(user, today=self.today)]
             return ProgrammeForm(data, choices=choices, initial={"programme": state.get("programme")})
         if step == "venue":
             return VenueForm(data, choices=self.venue_choices(), initial={"venue": state.get("venue")})
         if step == "treatment-manager":
-            tms = page_selectors.treatment_managers(user)
+            tms = treatment_managers(user)
             return TreatmentManagerForm(
                 data,
                 choices=[(str(tm.public_id), tm.full_name) for tm in tms],
@@ -312,7 +322,7 @@ def group_create_check(request: HttpRequest) -> HttpResponse:
         return redirect(wizard.url("programme"))
     if venue is None:
         return redirect(wizard.url("venue"))
-    tm = page_selectors.treatment_manager(request.user, state["treatment_manager"])
+    tm = treatment_manager(request.user, state["treatment_manager"])
     if tm is None:
         return redirect(wizard.url("treatment-manager"))
     start_date = dt.date.fromisoformat(state["start_date"])
@@ -339,7 +349,7 @@ def group_create_check(request: HttpRequest) -> HttpResponse:
             wizard.clear()
             messages.success(request, f"Group {group.reference} created and its sessions scheduled")
             return redirect("programme_sessions:group_detail", public_id=group.public_id)
-    preview, preview_error = page_selectors.preview(
+    preview, preview_error = schedule_preview(
         request.user,
         programme=programme,
         slots=state["slots"],

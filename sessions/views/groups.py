@@ -9,10 +9,15 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Role
-from sessions import page_selectors, selectors
+from accounts.permissions import require
 from sessions.models import GroupStatus
-
-from ._common import paginate, require
+from sessions.selectors.groups import (
+    group_for_user,
+    groups_with_places,
+    members_for_group,
+    schedule_for_group,
+)
+from sessions.views.requests import paginate
 
 
 @login_required
@@ -22,7 +27,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     require(permissions.can_view_groups(request.user))
     status = request.GET.get("status", "")
     status = status if status in GroupStatus.values else ""
-    page = paginate(request, page_selectors.groups_with_places(request.user, status=status))
+    page = paginate(request, groups_with_places(request.user, status=status))
     return render(
         request,
         "sessions/groups/list.html",
@@ -40,9 +45,9 @@ def group_list(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A group's page. Another area's group, or one a facilitator does not deliver, is not found (404)."""
     require(permissions.can_view_groups(request.user))
-    group = selectors.group_for_user(request.user, public_id)
-    members = list(selectors.members_for_group(group, include_ended=False))
-    sessions = list(selectors.schedule_for_group(group))
+    group = group_for_user(request.user, public_id)
+    members = list(members_for_group(group, include_ended=False))
+    sessions = list(schedule_for_group(group))
     can_manage = permissions.can_manage_delivery(request.user)
     return render(
         request,

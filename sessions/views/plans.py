@@ -21,15 +21,19 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.models import Role
+from accounts.permissions import require
 from audit.services import record_access
 from isotp.errors import DomainConflict
 from referrals import selectors as referral_selectors
-from sessions import page_selectors, selectors
 from sessions import services as delivery
-from sessions.forms import ModulePlanForm, ParticipantForm, VenueForm
+from sessions.forms.plans import ModulePlanForm, ParticipantForm
+from sessions.forms.questions import VenueForm
 from sessions.models import PlanStatus
+from sessions.selectors.plans import one_to_one_code, plan_for_user, plans_for_list, waiting_referral
+from sessions.selectors.previews import preview as schedule_preview
+from sessions.selectors.schedule import schedule_for_plan
+from sessions.views.requests import area_of, paginate, staff
 
-from ._common import area_of, paginate, require, staff
 from .group_wizard import DeliveryWizard, refusal_links, slot_lines
 
 PLAN_FIELD_STEPS = {
@@ -113,7 +117,7 @@ class PlanWizard(DeliveryWizard):
         data = form.cleaned_data
         if step == "person":
             self.state["referral"] = data["referral"]
-            code = page_selectors.one_to_one_code(self.request.user, today=self.today)
+            code = one_to_one_code(self.request.user, today=self.today)
             if self.state.get("programme") != code:
                 self.state.pop("sessions_per_module", None)
             self.state["programme"] = code
@@ -157,7 +161,7 @@ def _allowed(request: HttpRequest) -> None:
 def plan_list(request: HttpRequest) -> HttpResponse:
     """TMs and administrators: the area's one-to-one plans; facilitators: the ones they deliver. Paginated."""
     require(permissions.can_view_groups(request.user))
-    page = paginate(request, selectors.plans_for_list(request.user))
+    page = paginate(request, plans_for_list(request.user))
     return render(
         request,
         "sessions/plans/list.html",
@@ -198,7 +202,7 @@ def plan_create_check(request: HttpRequest) -> HttpResponse:
     state = wizard.state
     objects = wizard.resolved()
     programme, venue, facilitators = objects["programme"], objects["venue"], objects["facilitators"]
-    referral = page_selectors.waiting_referral(request.user, state["referral"])
+    referral = waiting_referral(request.user, state["referral"])
     if programme is None or referral is None:
         return redirect(wizard.url("person"))
     if venue is None:
@@ -226,7 +230,7 @@ def plan_create_check(request: HttpRequest) -> HttpResponse:
             wizard.clear()
             messages.success(request, f"One-to-one plan {plan.reference} created and its sessions scheduled")
             return redirect("programme_sessions:plan_detail", public_id=plan.public_id)
-    preview, preview_error = page_selectors.preview(
+    preview, preview_error = schedule_preview(
         request.user,
         programme=programme,
         slots=state["slots"],
@@ -289,8 +293,8 @@ def plan_create_check(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A one-to-one plan: who, sessions per module (with any rationale) and the schedule. 404 outside scope."""
     require(permissions.can_view_groups(request.user))
-    plan = selectors.plan_for_user(request.user, public_id)
-    sessions = list(selectors.schedule_for_plan(plan))
+    plan = plan_for_user(request.user, public_id)
+    sessions = list(schedule_for_plan(plan))
     titles = {m["number"]: m["title"] for m in plan.programme.modules}
     modules = [
         {"number": int(n), "title": titles.get(int(n), ""), "sessions": c}

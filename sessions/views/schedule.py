@@ -14,27 +14,32 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from accounts.permissions import require
 from isotp.errors import DomainConflict
-from sessions import page_selectors, selectors
+from isotp.forms import add_refusal
 from sessions import services as delivery
-from sessions.forms import ConfirmForm, RescheduleForm
-
-from ._common import add_refusal, require, staff
+from sessions.forms.actions import RescheduleForm
+from sessions.forms.questions import ConfirmForm
+from sessions.selectors.groups import group_for_user
+from sessions.selectors.plans import plan_for_user
+from sessions.selectors.previews import cancellation_preview
+from sessions.selectors.schedule import live_session
+from sessions.views.requests import staff
 
 
 def _owner(request: HttpRequest, kind: str, public_id: str) -> tuple[Any, str, str]:
     """The group or plan (404 outside the user's scope), its page's URL and a caption naming it."""
     if kind == "group":
-        group = selectors.group_for_user(request.user, public_id)
+        group = group_for_user(request.user, public_id)
         url = reverse("programme_sessions:group_detail", kwargs={"public_id": group.public_id})
         return group, url, group.name or group.reference
-    plan = selectors.plan_for_user(request.user, public_id)
+    plan = plan_for_user(request.user, public_id)
     url = reverse("programme_sessions:plan_detail", kwargs={"public_id": plan.public_id})
     return plan, url, plan.reference
 
 
 def _session(owner: Any, number: int) -> Any:
-    session = page_selectors.live_session(owner, number)
+    session = live_session(owner, number)
     if session is None:
         raise Http404("No such session")
     return session
@@ -104,7 +109,7 @@ def _cancel(request: HttpRequest, kind: str, public_id: str, number: int) -> Htt
                 f"{replacement.date:%A} {replacement.date.day} {replacement.date:%B %Y}",
             )
             return redirect(back_url)
-    moves, problem = page_selectors.cancellation_preview(owner, session)
+    moves, problem = cancellation_preview(owner, session)
     if problem and not form.errors:
         if (
             not form.is_bound

@@ -125,10 +125,10 @@ def test_the_status_page_refuses_a_crafted_suitable_or_allocated(login, tm, om, 
 
 
 def test_answering_other_information_with_the_defaults_is_audited(area, om):
-    from referrals import services
+    from referrals.services.referrals import answer_other_information
 
     referral = referral_for(area, om, status="draft")
-    services.answer_other_information(
+    answer_other_information(
         actor=om,
         referral=referral,
         active_appeal=False,

@@ -12,7 +12,6 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AuditEvent
 from isotp.errors import DomainConflict
-from referrals import services
 from referrals.models import (
     AssessmentDecision,
     Conviction,
@@ -23,6 +22,19 @@ from referrals.models import (
     Rm2000ScoringTable,
 )
 from referrals.rules import DEFAULT_SCORING_TABLE, RM2000Input
+from referrals.services import auditing
+from referrals.services.assessment import record_assessment
+from referrals.services.configuration import save_eligibility_configuration, save_scoring_table
+from referrals.services.people import (
+    add_conviction,
+    create_person,
+    record_sentence,
+    remove_conviction,
+    update_person,
+)
+from referrals.services.referrals import answer_other_information, create_referral, update_referral
+from referrals.services.risk import calculate_and_record_rm2000, record_deviance, record_rm2000, record_rosh
+from referrals.services.status import change_status, submit_referral
 from tests.factories import UserFactory
 from tests.referrals.factories import (
     ConvictionFactory,
@@ -50,7 +62,7 @@ def _new_person(actor, **overrides):
         "date_of_birth": dt.date(1985, 3, 2),
         "sex": "male",
     }
-    return services.create_person(actor=actor, **(values | overrides))
+    return create_person(actor=actor, **(values | overrides))
 
 
 # --- people -------------------------------------------------------------------------------------------------
@@ -110,32 +122,32 @@ def test_facilitators_and_admins_cannot_add_people(personas, om, role):
 
 def test_update_person_audits_only_what_changed(om):
     person = _new_person(om)
-    services.update_person(actor=om, person=person, iq=78, first_name="Ben")
+    update_person(actor=om, person=person, iq=78, first_name="Ben")
     (event,) = _events("person.updated")
     assert event.changes == {"iq": {"from": None, "to": 78}}
-    services.update_person(actor=om, person=person, iq=78)
+    update_person(actor=om, person=person, iq=78)
     assert len(_events("person.updated")) == 1  # nothing changed, nothing written
 
 
 def test_update_person_refuses_another_caseload_and_unknown_fields(om, area):
     person = PersonFactory(area=area)  # someone else's caseload
     with pytest.raises(PermissionDenied):
-        services.update_person(actor=om, person=person, iq=90)
+        update_person(actor=om, person=person, iq=90)
     mine = _new_person(om)
     with pytest.raises(TypeError):
-        services.update_person(actor=om, person=mine, area=None)
+        update_person(actor=om, person=mine, area=None)
 
 
 def test_update_person_validates_the_new_om(tm, om, facilitator):
     person = _new_person(om)
     with pytest.raises(ValidationError) as error:
-        services.update_person(actor=tm, person=person, offender_manager=facilitator)
+        update_person(actor=tm, person=person, offender_manager=facilitator)
     assert "offender_manager" in error.value.message_dict
 
 
 def test_conviction_added_and_removed_with_audit(om):
     person = _new_person(om)
-    conviction = services.add_conviction(
+    conviction = add_conviction(
         actor=om,
         person=person,
         offence_code="cja1988_s160",
@@ -143,7 +155,7 @@ def test_conviction_added_and_removed_with_audit(om):
         offence_date=dt.date(2025, 6, 1),
     )
     assert conviction.offence.category == "iioc_possess"
-    services.remove_conviction(actor=om, conviction=conviction)
+    remove_conviction(actor=om, conviction=conviction)
     assert not Conviction.objects.exists()
     assert [e.action for e in AuditEvent.objects.order_by("id")] == [
         "person.created",
@@ -165,7 +177,7 @@ def test_conviction_errors_name_the_field_and_save_nothing(om, kwargs, field):
     person = _new_person(om)
     values = {"offence_code": "cja1988_s160", "conviction_date": dt.date(2026, 1, 5)} | kwargs
     with pytest.raises(ValidationError) as error:
-        services.add_conviction(actor=om, person=person, **values)
+        add_conviction(actor=om, person=person, **values)
     assert field in error.value.message_dict
     assert not Conviction.objects.exists() and not _events("conviction.added")
 
@@ -173,7 +185,7 @@ def test_conviction_errors_name_the_field_and_save_nothing(om, kwargs, field):
 def test_sentence_supervision_must_end_after_it_starts(om):
     person = _new_person(om)
     with pytest.raises(ValidationError) as error:
-        services.record_sentence(
+        record_sentence(
             actor=om,
             person=person,
             legal_basis="licence",
@@ -183,7 +195,7 @@ def test_sentence_supervision_must_end_after_it_starts(om):
         )
     assert "supervision_end_date" in error.value.message_dict
     with pytest.raises(ValidationError):
-        services.record_sentence(
+        record_sentence(
             actor=om,
             person=person,
             legal_basis="fine",
@@ -191,7 +203,7 @@ def test_sentence_supervision_must_end_after_it_starts(om):
             start_date=dt.date(2026, 1, 1),
             supervision_end_date=dt.date(2028, 1, 1),
         )
-    services.record_sentence(
+    record_sentence(
         actor=om,
         person=person,
         legal_basis="licence",
@@ -207,14 +219,12 @@ def test_sentence_supervision_must_end_after_it_starts(om):
 
 def test_rm2000_recorded_as_assessed(om):
     person = _new_person(om)
-    services.record_rm2000(
+    record_rm2000(
         actor=om, person=person, s="high", v="low", c="medium", assessed_on=TODAY, assessor="J. Smith"
     )
     assert RiskMatrixAssessment.objects.get().source == "recorded"
     with pytest.raises(ValidationError) as error:
-        services.record_rm2000(
-            actor=om, person=person, s="extreme", v="low", c="low", assessed_on=TODAY, assessor=""
-        )
+        record_rm2000(actor=om, person=person, s="extreme", v="low", c="low", assessed_on=TODAY, assessor="")
     assert set(error.value.message_dict) == {"s", "assessor"}
 
 
@@ -238,7 +248,7 @@ def _inputs(person, **overrides):
 
 def test_rm2000_calculated_with_the_active_table_and_its_working(om):
     person = _new_person(om, date_of_birth=years_ago(40))
-    assessment = services.calculate_and_record_rm2000(actor=om, person=person, inputs=_inputs(person))
+    assessment = calculate_and_record_rm2000(actor=om, person=person, inputs=_inputs(person))
     # Step 1: age 39 (0) + 2 sexual appearances (1) + 3 criminal (0) = 1 Medium; 2 factors: up one -> High.
     assert (assessment.s, assessment.source) == ("high", "calculated")
     assert assessment.table_version == DEFAULT_SCORING_TABLE["version"]
@@ -253,38 +263,36 @@ def test_a_corrected_scoring_table_is_used_once_active(om):
         version="area-corrected-2", table=corrected, source_note="Checked", active=True
     )
     person = _new_person(om, date_of_birth=years_ago(40))
-    assessment = services.calculate_and_record_rm2000(actor=om, person=person, inputs=_inputs(person))
+    assessment = calculate_and_record_rm2000(actor=om, person=person, inputs=_inputs(person))
     assert assessment.table_version == "area-corrected-2"
 
 
 def test_rm2000_refusals_become_field_errors(om):
     person = _new_person(om, date_of_birth=years_ago(40))
     with pytest.raises(ValidationError) as error:
-        services.calculate_and_record_rm2000(
-            actor=om, person=person, inputs=_inputs(person, sexual_appearances=0)
-        )
+        calculate_and_record_rm2000(actor=om, person=person, inputs=_inputs(person, sexual_appearances=0))
     assert "sexual_appearances" in error.value.message_dict
     woman = _new_person(om, crn="C000002", sex="female", date_of_birth=years_ago(40))
     with pytest.raises(ValidationError) as error:
-        services.calculate_and_record_rm2000(actor=om, person=woman, inputs=_inputs(woman))
+        calculate_and_record_rm2000(actor=om, person=woman, inputs=_inputs(woman))
     assert error.value.message_dict == {"sex": ["Risk Matrix 2000 is only valid for males"]}
     with pytest.raises(ValidationError) as error:  # inputs that do not match the record
-        services.calculate_and_record_rm2000(actor=om, person=person, inputs=_inputs(person, sex="female"))
+        calculate_and_record_rm2000(actor=om, person=person, inputs=_inputs(person, sex="female"))
     assert "sex" in error.value.message_dict
     assert not RiskMatrixAssessment.objects.exists()
 
 
 def test_rosh_and_deviance(om, tm):
     person = _new_person(om)
-    services.record_rosh(actor=om, person=person, level="very_high", assessed_on=TODAY)
+    record_rosh(actor=om, person=person, level="very_high", assessed_on=TODAY)
     with pytest.raises(ValidationError):
-        services.record_rosh(actor=om, person=person, level="severe", assessed_on=TODAY)
+        record_rosh(actor=om, person=person, level="severe", assessed_on=TODAY)
     with pytest.raises(PermissionDenied):  # domain.md §7: a TM records deviance
-        services.record_deviance(actor=om, person=person, level="low", rationale="Seems fine")
+        record_deviance(actor=om, person=person, level="low", rationale="Seems fine")
     with pytest.raises(ValidationError) as error:
-        services.record_deviance(actor=tm, person=person, level="high", rationale="  ")
+        record_deviance(actor=tm, person=person, level="high", rationale="  ")
     assert "rationale" in error.value.message_dict
-    services.record_deviance(actor=tm, person=person, level="high", rationale="Four problem scales")
+    record_deviance(actor=tm, person=person, level="high", rationale="Four problem scales")
     assert _events("deviance.recorded")[0].reason == "Four problem scales"
 
 
@@ -293,7 +301,7 @@ def test_rosh_and_deviance(om, tm):
 
 def test_an_om_starts_a_draft_referral_with_history_and_audit(om, area):
     person = eligible_person(area, om)
-    referral = services.create_referral(actor=om, person=person, programme="isotp", format="group")
+    referral = create_referral(actor=om, person=person, programme="isotp", format="group")
     assert (referral.status, referral.area_id, referral.referred_by) == ("draft", area.pk, om)
     change = ReferralStatusChange.objects.get(referral=referral)
     assert (change.from_status, change.to_status, change.actor) == ("", "draft", om)
@@ -303,51 +311,45 @@ def test_an_om_starts_a_draft_referral_with_history_and_audit(om, area):
 def test_only_the_persons_om_refers(om, tm, area):
     person = eligible_person(area, om)
     with pytest.raises(PermissionDenied):
-        services.create_referral(actor=tm, person=person, programme="isotp", format="group")
+        create_referral(actor=tm, person=person, programme="isotp", format="group")
     someone_else = eligible_person(area, UserFactory(role=Role.OFFENDER_MANAGER, area=area))
     with pytest.raises(PermissionDenied):
-        services.create_referral(actor=om, person=someone_else, programme="isotp", format="group")
+        create_referral(actor=om, person=someone_else, programme="isotp", format="group")
 
 
 def test_one_open_referral_per_person_per_programme(om, area):
     person = eligible_person(area, om)
-    first = services.create_referral(actor=om, person=person, programme="isotp", format="group")
+    first = create_referral(actor=om, person=person, programme="isotp", format="group")
     with pytest.raises(ValidationError) as error:
-        services.create_referral(actor=om, person=person, programme="isotp", format="one_to_one")
+        create_referral(actor=om, person=person, programme="isotp", format="one_to_one")
     assert "programme" in error.value.message_dict
-    services.create_referral(actor=om, person=person, programme="nsogp", format="group")  # another programme
-    services.change_status(
-        actor=om, referral=first, to_status="withdrawn", reason_code="referral_made_in_error"
-    )
-    services.create_referral(
-        actor=om, person=person, programme="isotp", format="one_to_one"
-    )  # first is closed
+    create_referral(actor=om, person=person, programme="nsogp", format="group")  # another programme
+    change_status(actor=om, referral=first, to_status="withdrawn", reason_code="referral_made_in_error")
+    create_referral(actor=om, person=person, programme="isotp", format="one_to_one")  # first is closed
 
 
 def test_only_isotp_has_a_one_to_one_format(om, area):
     with pytest.raises(ValidationError) as error:
-        services.create_referral(
-            actor=om, person=eligible_person(area, om), programme="nsogp", format="one_to_one"
-        )
+        create_referral(actor=om, person=eligible_person(area, om), programme="nsogp", format="one_to_one")
     assert "format" in error.value.message_dict
 
 
 def test_update_referral_only_while_draft(om, area):
     referral = referral_for(area, om)
-    services.update_referral(
+    update_referral(
         actor=om, referral=referral, planned_start=TODAY + dt.timedelta(days=60), notes="Keen to start"
     )
     assert _events("referral.updated")[0].changes["notes"]["to"] == "Keen to start"
-    services.submit_referral(actor=om, referral=referral)
+    submit_referral(actor=om, referral=referral)
     with pytest.raises(DomainConflict) as conflict:
-        services.update_referral(actor=om, referral=referral, notes="Too late")
+        update_referral(actor=om, referral=referral, notes="Too late")
     assert conflict.value.code == "REFERRAL_NOT_DRAFT"
 
 
 def test_submit_refuses_an_incomplete_referral_and_changes_nothing(om, area):
     referral = referral_for(area, om, complete=False)
     with pytest.raises(DomainConflict) as conflict:
-        services.submit_referral(actor=om, referral=referral)
+        submit_referral(actor=om, referral=referral)
     assert conflict.value.code == "REFERRAL_INCOMPLETE"
     assert conflict.value.as_dict()["missing"] == ["convictions", "sentence"]
     referral.refresh_from_db()
@@ -355,7 +357,7 @@ def test_submit_refuses_an_incomplete_referral_and_changes_nothing(om, area):
     assert ReferralStatusChange.objects.filter(referral=referral).count() == 1
     ConvictionFactory(person=referral.person)
     SentenceFactory(person=referral.person)
-    services.submit_referral(actor=om, referral=referral)
+    submit_referral(actor=om, referral=referral)
     referral.refresh_from_db()
     assert referral.status == "submitted" and referral.submitted_at is not None
 
@@ -363,7 +365,7 @@ def test_submit_refuses_an_incomplete_referral_and_changes_nothing(om, area):
 def test_an_illegal_move_is_a_conflict_listing_the_allowed_ones(tm, area, om):
     referral = referral_for(area, om, status="submitted")
     with pytest.raises(DomainConflict) as conflict:
-        services.change_status(actor=tm, referral=referral, to_status="allocated")
+        change_status(actor=tm, referral=referral, to_status="allocated")
     assert conflict.value.code == "ILLEGAL_TRANSITION"
     assert conflict.value.allowed == ["assessment", "on_hold", "withdrawn"]
     referral.refresh_from_db()
@@ -373,16 +375,14 @@ def test_an_illegal_move_is_a_conflict_listing_the_allowed_ones(tm, area, om):
 def test_closing_moves_need_a_known_reason(tm, area, om):
     referral = referral_for(area, om, status="submitted")
     with pytest.raises(ValidationError) as error:
-        services.change_status(actor=tm, referral=referral, to_status="withdrawn")
+        change_status(actor=tm, referral=referral, to_status="withdrawn")
     assert "reason_code" in error.value.message_dict
     with pytest.raises(ValidationError):
-        services.change_status(actor=tm, referral=referral, to_status="withdrawn", reason_code="bored")
+        change_status(actor=tm, referral=referral, to_status="withdrawn", reason_code="bored")
     with pytest.raises(ValidationError) as error:
-        services.change_status(actor=tm, referral=referral, to_status="withdrawn", reason_code="other")
+        change_status(actor=tm, referral=referral, to_status="withdrawn", reason_code="other")
     assert "reason" in error.value.message_dict
-    services.change_status(
-        actor=tm, referral=referral, to_status="withdrawn", reason_code="other", reason="Deported"
-    )
+    change_status(actor=tm, referral=referral, to_status="withdrawn", reason_code="other", reason="Deported")
     change = ReferralStatusChange.objects.filter(referral=referral).last()
     assert change is not None
     assert (change.to_status, change.reason_code, change.reason, change.actor) == (
@@ -396,13 +396,13 @@ def test_closing_moves_need_a_known_reason(tm, area, om):
 def test_a_parked_referral_returns_where_it_came_from_and_keeps_its_place(tm, area, om):
     referral = referral_for(area, om, status="awaiting_allocation")
     joined = referral.awaiting_since
-    services.change_status(actor=tm, referral=referral, to_status="on_hold", reason_code="in_hospital")
+    change_status(actor=tm, referral=referral, to_status="on_hold", reason_code="in_hospital")
     referral.refresh_from_db()
     assert (referral.status, referral.returns_to) == ("on_hold", "awaiting_allocation")
     with pytest.raises(DomainConflict) as conflict:
-        services.change_status(actor=tm, referral=referral, to_status="suitable")
+        change_status(actor=tm, referral=referral, to_status="suitable")
     assert conflict.value.allowed == ["awaiting_allocation", "withdrawn"]
-    services.change_status(actor=tm, referral=referral, to_status="awaiting_allocation")
+    change_status(actor=tm, referral=referral, to_status="awaiting_allocation")
     referral.refresh_from_db()
     assert (referral.status, referral.returns_to, referral.awaiting_since) == (
         "awaiting_allocation",
@@ -413,27 +413,27 @@ def test_a_parked_referral_returns_where_it_came_from_and_keeps_its_place(tm, ar
 
 def test_joining_the_waiting_list_starts_the_wait_and_a_restart_rejoins_it(tm, area, om):
     referral = referral_for(area, om, status="suitable")
-    services.change_status(actor=tm, referral=referral, to_status="awaiting_allocation")
+    change_status(actor=tm, referral=referral, to_status="awaiting_allocation")
     referral.refresh_from_db()
     first = referral.awaiting_since
     assert first is not None
     for status in ("allocated", "on_programme", "restart_required", "awaiting_allocation"):
-        services.change_status(actor=tm, referral=referral, to_status=status)
+        change_status(actor=tm, referral=referral, to_status=status)
     referral.refresh_from_db()
     assert referral.awaiting_since is not None and referral.awaiting_since > first
 
 
 def test_an_om_may_submit_and_withdraw_but_not_assess(om, area):
     referral = referral_for(area, om)
-    services.change_status(actor=om, referral=referral, to_status="submitted")
+    change_status(actor=om, referral=referral, to_status="submitted")
     with pytest.raises(PermissionDenied):
-        services.change_status(actor=om, referral=referral, to_status="assessment")
-    services.change_status(actor=om, referral=referral, to_status="withdrawn", reason_code="order_revoked")
+        change_status(actor=om, referral=referral, to_status="assessment")
+    change_status(actor=om, referral=referral, to_status="withdrawn", reason_code="order_revoked")
 
 
 def test_unknown_status_is_a_field_error(tm, area, om):
     with pytest.raises(ValidationError) as error:
-        services.change_status(actor=tm, referral=referral_for(area, om), to_status="lost")
+        change_status(actor=tm, referral=referral_for(area, om), to_status="lost")
     assert "to_status" in error.value.message_dict
 
 
@@ -442,7 +442,7 @@ def test_unknown_status_is_a_field_error(tm, area, om):
 
 def test_suitable_snapshots_the_decision_and_joins_the_waiting_list(tm, area, om):
     referral = referral_for(area, om, status="submitted")
-    assessment = services.record_assessment(actor=tm, referral=referral, outcome="suitable")
+    assessment = record_assessment(actor=tm, referral=referral, outcome="suitable")
     referral.refresh_from_db()
     assert referral.status == "awaiting_allocation" and referral.awaiting_since is not None
     assert assessment.computed["recommendation"]["programme"] == "isotp"
@@ -454,9 +454,9 @@ def test_suitable_snapshots_the_decision_and_joins_the_waiting_list(tm, area, om
 
 def test_going_against_the_rules_needs_a_rationale_and_saves_nothing_without(tm, area, om):
     referral = referral_for(area, om, status="submitted")
-    services.record_rosh(actor=tm, person=referral.person, level="very_high", assessed_on=TODAY)
+    record_rosh(actor=tm, person=referral.person, level="very_high", assessed_on=TODAY)
     with pytest.raises(ValidationError) as error:
-        services.record_assessment(actor=tm, referral=referral, outcome="suitable")
+        record_assessment(actor=tm, referral=referral, outcome="suitable")
     assert "rationale" in error.value.message_dict
     referral.refresh_from_db()
     assert referral.status == "submitted"  # the move to assessment was rolled back with it
@@ -466,13 +466,13 @@ def test_going_against_the_rules_needs_a_rationale_and_saves_nothing_without(tm,
 def test_an_override_keeps_both_and_moves_the_referral_to_the_chosen_programme(tm, area, om):
     referral = referral_for(area, om, status="assessment")
     with pytest.raises(ValidationError):
-        services.record_assessment(
+        record_assessment(
             actor=tm,
             referral=referral,
             outcome="suitable",
             override={"programme": "nsogp", "format": "group"},
         )
-    assessment = services.record_assessment(
+    assessment = record_assessment(
         actor=tm,
         referral=referral,
         outcome="suitable",
@@ -489,7 +489,7 @@ def test_an_override_that_clashes_with_an_open_referral_saves_nothing(tm, area, 
     referral = referral_for(area, om, status="assessment")
     ReferralFactory(person=referral.person, programme="nsogp")
     with pytest.raises(ValidationError):
-        services.record_assessment(
+        record_assessment(
             actor=tm,
             referral=referral,
             outcome="suitable",
@@ -503,8 +503,8 @@ def test_an_override_that_clashes_with_an_open_referral_saves_nothing(tm, area, 
 
 def test_not_suitable_takes_the_rules_reason_when_they_refuse(tm, area, om):
     referral = referral_for(area, om, status="assessment")
-    services.record_deviance(actor=tm, person=referral.person, level="high", rationale="Five problem scales")
-    services.record_assessment(actor=tm, referral=referral, outcome="not_suitable")
+    record_deviance(actor=tm, person=referral.person, level="high", rationale="Five problem scales")
+    record_assessment(actor=tm, referral=referral, outcome="not_suitable")
     referral.refresh_from_db()
     last = ReferralStatusChange.objects.filter(referral=referral).last()
     assert last is not None
@@ -514,18 +514,16 @@ def test_not_suitable_takes_the_rules_reason_when_they_refuse(tm, area, om):
 def test_not_suitable_against_the_rules_needs_rationale_and_reason(tm, area, om):
     referral = referral_for(area, om, status="assessment")
     with pytest.raises(ValidationError) as error:
-        services.record_assessment(actor=tm, referral=referral, outcome="not_suitable")
+        record_assessment(actor=tm, referral=referral, outcome="not_suitable")
     assert "rationale" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.record_assessment(
-            actor=tm, referral=referral, outcome="not_suitable", rationale="Denies it all"
-        )
+        record_assessment(actor=tm, referral=referral, outcome="not_suitable", rationale="Denies it all")
     assert "reason_code" in error.value.message_dict
 
 
 def test_suitable_not_ready_is_parked_after_suitable(tm, area, om):
     referral = referral_for(area, om, status="assessment")
-    services.record_assessment(
+    record_assessment(
         actor=tm, referral=referral, outcome="suitable_not_ready", reason_code="substance_misuse"
     )
     referral.refresh_from_db()
@@ -535,10 +533,10 @@ def test_suitable_not_ready_is_parked_after_suitable(tm, area, om):
 def test_only_tms_assess_and_only_referrals_being_assessed(om, tm, area):
     referral = referral_for(area, om, status="submitted")
     with pytest.raises(PermissionDenied):
-        services.record_assessment(actor=om, referral=referral, outcome="suitable")
+        record_assessment(actor=om, referral=referral, outcome="suitable")
     waiting = referral_for(area, om, status="awaiting_allocation")
     with pytest.raises(DomainConflict) as conflict:
-        services.record_assessment(actor=tm, referral=waiting, outcome="suitable")
+        record_assessment(actor=tm, referral=waiting, outcome="suitable")
     assert conflict.value.code == "NOT_IN_ASSESSMENT"
 
 
@@ -549,13 +547,13 @@ def test_a_failing_audit_write_leaves_nothing_saved(om, area, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(services, "record_event", broken)
+    monkeypatch.setattr(auditing, "record_event", broken)
     with pytest.raises(RuntimeError):
         _new_person(om)
     assert not Person.objects.exists()
     referral = referral_for(area, om)
     with pytest.raises(RuntimeError):
-        services.submit_referral(actor=om, referral=referral)
+        submit_referral(actor=om, referral=referral)
     referral.refresh_from_db()
     assert referral.status == "draft"
     assert ReferralStatusChange.objects.filter(referral=referral).count() == 1
@@ -567,7 +565,7 @@ def test_a_failing_audit_write_leaves_nothing_saved(om, area, monkeypatch):
 
 def test_saving_an_active_scoring_table_retires_the_old_one(tm):
     corrected = {**DEFAULT_SCORING_TABLE, "version": "2007-guide-checked"}
-    table = services.save_scoring_table(
+    table = save_scoring_table(
         actor=tm,
         scoring_table=Rm2000ScoringTable(
             version="2007-guide-checked", table=corrected, source_note="Checked against §13-15", active=True
@@ -577,7 +575,7 @@ def test_saving_an_active_scoring_table_retires_the_old_one(tm):
     assert _events("rm2000_table.saved")[0].object_id == "2007-guide-checked"
     broken = {**corrected, "version": "broken", "s": {}}
     with pytest.raises(ValidationError) as error:
-        services.save_scoring_table(
+        save_scoring_table(
             actor=tm, scoring_table=Rm2000ScoringTable(version="broken", table=broken, source_note="x")
         )
     assert "table" in error.value.message_dict
@@ -587,14 +585,14 @@ def test_eligibility_configuration_is_checked_by_the_rules(tm, area):
     from referrals.models import EligibilityConfiguration
 
     with pytest.raises(ValidationError):
-        services.save_eligibility_configuration(
+        save_eligibility_configuration(
             actor=tm, configuration=EligibilityConfiguration(area=area, values={"min_iq": "eighty"})
         )
     with pytest.raises(ValidationError):
-        services.save_eligibility_configuration(
+        save_eligibility_configuration(
             actor=tm, configuration=EligibilityConfiguration(area=area, values={"shoe_size": 9})
         )
-    services.save_eligibility_configuration(
+    save_eligibility_configuration(
         actor=tm, configuration=EligibilityConfiguration(area=area, values={"young_adult_band_enabled": True})
     )
     assert _events("eligibility_configuration.saved")
@@ -602,13 +600,13 @@ def test_eligibility_configuration_is_checked_by_the_rules(tm, area):
 
 def test_other_information_answered_is_recorded_on_the_referral(om):
     """The task list knows the OM answered 'other information' even in a new session (the answers default to No)."""
-    from referrals import services
+    from referrals.services.referrals import create_referral
     from tests.referrals.factories import PersonFactory
 
     person = PersonFactory(area=om.area, offender_manager=om)
-    referral = services.create_referral(actor=om, person=person, programme="isotp", format="group")
+    referral = create_referral(actor=om, person=person, programme="isotp", format="group")
     assert referral.other_information_answered_at is None
-    answered = services.answer_other_information(
+    answered = answer_other_information(
         actor=om,
         referral=referral,
         active_appeal=False,

@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 
 from isotp.errors import DomainConflict
-from sessions import selectors, services
+from sessions import services
 from sessions.models import ProgrammeGroup, ScheduledSession, SessionStatus
+from sessions.selectors.catalogue import programme_for_area
 from tests.factories import VenueFactory
 from tests.sessions.factories import make_group, make_plan, trained_facilitator, waiting_referral
 from tests.sessions.test_views import _group_answers, _text, _walk_group
@@ -82,7 +83,7 @@ def test_a_cancelled_plan_offers_no_reschedule_or_cancel_links(area, tm, login):
 def test_check_page_previews_the_version_in_force_on_the_start_date(login, area, tm, area_admin, facilitator):
     """create_group schedules with the version in force on the start date: the check page must preview and name
     that version, not today's, or the TM confirms one schedule and gets another."""
-    national = selectors.programme_for_area(area, "isotp_group")
+    national = programme_for_area(area, "isotp_group")
     services.create_programme_version(
         actor=area_admin,
         programme=national,

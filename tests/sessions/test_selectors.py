@@ -7,8 +7,12 @@ import datetime as dt
 import pytest
 from django.http import Http404
 
-from sessions import selectors, services
+from sessions import services
 from sessions.models import SessionStatus
+from sessions.selectors.catalogue import programme_for_area, programme_for_preview, programmes_for_area
+from sessions.selectors.groups import group_for_user, groups_for_list, members_for_group
+from sessions.selectors.plans import plan_for_user, plans_for_list
+from sessions.selectors.schedule import sessions_for_facilitator
 from tests.sessions.factories import make_group, make_plan, trained_facilitator, waiting_referral
 
 pytestmark = pytest.mark.django_db
@@ -19,21 +23,21 @@ def test_managers_see_their_areas_groups_and_facilitators_only_theirs(
 ):
     mine = make_group(area, actor=tm, facilitators=[facilitator, trained_facilitator(area)])
     not_mine = make_group(area, actor=tm, slots=[{"weekday": "tuesday", "start_time": "10:00"}])
-    assert set(selectors.groups_for_list(tm)) == {mine, not_mine}
-    assert set(selectors.groups_for_list(area_admin)) == {mine, not_mine}
-    assert list(selectors.groups_for_list(facilitator)) == [mine]
-    assert list(selectors.groups_for_list(om)) == []
-    assert list(selectors.groups_for_list(other_tm)) == []
+    assert set(groups_for_list(tm)) == {mine, not_mine}
+    assert set(groups_for_list(area_admin)) == {mine, not_mine}
+    assert list(groups_for_list(facilitator)) == [mine]
+    assert list(groups_for_list(om)) == []
+    assert list(groups_for_list(other_tm)) == []
     with pytest.raises(Http404):
-        selectors.group_for_user(facilitator, not_mine.public_id)
+        group_for_user(facilitator, not_mine.public_id)
     with pytest.raises(Http404):
-        selectors.group_for_user(other_tm, mine.public_id)
+        group_for_user(other_tm, mine.public_id)
 
 
 def test_group_list_annotations(area, tm):
     group = make_group(area, actor=tm)
     services.allocate(actor=tm, group=group, referral=waiting_referral(area))
-    row = selectors.groups_for_list(tm).get()
+    row = groups_for_list(tm).get()
     assert (row.member_count, row.session_count) == (1, 35)
     assert row.next_session_date == row.first_session_date == dt.date(2027, 1, 4)
     assert row.last_session_date == group.sessions.order_by("-date").first().date
@@ -42,11 +46,11 @@ def test_group_list_annotations(area, tm):
 def test_plans_are_scoped_like_groups(area, tm, facilitator, other_tm):
     mine = make_plan(area, actor=tm, facilitator=facilitator)
     other = make_plan(area, actor=tm)
-    assert set(selectors.plans_for_list(tm)) == {mine, other}
-    assert list(selectors.plans_for_list(facilitator)) == [mine]
-    assert list(selectors.plans_for_list(other_tm)) == []
+    assert set(plans_for_list(tm)) == {mine, other}
+    assert list(plans_for_list(facilitator)) == [mine]
+    assert list(plans_for_list(other_tm)) == []
     with pytest.raises(Http404):
-        selectors.plan_for_user(other_tm, mine.public_id)
+        plan_for_user(other_tm, mine.public_id)
 
 
 def test_facilitator_calendar_holds_their_live_sessions_in_range(area, tm, facilitator):
@@ -55,9 +59,7 @@ def test_facilitator_calendar_holds_their_live_sessions_in_range(area, tm, facil
         area, actor=tm, facilitator=facilitator, slots=[{"weekday": "thursday", "start_time": "10:00"}]
     )
     services.cancel_session_by_provider(actor=tm, session=group.sessions.get(number=1))
-    sessions = list(
-        selectors.sessions_for_facilitator(facilitator, dt.date(2027, 1, 1), dt.date(2027, 1, 31))
-    )
+    sessions = list(sessions_for_facilitator(facilitator, dt.date(2027, 1, 1), dt.date(2027, 1, 31)))
     assert all(s.status != SessionStatus.CANCELLED_BY_PROVIDER for s in sessions)
     assert {s.group_id for s in sessions if s.group_id} == {group.pk}
     assert {s.plan_id for s in sessions if s.plan_id} == {plan.pk}
@@ -72,17 +74,17 @@ def test_members_for_group_lists_active_members_first(area, tm):
     services.remove_member(
         actor=tm, membership=leaving, reason="Moved away", next_status="awaiting_allocation"
     )
-    assert list(selectors.members_for_group(group)) == [staying, leaving]
-    assert list(selectors.members_for_group(group, include_ended=False)) == [staying]
+    assert list(members_for_group(group)) == [staying, leaving]
+    assert list(members_for_group(group, include_ended=False)) == [staying]
 
 
 def test_programmes_for_area_prefers_the_areas_own_version(area, tm, area_admin, other_tm):
-    national = selectors.programme_for_area(area, "isotp_group")
+    national = programme_for_area(area, "isotp_group")
     own = services.create_programme_version(
         actor=area_admin, programme=national, changes={"name": "i-SOTP group"}, reason="Local name"
     )
-    assert selectors.programme_for_area(area, "isotp_group") == own
-    assert own in selectors.programmes_for_area(tm)
-    assert national in selectors.programmes_for_area(other_tm)  # another area keeps the national one
-    assert selectors.programme_for_preview(tm, "isotp", "group") == own
-    assert selectors.programme_for_preview(tm, "isotp_one_to_one").format == "one_to_one"
+    assert programme_for_area(area, "isotp_group") == own
+    assert own in programmes_for_area(tm)
+    assert national in programmes_for_area(other_tm)  # another area keeps the national one
+    assert programme_for_preview(tm, "isotp", "group") == own
+    assert programme_for_preview(tm, "isotp_one_to_one").format == "one_to_one"

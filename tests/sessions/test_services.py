@@ -17,7 +17,7 @@ from accounts.models import AreaClosure, FacilitatorTraining, Role
 from audit.models import AuditEvent
 from isotp.errors import DomainConflict
 from referrals.models import Referral
-from sessions import selectors, services
+from sessions import services
 from sessions.models import (
     Attendance,
     Membership,
@@ -27,6 +27,8 @@ from sessions.models import (
     ScheduledSession,
     SessionStatus,
 )
+from sessions.selectors.area import feed_owner
+from sessions.selectors.catalogue import programme_for_area, programmes_for_area
 from tests.factories import ProbationAreaFactory, UserFactory, VenueFactory
 from tests.sessions.factories import (
     default_plan_modules,
@@ -124,7 +126,7 @@ def test_twice_weekly_slots_interleave_in_template_order(area, tm):
 
 
 def test_preview_writes_nothing_and_matches_what_create_writes(area, tm):
-    programme = selectors.programme_for_area(area, "isotp_group")
+    programme = programme_for_area(area, "isotp_group")
     before = ScheduledSession.objects.count()
     preview = services.preview_schedule(
         programme=programme,
@@ -182,13 +184,13 @@ def test_young_adult_band_is_allowed_and_other_bands_are_not(area, tm):
 
 
 def test_lihi_suite_is_offered_only_when_the_area_switches_it_on(area, tm):
-    assert "li_group" not in {p.code for p in selectors.programmes_for_area(tm)}
+    assert "li_group" not in {p.code for p in programmes_for_area(tm)}
     with pytest.raises(ValidationError):
         make_group(area, actor=tm, programme_code="li_group")
     area.lihi_enabled = True
     area.save()
     tm.refresh_from_db()
-    assert {"li_group", "hi_group"} <= {p.code for p in selectors.programmes_for_area(tm)}
+    assert {"li_group", "hi_group"} <= {p.code for p in programmes_for_area(tm)}
 
 
 def test_group_creation_is_audited_with_its_schedule(area, tm):
@@ -352,7 +354,7 @@ def test_provider_cancellation_reschedules_for_everyone(area, tm):
 
 def test_a_catalogue_change_is_a_new_version_and_never_alters_a_scheduled_group(area, tm, area_admin):
     group = make_group(area, actor=tm)
-    national = selectors.programme_for_area(area, "isotp_group")
+    national = programme_for_area(area, "isotp_group")
     new = services.create_programme_version(
         actor=area_admin,
         programme=national,
@@ -377,7 +379,7 @@ def test_a_catalogue_change_is_a_new_version_and_never_alters_a_scheduled_group(
 
 
 def test_an_invalid_catalogue_change_is_refused_with_the_rules_message(area_admin, area):
-    national = selectors.programme_for_area(area, "isotp_group")
+    national = programme_for_area(area, "isotp_group")
     with pytest.raises(ValidationError) as caught:
         services.create_programme_version(
             actor=area_admin, programme=national, changes={"group_min": 11}, reason="Typo"
@@ -675,8 +677,8 @@ def test_feed_tokens_rotate_and_revoke(facilitator):
     second = services.issue_feed_token(actor=facilitator, user=facilitator)
     first.refresh_from_db()
     assert first.revoked_at is not None and second.revoked_at is None and first.token != second.token
-    assert selectors.feed_owner(first.token) is None
-    assert selectors.feed_owner(second.token) == facilitator
+    assert feed_owner(first.token) is None
+    assert feed_owner(second.token) == facilitator
     assert services.revoke_feed_token(actor=facilitator, user=facilitator) == 1
-    assert selectors.feed_owner(second.token) is None
+    assert feed_owner(second.token) is None
     assert AuditEvent.objects.filter(action__startswith="feed_token.").count() == 3

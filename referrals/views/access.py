@@ -1,27 +1,20 @@
-"""Helpers shared by the referrals pages: role checks (the predicates of accounts.permissions), "today", `next`."""
+"""Who may use the referrals pages (the predicates of accounts.permissions) and where a page may send them next."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, cast
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import permissions
 from accounts.models import Role
-from accounts.permissions import require as require  # the one 403 helper, re-exported for the views
+from accounts.permissions import require
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 TM, OM = Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER
-
-
-def today() -> dt.date:
-    """Today in Europe/London: the date the rules use for ages and urgency."""
-    return timezone.localdate()
 
 
 def is_tm(user: User) -> bool:

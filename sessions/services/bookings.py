@@ -1,76 +1,19 @@
-"""Helpers the delivery services share: today's date, the area's calendar, slots, row locks and clash checks."""
+"""Bookings and clash checks: locking venues and facilitators, finding clashes, writing a schedule's sessions."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
-from django.utils import timezone
-
-from accounts.models import AreaClosure, ProbationArea, User, Venue
+from accounts.models import User, Venue
 from isotp.errors import DomainConflict
 from sessions.models import GroupSlot, GroupStatus, ScheduledSession, SessionStatus
-from sessions.rules import WEEKDAYS, Booking, Schedule, Slot, find_clashes, format_date, parse_weekday
+from sessions.rules import Booking, Schedule, Slot, find_clashes, format_date
 
 if TYPE_CHECKING:
     from sessions.rules import PlannedSession
-
-
-def today() -> dt.date:
-    """Today in Europe/London (the service's time zone)."""
-    return timezone.localdate()
-
-
-def jurisdiction_of(area: ProbationArea) -> str:
-    """The `holidays` subdivision whose bank holidays the area's schedules skip (domain.md §5)."""
-    return area.holiday_subdivision or area.jurisdiction
-
-
-def closures_of(area: ProbationArea) -> dict[dt.date, str]:
-    """The area's closure dates with their reasons (schedules skip them)."""
-    return dict(AreaClosure.objects.filter(area=area).values_list("date", "reason"))
-
-
-def _parse_time(value: Any) -> dt.time:
-    if isinstance(value, dt.time):
-        return value
-    try:
-        return dt.time.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"{value!r} is not a time: use HH:MM on the 24-hour clock, e.g. 18:00.") from None
-
-
-def parse_slots(raw: Iterable[Slot | Mapping[str, Any]], *, max_slots: int) -> list[Slot]:
-    """Slots from `Slot`s or `{"weekday": "monday" | 0, "start_time": "18:00" | time}`; ValidationError on `slots`."""
-    slots: list[Slot] = []
-    try:
-        for item in raw:
-            if isinstance(item, Slot):
-                slots.append(item)
-                continue
-            weekday = item["weekday"]
-            number = weekday if isinstance(weekday, int) else parse_weekday(str(weekday))
-            slots.append(Slot(weekday=number, start_time=_parse_time(item["start_time"])))
-    except (KeyError, TypeError, ValueError) as exc:
-        message = str(exc) if isinstance(exc, ValueError) else "Give each slot a weekday and a start time."
-        raise ValidationError({"slots": [message]}) from None
-    if not slots:
-        raise ValidationError({"slots": ["Choose at least one weekly slot (a weekday and a start time)."]})
-    if len(slots) > max_slots:
-        times = "once a week" if max_slots == 1 else f"at most {max_slots} times a week"
-        raise ValidationError(
-            {"slots": [f"This programme meets {times}: choose {max_slots} slot(s) or fewer."]}
-        )
-    if len({s.weekday for s in slots}) != len(slots):
-        raise ValidationError({"slots": ["Choose a different weekday for each slot."]})
-    return sorted(slots, key=lambda s: (s.weekday, s.start_time))
-
-
-def slot_label(slot: Slot) -> str:
-    return f"{WEEKDAYS[slot.weekday].capitalize()} at {slot.start_time:%H:%M}"
 
 
 def lock_bookables(venue: Venue, facilitators: Sequence[User]) -> None:

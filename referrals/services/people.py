@@ -1,0 +1,232 @@
+"""People on probation: details, convictions and sentences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import Role
+from accounts.permissions import can_add_person, can_edit_person
+from audit.services import diff
+from isotp.clock import today
+from referrals.models import Conviction, Offence, Person, Sentence
+from referrals.rules import LEGAL_BASES
+from referrals.services.auditing import person_event
+from referrals.services.validation import full_clean, not_future, require
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+PERSON_FIELDS = (
+    "crn",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "iq",
+    "learning_disability",
+    "offender_manager",
+)
+
+
+def _check_offender_manager(actor: User, offender_manager: User | None) -> User:
+    """The OM must be an active offender manager of the actor's area; an OM adds to their own caseload only."""
+    if offender_manager is None:
+        if actor.role == Role.OFFENDER_MANAGER:
+            return actor
+        raise ValidationError({"offender_manager": ["Choose the person's offender manager"]})
+    if (
+        offender_manager.role != Role.OFFENDER_MANAGER
+        or offender_manager.area_id != actor.area_id
+        or not offender_manager.is_active
+    ):
+        raise ValidationError({"offender_manager": ["Choose an offender manager of your probation area"]})
+    return offender_manager
+
+
+def create_person(
+    *,
+    actor: User,
+    crn: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date,
+    sex: str,
+    iq: int | None = None,
+    learning_disability: bool = False,
+    offender_manager: User | None = None,
+) -> Person:
+    """OMs (onto their own caseload) and TMs (for an OM of their area): add a person on probation."""
+    require(can_add_person(actor))
+    offender_manager = _check_offender_manager(actor, offender_manager)
+    if actor.role == Role.OFFENDER_MANAGER and offender_manager != actor:
+        raise ValidationError({"offender_manager": ["You can only add people to your own caseload"]})
+    if date_of_birth >= today():
+        raise ValidationError({"date_of_birth": ["Enter a date of birth in the past"]})
+    person = Person(
+        crn=(crn or "").strip().upper(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        date_of_birth=date_of_birth,
+        sex=sex,
+        iq=iq,
+        learning_disability=learning_disability,
+        area=actor.area,
+        offender_manager=offender_manager,
+        created_by=actor,
+    )
+    full_clean(person)
+    try:
+        with transaction.atomic():
+            person.save()
+            person_event(
+                actor,
+                "person.created",
+                person,
+                {f: getattr(person, f) for f in PERSON_FIELDS if f != "offender_manager"}
+                | {"offender_manager": str(offender_manager.public_id)},
+            )
+    except IntegrityError:  # two people saved with the same CRN at once
+        raise ValidationError({"crn": ["A person with this CRN already exists"]}) from None
+    return person
+
+
+def update_person(*, actor: User, person: Person, **changes: Any) -> Person:
+    """The person's OM or a TM of the area: change details (PERSON_FIELDS); audited with the fields changed."""
+    require(can_edit_person(actor, person))
+    if unknown := sorted(set(changes) - set(PERSON_FIELDS)):
+        raise TypeError(f"update_person() cannot change {', '.join(unknown)}")
+    if "crn" in changes:
+        changes["crn"] = (changes["crn"] or "").strip().upper()
+    if "offender_manager" in changes:
+        changes["offender_manager"] = _check_offender_manager(actor, changes["offender_manager"])
+        if (
+            actor.role != Role.TREATMENT_MANAGER
+            and changes["offender_manager"].pk != person.offender_manager_id
+        ):
+            # An OM may not hand a person to another caseload (and so lose or give away access): a TM does that.
+            raise ValidationError(
+                {"offender_manager": ["Only a treatment manager can change a person's offender manager"]}
+            )
+    if "date_of_birth" in changes and changes["date_of_birth"] >= today():
+        raise ValidationError({"date_of_birth": ["Enter a date of birth in the past"]})
+    try:
+        with transaction.atomic():
+            locked = Person.objects.select_for_update().get(pk=person.pk)
+            changed = diff(locked, PERSON_FIELDS, changes)
+            if not changed:
+                return locked
+            for field, value in changes.items():
+                setattr(locked, field, value)
+            full_clean(locked, exclude=["created_by"])  # imported or seeded people have no creator
+            locked.save()
+            person_event(actor, "person.updated", locked, changed)
+    except IntegrityError:
+        raise ValidationError({"crn": ["A person with this CRN already exists"]}) from None
+    return locked
+
+
+def add_conviction(
+    *,
+    actor: User,
+    person: Person,
+    offence_code: str,
+    conviction_date: dt.date,
+    offence_date: dt.date | None = None,
+    notes: str = "",
+) -> Conviction:
+    """The person's OM or a TM: record a conviction for an offence of the reference table."""
+    require(can_edit_person(actor, person))
+    offence = Offence.objects.filter(code=offence_code).first()
+    if offence is None:
+        raise ValidationError({"offence_code": ["Choose an offence from the list"]})
+    not_future("conviction_date", conviction_date, "The conviction date")
+    not_future("offence_date", offence_date, "The offence date")
+    if offence_date is not None and offence_date > conviction_date:
+        raise ValidationError({"offence_date": ["The offence date must be on or before the conviction date"]})
+    conviction = Conviction(
+        person=person,
+        offence=offence,
+        conviction_date=conviction_date,
+        offence_date=offence_date,
+        notes=notes,
+        recorded_by=actor,
+    )
+    full_clean(conviction)
+    with transaction.atomic():
+        conviction.save()
+        person_event(
+            actor,
+            "conviction.added",
+            person,
+            {
+                "conviction": str(conviction.public_id),
+                "offence": offence.code,
+                "conviction_date": conviction_date,
+                "offence_date": offence_date,
+            },
+        )
+    return conviction
+
+
+def remove_conviction(*, actor: User, conviction: Conviction) -> None:
+    """The person's OM or a TM: remove a conviction recorded in error (the audit keeps what it was)."""
+    person = conviction.person
+    require(can_edit_person(actor, person))
+    with transaction.atomic():
+        person_event(
+            actor,
+            "conviction.removed",
+            person,
+            {
+                "conviction": str(conviction.public_id),
+                "offence": conviction.offence.code,
+                "conviction_date": conviction.conviction_date,
+            },
+        )
+        conviction.delete()
+
+
+def record_sentence(
+    *,
+    actor: User,
+    person: Person,
+    legal_basis: str,
+    programme_requirement: bool,
+    start_date: dt.date,
+    supervision_end_date: dt.date,
+) -> Sentence:
+    """The person's OM or a TM: record the order or licence (the latest one is current)."""
+    require(can_edit_person(actor, person))
+    if legal_basis not in LEGAL_BASES:
+        raise ValidationError({"legal_basis": ["Choose the type of order or licence"]})
+    if supervision_end_date <= start_date:
+        raise ValidationError(
+            {"supervision_end_date": ["The end of supervision must be after the start date"]}
+        )
+    sentence = Sentence(
+        person=person,
+        legal_basis=legal_basis,
+        programme_requirement=programme_requirement,
+        start_date=start_date,
+        supervision_end_date=supervision_end_date,
+        recorded_by=actor,
+    )
+    full_clean(sentence)
+    with transaction.atomic():
+        sentence.save()
+        person_event(
+            actor,
+            "sentence.recorded",
+            person,
+            {
+                "legal_basis": legal_basis,
+                "programme_requirement": programme_requirement,
+                "start_date": start_date,
+                "supervision_end_date": supervision_end_date,
+            },
+        )
+    return sentence

@@ -1,0 +1,130 @@
+"""A person's risk: RM2000 (recorded or calculated with its working), OASys RoSH and psychometric deviance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.permissions import can_edit_person, can_record_deviance
+from referrals.models import DevianceAssessment, Person, RiskMatrixAssessment, RiskSource, RoshAssessment
+from referrals.rules import RISK_LEVELS, RM2000Input, RM2000Refused, score
+from referrals.selectors import active_scoring_table
+from referrals.services.auditing import person_event
+from referrals.services.validation import not_future, require
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def record_rm2000(
+    *, actor: User, person: Person, s: str, v: str, c: str, assessed_on: dt.date, assessor: str
+) -> RiskMatrixAssessment:
+    """The person's OM or a TM: record the RM2000 categories as assessed (usually from OASys)."""
+    require(can_edit_person(actor, person))
+    errors = {
+        name: ["Choose low, medium, high or very high"]
+        for name, value in (("s", s), ("v", v), ("c", c))
+        if value not in RISK_LEVELS
+    }
+    if not (assessor or "").strip():
+        errors["assessor"] = ["Enter the name of the assessor"]
+    if errors:
+        raise ValidationError(errors)
+    not_future("assessed_on", assessed_on, "The assessment date")
+    assessment = RiskMatrixAssessment(
+        person=person,
+        s=s,
+        v=v,
+        c=c,
+        assessed_on=assessed_on,
+        assessor=assessor.strip(),
+        source=RiskSource.RECORDED,
+        recorded_by=actor,
+    )
+    with transaction.atomic():
+        assessment.save()
+        person_event(
+            actor,
+            "rm2000.recorded",
+            person,
+            {"s": s, "v": v, "c": c, "assessed_on": assessed_on, "assessor": assessment.assessor},
+        )
+    return assessment
+
+
+def calculate_and_record_rm2000(*, actor: User, person: Person, inputs: RM2000Input) -> RiskMatrixAssessment:
+    """The person's OM or a TM: score RM2000 with the active scoring table and record it with its working."""
+    require(can_edit_person(actor, person))
+    if inputs.date_of_birth != person.date_of_birth:
+        raise ValidationError({"date_of_birth": ["The date of birth must match the person's record"]})
+    if inputs.sex != person.sex:
+        raise ValidationError({"sex": ["The sex must match the person's record"]})
+    not_future("assessment_date", inputs.assessment_date, "The assessment date")
+    table = active_scoring_table()
+    try:
+        result = score(inputs, table.table)
+    except RM2000Refused as refused:
+        raise ValidationError({refused.field: [refused.message]}) from None
+    assessment = RiskMatrixAssessment(
+        person=person,
+        s=result.s_category,
+        v=result.v_category,
+        c=result.c_category,
+        assessed_on=inputs.assessment_date,
+        assessor=actor.full_name,
+        source=RiskSource.CALCULATED,
+        inputs={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in vars(inputs).items()},
+        working=list(result.working),
+        table_version=result.table_version,
+        recorded_by=actor,
+    )
+    with transaction.atomic():
+        assessment.save()
+        person_event(
+            actor,
+            "rm2000.calculated",
+            person,
+            {
+                "s": result.s_category,
+                "v": result.v_category,
+                "c": result.c_category,
+                "assessed_on": inputs.assessment_date,
+                "table_version": result.table_version,
+            },
+        )
+    return assessment
+
+
+def record_rosh(*, actor: User, person: Person, level: str, assessed_on: dt.date) -> RoshAssessment:
+    """The person's OM or a TM: record the OASys risk of serious harm."""
+    require(can_edit_person(actor, person))
+    if level not in RISK_LEVELS:
+        raise ValidationError({"level": ["Choose low, medium, high or very high"]})
+    not_future("assessed_on", assessed_on, "The assessment date")
+    assessment = RoshAssessment(person=person, level=level, assessed_on=assessed_on, recorded_by=actor)
+    with transaction.atomic():
+        assessment.save()
+        person_event(actor, "rosh.recorded", person, {"level": level, "assessed_on": assessed_on})
+    return assessment
+
+
+def record_deviance(*, actor: User, person: Person, level: str, rationale: str) -> DevianceAssessment:
+    """TMs only: record psychometric deviance with the rationale (domain.md §7)."""
+    require(can_record_deviance(actor, person))
+    errors: dict[str, list[str]] = {}
+    if level not in ("low", "high"):
+        errors["level"] = ["Choose low or high"]
+    if not (rationale or "").strip():
+        errors["rationale"] = ["Give the rationale for the deviance level"]
+    if errors:
+        raise ValidationError(errors)
+    assessment = DevianceAssessment(
+        person=person, level=level, rationale=rationale.strip(), recorded_by=actor
+    )
+    with transaction.atomic():
+        assessment.save()
+        person_event(actor, "deviance.recorded", person, {"level": level}, reason=assessment.rationale)
+    return assessment

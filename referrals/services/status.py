@@ -1,0 +1,137 @@
+"""Referral status changes (domain.md §9): the locked move, submission, hand-made moves and consequences."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.permissions import can_change_referral_status
+from isotp.errors import DomainConflict
+from referrals.models import Referral, ReferralStatusChange
+from referrals.rules import (
+    PARKING_STATUSES,
+    STATUSES,
+    IllegalTransition,
+    ReasonRequired,
+    check_transition,
+)
+from referrals.rules.transitions import OTHER
+from referrals.selectors import missing_for_submission
+from referrals.services.auditing import referral_event
+from referrals.services.validation import require
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# Entering the waiting list from these statuses starts the wait; coming back from a parking status or from an
+# allocation that fell through keeps the original place in the queue.
+STARTS_THE_WAIT = frozenset({"suitable", "restart_required"})
+
+
+def lock_referral(referral: Referral) -> Referral:
+    """Every referral service: lock the referral row (and read its person and area) for a state change."""
+    return (
+        Referral.objects.select_for_update(of=("self",)).select_related("person", "area").get(pk=referral.pk)
+    )
+
+
+def _move(
+    *, actor: User, referral: Referral, to_status: str, reason_code: str = "", reason: str = ""
+) -> ReferralStatusChange:
+    """Move a LOCKED referral one step: check the rules, keep the history, audit. Callers hold the transaction."""
+    current = referral.status
+    returns_to = referral.returns_to or None
+    try:
+        check_transition(
+            current,
+            to_status,
+            returns_to=returns_to if current in PARKING_STATUSES else None,
+            reason=reason_code or None,
+        )
+    except IllegalTransition as exc:
+        raise DomainConflict(exc.message, code=exc.code, allowed=list(exc.allowed)) from None
+    except ReasonRequired as exc:
+        raise ValidationError({"reason_code": [exc.message]}) from None
+    if reason_code == OTHER[0] and not reason.strip():
+        raise ValidationError({"reason": ["Give the details of the reason"]})
+    now = timezone.now()
+    if to_status == "submitted":
+        if missing := missing_for_submission(referral):
+            raise DomainConflict(
+                f"The referral is not complete: add {' and '.join(missing)} before submitting it",
+                code="REFERRAL_INCOMPLETE",
+                missing=missing,
+            )
+        referral.submitted_at = now
+    if to_status in PARKING_STATUSES:
+        referral.returns_to = current
+    elif current in PARKING_STATUSES:
+        referral.returns_to = ""
+    if to_status == "awaiting_allocation" and (current in STARTS_THE_WAIT or referral.awaiting_since is None):
+        referral.awaiting_since = now
+    referral.status = to_status
+    referral.save(update_fields=["status", "returns_to", "submitted_at", "awaiting_since", "updated_at"])
+    change = ReferralStatusChange.objects.create(
+        referral=referral,
+        from_status=current,
+        to_status=to_status,
+        reason_code=reason_code,
+        reason=reason.strip(),
+        actor=actor,
+    )
+    referral_event(
+        actor,
+        "referral.status_changed",
+        referral,
+        {"status": {"from": current, "to": to_status}, "reason_code": reason_code},
+        reason=reason,
+    )
+    return change
+
+
+def submit_referral(*, actor: User, referral: Referral) -> Referral:
+    """The person's OM: submit a complete draft (a conviction and a sentence recorded) for assessment."""
+    with transaction.atomic():
+        locked = lock_referral(referral)
+        require(can_change_referral_status(actor, locked, "submitted"))
+        _move(actor=actor, referral=locked, to_status="submitted")
+    return locked
+
+
+def change_status(
+    *, actor: User, referral: Referral, to_status: str, reason_code: str = "", reason: str = ""
+) -> Referral:
+    """TMs move a referral of their area; the person's OM may submit or withdraw. Locks the referral row."""
+    if to_status not in STATUSES:
+        raise ValidationError({"to_status": [f"{to_status!r} is not a referral status"]})
+    with transaction.atomic():
+        locked = lock_referral(referral)
+        require(can_change_referral_status(actor, locked, to_status))
+        _move(actor=actor, referral=locked, to_status=to_status, reason_code=reason_code, reason=reason)
+    return locked
+
+
+def move_as_consequence(
+    *,
+    actor: User,
+    referral: Referral,
+    to_status: str,
+    only_from: str | None = None,
+    reason_code: str = "",
+    reason: str = "",
+) -> Referral:
+    """Delivery services: move a referral as the consequence of an action they have already authorised.
+
+    Allocation, removal and the first attended session change the referral's status although a facilitator may
+    be the one acting; the transition table still decides what is legal. With `only_from`, a referral found (under
+    the lock) in any other status is left as it is. Locks the referral row; audited.
+    """
+    with transaction.atomic():
+        locked = lock_referral(referral)
+        if only_from is not None and locked.status != only_from:
+            return locked
+        _move(actor=actor, referral=locked, to_status=to_status, reason_code=reason_code, reason=reason)
+    return locked

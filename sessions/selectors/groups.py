@@ -1,0 +1,153 @@
+"""Groups and their members, scoped by role (facilitators: the groups they deliver), with places left."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.permissions import is_staff_member, scope_to_area
+from sessions.models import (
+    GroupStatus,
+    Membership,
+    MembershipStatus,
+    ProgrammeGroup,
+    ScheduledSession,
+    SessionStatus,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+def _group_base() -> QuerySet[ProgrammeGroup]:
+    today = timezone.localdate()
+    live = ~Q(sessions__status=SessionStatus.CANCELLED_BY_PROVIDER)
+    return (
+        ProgrammeGroup.objects.select_related("programme", "venue", "treatment_manager", "area")
+        .prefetch_related("slots", Prefetch("facilitators", queryset=User.objects.order_by("full_name")))
+        .annotate(
+            session_count=Count("sessions", filter=live, distinct=True),
+            member_count=Count(
+                "memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE), distinct=True
+            ),
+            next_session_date=Min(
+                "sessions__date",
+                filter=Q(sessions__status=SessionStatus.SCHEDULED, sessions__date__gte=today),
+            ),
+            first_session_date=Min("sessions__date", filter=live),
+            last_session_date=Max("sessions__date", filter=live),
+        )
+    )
+
+
+def groups_for_list(user: User | AnonymousUser) -> QuerySet[ProgrammeGroup]:
+    """Managers: their area's groups; facilitators: only the groups they deliver; anyone else: none.
+
+    Counts and the next session date are annotations, so the list costs the same queries for 3 rows or 300.
+    """
+    qs = scope_to_area(_group_base(), user)
+    role = getattr(user, "role", "")
+    if role == Role.FACILITATOR:
+        qs = qs.filter(facilitator_links__facilitator_id=user.pk)
+    elif role not in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+        return qs.none()
+    return qs.order_by("start_date", "reference", "id")
+
+
+def group_for_user(user: User | AnonymousUser, public_id: object) -> ProgrammeGroup:
+    """One group the user may see (404 otherwise)."""
+    return get_object_or_404(groups_for_list(user), public_id=public_id)
+
+
+def schedule_for_group(group: ProgrammeGroup) -> QuerySet[ScheduledSession]:
+    """Every session of a group in date order, cancelled ones included (they show what happened)."""
+    return (
+        ScheduledSession.objects.filter(group=group)
+        .select_related("venue")
+        .prefetch_related(Prefetch("facilitators", queryset=User.objects.order_by("full_name")))
+        .order_by("date", "start", "number", "id")
+    )
+
+
+def members_for_group(group: ProgrammeGroup, *, include_ended: bool = True) -> QuerySet[Membership]:
+    """A group's memberships (active first), with the referral and person preloaded for the members table."""
+    qs = Membership.objects.filter(group=group).select_related(
+        "group",
+        "plan",
+        "referral",
+        "referral__person",
+        "referral__person__offender_manager",
+        "allocated_by",
+        "removed_by",
+    )
+    if not include_ended:
+        qs = qs.filter(status=MembershipStatus.ACTIVE)
+    return qs.order_by(
+        # active members first, then by when they joined
+        Case(When(status=MembershipStatus.ACTIVE, then=0), default=1),
+        "joined_on",
+        "id",
+    )
+
+
+def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
+    """Memberships the user may see: managers their area's; facilitators those of groups and plans they deliver."""
+    if not is_staff_member(user):
+        return Membership.objects.none()
+    area_id = user.area_id  # type: ignore[union-attr]
+    qs = Membership.objects.filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id)).select_related(
+        "group", "plan", "referral", "referral__person"
+    )
+    role = getattr(user, "role", "")
+    if role == Role.FACILITATOR:
+        return qs.filter(
+            Q(group__facilitator_links__facilitator_id=user.pk) | Q(plan__facilitator_id=user.pk)
+        )
+    if role in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+        return qs
+    return qs.none()
+
+
+def membership_for_user(user: User | AnonymousUser, public_id: object) -> Membership:
+    """One membership the user may see (404 otherwise)."""
+    return get_object_or_404(memberships_for_user(user), public_id=public_id)
+
+
+def _active_member_count() -> Subquery:
+    active = (
+        Membership.objects.filter(group=OuterRef("pk"), status=MembershipStatus.ACTIVE)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(active, output_field=IntegerField())
+
+
+def groups_with_places(user: User | AnonymousUser, *, status: str = "") -> QuerySet[ProgrammeGroup]:
+    """`groups_for_list` (scoped: managers the area's groups, facilitators their own) with
+    `member_count` and `places_free` annotated by a subquery, so the list's query count is fixed. Without a
+    status, completed and cancelled groups are left out."""
+    qs = groups_for_list(user).annotate(member_count=Coalesce(_active_member_count(), 0))
+    qs = qs.annotate(places_free=F("capacity") - F("member_count"))
+    if status:
+        return qs.filter(status=status)
+    return qs.exclude(status__in=[GroupStatus.COMPLETED, GroupStatus.CANCELLED])

@@ -1,0 +1,78 @@
+"""One-to-one plans, the next plan reference, and the waiting referral a plan is built for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count,
+    Min,
+    Q,
+    QuerySet,
+)
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.permissions import is_staff_member, scope_to_area
+from referrals import selectors as referral_selectors
+from referrals.models import Referral
+from sessions.models import (
+    OneToOnePlan,
+    SessionStatus,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+from sessions.selectors.catalogue import programme_by_programme_format
+
+
+def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
+    """Managers: their area's one-to-one plans; facilitators: the plans they deliver; anyone else: none."""
+    today = timezone.localdate()
+    qs = scope_to_area(
+        OneToOnePlan.objects.select_related(
+            "programme", "venue", "facilitator", "treatment_manager", "referral", "referral__person", "area"
+        )
+        .prefetch_related("slots")
+        .annotate(
+            session_count=Count(
+                "sessions", filter=~Q(sessions__status=SessionStatus.CANCELLED_BY_PROVIDER), distinct=True
+            ),
+            next_session_date=Min(
+                "sessions__date",
+                filter=Q(sessions__status=SessionStatus.SCHEDULED, sessions__date__gte=today),
+            ),
+        ),
+        user,
+    )
+    role = getattr(user, "role", "")
+    if role == Role.FACILITATOR:
+        qs = qs.filter(facilitator_id=user.pk)
+    elif role not in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+        return qs.none()
+    return qs.order_by("start_date", "reference", "id")
+
+
+def plan_for_user(user: User | AnonymousUser, public_id: object) -> OneToOnePlan:
+    """One plan the user may see (404 otherwise)."""
+    return get_object_or_404(plans_for_list(user), public_id=public_id)
+
+
+def one_to_one_code(user: User | AnonymousUser, *, today: dt.date) -> str:
+    """The code of the i-SOTP one-to-one version the user's area uses today ("" if none is offered)."""
+    if not is_staff_member(user):
+        return ""
+    found = programme_by_programme_format(user.area, "isotp", "one_to_one", on=today)  # type: ignore[union-attr, arg-type]
+    return found.code if found else ""
+
+
+def waiting_referral(user: User | AnonymousUser, public_id: Any) -> Referral | None:
+    """A referral of the user's area (scoped by the referrals selectors), or None when it is not found."""
+    try:
+        return referral_selectors.referral_for_user(user, public_id)
+    except (Http404, ValueError, ValidationError):
+        return None
