@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from rest_framework.permissions import BasePermission
 
 from accounts.models import Role
@@ -280,3 +280,81 @@ SchedulePreviewPermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_AD
 # Facilitators record attendance at the sessions they deliver (the selector checks which); TMs too.
 AttendancePermission = role_permission(Role.TREATMENT_MANAGER, Role.FACILITATOR)
 OwnCalendarPermission = role_permission(Role.FACILITATOR)
+
+
+# --- psychometrics (issue 9, domain.md §7) -------------------------------------------------------------------
+# Facilitators enter the scores of the members they deliver to; TMs of the area enter scores too and alone override
+# the computed deviance; OMs read their caseload's results; area administrators read results and edit the battery.
+
+
+def _membership_area_id(membership: Any) -> int | None:
+    owner = getattr(membership, "group", None) or getattr(membership, "plan", None)
+    return getattr(owner, "area_id", None)
+
+
+def delivers_to(user: User | AnonymousUser | None, membership: Any) -> bool:
+    """A facilitator who delivers the membership's group (or one-to-one plan)."""
+    if not is_facilitator(user):
+        return False
+    if getattr(membership, "plan_id", None):
+        return bool(membership.plan.facilitator_id == user.pk)  # type: ignore[union-attr]
+    group = getattr(membership, "group", None)
+    return group is not None and group.facilitator_links.filter(facilitator_id=user.pk).exists()  # type: ignore[union-attr]
+
+
+def _in_area(user: User | AnonymousUser | None, membership: Any) -> bool:
+    return _membership_area_id(membership) == getattr(user, "area_id", None)
+
+
+def can_enter_psychometrics(user: User | AnonymousUser | None, membership: Any) -> bool:
+    """The member's own facilitators, or a TM of the area, record the pre- and post-programme scores."""
+    if is_treatment_manager(user):
+        return _in_area(user, membership)
+    return delivers_to(user, membership)
+
+
+def can_view_psychometrics(user: User | AnonymousUser | None, membership: Any) -> bool:
+    """Managers of the area, the member's facilitators and the person's OM read the results."""
+    if has_role(user, *MANAGERS):
+        return _in_area(user, membership)
+    if is_offender_manager(user):
+        referral = getattr(membership, "referral", None)
+        return _on_caseload(user, getattr(referral, "person", None))
+    return delivers_to(user, membership)
+
+
+def can_override_deviance(user: User | AnonymousUser | None, membership: Any) -> bool:
+    """Only a TM of the area records the assessed deviance over the computed one (§7), with rationale."""
+    return is_treatment_manager(user) and _in_area(user, membership)
+
+
+def can_record_psychometric_deviance(user: User | AnonymousUser | None, person: Any) -> bool:
+    """Whoever may enter a person's pre-programme scores records the deviance they compute: a TM of the area or
+    a facilitator delivering a programme to one of the person's referrals (reverse relations, no sessions import)."""
+    if is_treatment_manager(user):
+        return getattr(person, "area_id", None) == getattr(user, "area_id", None)
+    if not is_facilitator(user) or person is None:
+        return False
+    return bool(
+        person.referrals.filter(
+            Q(memberships__group__facilitator_links__facilitator_id=user.pk)  # type: ignore[union-attr]
+            | Q(memberships__plan__facilitator_id=user.pk)  # type: ignore[union-attr]
+        ).exists()
+    )
+
+
+def can_view_batteries(user: User | AnonymousUser | None) -> bool:
+    """Managers and facilitators read the area's psychometric battery (its scales, norms and rules)."""
+    return has_role(user, Role.TREATMENT_MANAGER, Role.FACILITATOR, Role.AREA_ADMIN)
+
+
+def can_edit_battery(user: User | AnonymousUser | None) -> bool:
+    """Area administrators edit, import and export the battery (programme configuration, domain.md §1)."""
+    return has_role(user, Role.AREA_ADMIN)
+
+
+BatteryPermission = role_permission(Role.AREA_ADMIN, read=(Role.TREATMENT_MANAGER, Role.FACILITATOR))
+PsychometricsPermission = role_permission(
+    Role.TREATMENT_MANAGER, Role.FACILITATOR, read=(Role.OFFENDER_MANAGER, Role.AREA_ADMIN)
+)
+DevianceOverridePermission = role_permission(Role.TREATMENT_MANAGER)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "referrals",
     "sessions.apps.ProgrammeSessionsConfig",
     "notifications",
+    "assessments",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,15 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.permissions import can_edit_person, can_record_deviance
-from referrals.models import DevianceAssessment, Person, RiskMatrixAssessment, RiskSource, RoshAssessment
+from accounts.permissions import can_edit_person, can_record_deviance, can_record_psychometric_deviance
+from referrals.models import (
+    DevianceAssessment,
+    DevianceSource,
+    Person,
+    RiskMatrixAssessment,
+    RiskSource,
+    RoshAssessment,
+)
 from referrals.rules import RISK_LEVELS, RM2000Input, RM2000Refused, score
 from referrals.selectors import active_scoring_table
 from referrals.services.auditing import person_event
@@ -127,4 +134,26 @@ def record_deviance(*, actor: User, person: Person, level: str, rationale: str) 
     with transaction.atomic():
         assessment.save()
         person_event(actor, "deviance.recorded", person, {"level": level}, reason=assessment.rationale)
+    return assessment
+
+
+def record_psychometric_deviance(
+    *, actor: User, person: Person, level: str, rationale: str
+) -> DevianceAssessment:
+    """The psychometrics (assessments app) only: record the deviance a pre-programme result computed (§7), as
+    source `psychometric`. Whoever may enter the person's scores may record it: a TM of the area or a facilitator
+    delivering to the person. A provisional eligibility decision that waited for deviance becomes final."""
+    require(can_record_psychometric_deviance(actor, person))
+    if level not in ("low", "high"):
+        raise ValidationError({"level": ["Choose low or high"]})
+    assessment = DevianceAssessment(
+        person=person,
+        level=level,
+        rationale=rationale.strip() or "From the pre-programme psychometrics",
+        source=DevianceSource.PSYCHOMETRIC,
+        recorded_by=actor,
+    )
+    with transaction.atomic():
+        assessment.save()
+        person_event(actor, "deviance.recorded", person, {"level": level, "source": "psychometric"})
     return assessment

@@ -1,0 +1,290 @@
+"""Reads for the psychometric pages, the API and the Post-Programme Report: scoped to the user's area and role
+first, related rows preloaded.
+
+Managers read their area's memberships; a facilitator the members of the groups and one-to-one plans they deliver;
+an offender manager the members on their caseload. Another area's record is not found (404), never forbidden.
+Results are computed here from the scores and the battery version each administration was recorded under (never
+stored), and handed out as plain data so the report can embed them unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role, User
+from accounts.permissions import is_staff_member, scope_to_area
+from assessments.charts import results_chart
+from assessments.models import Administration, Battery, BatteryVersion, DevianceOverride, Kind, ScaleScore
+from assessments.rules import (
+    ILLUSTRATIVE_NOTE,
+    TARGET_SHORT,
+    TREATMENT_TARGETS,
+    parse_battery,
+    profile_results,
+    treatment_needs,
+)
+from audit.services import record_access
+from sessions.models import Membership, MembershipStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from sessions.models import ProgrammeGroup
+
+# --- batteries -----------------------------------------------------------------------------------------------
+
+
+def batteries_for_user(user: User | AnonymousUser) -> QuerySet[Battery]:
+    """Managers and facilitators: their area's batteries with their versions (newest first) preloaded."""
+    if getattr(user, "role", "") not in (Role.TREATMENT_MANAGER, Role.FACILITATOR, Role.AREA_ADMIN):
+        return Battery.objects.none()
+    return scope_to_area(Battery.objects.all(), user).prefetch_related(
+        Prefetch(
+            "versions", queryset=BatteryVersion.objects.select_related("created_by").order_by("-version")
+        )
+    )
+
+
+def battery_for_user(user: User | AnonymousUser, code: str) -> Battery:
+    return get_object_or_404(batteries_for_user(user), code=code)
+
+
+def battery_version_for_user(user: User | AnonymousUser, code: str, version: int) -> BatteryVersion:
+    return get_object_or_404(
+        BatteryVersion.objects.select_related("battery", "created_by").filter(
+            battery__in=batteries_for_user(user)
+        ),
+        battery__code=code,
+        version=version,
+    )
+
+
+# --- memberships and administrations ---------------------------------------------------------------------------
+
+
+def _memberships_base() -> QuerySet[Membership]:
+    return Membership.objects.select_related(
+        "group", "group__programme", "plan", "plan__programme", "referral", "referral__person"
+    )
+
+
+def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
+    """Memberships whose psychometrics the user may read (see the module docstring)."""
+    if not is_staff_member(user):
+        return Membership.objects.none()
+    area_id = user.area_id  # type: ignore[union-attr]
+    qs = _memberships_base().filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id))
+    role = getattr(user, "role", "")
+    if role == Role.FACILITATOR:
+        return qs.filter(
+            Q(group__facilitator_links__facilitator_id=user.pk) | Q(plan__facilitator_id=user.pk)
+        ).distinct()
+    if role == Role.OFFENDER_MANAGER:
+        return qs.filter(referral__person__offender_manager_id=user.pk)
+    if role in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+        return qs
+    return qs.none()
+
+
+def membership_for_user(user: User | AnonymousUser, public_id: object) -> Membership:
+    """One membership whose psychometrics the user may read (404 otherwise)."""
+    return get_object_or_404(memberships_for_user(user), public_id=public_id)
+
+
+def _administrations_base() -> QuerySet[Administration]:
+    return Administration.objects.select_related(
+        "battery_version", "battery_version__battery", "administered_by", "recorded_by", "membership"
+    ).prefetch_related(
+        "scores",
+        Prefetch("deviance_overrides", queryset=DevianceOverride.objects.select_related("recorded_by")),
+    )
+
+
+def administrations_for_user(user: User | AnonymousUser) -> QuerySet[Administration]:
+    """Administrations of the memberships the user may read, scores and overrides preloaded."""
+    return (
+        _administrations_base()
+        .filter(membership__in=memberships_for_user(user))
+        .order_by("recorded_at", "id")
+    )
+
+
+def administration_for_user(user: User | AnonymousUser, public_id: object) -> Administration:
+    return get_object_or_404(administrations_for_user(user), public_id=public_id)
+
+
+def _scores(administration: Administration | None) -> dict[str, float] | None:
+    if administration is None:
+        return None
+    return {row.scale_code: float(row.score) for row in administration.scores.all()}
+
+
+def _score_notes(administration: Administration | None) -> dict[str, dict[str, Any]]:
+    if administration is None:
+        return {}
+    return {
+        row.scale_code: {"prorated": row.prorated, "missing_items": row.missing_items}
+        for row in administration.scores.all()
+    }
+
+
+def _administration_data(administration: Administration | None) -> dict[str, Any] | None:
+    if administration is None:
+        return None
+    return {
+        "id": str(administration.public_id),
+        "kind": administration.kind,
+        "administered_on": administration.administered_on,
+        "administered_by": administration.administered_by.full_name,
+        "recorded_by": administration.recorded_by.full_name,
+        "recorded_at": administration.recorded_at,
+    }
+
+
+def results_of(membership: Membership, administrations: list[Administration]) -> dict[str, Any]:
+    """The membership's full results as plain data (no access log: callers go through `membership_results`)."""
+    by_kind = {a.kind: a for a in administrations}
+    pre, post = by_kind.get(Kind.PRE), by_kind.get(Kind.POST)
+    version = (pre or post).battery_version if (pre or post) else None
+    data: dict[str, Any] = {
+        "membership": str(membership.public_id),
+        "person": str(membership.referral.person.public_id),
+        "battery": None,
+        "pre": _administration_data(pre),
+        "post": _administration_data(post),
+        "scales": [],
+        "deviance": None,
+        "treated_profile": None,
+        "caution": {"flagged": False, "reasons": []},
+        "treatment_needs": [],
+        "classification_counts": {},
+        "chart_svg": "",
+    }
+    if version is None:
+        return data
+    battery = parse_battery(version.definition)
+    results = profile_results(battery, _scores(pre), _scores(post))
+    notes = {"pre": _score_notes(pre), "post": _score_notes(post)}
+    scales = []
+    for row in results.scales:
+        item = asdict(row)
+        item["pre_prorated"] = notes["pre"].get(row.code, {}).get("prorated", False)
+        item["post_prorated"] = notes["post"].get(row.code, {}).get("prorated", False)
+        scales.append(item)
+    overrides = list(pre.deviance_overrides.all()) if pre else []
+    override = overrides[0] if overrides else None  # newest first (model ordering)
+    computed = asdict(results.deviance) if results.deviance else None
+    cautions = [c for c in (results.pre_caution, results.post_caution) if c is not None and c.flagged]
+    data.update(
+        battery={
+            "code": version.battery.code,
+            "name": version.battery.name,
+            "version": version.version,
+            "illustrative": version.illustrative,
+            "illustrative_note": ILLUSTRATIVE_NOTE if version.illustrative else "",
+        },
+        scales=scales,
+        deviance=None
+        if computed is None
+        else {
+            "computed": computed,
+            "override": None
+            if override is None
+            else {
+                "level": override.level,
+                "rationale": override.rationale,
+                "recorded_by": override.recorded_by.full_name,
+                "recorded_at": override.recorded_at,
+            },
+            "overrides": [
+                {
+                    "level": o.level,
+                    "rationale": o.rationale,
+                    "recorded_by": o.recorded_by.full_name,
+                    "recorded_at": o.recorded_at,
+                }
+                for o in overrides
+            ],
+            "level": override.level if override else computed["level"],
+        },
+        treated_profile=asdict(results.treated_profile) if results.treated_profile else None,
+        caution={
+            "flagged": bool(cautions),
+            "pre": bool(results.pre_caution and results.pre_caution.flagged),
+            "post": bool(results.post_caution and results.post_caution.flagged),
+            "reasons": sorted({c.reason for c in cautions}),
+        },
+        treatment_needs=[asdict(need) for need in results.treatment_needs],
+        classification_counts=results.classification_counts,
+    )
+    data["chart_svg"] = results_chart(
+        scales,
+        title="Psychometric results: pre, post and the normal range per scale",
+        illustrative=version.illustrative,
+    )
+    return data
+
+
+def membership_results(*, user: User, membership: Membership, via: str = "page") -> dict[str, Any]:
+    """Anyone who may read the membership (it came through `membership_for_user`): its full results as plain data
+    (scales, norms, pre, post, RCI, classification, cut-off used, deviance, treated profile, caution, treatment
+    needs and the chart's SVG). Logs the access to the person's record once, here."""
+    administrations = list(_administrations_base().filter(membership=membership))
+    record_access(actor=user, obj=membership.referral.person, via=via, object_label="psychometric results")
+    return results_of(membership, administrations)
+
+
+# --- the group's needs profile ---------------------------------------------------------------------------------
+
+
+def group_needs_profile(group: ProgrammeGroup) -> dict[str, Any]:
+    """The group's treatment needs at a glance (001): per active member, the targets their pre-programme problem
+    scales indicate, and per target how many members need it. Three queries whatever the group's size."""
+    members = list(
+        Membership.objects.filter(
+            group=group, status__in=[MembershipStatus.ACTIVE, MembershipStatus.COMPLETED]
+        )
+        .select_related("referral__person")
+        .prefetch_related(
+            Prefetch(
+                "psychometric_administrations",
+                queryset=Administration.objects.filter(kind=Kind.PRE)
+                .select_related("battery_version")
+                .prefetch_related(Prefetch("scores", queryset=ScaleScore.objects.order_by("id"))),
+                to_attr="pre_administrations",
+            )
+        )
+        .order_by("joined_on", "id")
+    )
+    parsed: dict[int, Any] = {}
+    rows = []
+    counts = dict.fromkeys(TREATMENT_TARGETS, 0)
+    for member in members:
+        pre = member.pre_administrations[0] if member.pre_administrations else None  # type: ignore[attr-defined]
+        needs: list[int] = []
+        if pre is not None:
+            battery = parsed.setdefault(pre.battery_version_id, parse_battery(pre.battery_version.definition))
+            needs = [need.target for need in treatment_needs(battery, _scores(pre) or {})]
+            for target in needs:
+                counts[target] += 1
+        rows.append(
+            {
+                "membership": str(member.public_id),
+                "name": member.referral.person.full_name,
+                "assessed": pre is not None,
+                "needs": needs,
+                "flags": [target in needs for target in TREATMENT_TARGETS],
+            }
+        )
+    return {
+        "targets": [
+            {"target": t, "short": TARGET_SHORT[t], "title": TREATMENT_TARGETS[t], "members": counts[t]}
+            for t in TREATMENT_TARGETS
+        ],
+        "members": rows,
+        "assessed": sum(1 for r in rows if r["assessed"]),
+    }
