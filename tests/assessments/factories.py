@@ -1,0 +1,93 @@
+"""Helpers for the psychometric tests: the demo battery saved through the service, a member of a group delivered
+by a given facilitator, and score sheets built from the battery (every scale at its non-offender mean by default)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from accounts.models import ProbationArea, Role, User
+from assessments import services
+from assessments.models import BatteryVersion
+from assessments.rules import Battery, parse_battery
+from sessions import services as session_services
+from sessions.models import Membership
+from tests.factories import UserFactory
+from tests.sessions.factories import make_group, trained_facilitator, waiting_referral
+
+LONDON = ZoneInfo("Europe/London")
+DEMO_PATH = Path(__file__).parents[2] / "assessments/fixtures/demo_battery.json"
+START = dt.date(2027, 1, 4)  # a Monday: the group's first session
+BEFORE_START = dt.datetime(2026, 12, 14, 10, tzinfo=LONDON)
+AFTER_END = dt.datetime(2027, 12, 1, 10, tzinfo=LONDON)
+
+
+def demo_definition() -> dict[str, Any]:
+    return copy.deepcopy(json.loads(DEMO_PATH.read_text()))
+
+
+def admin_of(area: ProbationArea) -> User:
+    return User.objects.filter(area=area, role=Role.AREA_ADMIN).first() or UserFactory(
+        role=Role.AREA_ADMIN, area=area
+    )
+
+
+def demo_battery(area: ProbationArea, definition: dict[str, Any] | None = None) -> BatteryVersion:
+    return services.save_battery_version(actor=admin_of(area), definition=definition or demo_definition())
+
+
+_SLOT_TIMES = itertools.cycle(["08:00", "10:00", "12:00", "14:00", "16:00", "18:00"])
+
+
+def member(
+    area: ProbationArea,
+    *,
+    facilitator: User | None = None,
+    om: User | None = None,
+    tm: User | None = None,
+    start_date: dt.date = START,
+) -> Membership:
+    """A member of a new group (one weekly session from `start_date`) delivered by `facilitator`."""
+    group = make_group(
+        area,
+        actor=tm,
+        start_date=start_date,
+        # a different slot each time, so one facilitator may deliver several test groups without a clash
+        slots=[{"weekday": "monday", "start_time": next(_SLOT_TIMES)}],
+        facilitators=[facilitator or trained_facilitator(area), trained_facilitator(area)],
+    )
+    return session_services.allocate(
+        actor=tm or group.treatment_manager, group=group, referral=waiting_referral(area, om)
+    )
+
+
+def sheet(battery: Battery, **overrides: Any) -> dict[str, Any]:
+    """A score sheet with every scale at its non-offender mean (items spread to match), plus `overrides`."""
+    scores: dict[str, Any] = {}
+    for scale in battery.scales:
+        if scale.items is None:
+            scores[scale.code] = {"score": round(scale.norm_mean, 1)}
+        else:
+            middle = (scale.items.item_min + scale.items.item_max) // 2
+            scores[scale.code] = {"items": [middle] * scale.item_count}
+    scores.update(overrides)
+    return scores
+
+
+def problem_score(battery: Battery, code: str, *, better: bool = False) -> dict[str, float]:
+    """A total well outside the normal range on the dysfunctional side (or well inside it with `better`)."""
+    scale = battery.scale(code)
+    sign = 1 if scale.direction == "higher_is_worse" else -1
+    if better:
+        sign = -sign
+    value = scale.norm_mean + sign * 2.5 * scale.norm_sd
+    return {"score": round(min(max(value, scale.score_min), scale.score_max), 1)}
+
+
+def battery_of(version: BatteryVersion) -> Battery:
+    return parse_battery(version.definition)
