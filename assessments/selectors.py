@@ -149,7 +149,8 @@ def results_of(membership: Membership, administrations: list[Administration]) ->
     """The membership's full results as plain data (no access log: callers go through `membership_results`)."""
     by_kind = {a.kind: a for a in administrations}
     pre, post = by_kind.get(Kind.PRE), by_kind.get(Kind.POST)
-    version = (pre or post).battery_version if (pre or post) else None
+    first = pre or post
+    version = first.battery_version if first is not None else None
     data: dict[str, Any] = {
         "membership": str(membership.public_id),
         "person": str(membership.referral.person.public_id),
