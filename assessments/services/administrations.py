@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.permissions import can_enter_psychometrics, can_override_deviance
@@ -33,6 +32,7 @@ from assessments.rules import (
     ScaleScore as RuleScore,
 )
 from audit.services import record_event
+from isotp import clock
 from isotp.errors import DomainConflict
 from referrals.services import risk as referral_risk
 from sessions.models import MembershipStatus, ScheduledSession, SessionStatus
@@ -141,7 +141,7 @@ def record_administration(
         raise PermissionDenied("Only the member's facilitators or a treatment manager record psychometrics")
     if kind not in Kind.values:
         raise ValidationError({"kind": ["Choose pre or post"]})
-    today = timezone.localdate()
+    today = clock.today()
     area_id = membership.group.area_id if membership.group_id else membership.plan.area_id  # type: ignore[union-attr]
     with transaction.atomic():
         type(membership).objects.select_for_update().filter(pk=membership.pk).first()
