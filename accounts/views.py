@@ -56,6 +56,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
+            # A new session key once fully signed in: a key seen before the second factor is worth nothing.
+            request.session.cycle_key()
             user = cast(User, request.user)
             record_event(actor=user, action="signed_in", obj=user)
             return redirect(_safe_next(request))
@@ -84,6 +86,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             services.confirm_totp_device(user=request.user, device=device)  # type: ignore[arg-type]
             otp_login(request, device)
+            request.session.cycle_key()
             messages.success(
                 request, "Your authenticator app is set up. You will need it every time you sign in."
             )

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "isotp.middleware.NoStoreMiddleware",
+    "isotp.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -115,12 +117,30 @@ if not DATABASES["default"].get("ENGINE"):
     raise ImproperlyConfigured("Set DATABASE_URL, e.g. postgres://user:password@host:5432/isotp.")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# A connection kept across requests is checked before reuse, so a restarted PostgreSQL is reconnected to.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded `make run` default serves a small team: WAL lets readers run beside a writer, IMMEDIATE
+    # transactions take the write lock up front (no deadlocked upgrade from a read lock), and a writer waits
+    # for the lock instead of answering "database is locked".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL: str = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Degrades to "no cache" when Redis is down (isotp/cache.py); short timeouts so a dead Redis costs little.
+    CACHES = {
+        "default": {
+            "BACKEND": "isotp.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -152,8 +172,9 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 # django-axes: repeated failed logins lock the account (by email) for a cool-off period.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-# Lock an account after repeated failures, and a client (address + browser) that sprays many accounts.
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+# Lock an account after repeated failures, and a client address that sprays many accounts (the address alone:
+# a changed User-Agent must not escape the lock).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -249,6 +270,8 @@ REST_FRAMEWORK = {
         "accounts.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.DenyAll"],
+    # Applies only to views that name a `throttle_scope` (rates: API_THROTTLE_RATES).
+    "DEFAULT_THROTTLE_CLASSES": ["isotp.throttling.ScopedThrottle"],
     "DEFAULT_PAGINATION_CLASS": "isotp.api.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -257,8 +280,22 @@ REST_FRAMEWORK = {
     "DATE_FORMAT": "%Y-%m-%d",
     "TIME_FORMAT": "%H:%M",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested beyond the recursion limit is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "isotp.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Rate limits (429 with Retry-After) on the token endpoint and the stateless calculators, per member of staff.
+API_THROTTLE_RATES: dict[str, str] = {
+    "calculators": env.str("API_THROTTLE_CALCULATORS", default="120/minute"),
+    "tokens": env.str("API_THROTTLE_TOKENS", default="10/minute"),
+}
+# Request bodies over this many bytes answer 413 (isotp.middleware.RequestLimitsMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_MAX_BYTES", default=2_621_440)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "isotp API",
     "DESCRIPTION": "Accredited sex-offender treatment programmes: referrals, eligibility, delivery.",

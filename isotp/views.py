@@ -6,7 +6,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -37,10 +36,24 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, HOME_TEMPLATES[role], {"widgets": widgets_for(request)})
 
 
+def _redis_answers(url: str) -> bool:
+    """Ping Redis directly: the cache itself degrades silently (isotp/cache.py), so it cannot tell us."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        return bool(client.ping())
+    finally:
+        client.close()
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database (and Redis, where configured) answers; 503 otherwise. Open to load balancers."""
+    """200 when the database, Redis (the cache) and the Celery broker answer; 503 naming what failed otherwise.
+
+    Open to load balancers; it says which dependency failed, never why in detail (the log has the error type).
+    """
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -50,16 +63,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any failure means "not healthy"; the type is enough for the log
         logger.warning("healthz: database check failed (%s)", type(exc).__name__)
         checks["database"] = "unavailable"
-    if settings.REDIS_URL:
+    redis_urls = {"redis": settings.REDIS_URL}
+    if not settings.CELERY_TASK_ALWAYS_EAGER and settings.CELERY_BROKER_URL.startswith("redis"):
+        redis_urls["broker"] = settings.CELERY_BROKER_URL
+    for name, url in redis_urls.items():
+        if not url:
+            continue
         try:
-            cache.set("healthz", "1", 5)
-            checks["redis"] = "ok" if cache.get("healthz") == "1" else "unavailable"
+            checks[name] = "ok" if _redis_answers(url) else "unavailable"
         except Exception as exc:
-            logger.warning("healthz: redis check failed (%s)", type(exc).__name__)
-            checks["redis"] = "unavailable"
-    healthy = all(v == "ok" for v in checks.values())
+            logger.warning("healthz: %s check failed (%s)", name, type(exc).__name__)
+            checks[name] = "unavailable"
+    failed = sorted(name for name, value in checks.items() if value != "ok")
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+        {"status": "unavailable" if failed else "ok", "checks": checks, "failed": failed},
+        status=503 if failed else 200,
     )
 
 

@@ -124,6 +124,7 @@ def _offender_manager(user: User, public_id: Any) -> User | None:
 class Rm2000ScoreApi(APIView):
     """Any member of staff: score RM2000 with the active scoring table and show the working (domain.md §4)."""
 
+    throttle_scope = "calculators"  # stateless and cheap to call in a loop: rate-limited
     permission_classes = [IsVerifiedStaff]
 
     @extend_schema(
@@ -152,6 +153,7 @@ class Rm2000ScoreApi(APIView):
 class EligibilityCheckApi(APIView):
     """Any member of staff: the eligibility decision for the facts given, with the user's area settings."""
 
+    throttle_scope = "calculators"  # stateless and cheap to call in a loop: rate-limited
     permission_classes = [IsVerifiedStaff]
 
     @extend_schema(

@@ -455,6 +455,7 @@ class SchedulePreviewApi(APIView):
     """Stateless: the sessions a programme would get from a start date and slots, skipping the bank holidays of
     the jurisdiction (default: your area's) and the closure dates given. Nothing is written."""
 
+    throttle_scope = "calculators"  # stateless and cheap to call in a loop: rate-limited
     permission_classes = [SchedulePreviewPermission]
 
     @extend_schema(

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert response.json()["checks"] == {"database": "ok", "redis": "ok", "broker": "ok"}
+    assert response.json()["failed"] == []
 
 
 def test_healthz_503_when_database_down(client):
@@ -21,13 +22,15 @@ def test_healthz_503_when_database_down(client):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "unavailable"
+    assert response.json()["failed"] == ["database"]
 
 
 def test_healthz_503_when_redis_down(client, settings):
-    with mock.patch("isotp.views.cache.set", side_effect=ConnectionError("down")):
+    with mock.patch("isotp.views._redis_answers", side_effect=ConnectionError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"] == "unavailable"
+    assert "redis" in response.json()["failed"]
 
 
 def test_404_page_is_govuk_styled(login, tm):
