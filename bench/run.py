@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from referrals.rules import eligibility, rm2000
-from sessions.rules import catalogue, schedule
+from referrals.rules import eligibility, ogrs3, rm2000
+from sessions.rules import catalogue, pathways, schedule
 
 
 def median_ms(fn: Callable[[], object], repeat: int = 200) -> float:
@@ -37,6 +37,21 @@ def main() -> int:
         rosh="medium",
         supervision_months=36,
         legal_basis="community_order",
+        supervision_end=dt.date(2029, 3, 1),
+        offence_date=dt.date(2025, 6, 1),
+    )
+    by_code = {entry["code"]: entry for entry in catalogue.DEFAULT_CATALOGUE}
+    terms = pathways.eligibility_terms(
+        by_code, start=candidate.planned_start, jurisdiction="england_and_wales"
+    )
+    ogrs3_input = ogrs3.OGRS3Input(
+        sex="male",
+        date_of_birth=dt.date(1980, 5, 1),
+        conviction_date=dt.date(2026, 6, 1),
+        assessment_date=dt.date(2026, 11, 1),
+        age_at_first_sanction=19,
+        previous_sanctions=4,
+        offence_group="sexual_child",
     )
     rm_input = rm2000.RM2000Input(
         sex="male",
@@ -60,9 +75,24 @@ def main() -> int:
             templates, start_date=dt.date(2026, 12, 7), slots=slots, jurisdiction="england_and_wales"
         )
 
+    def terms_on_a_start() -> object:
+        return pathways.eligibility_terms(
+            by_code, start=dt.date(2027, 3, 1), jurisdiction="england_and_wales"
+        )
+
+    nsogp = [by_code[code] for code in pathways.REFERRAL_PATHWAYS[("nsogp", "group")]]
+
+    def latest() -> object:
+        return pathways.latest_start(
+            nsogp, supervision_end=dt.date(2028, 12, 20), jurisdiction="england_and_wales"
+        )
+
     results = [
-        ("eligibility decision", median_ms(lambda: eligibility.check(candidate)), 1.0),
+        ("eligibility decision", median_ms(lambda: eligibility.check(candidate, terms=terms)), 1.0),
         ("RM2000 score", median_ms(lambda: rm2000.score(rm_input)), 0.5),
+        ("OGRS3 score", median_ms(lambda: ogrs3.score(ogrs3_input)), 0.5),
+        ("catalogue terms on a start date", median_ms(terms_on_a_start, repeat=50), 20.0),
+        ("latest start (waiting list)", median_ms(latest, repeat=50), 20.0),
         ("35-session schedule", median_ms(build, repeat=50), 20.0),
     ]
     failed = False

@@ -36,7 +36,11 @@ from isotp.errors import DomainConflict
 from referrals import selectors
 from referrals.filters import OffenceFilter, PersonFilter, ReferralFilter
 from referrals.models import Format, Offence, Person, Programme, Referral
+from referrals.programme_terms import catalogue_for
 from referrals.rules import Candidate, RM2000Input, allowed_transitions, check, check_input, score
+from referrals.rules.ogrs3 import OGRS3Input
+from referrals.rules.ogrs3 import check_input as ogrs3_check_input
+from referrals.rules.ogrs3 import score as ogrs3_score
 from referrals.rules.transitions import reserved_move
 from referrals.serializers import (
     AssessmentInput,
@@ -49,6 +53,8 @@ from referrals.serializers import (
     EligibilityCheckInput,
     EligibilityOutput,
     OffenceOutput,
+    Ogrs3ScoreInput,
+    Ogrs3ScoreOutput,
     PersonDetailOutput,
     PersonInput,
     PersonListOutput,
@@ -167,8 +173,36 @@ class EligibilityCheckApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["offences"] = tuple(dict.fromkeys(values["offences"]))
-        decision = check(Candidate(**values), selectors.eligibility_config_for(_user(request)))
+        user = _user(request)
+        # domain.md §3: ages and programme lengths from the user's area's catalogue, as allocation reads them.
+        terms = catalogue_for(user.area).terms(values["planned_start"])
+        decision = check(Candidate(**values), selectors.eligibility_config_for(user), terms=terms)
         return Response(EligibilityOutput(decision.as_dict()).data)
+
+
+class Ogrs3ScoreApi(APIView):
+    """Any member of staff: OGRS3 with the active coefficient table, showing the working (domain.md §4.1)."""
+
+    permission_classes = [IsVerifiedStaff]
+
+    @extend_schema(
+        request=Ogrs3ScoreInput,
+        responses={200: Ogrs3ScoreOutput, 400: BAD_REQUEST},
+        summary="Score OGRS3",
+        operation_id="ogrs3_score",
+    )
+    def post(self, request: Request) -> Response:
+        data = Ogrs3ScoreInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        inputs = OGRS3Input(**data.validated_data)
+        table = selectors.active_ogrs3_table()
+        if refusals := ogrs3_check_input(inputs, table.table):  # every refusal at once, each on its field
+            errors: dict[str, list[str]] = {}
+            for refused in refusals:
+                errors.setdefault(refused.field, []).append(refused.message)
+            raise ValidationError(errors)
+        result = ogrs3_score(inputs, table.table)
+        return Response(Ogrs3ScoreOutput({**result.as_dict(), "source_note": table.source_note}).data)
 
 
 # --- reference data -----------------------------------------------------------------------------------------

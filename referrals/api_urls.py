@@ -4,6 +4,7 @@ from referrals import api
 
 urlpatterns = [
     path("rm2000/score/", api.Rm2000ScoreApi.as_view(), name="api-rm2000-score"),
+    path("ogrs3/score/", api.Ogrs3ScoreApi.as_view(), name="api-ogrs3-score"),
     path("eligibility/check/", api.EligibilityCheckApi.as_view(), name="api-eligibility-check"),
     path("offences/", api.OffenceListApi.as_view(), name="api-offence-list"),
     path("offences/<slug:code>/", api.OffenceDetailApi.as_view(), name="api-offence-detail"),

@@ -2,7 +2,11 @@
 
 The TM's assessment page, the referral API and the waiting list all call `decision_for`, so they cannot disagree.
 Reads the person's related rows through `.all()`, so a caller that preloaded them (the selectors do) pays no
-extra queries; the area's configuration is one query unless passed in.
+extra queries; the area's configuration is one query and its catalogue two, unless passed in.
+
+The current sentence and risk records are the latest *entered* (domain.md §3, issue 7): a correction is a new
+entry that supersedes the one before, and the history keeps both. The index conviction, whose offence date
+decides the legal basis, is the latest conviction (the one the current sentence is for).
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from referrals.programme_terms import AreaCatalogue, catalogue_for
 from referrals.rules import (
     DEFAULT_CONFIG,
+    OFFENCE_CATEGORIES,
     Candidate,
     EligibilityConfig,
     EligibilityDecision,
@@ -22,28 +28,15 @@ from referrals.rules import (
 if TYPE_CHECKING:
     from accounts.models import ProbationArea
     from referrals.models import (
+        Conviction,
         DevianceAssessment,
+        Ogrs3Assessment,
         Person,
         Referral,
         RiskMatrixAssessment,
         RoshAssessment,
         Sentence,
     )
-
-# How many weeks each programme runs when delivered at its usual pace: the waiting list uses it to say how soon a
-# referral must start to finish within supervision (rules.waiting). Data, not logic: change it here.
-PROGRAMME_WEEKS: dict[tuple[str, str], int] = {
-    ("isotp", "group"): 35,  # 000: 35 weekly sessions (twice weekly would halve it; weekly is the longest)
-    ("isotp", "one_to_one"): 30,  # 000: up to 30 sessions, weekly
-    ("nsogp", "group"): 48,  # 002: Core Group up to 36 weekly days, then 12 Relapse Prevention sessions
-    ("li", "group"): 26,  # 004 gives no dosage in weeks: assumed half a year until an area sets it
-    ("hi", "group"): 52,  # 004 gives no dosage in weeks: assumed a year until an area sets it
-}
-
-
-def programme_weeks(programme: str, fmt: str) -> int:
-    """The length in weeks used for waiting-list urgency (see PROGRAMME_WEEKS)."""
-    return PROGRAMME_WEEKS.get((programme, fmt), PROGRAMME_WEEKS[("isotp", "group")])
 
 
 def config_for_area(area: ProbationArea) -> EligibilityConfig:
@@ -67,16 +60,40 @@ def supervision_months(start: dt.date, end: dt.date) -> int:
 
 
 def current_sentence(person: Person) -> Sentence | None:
-    """The latest sentence (by start date): the one that gives the legal basis now."""
-    return max(person.sentences.all(), key=lambda s: (s.start_date, s.pk), default=None)
+    """The latest sentence entered: the one that gives the legal basis now (a correction supersedes)."""
+    return max(person.sentences.all(), key=lambda s: s.pk, default=None)
 
 
 def latest_rm2000(person: Person) -> RiskMatrixAssessment | None:
-    return max(person.rm2000_assessments.all(), key=lambda a: (a.assessed_on, a.pk), default=None)
+    """The latest RM2000 entered (a correction supersedes the one before)."""
+    return max(person.rm2000_assessments.all(), key=lambda a: a.pk, default=None)
 
 
 def latest_rosh(person: Person) -> RoshAssessment | None:
-    return max(person.rosh_assessments.all(), key=lambda a: (a.assessed_on, a.pk), default=None)
+    """The latest OASys RoSH entered."""
+    return max(person.rosh_assessments.all(), key=lambda a: a.pk, default=None)
+
+
+def latest_ogrs3(person: Person) -> Ogrs3Assessment | None:
+    """The latest OGRS3 entered (domain.md §4.1: 004's low-likelihood warning reads its band)."""
+    return max(person.ogrs3_assessments.all(), key=lambda a: a.pk, default=None)
+
+
+def index_conviction(person: Person) -> Conviction | None:
+    """The latest conviction: the index offence whose date decides the legal basis (domain.md §3)."""
+    return max(person.convictions.all(), key=lambda c: (c.conviction_date, c.pk), default=None)
+
+
+def no_contact_categories(convictions: list[Conviction]) -> tuple[str, ...]:
+    """Offence categories whose every conviction was recorded as involving no contact (domain.md §3)."""
+    by_category: dict[str, bool] = {}
+    for c in convictions:
+        category = c.offence.category
+        contact = OFFENCE_CATEGORIES[category].contact if c.contact is None else c.contact
+        by_category[category] = by_category.get(category, False) or contact
+    return tuple(
+        cat for cat, contact in by_category.items() if not contact and OFFENCE_CATEGORIES[cat].contact
+    )
 
 
 def latest_deviance(person: Person) -> DevianceAssessment | None:
@@ -94,9 +111,11 @@ def candidate_for(
     """The facts the rules read, from the person's record as it stands."""
     sentence = current_sentence(person)
     rm2000, rosh, deviance = latest_rm2000(person), latest_rosh(person), latest_deviance(person)
+    ogrs3, index = latest_ogrs3(person), index_conviction(person)
     # 003: the legal basis counts only with an accredited-programme requirement or licence condition.
     legal_basis = sentence.legal_basis if sentence is not None and sentence.programme_requirement else None
-    offences = tuple(dict.fromkeys(c.offence.category for c in person.convictions.all()))
+    convictions = list(person.convictions.all())
+    offences = tuple(dict.fromkeys(c.offence.category for c in convictions))
     return Candidate(
         sex=person.sex,
         date_of_birth=person.date_of_birth,
@@ -113,6 +132,10 @@ def candidate_for(
         active_appeal=active_appeal,
         maintains_innocence=maintains_innocence,
         completed_prison_sotp=completed_prison_sotp,
+        ogrs3=ogrs3.band if ogrs3 else None,
+        supervision_end=sentence.supervision_end_date if sentence else None,
+        offence_date=index.offence_date if index else None,
+        no_contact=no_contact_categories(convictions),
     )
 
 
@@ -128,16 +151,31 @@ def candidate_for_referral(referral: Referral, today: dt.date) -> Candidate:
 
 
 def decision_for(
-    referral: Referral, today: dt.date, *, config: EligibilityConfig | None = None
+    referral: Referral,
+    today: dt.date,
+    *,
+    config: EligibilityConfig | None = None,
+    catalogue: AreaCatalogue | None = None,
 ) -> EligibilityDecision:
-    """The eligibility decision for a referral, with its area's configuration (pages, API, waiting list)."""
-    return check(candidate_for_referral(referral, today), config or config_for_area(referral.area))
+    """The eligibility decision for a referral, with its area's configuration and catalogue (pages, API, lists:
+    a list passes both in, loaded once)."""
+    candidate = candidate_for_referral(referral, today)
+    terms = (catalogue or catalogue_for(referral.area)).terms(candidate.planned_start)
+    return check(candidate, config or config_for_area(referral.area), terms=terms)
 
 
 def decision_for_person(
-    person: Person, *, planned_start: dt.date, config: EligibilityConfig | None = None, **flags: bool
+    person: Person,
+    *,
+    planned_start: dt.date,
+    config: EligibilityConfig | None = None,
+    catalogue: AreaCatalogue | None = None,
+    **flags: bool,
 ) -> EligibilityDecision:
     """The decision for a person before any referral exists (e.g. the person page's preview)."""
+    terms = (catalogue or catalogue_for(person.area)).terms(planned_start)
     return check(
-        candidate_for(person, planned_start=planned_start, **flags), config or config_for_area(person.area)
+        candidate_for(person, planned_start=planned_start, **flags),
+        config or config_for_area(person.area),
+        terms=terms,
     )

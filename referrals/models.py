@@ -138,6 +138,12 @@ class Conviction(models.Model):
     offence = models.ForeignKey(Offence, on_delete=models.PROTECT, related_name="+")
     conviction_date = models.DateField()
     offence_date = models.DateField(null=True, blank=True)
+    # domain.md §3: contact is a fact of the conviction; empty means the offence table's default.
+    contact = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Involved actual or attempted contact; empty: the default of the offence's category.",
+    )
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -315,6 +321,74 @@ class Rm2000ScoringTable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}{' (active)' if self.active else ''}"
+
+
+class Ogrs3CoefficientTable(models.Model):
+    """A version of the OGRS3 coefficients (domain.md §4.1: configurable, versioned); one is active."""
+
+    version = models.CharField(max_length=60, unique=True)
+    table = models.JSONField(
+        help_text="Checked with referrals.rules.ogrs3.validate_coefficient_table before it is saved."
+    )
+    source_note = models.TextField()
+    active = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "OGRS3 coefficient table"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=Q(active=True), name="one_active_ogrs3_table"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}{' (active)' if self.active else ''}"
+
+
+class Ogrs3Assessment(models.Model):
+    """OGRS3 on the person's risk record (domain.md §4.1): entered from OASys, or calculated here with its inputs
+    and working. The latest entered is current; a correction is a new entry."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ogrs3_assessments")
+    one_year = models.DecimalField("1-year OGRS3", max_digits=7, decimal_places=6)
+    two_year = models.DecimalField("2-year OGRS3", max_digits=7, decimal_places=6)
+    band = models.CharField(max_length=10, choices=RISK_CHOICES, help_text="On the 2-year percentage.")
+    assessed_on = models.DateField()
+    source = models.CharField(max_length=10, choices=RiskSource.choices, default=RiskSource.RECORDED)
+    inputs = models.JSONField(default=dict, blank=True, help_text="The calculator's inputs, when calculated.")
+    working = models.JSONField(
+        default=list, blank=True, help_text="The calculator's working, when calculated."
+    )
+    table_version = models.CharField(max_length=60, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = "OGRS3 assessment"
+        constraints = [
+            models.CheckConstraint(name="ogrs3_band_known", condition=Q(band__in=RISK_LEVELS)),
+            models.CheckConstraint(name="ogrs3_source_known", condition=Q(source__in=RiskSource.values)),
+            models.CheckConstraint(
+                name="ogrs3_probabilities",
+                condition=Q(one_year__gte=0, one_year__lte=1, two_year__gte=F("one_year"), two_year__lte=1),
+                violation_error_message="Enter probabilities from 0 to 1, the 2-year one not below the 1-year one",
+            ),
+            models.CheckConstraint(
+                name="ogrs3_calculated_has_table_version",
+                condition=Q(source="recorded") | ~Q(table_version=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"OGRS3 {self.band} on {self.assessed_on:%d %b %Y}"
 
 
 class EligibilityConfiguration(models.Model):

@@ -21,6 +21,7 @@ from referrals.models import (
     AssessmentDecision,
     Conviction,
     Offence,
+    Ogrs3CoefficientTable,
     Person,
     Referral,
     ReferralStatusChange,
@@ -28,6 +29,7 @@ from referrals.models import (
 )
 from referrals.rules import DEFAULT_SCORING_TABLE, OPEN_STATUSES, Urgency, age_on, urgency
 from referrals.rules.eligibility import EligibilityConfig
+from referrals.rules.ogrs3 import DEFAULT_COEFFICIENT_TABLE
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -42,6 +44,7 @@ PERSON_RECORD = (
     "rm2000_assessments",
     "rosh_assessments",
     "deviance_assessments",
+    "ogrs3_assessments",
 )
 # What the eligibility decision reads, for lists of referrals (decisions.candidate_for).
 DECISION_PRELOAD = (
@@ -50,6 +53,7 @@ DECISION_PRELOAD = (
     "person__rm2000_assessments",
     "person__rosh_assessments",
     "person__deviance_assessments",
+    "person__ogrs3_assessments",
 )
 
 
@@ -258,10 +262,13 @@ def waiting_list(
     user: User | AnonymousUser, *, programme: str, format: str, today: dt.date
 ) -> list[WaitingRow]:
     """TMs and admins: referrals awaiting allocation to one programme and format, oldest first, each with how
-    soon it must start to finish within supervision (rules.waiting; programme length from decisions)."""
-    from referrals.decisions import current_sentence, programme_weeks
+    soon it must start to finish within supervision (rules.waiting), the latest start from the catalogue's
+    schedule (the same calculation as SUPERVISION_ENDS_TOO_SOON). The area's catalogue is loaded once."""
+    from referrals.decisions import current_sentence
+    from referrals.programme_terms import catalogue_for
 
-    weeks = programme_weeks(programme, format)
+    area: ProbationArea | None = getattr(user, "area", None)
+    catalogue = catalogue_for(area) if area is not None else None
     qs = (
         _referrals(user)
         .filter(status="awaiting_allocation", programme=programme, format=format)
@@ -285,7 +292,11 @@ def waiting_list(
                 age_at_start=age_on(person.date_of_birth, start),
                 awaiting_since=referral.awaiting_since,
                 supervision_end=end,
-                urgency=urgency(today, end, weeks),
+                urgency=urgency(
+                    today,
+                    end,
+                    catalogue.latest_start(programme, format, end, on=today) if catalogue and end else None,
+                ),
             )
         )
     return rows
@@ -302,6 +313,19 @@ def active_scoring_table() -> Rm2000ScoringTable:
             version=DEFAULT_SCORING_TABLE["version"],
             table=DEFAULT_SCORING_TABLE,
             source_note=DEFAULT_SCORING_TABLE["source_note"],
+            active=True,
+        )
+    return table
+
+
+def active_ogrs3_table() -> Ogrs3CoefficientTable:
+    """The active OGRS3 coefficient table; the built-in default (unsaved) if none is marked active."""
+    table = Ogrs3CoefficientTable.objects.filter(active=True).first()
+    if table is None:
+        table = Ogrs3CoefficientTable(
+            version=DEFAULT_COEFFICIENT_TABLE["version"],
+            table=DEFAULT_COEFFICIENT_TABLE,
+            source_note=DEFAULT_COEFFICIENT_TABLE["source_note"],
             active=True,
         )
     return table

@@ -31,6 +31,7 @@ from referrals.models import (
     Sex,
 )
 from referrals.rules import OFFENCE_CHOICES, ROUTE_LABELS, allowed_transitions
+from referrals.rules.ogrs3 import OFFENCE_GROUP_CHOICES as OGRS3_OFFENCE_GROUP_CHOICES
 from referrals.rules.transitions import reserved_move
 
 # --- shared pieces ------------------------------------------------------------------------------------------
@@ -70,6 +71,9 @@ class Rm2000FactorsInput(serializers.Serializer[Any]):
     single = serializers.BooleanField(
         default=False, help_text="Never married nor lived with a partner for 2 years."
     )
+    sexual_offence_after_16 = serializers.BooleanField(
+        help_text="At least one sexual offence committed after the age of 16 (RM2000 is not valid otherwise)."
+    )
 
 
 class Rm2000ScoreInput(Rm2000FactorsInput):
@@ -100,8 +104,42 @@ class Rm2000ScoreOutput(serializers.Serializer[Any]):
     v = Rm2000VOutput()
     c = Rm2000COutput()
     working = serializers.ListField(child=serializers.CharField(), help_text="Each step of the calculation.")
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="E.g. a pre-release assessment (commencement after the assessment).",
+    )
     table_version = serializers.CharField(help_text="The version of the scoring table used.")
     source_note = serializers.CharField(help_text="Where the scoring table comes from.")
+
+
+# --- OGRS3 (POST ogrs3/score/) -----------------------------------------------------------------------------
+
+
+class Ogrs3ScoreInput(serializers.Serializer[Any]):
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    date_of_birth = serializers.DateField()
+    conviction_date = serializers.DateField(help_text="The date of the current conviction.")
+    assessment_date = serializers.DateField(
+        help_text="The start of follow-up: the assessment or sentence date, or release from custody."
+    )
+    age_at_first_sanction = serializers.IntegerField(help_text="Age at the first caution or conviction.")
+    previous_sanctions = serializers.IntegerField(help_text="Sanctions before the current one.")
+    offence_group = serializers.ChoiceField(
+        choices=OGRS3_OFFENCE_GROUP_CHOICES, help_text="The current offence's group (domain.md §4.1)."
+    )
+
+
+class Ogrs3ScoreOutput(serializers.Serializer[Any]):
+    one_year = serializers.FloatField(
+        help_text="Probability of a proven reoffence within a year (6 decimals)."
+    )
+    two_year = serializers.FloatField(help_text="Probability within two years (6 decimals).")
+    one_year_percent = serializers.IntegerField()
+    two_year_percent = serializers.IntegerField()
+    band = serializers.ChoiceField(choices=RISK_CHOICES, help_text="On the 2-year percentage.")
+    working = serializers.ListField(child=serializers.CharField(), help_text="Each step of the calculation.")
+    table_version = serializers.CharField(help_text="The version of the coefficient table used.")
+    source_note = serializers.CharField(help_text="Where the coefficient table comes from.")
 
 
 # --- eligibility (POST eligibility/check/, and embedded in a referral) -------------------------------------
@@ -138,6 +176,18 @@ class EligibilityCheckInput(serializers.Serializer[Any]):
         required=False,
         default=None,
         help_text="Optional: with RM2000/S, flags the 2013 low-likelihood warning.",
+    )
+    supervision_end = serializers.DateField(
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="Optional: the end of supervision, for SUPERVISION_ENDS_TOO_SOON (unknown: a warning).",
+    )
+    offence_date = serializers.DateField(
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="Optional: the index offence's date, for the legal basis (NO_LEGAL_BASIS; unknown: a warning).",
     )
 
 

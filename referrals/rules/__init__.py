@@ -12,6 +12,7 @@ from .eligibility import (
     EligibilityDecision,
     OffenceCategory,
     ProgrammeDecision,
+    ProgrammeTerms,
     Reason,
     Recommendation,
     age_on,
@@ -42,7 +43,7 @@ from .transitions import (
     allowed_transitions,
     check_transition,
 )
-from .waiting import Urgency, latest_start_date, urgency
+from .waiting import Urgency, urgency
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -66,6 +67,7 @@ __all__ = [
     "InvalidScoringTable",
     "OffenceCategory",
     "ProgrammeDecision",
+    "ProgrammeTerms",
     "RM2000Input",
     "RM2000Refused",
     "RM2000Result",
@@ -79,7 +81,6 @@ __all__ = [
     "check_input",
     "check_transition",
     "config_from_dict",
-    "latest_start_date",
     "long_date",
     "score",
     "urgency",

@@ -13,7 +13,11 @@ Where the sources are silent, this module decides:
   provisional) unless the offences alone decide it.
 - The 004 "low likelihood" commissioning decision covers accredited SOTPs in general: its warning is shown on
   every programme.
-- LI/HI have no published age floor: `lihi_min_age` defaults to 18, where RM2000 (which defines them) starts.
+- Ages come from the programme catalogue only (domain.md §3 "One source for ages"): the caller passes each
+  programme's `ProgrammeTerms` (its age band and where its schedule ends from the planned start), built from the
+  catalogue the sessions app holds, so eligibility and allocation read the same numbers.
+- An unknown supervision end date or offence date is a plain warning (SUPERVISION_END_NOT_KNOWN,
+  OFFENCE_DATE_NOT_KNOWN): the length of supervision and the legal basis already make a decision provisional.
 """
 
 from __future__ import annotations
@@ -28,13 +32,18 @@ MALE = "male"
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 RISK_LABELS: dict[str, str] = {"low": "Low", "medium": "Medium", "high": "High", "very_high": "Very High"}
 DEVIANCE_LEVELS: tuple[str, ...] = ("low", "high")
-# 003: the legal routes into the programme (a CRO only for offences before the CJA 2003, 1 April 2005).
+# 003: the legal routes into the programme. domain.md §3: the CJA 2003 sentencing provisions commenced on
+# 4 April 2005 (003 says "1st April 2005"): community and suspended sentence orders for offences from that date,
+# a community rehabilitation order only for offences before it.
+CJA_2003_COMMENCEMENT = date(2005, 4, 4)
 LEGAL_BASES: dict[str, str] = {
     "community_order": "Community order with an accredited programme requirement",
     "suspended_sentence_order": "Suspended sentence order with an accredited programme requirement",
     "licence": "Licence condition to attend the programme",
-    "community_rehabilitation_order": "Community rehabilitation order (offences before 1 April 2005)",
+    "community_rehabilitation_order": "Community rehabilitation order (offences before 4 April 2005)",
 }
+CJA_2003_ORDERS = frozenset({"community_order", "suspended_sentence_order"})
+RM2000_MIN_AGE = 18  # domain.md §3, §4: RM2000 is valid only from 18
 
 ISOTP, NSOGP, LI, HI, ADAPTED = "isotp", "nsogp", "li", "hi", "adapted"
 GROUP, ONE_TO_ONE = "group", "one_to_one"
@@ -130,8 +139,31 @@ def long_date(d: date) -> str:
 
 
 @dataclass(frozen=True)
+class ProgrammeTerms:
+    """What one programme's catalogue entry says that eligibility reads (domain.md §3 "One source for ages").
+
+    `ends_on` is the date of its last session when it starts on the candidate's planned start, at its catalogue
+    cadence with the area's bank holidays and closures (the waiting list's "must start by" uses the same
+    calculation); None when it is not known.
+    """
+
+    min_age: int
+    max_age: int | None = None
+    young_adult_band: tuple[int, int] | None = None
+    sessions: int | None = None
+    ends_on: date | None = None
+
+
+Terms = Mapping[tuple[str, str], ProgrammeTerms]
+
+
+@dataclass(frozen=True)
 class Candidate:
-    """The facts about one person that the rules read; the age is taken on `planned_start`."""
+    """The facts about one person that the rules read; the age is taken on `planned_start`.
+
+    `no_contact` lists offence categories whose every conviction was recorded as involving no actual or attempted
+    contact (domain.md §3: contact is a fact of the conviction; the offence table gives only the default).
+    """
 
     sex: str
     date_of_birth: date
@@ -147,21 +179,32 @@ class Candidate:
     maintains_innocence: bool = False
     completed_prison_sotp: bool = False
     ogrs3: str | None = None
+    supervision_end: date | None = None
+    offence_date: date | None = None  # the index offence's (domain.md §3 NO_LEGAL_BASIS)
+    no_contact: tuple[str, ...] = ()
+
+
+# Age settings an area stored before ages moved to the catalogue (domain.md §3 "One source for ages"): read and
+# ignored, so an old stored configuration still loads.
+RETIRED_SETTINGS = frozenset(
+    {
+        "isotp_group_min_age",
+        "young_adult_band_min_age",
+        "isotp_one_to_one_min_age",
+        "nsogp_min_age",
+        "lihi_min_age",
+    }
+)
 
 
 @dataclass(frozen=True)
 class EligibilityConfig:
-    """Every threshold the rules use (domain.md: configurable per area)."""
+    """Every threshold the rules use that is not the catalogue's (domain.md: configurable per area)."""
 
-    isotp_group_min_age: int = 21  # 000: group format for men aged 21 and over
     young_adult_band_enabled: bool = False  # 003: a 17-21 group when there are enough referrals
-    young_adult_band_min_age: int = 17  # 003
-    isotp_one_to_one_min_age: int = 17  # 000: one-to-one suitable from 17
     min_iq: int = 80  # 000, 002: normal IQ range (80+)
     min_supervision_months: int = 24  # 003: a minimum of 2 years' supervision
-    nsogp_min_age: int = 21  # 002: 21 and over (one page says 18): domain.md §2.4
     lihi_enabled: bool = False  # domain.md §2.5: an optional suite an area switches on
-    lihi_min_age: int = 18  # sources silent: RM2000, which defines LI/HI, is valid from 18 (domain.md §4)
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -171,8 +214,6 @@ class EligibilityConfig:
                     raise ValueError(f"{f.name} must be true or false, not {value!r}")
             elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{f.name} must be a whole number of 0 or more, not {value!r}")
-        if self.young_adult_band_min_age > self.isotp_group_min_age:
-            raise ValueError("young_adult_band_min_age cannot be above isotp_group_min_age")
 
     def as_dict(self) -> dict[str, int | bool]:
         """A JSON-serialisable copy for storage."""
@@ -183,11 +224,13 @@ DEFAULT_CONFIG = EligibilityConfig()
 
 
 def config_from_dict(data: Mapping[str, Any]) -> EligibilityConfig:
-    """Build a config from stored data: missing keys take the default, unknown keys are refused."""
-    unknown = sorted(set(data) - {f.name for f in dataclasses.fields(EligibilityConfig)})
+    """Build a config from stored data: missing keys take the default, unknown keys are refused (the retired age
+    settings are ignored: ages come from the catalogue)."""
+    current = {key: value for key, value in data.items() if key not in RETIRED_SETTINGS}
+    unknown = sorted(set(current) - {f.name for f in dataclasses.fields(EligibilityConfig)})
     if unknown:
         raise ValueError(f"Unknown eligibility setting(s): {', '.join(unknown)}")
-    return EligibilityConfig(**dict(data))
+    return EligibilityConfig(**current)
 
 
 @dataclass(frozen=True)
@@ -281,13 +324,76 @@ def _labels(codes: list[str]) -> str:
     return "; ".join(OFFENCE_CATEGORIES[c].label for c in codes)
 
 
-def _basics(c: Candidate, age: int, min_age: int | None, cfg: EligibilityConfig, out: _Collector) -> None:
-    """Rules every programme shares: male, minimum age, IQ, legal basis, the low-likelihood warning."""
+def _is_contact(c: Candidate, code: str) -> bool:
+    """domain.md §3: contact is a fact of the conviction; the offence table gives only the default."""
+    return OFFENCE_CATEGORIES[code].contact and code not in c.no_contact
+
+
+_ORDER_NAMES = {
+    "community_order": "community order",
+    "suspended_sentence_order": "suspended sentence order",
+    "community_rehabilitation_order": "community rehabilitation order",
+}
+
+
+def _legal_basis(c: Candidate, out: _Collector) -> None:
+    """003, domain.md §3 NO_LEGAL_BASIS: an order with a programme requirement, a licence, or a CRO, by offence date."""
+    what = out.what
+    if c.legal_basis is None:  # 003: an order with a programme requirement, a licence, or a CRO
+        out.fail(
+            "NO_LEGAL_BASIS",
+            f"No legal basis is recorded for {what}: it needs a community order or "
+            "suspended sentence order with an accredited programme requirement, a licence condition, "
+            "or (offences before 4 April 2005) a community rehabilitation order",
+        )
+        return
+    name = _ORDER_NAMES.get(c.legal_basis)
+    if name is None:  # a licence condition does not depend on the offence date
+        return
+    cro = c.legal_basis == "community_rehabilitation_order"
+    commenced = long_date(CJA_2003_COMMENCEMENT)
+    if c.offence_date is None:
+        when = f"before {commenced}" if cro else f"on or after {commenced}"
+        out.warn(
+            "OFFENCE_DATE_NOT_KNOWN",
+            f"The index offence's date is not recorded: a {name} is a legal basis only for offences committed "
+            f"{when}; record it to confirm",
+        )
+    elif cro and c.offence_date >= CJA_2003_COMMENCEMENT:  # domain.md §3: a CRO only before 4 April 2005
+        out.fail(
+            "NO_LEGAL_BASIS",
+            f"A community rehabilitation order is a legal basis only for offences committed before {commenced}; "
+            f"the index offence was on {long_date(c.offence_date)}: {what} needs a community order or suspended "
+            "sentence order with an accredited programme requirement, or a licence condition",
+        )
+    elif not cro and c.offence_date < CJA_2003_COMMENCEMENT:  # CJA 2003 orders only from 4 April 2005
+        out.fail(
+            "NO_LEGAL_BASIS",
+            f"A {name} applies only to offences committed on or after {commenced} (CJA 2003); the index offence "
+            f"was on {long_date(c.offence_date)}: {what} needs a community rehabilitation order or a licence "
+            "condition",
+        )
+
+
+def _age_band(age: int, terms: ProgrammeTerms, out: _Collector) -> None:
+    """domain.md §3 UNDER_AGE: the catalogue's age band, the one allocation also reads."""
+    if age < terms.min_age:
+        out.fail(
+            "UNDER_AGE",
+            f"Age at the planned start ({age}) is below {terms.min_age}, the minimum for {out.what}",
+        )
+    elif terms.max_age is not None and age > terms.max_age:
+        out.fail(
+            "OVER_AGE",
+            f"Age at the planned start ({age}) is above {terms.max_age}, the maximum for {out.what}",
+        )
+
+
+def _basics(c: Candidate, age: int, cfg: EligibilityConfig, out: _Collector) -> None:
+    """Rules every programme shares: male, IQ, legal basis, the low-likelihood warning."""
     what = out.what
     if c.sex != MALE:  # 000, 002, 004: programmes for men
         out.fail("NOT_MALE", f"Only men can attend {what}; sex is recorded as {c.sex or 'not known'}")
-    if min_age is not None and age < min_age:
-        out.fail("UNDER_AGE", f"Age at the planned start ({age}) is below {min_age}, the minimum for {what}")
     if c.iq is None:  # domain.md §3: unknown IQ is a warning, not a failure
         out.warn(
             "IQ_NOT_KNOWN",
@@ -296,14 +402,8 @@ def _basics(c: Candidate, age: int, min_age: int | None, cfg: EligibilityConfig,
         )
     elif c.iq < cfg.min_iq:  # 000, 002: normal IQ range (80+); 004: adapted programmes below that
         out.fail("IQ_BELOW_80", f"IQ {c.iq} is below {cfg.min_iq}, the minimum for {what}")
-    if c.legal_basis is None:  # 003: an order with a programme requirement, a licence, or a CRO
-        out.fail(
-            "NO_LEGAL_BASIS",
-            f"No legal basis is recorded for {what}: it needs a community order or "
-            "suspended sentence order with an accredited programme requirement, a licence condition, "
-            "or (offences before 1 April 2005) a community rehabilitation order",
-        )
-    if c.rm2000_s == "low" and c.ogrs3 == "low":  # 004: not routinely commissioned for low likelihood
+    _legal_basis(c, out)
+    if _rm2000(c, age) == "low" and c.ogrs3 == "low":  # 004: not routinely commissioned for low likelihood
         out.warn(
             "LOW_LIKELIHOOD_NOT_COMMISSIONED",
             "RM2000/S and OGRS3 are both Low: accredited "
@@ -312,25 +412,78 @@ def _basics(c: Candidate, age: int, min_age: int | None, cfg: EligibilityConfig,
         )
 
 
-def _isotp(c: Candidate, age: int, fmt: str, cfg: EligibilityConfig) -> ProgrammeDecision:
+def _rm2000(c: Candidate, age: int) -> str | None:
+    """RM2000/S as the rules may read it: not applicable under 18 (domain.md §3, §4)."""
+    return c.rm2000_s if age >= RM2000_MIN_AGE else None
+
+
+def _rm2000_not_applicable(age: int, out: _Collector) -> bool:
+    """domain.md §3: under 18 at the planned start RM2000 is not applicable, not missing (a plain warning)."""
+    if age >= RM2000_MIN_AGE:
+        return False
+    out.warn(
+        "RM2000_NOT_APPLICABLE",
+        f"He is {age} at the planned start: RM2000 is valid only from {RM2000_MIN_AGE}, so it does not apply and "
+        "the treatment manager's assessment of risk stands in its place",
+    )
+    return True
+
+
+def _supervision(
+    c: Candidate, terms: ProgrammeTerms, cfg: EligibilityConfig, out: _Collector, *, months_rule: bool
+) -> None:
+    """003: enough supervision to complete the programme; domain.md §3 SUPERVISION_TOO_SHORT (i-SOTP and N-SOGP)
+    and SUPERVISION_ENDS_TOO_SOON (every programme, from its catalogue schedule)."""
+    months, minimum = c.supervision_months, cfg.min_supervision_months
+    if months_rule and months is None:
+        out.warn(
+            "SUPERVISION_NOT_KNOWN",
+            "The length of supervision is not recorded: the order or licence "
+            f"must give at least {minimum} months so the programme can be completed (003)",
+        )
+    elif months_rule and months is not None and months < minimum:  # 003: a minimum of 2 years' supervision
+        out.fail(
+            "SUPERVISION_TOO_SHORT",
+            f"The order or licence gives {months} months of supervision, "
+            f"fewer than the {minimum} needed so the programme can be completed (003)",
+        )
+    if c.supervision_end is None:
+        if not (months_rule and months is None):
+            out.warn(
+                "SUPERVISION_END_NOT_KNOWN",
+                f"The supervision end date is not recorded: check that {out.what} can finish before it",
+            )
+    elif terms.ends_on is not None and terms.ends_on > c.supervision_end:  # 003: so it can be completed
+        sessions = f" {terms.sessions} sessions" if terms.sessions else " sessions"
+        out.fail(
+            "SUPERVISION_ENDS_TOO_SOON",
+            f"Starting on {long_date(c.planned_start)}, the{sessions} of {out.what} end on "
+            f"{long_date(terms.ends_on)}, after supervision ends on {long_date(c.supervision_end)}: it cannot be "
+            "completed in time (003)",
+        )
+
+
+def _isotp(
+    c: Candidate, age: int, fmt: str, cfg: EligibilityConfig, terms: ProgrammeTerms
+) -> ProgrammeDecision:
     """domain.md §3: every i-SOTP rule for one format."""
     out = _Collector("the i-SOTP group" if fmt == GROUP else "i-SOTP one-to-one")
     route: str | None = None
+    _basics(c, age, cfg, out)
+    band = terms.young_adult_band if cfg.young_adult_band_enabled else None
     if fmt == ONE_TO_ONE:
-        _basics(c, age, cfg.isotp_one_to_one_min_age, cfg, out)  # 000: one-to-one from 17
+        _age_band(age, terms, out)  # 000: one-to-one from 17 (the catalogue's entry)
+    elif age >= terms.min_age and (terms.max_age is None or age <= terms.max_age):  # 000: the adult group
+        route = "adult_band"
+    elif band is not None and band[0] <= age <= band[1]:  # 003: a 17-21 group band
+        route = "young_adult_band"
+    elif band is not None and age < band[0]:
+        out.fail(
+            "UNDER_AGE",
+            f"Age at the planned start ({age}) is below {band[0]}, the minimum for the i-SOTP young-adult group band",
+        )
     else:
-        _basics(c, age, None, cfg, out)
-        if age >= cfg.isotp_group_min_age:  # 000: group format for 21 and over
-            route = "adult_band"
-        elif cfg.young_adult_band_enabled and age >= cfg.young_adult_band_min_age:  # 003: a 17-21 group
-            route = "young_adult_band"
-        else:
-            band = cfg.young_adult_band_enabled
-            minimum = cfg.young_adult_band_min_age if band else cfg.isotp_group_min_age
-            what = "the i-SOTP young-adult group band" if band else "the i-SOTP group"
-            out.fail(
-                "UNDER_AGE", f"Age at the planned start ({age}) is below {minimum}, the minimum for {what}"
-            )
+        _age_band(age, terms, out)
     cats = {code: OFFENCE_CATEGORIES[code] for code in c.offences}
     if not any(cat.qualifies_isotp for cat in cats.values()):  # 003: eligible offences
         listed = _labels(list(cats))
@@ -341,7 +494,7 @@ def _isotp(c: Candidate, age: int, fmt: str, cfg: EligibilityConfig) -> Programm
             "possessing or distributing indecent images of children, or for causing, controlling or "
             "arranging child sexual exploitation (003)",
         )
-    if contact := [code for code, cat in cats.items() if cat.contact]:  # 001: internet offending only
+    if contact := [code for code in cats if _is_contact(c, code)]:  # 001: internet offending only
         out.fail(
             "CONTACT_OFFENCE",
             f"A contact sexual offence is recorded ({_labels(contact)}): i-SOTP is "
@@ -353,7 +506,9 @@ def _isotp(c: Candidate, age: int, fmt: str, cfg: EligibilityConfig) -> Programm
             "The internet was used to arrange meeting a child "
             f"({_labels(meeting)}): i-SOTP is not suitable; consider N-SOGP, a longer programme (001)",
         )
-    if c.rm2000_s is None:
+    if _rm2000_not_applicable(age, out):
+        pass
+    elif c.rm2000_s is None:
         out.warn(
             "RM2000_NOT_ASSESSED",
             "RM2000/S is not assessed yet: i-SOTP needs Low, Medium or High, "
@@ -385,33 +540,24 @@ def _isotp(c: Candidate, age: int, fmt: str, cfg: EligibilityConfig) -> Programm
         )
     elif c.rosh == "very_high":  # 003: Very High Risk of Harm stays with N-SOGP
         out.fail("VERY_HIGH_RISK_OF_HARM", "OASys risk of serious harm is Very High: refer to N-SOGP (003)")
-    months, minimum = c.supervision_months, cfg.min_supervision_months
-    if months is None:
-        out.warn(
-            "SUPERVISION_NOT_KNOWN",
-            "The length of supervision is not recorded: the order or licence "
-            f"must give at least {minimum} months so the programme can be completed (003)",
-        )
-    elif months < minimum:  # 003: a minimum of 2 years' supervision
-        out.fail(
-            "SUPERVISION_TOO_SHORT",
-            f"The order or licence gives {months} months of supervision, "
-            f"fewer than the {minimum} needed so the programme can be completed (003)",
-        )
+    _supervision(c, terms, cfg, out, months_rule=True)
     return out.decide(ISOTP, fmt, route)
 
 
-def _nsogp(c: Candidate, age: int, cfg: EligibilityConfig) -> ProgrammeDecision:
+def _nsogp(c: Candidate, age: int, cfg: EligibilityConfig, terms: ProgrammeTerms) -> ProgrammeDecision:
     """domain.md §2.4 (002): N-SOGP rules and the route by RM2000/S."""
     out = _Collector("N-SOGP")
-    _basics(c, age, cfg.nsogp_min_age, cfg, out)
+    _basics(c, age, cfg, out)
+    _age_band(age, terms, out)
     if not c.offences:  # 002: offences against children and/or adults, and non-contact offences
         out.fail(
             "NO_SEXUAL_OFFENCE",
             "No sexual offence is recorded: N-SOGP is for men convicted of a sexual offence",
         )
     route: str | None = None
-    if c.rm2000_s is None:
+    if _rm2000_not_applicable(age, out):
+        pass
+    elif c.rm2000_s is None:
         out.warn(
             "RM2000_NOT_ASSESSED",
             "RM2000/S is not assessed yet: it sets the N-SOGP route (Low: work "
@@ -428,19 +574,26 @@ def _nsogp(c: Candidate, age: int, cfg: EligibilityConfig) -> ProgrammeDecision:
             "treatment manager may adjust his route, e.g. the Relapse Prevention Group without the "
             "Core Group (002); record the rationale",
         )
+    # domain.md §3: 003's two years of supervision hold for "the relevant programme", N-SOGP as well as i-SOTP.
+    _supervision(c, terms, cfg, out, months_rule=True)
     return out.decide(NSOGP, GROUP, route)
 
 
-def _li_hi(c: Candidate, age: int, cfg: EligibilityConfig) -> tuple[ProgrammeDecision, ProgrammeDecision]:
+def _li_hi(
+    c: Candidate, age: int, cfg: EligibilityConfig, li_terms: ProgrammeTerms, hi_terms: ProgrammeTerms
+) -> tuple[ProgrammeDecision, ProgrammeDecision]:
     """domain.md §2.5 (004): Low Intensity and High Intensity target groups."""
     li, hi = _Collector("the Low Intensity programme (LI)"), _Collector("the High Intensity programme (HI)")
-    cats = [OFFENCE_CATEGORIES[code] for code in c.offences]
-    contact = any(cat.contact or cat.attempted_contact for cat in cats)
-    images_only = bool(cats) and all(cat.indecent_images for cat in cats)
-    rm = c.rm2000_s
+    cats = {code: OFFENCE_CATEGORIES[code] for code in c.offences}
+    # 004 (domain.md §3): LI counts online grooming (s.15) as non-contact; HI takes attempted contact as contact.
+    contact = any(_is_contact(c, code) for code in cats)
+    attempted = any(cat.attempted_contact for cat in cats.values())
+    images_only = bool(cats) and all(cat.indecent_images for cat in cats.values())
+    rm = _rm2000(c, age)
     level = RISK_LABELS.get(rm or "", "")
-    for out in (li, hi):
-        _basics(c, age, cfg.lihi_min_age, cfg, out)
+    for out, terms in ((li, li_terms), (hi, hi_terms)):
+        _basics(c, age, cfg, out)
+        _age_band(age, terms, out)
         if not cats:
             out.fail("NO_SEXUAL_OFFENCE", f"No sexual offence is recorded: {out.what} needs one")
     unknown = "RM2000/S is not assessed yet: {} target groups are defined by it (004); record it to decide"
@@ -457,7 +610,8 @@ def _li_hi(c: Candidate, age: int, cfg: EligibilityConfig) -> tuple[ProgrammeDec
             li.fail("ACTIVE_APPEAL", "An appeal against conviction is active: LI target 1 excludes him (004)")
     elif cats and rm is None:
         li.fail("RM2000_NOT_ASSESSED", unknown.format("LI"))
-        hi.fail("RM2000_NOT_ASSESSED", unknown.format("HI"))
+        if not attempted:
+            hi.fail("RM2000_NOT_ASSESSED", unknown.format("HI"))
     elif cats:
         if rm == "low":  # 004 LI target 2: non-contact offending, Medium or higher
             li.fail(
@@ -475,8 +629,11 @@ def _li_hi(c: Candidate, age: int, cfg: EligibilityConfig) -> tuple[ProgrammeDec
                 "HI_DIVERSION_POSSIBLE",
                 "RM2000/S is Very High: he may be diverted to HI if LI cannot meet his treatment needs (004)",
             )
-            hi.warn("DIVERTED_FROM_LI", "Non-contact offending at Very High RM2000/S: diverted from LI (004)")
-        else:  # 004: HI is for contact or attempted contact offending
+            if not attempted:
+                hi.warn(
+                    "DIVERTED_FROM_LI", "Non-contact offending at Very High RM2000/S: diverted from LI (004)"
+                )
+        elif not attempted:  # 004: HI is for contact or attempted contact offending
             hi.fail(
                 "NO_CONTACT_OFFENCE",
                 "No contact or attempted contact offence and RM2000/S is "
@@ -488,7 +645,10 @@ def _li_hi(c: Candidate, age: int, cfg: EligibilityConfig) -> tuple[ProgrammeDec
             "MAINTAINS_INNOCENCE",
             "He maintains his innocence: HI may accept him if he is willing to do treatment (004, pilot)",
         )
-    li_route, hi_route = ("target_1", "contact") if contact else ("target_2", "diverted_non_contact")
+    _supervision(c, li_terms, cfg, li, months_rule=False)
+    _supervision(c, hi_terms, cfg, hi, months_rule=False)
+    li_route = "target_1" if contact else "target_2"
+    hi_route = "contact" if contact or attempted else "diverted_non_contact"
     return li.decide(LI, GROUP, li_route), hi.decide(HI, GROUP, hi_route)
 
 
@@ -507,6 +667,8 @@ def _validate(c: Candidate) -> None:
             raise ValueError(f"{name} must be one of {', '.join(allowed)} or not given, not {value!r}")
     if c.supervision_months is not None and c.supervision_months < 0:
         raise ValueError("supervision_months cannot be negative")
+    if unknown := [code for code in c.no_contact if code not in c.offences]:
+        raise ValueError(f"no_contact names offence categories not among the offences: {', '.join(unknown)}")
 
 
 def _pending(d: ProgrammeDecision) -> list[Reason]:
@@ -557,16 +719,28 @@ def _recommend(
     return Recommendation(None, None, None), tuple(dict.fromkeys([none_fits, *every]))
 
 
-def check(candidate: Candidate, config: EligibilityConfig = DEFAULT_CONFIG) -> EligibilityDecision:
-    """Decide every programme for one person and recommend a pathway (domain.md §2-3)."""
+def _terms(terms: Terms, programme: str, fmt: str) -> ProgrammeTerms:
+    found = terms.get((programme, fmt))
+    if found is None:
+        raise ValueError(f"The catalogue gives no terms for {programme} {fmt}")
+    return found
+
+
+def check(
+    candidate: Candidate, config: EligibilityConfig = DEFAULT_CONFIG, *, terms: Terms
+) -> EligibilityDecision:
+    """Decide every programme for one person and recommend a pathway (domain.md §2-3).
+
+    `terms` are the catalogue's terms of each (programme, format) on the planned start (see `ProgrammeTerms`).
+    """
     _validate(candidate)
     age = age_on(candidate.date_of_birth, candidate.planned_start)
     decisions = [
-        _isotp(candidate, age, GROUP, config),
-        _isotp(candidate, age, ONE_TO_ONE, config),
-        _nsogp(candidate, age, config),
+        _isotp(candidate, age, GROUP, config, _terms(terms, ISOTP, GROUP)),
+        _isotp(candidate, age, ONE_TO_ONE, config, _terms(terms, ISOTP, ONE_TO_ONE)),
+        _nsogp(candidate, age, config, _terms(terms, NSOGP, GROUP)),
     ]
     if config.lihi_enabled:  # domain.md §2.5: only when the area switches the suite on
-        decisions.extend(_li_hi(candidate, age, config))
+        decisions.extend(_li_hi(candidate, age, config, _terms(terms, LI, GROUP), _terms(terms, HI, GROUP)))
     recommendation, reasons = _recommend(candidate, config, tuple(decisions))
     return EligibilityDecision(tuple(decisions), recommendation, reasons)

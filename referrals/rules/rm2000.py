@@ -9,6 +9,8 @@ Decisions where the sources are silent:
 - Criminal appearances include the sexual ones (every conviction is a criminal appearance), so fewer criminal
   than sexual appearances is refused as a recording error.
 - An age at commencement of risk below every age band of the table is refused rather than guessed.
+- A commencement of risk after the assessment date is a pre-release assessment (domain.md §4): accepted, with a
+  warning, the age item being the age at release.
 """
 
 from __future__ import annotations
@@ -223,6 +225,8 @@ class RM2000Input:
     stranger_victim: bool
     non_contact_offence: bool
     single: bool
+    # domain.md §4: RM2000 is for men with at least one sexual offence committed after the age of 16; asked.
+    sexual_offence_after_16: bool = True
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,7 @@ class RM2000Result:
     working: tuple[str, ...]
     table_version: str
     age_at_commencement: int
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -249,6 +254,7 @@ class RM2000Result:
             "v": {"points": self.v_points, "category": self.v_category},
             "c": {"category": self.c_category},
             "working": list(self.working),
+            "warnings": list(self.warnings),
             "table_version": self.table_version,
         }
 
@@ -276,16 +282,6 @@ def check_input(inp: RM2000Input) -> tuple[RM2000Refused, ...]:
                 f"({long_date(inp.date_of_birth)})",
             )
         )
-    elif cor > inp.assessment_date:
-        refusals.append(
-            RM2000Refused(
-                "commencement_of_risk_date",
-                f"The commencement of risk date "
-                f"({long_date(cor)}) is after the assessment date "
-                f"({long_date(inp.assessment_date)}): use the date of sentence or "
-                "release for the current offence",
-            )
-        )
     counts = (
         ("sexual_appearances", "Sexual appearances"),
         ("criminal_appearances", "Criminal appearances"),
@@ -311,6 +307,14 @@ def check_input(inp: RM2000Input) -> tuple[RM2000Refused, ...]:
                 f"({inp.criminal_appearances}) cannot be fewer than sexual appearances "
                 f"({inp.sexual_appearances}): every sexual appearance is also a "
                 "criminal appearance",
+            )
+        )
+    if not inp.sexual_offence_after_16:  # domain.md §4: at least one sexual offence committed after 16
+        refusals.append(
+            RM2000Refused(
+                "sexual_offence_after_16",
+                "Risk Matrix 2000 is only valid for men with at least one sexual offence committed after the "
+                "age of 16",
             )
         )
     return tuple(refusals)
@@ -358,6 +362,14 @@ def score(inp: RM2000Input, table: dict[str, Any] = DEFAULT_SCORING_TABLE) -> RM
     label = RISK_LABELS
     assessed = age_on(inp.date_of_birth, inp.assessment_date)
     working = [f"Scoring table {table['version']}; age at assessment {assessed}"]
+    warnings: list[str] = []
+    if inp.commencement_of_risk_date > inp.assessment_date:  # domain.md §4: a pre-release assessment
+        warnings.append(
+            f"The commencement of risk ({long_date(inp.commencement_of_risk_date)}) is after the assessment date "
+            f"({long_date(inp.assessment_date)}): a pre-release assessment, so the age item is his age at "
+            f"release ({age})"
+        )
+        working.append(f"Pre-release assessment: age at commencement of risk {age}, at release")
 
     # Step 1 of RM2000/S: age, sexual appearances, criminal appearances.
     lines = [
@@ -420,4 +432,5 @@ def score(inp: RM2000Input, table: dict[str, Any] = DEFAULT_SCORING_TABLE) -> RM
         tuple(working),
         str(table["version"]),
         age,
+        tuple(warnings),
     )

@@ -1,15 +1,16 @@
 """Waiting-list urgency: how soon a referral must start to finish within its supervision period.
 
 Pure rules: no Django, "today" is passed in. The 2-year minimum supervision exists "in order to ensure that
-the relevant programme can be completed" (003; domain.md §3 SUPERVISION_TOO_SHORT): this module turns the same
-idea into a date for the waiting list. A programme of N weeks that starts on day S has its last session before
-S + N weeks, so the latest start is the supervision end date less N weeks.
+the relevant programme can be completed" (003; domain.md §3 SUPERVISION_ENDS_TOO_SOON): this module turns the
+latest start date into an urgency for the waiting list. The latest start itself comes from the catalogue: the
+programme's sessions at its cadence with the area's bank holidays and closures (sessions.rules.pathways, the same
+calculation as SUPERVISION_ENDS_TOO_SOON), so the list and the eligibility decision cannot disagree.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from .eligibility import long_date
 
@@ -35,26 +36,21 @@ class Urgency:
         }
 
 
-def latest_start_date(supervision_end: date, programme_weeks: int) -> date:
-    """The last date the programme can start and still finish before supervision ends (003)."""
-    if programme_weeks < 1:
-        raise ValueError(f"A programme lasts at least one week, not {programme_weeks}")
-    return supervision_end - timedelta(weeks=programme_weeks)
-
-
 def urgency(
     today: date,
     supervision_end: date | None,
-    programme_weeks: int,
+    latest: date | None,
     warning_weeks: int = DEFAULT_WARNING_WEEKS,
 ) -> Urgency:
-    """How urgent a waiting referral is: overdue, start_soon (within `warning_weeks`), ok, or unknown."""
+    """How urgent a waiting referral is: overdue, start_soon (within `warning_weeks`), ok, or unknown.
+
+    `latest` is the last start date from which the programme ends by `supervision_end` (None when that is unknown).
+    """
     if warning_weeks < 0:
         raise ValueError(f"warning_weeks cannot be negative ({warning_weeks})")
-    if supervision_end is None:
+    if supervision_end is None or latest is None:
         message = "No supervision end date is recorded: add it to see how soon the programme must start"
         return Urgency(UNKNOWN, message, None, None)
-    latest = latest_start_date(supervision_end, programme_weeks)
     days_left = (latest - today).days
     by = f"by {long_date(latest)} to finish before supervision ends on {long_date(supervision_end)}"
     if days_left < 0:  # 003: the programme can no longer be completed within supervision

@@ -1,8 +1,10 @@
-"""A person's risk: RM2000 (recorded or calculated with its working), OASys RoSH and psychometric deviance."""
+"""A person's risk: RM2000 and OGRS3 (recorded or calculated with their working), OASys RoSH and psychometric
+deviance. A correction is a new entry: the latest entered is current (referrals.decisions)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -12,13 +14,17 @@ from accounts.permissions import can_edit_person, can_record_deviance, can_recor
 from referrals.models import (
     DevianceAssessment,
     DevianceSource,
+    Ogrs3Assessment,
     Person,
     RiskMatrixAssessment,
     RiskSource,
     RoshAssessment,
 )
 from referrals.rules import RISK_LEVELS, RM2000Input, RM2000Refused, score
-from referrals.selectors import active_scoring_table
+from referrals.rules.ogrs3 import OGRS3Input, OGRS3Refused
+from referrals.rules.ogrs3 import band_for as ogrs3_band_for
+from referrals.rules.ogrs3 import score as ogrs3_score
+from referrals.selectors import active_ogrs3_table, active_scoring_table
 from referrals.services.auditing import person_event
 from referrals.services.validation import not_future, require
 
@@ -102,6 +108,84 @@ def calculate_and_record_rm2000(*, actor: User, person: Person, inputs: RM2000In
                 "table_version": result.table_version,
             },
         )
+    return assessment
+
+
+def _ogrs3_event(actor: User, action: str, person: Person, assessment: Ogrs3Assessment) -> None:
+    person_event(
+        actor,
+        action,
+        person,
+        {
+            "one_year": str(assessment.one_year),
+            "two_year": str(assessment.two_year),
+            "band": assessment.band,
+            "assessed_on": assessment.assessed_on,
+            "table_version": assessment.table_version,
+        },
+    )
+
+
+def record_ogrs3(
+    *, actor: User, person: Person, one_year_percent: int, two_year_percent: int, assessed_on: dt.date
+) -> Ogrs3Assessment:
+    """The person's OM or a TM: record OGRS3 as entered from OASys (the 1- and 2-year percentages); the band
+    follows from the 2-year one (domain.md §4.1). A correction is a new entry; the latest entered is current."""
+    require(can_edit_person(actor, person))
+    errors: dict[str, list[str]] = {}
+    for field, value in (("one_year_percent", one_year_percent), ("two_year_percent", two_year_percent)):
+        if not isinstance(value, int) or not 0 <= value <= 100:
+            errors[field] = ["Enter a whole percentage from 0 to 100"]
+    if not errors and two_year_percent < one_year_percent:
+        errors["two_year_percent"] = ["The 2-year score cannot be below the 1-year score"]
+    if errors:
+        raise ValidationError(errors)
+    not_future("assessed_on", assessed_on, "The assessment date")
+    table = active_ogrs3_table()
+    assessment = Ogrs3Assessment(
+        person=person,
+        one_year=Decimal(one_year_percent) / 100,
+        two_year=Decimal(two_year_percent) / 100,
+        band=ogrs3_band_for(two_year_percent, table.table),
+        assessed_on=assessed_on,
+        source=RiskSource.RECORDED,
+        recorded_by=actor,
+    )
+    with transaction.atomic():
+        assessment.save()
+        _ogrs3_event(actor, "ogrs3.recorded", person, assessment)
+    return assessment
+
+
+def calculate_and_record_ogrs3(*, actor: User, person: Person, inputs: OGRS3Input) -> Ogrs3Assessment:
+    """The person's OM or a TM: calculate OGRS3 with the active coefficient table and record it on the risk
+    record with its inputs and working (domain.md §4.1)."""
+    require(can_edit_person(actor, person))
+    if inputs.date_of_birth != person.date_of_birth:
+        raise ValidationError({"date_of_birth": ["The date of birth must match the person's record"]})
+    if inputs.sex != person.sex:
+        raise ValidationError({"sex": ["The sex must match the person's record"]})
+    not_future("assessment_date", inputs.assessment_date, "The assessment date")
+    table = active_ogrs3_table()
+    try:
+        result = ogrs3_score(inputs, table.table)
+    except OGRS3Refused as refused:
+        raise ValidationError({refused.field: [refused.message]}) from None
+    assessment = Ogrs3Assessment(
+        person=person,
+        one_year=Decimal(str(result.one_year)),
+        two_year=Decimal(str(result.two_year)),
+        band=result.band,
+        assessed_on=inputs.assessment_date,
+        source=RiskSource.CALCULATED,
+        inputs={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in vars(inputs).items()},
+        working=list(result.working),
+        table_version=result.table_version,
+        recorded_by=actor,
+    )
+    with transaction.atomic():
+        assessment.save()
+        _ogrs3_event(actor, "ogrs3.calculated", person, assessment)
     return assessment
 
 

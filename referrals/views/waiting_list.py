@@ -17,7 +17,6 @@ from accounts import permissions
 from accounts.permissions import require
 from isotp.clock import today
 from referrals import selectors
-from referrals.decisions import programme_weeks
 
 if TYPE_CHECKING:
     from accounts.models import ProbationArea, User
@@ -72,7 +71,6 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
             "query": urlencode({"programme": tab.programme, "format": tab.format}),
             "overdue": overdue,
             "soon": soon,
-            "weeks": programme_weeks(tab.programme, tab.format),
             "today": today(),
         },
     )

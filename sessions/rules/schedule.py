@@ -12,6 +12,7 @@ a fifth occurrence means "the last" of the month). A skipped monthly date moves 
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -140,11 +141,21 @@ def bank_holidays(jurisdiction: str, years: Iterable[int]) -> dict[date, str]:
     domain.md §5: always pass a subdivision; plain "GB" misses Easter Monday (an England, Wales and Northern
     Ireland holiday, not a Scottish one), and only NIR has 17 March and 12 July.
     """
-    wanted = sorted(set(years))
-    if not wanted:
-        return {}
-    found = holidays.country_holidays("GB", subdiv=subdivision_for(jurisdiction), years=wanted)
-    return {day: str(name).replace("(observed)", "(substitute day)") for day, name in sorted(found.items())}
+    subdivision = subdivision_for(jurisdiction)
+    found: dict[date, str] = {}
+    for year in sorted(set(years)):
+        found.update(_year_holidays(subdivision, year))
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _year_holidays(subdivision: str, year: int) -> tuple[tuple[date, str], ...]:
+    """One year's bank holidays of a subdivision, built once per process (the holidays package is slow to build
+    a year, and a waiting list asks for the same years many times)."""
+    found = holidays.country_holidays("GB", subdiv=subdivision, years=[year])
+    return tuple(
+        (day, str(name).replace("(observed)", "(substitute day)")) for day, name in sorted(found.items())
+    )
 
 
 class _Calendar:

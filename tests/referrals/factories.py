@@ -64,6 +64,7 @@ class ConvictionFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     offence = factory.LazyFunction(lambda: offence("pca1978_s1_1a"))
     conviction_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=120))
+    offence_date = factory.LazyAttribute(lambda c: c.conviction_date - dt.timedelta(days=200))
 
 
 class SentenceFactory(factory.django.DjangoModelFactory):

@@ -43,6 +43,7 @@ def _offence(area, personas):
 ROUTES = [
     # Stateless calculators: any member of staff.
     Route("api-rm2000-score", roles=ALL_ROLES, method="post", api=True),
+    Route("api-ogrs3-score", roles=ALL_ROLES, method="post", api=True),
     Route("api-eligibility-check", roles=ALL_ROLES, method="post", api=True),
     # Reference data.
     Route("api-offence-list", roles=READERS, api=True),

@@ -39,6 +39,7 @@ RM2000 = {
     "stranger_victim": True,
     "non_contact_offence": False,
     "single": True,
+    "sexual_offence_after_16": True,
 }
 
 
@@ -226,6 +227,138 @@ def test_eligibility_check_input_errors(api, om, changes, field):
     assert response.status_code == 400 and field in response.json()
 
 
+@pytest.mark.parametrize(
+    ("changes", "code", "where"),
+    [
+        # Issue 7 contract: the optional supervision_end and offence_date.
+        (
+            {"supervision_end": (START + dt.timedelta(weeks=20)).isoformat()},
+            "SUPERVISION_ENDS_TOO_SOON",
+            "reasons",
+        ),
+        ({"supervision_end": (START + dt.timedelta(weeks=80)).isoformat()}, None, None),
+        ({"supervision_end": None}, "SUPERVISION_END_NOT_KNOWN", "warnings"),
+        ({"offence_date": "2005-04-03"}, "NO_LEGAL_BASIS", "reasons"),
+        ({"offence_date": "2005-04-04"}, None, None),
+        (
+            {"offence_date": "2005-04-04", "legal_basis": "community_rehabilitation_order"},
+            "NO_LEGAL_BASIS",
+            "reasons",
+        ),
+        ({"offence_date": None}, "OFFENCE_DATE_NOT_KNOWN", "warnings"),
+        (
+            {"supervision_months": 23, "rm2000_s": "very_high"},
+            "SUPERVISION_TOO_SHORT",
+            "reasons",
+        ),  # N-SOGP too
+    ],
+)
+def test_supervision_end_and_offence_date(api, om, changes, code, where):
+    facts = {"supervision_end": (START + dt.timedelta(weeks=100)).isoformat(), "offence_date": "2024-01-01"}
+    body = _check(api(om), **(facts | changes))
+    for decision in body["programmes"]:
+        found = {r["code"] for r in decision["reasons"]} | {w["code"] for w in decision["warnings"]}
+        if code is None:
+            assert not found & {"SUPERVISION_ENDS_TOO_SOON", "NO_LEGAL_BASIS", "SUPERVISION_END_NOT_KNOWN"}
+        else:
+            assert code in {r["code"] for r in decision[where]}, decision
+
+
+def test_rm2000_not_applicable_under_18_makes_the_one_to_one_final(api, om):
+    body = _check(api(om), date_of_birth=_born(17), rm2000_s=None)
+    one = _programme(body, "isotp", "one_to_one")
+    assert one["eligible"] and not one["provisional"]
+    assert "RM2000_NOT_APPLICABLE" in {w["code"] for w in one["warnings"]}
+
+
+def test_eligibility_ages_come_from_the_area_catalogue(api, om, area, area_admin):
+    """domain.md §3 "One source for ages": an area's catalogue edit moves eligibility as it moves allocation."""
+    from sessions.models import Programme as CatalogueVersion
+    from sessions.services.catalogue import create_programme_version
+
+    group = CatalogueVersion.objects.get(code="isotp_group", area__isnull=True)
+    create_programme_version(
+        actor=area_admin, programme=group, changes={"min_age": 25}, reason="Local pilot", valid_from=START
+    )
+    body = _check(api(om), date_of_birth=_born(24))
+    assert "UNDER_AGE" in _codes(_programme(body, "isotp", "group"))
+    assert "below 25" in " ".join(r["message"] for r in _programme(body, "isotp", "group")["reasons"])
+
+
+# --- POST ogrs3/score/ ---------------------------------------------------------------------------------------
+
+OGRS3 = {
+    "sex": "male",
+    "date_of_birth": "2000-06-01",
+    "conviction_date": "2020-06-01",
+    "assessment_date": "2020-06-01",
+    "age_at_first_sanction": 20,
+    "previous_sanctions": 0,
+    "offence_group": "violence",
+}
+
+
+@pytest.mark.parametrize(
+    ("previous", "one_year", "two_year"), [(0, 0.121616, 0.221305), (1, 0.315812, 0.486518)]
+)
+def test_ogrs3_score_gives_the_published_check_values(api, om, previous, one_year, two_year):
+    response = api(om).post(
+        reverse("api-ogrs3-score"), OGRS3 | {"previous_sanctions": previous}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["one_year"], body["two_year"]) == (one_year, two_year)
+    assert (body["one_year_percent"], body["two_year_percent"]) == (
+        round(one_year * 100),
+        round(two_year * 100),
+    )
+    assert body["band"] == "low"
+    assert body["working"][0] == "Coefficient table ogrs3-2009-1"
+    assert body["table_version"] == "ogrs3-2009-1" and "rsr-calculator" in body["source_note"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        (
+            {"age_at_first_sanction": 21, "previous_sanctions": 1},
+            "age_at_first_sanction",
+        ),  # after the conviction
+        ({"age_at_first_sanction": 9, "previous_sanctions": 1}, "age_at_first_sanction"),  # under 10
+        ({"previous_sanctions": -1}, "previous_sanctions"),
+        ({"offence_group": "arson"}, "offence_group"),
+        ({"sex": "other"}, "sex"),
+        ({"conviction_date": "2020-06-02"}, "conviction_date"),
+        ({"date_of_birth": "2005-01-01"}, "date_of_birth"),  # 15 at assessment
+    ],
+)
+def test_ogrs3_impossible_input_is_400_naming_the_field(api, om, changes, field):
+    response = api(om).post(reverse("api-ogrs3-score"), OGRS3 | changes, format="json")
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+
+
+def test_rm2000_asks_for_a_sexual_offence_after_16(api, om):
+    url = reverse("api-rm2000-score")
+    missing = {k: v for k, v in RM2000.items() if k != "sexual_offence_after_16"}
+    assert "sexual_offence_after_16" in api(om).post(url, missing, format="json").json()
+    refused = api(om).post(url, RM2000 | {"sexual_offence_after_16": False}, format="json")
+    assert (
+        refused.status_code == 400 and "after the age of 16" in refused.json()["sexual_offence_after_16"][0]
+    )
+
+
+def test_rm2000_pre_release_assessment_is_accepted_with_a_warning(api, om):
+    body = (
+        api(om)
+        .post(
+            reverse("api-rm2000-score"), RM2000 | {"commencement_of_risk_date": "2027-01-01"}, format="json"
+        )
+        .json()
+    )
+    assert "pre-release assessment" in body["warnings"][0]
+
+
 # --- people -------------------------------------------------------------------------------------------------
 
 
@@ -371,6 +504,8 @@ def test_referral_detail_embeds_the_same_decision_as_the_calculator(api, om, tm,
         "rosh": "medium",
         "supervision_months": months,
         "legal_basis": "community_order",
+        "supervision_end": sentence.supervision_end_date.isoformat(),
+        "offence_date": person.convictions.get().offence_date.isoformat(),
     }
     direct = api(tm).post(reverse("api-eligibility-check"), facts, format="json").json()
     assert body["eligibility"] == direct
@@ -538,7 +673,9 @@ def test_referral_list_query_count_does_not_grow(api, tm, om, area, rows, django
 def test_waiting_list_query_count_does_not_grow(api, tm, om, area, rows, django_assert_max_num_queries):
     _people(area, om, rows)
     client = api(tm)
-    with django_assert_max_num_queries(3):  # token, referrals, sentences
+    with django_assert_max_num_queries(
+        6
+    ):  # token, area, referrals, sentences; the catalogue and closures once
         response = client.get(reverse("api-waiting-list"), {"programme": "isotp", "format": "group"})
     assert response.json()["count"] == rows
 
@@ -546,7 +683,7 @@ def test_waiting_list_query_count_does_not_grow(api, tm, om, area, rows, django_
 def test_referral_detail_query_count_is_fixed(api, tm, om, area, django_assert_max_num_queries):
     referral = referral_for(area, om, status="submitted")
     client = api(tm)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):  # + the catalogue and closures once, and the OGRS3 record
         client.get(reverse("api-referral-detail", kwargs={"public_id": referral.public_id}))
 
 

@@ -22,10 +22,13 @@ from referrals.rules.eligibility import (
     EligibilityConfig,
     EligibilityDecision,
     ProgrammeDecision,
+    ProgrammeTerms,
     age_on,
-    check,
     config_from_dict,
 )
+from referrals.rules.eligibility import check as check_with_terms
+from sessions.rules.catalogue import DEFAULT_CATALOGUE
+from sessions.rules.pathways import eligibility_terms
 
 START = date(2025, 9, 1)
 
@@ -46,7 +49,20 @@ BASE = Candidate(
     rosh="medium",
     supervision_months=36,
     legal_basis="community_order",
+    supervision_end=date(2028, 8, 31),
+    offence_date=date(2024, 5, 1),
 )
+# The catalogue's terms (ages, and where each programme ends from START): the one source eligibility reads.
+CATALOGUE = {entry["code"]: entry for entry in DEFAULT_CATALOGUE}
+TERMS = eligibility_terms(CATALOGUE, start=START, jurisdiction="england_and_wales")
+
+
+def check(
+    candidate: Candidate, config: EligibilityConfig = DEFAULT_CONFIG, terms: dict | None = None
+) -> EligibilityDecision:
+    return check_with_terms(candidate, config, terms=TERMS if terms is None else terms)
+
+
 LIHI = EligibilityConfig(lihi_enabled=True)
 BAND = EligibilityConfig(young_adult_band_enabled=True)
 
@@ -267,7 +283,9 @@ def test_supervision_edges(months: int | None, eligible: bool, provisional: bool
         assert (p.eligible, p.provisional) == (eligible, provisional)
     if months is None:
         assert codes(get(check(cand(supervision_months=None)), "isotp").warnings) == ["SUPERVISION_NOT_KNOWN"]
-    assert get(check(cand(supervision_months=months)), "nsogp").eligible  # N-SOGP has no such rule
+    # domain.md §3: 003's "relevant programme" covers N-SOGP as well as i-SOTP.
+    nsogp = get(check(cand(supervision_months=months)), "nsogp")
+    assert (nsogp.eligible, nsogp.provisional) == (eligible, provisional)
 
 
 @pytest.mark.parametrize(
@@ -299,7 +317,8 @@ def test_each_risk_level(
 
 @pytest.mark.parametrize("basis", sorted(LEGAL_BASES))
 def test_each_legal_basis_is_enough(basis: str) -> None:
-    decision = check(cand(legal_basis=basis), LIHI)
+    offence_date = date(2005, 4, 3) if basis == "community_rehabilitation_order" else date(2005, 4, 4)
+    decision = check(cand(legal_basis=basis, offence_date=offence_date), LIHI)
     assert all(p.eligible for p in decision.programmes if p.programme in ("isotp", "nsogp"))
     assert not any("NO_LEGAL_BASIS" in codes(p.reasons) for p in decision.programmes)
 
@@ -369,9 +388,11 @@ def test_every_offence_category_counts_as_a_sexual_offence_for_nsogp(offence: st
     assert get(check(cand(offences=(offence,))), "nsogp").eligible
 
 
-def test_nsogp_minimum_age_is_configurable() -> None:
+def test_nsogp_minimum_age_comes_from_the_catalogue() -> None:
     assert not get(check(cand(age=18)), "nsogp").eligible
-    assert get(check(cand(age=18), EligibilityConfig(nsogp_min_age=18)), "nsogp").eligible
+    edited = {**CATALOGUE, "nsogp_core_group": {**CATALOGUE["nsogp_core_group"], "min_age": 18}}
+    terms = eligibility_terms(edited, start=START, jurisdiction="england_and_wales")
+    assert get(check(cand(age=18), terms=terms), "nsogp").eligible
     assert get(check(cand(age=21)), "nsogp").eligible
 
 
@@ -412,12 +433,27 @@ def test_li_and_hi_are_decided_only_when_switched_on() -> None:
             (False, "CONTACT_OFFENCE_NOT_LOW_RISK"),
             (True, "contact"),
         ),
+        # 004 (domain.md §3): LI counts online grooming (s.15) as non-contact; HI takes it as attempted contact.
         (
             {"offences": ("grooming_meeting_child",), "rm2000_s": "high"},
-            (False, "CONTACT_OFFENCE_NOT_LOW_RISK"),
+            (True, "target_2"),
             (True, "contact"),
         ),
-        ({"offences": ("grooming_meeting_child",), "rm2000_s": "low"}, (True, "target_1"), (True, "contact")),
+        (
+            {"offences": ("grooming_meeting_child",), "rm2000_s": "low"},
+            (False, "RM2000_LOW"),
+            (True, "contact"),
+        ),
+        # domain.md §3: a conviction recorded as involving no contact (online incitement) is non-contact.
+        (
+            {
+                "offences": ("contact_sexual_child",),
+                "no_contact": ("contact_sexual_child",),
+                "rm2000_s": "high",
+            },
+            (True, "target_2"),
+            (False, "NO_CONTACT_OFFENCE"),
+        ),
         (
             {"offences": ("non_contact_other",), "rm2000_s": "low"},
             (False, "RM2000_LOW"),
@@ -464,8 +500,14 @@ def test_li_and_hi_are_decided_only_when_switched_on() -> None:
             (False, "UNDER_AGE"),
             (False, "UNDER_AGE"),
         ),
+        # domain.md §3 "One source for ages": LI and HI take the catalogue's 21, as allocation does.
         (
-            {"age": 18, "offences": ("contact_sexual_child",), "rm2000_s": "low"},
+            {"age": 20, "offences": ("contact_sexual_child",), "rm2000_s": "low"},
+            (False, "UNDER_AGE"),
+            (False, "UNDER_AGE"),
+        ),
+        (
+            {"age": 21, "offences": ("contact_sexual_child",), "rm2000_s": "low"},
             (True, "target_1"),
             (True, "contact"),
         ),
@@ -581,14 +623,22 @@ def test_low_likelihood_warning_on_every_programme(rm2000: str, ogrs3: str | Non
         (
             {"age": 19, "offences": ("contact_sexual_child",)},
             LIHI,
-            ("hi", "group", "contact"),
-            ["NO_QUALIFYING_OFFENCE", "CONTACT_OFFENCE", "UNDER_AGE", "HI_RULES_HOLD"],
+            (None, None, None),
+            [
+                "NO_PROGRAMME",
+                "NO_QUALIFYING_OFFENCE",
+                "CONTACT_OFFENCE",
+                "UNDER_AGE",  # N-SOGP: 21
+                "UNDER_AGE",  # LI: the catalogue's 21
+                "CONTACT_OFFENCE_NOT_LOW_RISK",
+                "UNDER_AGE",  # HI: 21
+            ],
         ),
         (
-            {"age": 19, "offences": ("contact_sexual_child",), "rm2000_s": "low"},
+            {"age": 22, "offences": ("contact_sexual_child",), "rm2000_s": "very_high"},
             LIHI,
-            ("li", "group", "target_1"),
-            ["NO_QUALIFYING_OFFENCE", "CONTACT_OFFENCE", "UNDER_AGE", "LI_RULES_HOLD"],
+            ("nsogp", "group", "core_and_better_lives"),
+            ["NO_QUALIFYING_OFFENCE", "CONTACT_OFFENCE", "RM2000_VERY_HIGH", "NSOGP_RULES_HOLD"],
         ),
         ({"age": 16}, DEFAULT_CONFIG, (None, None, None), ["NO_PROGRAMME", "UNDER_AGE", "UNDER_AGE"]),
     ],
@@ -637,16 +687,17 @@ def test_as_dict_has_exactly_the_agreed_shape() -> None:
 
 def test_default_config_values() -> None:
     assert DEFAULT_CONFIG.as_dict() == {
-        "isotp_group_min_age": 21,
         "young_adult_band_enabled": False,
-        "young_adult_band_min_age": 17,
-        "isotp_one_to_one_min_age": 17,
         "min_iq": 80,
         "min_supervision_months": 24,
-        "nsogp_min_age": 21,
         "lihi_enabled": False,
-        "lihi_min_age": 18,
     }
+
+
+def test_retired_age_settings_still_load_and_are_ignored() -> None:
+    """Ages moved to the catalogue (domain.md §3): an area's old stored values do not break its configuration."""
+    stored = {"isotp_group_min_age": 25, "lihi_min_age": 18, "nsogp_min_age": 18, "min_iq": 75}
+    assert config_from_dict(stored) == EligibilityConfig(min_iq=75)
 
 
 def test_config_round_trips_and_missing_keys_take_defaults() -> None:
@@ -664,7 +715,6 @@ def test_config_round_trips_and_missing_keys_take_defaults() -> None:
         ({"min_iq": -1}, "min_iq must be a whole number"),
         ({"min_iq": True}, "min_iq must be a whole number"),
         ({"lihi_enabled": 1}, "lihi_enabled must be true or false"),
-        ({"young_adult_band_min_age": 22}, "cannot be above"),
     ],
 )
 def test_bad_config_is_refused(data: dict[str, Any], words: str) -> None:
@@ -673,8 +723,10 @@ def test_bad_config_is_refused(data: dict[str, Any], words: str) -> None:
 
 
 def test_thresholds_come_from_the_config() -> None:
-    config = EligibilityConfig(min_iq=70, min_supervision_months=12, isotp_group_min_age=25)
-    decision = check(cand(iq=75, supervision_months=12, age=24), config)
+    config = EligibilityConfig(min_iq=70, min_supervision_months=12)
+    edited = {**CATALOGUE, "isotp_group": {**CATALOGUE["isotp_group"], "min_age": 25}}
+    terms = eligibility_terms(edited, start=START, jurisdiction="england_and_wales")
+    decision = check(cand(iq=75, supervision_months=12, age=24), config, terms)
     g, o = isotp_both(decision)
     assert (g.eligible, o.eligible) == (False, True)
     assert "below 25" in g.reasons[0].message
@@ -816,3 +868,138 @@ def test_the_rules_package_imports_no_django() -> None:
             else:
                 continue
             assert not any(name.split(".")[0] in ("django", "rest_framework") for name in names), path
+
+
+# --- corrections of issue 7 (domain.md §3, §4) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("basis", "offence_date", "failed", "warned"),
+    [
+        # domain.md §3: CJA 2003 orders from 4 April 2005; a community rehabilitation order only before it.
+        ("community_order", date(2005, 4, 3), True, False),
+        ("community_order", date(2005, 4, 4), False, False),
+        ("suspended_sentence_order", date(2005, 4, 3), True, False),
+        ("suspended_sentence_order", date(2005, 4, 4), False, False),
+        ("community_rehabilitation_order", date(2005, 4, 3), False, False),
+        ("community_rehabilitation_order", date(2005, 4, 4), True, False),
+        ("licence", date(1999, 1, 1), False, False),
+        ("licence", None, False, False),
+        ("community_order", None, False, True),
+        ("community_rehabilitation_order", None, False, True),
+    ],
+)
+def test_legal_basis_by_offence_date(
+    basis: str, offence_date: date | None, failed: bool, warned: bool
+) -> None:
+    decision = check(cand(legal_basis=basis, offence_date=offence_date), LIHI)
+    for p in decision.programmes:
+        assert ("NO_LEGAL_BASIS" in codes(p.reasons)) is failed, p.programme
+        assert ("OFFENCE_DATE_NOT_KNOWN" in codes(p.warnings)) is warned, p.programme
+
+
+def test_a_cro_for_a_later_offence_says_what_would_do() -> None:
+    reason = next(
+        r
+        for r in get(check(cand(legal_basis="community_rehabilitation_order")), "isotp").reasons
+        if r.code == "NO_LEGAL_BASIS"
+    )
+    assert "before 4 April 2005" in reason.message and "1 May 2024" in reason.message
+
+
+def _terms_ending(ends_on: date) -> dict:
+    return {key: dataclasses.replace(t, ends_on=ends_on) for key, t in TERMS.items()}
+
+
+@pytest.mark.parametrize(
+    ("supervision_end", "ends_on", "failed"),
+    [
+        (date(2026, 6, 1), date(2026, 6, 1), False),  # the last session on the last day of supervision
+        (date(2026, 6, 1), date(2026, 6, 2), True),
+        (date(2026, 6, 1), date(2026, 5, 1), False),
+    ],
+)
+def test_supervision_ends_too_soon_for_every_programme(
+    supervision_end: date, ends_on: date, failed: bool
+) -> None:
+    decision = check(cand(supervision_end=supervision_end), LIHI, _terms_ending(ends_on))
+    for p in decision.programmes:
+        assert ("SUPERVISION_ENDS_TOO_SOON" in codes(p.reasons)) is failed, p.programme
+    if failed:
+        reason = next(r for r in get(decision, "isotp").reasons if r.code == "SUPERVISION_ENDS_TOO_SOON")
+        assert (
+            "2 June 2026" in reason.message
+            and "1 June 2026" in reason.message
+            and "35 sessions" in reason.message
+        )
+
+
+def test_the_catalogue_schedule_decides_the_end() -> None:
+    """From START, the i-SOTP group's 35 weekly sessions with the bank holidays end on TERMS' date."""
+    end = TERMS[("isotp", "group")].ends_on
+    assert end is not None
+    assert "SUPERVISION_ENDS_TOO_SOON" not in codes(get(check(cand(supervision_end=end)), "isotp").reasons)
+    day_before = end - dataclasses.replace(BASE).planned_start.resolution
+    assert "SUPERVISION_ENDS_TOO_SOON" in codes(get(check(cand(supervision_end=day_before)), "isotp").reasons)
+
+
+def test_an_unknown_supervision_end_is_a_plain_warning() -> None:
+    decision = check(cand(supervision_end=None))
+    for p in decision.programmes:
+        assert "SUPERVISION_END_NOT_KNOWN" in codes(p.warnings)
+        assert p.eligible and not p.provisional
+
+
+def test_supervision_too_short_holds_for_nsogp() -> None:
+    nsogp = get(check(cand(supervision_months=23, offences=("contact_sexual_child",))), "nsogp")
+    assert codes(nsogp.reasons) == ["SUPERVISION_TOO_SHORT"]
+
+
+@pytest.mark.parametrize(("age", "applicable"), [(17, False), (18, True)])
+def test_rm2000_is_not_applicable_under_18(age: int, applicable: bool) -> None:
+    """domain.md §3: under 18 at the planned start RM2000 is not applicable, so the one-to-one can be final."""
+    one = get(check(cand(age=age, rm2000_s=None)), "isotp", "one_to_one")
+    assert ("RM2000_NOT_APPLICABLE" in codes(one.warnings)) is not applicable
+    assert ("RM2000_NOT_ASSESSED" in codes(one.warnings)) is applicable
+    assert one.eligible and one.provisional is applicable
+    rec = check(cand(age=age, rm2000_s=None)).recommendation
+    assert (rec.programme, rec.format, rec.provisional) == ("isotp", "one_to_one", applicable)
+
+
+def test_a_recorded_rm2000_is_not_read_under_18() -> None:
+    one = get(check(cand(age=17, rm2000_s="very_high")), "isotp", "one_to_one")
+    assert one.eligible and "RM2000_VERY_HIGH" not in codes(one.reasons)
+
+
+@pytest.mark.parametrize(("no_contact", "contact_failed"), [((), True), (("contact_sexual_child",), False)])
+def test_contact_is_a_fact_of_the_conviction(no_contact: tuple[str, ...], contact_failed: bool) -> None:
+    """domain.md §3: the offence table gives the default; a conviction recorded as no contact is not contact."""
+    decision = check(cand(offences=("iioc_possess", "contact_sexual_child"), no_contact=no_contact))
+    assert ("CONTACT_OFFENCE" in codes(get(decision, "isotp").reasons)) is contact_failed
+
+
+def test_online_grooming_still_fails_isotp() -> None:
+    decision = check(cand(offences=("iioc_possess", "grooming_meeting_child")))
+    assert "INTERNET_USED_TO_MEET_CHILDREN" in codes(get(decision, "isotp").reasons)
+
+
+@pytest.mark.parametrize(
+    ("age", "route"), [(16, None), (17, "young_adult_band"), (20, "young_adult_band"), (21, "adult_band")]
+)
+def test_the_young_adult_band_comes_from_the_catalogue(age: int, route: str | None) -> None:
+    group = get(check(cand(age=age), BAND), "isotp")
+    assert group.route == route
+    narrower = {
+        **TERMS,
+        ("isotp", "group"): dataclasses.replace(TERMS[("isotp", "group")], young_adult_band=(18, 21)),
+    }
+    assert get(check(cand(age=17), BAND, narrower), "isotp").route is None
+
+
+def test_missing_terms_are_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="no terms for nsogp group"):
+        check(BASE, terms={k: v for k, v in TERMS.items() if k != ("nsogp", "group")})
+
+
+def test_programme_terms_are_plain_values() -> None:
+    assert ProgrammeTerms(min_age=21) == ProgrammeTerms(21, None, None, None, None)

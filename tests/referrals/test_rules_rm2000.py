@@ -74,11 +74,7 @@ def with_factors(n: int, **overrides: Any) -> RM2000Input:
             "commencement_of_risk_date",
             "before the date of birth",
         ),
-        (
-            {"commencement_of_risk_date": date(2024, 3, 2)},
-            "commencement_of_risk_date",
-            "after the assessment date",
-        ),
+        ({"sexual_offence_after_16": False}, "sexual_offence_after_16", "after the age of 16"),
     ],
 )
 def test_refusals_name_the_field_and_say_why(overrides: dict[str, Any], field: str, words: str) -> None:
@@ -123,6 +119,23 @@ def test_female_is_refused_even_with_other_problems_and_check_input_lists_them_a
         score(inp)
     assert excinfo.value.field == "sex"
     assert excinfo.value.message == "Risk Matrix 2000 is only valid for males"
+
+
+@pytest.mark.parametrize(
+    ("commencement", "warned"),
+    [(ASSESSMENT, False), (ASSESSMENT.replace(day=2), True), (date(2026, 3, 1), True)],
+)
+def test_a_commencement_after_the_assessment_is_a_pre_release_assessment(
+    commencement: date, warned: bool
+) -> None:
+    """domain.md §4: accepted with a warning; the age item is the age at release."""
+    inp = make(date_of_birth=date(1990, 3, 1), commencement_of_risk_date=commencement)
+    result = score(inp)
+    assert bool(result.warnings) is warned
+    assert result.as_dict()["warnings"] == list(result.warnings)
+    if warned:
+        assert "pre-release assessment" in result.warnings[0]
+        assert result.age_at_commencement == commencement.year - 1990
 
 
 def test_age_at_commencement_below_every_band_is_refused() -> None:
@@ -334,7 +347,7 @@ def test_as_dict_has_the_agreed_shape_and_is_json() -> None:
     }
     assert data["v"] == {"points": 1, "category": "low"}
     assert data["c"] == {"category": "low"}
-    assert set(data) == {"s", "v", "c", "working", "table_version"}
+    assert set(data) == {"s", "v", "c", "working", "warnings", "table_version"}
     assert json.loads(json.dumps(data)) == data
 
 

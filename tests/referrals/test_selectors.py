@@ -13,10 +13,10 @@ from referrals import selectors
 from referrals.decisions import (
     config_for_area,
     decision_for,
-    programme_weeks,
     supervision_months,
 )
 from referrals.models import EligibilityConfiguration, Referral, Rm2000ScoringTable
+from referrals.programme_terms import catalogue_for
 from referrals.rules import DEFAULT_CONFIG, DEFAULT_SCORING_TABLE
 from tests.factories import UserFactory
 from tests.referrals.factories import eligible_person, referral_for, years_ago
@@ -78,9 +78,9 @@ def test_referral_for_user_scoped_and_preloaded(om, tm, other_tm, area, django_a
     with pytest.raises(Http404):
         selectors.referral_for_user(other_tm, referral.public_id)
     loaded = selectors.referral_for_user(tm, referral.public_id)
-    config = config_for_area(area)
+    config, catalogue = config_for_area(area), catalogue_for(area)
     with django_assert_num_queries(0):
-        decision_for(loaded, TODAY, config=config)
+        decision_for(loaded, TODAY, config=config, catalogue=catalogue)
         selectors.referral_history(loaded), selectors.latest_assessment(loaded)
 
 
@@ -102,7 +102,9 @@ def test_waiting_list_is_oldest_first_with_age_and_urgency(tm, om, area):
         referral.person.save()
         rows.append(referral)
     soon = rows[2].person.sentences.get()
-    soon.supervision_end_date = TODAY + dt.timedelta(weeks=36)
+    soon.supervision_end_date = TODAY + dt.timedelta(
+        weeks=40
+    )  # 35 sessions with holidays: 2-6 weeks to start
     soon.save()
     referral_for(area, om, status="submitted")  # not on the list
     waiting = selectors.waiting_list(tm, programme="isotp", format="group", today=TODAY)
@@ -110,7 +112,10 @@ def test_waiting_list_is_oldest_first_with_age_and_urgency(tm, om, area):
     assert [w.position for w in waiting] == [1, 2, 3]
     assert [w.age_at_start for w in waiting] == [45, 22, 30]
     assert waiting[1].urgency.level == "start_soon"
-    assert waiting[1].urgency.latest_start == soon.supervision_end_date - dt.timedelta(weeks=35)
+    # The catalogue's schedule: the 35 weekly sessions from the latest start, with the bank holidays, end by then.
+    latest = waiting[1].urgency.latest_start
+    assert latest == catalogue_for(area).latest_start("isotp", "group", soon.supervision_end_date, on=TODAY)
+    assert latest <= soon.supervision_end_date - dt.timedelta(weeks=34)
 
 
 def test_waiting_list_age_is_taken_on_the_planned_start(tm, om, area):
@@ -122,9 +127,17 @@ def test_waiting_list_age_is_taken_on_the_planned_start(tm, om, area):
     assert (row.planned_start, row.age_at_start) == (start, 21)
 
 
-def test_programme_weeks_are_data():
-    assert programme_weeks("isotp", "group") == 35  # 000: 35 weekly sessions
-    assert programme_weeks("isotp", "one_to_one") == 30
+def test_the_waiting_list_and_eligibility_share_one_schedule(area):
+    """Issue 7: starting on the "must start by" date, eligibility finds no SUPERVISION_ENDS_TOO_SOON; a day later it
+    does (the same calculation, from the catalogue, with the area's bank holidays and closures)."""
+    catalogue = catalogue_for(area)
+    end = dt.date(2028, 1, 10)
+    latest = catalogue.latest_start("isotp", "group", end, on=TODAY)
+    assert latest is not None
+    ends_on = catalogue.terms(latest)[("isotp", "group")].ends_on
+    assert ends_on is not None and ends_on <= end
+    later = catalogue.terms(latest + dt.timedelta(days=1))[("isotp", "group")].ends_on
+    assert later is not None and later > end
 
 
 @pytest.mark.parametrize(

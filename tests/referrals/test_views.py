@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.models import AccessLog, AuditEvent
 from referrals.decisions import decision_for
 from referrals.models import Conviction, Person, Referral, RiskMatrixAssessment, Sentence
+from referrals.programme_terms import catalogue_for
 from tests.factories import UserFactory
 from tests.pages import error_summary as _summary
 from tests.pages import page_text as _text
@@ -557,7 +558,7 @@ def test_waiting_list_is_oldest_first_with_age_supervision_end_and_urgency(login
     now = timezone.now()
     old = referral_for(area, om, status="awaiting_allocation", awaiting_since=now - dt.timedelta(days=90))
     new = referral_for(area, om, status="awaiting_allocation", awaiting_since=now - dt.timedelta(days=3))
-    Sentence.objects.filter(person=new.person).update(supervision_end_date=TODAY() + dt.timedelta(weeks=38))
+    Sentence.objects.filter(person=new.person).update(supervision_end_date=TODAY() + dt.timedelta(weeks=40))
     Sentence.objects.filter(person=old.person).update(supervision_end_date=TODAY() + dt.timedelta(weeks=30))
     referral_for(area, om, status="awaiting_allocation", format="one_to_one")
     client = login(tm)
@@ -565,7 +566,11 @@ def test_waiting_list_is_oldest_first_with_age_supervision_end_and_urgency(login
     assert html.index(old.person.crn) < html.index(new.person.crn)
     text = re.sub(r"\s+", " ", html)
     assert "Overdue" in text and "Can no longer finish in time" in text
-    assert "Start soon" in text and "Must start by" in text and "(that is within 21 days)" in text
+    # 35 weekly sessions with the bank holidays in the way (the catalogue's schedule): the latest start is 2 to 6
+    # weeks away, so within the 8-week warning.
+    latest = catalogue_for(area).latest_start("isotp", "group", TODAY() + dt.timedelta(weeks=40), on=TODAY())
+    days = (latest - TODAY()).days
+    assert "Start soon" in text and "Must start by" in text and f"(that is within {days} days)" in text
     assert "2 months" in text and "3 days" in text  # time waiting
     assert "i-SOTP one-to-one (1)" in text
     one = _text(client.get(reverse("referrals:waiting_list"), {"programme": "isotp", "format": "one_to_one"}))
@@ -600,10 +605,11 @@ def test_referral_list_query_count_does_not_grow(login, area, tm, om, rows, djan
 
 @pytest.mark.parametrize("rows", [3, 15])
 def test_waiting_list_query_count_does_not_grow(login, area, tm, om, rows, django_assert_max_num_queries):
+    # The area's catalogue and closure dates are read once for the whole list (referrals.programme_terms).
     for _ in range(rows):
         referral_for(area, om, status="awaiting_allocation")
     client = login(tm)
-    with django_assert_max_num_queries(11):  # + the header's unread notification count
+    with django_assert_max_num_queries(13):  # + the header's unread count; the catalogue and closures once
         response = client.get(reverse("referrals:waiting_list"))
     assert _text(response).count("govuk-table__row") == rows + 1
 

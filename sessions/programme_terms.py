@@ -1,0 +1,89 @@
+"""The programme catalogue as the referral rules read it: the hook `referrals.programme_terms` finds (isotp.hooks).
+
+The catalogue lives here, above the referrals app (sessions imports referrals, never the reverse), so referrals
+asks for it through this hook. `AreaCatalogue` loads an area's catalogue versions and closure dates once (two
+queries) and answers every later question in Python, so a list of referrals costs no query per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+
+from accounts.models import AreaClosure, ProbationArea
+from referrals.rules import ProgrammeTerms
+from sessions.models import Programme
+from sessions.rules.pathways import REFERRAL_PATHWAYS, eligibility_terms, latest_start
+
+
+class AreaCatalogue:
+    """One area's catalogue (national versions and its own) and calendar, for eligibility and the waiting list."""
+
+    def __init__(self, area: ProbationArea | None) -> None:
+        # Without an area (a superuser), the national catalogue and England's bank holidays.
+        self._jurisdiction = (area.holiday_subdivision or area.jurisdiction) if area else "ENG"
+        self._closures = (
+            dict(AreaClosure.objects.filter(area=area).values_list("date", "reason")) if area else {}
+        )
+        mine = Q(area=area) if area else Q(pk__in=[])
+        self._versions = list(
+            Programme.objects.filter(Q(area__isnull=True) | mine).order_by("code", "-version")
+        )
+        self._entries: dict[dt.date, dict[str, dict[str, Any]]] = {}
+        self._terms: dict[dt.date, dict[tuple[str, str], ProgrammeTerms]] = {}
+        self._latest: dict[tuple[str, str, dt.date, dt.date], dt.date | None] = {}
+
+    def entries_on(self, on: dt.date) -> dict[str, dict[str, Any]]:
+        """Per code, the entry in force on `on` (the area's own version before the national one, as the services
+        schedule with); a code with no version yet on that date takes its earliest version."""
+        if on not in self._entries:
+            chosen: dict[str, Programme] = {}
+            earliest: dict[str, Programme] = {}
+            for row in self._versions:
+                first = earliest.get(row.code)
+                if first is None or row.valid_from < first.valid_from:
+                    earliest[row.code] = row
+                if row.valid_from > on or (row.valid_until is not None and row.valid_until < on):
+                    continue
+                held = chosen.get(row.code)
+                if held is None or (held.area_id is None and row.area_id is not None):
+                    chosen[row.code] = row
+            rows = {**earliest, **chosen}
+            self._entries[on] = {code: row.as_entry() for code, row in rows.items()}
+        return self._entries[on]
+
+    def terms(self, start: dt.date) -> dict[tuple[str, str], ProgrammeTerms]:
+        """The `ProgrammeTerms` of every referral programme for a planned start (domain.md §3)."""
+        if start not in self._terms:
+            self._terms[start] = eligibility_terms(
+                self.entries_on(start), start=start, jurisdiction=self._jurisdiction, closures=self._closures
+            )
+        return self._terms[start]
+
+    def latest_start(
+        self, programme: str, fmt: str, supervision_end: dt.date, *, on: dt.date
+    ) -> dt.date | None:
+        """The waiting list's "must start by": the same schedule as SUPERVISION_ENDS_TOO_SOON (None: not offered)."""
+        key = (programme, fmt, supervision_end, on)
+        if key not in self._latest:
+            entries = self.entries_on(on)
+            codes = REFERRAL_PATHWAYS.get((programme, fmt), ())
+            found = [entries[code] for code in codes if code in entries]
+            self._latest[key] = (
+                latest_start(
+                    found,
+                    supervision_end=supervision_end,
+                    jurisdiction=self._jurisdiction,
+                    closures=self._closures,
+                )
+                if found and len(found) == len(codes)
+                else None
+            )
+        return self._latest[key]
+
+
+def area_catalogue(area: ProbationArea | None) -> AreaCatalogue:
+    """The hook: an area's catalogue for the referral rules (two queries)."""
+    return AreaCatalogue(area)

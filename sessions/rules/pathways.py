@@ -1,0 +1,139 @@
+"""What a referral's programme means in the catalogue: its entries, its age band, and how long it runs from a start.
+
+Pure rules (no Django). One calculation serves two rules, so they cannot disagree (domain.md §3
+SUPERVISION_ENDS_TOO_SOON, and the waiting list's "must start by"): `programme_end` places the programme's
+sessions from a start date at the catalogue cadence, skipping the area's bank holidays and closures
+(`generate_schedule`, domain.md §5), and `latest_start` is the last start date whose programme still ends on or
+before the supervision end date.
+
+Decisions where the sources are silent:
+- The length is the longest the catalogue allows (`sessions_max`) at one slot a week (or a month, at a monthly
+  cadence), the slowest pace an area may run it: a "must start by" date must hold whatever pace a group chooses.
+- The slot falls on the start's weekday (a start on a Saturday or Sunday meets from the Monday after).
+- N-SOGP is the Core Group and then Relapse Prevention (002: 180 hours in all), the longest route; each later
+  entry starts after the one before ends, on the same weekday.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, time, timedelta
+from typing import Any
+
+from referrals.rules.eligibility import ProgrammeTerms
+
+from .catalogue import session_templates
+from .schedule import Slot, generate_schedule
+
+# Referral (programme, format) -> the catalogue entries it runs through, in order (002: Core Group, then RP).
+REFERRAL_PATHWAYS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("isotp", "group"): ("isotp_group",),
+    ("isotp", "one_to_one"): ("isotp_one_to_one",),
+    ("nsogp", "group"): ("nsogp_core_group", "nsogp_relapse_prevention"),
+    ("li", "group"): ("li_group",),
+    ("hi", "group"): ("hi_group",),
+}
+_SLOT_TIME = time(10, 0)  # the hour does not change a date; any start inside a day will do
+
+
+def _first_weekday(start: date) -> date:
+    return start + timedelta(days=(7 - start.weekday()) % 7) if start.weekday() >= 5 else start
+
+
+def _longest_plan(entry: Mapping[str, Any]) -> dict[int, int]:
+    """Each module's default, then the modules grown in order (within their ranges) up to the entry's maximum."""
+    modules = entry["modules"]
+    plan = {int(m["number"]): int(m.get("sessions", m.get("sessions_min", 0))) for m in modules}
+    extra = int(entry["sessions_max"]) - sum(plan.values())
+    for m in modules:
+        if extra <= 0:
+            break
+        number = int(m["number"])
+        room = int(m.get("sessions_max", m.get("sessions", 0))) - plan[number]
+        take = max(0, min(room, extra))
+        plan[number] += take
+        extra -= take
+    return plan
+
+
+def sessions_in(entries: Sequence[Mapping[str, Any]]) -> int:
+    """The most sessions the entries allow, in all."""
+    return sum(int(entry["sessions_max"]) for entry in entries)
+
+
+def programme_end(
+    entries: Sequence[Mapping[str, Any]],
+    *,
+    start: date,
+    jurisdiction: str,
+    closures: Mapping[date, str] | Iterable[date] = (),
+) -> date:
+    """The date of the last session of `entries` run one after another from `start` (see the module note)."""
+    if not entries:
+        raise ValueError("A programme needs at least one catalogue entry.")
+    first = _first_weekday(start)
+    slot = Slot(weekday=first.weekday(), start_time=_SLOT_TIME)
+    day = first
+    last = first
+    for entry in entries:
+        templates = session_templates(entry, _longest_plan(entry))
+        schedule = generate_schedule(
+            templates,
+            start_date=day,
+            slots=[slot],
+            jurisdiction=jurisdiction,
+            closures=closures,
+            cadence=entry["cadence"],
+        )
+        last = schedule.sessions[-1].date
+        day = last + timedelta(days=1)
+    return last
+
+
+def latest_start(
+    entries: Sequence[Mapping[str, Any]],
+    *,
+    supervision_end: date,
+    jurisdiction: str,
+    closures: Mapping[date, str] | Iterable[date] = (),
+) -> date:
+    """The last start date from which `entries` end on or before `supervision_end` (003: so the programme can be
+    completed). Walks back a day at a time from the start that would end on the day with no holiday in the way."""
+    closed = closures if isinstance(closures, Mapping) else dict.fromkeys(closures, "")
+    first_end = programme_end(entries, start=supervision_end, jurisdiction=jurisdiction, closures=closed)
+    candidate = supervision_end - (first_end - supervision_end)  # the span with nothing skipped, or longer
+    while (
+        programme_end(entries, start=candidate, jurisdiction=jurisdiction, closures=closed) > supervision_end
+    ):
+        candidate -= timedelta(days=1)
+    later = candidate + timedelta(days=1)
+    while programme_end(entries, start=later, jurisdiction=jurisdiction, closures=closed) <= supervision_end:
+        candidate, later = later, later + timedelta(days=1)
+    return candidate
+
+
+def eligibility_terms(
+    entries_by_code: Mapping[str, Mapping[str, Any]],
+    *,
+    start: date,
+    jurisdiction: str,
+    closures: Mapping[date, str] | Iterable[date] = (),
+) -> dict[tuple[str, str], ProgrammeTerms]:
+    """The `ProgrammeTerms` eligibility reads for each referral programme the catalogue holds: the age band of its
+    first entry (the one a man is allocated to first) and where it ends from `start`."""
+    closed = closures if isinstance(closures, Mapping) else dict.fromkeys(closures, "")
+    terms: dict[tuple[str, str], ProgrammeTerms] = {}
+    for key, codes in REFERRAL_PATHWAYS.items():
+        entries = [entries_by_code[code] for code in codes if code in entries_by_code]
+        if len(entries) != len(codes):
+            continue
+        first = entries[0]
+        band = first.get("young_adult_band")
+        terms[key] = ProgrammeTerms(
+            min_age=int(first["min_age"]),
+            max_age=first["max_age"],
+            young_adult_band=(int(band["min_age"]), int(band["max_age"])) if band else None,
+            sessions=sessions_in(entries),
+            ends_on=programme_end(entries, start=start, jurisdiction=jurisdiction, closures=closed),
+        )
+    return terms
