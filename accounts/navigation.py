@@ -28,6 +28,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("Waiting list", "referrals:waiting_list"),
         NavItem("Groups", "programme_sessions:group_list"),
         NavItem("One-to-one plans", "programme_sessions:plan_list"),
+        NavItem("Reports", "reports:report_list"),
         NavItem("Facilitators", "accounts:staff_list"),
         NavItem("Audit", "audit:event_list"),
     ),
@@ -35,11 +36,13 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         HOME,
         NavItem("My sessions", "programme_sessions:my_calendar"),
         NavItem("Groups", "programme_sessions:group_list"),
+        NavItem("Reports", "reports:report_list"),
     ),
     Role.OFFENDER_MANAGER: (
         HOME,
         NavItem("My caseload", "referrals:person_list"),
         NavItem("Referrals", "referrals:referral_list"),
+        NavItem("Reports", "reports:report_list"),
     ),
     Role.AREA_ADMIN: (
         HOME,

@@ -358,3 +358,44 @@ PsychometricsPermission = role_permission(
     Role.TREATMENT_MANAGER, Role.FACILITATOR, read=(Role.OFFENDER_MANAGER, Role.AREA_ADMIN)
 )
 DevianceOverridePermission = role_permission(Role.TREATMENT_MANAGER)
+
+
+# --- reports (Post-Programme Reports, issue 10) -------------------------------------------------------------
+# domain.md §1, §8: facilitators draft the reports of the members they deliver to; TMs approve, return, amend and
+# retry a failed render; OMs read and download their caseload's issued reports. Area administrators are refused.
+# The selectors scope which reports each role can reach; these predicates say what the role may do with one.
+
+REPORT_READERS = frozenset({Role.TREATMENT_MANAGER, Role.FACILITATOR, Role.OFFENDER_MANAGER})
+
+
+def can_view_reports(user: User | AnonymousUser | None) -> bool:
+    """TMs (their area), facilitators (the members they deliver to) and OMs (their caseload) read reports."""
+    return has_role(user, *REPORT_READERS)
+
+
+def _same_area(user: User | AnonymousUser | None, obj: Any) -> bool:
+    return getattr(obj, "area_id", None) is not None and getattr(obj, "area_id", None) == getattr(
+        user, "area_id", None
+    )
+
+
+def can_draft_report(user: User | AnonymousUser | None, report: Any) -> bool:
+    """The member's facilitators and the area's TMs write a draft and send it for approval (domain.md §8)."""
+    return (is_treatment_manager(user) and _same_area(user, report)) or delivers_to(
+        user, getattr(report, "membership", None)
+    )
+
+
+def can_open_report(user: User | AnonymousUser | None, membership: Any) -> bool:
+    """The member's facilitators and the area's TMs open a report when the sessions are over."""
+    owner = getattr(membership, "group", None) or getattr(membership, "plan", None)
+    return (is_treatment_manager(user) and _same_area(user, owner)) or delivers_to(user, membership)
+
+
+def can_approve_report(user: User | AnonymousUser | None, report: Any = None) -> bool:
+    """Only TMs approve (and so issue), return, amend and retry reports of their area (domain.md §1, §8)."""
+    return is_treatment_manager(user) and (report is None or _same_area(user, report))
+
+
+ReportPermission = role_permission(Role.TREATMENT_MANAGER, read=tuple(REPORT_READERS))
+ApproveReportPermission = role_permission(Role.TREATMENT_MANAGER)

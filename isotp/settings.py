@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "sessions.apps.ProgrammeSessionsConfig",
     "notifications",
     "assessments",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -226,8 +227,34 @@ STATICFILES_DIRS = [
     ("assets", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "assets"),
     ("moj/assets", BASE_DIR / "node_modules" / "@ministryofjustice" / "frontend" / "moj" / "assets"),
 ]
+# Issued reports (PDFs about people) live in private storage, served only through a permission-checked view:
+# files under PRIVATE_MEDIA_ROOT (outside the static and public roots) by default, S3-compatible object storage
+# when REPORTS_S3_BUCKET is set (several web and worker machines must see the same files).
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
+REPORTS_S3_BUCKET: str = env.str("REPORTS_S3_BUCKET", default="")
+if REPORTS_S3_BUCKET:
+    _reports_storage: dict = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": REPORTS_S3_BUCKET,
+            "endpoint_url": env.str("REPORTS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("REPORTS_S3_REGION", default="") or None,
+            "access_key": env.str("REPORTS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("REPORTS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,  # never a public URL; the app streams the file after its own checks
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+else:
+    _reports_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "reports": _reports_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if DEBUG
@@ -261,6 +288,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 DORMANT_ACCOUNT_DAYS = env.int("DORMANT_ACCOUNT_DAYS", default=90)
+# Rendering a report: transient failures (storage, database) are retried this many times with backoff.
+REPORT_RENDER_MAX_RETRIES = env.int("REPORT_RENDER_MAX_RETRIES", default=5)
+# A render claimed longer ago than this is taken as abandoned (a worker died) and may be claimed again.
+REPORT_RENDER_STALE_SECONDS = env.int("REPORT_RENDER_STALE_SECONDS", default=600)
 
 # REST API: deny by default; every view names its permission classes from accounts/permissions.py.
 REST_FRAMEWORK = {
@@ -321,6 +352,9 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "sessions.models.SessionStatus",
         "MembershipStatusEnum": "sessions.models.MembershipStatus",
         "AttendanceOutcomeEnum": "sessions.models.AttendanceOutcome",
+        # reports
+        "ReportStatusEnum": "reports.models.PostProgrammeReport.Status",
+        "ReportKindEnum": "reports.models.PostProgrammeReport.Kind",
     },
 }
 
@@ -337,5 +371,8 @@ LOGGING = {
         # Request errors would log URLs and request bodies; they can carry personal data.
         "django.request": {"level": "ERROR", "handlers": ["console"], "propagate": False},
         "axes": {"level": "WARNING"},
+        # WeasyPrint and fontTools report progress at INFO; the reports' rendering logs only its own outcome.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

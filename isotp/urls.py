@@ -12,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("referrals.api_urls")),
     path("", include("sessions.api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("reports.api_urls")),
     path("audit-events/", AuditEventListApi.as_view(), name="api-audit-event-list"),
 ]
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("sessions.urls")),
     path("", include("sessions.feed_urls")),
     path("", include("notifications.urls")),
+    path("", include("reports.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI sets inline styles; only this page relaxes style-src (scripts stay 'self' only).

@@ -37,6 +37,18 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Issued reports are written to a temporary private media root, never the checkout's."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.getbasetemp() / "private_media"), "base_url": None},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request: pytest.FixtureRequest) -> None:
     """Tests that use the database find the migrations' reference data, even after a transactional flush."""
     names = set(request.fixturenames)

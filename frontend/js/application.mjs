@@ -3,3 +3,31 @@ import { initAll } from "./govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+// Reports: a status fragment that polls its own URL while the PDF is queued or rendering, then stops
+// (the fragment drops data-poll-url once the report is issued or has failed). No page reload loop.
+for (const region of document.querySelectorAll("[data-poll-url]")) {
+  const poll = async () => {
+    const url = region.getAttribute("data-poll-url");
+    if (!url) return;
+    try {
+      const response = await fetch(url, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" });
+      if (response.ok) {
+        const holder = document.createElement("div");
+        holder.innerHTML = await response.text();
+        const fresh = holder.firstElementChild;
+        if (fresh) {
+          region.innerHTML = fresh.innerHTML;
+          if (!fresh.hasAttribute("data-poll-url")) {
+            region.removeAttribute("data-poll-url");
+            return;
+          }
+        }
+      }
+    } catch (error) {
+      // the network blipped: try again on the next tick
+    }
+    setTimeout(poll, 3000);
+  };
+  setTimeout(poll, 3000);
+}

@@ -1,0 +1,145 @@
+"""The facts a report states, read from the records (identification, attendance, psychometrics), as plain data.
+
+Approval freezes them into the report's snapshot, so the PDF shows exactly what the TM approved and a later
+change to the records never alters an issued version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from reports.rules import SessionRecord, sections_for, summarise_attendance, targets_for
+from sessions.models import Attendance, AttendanceOutcome, Membership, ScheduledSession, SessionStatus
+
+OUTCOME_LABELS = dict(AttendanceOutcome.choices)
+
+
+def _owner(membership: Membership) -> Any:
+    return membership.group or membership.plan
+
+
+def _sessions(membership: Membership) -> list[ScheduledSession]:
+    owner = _owner(membership)
+    qs = ScheduledSession.objects.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER).filter(
+        date__gte=membership.joined_on
+    )
+    qs = qs.filter(group=owner) if membership.group_id else qs.filter(plan=owner)
+    if membership.left_on:
+        qs = qs.filter(date__lte=membership.left_on)
+    return list(qs.order_by("date", "number"))
+
+
+def sessions_remaining(membership: Membership, today: dt.date | None = None) -> int:
+    """Sessions of the member's group or plan still to take place (provider cancellations excluded)."""
+    today = today or timezone.localdate()
+    return sum(1 for s in _sessions(membership) if s.date > today)
+
+
+def _catch_ups(membership: Membership) -> dict[int, dt.date]:
+    """Session id -> the date its catch-up was attended (issue 8's catch-ups, when that app provides them)."""
+    try:
+        from sessions.models import CatchUp  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    rows = CatchUp.objects.filter(membership=membership, outcome__in=("attended", "late")).values_list(
+        "missed_session_id", "date"
+    )
+    return dict(rows)
+
+
+def attendance_facts(membership: Membership) -> dict[str, Any]:
+    """domain.md §8: sessions attended, catch-ups with dates, absences with dates and outcome."""
+    caught = _catch_ups(membership)
+    records = [
+        SessionRecord(
+            number=a.session.number,
+            date=a.session.date,
+            outcome=a.outcome,
+            caught_up_on=caught.get(a.session_id),
+        )
+        for a in Attendance.objects.filter(membership=membership).select_related("session")
+    ]
+    summary = summarise_attendance(records)
+    return {
+        "sessions_recorded": summary.sessions_delivered,
+        "attended": summary.attended,
+        "missed": summary.missed,
+        "caught_up": summary.caught_up,
+        "completed": summary.completed,
+        "absences": [
+            {
+                "number": r.number,
+                "date": r.date.isoformat(),
+                "outcome": r.outcome,
+                "outcome_label": OUTCOME_LABELS.get(r.outcome, r.outcome),
+                "caught_up_on": r.caught_up_on.isoformat() if r.caught_up_on else None,
+            }
+            for r in summary.absences
+        ],
+    }
+
+
+def psychometrics(membership: Membership) -> dict[str, Any] | None:
+    """The member's pre and post results as plain data (issue 9's selector), or None before that app exists."""
+    try:
+        from assessments import selectors as assessment_selectors  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    results = getattr(assessment_selectors, "results_for_membership", None)
+    return results(membership) if results else None
+
+
+def post_psychometrics_done(membership: Membership) -> bool:
+    """PC 09/2007 (domain.md §8): the post-programme battery is recorded."""
+    results = psychometrics(membership)
+    return bool(results and results.get("post_done"))
+
+
+def report_facts(membership: Membership, kind: str) -> dict[str, Any]:
+    """Everything the report states that the facilitator does not write, as JSON-safe data."""
+    owner = _owner(membership)
+    programme = owner.programme
+    person = membership.referral.person
+    sessions = _sessions(membership)
+    if membership.group_id:
+        facilitators = [
+            link.facilitator.full_name for link in owner.facilitator_links.select_related("facilitator")
+        ]
+    else:
+        facilitators = [owner.facilitator.full_name]
+    return {
+        "kind": kind,
+        "programme": {
+            "name": programme.name,
+            "code": programme.code,
+            "programme": programme.programme,
+            "format": programme.format,
+            "version": programme.version,
+        },
+        "reference": owner.reference,
+        "person": {
+            "full_name": person.full_name,
+            "crn": person.crn,
+            "date_of_birth": person.date_of_birth.isoformat(),
+        },
+        "dates": {
+            "joined_on": membership.joined_on.isoformat(),
+            "left_on": membership.left_on.isoformat() if membership.left_on else None,
+            "first_session": sessions[0].date.isoformat() if sessions else None,
+            "last_session": sessions[-1].date.isoformat() if sessions else None,
+            "sessions_scheduled": len(sessions),
+        },
+        "offender_manager": person.offender_manager.full_name if person.offender_manager_id else "",
+        "facilitators": facilitators,
+        "treatment_manager": owner.treatment_manager.full_name,
+        "attendance": attendance_facts(membership),
+        "psychometrics": psychometrics(membership),
+        "removal_reason": membership.removal_reason,
+        "targets": [
+            {"code": t.code, "title": t.title} for t in targets_for(programme.programme, programme.modules)
+        ],
+        "sections": sections_for(kind),
+    }

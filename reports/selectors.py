@@ -1,0 +1,115 @@
+"""Reads of reports, scoped to the user first: TMs see their area's, facilitators the members they deliver to,
+OMs their caseload's. Another area's report, or one outside the user's reach, is not found (404)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role
+from accounts.permissions import is_staff_member
+from reports.models import PostProgrammeReport, ReportVersion
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+
+def _uuid(value: object) -> uuid.UUID:
+    from django.http import Http404
+
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+def reports_for_user(user: User | AnonymousUser) -> QuerySet[PostProgrammeReport]:
+    """Every report the user may read, with the person, programme and OM preloaded (one query per page)."""
+    if not is_staff_member(user):
+        return PostProgrammeReport.objects.none()
+    qs = PostProgrammeReport.objects.filter(area_id=user.area_id).select_related(  # type: ignore[union-attr]
+        "referral__person__offender_manager",
+        "membership__group__programme",
+        "membership__plan__programme",
+    )
+    role = getattr(user, "role", "")
+    if role == Role.TREATMENT_MANAGER:
+        return qs
+    if role == Role.FACILITATOR:
+        return qs.filter(
+            Q(membership__group__facilitator_links__facilitator_id=user.pk)
+            | Q(membership__plan__facilitator_id=user.pk)
+        ).distinct()
+    if role == Role.OFFENDER_MANAGER:
+        return qs.filter(referral__person__offender_manager_id=user.pk)
+    return qs.none()
+
+
+def reports_for_list(
+    user: User | AnonymousUser, *, status: list[str] | None = None
+) -> QuerySet[PostProgrammeReport]:
+    """The Reports list and the API list: newest first, with the current version's number preloaded."""
+    qs = reports_for_user(user)
+    if status:
+        qs = qs.filter(status__in=status)
+    return qs.prefetch_related(
+        Prefetch("versions", queryset=ReportVersion.objects.order_by("-number"))
+    ).order_by("-updated_at", "-id")
+
+
+def report_for_user(user: User | AnonymousUser, public_id: object) -> PostProgrammeReport:
+    """One report the user may read (404 otherwise), with its versions."""
+    return get_object_or_404(
+        reports_for_list(user).select_related("approved_by", "drafted_by", "membership__referral"),
+        public_id=_uuid(public_id),
+    )
+
+
+def version_for_user(user: User | AnonymousUser, report_id: object, number: int) -> ReportVersion:
+    """An issued version of a report the user may read (404 otherwise)."""
+    report = report_for_user(user, report_id)
+    return get_object_or_404(ReportVersion.objects.select_related("report"), report=report, number=number)
+
+
+def report_for_membership(membership_id: int) -> PostProgrammeReport | None:
+    return PostProgrammeReport.objects.filter(membership_id=membership_id).first()
+
+
+def memberships_ready_for_report(user: User | AnonymousUser) -> QuerySet[Any]:
+    """Members whose sessions are over (or who left after starting) and who have no report yet, among those
+    the user delivers to (facilitators) or in the user's area (TMs). One query: the checks are subqueries."""
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from sessions.models import Attendance, Membership, ScheduledSession, SessionStatus
+
+    role = getattr(user, "role", "")
+    if not is_staff_member(user) or role not in (Role.TREATMENT_MANAGER, Role.FACILITATOR):
+        return Membership.objects.none()
+    today = timezone.localdate()
+    area = Q(group__area_id=user.area_id) | Q(plan__area_id=user.area_id)  # type: ignore[union-attr]
+    qs = Membership.objects.filter(area)
+    if role == Role.FACILITATOR:
+        qs = qs.filter(Q(group__facilitator_links__facilitator_id=user.pk) | Q(plan__facilitator_id=user.pk))
+    later = ScheduledSession.objects.filter(date__gt=today).exclude(
+        status=SessionStatus.CANCELLED_BY_PROVIDER
+    )
+    remaining = later.filter(group_id=OuterRef("group_id")) | later.filter(plan_id=OuterRef("plan_id"))
+    started = Attendance.objects.filter(membership=OuterRef("pk"))
+    return (
+        qs.filter(report__isnull=True)
+        .annotate(has_remaining=Exists(remaining), started=Exists(started))
+        .filter(
+            Q(status__in=["sessions_complete", "completed"])
+            | Q(status="active", has_remaining=False)
+            | Q(status__in=["removed", "restart_required"], started=True)
+        )
+        .select_related("referral__person", "group__programme", "plan__programme")
+        .distinct()
+        .order_by("left_on", "joined_on", "id")
+    )

@@ -1,0 +1,64 @@
+"""Rendering an approved report to PDF in the background (domain.md §8).
+
+The task takes the report's id, claims the work with a conditional update (so a second delivery of the same
+message, or a second worker, finds nothing to do: one issued version), renders outside any transaction, then
+issues inside one. Transient errors (the database or the storage unreachable) are retried with exponential
+backoff; anything else, or running out of retries, is recorded as a failure the page shows with a retry button.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from botocore.exceptions import BotoCoreError
+from botocore.exceptions import ClientError as BotoClientError
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from reports import services
+
+logger = logging.getLogger(__name__)
+
+# Errors worth another try: connections dropped, storage briefly unavailable.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    TimeoutError,
+    BotoCoreError,
+    BotoClientError,
+)
+
+
+def backoff_seconds(retries: int) -> int:
+    """Exponential backoff: 5 s, 10 s, 20 s, ... capped at 10 minutes."""
+    return int(min(5 * 2**retries, 600))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def render_report(self, report_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Render and issue one approved report; returns what happened ("issued", "skipped", "retrying", "failed")."""
+    stale_after = dt.timedelta(seconds=settings.REPORT_RENDER_STALE_SECONDS)
+    if not services.claim_render(report_id, stale_after=stale_after):
+        return "skipped"
+    try:
+        rendered = services.render_claimed(report_id)
+        version = services.issue_rendered(report_id, rendered)
+    except TRANSIENT_ERRORS as exc:
+        reason = f"A temporary problem ({type(exc).__name__}) stopped the render"
+        if self.request.retries >= settings.REPORT_RENDER_MAX_RETRIES:
+            services.record_render_failure(
+                report_id, f"{reason}; it was tried {self.request.retries + 1} times."
+            )
+            return "failed"
+        services.requeue_render(report_id, reason)
+        logger.warning("Report render %s: transient %s, retrying", report_id, type(exc).__name__)
+        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from None
+    except Exception as exc:  # a bug or bad data: retrying would fail the same way
+        # The type only: a message could quote the report's contents.
+        logger.error("Report render %s failed: %s", report_id, type(exc).__name__)
+        services.record_render_failure(report_id, f"The PDF could not be produced ({type(exc).__name__}).")
+        return "failed"
+    return "issued" if version is not None else "skipped"
