@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -76,15 +77,22 @@ def report_awaiting_approval(membership: Membership, *, drafter: User) -> PostPr
     return services.submit_for_approval(actor=drafter, report=report)
 
 
+_SLOTS = itertools.count()
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+_TIMES = ("09:00", "11:30", "14:00", "16:30", "19:00", "21:30")
+
+
 def quick_membership(area: ProbationArea, personas: dict[str, User], *, finished: bool = False) -> Membership:
     """A member of a group delivered by the personas' facilitator, on their OM's caseload (no time travel).
     `finished`: a group that started in the past whose sessions are all over, with one attended session."""
     from sessions.models import Attendance, ScheduledSession
 
+    n = next(_SLOTS)  # a fresh weekly slot each time, so the personas' facilitator never clashes with itself
     group = make_group(
         area,
         actor=personas["treatment_manager"],
         facilitators=[personas["facilitator"], trained_facilitator(area)],
+        slots=[{"weekday": _WEEKDAYS[n % 5], "start_time": _TIMES[(n // 5) % len(_TIMES)]}],
     )
     referral = waiting_referral(area, personas["offender_manager"])
     membership = delivery.allocate(actor=personas["treatment_manager"], group=group, referral=referral)
