@@ -7,10 +7,12 @@ change to the records never alters an issued version.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
-from django.utils import timezone
+from django.core.serializers.json import DjangoJSONEncoder
 
+from isotp import clock
 from reports.rules import SessionRecord, sections_for, summarise_attendance, targets_for
 from sessions.models import Attendance, AttendanceOutcome, Membership, ScheduledSession, SessionStatus
 
@@ -34,7 +36,7 @@ def _sessions(membership: Membership) -> list[ScheduledSession]:
 
 def sessions_remaining(membership: Membership, today: dt.date | None = None) -> int:
     """Sessions of the member's group or plan still to take place (provider cancellations excluded)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return sum(1 for s in _sessions(membership) if s.date > today)
 
 
@@ -83,19 +85,22 @@ def attendance_facts(membership: Membership) -> dict[str, Any]:
 
 
 def psychometrics(membership: Membership) -> dict[str, Any] | None:
-    """The member's pre and post results as plain data (issue 9's selector), or None before that app exists."""
-    try:
-        from assessments import selectors as assessment_selectors  # type: ignore[import-not-found]
-    except ImportError:
+    """The member's pre and post results with norms, RCI and classification, and the chart's SVG (issue 9's
+    selector and pure chart function), as JSON-safe data; None when nothing has been recorded."""
+    from assessments.selectors import _administrations_base, results_of
+
+    administrations = list(_administrations_base().filter(membership=membership))
+    if not administrations:
         return None
-    results = getattr(assessment_selectors, "results_for_membership", None)
-    return results(membership) if results else None
+    data = results_of(membership, administrations)
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))  # type: ignore[no-any-return]
 
 
 def post_psychometrics_done(membership: Membership) -> bool:
     """PC 09/2007 (domain.md §8): the post-programme battery is recorded."""
-    results = psychometrics(membership)
-    return bool(results and results.get("post_done"))
+    from assessments.models import Administration
+
+    return Administration.objects.filter(membership=membership, kind="post").exists()
 
 
 def report_facts(membership: Membership, kind: str) -> dict[str, Any]:

@@ -97,15 +97,10 @@ def print_context(
 
 
 def chart_for(snapshot: dict[str, Any]) -> str:
-    """The treatment-needs profile as inline SVG (issue 9's pure chart function), or "" before it exists."""
-    results = snapshot.get("facts", {}).get("psychometrics")
-    if not results:
-        return ""
-    try:
-        from assessments.charts import profile_svg  # type: ignore[import-not-found]
-    except ImportError:
-        return ""
-    return str(profile_svg(results))
+    """The psychometric chart as inline SVG (drawn by issue 9's pure chart function when the facts were frozen):
+    WeasyPrint keeps it as vector graphics."""
+    results = snapshot.get("facts", {}).get("psychometrics") or {}
+    return str(results.get("chart_svg") or "")
 
 
 def render_html(snapshot: dict[str, Any], *, version: int | None = None, draft: bool = False) -> str:

@@ -84,14 +84,14 @@ def memberships_ready_for_report(user: User | AnonymousUser) -> QuerySet[Any]:
     """Members whose sessions are over (or who left after starting) and who have no report yet, among those
     the user delivers to (facilitators) or in the user's area (TMs). One query: the checks are subqueries."""
     from django.db.models import Exists, OuterRef
-    from django.utils import timezone
 
+    from isotp import clock
     from sessions.models import Attendance, Membership, ScheduledSession, SessionStatus
 
     role = getattr(user, "role", "")
     if not is_staff_member(user) or role not in (Role.TREATMENT_MANAGER, Role.FACILITATOR):
         return Membership.objects.none()
-    today = timezone.localdate()
+    today = clock.today()
     area = Q(group__area_id=user.area_id) | Q(plan__area_id=user.area_id)  # type: ignore[union-attr]
     qs = Membership.objects.filter(area)
     if role == Role.FACILITATOR:

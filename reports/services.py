@@ -28,6 +28,7 @@ from accounts.permissions import (
     can_view_reports,
 )
 from audit.services import record_access, record_event
+from isotp import clock
 from isotp.errors import DomainConflict
 from reports import facts as report_facts
 from reports.models import PostProgrammeReport, ReportVersion
@@ -213,7 +214,7 @@ def _snapshot(report: PostProgrammeReport, approver: User) -> dict[str, Any]:
         "signoff": {
             "drafted_by": report.drafted_by.full_name if report.drafted_by else "",
             "approved_by": approver.full_name,
-            "approved_on": timezone.localdate().isoformat(),
+            "approved_on": clock.today().isoformat(),
             "amendment_reason": report.amendment_reason,
         },
     }
@@ -426,11 +427,11 @@ def _count_completion(actor: User, report: PostProgrammeReport) -> bool:
     moves to `completed` through the referrals status service."""
     if report.completion_recorded_at is not None or not completion_for(report).counts:
         return False
-    from referrals.services import move_as_consequence
+    from referrals.services.status import move_as_consequence
 
     Membership.objects.filter(
         pk=report.membership_id, status__in=[MembershipStatus.ACTIVE, "sessions_complete"]
-    ).update(status=MembershipStatus.COMPLETED, left_on=timezone.localdate())
+    ).update(status=MembershipStatus.COMPLETED, left_on=clock.today())
     move_as_consequence(
         actor=actor,
         referral=report.referral,

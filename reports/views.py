@@ -26,7 +26,7 @@ from reports import selectors, services
 from reports.forms import AmendForm, DraftForm, ReturnForm
 from reports.models import PostProgrammeReport
 from reports.rules import STATUS_LABELS, ReportStatus, Target, sections_for
-from sessions.selectors import membership_for_user
+from sessions.selectors import groups as delivery_selectors
 
 PAGE_SIZE = 25
 POLLING = (ReportStatus.QUEUED, ReportStatus.RENDERING)
@@ -77,7 +77,7 @@ def report_open(request: HttpRequest, membership_id: str) -> HttpResponse:
     """The member's facilitators and TMs: start the report of a member whose sessions are over."""
     user = _user(request)
     require(permissions.can_view_reports(user))
-    membership = membership_for_user(user, membership_id)
+    membership = delivery_selectors.membership_for_user(user, membership_id)
     try:
         report = services.open_report(actor=user, membership=membership)
     except DomainConflict as exc:

@@ -149,3 +149,29 @@ def quick_report(
         version.file.save("v1.pdf", ContentFile(body), save=False)
         version.save()
     return report
+
+
+def record_psychometrics(membership: Membership, *, actor: User, post: bool = True) -> None:
+    """The demo battery before the programme and (with `post`) after it, through issue 9's service."""
+    from assessments.services import record_administration
+    from tests.assessments.factories import battery_of, demo_battery, problem_score, sheet
+
+    area = (membership.group or membership.plan).area  # type: ignore[union-attr]
+    version = demo_battery(area)
+    battery = battery_of(version)
+    first = battery.scales[0].code
+    record_administration(
+        actor=actor,
+        membership=membership,
+        kind="pre",
+        administered_on=GROUP_START - dt.timedelta(days=7),
+        scores=sheet(battery, **{first: problem_score(battery, first)}),
+    )
+    if post:
+        record_administration(
+            actor=actor,
+            membership=membership,
+            kind="post",
+            administered_on=dt.date(2026, 10, 5),
+            scores=sheet(battery),
+        )

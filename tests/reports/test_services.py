@@ -17,9 +17,27 @@ from tests.reports.factories import (
     AFTER_THE_PROGRAMME,
     finished_member,
     full_content,
+    record_psychometrics,
     report_awaiting_approval,
 )
 from tests.sessions.factories import trained_facilitator
+
+
+def record_psychometrics_post(membership, tm):
+    import datetime as dt
+
+    from assessments.services import record_administration
+    from tests.assessments.factories import battery_of, sheet
+
+    pre = membership.psychometric_administrations.get(kind="pre")
+    record_administration(
+        actor=tm,
+        membership=membership,
+        kind="post",
+        administered_on=dt.date(2026, 10, 5),
+        scores=sheet(battery_of(pre.battery_version)),
+    )
+
 
 pytestmark = pytest.mark.django_db
 
@@ -247,14 +265,14 @@ def test_an_issued_version_never_changes(awaiting, tm):
     version = report.versions.get()
     with pytest.raises(DatabaseError), transaction.atomic():
         ReportVersion.objects.filter(pk=version.pk).update(sha256="0" * 64)
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM reports_reportversion WHERE id = %s", [version.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reports_reportversion WHERE id = %s", [version.pk])
     version.refresh_from_db()
     assert version.sha256 != "0" * 64
 
 
-def test_completion_waits_for_the_post_programme_psychometrics(awaiting, tm, monkeypatch):
+def test_completion_waits_for_the_post_programme_psychometrics(awaiting, tm):
+    record_psychometrics(awaiting.membership, actor=tm, post=False)
     report = _issue(awaiting, tm)
     report.referral.refresh_from_db()
     assert report.referral.status == "on_programme" and report.completion_recorded_at is None
@@ -263,16 +281,19 @@ def test_completion_waits_for_the_post_programme_psychometrics(awaiting, tm, mon
     assert refused.value.code == "COMPLETION_NOT_DUE"
     assert refused.value.extra["reasons"] == ["POST_PSYCHOMETRICS_MISSING"]
 
-    monkeypatch.setattr(services.report_facts, "post_psychometrics_done", lambda membership: True)
+    record_psychometrics_post(report.membership, tm)
     services.record_completion(actor=tm, report=report)
     report.referral.refresh_from_db()
     report.membership.refresh_from_db()
     assert report.referral.status == "completed" and report.membership.status == "completed"
 
 
-def test_completion_counts_on_issue_when_the_psychometrics_are_done(awaiting, tm, monkeypatch):
-    monkeypatch.setattr(services.report_facts, "post_psychometrics_done", lambda membership: True)
+def test_completion_counts_on_issue_when_the_psychometrics_are_done(awaiting, tm):
+    record_psychometrics(awaiting.membership, actor=tm)
     report = _issue(awaiting, tm)
+    version = report.versions.get()
+    assert version.snapshot["facts"]["psychometrics"]["post"] is not None
+    assert "<svg" in version.snapshot["facts"]["psychometrics"]["chart_svg"]
     report.referral.refresh_from_db()
     assert report.referral.status == "completed" and report.completion_recorded_at is not None
     assert report.referral.status_changes.filter(to_status="completed", actor=tm).exists()
@@ -313,3 +334,14 @@ def test_a_failing_audit_write_leaves_nothing_saved(awaiting, tm, monkeypatch):
     with pytest.raises(RuntimeError):
         services.approve(actor=tm, report=awaiting)
     assert PostProgrammeReport.objects.get(pk=awaiting.pk).status == "awaiting_approval"
+
+
+def test_on_issue_the_om_is_told_with_a_link_never_the_pdf(awaiting, tm, om):
+    from notifications.models import Notification
+
+    report = _issue(awaiting, tm)
+    note = Notification.objects.get(recipient=om, kind="report")
+    assert note.link == f"/reports/{report.public_id}/"
+    assert note.email is True
+    assert report.referral.person.crn in note.subject
+    assert ".pdf" not in note.body and "download/" not in note.link
