@@ -184,6 +184,7 @@ class Ogrs3ScoreApi(APIView):
     """Any member of staff: OGRS3 with the active coefficient table, showing the working (domain.md §4.1)."""
 
     permission_classes = [IsVerifiedStaff]
+    throttle_scope = "calculators"  # stateless and cheap to call in a loop: rate-limited
 
     @extend_schema(
         request=Ogrs3ScoreInput,

@@ -114,6 +114,7 @@ def test_lockout_is_keyed_on_the_address_not_the_browser(tm):
     [
         ("api-rm2000-score", RM2000),
         ("api-eligibility-check", {}),
+        ("api-ogrs3-score", {}),
         ("api-schedule-preview", {}),
     ],
 )
