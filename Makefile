@@ -20,18 +20,19 @@ RUN_ENV := DJANGO_DEBUG=true CELERY_TASK_ALWAYS_EAGER=true DATABASE_URL=sqlite:/
 # `make test`: the real PostgreSQL and Redis on this machine (override DATABASE_URL / REDIS_URL to point elsewhere).
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/isotp
 REDIS_HOST ?= 127.0.0.1
+REDIS_PORT ?= 6379
 # Redis databases for the cache and the Celery broker (several checkouts on one machine can use others).
 REDIS_CACHE_DB ?= 14
 REDIS_BROKER_DB ?= 15
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DATABASE_URL=$(DATABASE_URL) \
-	REDIS_URL=redis://$(REDIS_HOST):6379/$(REDIS_CACHE_DB) CELERY_BROKER_URL=redis://$(REDIS_HOST):6379/$(REDIS_BROKER_DB) \
-	CELERY_RESULT_BACKEND=redis://$(REDIS_HOST):6379/$(REDIS_BROKER_DB) EMAIL_URL=consolemail:// \
+	REDIS_URL=redis://$(REDIS_HOST):$(REDIS_PORT)/$(REDIS_CACHE_DB) CELERY_BROKER_URL=redis://$(REDIS_HOST):$(REDIS_PORT)/$(REDIS_BROKER_DB) \
+	CELERY_RESULT_BACKEND=redis://$(REDIS_HOST):$(REDIS_PORT)/$(REDIS_BROKER_DB) EMAIL_URL=consolemail:// \
 	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false DJANGO_HSTS_SECONDS=0
 
 # What `manage.py check --deploy` sees: production values, nothing relaxed.
 DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n') \
-	DJANGO_ALLOWED_HOSTS=isotp.example.org DATABASE_URL=$(DATABASE_URL) REDIS_URL=redis://$(REDIS_HOST):6379/14 \
+	DJANGO_ALLOWED_HOSTS=isotp.example.org DATABASE_URL=$(DATABASE_URL) REDIS_URL=redis://$(REDIS_HOST):$(REDIS_PORT)/14 \
 	EMAIL_URL=smtp+tls://user:password@smtp.example.org:587
 
 SCHEMA_TMP := $(shell mktemp -u /tmp/isotp-openapi-XXXXXX.yaml)
@@ -75,7 +76,7 @@ setup: python-deps css
 
 services:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
-	@redis-cli -h $(REDIS_HOST) ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no
+	@redis-cli -h $(REDIS_HOST) -p $(REDIS_PORT) ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port $(REDIS_PORT) --save "" --appendonly no
 	@psql "$(DATABASE_URL)" -c "SELECT 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres "$$(basename "$(DATABASE_URL)")" 2>/dev/null || true
 
 chromium:
