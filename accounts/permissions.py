@@ -399,3 +399,30 @@ def can_approve_report(user: User | AnonymousUser | None, report: Any = None) ->
 
 ReportPermission = role_permission(Role.TREATMENT_MANAGER, read=tuple(REPORT_READERS))
 ApproveReportPermission = role_permission(Role.TREATMENT_MANAGER)
+# --- attendance, catch-ups, enforcement (issue 8) ----------------------------------------------------------
+# Facilitators take the registers of the sessions they deliver and book catch-ups for their members; TMs do both
+# for the whole area and alone grant exceptions. The person's OM (or a TM) records warnings and breach action.
+# A member's progress page: TMs and administrators (area), facilitators (their members), the OM (their caseload).
+
+
+def can_take_register(user: User | AnonymousUser | None) -> bool:
+    """TMs and facilitators (the services narrow a facilitator to the sessions they deliver)."""
+    return has_role(user, Role.TREATMENT_MANAGER, Role.FACILITATOR)
+
+
+def can_grant_catch_up_exception(user: User | AnonymousUser | None) -> bool:
+    """Only TMs let a member continue while a catch-up is outstanding (domain.md §6)."""
+    return has_role(user, Role.TREATMENT_MANAGER)
+
+
+def can_record_enforcement(user: User | AnonymousUser | None) -> bool:
+    """The person's OM or a TM (the service checks the caseload)."""
+    return has_role(user, Role.OFFENDER_MANAGER, Role.TREATMENT_MANAGER)
+
+
+def can_view_progress(user: User | AnonymousUser | None) -> bool:
+    """Every role may reach a progress page; the selectors narrow it to the user's area, groups or caseload."""
+    return is_staff_member(user)
+
+
+EnforcementPermission = role_permission(Role.OFFENDER_MANAGER, Role.TREATMENT_MANAGER)

@@ -355,6 +355,8 @@ SPECTACULAR_SETTINGS = {
         # reports
         "ReportStatusEnum": "reports.models.PostProgrammeReport.Status",
         "ReportKindEnum": "reports.models.PostProgrammeReport.Kind",
+        "CatchUpOutcomeEnum": "sessions.models.CatchUpOutcome",
+        "EnforcementStatusEnum": "referrals.serializers.ENFORCEMENT_STATUSES",
     },
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from referrals.decisions import current_sentence, decision_for, latest_deviance, latest_rm2000, latest_rosh
@@ -456,8 +457,42 @@ class ReferralListOutput(serializers.ModelSerializer[Referral]):
         ]
 
 
+# domain.md §6: the enforcement states (the rules live with attendance in sessions.rules.enforcement, which
+# supplies the value through the `referral_extras` hook; tests check the two lists agree).
+ENFORCEMENT_STATUSES = ("none", "warning_due", "warning_issued", "breach_due", "breach_actioned")
+
+
+class EnforcementFailureOutput(serializers.Serializer[Any]):
+    date = serializers.DateField()
+    what = serializers.CharField(help_text="e.g. 'Unacceptable absence: session 4 on Monday 3 May 2027'")
+    session = serializers.UUIDField(help_text="The session missed (or whose catch-up was missed).")
+
+
+class EnforcementOutput(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=[(s, s) for s in ENFORCEMENT_STATUSES])
+    status_label = serializers.CharField()
+    warning_issued_on = serializers.DateField(allow_null=True)
+    breach_due_by = serializers.DateField(
+        allow_null=True, help_text="The 10th working day after the absence."
+    )
+    breach_actioned_on = serializers.DateField(allow_null=True)
+    failures = EnforcementFailureOutput(many=True)
+    code = serializers.CharField()
+    reason = serializers.CharField()
+
+
+def _extras(referral: Referral, name: str) -> Any:
+    """A value another app adds to the referral (sessions: enforcement), through `<app>.referral_extras`."""
+    from isotp.hooks import app_hooks
+
+    for hook in app_hooks("referral_extras", name):
+        return hook(referral)
+    return None
+
+
 class ReferralDetailOutput(ReferralListOutput):
     allowed_transitions = serializers.SerializerMethodField()
+    enforcement = serializers.SerializerMethodField()
     eligibility = EligibilityOutput(read_only=True, help_text="The same decision as POST eligibility/check/.")
     latest_assessment = AssessmentOutput(read_only=True, allow_null=True)
 
@@ -472,7 +507,13 @@ class ReferralDetailOutput(ReferralListOutput):
             "allowed_transitions",
             "eligibility",
             "latest_assessment",
+            "enforcement",
         ]
+
+    @extend_schema_field(EnforcementOutput(allow_null=True))
+    def get_enforcement(self, referral: Referral) -> dict[str, Any] | None:
+        """domain.md §6: none | warning_due | warning_issued | breach_due | breach_actioned, with what is due."""
+        return _extras(referral, "enforcement")
 
     def get_allowed_transitions(self, referral: Referral) -> list[str]:
         """Where the referral may move next (domain.md §9)."""

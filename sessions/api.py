@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 from accounts import selectors as staff_selectors
 from accounts.models import User
 from accounts.permissions import (
-    AttendancePermission,
     CataloguePermission,
     DeliveryPermission,
     ManageDeliveryPermission,
@@ -30,6 +29,7 @@ from accounts.permissions import (
 from audit.services import record_access
 from referrals import selectors as referral_selectors
 from sessions import services
+from sessions.attendance_serializers import MembershipProgressOutput, with_progress
 from sessions.filters import GroupFilter, PlanFilter, ProgrammeFilter, SessionFilter
 from sessions.models import Membership, Programme, ScheduledSession
 from sessions.selectors.catalogue import programme_for_preview, programme_for_user, programmes_for_area
@@ -44,8 +44,6 @@ from sessions.selectors.plans import plan_for_user, plans_for_list
 from sessions.selectors.schedule import schedule_for_plan, session_for_user, sessions_for_user
 from sessions.serializers import (
     AllocateInput,
-    AttendanceInput,
-    AttendanceOutput,
     CancelSessionInput,
     FeedOutput,
     GroupCreateInput,
@@ -226,14 +224,14 @@ class MembershipDetailApi(APIView):
 
     permission_classes = [DeliveryPermission]
 
-    @extend_schema(responses={200: MembershipOutput}, summary="One membership")
+    @extend_schema(responses={200: MembershipProgressOutput}, summary="One membership with its progress")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
         membership = membership_for_user(request.user, public_id)
         # It names the person: a view of a person's record is logged (the CRN as label, never the name).
         record_access(
             actor=_user(request), obj=membership, via="api", object_label=membership.referral.person.crn
         )
-        return Response(MembershipOutput(membership).data)
+        return Response(MembershipProgressOutput(with_progress(membership)).data)
 
     @extend_schema(
         request=RemoveMemberInput,
@@ -322,28 +320,6 @@ class SessionCancelApi(APIView):
         data.is_valid(raise_exception=True)
         replacement = services.cancel_session_by_provider(actor=user, session=session, **data.validated_data)
         return Response(SessionOutput(replacement).data)
-
-
-class SessionAttendanceApi(APIView):
-    """Facilitators of the session and TMs: record a member's attendance outcome."""
-
-    permission_classes = [AttendancePermission]
-
-    @extend_schema(
-        request=AttendanceInput,
-        responses={200: AttendanceOutput, 400: None, 409: CONFLICT},
-        summary="Record attendance",
-    )
-    def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        user = _user(request)
-        session = session_for_user(user, public_id)
-        data = AttendanceInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        membership = _ref("membership", lambda: membership_for_user(user, data.validated_data["membership"]))
-        attendance = services.record_attendance(
-            actor=user, membership=membership, session=session, outcome=data.validated_data["outcome"]
-        )
-        return Response(AttendanceOutput(attendance).data)
 
 
 class MySessionListApi(generics.ListAPIView):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sessions import api
+from sessions import api, attendance_api
 
 urlpatterns = [
     path("programmes/", api.ProgrammeListApi.as_view(), name="api-programme-list"),
@@ -32,8 +32,38 @@ urlpatterns = [
     path("sessions/<uuid:public_id>/cancel/", api.SessionCancelApi.as_view(), name="api-session-cancel"),
     path(
         "sessions/<uuid:public_id>/attendance/",
-        api.SessionAttendanceApi.as_view(),
+        attendance_api.SessionAttendanceApi.as_view(),
         name="api-session-attendance",
+    ),
+    path(
+        "sessions/<uuid:public_id>/register/",
+        attendance_api.SessionRegisterApi.as_view(),
+        name="api-session-register",
+    ),
+    path(
+        "memberships/<uuid:public_id>/catch-ups/",
+        attendance_api.MembershipCatchUpListApi.as_view(),
+        name="api-membership-catch-up-list",
+    ),
+    path(
+        "memberships/<uuid:public_id>/catch-up-exceptions/",
+        attendance_api.CatchUpExceptionApi.as_view(),
+        name="api-membership-catch-up-exception",
+    ),
+    path(
+        "catch-ups/<uuid:public_id>/outcome/",
+        attendance_api.CatchUpOutcomeApi.as_view(),
+        name="api-catch-up-outcome",
+    ),
+    path(
+        "referrals/<uuid:public_id>/warnings/",
+        attendance_api.ReferralWarningApi.as_view(),
+        name="api-referral-warning",
+    ),
+    path(
+        "referrals/<uuid:public_id>/breach/",
+        attendance_api.ReferralBreachApi.as_view(),
+        name="api-referral-breach",
     ),
     path("my/sessions/", api.MySessionListApi.as_view(), name="api-my-session-list"),
     path("my/calendar-feed/", api.MyCalendarFeedApi.as_view(), name="api-my-calendar-feed"),

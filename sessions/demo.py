@@ -18,7 +18,6 @@ from accounts.models import ProbationArea, User, Venue
 from referrals.models import Referral
 from sessions import services
 from sessions.models import (
-    AttendanceOutcome,
     FeedToken,
     Membership,
     OneToOnePlan,
@@ -138,19 +137,91 @@ def _core_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: 
     log.append(f"sessions: rolling core group {group.reference} in {area.code}")
 
 
+# Per (session number, member index): what the demo register records (everything else: attended, homework done).
+_OUTCOMES: dict[tuple[int, int], dict[str, object]] = {
+    (2, 2): {"outcome": "unacceptable_absence", "notes": "No contact before the session."},
+    (2, 4): {"outcome": "late", "notes": "Arrived 20 minutes late: bus."},
+    (3, 0): {
+        "outcome": "attended",
+        "concern": True,
+        "notes": "Disclosed new contact with a child: OM to follow up.",
+    },
+    (3, 1): {"outcome": "acceptable_absence", "notes": "Hospital appointment (letter seen)."},
+    (4, 2): {"outcome": "unacceptable_absence", "notes": "Said he forgot."},
+    (4, 5): {"outcome": "attended", "homework_done": False},
+}
+
+
 def _attendance(group: ProgrammeGroup, members: list[Membership], facilitator: User) -> None:
-    """Everyone attended every past session, except one acceptable absence and one late arrival."""
+    """Registers for every past session, taken through the services: most attend with homework done, some are
+    late, absent (acceptably or not) or sent home; every missed session but the latest is caught up two days
+    later, the latest one's catch-up is booked for later this week (so it shows as outstanding and in the
+    facilitator's calendar); the OM has issued a warning after the first unacceptable absence, so the second makes
+    breach action due."""
     today = timezone.localdate()
-    past = ScheduledSession.objects.filter(group=group, date__lt=today, status=SessionStatus.SCHEDULED)
-    for session in past.order_by("number"):
+    past = list(
+        ScheduledSession.objects.filter(group=group, date__lt=today, status=SessionStatus.SCHEDULED).order_by(
+            "number"
+        )
+    )
+    for position, session in enumerate(past):
+        latest = position == len(past) - 1
+        entries = []
         for index, membership in enumerate(members):
-            outcome = {
-                (3, 1): AttendanceOutcome.ACCEPTABLE_ABSENCE,
-                (2, 4): AttendanceOutcome.LATE,
-            }.get((session.number, index), AttendanceOutcome.ATTENDED)
-            services.record_attendance(
-                actor=facilitator, membership=membership, session=session, outcome=outcome
+            values: dict[str, object] = {"outcome": "attended", "homework_done": True}
+            values.update(_OUTCOMES.get((session.number, index), {}))
+            if latest and index == 3:
+                values = {
+                    "outcome": "sent_home",
+                    "sent_home_acceptable": False,
+                    "notes": "Under the influence.",
+                }
+            entries.append(services.RegisterEntry(membership=membership, **values))  # type: ignore[arg-type]
+        services.take_register(
+            actor=facilitator,
+            session=session,
+            entries=entries,
+            content_delivered=f"{session.module_title}: session {session.number} of the programme manual.",
+            exercises="Check-in; the session's core exercise; homework review; check-out.",
+            today=today,
+        )
+        for entry in entries:
+            if entry.outcome not in ("acceptable_absence", "unacceptable_absence", "sent_home"):
+                continue
+            membership = entry.membership
+            if latest:
+                services.book_catch_up(
+                    actor=facilitator,
+                    membership=membership,
+                    missed_session=session,
+                    date=today + dt.timedelta(days=3),
+                    start=dt.time(10, 0),
+                    venue=session.venue,
+                    facilitator=facilitator,
+                    today=today,
+                )
+                continue
+            services.book_catch_up(
+                actor=facilitator,
+                membership=membership,
+                missed_session=session,
+                date=min(session.date + dt.timedelta(days=2), today),
+                start=dt.time(14, 0),
+                venue=session.venue,
+                facilitator=facilitator,
+                outcome="attended",
+                notes="Individual catch-up of the session's material.",
+                today=today,
             )
+            referral = membership.referral
+            om = referral.person.offender_manager
+            if entry.outcome == "unacceptable_absence" and om is not None and session.number == 2:
+                services.record_warning(
+                    actor=om,
+                    referral=referral,
+                    issued_on=min(session.date + dt.timedelta(days=1), today),
+                    notes="Warning letter sent; discussed at supervision.",
+                )
 
 
 def _plan(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[str]) -> None:

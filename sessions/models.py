@@ -387,6 +387,13 @@ class ScheduledSession(models.Model):
         settings.AUTH_USER_MODEL, related_name="scheduled_sessions", blank=True
     )
     status = models.CharField(max_length=30, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
+    # The register (issue 8): the facilitators' session notes and who took it, when.
+    content_delivered = models.TextField(blank=True, help_text="What the session covered.")
+    exercises = models.TextField(blank=True, help_text="The exercises used.")
+    register_taken_at = models.DateTimeField(null=True, blank=True)
+    register_taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["date", "start", "number"]
@@ -424,6 +431,7 @@ class MembershipStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     REMOVED = "removed", "Removed"
     RESTART_REQUIRED = "restart_required", "Restart required"
+    SESSIONS_COMPLETE = "sessions_complete", "Sessions complete"
 
 
 class Membership(models.Model):
@@ -494,11 +502,20 @@ ATTENDED_OUTCOMES = frozenset({AttendanceOutcome.ATTENDED, AttendanceOutcome.LAT
 
 
 class Attendance(models.Model):
-    """A member's outcome for one session (the catch-up and enforcement rules come with a later issue)."""
+    """A member's outcome for one session, with homework, a note and a concern flag (domain.md §6; issue 8)."""
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="attendances")
     session = models.ForeignKey(ScheduledSession, on_delete=models.PROTECT, related_name="attendances")
     outcome = models.CharField(max_length=30, choices=AttendanceOutcome.choices)
+    sent_home_acceptable = models.BooleanField(
+        null=True, blank=True, help_text="Only for sent_home: was the reason acceptable (domain.md §6)?"
+    )
+    homework_done = models.BooleanField(null=True, blank=True)
+    personal_work = models.BooleanField(
+        default=False, help_text="N-SOGP: the member presented their personal-work exercise (002)."
+    )
+    notes = models.TextField(blank=True)
+    concern = models.BooleanField(default=False, help_text="Alerts the offender manager.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -508,10 +525,130 @@ class Attendance(models.Model):
             models.UniqueConstraint(
                 fields=["membership", "session"], name="attendance_once_per_member_session"
             ),
+            # domain.md §6: sent home is marked acceptable or unacceptable; nothing else carries that mark.
+            models.CheckConstraint(
+                name="attendance_sent_home_marked",
+                condition=Q(outcome="sent_home", sent_home_acceptable__isnull=False)
+                | (~Q(outcome="sent_home") & Q(sent_home_acceptable__isnull=True)),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.outcome} ({self.session_id})"
+
+
+class CatchUpOutcome(models.TextChoices):
+    """An individual catch-up's outcome; empty while it is only booked (domain.md §6)."""
+
+    ATTENDED = "attended", "Attended"
+    LATE = "late", "Late (attended)"
+    ACCEPTABLE_ABSENCE = "acceptable_absence", "Acceptable absence"
+    UNACCEPTABLE_ABSENCE = "unacceptable_absence", "Unacceptable absence"
+
+
+class CatchUp(models.Model):
+    """An individual catch-up of one missed session (a rearranged session for a one-to-one), domain.md §6.
+
+    Booked with a date (and optionally a time and venue), its outcome recorded then or later; only an attended
+    catch-up closes the missed session. A missed catch-up may be followed by another.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="catch_ups")
+    missed_session = models.ForeignKey(ScheduledSession, on_delete=models.PROTECT, related_name="catch_ups")
+    date = models.DateField()
+    start = models.TimeField(null=True, blank=True)
+    end = models.TimeField(null=True, blank=True)
+    venue = models.ForeignKey(
+        "accounts.Venue", null=True, blank=True, on_delete=models.PROTECT, related_name="catch_ups"
+    )
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delivered_catch_ups"
+    )
+    outcome = models.CharField(max_length=30, choices=CatchUpOutcome.choices, blank=True)
+    notes = models.TextField(blank=True)
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "start", "id"]
+        constraints = [
+            # Only one catch-up completes a missed session.
+            models.UniqueConstraint(
+                fields=["membership", "missed_session"],
+                condition=Q(outcome__in=["attended", "late"]),
+                name="catch_up_one_attended_per_missed_session",
+            ),
+            models.CheckConstraint(
+                name="catch_up_time_whole",
+                condition=Q(start__isnull=True, end__isnull=True)
+                | Q(start__isnull=False, end__isnull=False, end__gt=F("start")),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["facilitator", "date"], name="catch_up_facilitator_date_idx"),
+            models.Index(fields=["venue", "date"], name="catch_up_venue_date_idx"),
+            models.Index(fields=["membership", "missed_session"], name="catch_up_membership_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Catch-up {self.public_id}"
+
+    @property
+    def attended(self) -> bool:
+        return self.outcome in (CatchUpOutcome.ATTENDED, CatchUpOutcome.LATE)
+
+
+class CatchUpException(models.Model):
+    """A treatment manager lets a member attend later sessions while one catch-up is outstanding (domain.md §6),
+    with the reason, kept and shown."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="catch_up_exceptions")
+    missed_session = models.ForeignKey(ScheduledSession, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["granted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "missed_session"], name="catch_up_exception_once_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exception for {self.membership_id} / {self.missed_session_id}"
+
+
+class EnforcementKind(models.TextChoices):
+    WARNING = "warning", "Warning issued"
+    BREACH = "breach", "Breach actioned"
+
+
+class EnforcementAction(models.Model):
+    """A warning issued or breach action taken for a referral's failures to comply (domain.md §6; CJA 2003
+    Sch. 8). The enforcement state is worked out from these and the unacceptable absences, never stored."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="enforcement_actions"
+    )
+    kind = models.CharField(max_length=10, choices=EnforcementKind.choices)
+    on = models.DateField(help_text="The day the warning was issued or the breach actioned.")
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+        indexes = [models.Index(fields=["referral", "kind"], name="enforcement_referral_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.on}"
 
 
 # --- calendar feed ------------------------------------------------------------------------------------------

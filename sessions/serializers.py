@@ -12,7 +12,6 @@ from rest_framework import serializers
 
 from accounts.models import Jurisdiction
 from sessions.models import (
-    AttendanceOutcome,
     Cadence,
     Delivery,
     GroupStatus,
@@ -173,17 +172,6 @@ class CancelSessionInput(serializers.Serializer[Any]):
 
 class MovedSessionsOutput(serializers.Serializer[Any]):
     moved = SessionOutput(many=True)
-
-
-class AttendanceInput(serializers.Serializer[Any]):
-    membership = serializers.UUIDField()
-    outcome = serializers.ChoiceField(choices=AttendanceOutcome.choices)
-
-
-class AttendanceOutput(serializers.Serializer[Any]):
-    membership = serializers.UUIDField(source="membership.public_id")
-    session = serializers.UUIDField(source="session.public_id")
-    outcome = serializers.ChoiceField(choices=AttendanceOutcome.choices)
 
 
 # --- groups -------------------------------------------------------------------------------------------------

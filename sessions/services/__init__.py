@@ -5,16 +5,21 @@ Bad input raises Django's ValidationError (field errors: 400 in the API, form er
 refusing a change raises `isotp.errors.DomainConflict` (409 with its `code`).
 """
 
+from .attendance import RegisterEntry, record_attendance, take_register
 from .catalogue import create_programme_version
+from .catch_ups import book_catch_up, grant_catch_up_exception, record_catch_up_outcome
+from .enforcement import record_breach, record_warning
 from .feeds import current_feed_token, issue_feed_token, revoke_feed_token
 from .groups import check_facilitators, create_group, preview_schedule, schedule_for
-from .memberships import REMOVAL_NEXT_STATUSES, allocate, record_attendance, remove_member
+from .memberships import REMOVAL_NEXT_STATUSES, allocate, remove_member
 from .plans import check_plan, create_one_to_one_plan, parse_plan
 from .scheduling import cancel_session_by_provider, reschedule_session
 
 __all__ = [
     "REMOVAL_NEXT_STATUSES",
+    "RegisterEntry",
     "allocate",
+    "book_catch_up",
     "cancel_session_by_provider",
     "check_facilitators",
     "check_plan",
@@ -22,12 +27,17 @@ __all__ = [
     "create_one_to_one_plan",
     "create_programme_version",
     "current_feed_token",
+    "grant_catch_up_exception",
     "issue_feed_token",
     "parse_plan",
     "preview_schedule",
     "record_attendance",
+    "record_breach",
+    "record_catch_up_outcome",
+    "record_warning",
     "remove_member",
     "reschedule_session",
     "revoke_feed_token",
     "schedule_for",
+    "take_register",
 ]

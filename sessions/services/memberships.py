@@ -18,9 +18,6 @@ from isotp.errors import DomainConflict
 from referrals.models import Referral
 from referrals.services.status import change_status
 from sessions.models import (
-    ATTENDED_OUTCOMES,
-    Attendance,
-    AttendanceOutcome,
     GroupStatus,
     JoinRule,
     Membership,
@@ -249,90 +246,3 @@ def remove_member(
         reason=reason,
     )
     return locked
-
-
-def _start_programme(*, actor: User, referral: Referral, reason: str) -> None:
-    """The first attended session moves the referral to `on_programme` (domain.md §9).
-
-    This is a consequence of recording attendance, which facilitators do; `referrals.services.status.change_status`
-    lets only TMs move statuses by hand, so the referrals service's consequence move is used.
-    """
-    from referrals.services.status import move_as_consequence
-
-    move_as_consequence(
-        actor=actor, referral=referral, to_status="on_programme", only_from="allocated", reason=reason
-    )
-
-
-@transaction.atomic
-def record_attendance(
-    *, actor: User, membership: Membership, session: ScheduledSession, outcome: str
-) -> Attendance:
-    """Facilitators of the session and treatment managers: record (or correct) a member's outcome.
-
-    The first attended or late outcome moves the referral to `on_programme`; the session becomes delivered and
-    a planned group or plan becomes running. Catch-ups and enforcement come with a later issue. Locks the
-    membership and the session. Audited.
-    """
-    if outcome not in AttendanceOutcome.values:
-        raise ValidationError({"outcome": ["Choose an attendance outcome."]})
-    locked = _lock_membership(membership)
-    target = ScheduledSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
-    same_owner = (locked.group_id is not None and target.group_id == locked.group_id) or (
-        locked.plan_id is not None and target.plan_id == locked.plan_id
-    )
-    if not same_owner:
-        raise ValidationError({"session": ["This session is not part of the member's group or plan."]})
-    if locked.status != MembershipStatus.ACTIVE:
-        raise DomainConflict(
-            "The membership has ended: attendance can no longer be recorded.", code="MEMBERSHIP_NOT_ACTIVE"
-        )
-    if target.status == SessionStatus.CANCELLED_BY_PROVIDER:
-        raise DomainConflict(
-            "The provider cancelled this session: it is not an absence (domain.md §6).",
-            code="SESSION_CANCELLED",
-        )
-    if target.date > _today():
-        raise DomainConflict(
-            "Attendance is recorded on or after the day of the session.", code="SESSION_IN_FUTURE"
-        )
-    if target.date < locked.joined_on:
-        raise DomainConflict("The session was before the member joined.", code="BEFORE_JOINING")
-    existing = Attendance.objects.filter(membership=locked, session=target).first()
-    previous = existing.outcome if existing else None
-    if existing is None:
-        attendance = Attendance.objects.create(
-            membership=locked, session=target, outcome=outcome, recorded_by=actor
-        )
-    else:
-        existing.outcome, existing.recorded_by = outcome, actor
-        existing.save(update_fields=["outcome", "recorded_by"])
-        attendance = existing
-    if target.status == SessionStatus.SCHEDULED:
-        target.status = SessionStatus.DELIVERED
-        target.save(update_fields=["status"])
-    # The first delivered session starts a planned group or plan.
-    if locked.group_id is not None:
-        ProgrammeGroup.objects.filter(id=locked.group_id, status=GroupStatus.PLANNED).update(
-            status=GroupStatus.RUNNING
-        )
-    elif locked.plan_id is not None:
-        OneToOnePlan.objects.filter(id=locked.plan_id, status=PlanStatus.PLANNED).update(
-            status=PlanStatus.RUNNING
-        )
-    if outcome in ATTENDED_OUTCOMES:
-        _start_programme(
-            actor=actor,
-            referral=locked.referral,
-            reason=f"Attended session {target.number} on {format_date(target.date)}",
-        )
-    owner = locked.group or locked.plan
-    record_event(
-        actor=actor,
-        action="attendance.recorded",
-        obj=locked,
-        area_id=owner.area_id,  # type: ignore[union-attr]
-        object_label=owner.reference,  # type: ignore[union-attr]
-        changes={"session": str(target.public_id), "outcome": {"from": previous, "to": outcome}},
-    )
-    return attendance

@@ -38,6 +38,31 @@ def _membership_id(area, personas):
     return {"public_id": services.allocate(actor=personas[TM], group=group, referral=referral).public_id}
 
 
+def _catch_up_id(area, personas):
+    """A catch-up booked directly (test data): the membership's first session taken as missed."""
+    from sessions.models import Attendance, CatchUp, Membership
+
+    membership = Membership.objects.get(public_id=_membership_id(area, personas)["public_id"])
+    session = membership.group.sessions.order_by("number").first()
+    Attendance.objects.create(
+        membership=membership, session=session, outcome="acceptable_absence", recorded_by=personas[TM]
+    )
+    catch_up = CatchUp.objects.create(
+        membership=membership,
+        missed_session=session,
+        date=session.date,
+        facilitator=personas[FAC],
+        booked_by=personas[TM],
+    )
+    return {"public_id": catch_up.public_id}
+
+
+def _referral_id(area, personas):
+    from tests.referrals.factories import referral_for
+
+    return {"public_id": referral_for(area, personas["offender_manager"], status="on_programme").public_id}
+
+
 def _plan_id(area, personas):
     from tests.sessions.factories import make_plan
 
@@ -76,6 +101,56 @@ ROUTES = [
         method="post",
         api=True,
         kwargs=_session_id,
+        scoped=True,
+    ),
+    # Registers, catch-ups and enforcement (issue 8): the session's facilitators and TMs; exceptions: TMs;
+    # warnings and breach action: the person's OM and TMs.
+    Route("api-session-register", roles=frozenset({TM, FAC}), api=True, kwargs=_session_id, scoped=True),
+    Route(
+        "api-membership-catch-up-list",
+        roles=frozenset({TM, FAC}),
+        api=True,
+        kwargs=_membership_id,
+        scoped=True,
+    ),
+    Route(
+        "api-membership-catch-up-list",
+        roles=frozenset({TM, FAC}),
+        method="post",
+        api=True,
+        kwargs=_membership_id,
+        scoped=True,
+    ),
+    Route(
+        "api-membership-catch-up-exception",
+        roles=ONLY_TM,
+        method="post",
+        api=True,
+        kwargs=_membership_id,
+        scoped=True,
+    ),
+    Route(
+        "api-catch-up-outcome",
+        roles=frozenset({TM, FAC}),
+        method="post",
+        api=True,
+        kwargs=_catch_up_id,
+        scoped=True,
+    ),
+    Route(
+        "api-referral-warning",
+        roles=frozenset({TM, "offender_manager"}),
+        method="post",
+        api=True,
+        kwargs=_referral_id,
+        scoped=True,
+    ),
+    Route(
+        "api-referral-breach",
+        roles=frozenset({TM, "offender_manager"}),
+        method="post",
+        api=True,
+        kwargs=_referral_id,
         scoped=True,
     ),
     Route("api-my-session-list", roles=ONLY_FAC, api=True),

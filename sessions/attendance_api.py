@@ -1,0 +1,271 @@
+"""Thin API views for registers, catch-ups, progress and enforcement (issue 8): selector, input serializer, one
+service call, output serializer. Refusals are 409 `{"code", "detail", ...}` from the services."""
+
+from __future__ import annotations
+
+import uuid
+from functools import partial
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from accounts.permissions import (
+    AttendancePermission,
+    EnforcementPermission,
+    ManageDeliveryPermission,
+)
+from referrals import selectors as referral_selectors
+from sessions import attendance_selectors, services
+from sessions.api import _ref, _staff, _user, _venue
+from sessions.attendance_serializers import (
+    AttendanceRecordInput,
+    AttendanceRecordOutput,
+    BreachInput,
+    CatchUpExceptionInput,
+    CatchUpExceptionOutput,
+    CatchUpInput,
+    CatchUpOutcomeInput,
+    CatchUpOutput,
+    EnforcementActionOutput,
+    RegisterInput,
+    RegisterOutput,
+    WarningInput,
+)
+from sessions.models import CatchUp
+from sessions.progress import register_for
+from sessions.selectors import groups, schedule
+
+CONFLICT = OpenApiResponse(description="A domain rule refuses the change: {code, detail, ...}.")
+
+
+def _today() -> Any:
+    from isotp.clock import today
+
+    return today()
+
+
+class SessionAttendanceApi(APIView):
+    """Facilitators of the session and TMs: record one member's outcome (with homework, a note, a concern)."""
+
+    permission_classes = [AttendancePermission]
+
+    @extend_schema(
+        request=AttendanceRecordInput,
+        responses={200: AttendanceRecordOutput, 400: None, 409: CONFLICT},
+        summary="Record attendance (409 REGISTER_NOT_OPEN, CATCH_UP_OUTSTANDING, MEMBERSHIP_ENDED)",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        session = schedule.session_for_user(user, public_id)
+        data = AttendanceRecordInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        membership = _ref("membership", lambda: groups.membership_for_user(user, values.pop("membership")))
+        attendance = services.record_attendance(actor=user, membership=membership, session=session, **values)
+        return Response(AttendanceRecordOutput(attendance).data)
+
+
+def _register(session: Any) -> dict[str, Any]:
+    lines = register_for(session)
+    return {
+        "session": session.public_id,
+        "date": session.date,
+        "is_open": session.date <= _today(),
+        "content_delivered": session.content_delivered,
+        "exercises": session.exercises,
+        "register_taken_at": session.register_taken_at,
+        "members": [
+            {
+                "membership": line.membership.public_id,
+                "crn": line.membership.referral.person.crn,
+                "full_name": line.membership.referral.person.full_name,
+                "record": line.record,
+                "catch_up_outstanding": [s.session_id for s in line.outstanding],
+                "may_attend": line.may_attend,
+                "blocked_by": line.blocked_by,
+            }
+            for line in lines
+        ],
+    }
+
+
+class SessionRegisterApi(APIView):
+    """Facilitators of the session and TMs: the session's register (GET) and the whole register at once (PUT)."""
+
+    permission_classes = [AttendancePermission]
+
+    @extend_schema(responses={200: RegisterOutput}, summary="A session's register")
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        session = schedule.session_for_user(_user(request), public_id)
+        return Response(RegisterOutput(_register(session)).data)
+
+    @extend_schema(
+        request=RegisterInput,
+        responses={200: RegisterOutput, 400: None, 409: CONFLICT},
+        summary="Take the whole register in one transaction (409 REGISTER_NOT_OPEN, CATCH_UP_OUTSTANDING, "
+        "MEMBERSHIP_ENDED)",
+    )
+    def put(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        session = schedule.session_for_user(user, public_id)
+        data = RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entries = []
+        for index, raw in enumerate(data.validated_data["records"]):
+            values = dict(raw)
+            ref = values.pop("membership")
+            membership = _ref(f"records[{index}].membership", partial(groups.membership_for_user, user, ref))
+            entries.append(services.RegisterEntry(membership=membership, **values))
+        services.take_register(
+            actor=user,
+            session=session,
+            entries=entries,
+            content_delivered=data.validated_data.get("content_delivered"),
+            exercises=data.validated_data.get("exercises"),
+        )
+        session.refresh_from_db()
+        return Response(RegisterOutput(_register(session)).data)
+
+
+class MembershipCatchUpListApi(APIView):
+    """A member's catch-ups (GET); TMs and the member's facilitators record or book one (POST, 201)."""
+
+    permission_classes = [AttendancePermission]
+
+    def _membership(self, public_id: uuid.UUID) -> Any:
+        return groups.membership_for_user(_user(self.request), public_id)
+
+    @extend_schema(responses={200: CatchUpOutput(many=True)}, summary="A member's catch-ups")
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        membership = self._membership(public_id)
+        rows = CatchUp.objects.filter(membership=membership).select_related(
+            "membership", "missed_session", "venue", "facilitator"
+        )
+        return Response(CatchUpOutput(rows, many=True).data)
+
+    @extend_schema(
+        request=CatchUpInput,
+        responses={201: CatchUpOutput, 400: None, 409: CONFLICT},
+        summary="Record or book a catch-up (409 FACILITATOR_CLASH, VENUE_CLASH, NOT_MISSED, ALREADY_CAUGHT_UP)",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        membership = self._membership(public_id)
+        data = CatchUpInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        missed = _ref(
+            "missed_session", lambda: attendance_selectors.session_in_area(user, v["missed_session"])
+        )
+        catch_up = services.book_catch_up(
+            actor=user,
+            membership=membership,
+            missed_session=missed,
+            date=v["date"],
+            facilitator=_staff(user, "facilitator", v["facilitator"]),
+            start=v["start"],
+            venue=_venue(user, v["venue"]) if v["venue"] is not None else None,
+            outcome=v["outcome"],
+            notes=v["notes"],
+        )
+        return Response(CatchUpOutput(catch_up).data, status=status.HTTP_201_CREATED)
+
+
+class CatchUpOutcomeApi(APIView):
+    """TMs and the member's facilitators: record a booked catch-up's outcome, on or after its date."""
+
+    permission_classes = [AttendancePermission]
+
+    @extend_schema(
+        request=CatchUpOutcomeInput,
+        responses={200: CatchUpOutput, 400: None, 409: CONFLICT},
+        summary="Record a catch-up's outcome (409 CATCH_UP_IN_FUTURE)",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        catch_up = attendance_selectors.catch_up_for_user(user, public_id)
+        data = CatchUpOutcomeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.record_catch_up_outcome(actor=user, catch_up=catch_up, **data.validated_data)
+        return Response(CatchUpOutput(row).data)
+
+
+class CatchUpExceptionApi(APIView):
+    """Treatment managers: let a member continue while one catch-up is outstanding, with the reason."""
+
+    permission_classes = [ManageDeliveryPermission]
+
+    @extend_schema(
+        request=CatchUpExceptionInput,
+        responses={201: CatchUpExceptionOutput, 400: None, 409: CONFLICT},
+        summary="Record a TM exception to an outstanding catch-up",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        membership = groups.membership_for_user(user, public_id)
+        data = CatchUpExceptionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        missed = _ref(
+            "missed_session",
+            lambda: attendance_selectors.session_in_area(user, data.validated_data["missed_session"]),
+        )
+        exception = services.grant_catch_up_exception(
+            actor=user, membership=membership, missed_session=missed, reason=data.validated_data["reason"]
+        )
+        return Response(CatchUpExceptionOutput(exception).data, status=status.HTTP_201_CREATED)
+
+
+class _EnforcementApi(APIView):
+    permission_classes = [EnforcementPermission]
+    input_class: type = WarningInput
+    field = "issued_on"
+
+    def _post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        referral = referral_selectors.referral_for_user(user, public_id)
+        data = self.input_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        action = self.record(user, referral, data.validated_data)
+        return Response(EnforcementActionOutput(action).data, status=status.HTTP_201_CREATED)
+
+    def record(self, user: User, referral: Any, values: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+
+class ReferralWarningApi(_EnforcementApi):
+    """The person's OM or a TM: record the warning issued for a failure to comply (domain.md §6)."""
+
+    input_class = WarningInput
+
+    @extend_schema(
+        request=WarningInput,
+        responses={201: EnforcementActionOutput, 400: None, 409: CONFLICT},
+        summary="Record a warning issued (409 ENFORCEMENT_NOT_DUE)",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        return self._post(request, public_id)
+
+    def record(self, user: User, referral: Any, values: dict[str, Any]) -> Any:
+        return services.record_warning(actor=user, referral=referral, **values)
+
+
+class ReferralBreachApi(_EnforcementApi):
+    """The person's OM or a TM: record breach action taken (domain.md §6; due by the 10th working day)."""
+
+    input_class = BreachInput
+
+    @extend_schema(
+        request=BreachInput,
+        responses={201: EnforcementActionOutput, 400: None, 409: CONFLICT},
+        summary="Record breach action (409 ENFORCEMENT_NOT_DUE)",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        return self._post(request, public_id)
+
+    def record(self, user: User, referral: Any, values: dict[str, Any]) -> Any:
+        return services.record_breach(actor=user, referral=referral, **values)

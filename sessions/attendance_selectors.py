@@ -1,0 +1,81 @@
+"""Scoped reads for attendance pages and the API (issue 8): catch-ups, a member's progress, a facilitator's
+catch-ups for their calendar and feed. Scoped to the user's area and role first; another area is not found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role, User
+from accounts.permissions import is_staff_member
+from sessions.models import CatchUp, Membership, ScheduledSession, SessionStatus
+from sessions.selectors.groups import memberships_for_user
+from sessions.selectors.schedule import sessions_for_user
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+def session_in_area(user: User | AnonymousUser, public_id: Any) -> ScheduledSession:
+    """A session of the user's area that they may see (404 otherwise): the missed session a catch-up is for."""
+    if getattr(user, "role", "") == Role.FACILITATOR:
+        # A facilitator sees every session of the groups and plans they deliver, not only the ones they ran.
+        area_id = user.area_id  # type: ignore[union-attr]
+        qs = ScheduledSession.objects.filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id)).filter(
+            Q(group__facilitator_links__facilitator_id=user.pk) | Q(plan__facilitator_id=user.pk)
+        )
+        return get_object_or_404(qs.select_related("group", "plan").distinct(), public_id=public_id)
+    return get_object_or_404(sessions_for_user(user), public_id=public_id)
+
+
+def memberships_with_progress_for(user: User | AnonymousUser) -> QuerySet[Membership]:
+    """Memberships whose progress page the user may open: delivery staff as `memberships_for_user`; an OM the
+    memberships of the people on their caseload."""
+    if not is_staff_member(user):
+        return Membership.objects.none()
+    if getattr(user, "role", "") == Role.OFFENDER_MANAGER:
+        area_id = user.area_id  # type: ignore[union-attr]
+        return Membership.objects.filter(
+            Q(group__area_id=area_id) | Q(plan__area_id=area_id),
+            referral__person__offender_manager_id=user.pk,
+        ).select_related("group", "plan", "referral", "referral__person")
+    return memberships_for_user(user)
+
+
+def membership_with_progress(user: User | AnonymousUser, public_id: Any) -> Membership:
+    """One membership for its progress page, with its group or plan and programme (404 otherwise)."""
+    qs = memberships_with_progress_for(user).select_related(
+        "group__programme",
+        "plan__programme",
+        "group__treatment_manager",
+        "plan__treatment_manager",
+        "referral__area",
+        "referral__person__offender_manager",
+    )
+    return get_object_or_404(qs.distinct(), public_id=public_id)
+
+
+def catch_ups_for_user(user: User | AnonymousUser) -> QuerySet[CatchUp]:
+    """Catch-ups of the memberships the user may see."""
+    ids = memberships_for_user(user).values("pk")
+    return CatchUp.objects.filter(membership_id__in=ids).select_related(
+        "membership", "membership__group", "membership__plan", "missed_session", "venue", "facilitator"
+    )
+
+
+def catch_up_for_user(user: User | AnonymousUser, public_id: Any) -> CatchUp:
+    """One catch-up the user may see (404 otherwise)."""
+    return get_object_or_404(catch_ups_for_user(user), public_id=public_id)
+
+
+def catch_ups_for_facilitator(user: User, start: dt.date, end: dt.date) -> QuerySet[CatchUp]:
+    """A facilitator's catch-ups between two dates (inclusive), for their calendar and iCalendar feed."""
+    return (
+        CatchUp.objects.filter(facilitator=user, date__gte=start, date__lte=end)
+        .exclude(missed_session__status=SessionStatus.CANCELLED_BY_PROVIDER)
+        .select_related("membership__group", "membership__plan", "missed_session", "venue")
+        .order_by("date", "start", "id")
+    )

@@ -1,0 +1,157 @@
+"""API shapes for registers, catch-ups, progress and enforcement (issue 8). Inputs check types and choices; the
+services decide (refusals are 409 with a `code`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from sessions.models import AttendanceOutcome, CatchUpOutcome, MembershipStatus
+from sessions.serializers import DeliveryStaffOutput, DeliveryVenueOutput, MembershipOutput
+
+
+class AttendanceRecordInput(serializers.Serializer[Any]):
+    """One member's line: `{"membership", "outcome"}` plus the optional details of the register."""
+
+    membership = serializers.UUIDField()
+    outcome = serializers.ChoiceField(choices=AttendanceOutcome.choices)
+    sent_home_acceptable = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Required with sent_home (domain.md §6)."
+    )
+    homework_done = serializers.BooleanField(required=False, allow_null=True, default=None)
+    personal_work = serializers.BooleanField(
+        required=False, default=False, help_text="N-SOGP: presented their personal-work exercise (002)."
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    concern = serializers.BooleanField(
+        required=False, default=False, help_text="Alerts the offender manager."
+    )
+
+
+class AttendanceRecordOutput(serializers.Serializer[Any]):
+    membership = serializers.UUIDField(source="membership.public_id")
+    session = serializers.UUIDField(source="session.public_id")
+    outcome = serializers.ChoiceField(choices=AttendanceOutcome.choices)
+    sent_home_acceptable = serializers.BooleanField(allow_null=True)
+    homework_done = serializers.BooleanField(allow_null=True)
+    personal_work = serializers.BooleanField()
+    notes = serializers.CharField()
+    concern = serializers.BooleanField()
+
+
+class RegisterInput(serializers.Serializer[Any]):
+    records = AttendanceRecordInput(many=True, allow_empty=True)
+    content_delivered = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    exercises = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class RegisterMemberOutput(serializers.Serializer[Any]):
+    membership = serializers.UUIDField()
+    crn = serializers.CharField()
+    full_name = serializers.CharField()
+    record = AttendanceRecordOutput(allow_null=True)
+    catch_up_outstanding = serializers.ListField(
+        child=serializers.UUIDField(), help_text="Earlier missed sessions not yet caught up."
+    )
+    may_attend = serializers.BooleanField(help_text="False while an earlier catch-up is outstanding.")
+    blocked_by = serializers.CharField(allow_blank=True)
+
+
+class RegisterOutput(serializers.Serializer[Any]):
+    session = serializers.UUIDField()
+    date = serializers.DateField()
+    is_open = serializers.BooleanField(help_text="A register opens on the session's date (domain.md §6).")
+    content_delivered = serializers.CharField()
+    exercises = serializers.CharField()
+    register_taken_at = serializers.DateTimeField(allow_null=True)
+    members = RegisterMemberOutput(many=True)
+
+
+class CatchUpInput(serializers.Serializer[Any]):
+    missed_session = serializers.UUIDField()
+    date = serializers.DateField()
+    facilitator = serializers.UUIDField()
+    outcome = serializers.ChoiceField(
+        choices=CatchUpOutcome.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Empty to book a future catch-up; record the outcome later.",
+    )
+    start = serializers.TimeField(required=False, allow_null=True, default=None)
+    venue = serializers.IntegerField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class CatchUpOutcomeInput(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(choices=CatchUpOutcome.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class CatchUpOutput(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    membership = serializers.UUIDField(source="membership.public_id")
+    missed_session = serializers.UUIDField(source="missed_session.public_id")
+    date = serializers.DateField()
+    start = serializers.TimeField(allow_null=True)
+    end = serializers.TimeField(allow_null=True)
+    venue = DeliveryVenueOutput(allow_null=True)
+    facilitator = DeliveryStaffOutput()
+    outcome = serializers.CharField(
+        help_text="attended, late, acceptable_absence, unacceptable_absence or empty"
+    )
+    notes = serializers.CharField()
+
+
+class CatchUpExceptionInput(serializers.Serializer[Any]):
+    missed_session = serializers.UUIDField()
+    reason = serializers.CharField()
+
+
+class CatchUpExceptionOutput(serializers.Serializer[Any]):
+    missed_session = serializers.UUIDField(source="missed_session.public_id")
+    reason = serializers.CharField()
+    granted_by = DeliveryStaffOutput()
+    granted_at = serializers.DateTimeField()
+
+
+class MembershipProgressOutput(MembershipOutput):
+    """A membership with its progress (domain.md §6): what is done, what is outstanding, what the limit says."""
+
+    status = serializers.ChoiceField(choices=MembershipStatus.choices)
+    total_sessions = serializers.IntegerField()
+    sessions_attended = serializers.IntegerField()
+    sessions_missed = serializers.IntegerField()
+    catch_ups_completed = serializers.IntegerField()
+    catch_ups_outstanding = serializers.ListField(child=serializers.UUIDField())
+    catch_up_limit = serializers.IntegerField(allow_null=True)
+    restart_blocks = serializers.ListField(child=serializers.IntegerField())
+    codes = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class WarningInput(serializers.Serializer[Any]):
+    issued_on = serializers.DateField()
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class BreachInput(serializers.Serializer[Any]):
+    actioned_on = serializers.DateField()
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class EnforcementActionOutput(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    kind = serializers.CharField()
+    on = serializers.DateField()
+    notes = serializers.CharField()
+
+
+def with_progress(membership: Any) -> Any:
+    """The membership with its progress fields set, for MembershipProgressOutput (domain.md §6)."""
+    from sessions.progress import progress_dict
+
+    for key, value in progress_dict(membership).items():
+        setattr(membership, key, value)
+    return membership

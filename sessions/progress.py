@@ -1,0 +1,295 @@
+"""Reads behind attendance: a member's sessions as the rules see them, their progress, and a referral's
+enforcement state (domain.md §6). Batched: one query per table whatever the number of members, so a register of
+ten costs what a register of one does.
+
+Services call these inside their locks; selectors and pages call them to show the same decisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from accounts.models import ProbationArea
+from sessions.models import (
+    Attendance,
+    CatchUp,
+    CatchUpException,
+    CatchUpOutcome,
+    EnforcementAction,
+    EnforcementKind,
+    Membership,
+    Programme,
+    ScheduledSession,
+    SessionStatus,
+)
+from sessions.rules import bank_holidays, format_date
+from sessions.rules.attendance import MemberSession, Progress, RestartRule, is_failure_to_comply, progress
+from sessions.rules.enforcement import Enforcement, enforcement_state
+
+
+def restart_rule(programme: Programme) -> RestartRule:
+    """The programme version's restart rule (catalogue: configurable per programme, domain.md §6)."""
+    return RestartRule(programme.restart_kind, programme.restart_limit)
+
+
+def programme_of(membership: Membership) -> Programme:
+    owner = membership.group or membership.plan
+    return owner.programme  # type: ignore[union-attr]
+
+
+def session_label(session: ScheduledSession) -> str:
+    """'session 4 on Monday 3 May 2027' (no personal data)."""
+    return f"session {session.number} on {format_date(session.date)}"
+
+
+def live_sessions(memberships: Sequence[Membership]) -> dict[int, list[ScheduledSession]]:
+    """Per membership: the live sessions of its group or plan from the day it joined (one query)."""
+    group_ids = {m.group_id for m in memberships if m.group_id}
+    plan_ids = {m.plan_id for m in memberships if m.plan_id}
+    if not group_ids and not plan_ids:
+        return {}
+    rows = list(
+        ScheduledSession.objects.filter(Q(group_id__in=group_ids) | Q(plan_id__in=plan_ids))
+        .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
+        .order_by("date", "start", "number")
+    )
+    out: dict[int, list[ScheduledSession]] = {}
+    for m in memberships:
+        out[m.pk] = [
+            s
+            for s in rows
+            if ((m.group_id and s.group_id == m.group_id) or (m.plan_id and s.plan_id == m.plan_id))
+            and s.date >= m.joined_on
+        ]
+    return out
+
+
+@dataclass
+class MemberRecord:
+    """Everything the rules need about one member, loaded together."""
+
+    membership: Membership
+    sessions: list[ScheduledSession]
+    attendance: dict[int, Attendance]
+    catch_ups: list[CatchUp]
+    exceptions: dict[int, CatchUpException]
+
+    def rows(self) -> list[MemberSession]:
+        closed = {c.missed_session_id for c in self.catch_ups if c.attended}
+        return [
+            MemberSession(
+                session_id=str(s.public_id),
+                number=s.number,
+                date=s.date,
+                block=s.block,
+                start=s.start,
+                outcome=self.attendance[s.pk].outcome if s.pk in self.attendance else None,
+                caught_up=s.pk in closed,
+                exception=s.pk in self.exceptions,
+                label=session_label(s),
+            )
+            for s in self.sessions
+        ]
+
+    def row_for(self, session: ScheduledSession) -> MemberSession:
+        return next(r for r in self.rows() if r.session_id == str(session.public_id))
+
+    def progress(self) -> Progress:
+        return progress(self.rows(), rule=restart_rule(programme_of(self.membership)))
+
+
+def member_records(memberships: Sequence[Membership]) -> dict[int, MemberRecord]:
+    """Per membership: sessions, attendance, catch-ups and exceptions (four queries in all)."""
+    ids = [m.pk for m in memberships]
+    sessions = live_sessions(memberships)
+    attendance: dict[int, dict[int, Attendance]] = defaultdict(dict)
+    for a in Attendance.objects.filter(membership_id__in=ids):
+        attendance[a.membership_id][a.session_id] = a
+    catch_ups: dict[int, list[CatchUp]] = defaultdict(list)
+    for c in CatchUp.objects.filter(membership_id__in=ids).select_related("facilitator", "venue"):
+        catch_ups[c.membership_id].append(c)
+    exceptions: dict[int, dict[int, CatchUpException]] = defaultdict(dict)
+    for e in CatchUpException.objects.filter(membership_id__in=ids).select_related("granted_by"):
+        exceptions[e.membership_id][e.missed_session_id] = e
+    return {
+        m.pk: MemberRecord(m, sessions.get(m.pk, []), attendance[m.pk], catch_ups[m.pk], exceptions[m.pk])
+        for m in memberships
+    }
+
+
+def member_record(membership: Membership) -> MemberRecord:
+    return member_records([membership])[membership.pk]
+
+
+# --- enforcement ---------------------------------------------------------------------------------------------
+
+
+def holiday_check(area: ProbationArea):  # type: ignore[no-untyped-def]
+    """A function answering whether a day is a bank holiday in the area's jurisdiction (domain.md §5, §6)."""
+    jurisdiction = area.holiday_subdivision or area.jurisdiction
+    cache: dict[int, set[dt.date]] = {}
+
+    def is_holiday(day: dt.date) -> bool:
+        if day.year not in cache:
+            cache[day.year] = set(bank_holidays(jurisdiction, [day.year]))
+        return day in cache[day.year]
+
+    return is_holiday
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failure to comply: an unacceptable absence or unacceptable sending home, at a session or catch-up."""
+
+    date: dt.date
+    what: str
+    session_id: str
+
+
+def failures_by_referral(referral_ids: Iterable[int]) -> dict[int, list[Failure]]:
+    """Per referral, its failures to comply across all its memberships (two queries)."""
+    ids = list(referral_ids)
+    out: dict[int, list[Failure]] = defaultdict(list)
+    rows = (
+        Attendance.objects.filter(membership__referral_id__in=ids)
+        .filter(Q(outcome="unacceptable_absence") | Q(outcome="sent_home", sent_home_acceptable=False))
+        .select_related("session", "membership")
+    )
+    for a in rows:
+        if is_failure_to_comply(a.outcome, sent_home_acceptable=a.sent_home_acceptable):
+            what = (
+                "Unacceptable absence" if a.outcome == "unacceptable_absence" else "Sent home (unacceptable)"
+            )
+            out[a.membership.referral_id].append(
+                Failure(a.session.date, f"{what}: {session_label(a.session)}", str(a.session.public_id))
+            )
+    for c in CatchUp.objects.filter(
+        membership__referral_id__in=ids, outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE
+    ).select_related("missed_session", "membership"):
+        out[c.membership.referral_id].append(
+            Failure(
+                c.date,
+                f"Unacceptable absence from the catch-up of {session_label(c.missed_session)}",
+                str(c.missed_session.public_id),
+            )
+        )
+    for items in out.values():
+        items.sort(key=lambda f: f.date)
+    return out
+
+
+def actions_by_referral(referral_ids: Iterable[int]) -> dict[int, list[EnforcementAction]]:
+    out: dict[int, list[EnforcementAction]] = defaultdict(list)
+    for action in EnforcementAction.objects.filter(referral_id__in=list(referral_ids)).select_related(
+        "recorded_by"
+    ):
+        out[action.referral_id].append(action)
+    return out
+
+
+@dataclass(frozen=True)
+class EnforcementView:
+    """A referral's enforcement state with the failures and actions behind it."""
+
+    state: Enforcement
+    failures: tuple[Failure, ...]
+    actions: tuple[EnforcementAction, ...]
+
+
+def enforcement_for(referrals: Sequence[object]) -> dict[int, EnforcementView]:
+    """Per referral (objects with `pk` and `area`): the enforcement state (three queries for any number)."""
+    ids = [r.pk for r in referrals]  # type: ignore[attr-defined]
+    failures = failures_by_referral(ids)
+    actions = actions_by_referral(ids)
+    checks: dict[int, object] = {}
+    out: dict[int, EnforcementView] = {}
+    for r in referrals:
+        area = r.area  # type: ignore[attr-defined]
+        check = checks.setdefault(area.pk, holiday_check(area))
+        acts = actions.get(r.pk, [])  # type: ignore[attr-defined]
+        fails = failures.get(r.pk, [])  # type: ignore[attr-defined]
+        state = enforcement_state(
+            failures=[f.date for f in fails],
+            warnings=[a.on for a in acts if a.kind == EnforcementKind.WARNING],
+            breaches=[a.on for a in acts if a.kind == EnforcementKind.BREACH],
+            is_holiday=check,  # type: ignore[arg-type]
+        )
+        out[r.pk] = EnforcementView(state, tuple(fails), tuple(acts))  # type: ignore[attr-defined]
+    return out
+
+
+# --- registers and progress for pages and the API ----------------------------------------------------------
+
+
+@dataclass
+class RegisterLine:
+    """One member on a session's register."""
+
+    membership: Membership
+    record: Attendance | None
+    outstanding: list[MemberSession]
+    blocked_by: str
+
+    @property
+    def may_attend(self) -> bool:
+        return not self.blocked_by
+
+
+def register_members(session: ScheduledSession) -> list[Membership]:
+    """The members of the session's group or plan on its date (joined by then, not left before), by surname."""
+    owner = Q(group_id=session.group_id) if session.group_id else Q(plan_id=session.plan_id)
+    return list(
+        Membership.objects.filter(owner, joined_on__lte=session.date)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=session.date))
+        .select_related(
+            "group", "group__programme", "plan", "plan__programme", "referral", "referral__person"
+        )
+        .order_by("referral__person__last_name", "referral__person__first_name", "id")
+    )
+
+
+def register_for(session: ScheduledSession) -> list[RegisterLine]:
+    """The register of a session: each member's record and whether a catch-up blocks their attendance (a fixed
+    number of queries for any group size)."""
+    from sessions.rules.attendance import blocking_catch_up
+
+    members = register_members(session)
+    records = member_records(members)
+    lines = []
+    for m in members:
+        record = records[m.pk]
+        rows = record.rows()
+        at = next((r for r in rows if r.session_id == str(session.public_id)), None)
+        blocker = blocking_catch_up(rows, at=at, rule=restart_rule(programme_of(m))) if at else None
+        result = record.progress()
+        lines.append(
+            RegisterLine(
+                membership=m,
+                record=record.attendance.get(session.pk),
+                outstanding=[s for s in result.outstanding if at is None or s.date < at.date],
+                blocked_by=blocker.message if blocker else "",
+            )
+        )
+    return lines
+
+
+def progress_dict(membership: Membership, record: MemberRecord | None = None) -> dict[str, object]:
+    """The membership's progress fields for the API (`GET memberships/{id}/`)."""
+    record = record or member_record(membership)
+    result = record.progress()
+    return {
+        "total_sessions": result.total,
+        "sessions_attended": result.attended,
+        "sessions_missed": result.missed,
+        "catch_ups_completed": result.catch_ups_completed,
+        "catch_ups_outstanding": [s.session_id for s in result.outstanding],
+        "catch_up_limit": result.catch_up_limit,
+        "restart_blocks": list(result.restart_blocks),
+        "codes": list(result.codes),
+        "reasons": list(result.reasons),
+    }

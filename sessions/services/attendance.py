@@ -1,0 +1,488 @@
+"""Registers and attendance, and what follows from them (domain.md §6; issue 8).
+
+A register is taken from the session's date, never before. Recording presence is refused while a catch-up of an
+earlier missed session is outstanding (003), unless a TM recorded an exception. After each write the member's
+progress is worked out again: the fifth missed i-SOTP session ends the membership `restart_required` and sends the
+referral back to the waiting list marked as a restart; every session attended or caught up makes it
+`sessions_complete`. The OM is told of every absence (and of a concern) the same day, the TM and OM of a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.permissions import is_facilitator, is_treatment_manager
+from audit.services import record_event
+from isotp.clock import today as _today
+from isotp.errors import DomainConflict
+from notifications.services import notify
+from referrals.models import Referral
+from sessions.models import (
+    Attendance,
+    AttendanceOutcome,
+    GroupStatus,
+    Membership,
+    MembershipStatus,
+    OneToOnePlan,
+    PlanStatus,
+    ProgrammeGroup,
+    ScheduledSession,
+    SessionStatus,
+)
+from sessions.progress import MemberRecord, enforcement_for, member_records, programme_of, session_label
+from sessions.rules import format_date
+from sessions.rules.attendance import (
+    ATTENDED_OUTCOMES,
+    blocking_catch_up,
+    is_failure_to_comply,
+    is_missed,
+)
+
+
+def owner_of(obj: Membership | ScheduledSession) -> ProgrammeGroup | OneToOnePlan:
+    return obj.group or obj.plan  # type: ignore[return-value]
+
+
+def delivers(actor: User, session: ScheduledSession) -> bool:
+    """The actor facilitates this session (or delivers its group or one-to-one plan)."""
+    if session.facilitators.filter(pk=actor.pk).exists():
+        return True
+    if session.group_id is not None:
+        return session.group.facilitator_links.filter(facilitator_id=actor.pk).exists()  # type: ignore[union-attr]
+    return session.plan is not None and session.plan.facilitator_id == actor.pk
+
+
+def check_can_take_register(actor: User, session: ScheduledSession) -> None:
+    """Facilitators of the session, and the area's treatment managers: another area's session is not found (404),
+    anyone else is refused (403)."""
+    owner = owner_of(session)
+    if getattr(actor, "area_id", None) != owner.area_id:
+        raise Http404
+    if is_treatment_manager(actor):
+        return
+    if is_facilitator(actor) and delivers(actor, session):
+        return
+    if is_facilitator(actor):
+        raise Http404  # a facilitator does not see groups they do not deliver
+    raise PermissionDenied("Only the session's facilitators and treatment managers take its register.")
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """One member's line on a register."""
+
+    membership: Membership
+    outcome: str
+    sent_home_acceptable: bool | None = None
+    homework_done: bool | None = None
+    personal_work: bool = False
+    notes: str = ""
+    concern: bool = False
+
+
+def _validate(entry: RegisterEntry, field_prefix: str = "") -> None:
+    if entry.outcome not in AttendanceOutcome.values:
+        raise ValidationError({f"{field_prefix}outcome": ["Choose an attendance outcome."]})
+    if entry.outcome == AttendanceOutcome.SENT_HOME and entry.sent_home_acceptable is None:
+        raise ValidationError(
+            {
+                f"{field_prefix}sent_home_acceptable": [
+                    "Say whether the reason for sending them home was acceptable."
+                ]
+            }
+        )
+    if len(entry.notes) > 2000:
+        raise ValidationError({f"{field_prefix}notes": ["Keep the note to 2,000 characters or fewer."]})
+
+
+def _lock_session(session: ScheduledSession) -> ScheduledSession:
+    return (
+        ScheduledSession.objects.select_for_update(of=("self",))
+        .select_related("group", "group__programme", "plan", "plan__programme")
+        .get(pk=session.pk)
+    )
+
+
+def _lock_memberships(ids: Sequence[int]) -> dict[int, Membership]:
+    rows = (
+        Membership.objects.select_for_update(of=("self",))
+        .filter(pk__in=sorted(ids))
+        .order_by("pk")
+        .select_related(
+            "group",
+            "group__programme",
+            "group__treatment_manager",
+            "plan",
+            "plan__programme",
+            "plan__treatment_manager",
+            "referral",
+            "referral__area",
+            "referral__person",
+            "referral__person__offender_manager",
+        )
+    )
+    return {m.pk: m for m in rows}
+
+
+def _check_entry(
+    *,
+    locked: Membership,
+    target: ScheduledSession,
+    record: MemberRecord,
+    entry: RegisterEntry,
+    today: dt.date,
+) -> None:
+    same_owner = (locked.group_id is not None and target.group_id == locked.group_id) or (
+        locked.plan_id is not None and target.plan_id == locked.plan_id
+    )
+    if not same_owner:
+        raise ValidationError({"membership": ["This member is not in the session's group or plan."]})
+    if locked.status != MembershipStatus.ACTIVE:
+        raise DomainConflict(
+            f"The membership has ended ({locked.get_status_display().lower()}): attendance can no longer be "
+            "recorded.",
+            code="MEMBERSHIP_ENDED",
+        )
+    if target.date < locked.joined_on:
+        raise DomainConflict("The session was before the member joined.", code="BEFORE_JOINING")
+    if entry.outcome in ATTENDED_OUTCOMES:
+        blocker = blocking_catch_up(record.rows(), at=record.row_for(target), rule=_rule(locked))
+        if blocker is not None:
+            raise DomainConflict(
+                blocker.message, code=blocker.code, missed_session=blocker.session.session_id
+            )
+
+
+def _rule(membership: Membership):  # type: ignore[no-untyped-def]
+    from sessions.progress import restart_rule
+
+    return restart_rule(programme_of(membership))
+
+
+def _check_session_open(target: ScheduledSession, today: dt.date) -> None:
+    if target.status == SessionStatus.CANCELLED_BY_PROVIDER:
+        raise DomainConflict(
+            "The provider cancelled this session: it is not an absence (domain.md §6).",
+            code="SESSION_CANCELLED",
+        )
+    if target.date > today:
+        raise DomainConflict(
+            f"The register opens on the day of the session, {format_date(target.date)}: it cannot be taken "
+            "before.",
+            code="REGISTER_NOT_OPEN",
+            opens_on=target.date.isoformat(),
+        )
+
+
+def _write(
+    *, actor: User, locked: Membership, target: ScheduledSession, entry: RegisterEntry
+) -> tuple[Attendance, dict[str, Any] | None]:
+    values = {
+        "outcome": entry.outcome,
+        "sent_home_acceptable": entry.sent_home_acceptable if entry.outcome == "sent_home" else None,
+        "homework_done": entry.homework_done,
+        "personal_work": bool(entry.personal_work),
+        "notes": entry.notes.strip(),
+        "concern": bool(entry.concern),
+    }
+    existing = Attendance.objects.filter(membership=locked, session=target).first()
+    if existing is None:
+        return Attendance.objects.create(membership=locked, session=target, recorded_by=actor, **values), None
+    before = {k: getattr(existing, k) for k in values}
+    for key, value in values.items():
+        setattr(existing, key, value)
+    existing.recorded_by = actor
+    existing.save(update_fields=[*values, "recorded_by"])
+    return existing, before
+
+
+def _notify_absence(
+    *,
+    locked: Membership,
+    target: ScheduledSession,
+    attendance: Attendance,
+    previous: Mapping[str, Any] | None,
+) -> None:
+    """domain.md §6: the OM is told of every absence the same day (and of a concern the facilitator flags)."""
+    referral = locked.referral
+    om = referral.person.offender_manager
+    owner = owner_of(locked)
+    link = f"/memberships/{locked.public_id}/progress/"
+    crn = referral.person.crn
+    if is_missed(attendance.outcome) and (previous is None or previous["outcome"] != attendance.outcome):
+        failure = is_failure_to_comply(
+            attendance.outcome, sent_home_acceptable=attendance.sent_home_acceptable
+        )
+        lines = [
+            f"{crn} was recorded as {attendance.get_outcome_display().lower()}"
+            + (
+                f" ({'acceptable' if attendance.sent_home_acceptable else 'unacceptable'} reason)"
+                if attendance.outcome == "sent_home"
+                else ""
+            )
+            + f" at {session_label(target)} of {owner.reference}.",
+            "A catch-up of the session must be completed before the next group session (003).",
+        ]
+        if failure:
+            view = enforcement_for([referral])[referral.pk]
+            lines.append(f"This is a failure to comply. {view.state.reason}")
+        notify(
+            recipients=[om],
+            kind="absence",
+            subject="Absence from a programme session" + (": enforcement step due" if failure else ""),
+            body="\n\n".join(lines),
+            link=link,
+            dedupe_key=f"absence:{attendance.pk}:{attendance.outcome}:{attendance.sent_home_acceptable}",
+        )
+    if attendance.concern and (previous is None or not previous["concern"]):
+        notify(
+            recipients=[om],
+            kind="concern",
+            subject="A facilitator has flagged a concern",
+            body=f"A facilitator flagged a concern about {crn} at {session_label(target)} of {owner.reference}."
+            "\n\nRead the note on the member's progress page.",
+            link=link,
+            dedupe_key=f"concern:{attendance.pk}",
+        )
+
+
+def _start_programme(*, actor: User, referral: Referral, reason: str) -> None:
+    """The first attended session moves the referral to `on_programme` (domain.md §9), through the referrals
+    service's consequence move (facilitators may not change statuses by hand)."""
+    from referrals.services.status import move_as_consequence
+
+    move_as_consequence(
+        actor=actor, referral=referral, to_status="on_programme", only_from="allocated", reason=reason
+    )
+
+
+def apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str | None:
+    """After a register or catch-up write: end the membership if the limit now forces a restart, or mark it
+    `sessions_complete` when every session is attended or caught up. Returns the new status, if it changed.
+
+    Restart (003; domain.md §6, §9): the membership ends `restart_required`; the referral goes on_programme ->
+    restart_required -> awaiting_allocation (the reason says "Restart"; the history keeps the first attempt); the TM and OM are told.
+    """
+    from referrals.services.status import move_as_consequence
+
+    record = member_records([locked])[locked.pk]
+    result = record.progress()
+    owner = owner_of(locked)
+    if result.restart_required and locked.status == MembershipStatus.ACTIVE:
+        reason = result.reasons[result.codes.index("RESTART_REQUIRED")]
+        locked.status = MembershipStatus.RESTART_REQUIRED
+        locked.left_on = max(today, locked.joined_on)
+        locked.removal_reason_code = "restart_required"
+        locked.removal_reason = reason
+        locked.next_status = "awaiting_allocation"
+        locked.save(
+            update_fields=["status", "left_on", "removal_reason_code", "removal_reason", "next_status"]
+        )
+        referral = locked.referral
+        back = f"Restart: back to the waiting list after {owner.reference} ({reason})"
+        if referral.status == "on_programme":
+            move_as_consequence(actor=actor, referral=referral, to_status="restart_required", reason=reason)
+            move_as_consequence(
+                actor=actor,
+                referral=referral,
+                to_status="awaiting_allocation",
+                reason=back,
+            )
+        elif referral.status == "allocated":  # never attended: straight back to the waiting list
+            move_as_consequence(
+                actor=actor,
+                referral=referral,
+                to_status="awaiting_allocation",
+                reason=back,
+            )
+        if locked.plan_id is not None:
+            OneToOnePlan.objects.filter(pk=locked.plan_id).update(status=PlanStatus.CANCELLED)
+        record_event(
+            actor=actor,
+            action="membership.restart_required",
+            obj=locked,
+            area_id=owner.area_id,
+            object_label=owner.reference,
+            changes={"status": MembershipStatus.RESTART_REQUIRED, "missed": result.missed},
+            reason=reason,
+        )
+        notify(
+            recipients=[owner.treatment_manager, referral.person.offender_manager],
+            kind="restart",
+            subject="A programme member must restart",
+            body=f"{referral.person.crn} must start the programme again: {reason}\n\n"
+            f"Their place in {owner.reference} has ended and the referral is back on the waiting list, marked as "
+            "a restart.",
+            link=f"/memberships/{locked.public_id}/progress/",
+            dedupe_key=f"restart:{locked.pk}",
+        )
+        return MembershipStatus.RESTART_REQUIRED
+    if result.sessions_complete and locked.status == MembershipStatus.ACTIVE:
+        last = max(s.date for s in record.sessions)
+        locked.status = MembershipStatus.SESSIONS_COMPLETE
+        locked.left_on = max(last, locked.joined_on)
+        locked.save(update_fields=["status", "left_on"])
+        record_event(
+            actor=actor,
+            action="membership.sessions_complete",
+            obj=locked,
+            area_id=owner.area_id,
+            object_label=owner.reference,
+            changes={"status": MembershipStatus.SESSIONS_COMPLETE, "catch_ups": result.catch_ups_completed},
+        )
+        notify(
+            recipients=[owner.treatment_manager, locked.referral.person.offender_manager],
+            kind="progress",
+            subject="A programme member has completed every session",
+            body=f"{locked.referral.person.crn} has attended or caught up every session of {owner.reference}. "
+            "The post-programme psychometrics and report come next.",
+            link=f"/memberships/{locked.public_id}/progress/",
+            dedupe_key=f"complete:{locked.pk}",
+        )
+        return MembershipStatus.SESSIONS_COMPLETE
+    return None
+
+
+def _record(
+    *, actor: User, target: ScheduledSession, entries: Sequence[RegisterEntry], today: dt.date
+) -> list[Attendance]:
+    """Check every entry first, then write them all (callers hold the transaction and the session lock)."""
+    locked = _lock_memberships([e.membership.pk for e in entries])
+    records = member_records(list(locked.values()))
+    for index, entry in enumerate(entries):
+        member = locked[entry.membership.pk]
+        try:
+            _validate(entry)
+            _check_entry(locked=member, target=target, record=records[member.pk], entry=entry, today=today)
+        except DomainConflict as exc:
+            if len(entries) > 1:
+                exc.extra.setdefault("membership", str(member.public_id))
+                exc.extra.setdefault("index", index)
+            raise
+    saved: list[Attendance] = []
+    for entry in entries:
+        member = locked[entry.membership.pk]
+        attendance, previous = _write(actor=actor, locked=member, target=target, entry=entry)
+        saved.append(attendance)
+        if entry.outcome in ATTENDED_OUTCOMES:
+            _start_programme(
+                actor=actor,
+                referral=member.referral,
+                reason=f"Attended session {target.number} on {format_date(target.date)}",
+            )
+        record_event(
+            actor=actor,
+            action="attendance.recorded",
+            obj=member,
+            area_id=owner_of(member).area_id,
+            object_label=owner_of(member).reference,
+            changes={
+                "session": str(target.public_id),
+                "outcome": {"from": previous["outcome"] if previous else None, "to": entry.outcome},
+                "sent_home_acceptable": attendance.sent_home_acceptable,
+                "homework_done": attendance.homework_done,
+                "concern": attendance.concern,
+            },
+        )
+        _notify_absence(locked=member, target=target, attendance=attendance, previous=previous)
+        apply_progress(actor=actor, locked=member, today=today)
+    if target.status == SessionStatus.SCHEDULED:
+        target.status = SessionStatus.DELIVERED
+        target.save(update_fields=["status"])
+    # The first delivered session starts a planned group or plan.
+    if target.group_id is not None:
+        ProgrammeGroup.objects.filter(id=target.group_id, status=GroupStatus.PLANNED).update(
+            status=GroupStatus.RUNNING
+        )
+    elif target.plan_id is not None:
+        OneToOnePlan.objects.filter(id=target.plan_id, status=PlanStatus.PLANNED).update(
+            status=PlanStatus.RUNNING
+        )
+    return saved
+
+
+@transaction.atomic
+def record_attendance(
+    *,
+    actor: User,
+    membership: Membership,
+    session: ScheduledSession,
+    outcome: str,
+    sent_home_acceptable: bool | None = None,
+    homework_done: bool | None = None,
+    personal_work: bool = False,
+    notes: str = "",
+    concern: bool = False,
+    today: dt.date | None = None,
+) -> Attendance:
+    """Facilitators of the session and the area's TMs: record (or correct) one member's outcome.
+
+    Refusals (409): REGISTER_NOT_OPEN (before the session's date), MEMBERSHIP_ENDED, CATCH_UP_OUTSTANDING (naming
+    the session to catch up, `missed_session`), SESSION_CANCELLED, BEFORE_JOINING. Locks the session, then the
+    membership. Audited; the OM is told of an absence or a concern after commit. `today` is for the demo only.
+    """
+    check_can_take_register(actor, session)
+    today = today or _today()
+    target = _lock_session(session)
+    _check_session_open(target, today)
+    entry = RegisterEntry(
+        membership=membership,
+        outcome=outcome,
+        sent_home_acceptable=sent_home_acceptable,
+        homework_done=homework_done,
+        personal_work=personal_work,
+        notes=notes or "",
+        concern=concern,
+    )
+    return _record(actor=actor, target=target, entries=[entry], today=today)[0]
+
+
+@transaction.atomic
+def take_register(
+    *,
+    actor: User,
+    session: ScheduledSession,
+    entries: Sequence[RegisterEntry],
+    content_delivered: str | None = None,
+    exercises: str | None = None,
+    today: dt.date | None = None,
+) -> list[Attendance]:
+    """Facilitators of the session and the area's TMs: the whole register in one transaction (all or nothing),
+    with the session notes. Refusals as for `record_attendance`, the first one naming its member."""
+    check_can_take_register(actor, session)
+    today = today or _today()
+    target = _lock_session(session)
+    _check_session_open(target, today)
+    ids = [e.membership.pk for e in entries]
+    if len(set(ids)) != len(ids):
+        raise ValidationError({"records": ["Record each member once."]})
+    saved = _record(actor=actor, target=target, entries=entries, today=today) if entries else []
+    changed = []
+    if content_delivered is not None:
+        target.content_delivered = content_delivered.strip()
+        changed.append("content_delivered")
+    if exercises is not None:
+        target.exercises = exercises.strip()
+        changed.append("exercises")
+    target.register_taken_at = timezone.now()
+    target.register_taken_by = actor
+    target.save(update_fields=[*changed, "register_taken_at", "register_taken_by"])
+    owner = owner_of(target)
+    record_event(
+        actor=actor,
+        action="register.taken",
+        obj=target,
+        area_id=owner.area_id,
+        object_label=f"{owner.reference} session {target.number}",
+        changes={"records": len(saved)},
+    )
+    return saved

@@ -1,0 +1,378 @@
+"""Catch-ups (one-to-one: rearranged sessions) and the TM's exception (domain.md §6; 003).
+
+A catch-up is an individual session for one missed session: booked with a date and facilitator (optionally a
+time and venue, checked for clashes as sessions are), its outcome recorded then or later. Only an attended
+catch-up closes the missed session; closing the last one may complete the member's sessions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import Http404
+
+from accounts.models import Role, User, Venue
+from accounts.permissions import is_facilitator, is_treatment_manager
+from audit.services import record_event
+from isotp.clock import today as _today
+from isotp.errors import DomainConflict
+from notifications.services import notify
+from sessions.models import (
+    CatchUp,
+    CatchUpException,
+    CatchUpOutcome,
+    Membership,
+    MembershipStatus,
+    ScheduledSession,
+    SessionStatus,
+)
+from sessions.progress import member_records, programme_of, session_label
+from sessions.rules import Booking, find_clashes, format_date
+from sessions.rules.attendance import is_missed
+
+from .attendance import apply_progress, owner_of
+from .bookings import lock_bookables
+from .bookings import session_label as scheduled_label
+
+
+def _check_actor(actor: User, membership: Membership) -> None:
+    """TMs of the area and the facilitators who deliver the member's group or plan; another area: 404."""
+    owner = owner_of(membership)
+    if getattr(actor, "area_id", None) != owner.area_id:
+        raise Http404
+    if is_treatment_manager(actor):
+        return
+    if is_facilitator(actor):
+        if (
+            membership.group_id is not None
+            and membership.group.facilitator_links.filter(  # type: ignore[union-attr]
+                facilitator_id=actor.pk
+            ).exists()
+        ):
+            return
+        if membership.plan_id is not None and membership.plan.facilitator_id == actor.pk:  # type: ignore[union-attr]
+            return
+        raise Http404
+    raise PermissionDenied("Only treatment managers and the member's facilitators book catch-ups.")
+
+
+def _lock(membership: Membership) -> Membership:
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related(
+            "group",
+            "group__programme",
+            "group__treatment_manager",
+            "plan",
+            "plan__programme",
+            "plan__treatment_manager",
+            "referral",
+            "referral__area",
+            "referral__person",
+            "referral__person__offender_manager",
+        )
+        .get(pk=membership.pk)
+    )
+
+
+def _check_clashes(
+    *,
+    date: dt.date,
+    start: dt.time,
+    end: dt.time,
+    venue: Venue | None,
+    facilitator: User,
+    exclude: int | None,
+) -> None:
+    """domain.md §5 applied to catch-ups: no double-booked facilitator or venue, the clash named."""
+    if venue is not None:
+        lock_bookables(venue, [facilitator])
+    else:
+        lock_bookables_person(facilitator)
+    sessions = (
+        ScheduledSession.objects.filter(date=date)
+        .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
+        .exclude(group__status="cancelled")
+        .exclude(plan__status="cancelled")
+        .filter(Q(facilitators=facilitator) | (Q(venue=venue) if venue is not None else Q(pk__in=[])))
+        .select_related("group", "plan", "venue")
+        .prefetch_related("facilitators")
+        .distinct()
+    )
+    others = (
+        CatchUp.objects.filter(date=date, start__isnull=False)
+        .filter(Q(facilitator=facilitator) | (Q(venue=venue) if venue is not None else Q(pk__in=[])))
+        .select_related("missed_session")
+    )
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    wanted = Booking(ref="new", label="the catch-up", date=date, start=start, end=end)
+    for s in sessions:
+        booking = Booking(str(s.public_id), scheduled_label(s), s.date, s.start, s.end)
+        if not find_clashes(wanted, [booking]):
+            continue
+        if venue is not None and s.venue_id == venue.pk:
+            raise DomainConflict(
+                f"{venue.name} is already booked for {booking.label}.",
+                code="VENUE_CLASH",
+                clashes=[{"session": booking.ref, "label": booking.label}],
+            )
+        raise DomainConflict(
+            f"{facilitator.full_name} is already delivering {booking.label}.",
+            code="FACILITATOR_CLASH",
+            clashes=[{"session": booking.ref, "label": booking.label}],
+        )
+    for c in others:
+        assert c.start is not None and c.end is not None
+        label = f"a catch-up on {format_date(c.date)}, {c.start:%H:%M} to {c.end:%H:%M}"
+        if not find_clashes(wanted, [Booking(str(c.public_id), label, c.date, c.start, c.end)]):
+            continue
+        if venue is not None and c.venue_id == venue.pk:
+            raise DomainConflict(f"{venue.name} is already booked for {label}.", code="VENUE_CLASH")
+        raise DomainConflict(
+            f"{facilitator.full_name} is already delivering {label}.", code="FACILITATOR_CLASH"
+        )
+
+
+def lock_bookables_person(facilitator: User) -> None:
+    list(User.objects.select_for_update().filter(pk=facilitator.pk).values_list("pk", flat=True))
+
+
+def _catch_up_minutes(membership: Membership) -> int:
+    # An individual catch-up covers one session's content: the programme's one-to-one length where it has one.
+    return int(programme_of(membership).session_minutes)
+
+
+@transaction.atomic
+def book_catch_up(
+    *,
+    actor: User,
+    membership: Membership,
+    missed_session: ScheduledSession,
+    date: dt.date,
+    facilitator: User,
+    start: dt.time | None = None,
+    venue: Venue | None = None,
+    outcome: str = "",
+    notes: str = "",
+    today: dt.date | None = None,
+) -> CatchUp:
+    """TMs and the member's facilitators: book a catch-up of one missed session, recording its outcome now (a
+    catch-up that took place) or later (`record_catch_up_outcome`). With a time, the facilitator and venue are
+    checked for clashes (409 FACILITATOR_CLASH / VENUE_CLASH). Refusals: MEMBERSHIP_ENDED, NOT_MISSED (the
+    session was not missed), ALREADY_CAUGHT_UP, CATCH_UP_IN_FUTURE (an outcome for a future date). Locks the
+    membership (and the facilitator and venue when timed). Audited.
+    """
+    _check_actor(actor, membership)
+    today = today or _today()
+    locked = _lock(membership)
+    owner = owner_of(locked)
+    if locked.status != MembershipStatus.ACTIVE:
+        raise DomainConflict(
+            f"The membership has ended ({locked.get_status_display().lower()}): no catch-up can be booked.",
+            code="MEMBERSHIP_ENDED",
+        )
+    if (missed_session.group_id or None) != (locked.group_id or None) or (missed_session.plan_id or None) != (
+        locked.plan_id or None
+    ):
+        raise ValidationError({"missed_session": ["Choose a session of the member's group or plan."]})
+    if (
+        facilitator.area_id != owner.area_id
+        or facilitator.role != Role.FACILITATOR
+        or not facilitator.is_active
+    ):
+        raise ValidationError({"facilitator": ["Choose an active facilitator of this area."]})
+    if venue is not None and venue.area_id != owner.area_id:
+        raise ValidationError({"venue": ["Choose a venue of this area."]})
+    if outcome and outcome not in CatchUpOutcome.values:
+        raise ValidationError(
+            {"outcome": ["Choose attended, late, acceptable absence or unacceptable absence."]}
+        )
+    if outcome and date > today:
+        raise DomainConflict(
+            "A catch-up's outcome is recorded on or after its date: book it now and record the outcome later.",
+            code="CATCH_UP_IN_FUTURE",
+        )
+    if date < missed_session.date:
+        raise ValidationError({"date": ["A catch-up is on or after the day of the session it catches up."]})
+    record = member_records([locked])[locked.pk]
+    row = next((r for r in record.rows() if r.session_id == str(missed_session.public_id)), None)
+    if row is None or not is_missed(row.outcome):
+        raise DomainConflict(
+            f"{session_label(missed_session).capitalize()} was not missed: there is nothing to catch up.",
+            code="NOT_MISSED",
+        )
+    if row.caught_up:
+        raise DomainConflict(
+            f"{session_label(missed_session).capitalize()} has already been caught up.",
+            code="ALREADY_CAUGHT_UP",
+        )
+    end = None
+    if start is not None:
+        end_at = dt.datetime.combine(date, start) + dt.timedelta(minutes=_catch_up_minutes(locked))
+        if end_at.date() != date:
+            raise ValidationError(
+                {"start": ["The catch-up must end on the day it starts: choose an earlier time."]}
+            )
+        end = end_at.time()
+        _check_clashes(date=date, start=start, end=end, venue=venue, facilitator=facilitator, exclude=None)
+    try:
+        with transaction.atomic():
+            catch_up = CatchUp.objects.create(
+                membership=locked,
+                missed_session=missed_session,
+                date=date,
+                start=start,
+                end=end,
+                venue=venue,
+                facilitator=facilitator,
+                outcome=outcome,
+                notes=notes.strip(),
+                booked_by=actor,
+                recorded_by=actor if outcome else None,
+            )
+    except IntegrityError:
+        raise DomainConflict("The session has already been caught up.", code="ALREADY_CAUGHT_UP") from None
+    record_event(
+        actor=actor,
+        action="catch_up.booked",
+        obj=locked,
+        area_id=owner.area_id,
+        object_label=owner.reference,
+        changes={
+            "catch_up": str(catch_up.public_id),
+            "missed_session": str(missed_session.public_id),
+            "date": date,
+            "start": start.strftime("%H:%M") if start else None,
+            "facilitator": str(facilitator.public_id),
+            "outcome": outcome or None,
+        },
+    )
+    if outcome:
+        _after_outcome(actor=actor, locked=locked, catch_up=catch_up, today=today)
+    return catch_up
+
+
+@transaction.atomic
+def record_catch_up_outcome(
+    *, actor: User, catch_up: CatchUp, outcome: str, notes: str | None = None, today: dt.date | None = None
+) -> CatchUp:
+    """TMs and the member's facilitators: record (or correct) a booked catch-up's outcome, on or after its date.
+    Locks the membership and the catch-up. Audited."""
+    _check_actor(actor, catch_up.membership)
+    today = today or _today()
+    locked = _lock(catch_up.membership)
+    row = CatchUp.objects.select_for_update().get(pk=catch_up.pk)
+    if outcome not in CatchUpOutcome.values:
+        raise ValidationError(
+            {"outcome": ["Choose attended, late, acceptable absence or unacceptable absence."]}
+        )
+    if row.date > today:
+        raise DomainConflict(
+            f"The catch-up is on {format_date(row.date)}: record its outcome on or after that day.",
+            code="CATCH_UP_IN_FUTURE",
+        )
+    if locked.status not in (MembershipStatus.ACTIVE, MembershipStatus.SESSIONS_COMPLETE):
+        raise DomainConflict("The membership has ended.", code="MEMBERSHIP_ENDED")
+    previous = row.outcome
+    row.outcome = outcome
+    if notes is not None:
+        row.notes = notes.strip()
+    row.recorded_by = actor
+    try:
+        with transaction.atomic():
+            row.save(update_fields=["outcome", "notes", "recorded_by"])
+    except IntegrityError:
+        raise DomainConflict("The session has already been caught up.", code="ALREADY_CAUGHT_UP") from None
+    owner = owner_of(locked)
+    record_event(
+        actor=actor,
+        action="catch_up.recorded",
+        obj=locked,
+        area_id=owner.area_id,
+        object_label=owner.reference,
+        changes={"catch_up": str(row.public_id), "outcome": {"from": previous or None, "to": outcome}},
+    )
+    _after_outcome(actor=actor, locked=locked, catch_up=row, today=today)
+    return row
+
+
+def _after_outcome(*, actor: User, locked: Membership, catch_up: CatchUp, today: dt.date) -> None:
+    if catch_up.attended:  # an attended catch-up is programme work: it starts the programme like a session
+        from .attendance import _start_programme
+
+        _start_programme(
+            actor=actor,
+            referral=locked.referral,
+            reason=f"Attended the catch-up of {session_label(catch_up.missed_session)}",
+        )
+    if catch_up.outcome == CatchUpOutcome.UNACCEPTABLE_ABSENCE:
+        from sessions.progress import enforcement_for
+
+        view = enforcement_for([locked.referral])[locked.referral.pk]
+        notify(
+            recipients=[locked.referral.person.offender_manager],
+            kind="absence",
+            subject="Absence from a catch-up session: enforcement step due",
+            body=f"{locked.referral.person.crn} did not attend the catch-up of "
+            f"{session_label(catch_up.missed_session)} on {format_date(catch_up.date)} (unacceptable absence)."
+            f"\n\nThis is a failure to comply. {view.state.reason}",
+            link=f"/memberships/{locked.public_id}/progress/",
+            dedupe_key=f"catch-up-absence:{catch_up.pk}",
+        )
+    elif catch_up.outcome == CatchUpOutcome.ACCEPTABLE_ABSENCE:
+        notify(
+            recipients=[locked.referral.person.offender_manager],
+            kind="absence",
+            subject="Absence from a catch-up session",
+            body=f"{locked.referral.person.crn} missed the catch-up of {session_label(catch_up.missed_session)} "
+            f"on {format_date(catch_up.date)} (acceptable absence). Another catch-up is needed.",
+            link=f"/memberships/{locked.public_id}/progress/",
+            dedupe_key=f"catch-up-absence:{catch_up.pk}",
+        )
+    if locked.status == MembershipStatus.ACTIVE:
+        apply_progress(actor=actor, locked=locked, today=today)
+
+
+@transaction.atomic
+def grant_catch_up_exception(
+    *, actor: User, membership: Membership, missed_session: ScheduledSession, reason: str
+) -> CatchUpException:
+    """Treatment managers only: let the member attend later sessions while the catch-up of `missed_session` is
+    outstanding (domain.md §6), with the reason, kept and shown. Audited."""
+    owner = owner_of(membership)
+    if getattr(actor, "area_id", None) != owner.area_id:
+        raise Http404
+    if not is_treatment_manager(actor):
+        raise PermissionDenied("Only a treatment manager may record an exception.")
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the member may continue before the catch-up."]})
+    locked = _lock(membership)
+    if locked.status != MembershipStatus.ACTIVE:
+        raise DomainConflict("The membership has ended.", code="MEMBERSHIP_ENDED")
+    record = member_records([locked])[locked.pk]
+    row = next((r for r in record.rows() if r.session_id == str(missed_session.public_id)), None)
+    if row is None or not is_missed(row.outcome) or row.caught_up:
+        raise DomainConflict(
+            f"There is no outstanding catch-up of {session_label(missed_session)}.",
+            code="NO_OUTSTANDING_CATCH_UP",
+        )
+    exception, created = CatchUpException.objects.get_or_create(
+        membership=locked,
+        missed_session=missed_session,
+        defaults={"reason": reason.strip(), "granted_by": actor},
+    )
+    if created:
+        record_event(
+            actor=actor,
+            action="catch_up.exception_granted",
+            obj=locked,
+            area_id=owner.area_id,
+            object_label=owner.reference,
+            changes={"missed_session": str(missed_session.public_id)},
+            reason=reason.strip(),
+        )
+    return exception

@@ -1,0 +1,475 @@
+"""Registers, catch-ups, the restart limit, enforcement and their notifications, through the services and the API
+(issue 8; domain.md §6). The group meets on Mondays from 4 January 2027; "today" is fixed with time-machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import reverse
+
+from isotp.errors import DomainConflict
+from notifications.models import Notification
+from referrals.models import Referral
+from sessions import services
+from sessions.models import Attendance, CatchUp, Membership, MembershipStatus
+from sessions.progress import member_record
+from tests.sessions.factories import make_group, make_plan, trained_facilitator, waiting_referral
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+
+
+def _at(time_machine, day: dt.date, hour: int = 21) -> None:
+    time_machine.move_to(dt.datetime(day.year, day.month, day.day, hour, tzinfo=LONDON), tick=False)
+
+
+@pytest.fixture
+def group(area, tm, facilitator, om):
+    return make_group(area, actor=tm, facilitators=[facilitator, trained_facilitator(area)])
+
+
+def _member(group, tm, om):
+    referral = waiting_referral(group.area, om)
+    return services.allocate(actor=tm, group=group, referral=referral)
+
+
+def _session(group, number):
+    return group.sessions.get(number=number)
+
+
+def _catch_up(actor, membership, session, *, outcome="attended", **kw):
+    values = {"date": session.date, "facilitator": actor, "outcome": outcome}
+    values.update(kw)
+    return services.book_catch_up(actor=actor, membership=membership, missed_session=session, **values)
+
+
+# --- registers and the refusals -----------------------------------------------------------------------------
+
+
+def test_a_register_opens_on_the_sessions_date(group, tm, om, facilitator, time_machine):
+    member = _member(group, tm, om)
+    first = _session(group, 1)
+    _at(time_machine, first.date - dt.timedelta(days=1))
+    with pytest.raises(DomainConflict) as caught:
+        services.record_attendance(actor=facilitator, membership=member, session=first, outcome="attended")
+    assert caught.value.code == "REGISTER_NOT_OPEN"
+    _at(time_machine, first.date, hour=9)  # the morning of the session: open
+    services.record_attendance(actor=facilitator, membership=member, session=first, outcome="attended")
+
+
+def test_an_outstanding_catch_up_blocks_the_next_session_until_done(group, tm, om, facilitator, time_machine):
+    member = _member(group, tm, om)
+    s1, s2 = _session(group, 1), _session(group, 2)
+    _at(time_machine, s2.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    with pytest.raises(DomainConflict) as caught:
+        services.record_attendance(actor=facilitator, membership=member, session=s2, outcome="attended")
+    assert caught.value.code == "CATCH_UP_OUTSTANDING"
+    assert caught.value.extra["missed_session"] == str(s1.public_id)  # names the session to catch up
+    assert "session 1" in caught.value.detail
+    # Recording him absent again is a fact, never refused.
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s2, outcome="unacceptable_absence"
+    )
+    _catch_up(facilitator, member, s1, date=s2.date)
+    _catch_up(facilitator, member, s2, date=s2.date, start=dt.time(10))
+    services.record_attendance(actor=facilitator, membership=member, session=s2, outcome="attended")
+
+
+def test_a_tm_exception_lets_the_member_continue(group, tm, om, facilitator, time_machine):
+    member = _member(group, tm, om)
+    s1, s2 = _session(group, 1), _session(group, 2)
+    _at(time_machine, s2.date)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s1, outcome="sent_home", sent_home_acceptable=True
+    )
+    with pytest.raises(PermissionDenied):  # only a TM
+        services.grant_catch_up_exception(actor=facilitator, membership=member, missed_session=s1, reason="x")
+    exception = services.grant_catch_up_exception(
+        actor=tm, membership=member, missed_session=s1, reason="Catch-up booked for Thursday; venue shut."
+    )
+    assert exception.reason.startswith("Catch-up booked")
+    services.record_attendance(actor=facilitator, membership=member, session=s2, outcome="attended")
+    assert [s.number for s in member_record(member).progress().outstanding] == [1]  # still to be caught up
+
+
+def test_sent_home_needs_its_mark_and_counts_as_missed(group, tm, om, facilitator, time_machine):
+    from django.core.exceptions import ValidationError
+
+    member = _member(group, tm, om)
+    s1 = _session(group, 1)
+    _at(time_machine, s1.date)
+    with pytest.raises(ValidationError):
+        services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="sent_home")
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s1, outcome="sent_home", sent_home_acceptable=False
+    )
+    result = member_record(member).progress()
+    assert result.missed == 1 and [s.number for s in result.outstanding] == [1]
+
+
+def test_a_facilitator_takes_only_their_own_groups_registers(area, group, tm, om, time_machine):
+    member = _member(group, tm, om)
+    other = trained_facilitator(area)
+    s1 = _session(group, 1)
+    _at(time_machine, s1.date)
+    with pytest.raises(Http404):
+        services.record_attendance(actor=other, membership=member, session=s1, outcome="attended")
+    with pytest.raises(PermissionDenied):
+        services.record_attendance(actor=om, membership=member, session=s1, outcome="attended")
+
+
+def test_another_area_gets_404(group, tm, om, other_tm, time_machine):
+    member = _member(group, tm, om)
+    s1 = _session(group, 1)
+    _at(time_machine, s1.date)
+    with pytest.raises(Http404):
+        services.record_attendance(actor=other_tm, membership=member, session=s1, outcome="attended")
+
+
+# --- the limit: restart ---------------------------------------------------------------------------------------
+
+
+def _miss_and_catch_up(facilitator, member, group, numbers, outcome="acceptable_absence"):
+    for n in numbers:
+        s = _session(group, n)
+        services.record_attendance(actor=facilitator, membership=member, session=s, outcome=outcome)
+        if member.pk and Membership.objects.get(pk=member.pk).status == MembershipStatus.ACTIVE:
+            _catch_up(facilitator, member, s, date=s.date)
+
+
+def test_the_fourth_catch_up_is_allowed_and_the_fifth_missed_session_restarts(
+    group, tm, om, facilitator, time_machine, django_capture_on_commit_callbacks
+):
+    member = _member(group, tm, om)
+    _at(time_machine, _session(group, 6).date)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=_session(group, 1), outcome="attended"
+    )
+    _miss_and_catch_up(facilitator, member, group, [2, 3, 4, 5])
+    member.refresh_from_db()
+    assert member.status == MembershipStatus.ACTIVE  # four caught up: allowed (003)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=_session(group, 6), outcome="unacceptable_absence"
+    )
+    member.refresh_from_db()
+    assert member.status == MembershipStatus.RESTART_REQUIRED
+    referral = Referral.objects.get(pk=member.referral_id)
+    assert referral.status == "awaiting_allocation"
+    moves = list(referral.status_changes.order_by("at", "id").values_list("to_status", "reason_code"))
+    assert moves[-2:] == [("restart_required", ""), ("awaiting_allocation", "")]
+    assert referral.status_changes.order_by("at", "id").last().reason.startswith("Restart")
+    kinds = set(Notification.objects.filter(kind="restart").values_list("recipient_id", flat=True))
+    assert kinds == {group.treatment_manager_id, om.pk}  # the TM and the OM are told
+    with pytest.raises(DomainConflict) as caught:
+        services.record_attendance(
+            actor=facilitator, membership=member, session=_session(group, 7), outcome="attended"
+        )
+    assert caught.value.code in ("MEMBERSHIP_ENDED", "REGISTER_NOT_OPEN")
+
+
+def test_every_session_attended_or_caught_up_completes_the_sessions_not_the_referral(
+    area, tm, om, facilitator, time_machine
+):
+    group = make_group(
+        area,
+        actor=tm,
+        programme_code="nsogp_relapse_prevention",
+        facilitators=[facilitator, trained_facilitator(area, "nsogp")],
+        slots=[{"weekday": "monday", "start_time": "10:00"}],
+    )
+    member = services.allocate(actor=tm, group=group, referral=waiting_referral(area, om, programme="nsogp"))
+    sessions = list(group.sessions.order_by("number"))
+    _at(time_machine, sessions[-1].date)
+    for s in sessions:
+        outcome = "acceptable_absence" if s.number == 3 else "attended"
+        services.record_attendance(actor=facilitator, membership=member, session=s, outcome=outcome)
+        if s.number == 3:
+            _catch_up(facilitator, member, s, date=s.date)
+    member.refresh_from_db()
+    assert member.status == MembershipStatus.SESSIONS_COMPLETE
+    assert Referral.objects.get(pk=member.referral_id).status == "on_programme"  # issue 10 completes it
+
+
+def test_one_to_one_rearrangements_count_against_the_limit(area, tm, om, facilitator, time_machine):
+    plan = make_plan(
+        area, actor=tm, facilitator=facilitator, referral=waiting_referral(area, om, format="one_to_one")
+    )
+    member = plan.memberships.get()
+    _at(time_machine, plan.sessions.get(number=6).date)
+    _miss_and_catch_up(facilitator, member, plan, [1, 2, 3, 4])
+    member.refresh_from_db()
+    assert member.status == MembershipStatus.ACTIVE
+    services.record_attendance(
+        actor=facilitator,
+        membership=member,
+        session=plan.sessions.get(number=5),
+        outcome="acceptable_absence",
+    )
+    member.refresh_from_db()
+    assert member.status == MembershipStatus.RESTART_REQUIRED
+
+
+# --- catch-ups ----------------------------------------------------------------------------------------------
+
+
+def test_a_future_catch_up_is_booked_then_its_outcome_recorded(group, tm, om, facilitator, time_machine):
+    member = _member(group, tm, om)
+    s1 = _session(group, 1)
+    _at(time_machine, s1.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    booked = _catch_up(
+        facilitator,
+        member,
+        s1,
+        outcome="",
+        date=s1.date + dt.timedelta(days=2),
+        start=dt.time(10),
+        venue=group.venue,
+    )
+    assert booked.end == dt.time(12)  # the programme's session length
+    with pytest.raises(DomainConflict) as caught:
+        services.record_catch_up_outcome(actor=facilitator, catch_up=booked, outcome="attended")
+    assert caught.value.code == "CATCH_UP_IN_FUTURE"
+    _at(time_machine, booked.date)
+    services.record_catch_up_outcome(actor=facilitator, catch_up=booked, outcome="attended")
+    assert member_record(member).progress().outstanding == ()
+
+
+def test_a_catch_up_clash_is_refused_with_the_clash_named(group, tm, om, facilitator, time_machine):
+    member = _member(group, tm, om)
+    s1, s2 = _session(group, 1), _session(group, 2)
+    _at(time_machine, s1.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    with pytest.raises(DomainConflict) as caught:  # the facilitator delivers session 2 at 18:00 that Monday
+        _catch_up(facilitator, member, s1, outcome="", date=s2.date, start=dt.time(17))
+    assert caught.value.code == "FACILITATOR_CLASH" and "session 2" in caught.value.detail
+    _catch_up(facilitator, member, s1, outcome="", date=s2.date, start=dt.time(14), venue=group.venue)
+    other = _member(group, tm, om)
+    services.record_attendance(actor=facilitator, membership=other, session=s1, outcome="acceptable_absence")
+    with pytest.raises(DomainConflict) as caught:
+        _catch_up(
+            group.facilitators.exclude(pk=facilitator.pk).get(),
+            other,
+            s1,
+            outcome="",
+            date=s2.date,
+            start=dt.time(15),
+            venue=group.venue,
+        )
+    assert caught.value.code == "VENUE_CLASH"
+
+
+def test_only_a_missed_session_is_caught_up(group, tm, om, facilitator, time_machine):
+    member = _member(group, tm, om)
+    s1 = _session(group, 1)
+    _at(time_machine, s1.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="attended")
+    with pytest.raises(DomainConflict) as caught:
+        _catch_up(facilitator, member, s1)
+    assert caught.value.code == "NOT_MISSED"
+
+
+# --- enforcement and notifications -------------------------------------------------------------------------
+
+
+def test_absences_tell_the_om_and_drive_enforcement(group, tm, om, facilitator, time_machine):
+    member = _member(group, tm, om)
+    s1, s2, s3 = _session(group, 1), _session(group, 2), _session(group, 3)
+    referral = member.referral
+    _at(time_machine, s1.date)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s1, outcome="unacceptable_absence"
+    )
+    note = Notification.objects.get(recipient=om, kind="absence")
+    assert "offence" not in note.subject.lower() and referral.person.crn in note.body
+    from sessions.progress import enforcement_for
+
+    assert enforcement_for([referral])[referral.pk].state.status == "warning_due"
+    services.record_warning(actor=om, referral=referral, issued_on=s1.date)
+    _catch_up(facilitator, member, s1, date=s1.date)
+    _at(time_machine, s2.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s2, outcome="attended")
+    _at(time_machine, s3.date)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s3, outcome="sent_home", sent_home_acceptable=False
+    )
+    state = enforcement_for([referral])[referral.pk].state
+    # Monday 18 January 2027: the 10th working day after is Monday 1 February.
+    assert (state.status, state.breach_due_by) == ("breach_due", dt.date(2027, 2, 1))
+    with pytest.raises(DomainConflict) as caught:
+        services.record_warning(actor=om, referral=referral, issued_on=s3.date)
+    assert caught.value.code == "ENFORCEMENT_NOT_DUE"
+    services.record_breach(actor=tm, referral=referral, actioned_on=s3.date, notes="Laid before the court")
+    assert enforcement_for([referral])[referral.pk].state.status == "breach_actioned"
+    assert Notification.objects.filter(recipient=om, kind="enforcement").exists()  # the TM recorded it
+
+
+def test_only_the_persons_om_or_a_tm_records_enforcement(group, tm, om, facilitator, area, time_machine):
+    from tests.factories import UserFactory
+
+    member = _member(group, tm, om)
+    other_om = UserFactory(area=area, role="offender_manager")
+    with pytest.raises(Http404):
+        services.record_warning(actor=other_om, referral=member.referral, issued_on=dt.date(2027, 1, 4))
+    with pytest.raises(PermissionDenied):
+        services.record_warning(actor=facilitator, referral=member.referral, issued_on=dt.date(2027, 1, 4))
+
+
+# --- API ----------------------------------------------------------------------------------------------------
+
+
+def test_register_put_records_the_whole_group_in_one_transaction(
+    api, group, tm, om, facilitator, time_machine
+):
+    members = [_member(group, tm, om) for _ in range(3)]
+    s1, s2 = _session(group, 1), _session(group, 2)
+    _at(time_machine, s2.date)
+    url = reverse("api-session-register", args=[s1.public_id])
+    body = {
+        "content_delivered": "Module 1: motivation",
+        "exercises": "Decisional balance",
+        "records": [
+            {"membership": str(members[0].public_id), "outcome": "attended", "homework_done": True},
+            {"membership": str(members[1].public_id), "outcome": "late", "notes": "Bus"},
+            {
+                "membership": str(members[2].public_id),
+                "outcome": "sent_home",
+                "sent_home_acceptable": False,
+                "concern": True,
+            },
+        ],
+    }
+    response = api(facilitator).put(url, body, format="json")
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert data["content_delivered"] == "Module 1: motivation"
+    assert [m["record"]["outcome"] for m in data["members"]] == sorted(
+        ["attended", "late", "sent_home"],
+        key=lambda o: [m["record"]["outcome"] for m in data["members"]].index(o),
+    )
+    assert Attendance.objects.filter(session=s1).count() == 3
+    # Session 2: member 2's catch-up is outstanding; the whole register is refused and nothing is written.
+    body2 = {"records": [{"membership": str(m.public_id), "outcome": "attended"} for m in members]}
+    response = api(facilitator).put(
+        reverse("api-session-register", args=[s2.public_id]), body2, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "CATCH_UP_OUTSTANDING"
+    assert response.json()["missed_session"] == str(s1.public_id)
+    assert response.json()["membership"] == str(members[2].public_id)
+    assert not Attendance.objects.filter(session=s2).exists()
+
+
+def test_api_refusal_codes(api, group, tm, om, facilitator, time_machine):
+    member = _member(group, tm, om)
+    s1 = _session(group, 1)
+    _at(time_machine, s1.date - dt.timedelta(days=1))
+    url = reverse("api-session-attendance", args=[s1.public_id])
+    response = api(facilitator).post(
+        url, {"membership": str(member.public_id), "outcome": "attended"}, format="json"
+    )
+    assert response.status_code == 409 and response.json()["code"] == "REGISTER_NOT_OPEN"
+    _at(time_machine, s1.date)
+    services.remove_member(actor=tm, membership=member, reason="Moved", next_status="awaiting_allocation")
+    response = api(facilitator).post(
+        url, {"membership": str(member.public_id), "outcome": "attended"}, format="json"
+    )
+    assert response.status_code == 409 and response.json()["code"] == "MEMBERSHIP_ENDED"
+    response = api(facilitator).post(
+        url, {"membership": str(member.public_id), "outcome": "maybe"}, format="json"
+    )
+    assert response.status_code == 400 and "outcome" in response.json()
+
+
+def test_catch_up_api_and_membership_progress(api, group, tm, om, facilitator, time_machine):
+    member = _member(group, tm, om)
+    s1 = _session(group, 1)
+    _at(time_machine, s1.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    detail = api(tm).get(reverse("api-membership-detail", args=[member.public_id])).json()
+    assert detail["sessions_missed"] == 1 and detail["catch_ups_outstanding"] == [str(s1.public_id)]
+    assert detail["catch_up_limit"] == 4 and detail["status"] == "active"
+    url = reverse("api-membership-catch-up-list", args=[member.public_id])
+    response = api(facilitator).post(
+        url,
+        {
+            "missed_session": str(s1.public_id),
+            "date": s1.date.isoformat(),
+            "facilitator": str(facilitator.public_id),
+            "outcome": "attended",
+            "start": "10:00",
+            "venue": group.venue.pk,
+            "notes": "Went well",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["end"] == "12:00"
+    detail = api(tm).get(reverse("api-membership-detail", args=[member.public_id])).json()
+    assert detail["catch_ups_completed"] == 1 and detail["catch_ups_outstanding"] == []
+    assert CatchUp.objects.filter(membership=member).count() == 1
+
+
+def test_referral_detail_carries_enforcement_and_the_om_records_a_warning(
+    api, group, tm, om, facilitator, time_machine
+):
+    member = _member(group, tm, om)
+    s1 = _session(group, 1)
+    _at(time_machine, s1.date)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s1, outcome="unacceptable_absence"
+    )
+    url = reverse("api-referral-detail", args=[member.referral.public_id])
+    enforcement = api(om).get(url).json()["enforcement"]
+    assert enforcement["status"] == "warning_due" and enforcement["failures"][0]["date"] == "2027-01-04"
+    response = api(om).post(
+        reverse("api-referral-warning", args=[member.referral.public_id]),
+        {"issued_on": "2027-01-04"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert api(om).get(url).json()["enforcement"]["status"] == "warning_issued"
+    response = api(om).post(
+        reverse("api-referral-breach", args=[member.referral.public_id]),
+        {"actioned_on": "2027-01-04"},
+        format="json",
+    )
+    assert response.status_code == 409 and response.json()["code"] == "ENFORCEMENT_NOT_DUE"
+
+
+def test_enforcement_statuses_agree_with_the_rules():
+    from referrals.serializers import ENFORCEMENT_STATUSES
+    from sessions.rules.enforcement import STATUSES
+
+    assert tuple(ENFORCEMENT_STATUSES) == tuple(STATUSES)
+
+
+@pytest.mark.parametrize("size", [2, 10])
+def test_register_query_count_does_not_grow_with_the_group(
+    api, area, tm, om, facilitator, size, time_machine, django_assert_max_num_queries, login
+):
+    group = make_group(area, actor=tm, facilitators=[facilitator, trained_facilitator(area)])
+    members = [_member(group, tm, om) for _ in range(size)]
+    s1, s2 = _session(group, 1), _session(group, 2)
+    _at(time_machine, s2.date)
+    services.take_register(
+        actor=facilitator,
+        session=s1,
+        entries=[
+            services.RegisterEntry(membership=m, outcome="acceptable_absence" if i % 2 else "attended")
+            for i, m in enumerate(members)
+        ],
+    )
+    client = api(facilitator)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("api-session-register", args=[s2.public_id])).status_code == 200
+    page = login(facilitator)
+    with django_assert_max_num_queries(22):
+        assert (
+            page.get(reverse("programme_sessions:session_register", args=[s2.public_id])).status_code == 200
+        )
