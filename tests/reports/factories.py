@@ -46,6 +46,15 @@ def finished_member(
         for session in group.sessions.order_by("number"):
             outcome = MISSED.get(session.number, AttendanceOutcome.ATTENDED)
             delivery.record_attendance(actor=tm, membership=membership, session=session, outcome=outcome)
+            if session.number in MISSED:  # 003: a missed session is caught up before the next one
+                delivery.book_catch_up(
+                    actor=tm,
+                    membership=membership,
+                    missed_session=session,
+                    date=session.date,
+                    facilitator=group.facilitators.order_by("pk").first(),
+                    outcome=AttendanceOutcome.ATTENDED,
+                )
     return membership
 
 
