@@ -46,7 +46,7 @@ PERSON_RECORD = (
     "deviance_assessments",
     "ogrs3_assessments",
 )
-# What the eligibility decision reads, for lists of referrals (decisions.candidate_for).
+# What the eligibility decision reads, for lists of referrals (candidates.candidate_for).
 DECISION_PRELOAD = (
     Prefetch("person__convictions", queryset=Conviction.objects.select_related("offence")),
     "person__sentences",
@@ -264,7 +264,7 @@ def waiting_list(
     """TMs and admins: referrals awaiting allocation to one programme and format, oldest first, each with how
     soon it must start to finish within supervision (rules.waiting), the latest start from the catalogue's
     schedule (the same calculation as SUPERVISION_ENDS_TOO_SOON). The area's catalogue is loaded once."""
-    from referrals.decisions import current_sentence
+    from referrals.candidates import current_sentence
     from referrals.programme_terms import catalogue_for
 
     area: ProbationArea | None = getattr(user, "area", None)
@@ -332,8 +332,8 @@ def active_ogrs3_table() -> Ogrs3CoefficientTable:
 
 
 def eligibility_config_for(user: User | AnonymousUser) -> EligibilityConfig:
-    """The eligibility thresholds of the user's area (see decisions.config_for_area)."""
-    from referrals.decisions import config_for_area
+    """The eligibility thresholds of the user's area (see candidates.config_for_area)."""
+    from referrals.candidates import config_for_area
 
     area: ProbationArea | None = getattr(user, "area", None)
     if area is None:

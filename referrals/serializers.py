@@ -10,7 +10,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from referrals.decisions import current_sentence, decision_for, latest_deviance, latest_rm2000, latest_rosh
+from referrals.candidates import current_sentence, decision_for, latest_deviance, latest_rm2000, latest_rosh
 from referrals.models import (
     DEVIANCE_CHOICES,
     LEGAL_BASIS_CHOICES,
@@ -233,7 +233,7 @@ class ConvictionOutput(serializers.ModelSerializer[Conviction]):
 
     class Meta:
         model = Conviction
-        fields = ["id", "offence", "conviction_date", "offence_date", "notes"]
+        fields = ["id", "offence", "conviction_date", "offence_date", "contact", "notes"]
 
 
 class ConvictionInput(serializers.Serializer[Any]):
@@ -241,6 +241,12 @@ class ConvictionInput(serializers.Serializer[Any]):
     conviction_date = serializers.DateField()
     offence_date = serializers.DateField(required=False, allow_null=True, default=None)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
+    contact = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Actual or attempted contact; null or absent: the offence category's default (domain.md §3).",
+    )
 
 
 class SentenceOutput(serializers.ModelSerializer[Sentence]):
@@ -523,7 +529,7 @@ class ReferralDetailOutput(ReferralListOutput):
         return sorted(s for s in allowed if not reserved_move(referral.status, s))
 
     def to_representation(self, instance: Referral) -> dict[str, Any]:
-        # The same decision as the TM's page (decisions.decision_for), on the date the view passes in.
+        # The same decision as the TM's page (candidates.decision_for), on the date the view passes in.
         today = self.context["today"]
         instance.eligibility = decision_for(instance, today).as_dict()  # type: ignore[attr-defined]
         instance.latest_assessment = max(  # type: ignore[attr-defined]

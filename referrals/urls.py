@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from referrals.views import assessment, people, referral_journey, referrals, rm2000, waiting_list
+from referrals.views import assessment, ogrs3, people, referral_journey, referrals, rm2000, waiting_list
 
 app_name = "referrals"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     ),
     path("people/<uuid:public_id>/sentence/", people.sentence_record, name="sentence_record"),
     path("people/<uuid:public_id>/rm2000/", people.rm2000_record, name="rm2000_record"),
+    path("people/<uuid:public_id>/ogrs3/", ogrs3.ogrs3_record, name="ogrs3_record"),
+    path("people/<uuid:public_id>/ogrs3/calculator/", ogrs3.ogrs3_calculator, name="ogrs3_calculator"),
     path("people/<uuid:public_id>/risk-of-serious-harm/", people.rosh_record, name="rosh_record"),
     path("people/<uuid:public_id>/deviance/", people.deviance_record, name="deviance_record"),
     # The OM's referral journey: programme question, task list, question pages, check your answers.

@@ -117,6 +117,19 @@ class ConvictionForm(GovukForm):
         required=False,
         help_text="The first date, if the offence covered a period",
     )
+    # domain.md §3: contact is a fact of the conviction; the offence's category gives the default.
+    contact = forms.ChoiceField(
+        label="Did it involve actual or attempted contact with a victim?",
+        choices=[
+            ("default", "As usual for this offence"),
+            ("yes", "Yes"),
+            ("no", "No, for example incitement online with no meeting"),
+        ],
+        initial="default",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Causing or inciting offences (SOA 2003 ss.8 and 10) count as contact unless you say otherwise",
+    )
 
     def __init__(self, *args: Any, offences: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,6 +146,7 @@ class ConvictionForm(GovukForm):
             self.add_error(
                 "offence_date", "The date of the offence must be on or before the date of conviction"
             )
+        data["contact"] = {"yes": True, "no": False}.get(data.get("contact") or "default")
         return data
 
 

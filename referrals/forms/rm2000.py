@@ -39,7 +39,15 @@ class Rm2000CalculatorForm(GovukForm):
     commencement_of_risk_date = GovukDateField(
         label="Commencement of risk date",
         label_text="commencement of risk date",
-        help_text="The date of sentence for the current offence (community) or the date of release (custody)",
+        help_text="The date of sentence for the current offence (community) or the date of release (custody). "
+        "A release after the assessment date is a pre-release assessment: it is scored, with a warning",
+    )
+    # domain.md §4: RM2000 is for men with at least one sexual offence committed after the age of 16: asked.
+    sexual_offence_after_16 = forms.ChoiceField(
+        label="Did he commit at least one sexual offence after the age of 16?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether he committed a sexual offence after the age of 16"},
     )
     sexual_appearances = forms.IntegerField(
         label="Sexual appearances",
@@ -78,7 +86,14 @@ class Rm2000CalculatorForm(GovukForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        needed = ("sex", "date_of_birth", "assessment_date", "commencement_of_risk_date", *self.COUNTS)
+        needed = (
+            "sex",
+            "date_of_birth",
+            "assessment_date",
+            "commencement_of_risk_date",
+            "sexual_offence_after_16",
+            *self.COUNTS,
+        )
         if all(data.get(name) is not None for name in needed):
             for refusal in check_input(self.to_input(data)):  # domain.md §4: the rules' own refusals
                 self.add_error(refusal.field if refusal.field in self.fields else None, refusal.message)
@@ -100,4 +115,5 @@ class Rm2000CalculatorForm(GovukForm):
             stranger_victim="stranger_victim" in factors,
             non_contact_offence="non_contact_offence" in factors,
             single="single" in factors,
+            sexual_offence_after_16=data.get("sexual_offence_after_16") == "yes",
         )

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from accounts.permissions import can_assess
 from isotp.clock import today as clock_today
 from isotp.errors import DomainConflict
-from referrals.decisions import decision_for
+from referrals.candidates import decision_for
 from referrals.models import AssessmentDecision, AssessmentOutcome, Referral
 from referrals.rules import STATUSES
 from referrals.services.auditing import referral_event

@@ -13,7 +13,7 @@ from accounts.permissions import can_add_person, can_edit_person
 from audit.services import diff
 from isotp.clock import today
 from referrals.models import Conviction, Offence, Person, Sentence
-from referrals.rules import LEGAL_BASES
+from referrals.rules import LEGAL_BASES, OFFENCE_CATEGORIES
 from referrals.services.auditing import person_event
 from referrals.services.validation import full_clean, not_future, require
 
@@ -137,8 +137,10 @@ def add_conviction(
     conviction_date: dt.date,
     offence_date: dt.date | None = None,
     notes: str = "",
+    contact: bool | None = None,
 ) -> Conviction:
-    """The person's OM or a TM: record a conviction for an offence of the reference table."""
+    """The person's OM or a TM: record a conviction for an offence of the reference table. `contact` says whether
+    it involved actual or attempted contact; None takes the offence category's default (domain.md §3)."""
     require(can_edit_person(actor, person))
     offence = Offence.objects.filter(code=offence_code).first()
     if offence is None:
@@ -153,6 +155,7 @@ def add_conviction(
         conviction_date=conviction_date,
         offence_date=offence_date,
         notes=notes,
+        contact=OFFENCE_CATEGORIES[offence.category].contact if contact is None else contact,
         recorded_by=actor,
     )
     full_clean(conviction)
@@ -167,6 +170,7 @@ def add_conviction(
                 "offence": offence.code,
                 "conviction_date": conviction_date,
                 "offence_date": offence_date,
+                "contact": conviction.contact,
             },
         )
     return conviction

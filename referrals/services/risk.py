@@ -1,5 +1,5 @@
 """A person's risk: RM2000 and OGRS3 (recorded or calculated with their working), OASys RoSH and psychometric
-deviance. A correction is a new entry: the latest entered is current (referrals.decisions)."""
+deviance. A correction is a new entry: the latest entered is current (referrals.candidates)."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from referrals.rules import LEGAL_BASES, REASON_CHOICES, ROUTE_LABELS, STATUSES, age_on
 from referrals.rules.eligibility import RISK_LABELS
+from referrals.rules.ogrs3 import percent as ogrs3_percent
 
 register = template.Library()
 
@@ -79,6 +80,12 @@ def risk_label(level: str | None) -> str:
 @register.filter
 def risk_colour(level: str | None) -> str:
     return RISK_COLOURS.get(level or "", "grey")
+
+
+@register.filter
+def percent(probability: Any) -> int:
+    """A stored OGRS3 probability as the whole percentage the rules band on (domain.md §4.1)."""
+    return ogrs3_percent(float(probability))
 
 
 @register.filter

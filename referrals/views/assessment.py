@@ -2,7 +2,7 @@
 provisional flags and warnings, the recommendation with its reasons, the decisions already recorded (original
 and override), and the form that records a decision (domain.md §3, §9).
 
-The decision comes from `referrals.decisions.decision_for`, the same function the referral API calls, so the
+The decision comes from `referrals.candidates.decision_for`, the same function the referral API calls, so the
 page and the API cannot disagree.
 """
 
@@ -23,7 +23,7 @@ from audit.services import record_access
 from isotp.clock import today
 from isotp.errors import DomainConflict
 from referrals import selectors
-from referrals.decisions import decision_for
+from referrals.candidates import decision_for
 from referrals.forms.assessment import AssessmentForm
 from referrals.rules import STATUSES, age_on, allowed_transitions
 from referrals.services.assessment import record_assessment

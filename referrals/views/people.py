@@ -20,7 +20,14 @@ from accounts.permissions import require
 from audit.services import record_access
 from isotp.clock import today
 from referrals import selectors
-from referrals.decisions import current_sentence, latest_deviance, latest_rm2000, latest_rosh
+from referrals.candidates import (
+    current_sentence,
+    earlier_entries,
+    latest_deviance,
+    latest_ogrs3,
+    latest_rm2000,
+    latest_rosh,
+)
 from referrals.forms.people import (
     ConvictionForm,
     DevianceForm,
@@ -121,6 +128,8 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "sentence": sentence,
             "rm2000": latest_rm2000(person),
             "rosh": latest_rosh(person),
+            "ogrs3": latest_ogrs3(person),
+            "earlier": earlier_entries(person),
             "deviance": latest_deviance(person),
             "history": history,
             "can_edit": permissions.can_edit_person(user, person),
@@ -194,6 +203,7 @@ def conviction_add(request: HttpRequest, public_id: str) -> HttpResponse:
                 offence_code=data["offence"],
                 conviction_date=data["conviction_date"],
                 offence_date=data["offence_date"],
+                contact=data["contact"],
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "offence_code" in exc.error_dict:

@@ -25,7 +25,7 @@ from audit.services import record_access
 from isotp.clock import today
 from isotp.errors import DomainConflict
 from referrals import selectors
-from referrals.decisions import current_sentence, latest_deviance, latest_rm2000, latest_rosh
+from referrals.candidates import current_sentence, latest_deviance, latest_rm2000, latest_rosh
 from referrals.forms.journey import OtherInformationForm, ProgrammeForm
 from referrals.services.referrals import answer_other_information, create_referral, update_referral
 from referrals.services.status import submit_referral

@@ -15,7 +15,7 @@ from assessments import selectors, services
 from assessments.models import Administration, BatteryVersion
 from audit.models import AccessLog, AuditEvent
 from isotp.errors import DomainConflict
-from referrals.decisions import decision_for
+from referrals.candidates import decision_for
 from referrals.models import DevianceAssessment, DevianceSource
 from sessions import services as session_services
 from sessions.models import Membership

@@ -186,6 +186,7 @@ def test_om_refers_tm_assesses_and_the_referral_joins_the_waiting_list(page: Pag
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the number of sexual appearances")
     look(page, "referrals-rm2000-errors")
     fill_date(page, "commencement_of_risk_date", today - dt.timedelta(days=100))
+    page.get_by_label("Yes", exact=True).check()  # a sexual offence after 16 (domain.md §4: asked)
     page.get_by_label("Female").check()
     page.get_by_label("Sexual appearances").fill("0")
     page.get_by_label("Criminal appearances").fill("1")

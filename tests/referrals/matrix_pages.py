@@ -56,6 +56,8 @@ ROUTES = [
     _page("sentence_record", CASEWORKERS, _person),
     _page("rm2000_record", CASEWORKERS, _person),
     _page("rosh_record", CASEWORKERS, _person),
+    _page("ogrs3_record", CASEWORKERS, _person),
+    _page("ogrs3_calculator", CASEWORKERS, _person),
     _page("deviance_record", {TM}, _person),
     # The OM's referral journey (on a draft of their own caseload).
     _page("referral_start", {OM}, _person),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from referrals import selectors
-from referrals.decisions import (
+from referrals.candidates import (
     config_for_area,
     decision_for,
     supervision_months,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLog, AuditEvent
-from referrals.decisions import decision_for
+from referrals.candidates import decision_for
 from referrals.models import Conviction, Person, Referral, RiskMatrixAssessment, Sentence
 from referrals.programme_terms import catalogue_for
 from tests.factories import UserFactory
@@ -621,12 +621,31 @@ CALC = {
     **_date("date_of_birth", dt.date(1980, 5, 1)),
     **_date("assessment_date", dt.date(2026, 1, 10)),
     **_date("commencement_of_risk_date", dt.date(2002, 6, 1)),
+    "sexual_offence_after_16": "yes",
     "sexual_appearances": "2",
     "criminal_appearances": "5",
     "violent_appearances": "1",
     "burglary": "on",
     "factors": ["stranger_victim", "single"],
 }
+
+
+def test_calculator_asks_about_a_sexual_offence_after_16_and_refuses_a_no(login, tm):
+    """domain.md §4: the condition is asked, and a "no" is refused like a female."""
+    client = login(tm)
+    missing = {k: v for k, v in CALC.items() if k != "sexual_offence_after_16"}
+    assert "Select whether he committed a sexual offence after the age of 16" in _text(
+        client.post(reverse("referrals:rm2000_calculator"), missing)
+    )
+    refused = client.post(reverse("referrals:rm2000_calculator"), {**CALC, "sexual_offence_after_16": "no"})
+    assert "at least one sexual offence committed after the age of 16" in _text(refused)
+    assert "RM2000/S category" not in _text(refused)
+
+
+def test_calculator_scores_a_pre_release_assessment_with_a_warning(login, tm):
+    later = {**CALC, **_date("commencement_of_risk_date", dt.date(2026, 6, 1))}
+    text = _text(login(tm).post(reverse("referrals:rm2000_calculator"), later))
+    assert "a pre-release assessment" in text and "RM2000/S category" in text
 
 
 def test_calculator_shows_the_working_and_the_scoring_table(login, tm):
@@ -740,3 +759,127 @@ def test_every_page_renders_with_the_demo_data(login):
                 == 200
             )
     assert login(tm).get("/").status_code == 200
+
+
+# --- OGRS3 on the person's risk page (domain.md §4.1) ----------------------------------------------------------
+
+OGRS3_FORM = {
+    **_date("conviction_date", dt.date(2024, 6, 1)),
+    **_date("assessment_date", dt.date(2024, 6, 1)),
+    "age_at_first_sanction": "20",
+    "previous_sanctions": "1",
+    "offence_group": "violence",
+}
+
+
+def _ogrs3_person(area, om):
+    from tests.referrals.factories import PersonFactory
+
+    return PersonFactory(area=area, offender_manager=om, date_of_birth=dt.date(2004, 6, 1), sex="male")
+
+
+def test_ogrs3_calculator_shows_the_working_and_records_it(login, area, om):
+    person = _ogrs3_person(area, om)
+    client = login(om)
+    url = reverse("referrals:ogrs3_calculator", args=[person.public_id])
+    text = _text(client.post(url, {**OGRS3_FORM, "action": "calculate"}))
+    assert "Coefficient table ogrs3-2009-1" in text and "rsr-calculator" in text
+    assert "0.315812" in text and "0.486518" in text and "49%" in text  # the published check value
+    assert "Band on the 2-year score, 49%" in text
+    response = client.post(url, {**OGRS3_FORM, "action": "record"})
+    assert response.status_code == 302
+    record = person.ogrs3_assessments.get()
+    assert (str(record.one_year), str(record.two_year), record.band, record.source) == (
+        "0.315812",
+        "0.486518",
+        "low",
+        "calculated",
+    )
+    assert record.working and AuditEvent.objects.filter(action="ogrs3.calculated").exists()
+    page = _text(client.get(reverse("referrals:person_detail", args=[person.public_id])))
+    assert "OGRS3" in page and "32% within 1 year, 49% within 2 years" in page
+
+
+@pytest.mark.parametrize(
+    ("change", "anchor", "words"),
+    [
+        ({"age_at_first_sanction": "25"}, "id_age_at_first_sanction", "after the current conviction"),
+        ({"age_at_first_sanction": "9"}, "id_age_at_first_sanction", "below 10"),
+        ({"previous_sanctions": "-1"}, "id_previous_sanctions", "cannot be negative"),
+        ({"offence_group": ""}, "id_offence_group", "Select the offence group"),
+    ],
+)
+def test_ogrs3_calculator_refuses_impossible_answers_on_the_field(login, area, om, change, anchor, words):
+    person = _ogrs3_person(area, om)
+    response = login(om).post(
+        reverse("referrals:ogrs3_calculator", args=[person.public_id]), {**OGRS3_FORM, **change}
+    )
+    summary = _summary(response)
+    assert f'href="#{anchor}' in summary and words in summary, summary
+    assert not person.ogrs3_assessments.exists()
+
+
+def test_ogrs3_from_oasys_and_a_correction_supersedes_it_with_the_history_kept(login, area, om, tm):
+    person = _ogrs3_person(area, om)
+    client = login(om)
+    url = reverse("referrals:ogrs3_record", args=[person.public_id])
+    response = client.post(
+        url, {"one_year_percent": "30", "two_year_percent": "20", **_date("assessed_on", TODAY())}
+    )
+    assert "cannot be below the 1-year" in _summary(response)
+    client.post(url, {"one_year_percent": "20", "two_year_percent": "30", **_date("assessed_on", TODAY())})
+    client.post(url, {"one_year_percent": "40", "two_year_percent": "55", **_date("assessed_on", TODAY())})
+    page = _text(client.get(reverse("referrals:person_detail", args=[person.public_id])))
+    assert "40% within 1 year, 55% within 2 years" in page and "Medium" in page
+    assert "Earlier entries (1)" in page and "OGRS3: Low (20% / 30%)" in page
+
+
+def test_the_low_likelihood_warning_reads_the_stored_ogrs3(area, om, tm):
+    """004 (domain.md §2.5, §4.1): RM2000/S Low and the stored OGRS3 band Low give the warning."""
+    from referrals.services.risk import record_ogrs3, record_rm2000
+    from tests.referrals.factories import referral_for
+
+    referral = referral_for(area, om, status="submitted")
+    person = referral.person
+    record_rm2000(
+        actor=tm, person=person, s="low", v="low", c="low", assessed_on=TODAY(), assessor="A Assessor"
+    )
+    fresh = Referral.objects.get(pk=referral.pk)
+    assert "LOW_LIKELIHOOD_NOT_COMMISSIONED" not in _codes(decision_for(fresh, TODAY()))
+    record_ogrs3(actor=tm, person=person, one_year_percent=10, two_year_percent=20, assessed_on=TODAY())
+    fresh = Referral.objects.get(pk=referral.pk)
+    decision = decision_for(fresh, TODAY())
+    warnings = {w.code for p in decision.programmes for w in p.warnings}
+    assert "LOW_LIKELIHOOD_NOT_COMMISSIONED" in warnings
+
+
+def test_a_corrected_sentence_is_current_and_the_first_stays_in_the_history(login, area, om):
+    """Issue 7: the current sentence is the latest entered, even with an earlier start date (a correction)."""
+    from referrals.services.people import record_sentence
+    from tests.referrals.factories import eligible_person
+
+    person = eligible_person(area, om)
+    first = person.sentences.get()
+    record_sentence(
+        actor=om,
+        person=person,
+        legal_basis="licence",
+        programme_requirement=True,
+        start_date=first.start_date - dt.timedelta(days=30),
+        supervision_end_date=first.supervision_end_date,
+    )
+    page = _text(login(om).get(reverse("referrals:person_detail", args=[person.public_id])))
+    assert "Licence condition to attend the programme" in page.split("Earlier entries")[0]
+    assert "Earlier entries (1)" in page and "Sentence: Community order" in page
+
+
+def test_a_conviction_records_contact_defaulting_from_the_offence(login, area, om):
+    from tests.referrals.factories import PersonFactory
+
+    person = PersonFactory(area=area, offender_manager=om)
+    client = login(om)
+    url = reverse("referrals:conviction_add", args=[person.public_id])
+    base = {"offence": "soa2003_s10", **_date("conviction_date", dt.date(2024, 1, 10))}
+    client.post(url, base)
+    client.post(url, {**base, "contact": "no"})
+    assert list(person.convictions.order_by("pk").values_list("contact", flat=True)) == [True, False]

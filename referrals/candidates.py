@@ -12,7 +12,8 @@ decides the legal basis, is the latest conviction (the one the current sentence 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from referrals.programme_terms import AreaCatalogue, catalogue_for
 from referrals.rules import (
@@ -24,6 +25,8 @@ from referrals.rules import (
     check,
     config_from_dict,
 )
+from referrals.rules.eligibility import long_date
+from referrals.rules.ogrs3 import percent
 
 if TYPE_CHECKING:
     from accounts.models import ProbationArea
@@ -77,6 +80,44 @@ def latest_rosh(person: Person) -> RoshAssessment | None:
 def latest_ogrs3(person: Person) -> Ogrs3Assessment | None:
     """The latest OGRS3 entered (domain.md §4.1: 004's low-likelihood warning reads its band)."""
     return max(person.ogrs3_assessments.all(), key=lambda a: a.pk, default=None)
+
+
+@dataclass(frozen=True)
+class EarlierEntry:
+    """A superseded sentence or risk record, for the person's history (domain.md §3: the history shows both)."""
+
+    what: str
+    value: str
+    at: dt.datetime
+
+
+def earlier_entries(person: Person) -> list[EarlierEntry]:
+    """Every sentence and risk record that a later entry superseded, newest first (reads preloaded rows)."""
+    found: list[tuple[int, EarlierEntry]] = []
+    groups: list[tuple[str, list[Any], Any]] = [
+        (
+            "Sentence",
+            list(person.sentences.all()),
+            lambda s: f"{s.get_legal_basis_display()}, supervision to {long_date(s.supervision_end_date)}",
+        ),
+        (
+            "RM2000",
+            list(person.rm2000_assessments.all()),
+            lambda a: f"S {a.get_s_display()}, V {a.get_v_display()}, C {a.get_c_display()}",
+        ),
+        ("OASys risk of serious harm", list(person.rosh_assessments.all()), lambda a: a.get_level_display()),
+        (
+            "OGRS3",
+            list(person.ogrs3_assessments.all()),
+            lambda a: (
+                f"{a.get_band_display()} ({percent(float(a.one_year))}% / {percent(float(a.two_year))}%)"
+            ),
+        ),
+    ]
+    for what, rows, describe in groups:
+        current = max(rows, key=lambda r: r.pk, default=None)
+        found += [(r.pk, EarlierEntry(what, describe(r), r.recorded_at)) for r in rows if r is not current]
+    return [entry for _, entry in sorted(found, key=lambda pair: (pair[1].at, pair[0]), reverse=True)]
 
 
 def index_conviction(person: Person) -> Conviction | None:
