@@ -79,3 +79,24 @@ def catch_ups_for_facilitator(user: User, start: dt.date, end: dt.date) -> Query
         .select_related("membership__group", "membership__plan", "missed_session", "venue")
         .order_by("date", "start", "id")
     )
+
+
+def facilitators_for_catch_up(user: User, membership: Membership) -> QuerySet[User]:
+    """Active facilitators of the user's area who may deliver a catch-up: the member's own first."""
+    from django.db.models import Case, IntegerField, When
+
+    own = [f.pk for f in (membership.group.facilitators.all() if membership.group else [])]  # type: ignore[union-attr]
+    if membership.plan is not None:
+        own.append(membership.plan.facilitator_id)
+    return (
+        User.objects.filter(area_id=user.area_id, role=Role.FACILITATOR, is_active=True)
+        .annotate(own=Case(When(pk__in=own, then=0), default=1, output_field=IntegerField()))
+        .order_by("own", "full_name")
+    )
+
+
+def venues_for_catch_up(user: User) -> QuerySet[Any]:
+    """The user's area's active venues."""
+    from accounts.models import Venue
+
+    return Venue.objects.filter(area_id=user.area_id, active=True).order_by("name")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sessions.views import allocation, calendar, catalogue, group_wizard, groups, plans, schedule
+from sessions.views import allocation, attendance, calendar, catalogue, group_wizard, groups, plans, schedule
 
 app_name = "programme_sessions"
 
@@ -33,6 +33,16 @@ urlpatterns = [
         schedule.session_cancel,
         name="session_cancel",
     ),
+    # Registers, catch-ups and progress (issue 8).
+    path("sessions/<uuid:public_id>/register/", attendance.session_register, name="session_register"),
+    path("memberships/<uuid:public_id>/progress/", attendance.member_progress, name="member_progress"),
+    path("memberships/<uuid:public_id>/catch-ups/new/", attendance.catch_up_new, name="catch_up_new"),
+    path(
+        "memberships/<uuid:public_id>/catch-up-exception/",
+        attendance.catch_up_exception,
+        name="catch_up_exception",
+    ),
+    path("catch-ups/<uuid:public_id>/outcome/", attendance.catch_up_outcome, name="catch_up_outcome"),
     # One-to-one plans.
     path("one-to-one-plans/", plans.plan_list, name="plan_list"),
     path("one-to-one-plans/new/", plans.plan_create, name="plan_create"),

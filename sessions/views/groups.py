@@ -61,6 +61,7 @@ def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "slots": list(group.slots.all()),
             "places_free": max(group.capacity - len(members), 0),
             "today": timezone.localdate(),
+            "can_register": permissions.can_take_register(request.user),
             "can_manage": can_manage and group.status not in (GroupStatus.CANCELLED, GroupStatus.COMPLETED),
             "can_allocate": can_manage and group.status in (GroupStatus.PLANNED, GroupStatus.RUNNING),
         },

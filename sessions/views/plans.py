@@ -317,6 +317,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "slots": list(plan.slots.all()),
             "active_count": sum(1 for s in sessions if s.status != "cancelled_by_provider"),
             "today": timezone.localdate(),
+            "can_register": permissions.can_take_register(request.user),
             # A cancelled or completed plan's sessions no longer move (the services refuse): offer no actions.
             "can_manage": permissions.can_manage_delivery(request.user)
             and plan.status not in (PlanStatus.CANCELLED, PlanStatus.COMPLETED),

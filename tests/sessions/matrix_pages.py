@@ -67,7 +67,61 @@ def _code(area, personas):
     return {"code": "isotp_group"}
 
 
+def _session_id(area, personas):
+    return {"public_id": _group(area, personas).sessions.order_by("number").first().public_id}
+
+
+def _membership_id(area, personas):
+    return {"public_id": _membership(area, personas)["membership_id"]}
+
+
+def _catch_up_id(area, personas):
+    from sessions.models import Attendance, CatchUp, Membership
+
+    membership = Membership.objects.get(public_id=_membership(area, personas)["membership_id"])
+    session = membership.group.sessions.order_by("number").first()
+    Attendance.objects.create(
+        membership=membership, session=session, outcome="acceptable_absence", recorded_by=personas[TM]
+    )
+    catch_up = CatchUp.objects.create(
+        membership=membership,
+        missed_session=session,
+        date=session.date,
+        facilitator=personas[FAC],
+        booked_by=personas[TM],
+    )
+    return {"public_id": catch_up.public_id}
+
+
+ATTENDANCE_STAFF = frozenset({TM, FAC})
+
 ROUTES = [
+    # Registers, catch-ups and progress (issue 8): the group's facilitators and TMs take registers and book
+    # catch-ups; TMs alone record exceptions; the progress page is open to the OM of the person too.
+    Route("programme_sessions:session_register", roles=ATTENDANCE_STAFF, kwargs=_session_id, scoped=True),
+    Route(
+        "programme_sessions:session_register",
+        roles=ATTENDANCE_STAFF,
+        method="post",
+        kwargs=_session_id,
+        scoped=True,
+    ),
+    Route(
+        "programme_sessions:member_progress",
+        roles=frozenset({TM, FAC, OM, ADMIN}),
+        kwargs=_membership_id,
+        scoped=True,
+    ),
+    Route("programme_sessions:catch_up_new", roles=ATTENDANCE_STAFF, kwargs=_membership_id, scoped=True),
+    Route(
+        "programme_sessions:catch_up_new",
+        roles=ATTENDANCE_STAFF,
+        method="post",
+        kwargs=_membership_id,
+        scoped=True,
+    ),
+    Route("programme_sessions:catch_up_exception", roles=ONLY_TM, kwargs=_membership_id, scoped=True),
+    Route("programme_sessions:catch_up_outcome", roles=ATTENDANCE_STAFF, kwargs=_catch_up_id, scoped=True),
     # Catalogue: managers read, area administrators create new versions.
     Route("programme_sessions:programme_list", roles=MANAGERS),
     Route("programme_sessions:programme_detail", roles=MANAGERS, kwargs=_code),
