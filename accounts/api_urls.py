@@ -7,4 +7,6 @@ urlpatterns = [
     path("staff/", api.StaffListApi.as_view(), name="api-staff-list"),
     path("venues/", api.VenueListApi.as_view(), name="api-venue-list"),
     path("closures/", api.ClosureListApi.as_view(), name="api-closure-list"),
+    path("tokens/", api.ApiTokenListCreateApi.as_view(), name="api-token-list"),
+    path("tokens/<uuid:public_id>/revoke/", api.ApiTokenRevokeApi.as_view(), name="api-token-revoke"),
 ]

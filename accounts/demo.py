@@ -10,7 +10,16 @@ import datetime as dt
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AreaClosure, FacilitatorTraining, ProbationArea, Role, Supervision, User, Venue
+from accounts.models import (
+    ApiToken,
+    AreaClosure,
+    FacilitatorTraining,
+    ProbationArea,
+    Role,
+    Supervision,
+    User,
+    Venue,
+)
 
 DEMO_PASSWORD = "isotp-demo-2026"
 # The demo accounts share one authenticator key so a person trying the demo needs to add it only once.
@@ -104,6 +113,16 @@ def seed(log: list[str]) -> None:
         for date, reason in CLOSURES:
             AreaClosure.objects.get_or_create(area=area, date=date, defaults={"reason": reason})
         _seed_training(area)
+        _seed_api_token(area)
+
+
+def _seed_api_token(area: ProbationArea) -> None:
+    """The treatment manager has one named API token (its key is random and never shown: issue your own)."""
+    from accounts.services import issue_api_token
+
+    tm = User.objects.get(email=demo_email("tm", area.code))
+    if not ApiToken.objects.filter(user=tm, name="Case management integration").exists():
+        issue_api_token(actor=tm, name="Case management integration", lifetime_days=60)
 
 
 def _seed_training(area: ProbationArea) -> None:

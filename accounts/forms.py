@@ -115,3 +115,88 @@ class SupervisorForm(GovukFormMixin, forms.Form):
     def __init__(self, *args: Any, treatment_managers: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["treatment_manager"].choices = [("", "Choose a treatment manager"), *treatment_managers]  # type: ignore[attr-defined]
+
+
+class PasswordChangeForm(GovukFormMixin, forms.Form):
+    """The current password, then a new one twice (Django's validators judge its strength)."""
+
+    old_password = forms.CharField(
+        label="Current password",
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your current password"},
+    )
+    new_password1 = forms.CharField(
+        label="New password",
+        help_text="At least 12 characters; not a common password, and not like your name or email address",
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter a new password"},
+    )
+    new_password2 = forms.CharField(
+        label="Confirm new password",
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter the new password again"},
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old = self.cleaned_data["old_password"]
+        if not self.user.check_password(old):
+            raise forms.ValidationError("Your current password is not correct. Enter it again")
+        return old
+
+    def clean(self) -> dict[str, Any]:
+        from django.contrib.auth import password_validation
+
+        cleaned = super().clean() or {}
+        new1, new2 = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if new1 and new2 and new1 != new2:
+            self.add_error("new_password2", "The new passwords do not match. Enter the same password twice")
+        elif new1:
+            try:
+                password_validation.validate_password(new1, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("new_password1", exc)
+        return cleaned
+
+
+class ApiTokenForm(GovukFormMixin, forms.Form):
+    """A name for a new API token and how many days it lasts (at most the configured lifetime)."""
+
+    name = forms.CharField(
+        label="Token name",
+        help_text="What will use it, for example 'Case management integration'",
+        max_length=100,
+        error_messages={
+            "required": "Enter a name for the token",
+            "max_length": "Name must be 100 characters or fewer",
+        },
+    )
+    lifetime_days = forms.IntegerField(
+        label="Days until it expires",
+        min_value=1,
+        error_messages={
+            "required": "Enter how many days the token lasts",
+            "invalid": "Days must be a whole number, like 30",
+            "min_value": "A token lasts at least 1 day",
+        },
+    )
+
+    def __init__(self, *args: Any, longest: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["lifetime_days"]
+        field.max_value = longest  # type: ignore[attr-defined]
+        field.initial = longest
+        field.help_text = f"At most {longest} days"
+        from django.core.validators import MaxValueValidator
+
+        field.validators.append(MaxValueValidator(longest, f"A token lasts at most {longest} days"))
+        field.widget.attrs.update({"inputmode": "numeric"})

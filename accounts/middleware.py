@@ -8,8 +8,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Paths open to a signed-in user who has not yet passed the second factor.
-OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/", "/favicon.ico")
+# Paths open to a signed-in user who has not yet passed the second factor: the sign-in steps themselves, and the
+# API (whose authentication classes ignore an unverified session, answering 401). Nothing else.
+OPEN_PREFIXES = (
+    "/accounts/sign-in/",
+    "/accounts/two-factor/",
+    "/accounts/sign-out/",
+    "/static/",
+    "/healthz",
+    "/api/",
+    "/favicon.ico",
+)
 
 
 class RequireSecondFactorMiddleware:

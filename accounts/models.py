@@ -124,6 +124,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
+    security_stamp = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text="Changed to end every session of the account at once (an administrator's reset).",
+    )
 
     objects = UserManager()
 
@@ -147,6 +152,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    def _get_session_auth_hash(self, secret: Any = None) -> str:
+        """Django's session hash (an HMAC of the password) also covers the security stamp.
+
+        A password change already ends the user's other sessions; a new stamp ends all of them, for an
+        administrator's reset, without touching the password.
+        """
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.security_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_short_name(self) -> str:
         """The first name, for greetings ("Hello Priya"): a leading title such as Dr or Mrs is skipped."""
@@ -225,3 +245,44 @@ class Supervision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.treatment_manager} supervises {self.facilitator}"
+
+
+API_TOKEN_STATUSES = [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
+
+
+class ApiToken(models.Model):
+    """A named API token (`Authorization: Token <key>`) that expires and can be revoked.
+
+    Only a SHA-256 digest of the key is stored: the key is shown once, when it is issued.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="The key's first characters, to recognise it by.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="api_token_expires_after_creation", condition=Q(expires_at__gt=models.F("created_at"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def status(self, now: Any = None) -> str:
+        """`active`, `expired` or `revoked`."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"

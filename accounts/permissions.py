@@ -76,6 +76,15 @@ def can_manage_area(user: User | AnonymousUser | None) -> bool:
     return has_role(user, Role.AREA_ADMIN)
 
 
+def can_revoke_api_token(user: User | AnonymousUser | None, token: Any) -> bool:
+    """A token's owner, or an administrator of the owner's area, may revoke it."""
+    if not is_staff_member(user):
+        return False
+    return token.user_id == user.pk or (  # type: ignore[union-attr]
+        has_role(user, Role.AREA_ADMIN) and token.user.area_id == user.area_id  # type: ignore[union-attr]
+    )
+
+
 def can_view_staff(user: User | AnonymousUser | None) -> bool:
     """Managers see their area's staff list (to allocate and supervise facilitators)."""
     return has_role(user, *MANAGERS)

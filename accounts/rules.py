@@ -5,6 +5,7 @@ No Django imports: plain values in and out.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -60,3 +61,45 @@ def training_for(programme: str, records: Iterable[TrainingRecord]) -> TrainingD
                 f"has not completed {PROGRAMME_NAMES.get(programme, programme)} programme training"
             )
     return TrainingDecision(trained=not missing, missing=tuple(missing))
+
+
+# --- API tokens and sign-ins (issue 12: accounts and sessions) ------------------------------------------------
+
+
+def token_digest(key: str) -> str:
+    """The stored form of an API token: its SHA-256 (the key itself is shown once and never kept)."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# Most specific first: Edge and Opera say "Chrome" too, Chrome says "Safari".
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+    ("curl/", "curl"),
+    ("python-requests", "Python"),
+)
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("iPhone", "iOS"),
+    ("iPad", "iOS"),
+    ("Android", "Android"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_summary(user_agent: str) -> str:
+    """A short, recognisable name for a browser ("Firefox on Windows") from its User-Agent header.
+
+    Shown to staff in their sign-in history; the full header is not kept (it adds nothing a person can use).
+    """
+    browser = next((name for marker, name in _BROWSERS if marker in user_agent), "")
+    system = next((name for marker, name in _SYSTEMS if marker in user_agent), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown browser"

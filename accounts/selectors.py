@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
-from accounts.models import AreaClosure, Role, Supervision, User, Venue
-from accounts.permissions import scope_to_area
+from accounts.models import ApiToken, AreaClosure, Role, Supervision, User, Venue
+from accounts.permissions import has_role, is_staff_member, scope_to_area
 from accounts.rules import TrainingDecision, TrainingRecord, training_for
+from audit.models import AuditEvent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -55,3 +56,42 @@ def venues_for(user: User | AnonymousUser) -> QuerySet[Venue]:
 def closures_for(user: User | AnonymousUser) -> QuerySet[AreaClosure]:
     """The user's area's closure dates."""
     return scope_to_area(AreaClosure.objects.all(), user).order_by("date")
+
+
+def api_tokens_of(user: User | AnonymousUser, owner: User) -> QuerySet[ApiToken]:
+    """A member of staff's own tokens; an area administrator also sees those of their area's staff (none else)."""
+    if not is_staff_member(user):
+        return ApiToken.objects.none()
+    if owner.pk != user.pk and not (has_role(user, Role.AREA_ADMIN) and owner.area_id == user.area_id):  # type: ignore[union-attr]
+        return ApiToken.objects.none()
+    return (
+        ApiToken.objects.filter(user=owner)
+        .select_related("user", "revoked_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def api_token(user: User | AnonymousUser, public_id: str) -> ApiToken:
+    """One token the user may see and revoke: their own, or (administrators) one of their area's staff's (404)."""
+    from django.shortcuts import get_object_or_404
+
+    if not is_staff_member(user):
+        from django.http import Http404
+
+        raise Http404
+    qs = ApiToken.objects.select_related("user")
+    # Administrators reach their area's staff's tokens; everyone else only their own.
+    area_wide = has_role(user, Role.AREA_ADMIN)
+    qs = qs.filter(user__area_id=user.area_id) if area_wide else qs.filter(user_id=user.pk)  # type: ignore[union-attr,misc]
+    return get_object_or_404(qs, public_id=public_id)
+
+
+def sign_ins_of(user: User, limit: int = 20) -> list[AuditEvent]:
+    """The user's own recent sign-in attempts (time, browser, outcome), newest first, for their account page."""
+    return list(
+        AuditEvent.objects.filter(
+            object_type="accounts.user",
+            object_id=str(user.public_id),
+            action__in=["signed_in", "sign_in.refused"],
+        ).order_by("-at", "-id")[:limit]
+    )

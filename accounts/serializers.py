@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
-from accounts.models import AreaClosure, ProbationArea, User, Venue
+from accounts.models import API_TOKEN_STATUSES, ApiToken, AreaClosure, ProbationArea, User, Venue
 
 
 class AreaOutput(serializers.ModelSerializer[ProbationArea]):
@@ -30,3 +32,28 @@ class ClosureOutput(serializers.ModelSerializer[AreaClosure]):
     class Meta:
         model = AreaClosure
         fields = ["id", "date", "reason"]
+
+
+class ApiTokenOutput(serializers.ModelSerializer[ApiToken]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    status = serializers.ChoiceField(choices=API_TOKEN_STATUSES, read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at", "status"]
+
+
+class ApiTokenCreatedOutput(ApiTokenOutput):
+    key = serializers.CharField(read_only=True, help_text="The token itself: shown once, never again.")
+
+    class Meta(ApiTokenOutput.Meta):
+        fields = [*ApiTokenOutput.Meta.fields, "key"]
+
+
+class ApiTokenInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    lifetime_days = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Days until it expires; at most API_TOKEN_LIFETIME_DAYS (default).",
+    )

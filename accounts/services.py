@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import uuid
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AreaClosure, FacilitatorTraining, Role, Supervision, User
+from accounts import permissions
+from accounts.models import ApiToken, AreaClosure, FacilitatorTraining, Role, Supervision, User
+from accounts.rules import browser_summary, token_digest
 from audit.services import record_event
 from isotp.errors import DomainConflict
 
@@ -95,17 +102,126 @@ def confirm_totp_device(*, user: User, device: TOTPDevice) -> None:
 
 
 def reset_second_factor(*, actor: User, member: User) -> None:
-    """Area administrators: remove a colleague's authenticator and lockout so they enrol again at next sign-in."""
+    """Area administrators: remove a colleague's authenticator and lockout so they enrol again at next sign-in.
+
+    The reset also ends every session of the account and revokes its API tokens: whoever held them (the
+    reason for a reset is often a lost or stolen phone) is out at once.
+    """
     from axes.utils import reset as axes_reset
 
     if actor.area_id != member.area_id:
         raise DomainConflict("Staff of another area cannot be changed", code="OTHER_AREA")
     with transaction.atomic():
         removed, _ = TOTPDevice.objects.filter(user=member).delete()
+        User.objects.filter(pk=member.pk).update(security_stamp=uuid.uuid4())
+        revoked = _revoke_all_api_tokens(actor=actor, user=member)
         record_event(
             actor=actor,
             action="second_factor.reset",
             obj=member,
-            changes={"devices_removed": removed},
+            changes={"devices_removed": removed, "sessions_ended": True, "api_tokens_revoked": revoked},
         )
     axes_reset(username=member.email)
+
+
+# --- Passwords, sessions and API tokens ---------------------------------------------------------------------
+
+
+def change_password(*, user: User, new_password: str) -> int:
+    """The member of staff themselves (the form has checked the current password and the new one's strength).
+
+    A new password ends every other session of the account (Django's session hash covers the password; the
+    view keeps the current one) and revokes every API token. Answers how many tokens were revoked.
+    """
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoked = _revoke_all_api_tokens(actor=user, user=user)
+        record_event(
+            actor=user,
+            action="password.changed",
+            obj=user,
+            changes={"other_sessions_ended": True, "api_tokens_revoked": revoked},
+        )
+    return revoked
+
+
+def _revoke_all_api_tokens(*, actor: User, user: User) -> int:
+    """Revoke every live token of `user` (inside the caller's transaction)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor
+    )
+
+
+def issue_api_token(*, actor: User, name: str, lifetime_days: int | None = None) -> tuple[ApiToken, str]:
+    """Any member of staff, for themselves only: a named token expiring after `lifetime_days` (at most the
+    configured API_TOKEN_LIFETIME_DAYS). Answers the token and its key, which is never shown again."""
+    if not permissions.is_staff_member(actor):
+        raise PermissionDenied
+    longest = settings.API_TOKEN_LIFETIME_DAYS
+    days = longest if lifetime_days is None else lifetime_days
+    if not 1 <= days <= longest:
+        raise DomainConflict(
+            f"A token lasts between 1 and {longest} days", code="TOKEN_LIFETIME_OUT_OF_RANGE"
+        )
+    key = secrets.token_hex(20)
+    now = timezone.now()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor,
+            name=name.strip(),
+            key_digest=token_digest(key),
+            prefix=key[:8],
+            created_at=now,
+            expires_at=now + dt.timedelta(days=days),
+        )
+        record_event(
+            actor=actor,
+            action="api_token.issued",
+            obj=actor,
+            changes={"token": str(token.public_id), "name": token.name, "expires_at": token.expires_at},
+        )
+    return token, key
+
+
+def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
+    """The token's owner, or an administrator of the owner's area (`selectors.api_token` has scoped it)."""
+    if not permissions.can_revoke_api_token(actor, token):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is not None:
+            raise DomainConflict("This token has already been revoked", code="TOKEN_ALREADY_REVOKED")
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+        record_event(
+            actor=actor,
+            action="api_token.revoked",
+            obj=locked.user,
+            changes={"token": str(locked.public_id), "name": locked.name},
+        )
+    return locked
+
+
+SIGN_IN_OUTCOMES = {
+    "signed_in": "Signed in",
+    "wrong_password": "Wrong password",
+    "wrong_code": "Wrong security code",
+    "locked_out": "Refused: locked after repeated failures",
+}
+
+
+def record_sign_in(*, user: User, outcome: str, user_agent: str) -> None:
+    """The sign-in pages: one audit event per attempt on a real account (time, browser, outcome).
+
+    The account's owner sees these on their account page. Attempts on unknown emails are not recorded here
+    (django-axes counts them); the email tried is never logged.
+    """
+    assert outcome in SIGN_IN_OUTCOMES
+    record_event(
+        actor=user,
+        action="signed_in" if outcome == "signed_in" else "sign_in.refused",
+        obj=user,
+        changes={"outcome": outcome, "browser": browser_summary(user_agent)},
+    )

@@ -8,7 +8,9 @@ from typing import Any, cast
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,9 +22,16 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import permissions, selectors, services
-from accounts.forms import ClosureForm, SignInForm, SupervisorForm, TokenForm, TrainingRecordForm
+from accounts.forms import (
+    ApiTokenForm,
+    ClosureForm,
+    PasswordChangeForm,
+    SignInForm,
+    SupervisorForm,
+    TokenForm,
+    TrainingRecordForm,
+)
 from accounts.models import Role, User
-from audit.services import record_event
 from isotp.errors import DomainConflict
 
 
@@ -32,6 +41,18 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = False
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        """A refused password on a real account goes into that account's sign-in history (never the email tried
+        on an unknown one)."""
+        email = str(form.data.get("username", "")).strip().lower()[:254]
+        user = User.objects.filter(email=email, is_active=True).first() if email else None
+        if user is not None:
+            outcome = "locked_out" if getattr(self.request, "axes_locked_out", False) else "wrong_password"
+            services.record_sign_in(
+                user=user, outcome=outcome, user_agent=self.request.META.get("HTTP_USER_AGENT", "")
+            )
+        return super().form_invalid(form)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -59,8 +80,15 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             # A new session key once fully signed in: a key seen before the second factor is worth nothing.
             request.session.cycle_key()
             user = cast(User, request.user)
-            record_event(actor=user, action="signed_in", obj=user)
+            services.record_sign_in(
+                user=user, outcome="signed_in", user_agent=request.META.get("HTTP_USER_AGENT", "")
+            )
             return redirect(_safe_next(request))
+        services.record_sign_in(
+            user=cast(User, request.user),
+            outcome="wrong_code",
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
         form.add_error("token", "The security code is not correct or has expired. Enter the current code")
     return render(request, "accounts/two_factor.html", {"form": form, "next": _safe_next(request)})
 
@@ -102,6 +130,80 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 class SignOutView(auth_views.LogoutView):
     template_name = "accounts/signed_out.html"
+
+
+# --- Your account: sign-in history, password, API tokens ------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def your_account(request: HttpRequest) -> HttpResponse:
+    """Any member of staff: their recent sign-ins, their API tokens (issue and revoke), a link to change password.
+
+    A new token's key is shown once, on the page that answers the POST.
+    """
+    user = cast(User, request.user)
+    permissions.require(permissions.is_staff_member(user))
+    longest = settings.API_TOKEN_LIFETIME_DAYS
+    form = ApiTokenForm(request.POST or None, longest=longest)
+    new_key = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.issue_api_token(
+                actor=user, name=form.cleaned_data["name"], lifetime_days=form.cleaned_data["lifetime_days"]
+            )
+        except DomainConflict as exc:
+            form.add_error("lifetime_days", exc.detail)
+        else:
+            form = ApiTokenForm(longest=longest)
+    return render(
+        request,
+        "accounts/your_account.html",
+        {
+            "sign_ins": selectors.sign_ins_of(user),
+            "tokens": selectors.api_tokens_of(user, user),
+            "form": form,
+            "new_key": new_key,
+            "outcomes": services.SIGN_IN_OUTCOMES,
+        },
+        status=201 if new_key else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Any member of staff: change their password; their other sessions end and their API tokens are revoked."""
+    user = cast(User, request.user)
+    permissions.require(permissions.is_staff_member(user))
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        revoked = services.change_password(user=user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)  # this session stays signed in; every other one ends
+        request.session.cycle_key()
+        note = f" and {revoked} API token{'s' if revoked != 1 else ''} revoked" if revoked else ""
+        messages.success(
+            request, f"Your password has been changed. Your other sessions have been signed out{note}"
+        )
+        return redirect("accounts:your_account")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def api_token_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The token's owner, or an administrator of the owner's area: revoke it at once."""
+    user = cast(User, request.user)
+    token = selectors.api_token(user, public_id)
+    try:
+        services.revoke_api_token(actor=user, token=token)
+    except DomainConflict as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"Token '{token.name}' revoked")
+    if token.user_id != user.pk:
+        return redirect("accounts:staff_detail", public_id=token.user.public_id)
+    return redirect("accounts:your_account")
 
 
 # --- Managers' pages --------------------------------------------------------------------------------------
@@ -153,6 +255,9 @@ def staff_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "can_add_training": permissions.can_manage_area(request.user) and member.role == Role.FACILITATOR,
             "supervisor_form": supervisor_form if member.role == Role.FACILITATOR else None,
             "can_reset_second_factor": permissions.can_manage_area(request.user) and member != request.user,
+            "api_tokens": selectors.api_tokens_of(request.user, member)
+            if permissions.can_manage_area(request.user)
+            else [],
         },
     )
 
@@ -204,7 +309,11 @@ def staff_reset_second_factor(request: HttpRequest, public_id: str) -> HttpRespo
     permissions.require(permissions.can_manage_area(request.user))
     member = selectors.staff_member(request.user, public_id)
     services.reset_second_factor(actor=cast(User, request.user), member=member)
-    messages.success(request, f"{member.full_name} will set up a new authenticator app at their next sign-in")
+    messages.success(
+        request,
+        f"{member.full_name} has been signed out everywhere, their API tokens are revoked, and they will set up "
+        "a new authenticator app at their next sign-in",
+    )
     return redirect("accounts:staff_detail", public_id=public_id)
 
 

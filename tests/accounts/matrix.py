@@ -11,7 +11,43 @@ def _closure(area, personas):
     return {"pk": ClosureFactory(area=area).pk}
 
 
+def _facilitator_token(area, personas):
+    import datetime as dt
+
+    from accounts.models import ApiToken
+
+    token = ApiToken.objects.create(
+        user=personas["facilitator"],
+        name="matrix",
+        key_digest=f"{personas['facilitator'].pk:064d}",
+        prefix="matrix",
+        expires_at=dt.datetime(2200, 1, 1, tzinfo=dt.UTC),
+    )
+    return {"public_id": token.public_id}
+
+
+# A token can be revoked by its owner (here the facilitator) and an administrator of the owner's area.
+TOKEN_REVOKERS = frozenset({"facilitator", "area_admin"})
+
 ROUTES = [
+    Route("accounts:your_account", roles=ALL_ROLES),
+    Route("accounts:password_change", roles=ALL_ROLES),
+    Route(
+        "accounts:api_token_revoke",
+        roles=TOKEN_REVOKERS,
+        method="post",
+        kwargs=_facilitator_token,
+        scoped=True,
+    ),
+    Route("api-token-list", roles=ALL_ROLES, api=True),
+    Route(
+        "api-token-revoke",
+        roles=TOKEN_REVOKERS,
+        api=True,
+        method="post",
+        kwargs=_facilitator_token,
+        scoped=True,
+    ),
     Route("home", roles=ALL_ROLES),
     Route("healthz", public=True),
     Route("accessibility", public=True),

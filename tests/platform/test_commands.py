@@ -6,10 +6,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import ProbationArea, User
+from accounts.models import ApiToken, ProbationArea, User
+from accounts.rules import token_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +18,18 @@ def test_api_token_prints_a_working_token(tm):
     out = StringIO()
     call_command("api_token", tm.email, stdout=out)
     key = out.getvalue().strip()
-    assert Token.objects.get(user=tm).key == key
+    token = ApiToken.objects.get(user=tm)
+    assert token.key_digest == token_digest(key) and key not in token.key_digest  # only the digest is kept
     again = StringIO()
     call_command("api_token", tm.email.upper(), stdout=again)
-    assert again.getvalue().strip() == key  # the same token, not a new one
+    assert again.getvalue().strip() != key  # a key cannot be printed twice: a new token each time
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/me/").status_code == 200
+    rotated = StringIO()
+    call_command("api_token", tm.email, "--rotate", stdout=rotated)
+    assert client.get("/api/v1/me/").status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Token {rotated.getvalue().strip()}")
     assert client.get("/api/v1/me/").status_code == 200
 
 
