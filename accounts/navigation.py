@@ -30,6 +30,8 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("One-to-one plans", "programme_sessions:plan_list"),
         NavItem("Reports", "reports:report_list"),
         NavItem("Facilitators", "accounts:staff_list"),
+        NavItem("Quality", "quality:recordings"),
+        NavItem("Statistics", "quality:statistics"),
         NavItem("Audit", "audit:event_list"),
     ),
     Role.FACILITATOR: (
@@ -37,6 +39,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("My sessions", "programme_sessions:my_calendar"),
         NavItem("Groups", "programme_sessions:group_list"),
         NavItem("Reports", "reports:report_list"),
+        NavItem("Quality", "quality:recordings"),
     ),
     Role.OFFENDER_MANAGER: (
         HOME,
@@ -50,6 +53,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("Venues", "accounts:venue_list"),
         NavItem("Closure dates", "accounts:closure_list"),
         NavItem("Programmes", "programme_sessions:programme_list"),
+        NavItem("Statistics", "quality:statistics"),
         NavItem("Audit", "audit:event_list"),
     ),
 }

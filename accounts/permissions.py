@@ -435,3 +435,56 @@ def can_view_progress(user: User | AnonymousUser | None) -> bool:
 
 
 EnforcementPermission = role_permission(Role.OFFENDER_MANAGER, Role.TREATMENT_MANAGER)
+
+
+# --- quality assurance, statistics and outcomes (issue 14) ------------------------------------------------------
+
+NATIONAL_STATISTICS_PERMISSION = "quality.view_national_statistics"
+
+
+def can_mark_recording(user: User | AnonymousUser | None, session: Any) -> bool:
+    """A facilitator of the session, or a TM of its area, marks a delivered session as recorded."""
+    owner = getattr(session, "group", None) or getattr(session, "plan", None)
+    if is_treatment_manager(user):
+        return _same_area(user, owner)
+    return is_facilitator(user) and session is not None and session.facilitators.filter(pk=user.pk).exists()  # type: ignore[union-attr]
+
+
+def can_monitor_sessions(user: User | AnonymousUser | None) -> bool:
+    """Treatment managers sample recordings and complete monitoring forms (seeds 000/002: clinical QA)."""
+    return is_treatment_manager(user)
+
+
+def can_record_supervision(user: User | AnonymousUser | None, facilitator: Any = None) -> bool:
+    """Treatment managers record supervision sessions with their area's facilitators."""
+    return is_treatment_manager(user) and (facilitator is None or _same_area(user, facilitator))
+
+
+def can_view_facilitator_record(user: User | AnonymousUser | None, facilitator: Any) -> bool:
+    """A facilitator reads their own record; the area's managers read any of its facilitators'."""
+    if is_facilitator(user):
+        return getattr(facilitator, "pk", None) == getattr(user, "pk", None)
+    return has_role(user, *MANAGERS) and _same_area(user, facilitator)
+
+
+def can_configure_qa(user: User | AnonymousUser | None) -> bool:
+    """Managers set the area's monitoring target and the reports-on-time days."""
+    return has_role(user, *MANAGERS)
+
+
+def can_record_reoffence(user: User | AnonymousUser | None, person: Any = None) -> bool:
+    """The offender manager records a proven reoffence for someone on their caseload."""
+    return is_offender_manager(user) and (person is None or _on_caseload(user, person))
+
+
+def can_view_statistics(user: User | AnonymousUser | None) -> bool:
+    """Managers read their area's programme statistics and outcomes (aggregates; no person is named)."""
+    return has_role(user, *MANAGERS) or can_view_national_statistics(user)
+
+
+def can_view_national_statistics(user: User | AnonymousUser | None) -> bool:
+    """Figures across every area: only staff granted `quality.view_national_statistics` (none by default)."""
+    return is_staff_member(user) and bool(user.has_perm(NATIONAL_STATISTICS_PERMISSION))  # type: ignore[union-attr]
+
+
+StatisticsPermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_ADMIN)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "notifications",
     "assessments",
     "reports",
+    "quality",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("sessions.feed_urls")),
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
+    path("", include("quality.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI sets inline styles; only this page relaxes style-src (scripts stay 'self' only).

@@ -1,0 +1,68 @@
+"""Server-side SVG charts for the statistics pages (no JavaScript): horizontal bars, each with its value written
+beside it, and a title for screen readers. Every chart sits next to a table with the same figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+WIDTH = 560
+ROW = 28
+LABEL_WIDTH = 200
+BAR_MAX = WIDTH - LABEL_WIDTH - 80
+COLOURS = ("#1d70b8", "#505a5f", "#00703c", "#f47738")
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None  # None: suppressed or not measured (drawn as a note, no bar)
+    text: str  # what is written beside the bar
+    low: float | None = None  # an interval, drawn as a whisker (same scale as value)
+    high: float | None = None
+    marker: float | None = None  # e.g. the predicted rate, drawn as a diamond
+    series: int = 0
+
+
+def bar_chart(title: str, bars: Sequence[Bar], *, maximum: float | None = None) -> str:
+    """A horizontal bar chart as an inline SVG string (values scaled to `maximum`, or to the largest value)."""
+    values = [v for b in bars for v in (b.value, b.high, b.marker) if v is not None]
+    top = maximum if maximum is not None else max(values, default=0) or 1
+    height = ROW * len(bars) + 16
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-label="{escape(title)}" preserveAspectRatio="xMinYMin meet">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i, bar in enumerate(bars):
+        y = 8 + i * ROW
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 17}" text-anchor="end" font-size="13" fill="#0b0c0c">'
+            f"{escape(bar.label[:30])}</text>"
+        )
+        if bar.value is None:
+            parts.append(
+                f'<text x="{LABEL_WIDTH}" y="{y + 17}" font-size="13" fill="#505a5f">{escape(bar.text)}</text>'
+            )
+            continue
+        w = max(1.0, BAR_MAX * bar.value / top)
+        colour = COLOURS[bar.series % len(COLOURS)]
+        parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{w:.1f}" height="18" fill="{colour}"/>')
+        if bar.low is not None and bar.high is not None:
+            x1, x2 = LABEL_WIDTH + BAR_MAX * bar.low / top, LABEL_WIDTH + BAR_MAX * bar.high / top
+            parts.append(
+                f'<path d="M{x1:.1f} {y + 13}H{x2:.1f}M{x1:.1f} {y + 7}V{y + 19}M{x2:.1f} {y + 7}V{y + 19}" '
+                'stroke="#0b0c0c" stroke-width="2" fill="none"/>'
+            )
+        if bar.marker is not None:
+            mx = LABEL_WIDTH + BAR_MAX * bar.marker / top
+            parts.append(
+                f'<path d="M{mx:.1f} {y + 5}l7 8-7 8-7-8z" fill="#ffdd00" stroke="#0b0c0c" stroke-width="1.5"/>'
+            )
+        end = LABEL_WIDTH + max(w, BAR_MAX * (bar.high or 0) / top) + 8
+        parts.append(
+            f'<text x="{end:.1f}" y="{y + 17}" font-size="13" fill="#0b0c0c">{escape(bar.text)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,562 @@
+"""Reads for quality assurance, statistics and outcomes, scoped to the user first.
+
+The statistics read each table once (one query per table, whatever the number of people): the rows go to the
+pure rules in `quality.rules`, which compute every figure. An area's user sees only that area's figures; the
+national scope needs the national grant (`accounts.permissions.can_view_national_statistics`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
+
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts import permissions
+from accounts.models import Role, User
+from assessments.models import Administration, BatteryVersion, ScaleScore
+from assessments.rules.battery import InvalidBattery, parse_battery
+from assessments.rules.results import profile_results
+from quality.models import (
+    AuditPack,
+    AuditPackStatus,
+    MonitoringForm,
+    QaSettings,
+    Reoffence,
+    SessionRecording,
+    SupervisionRecord,
+)
+from quality.rules.monitoring import DEFAULT_MONITORING_TARGET, MonitoredShare, monitored_share
+from quality.rules.outcomes import CohortMember, CohortOutcome
+from quality.rules.outcomes import Reoffence as ReoffenceRow
+from quality.rules.outcomes import outcomes as outcome_rules
+from quality.rules.programme import (
+    Period,
+    PlaceRow,
+    ProgrammeStatistics,
+    non_completion_reason,
+    programme_statistics,
+)
+from referrals.models import Ogrs3Assessment, Referral, RiskMatrixAssessment
+from reports.models import PostProgrammeReport, ReportVersion
+from reports.rules import completion_decision
+from sessions.models import ATTENDED_OUTCOMES, Attendance, Membership, ScheduledSession, SessionStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+DEFAULT_REPORT_DAYS = 20
+
+
+def _uuid(value: object) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+# --- settings -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Targets:
+    monitoring_target: float
+    report_days: int
+
+
+def targets_for_area(area_id: int | None) -> Targets:
+    """The area's QA settings, or the defaults (national figures use the defaults)."""
+    row = QaSettings.objects.filter(area_id=area_id).first() if area_id else None
+    if row is None:
+        return Targets(DEFAULT_MONITORING_TARGET, DEFAULT_REPORT_DAYS)
+    return Targets(float(row.monitoring_target), row.report_days)
+
+
+# --- scope ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: one area (its id and name) or every area (national)."""
+
+    area_id: int | None
+    label: str
+
+    @property
+    def national(self) -> bool:
+        return self.area_id is None
+
+
+def statistics_scope(user: User | AnonymousUser, *, national: bool) -> Scope:
+    """The user's area, or national for a user with the national grant; refused (403) otherwise."""
+    permissions.require(permissions.can_view_statistics(user))
+    if national:
+        permissions.require(permissions.can_view_national_statistics(user))
+        return Scope(None, "All areas")
+    if not permissions.has_role(user, Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+        # A national reader from another role sees national figures only, never an area's working data.
+        permissions.require(False)
+    return Scope(user.area_id, str(user.area))  # type: ignore[union-attr]
+
+
+def _scoped(qs: QuerySet[Any], scope: Scope, field: str) -> QuerySet[Any]:
+    return qs if scope.national else qs.filter(**{field: scope.area_id})
+
+
+# --- statistics -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatisticsData:
+    scope: Scope
+    programme: str
+    period: Period
+    statistics: ProgrammeStatistics
+    scale_names: dict[str, str]
+    places: list[PlaceRow]
+
+
+def _place_queryset(scope: Scope, programme: str, since: dt.date, until: dt.date) -> QuerySet[Membership]:
+    """Places touching the period: joined, left, completed or reported in it (one query, no duplicates)."""
+    first_issue = ReportVersion.objects.filter(
+        report__membership=OuterRef("pk"), number=1, issued_at__date__range=(since, until)
+    )
+    qs = Membership.objects.filter(
+        Q(joined_on__range=(since, until))
+        | Q(left_on__range=(since, until))
+        | Q(report__completion_recorded_at__date__range=(since, until))
+        | Exists(first_issue)
+    )
+    qs = _scoped(qs, scope, "referral__area_id")
+    if programme:
+        qs = qs.filter(referral__programme=programme)
+    return qs
+
+
+def _psychometrics(membership_ids: list[int]) -> tuple[dict[int, dict[str, Any]], dict[str, str]]:
+    """membership id -> {"pre": bool, "post": bool, "classes": {scale: classification}}; scale code -> name.
+    Three queries: administrations (with their battery version), scale scores."""
+    admins = list(
+        Administration.objects.filter(membership_id__in=membership_ids).values(
+            "id", "membership_id", "kind", "battery_version_id"
+        )
+    )
+    versions = {
+        v.pk: v for v in BatteryVersion.objects.filter(pk__in={a["battery_version_id"] for a in admins})
+    }
+    scores: dict[int, dict[str, float]] = defaultdict(dict)
+    for row in ScaleScore.objects.filter(administration_id__in=[a["id"] for a in admins]).values(
+        "administration_id", "scale_code", "score"
+    ):
+        scores[row["administration_id"]][row["scale_code"]] = float(row["score"])
+    by_membership: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"pre": None, "post": None, "version": None}
+    )
+    for a in admins:
+        slot = by_membership[a["membership_id"]]
+        slot[a["kind"]] = scores.get(a["id"], {})
+        slot["version"] = slot["version"] or a["battery_version_id"]
+    names: dict[str, str] = {}
+    parsed: dict[int, Any] = {}
+    out: dict[int, dict[str, Any]] = {}
+    for membership_id, slot in by_membership.items():
+        classes: dict[str, str] = {}
+        version = versions.get(slot["version"])
+        if version is not None and slot["pre"] is not None and slot["post"] is not None:
+            if version.pk not in parsed:
+                try:
+                    parsed[version.pk] = parse_battery(version.definition)
+                except InvalidBattery:
+                    parsed[version.pk] = None
+            battery = parsed[version.pk]
+            if battery is not None:
+                for scale in profile_results(battery, slot["pre"], slot["post"]).scales:
+                    names.setdefault(scale.code, scale.name)
+                    if scale.change is not None:
+                        classes[scale.code] = scale.change.classification
+        out[membership_id] = {
+            "pre": slot["pre"] is not None,
+            "post": slot["post"] is not None,
+            "classes": classes,
+        }
+    return out, names
+
+
+def _catch_ups(membership_ids: list[int]) -> dict[int, int]:
+    """membership id -> catch-ups delivered (issue 8's CatchUp, when the app provides it)."""
+    try:
+        from sessions.models import CatchUp  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    rows = (
+        CatchUp.objects.filter(membership_id__in=membership_ids, outcome__in=("attended", "late"))
+        .values("membership_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["membership_id"]: r["n"] for r in rows}
+
+
+def place_rows(
+    scope: Scope, programme: str, since: dt.date, until: dt.date
+) -> tuple[list[tuple[int, int, PlaceRow]], dict[str, str]]:
+    """(membership id, person id, row) for every place touching the period, from one query per table, and the
+    names of the psychometric scales measured."""
+    places = list(
+        _place_queryset(scope, programme, since, until).values(
+            "id",
+            "referral__person_id",
+            "referral__submitted_at",
+            "joined_on",
+            "left_on",
+            "status",
+            "next_status",
+            "removal_reason_code",
+        )
+    )
+    ids = [p["id"] for p in places]
+    reports = {
+        r["membership_id"]: r
+        for r in PostProgrammeReport.objects.filter(membership_id__in=ids)
+        .annotate(first_issued=Min("versions__issued_at"))
+        .values("membership_id", "kind", "status", "completion_recorded_at", "first_issued")
+    }
+    last_session = {
+        r["membership_id"]: r["last"]
+        for r in Attendance.objects.filter(membership_id__in=ids, outcome__in=list(ATTENDED_OUTCOMES))
+        .values("membership_id")
+        .annotate(last=Max("session__date"))
+    }
+    catch_ups = _catch_ups(ids)
+    psychometrics, names = _psychometrics(ids)
+    rows = []
+    for p in places:
+        report = reports.get(p["id"])
+        psy = psychometrics.get(p["id"], {"pre": False, "post": False, "classes": {}})
+        recorded = report["completion_recorded_at"] if report else None
+        counts = bool(
+            report
+            and recorded is not None
+            # PC 09/2007 (domain.md §8): the report issued to the OM and the post psychometrics done.
+            and completion_decision(
+                kind=report["kind"],
+                post_psychometrics_done=psy["post"],
+                issued_to_om=report["status"] == "issued",
+            ).counts
+        )
+        submitted = p["referral__submitted_at"]
+        issued = report["first_issued"] if report else None
+        rows.append(
+            (
+                p["id"],
+                p["referral__person_id"],
+                PlaceRow(
+                    referral_submitted_on=submitted.date() if submitted else None,
+                    joined_on=p["joined_on"],
+                    left_on=p["left_on"],
+                    status=p["status"],
+                    next_status=p["next_status"],
+                    removal_reason_code=p["removal_reason_code"],
+                    completion_on=recorded.date() if recorded else None,
+                    completion_counts=counts,
+                    catch_ups=catch_ups.get(p["id"], 0),
+                    last_session_on=last_session.get(p["id"]),
+                    report_issued_on=issued.date() if issued else None,
+                    pre_done=psy["pre"],
+                    post_done=psy["post"],
+                    scale_classifications=psy["classes"],
+                ),
+            )
+        )
+    return rows, names
+
+
+def statistics_for(scope: Scope, *, programme: str, period: Period, today: dt.date) -> StatisticsData:
+    """Every programme statistic for the scope, programme ("" for all) and period: one query per table."""
+    referrals = _scoped(Referral.objects.all(), scope, "area_id").filter(
+        submitted_at__date__range=(period.start, period.end)
+    )
+    if programme:
+        referrals = referrals.filter(programme=programme)
+    submitted = [d.date() for d in referrals.values_list("submitted_at", flat=True)]
+    attendance = _scoped(Attendance.objects.all(), scope, "membership__referral__area_id").filter(
+        session__date__range=(period.start, period.end)
+    )
+    if programme:
+        attendance = attendance.filter(membership__referral__programme=programme)
+    counted = attendance.aggregate(
+        attended=Count("id", filter=Q(outcome__in=list(ATTENDED_OUTCOMES))), recorded=Count("id")
+    )
+    rows, names = place_rows(scope, programme, period.start, period.end)
+    places = [row for _, _, row in rows]
+    targets = targets_for_area(scope.area_id)
+    stats = programme_statistics(
+        period=period,
+        today=today,
+        referrals_submitted=submitted,
+        places=places,
+        attended=counted["attended"],
+        attendance_recorded=counted["recorded"],
+        report_days=targets.report_days,
+        scales=sorted(names),
+    )
+    return StatisticsData(
+        scope=scope, programme=programme, period=period, statistics=stats, scale_names=names, places=places
+    )
+
+
+# --- outcomes -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomesData:
+    scope: Scope
+    programme: str
+    period: Period
+    outcomes: list[CohortOutcome]
+
+
+def outcomes_for(scope: Scope, *, programme: str, period: Period, today: dt.date) -> OutcomesData:
+    """Observed 1- and 2-year proven reoffending beside OGRS3's prediction for the places that ended in the
+    period, completers and non-completers. One query per table (places, reports, attendance, psychometrics,
+    OGRS3, RM2000, reoffences)."""
+    rows, _ = place_rows(scope, programme, period.start, period.end)
+    ended: list[tuple[int, str, dt.date]] = []
+    for _, person_id, row in rows:
+        if row.completion_counts and row.completion_on in period:
+            ended.append((person_id, "completers", row.completion_on))  # type: ignore[arg-type]
+        elif non_completion_reason(row) is not None and row.left_on in period:
+            ended.append((person_id, "non_completers", row.left_on))  # type: ignore[arg-type]
+    people = {person_id for person_id, _, _ in ended}
+    ogrs3: dict[int, list[tuple[dt.date, int, Decimal, Decimal]]] = defaultdict(list)
+    for o in Ogrs3Assessment.objects.filter(person_id__in=people).values_list(
+        "person_id", "assessed_on", "id", "one_year", "two_year"
+    ):
+        ogrs3[o[0]].append(o[1:])
+    rm2000: dict[int, list[tuple[dt.date, int, str]]] = defaultdict(list)
+    for r in RiskMatrixAssessment.objects.filter(person_id__in=people).values_list(
+        "person_id", "assessed_on", "id", "s"
+    ):
+        rm2000[r[0]].append(r[1:])
+    offences: dict[int, list[ReoffenceRow]] = defaultdict(list)
+    for person_id, offence_on, sexual in Reoffence.objects.filter(person_id__in=people).values_list(
+        "person_id", "offence_on", "sexual"
+    ):
+        offences[person_id].append(ReoffenceRow(offence_on=offence_on, sexual=sexual))
+    members = []
+    for person_id, cohort, ended_on in ended:
+        # The latest OGRS3 and RM2000 assessed by the end of the place: the prediction made before the outcome.
+        score = max((o for o in ogrs3[person_id] if o[0] <= ended_on), default=None)
+        risk = max((r for r in rm2000[person_id] if r[0] <= ended_on), default=None)
+        members.append(
+            CohortMember(
+                cohort=cohort,
+                ended_on=ended_on,
+                ogrs3_one_year=float(score[2]) if score else None,
+                ogrs3_two_year=float(score[3]) if score else None,
+                rm2000_s=risk[2] if risk else "unknown",
+                reoffences=tuple(offences[person_id]),
+            )
+        )
+    return OutcomesData(
+        scope=scope, programme=programme, period=period, outcomes=outcome_rules(members, today=today)
+    )
+
+
+# --- quality assurance ----------------------------------------------------------------------------------------
+
+
+def recordings_for_user(user: User | AnonymousUser) -> QuerySet[SessionRecording]:
+    """TMs: their area's recordings, newest first, with the session, its group or plan and its facilitators
+    preloaded and the number of monitoring forms annotated (a fixed number of queries per page)."""
+    if not permissions.can_monitor_sessions(user):
+        return SessionRecording.objects.none()
+    return (
+        SessionRecording.objects.filter(area_id=user.area_id)  # type: ignore[union-attr]
+        .select_related("session__group", "session__plan", "recorded_by")
+        .prefetch_related("session__facilitators")
+        .annotate(forms=Count("monitoring_forms"))
+    )
+
+
+def recording_for_user(user: User | AnonymousUser, public_id: object) -> SessionRecording:
+    """One recording of the TM's area (404 otherwise)."""
+    return get_object_or_404(recordings_for_user(user), public_id=_uuid(public_id))
+
+
+def recordable_sessions(user: User | AnonymousUser, today: dt.date) -> QuerySet[ScheduledSession]:
+    """A facilitator's delivered sessions of the last 8 weeks not yet marked as recorded (newest first)."""
+    if not permissions.is_facilitator(user):
+        return ScheduledSession.objects.none()
+    return (
+        ScheduledSession.objects.filter(
+            facilitators=cast(User, user),
+            date__lte=today,
+            date__gte=today - dt.timedelta(weeks=8),
+            recording__isnull=True,
+        )
+        .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
+        .select_related("group", "plan")
+        .order_by("-date", "-start")
+    )
+
+
+def session_for_recording(user: User | AnonymousUser, public_id: object) -> ScheduledSession:
+    """A session the user may mark as recorded: theirs (a facilitator) or their area's (a TM); 404 otherwise."""
+    qs = ScheduledSession.objects.select_related("group", "plan")
+    if permissions.is_facilitator(user):
+        qs = qs.filter(facilitators=cast(User, user))
+    elif permissions.is_treatment_manager(user):
+        qs = qs.filter(Q(group__area_id=user.area_id) | Q(plan__area_id=user.area_id))  # type: ignore[union-attr]
+    else:
+        qs = qs.none()
+    return get_object_or_404(qs.distinct(), public_id=_uuid(public_id))
+
+
+def facilitators_for_user(user: User | AnonymousUser) -> QuerySet[User]:
+    """Managers: their area's active facilitators, by name."""
+    if not permissions.has_role(user, Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+        return User.objects.none()
+    return User.objects.filter(
+        area_id=cast(User, user).area_id, role=Role.FACILITATOR, is_active=True
+    ).order_by("full_name")  # type: ignore[union-attr]
+
+
+def facilitator_for_user(user: User | AnonymousUser, public_id: object) -> User:
+    """A facilitator whose record the user may read (themselves, or their area's for managers); 404 otherwise."""
+    target = get_object_or_404(
+        User.objects.select_related("area"), public_id=_uuid(public_id), role=Role.FACILITATOR
+    )
+    if not permissions.can_view_facilitator_record(user, target):
+        raise Http404
+    return target
+
+
+@dataclass(frozen=True)
+class FacilitatorShare:
+    facilitator: User
+    share: MonitoredShare
+
+
+def monitoring_shares(
+    user: User | AnonymousUser, *, since: dt.date, today: dt.date
+) -> list[FacilitatorShare]:
+    """Managers: each facilitator's delivered, recorded and monitored sessions since `since`, against the area's
+    target. Three queries whatever the number of facilitators (facilitators, session counts, forms)."""
+    facilitators = list(facilitators_for_user(user))
+    ids = [f.pk for f in facilitators]
+    delivered = (
+        ScheduledSession.facilitators.through.objects.filter(
+            user_id__in=ids, scheduledsession__date__range=(since, today)
+        )
+        .exclude(scheduledsession__status=SessionStatus.CANCELLED_BY_PROVIDER)
+        .values("user_id")
+        .annotate(
+            n=Count("id"),
+            recorded=Count("id", filter=Q(scheduledsession__recording__isnull=False)),
+        )
+    )
+    counts: dict[int, dict[str, int]] = {
+        r["user_id"]: {"n": r["n"], "recorded": r["recorded"]} for r in delivered
+    }
+    monitored = {
+        r["facilitator_id"]: r["n"]
+        for r in MonitoringForm.objects.filter(
+            facilitator_id__in=ids, recording__session__date__range=(since, today)
+        )
+        .values("facilitator_id")
+        .annotate(n=Count("id"))
+    }
+    target = targets_for_area(getattr(user, "area_id", None)).monitoring_target
+    return [
+        FacilitatorShare(
+            facilitator=f,
+            share=monitored_share(
+                delivered=counts.get(f.pk, {}).get("n", 0),
+                recorded=counts.get(f.pk, {}).get("recorded", 0),
+                monitored=monitored.get(f.pk, 0),
+                target=target,
+            ),
+        )
+        for f in facilitators
+    ]
+
+
+@dataclass(frozen=True)
+class FacilitatorRecord:
+    facilitator: User
+    training: list[Any]
+    supervisors: list[Any]
+    supervision: list[SupervisionRecord]
+    monitoring: list[MonitoringForm]
+    delivered: int
+    share: MonitoredShare
+
+
+def facilitator_record(user: User | AnonymousUser, facilitator: User, *, today: dt.date) -> FacilitatorRecord:
+    """A facilitator's training, supervisors, supervision sessions, monitoring forms and delivery on one page."""
+    since = today - dt.timedelta(days=365)
+    sessions = ScheduledSession.objects.filter(facilitators=facilitator, date__range=(since, today)).exclude(
+        status=SessionStatus.CANCELLED_BY_PROVIDER
+    )
+    counted = sessions.aggregate(n=Count("id"), recorded=Count("id", filter=Q(recording__isnull=False)))
+    monitoring = list(
+        MonitoringForm.objects.filter(facilitator=facilitator)
+        .select_related("recording__session__group", "recording__session__plan", "rated_by")
+        .order_by("-viewed_on", "-id")[:50]
+    )
+    monitored = sum(1 for m in monitoring if since <= m.recording.session.date <= today)
+    target = targets_for_area(facilitator.area_id).monitoring_target
+    return FacilitatorRecord(
+        facilitator=facilitator,
+        training=list(facilitator.training_records.order_by("-date_passed")),
+        supervisors=list(
+            facilitator.supervisions.select_related("treatment_manager").order_by("-started_on")
+        ),
+        supervision=list(
+            SupervisionRecord.objects.filter(facilitator=facilitator)
+            .select_related("treatment_manager")
+            .order_by("-held_on", "-id")[:50]
+        ),
+        monitoring=monitoring,
+        delivered=counted["n"],
+        share=monitored_share(
+            delivered=counted["n"], recorded=counted["recorded"], monitored=monitored, target=target
+        ),
+    )
+
+
+def reoffences_for_person(user: User | AnonymousUser, person: Any) -> QuerySet[Reoffence]:
+    """The person's recorded reoffences, for their OM (the person is already scoped by the referrals selector)."""
+    if not permissions.can_record_reoffence(user, person):
+        return Reoffence.objects.none()
+    return Reoffence.objects.filter(person=person)
+
+
+# --- audit packs ----------------------------------------------------------------------------------------------
+
+
+def audit_packs_for_user(user: User | AnonymousUser) -> QuerySet[AuditPack]:
+    """Managers: their area's packs; a national reader also the national packs they asked for. Newest first."""
+    if not permissions.can_view_statistics(user):
+        return AuditPack.objects.none()
+    mine = (
+        Q(area_id=cast(User, user).area_id)
+        if permissions.has_role(user, Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
+        else Q(pk__in=[])
+    )  # type: ignore[union-attr]
+    if permissions.can_view_national_statistics(user):
+        mine |= Q(area__isnull=True, requested_by=user)
+    return AuditPack.objects.filter(mine).order_by("-requested_at", "-id")
+
+
+def audit_pack_for_user(user: User | AnonymousUser, public_id: object) -> AuditPack:
+    """A ready pack the user may download (404 otherwise)."""
+    return get_object_or_404(
+        audit_packs_for_user(user), public_id=_uuid(public_id), status=AuditPackStatus.READY
+    )

@@ -1,0 +1,229 @@
+"""The statistics as tables (title, headings, rows of text) and charts: one source for the page, the CSV export
+and the audit-pack PDF, so the three always agree."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from quality.charts import Bar, bar_chart
+from quality.rules.figures import Proportion, percent
+from quality.rules.outcomes import COHORTS
+from quality.rules.programme import NON_COMPLETION_REASONS
+from quality.selectors import OutcomesData, StatisticsData
+
+RM2000_LABELS = {
+    "low": "Low",
+    "medium": "Medium",
+    "high": "High",
+    "very_high": "Very high",
+    "unknown": "Unknown",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    slug: str
+    title: str
+    headings: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    chart: str = ""
+    notes: Sequence[str] = field(default_factory=tuple)
+
+
+def _share(p: Proportion) -> str:
+    if p.suppressed:
+        return "Suppressed (fewer than 10)"
+    if p.value is None:
+        return "—"
+    text = f"{percent(p.value)} ({p.count} of {p.n})"
+    if p.interval is not None:
+        text += f", 95% CI {percent(p.interval.low)} to {percent(p.interval.high)}"
+    return text
+
+
+def _bar(label: str, p: Proportion, series: int = 0) -> Bar:
+    if p.suppressed or p.value is None:
+        return Bar(
+            label=label, value=None, text="Suppressed (fewer than 10)" if p.suppressed else "None measured"
+        )
+    return Bar(
+        label=label,
+        value=p.value,
+        text=percent(p.value),
+        low=p.interval.low if p.interval else None,
+        high=p.interval.high if p.interval else None,
+        series=series,
+    )
+
+
+def statistics_tables(data: StatisticsData) -> list[Table]:
+    s = data.statistics
+    flow = [
+        ("Referrals", s.referrals),
+        ("Starts", s.starts),
+        ("Completions (PC 09/2007)", s.completions),
+        ("Non-completions", s.non_completions_total),
+    ]
+    tables = [
+        Table(
+            slug="flow",
+            title="Referrals, starts and completions",
+            headings=("Measure", "Number"),
+            rows=[(label, str(n)) for label, n in flow],
+            chart=bar_chart(
+                "Referrals, starts, completions and non-completions",
+                [Bar(label=label, value=float(n), text=str(n)) for label, n in flow],
+            ),
+            notes=(
+                "A completion counts only when the Post-Programme Report is issued to the offender manager and the "
+                "post-programme psychometrics are recorded (Probation Circular 09/2007).",
+            ),
+        ),
+        Table(
+            slug="non-completions",
+            title="Non-completions by reason",
+            headings=("Reason", "Number"),
+            rows=[(NON_COMPLETION_REASONS[k], str(v)) for k, v in s.non_completions.items()],
+            chart=bar_chart(
+                "Non-completions by reason",
+                [
+                    Bar(label=NON_COMPLETION_REASONS[k].split(" (")[0], value=float(v), text=str(v), series=1)
+                    for k, v in s.non_completions.items()
+                ],
+            ),
+        ),
+        Table(
+            slug="delivery",
+            title="Attendance, catch-ups and time to start",
+            headings=("Measure", "Value"),
+            rows=[
+                (
+                    "Attendance rate",
+                    f"{percent(s.attendance_rate)} ({s.attended} of {s.attendance_recorded} outcomes recorded)",
+                ),
+                ("Catch-ups delivered to the period's starts", str(s.catch_ups_delivered)),
+                ("Starts who needed a catch-up", _share(s.places_with_catch_ups)),
+                (
+                    "Median days from referral to start",
+                    "—" if s.median_days_to_start is None else f"{s.median_days_to_start:g}",
+                ),
+            ],
+        ),
+        Table(
+            slug="psychometrics",
+            title="Psychometrics of completers",
+            headings=("Measure", "Share of completers"),
+            rows=[("Completers with pre and post psychometrics", _share(s.completers_with_psychometrics))]
+            + [
+                (f"Reliable improvement: {data.scale_names.get(code, code)}", _share(p))
+                for code, p in s.reliable_improvement.items()
+            ],
+            chart=bar_chart(
+                "Share of completers showing reliable improvement, per scale, with 95% intervals",
+                [_bar(data.scale_names.get(code, code), p, 2) for code, p in s.reliable_improvement.items()]
+                or [Bar(label="No scales measured", value=None, text="None measured")],
+                maximum=1.0,
+            ),
+            notes=(
+                "Reliable improvement: the change was reliable (RCI) and towards the functional range "
+                "(classified recovered or improved, domain.md §7).",
+            ),
+        ),
+        Table(
+            slug="reports",
+            title="Reports issued on time",
+            headings=("Measure", "Share"),
+            rows=[
+                (f"Reports issued within {s.report_days} days of the last session", _share(s.reports_on_time))
+            ],
+        ),
+    ]
+    return tables
+
+
+def outcomes_tables(data: OutcomesData) -> list[Table]:
+    rows = []
+    bars = []
+    for o in data.outcomes:
+        label = f"{COHORTS[o.cohort]}, {o.years} year{'s' if o.years > 1 else ''}"
+        mix = (
+            "; ".join(f"{RM2000_LABELS.get(k, k)} {percent(v, 0)}" for k, v in o.rm2000_mix.items())
+            if o.rm2000_mix
+            else ("Suppressed" if o.suppressed else "—")
+        )
+        rows.append(
+            (
+                label,
+                str(o.people),
+                str(o.at_risk),
+                _share(o.observed),
+                "Suppressed"
+                if o.suppressed
+                else (
+                    percent(o.predicted) + f" ({o.scored} scored)"
+                    if o.predicted is not None
+                    else "No OGRS3 scores"
+                ),
+                _share(o.sexual),
+                mix,
+            )
+        )
+        bar = _bar(label, o.observed, 0 if o.cohort == "completers" else 1)
+        if o.predicted is not None and bar.value is not None:
+            bar = Bar(
+                label=bar.label,
+                value=bar.value,
+                text=f"{bar.text} (predicted {percent(o.predicted)})",
+                low=bar.low,
+                high=bar.high,
+                marker=o.predicted,
+                series=bar.series,
+            )
+        bars.append(bar)
+    return [
+        Table(
+            slug="outcomes",
+            title="Proven reoffending: observed beside the OGRS3 prediction",
+            headings=(
+                "Cohort and follow-up",
+                "People",
+                "At risk (followed up in full)",
+                "Observed proven reoffending",
+                "Predicted (mean OGRS3)",
+                "Observed sexual reoffending",
+                "RM2000/S mix",
+            ),
+            rows=rows,
+            chart=bar_chart(
+                "Observed proven reoffending with 95% intervals; the diamond is the rate OGRS3 predicted",
+                bars,
+                maximum=1.0,
+            ),
+            notes=(
+                "At risk: people whose place ended at least the follow-up period before today. Observed: a proven "
+                "reoffence with its offence date inside the follow-up, with a Wilson 95% confidence interval. "
+                "Predicted: the mean of their 1- or 2-year OGRS3 scores assessed by the end of the place.",
+                "Cells about fewer than 10 people are suppressed, as in Ministry of Justice statistics.",
+            ),
+        )
+    ]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """Neutralise spreadsheet formula injection (OWASP): a cell starting =, +, -, @, tab or CR gets a leading '."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def table_csv(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in table.headings])
+    for row in table.rows:
+        writer.writerow([safe_cell(str(c)) for c in row])
+    return out.getvalue()

@@ -1,0 +1,227 @@
+"""The statistics and outcomes read from the tables: a hand-made 2025 with known answers, the completion rule
+applied to what the tables hold, an area seeing only its own figures, the national grant, and query counts that do
+not grow with the number of people."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+
+from accounts.models import User
+from quality import selectors
+from quality.rules.programme import Period
+from tests.assessments.factories import demo_battery
+from tests.quality.factories import (
+    TODAY,
+    attend,
+    group_2025,
+    issued_report,
+    ogrs3,
+    place,
+    psychometrics,
+    reoffence,
+)
+
+D = dt.date
+YEAR = Period(D(2025, 1, 1), D(2025, 12, 31))
+
+
+@pytest.fixture
+def world(area, tm, om, facilitator, time_machine):
+    """Five places in one 2025 group, plus a referral outside the period and one to another programme."""
+    group = group_2025(area, tm=tm, facilitator=facilitator, time_machine=time_machine)
+    last = group.sessions.order_by("-number").first().date  # session 35
+    version = demo_battery(area)
+    a = place(
+        group,
+        om=om,
+        tm=tm,
+        submitted=D(2025, 1, 2),
+        joined=D(2025, 2, 1),
+        left=D(2025, 10, 1),
+        status="completed",
+    )
+    attend(a, {33: "attended", 34: "late", 35: "attended"}, tm=tm)
+    issued_report(a, tm=tm, issued=last + dt.timedelta(days=10), completion=last + dt.timedelta(days=10))
+    psychometrics(a, version, tm=tm, kinds=("pre", "post"), improve=True)
+    b = place(
+        group,
+        om=om,
+        tm=tm,
+        submitted=D(2025, 1, 11),
+        joined=D(2025, 2, 1),
+        left=D(2025, 5, 1),
+        status="removed",
+        next_status="deselected",
+        reason_code="disruptive_behaviour",
+    )
+    attend(b, {1: "attended", 2: "unacceptable_absence"}, tm=tm)
+    place(
+        group,
+        om=om,
+        tm=tm,
+        submitted=D(2025, 1, 30),
+        joined=D(2025, 3, 1),
+        left=D(2025, 6, 1),
+        status="removed",
+        next_status="withdrawn",
+        reason_code="recalled_or_in_custody",
+    )
+    place(
+        group,
+        om=om,
+        tm=tm,
+        submitted=D(2025, 2, 8),
+        joined=D(2025, 3, 1),
+        left=D(2025, 4, 1),
+        status="restart_required",
+    )
+    # Sessions over and the report issued, but no post-programme psychometrics: PC 09/2007 says not a completion
+    e = place(
+        group,
+        om=om,
+        tm=tm,
+        submitted=D(2025, 1, 1),
+        joined=D(2025, 2, 1),
+        left=D(2025, 10, 1),
+        status="completed",
+    )
+    attend(e, {35: "attended"}, tm=tm)
+    issued_report(e, tm=tm, issued=last + dt.timedelta(days=60), completion=last + dt.timedelta(days=60))
+    psychometrics(e, version, tm=tm, kinds=("pre",), improve=False)
+    from tests.referrals.factories import ReferralFactory
+
+    ReferralFactory(person__area=area, person__offender_manager=om, status="submitted", programme="nsogp")
+    return {"group": group, "a": a, "e": e, "last": last}
+
+
+def test_every_statistic_of_a_hand_made_year(world, tm):
+    data = selectors.statistics_for(
+        selectors.statistics_scope(tm, national=False), programme="isotp", period=YEAR, today=TODAY.date()
+    )
+    s = data.statistics
+    assert s.referrals == 5  # the N-SOGP referral (submitted now, 2026) is neither this programme nor period
+    assert s.starts == 5
+    assert s.completions == 1  # E's completion was recorded without post psychometrics: it does not count
+    assert s.non_completions == {"restart": 1, "deselected": 1, "breach": 1, "withdrawn": 0}
+    assert (s.attended, s.attendance_recorded) == (5, 6)
+    assert s.attendance_rate == pytest.approx(5 / 6)
+    assert s.median_days_to_start == 30  # waits 30, 21, 30, 21, 31
+    # Shares of 1 or 2 people are suppressed, but their numbers are known
+    assert s.completers_with_psychometrics.suppressed and s.completers_with_psychometrics.n == 1
+    assert s.reports_on_time.suppressed and s.reports_on_time.n == 2
+    assert set(s.reliable_improvement) == set(data.scale_names) and data.scale_names
+    a_row = next(p for p in data.places if p.completion_counts)
+    assert a_row.last_session_on == world["last"]
+    assert "recovered" in set(a_row.scale_classifications.values())  # scales with an offender mean moved
+
+
+def test_every_programme_counts_the_other_referral_when_it_falls_in_the_period(world, tm):
+    scope = selectors.statistics_scope(tm, national=False)
+    now = Period(D(2026, 1, 1), D(2026, 12, 31))
+    assert (
+        selectors.statistics_for(scope, programme="", period=now, today=TODAY.date()).statistics.referrals
+        == 1
+    )
+    assert (
+        selectors.statistics_for(
+            scope, programme="isotp", period=now, today=TODAY.date()
+        ).statistics.referrals
+        == 0
+    )
+
+
+def test_an_area_sees_only_its_own_figures(world, other_tm):
+    data = selectors.statistics_for(
+        selectors.statistics_scope(other_tm, national=False), programme="", period=YEAR, today=TODAY.date()
+    )
+    assert (data.statistics.referrals, data.statistics.starts, data.statistics.completions) == (0, 0, 0)
+    assert data.statistics.attendance_recorded == 0
+
+
+def test_national_figures_need_the_grant(world, other_tm, facilitator, om):
+    with pytest.raises(PermissionDenied):
+        selectors.statistics_scope(other_tm, national=True)
+    for user in (facilitator, om):  # neither role reads statistics at all
+        with pytest.raises(PermissionDenied):
+            selectors.statistics_scope(user, national=False)
+    other_tm.user_permissions.add(Permission.objects.get(codename="view_national_statistics"))
+    granted = User.objects.get(pk=other_tm.pk)  # a fresh instance: permissions are cached per object
+    scope = selectors.statistics_scope(granted, national=True)
+    assert scope.national
+    data = selectors.statistics_for(scope, programme="isotp", period=YEAR, today=TODAY.date())
+    assert data.statistics.starts == 5 and data.statistics.completions == 1
+
+
+def _places(world, area, tm, om, n):
+    for i in range(n):
+        m = place(
+            world["group"],
+            om=om,
+            tm=tm,
+            submitted=D(2025, 1, 1),
+            joined=D(2025, 2, 1) + dt.timedelta(days=i),
+            left=D(2025, 10, 1),
+            status="completed",
+        )
+        attend(m, {35: "attended"}, tm=tm)
+        issued_report(m, tm=tm, issued=D(2025, 10, 2), completion=D(2025, 10, 2))
+
+
+@pytest.mark.parametrize("extra", [0, 25])
+def test_statistics_and_outcomes_read_each_table_once_whatever_the_number_of_people(
+    world, area, tm, om, extra, django_assert_max_num_queries
+):
+    _places(world, area, tm, om, extra)
+    scope = selectors.statistics_scope(tm, national=False)
+    # referrals, attendance, places, reports, last sessions, administrations, battery versions, scale scores,
+    # QA settings (CatchUp adds one when issue 8 provides it)
+    with django_assert_max_num_queries(10):
+        selectors.statistics_for(scope, programme="", period=YEAR, today=TODAY.date())
+    # places, reports, last sessions, administrations, battery versions, scale scores, OGRS3, RM2000, reoffences
+    with django_assert_max_num_queries(10):
+        selectors.outcomes_for(scope, programme="", period=YEAR, today=TODAY.date())
+
+
+def test_outcomes_observed_beside_predicted(world, area, tm, om, time_machine):
+    version = demo_battery(area)
+    completers = []
+    for _ in range(12):
+        m = place(
+            world["group"],
+            om=om,
+            tm=tm,
+            submitted=D(2025, 1, 1),
+            joined=D(2025, 2, 1),
+            left=D(2025, 10, 1),
+            status="completed",
+        )
+        issued_report(m, tm=tm, issued=D(2025, 10, 2), completion=D(2025, 10, 2))
+        psychometrics(m, version, tm=tm, kinds=("pre", "post"), improve=True)
+        ogrs3(m.referral.person, one=0.1, two=0.2, on=D(2024, 12, 1), tm=tm)
+        completers.append(m)
+    reoffence(completers[0].referral.person, on=D(2026, 1, 5), sexual=True, om=om)
+    reoffence(completers[1].referral.person, on=D(2026, 5, 5), sexual=False, om=om)
+    reoffence(completers[2].referral.person, on=D(2027, 5, 5), sexual=False, om=om)  # in year 2 only
+    reoffence(
+        completers[3].referral.person, on=D(2025, 9, 1), sexual=False, om=om
+    )  # before the end: not counted
+    time_machine.move_to(dt.datetime(2027, 12, 1, 10, tzinfo=TODAY.tzinfo), tick=False)
+    data = selectors.outcomes_for(
+        selectors.statistics_scope(tm, national=False), programme="isotp", period=YEAR, today=D(2027, 12, 1)
+    )
+    by = {(o.cohort, o.years): o for o in data.outcomes}
+    one, two = by[("completers", 1)], by[("completers", 2)]
+    assert one.at_risk == 13  # the 12 and A (E's completion does not count)
+    assert one.observed.count == 2 and one.sexual.count == 1
+    assert two.observed.count == 3
+    # A has no OGRS3 score: the prediction is the mean of the 12 who do
+    assert one.scored == 12 and one.predicted == pytest.approx(0.1)
+    assert two.predicted == pytest.approx(0.2)
+    assert one.rm2000_mix == {"medium": pytest.approx(12 / 13), "unknown": pytest.approx(1 / 13)}
+    # three non-completers: suppressed, their number at risk shown
+    non = by[("non_completers", 1)]
+    assert non.at_risk == 3 and non.suppressed and non.predicted is None

@@ -1,0 +1,154 @@
+"""The QA, statistics and outcome pages: what each shows, errors in the GOV.UK summary, CSV without formula
+injection, audited downloads, and page query counts that do not grow."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from quality.models import MonitoringForm, Reoffence, SessionRecording
+from quality.rules.monitoring import AREAS_OF_PRACTICE
+from quality.tables import Table, safe_cell, table_csv
+from tests.pages import page_text
+from tests.referrals.factories import PersonFactory
+from tests.reports.factories import quick_membership
+
+
+def test_the_statistics_page_shows_every_table_with_its_chart_and_csv(login, tm):
+    response = login(tm).get(reverse("quality:statistics"))
+    assert response.status_code == 200
+    text = page_text(response)
+    for heading in (
+        "Referrals, starts and completions",
+        "Non-completions by reason",
+        "Attendance, catch-ups and time to start",
+        "Psychometrics of completers",
+        "Reports issued on time",
+        "Proven reoffending: observed beside the OGRS3 prediction",
+    ):
+        assert heading in text
+    body = response.content.decode()
+    assert body.count("<svg") >= 4
+    assert body.count("Download this table as CSV") == 6
+    assert "All areas" not in text  # no national choice without the grant
+
+
+def test_a_csv_is_an_attachment_of_the_same_table(login, tm):
+    response = login(tm).get(reverse("quality:statistics_csv", args=["non-completions"]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.decode().splitlines()[0] == "Reason,Number"
+    assert login(tm).get(reverse("quality:statistics_csv", args=["nothing"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44", "'+44"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("12.5%", "12.5%"),
+    ],
+)
+def test_csv_cells_cannot_start_a_formula(value, safe):
+    assert safe_cell(value) == safe
+    assert (
+        table_csv(Table(slug="t", title="t", headings=["h"], rows=[[value]])).splitlines()[1].strip('"')
+        == safe
+    )
+
+
+def test_a_facilitator_marks_a_session_and_the_tm_monitors_it(login, area, personas, tm, facilitator):
+    from isotp import clock
+    from sessions.models import ScheduledSession
+
+    session = quick_membership(area, personas, finished=True).group.sessions.order_by("number").first()
+    ScheduledSession.objects.filter(pk=session.pk).update(date=clock.today() - dt.timedelta(days=7))
+    fac = login(facilitator)
+    assert session.module_title in page_text(fac.get(reverse("quality:recordings")))
+    fac.post(reverse("quality:mark_recorded", args=[session.public_id]))
+    recording = SessionRecording.objects.get(session=session)
+    client = login(tm)
+    page = page_text(client.get(reverse("quality:recordings")))
+    assert facilitator.full_name in page and "Below target" in page
+    url = reverse("quality:monitoring_form", args=[recording.public_id])
+    response = client.post(url, {"facilitator": str(facilitator.public_id)})
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "There is a problem" in text and "Rate programme integrity" in text
+    data = {
+        "facilitator": str(facilitator.public_id),
+        "viewed_on_0": "3",
+        "viewed_on_1": "2",
+        "viewed_on_2": "2025",
+        "comments": "Good pace.",
+        **dict.fromkeys(AREAS_OF_PRACTICE, "4"),
+    }
+    assert client.post(url, data).status_code == 302
+    assert MonitoringForm.objects.get().comments == "Good pace."
+    record = page_text(client.get(reverse("quality:facilitator_record", args=[facilitator.public_id])))
+    assert "Good pace." in record and "Excellent" in record
+
+
+def test_the_tm_records_supervision_from_the_facilitators_record(login, tm, facilitator):
+    client = login(tm)
+    url = reverse("quality:supervision_new", args=[facilitator.public_id])
+    assert "Enter the notes" in page_text(client.post(url, {}))
+    response = client.post(
+        url, {"held_on_0": "4", "held_on_1": "3", "held_on_2": "2025", "notes": "Went well."}
+    )
+    assert response.status_code == 302
+    assert "Went well." in page_text(client.get(response["Location"]))
+
+
+def test_the_om_records_a_reoffence_with_errors_shown(login, area, om):
+    person = PersonFactory(area=area, offender_manager=om)
+    client = login(om)
+    url = reverse("quality:reoffence_new", args=[person.public_id])
+    assert "Choose the type of offence" in page_text(client.post(url, {}))
+    data = {
+        "offence_on_0": "1",
+        "offence_on_1": "5",
+        "offence_on_2": "2025",
+        "proven_on_0": "1",
+        "proven_on_1": "4",
+        "proven_on_2": "2025",
+        "offence_type": "other",
+    }
+    assert "on or after the date of the offence" in page_text(client.post(url, data))
+    data["proven_on_1"] = "8"
+    assert client.post(url, data).status_code == 302
+    assert Reoffence.objects.get().person == person
+
+
+def test_the_audit_pack_download_is_audited(login, area, tm, area_admin):
+    from tests.quality.matrix import _pack_id
+
+    pack = _pack_id(area, {"treatment_manager": tm})["public_id"]
+    response = login(area_admin).get(reverse("quality:audit_pack_download", args=[pack]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="statistics.audit_pack_downloaded", actor=area_admin).exists()
+
+
+@pytest.mark.parametrize("sessions", [1, 4])
+def test_the_recordings_page_query_count_does_not_grow(
+    login, area, personas, tm, sessions, django_assert_max_num_queries
+):
+    group = quick_membership(area, personas, finished=True).group
+    for s in group.sessions.order_by("number")[:sessions]:
+        SessionRecording.objects.create(area=area, session=s, recorded_by=tm)
+    client = login(tm)
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("quality:recordings")).status_code == 200
+
+
+def test_the_statistics_page_query_count_is_fixed(login, tm, django_assert_max_num_queries):
+    client = login(tm)
+    with django_assert_max_num_queries(30):
+        client.get(reverse("quality:statistics"))
