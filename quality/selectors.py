@@ -46,7 +46,16 @@ from quality.rules.programme import (
 from referrals.models import Ogrs3Assessment, Referral, RiskMatrixAssessment
 from reports.models import PostProgrammeReport, ReportVersion
 from reports.rules import completion_decision
-from sessions.models import ATTENDED_OUTCOMES, Attendance, Membership, ScheduledSession, SessionStatus
+from sessions.models import (
+    ATTENDED_OUTCOMES,
+    Attendance,
+    CatchUp,
+    EnforcementAction,
+    EnforcementKind,
+    Membership,
+    ScheduledSession,
+    SessionStatus,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -189,11 +198,7 @@ def _psychometrics(membership_ids: list[int]) -> tuple[dict[int, dict[str, Any]]
 
 
 def _catch_ups(membership_ids: list[int]) -> dict[int, int]:
-    """membership id -> catch-ups delivered (issue 8's CatchUp, when the app provides it)."""
-    try:
-        from sessions.models import CatchUp  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
+    """membership id -> catch-ups delivered (attended or late)."""
     rows = (
         CatchUp.objects.filter(membership_id__in=membership_ids, outcome__in=("attended", "late"))
         .values("membership_id")
@@ -210,6 +215,7 @@ def place_rows(
     places = list(
         _place_queryset(scope, programme, since, until).values(
             "id",
+            "referral_id",
             "referral__person_id",
             "referral__submitted_at",
             "joined_on",
@@ -233,6 +239,11 @@ def place_rows(
         .annotate(last=Max("session__date"))
     }
     catch_ups = _catch_ups(ids)
+    breached = set(
+        EnforcementAction.objects.filter(
+            referral_id__in={p["referral_id"] for p in places}, kind=EnforcementKind.BREACH
+        ).values_list("referral_id", flat=True)
+    )
     psychometrics, names = _psychometrics(ids)
     rows = []
     for p in places:
@@ -262,6 +273,7 @@ def place_rows(
                     status=p["status"],
                     next_status=p["next_status"],
                     removal_reason_code=p["removal_reason_code"],
+                    breach_actioned=p["referral_id"] in breached,
                     completion_on=recorded.date() if recorded else None,
                     completion_counts=counts,
                     catch_ups=catch_ups.get(p["id"], 0),

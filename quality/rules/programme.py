@@ -10,8 +10,8 @@ decision is written here and shown on the page):
   post-programme psychometrics are recorded; counted on the day the completion was recorded
   (`reports.rules.completion_decision` decides; an exit report never counts).
 - Non-completions by reason: places that ended in the period without a completion, by what happened next:
-  restart, deselected, breach (an order revoked, a recall or custody, or a further offence: enforcement's end),
-  withdrawn. A move to another group (back to the waiting list) is not a non-completion.
+  restart, deselected, breach (a breach actioned on the referral, or the place ended because the order was revoked,
+  a recall or custody, or a further offence), withdrawn. A move to another group (back to the waiting list) is not a non-completion.
 - Catch-up use: catch-ups delivered to places that started in the period, and the share of those places that
   needed at least one.
 - Attendance rate: attended (on time or late) out of every outcome recorded for sessions in the period.
@@ -60,6 +60,7 @@ class PlaceRow:
     status: str  # sessions.MembershipStatus
     next_status: str = ""  # the referral's status after removal
     removal_reason_code: str = ""
+    breach_actioned: bool = False  # the OM actioned a breach on the referral (issue 8's enforcement)
     completion_on: dt.date | None = None  # the day the completion was recorded
     completion_counts: bool = False  # reports.rules.completion_decision(...).counts
     catch_ups: int = 0
@@ -76,7 +77,8 @@ def non_completion_reason(row: PlaceRow) -> str | None:
         return None
     if row.status == "restart_required" or row.next_status == "restart_required":
         return "restart"
-    if row.removal_reason_code in BREACH_REASON_CODES and row.next_status in ("deselected", "withdrawn"):
+    breach = row.breach_actioned or row.removal_reason_code in BREACH_REASON_CODES
+    if breach and row.next_status in ("deselected", "withdrawn"):
         return "breach"
     if row.next_status == "deselected":
         return "deselected"

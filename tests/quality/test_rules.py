@@ -161,6 +161,15 @@ def completer(**fields) -> PlaceRow:
             {"status": "removed", "next_status": "awaiting_allocation", "left_on": D(2025, 5, 1)},
             None,
         ),  # moved group
+        (
+            {
+                "status": "removed",
+                "next_status": "withdrawn",
+                "breach_actioned": True,
+                "left_on": D(2025, 5, 1),
+            },
+            "breach",
+        ),
         ({"status": "active"}, None),  # still on the programme
         ({"status": "completed", "completion_counts": True, "left_on": D(2025, 5, 1)}, None),
     ],

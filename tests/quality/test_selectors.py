@@ -59,7 +59,7 @@ def world(area, tm, om, facilitator, time_machine):
         reason_code="disruptive_behaviour",
     )
     attend(b, {1: "attended", 2: "unacceptable_absence"}, tm=tm)
-    place(
+    c = place(
         group,
         om=om,
         tm=tm,
@@ -68,8 +68,12 @@ def world(area, tm, om, facilitator, time_machine):
         left=D(2025, 6, 1),
         status="removed",
         next_status="withdrawn",
-        reason_code="recalled_or_in_custody",
+        reason_code="other",
     )
+    # Issue 8's enforcement: the OM actioned a breach, so this withdrawal is counted as a breach
+    from sessions.models import EnforcementAction
+
+    EnforcementAction.objects.create(referral=c.referral, kind="breach", on=D(2025, 5, 20), recorded_by=om)
     place(
         group,
         om=om,
@@ -178,11 +182,11 @@ def test_statistics_and_outcomes_read_each_table_once_whatever_the_number_of_peo
     _places(world, area, tm, om, extra)
     scope = selectors.statistics_scope(tm, national=False)
     # referrals, attendance, places, reports, last sessions, administrations, battery versions, scale scores,
-    # QA settings (CatchUp adds one when issue 8 provides it)
-    with django_assert_max_num_queries(10):
+    # catch-ups, breach actions, QA settings
+    with django_assert_max_num_queries(12):
         selectors.statistics_for(scope, programme="", period=YEAR, today=TODAY.date())
-    # places, reports, last sessions, administrations, battery versions, scale scores, OGRS3, RM2000, reoffences
-    with django_assert_max_num_queries(10):
+    # places, reports, last sessions, administrations, battery versions, scale scores, OGRS3, RM2000, reoffences, catch-ups, breach actions
+    with django_assert_max_num_queries(12):
         selectors.outcomes_for(scope, programme="", period=YEAR, today=TODAY.date())
 
 
