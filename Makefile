@@ -37,7 +37,7 @@ DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | 
 
 SCHEMA_TMP := $(shell mktemp -u /tmp/isotp-openapi-XXXXXX.yaml)
 
-.PHONY: help schema run test setup python-deps node-deps css collectstatic totp services chromium lint typecheck checks pytest e2e bench clean
+.PHONY: help schema run test setup python-deps node-deps css collectstatic totp services chromium lint typecheck checks pytest e2e bench loadtest clean
 
 help:
 	@echo "make run    serve the demo at http://127.0.0.1:$(PORT) (SQLite, tasks in-process)"
@@ -119,6 +119,13 @@ pytest: setup collectstatic services chromium
 
 bench: python-deps
 	$(PY) bench/run.py
+
+# Issue 11: the national data set in its own databases, the production stack on 127.0.0.1 (gunicorn, a Celery
+# worker, a Redis of its own on LOADTEST_REDIS_PORT), locust at SCALE and at SCALE/100, the table and the
+# `loadtest:` line. `make loadtest QUICK=1` is the small version; SWEEP="1 2 4 8" adds the saturation sweep.
+loadtest: setup collectstatic services
+	QUICK=$(QUICK) SCALE=$(SCALE) USERS=$(USERS) LOADTEST_SECONDS=$(SECONDS) WORKERS=$(WORKERS) SWEEP="$(SWEEP)" \
+	PORT=$(PORT) DATABASE_URL=$(DATABASE_URL) $(PY) bench/loadtest/harness.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules static_build staticfiles db.sqlite3 artifacts

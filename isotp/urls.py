@@ -19,6 +19,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping/", views.ping, name="ping"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("", include("accounts.urls")),
     path("", include("audit.urls")),

@@ -36,6 +36,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, HOME_TEMPLATES[role], {"widgets": widgets_for(request)})
 
 
+@login_required
+@require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """A signed-in member of staff's session is alive: the cheapest page behind the whole middleware stack
+    (session, authentication, second factor, CSP). The load test's floor: every page is measured against it."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def _redis_answers(url: str) -> bool:
     """Ping Redis directly: the cache itself degrades silently (isotp/cache.py), so it cannot tell us."""
     import redis

@@ -50,6 +50,7 @@ ROUTES = [
     ),
     Route("home", roles=ALL_ROLES),
     Route("healthz", public=True),
+    Route("ping", roles=ALL_ROLES),
     Route("accessibility", public=True),
     Route("accounts:login", public=True),
     Route("accounts:two_factor", public=True),

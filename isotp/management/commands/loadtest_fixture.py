@@ -1,0 +1,108 @@
+"""`manage.py loadtest_fixture --users N --out FILE`: signed-in staff and the records they open, for the load test.
+
+Only for a load data set (`generate_load_data`): it refuses any other database. Each virtual user is a member
+of staff of the data set with a verified session (created directly, as the sign-in and second-factor pages
+would leave it), an API token, and a sample of the records their role opens, all from their own area or caseload.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Count
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Role, User
+from referrals.models import Person, Referral
+from sessions.models import FeedToken, Membership, ProgrammeGroup, ScheduledSession
+
+# The mix of roles among the virtual users (offender managers are the most numerous staff).
+ROLE_MIX = [Role.OFFENDER_MANAGER, Role.FACILITATOR, Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER,
+            Role.FACILITATOR, Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER, Role.AREA_ADMIN]  # fmt: skip
+SAMPLE = 15
+
+
+def _ids(queryset: Any, n: int = SAMPLE) -> list[str]:
+    return [str(v) for v in queryset.values_list("public_id", flat=True)[:n]]
+
+
+class Command(BaseCommand):
+    help = "Write signed-in load-test users (sessions, tokens, records to open) to a JSON file."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--users", type=int, default=50)
+        parser.add_argument("--out", required=True)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not User.objects.filter(email__endswith=".load.example").exists():
+            raise CommandError("Not a load data set: run generate_load_data first.")
+        rng = random.Random(options["seed"])  # noqa: S311 (picks records; the feed token below is test-only)
+        # The busiest area of the data set (the most groups): the pages at their heaviest.
+        area_id = (
+            ProgrammeGroup.objects.values("area").annotate(n=Count("id")).order_by("-n", "area")[0]["area"]
+        )
+        staff: dict[str, list[User]] = {
+            role: list(User.objects.filter(area_id=area_id, role=role).order_by("id")) for role in Role.values
+        }
+        # Facilitators of a running group first: they have registers to submit.
+        running = set(
+            ProgrammeGroup.objects.filter(area_id=area_id, status="running").values_list(
+                "facilitator_links__facilitator", flat=True
+            )
+        )
+        staff[Role.FACILITATOR].sort(key=lambda u: u.pk not in running)
+        users = []
+        for k in range(options["users"]):
+            role = ROLE_MIX[k % len(ROLE_MIX)]
+            pool = staff[role]
+            user = pool[(k // len(ROLE_MIX)) % len(pool)]
+            users.append(self._user(user, rng))
+        with open(options["out"], "w") as out:
+            json.dump({"users": users}, out, indent=1)
+        self.stdout.write(f"{len(users)} load-test users in area {area_id} written to {options['out']}")
+
+    def _user(self, user: User, rng: random.Random) -> dict[str, Any]:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            raise CommandError(f"Staff member {user.pk} has no second factor.")
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.create()
+        token, _ = Token.objects.get_or_create(user=user)
+        out: dict[str, Any] = {"role": user.role, "session": session.session_key, "token": token.key}
+        if user.role == Role.OFFENDER_MANAGER:
+            out["people"] = _ids(Person.objects.filter(offender_manager=user).order_by("?"))
+            out["referrals"] = _ids(Referral.objects.filter(person__offender_manager=user).order_by("?"))
+        elif user.role == Role.TREATMENT_MANAGER:
+            out["people"] = _ids(Person.objects.filter(area=user.area_id).order_by("?"))
+            out["referrals"] = _ids(Referral.objects.filter(area=user.area_id).order_by("?"))
+            out["groups"] = _ids(ProgrammeGroup.objects.filter(area=user.area_id).order_by("?"))
+        elif user.role == Role.FACILITATOR:
+            groups = ProgrammeGroup.objects.filter(facilitator_links__facilitator=user).order_by("?")
+            out["groups"] = _ids(groups)
+            running = ScheduledSession.objects.filter(
+                group__in=groups.filter(status="running"), status="delivered", facilitators=user
+            ).order_by("-date")
+            registers = []
+            for session_id in _ids(running, 5):
+                members = Membership.objects.filter(
+                    group__sessions__public_id=session_id, status="active"
+                ).values_list("public_id", flat=True)
+                registers.append({"session": session_id, "members": [str(m) for m in members]})
+            out["registers"] = [r for r in registers if r["members"]]
+            feed = FeedToken.objects.filter(user=user, revoked_at__isnull=True).first()
+            if feed is None:
+                feed = FeedToken.objects.create(user=user, token=f"load{rng.getrandbits(160):040x}")
+            out["feed"] = feed.token
+        return out

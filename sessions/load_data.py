@@ -1,0 +1,280 @@
+"""Load data set (issue 11): groups and one-to-one plans over ten years, their sessions, members and attendance.
+
+Clash-free by construction: each area runs its groups in "lanes", one group after another, each lane with its own
+venue, weekdays and facilitators (so no venue or facilitator is ever booked twice at once, as the product
+requires); sessions skip the area's bank holidays. A group is completed, running or planned by its dates
+(a few planned ones are cancelled, with no members). Members' referrals are written through the referrals hook's
+`ReferralWriter`, so each status matches its group. Attendance is recorded for every delivered session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from accounts.models import Role
+from isotp.loadgen import MEMBERS_PER_GROUP, YEARS, Context, Rows
+from referrals.load_data import PATH, ReferralWriter
+from referrals.rules import REASON_CHOICES
+from sessions.models import (
+    Attendance,
+    GroupFacilitator,
+    GroupSlot,
+    Membership,
+    OneToOnePlan,
+    Programme,
+    ProgrammeGroup,
+    ScheduledSession,
+)
+from sessions.rules import bank_holidays
+
+GROUP_LANES = 8  # venues 0-7, facilitators 0-15
+PLAN_LANES = 2  # venues 8-9, facilitators 16-17
+GROUP_CODES = [("isotp_group", "isotp"), ("isotp_group", "isotp"), ("nsogp_core_group", "nsogp")]
+OUTCOMES = [
+    ("attended", 85),
+    ("late", 5),
+    ("acceptable_absence", 5),
+    ("unacceptable_absence", 4),
+    ("sent_home", 1),
+]
+
+
+def _sessions_of(entry: Programme) -> list[tuple[int, str, int | None]]:
+    """(module, title, block) for each session, using each module's fixed or minimum count."""
+    out: list[tuple[int, str, int | None]] = []
+    for module in entry.modules:
+        count = module.get("sessions") or module.get("sessions_min") or 1
+        out += [(module["number"], module["title"][:150], module.get("block"))] * count
+    return out
+
+
+def _lane_starts(today: dt.date, first: dt.date, lane: int, n: int, minimum: int) -> list[dt.date]:
+    """Start dates of a lane's n groups, oldest first, at least `minimum` days apart, spread back to `first`.
+    Lanes take turns for their latest group: completed a few months ago, running now, or planned."""
+    last = today + dt.timedelta(days=(-220, -30, 20)[lane % 3] - 5 * lane)
+    step = max(minimum, (last - first).days // max(1, n - 1))
+    return [last - dt.timedelta(days=step * (n - 1 - j)) for j in range(n)]
+
+
+def _dates(start: dt.date, weekdays: tuple[int, ...], n: int, holidays: set[dt.date]) -> list[dt.date]:
+    out: list[dt.date] = []
+    day = start
+    while len(out) < n:
+        if day.weekday() in weekdays and day not in holidays:
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def generate(ctx: Context) -> None:
+    """Groups and plans per area in lanes; sessions, facilitators, members, referrals of members, attendance."""
+    rng, today = ctx.rng, ctx.today
+    areas = ctx.ids["areas"]
+    catalogue = {
+        p.code: p
+        for p in Programme.objects.filter(area__isnull=True, valid_until__isnull=True).order_by("code")
+    }
+    span_start = today - dt.timedelta(days=365 * YEARS)
+    years = range(span_start.year, today.year + 3)
+    holidays = {j: set(bank_holidays(j, years)) for j in set(ctx.ids["jurisdictions"].values())}
+    writer = ReferralWriter(ctx)
+    groups: Rows = []
+    slots: Rows = []
+    sessions: Rows = []
+    session_staff: Rows = []
+    links: Rows = []
+    memberships: Rows = []
+    plans: Rows = []
+    delivered: list[tuple[list[tuple[int, dt.date]], list[tuple[int, dt.date | None]], int]] = []
+    sessions_model_staff = ScheduledSession.facilitators.through
+
+    def add_sessions(owner: tuple[int | None, int | None], entry: Programme, dates: list[dt.date],
+                     titles: list[tuple[int, str, int | None]], venue: int, staff: list[int],
+                     cancelled: bool) -> list[tuple[int, dt.date]]:  # fmt: skip
+        ids = ctx.new_ids(ScheduledSession, len(dates))
+        start = entry.default_start_time
+        end_minutes = min(start.hour * 60 + start.minute + entry.session_minutes, 23 * 60 + 59)
+        end = dt.time(end_minutes // 60, end_minutes % 60)
+        done = []
+        for number, (session_id, day) in enumerate(zip(ids, dates, strict=True), start=1):
+            module, title, block = titles[min(number, len(titles)) - 1]
+            status = "cancelled_by_provider" if cancelled else "delivered" if day < today else "scheduled"
+            sessions.append((session_id, ctx.uuid(), *owner, number, module, title, block, day, start, end, venue,
+                             status))  # fmt: skip
+            session_staff.extend((session_id, user_id) for user_id in staff)
+            if status == "delivered":
+                done.append((session_id, day))
+        return done
+
+    def members(area_id: int, programme: str, format: str, start: dt.date, last: dt.date, n: int,
+                status: str) -> list[tuple[int, str, dt.date | None, str]]:  # fmt: skip
+        """n referrals for a group or plan in `status`; (referral id, membership status, left on, next)."""
+        out: list[tuple[int, str, dt.date | None, str]] = []
+        created = min(start - dt.timedelta(days=150), today - dt.timedelta(days=90))
+        for k in range(n):
+            if not ctx.ids["free_people"][area_id]:
+                break
+            person = ctx.ids["free_people"][area_id].pop()
+            if status == "planned":
+                path, state, left, next_status = PATH[:6], "active", None, ""
+            elif status == "running":
+                path, state, left, next_status = PATH, "active", None, ""
+            elif n >= 4 and k == n - 1:
+                path, state, left, next_status = (
+                    [*PATH, "deselected"],
+                    "removed",
+                    start + (last - start) / 2,
+                    "deselected",
+                )
+            elif n >= 4 and k == n - 2:
+                path, state, left, next_status = (
+                    [*PATH, "restart_required"],
+                    "restart_required",
+                    start + (last - start) / 3,
+                    "",
+                )
+            else:
+                path, state, left, next_status = [*PATH, "completed"], "completed", last, ""
+            code = rng.choice(REASON_CHOICES[path[-1]])[0] if path[-1] in REASON_CHOICES else ""
+            referral_id = writer.add(
+                person=person, programme=programme, format=format, path=path, created=created, step_days=10,
+                reason_code=code,
+            )  # fmt: skip
+            out.append((referral_id, state, left, next_status))
+        return out
+
+    n_areas = len(areas)
+    for a, area_id in enumerate(areas):
+        code = ctx.ids["area_codes"][area_id].upper()[:6]
+        staff = ctx.ids["staff"][area_id]
+        tms, facs = staff[Role.TREATMENT_MANAGER], staff[Role.FACILITATOR]
+        venues = ctx.ids["venues"][area_id]
+        bank = holidays[ctx.ids["jurisdictions"][area_id]]
+        n_groups = ctx.counts["groups"] // n_areas + (a < ctx.counts["groups"] % n_areas)
+        n_plans = ctx.counts["plans"] // n_areas + (a < ctx.counts["plans"] % n_areas)
+        per_lane = math.ceil(n_groups / GROUP_LANES)
+        lane_starts = [_lane_starts(today, span_start, lane, per_lane, 140) for lane in range(GROUP_LANES)]
+        for k in range(n_groups):
+            lane, j = k % GROUP_LANES, k // GROUP_LANES
+            entry = catalogue[rng.choice(GROUP_CODES)[0]]
+            titles = _sessions_of(entry)
+            weekdays = (lane % 3, lane % 3 + 2)
+            dates = _dates(lane_starts[lane][j], weekdays, len(titles), bank)
+            start, last = dates[0], dates[-1]
+            status = "completed" if last < today else "running" if start <= today else "planned"
+            cancelled = status == "planned" and k % 7 == 3
+            (group_id,) = ctx.new_ids(ProgrammeGroup, 1)
+            tm, pair, venue = tms[k % len(tms)], [facs[2 * lane], facs[2 * lane + 1]], venues[lane]
+            groups.append((group_id, ctx.uuid(), area_id, entry.id, f"{code}-{entry.programme.upper()}-{start.year}-{k + 1:03d}",
+                           f"{start:%B %Y} group", venue, tm, min(10, entry.group_max), entry.group_max,
+                           entry.min_age, entry.max_age, start, "cancelled" if cancelled else status, tm,
+                           ctx.at(start - dt.timedelta(days=60))))  # fmt: skip
+            slots.extend((group_id, None, day, entry.default_start_time) for day in weekdays)
+            links.extend((group_id, user_id, start - dt.timedelta(days=60)) for user_id in pair)
+            done = add_sessions((group_id, None), entry, dates, titles, venue, pair, cancelled)
+            people = (
+                []
+                if cancelled
+                else members(area_id, entry.programme, "group", start, last, MEMBERS_PER_GROUP, status)
+            )
+            ids = ctx.new_ids(Membership, len(people))
+            member_rows = []
+            for membership_id, (referral_id, state, left, next_status) in zip(ids, people, strict=True):
+                memberships.append((membership_id, ctx.uuid(), group_id, None, referral_id, start, left, state,
+                                    "", "Deselected after unacceptable absences" if state == "removed" else "",
+                                    next_status, tm, ctx.at(start - dt.timedelta(days=7)),
+                                    tm if state == "removed" else None))  # fmt: skip
+                member_rows.append((membership_id, left))
+            delivered.append((done, member_rows, pair[0]))
+
+        entry = catalogue["isotp_one_to_one"]
+        guidance = _sessions_of(entry)
+        per_lane = max(1, math.ceil(n_plans / PLAN_LANES))
+        lane_starts = [_lane_starts(today, span_start, lane + 1, per_lane, 130) for lane in range(PLAN_LANES)]
+        for k in range(n_plans):
+            lane, j = k % PLAN_LANES, k // PLAN_LANES
+            titles = (
+                guidance[:30] if len(guidance) >= 20 else guidance + [guidance[-1]] * (20 - len(guidance))
+            )
+            per_module: dict[str, int] = {}
+            for module, _title, _block in titles:
+                per_module[str(module)] = per_module.get(str(module), 0) + 1
+            weekdays = (lane + 1, lane + 3)
+            dates = _dates(lane_starts[lane][j], weekdays, len(titles), bank)
+            start, last = dates[0], dates[-1]
+            status = "completed" if last < today else "running" if start <= today else "planned"
+            (plan_id,) = ctx.new_ids(OneToOnePlan, 1)
+            tm, facilitator, venue = (
+                tms[k % len(tms)],
+                facs[2 * GROUP_LANES + lane],
+                venues[GROUP_LANES + lane],
+            )
+            people = members(area_id, "isotp", "one_to_one", start, last, 1, status)
+            if not people:
+                continue
+            ((referral_id, state, left, next_status),) = people
+            plans.append((plan_id, ctx.uuid(), area_id, entry.id, referral_id, f"{code}-121-{start.year}-{k + 1:03d}",
+                          facilitator, tm, venue, per_module, len(titles), start, status, tm,
+                          ctx.at(start - dt.timedelta(days=30))))  # fmt: skip
+            slots.extend((None, plan_id, day, entry.default_start_time) for day in weekdays)
+            done = add_sessions((None, plan_id), entry, dates, titles, venue, [facilitator], False)
+            (membership_id,) = ctx.new_ids(Membership, 1)
+            memberships.append((membership_id, ctx.uuid(), None, plan_id, referral_id, start, left, state, "", "",
+                                next_status, tm, ctx.at(start - dt.timedelta(days=7)), None))  # fmt: skip
+            delivered.append((done, [(membership_id, left)], facilitator))
+
+    writer.flush()
+    ctx.copy(
+        ProgrammeGroup,
+        ["id", "public_id", "area_id", "programme_id", "reference", "name", "venue_id", "treatment_manager_id",
+         "capacity", "group_max", "age_min", "age_max", "start_date", "status", "created_by_id", "created_at"],
+        groups,
+    )  # fmt: skip
+    ctx.copy(GroupFacilitator, ["group_id", "facilitator_id", "added_on"], links)
+    ctx.copy(
+        OneToOnePlan,
+        ["id", "public_id", "area_id", "programme_id", "referral_id", "reference", "facilitator_id",
+         "treatment_manager_id", "venue_id", "sessions_per_module", "total_sessions", "start_date", "status",
+         "created_by_id", "created_at"],
+        plans,
+    )  # fmt: skip
+    ctx.copy(GroupSlot, ["group_id", "plan_id", "weekday", "start_time"], slots)
+    plan_ids = {row[0] for row in plans}
+    sessions = [row for row in sessions if row[3] is None or row[3] in plan_ids]
+    kept = {row[0] for row in sessions}
+    ctx.copy(
+        ScheduledSession,
+        ["id", "public_id", "group_id", "plan_id", "number", "module", "module_title", "block", "date", "start",
+         "end", "venue_id", "status"],
+        sessions,
+    )  # fmt: skip
+    ctx.copy(
+        sessions_model_staff, ["scheduledsession_id", "user_id"], (r for r in session_staff if r[0] in kept)
+    )
+    ctx.copy(
+        Membership,
+        ["id", "public_id", "group_id", "plan_id", "referral_id", "joined_on", "left_on", "status",
+         "removal_reason_code", "removal_reason", "next_status", "allocated_by_id", "allocated_at", "removed_by_id"],
+        memberships,
+    )  # fmt: skip
+    ctx.copy(
+        Attendance,
+        ["membership_id", "session_id", "outcome", "recorded_by_id", "recorded_at"],
+        _attendance(ctx, delivered),
+    )
+
+
+def _attendance(ctx: Context, delivered: list[Any]) -> Iterator[tuple[Any, ...]]:
+    """One outcome per member per delivered session up to the day they left (streamed: millions at S=1)."""
+    outcomes = [o for o, _ in OUTCOMES]
+    weights = [w for _, w in OUTCOMES]
+    rng = ctx.rng
+    for done, member_rows, recorder in delivered:
+        for membership_id, left in member_rows:
+            for session_id, day in done:
+                if left is None or day <= left:
+                    outcome = rng.choices(outcomes, weights)[0]
+                    yield (membership_id, session_id, outcome, recorder, ctx.at(day, 21))
