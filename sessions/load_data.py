@@ -20,6 +20,8 @@ from referrals.load_data import PATH, ReferralWriter
 from referrals.rules import REASON_CHOICES
 from sessions.models import (
     Attendance,
+    CatchUp,
+    EnforcementAction,
     GroupFacilitator,
     GroupSlot,
     Membership,
@@ -34,12 +36,14 @@ GROUP_LANES = 8  # venues 0-7, facilitators 0-15
 PLAN_LANES = 2  # venues 8-9, facilitators 16-17
 GROUP_CODES = [("isotp_group", "isotp"), ("isotp_group", "isotp"), ("nsogp_core_group", "nsogp")]
 OUTCOMES = [
-    ("attended", 85),
-    ("late", 5),
-    ("acceptable_absence", 5),
-    ("unacceptable_absence", 4),
-    ("sent_home", 1),
+    ("attended", 92),
+    ("late", 4),
+    ("acceptable_absence", 2),
+    ("unacceptable_absence", 1.5),
+    ("sent_home", 0.5),
 ]
+ATTENDED = frozenset({"attended", "late"})
+MAX_MISSED = 2
 
 
 def _sessions_of(entry: Programme) -> list[tuple[int, str, int | None]]:
@@ -88,7 +92,7 @@ def generate(ctx: Context) -> None:
     links: Rows = []
     memberships: Rows = []
     plans: Rows = []
-    delivered: list[tuple[list[tuple[int, dt.date]], list[tuple[int, dt.date | None]], int]] = []
+    delivered: list[dict[str, Any]] = []
     sessions_model_staff = ScheduledSession.facilitators.through
 
     def add_sessions(owner: tuple[int | None, int | None], entry: Programme, dates: list[dt.date],
@@ -102,8 +106,9 @@ def generate(ctx: Context) -> None:
         for number, (session_id, day) in enumerate(zip(ids, dates, strict=True), start=1):
             module, title, block = titles[min(number, len(titles)) - 1]
             status = "cancelled_by_provider" if cancelled else "delivered" if day < today else "scheduled"
+            taken = (ctx.at(day, 21), staff[0]) if status == "delivered" else (None, None)
             sessions.append((session_id, ctx.uuid(), *owner, number, module, title, block, day, start, end, venue,
-                             status))  # fmt: skip
+                             status, *taken))  # fmt: skip
             session_staff.extend((session_id, user_id) for user_id in staff)
             if status == "delivered":
                 done.append((session_id, day))
@@ -187,8 +192,9 @@ def generate(ctx: Context) -> None:
                                     "", "Deselected after unacceptable absences" if state == "removed" else "",
                                     next_status, tm, ctx.at(start - dt.timedelta(days=7)),
                                     tm if state == "removed" else None))  # fmt: skip
-                member_rows.append((membership_id, left))
-            delivered.append((done, member_rows, pair[0]))
+                member_rows.append((membership_id, left, referral_id))
+            delivered.append({"done": done, "members": member_rows, "recorder": pair[0], "venue": venue, "tm": tm,
+                              "homework": entry.homework_required})  # fmt: skip
 
         entry = catalogue["isotp_one_to_one"]
         guidance = _sessions_of(entry)
@@ -224,7 +230,8 @@ def generate(ctx: Context) -> None:
             (membership_id,) = ctx.new_ids(Membership, 1)
             memberships.append((membership_id, ctx.uuid(), None, plan_id, referral_id, start, left, state, "", "",
                                 next_status, tm, ctx.at(start - dt.timedelta(days=7)), None))  # fmt: skip
-            delivered.append((done, [(membership_id, left)], facilitator))
+            delivered.append({"done": done, "members": [(membership_id, left, referral_id)], "recorder": facilitator,
+                              "venue": venue, "tm": tm, "homework": entry.homework_required})  # fmt: skip
 
     writer.flush()
     ctx.copy(
@@ -248,7 +255,7 @@ def generate(ctx: Context) -> None:
     ctx.copy(
         ScheduledSession,
         ["id", "public_id", "group_id", "plan_id", "number", "module", "module_title", "block", "date", "start",
-         "end", "venue_id", "status"],
+         "end", "venue_id", "status", "register_taken_at", "register_taken_by_id"],
         sessions,
     )  # fmt: skip
     ctx.copy(
@@ -260,21 +267,71 @@ def generate(ctx: Context) -> None:
          "removal_reason_code", "removal_reason", "next_status", "allocated_by_id", "allocated_at", "removed_by_id"],
         memberships,
     )  # fmt: skip
+    catch_ups: Rows = []
+    enforcement: Rows = []
     ctx.copy(
         Attendance,
-        ["membership_id", "session_id", "outcome", "recorded_by_id", "recorded_at"],
-        _attendance(ctx, delivered),
+        ["membership_id", "session_id", "outcome", "sent_home_acceptable", "homework_done", "recorded_by_id",
+         "recorded_at"],
+        _attendance(ctx, delivered, catch_ups, enforcement),
+    )  # fmt: skip
+    ctx.copy(
+        CatchUp,
+        ["public_id", "membership_id", "missed_session_id", "date", "start", "end", "venue_id", "facilitator_id",
+         "outcome", "booked_by_id", "recorded_by_id", "created_at"],
+        catch_ups,
+    )  # fmt: skip
+    ctx.copy(
+        EnforcementAction,
+        ["public_id", "referral_id", "kind", "on", "recorded_by_id", "recorded_at"],
+        enforcement,
     )
 
 
-def _attendance(ctx: Context, delivered: list[Any]) -> Iterator[tuple[Any, ...]]:
-    """One outcome per member per delivered session up to the day they left (streamed: millions at S=1)."""
+def _attendance(
+    ctx: Context, delivered: list[dict[str, Any]], catch_ups: Rows, enforcement: Rows
+) -> Iterator[tuple[Any, ...]]:
+    """One outcome per member per delivered session up to the day they left (streamed: millions at S=1).
+
+    domain.md §6: every missed session is caught up (attended) the next day, before the next group session, so
+    no later attendance is one the product would refuse; a member misses at most MAX_MISSED sessions (under every
+    programme's catch-up limit) and a session at most three members. An unacceptable absence is followed by a
+    warning, a second by breach action (enforcement as the OM would record it)."""
     outcomes = [o for o, _ in OUTCOMES]
     weights = [w for _, w in OUTCOMES]
     rng = ctx.rng
-    for done, member_rows, recorder in delivered:
-        for membership_id, left in member_rows:
-            for session_id, day in done:
-                if left is None or day <= left:
-                    outcome = rng.choices(outcomes, weights)[0]
-                    yield (membership_id, session_id, outcome, recorder, ctx.at(day, 21))
+    for group in delivered:
+        missed_by: dict[int, int] = {}
+        for membership_id, left, referral_id in group["members"]:
+            misses = failures = 0
+            for session_id, day in group["done"]:
+                if left is not None and day > left:
+                    break
+                outcome = rng.choices(outcomes, weights)[0]
+                if outcome not in ATTENDED and (misses >= MAX_MISSED or missed_by.get(session_id, 0) >= 3):
+                    outcome = "attended"
+                acceptable = rng.random() < 0.5 if outcome == "sent_home" else None
+                homework = (rng.random() < 0.85) if group["homework"] and outcome in ATTENDED else None
+                yield (
+                    membership_id,
+                    session_id,
+                    outcome,
+                    acceptable,
+                    homework,
+                    group["recorder"],
+                    ctx.at(day, 21),
+                )
+                if outcome in ATTENDED:
+                    continue
+                misses += 1
+                k = missed_by[session_id] = missed_by.get(session_id, 0) + 1
+                catch_up_day = day + dt.timedelta(days=1)
+                catch_ups.append(
+                    (ctx.uuid(), membership_id, session_id, catch_up_day, dt.time(15 + k, 0), dt.time(15 + k, 55),
+                     group["venue"], group["recorder"], "attended", group["tm"], group["recorder"], ctx.at(day, 22))
+                )  # fmt: skip
+                if outcome == "unacceptable_absence" or (outcome == "sent_home" and not acceptable):
+                    failures += 1
+                    kind = "warning" if failures == 1 else "breach"
+                    on = day + dt.timedelta(days=3)
+                    enforcement.append((ctx.uuid(), referral_id, kind, on, group["tm"], ctx.at(on)))

@@ -18,7 +18,14 @@ from isotp.loadgen import Context, counts_for
 from isotp.management.commands.generate_load_data import generate
 from referrals.load_data import WAITING_STATUSES
 from referrals.models import Person, Referral, ReferralStatusChange
-from sessions.models import Attendance, Membership, OneToOnePlan, ProgrammeGroup, ScheduledSession
+from sessions.models import (
+    Attendance,
+    CatchUp,
+    Membership,
+    OneToOnePlan,
+    ProgrammeGroup,
+    ScheduledSession,
+)
 
 pytestmark = pytest.mark.django_db
 SCALE = 0.001
@@ -73,6 +80,13 @@ def test_the_counts_follow_the_scale():
     # Attendance only for delivered sessions and for members who had not left.
     assert not Attendance.objects.exclude(session__status="delivered").exists()
     assert not Attendance.objects.filter(membership__left_on__lt=dt.date(1, 1, 1)).exists()
+    # domain.md §6: every missed session was caught up (attended), so no later attendance would be refused.
+    missed = Attendance.objects.exclude(outcome__in=["attended", "late"])
+    assert missed.exists()
+    for attendance in missed:
+        assert CatchUp.objects.filter(
+            membership=attendance.membership_id, missed_session=attendance.session_id, outcome="attended"
+        ).exists()
     for attendance in Attendance.objects.select_related("membership", "session")[:200]:
         left = attendance.membership.left_on
         assert left is None or attendance.session.date <= left
