@@ -171,6 +171,17 @@ def locust(stack: Stack, phase: str, users: int, seconds: int, locustfile: str =
     return prefix.with_name(prefix.name + "_stats.csv")
 
 
+def profile(url: str, phase: str) -> None:
+    """The in-process query profile of each endpoint (bench/loadtest/profile.py), free of the machine's noise."""
+    env = env_for(url) | {"LOADTEST_USERS_FILE": str(OUT / f"{phase}-users.json"), "EXPLAIN": "1"}
+    result = subprocess.run(
+        [PY, str(Path(__file__).with_name("profile.py"))], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=600, check=False,
+    )  # fmt: skip
+    (OUT / f"{phase}-profile.md").write_text(result.stdout + result.stderr[-4000:])
+    log(f"{phase}: query profile in {OUT / f'{phase}-profile.md'}")
+
+
 def read_stats(path: Path) -> dict[str, dict[str, float]]:
     rows = {}
     with open(path) as f:
@@ -236,6 +247,8 @@ def main() -> int:
             big = read_stats(locust(stack, "scale", USERS, SECONDS))
         with Stack(small_url, WORKERS) as stack:
             small = read_stats(locust(stack, "small", USERS, SECONDS))
+        profile(big_url, "scale")
+        profile(small_url, "small")
         sweep = []
         for workers in SWEEP:
             with Stack(big_url, workers) as stack:

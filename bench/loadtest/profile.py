@@ -1,0 +1,92 @@
+"""Query profile of the load test's pages (issue 11): one request per endpoint, in-process, at each scale.
+
+Run by the harness after each locust phase (`PROFILE=1`), or by hand:
+    DATABASE_URL=... LOADTEST_USERS_FILE=artifacts/loadtest/scale-users.json python bench/loadtest/profile.py
+For every GET of the mix it prints the status, the number of queries, their total time and the slowest one, so
+a query count that grows with the data set, or one slow query, shows without the noise of a shared machine.
+`EXPLAIN=1` adds the plan (EXPLAIN ANALYZE) of each endpoint's slowest query.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isotp.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+PAGES = {
+    "offender_manager": [("people", "/people/"), ("person", "/people/{people}/"), ("referrals", "/referrals/"),
+                         ("referral", "/referrals/{referrals}/"), ("api people", "/api/v1/people/"),
+                         ("api person", "/api/v1/people/{people}/"), ("api referral", "/api/v1/referrals/{referrals}/"),
+                         ("api referrals ?status", "/api/v1/referrals/?status=submitted")],
+    "treatment_manager": [("home", "/"), ("referrals", "/referrals/"),
+                          ("referrals ?status", "/referrals/?status=submitted&programme=isotp"),
+                          ("waiting list", "/waiting-list/?programme=isotp&format=group"), ("groups", "/groups/"),
+                          ("group", "/groups/{groups}/"), ("plans", "/one-to-one-plans/"), ("reports", "/reports/"),
+                          ("api referrals", "/api/v1/referrals/"),
+                          ("api waiting list", "/api/v1/waiting-list/?programme=isotp&format=group"),
+                          ("api groups", "/api/v1/groups/"), ("api group", "/api/v1/groups/{groups}/"),
+                          ("api plans", "/api/v1/one-to-one-plans/"), ("api staff", "/api/v1/staff/"),
+                          ("notifications", "/notifications/")],
+    "facilitator": [("home", "/"), ("my sessions", "/my-sessions/"), ("group", "/groups/{groups}/"),
+                    ("api my sessions", "/api/v1/my/sessions/"), ("calendar feed", "/calendar/{feed}.ics")],
+    "area_admin": [("home", "/"), ("staff", "/staff/"), ("venues", "/venues/"), ("closures", "/closures/"),
+                   ("audit", "/audit/"), ("programmes", "/programmes/"), ("api audit events", "/api/v1/audit-events/")],
+}  # fmt: skip
+
+
+def main() -> None:
+    users = json.loads(Path(os.environ["LOADTEST_USERS_FILE"]).read_text())["users"]
+    explain = os.environ.get("EXPLAIN") == "1"
+    seen: set[str] = set()
+    print("| endpoint | status | queries | SQL ms | wall ms | slowest query ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    plans = []
+    for role, pages in PAGES.items():
+        me = next(u for u in users if u["role"] == role)
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies["sessionid"] = me["session"]
+        for name, pattern in pages:
+            if name in seen:
+                continue
+            seen.add(name)
+            key = pattern[pattern.find("{") + 1 : pattern.find("}")] if "{" in pattern else ""
+            value = me.get(key) if key else None
+            path = pattern.format(**{key: value[0] if isinstance(value, list) else value}) if key else pattern
+            if key and not value:
+                continue
+            headers = {"HTTP_AUTHORIZATION": f"Token {me['token']}"} if path.startswith("/api/") else {}
+            client.get(path, **headers)  # warm: reference data caches, the connection
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(path, **headers)
+                wall = (time.perf_counter() - started) * 1000
+            times = [(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries]
+            slowest = max(times, default=(0.0, ""))
+            print(
+                f"| {name} | {response.status_code} | {len(times)} | {sum(t for t, _ in times):.0f} | {wall:.0f} | "
+                f"{slowest[0]:.1f} |"
+            )
+            if explain and slowest[1] and slowest[0] > 5:
+                plans.append((name, slowest))
+    for name, (ms, sql) in plans:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        print(f"\n### {name} ({ms:.0f} ms)\n\n```sql\n{sql}\n```\n\n```\n{plan}\n```")
+
+
+if __name__ == "__main__":
+    main()
