@@ -81,8 +81,9 @@ def generate(ctx: Context) -> None:
                 email = f"{role.replace('_', '-')}{k}@{codes[area_id]}.load.example"
                 name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
                 user_rows.append(
-                    (user_id, ctx.uuid(), UNUSABLE_PASSWORD_PREFIX, email, name, role, area_id, joined, False)
-                )
+                    (user_id, ctx.uuid(), UNUSABLE_PASSWORD_PREFIX, email, name, role, area_id, joined, False,
+                     ctx.uuid())
+                )  # fmt: skip
                 key = hashlib.sha1(f"{ctx.seed}:{user_id}".encode()).hexdigest()  # noqa: S324 (not a secret)
                 device_rows.append((user_id, "Authenticator", True, key, joined))
     ctx.copy(
@@ -97,6 +98,7 @@ def generate(ctx: Context) -> None:
             "area_id",
             "date_joined",
             "is_superuser",
+            "security_stamp",
         ],
         user_rows,
     )

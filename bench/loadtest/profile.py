@@ -67,11 +67,11 @@ def main() -> None:
             path = pattern.format(**{key: value[0] if isinstance(value, list) else value}) if key else pattern
             if key and not value:
                 continue
-            headers = {"HTTP_AUTHORIZATION": f"Token {me['token']}"} if path.startswith("/api/") else {}
-            client.get(path, **headers)  # warm: reference data caches, the connection
+            headers = {"authorization": f"Token {me['token']}"} if path.startswith("/api/") else {}
+            client.get(path, headers=headers)  # warm: reference data caches, the connection
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
-                response = client.get(path, **headers)
+                response = client.get(path, headers=headers)
                 wall = (time.perf_counter() - started) * 1000
             times = [(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries]
             slowest = max(times, default=(0.0, ""))

@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
+from accounts import services as account_services
 from accounts.models import Role, User
 from referrals.models import Person, Referral
 from sessions.models import FeedToken, Membership, ProgrammeGroup, ScheduledSession
@@ -79,8 +79,8 @@ class Command(BaseCommand):
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.create()
-        token, _ = Token.objects.get_or_create(user=user)
-        out: dict[str, Any] = {"role": user.role, "session": session.session_key, "token": token.key}
+        _token, key = account_services.issue_api_token(actor=user, name="Load test", lifetime_days=1)
+        out: dict[str, Any] = {"role": user.role, "session": session.session_key, "token": key}
         if user.role == Role.OFFENDER_MANAGER:
             out["people"] = _ids(Person.objects.filter(offender_manager=user).order_by("?"))
             out["referrals"] = _ids(Referral.objects.filter(person__offender_manager=user).order_by("?"))
