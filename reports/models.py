@@ -9,6 +9,7 @@ never changed afterwards (the database refuses it, see migration 0002), and mark
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
@@ -18,9 +19,45 @@ from django.db.models import Q
 from reports.rules import STATUS_LABELS, ReportKind, ReportStatus
 
 
+class _ReportStorage(Storage):
+    """Looks up `STORAGES["reports"]` at each use rather than once at import (Django evaluates a FileField's
+    storage callable once), so the backend follows the settings: files under PRIVATE_MEDIA_ROOT, or S3."""
+
+    @property
+    def backend(self) -> Storage:
+        return storages["reports"]
+
+    def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
+        return self.backend.save(name, content, max_length=max_length)
+
+    def open(self, name: str, mode: str = "rb") -> Any:
+        return self.backend.open(name, mode)
+
+    def exists(self, name: str) -> bool:
+        return self.backend.exists(name)
+
+    def delete(self, name: str) -> None:
+        self.backend.delete(name)
+
+    def size(self, name: str) -> int:
+        return self.backend.size(name)
+
+    def url(self, name: str | None) -> str:
+        raise NotImplementedError("Issued reports have no public URL: serve them through the download view")
+
+    def generate_filename(self, filename: str) -> str:
+        return self.backend.generate_filename(filename)
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        return self.backend.get_available_name(name, max_length=max_length)
+
+
+_report_storage = _ReportStorage()
+
+
 def report_storage() -> Storage:
     """The private storage for issued PDFs (files under PRIVATE_MEDIA_ROOT, or S3 in production)."""
-    return storages["reports"]
+    return _report_storage
 
 
 class PostProgrammeReport(models.Model):

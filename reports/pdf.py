@@ -71,12 +71,15 @@ def print_context(
         for a in facts.get("attendance", {}).get("absences", [])
     ]
     dates = {k: _date(v) if k != "sessions_scheduled" else v for k, v in facts.get("dates", {}).items()}
+    results = facts.get("psychometrics") or {}
+    administered = {kind: _date((results.get(kind) or {}).get("administered_on")) for kind in ("pre", "post")}
     return {
         "facts": facts,
         "content": content,
         "targets": targets,
         "absences": absences,
         "dates": dates,
+        "administered": administered,
         "date_of_birth": _date(facts.get("person", {}).get("date_of_birth")),
         # The rules' order (a JSON column does not keep a dict's order).
         "sections": [
@@ -100,7 +103,8 @@ def chart_for(snapshot: dict[str, Any]) -> str:
     """The psychometric chart as inline SVG (drawn by issue 9's pure chart function when the facts were frozen):
     WeasyPrint keeps it as vector graphics."""
     results = snapshot.get("facts", {}).get("psychometrics") or {}
-    return str(results.get("chart_svg") or "")
+    # The page's chart fills its container's width; on paper the print CSS sizes it to fit one A4 page.
+    return str(results.get("chart_svg") or "").replace(' width="100%"', "", 1)
 
 
 def render_html(snapshot: dict[str, Any], *, version: int | None = None, draft: bool = False) -> str:

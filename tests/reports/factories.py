@@ -110,13 +110,17 @@ def quick_membership(area: ProbationArea, personas: dict[str, User], *, finished
         for session in ScheduledSession.objects.filter(group=group):
             ScheduledSession.objects.filter(pk=session.pk).update(date=session.date.replace(year=2024))
         Membership.objects.filter(pk=membership.pk).update(joined_on=dt.date(2024, 1, 1))
-        first = ScheduledSession.objects.filter(group=group).order_by("number").first()
-        Attendance.objects.create(
-            membership=membership,
-            session=first,
-            outcome="attended",
-            recorded_by=personas["treatment_manager"],
+        Attendance.objects.bulk_create(
+            Attendance(
+                membership=membership,
+                session=session,
+                outcome=MISSED.get(session.number, AttendanceOutcome.ATTENDED),
+                recorded_by=personas["facilitator"],
+            )
+            for session in ScheduledSession.objects.filter(group=group)
         )
+        ScheduledSession.objects.filter(group=group).update(status="delivered")
+        type(referral).objects.filter(pk=referral.pk).update(status="on_programme")
         membership.refresh_from_db()
     return membership
 
@@ -169,11 +173,18 @@ def record_psychometrics(membership: Membership, *, actor: User, post: bool = Tr
     version = demo_battery(area)
     battery = battery_of(version)
     first = battery.scales[0].code
+    from sessions.models import ScheduledSession
+
+    dates = (
+        ScheduledSession.objects.filter(group=membership.group)
+        .order_by("date")
+        .values_list("date", flat=True)
+    )
     record_administration(
         actor=actor,
         membership=membership,
         kind="pre",
-        administered_on=GROUP_START - dt.timedelta(days=7),
+        administered_on=dates.first() - dt.timedelta(days=7),
         scores=sheet(battery, **{first: problem_score(battery, first)}),
     )
     if post:
@@ -181,6 +192,6 @@ def record_psychometrics(membership: Membership, *, actor: User, post: bool = Tr
             actor=actor,
             membership=membership,
             kind="post",
-            administered_on=dt.date(2026, 10, 5),
+            administered_on=dates.last() + dt.timedelta(days=7),
             scores=sheet(battery),
         )
