@@ -37,7 +37,7 @@ DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | 
 
 SCHEMA_TMP := $(shell mktemp -u /tmp/isotp-openapi-XXXXXX.yaml)
 
-.PHONY: help schema run test setup python-deps node-deps css collectstatic totp services chromium lint typecheck checks pytest e2e bench loadtest clean
+.PHONY: help schema run test setup python-deps node-deps css collectstatic totp services chromium pdf-deps poppler lint typecheck checks pytest e2e bench loadtest clean
 
 help:
 	@echo "make run    serve the demo at http://127.0.0.1:$(PORT) (SQLite, tasks in-process)"
@@ -84,7 +84,14 @@ chromium:
 
 # --- the two commands ----------------------------------------------------------------------------------
 
-run: setup
+# WeasyPrint (report PDFs) needs Pango; the tests turn PDFs into text and PNGs with poppler-utils.
+pdf-deps:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
+
+poppler:
+	@command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+
+run: setup pdf-deps
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	@$(RUN_ENV) $(PY) manage.py demo_logins
@@ -114,7 +121,7 @@ checks: python-deps services
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
-pytest: setup collectstatic services chromium
+pytest: setup collectstatic services chromium pdf-deps poppler
 	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 bench: python-deps
