@@ -124,8 +124,9 @@ checks: python-deps services
 pytest: setup collectstatic services chromium pdf-deps poppler
 	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-bench: python-deps
+bench: python-deps pdf-deps
 	$(PY) bench/run.py
+	$(PY) bench/report_render.py
 
 # Issue 11: the national data set in its own databases, the production stack on 127.0.0.1 (gunicorn, a Celery
 # worker, a Redis of its own on LOADTEST_REDIS_PORT), locust at SCALE and at SCALE/100, the table and the

@@ -131,7 +131,11 @@ def _psychometrics(member: Membership, tm: User, first: dt.date, last: dt.date, 
         return scores
 
     record_administration(
-        actor=tm, membership=member, kind="pre", administered_on=first - dt.timedelta(days=7), scores=sheet(2.2)
+        actor=tm,
+        membership=member,
+        kind="pre",
+        administered_on=first - dt.timedelta(days=7),
+        scores=sheet(2.2),
     )
     record_administration(
         actor=tm,
@@ -191,4 +195,6 @@ def _completed_group(area: ProbationArea, staff: dict[str, User], venue: Venue, 
     issued = services.approve(actor=tm, report=reports[1])
     if PostProgrammeReport.objects.get(pk=issued.pk).status == "queued":
         render_report.apply(args=[issued.pk])  # `make run` renders in-process already; elsewhere, now
-    log.append(f"reports: completed group {group.reference}, one report awaiting approval, one issued ({area.code})")
+    log.append(
+        f"reports: completed group {group.reference}, one report awaiting approval, one issued ({area.code})"
+    )

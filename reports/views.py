@@ -152,9 +152,9 @@ def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
                 messages.success(request, "Draft saved.")
                 return redirect("reports:report_edit", report.public_id)
             except DomainConflict as exc:
-                missing = exc.extra.get("missing") or []
-                for field in missing:
-                    if field in form.fields:
+                missing = set(exc.extra.get("missing") or [])
+                for field in form.fields:  # the form's order, so the error summary reads top to bottom
+                    if field in missing:
                         form.add_error(field, _missing_message(field, report))
                 if not missing:
                     form.add_error(None, exc.detail)

@@ -5,7 +5,8 @@ document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
 
 // Reports: a status fragment that polls its own URL while the PDF is queued or rendering, then stops
-// (the fragment drops data-poll-url once the report is issued or has failed). No page reload loop.
+// (the fragment drops data-poll-url once the report is issued or has failed), then reloads the page once so the
+// versions and the completion shown beside it are current too. No reload loop.
 for (const region of document.querySelectorAll("[data-poll-url]")) {
   const poll = async () => {
     const url = region.getAttribute("data-poll-url");
@@ -20,6 +21,7 @@ for (const region of document.querySelectorAll("[data-poll-url]")) {
           region.innerHTML = fresh.innerHTML;
           if (!fresh.hasAttribute("data-poll-url")) {
             region.removeAttribute("data-poll-url");
+            window.location.reload();
             return;
           }
         }
