@@ -8,6 +8,7 @@ never changed afterwards (the database refuses it, see migration 0002), and mark
 
 from __future__ import annotations
 
+import os
 import uuid
 from typing import Any
 
@@ -45,7 +46,7 @@ class _ReportStorage(Storage):
     def url(self, name: str | None) -> str:
         raise NotImplementedError("Issued reports have no public URL: serve them through the download view")
 
-    def generate_filename(self, filename: str) -> str:
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
         return self.backend.generate_filename(filename)
 
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
