@@ -21,8 +21,7 @@ from reports import services
 from reports.models import PostProgrammeReport
 from reports.tasks import render_report
 from sessions.models import AttendanceOutcome, Membership, ProgrammeGroup, ScheduledSession
-from sessions.services import groups as group_services
-from sessions.services import memberships as membership_services
+from sessions import services as delivery
 
 COMPLETED = "Thursday evening group (completed)"
 BATTERY = Path(__file__).resolve().parents[1] / "assessments" / "fixtures" / "demo_battery.json"
@@ -158,7 +157,7 @@ def _completed_group(area: ProbationArea, staff: dict[str, User], venue: Venue, 
     if len(waiting) < 2:
         log.append(f"reports: not enough people waiting for i-SOTP in {area.code} for the completed group")
         return
-    group = group_services.create_group(
+    group = delivery.create_group(
         actor=tm,
         programme_code="isotp_group",
         venue=venue,
@@ -171,7 +170,7 @@ def _completed_group(area: ProbationArea, staff: dict[str, User], venue: Venue, 
         today=start,
     )
     members = [
-        membership_services.allocate(actor=tm, group=group, referral=referral, today=start)
+        delivery.allocate(actor=tm, group=group, referral=referral, today=start)
         for referral in waiting[-2:]
     ]
     sessions = list(ScheduledSession.objects.filter(group=group).order_by("number"))
@@ -181,9 +180,19 @@ def _completed_group(area: ProbationArea, staff: dict[str, User], venue: Venue, 
                 (9, 0): AttendanceOutcome.ACCEPTABLE_ABSENCE,
                 (21, 1): AttendanceOutcome.LATE,
             }.get((session.number, index), AttendanceOutcome.ATTENDED)
-            membership_services.record_attendance(
-                actor=facilitators[0], membership=member, session=session, outcome=outcome
+            delivery.record_attendance(
+                actor=facilitators[0], membership=member, session=session, outcome=outcome, today=today
             )
+            if outcome == AttendanceOutcome.ACCEPTABLE_ABSENCE:  # 003: caught up before the next session
+                delivery.book_catch_up(
+                    actor=facilitators[0],
+                    membership=member,
+                    missed_session=session,
+                    date=session.date + dt.timedelta(days=2),
+                    facilitator=facilitators[0],
+                    outcome="attended",
+                    today=today,
+                )
     _battery(area, staff["admin"])
     for index, member in enumerate(members):
         _psychometrics(member, tm, sessions[0].date, sessions[-1].date, improved=index == 1)
