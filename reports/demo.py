@@ -20,8 +20,8 @@ from referrals.models import Referral
 from reports import services
 from reports.models import PostProgrammeReport
 from reports.tasks import render_report
-from sessions.models import AttendanceOutcome, Membership, ProgrammeGroup, ScheduledSession
 from sessions import services as delivery
+from sessions.models import AttendanceOutcome, Membership, ProgrammeGroup, ScheduledSession
 
 COMPLETED = "Thursday evening group (completed)"
 BATTERY = Path(__file__).resolve().parents[1] / "assessments" / "fixtures" / "demo_battery.json"
@@ -170,8 +170,7 @@ def _completed_group(area: ProbationArea, staff: dict[str, User], venue: Venue, 
         today=start,
     )
     members = [
-        delivery.allocate(actor=tm, group=group, referral=referral, today=start)
-        for referral in waiting[-2:]
+        delivery.allocate(actor=tm, group=group, referral=referral, today=start) for referral in waiting[-2:]
     ]
     sessions = list(ScheduledSession.objects.filter(group=group).order_by("number"))
     for session in sessions:
