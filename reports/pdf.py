@@ -117,9 +117,13 @@ def render_html(snapshot: dict[str, Any], *, version: int | None = None, draft: 
 def html_to_pdf(html: str) -> bytes:
     """Bare WeasyPrint on the print HTML (the bench's floor): A4, fonts bundled, tagged PDF/UA-1."""
     from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
 
     document = HTML(string=html, base_url=FONTS.as_uri() + "/", url_fetcher=_fetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT)  # type: ignore[no-any-return]
+    try:
+        return document.write_pdf(pdf_variant=PDF_VARIANT)  # type: ignore[no-any-return]
+    except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: made an ordinary, recorded failure
+        raise RemoteFetchRefused(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -132,8 +136,12 @@ class RenderedPdf:
 def render_pdf(snapshot: dict[str, Any], *, version: int | None = None, draft: bool = False) -> RenderedPdf:
     """Render a report snapshot to PDF bytes with their SHA-256 and page count."""
     from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
 
     html = render_html(snapshot, version=version, draft=draft)
-    document = HTML(string=html, base_url=FONTS.as_uri() + "/", url_fetcher=_fetcher()).render()
-    content = document.write_pdf(pdf_variant=PDF_VARIANT)
+    try:
+        document = HTML(string=html, base_url=FONTS.as_uri() + "/", url_fetcher=_fetcher()).render()
+        content = document.write_pdf(pdf_variant=PDF_VARIANT)
+    except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: made an ordinary, recorded failure
+        raise RemoteFetchRefused(str(exc)) from None
     return RenderedPdf(content=content, sha256=hashlib.sha256(content).hexdigest(), pages=len(document.pages))

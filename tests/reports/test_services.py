@@ -347,3 +347,17 @@ def test_on_issue_the_om_is_told_with_a_link_never_the_pdf(awaiting, tm, om):
     assert note.email is True
     assert report.referral.person.crn in note.subject
     assert ".pdf" not in note.body and "download/" not in note.link
+
+
+def test_a_template_that_reaches_for_the_network_fails_visibly(awaiting, tm, monkeypatch):
+    from reports import pdf
+
+    monkeypatch.setattr(
+        pdf,
+        "render_html",
+        lambda *a, **k: '<html lang="en"><title>t</title><img src="https://example.org/x.png">',
+    )
+    services.approve(actor=tm, report=awaiting)
+    assert render_report.apply(args=[awaiting.pk]).get() == "failed"
+    awaiting.refresh_from_db()
+    assert awaiting.status == "failed" and "RemoteFetchRefused" in awaiting.failure_reason
