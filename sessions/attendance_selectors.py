@@ -76,7 +76,9 @@ def catch_ups_for_facilitator(user: User, start: dt.date, end: dt.date) -> Query
     return (
         CatchUp.objects.filter(facilitator=user, date__gte=start, date__lte=end)
         .exclude(missed_session__status=SessionStatus.CANCELLED_BY_PROVIDER)
-        .select_related("membership__group", "membership__plan", "missed_session", "venue")
+        .select_related(
+            "membership__group", "membership__plan", "missed_session__group", "missed_session__plan", "venue"
+        )
         .order_by("date", "start", "id")
     )
 

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
 from accounts.models import User
-from sessions.models import ScheduledSession, SessionStatus
+from sessions.attendance_selectors import catch_ups_for_facilitator
+from sessions.models import CatchUp, ScheduledSession, SessionStatus
 from sessions.selectors.area import feed_owner
 from sessions.selectors.schedule import sessions_for_facilitator
 
@@ -43,6 +44,28 @@ def _event(session: ScheduledSession, zone: ZoneInfo, stamp: dt.datetime) -> Eve
     return event
 
 
+def _catch_up_event(catch_up: CatchUp, zone: ZoneInfo, stamp: dt.datetime) -> Event:
+    """An individual catch-up (domain.md §6): timed when booked with a time, else an all-day entry. No names."""
+    missed = catch_up.missed_session
+    owner = missed.group if missed.group_id else missed.plan
+    assert owner is not None
+    event = Event()
+    event.add("uid", f"{catch_up.public_id}@isotp")
+    event.add("dtstamp", stamp)
+    if catch_up.start is not None and catch_up.end is not None:
+        event.add("dtstart", dt.datetime.combine(catch_up.date, catch_up.start, tzinfo=zone))
+        event.add("dtend", dt.datetime.combine(catch_up.date, catch_up.end, tzinfo=zone))
+    else:
+        event.add("dtstart", catch_up.date)
+        event.add("dtend", catch_up.date + dt.timedelta(days=1))
+    event.add("summary", f"{owner.reference}: catch-up of session {missed.number}")
+    if catch_up.venue is not None:
+        event.add("location", catch_up.venue.name)
+    event.add("description", f"Individual catch-up of module {missed.module}: {missed.module_title}")
+    event.add("status", "CONFIRMED")
+    return event
+
+
 def calendar_for(user: User, *, today: dt.date | None = None) -> bytes:
     """The iCalendar document of `user`'s sessions around `today`."""
     today = today or timezone.localdate()
@@ -60,6 +83,11 @@ def calendar_for(user: User, *, today: dt.date | None = None) -> bytes:
     )
     for session in sessions:
         calendar.add_component(_event(session, zone, stamp))
+    catch_ups = catch_ups_for_facilitator(
+        user, today - dt.timedelta(days=PAST_DAYS), today + dt.timedelta(days=FUTURE_DAYS)
+    )
+    for catch_up in catch_ups:
+        calendar.add_component(_catch_up_event(catch_up, zone, stamp))
     calendar.add_missing_timezones()  # a VTIMEZONE for Europe/London, so every calendar app reads BST right
     return calendar.to_ical()
 

@@ -43,6 +43,8 @@ urlpatterns = [
         name="catch_up_exception",
     ),
     path("catch-ups/<uuid:public_id>/outcome/", attendance.catch_up_outcome, name="catch_up_outcome"),
+    path("referrals/<uuid:public_id>/warning/", attendance.referral_warning, name="referral_warning"),
+    path("referrals/<uuid:public_id>/breach/", attendance.referral_breach, name="referral_breach"),
     # One-to-one plans.
     path("one-to-one-plans/", plans.plan_list, name="plan_list"),
     path("one-to-one-plans/new/", plans.plan_create, name="plan_create"),

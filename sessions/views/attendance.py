@@ -408,3 +408,68 @@ def member_progress(request: HttpRequest, public_id: str) -> HttpResponse:
             "dt": dt,
         },
     )
+
+
+# --- enforcement ----------------------------------------------------------------------------------------------
+
+
+class WarningForm(GovukForm):
+    issued_on = GovukDateField(
+        label="Date the warning was issued",
+        label_text="date the warning was issued",
+        help_text="For example, 27 3 2027",
+    )
+    notes = forms.CharField(
+        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class BreachForm(GovukForm):
+    actioned_on = GovukDateField(
+        label="Date breach action was taken",
+        label_text="date breach action was taken",
+        help_text="For example, 27 3 2027",
+    )
+    notes = forms.CharField(
+        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def _enforcement_page(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
+    from referrals import selectors as referral_selectors
+
+    require(permissions.can_record_enforcement(request.user))
+    referral = referral_selectors.referral_for_user(request.user, public_id)
+    view = enforcement_for([referral])[referral.pk]
+    form_class = WarningForm if kind == "warning" else BreachForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if kind == "warning":
+                services.record_warning(actor=staff(request), referral=referral, **form.cleaned_data)
+            else:
+                services.record_breach(actor=staff(request), referral=referral, **form.cleaned_data)
+        except (DomainConflict, ValidationError) as exc:
+            add_refusal(form, exc)
+        else:
+            messages.success(request, "Warning recorded" if kind == "warning" else "Breach action recorded")
+            return redirect("referrals:person_detail", public_id=referral.person.public_id)
+    return render(
+        request,
+        "sessions/attendance/enforcement_form.html",
+        {"form": form, "referral": referral, "view": view, "kind": kind},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_warning(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The person's OM or a TM: record the warning issued for a failure to comply (domain.md §6)."""
+    return _enforcement_page(request, public_id, "warning")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_breach(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The person's OM or a TM: record breach action (due by the 10th working day after the absence)."""
+    return _enforcement_page(request, public_id, "breach")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.permissions import require
 from sessions import services as delivery
+from sessions.attendance_selectors import catch_ups_for_facilitator
 from sessions.selectors.schedule import sessions_for_facilitator
 from sessions.views.requests import paginate, staff
 
@@ -52,6 +53,9 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
             "page": page,
             "weeks": _weeks(list(page.object_list)),
             "feed_token": token,
+            "catch_ups": list(
+                catch_ups_for_facilitator(staff(request), today, today + dt.timedelta(days=HORIZON_DAYS))
+            ),
             "feed_url": feed_url,
         },
     )

@@ -93,6 +93,12 @@ def _catch_up_id(area, personas):
     return {"public_id": catch_up.public_id}
 
 
+def _referral_id(area, personas):
+    from tests.referrals.factories import referral_for
+
+    return {"public_id": referral_for(area, personas[OM], status="on_programme").public_id}
+
+
 ATTENDANCE_STAFF = frozenset({TM, FAC})
 
 ROUTES = [
@@ -122,6 +128,8 @@ ROUTES = [
     ),
     Route("programme_sessions:catch_up_exception", roles=ONLY_TM, kwargs=_membership_id, scoped=True),
     Route("programme_sessions:catch_up_outcome", roles=ATTENDANCE_STAFF, kwargs=_catch_up_id, scoped=True),
+    Route("programme_sessions:referral_warning", roles=frozenset({TM, OM}), kwargs=_referral_id, scoped=True),
+    Route("programme_sessions:referral_breach", roles=frozenset({TM, OM}), kwargs=_referral_id, scoped=True),
     # Catalogue: managers read, area administrators create new versions.
     Route("programme_sessions:programme_list", roles=MANAGERS),
     Route("programme_sessions:programme_detail", roles=MANAGERS, kwargs=_code),

@@ -473,3 +473,25 @@ def test_register_query_count_does_not_grow_with_the_group(
         assert (
             page.get(reverse("programme_sessions:session_register", args=[s2.public_id])).status_code == 200
         )
+
+
+def test_a_catch_up_is_in_the_facilitators_calendar_and_feed(login, group, tm, om, facilitator, time_machine):
+    from sessions.feeds import calendar_for
+
+    member = _member(group, tm, om)
+    s1 = _session(group, 1)
+    _at(time_machine, s1.date, hour=20)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    _catch_up(
+        facilitator,
+        member,
+        s1,
+        outcome="",
+        date=s1.date + dt.timedelta(days=3),
+        start=dt.time(11),
+        venue=group.venue,
+    )
+    feed = calendar_for(facilitator).decode()
+    assert "catch-up of session 1" in feed and member.referral.person.last_name not in feed
+    page = login(facilitator).get(reverse("programme_sessions:my_calendar")).content.decode()
+    assert "Catch-ups" in page and "11:00 to 13:00" in page

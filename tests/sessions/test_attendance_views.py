@@ -191,3 +191,51 @@ def test_a_tm_records_an_exception_on_its_page(login, setup, facilitator, tm, ti
         login(tm).get(reverse("programme_sessions:member_progress", args=[members[0].public_id]))
     )
     assert "Exception recorded" in progress and "Catch-up booked; court date" in progress
+
+
+def test_the_person_page_and_caseload_show_enforcement_and_the_om_records_a_warning(
+    login, setup, facilitator, om, time_machine
+):
+    group, members = setup
+    s1, s2, s3 = (group.sessions.get(number=n) for n in (1, 2, 3))
+    member = members[0]
+    person = member.referral.person
+    _at(time_machine, s1.date)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s1, outcome="unacceptable_absence"
+    )
+    client = login(om)
+    caseload = page_text(client.get(reverse("referrals:person_list")))
+    assert "Enforcement due" in caseload and "warning due" in caseload
+    page = page_text(client.get(reverse("referrals:person_detail", args=[person.public_id])))
+    assert "Attendance and enforcement" in page and "Warning due" in page and "Record warning" in page
+    url = reverse("programme_sessions:referral_warning", args=[member.referral.public_id])
+    response = client.post(url, {"issued_on_0": "", "issued_on_1": "", "issued_on_2": ""})
+    assert error_summary(response)
+    response = client.post(
+        url,
+        {
+            "issued_on_0": str(s1.date.day),
+            "issued_on_1": str(s1.date.month),
+            "issued_on_2": str(s1.date.year),
+        },
+    )
+    assert response.status_code == 302
+    services.book_catch_up(
+        actor=facilitator,
+        membership=member,
+        missed_session=s1,
+        date=s1.date,
+        facilitator=facilitator,
+        outcome="attended",
+    )
+    _at(time_machine, s3.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s2, outcome="attended")
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s3, outcome="unacceptable_absence"
+    )
+    client = login(om)  # two weeks on: the idle session has expired
+    caseload = page_text(client.get(reverse("referrals:person_list")))
+    assert "breach action due by Monday 1 February 2027" in caseload
+    page = page_text(client.get(reverse("referrals:person_detail", args=[person.public_id])))
+    assert "Breach action due by Monday 1 February 2027" in page and "Record breach action" in page

@@ -1,0 +1,74 @@
+"""Panels the delivery app adds to other apps' pages (`{% panels %}`): the enforcement state of a person's
+referrals on the person page, and what is due on the OM's caseload (issue 8; domain.md §6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from accounts.models import Role
+from accounts.permissions import can_record_enforcement, is_staff_member
+from referrals.models import Referral
+from sessions.models import Membership
+from sessions.progress import enforcement_for
+from sessions.rules.enforcement import BREACH_DUE, NONE, WARNING_DUE
+
+
+def person_detail(request: HttpRequest, person: Any) -> str:
+    """Each referral with an enforcement history or a membership: its state, what is due and by when."""
+    referrals = list(getattr(person, "referral_list", None) or [])
+    if not referrals or not is_staff_member(request.user):
+        return ""
+    for r in referrals:
+        r.area = person.area if hasattr(person, "area") else r.area
+    views = enforcement_for(referrals)
+    memberships = {
+        m.referral_id: m
+        for m in Membership.objects.filter(referral__in=referrals).order_by("joined_on", "id")
+    }
+    rows = [
+        {"referral": r, "view": views[r.pk], "membership": memberships.get(r.pk)}
+        for r in referrals
+        if views[r.pk].state.status != NONE or r.pk in memberships
+    ]
+    if not rows:
+        return ""
+    user = request.user
+    may_record = can_record_enforcement(user) and (
+        getattr(user, "role", "") == Role.TREATMENT_MANAGER or person.offender_manager_id == user.pk
+    )
+    return render_to_string(
+        "sessions/attendance/_enforcement_panel.html",
+        {"rows": rows, "may_record": may_record, "WARNING_DUE": WARNING_DUE, "BREACH_DUE": BREACH_DUE},
+        request=request,
+    )
+
+
+def caseload(request: HttpRequest, page: Any) -> str:
+    """The OM's caseload (or a TM's people list): who has a warning or breach action due, and by when. Reads the
+    user's whole caseload in a fixed number of queries."""
+    user = request.user
+    if not is_staff_member(user) or getattr(user, "role", "") not in (
+        Role.OFFENDER_MANAGER,
+        Role.TREATMENT_MANAGER,
+    ):
+        return ""
+    rows = Referral.objects.filter(
+        area_id=user.area_id,  # type: ignore[union-attr]
+        memberships__isnull=False,
+    ).select_related("person", "area")
+    if getattr(user, "role", "") == Role.OFFENDER_MANAGER:
+        rows = rows.filter(person__offender_manager_id=user.pk)
+    referrals = list(rows.distinct())
+    views = enforcement_for(referrals)
+    pairs = [(r, views[r.pk]) for r in referrals if views[r.pk].state.status in (WARNING_DUE, BREACH_DUE)]
+    # Breach action first (soonest due first), then warnings.
+    pairs.sort(
+        key=lambda p: (p[1].state.status != BREACH_DUE, p[1].state.breach_due_by or p[1].state.failures[-1])
+    )
+    due = [{"referral": r, "view": v} for r, v in pairs]
+    if not due:
+        return ""
+    return render_to_string("sessions/attendance/_enforcement_due.html", {"due": due}, request=request)
