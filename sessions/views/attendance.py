@@ -50,18 +50,18 @@ def _entries_from_post(
         outcome = post.get(f"{key}-outcome", "")
         name = line.membership.referral.person.full_name
         if outcome not in AttendanceOutcome.values:
-            errors.append((f"{key}-outcome", f"Select what happened for {name}"))
+            errors.append((f"m-{key}-outcome", f"Select what happened for {name}"))
             continue
         sent_home = post.get(f"{key}-sent_home", "")
         acceptable = {"yes": True, "no": False}.get(sent_home)
         if outcome == AttendanceOutcome.SENT_HOME and acceptable is None:
             errors.append(
-                (f"{key}-sent_home", f"Select whether {name} was sent home for an acceptable reason")
+                (f"m-{key}-sent_home", f"Select whether {name} was sent home for an acceptable reason")
             )
             continue
         notes = post.get(f"{key}-notes", "").strip()
         if len(notes) > 2000:
-            errors.append((f"{key}-notes", f"The note for {name} must be 2,000 characters or fewer"))
+            errors.append((f"m-{key}-notes", f"The note for {name} must be 2,000 characters or fewer"))
             continue
         entries.append(
             services.RegisterEntry(
@@ -99,7 +99,7 @@ def session_register(request: HttpRequest, public_id: str) -> HttpResponse:
                     exercises=request.POST.get("exercises", ""),
                 )
             except DomainConflict as exc:
-                anchor = f"{exc.extra['membership']}-outcome" if "membership" in exc.extra else ""
+                anchor = f"m-{exc.extra['membership']}-outcome" if "membership" in exc.extra else ""
                 errors.append((anchor, exc.detail))
             except ValidationError as exc:
                 errors.extend(("", m) for m in exc.messages)
@@ -137,7 +137,7 @@ def session_register(request: HttpRequest, public_id: str) -> HttpResponse:
                 "key": key,
                 "line": line,
                 "current": current,
-                "error": next((m for a, m in errors if a.startswith(key)), ""),
+                "error": next((m for a, m in errors if a.startswith(f"m-{key}")), ""),
             }
         )
     return render(

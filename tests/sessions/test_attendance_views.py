@@ -76,7 +76,7 @@ def test_missing_answers_are_shown_in_the_error_summary_and_nothing_is_saved(
     assert response.status_code == 200
     summary = error_summary(response)
     assert "Select what happened for" in summary and "acceptable reason" in summary
-    assert f'href="#{members[2].public_id}-outcome"' in summary
+    assert f'href="#m-{members[2].public_id}-outcome"' in summary
     assert not Attendance.objects.filter(session=s1).exists()
 
 

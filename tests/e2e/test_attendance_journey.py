@@ -1,0 +1,97 @@
+"""Attendance in a real browser (issue 8): a facilitator opens their group, takes the register of a past session
+for three members in one submit (attended with homework, an acceptable absence, sent home for an unacceptable
+reason), then books and records the catch-up of the missed session from the member's progress page; the progress
+page then shows the catch-up used. The register is also checked at 375 px. Every page is checked with axe-core
+and kept as a screenshot (artifacts/screenshots/attendance-*.png)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from sessions import services
+from sessions.models import Attendance, CatchUp
+from tests.e2e.conftest import look, sign_in_through_pages
+from tests.factories import VenueFactory
+from tests.sessions.factories import make_group, trained_facilitator, waiting_referral
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_facilitator_takes_a_register_and_books_a_catch_up(page: Page, area, tm, facilitator, om):
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=2)  # a Monday two weeks ago
+    venue = VenueFactory(area=area, name="Crewe Probation Office, group room 1")
+    group = make_group(
+        area,
+        actor=tm,
+        facilitators=[facilitator, trained_facilitator(area)],
+        venue=venue,
+        start_date=start,
+        today=start,
+        name="Monday evening group",
+    )
+    members = [
+        services.allocate(actor=tm, group=group, referral=waiting_referral(area, om), today=start)
+        for _ in range(3)
+    ]
+    first = group.sessions.get(number=1)
+
+    sign_in_through_pages(page, facilitator)
+    page.get_by_role("link", name="Groups", exact=True).click()
+    page.get_by_role("link", name="Monday evening group").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Monday evening group")
+    look(page, "attendance-group")
+    page.get_by_role("link", name="Take register for session 1").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Register: session 1")
+    look(page, "attendance-register-empty")
+
+    # Saving with nothing chosen: the error summary names each member.
+    page.get_by_role("button", name="Save register").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select what happened for")
+    look(page, "attendance-register-errors")
+
+    attended, absent, sent_home = members
+    page.check(f"#m-{attended.public_id}-outcome-attended")
+    page.check(f"#m-{attended.public_id}-homework")
+    page.check(f"#m-{absent.public_id}-outcome-acceptable_absence")
+    page.fill(f"#m-{absent.public_id}-notes", "Hospital appointment, letter seen")
+    page.check(f"#m-{sent_home.public_id}-outcome-sent_home")
+    page.check(f"#m-{sent_home.public_id}-sent_home-no")
+    page.check(f"#m-{sent_home.public_id}-concern")
+    page.fill("#content_delivered", "Module 1: motivation to change; the decisional balance")
+    look(page, "attendance-register-filled")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        "sideways scroll at 375 px"
+    )
+    look(page, "attendance-register-375")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Save register").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Register saved")
+    look(page, "attendance-register-saved")
+    assert Attendance.objects.filter(session=first).count() == 3
+
+    # The absent member's progress: a catch-up is outstanding; book it and record it in one go.
+    page.get_by_role("link", name=absent.referral.person.full_name).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("progress")
+    expect(page.locator("main")).to_contain_text("Session 1 on")
+    look(page, "attendance-progress-outstanding")
+    page.get_by_role("link", name="Book a catch-up").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Book a catch-up")
+    page.fill("#id_date_0", str(today.day))
+    page.fill("#id_date_1", str(today.month))
+    page.fill("#id_date_2", str(today.year))
+    page.fill("#id_start", "13:00")
+    page.select_option("#id_venue", label="Crewe Probation Office, group room 1")
+    page.get_by_label("Attended", exact=True).check()
+    page.fill("#id_notes", "Covered the session's material one to one")
+    look(page, "attendance-catch-up-form")
+    page.get_by_role("button", name="Save catch-up").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Catch-up of session 1")
+    expect(page.locator("main")).to_contain_text("1 of 4 allowed")
+    look(page, "attendance-progress-caught-up")
+    assert CatchUp.objects.get(membership=absent).outcome == "attended"
