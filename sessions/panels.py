@@ -62,6 +62,8 @@ def caseload(request: HttpRequest, page: Any) -> str:
     if getattr(user, "role", "") == Role.OFFENDER_MANAGER:
         rows = rows.filter(person__offender_manager_id=user.pk)
     referrals = list(rows.distinct())
+    if not referrals:
+        return ""
     views = enforcement_for(referrals)
     pairs = [(r, views[r.pk]) for r in referrals if views[r.pk].state.status in (WARNING_DUE, BREACH_DUE)]
     # Breach action first (soonest due first), then warnings.
