@@ -16,12 +16,40 @@ if TYPE_CHECKING:
     from sessions.rules import PlannedSession
 
 
-def lock_bookables(venue: Venue, facilitators: Sequence[User]) -> None:
-    """Lock the venue and facilitator rows (in id order, so two writers never deadlock) so that two schedules
-    written at once cannot both pass the clash check for the same room or person (domain.md §5)."""
-    Venue.objects.select_for_update().filter(pk=venue.pk).first()
+def lock_in_order(
+    *,
+    sessions: Iterable[ScheduledSession] = (),
+    venues: Iterable[Venue] = (),
+    facilitators: Iterable[User] = (),
+) -> None:
+    """Lock sessions, then venues, then facilitators, each in id order: the one fixed order every writer uses
+    (issue 7), so two writers (a reschedule, a new group, a plan) can wait on each other but never deadlock, and
+    two schedules written at once cannot both pass the clash check for the same room or person (domain.md §5).
+    The caller has locked the group or plan first."""
+    session_ids = sorted({s.pk for s in sessions})
+    if session_ids:
+        list(
+            ScheduledSession.objects.select_for_update(of=("self",))
+            .filter(pk__in=session_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    venue_ids = sorted({v.pk for v in venues})
+    if venue_ids:
+        list(
+            Venue.objects.select_for_update()
+            .filter(pk__in=venue_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     ids = sorted({f.pk for f in facilitators})
-    list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    if ids:
+        list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def lock_bookables(venue: Venue, facilitators: Sequence[User]) -> None:
+    """Lock the venue and facilitator rows in the fixed order of `lock_in_order`."""
+    lock_in_order(venues=[venue], facilitators=facilitators)
 
 
 def session_label(session: ScheduledSession) -> str:

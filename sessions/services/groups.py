@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import ProbationArea, Role, User, Venue
+from accounts.models import ProbationArea, Role, Supervision, User, Venue
 from accounts.selectors import training_decision
 from audit.services import record_event
 from isotp.errors import DomainConflict
@@ -126,6 +127,24 @@ def check_facilitators(
         raise ValidationError({field: problems})
 
 
+def check_supervised(facilitators: Sequence[User], *, on: dt.date) -> None:
+    """000 (domain.md §3): staff deliver "under the supervision of a Treatment Manager or designated supervisor at
+    all times", so a facilitator with no current supervisor on `on` cannot be allocated (409
+    FACILITATOR_UNSUPERVISED, naming each one)."""
+    current = Supervision.objects.filter(facilitator__in=facilitators, started_on__lte=on).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=on)
+    )
+    supervised = set(current.values_list("facilitator_id", flat=True))
+    missing = [f.full_name for f in facilitators if f.pk not in supervised]
+    if missing:
+        verb = "has" if len(missing) == 1 else "have"
+        raise DomainConflict(
+            f"{' and '.join(missing)} {verb} no current supervisor: facilitators deliver under a treatment "
+            "manager's supervision at all times (000). Record a supervisor first.",
+            code="FACILITATOR_UNSUPERVISED",
+        )
+
+
 def _check_age_band(programme: Programme, age_min: int, age_max: int | None) -> None:
     if age_max is not None and age_max < age_min:
         raise ValidationError({"age_max": ["The oldest age must not be below the youngest."]})
@@ -206,6 +225,7 @@ def create_group(
     _check_age_band(programme, band_min, band_max)
     people = list(facilitators)
     check_facilitators(people, programme=programme, area_id=actor.area_id)
+    check_supervised(people, on=today or timezone.localdate())
     parsed = parse_slots(slots, max_slots=programme.max_slots_per_week)
     schedule = schedule_for(
         programme,

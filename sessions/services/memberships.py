@@ -72,6 +72,28 @@ def _check_referral(referral: Referral, *, area_id: int, programme: str, group_f
         raise DomainConflict(f"The referral already has a place in {where}.", code="ALREADY_ALLOCATED")
 
 
+RELAPSE_PREVENTION = "nsogp_relapse_prevention"
+CORE_GROUP = "nsogp_core_group"
+
+
+def _check_prerequisite(group: ProgrammeGroup, referral: Referral) -> None:
+    """002 (domain.md §3 "N-SOGP sequence"): Relapse Prevention takes men who completed the Core Group or a prison
+    SOTP (recorded on his referral); anyone else is refused (409 RP_PREREQUISITE)."""
+    if group.programme.code != RELAPSE_PREVENTION:
+        return
+    person = referral.person
+    prison_sotp = Referral.objects.filter(person=person, completed_prison_sotp=True).exists()
+    core = Membership.objects.filter(
+        referral__person=person, status=MembershipStatus.COMPLETED, group__programme__code=CORE_GROUP
+    ).exists()
+    if not (prison_sotp or core):
+        raise DomainConflict(
+            "Relapse Prevention is for men who completed the N-SOGP Core Group or a prison SOTP (002): neither is "
+            "recorded for him. Allocate him to the Core Group, or record a completed prison SOTP on his referral.",
+            code="RP_PREREQUISITE",
+        )
+
+
 def _join_date(group: ProgrammeGroup, today: dt.date) -> dt.date:
     """When a new member joins, by the programme's join rule (002: the rolling Core Group at a block boundary;
     closed groups only before they start)."""
@@ -110,7 +132,7 @@ def allocate(
 ) -> Membership:
     """Treatment managers: give a waiting referral a place in a group; the referral moves to `allocated`.
 
-    Refusals (409): GROUP_NOT_OPEN, NOT_AWAITING_ALLOCATION, WRONG_PROGRAMME, ALREADY_ALLOCATED, GROUP_FULL,
+    Refusals (409): GROUP_NOT_OPEN, NOT_AWAITING_ALLOCATION, WRONG_PROGRAMME, ALREADY_ALLOCATED, GROUP_FULL, RP_PREREQUISITE,
     UNDER_AGE / OVER_AGE (age on a closed group's start date, or on the join date for a group joined later), GROUP_CLOSED,
     NO_JOIN_POINT. Locks the group row, then the referral: the active members are counted inside the lock, so
     two allocations of the last place cannot both succeed. `today` is for back-dated entry (the demo) only.
@@ -131,6 +153,7 @@ def allocate(
     full = check_capacity(members, locked.capacity)
     if full is not None:
         raise DomainConflict(full.message, code=full.code)
+    _check_prerequisite(locked, person_referral)
     joined_on = _join_date(locked, today)
     # A closed group's band is judged on its start date; a group joined later (rolling at a block boundary, or
     # open at any time like Long Term Monitoring) on the day the person joins.

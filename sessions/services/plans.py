@@ -22,7 +22,7 @@ from sessions.selectors.catalogue import programme_for_area
 from sessions.services.bookings import candidates_from, check_clashes, lock_bookables, write_schedule
 from sessions.services.slots import parse_slots
 
-from .groups import check_facilitators, next_reference, schedule_for
+from .groups import check_facilitators, check_supervised, next_reference, schedule_for
 from .memberships import _check_referral, _lock_referral
 
 DEFAULT_ONE_TO_ONE = "isotp_one_to_one"
@@ -84,6 +84,7 @@ def create_one_to_one_plan(
     if facilitator.role != Role.FACILITATOR:
         raise ValidationError({"facilitator": [f"{facilitator.full_name} is not a facilitator."]})
     check_facilitators([facilitator], programme=programme, area_id=actor.area_id, field="facilitator")
+    check_supervised([facilitator], on=timezone.localdate())
     parsed = parse_slots(slots, max_slots=programme.max_slots_per_week)
     locked = _lock_referral(referral)
     _check_referral(locked, area_id=area.pk, programme=programme.programme, group_format=False)

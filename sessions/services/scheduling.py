@@ -16,7 +16,7 @@ from isotp.errors import DomainConflict
 from sessions.models import OneToOnePlan, ProgrammeGroup, ScheduledSession, SessionStatus
 from sessions.rules import ExistingSession, Move, ScheduleError, Slot, provider_cancellation, reschedule
 from sessions.selectors.area import closures_of, jurisdiction_of
-from sessions.services.bookings import Candidate, check_clashes, lock_bookables
+from sessions.services.bookings import Candidate, check_clashes, lock_in_order
 
 
 @dataclass
@@ -96,8 +96,12 @@ def _check_move_clashes(owner: _Owner, moves: list[Move]) -> None:
         venues[session.venue_id] = session.venue
         key = (session.venue_id, tuple(sorted(p.pk for p in staff)))
         by_key.setdefault(key, []).append(Candidate(move.number, move.new_date, move.start, move.end))
-    for venue_id in sorted(venues):
-        lock_bookables(venues[venue_id], list(people.values()))
+    # Issue 7: the moved sessions, every venue and every facilitator, in one fixed order (never venue by venue).
+    lock_in_order(
+        sessions=[owner.sessions[m.number] for m in moves],
+        venues=venues.values(),
+        facilitators=people.values(),
+    )
     for (venue_id, staff_ids), candidates in by_key.items():
         check_clashes(
             candidates, venue=venues[venue_id], facilitators=[people[i] for i in staff_ids], **owner.exclude

@@ -10,15 +10,21 @@ from accounts.models import ProbationArea, Role, User
 from referrals.models import Referral, ReferralStatusChange
 from sessions import services
 from sessions.models import OneToOnePlan, ProgrammeGroup
-from tests.factories import UserFactory, VenueFactory, train_facilitator
+from tests.factories import UserFactory, VenueFactory, supervise, train_facilitator
 from tests.referrals.factories import PersonFactory, ReferralFactory, years_ago
 
 MONDAY_18 = [{"weekday": "monday", "start_time": "18:00"}]
 
 
-def trained_facilitator(area: ProbationArea, *programmes: str, **fields: Any) -> User:
-    """A facilitator of `area` trained for i-SOTP (and N-SOGP core: the default training)."""
-    return train_facilitator(UserFactory(role=Role.FACILITATOR, area=area, **fields), *programmes)
+def trained_facilitator(
+    area: ProbationArea, *programmes: str, supervised: bool = True, **fields: Any
+) -> User:
+    """A facilitator of `area` trained for i-SOTP (and N-SOGP core: the default training), supervised by the
+    area's treatment manager (000: at all times) unless `supervised` is False."""
+    user = train_facilitator(UserFactory(role=Role.FACILITATOR, area=area, **fields), *programmes)
+    if supervised:
+        supervise(tm_of(area), user)
+    return user
 
 
 def tm_of(area: ProbationArea) -> User:

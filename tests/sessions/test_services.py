@@ -278,6 +278,28 @@ def test_reschedule_with_cascade_moves_every_later_session(area, tm):
     assert len(moved) == 33
 
 
+def test_reschedule_locks_group_sessions_venues_and_facilitators_in_one_fixed_order(area, tm):
+    """Issue 7: whatever venues the moved sessions use, the locks are taken group, sessions, venues, facilitators,
+    each in id order, so that two writers wait on each other and never deadlock."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    group = make_group(area, actor=tm)
+    second, first = VenueFactory(area=area), VenueFactory(area=area)  # ids out of the order sessions use them
+    group.sessions.filter(number__in=[5, 6]).update(venue=second)
+    group.sessions.filter(number__gte=30).update(venue=first)
+    session = group.sessions.get(number=3)
+    with CaptureQueriesContext(connection) as captured:
+        services.reschedule_session(actor=tm, session=session, new_date=D(2027, 1, 26), cascade=True)
+    locks = [q["sql"] for q in captured.captured_queries if "FOR UPDATE" in q["sql"]]
+    tables = [
+        next(t for t in ("programmegroup", "scheduledsession", "venue", "accounts_user") if t in sql)
+        for sql in locks
+    ]
+    assert tables == ["programmegroup", "scheduledsession", "venue", "accounts_user"]
+    assert all("ORDER BY" in sql for sql in locks[1:])
+
+
 def test_reschedule_without_cascade_past_the_next_session_is_refused(area, tm):
     group = make_group(area, actor=tm)
     with pytest.raises(DomainConflict) as caught:
@@ -482,11 +504,76 @@ def test_the_relapse_prevention_group_is_closed_after_it_starts(area, tm, time_m
         slots=[{"weekday": "wednesday", "start_time": "10:00"}],
     )
     assert rp.sessions.count() == 12  # 002: a closed group of 12 sessions
-    services.allocate(actor=tm, group=rp, referral=waiting_referral(area, programme="nsogp"))
+    services.allocate(actor=tm, group=rp, referral=_prison_sotp(waiting_referral(area, programme="nsogp")))
     time_machine.move_to(dt.datetime(2027, 1, 7, 9, tzinfo=LONDON), tick=False)
     with pytest.raises(DomainConflict) as caught:
-        services.allocate(actor=tm, group=rp, referral=waiting_referral(area, programme="nsogp"))
+        services.allocate(
+            actor=tm, group=rp, referral=_prison_sotp(waiting_referral(area, programme="nsogp"))
+        )
     assert caught.value.code == "GROUP_CLOSED"
+
+
+def _prison_sotp(referral):
+    Referral.objects.filter(pk=referral.pk).update(completed_prison_sotp=True)
+    referral.refresh_from_db()
+    return referral
+
+
+def _rp_group(area, tm):
+    return make_group(
+        area,
+        actor=tm,
+        programme_code="nsogp_relapse_prevention",
+        start_date=D(2027, 1, 6),
+        slots=[{"weekday": "wednesday", "start_time": "10:00"}],
+    )
+
+
+def test_relapse_prevention_needs_the_core_group_or_a_prison_sotp(area, tm):
+    """002 (domain.md §3): RP takes Core Group completers and men who completed a prison SOTP (RP_PREREQUISITE)."""
+    rp = _rp_group(area, tm)
+    with pytest.raises(DomainConflict) as caught:
+        services.allocate(actor=tm, group=rp, referral=waiting_referral(area, programme="nsogp"))
+    assert caught.value.code == "RP_PREREQUISITE" and "Core Group" in caught.value.detail
+    assert services.allocate(
+        actor=tm, group=rp, referral=_prison_sotp(waiting_referral(area, programme="nsogp"))
+    )
+
+
+def test_a_core_group_completer_may_join_relapse_prevention(area, tm):
+    rp = _rp_group(area, tm)
+    completer = waiting_referral(area, programme="nsogp")
+    core = make_group(
+        area,
+        actor=tm,
+        programme_code="nsogp_core_group",
+        slots=[{"weekday": "thursday", "start_time": "10:00"}],
+        start_date=D(2027, 1, 7),
+    )
+    Membership.objects.create(
+        group=core,
+        referral=completer,
+        joined_on=D(2027, 1, 7),
+        allocated_by=tm,
+        status=MembershipStatus.COMPLETED,
+    )
+    assert services.allocate(actor=tm, group=rp, referral=completer).status == MembershipStatus.ACTIVE
+
+
+def test_a_facilitator_with_no_current_supervisor_cannot_be_allocated(area, tm):
+    """000 (domain.md §3): staff deliver under a TM's supervision at all times (FACILITATOR_UNSUPERVISED)."""
+    alone = trained_facilitator(area, supervised=False, first_name="Sam", last_name="Alone")
+    with pytest.raises(DomainConflict) as caught:
+        make_group(area, actor=tm, facilitators=[trained_facilitator(area), alone])
+    assert caught.value.code == "FACILITATOR_UNSUPERVISED" and "Sam Alone" in caught.value.detail
+    ended = trained_facilitator(area)
+    ended.supervisions.update(ended_on=D(2026, 11, 1))
+    with pytest.raises(DomainConflict) as caught:
+        make_group(area, actor=tm, facilitators=[trained_facilitator(area), ended])
+    assert caught.value.code == "FACILITATOR_UNSUPERVISED"
+    with pytest.raises(DomainConflict) as caught:
+        make_plan(area, actor=tm, facilitator=alone)
+    assert caught.value.code == "FACILITATOR_UNSUPERVISED"
 
 
 def test_the_rolling_core_group_is_joined_at_the_next_block_boundary(area, tm, time_machine):
