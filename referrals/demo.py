@@ -19,10 +19,11 @@ from django.utils import timezone
 from accounts.demo import demo_email
 from accounts.models import ProbationArea, User
 from referrals.models import Person, Referral, ReferralStatusChange
+from referrals.rules.ogrs3 import OGRS3Input, check_input
 from referrals.services.assessment import record_assessment
 from referrals.services.people import add_conviction, create_person, record_sentence
 from referrals.services.referrals import create_referral
-from referrals.services.risk import record_deviance, record_rm2000, record_rosh
+from referrals.services.risk import calculate_and_record_ogrs3, record_deviance, record_rm2000, record_rosh
 from referrals.services.status import change_status, submit_referral
 
 
@@ -234,6 +235,47 @@ def seed(log: list[str]) -> None:
         created = sum(_case(area, case, staff) for case in CASES)  # type: ignore[arg-type]
         if created:
             log.append(f"referrals: {created} demo cases in {area.code}")
+        scored = _ogrs3_for_everyone(area)
+        if scored:
+            log.append(f"referrals: OGRS3 calculated for {scored} demo people in {area.code}")
+
+
+def _ogrs3_for_everyone(area: ProbationArea) -> int:
+    """OGRS3 calculated (with its working) for each demo person who has none yet: idempotent, and fills a demo
+    database made before OGRS3 existed. A man whose RM2000/S is Low has no previous sanction, so some show 004's
+    low-likelihood warning."""
+    scored = 0
+    people = Person.objects.filter(
+        area=area, crn__startswith=LETTERS[area.code] + "1", ogrs3_assessments=None
+    )
+    related = people.select_related("offender_manager").prefetch_related("convictions", "rm2000_assessments")
+    for person in related:
+        first = min(person.convictions.all(), key=lambda c: c.conviction_date, default=None)
+        if first is None:
+            continue
+        number = int(person.crn[2:])
+        rm2000 = max(person.rm2000_assessments.all(), key=lambda a: a.pk, default=None)
+        previous = 0 if rm2000 is not None and rm2000.s == "low" else number % 5
+        age = person.date_of_birth
+        convicted_at = (
+            first.conviction_date.year
+            - age.year
+            - ((first.conviction_date.month, first.conviction_date.day) < (age.month, age.day))
+        )
+        inputs = OGRS3Input(
+            sex=person.sex,
+            date_of_birth=person.date_of_birth,
+            conviction_date=first.conviction_date,
+            assessment_date=first.conviction_date + dt.timedelta(days=24),
+            age_at_first_sanction=max(10, convicted_at - 3 * previous),
+            previous_sanctions=previous,
+            offence_group="sexual_child",
+        )
+        if check_input(inputs):  # e.g. under 18: the adult table does not apply
+            continue
+        calculate_and_record_ogrs3(actor=person.offender_manager, person=person, inputs=inputs)
+        scored += 1
+    return scored
 
 
 def _case(area: ProbationArea, case: Case, staff: dict[str, User]) -> bool:

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken, ProbationArea, Role, User
 from accounts.rules import token_digest
 from tests import reference_data
-from tests.factories import ProbationAreaFactory, UserFactory, train_facilitator
+from tests.factories import ProbationAreaFactory, UserFactory, supervise, train_facilitator
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -85,8 +85,9 @@ def tm(area: ProbationArea) -> User:
 
 
 @pytest.fixture
-def facilitator(area: ProbationArea) -> User:
-    return train_facilitator(_persona(area, Role.FACILITATOR, "facilitator"))
+def facilitator(area: ProbationArea, tm: User) -> User:
+    """Trained, and supervised by the area's TM (000: facilitators deliver under supervision at all times)."""
+    return supervise(tm, train_facilitator(_persona(area, Role.FACILITATOR, "facilitator"))).facilitator
 
 
 @pytest.fixture
@@ -105,8 +106,10 @@ def other_tm(other_area: ProbationArea) -> User:
 
 
 @pytest.fixture
-def other_facilitator(other_area: ProbationArea) -> User:
-    return train_facilitator(_persona(other_area, Role.FACILITATOR, "facilitator"))
+def other_facilitator(other_area: ProbationArea, other_tm: User) -> User:
+    return supervise(
+        other_tm, train_facilitator(_persona(other_area, Role.FACILITATOR, "facilitator"))
+    ).facilitator
 
 
 @pytest.fixture

@@ -183,9 +183,8 @@ def test_manager_changes_supervisor(login, tm, area, facilitator):
     from accounts.models import Supervision
 
     new_tm = UserFactory(area=area, role=Role.TREATMENT_MANAGER)
-    old = Supervision.objects.create(
-        treatment_manager=tm, facilitator=facilitator, started_on=dt.date(2024, 1, 1)
-    )
+    old = Supervision.objects.get(facilitator=facilitator, ended_on__isnull=True)  # the persona is supervised
+    assert old.treatment_manager == tm
     response = login(tm).post(
         reverse("accounts:staff_supervisor", args=[facilitator.public_id]),
         {

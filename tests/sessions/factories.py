@@ -70,6 +70,7 @@ def waiting_referral(
     date_of_birth: dt.date | None = None,
     programme: str = "isotp",
     format: str = "group",
+    completed_prison_sotp: bool = False,
 ) -> Referral:
     """A referral on the waiting list (awaiting allocation), for a man aged `age` today by default."""
     om = (
@@ -79,7 +80,11 @@ def waiting_referral(
     )
     person = PersonFactory(area=area, offender_manager=om, date_of_birth=date_of_birth or years_ago(age))
     referral = ReferralFactory(
-        person=person, status="awaiting_allocation", programme=programme, format=format
+        person=person,
+        status="awaiting_allocation",
+        programme=programme,
+        format=format,
+        completed_prison_sotp=completed_prison_sotp,
     )
     ReferralStatusChange.objects.create(
         referral=referral, from_status="suitable", to_status="awaiting_allocation", actor=om

@@ -182,7 +182,9 @@ def test_every_session_attended_or_caught_up_completes_the_sessions_not_the_refe
         facilitators=[facilitator, trained_facilitator(area, "nsogp")],
         slots=[{"weekday": "monday", "start_time": "10:00"}],
     )
-    member = services.allocate(actor=tm, group=group, referral=waiting_referral(area, om, programme="nsogp"))
+    # 002: Relapse Prevention after a prison SOTP (RP_PREREQUISITE).
+    referral = waiting_referral(area, om, programme="nsogp", completed_prison_sotp=True)
+    member = services.allocate(actor=tm, group=group, referral=referral)
     sessions = list(group.sessions.order_by("number"))
     _at(time_machine, sessions[-1].date)
     for s in sessions:

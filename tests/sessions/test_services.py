@@ -562,7 +562,7 @@ def test_a_core_group_completer_may_join_relapse_prevention(area, tm):
 
 def test_a_facilitator_with_no_current_supervisor_cannot_be_allocated(area, tm):
     """000 (domain.md §3): staff deliver under a TM's supervision at all times (FACILITATOR_UNSUPERVISED)."""
-    alone = trained_facilitator(area, supervised=False, first_name="Sam", last_name="Alone")
+    alone = trained_facilitator(area, supervised=False, full_name="Sam Alone")
     with pytest.raises(DomainConflict) as caught:
         make_group(area, actor=tm, facilitators=[trained_facilitator(area), alone])
     assert caught.value.code == "FACILITATOR_UNSUPERVISED" and "Sam Alone" in caught.value.detail
