@@ -234,6 +234,15 @@ def can_change_referral_status(user: User | AnonymousUser | None, referral: Any,
     return to_status == "withdrawn" and _on_caseload(user, person)
 
 
+def may_request_status_change(user: User | AnonymousUser | None, referral: Any, to_status: str) -> bool:
+    """The role may ask for this move on this referral, whatever its status now: a TM of the area for any move,
+    the person's OM to submit or withdraw. When this holds but `can_change_referral_status` does not, the
+    referral's status is what refuses (409, the same answer a TM gets), not the role (403)."""
+    return can_assess(user, referral) or (
+        to_status in ("submitted", "withdrawn") and _on_caseload(user, getattr(referral, "person", None))
+    )
+
+
 def can_view_waiting_list(user: User | AnonymousUser | None) -> bool:
     """TMs and area administrators see the area's waiting lists (OMs would see others' caseloads)."""
     return has_role(user, *MANAGERS)

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.db import models
@@ -80,5 +81,22 @@ def record_access(*, actor: User, obj: models.Model, via: str = "page", object_l
         object_id=str(getattr(obj, "public_id", None) or obj.pk),
         object_label=object_label,
         area_id=getattr(obj, "area_id", None),
+        via=via,
+    )
+
+
+def record_search(*, actor: User, list_name: str, query: Mapping[str, Any], via: str = "page") -> AccessLog:
+    """Log that `actor` searched or listed people (`list_name`: people, referrals, waiting_list): who, when and
+    the query (search text and filters, page included), so a search by a name or a CRN can be traced later.
+
+    Call it from the page or API view that shows the list (a count on a home page is not a list of people).
+    """
+    text = urlencode(sorted((str(k), str(v)) for k, v in query.items() if v not in ("", None)))
+    return AccessLog.objects.create(
+        actor=actor,
+        object_type="search",
+        object_id=list_name,
+        object_label=text[:200],
+        area_id=getattr(actor, "area_id", None),
         via=via,
     )

@@ -31,7 +31,7 @@ from accounts.permissions import (
     TransitionPermission,
     WaitingListPermission,
 )
-from audit.services import record_access
+from audit.services import record_access, record_search
 from isotp.errors import DomainConflict
 from referrals import selectors
 from referrals.filters import OffenceFilter, PersonFilter, ReferralFilter
@@ -243,6 +243,10 @@ class PersonListApi(generics.ListAPIView[Person]):
     def get_queryset(self):
         return selectors.people_for_list(self.request.user)
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record_search(actor=_user(request), list_name="people", query=request.query_params.dict(), via="api")
+        return super().list(request, *args, **kwargs)
+
     @extend_schema(
         request=PersonInput, responses={201: PersonDetailOutput, 400: BAD_REQUEST}, summary="Add a person"
     )
@@ -448,6 +452,12 @@ class ReferralListApi(generics.ListAPIView[Referral]):
     def get_queryset(self):
         return selectors.referrals_for_list(self.request.user)
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record_search(
+            actor=_user(request), list_name="referrals", query=request.query_params.dict(), via="api"
+        )
+        return super().list(request, *args, **kwargs)
+
     @extend_schema(
         request=ReferralInput,
         responses={201: ReferralDetailOutput, 400: BAD_REQUEST},
@@ -576,6 +586,12 @@ class WaitingListApi(generics.ListAPIView[Any]):
     serializer_class = WaitingRowOutput
     content_negotiation_class = FormatIsAFilter
     filter_backends: list[Any] = []
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record_search(
+            actor=_user(request), list_name="waiting_list", query=request.query_params.dict(), via="api"
+        )
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         params = self.request.query_params

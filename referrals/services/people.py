@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Role
 from accounts.permissions import can_add_person, can_edit_person
-from audit.services import diff
+from audit.services import diff, record_event
 from isotp.clock import today
 from referrals.models import Conviction, Offence, Person, Sentence
 from referrals.rules import LEGAL_BASES, OFFENCE_CATEGORIES
@@ -47,6 +47,35 @@ def _check_offender_manager(actor: User, offender_manager: User | None) -> User:
     return offender_manager
 
 
+HELD_ELSEWHERE = (
+    "A person with this CRN is held by another probation area. A CRN is unique nationally, so they cannot be "
+    "added again here: ask the holding area to transfer the person to your area"
+)
+
+
+def _refuse_a_taken_crn(actor: User, crn: str, exclude: Person | None = None) -> None:
+    """A CRN is national: refuse one already held, in plain words; an attempt on another area's person is
+    audited in both areas (committed even though the write is refused), naming the person by public id only."""
+    others = Person.objects.filter(crn=crn).select_related("area")
+    holder = (others.exclude(pk=exclude.pk) if exclude is not None else others).first()
+    if holder is None:
+        return
+    if holder.area_id == actor.area_id:
+        raise ValidationError({"crn": ["A person with this CRN already exists in your area"]})
+    with transaction.atomic():
+        for area_id in (holder.area_id, actor.area_id):
+            record_event(
+                actor=actor,
+                action="person.crn_held_by_another_area",
+                object_type="referrals.person",
+                object_id=str(holder.public_id),
+                object_label=crn,
+                area_id=area_id,
+                changes={"holding_area": holder.area.code, "requesting_area": actor.area.code},  # type: ignore[union-attr]
+            )
+    raise ValidationError({"crn": [HELD_ELSEWHERE]})
+
+
 def create_person(
     *,
     actor: User,
@@ -66,8 +95,10 @@ def create_person(
         raise ValidationError({"offender_manager": ["You can only add people to your own caseload"]})
     if date_of_birth >= today():
         raise ValidationError({"date_of_birth": ["Enter a date of birth in the past"]})
+    crn = (crn or "").strip().upper()
+    _refuse_a_taken_crn(actor, crn)
     person = Person(
-        crn=(crn or "").strip().upper(),
+        crn=crn,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         date_of_birth=date_of_birth,
@@ -101,6 +132,7 @@ def update_person(*, actor: User, person: Person, **changes: Any) -> Person:
         raise TypeError(f"update_person() cannot change {', '.join(unknown)}")
     if "crn" in changes:
         changes["crn"] = (changes["crn"] or "").strip().upper()
+        _refuse_a_taken_crn(actor, changes["crn"], exclude=person)
     if "offender_manager" in changes:
         changes["offender_manager"] = _check_offender_manager(actor, changes["offender_manager"])
         if (

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.permissions import can_change_referral_status
+from accounts.permissions import can_change_referral_status, may_request_status_change
 from isotp.errors import DomainConflict
 from referrals.models import Referral, ReferralStatusChange
 from referrals.rules import (
@@ -16,6 +16,7 @@ from referrals.rules import (
     STATUSES,
     IllegalTransition,
     ReasonRequired,
+    allowed_transitions,
     check_transition,
 )
 from referrals.rules.transitions import OTHER
@@ -36,6 +37,22 @@ def lock_referral(referral: Referral) -> Referral:
     return (
         Referral.objects.select_for_update(of=("self",)).select_related("person", "area").get(pk=referral.pk)
     )
+
+
+def _require_may_move(actor: User, referral: Referral, to_status: str) -> None:
+    """403 for a role that may never make this move; 409 (with the moves this user may make now) when the role
+    may but the referral's status no longer allows it, e.g. an OM re-posting a submission: as a TM would get."""
+    if can_change_referral_status(actor, referral, to_status):
+        return
+    if may_request_status_change(actor, referral, to_status):
+        allowed = frozenset(
+            s
+            for s in allowed_transitions(referral.status, referral.returns_to or None)
+            if can_change_referral_status(actor, referral, s)
+        )
+        exc = IllegalTransition(referral.status, to_status, allowed)
+        raise DomainConflict(exc.message, code=exc.code, allowed=list(exc.allowed))
+    require(False)
 
 
 def _move(
@@ -96,7 +113,7 @@ def submit_referral(*, actor: User, referral: Referral) -> Referral:
     """The person's OM: submit a complete draft (a conviction and a sentence recorded) for assessment."""
     with transaction.atomic():
         locked = lock_referral(referral)
-        require(can_change_referral_status(actor, locked, "submitted"))
+        _require_may_move(actor, locked, "submitted")
         _move(actor=actor, referral=locked, to_status="submitted")
     return locked
 
@@ -109,7 +126,7 @@ def change_status(
         raise ValidationError({"to_status": [f"{to_status!r} is not a referral status"]})
     with transaction.atomic():
         locked = lock_referral(referral)
-        require(can_change_referral_status(actor, locked, to_status))
+        _require_may_move(actor, locked, to_status)
         _move(actor=actor, referral=locked, to_status=to_status, reason_code=reason_code, reason=reason)
     return locked
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from accounts.permissions import require
-from audit.services import record_access
+from audit.services import record_access, record_search
 from isotp.clock import today
 from referrals import selectors
 from referrals.candidates import (
@@ -64,6 +64,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         if not is_om(user) and form.cleaned_data["offender_manager"]:
             filters["offender_manager"] = form.cleaned_data["offender_manager"]
     page = Paginator(selectors.people_for_list(user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    record_search(actor=user, list_name="people", query=request.GET.dict())
     query = urlencode({k: str(v) for k, v in request.GET.items() if k != "page" and v})
     return render(
         request,

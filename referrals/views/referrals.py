@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
-from audit.services import record_access
+from audit.services import record_access, record_search
 from isotp.errors import DomainConflict
 from referrals import selectors
 from referrals.forms.assessment import StatusChangeForm
@@ -40,6 +40,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     programme = programme if programme in dict(PROGRAMME_CHOICES) else ""
     qs = selectors.referrals_for_list(user, status=statuses or None, programme=programme or None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_search(actor=user, list_name="referrals", query=request.GET.dict())
     query = urlencode(
         {"status": statuses, "programme": programme} if programme else {"status": statuses}, doseq=True
     )

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 
 from accounts import permissions
 from accounts.permissions import require
+from audit.services import record_search
 from isotp.clock import today
 from referrals import selectors
 
@@ -53,6 +54,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     overdue = sum(row.urgency.level == "overdue" for row in rows)
     soon = sum(row.urgency.level == "start_soon" for row in rows)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_search(actor=user, list_name="waiting_list", query=request.GET.dict())
     return render(
         request,
         "referrals/waiting_list.html",
