@@ -6,6 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isotp.settings")
 
-app = Celery("isotp")
+# Every task publishes through the outbox base class: a message the broker cannot take is kept in the database.
+app = Celery("isotp", task_cls="isotp.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -282,6 +282,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Tasks kept in the database while the broker was down are sent once it answers again (isotp/outbox.py).
+    "dispatch-outbox": {"task": "isotp.outbox.dispatch_outbox", "schedule": 60},
     "deactivate-dormant-accounts": {
         "task": "accounts.tasks.deactivate_dormant_accounts",
         "schedule": 24 * 60 * 60,
