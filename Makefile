@@ -37,7 +37,7 @@ DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | 
 
 SCHEMA_TMP := $(shell mktemp -u /tmp/isotp-openapi-XXXXXX.yaml)
 
-.PHONY: help schema run test setup python-deps node-deps css collectstatic totp services chromium pdf-deps poppler lint typecheck checks pytest e2e bench loadtest clean
+.PHONY: backup restore help schema run test setup python-deps node-deps css collectstatic totp services chromium pdf-deps poppler lint typecheck checks pytest e2e bench loadtest clean
 
 help:
 	@echo "make run    serve the demo at http://127.0.0.1:$(PORT) (SQLite, tasks in-process)"
@@ -102,6 +102,17 @@ test: setup services chromium lint typecheck checks pytest
 # The OpenAPI contract, committed so that reviews show API changes; `make test` fails when it is stale.
 schema: python-deps
 	$(TEST_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
+# Backups: the database (pg_dump, or SQLite's backup) and the report files, with a SHA-256 manifest. Run with the
+# service's environment (DATABASE_URL, PRIVATE_MEDIA_ROOT, ...); copy BACKUP_DIR off the machine afterwards.
+BACKUP_DIR ?= backups
+backup: python-deps
+	$(PY) manage.py backup --output $(BACKUP_DIR)
+
+# `make restore FROM=backups/isotp-20260101T020000Z` into the (empty) database DATABASE_URL names.
+restore: python-deps
+	@test -n "$(FROM)" || { echo "make restore FROM=<backup folder>"; exit 1; }
+	$(PY) manage.py restore $(FROM) --yes
 
 totp:
 	@$(RUN_ENV) $(PY) manage.py totp_code $(or $(EMAIL),tm@cheshire.example)
