@@ -243,6 +243,13 @@ def may_request_status_change(user: User | AnonymousUser | None, referral: Any, 
     )
 
 
+def can_export_subject_access(user: User | AnonymousUser | None, person: Any) -> bool:
+    """Area administrators export everything held about a person of their own area (a subject access request)."""
+    return has_role(user, Role.AREA_ADMIN) and getattr(person, "area_id", None) == getattr(
+        user, "area_id", None
+    )
+
+
 def can_view_waiting_list(user: User | AnonymousUser | None) -> bool:
     """TMs and area administrators see the area's waiting lists (OMs would see others' caseloads)."""
     return has_role(user, *MANAGERS)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "referrals",
     "sessions.apps.ProgrammeSessionsConfig",
     "notifications",
+    "dataprotection",
     "assessments",
     "reports",
     "quality",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("sessions.urls")),
     path("", include("sessions.feed_urls")),
     path("", include("notifications.urls")),
+    path("", include("dataprotection.urls")),
     path("", include("reports.urls")),
     path("", include("quality.urls")),
     path("api/v1/", include(api_v1)),

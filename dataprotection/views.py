@@ -1,0 +1,30 @@
+"""The subject access export page: area administrators download everything held about one person."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from accounts import permissions
+from accounts.models import User
+from dataprotection.services import export_subject_access
+from referrals import selectors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subject_access(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Area administrators: explain the export (GET), then download the ZIP (POST); the download is audited."""
+    user = cast(User, request.user)
+    permissions.require(permissions.has_role(user, "area_admin"))
+    person = selectors.person_for_user(user, public_id)
+    if request.method == "POST":
+        body = export_subject_access(actor=user, person=person)
+        response = HttpResponse(body, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="subject-access-{person.crn}.zip"'
+        return response
+    return render(request, "dataprotection/subject_access.html", {"person": person})
