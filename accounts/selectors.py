@@ -15,11 +15,33 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
-def staff_for_list(user: User | AnonymousUser, role: str = "") -> QuerySet[User]:
+# The home page's "needs attention" filters of the staff list (issue 14): each count links to exactly these.
+STAFF_NEEDS = {
+    "second_factor": "Without a second factor",
+    "supervisor": "Facilitators without a current supervisor",
+}
+
+
+def staff_needing(qs: QuerySet[User], needs: str) -> QuerySet[User]:
+    """Narrow a staff queryset to those without a confirmed authenticator, or facilitators with no current
+    supervisor (subqueries: no extra query per row)."""
+    from django.db.models import Exists, OuterRef
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if needs == "second_factor":
+        return qs.exclude(Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+    if needs == "supervisor":
+        current = Supervision.objects.filter(facilitator=OuterRef("pk"), ended_on__isnull=True)
+        return qs.filter(role="facilitator").exclude(Exists(current))
+    return qs
+
+
+def staff_for_list(user: User | AnonymousUser, role: str = "", needs: str = "") -> QuerySet[User]:
     """Managers: their area's active staff, with training records and current supervisor preloaded."""
     qs = scope_to_area(User.objects.filter(is_active=True), user).order_by("full_name", "id")
     if role:
         qs = qs.filter(role=role)
+    qs = staff_needing(qs, needs)
     return qs.prefetch_related(
         "training_records",
         Prefetch(

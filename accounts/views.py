@@ -215,8 +215,22 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_view_staff(request.user))
     role = request.GET.get("role", "")
     role = role if role in Role.values else ""
-    page = Paginator(selectors.staff_for_list(request.user, role), 25).get_page(request.GET.get("page"))
-    return render(request, "accounts/staff_list.html", {"page": page, "roles": Role.choices, "role": role})
+    needs = request.GET.get("needs", "")
+    needs = needs if needs in selectors.STAFF_NEEDS else ""
+    page = Paginator(selectors.staff_for_list(request.user, role, needs), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {
+            "page": page,
+            "roles": Role.choices,
+            "role": role,
+            "needs": needs,
+            "needs_choices": selectors.STAFF_NEEDS,
+        },
+    )
 
 
 @login_required

@@ -32,18 +32,19 @@ def bar_chart(title: str, bars: Sequence[Bar], *, maximum: float | None = None) 
     height = ROW * len(bars) + 16
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {WIDTH} {height}" '
-        f'role="img" aria-label="{escape(title)}" preserveAspectRatio="xMinYMin meet">',
+        f'role="img" aria-label="{escape(title)}" preserveAspectRatio="xMinYMin meet" '
+        'font-family="GDS Transport, Liberation Sans, Arial, sans-serif">',
         f"<title>{escape(title)}</title>",
     ]
     for i, bar in enumerate(bars):
         y = 8 + i * ROW
         parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 17}" text-anchor="end" font-size="13" fill="#0b0c0c">'
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 17}" text-anchor="end" font-size="15" fill="#0b0c0c">'
             f"{escape(bar.label[:30])}</text>"
         )
         if bar.value is None:
             parts.append(
-                f'<text x="{LABEL_WIDTH}" y="{y + 17}" font-size="13" fill="#505a5f">{escape(bar.text)}</text>'
+                f'<text x="{LABEL_WIDTH}" y="{y + 17}" font-size="15" fill="#505a5f">{escape(bar.text)}</text>'
             )
             continue
         w = max(1.0, BAR_MAX * bar.value / top)
@@ -62,7 +63,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, maximum: float | None = None) 
             )
         end = LABEL_WIDTH + max(w, BAR_MAX * (bar.high or 0) / top) + 8
         parts.append(
-            f'<text x="{end:.1f}" y="{y + 17}" font-size="13" fill="#0b0c0c">{escape(bar.text)}</text>'
+            f'<text x="{end:.1f}" y="{y + 17}" font-size="15" fill="#0b0c0c">{escape(bar.text)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -1,0 +1,69 @@
+"""Home page cards for reports (found by isotp.home through the `home_widgets` hook): TMs see reports awaiting
+their approval and failed renders, facilitators the members ready for a report and drafts returned to them, OMs
+the reports issued for their caseload. Each count is the Reports list filtered to exactly those reports; each card
+costs one query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from accounts import permissions
+from reports import selectors
+from reports.rules import ReportStatus
+
+
+def _list(status: str) -> str:
+    return f"{reverse('reports:report_list')}?{urlencode({'status': status})}"
+
+
+def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.user
+    if not permissions.can_view_reports(user):
+        return []
+    if permissions.is_treatment_manager(user):
+        return [
+            {
+                "title": "Reports awaiting approval",
+                "count": selectors.reports_for_list(user, status=[ReportStatus.AWAITING_APPROVAL]).count(),
+                "url": _list(ReportStatus.AWAITING_APPROVAL),
+                "link_text": "Approve reports",
+                "description": "Drafts facilitators have sent you.",
+            },
+            {
+                "title": "Failed report renders",
+                "count": selectors.reports_for_list(user, status=[ReportStatus.FAILED]).count(),
+                "url": _list(ReportStatus.FAILED),
+                "link_text": "Retry failed renders",
+                "description": "Approved reports whose PDF could not be produced.",
+            },
+        ]
+    if permissions.is_facilitator(user):
+        return [
+            {
+                "title": "Reports to draft",
+                "count": selectors.memberships_ready_for_report(user).count(),
+                "url": reverse("reports:report_list"),
+                "link_text": "Start the reports",
+                "description": "Members whose sessions are over (or who left early) with no report yet.",
+            },
+            {
+                "title": "Drafts in progress",
+                "count": selectors.reports_for_list(user, status=[ReportStatus.DRAFT]).count(),
+                "url": _list(ReportStatus.DRAFT),
+                "link_text": "Finish your drafts",
+                "description": "Including any your treatment manager returned with comments.",
+            },
+        ]
+    return [
+        {
+            "title": "Reports issued",
+            "count": selectors.reports_for_list(user, status=[ReportStatus.ISSUED]).count(),
+            "url": _list(ReportStatus.ISSUED),
+            "link_text": "Read and download reports",
+            "description": "Post-Programme and exit reports issued for people on your caseload.",
+        }
+    ]

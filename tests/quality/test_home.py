@@ -1,0 +1,60 @@
+"""The home cards this issue adds: each role's page shows them, and each count links to a list of exactly those."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from quality.models import SessionRecording
+from tests.factories import ClosureFactory, UserFactory, supervise
+from tests.pages import page_text
+from tests.reports.factories import quick_membership, quick_report
+
+
+def test_the_tm_sees_reports_awaiting_approval_and_recordings_to_monitor(login, area, personas, tm):
+    quick_report(area, personas, status="awaiting_approval")
+    quick_report(area, personas, status="failed")
+    session = quick_membership(area, personas, finished=True).group.sessions.order_by("number").first()
+    SessionRecording.objects.create(area=area, session=session, recorded_by=tm)
+    text = page_text(login(tm).get(reverse("home")))
+    for title in (
+        "Reports awaiting approval",
+        "Failed report renders",
+        "Recordings not yet monitored",
+        "Facilitators below the monitoring target",
+    ):
+        assert title in text
+    body = login(tm).get(reverse("home")).content.decode()
+    assert "/reports/?status=awaiting_approval" in body and "/reports/?status=failed" in body
+
+
+def test_the_facilitator_sees_reports_to_draft_and_sessions_to_mark(login, facilitator):
+    text = page_text(login(facilitator).get(reverse("home")))
+    assert "Reports to draft" in text and "Sessions to mark as recorded" in text
+
+
+def test_the_om_sees_the_reports_issued_for_their_caseload(login, area, personas, om):
+    quick_report(area, personas, status="issued", issued=True)
+    response = login(om).get(reverse("home"))
+    assert "Reports issued" in page_text(response)
+    assert "/reports/?status=issued" in response.content.decode()
+
+
+def test_the_admin_cards_link_to_exactly_those_staff(login, area, area_admin, tm):
+    enrolled = UserFactory(role="facilitator", area=area, full_name="Enrolled Facilitator")  # with a device
+    supervise(tm, enrolled)
+    unenrolled = UserFactory(role="facilitator", area=area, full_name="Unenrolled Facilitator")
+    TOTPDevice.objects.filter(user=unenrolled).delete()
+    ClosureFactory(area=area, date=dt.date.today() + dt.timedelta(days=10))
+    client = login(area_admin)
+    home = page_text(client.get(reverse("home")))
+    assert "Staff without a second factor" in home and "Closure dates in the next 8 weeks" in home
+    no_factor = page_text(client.get(reverse("accounts:staff_list") + "?needs=second_factor"))
+    assert "Unenrolled Facilitator" in no_factor and "Enrolled Facilitator" not in no_factor.replace(
+        "Unenrolled", ""
+    )
+    unsupervised = page_text(client.get(reverse("accounts:staff_list") + "?needs=supervisor"))
+    assert "Unenrolled Facilitator" in unsupervised
+    assert "Enrolled Facilitator" not in unsupervised.replace("Unenrolled Facilitator", "")
