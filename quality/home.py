@@ -28,7 +28,7 @@ def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
         return [
             {
                 "title": "Recordings not yet monitored",
-                "count": selectors.recordings_for_user(user).filter(forms=0).count(),
+                "count": selectors.recordings_for_user(user).filter(monitoring_forms__isnull=True).count(),
                 "url": url,
                 "link_text": "Sample a recording",
                 "description": "Sessions facilitators marked as recorded with no monitoring form yet.",

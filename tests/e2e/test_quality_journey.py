@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 from isotp import clock
 from quality.models import SessionRecording
 from sessions.models import ScheduledSession
-from tests.e2e.conftest import look, sign_in_through_pages
 from tests.assessments.factories import demo_battery
+from tests.e2e.conftest import look, sign_in_through_pages
 from tests.quality.factories import attend, issued_report, place, psychometrics
 from tests.reports.factories import quick_membership, quick_report
 
