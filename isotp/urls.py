@@ -13,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("sessions.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("reports.api_urls")),
+    path("", include("quality.api_urls")),
     path("audit-events/", AuditEventListApi.as_view(), name="api-audit-event-list"),
 ]
 

@@ -78,3 +78,4 @@ ROUTES = [
     Route("quality:settings", roles=MANAGERS),
     Route("quality:reoffence_new", roles=frozenset({OM}), kwargs=_person_id, scoped=True),
 ]
+ROUTES.append(Route("api-statistics", roles=MANAGERS, api=True))

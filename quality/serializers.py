@@ -1,0 +1,43 @@
+"""The statistics API's shapes: the query (programme, period, scope) and the tables the page shows."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from referrals.models import Programme
+
+
+class StatisticsQuery(serializers.Serializer):
+    programme = serializers.ChoiceField(
+        choices=Programme.choices, required=False, allow_blank=True, default=""
+    )
+    start = serializers.DateField(required=False, help_text="First day of the period (default: a year ago).")
+    end = serializers.DateField(required=False, help_text="Last day of the period (default: today).")
+    scope = serializers.ChoiceField(
+        choices=[("area", "The user's area"), ("national", "Every area (needs the national grant)")],
+        required=False,
+        default="area",
+    )
+
+    def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
+        if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError(
+                {"end": ["The end of the period must be on or after its start."]}
+            )
+        return attrs
+
+
+class TableOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    headings = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class StatisticsOutput(serializers.Serializer):
+    scope = serializers.CharField(help_text="The area's name, or 'All areas'.")
+    programme = serializers.CharField(allow_blank=True)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    tables = TableOutput(many=True, help_text="The statistics, then the outcomes; small cells suppressed.")
