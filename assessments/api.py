@@ -53,6 +53,7 @@ class PsychometricChangeApi(APIView):
     for the figures given; nothing is stored."""
 
     permission_classes: list[type[BasePermission]] = [IsVerifiedStaff]
+    throttle_scope = "calculators"  # stateless and cheap to call in a loop: rate-limited
 
     @extend_schema(
         request=ChangeInput,
