@@ -14,6 +14,7 @@ from tests.assessments.factories import (
     AFTER_END,
     BEFORE_START,
     battery_of,
+    complete_sessions,
     demo_battery,
     member,
     problem_score,
@@ -92,6 +93,7 @@ def test_results_show_norms_chart_change_and_needs(login, facilitator, om, tm, s
         scores=sheet(b, CDS={"score": 50}, DENIAL=problem_score(b, "DENIAL"), SDS={"score": 30}),
     )
     time_machine.move_to(AFTER_END, tick=False)
+    complete_sessions(membership)
     services.record_administration(
         actor=facilitator,
         membership=membership,

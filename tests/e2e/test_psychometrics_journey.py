@@ -15,6 +15,7 @@ from tests.assessments.factories import (
     AFTER_END,
     BEFORE_START,
     battery_of,
+    complete_sessions,
     demo_battery,
     member,
     problem_score,
@@ -89,6 +90,7 @@ def test_facilitator_enters_pre_and_post_scores_and_reads_the_change_and_the_cha
 
     # --- after the sessions: post-programme, the change and the chart --------------------------------------------
     time_machine.move_to(AFTER_END, tick=True)
+    complete_sessions(membership)
     sign_in_through_pages(page, facilitator)
     page.goto(f"/psychometrics/members/{membership.public_id}/")
     page.get_by_role("button", name="Enter post-programme scores").click()
