@@ -32,6 +32,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("Facilitators", "accounts:staff_list"),
         NavItem("Quality", "quality:recordings"),
         NavItem("Statistics", "quality:statistics"),
+        NavItem("Psychometrics", "assessments:battery_list"),
         NavItem("Audit", "audit:event_list"),
     ),
     Role.FACILITATOR: (
@@ -54,6 +55,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("Closure dates", "accounts:closure_list"),
         NavItem("Programmes", "programme_sessions:programme_list"),
         NavItem("Statistics", "quality:statistics"),
+        NavItem("Psychometrics", "assessments:battery_list"),
         NavItem("Audit", "audit:event_list"),
     ),
 }

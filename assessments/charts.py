@@ -3,7 +3,7 @@
 A pure function of the plain results (`selectors.membership_results(...)["scales"]`): no JavaScript, no Django,
 so the results page and the Post-Programme Report PDF (WeasyPrint renders inline SVG) draw the same figure.
 Each scale has its own row and axis (the scales' ranges differ). Pre and post are told apart by shape as well as
-colour (a circle and a diamond), the normal range is a shaded band, and every figure is also written as text in
+colour (a ring and a diamond that fits inside it, so equal scores stay visible), the normal range is a shaded band, and every figure is also written as text in
 the SVG's description and in the table the page shows beside it.
 """
 
@@ -69,9 +69,9 @@ def results_chart(
         f'stroke-width="0.5"/>',
         f'<text x="{LEFT + 28}" y="20" font-size="13" fill="{TEXT_COLOUR}">'
         f"Normal range{' (illustrative)' if illustrative else ''}</text>",
-        f'<circle cx="{LEFT + 6}" cy="38" r="6" fill="{PRE_COLOUR}"/>',
+        f'<circle cx="{LEFT + 7}" cy="38" r="6" fill="#ffffff" stroke="{PRE_COLOUR}" stroke-width="3"/>',
         f'<text x="{LEFT + 18}" y="42" font-size="13" fill="{TEXT_COLOUR}">Pre-programme</text>',
-        f'<path d="M {LEFT + 146} 31 l 7 7 l -7 7 l -7 -7 z" fill="{POST_COLOUR}"/>',
+        f'<path d="M {LEFT + 146} 33 l 5 5 l -5 5 l -5 -5 z" fill="{POST_COLOUR}"/>',
         f'<text x="{LEFT + 159}" y="42" font-size="13" fill="{TEXT_COLOUR}">Post-programme</text>',
     ]
     for index, row in enumerate(rows):
@@ -102,13 +102,13 @@ def results_chart(
         if row.get("pre") is not None:
             px = _x(float(row["pre"]), low, high)
             parts.append(
-                f'<circle cx="{px}" cy="{bar_y}" r="6" fill="{PRE_COLOUR}">'
+                f'<circle cx="{px}" cy="{bar_y}" r="7" fill="#ffffff" stroke="{PRE_COLOUR}" stroke-width="3">'
                 f"<title>Pre-programme {_num(row['pre'])}</title></circle>"
             )
         if row.get("post") is not None:
             qx = _x(float(row["post"]), low, high)
             parts.append(
-                f'<path d="M {qx} {bar_y - 7} l 7 7 l -7 7 l -7 -7 z" fill="{POST_COLOUR}">'
+                f'<path d="M {qx} {bar_y - 5} l 5 5 l -5 5 l -5 -5 z" fill="{POST_COLOUR}">'
                 f"<title>Post-programme {_num(row['post'])}</title></path>"
             )
         parts.append("</g>")

@@ -247,7 +247,12 @@ def group_needs_profile(group: ProgrammeGroup) -> dict[str, Any]:
     scales indicate, and per target how many members need it. Three queries whatever the group's size."""
     members = list(
         Membership.objects.filter(
-            group=group, status__in=[MembershipStatus.ACTIVE, MembershipStatus.COMPLETED]
+            group=group,
+            status__in=[
+                MembershipStatus.ACTIVE,
+                MembershipStatus.SESSIONS_COMPLETE,
+                MembershipStatus.COMPLETED,
+            ],
         )
         .select_related("referral__person")
         .prefetch_related(

@@ -363,6 +363,8 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "reports.models.PostProgrammeReport.Kind",
         "CatchUpOutcomeEnum": "sessions.models.CatchUpOutcome",
         "EnforcementStatusEnum": "referrals.serializers.ENFORCEMENT_STATUSES",
+        # assessments: pre- or post-programme administrations.
+        "PsychometricKindEnum": "assessments.models.Kind",
     },
 }
 

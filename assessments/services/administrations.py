@@ -59,18 +59,10 @@ def last_session_date(membership: Membership) -> dt.date | None:
     return row.date if row else None
 
 
-def sessions_complete(membership: Membership, today: dt.date) -> bool:
-    """Whether the member's sessions are complete.
-
-    TODO(attend): the membership status `sessions_complete` is arriving from the attendance work; until it is on
-    main this is judged from the schedule: a completed membership, or every live session dated before today.
-    """
-    if membership.status == MembershipStatus.COMPLETED:
-        return True
-    if membership.status in ENDED:
-        return False
-    last = last_session_date(membership)
-    return last is not None and last < today
+def sessions_complete(membership: Membership) -> bool:
+    """003: the post-programme battery follows completion of the sessions: the membership's status says so
+    (`sessions_complete` once every session is attended or caught up, or `completed`)."""
+    return membership.status in (MembershipStatus.SESSIONS_COMPLETE, MembershipStatus.COMPLETED)
 
 
 def current_battery_version(area_id: int, code: str | None = None) -> BatteryVersion | None:
@@ -144,7 +136,13 @@ def record_administration(
     today = clock.today()
     area_id = membership.group.area_id if membership.group_id else membership.plan.area_id  # type: ignore[union-attr]
     with transaction.atomic():
-        type(membership).objects.select_for_update().filter(pk=membership.pk).first()
+        # Lock the membership and judge its status as it is now, not as the caller last read it.
+        membership.status = (
+            type(membership)
+            .objects.select_for_update()
+            .values_list("status", flat=True)
+            .get(pk=membership.pk)
+        )
         if membership.status in ENDED:
             raise DomainConflict(
                 "This member has left the programme: no psychometrics can be recorded",
@@ -164,7 +162,7 @@ def record_administration(
                 check_post_timing(
                     administered_on=administered_on,
                     has_pre=Kind.PRE in existing,
-                    sessions_complete=sessions_complete(membership, today),
+                    sessions_complete=sessions_complete(membership),
                     last_session=last_session_date(membership),
                     today=today,
                 )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.models import Role
 from accounts.permissions import require
+from isotp.hooks import app_hooks
 from sessions.models import GroupStatus
 from sessions.selectors.groups import (
     group_for_user,
@@ -64,5 +65,8 @@ def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "can_register": permissions.can_take_register(request.user),
             "can_manage": can_manage and group.status not in (GroupStatus.CANCELLED, GroupStatus.COMPLETED),
             "can_allocate": can_manage and group.status in (GroupStatus.PLANNED, GroupStatus.RUNNING),
+            # Panels other apps add to the page (e.g. the psychometric needs profile), without sessions importing them.
+            # Each hook returns a rendered template (already safe HTML).
+            "panels": [panel(request, group) for panel in app_hooks("panels", "group_panels")],
         },
     )

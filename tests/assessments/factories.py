@@ -16,7 +16,7 @@ from assessments import services
 from assessments.models import BatteryVersion
 from assessments.rules import Battery, parse_battery
 from sessions import services as session_services
-from sessions.models import Membership
+from sessions.models import Membership, MembershipStatus
 from tests.factories import UserFactory
 from tests.sessions.factories import make_group, trained_facilitator, waiting_referral
 
@@ -91,3 +91,11 @@ def problem_score(battery: Battery, code: str, *, better: bool = False) -> dict[
 
 def battery_of(version: BatteryVersion) -> Battery:
     return parse_battery(version.definition)
+
+
+def complete_sessions(membership: Membership) -> Membership:
+    """The member's sessions are complete. The attendance services set this status once every session is attended
+    or caught up (tests/sessions covers that); here it is set directly so each test need not record 35 registers."""
+    Membership.objects.filter(pk=membership.pk).update(status=MembershipStatus.SESSIONS_COMPLETE)
+    membership.refresh_from_db()
+    return membership

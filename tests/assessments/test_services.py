@@ -24,6 +24,7 @@ from tests.assessments.factories import (
     BEFORE_START,
     START,
     battery_of,
+    complete_sessions,
     demo_battery,
     demo_definition,
     member,
@@ -184,6 +185,7 @@ def test_post_after_the_sessions_gives_the_change(area, facilitator, battery, be
     b = battery_of(battery)
     _pre(facilitator, membership, sheet(b, CDS={"score": 50}))
     before_start.move_to(AFTER_END, tick=False)
+    complete_sessions(membership)
     _post(facilitator, membership, sheet(b, CDS={"score": 22}))
     results = selectors.membership_results(user=facilitator, membership=membership)
     cds = next(row for row in results["scales"] if row["code"] == "CDS")
@@ -271,6 +273,7 @@ def test_a_battery_version_change_leaves_old_results_as_they_were(
     assert after["battery"]["version"] == 1
     # the post-programme administration is scored under the pre's version too
     before_start.move_to(AFTER_END, tick=False)
+    complete_sessions(membership)
     post = _post(facilitator, membership, sheet(b, CDS={"score": 20}))
     assert post.battery_version == battery
     # a new member starts on the new version

@@ -1,0 +1,141 @@
+"""The psychometric pages' forms: an administration's scores (one field per scale, built from the battery), the
+TM's deviance override and the battery import. They check form only; the services decide."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from assessments.rules import Battery, Scale
+from isotp.forms import GovukDateField, GovukFormMixin
+
+
+class GovukForm(GovukFormMixin, forms.Form):
+    pass
+
+
+def scale_field_name(code: str) -> str:
+    return f"scale_{code}"
+
+
+def _hint(scale: Scale) -> str:
+    if scale.items is not None:
+        key = scale.items
+        text = (
+            f"{scale.item_count} item responses from {key.item_min} to {key.item_max}, in order, separated by "
+            f"commas. Leave a missing item empty (for example 3,,2)"
+        )
+        if key.max_missing:
+            text += f": up to {key.max_missing} missing may be prorated"
+        return text + "."
+    return f"Total score from {scale.score_min:g} to {scale.score_max:g}."
+
+
+class AdministrationForm(GovukForm):
+    """The date and one field per scale of `battery`: a total, or the item responses where the scale has keys."""
+
+    administered_on = GovukDateField(label="Date completed", label_text="date the battery was completed")
+
+    def __init__(self, *args: Any, battery: Battery, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.battery = battery
+        for scale in battery.scales:
+            widget_class = (
+                "govuk-input govuk-input--width-20" if scale.items else "govuk-input govuk-input--width-5"
+            )
+            attrs = {"class": widget_class, "spellcheck": "false", "autocomplete": "off"}
+            if scale.items is None:
+                attrs["inputmode"] = "decimal"
+            self.fields[scale_field_name(scale.code)] = forms.CharField(
+                label=scale.name,
+                help_text=_hint(scale),
+                required=False,
+                widget=forms.TextInput(attrs=attrs),
+            )
+
+    def fields_by_domain(self) -> list[tuple[str, list[Any]]]:
+        from assessments.rules import DOMAIN_LABELS
+
+        groups: dict[str, list[Any]] = {}
+        for scale in self.battery.scales:
+            groups.setdefault(DOMAIN_LABELS[scale.domain], []).append(self[scale_field_name(scale.code)])
+        return list(groups.items())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        scores: dict[str, Any] = {}
+        for scale in self.battery.scales:
+            name = scale_field_name(scale.code)
+            raw = (cleaned.get(name) or "").strip()
+            if scale.items is None:
+                if not raw:
+                    self.add_error(name, f"Enter a score for {scale.name}")
+                    continue
+                try:
+                    scores[scale.code] = {"score": float(raw)}
+                except ValueError:
+                    self.add_error(name, f"Enter the score for {scale.name} as a number")
+                continue
+            if not raw:
+                self.add_error(name, f"Enter the item responses for {scale.name}")
+                continue
+            items: list[int | None] = []
+            try:
+                for part in raw.split(","):
+                    part = part.strip()
+                    items.append(int(part) if part else None)
+            except ValueError:
+                self.add_error(
+                    name, f"Enter the item responses for {scale.name} as whole numbers separated by commas"
+                )
+                continue
+            scores[scale.code] = {"items": items}
+        cleaned["scores"] = scores
+        return cleaned
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """A scale's error (`scores.CODE`) goes on its field; the date's on the date."""
+        for key, errors in error.error_dict.items():
+            target = scale_field_name(key.removeprefix("scores.")) if key.startswith("scores.") else key
+            for e in errors:
+                self.add_error(target if target in self.fields else None, e.messages)
+
+
+class DevianceOverrideForm(GovukForm):
+    level = forms.ChoiceField(
+        label="Assessed deviance",
+        choices=[("low", "Low"), ("high", "High")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the deviance level"},
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        help_text="Why your assessment differs from the computed result. Both are kept and shown.",
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 5}),
+        error_messages={"required": "Enter the rationale for the deviance level"},
+    )
+
+
+class BatteryImportForm(GovukForm):
+    definition = forms.CharField(
+        label="Battery definition (JSON)",
+        help_text="Paste a definition exported from this page, edited as needed. Saving makes a new version; "
+        "results already recorded keep the version they were recorded under.",
+        widget=forms.Textarea(attrs={"class": "govuk-textarea app-code", "rows": 20, "spellcheck": "false"}),
+        error_messages={"required": "Paste the battery definition"},
+    )
+    change_note = forms.CharField(
+        label="What changed",
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+    )
+
+    def clean_definition(self) -> Any:
+        text = self.cleaned_data["definition"]
+        try:
+            return json.loads(text)
+        except ValueError as problem:
+            raise ValidationError(f"The definition is not valid JSON ({problem})") from None

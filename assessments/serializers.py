@@ -1,0 +1,233 @@
+"""API shapes for the psychometrics (domain.md §7). Inputs validate form; the services decide everything else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from assessments.models import Administration, Battery, BatteryVersion, Kind
+from assessments.rules import Classification, CutoffKind, Direction
+from referrals.models import DEVIANCE_CHOICES
+
+# --- the stateless change calculator (issue 9 contract) -----------------------------------------------------------
+
+
+class ChangeScaleInput(serializers.Serializer[Any]):
+    pre = serializers.FloatField()
+    post = serializers.FloatField()
+    direction = serializers.ChoiceField(choices=[d.value for d in Direction])
+    norm_mean = serializers.FloatField()
+    norm_sd = serializers.FloatField(help_text="The non-offender SD: greater than 0.")
+    reliability = serializers.FloatField(help_text="From 0 to 1.")
+    offender_mean = serializers.FloatField(allow_null=True, required=False, default=None)
+    offender_sd = serializers.FloatField(allow_null=True, required=False, default=None)
+
+    def validate_reliability(self, value: float) -> float:
+        if not 0 <= value <= 1:
+            raise serializers.ValidationError("Enter a reliability between 0 and 1")
+        return value
+
+    def validate_norm_sd(self, value: float) -> float:
+        if value <= 0:
+            raise serializers.ValidationError("Enter a non-offender SD greater than 0")
+        return value
+
+    def validate_offender_sd(self, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise serializers.ValidationError("Enter an offender SD greater than 0")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (attrs.get("offender_mean") is None) != (attrs.get("offender_sd") is None):
+            field = "offender_sd" if attrs.get("offender_sd") is None else "offender_mean"
+            raise serializers.ValidationError({field: ["Give both the offender mean and SD, or neither"]})
+        return attrs
+
+
+class ChangeInput(serializers.Serializer[Any]):
+    scales = ChangeScaleInput(many=True, allow_empty=False)
+
+
+class CutoffsOutput(serializers.Serializer[Any]):
+    a = serializers.FloatField(allow_null=True)
+    b = serializers.FloatField()
+    c = serializers.FloatField(allow_null=True)
+
+
+class ChangeScaleOutput(serializers.Serializer[Any]):
+    rci = serializers.FloatField(help_text="(post − pre) / S_diff, S_diff from the non-offender SD (§7).")
+    reliable = serializers.BooleanField(help_text="|RCI| > 1.96")
+    cutoff = serializers.FloatField(help_text="The cut-off used: c with offender norms, else b.")
+    classification = serializers.ChoiceField(choices=[c.value for c in Classification])
+    cutoff_used = serializers.ChoiceField(choices=[k.value for k in CutoffKind])
+    cutoffs = CutoffsOutput()
+    reliable_threshold = serializers.FloatField(help_text="The smallest reliable change in points.")
+    code = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ChangeOutput(serializers.Serializer[Any]):
+    scales = ChangeScaleOutput(many=True)
+
+
+# --- batteries ---------------------------------------------------------------------------------------------------
+
+
+class BatteryVersionSummaryOutput(serializers.ModelSerializer[BatteryVersion]):
+    created_by = serializers.CharField(source="created_by.full_name", default="", read_only=True)
+
+    class Meta:
+        model = BatteryVersion
+        fields = ["version", "illustrative", "change_note", "created_by", "created_at"]
+
+
+class BatteryVersionOutput(BatteryVersionSummaryOutput):
+    battery = serializers.CharField(source="battery.code", read_only=True)
+
+    class Meta(BatteryVersionSummaryOutput.Meta):
+        fields = ["battery", *BatteryVersionSummaryOutput.Meta.fields, "definition"]
+
+
+class BatteryOutput(serializers.ModelSerializer[Battery]):
+    versions = BatteryVersionSummaryOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Battery
+        fields = ["code", "name", "versions"]
+
+
+class BatteryImportInput(serializers.Serializer[Any]):
+    definition = serializers.JSONField(
+        help_text="The battery definition (code, name, illustrative, note, rules, scales): export a version to see one."
+    )
+    change_note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- administrations and results ---------------------------------------------------------------------------------
+
+
+class AdministrationInput(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    administered_on = serializers.DateField()
+    scores = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text='By scale code: {"score": 31} or, where the scale has item keys, {"items": [3, 2, null, …]} '
+        "(null for a missing item; prorated within the scale's limit).",
+    )
+    battery = serializers.CharField(
+        required=False, help_text="The battery code (default: the area's battery)."
+    )
+
+
+class ScaleScoreOutput(serializers.Serializer[Any]):
+    scale_code = serializers.CharField()
+    score = serializers.DecimalField(max_digits=8, decimal_places=2)
+    items = serializers.ListField(child=serializers.IntegerField(allow_null=True), allow_null=True)
+    prorated = serializers.BooleanField()
+    missing_items = serializers.IntegerField()
+
+
+class AdministrationOutput(serializers.ModelSerializer[Administration]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    membership = serializers.UUIDField(source="membership.public_id", read_only=True)
+    battery = serializers.CharField(source="battery_version.battery.code", read_only=True)
+    battery_version = serializers.IntegerField(source="battery_version.version", read_only=True)
+    administered_by = serializers.CharField(source="administered_by.full_name", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.full_name", read_only=True)
+    scores = ScaleScoreOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Administration
+        fields = [
+            "id",
+            "membership",
+            "kind",
+            "battery",
+            "battery_version",
+            "administered_on",
+            "administered_by",
+            "recorded_by",
+            "recorded_at",
+            "scores",
+        ]
+
+
+class DevianceOverrideInput(serializers.Serializer[Any]):
+    level = serializers.ChoiceField(choices=DEVIANCE_CHOICES)
+    rationale = serializers.CharField()
+
+
+class DevianceOverrideOutput(serializers.Serializer[Any]):
+    level = serializers.CharField()
+    rationale = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class NormalRangeOutput(serializers.Serializer[Any]):
+    low = serializers.FloatField()
+    high = serializers.FloatField()
+
+
+class ScaleChangeOutput(serializers.Serializer[Any]):
+    rci = serializers.FloatField()
+    reliable = serializers.BooleanField()
+    reliable_threshold = serializers.FloatField()
+    cutoff_used = serializers.ChoiceField(choices=[k.value for k in CutoffKind])
+    cutoff_label = serializers.CharField()
+    cutoff = serializers.FloatField()
+    cutoff_a = serializers.FloatField(allow_null=True)
+    cutoff_b = serializers.FloatField()
+    cutoff_c = serializers.FloatField(allow_null=True)
+    crossed = serializers.BooleanField()
+    classification = serializers.ChoiceField(choices=[c.value for c in Classification])
+    classification_label = serializers.CharField()
+    code = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ScaleResultOutput(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    domain = serializers.CharField()
+    domain_label = serializers.CharField()
+    direction = serializers.ChoiceField(choices=[d.value for d in Direction])
+    score_min = serializers.FloatField()
+    score_max = serializers.FloatField()
+    norm_mean = serializers.FloatField()
+    norm_sd = serializers.FloatField()
+    reliability = serializers.FloatField()
+    offender_mean = serializers.FloatField(allow_null=True)
+    offender_sd = serializers.FloatField(allow_null=True)
+    normal_range = NormalRangeOutput()
+    pre = serializers.FloatField(allow_null=True)
+    post = serializers.FloatField(allow_null=True)
+    pre_problem = serializers.BooleanField()
+    post_problem = serializers.BooleanField()
+    pre_prorated = serializers.BooleanField()
+    post_prorated = serializers.BooleanField()
+    change = ScaleChangeOutput(allow_null=True)
+
+
+class ResultsOutput(serializers.Serializer[Any]):
+    membership = serializers.UUIDField()
+    person = serializers.UUIDField()
+    battery = serializers.JSONField(
+        allow_null=True, help_text="code, name, version, illustrative, illustrative_note"
+    )
+    pre = serializers.JSONField(allow_null=True)
+    post = serializers.JSONField(allow_null=True)
+    scales = ScaleResultOutput(many=True)
+    deviance = serializers.JSONField(
+        allow_null=True,
+        help_text="computed (level, counts, threshold, code, reason), override, overrides, level",
+    )
+    treated_profile = serializers.JSONField(allow_null=True)
+    caution = serializers.JSONField(help_text='{"flagged", "pre", "post", "reasons"}: interpret with caution')
+    treatment_needs = serializers.JSONField(
+        help_text="[{target, title, short, scales}] from the pre problem scales"
+    )
+    classification_counts = serializers.DictField(child=serializers.IntegerField())
+    chart_svg = serializers.CharField(
+        help_text="The chart of pre, post and the normal range per scale (SVG)."
+    )

@@ -1,0 +1,142 @@
+"""The psychometrics API: the stateless change calculator (issue 9 contract), batteries, recording and results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.assessments.factories import BEFORE_START, battery_of, demo_battery, demo_definition, member, sheet
+
+pytestmark = pytest.mark.django_db
+
+CHANGE = "/api/v1/psychometrics/change/"
+WORKED = {
+    "direction": "higher_is_better",
+    "norm_mean": 60,
+    "norm_sd": 7.5,
+    "reliability": 0.8,
+    "offender_mean": 40,
+    "offender_sd": 7.5,
+}
+
+
+def test_change_answers_each_scale_in_order(api, om):
+    body = {
+        "scales": [
+            {"pre": 40, "post": 55, **WORKED},  # reliable, crosses c = 50
+            {"pre": 40, "post": 49, **WORKED},  # 9 points < 9.30: not reliable
+            {
+                "pre": 30,
+                "post": 44,
+                **WORKED,
+                "offender_mean": None,
+                "offender_sd": None,
+            },  # b = 45, not crossed
+            {
+                "pre": 50,
+                "post": 70,
+                **WORKED,
+                "direction": "higher_is_worse",
+            },  # a reliable rise where higher is worse
+        ]
+    }
+    response = api(om).post(CHANGE, body, format="json")
+    assert response.status_code == 200, response.content
+    scales = response.json()["scales"]
+    assert [s["classification"] for s in scales] == ["recovered", "unchanged", "improved", "deteriorated"]
+    assert [s["reliable"] for s in scales] == [True, False, True, True]
+    assert [(s["cutoff"], s["cutoff_used"]) for s in scales[:3]] == [(50, "c"), (50, "c"), (45, "b")]
+    assert scales[0]["rci"] == pytest.approx(15 / 4.7434, abs=1e-3)
+    assert scales[0]["cutoffs"] == {"a": 55, "b": 45, "c": 50}
+    assert round(scales[1]["reliable_threshold"], 2) == 9.30
+    assert set(scales[0]) >= {"rci", "reliable", "cutoff", "classification"}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"reliability": 1.2}, "reliability"),
+        ({"reliability": -0.1}, "reliability"),
+        ({"norm_sd": 0}, "norm_sd"),
+        ({"offender_sd": -2}, "offender_sd"),
+        ({"direction": "up"}, "direction"),
+    ],
+)
+def test_change_refuses_out_of_range_input_naming_the_scale_and_field(api, tm, change, field):
+    body = {"scales": [{"pre": 40, "post": 50, **WORKED}, {"pre": 40, "post": 50, **WORKED, **change}]}
+    response = api(tm).post(CHANGE, body, format="json")
+    assert response.status_code == 400
+    errors = response.json()["scales"]
+    # DRF names the scale by its position: {"1": {"reliability": [...]}} (the first scale, "0", is fine)
+    assert list(errors) == ["1"] and list(errors["1"]) == [field], errors
+
+
+def test_battery_import_and_export(api, area_admin, tm):
+    definition = demo_definition()
+    response = api(area_admin).post("/api/v1/batteries/", {"definition": definition}, format="json")
+    assert response.status_code == 201 and response.json()["version"] == 1
+    exported = api(tm).get(f"/api/v1/batteries/{definition['code']}/versions/1/").json()
+    assert exported["definition"] == definition and exported["illustrative"] is True
+    definition["scales"][2]["norm_sd"] = -1
+    refused = api(area_admin).post("/api/v1/batteries/", {"definition": definition}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["definition"] == ["Scale 3 (VED), norm_sd: enter a non-offender SD greater than 0"]
+
+
+def test_recording_and_reading_through_the_api(api, area, facilitator, om, time_machine):
+    time_machine.move_to(BEFORE_START, tick=False)
+    version = demo_battery(area)
+    membership = member(area, facilitator=facilitator, om=om)
+    url = f"/api/v1/memberships/{membership.public_id}/psychometrics/"
+    scores = sheet(battery_of(version), CDS={"score": 99})
+    body = {"kind": "pre", "administered_on": "2026-12-10", "scores": scores}
+    refused = api(facilitator).post(url, body, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "scores.CDS": ["Enter a score for Cognitive distortions (children and sex) from 15 to 75"]
+    }
+    body["scores"]["CDS"] = {"score": 30}
+    created = api(facilitator).post(url, body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["kind"] == "pre" and len(created.json()["scores"]) == 18
+    again = api(facilitator).post(url, body, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "ADMINISTRATION_EXISTS"
+    post = api(facilitator).post(
+        url, {**body, "kind": "post", "administered_on": "2026-12-14"}, format="json"
+    )
+    assert post.status_code == 409 and post.json()["code"] == "SESSIONS_NOT_COMPLETE"
+    results = api(om).get(url)
+    assert results.status_code == 200
+    data = results.json()
+    assert data["battery"]["illustrative_note"] == "illustrative — replace with your area's values"
+    assert next(s for s in data["scales"] if s["code"] == "CDS")["pre"] == 30
+    assert data["deviance"]["computed"]["level"] == "low"
+
+
+def test_administration_list_query_count_does_not_grow(
+    api, area, facilitator, tm, time_machine, django_assert_max_num_queries
+):
+    time_machine.move_to(BEFORE_START, tick=False)
+    version = demo_battery(area)
+    client = api(tm)
+
+    def add(n):
+        from assessments import services
+
+        for _ in range(n):
+            membership = member(area, facilitator=facilitator)
+            services.record_administration(
+                actor=facilitator,
+                membership=membership,
+                kind="pre",
+                administered_on=dt.date(2026, 12, 10),
+                scores=sheet(battery_of(version)),
+            )
+
+    add(1)
+    with django_assert_max_num_queries(12):
+        assert client.get("/api/v1/psychometric-administrations/").json()["count"] == 1
+    add(4)
+    with django_assert_max_num_queries(12):
+        assert client.get("/api/v1/psychometric-administrations/").json()["count"] == 5
