@@ -87,7 +87,23 @@ class GovukDateField(forms.MultiValueField):
 
 
 class GovukFormMixin:
-    """Gives every form the error-summary helpers the templates use."""
+    """Gives every form the error-summary helpers the templates use, and a length limit on all free text."""
+
+    def full_clean(self) -> None:
+        """Django's validation, then: no text field holds more than MAX_TEXT_LENGTH characters, whether or not it
+        declares a max_length (a 1 MB rationale must not reach the database or the person's page)."""
+        from django.conf import settings
+
+        super().full_clean()  # type: ignore[misc]
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        cleaned = getattr(form, "cleaned_data", None)
+        if cleaned is None:
+            return
+        limit = settings.MAX_TEXT_LENGTH
+        for name, field in form.fields.items():
+            value = cleaned.get(name)
+            if isinstance(field, forms.CharField) and isinstance(value, str) and len(value) > limit:
+                form.add_error(name, f"Enter no more than {limit:,} characters")
 
     def summary_errors(self) -> list[tuple[str, Any]]:
         """(anchor id, message) pairs for the GOV.UK error summary, in field order."""

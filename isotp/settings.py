@@ -329,6 +329,8 @@ API_THROTTLE_RATES: dict[str, str] = {
     "calculators": env.str("API_THROTTLE_CALCULATORS", default="120/minute"),
     "tokens": env.str("API_THROTTLE_TOKENS", default="10/minute"),
 }
+# The longest free text a form field or an API string may hold (a field's own max_length is stricter).
+MAX_TEXT_LENGTH = env.int("MAX_TEXT_LENGTH", default=10_000)
 # Request bodies over this many bytes answer 413 (isotp.middleware.RequestLimitsMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_MAX_BYTES", default=2_621_440)
 

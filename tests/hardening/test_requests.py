@@ -131,3 +131,34 @@ def test_the_calculators_are_rate_limited_with_retry_after(api, tm, settings, na
 
 def test_connections_are_health_checked():
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_an_api_string_over_the_text_limit_is_a_400_on_its_field(api, tm, settings):
+    body = {**RM2000, "sex": "m" * (settings.MAX_TEXT_LENGTH + 1)}
+    response = api(tm).post(reverse("api-rm2000-score"), body, format="json")
+    assert response.status_code == 400
+    assert "no more than" in response.json()["sex"][0]
+
+
+def test_a_nul_character_anywhere_in_api_json_is_a_400(api, tm):
+    response = api(tm).post(
+        reverse("api-rm2000-score"), {**RM2000, "extra": {"nested": ["ok", "bad\x00"]}}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["extra"] == ["Null characters are not allowed."]
+
+
+def test_a_form_text_over_the_limit_gets_a_field_error(settings):
+    from django import forms
+
+    from isotp.forms import GovukFormMixin
+
+    class Rationale(GovukFormMixin, forms.Form):
+        rationale = forms.CharField(widget=forms.Textarea)  # no max_length of its own
+
+    settings.MAX_TEXT_LENGTH = 100
+    assert Rationale({"rationale": "x" * 100}).is_valid()
+    form = Rationale({"rationale": "x" * 101})
+    assert not form.is_valid()
+    assert form.errors["rationale"] == ["Enter no more than 100 characters"]
+    assert form.summary_errors() == [("id_rationale", "Enter no more than 100 characters")]
