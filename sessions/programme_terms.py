@@ -8,6 +8,7 @@ queries) and answers every later question in Python, so a list of referrals cost
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from typing import Any
 
 from django.db.models import Q
@@ -16,6 +17,13 @@ from accounts.models import AreaClosure, ProbationArea
 from referrals.rules import ProgrammeTerms
 from sessions.models import Programme
 from sessions.rules.pathways import REFERRAL_PATHWAYS, eligibility_terms, latest_start
+
+# "Must start by" answers shared by the requests of one process (issue 11: the waiting list computed one schedule
+# per waiting referral on every view, so its cost grew with the list). The key holds everything the pure
+# `latest_start` reads: the catalogue versions (rows are never edited in place, so their ids and versions name
+# their content), the area's calendar (jurisdiction and closures), the programme, the supervision end and the day.
+_LATEST_SHARED: OrderedDict[tuple[Any, ...], dt.date | None] = OrderedDict()
+LATEST_SHARED_MAX = 100_000
 
 
 class AreaCatalogue:
@@ -34,6 +42,11 @@ class AreaCatalogue:
         self._entries: dict[dt.date, dict[str, dict[str, Any]]] = {}
         self._terms: dict[dt.date, dict[tuple[str, str], ProgrammeTerms]] = {}
         self._latest: dict[tuple[str, str, dt.date, dt.date], dt.date | None] = {}
+        self._fingerprint = (
+            self._jurisdiction,
+            tuple(sorted(self._closures)),
+            tuple((v.pk, v.version, v.valid_from, v.valid_until, v.area_id) for v in self._versions),
+        )
 
     def entries_on(self, on: dt.date) -> dict[str, dict[str, Any]]:
         """Per code, the entry in force on `on` (the area's own version before the national one, as the services
@@ -67,6 +80,9 @@ class AreaCatalogue:
     ) -> dt.date | None:
         """The waiting list's "must start by": the same schedule as SUPERVISION_ENDS_TOO_SOON (None: not offered)."""
         key = (programme, fmt, supervision_end, on)
+        shared = (self._fingerprint, *key)
+        if key not in self._latest and shared in _LATEST_SHARED:
+            self._latest[key] = _LATEST_SHARED[shared]
         if key not in self._latest:
             entries = self.entries_on(on)
             codes = REFERRAL_PATHWAYS.get((programme, fmt), ())
@@ -81,6 +97,9 @@ class AreaCatalogue:
                 if found and len(found) == len(codes)
                 else None
             )
+            _LATEST_SHARED[shared] = self._latest[key]
+            if len(_LATEST_SHARED) > LATEST_SHARED_MAX:
+                _LATEST_SHARED.popitem(last=False)
         return self._latest[key]
 
 

@@ -1,0 +1,39 @@
+"""The waiting list's "must start by" is shared between requests (issue 11) without ever going stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sessions import programme_terms
+from sessions.programme_terms import AreaCatalogue
+from tests.factories import ClosureFactory, ProbationAreaFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 30)
+END = dt.date(2027, 9, 1)
+
+
+def test_a_second_catalogue_reuses_the_answer_without_recomputing(monkeypatch):
+    area = ProbationAreaFactory()
+    first = AreaCatalogue(area).latest_start("isotp", "group", END, on=TODAY)
+    assert first is not None
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("recomputed")
+
+    monkeypatch.setattr(programme_terms, "latest_start", refuse)
+    assert AreaCatalogue(area).latest_start("isotp", "group", END, on=TODAY) == first
+
+
+def test_a_new_closure_date_is_a_new_question():
+    area = ProbationAreaFactory()
+    before = AreaCatalogue(area).latest_start("isotp", "group", END, on=TODAY)
+    # Close every Monday to Friday for two weeks before the end: the latest start moves earlier.
+    for offset in range(1, 22):
+        day = END - dt.timedelta(days=offset)
+        if day.weekday() < 5:
+            ClosureFactory(area=area, date=day)
+    after = AreaCatalogue(area).latest_start("isotp", "group", END, on=TODAY)
+    assert after is not None and before is not None and after < before
