@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
     Count,
+    DateField,
     F,
     IntegerField,
     Max,
@@ -37,23 +38,31 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
+def _per_group(qs: QuerySet, value: Any, output: Any) -> Subquery:
+    """One value per group from `qs` (its rows of one group), as a correlated subquery."""
+    return Subquery(
+        qs.filter(group=OuterRef("pk")).order_by().values("group").annotate(v=value).values("v")[:1],
+        output_field=output,
+    )
+
+
 def _group_base() -> QuerySet[ProgrammeGroup]:
+    """Counts and dates are correlated subqueries, not aggregates over joins: joining every session to every
+    membership multiplied the rows of each group and made a page of 25 aggregate the area's whole history
+    (issue 11's load test: the cost grew with the area's groups); PostgreSQL evaluates these for the page only."""
     today = timezone.localdate()
-    live = ~Q(sessions__status=SessionStatus.CANCELLED_BY_PROVIDER)
+    live = ScheduledSession.objects.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
+    upcoming = ScheduledSession.objects.filter(status=SessionStatus.SCHEDULED, date__gte=today)
+    active = Membership.objects.filter(status=MembershipStatus.ACTIVE)
     return (
         ProgrammeGroup.objects.select_related("programme", "venue", "treatment_manager", "area")
         .prefetch_related("slots", Prefetch("facilitators", queryset=User.objects.order_by("full_name")))
         .annotate(
-            session_count=Count("sessions", filter=live, distinct=True),
-            member_count=Count(
-                "memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE), distinct=True
-            ),
-            next_session_date=Min(
-                "sessions__date",
-                filter=Q(sessions__status=SessionStatus.SCHEDULED, sessions__date__gte=today),
-            ),
-            first_session_date=Min("sessions__date", filter=live),
-            last_session_date=Max("sessions__date", filter=live),
+            session_count=Coalesce(_per_group(live, Count("id"), IntegerField()), 0),
+            member_count=Coalesce(_per_group(active, Count("id"), IntegerField()), 0),
+            next_session_date=_per_group(upcoming, Min("date"), DateField()),
+            first_session_date=_per_group(live, Min("date"), DateField()),
+            last_session_date=_per_group(live, Max("date"), DateField()),
         )
     )
 
