@@ -157,6 +157,12 @@ def _completed_group(area: ProbationArea, staff: dict[str, User], venue: Venue, 
     if len(waiting) < 2:
         log.append(f"reports: not enough people waiting for i-SOTP in {area.code} for the completed group")
         return
+    # The issued report goes to the second member: prefer the README's offender manager's people for him, so the
+    # demo OM (om@<area>.example) has an issued report to download.
+    readme_om = User.objects.filter(email=demo_email("om", area.code)).first()
+    waiting.sort(
+        key=lambda referral: readme_om is not None and referral.person.offender_manager_id == readme_om.pk
+    )
     group = delivery.create_group(
         actor=tm,
         programme_code="isotp_group",
