@@ -10,22 +10,34 @@ from assessments.models import Administration, Battery, BatteryVersion, Kind
 from assessments.rules import Classification, CutoffKind, Direction
 from referrals.models import DEVIANCE_CHOICES
 
+# Bounds that keep the change statistics finite (a score or norm beyond them is a typing error, not a scale).
+SCORE_LIMIT = 1e6
+SD_FLOOR = 1e-6
+
 # --- the stateless change calculator (issue 9 contract) -----------------------------------------------------------
 
 
 class ChangeScaleInput(serializers.Serializer[Any]):
-    pre = serializers.FloatField()
-    post = serializers.FloatField()
+    # Scores and norms are bounded so that the statistics stay finite (an SD of 1e-300 or a score of 1e308 made the
+    # RCI infinite, which JSON cannot carry).
+    pre = serializers.FloatField(min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT)
+    post = serializers.FloatField(min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT)
     direction = serializers.ChoiceField(choices=[d.value for d in Direction])
-    norm_mean = serializers.FloatField()
-    norm_sd = serializers.FloatField(help_text="The non-offender SD: greater than 0.")
-    reliability = serializers.FloatField(help_text="From 0 to 1.")
-    offender_mean = serializers.FloatField(allow_null=True, required=False, default=None)
-    offender_sd = serializers.FloatField(allow_null=True, required=False, default=None)
+    norm_mean = serializers.FloatField(min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT)
+    norm_sd = serializers.FloatField(
+        min_value=SD_FLOOR, max_value=SCORE_LIMIT, help_text="The non-offender SD: greater than 0."
+    )
+    reliability = serializers.FloatField(help_text="From 0 up to, not including, 1.")
+    offender_mean = serializers.FloatField(
+        allow_null=True, required=False, default=None, min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT
+    )
+    offender_sd = serializers.FloatField(
+        allow_null=True, required=False, default=None, min_value=SD_FLOOR, max_value=SCORE_LIMIT
+    )
 
     def validate_reliability(self, value: float) -> float:
-        if not 0 <= value <= 1:
-            raise serializers.ValidationError("Enter a reliability between 0 and 1")
+        if not 0 <= value < 1:
+            raise serializers.ValidationError("Enter a reliability from 0 up to, but not including, 1")
         return value
 
     def validate_norm_sd(self, value: float) -> float:

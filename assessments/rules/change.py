@@ -83,8 +83,9 @@ def check_norms(norms: ScaleNorms) -> None:
     """Refuse values the statistics cannot use, naming the field (the API answers 400 with it)."""
     if norms.direction not in tuple(Direction):
         raise InvalidScaleInput("direction", "Choose higher_is_worse or higher_is_better")
-    if not 0 <= norms.reliability <= 1:
-        raise InvalidScaleInput("reliability", "Enter a reliability between 0 and 1")
+    # A reliability of 1 means no measurement error: S_diff is 0 and the RCI undefined.
+    if not 0 <= norms.reliability < 1:
+        raise InvalidScaleInput("reliability", "Enter a reliability from 0 up to, but not including, 1")
     if not norms.norm_sd > 0:
         raise InvalidScaleInput("norm_sd", "Enter a non-offender SD greater than 0")
     if (norms.offender_mean is None) != (norms.offender_sd is None):

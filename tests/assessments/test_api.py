@@ -58,6 +58,11 @@ def test_change_answers_each_scale_in_order(api, om):
     [
         ({"reliability": 1.2}, "reliability"),
         ({"reliability": -0.1}, "reliability"),
+        # review: a perfectly reliable scale made the RCI infinite and the answer a 500
+        ({"reliability": 1}, "reliability"),
+        ({"norm_sd": 1e-300}, "norm_sd"),
+        ({"pre": 1e308}, "pre"),
+        ({"post": -1e308}, "post"),
         ({"norm_sd": 0}, "norm_sd"),
         ({"offender_sd": -2}, "offender_sd"),
         ({"direction": "up"}, "direction"),

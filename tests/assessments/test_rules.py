@@ -27,6 +27,7 @@ from assessments.rules import (
     battery_definition,
     caution,
     change,
+    check_norms,
     check_post_timing,
     check_pre_timing,
     check_total,
@@ -177,9 +178,12 @@ def test_out_of_range_norms_name_the_field(field, norms):
     assert refused.value.field == field
 
 
-def test_reliability_at_its_bounds_is_accepted():
+def test_reliability_at_its_bounds():
     assert change(40, 41, ScaleNorms(UP, 60, 7.5, 0.0)).reliable is False
-    assert change(40, 41, ScaleNorms(UP, 60, 7.5, 1.0)).reliable is True
+    assert change(40, 41, ScaleNorms(UP, 60, 7.5, 0.999)).reliable is True
+    # review: a reliability of 1 leaves no measurement error, S_diff is 0 and the RCI infinite: refused
+    with pytest.raises(InvalidScaleInput):
+        check_norms(ScaleNorms(UP, 60, 7.5, 1.0))
 
 
 # --- hypothesis properties -------------------------------------------------------------------------------------
@@ -263,7 +267,10 @@ def test_the_demo_battery_parses_and_round_trips():
 @pytest.mark.parametrize(
     ("change_to", "message"),
     [
-        ({"reliability": 1.2}, "Scale 1 (CDS), reliability: enter a reliability between 0 and 1"),
+        (
+            {"reliability": 1.2},
+            "Scale 1 (CDS), reliability: enter a reliability from 0 up to, but not including, 1",
+        ),
         ({"norm_sd": 0}, "Scale 1 (CDS), norm_sd: enter a non-offender SD greater than 0"),
         ({"direction": "sideways"}, "Scale 1 (CDS), direction: must be one of"),
         ({"min": 80}, "Scale 1 (CDS), max: must be greater than min"),

@@ -85,7 +85,7 @@ def test_an_invalid_import_names_the_scale_and_field(area, area_admin):
     with pytest.raises(ValidationError) as refused:
         services.save_battery_version(actor=area_admin, definition=definition)
     assert refused.value.message_dict["definition"] == [
-        "Scale 4 (DENIAL), reliability: enter a reliability between 0 and 1"
+        "Scale 4 (DENIAL), reliability: enter a reliability from 0 up to, but not including, 1"
     ]
     with pytest.raises(ValidationError, match="not valid JSON"):
         services.import_battery(actor=area_admin, text="{not json")
