@@ -121,6 +121,9 @@ def quick_membership(area: ProbationArea, personas: dict[str, User], *, finished
         )
         ScheduledSession.objects.filter(group=group).update(status="delivered")
         type(referral).objects.filter(pk=referral.pk).update(status="on_programme")
+        # Every session attended: the status the attendance services would have set (issue 8), which the
+        # post-programme psychometrics require (issue 9).
+        type(membership).objects.filter(pk=membership.pk).update(status="sessions_complete")
         membership.refresh_from_db()
     return membership
 

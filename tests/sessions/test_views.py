@@ -834,7 +834,8 @@ def test_calendar_query_count_does_not_grow(
             slots=[{"weekday": ("monday", "wednesday", "friday")[i], "start_time": "10:00"}],
         )
     client = login(facilitator)
-    with django_assert_max_num_queries(12):
+    # 13: one more than before issues 8 and 9 landed; still the same whatever the number of sessions
+    with django_assert_max_num_queries(13):
         response = client.get(url("my_calendar"))
     assert response.status_code == 200 and ScheduledSession.objects.count() == 35 * groups
 
