@@ -7,10 +7,11 @@ role-specific selectors) first, so another area's record is simply not found (40
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 from rest_framework.permissions import BasePermission
 
 from accounts.models import Role
@@ -27,11 +28,46 @@ STAFF_ROLES = frozenset(Role.values)
 MANAGERS = frozenset({Role.TREATMENT_MANAGER, Role.AREA_ADMIN})
 
 
-def require(check: bool) -> None:
-    """Pages: refuse (403) a role that may not use the page; records outside the user's reach are already 404 in
-    the selectors, so this never reveals whether a record exists."""
+def require(check: bool, message: str = "") -> None:
+    """Pages and services: refuse (403) a role that may not do this; records outside the user's reach are 404
+    (`require_found`) before this is asked, so a refusal never reveals whether a record exists."""
     if not check:
-        raise PermissionDenied
+        raise PermissionDenied(message) if message else PermissionDenied
+
+
+def require_found(check: bool) -> None:
+    """Services and pages: a record outside the user's reach is not found (404), whether or not it exists."""
+    if not check:
+        raise Http404
+
+
+def area_id_of(obj: Any) -> int | None:
+    """The probation area a record belongs to: its own `area_id`, or its person's, group's, plan's, referral's,
+    membership's or session's (the records that have no area of their own)."""
+    if obj is None:
+        return None
+    if hasattr(obj, "area_id"):
+        return cast("int | None", obj.area_id)
+    for parent in ("person", "referral", "group", "plan", "membership", "session"):
+        owner = getattr(obj, parent, None) if _has_field(obj, parent) else None
+        if owner is not None:
+            return area_id_of(owner)
+    return None
+
+
+def _has_field(obj: Any, name: str) -> bool:
+    return getattr(obj, f"{name}_id", None) is not None
+
+
+def in_area(user: User | AnonymousUser | None, *objs: Any) -> bool:
+    """Every record belongs to the user's probation area (a member of staff with an area)."""
+    area_id = getattr(user, "area_id", None)
+    return area_id is not None and all(area_id_of(obj) == area_id for obj in objs)
+
+
+def require_in_area(user: User | AnonymousUser | None, *objs: Any) -> None:
+    """Services: another area's record is not found (404), whatever the role."""
+    require_found(in_area(user, *objs))
 
 
 def is_staff_member(user: User | AnonymousUser | None) -> bool:
@@ -62,6 +98,11 @@ def is_offender_manager(user: User | AnonymousUser | None) -> bool:
     return has_role(user, Role.OFFENDER_MANAGER)
 
 
+def is_manager(user: User | AnonymousUser | None) -> bool:
+    """Treatment managers and area administrators: they see the whole area's delivery."""
+    return has_role(user, *MANAGERS)
+
+
 def is_area_admin(user: User | AnonymousUser | None) -> bool:
     return has_role(user, Role.AREA_ADMIN)
 
@@ -83,6 +124,11 @@ def can_revoke_api_token(user: User | AnonymousUser | None, token: Any) -> bool:
     return token.user_id == user.pk or (  # type: ignore[union-attr]
         has_role(user, Role.AREA_ADMIN) and token.user.area_id == user.area_id  # type: ignore[union-attr]
     )
+
+
+def can_assign_supervisor(user: User | AnonymousUser | None) -> bool:
+    """Managers choose which treatment manager of the area supervises a facilitator."""
+    return has_role(user, *MANAGERS)
 
 
 def can_view_staff(user: User | AnonymousUser | None) -> bool:
@@ -176,6 +222,18 @@ def _on_caseload(user: User | AnonymousUser | None, person: Any) -> bool:
     )
 
 
+def can_see_person(user: User | AnonymousUser | None, person: Any) -> bool:
+    """The person is within the user's reach: their area, and for an OM their own caseload (otherwise 404)."""
+    if not in_area(user, person):
+        return False
+    return not is_offender_manager(user) or _on_caseload(user, person)
+
+
+def require_person_found(user: User | AnonymousUser | None, person: Any) -> None:
+    """Services: a person (or their referral, conviction, risk record) outside the user's reach is a 404."""
+    require_found(can_see_person(user, person))
+
+
 def can_view_people(user: User | AnonymousUser | None) -> bool:
     """OMs (their caseload), TMs and area administrators (their area) read people and referrals."""
     return has_role(user, *REFERRAL_READERS)
@@ -250,6 +308,12 @@ def can_export_subject_access(user: User | AnonymousUser | None, person: Any) ->
     )
 
 
+def can_move_as_consequence(user: User | AnonymousUser | None) -> bool:
+    """Delivery services move a referral as the consequence of an allocation, a removal (TMs) or the first
+    attended session (TMs and facilitators); nobody else does."""
+    return has_role(user, Role.TREATMENT_MANAGER, Role.FACILITATOR)
+
+
 def can_view_waiting_list(user: User | AnonymousUser | None) -> bool:
     """TMs and area administrators see the area's waiting lists (OMs would see others' caseloads)."""
     return has_role(user, *MANAGERS)
@@ -294,6 +358,13 @@ def can_manage_delivery(user: User | AnonymousUser | None) -> bool:
 def can_view_own_calendar(user: User | AnonymousUser | None) -> bool:
     """Facilitators have a calendar page and a private iCalendar feed of the sessions they deliver."""
     return has_role(user, Role.FACILITATOR)
+
+
+def can_manage_feed(user: User | AnonymousUser | None, owner: Any) -> bool:
+    """A facilitator issues and revokes their own calendar feed; a manager of their area may too."""
+    if getattr(user, "pk", None) == getattr(owner, "pk", None):
+        return can_view_own_calendar(user)
+    return has_role(user, *MANAGERS) and in_area(user, owner)
 
 
 # API (issue 4): the same split as the pages. Writes: TMs. Reads: TMs, administrators and facilitators (the

@@ -14,13 +14,22 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import permissions
 from accounts.models import ApiToken, AreaClosure, FacilitatorTraining, Role, Supervision, User
+from accounts.permissions import (
+    can_assign_supervisor,
+    can_manage_area,
+    require,
+    require_found,
+    require_in_area,
+)
 from accounts.rules import browser_summary, token_digest
 from audit.services import record_event
+from isotp.dates import long_date
 from isotp.errors import DomainConflict
 
 
 def add_closure(*, actor: User, date: dt.date, reason: str) -> AreaClosure:
     """Area administrators: add a closure date for their own area (schedules generated later skip it)."""
+    require(can_manage_area(actor), "Only area administrators manage closure dates")
     try:
         with transaction.atomic():
             closure = AreaClosure.objects.create(area_id=actor.area_id, date=date, reason=reason)  # type: ignore[misc]
@@ -28,12 +37,14 @@ def add_closure(*, actor: User, date: dt.date, reason: str) -> AreaClosure:
                 actor=actor, action="closure.added", obj=closure, changes={"date": date, "reason": reason}
             )
     except IntegrityError:
-        raise DomainConflict(f"{date:%d %B %Y} is already a closure date", code="CLOSURE_EXISTS") from None
+        raise DomainConflict(f"{long_date(date)} is already a closure date", code="CLOSURE_EXISTS") from None
     return closure
 
 
 def remove_closure(*, actor: User, closure: AreaClosure) -> None:
     """Area administrators: remove a closure date of their own area."""
+    require_in_area(actor, closure)
+    require(can_manage_area(actor), "Only area administrators manage closure dates")
     with transaction.atomic():
         record_event(actor=actor, action="closure.removed", obj=closure, changes={"date": closure.date})
         closure.delete()
@@ -43,6 +54,8 @@ def add_training_record(
     *, actor: User, facilitator: User, kind: str, programme: str, date_passed: dt.date
 ) -> FacilitatorTraining:
     """Area administrators: record a training milestone a facilitator of their area has passed."""
+    require_in_area(actor, facilitator)
+    require(can_manage_area(actor), "Only area administrators record training")
     if facilitator.role != Role.FACILITATOR:
         raise DomainConflict("Training records are kept for facilitators only", code="NOT_A_FACILITATOR")
     try:
@@ -69,6 +82,8 @@ def start_supervision(
     *, actor: User, treatment_manager: User, facilitator: User, started_on: dt.date
 ) -> Supervision:
     """Managers: a TM of the area takes over supervising a facilitator; the previous supervision ends."""
+    require_in_area(actor, facilitator)
+    require(can_assign_supervisor(actor), "Only managers assign supervisors")
     if treatment_manager.role != Role.TREATMENT_MANAGER or facilitator.role != Role.FACILITATOR:
         raise DomainConflict("A treatment manager supervises a facilitator", code="INVALID_SUPERVISION")
     if not (treatment_manager.area_id == facilitator.area_id == actor.area_id):
@@ -92,8 +107,11 @@ def start_supervision(
     return supervision
 
 
-def confirm_totp_device(*, user: User, device: TOTPDevice) -> None:
-    """The user proved their new authenticator works: confirm it and drop any other unconfirmed ones."""
+def confirm_totp_device(*, actor: User, device: TOTPDevice) -> None:
+    """The signed-in user only, for their own device: they proved their new authenticator works; confirm it and
+    drop any other unconfirmed ones."""
+    require_found(device.user_id == actor.pk)
+    user = actor
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -109,8 +127,8 @@ def reset_second_factor(*, actor: User, member: User) -> None:
     """
     from axes.utils import reset as axes_reset
 
-    if actor.area_id != member.area_id:
-        raise DomainConflict("Staff of another area cannot be changed", code="OTHER_AREA")
+    require_in_area(actor, member)
+    require(can_manage_area(actor), "Only area administrators reset a second factor")
     with transaction.atomic():
         removed, _ = TOTPDevice.objects.filter(user=member).delete()
         User.objects.filter(pk=member.pk).update(security_stamp=uuid.uuid4())

@@ -112,7 +112,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            services.confirm_totp_device(user=request.user, device=device)  # type: ignore[arg-type]
+            services.confirm_totp_device(actor=request.user, device=device)  # type: ignore[arg-type]
             otp_login(request, device)
             request.session.cycle_key()
             messages.success(

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import is_staff_member
+from accounts.permissions import is_staff_member, require_found
 from notifications.models import Kind, Notification
 
 FORBIDDEN_IN_SUBJECT = ("offence", "offense", "conviction", "sexual", "indecent", "rape", "abuse")
@@ -84,8 +83,7 @@ def _queue_email(notification_id: int) -> None:
 @transaction.atomic
 def mark_read(*, actor: User, notification: Notification) -> Notification:
     """The recipient only: mark one notification read (reading someone else's is refused)."""
-    if notification.recipient_id != actor.pk:
-        raise PermissionDenied
+    require_found(notification.recipient_id == actor.pk)  # someone else's notification: not found
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(

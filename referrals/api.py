@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -31,17 +30,16 @@ from accounts.permissions import (
     TransitionPermission,
     WaitingListPermission,
 )
-from audit.services import record_access, record_search
-from isotp.errors import DomainConflict
+from audit.services import record_search
+from isotp import clock
 from referrals import selectors
 from referrals.filters import OffenceFilter, PersonFilter, ReferralFilter
 from referrals.models import Format, Offence, Person, Programme, Referral
 from referrals.programme_terms import catalogue_for
-from referrals.rules import Candidate, RM2000Input, allowed_transitions, check, check_input, score
+from referrals.rules import Candidate, RM2000Input, check, check_input, score
 from referrals.rules.ogrs3 import OGRS3Input
 from referrals.rules.ogrs3 import check_input as ogrs3_check_input
 from referrals.rules.ogrs3 import score as ogrs3_score
-from referrals.rules.transitions import reserved_move
 from referrals.serializers import (
     AssessmentInput,
     AssessmentOutput,
@@ -104,10 +102,6 @@ class FormatIsAFilter(DefaultContentNegotiation):
     """`?format=` filters by programme format (group, one_to_one) here, not DRF's renderer override."""
 
     settings = _NoFormatOverride()  # type: ignore[assignment]
-
-
-def _today() -> Any:
-    return timezone.localdate()
 
 
 def _user(request: Request) -> User:
@@ -272,8 +266,7 @@ class PersonDetailApi(APIView):
     @extend_schema(responses={200: PersonDetailOutput, 404: NOT_FOUND}, summary="A person's record")
     def get(self, request: Request, public_id: str) -> Response:
         user = _user(request)
-        person = selectors.person_for_user(user, public_id)
-        record_access(actor=user, obj=person, via="api", object_label=person.crn)
+        person = selectors.person_record_for(user, public_id, via="api")
         return Response(PersonDetailOutput(person).data)
 
     @extend_schema(
@@ -328,8 +321,7 @@ class PersonConvictionDetailApi(APIView):
     @extend_schema(responses={200: ConvictionOutput, 404: NOT_FOUND}, summary="A conviction")
     def get(self, request: Request, public_id: str, conviction_id: str) -> Response:
         user = _user(request)
-        conviction = selectors.conviction_for_user(user, public_id, conviction_id)
-        record_access(actor=user, obj=conviction.person, via="api", object_label=conviction.person.crn)
+        conviction = selectors.conviction_record_for(user, public_id, conviction_id)
         return Response(ConvictionOutput(conviction).data)
 
     @extend_schema(responses={204: None, 404: NOT_FOUND}, summary="Remove a conviction")
@@ -478,7 +470,7 @@ class ReferralListApi(generics.ListAPIView[Referral]):
 
 def _detail(user: User, public_id: Any, code: int = status.HTTP_200_OK) -> Response:
     referral = selectors.referral_for_user(user, public_id)
-    return Response(ReferralDetailOutput(referral, context={"today": _today()}).data, status=code)
+    return Response(ReferralDetailOutput(referral, context={"today": clock.today()}).data, status=code)
 
 
 @extend_schema(parameters=[PUBLIC_ID])
@@ -490,9 +482,8 @@ class ReferralDetailApi(APIView):
     @extend_schema(responses={200: ReferralDetailOutput, 404: NOT_FOUND}, summary="A referral")
     def get(self, request: Request, public_id: str) -> Response:
         user = _user(request)
-        referral = selectors.referral_for_user(user, public_id)
-        record_access(actor=user, obj=referral, via="api", object_label=referral.person.crn)
-        return Response(ReferralDetailOutput(referral, context={"today": _today()}).data)
+        referral = selectors.referral_record_for(user, public_id, via="api")
+        return Response(ReferralDetailOutput(referral, context={"today": clock.today()}).data)
 
     @extend_schema(
         request=ReferralUpdateInput,
@@ -524,16 +515,6 @@ class ReferralTransitionApi(APIView):
         referral = selectors.referral_for_user(user, public_id)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        to_status = data.validated_data["to_status"]
-        allowed = allowed_transitions(referral.status, referral.returns_to or None)
-        if to_status in allowed and (reserved := reserved_move(referral.status, to_status)):
-            # Legal in the table, but made through assessment/ or the delivery services, as on the pages.
-            code, detail = reserved
-            raise DomainConflict(
-                detail,
-                code=code,
-                allowed=sorted(s for s in allowed if not reserved_move(referral.status, s)),
-            )
         change_status(actor=user, referral=referral, **data.validated_data)
         return _detail(user, public_id)
 
@@ -568,8 +549,7 @@ class ReferralHistoryApi(generics.ListAPIView[Any]):
 
     def get_queryset(self):
         user = _user(self.request)
-        referral = selectors.referral_for_user(user, self.kwargs["public_id"])
-        record_access(actor=user, obj=referral, via="api", object_label=referral.person.crn)
+        referral = selectors.referral_record_for(user, self.kwargs["public_id"], via="api")
         return selectors.referral_history(referral)
 
 
@@ -603,5 +583,5 @@ class WaitingListApi(generics.ListAPIView[Any]):
         if errors:
             raise ValidationError(errors)
         return selectors.waiting_list(
-            self.request.user, programme=params["programme"], format=params["format"], today=_today()
+            self.request.user, programme=params["programme"], format=params["format"], today=clock.today()
         )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.demo import demo_email
 from accounts.models import ProbationArea, User
+from isotp import clock
 from referrals.models import Person, Referral, ReferralStatusChange
 from referrals.rules.ogrs3 import OGRS3Input, check_input
 from referrals.services.assessment import record_assessment
@@ -282,7 +283,7 @@ def _case(area: ProbationArea, case: Case, staff: dict[str, User]) -> bool:
     crn = f"{LETTERS[area.code]}1{case.number:05d}"
     if Person.objects.filter(crn=crn).exists():
         return False
-    today = timezone.localdate()
+    today = clock.today()
     om, tm = staff[case.om], staff["tm"]
     start = today + dt.timedelta(weeks=6)
     person = create_person(

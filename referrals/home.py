@@ -11,10 +11,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts import permissions
+from isotp import clock
 from referrals import selectors
 from referrals.views.waiting_list import LIHI_TABS, TABS
 
@@ -68,7 +68,7 @@ def _treatment_manager(user: Any) -> list[dict[str, Any]]:
     counts = selectors.status_counts(user, ["submitted", "assessment"])
     waiting = selectors.waiting_counts(user)
     tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
-    today = timezone.localdate()
+    today = clock.today()
     urgent = 0
     for tab in tabs:  # one query per programme and format, never per row
         if waiting.get((tab.programme, tab.format)):

@@ -527,6 +527,7 @@ class AssessmentOutcome(models.TextChoices):
     SUITABLE = "suitable", "Suitable"
     NOT_SUITABLE = "not_suitable", "Not suitable"
     SUITABLE_NOT_READY = "suitable_not_ready", "Suitable but not ready"
+    ON_HOLD = "on_hold", "On hold"  # parks the referral with its reason (domain.md §9); not a decision
 
 
 class AssessmentDecision(models.Model):

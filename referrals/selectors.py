@@ -9,14 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from accounts.permissions import can_view_people, is_offender_manager, scope_to_area
+from accounts.permissions import (
+    can_change_referral_status,
+    can_view_people,
+    is_offender_manager,
+    scope_to_area,
+)
+from audit.services import record_access
 from referrals.models import (
     AssessmentDecision,
     Conviction,
@@ -30,6 +36,7 @@ from referrals.models import (
 from referrals.rules import DEFAULT_SCORING_TABLE, OPEN_STATUSES, Urgency, age_on, urgency
 from referrals.rules.eligibility import EligibilityConfig
 from referrals.rules.ogrs3 import DEFAULT_COEFFICIENT_TABLE
+from referrals.rules.transitions import STATUSES, manual_transitions
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -153,12 +160,31 @@ def person_for_user(user: User | AnonymousUser, public_id: uuid.UUID | str) -> P
     return get_object_or_404(qs, public_id=_uuid(public_id))
 
 
+def person_record_for(user: User | AnonymousUser, public_id: uuid.UUID | str, *, via: str = "page") -> Person:
+    """`person_for_user`, for a page or endpoint that shows the person's record: the view is logged (who, when,
+    which record, the CRN as label), so no caller can forget it."""
+    person = person_for_user(user, public_id)
+    record_access(actor=cast("User", user), obj=person, via=via, object_label=person.crn)
+    return person
+
+
 def conviction_for_user(
     user: User | AnonymousUser, person_public_id: uuid.UUID | str, conviction_public_id: uuid.UUID | str
 ) -> Conviction:
     """One conviction of a person the user may see (404 otherwise), with its person and offence."""
     qs = Conviction.objects.filter(person__in=_people(user), person__public_id=_uuid(person_public_id))
     return get_object_or_404(qs.select_related("person", "offence"), public_id=_uuid(conviction_public_id))
+
+
+def conviction_record_for(
+    user: User | AnonymousUser, person_public_id: uuid.UUID | str, conviction_public_id: uuid.UUID | str
+) -> Conviction:
+    """`conviction_for_user`, for an endpoint that shows it: the view of the person's record is logged."""
+    conviction = conviction_for_user(user, person_public_id, conviction_public_id)
+    record_access(
+        actor=cast("User", user), obj=conviction.person, via="api", object_label=conviction.person.crn
+    )
+    return conviction
 
 
 def offender_managers_for(user: User | AnonymousUser) -> QuerySet[User]:
@@ -221,6 +247,17 @@ def referral_for_user(user: User | AnonymousUser, public_id: uuid.UUID | str) ->
         )
     )
     return get_object_or_404(qs, public_id=_uuid(public_id))
+
+
+def referral_record_for(
+    user: User | AnonymousUser, public_id: uuid.UUID | str, *, via: str = "page"
+) -> Referral:
+    """`referral_for_user`, for a page or endpoint that shows the referral with its person's record: the view is
+    logged (a page logs the person whose record it shows, the API the referral it answers with)."""
+    referral = referral_for_user(user, public_id)
+    logged = referral if via == "api" else referral.person
+    record_access(actor=cast("User", user), obj=logged, via=via, object_label=referral.person.crn)
+    return referral
 
 
 def referral_history(referral: Referral) -> list[ReferralStatusChange]:
@@ -360,3 +397,10 @@ def status_counts(user: User | AnonymousUser, statuses: list[str]) -> dict[str, 
     counts = dict.fromkeys(statuses, 0)
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def manual_moves_for(user: User | AnonymousUser, referral: Referral) -> list[str]:
+    """The statuses `user` may move the referral to by hand now, in the order of domain.md §9: the transition
+    table's hand-made moves (`manual_transitions`) narrowed by role (the status page and its buttons)."""
+    manual = manual_transitions(referral.status, referral.returns_to or None)
+    return [s for s in STATUSES if s in manual and can_change_referral_status(user, referral, s)]

@@ -31,9 +31,9 @@ from referrals.models import (
     Sentence,
     Sex,
 )
-from referrals.rules import OFFENCE_CHOICES, ROUTE_LABELS, allowed_transitions
+from referrals.rules import OFFENCE_CHOICES, ROUTE_LABELS
 from referrals.rules.ogrs3 import OFFENCE_GROUP_CHOICES as OGRS3_OFFENCE_GROUP_CHOICES
-from referrals.rules.transitions import reserved_move
+from referrals.rules.transitions import manual_transitions
 
 # --- shared pieces ------------------------------------------------------------------------------------------
 
@@ -525,8 +525,7 @@ class ReferralDetailOutput(ReferralListOutput):
         """Where the referral may move next (domain.md §9)."""
         # Not the moves transitions/ refuses: suitability goes through assessment/, allocation and removal through
         # the delivery services (rules.transitions.reserved_move).
-        allowed = allowed_transitions(referral.status, referral.returns_to or None)
-        return sorted(s for s in allowed if not reserved_move(referral.status, s))
+        return sorted(manual_transitions(referral.status, referral.returns_to or None))
 
     def to_representation(self, instance: Referral) -> dict[str, Any]:
         # The same decision as the TM's page (candidates.decision_for), on the date the view passes in.

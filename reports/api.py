@@ -21,7 +21,6 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import ApproveReportPermission, ReportPermission
-from audit.services import record_access
 from reports import selectors, services
 from reports.filters import ReportFilter
 from reports.serializers import AmendInput, ReportDetailOutput, ReportListOutput, ReturnInput
@@ -51,8 +50,7 @@ class ReportDetail(APIView):
     @extend_schema(responses={200: ReportDetailOutput}, summary="A report with its issued versions")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
         user = _user(request)
-        report = selectors.report_for_user(user, public_id)
-        record_access(actor=user, obj=report, via="api", object_label=report.referral.person.crn)
+        report = selectors.report_record_for(user, public_id, via="api")
         return Response(ReportDetailOutput(report, context={"request": request}).data)
 
 

@@ -4,13 +4,14 @@ OMs their caseload's. Another area's report, or one outside the user's reach, is
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from accounts.permissions import is_staff_member
+from audit.services import record_access
 from reports.models import PostProgrammeReport, ReportVersion
 
 if TYPE_CHECKING:
@@ -68,6 +69,16 @@ def report_for_user(user: User | AnonymousUser, public_id: object) -> PostProgra
         reports_for_list(user).select_related("approved_by", "drafted_by", "membership__referral"),
         public_id=_uuid(public_id),
     )
+
+
+def report_record_for(
+    user: User | AnonymousUser, public_id: object, *, via: str = "page"
+) -> PostProgrammeReport:
+    """`report_for_user`, for a page or endpoint that shows the report: it is a view of the person's record, so
+    it is logged (the CRN as label, never the name)."""
+    report = report_for_user(user, public_id)
+    record_access(actor=cast("User", user), obj=report, via=via, object_label=report.referral.person.crn)
+    return report
 
 
 def version_for_user(user: User | AnonymousUser, report_id: object, number: int) -> ReportVersion:

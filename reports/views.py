@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.models import User
 from accounts.permissions import require
-from audit.services import record_access
 from isotp.errors import DomainConflict
 from reports import selectors, services
 from reports.forms import AmendForm, DraftForm, ReturnForm
@@ -112,8 +111,7 @@ def report_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A report's page: who it is about, its status (live while rendering), its versions and the actions."""
     user = _user(request)
     require(permissions.can_view_reports(user))
-    report = selectors.report_for_user(user, public_id)
-    record_access(actor=user, obj=report, via="page", object_label=report.referral.person.crn)
+    report = selectors.report_record_for(user, public_id)
     return render(request, "reports/detail.html", _detail_context(user, report))
 
 
@@ -132,7 +130,7 @@ def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     and send to the treatment manager."""
     user = _user(request)
     require(permissions.can_view_reports(user))
-    report = selectors.report_for_user(user, public_id)
+    report = selectors.report_record_for(user, public_id)
     require(permissions.can_draft_report(user, report))
     if report.status != ReportStatus.DRAFT:
         return redirect("reports:report_detail", report.public_id)
@@ -162,7 +160,6 @@ def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
                 _refusal(form, exc)
     else:
         form = DraftForm(initial=DraftForm.initial_from(report.content), targets=targets, sections=sections)
-    record_access(actor=user, obj=report, via="page", object_label=report.referral.person.crn)
     return render(
         request, "reports/edit.html", {"report": report, "person": report.referral.person, "form": form}
     )

@@ -26,18 +26,19 @@ from accounts.permissions import (
     OwnCalendarPermission,
     SchedulePreviewPermission,
 )
-from audit.services import record_access
 from referrals import selectors as referral_selectors
 from sessions import services
 from sessions.attendance_serializers import MembershipProgressOutput, with_progress
 from sessions.filters import GroupFilter, PlanFilter, ProgrammeFilter, SessionFilter
 from sessions.models import Membership, Programme, ScheduledSession
+from sessions.selectors.area import current_feed_token
 from sessions.selectors.catalogue import programme_for_preview, programme_for_user, programmes_for_area
 from sessions.selectors.groups import (
     group_for_user,
     groups_for_list,
     members_for_group,
     membership_for_user,
+    membership_record_for,
     schedule_for_group,
 )
 from sessions.selectors.plans import plan_for_user, plans_for_list
@@ -226,11 +227,7 @@ class MembershipDetailApi(APIView):
 
     @extend_schema(responses={200: MembershipProgressOutput}, summary="One membership with its progress")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        membership = membership_for_user(request.user, public_id)
-        # It names the person: a view of a person's record is logged (the CRN as label, never the name).
-        record_access(
-            actor=_user(request), obj=membership, via="api", object_label=membership.referral.person.crn
-        )
+        membership = membership_record_for(request.user, public_id)
         return Response(MembershipProgressOutput(with_progress(membership)).data)
 
     @extend_schema(
@@ -350,7 +347,7 @@ class MyCalendarFeedApi(APIView):
 
     @extend_schema(responses={200: FeedOutput}, summary="My calendar feed")
     def get(self, request: Request) -> Response:
-        return self._out(request, services.current_feed_token(_user(request)))
+        return self._out(request, current_feed_token(_user(request)))
 
     @extend_schema(request=None, responses={200: FeedOutput}, summary="Issue a new calendar feed URL")
     def post(self, request: Request) -> Response:

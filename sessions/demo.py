@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from accounts.demo import demo_email
 from accounts.models import ProbationArea, User, Venue
+from isotp import clock
 from referrals.models import Referral
 from sessions import services
 from sessions.models import (
@@ -68,7 +67,7 @@ def seed(log: list[str]) -> None:
 def _running_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[str]) -> None:
     if ProgrammeGroup.objects.filter(area=area, name=RUNNING).exists():
         return
-    today = timezone.localdate()
+    today = clock.today()
     start = _monday_on_or_before(today) - dt.timedelta(weeks=5)
     tm, facilitators = staff["tm"], [staff["facilitator"], staff["facilitator2"]]
     group = services.create_group(
@@ -93,7 +92,7 @@ def _running_group(area: ProbationArea, staff: dict[str, User], venue: Venue, lo
 def _planned_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[str]) -> None:
     if ProgrammeGroup.objects.filter(area=area, name=PLANNED).exists():
         return
-    today = timezone.localdate()
+    today = clock.today()
     year = today.year + 1 if today.month > 1 else today.year
     start = dt.date(year, 1, 5)
     tm = staff["tm2"]
@@ -114,7 +113,7 @@ def _planned_group(area: ProbationArea, staff: dict[str, User], venue: Venue, lo
 def _core_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[str]) -> None:
     if ProgrammeGroup.objects.filter(area=area, name=CORE).exists():
         return
-    today = timezone.localdate()
+    today = clock.today()
     start = _monday_on_or_before(today) - dt.timedelta(weeks=3) + dt.timedelta(days=2)  # a Wednesday
     tm = staff["tm"]
     group = services.create_group(
@@ -158,7 +157,7 @@ def _attendance(group: ProgrammeGroup, members: list[Membership], facilitator: U
     later, the latest one's catch-up is booked for later this week (so it shows as outstanding and in the
     facilitator's calendar); the OM has issued a warning after the first unacceptable absence, so the second makes
     breach action due."""
-    today = timezone.localdate()
+    today = clock.today()
     past = list(
         ScheduledSession.objects.filter(group=group, date__lt=today, status=SessionStatus.SCHEDULED).order_by(
             "number"
@@ -230,7 +229,7 @@ def _plan(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[s
     waiting = _waiting(area, "isotp", "one_to_one")
     if not waiting:
         return
-    today = timezone.localdate()
+    today = clock.today()
     start = today + dt.timedelta(days=7)
     plan = services.create_one_to_one_plan(
         actor=staff["tm"],

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
 from accounts.models import User
+from isotp import clock
 from sessions.attendance_selectors import catch_ups_for_facilitator
 from sessions.models import CatchUp, ScheduledSession, SessionStatus
 from sessions.selectors.area import feed_owner
@@ -68,7 +69,7 @@ def _catch_up_event(catch_up: CatchUp, zone: ZoneInfo, stamp: dt.datetime) -> Ev
 
 def calendar_for(user: User, *, today: dt.date | None = None) -> bytes:
     """The iCalendar document of `user`'s sessions around `today`."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     zone = ZoneInfo(settings.TIME_ZONE)
     stamp = timezone.now()
     calendar = Calendar()

@@ -9,9 +9,10 @@ from typing import Any
 from django.db.models import Sum
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts import permissions
+from isotp import clock
+from isotp.dates import weekday_date
 from sessions.models import GroupStatus
 from sessions.selectors.catalogue import catalogue_for_area
 from sessions.selectors.groups import groups_with_places
@@ -51,9 +52,7 @@ def _facilitator(request: HttpRequest, today: dt.date) -> list[dict[str, Any]]:
     if upcoming:
         s = upcoming[0]
         owner = s.group or s.plan
-        description = (
-            f"Next: {s.date:%A} {s.date.day} {s.date:%B}, {s.start:%H:%M}, {owner.reference if owner else ''}"
-        )
+        description = f"Next: {weekday_date(s.date).rsplit(' ', 1)[0]}, {s.start:%H:%M}, {owner.reference if owner else ''}"
     return [
         {
             "title": "Your sessions in the next 7 days",
@@ -81,7 +80,7 @@ def _area_admin(request: HttpRequest, today: dt.date) -> list[dict[str, Any]]:
 
 def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
     """The delivery cards for the user's role (none for offender managers)."""
-    today = timezone.localdate()
+    today = clock.today()
     user = request.user
     if permissions.can_manage_delivery(user):
         return _treatment_manager(request, today)

@@ -51,12 +51,41 @@ def test_every_url_is_in_the_matrix():
     assert not missing, f"Add these URL names to a tests/<app>/matrix.py: {missing}"
 
 
+def _api_methods(resolver: URLResolver | None = None, prefix: str = "") -> set[tuple[str, str]]:
+    """(URL name, method) for every write method (POST, PUT, PATCH, DELETE) an API view answers."""
+    found: set[tuple[str, str]] = set()
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in IGNORED_NAMESPACES:
+                continue
+            ns = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            found |= _api_methods(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            view = getattr(pattern.callback, "cls", None)
+            if view is None:
+                continue
+            for method in ("post", "put", "patch", "delete"):
+                if hasattr(view, method) and method in view.http_method_names:
+                    found.add((prefix + pattern.name, method))
+    return found
+
+
+def test_every_api_write_method_is_in_the_matrix():
+    """PATCH and DELETE (and POST, PUT) of every API view are checked, not only the GET of its URL."""
+    listed = {(r.name, r.method) for r in ROUTES}
+    missing = sorted(_api_methods() - listed)
+    assert not missing, f"Add these (URL name, method) pairs to a tests/<app>/matrix*.py: {missing}"
+
+
 def _request(route: Route, client, url: str, area, personas):
     data = route.data
     if callable(data):
         data = data(area, personas)
     if route.method == "post":
         return client.post(url, data or {}, format="json") if route.api else client.post(url, data or {})
+    if route.method in ("patch", "delete"):
+        return getattr(client, route.method)(url, data or {}, format="json")
     return client.get(url + route.query)
 
 
@@ -78,10 +107,10 @@ def _got_through(route: Route, response) -> bool:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", [r for r in ROUTES if not r.public], ids=lambda r: r.name)
+@pytest.mark.parametrize("route", [r for r in ROUTES if not r.public], ids=lambda r: f"{r.name}-{r.method}")
 def test_anonymous_is_refused(route, client, area, personas):
     url = _url(route, area, personas)
-    response = client.post(url) if route.method == "post" else client.get(url)
+    response = getattr(client, route.method)(url)
     if route.api:
         assert response.status_code == 401
     else:
@@ -90,7 +119,7 @@ def test_anonymous_is_refused(route, client, area, personas):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["treatment_manager", "facilitator", "offender_manager", "area_admin"])
-@pytest.mark.parametrize("route", [r for r in ROUTES if not r.public], ids=lambda r: r.name)
+@pytest.mark.parametrize("route", [r for r in ROUTES if not r.public], ids=lambda r: f"{r.name}-{r.method}")
 def test_role_matrix_in_home_area(route, role, area, personas):
     url = _url(route, area, personas)
     response = _request(route, _client(route, personas[role]), url, area, personas)
@@ -103,7 +132,7 @@ def test_role_matrix_in_home_area(route, role, area, personas):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.scoped], ids=lambda r: r.name)
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.scoped], ids=lambda r: f"{r.name}-{r.method}")
 def test_other_area_gets_404(route, area, personas, other_tm, other_facilitator, other_om, other_admin):
     url = _url(route, area, personas)
     others = {

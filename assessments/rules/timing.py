@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from isotp.dates import long_date
+
 
 class TimingRefused(ValueError):
     def __init__(self, code: str, message: str, field: str | None = None):
@@ -20,7 +22,7 @@ class TimingRefused(ValueError):
 
 
 def _long(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return long_date(day)
 
 
 def check_pre_timing(*, administered_on: dt.date, first_session: dt.date | None, today: dt.date) -> None:

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Role, User
-from accounts.permissions import can_enter_psychometrics, can_override_deviance
+from accounts.permissions import can_enter_psychometrics, can_override_deviance, require_in_area
 from assessments.models import Administration, BatteryVersion, DevianceOverride, Kind, ScaleScore
 from assessments.rules import (
     Battery,
@@ -33,6 +33,7 @@ from assessments.rules import (
 )
 from audit.services import record_event
 from isotp import clock
+from isotp.dates import long_date
 from isotp.errors import DomainConflict
 from referrals.services import risk as referral_risk
 from sessions.models import MembershipStatus, ScheduledSession, SessionStatus
@@ -129,6 +130,7 @@ def record_administration(
     through the referrals service; the post-programme one uses the pre-programme version, so the two compare.
     Locks the membership row so two people cannot record the same administration at once.
     """
+    require_in_area(actor, membership)  # another area's member is not found
     if not can_enter_psychometrics(actor, membership):
         raise PermissionDenied("Only the member's facilitators or a treatment manager record psychometrics")
     if kind not in Kind.values:
@@ -234,7 +236,7 @@ def record_administration(
                 actor=actor,
                 person=membership.referral.person,
                 level=result.level,
-                rationale=f"Pre-programme psychometrics of {administered_on:%d %B %Y} "
+                rationale=f"Pre-programme psychometrics of {long_date(administered_on)} "
                 f"({version.battery.name} v{version.version}): {result.reason}",
             )
     return administration
@@ -246,6 +248,7 @@ def override_deviance(
     """TMs of the area: record the assessed deviance over the computed one, with rationale (§7). The computed
     result is kept beside it, and the person's deviance is recorded through the referrals service."""
     membership = administration.membership
+    require_in_area(actor, membership)  # another area's member is not found
     if not can_override_deviance(actor, membership):
         raise PermissionDenied("Only a treatment manager overrides the deviance result")
     errors: dict[str, list[str]] = {}

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms, template
 from django.forms.boundfield import BoundField
 
+from isotp.dates import long_date
 from isotp.forms import GovukDateField
 
 register = template.Library()
@@ -99,4 +100,4 @@ def govuk_date(value: Any) -> str:
     """A date as the GOV.UK style writes it: 4 June 2027."""
     if not value:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return long_date(value)

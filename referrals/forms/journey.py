@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.utils import timezone
 
+from isotp import clock
 from isotp.forms import GovukDateField
 from referrals.forms.base import FORMAT_CHOICES, PROGRAMME_CHOICES, YES_NO, GovukForm, is_yes, yes_no_initial
 
@@ -43,7 +43,7 @@ class ProgrammeForm(GovukForm):
         if data.get("format") == "one_to_one" and data.get("programme") not in (None, "isotp"):
             self.add_error("format", "Only i-SOTP has a one-to-one format: select group")
         start = data.get("planned_start")
-        if start and start < timezone.localdate():
+        if start and start < clock.today():
             self.add_error("planned_start", "The planned start date must be today or in the future")
         return data
 

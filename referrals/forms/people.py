@@ -8,8 +8,8 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from isotp import clock
 from isotp.forms import GovukDateField
 from referrals.forms.base import RISK_CHOICES, SEX_CHOICES, YES_NO, GovukForm, is_yes, yes_no_initial
 from referrals.rules import (
@@ -88,7 +88,7 @@ class PersonForm(GovukForm):
 
     def clean_date_of_birth(self) -> dt.date:
         born: dt.date = self.cleaned_data["date_of_birth"]
-        if born >= timezone.localdate():
+        if born >= clock.today():
             raise ValidationError("The date of birth must be in the past")
         return born
 
@@ -140,7 +140,7 @@ class ConvictionForm(GovukForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         convicted, offended = data.get("conviction_date"), data.get("offence_date")
-        if convicted and convicted > timezone.localdate():
+        if convicted and convicted > clock.today():
             self.add_error("conviction_date", "The date of conviction must be today or in the past")
         if convicted and offended and offended > convicted:
             self.add_error(
@@ -227,7 +227,7 @@ class Rm2000RecordForm(GovukForm):
 
     def clean_assessed_on(self) -> dt.date:
         value: dt.date = self.cleaned_data["assessed_on"]
-        if value > timezone.localdate():
+        if value > clock.today():
             raise ValidationError("The date of the assessment must be today or in the past")
         return value
 
@@ -245,7 +245,7 @@ class RoshForm(GovukForm):
 
     def clean_assessed_on(self) -> dt.date:
         value: dt.date = self.cleaned_data["assessed_on"]
-        if value > timezone.localdate():
+        if value > clock.today():
             raise ValidationError("The date of the assessment must be today or in the past")
         return value
 

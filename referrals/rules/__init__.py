@@ -1,5 +1,7 @@
 """Pure domain rules of the referrals app (no Django): eligibility, RM2000, statuses, waiting-list urgency."""
 
+from isotp.dates import age_on, long_date
+
 from .eligibility import (
     DEFAULT_CONFIG,
     LEGAL_BASES,
@@ -15,10 +17,8 @@ from .eligibility import (
     ProgrammeTerms,
     Reason,
     Recommendation,
-    age_on,
     check,
     config_from_dict,
-    long_date,
 )
 from .rm2000 import (
     DEFAULT_SCORING_TABLE,

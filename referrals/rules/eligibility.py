@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from isotp.dates import age_on, long_date
+
 MALE = "male"
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 RISK_LABELS: dict[str, str] = {"low": "Low", "medium": "Medium", "high": "High", "very_high": "Very High"}
@@ -107,35 +109,6 @@ OFFENCE_CATEGORIES: dict[str, OffenceCategory] = {
     "non_contact_other": _cat("Other non-contact sexual offence (e.g. exposure, voyeurism)", 0, 0, 0, 0, 0),
 }
 OFFENCE_CHOICES: list[tuple[str, str]] = [(code, cat.label) for code, cat in OFFENCE_CATEGORIES.items()]
-
-
-def age_on(date_of_birth: date, on: date) -> int:
-    """Age in whole years on a date; the birthday itself counts as the new age.
-
-    A 29 February birthday is reached on 1 March in a non-leap year (Family Law Reform Act 1969 s.9).
-    """
-    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
-
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def long_date(d: date) -> str:
-    """A date as people write it ("3 March 2027"), whatever the server's locale."""
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 @dataclass(frozen=True)

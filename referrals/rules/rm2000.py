@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .eligibility import RISK_LABELS, RISK_LEVELS, age_on, long_date
+from isotp.dates import age_on, long_date
+
+from .eligibility import RISK_LABELS, RISK_LEVELS
 
 CATEGORIES: tuple[str, ...] = RISK_LEVELS  # low, medium, high, very_high
 AGGRAVATING_FACTORS: dict[str, str] = {  # domain.md §4, Step 2

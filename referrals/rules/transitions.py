@@ -201,3 +201,10 @@ def reserved_move(current: str, target: str) -> tuple[str, str] | None:
             "the referral's status",
         )
     return None
+
+
+def manual_transitions(current: str, returns_to: str | None = None) -> frozenset[str]:
+    """The moves a user may make by hand, as a bare status change: the transition table without the reserved
+    moves (`reserved_move`). The status page, the transitions API and the referral's `allowed_transitions` all
+    list these, and `change_status` refuses the rest."""
+    return frozenset(s for s in allowed_transitions(current, returns_to) if not reserved_move(current, s))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .eligibility import long_date
+from isotp.dates import long_date
 
 OVERDUE, START_SOON, OK, UNKNOWN = "overdue", "start_soon", "ok", "unknown"
 LEVELS: tuple[str, ...] = (OVERDUE, START_SOON, OK, UNKNOWN)  # most urgent first, for sorting

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.permissions import require
 from audit.services import record_event
 from referrals.models import EligibilityConfiguration, Rm2000ScoringTable
 from referrals.rules import config_from_dict, validate_scoring_table
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 def save_scoring_table(*, actor: User, scoring_table: Rm2000ScoringTable) -> Rm2000ScoringTable:
     """Superusers: save an RM2000 scoring table version (validated); making it active retires the active one."""
+    require(actor.is_superuser, "Only a superuser changes the RM2000 scoring table")
     table = scoring_table.table
     if problems := validate_scoring_table(table):
         raise ValidationError({"table": problems})
@@ -44,6 +46,7 @@ def save_eligibility_configuration(
     *, actor: User, configuration: EligibilityConfiguration
 ) -> EligibilityConfiguration:
     """Superusers: save an area's eligibility thresholds, checked by the rules' own `config_from_dict`."""
+    require(actor.is_superuser, "Only a superuser changes the eligibility thresholds")
     try:
         config_from_dict({"lihi_enabled": configuration.area.lihi_enabled, **configuration.values})
     except (TypeError, ValueError) as problem:

@@ -9,13 +9,20 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Role
-from accounts.permissions import can_add_person, can_edit_person
+from accounts.permissions import (
+    can_add_person,
+    can_edit_person,
+    is_offender_manager,
+    is_treatment_manager,
+    require,
+    require_person_found,
+)
 from audit.services import diff, record_event
 from isotp.clock import today
 from referrals.models import Conviction, Offence, Person, Sentence
 from referrals.rules import LEGAL_BASES, OFFENCE_CATEGORIES
 from referrals.services.auditing import person_event
-from referrals.services.validation import full_clean, not_future, require
+from referrals.services.validation import full_clean, not_future
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -35,7 +42,7 @@ PERSON_FIELDS = (
 def _check_offender_manager(actor: User, offender_manager: User | None) -> User:
     """The OM must be an active offender manager of the actor's area; an OM adds to their own caseload only."""
     if offender_manager is None:
-        if actor.role == Role.OFFENDER_MANAGER:
+        if is_offender_manager(actor):
             return actor
         raise ValidationError({"offender_manager": ["Choose the person's offender manager"]})
     if (
@@ -89,9 +96,9 @@ def create_person(
     offender_manager: User | None = None,
 ) -> Person:
     """OMs (onto their own caseload) and TMs (for an OM of their area): add a person on probation."""
-    require(can_add_person(actor))
+    require(can_add_person(actor), "Only offender managers and treatment managers add people")
     offender_manager = _check_offender_manager(actor, offender_manager)
-    if actor.role == Role.OFFENDER_MANAGER and offender_manager != actor:
+    if is_offender_manager(actor) and offender_manager != actor:
         raise ValidationError({"offender_manager": ["You can only add people to your own caseload"]})
     if date_of_birth >= today():
         raise ValidationError({"date_of_birth": ["Enter a date of birth in the past"]})
@@ -127,7 +134,11 @@ def create_person(
 
 def update_person(*, actor: User, person: Person, **changes: Any) -> Person:
     """The person's OM or a TM of the area: change details (PERSON_FIELDS); audited with the fields changed."""
-    require(can_edit_person(actor, person))
+    require_person_found(actor, person)
+    require(
+        can_edit_person(actor, person),
+        "Only the person's offender manager or a treatment manager can change this",
+    )
     if unknown := sorted(set(changes) - set(PERSON_FIELDS)):
         raise TypeError(f"update_person() cannot change {', '.join(unknown)}")
     if "crn" in changes:
@@ -135,10 +146,7 @@ def update_person(*, actor: User, person: Person, **changes: Any) -> Person:
         _refuse_a_taken_crn(actor, changes["crn"], exclude=person)
     if "offender_manager" in changes:
         changes["offender_manager"] = _check_offender_manager(actor, changes["offender_manager"])
-        if (
-            actor.role != Role.TREATMENT_MANAGER
-            and changes["offender_manager"].pk != person.offender_manager_id
-        ):
+        if not is_treatment_manager(actor) and changes["offender_manager"].pk != person.offender_manager_id:
             # An OM may not hand a person to another caseload (and so lose or give away access): a TM does that.
             raise ValidationError(
                 {"offender_manager": ["Only a treatment manager can change a person's offender manager"]}
@@ -173,7 +181,11 @@ def add_conviction(
 ) -> Conviction:
     """The person's OM or a TM: record a conviction for an offence of the reference table. `contact` says whether
     it involved actual or attempted contact; None takes the offence category's default (domain.md §3)."""
-    require(can_edit_person(actor, person))
+    require_person_found(actor, person)
+    require(
+        can_edit_person(actor, person),
+        "Only the person's offender manager or a treatment manager can change this",
+    )
     offence = Offence.objects.filter(code=offence_code).first()
     if offence is None:
         raise ValidationError({"offence_code": ["Choose an offence from the list"]})
@@ -211,7 +223,11 @@ def add_conviction(
 def remove_conviction(*, actor: User, conviction: Conviction) -> None:
     """The person's OM or a TM: remove a conviction recorded in error (the audit keeps what it was)."""
     person = conviction.person
-    require(can_edit_person(actor, person))
+    require_person_found(actor, person)
+    require(
+        can_edit_person(actor, person),
+        "Only the person's offender manager or a treatment manager can change this",
+    )
     with transaction.atomic():
         person_event(
             actor,
@@ -236,7 +252,11 @@ def record_sentence(
     supervision_end_date: dt.date,
 ) -> Sentence:
     """The person's OM or a TM: record the order or licence (the latest one is current)."""
-    require(can_edit_person(actor, person))
+    require_person_found(actor, person)
+    require(
+        can_edit_person(actor, person),
+        "Only the person's offender manager or a treatment manager can change this",
+    )
     if legal_basis not in LEGAL_BASES:
         raise ValidationError({"legal_basis": ["Choose the type of order or licence"]})
     if supervision_end_date <= start_date:

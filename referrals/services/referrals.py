@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.permissions import can_edit_referral, can_refer
+from accounts.permissions import can_refer, require, require_person_found
 from audit.services import diff
 from isotp.clock import today
 from isotp.errors import DomainConflict
@@ -20,7 +20,6 @@ from referrals.services.validation import (
     full_clean,
     has_open_referral,
     open_referral_conflict,
-    require,
     validate_programme,
 )
 
@@ -51,6 +50,7 @@ def create_referral(
     notes: str = "",
 ) -> Referral:
     """OMs: start a draft referral for a person on their own caseload."""
+    require_person_found(actor, person)
     require(can_refer(actor, person), "You can only refer people on your own caseload")
     validate_programme(programme, format, area=person.area)
     if planned_start is not None and planned_start < today():
@@ -95,9 +95,10 @@ def update_referral(*, actor: User, referral: Referral, **changes: Any) -> Refer
     try:
         with transaction.atomic():
             locked = lock_referral(referral)
+            require_person_found(actor, locked.person)
+            require(can_refer(actor, locked.person), "Only the person's offender manager changes a referral")
             if locked.status != "draft":
                 raise DomainConflict("Only a draft referral can be changed", code="REFERRAL_NOT_DRAFT")
-            require(can_edit_referral(actor, locked))
             new_programme = changes.get("programme", locked.programme)
             validate_programme(
                 new_programme,

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.permissions import can_edit_person, can_record_deviance, can_record_psychometric_deviance
+from accounts.permissions import (
+    can_edit_person,
+    can_record_deviance,
+    can_record_psychometric_deviance,
+    require,
+    require_person_found,
+)
 from referrals.models import (
     DevianceAssessment,
     DevianceSource,
@@ -26,7 +32,7 @@ from referrals.rules.ogrs3 import band_for as ogrs3_band_for
 from referrals.rules.ogrs3 import score as ogrs3_score
 from referrals.selectors import active_ogrs3_table, active_scoring_table
 from referrals.services.auditing import person_event
-from referrals.services.validation import not_future, require
+from referrals.services.validation import not_future
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -36,7 +42,11 @@ def record_rm2000(
     *, actor: User, person: Person, s: str, v: str, c: str, assessed_on: dt.date, assessor: str
 ) -> RiskMatrixAssessment:
     """The person's OM or a TM: record the RM2000 categories as assessed (usually from OASys)."""
-    require(can_edit_person(actor, person))
+    require_person_found(actor, person)
+    require(
+        can_edit_person(actor, person),
+        "Only the person's offender manager or a treatment manager can record risk",
+    )
     errors = {
         name: ["Choose low, medium, high or very high"]
         for name, value in (("s", s), ("v", v), ("c", c))
@@ -70,7 +80,11 @@ def record_rm2000(
 
 def calculate_and_record_rm2000(*, actor: User, person: Person, inputs: RM2000Input) -> RiskMatrixAssessment:
     """The person's OM or a TM: score RM2000 with the active scoring table and record it with its working."""
-    require(can_edit_person(actor, person))
+    require_person_found(actor, person)
+    require(
+        can_edit_person(actor, person),
+        "Only the person's offender manager or a treatment manager can record risk",
+    )
     if inputs.date_of_birth != person.date_of_birth:
         raise ValidationError({"date_of_birth": ["The date of birth must match the person's record"]})
     if inputs.sex != person.sex:
@@ -131,7 +145,11 @@ def record_ogrs3(
 ) -> Ogrs3Assessment:
     """The person's OM or a TM: record OGRS3 as entered from OASys (the 1- and 2-year percentages); the band
     follows from the 2-year one (domain.md §4.1). A correction is a new entry; the latest entered is current."""
-    require(can_edit_person(actor, person))
+    require_person_found(actor, person)
+    require(
+        can_edit_person(actor, person),
+        "Only the person's offender manager or a treatment manager can record risk",
+    )
     errors: dict[str, list[str]] = {}
     for field, value in (("one_year_percent", one_year_percent), ("two_year_percent", two_year_percent)):
         if not isinstance(value, int) or not 0 <= value <= 100:
@@ -160,7 +178,11 @@ def record_ogrs3(
 def calculate_and_record_ogrs3(*, actor: User, person: Person, inputs: OGRS3Input) -> Ogrs3Assessment:
     """The person's OM or a TM: calculate OGRS3 with the active coefficient table and record it on the risk
     record with its inputs and working (domain.md §4.1)."""
-    require(can_edit_person(actor, person))
+    require_person_found(actor, person)
+    require(
+        can_edit_person(actor, person),
+        "Only the person's offender manager or a treatment manager can record risk",
+    )
     if inputs.date_of_birth != person.date_of_birth:
         raise ValidationError({"date_of_birth": ["The date of birth must match the person's record"]})
     if inputs.sex != person.sex:
@@ -191,7 +213,11 @@ def calculate_and_record_ogrs3(*, actor: User, person: Person, inputs: OGRS3Inpu
 
 def record_rosh(*, actor: User, person: Person, level: str, assessed_on: dt.date) -> RoshAssessment:
     """The person's OM or a TM: record the OASys risk of serious harm."""
-    require(can_edit_person(actor, person))
+    require_person_found(actor, person)
+    require(
+        can_edit_person(actor, person),
+        "Only the person's offender manager or a treatment manager can record risk",
+    )
     if level not in RISK_LEVELS:
         raise ValidationError({"level": ["Choose low, medium, high or very high"]})
     not_future("assessed_on", assessed_on, "The assessment date")
@@ -204,7 +230,8 @@ def record_rosh(*, actor: User, person: Person, level: str, assessed_on: dt.date
 
 def record_deviance(*, actor: User, person: Person, level: str, rationale: str) -> DevianceAssessment:
     """TMs only: record psychometric deviance with the rationale (domain.md §7)."""
-    require(can_record_deviance(actor, person))
+    require_person_found(actor, person)
+    require(can_record_deviance(actor, person), "Only treatment managers record psychometric deviance")
     errors: dict[str, list[str]] = {}
     if level not in ("low", "high"):
         errors["level"] = ["Choose low or high"]
@@ -227,7 +254,10 @@ def record_psychometric_deviance(
     """The psychometrics (assessments app) only: record the deviance a pre-programme result computed (§7), as
     source `psychometric`. Whoever may enter the person's scores may record it: a TM of the area or a facilitator
     delivering to the person. A provisional eligibility decision that waited for deviance becomes final."""
-    require(can_record_psychometric_deviance(actor, person))
+    require_person_found(actor, person)
+    require(
+        can_record_psychometric_deviance(actor, person), "Only those who enter the psychometrics record this"
+    )
     if level not in ("low", "high"):
         raise ValidationError({"level": ["Choose low or high"]})
     assessment = DevianceAssessment(

@@ -8,7 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.permissions import can_change_referral_status, may_request_status_change
+from accounts.permissions import (
+    can_change_referral_status,
+    can_move_as_consequence,
+    may_request_status_change,
+    require,
+    require_in_area,
+    require_person_found,
+)
 from isotp.errors import DomainConflict
 from referrals.models import Referral, ReferralStatusChange
 from referrals.rules import (
@@ -19,10 +26,9 @@ from referrals.rules import (
     allowed_transitions,
     check_transition,
 )
-from referrals.rules.transitions import OTHER
+from referrals.rules.transitions import OTHER, manual_transitions, reserved_move
 from referrals.selectors import missing_for_submission
 from referrals.services.auditing import referral_event
-from referrals.services.validation import require
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -109,10 +115,26 @@ def _move(
     return change
 
 
+def _refuse_reserved(actor: User, referral: Referral, to_status: str) -> None:
+    """A move the table allows but that is not made by hand (domain.md §9): 409 with its code and the hand-made
+    moves this user may make instead. An illegal move is left to `_move` (ILLEGAL_TRANSITION)."""
+    returns_to = (referral.returns_to or None) if referral.status in PARKING_STATUSES else None
+    manual = manual_transitions(referral.status, returns_to)
+    reserved = reserved_move(referral.status, to_status)
+    if reserved and to_status not in manual and to_status in allowed_transitions(referral.status, returns_to):
+        code, detail = reserved
+        raise DomainConflict(
+            detail,
+            code=code,
+            allowed=sorted(s for s in manual if can_change_referral_status(actor, referral, s)),
+        )
+
+
 def submit_referral(*, actor: User, referral: Referral) -> Referral:
     """The person's OM: submit a complete draft (a conviction and a sentence recorded) for assessment."""
     with transaction.atomic():
         locked = lock_referral(referral)
+        require_person_found(actor, locked.person)
         _require_may_move(actor, locked, "submitted")
         _move(actor=actor, referral=locked, to_status="submitted")
     return locked
@@ -121,12 +143,19 @@ def submit_referral(*, actor: User, referral: Referral) -> Referral:
 def change_status(
     *, actor: User, referral: Referral, to_status: str, reason_code: str = "", reason: str = ""
 ) -> Referral:
-    """TMs move a referral of their area; the person's OM may submit or withdraw. Locks the referral row."""
+    """TMs move a referral of their area; the person's OM may submit or withdraw. Locks the referral row.
+
+    Only hand-made moves (`rules.transitions.manual_transitions`): suitability is recorded by the assessment and
+    allocation, removal and completion on the group or plan, so those moves are refused here (409 with the code
+    of `reserved_move`) even when the transition table allows them.
+    """
     if to_status not in STATUSES:
         raise ValidationError({"to_status": [f"{to_status!r} is not a referral status"]})
     with transaction.atomic():
         locked = lock_referral(referral)
+        require_person_found(actor, locked.person)
         _require_may_move(actor, locked, to_status)
+        _refuse_reserved(actor, locked, to_status)
         _move(actor=actor, referral=locked, to_status=to_status, reason_code=reason_code, reason=reason)
     return locked
 
@@ -148,6 +177,10 @@ def move_as_consequence(
     """
     with transaction.atomic():
         locked = lock_referral(referral)
+        require_in_area(actor, locked)
+        require(
+            can_move_as_consequence(actor), "Only the staff who deliver programmes move a referral this way"
+        )
         if only_from is not None and locked.status != only_from:
             return locked
         _move(actor=actor, referral=locked, to_status=to_status, reason_code=reason_code, reason=reason)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from isotp.clock import today
 from referrals.models import Format, Programme, Referral
@@ -13,11 +13,6 @@ from referrals.rules import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from referrals.models import Person
-
-
-def require(allowed: bool, message: str = "You do not have permission to do this") -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def full_clean(instance: Any, exclude: list[str] | None = None) -> None:

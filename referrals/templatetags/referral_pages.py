@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from isotp import clock
+from isotp.dates import long_date
 from referrals.rules import LEGAL_BASES, REASON_CHOICES, ROUTE_LABELS, STATUSES, age_on
 from referrals.rules.eligibility import RISK_LABELS
 from referrals.rules.ogrs3 import percent as ogrs3_percent
@@ -59,7 +61,7 @@ def govuk_datetime(value: dt.datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return f"{long_date(local.date())} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
 @register.filter
@@ -133,7 +135,7 @@ def age(date_of_birth: dt.date | None) -> int | str:
     """Age in whole years today (Europe/London)."""
     if not date_of_birth:
         return ""
-    return age_on(date_of_birth, timezone.localdate())
+    return age_on(date_of_birth, clock.today())
 
 
 @register.filter
@@ -154,7 +156,7 @@ def time_waiting(since: dt.datetime | None) -> str:
     """How long since a date-time, in the unit a person would use: "2 days", "3 weeks", "5 months"."""
     if since is None:
         return ""
-    days = (timezone.localdate() - timezone.localtime(since).date()).days
+    days = (clock.today() - timezone.localtime(since).date()).days
     if days < 1:
         return "Less than a day"
     if days < 14:

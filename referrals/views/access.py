@@ -8,17 +8,14 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import permissions
-from accounts.models import Role
 from accounts.permissions import require
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-TM, OM = Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER
-
 
 def is_tm(user: User) -> bool:
-    return user.role == TM
+    return permissions.is_treatment_manager(user)
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -37,4 +34,4 @@ def require_reader(request: HttpRequest) -> User:
 
 
 def is_om(user: User) -> bool:
-    return user.role == OM
+    return permissions.is_offender_manager(user)

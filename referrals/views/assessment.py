@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
-from audit.services import record_access
 from isotp.clock import today
 from isotp.errors import DomainConflict
 from referrals import selectors
@@ -27,7 +26,6 @@ from referrals.candidates import decision_for
 from referrals.forms.assessment import AssessmentForm
 from referrals.rules import STATUSES, age_on, allowed_transitions
 from referrals.services.assessment import record_assessment
-from referrals.services.status import change_status
 from referrals.views.access import require_reader
 from referrals.views.referral_journey import summary_context
 
@@ -54,40 +52,22 @@ def referral_assess(request: HttpRequest, public_id: str) -> HttpResponse:
     override that needs a rationale. A referral someone else has moved meanwhile answers 409 with what is allowed."""
     user = require_reader(request)
     require(permissions.can_assess(user))
-    referral = selectors.referral_for_user(user, public_id)
+    referral = selectors.referral_record_for(user, public_id)
     require(permissions.can_assess(user, referral))
     form = AssessmentForm(request.POST if request.method == "POST" else None)
     conflict: DomainConflict | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            if data["outcome"] == "on_hold":  # parking, not a decision: a status change with its reason
-                if form.override_value():
-                    raise ValidationError(
-                        {
-                            "override": [
-                                "An override needs a decision: choose suitable, not "
-                                "suitable or suitable but not ready"
-                            ]
-                        }
-                    )
-                change_status(
-                    actor=user,
-                    referral=referral,
-                    to_status="on_hold",
-                    reason_code=data["reason_code"],
-                    reason=data["rationale"],
-                )
-            else:
-                record_assessment(
-                    actor=user,
-                    referral=referral,
-                    outcome=data["outcome"],
-                    override=form.override_value(),
-                    rationale=data["rationale"],
-                    reason_code=data["reason_code"],
-                    today=today(),
-                )
+            record_assessment(
+                actor=user,
+                referral=referral,
+                outcome=data["outcome"],
+                override=form.override_value(),
+                rationale=data["rationale"],
+                reason_code=data["reason_code"],
+                today=today(),
+            )
         except DomainConflict as exc:
             conflict = exc
             referral = selectors.referral_for_user(user, public_id)
@@ -98,7 +78,6 @@ def referral_assess(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(request, "Decision recorded")
             return redirect("referrals:referral_detail", public_id=referral.public_id)
-    record_access(actor=user, obj=referral.person, via="page", object_label=referral.person.crn)
     on = referral.planned_start or today()
     decision = decision_for(referral, today(), config=selectors.eligibility_config_for(user))
     context = summary_context(referral)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from accounts.permissions import require
-from audit.services import record_access, record_search
+from audit.services import record_search
 from isotp.clock import today
 from referrals import selectors
 from referrals.candidates import (
@@ -115,8 +115,7 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """The person's record: identity, offences with legislation, sentence, risk and referral history. Every view
     is logged (audit access log)."""
     user = require_reader(request)
-    person = selectors.person_for_user(user, public_id)
-    record_access(actor=user, obj=person, via="page", object_label=person.crn)
+    person = selectors.person_record_for(user, public_id)
     sentence = current_sentence(person)
     referrals = getattr(person, "referral_list", [])  # preloaded by the selector, newest first
     history = [(referral, change) for referral in referrals for change in referral.status_changes.all()]

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
-from audit.services import record_access
 from isotp.clock import today
 from isotp.errors import DomainConflict
 from referrals import selectors
@@ -45,10 +44,12 @@ class Task:
     hint: str = ""
 
 
-def _referral_for_journey(request: HttpRequest, public_id: str) -> tuple[Any, Any]:
-    """A draft referral the user may edit (403 for a role that may not; 404 outside their caseload or area)."""
+def _referral_for_journey(request: HttpRequest, public_id: str, *, record: bool = False) -> tuple[Any, Any]:
+    """A draft referral the user may edit (403 for a role that may not; 404 outside their caseload or area);
+    `record` for the pages that show the person's record (the selector logs the view)."""
     user = require_reader(request)
-    referral = selectors.referral_for_user(user, public_id)
+    read = selectors.referral_record_for if record else selectors.referral_for_user
+    referral = read(user, public_id)
     require(permissions.can_edit_referral(user, referral))
     return user, referral
 
@@ -232,8 +233,7 @@ def referral_other(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def referral_offences(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: the offences task: the person's convictions, with add and remove."""
-    user, referral = _referral_for_journey(request, public_id)
-    record_access(actor=user, obj=referral.person, via="page", object_label=referral.person.crn)
+    _user, referral = _referral_for_journey(request, public_id, record=True)
     return render(
         request,
         "referrals/referral_offences.html",
@@ -249,9 +249,8 @@ def referral_offences(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def referral_risk(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: the risk task: RM2000 and RoSH as recorded, with links to record them."""
-    user, referral = _referral_for_journey(request, public_id)
+    _user, referral = _referral_for_journey(request, public_id, record=True)
     person = referral.person
-    record_access(actor=user, obj=person, via="page", object_label=person.crn)
     return render(
         request,
         "referrals/referral_risk.html",
@@ -284,7 +283,7 @@ def summary_context(referral: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def referral_check(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: "Check your answers" with change links; POST submits the referral for assessment."""
-    user, referral = _referral_for_journey(request, public_id)
+    user, referral = _referral_for_journey(request, public_id, record=True)
     errors: list[tuple[str, str]] = []
     status = 200
     if request.method == "POST":
@@ -298,7 +297,6 @@ def referral_check(request: HttpRequest, public_id: str) -> HttpResponse:
                 errors.append((f"task-{task}", f"Add the {missing.replace('_', ' ')}"))
         else:  # the confirmation page's panel says so: no banner as well
             return redirect("referrals:referral_submitted", public_id=referral.public_id)
-    record_access(actor=user, obj=referral.person, via="page", object_label=referral.person.crn)
     context = summary_context(referral)
     here = reverse("referrals:referral_check", args=[referral.public_id])
     context.update(

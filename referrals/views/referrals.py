@@ -3,8 +3,6 @@ changes offered only where the transition table allows them (domain.md §9)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,13 +14,12 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
-from audit.services import record_access, record_search
+from audit.services import record_search
 from isotp.errors import DomainConflict
 from referrals import selectors
 from referrals.forms.assessment import StatusChangeForm
 from referrals.forms.base import PROGRAMME_CHOICES
-from referrals.rules import STATUSES, allowed_transitions
-from referrals.rules.transitions import reserved_move
+from referrals.rules import STATUSES
 from referrals.services.status import change_status
 from referrals.views.access import is_om, require_reader
 from referrals.views.referral_journey import summary_context
@@ -61,33 +58,20 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _allowed_for(user: Any, referral: Any) -> list[str]:
-    """The statuses this user may move the referral to now: the transition table, narrowed by role."""
-    allowed = allowed_transitions(referral.status, referral.returns_to or None)
-    return [
-        s
-        for s in STATUSES
-        if s in allowed
-        and not reserved_move(referral.status, s)
-        and permissions.can_change_referral_status(user, referral, s)
-    ]
-
-
 @login_required
 def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A referral: its answers, status, history (who, when, why) and the TM's recorded decisions. A draft the
     user may still edit goes to its task list."""
     user = require_reader(request)
-    referral = selectors.referral_for_user(user, public_id)
+    referral = selectors.referral_record_for(user, public_id)
     if referral.status == "draft" and permissions.can_edit_referral(user, referral):
         return redirect("referrals:referral_tasks", public_id=referral.public_id)
-    record_access(actor=user, obj=referral.person, via="page", object_label=referral.person.crn)
     context = summary_context(referral)
     context.update(
         history=list(reversed(selectors.referral_history(referral))),
         assessments=list(referral.assessments.all()),
         can_assess=permissions.can_assess(user, referral) and referral.status in ("submitted", "assessment"),
-        allowed=_allowed_for(user, referral),
+        allowed=selectors.manual_moves_for(user, referral),
         change=False,
     )
     return render(request, "referrals/referral_detail.html", context)
@@ -100,7 +84,7 @@ def referral_status(request: HttpRequest, public_id: str) -> HttpResponse:
     the 409 message with what is allowed now, in the error summary."""
     user = require_reader(request)
     referral = selectors.referral_for_user(user, public_id)
-    allowed = _allowed_for(user, referral)
+    allowed = selectors.manual_moves_for(user, referral)
     form = StatusChangeForm(request.POST if request.method == "POST" else None, allowed=allowed)
     conflict: DomainConflict | None = None
     if request.method == "GET":
@@ -108,11 +92,6 @@ def referral_status(request: HttpRequest, public_id: str) -> HttpResponse:
     elif form.is_valid():
         target = form.cleaned_data["to_status"]
         try:
-            legal = allowed_transitions(referral.status, referral.returns_to or None)
-            if target in legal and (reserved := reserved_move(referral.status, target)):
-                # A crafted or stale POST: suitability is recorded on the assessment page, allocation and
-                # removal on the group or plan.
-                raise DomainConflict(reserved[1], code=reserved[0], allowed=allowed)
             change_status(
                 actor=user,
                 referral=referral,
@@ -129,7 +108,7 @@ def referral_status(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect("referrals:referral_detail", public_id=referral.public_id)
     if conflict is not None:  # show the form as it should be now
         referral = selectors.referral_for_user(user, public_id)
-        allowed = _allowed_for(user, referral)
+        allowed = selectors.manual_moves_for(user, referral)
         form = StatusChangeForm(allowed=allowed)
     return render(
         request,

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
-from audit.services import record_access
 from isotp.clock import today
 from referrals import selectors
 from referrals.forms.rm2000 import Rm2000CalculatorForm
@@ -31,8 +30,7 @@ def rm2000_calculator(request: HttpRequest) -> HttpResponse:
     require(permissions.is_treatment_manager(user))
     person = None
     if person_id := request.GET.get("person", ""):
-        person = selectors.person_for_user(user, person_id)
-        record_access(actor=user, obj=person, via="page", object_label=person.crn)
+        person = selectors.person_record_for(user, person_id)
     scoring = selectors.active_scoring_table()
     table = scoring.table
     initial: dict[str, Any] = {"assessment_date": today()}

@@ -1,5 +1,7 @@
 """Pure domain rules of the sessions app: the programme catalogue, scheduling and plan checks (no Django)."""
 
+from isotp.dates import age_on
+
 from .catalogue import (
     CADENCES,
     DEFAULT_CATALOGUE,
@@ -13,7 +15,7 @@ from .catalogue import (
     session_templates,
     validate_entry,
 )
-from .plans import Issue, PlanCheck, age_on, check_age_band, check_capacity, validate_one_to_one_plan
+from .plans import Issue, PlanCheck, check_age_band, check_capacity, validate_one_to_one_plan
 from .schedule import (
     JURISDICTION_SUBDIVISIONS,
     WEEKDAYS,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 
@@ -79,13 +78,6 @@ def validate_one_to_one_plan(sessions_per_module: Mapping[int, int], entry: Mapp
             )
         )
     return PlanCheck(errors=tuple(errors), needs_rationale=tuple(rationale))
-
-
-def age_on(date_of_birth: date, on: date) -> int:
-    """Age in whole years on a date; someone born on 29 February turns a year older on 1 March in other years."""
-    if on < date_of_birth:
-        raise ValueError("The date is before the date of birth.")
-    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
 
 
 def check_age_band(age: int, band_min: int, band_max: int | None) -> Issue | None:

@@ -19,6 +19,8 @@ from datetime import date, time, timedelta
 
 import holidays
 
+from isotp.dates import weekday_date
+
 from .catalogue import SessionTemplate
 
 # domain.md §5: England & Wales, or Northern Ireland for PBNI.
@@ -120,8 +122,8 @@ def parse_weekday(name: str) -> int:
 
 
 def format_date(day: date) -> str:
-    """GOV.UK style: 'Monday 29 March 2027'."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """GOV.UK style, whatever the server's locale: 'Monday 29 March 2027'."""
+    return weekday_date(day)
 
 
 def subdivision_for(jurisdiction: str) -> str:

@@ -95,3 +95,8 @@ def jurisdiction_of(area: ProbationArea) -> str:
 def closures_of(area: ProbationArea) -> dict[dt.date, str]:
     """The area's closure dates with their reasons (schedules skip them)."""
     return dict(AreaClosure.objects.filter(area=area).values_list("date", "reason"))
+
+
+def current_feed_token(user: User) -> FeedToken | None:
+    """The user's own live feed token, if any (the calendar page and `my/calendar-feed/`)."""
+    return FeedToken.objects.filter(user=user, revoked_at__isnull=True).first()

@@ -12,10 +12,10 @@ from django.db.models import (
     QuerySet,
 )
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.models import ProbationArea, User
 from accounts.permissions import is_staff_member
+from isotp import clock
 from sessions.models import (
     Delivery,
     Programme,
@@ -44,14 +44,14 @@ def _current_versions(area: ProbationArea, on: dt.date) -> dict[str, Programme]:
 
 def programme_for_area(area: ProbationArea, code: str, *, on: dt.date | None = None) -> Programme | None:
     """The version of programme `code` an area uses on `on` (default today), or None if it is not offered."""
-    return _current_versions(area, on or timezone.localdate()).get(code)
+    return _current_versions(area, on or clock.today()).get(code)
 
 
 def programme_by_programme_format(
     area: ProbationArea, programme: str, format: str, *, on: dt.date | None = None
 ) -> Programme | None:
     """The area's current version for a programme family and format (e.g. isotp + group)."""
-    for version in _current_versions(area, on or timezone.localdate()).values():
+    for version in _current_versions(area, on or clock.today()).values():
         if version.programme == programme and version.format == format:
             return version
     return None
@@ -72,7 +72,7 @@ def programmes_for_area(user: User | AnonymousUser, *, on: dt.date | None = None
     """Any staff member: the catalogue versions in force in their area today (LI/HI only if switched on)."""
     if not is_staff_member(user):
         return Programme.objects.none()
-    ids = [p.pk for p in _current_versions(user.area, on or timezone.localdate()).values()]  # type: ignore[union-attr, arg-type]
+    ids = [p.pk for p in _current_versions(user.area, on or clock.today()).values()]  # type: ignore[union-attr, arg-type]
     return Programme.objects.filter(pk__in=ids).order_by("programme", "name")
 
 

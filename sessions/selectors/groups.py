@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import (
     Case,
@@ -21,10 +21,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
-from accounts.models import Role, User
-from accounts.permissions import is_staff_member, scope_to_area
+from accounts.models import User
+from accounts.permissions import is_facilitator, is_manager, is_staff_member, scope_to_area
+from audit.services import record_access
+from isotp import clock
 from sessions.models import (
     GroupStatus,
     Membership,
@@ -50,7 +51,7 @@ def _group_base() -> QuerySet[ProgrammeGroup]:
     """Counts and dates are correlated subqueries, not aggregates over joins: joining every session to every
     membership multiplied the rows of each group and made a page of 25 aggregate the area's whole history
     (issue 11's load test: the cost grew with the area's groups); PostgreSQL evaluates these for the page only."""
-    today = timezone.localdate()
+    today = clock.today()
     live = ScheduledSession.objects.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
     upcoming = ScheduledSession.objects.filter(status=SessionStatus.SCHEDULED, date__gte=today)
     active = Membership.objects.filter(status=MembershipStatus.ACTIVE)
@@ -73,10 +74,9 @@ def groups_for_list(user: User | AnonymousUser) -> QuerySet[ProgrammeGroup]:
     Counts and the next session date are annotations, so the list costs the same queries for 3 rows or 300.
     """
     qs = scope_to_area(_group_base(), user)
-    role = getattr(user, "role", "")
-    if role == Role.FACILITATOR:
+    if is_facilitator(user):
         qs = qs.filter(facilitator_links__facilitator_id=user.pk)
-    elif role not in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+    elif not is_manager(user):
         return qs.none()
     return qs.order_by("start_date", "reference", "id")
 
@@ -125,12 +125,11 @@ def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
     qs = Membership.objects.filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id)).select_related(
         "group", "plan", "referral", "referral__person"
     )
-    role = getattr(user, "role", "")
-    if role == Role.FACILITATOR:
+    if is_facilitator(user):
         return qs.filter(
             Q(group__facilitator_links__facilitator_id=user.pk) | Q(plan__facilitator_id=user.pk)
         )
-    if role in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+    if is_manager(user):
         return qs
     return qs.none()
 
@@ -138,6 +137,16 @@ def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
 def membership_for_user(user: User | AnonymousUser, public_id: object) -> Membership:
     """One membership the user may see (404 otherwise)."""
     return get_object_or_404(memberships_for_user(user), public_id=public_id)
+
+
+def membership_record_for(user: User | AnonymousUser, public_id: object) -> Membership:
+    """`membership_for_user`, for the endpoint that shows it: it names the person, so the view is logged (the CRN
+    as label, never the name)."""
+    membership = membership_for_user(user, public_id)
+    record_access(
+        actor=cast("User", user), obj=membership, via="api", object_label=membership.referral.person.crn
+    )
+    return membership
 
 
 def _active_member_count() -> Subquery:

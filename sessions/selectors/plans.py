@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -14,10 +14,11 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
-from accounts.models import Role, User
-from accounts.permissions import is_staff_member, scope_to_area
+from accounts.models import User
+from accounts.permissions import is_facilitator, is_manager, is_staff_member, scope_to_area
+from audit.services import record_access
+from isotp import clock
 from referrals import selectors as referral_selectors
 from referrals.models import Referral
 from sessions.models import (
@@ -32,7 +33,7 @@ from sessions.selectors.catalogue import programme_by_programme_format
 
 def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
     """Managers: their area's one-to-one plans; facilitators: the plans they deliver; anyone else: none."""
-    today = timezone.localdate()
+    today = clock.today()
     qs = scope_to_area(
         OneToOnePlan.objects.select_related(
             "programme", "venue", "facilitator", "treatment_manager", "referral", "referral__person", "area"
@@ -49,10 +50,9 @@ def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
         ),
         user,
     )
-    role = getattr(user, "role", "")
-    if role == Role.FACILITATOR:
+    if is_facilitator(user):
         qs = qs.filter(facilitator_id=user.pk)
-    elif role not in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+    elif not is_manager(user):
         return qs.none()
     return qs.order_by("start_date", "reference", "id")
 
@@ -60,6 +60,14 @@ def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
 def plan_for_user(user: User | AnonymousUser, public_id: object) -> OneToOnePlan:
     """One plan the user may see (404 otherwise)."""
     return get_object_or_404(plans_for_list(user), public_id=public_id)
+
+
+def plan_record_for(user: User | AnonymousUser, public_id: object) -> OneToOnePlan:
+    """`plan_for_user`, for the plan's page: it names the person, so the view of their record is logged."""
+    plan = plan_for_user(user, public_id)
+    person = plan.referral.person
+    record_access(actor=cast("User", user), obj=person, via="page", object_label=person.crn)
+    return plan
 
 
 def one_to_one_code(user: User | AnonymousUser, *, today: dt.date) -> str:

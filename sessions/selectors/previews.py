@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from accounts.models import User
+from isotp import clock
 from sessions.models import (
     OneToOnePlan,
     Programme,
@@ -63,7 +63,7 @@ def cancellation_preview(
         moves = provider_cancellation(
             existing,
             session_number=session.number,
-            today=timezone.localdate(),
+            today=clock.today(),
             slots=slots,
             jurisdiction=jurisdiction_of(owner.area),
             closures=closures_of(owner.area),

@@ -12,8 +12,8 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role, User
-from accounts.permissions import is_staff_member
+from accounts.models import User
+from accounts.permissions import is_facilitator, is_manager, is_staff_member
 from sessions.models import (
     GroupStatus,
     OneToOnePlan,
@@ -39,10 +39,9 @@ def sessions_for_user(user: User | AnonymousUser) -> QuerySet[ScheduledSession]:
         return ScheduledSession.objects.none()
     area_id = user.area_id  # type: ignore[union-attr]
     qs = _sessions_base().filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id))
-    role = getattr(user, "role", "")
-    if role == Role.FACILITATOR:
+    if is_facilitator(user):
         return qs.filter(facilitators__id=user.pk)  # type: ignore[misc]
-    if role in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+    if is_manager(user):
         return qs
     return qs.none()
 

@@ -9,7 +9,7 @@ from .attendance import RegisterEntry, record_attendance, take_register
 from .catalogue import create_programme_version
 from .catch_ups import book_catch_up, grant_catch_up_exception, record_catch_up_outcome
 from .enforcement import record_breach, record_warning
-from .feeds import current_feed_token, issue_feed_token, revoke_feed_token
+from .feeds import issue_feed_token, revoke_feed_token
 from .groups import check_facilitators, create_group, preview_schedule, schedule_for
 from .memberships import REMOVAL_NEXT_STATUSES, allocate, remove_member
 from .plans import check_plan, create_one_to_one_plan, parse_plan
@@ -26,7 +26,6 @@ __all__ = [
     "create_group",
     "create_one_to_one_plan",
     "create_programme_version",
-    "current_feed_token",
     "grant_catch_up_exception",
     "issue_feed_token",
     "parse_plan",

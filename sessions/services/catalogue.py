@@ -11,8 +11,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from accounts.models import User
+from accounts.permissions import can_edit_catalogue, in_area, require, require_found
 from audit.services import record_event
 from isotp.clock import today
+from isotp.dates import long_date
 from isotp.errors import DomainConflict
 from sessions.models import Programme
 from sessions.rules import validate_entry
@@ -67,6 +69,8 @@ def create_programme_version(
     earlier version of the same area ends the day before; the national default is left alone (other areas use it).
     Locks every version of the code so two edits cannot take the same version number.
     """
+    require_found(programme.area_id is None or in_area(actor, programme))
+    require(can_edit_catalogue(actor), "Only area administrators change the catalogue")
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the programme is changing."]})
     fixed = sorted(FIXED_KEYS & set(changes))
@@ -83,7 +87,7 @@ def create_programme_version(
         for current in own_current:
             if current.valid_from >= starts:
                 raise DomainConflict(
-                    f"Version {current.version} already starts on {current.valid_from:%d %B %Y}: a new version "
+                    f"Version {current.version} already starts on {long_date(current.valid_from)}: a new version "
                     "must start after it.",
                     code="VERSION_OVERLAP",
                 )

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import can_manage_feed, require, require_in_area
 from audit.services import record_event
 from sessions.models import FeedToken
 
@@ -16,8 +17,10 @@ from sessions.models import FeedToken
 def issue_feed_token(*, actor: User, user: User) -> FeedToken:
     """A new feed token for `user`, revoking any current one (rotation: the old URL stops working at once).
 
-    Callers: the user themself, or a manager of their area. Locks the user's tokens. Audited.
+    Callers: the user themself (a facilitator), or a manager of their area. Locks the user's tokens. Audited.
     """
+    require_in_area(actor, user)
+    require(can_manage_feed(actor, user), "Only the facilitator or a manager of their area manages this feed")
     User.objects.select_for_update().filter(pk=user.pk).first()
     revoked = FeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token = FeedToken.objects.create(user=user, token=secrets.token_urlsafe(32))
@@ -33,7 +36,10 @@ def issue_feed_token(*, actor: User, user: User) -> FeedToken:
 
 @transaction.atomic
 def revoke_feed_token(*, actor: User, user: User) -> int:
-    """Stop `user`'s feed URL working (no new one is issued). Returns how many tokens were revoked. Audited."""
+    """The user themself (a facilitator) or a manager of their area: stop `user`'s feed URL working (no new one is
+    issued). Returns how many tokens were revoked. Audited."""
+    require_in_area(actor, user)
+    require(can_manage_feed(actor, user), "Only the facilitator or a manager of their area manages this feed")
     revoked = FeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if revoked:
         record_event(
@@ -44,8 +50,3 @@ def revoke_feed_token(*, actor: User, user: User) -> int:
             area_id=user.area_id,
         )
     return revoked
-
-
-def current_feed_token(user: User) -> FeedToken | None:
-    """The user's live token, if any (a read: kept here beside the writes that manage it)."""
-    return FeedToken.objects.filter(user=user, revoked_at__isnull=True).first()

@@ -12,8 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import ProbationArea, Role, Supervision, User, Venue
+from accounts.permissions import can_manage_delivery, require
 from accounts.selectors import training_decision
 from audit.services import record_event
+from isotp.clock import today as clock_today
 from isotp.errors import DomainConflict
 from sessions.models import Delivery, GroupFacilitator, Programme, ProgrammeGroup
 from sessions.rules import Schedule, Slot, generate_schedule, session_templates
@@ -210,7 +212,8 @@ def create_group(
     so two groups written at once cannot take the same room or person. Audited. The start date must not be in
     the past; `today` is for back-dated entry (the demo) only.
     """
-    if start_date < (today or timezone.localdate()):
+    require(can_manage_delivery(actor), "Only treatment managers create groups")
+    if start_date < (today or clock_today()):
         raise ValidationError({"start_date": ["The start date must be today or in the future."]})
     area = actor.area
     assert area is not None

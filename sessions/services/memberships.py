@@ -12,30 +12,26 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
+from accounts.permissions import can_manage_delivery, require, require_in_area
 from audit.services import record_event
 from isotp.clock import today as _today
 from isotp.errors import DomainConflict
 from referrals.models import Referral
-from referrals.services.status import change_status
+from referrals.services.status import move_as_consequence
 from sessions.models import (
     GroupStatus,
-    JoinRule,
     Membership,
     MembershipStatus,
     OneToOnePlan,
     PlanStatus,
     ProgrammeGroup,
-    ScheduledSession,
-    SessionStatus,
 )
 from sessions.rules import (
-    PlannedSession,
     age_on,
     check_age_band,
     check_capacity,
-    format_date,
-    next_join_point,
 )
+from sessions.selectors.allocation import age_band_date, join_date
 
 # The statuses a referral may take when its member leaves a group (the transition table has the last word).
 REMOVAL_NEXT_STATUSES = ("awaiting_allocation", "restart_required", "deselected", "withdrawn", "completed")
@@ -94,38 +90,6 @@ def _check_prerequisite(group: ProgrammeGroup, referral: Referral) -> None:
         )
 
 
-def _join_date(group: ProgrammeGroup, today: dt.date) -> dt.date:
-    """When a new member joins, by the programme's join rule (002: the rolling Core Group at a block boundary;
-    closed groups only before they start)."""
-    rule = group.programme.join_rule
-    live = list(
-        ScheduledSession.objects.filter(group=group)
-        .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
-        .order_by("date", "start")
-    )
-    first = live[0].date if live else group.start_date
-    if rule == JoinRule.START_ONLY:
-        if today > first:
-            raise DomainConflict(
-                f"{group.reference} is a closed group that started on {format_date(first)}: nobody joins after "
-                "the start.",
-                code="GROUP_CLOSED",
-            )
-        return first
-    if rule == JoinRule.BLOCK_BOUNDARY:
-        planned = [
-            PlannedSession(s.number, s.module, s.module_title, s.block, s.date, s.start, s.end) for s in live
-        ]
-        point = next_join_point(planned, today)
-        if point is None:
-            raise DomainConflict(
-                f"{group.reference} has no block boundary left to join at: schedule its next cycle first.",
-                code="NO_JOIN_POINT",
-            )
-        return point.date
-    return max(today, first)
-
-
 @transaction.atomic
 def allocate(
     *, actor: User, group: ProgrammeGroup, referral: Referral, today: dt.date | None = None
@@ -137,6 +101,8 @@ def allocate(
     NO_JOIN_POINT. Locks the group row, then the referral: the active members are counted inside the lock, so
     two allocations of the last place cannot both succeed. `today` is for back-dated entry (the demo) only.
     """
+    require_in_area(actor, group, referral)
+    require(can_manage_delivery(actor), "Only treatment managers allocate")
     today = today or _today()
     locked = (
         ProgrammeGroup.objects.select_for_update(of=("self",)).select_related("programme").get(pk=group.pk)
@@ -154,10 +120,8 @@ def allocate(
     if full is not None:
         raise DomainConflict(full.message, code=full.code)
     _check_prerequisite(locked, person_referral)
-    joined_on = _join_date(locked, today)
-    # A closed group's band is judged on its start date; a group joined later (rolling at a block boundary, or
-    # open at any time like Long Term Monitoring) on the day the person joins.
-    age_date = locked.start_date if locked.programme.join_rule == JoinRule.START_ONLY else joined_on
+    joined_on = join_date(locked, today)
+    age_date = age_band_date(locked, joined_on)  # the same day the allocation page shows the age on
     person = person_referral.person
     age_issue = check_age_band(age_on(person.date_of_birth, age_date), locked.age_min, locked.age_max)
     if age_issue is not None:
@@ -169,7 +133,7 @@ def allocate(
             )
     except IntegrityError:  # the partial unique constraint: another allocation won the race
         raise DomainConflict("The referral already has an active place.", code="ALREADY_ALLOCATED") from None
-    change_status(
+    move_as_consequence(
         actor=actor,
         referral=person_referral,
         to_status="allocated",
@@ -208,10 +172,12 @@ def remove_member(
 ) -> Membership:
     """Treatment managers: end an active membership with a reason and the referral's next status (e.g. back to
     `awaiting_allocation`, or `deselected` / `withdrawn` with a reason code). Locks the group (or plan) and the
-    membership; the referral moves through `referrals.services.status.change_status` (409 with the allowed statuses if
-    the transition table refuses). A one-to-one plan whose member leaves is cancelled. `left_on` is today, or
-    the joining date for someone removed before they joined. Audited.
+    membership; the referral moves through `referrals.services.status.move_as_consequence` (409 with the allowed
+    statuses if the transition table refuses). A one-to-one plan whose member leaves is cancelled. `left_on` is
+    today, or the joining date for someone removed before they joined. Audited.
     """
+    require_in_area(actor, membership)
+    require(can_manage_delivery(actor), "Only treatment managers remove members")
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the person is leaving."]})
     if next_status not in REMOVAL_NEXT_STATUSES:
@@ -248,7 +214,7 @@ def remove_member(
             "removed_by",
         ]
     )
-    change_status(
+    move_as_consequence(
         actor=actor, referral=locked.referral, to_status=next_status, reason_code=reason_code, reason=reason
     )
     if locked.plan is not None:

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from accounts.models import Role, User, Venue
+from accounts.permissions import can_manage_delivery, require, require_in_area
 from audit.services import record_event
+from isotp.clock import today
 from isotp.errors import DomainConflict
 from referrals.models import Referral
-from referrals.services.status import change_status
+from referrals.services.status import move_as_consequence
 from sessions.models import Delivery, Membership, OneToOnePlan
 from sessions.rules import Slot, age_on, check_age_band, validate_one_to_one_plan
 from sessions.selectors.area import closures_of, jurisdiction_of
@@ -70,9 +71,11 @@ def create_one_to_one_plan(
     start date, a venue or facilitator clash naming the session. Locks the referral, venue and facilitator.
     The referral moves to `allocated`. Audited.
     """
+    require_in_area(actor, referral)
+    require(can_manage_delivery(actor), "Only treatment managers create one-to-one plans")
     area = actor.area
     assert area is not None
-    if start_date < timezone.localdate():
+    if start_date < today():
         raise ValidationError({"start_date": ["The start date must be today or in the future."]})
     programme = programme_for_area(area, programme_code, on=start_date)
     if programme is None or programme.delivery != Delivery.ONE_TO_ONE:
@@ -84,7 +87,7 @@ def create_one_to_one_plan(
     if facilitator.role != Role.FACILITATOR:
         raise ValidationError({"facilitator": [f"{facilitator.full_name} is not a facilitator."]})
     check_facilitators([facilitator], programme=programme, area_id=actor.area_id, field="facilitator")
-    check_supervised([facilitator], on=timezone.localdate())
+    check_supervised([facilitator], on=today())
     parsed = parse_slots(slots, max_slots=programme.max_slots_per_week)
     locked = _lock_referral(referral)
     _check_referral(locked, area_id=area.pk, programme=programme.programme, group_format=False)
@@ -131,7 +134,7 @@ def create_one_to_one_plan(
     sessions = write_schedule(
         owner={"plan": created}, slots=parsed, schedule=schedule, venue=venue, facilitators=[facilitator]
     )
-    change_status(
+    move_as_consequence(
         actor=actor, referral=locked, to_status="allocated", reason=f"One-to-one plan {created.reference}"
     )
     record_event(

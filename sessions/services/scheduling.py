@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import ProbationArea, User
+from accounts.permissions import can_manage_delivery, require, require_in_area
 from audit.services import record_event
 from isotp.clock import today
 from isotp.errors import DomainConflict
@@ -144,6 +145,8 @@ def reschedule_session(
     Past sessions never move; bank holidays and closures are refused; a venue or facilitator clash is refused
     naming the clashing session (409). Locks the group (or plan). Returns the sessions that moved. Audited.
     """
+    require_in_area(actor, session)
+    require(can_manage_delivery(actor), "Only treatment managers reschedule sessions")
     owner = _lock_owner(session)
     if not _still_scheduled(owner, session):
         raise DomainConflict("Only a scheduled session can be moved.", code="SESSION_NOT_SCHEDULED")
@@ -188,6 +191,8 @@ def cancel_session_by_provider(
     free slot date; every later session moves on in order. Past sessions never move. Returns the new session.
     Locks the group (or plan). Audited.
     """
+    require_in_area(actor, session)
+    require(can_manage_delivery(actor), "Only treatment managers cancel sessions")
     owner = _lock_owner(session)
     if not _still_scheduled(owner, session):
         raise DomainConflict("Only a scheduled session can be cancelled.", code="SESSION_NOT_SCHEDULED")

@@ -2,74 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
+from isotp.clock import today as clock_today
 from isotp.errors import DomainConflict
 from isotp.forms import add_refusal
 from referrals import selectors as referral_selectors
 from referrals.rules import REASON_CHOICES, REASON_REQUIRED, STATUSES, allowed_transitions
-from referrals.selectors import WaitingRow
 from sessions import services as delivery
 from sessions.forms.actions import AllocateForm, RemoveMemberForm
-from sessions.models import Delivery, GroupStatus, JoinRule
-from sessions.rules import age_on, check_age_band
+from sessions.models import GroupStatus, JoinRule
+from sessions.selectors.allocation import allocation_rows
 from sessions.selectors.groups import group_for_user, members_for_group
 from sessions.views.requests import paginate, staff
-
-
-@dataclass(frozen=True)
-class AllocationRow:
-    """A waiting-list line as the allocation page shows it: the age on the group's start date, and the
-    age-band refusal (UNDER_AGE / OVER_AGE message) the allocation would give, if any."""
-
-    waiting: WaitingRow
-    age_at_group_start: int
-    refusal: str
-
-    @property
-    def referral(self) -> Any:
-        return self.waiting.referral
-
-    @property
-    def person(self) -> Any:
-        return self.waiting.person
-
-    @property
-    def awaiting_since(self) -> dt.datetime:
-        return self.waiting.awaiting_since
-
-    @property
-    def urgency(self) -> Any:
-        return self.waiting.urgency
-
-
-def _waiting_rows(request: HttpRequest, group: Any, today: dt.date) -> list[AllocationRow]:
-    """The waiting list for the group's programme and format, oldest first (the referrals selector's order)."""
-    programme = group.programme
-    fmt = "one_to_one" if programme.delivery == Delivery.ONE_TO_ONE else "group"
-    rows = referral_selectors.waiting_list(
-        request.user, programme=programme.programme, format=fmt, today=today
-    )
-    start = max(group.start_date, today)
-    out = []
-    for row in rows:
-        age = age_on(row.person.date_of_birth, start)
-        issue = check_age_band(age, group.age_min, group.age_max)
-        out.append(AllocationRow(waiting=row, age_at_group_start=age, refusal=issue.message if issue else ""))
-    return out
 
 
 @login_required
@@ -80,7 +33,7 @@ def group_allocate(request: HttpRequest, public_id: str) -> HttpResponse:
     one active membership per referral under a row lock; its refusal is shown with the reason."""
     require(permissions.can_manage_delivery(request.user))
     group = group_for_user(request.user, public_id)
-    today = timezone.localdate()
+    today = clock_today()
     form = AllocateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -97,7 +50,7 @@ def group_allocate(request: HttpRequest, public_id: str) -> HttpResponse:
                 messages.success(request, f"{person.full_name} ({person.crn}) allocated to {group.reference}")
                 return redirect("programme_sessions:group_allocate", public_id=group.public_id)
     members = members_for_group(group, include_ended=False).count()
-    page = paginate(request, _waiting_rows(request, group, today))
+    page = paginate(request, allocation_rows(request.user, group, today=today))
     join_note = ""
     if group.programme.join_rule == JoinRule.BLOCK_BOUNDARY:
         join_note = (

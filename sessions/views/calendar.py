@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.permissions import require
+from isotp import clock
 from sessions import services as delivery
 from sessions.attendance_selectors import catch_ups_for_facilitator
+from sessions.selectors.area import current_feed_token
 from sessions.selectors.schedule import sessions_for_facilitator
 from sessions.views.requests import paginate, staff
 
@@ -37,10 +38,10 @@ def _weeks(sessions: list[Any]) -> list[dict[str, Any]]:
 def my_calendar(request: HttpRequest) -> HttpResponse:
     """Facilitators: the sessions they deliver from today, week by week (paginated), and their feed link."""
     require(permissions.can_view_own_calendar(request.user))
-    today = timezone.localdate()
+    today = clock.today()
     sessions = sessions_for_facilitator(staff(request), today, today + dt.timedelta(days=HORIZON_DAYS))
     page = paginate(request, sessions)
-    token = delivery.current_feed_token(staff(request))
+    token = current_feed_token(staff(request))
     feed_url = (
         request.build_absolute_uri(reverse("programme_sessions_feed:ical", kwargs={"token": token.token}))
         if token
@@ -66,7 +67,7 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
 def feed_rotate(request: HttpRequest) -> HttpResponse:
     """Facilitators: create a new private feed link; the old one (if any) stops working at once."""
     require(permissions.can_view_own_calendar(request.user))
-    had_one = delivery.current_feed_token(staff(request)) is not None
+    had_one = current_feed_token(staff(request)) is not None
     delivery.issue_feed_token(actor=staff(request), user=staff(request))
     messages.success(
         request,

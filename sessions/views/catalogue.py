@@ -9,11 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
+from isotp import clock
 from isotp.errors import DomainConflict
 from isotp.forms import add_refusal
 from sessions.forms.catalogue import ProgrammeVersionForm
@@ -26,7 +26,7 @@ from sessions.views.requests import area_of, staff
 def programme_list(request: HttpRequest) -> HttpResponse:
     """Managers: every programme with the version in force, its modules, sizes, ages and catch-up limits."""
     require(permissions.can_view_catalogue(request.user))
-    today = timezone.localdate()
+    today = clock.today()
     entries = catalogue_for_area(request.user, today=today)
     return render(
         request,
@@ -43,7 +43,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Managers: one programme's version in force (modules and session counts) and its version history."""
     require(permissions.can_view_catalogue(request.user))
-    entry = catalogue_entry(request.user, code, today=timezone.localdate())
+    entry = catalogue_entry(request.user, code, today=clock.today())
     return render(
         request,
         "sessions/catalogue/detail.html",
@@ -65,7 +65,7 @@ def programme_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Area administrators: change a programme by creating a new version (validated by the catalogue rules).
     Groups and plans already scheduled keep the version they were scheduled with."""
     require(permissions.can_edit_catalogue(request.user))
-    today = timezone.localdate()
+    today = clock.today()
     entry = catalogue_entry(request.user, code, today=today)
     programme = entry.current or entry.latest
     base = programme.as_entry()

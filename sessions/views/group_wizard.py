@@ -17,11 +17,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
+from isotp import clock
+from isotp.dates import weekday_date
 from isotp.errors import DomainConflict
 from sessions import services as delivery
 from sessions.forms.questions import (
@@ -60,7 +61,7 @@ class DeliveryWizard(Wizard):
 
     def __init__(self, request: HttpRequest):
         super().__init__(request)
-        self.today = timezone.localdate()
+        self.today = clock.today()
         self._programme: Any = None
 
     # --- lookups through the selectors --------------------------------------------------------------------------
@@ -364,7 +365,7 @@ def group_create_check(request: HttpRequest) -> HttpResponse:
         {"key": "Weekly sessions", "lines": slot_lines(state["slots"]), "step": "slots"},
         {
             "key": "Start date",
-            "value": f"{start_date:%A} {start_date.day} {start_date:%B %Y}",
+            "value": weekday_date(start_date),
             "step": "start-date",
         },
         {"key": "Places", "value": str(state["capacity"]), "step": "places"},

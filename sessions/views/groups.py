@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from accounts import permissions
-from accounts.models import Role
 from accounts.permissions import require
+from isotp import clock
 from isotp.hooks import app_hooks
 from sessions.models import GroupStatus
 from sessions.selectors.groups import (
@@ -37,7 +36,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": GroupStatus.choices,
             "can_create": permissions.can_manage_delivery(request.user),
-            "is_facilitator": getattr(request.user, "role", "") == Role.FACILITATOR,
+            "is_facilitator": permissions.is_facilitator(request.user),
         },
     )
 
@@ -61,7 +60,7 @@ def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "facilitators": list(group.facilitators.all()),
             "slots": list(group.slots.all()),
             "places_free": max(group.capacity - len(members), 0),
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "can_register": permissions.can_take_register(request.user),
             "can_manage": can_manage and group.status not in (GroupStatus.CANCELLED, GroupStatus.COMPLETED),
             "can_allocate": can_manage and group.status in (GroupStatus.PLANNED, GroupStatus.RUNNING),

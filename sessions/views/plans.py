@@ -20,16 +20,21 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.models import Role
 from accounts.permissions import require
-from audit.services import record_access
+from isotp import clock
+from isotp.dates import long_date, weekday_date
 from isotp.errors import DomainConflict
 from referrals import selectors as referral_selectors
 from sessions import services as delivery
 from sessions.forms.plans import ModulePlanForm, ParticipantForm
 from sessions.forms.questions import VenueForm
 from sessions.models import PlanStatus
-from sessions.selectors.plans import one_to_one_code, plan_for_user, plans_for_list, waiting_referral
+from sessions.selectors.plans import (
+    one_to_one_code,
+    plan_record_for,
+    plans_for_list,
+    waiting_referral,
+)
 from sessions.selectors.previews import preview as schedule_preview
 from sessions.selectors.schedule import schedule_for_plan
 from sessions.views.requests import area_of, paginate, staff
@@ -92,7 +97,7 @@ class PlanWizard(DeliveryWizard):
                 (
                     str(row.referral.public_id),
                     f"{row.person.full_name} ({row.person.crn}), aged {row.age_at_start}, waiting since "
-                    f"{row.awaiting_since:%-d %B %Y}",
+                    + long_date(timezone.localtime(row.awaiting_since).date()),
                 )
                 for row in self.waiting()
             ]
@@ -168,7 +173,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "can_create": permissions.can_manage_delivery(request.user),
-            "is_facilitator": getattr(request.user, "role", "") == Role.FACILITATOR,
+            "is_facilitator": permissions.is_facilitator(request.user),
         },
     )
 
@@ -258,7 +263,7 @@ def plan_create_check(request: HttpRequest) -> HttpResponse:
         {"key": "Weekly sessions", "lines": slot_lines(state["slots"]), "step": "slots"},
         {
             "key": "Start date",
-            "value": f"{start_date:%A} {start_date.day} {start_date:%B %Y}",
+            "value": weekday_date(start_date),
             "step": "start-date",
         },
     ]
@@ -293,7 +298,7 @@ def plan_create_check(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A one-to-one plan: who, sessions per module (with any rationale) and the schedule. 404 outside scope."""
     require(permissions.can_view_groups(request.user))
-    plan = plan_for_user(request.user, public_id)
+    plan = plan_record_for(request.user, public_id)
     sessions = list(schedule_for_plan(plan))
     titles = {m["number"]: m["title"] for m in plan.programme.modules}
     modules = [
@@ -306,7 +311,6 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         low, high = g.get("sessions_min", g.get("sessions")), g.get("sessions_max", g.get("sessions"))
         module["guidance"] = f"{low}" if low == high else f"{low} to {high}"
         module["outside"] = low is not None and not low <= module["sessions"] <= high
-    record_access(actor=staff(request), obj=plan.referral.person, via="page")
     return render(
         request,
         "sessions/plans/detail.html",
@@ -316,7 +320,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "modules": modules,
             "slots": list(plan.slots.all()),
             "active_count": sum(1 for s in sessions if s.status != "cancelled_by_provider"),
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "can_register": permissions.can_take_register(request.user),
             # A cancelled or completed plan's sessions no longer move (the services refuse): offer no actions.
             "can_manage": permissions.can_manage_delivery(request.user)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
+from isotp.dates import weekday_date
 from isotp.errors import DomainConflict
 from isotp.forms import add_refusal
 from sessions import services as delivery
@@ -67,8 +68,7 @@ def _reschedule(request: HttpRequest, kind: str, public_id: str, number: int) ->
                 later = len(moved) - 1
                 messages.success(
                     request,
-                    f"Session {number} moved to {data['new_date']:%A} {data['new_date'].day} "
-                    f"{data['new_date']:%B %Y}"
+                    f"Session {number} moved to {weekday_date(data['new_date'])}"
                     + (
                         f", and {later} later session{'s' if later != 1 else ''} moved on"
                         if later > 0
@@ -106,7 +106,7 @@ def _cancel(request: HttpRequest, kind: str, public_id: str, number: int) -> Htt
             messages.success(
                 request,
                 f"Session {number} cancelled and rescheduled for everyone to "
-                f"{replacement.date:%A} {replacement.date.day} {replacement.date:%B %Y}",
+                + weekday_date(replacement.date),
             )
             return redirect(back_url)
     moves, problem = cancellation_preview(owner, session)

@@ -23,6 +23,7 @@ from referrals.models import (
     RoshAssessment,
     Sentence,
 )
+from referrals.rules import RM2000Input
 from tests.factories import ProbationAreaFactory, UserFactory
 
 TODAY = dt.date(2026, 11, 24)
@@ -152,3 +153,23 @@ def referral_for(
         referral=referral, from_status="", to_status="draft", actor=offender_manager
     )
     return referral
+
+
+def rm2000_inputs(person: Person, **overrides: Any) -> RM2000Input:
+    """RM2000 calculator answers for `person` (a man with one sexual appearance a month ago)."""
+    today = timezone.localdate()
+    values: dict[str, Any] = {
+        "sex": person.sex,
+        "date_of_birth": person.date_of_birth,
+        "assessment_date": today,
+        "commencement_of_risk_date": today - dt.timedelta(days=30),
+        "sexual_appearances": 1,
+        "criminal_appearances": 1,
+        "violent_appearances": 0,
+        "burglary": False,
+        "male_victim": False,
+        "stranger_victim": False,
+        "non_contact_offence": True,
+        "single": False,
+    }
+    return RM2000Input(**(values | overrides))

@@ -52,8 +52,25 @@ ROUTES = [
     Route("api-person-list", roles=READERS, api=True),
     Route("api-person-list", roles=CASEWORKERS, method="post", api=True),
     Route("api-person-detail", roles=READERS, api=True, kwargs=_person, scoped=True),
+    Route(
+        "api-person-detail",
+        roles=CASEWORKERS,
+        method="patch",
+        api=True,
+        kwargs=_person,
+        scoped=True,
+        data={"iq": 95},
+    ),
     Route("api-person-convictions", roles=CASEWORKERS, method="post", api=True, kwargs=_person, scoped=True),
     Route("api-person-conviction-detail", roles=READERS, api=True, kwargs=_conviction, scoped=True),
+    Route(
+        "api-person-conviction-detail",
+        roles=CASEWORKERS,
+        method="delete",
+        api=True,
+        kwargs=_conviction,
+        scoped=True,
+    ),
     Route("api-person-sentences", roles=CASEWORKERS, method="post", api=True, kwargs=_person, scoped=True),
     Route("api-person-rm2000", roles=CASEWORKERS, method="post", api=True, kwargs=_person, scoped=True),
     Route(
@@ -65,6 +82,16 @@ ROUTES = [
     Route("api-referral-list", roles=READERS, api=True),
     Route("api-referral-list", roles=frozenset({OM}), method="post", api=True),
     Route("api-referral-detail", roles=READERS, api=True, kwargs=_referral("submitted"), scoped=True),
+    # Only the person's OM edits a draft.
+    Route(
+        "api-referral-detail",
+        roles=frozenset({OM}),
+        method="patch",
+        api=True,
+        kwargs=_referral("draft"),
+        scoped=True,
+        data={"notes": "Seen on Tuesday"},
+    ),
     Route(
         "api-referral-transitions",
         roles=CASEWORKERS,

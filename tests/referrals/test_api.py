@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLog, AuditEvent
-from referrals.models import Person, Referral
+from referrals.models import Person, Referral, ReferralStatusChange
 from tests.referrals.factories import (
+    ConvictionFactory,
     PersonFactory,
     ReferralFactory,
     RoshFactory,
@@ -580,6 +581,19 @@ def test_missing_reason_is_400_on_reason_code(api, tm, om, area):
     assert response.status_code == 400 and "reason_code" in response.json()
 
 
+def test_assessment_accepts_on_hold_as_the_page_does(api, tm, om, area):
+    """Issue 7: the page offered an `on_hold` outcome the API refused; both now go through the one service."""
+    referral = referral_for(area, om, status="assessment")
+    url = reverse("api-referral-assessment", kwargs={"public_id": referral.public_id})
+    missing = api(tm).post(url, {"outcome": "on_hold"}, format="json")
+    assert missing.status_code == 400 and "reason_code" in missing.json()
+    response = api(tm).post(url, {"outcome": "on_hold", "reason_code": "in_hospital"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["outcome"] == "on_hold"
+    referral.refresh_from_db()
+    assert (referral.status, referral.returns_to) == ("on_hold", "assessment")
+
+
 def test_assessment_and_history(api, tm, om, area):
     referral = referral_for(area, om, status="submitted")
     client = api(tm)
@@ -680,13 +694,22 @@ def test_waiting_list_query_count_does_not_grow(api, tm, om, area, rows, django_
     assert response.json()["count"] == rows
 
 
-def test_referral_detail_query_count_is_fixed(api, tm, om, area, django_assert_max_num_queries):
+@pytest.mark.parametrize("history", [0, 8])
+def test_referral_detail_query_count_is_fixed(api, tm, om, area, django_assert_max_num_queries, history):
+    """The same queries for a referral with a short or a long history (status changes, convictions)."""
     referral = referral_for(area, om, status="submitted")
+    for _ in range(history):
+        ReferralStatusChange.objects.create(
+            referral=referral, from_status="draft", to_status="submitted", actor=om
+        )
+        ConvictionFactory(person=referral.person)
     client = api(tm)
     with django_assert_max_num_queries(
         18
     ):  # + catalogue, closures, OGRS3; + enforcement: failures, catch-ups, actions
-        client.get(reverse("api-referral-detail", kwargs={"public_id": referral.public_id}))
+        response = client.get(reverse("api-referral-detail", kwargs={"public_id": referral.public_id}))
+    assert response.status_code == 200
+    assert response.json()["id"] == str(referral.public_id)
 
 
 def test_person_model_is_not_exposed_by_integer_id(api, tm, om, area):

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role
@@ -34,7 +35,7 @@ from referrals.services.people import (
 )
 from referrals.services.referrals import answer_other_information, create_referral, update_referral
 from referrals.services.risk import calculate_and_record_rm2000, record_deviance, record_rm2000, record_rosh
-from referrals.services.status import change_status, submit_referral
+from referrals.services.status import change_status, move_as_consequence, submit_referral
 from tests.factories import UserFactory
 from tests.referrals.factories import (
     ConvictionFactory,
@@ -130,8 +131,8 @@ def test_update_person_audits_only_what_changed(om):
 
 
 def test_update_person_refuses_another_caseload_and_unknown_fields(om, area):
-    person = PersonFactory(area=area)  # someone else's caseload
-    with pytest.raises(PermissionDenied):
+    person = PersonFactory(area=area)  # someone else's caseload: out of reach, so not found
+    with pytest.raises(Http404):
         update_person(actor=om, person=person, iq=90)
     mine = _new_person(om)
     with pytest.raises(TypeError):
@@ -313,7 +314,7 @@ def test_only_the_persons_om_refers(om, tm, area):
     with pytest.raises(PermissionDenied):
         create_referral(actor=tm, person=person, programme="isotp", format="group")
     someone_else = eligible_person(area, UserFactory(role=Role.OFFENDER_MANAGER, area=area))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # not on his caseload: out of reach, so not found
         create_referral(actor=om, person=someone_else, programme="isotp", format="group")
 
 
@@ -417,8 +418,9 @@ def test_joining_the_waiting_list_starts_the_wait_and_a_restart_rejoins_it(tm, a
     referral.refresh_from_db()
     first = referral.awaiting_since
     assert first is not None
-    for status in ("allocated", "on_programme", "restart_required", "awaiting_allocation"):
-        change_status(actor=tm, referral=referral, to_status=status)
+    for status in ("allocated", "on_programme", "restart_required"):  # made on the group (delivery services)
+        move_as_consequence(actor=tm, referral=referral, to_status=status)
+    change_status(actor=tm, referral=referral, to_status="awaiting_allocation")
     referral.refresh_from_db()
     assert referral.awaiting_since is not None and referral.awaiting_since > first
 
@@ -429,6 +431,51 @@ def test_an_om_may_submit_and_withdraw_but_not_assess(om, area):
     with pytest.raises(PermissionDenied):
         change_status(actor=om, referral=referral, to_status="assessment")
     change_status(actor=om, referral=referral, to_status="withdrawn", reason_code="order_revoked")
+
+
+@pytest.mark.parametrize(
+    ("status", "target", "code"),
+    [
+        ("assessment", "suitable", "ASSESSMENT_REQUIRED"),
+        ("assessment", "not_suitable", "ASSESSMENT_REQUIRED"),
+        ("awaiting_allocation", "allocated", "DELIVERY_REQUIRED"),
+        ("allocated", "on_programme", "DELIVERY_REQUIRED"),
+        ("on_programme", "completed", "DELIVERY_REQUIRED"),
+    ],
+)
+def test_change_status_itself_refuses_the_moves_made_elsewhere(tm, area, om, status, target, code):
+    """Issue 7: the reserved-move rule lived in the page, the API and the serializer; any other caller walked past
+    it. The service refuses it, naming the hand-made moves instead (`rules.transitions.manual_transitions`)."""
+    referral = referral_for(area, om, status=status)
+    with pytest.raises(DomainConflict) as refused:
+        change_status(actor=tm, referral=referral, to_status=target)
+    assert refused.value.code == code
+    assert target not in refused.value.allowed
+    # Waiting, he may still be withdrawn by hand; once on a group, removal happens on the group.
+    assert ("withdrawn" in refused.value.allowed) == (status not in ("allocated", "on_programme"))
+    referral.refresh_from_db()
+    assert referral.status == status
+
+
+def test_on_hold_from_the_assessment_parks_the_referral_with_its_reason(tm, area, om):
+    """The assessment page's "on hold" is an outcome the service (and so the API) knows: parked where it stood,
+    with its reason, and no override."""
+    referral = referral_for(area, om, status="submitted")
+    with pytest.raises(ValidationError) as missing:
+        record_assessment(actor=tm, referral=referral, outcome="on_hold")
+    assert "reason_code" in missing.value.message_dict
+    with pytest.raises(ValidationError) as override:
+        record_assessment(
+            actor=tm, referral=referral, outcome="on_hold", override={"programme": "nsogp", "format": "group"}
+        )
+    assert "override" in override.value.message_dict
+    decision = record_assessment(
+        actor=tm, referral=referral, outcome="on_hold", reason_code="in_custody", rationale="Remanded"
+    )
+    referral.refresh_from_db()
+    assert decision.outcome == "on_hold"
+    assert (referral.status, referral.returns_to) == ("on_hold", "submitted")
+    assert referral.status_changes.last().reason_code == "in_custody"
 
 
 def test_unknown_status_is_a_field_error(tm, area, om):
@@ -563,10 +610,16 @@ def test_a_failing_audit_write_leaves_nothing_saved(om, area, monkeypatch):
 # --- configuration ------------------------------------------------------------------------------------------
 
 
-def test_saving_an_active_scoring_table_retires_the_old_one(tm):
+@pytest.fixture
+def superuser(area):
+    """Configuration is saved through the Django admin, by superusers only."""
+    return UserFactory(is_superuser=True, is_staff=True, area=area, role=Role.AREA_ADMIN)
+
+
+def test_saving_an_active_scoring_table_retires_the_old_one(superuser):
     corrected = {**DEFAULT_SCORING_TABLE, "version": "2007-guide-checked"}
     table = save_scoring_table(
-        actor=tm,
+        actor=superuser,
         scoring_table=Rm2000ScoringTable(
             version="2007-guide-checked", table=corrected, source_note="Checked against §13-15", active=True
         ),
@@ -576,24 +629,25 @@ def test_saving_an_active_scoring_table_retires_the_old_one(tm):
     broken = {**corrected, "version": "broken", "s": {}}
     with pytest.raises(ValidationError) as error:
         save_scoring_table(
-            actor=tm, scoring_table=Rm2000ScoringTable(version="broken", table=broken, source_note="x")
+            actor=superuser, scoring_table=Rm2000ScoringTable(version="broken", table=broken, source_note="x")
         )
     assert "table" in error.value.message_dict
 
 
-def test_eligibility_configuration_is_checked_by_the_rules(tm, area):
+def test_eligibility_configuration_is_checked_by_the_rules(superuser, area):
     from referrals.models import EligibilityConfiguration
 
     with pytest.raises(ValidationError):
         save_eligibility_configuration(
-            actor=tm, configuration=EligibilityConfiguration(area=area, values={"min_iq": "eighty"})
+            actor=superuser, configuration=EligibilityConfiguration(area=area, values={"min_iq": "eighty"})
         )
     with pytest.raises(ValidationError):
         save_eligibility_configuration(
-            actor=tm, configuration=EligibilityConfiguration(area=area, values={"shoe_size": 9})
+            actor=superuser, configuration=EligibilityConfiguration(area=area, values={"shoe_size": 9})
         )
     save_eligibility_configuration(
-        actor=tm, configuration=EligibilityConfiguration(area=area, values={"young_adult_band_enabled": True})
+        actor=superuser,
+        configuration=EligibilityConfiguration(area=area, values={"young_adult_band_enabled": True}),
     )
     assert _events("eligibility_configuration.saved")
 

@@ -89,6 +89,15 @@ ROUTES = [
     Route("api-group-membership-list", roles=ONLY_TM, method="post", api=True, kwargs=_group_id, scoped=True),
     Route("api-membership-detail", roles=READERS, api=True, kwargs=_membership_id, scoped=True),
     Route(
+        "api-membership-detail",
+        roles=ONLY_TM,
+        method="delete",
+        api=True,
+        kwargs=_membership_id,
+        scoped=True,
+        data={"reason": "Moved away", "next_status": "awaiting_allocation"},
+    ),
+    Route(
         "api-membership-remove", roles=ONLY_TM, method="post", api=True, kwargs=_membership_id, scoped=True
     ),
     # Sessions.
@@ -156,6 +165,7 @@ ROUTES = [
     Route("api-my-session-list", roles=ONLY_FAC, api=True),
     Route("api-my-calendar-feed", roles=ONLY_FAC, api=True),
     Route("api-my-calendar-feed", roles=ONLY_FAC, method="post", api=True),
+    Route("api-my-calendar-feed", roles=ONLY_FAC, method="delete", api=True),
     # One-to-one plans.
     Route("api-plan-list", roles=READERS, api=True),
     Route("api-plan-list", roles=ONLY_TM, method="post", api=True),

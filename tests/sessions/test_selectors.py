@@ -88,3 +88,23 @@ def test_programmes_for_area_prefers_the_areas_own_version(area, tm, area_admin,
     assert national in programmes_for_area(other_tm)  # another area keeps the national one
     assert programme_for_preview(tm, "isotp", "group") == own
     assert programme_for_preview(tm, "isotp_one_to_one").format == "one_to_one"
+
+
+def test_the_allocation_page_judges_age_on_the_day_the_service_does(area, tm, time_machine):
+    """Issue 7: the allocation page judged the age band on today, `allocate` on the joining day. The rolling Core
+    Group is joined at the next block boundary: a man who is 20 today and 21 on that day is not refused by either."""
+    from zoneinfo import ZoneInfo
+
+    from sessions.selectors.allocation import age_band_date, allocation_rows, join_date
+
+    london = ZoneInfo("Europe/London")
+    time_machine.move_to(dt.datetime(2026, 11, 24, 10, tzinfo=london), tick=False)
+    core = make_group(area, actor=tm, programme_code="nsogp_core_group", start_date=dt.date(2027, 1, 4))
+    today = dt.date(2027, 1, 12)  # after the start, before the next block boundary
+    time_machine.move_to(dt.datetime(2027, 1, 12, 9, tzinfo=london), tick=False)
+    joins = join_date(core, today)
+    assert joins > today and age_band_date(core, joins) == joins
+    referral = waiting_referral(area, programme="nsogp", date_of_birth=joins.replace(year=joins.year - 21))
+    (row,) = [r for r in allocation_rows(tm, core, today=today) if r.referral.pk == referral.pk]
+    assert row.age_at_group_start == 21 and row.refusal == ""
+    assert services.allocate(actor=tm, group=core, referral=referral).joined_on == joins

@@ -1,0 +1,67 @@
+"""The accounts services for the service matrix: area administrators keep closure dates, training records and
+second factors; managers assign supervisors; everyone confirms their own authenticator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import services
+from tests.factories import ClosureFactory, UserFactory
+from tests.service_matrix import ALL_ROLES, MANAGERS, Service
+
+ADMIN = frozenset({"area_admin"})
+
+
+def _new_facilitator(area: Any) -> Any:
+    return UserFactory(role="facilitator", area=area)
+
+
+SERVICES = [
+    Service(
+        services.add_closure, roles=ADMIN, kwargs=lambda a, p: {"date": dt.date(2027, 2, 1), "reason": "Move"}
+    ),
+    Service(
+        services.remove_closure,
+        roles=ADMIN,
+        kwargs=lambda a, p: {"closure": ClosureFactory(area=a)},
+        scoped=True,
+    ),
+    Service(
+        services.add_training_record,
+        roles=ADMIN,
+        kwargs=lambda a, p: {
+            "facilitator": _new_facilitator(a),
+            "kind": "assessment_centre",
+            "programme": "",
+            "date_passed": dt.date(2026, 6, 1),
+        },
+        scoped=True,
+    ),
+    Service(
+        services.start_supervision,
+        roles=MANAGERS,
+        kwargs=lambda a, p: {
+            "treatment_manager": p["treatment_manager"],
+            "facilitator": _new_facilitator(a),
+            "started_on": dt.date(2026, 11, 1),
+        },
+        scoped=True,
+    ),
+    # Everyone confirms their own new authenticator (someone else's device is not found).
+    Service(
+        services.confirm_totp_device,
+        roles=ALL_ROLES,
+        kwargs=lambda a, p, actor: {
+            "device": TOTPDevice.objects.create(user=actor, name="new", confirmed=False)
+        },
+    ),
+    Service(
+        services.reset_second_factor,
+        roles=ADMIN,
+        kwargs=lambda a, p: {"member": p["treatment_manager"]},
+        scoped=True,
+    ),
+]

@@ -1,0 +1,12 @@
+"""The audit trail's own functions are not gated services: every gated service writes through them."""
+
+from __future__ import annotations
+
+from audit import services
+from tests.service_matrix import NotAService
+
+NOT_SERVICES = [
+    NotAService(services.record_event, "the audit event a gated service writes in its own transaction"),
+    NotAService(services.record_access, "the access log a `*_record_for` selector writes as it reads"),
+    NotAService(services.diff, "computes the changed fields for an audit event; no write"),
+]

@@ -1,0 +1,152 @@
+"""The delivery services for the service matrix: TMs build and run groups and plans, administrators change the
+catalogue, a facilitator manages their own calendar feed (a manager of their area may too)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sessions.selectors.catalogue import programme_for_area
+from sessions.services import (
+    bookings,
+    catalogue,
+    feeds,
+    groups,
+    memberships,
+    plans,
+    scheduling,
+    slots,
+)
+from tests.factories import VenueFactory
+from tests.service_matrix import MANAGERS, NotAService, Service
+from tests.sessions.factories import default_plan_modules, make_group, trained_facilitator, waiting_referral
+
+TM = frozenset({"treatment_manager"})
+D = dt.date
+
+
+def _group(area: Any, personas: dict[str, Any]) -> Any:
+    return make_group(
+        area,
+        actor=personas["treatment_manager"],
+        facilitators=[personas["facilitator"], trained_facilitator(area)],
+    )
+
+
+def _membership(area: Any, personas: dict[str, Any]) -> Any:
+    group = _group(area, personas)
+    referral = waiting_referral(area, personas["offender_manager"])
+    return memberships.allocate(actor=personas["treatment_manager"], group=group, referral=referral)
+
+
+def _attendance(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
+    membership = _membership(area, personas)
+    return {
+        "membership": membership,
+        "session": membership.group.sessions.get(number=1),
+        "outcome": "attended",
+    }
+
+
+def _new_group(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "programme_code": "isotp_group",
+        "venue": VenueFactory(area=area),
+        "treatment_manager": personas["treatment_manager"],
+        "facilitators": [trained_facilitator(area), trained_facilitator(area)],
+        "slots": [{"weekday": "monday", "start_time": "18:00"}],
+        "start_date": D(2027, 1, 4),
+        "capacity": 10,
+    }
+
+
+def _new_plan(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "referral": waiting_referral(area, personas["offender_manager"], format="one_to_one"),
+        "facilitator": trained_facilitator(area),
+        "sessions_per_module": default_plan_modules(),
+        "rationale": "",
+        "slots": [{"weekday": "tuesday", "start_time": "10:00"}],
+        "start_date": D(2027, 1, 5),
+        "venue": VenueFactory(area=area),
+    }
+
+
+def _session(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
+    return {"session": _group(area, personas).sessions.get(number=2)}
+
+
+SERVICES = [
+    Service(
+        catalogue.create_programme_version,
+        roles=frozenset({"area_admin"}),
+        kwargs=lambda a, p: {
+            "programme": programme_for_area(a, "isotp_group"),
+            "changes": {"session_minutes": 150, "work_minutes": 150},
+            "reason": "Longer sessions",
+        },
+    ),
+    # The facilitator's own feed; a manager of their area may issue or revoke it too.
+    Service(
+        feeds.issue_feed_token,
+        roles=MANAGERS | {"facilitator"},
+        kwargs=lambda a, p: {"user": p["facilitator"]},
+        scoped=True,
+    ),
+    Service(
+        feeds.revoke_feed_token,
+        roles=MANAGERS | {"facilitator"},
+        kwargs=lambda a, p: {"user": p["facilitator"]},
+        scoped=True,
+    ),
+    Service(groups.create_group, roles=TM, kwargs=_new_group),
+    Service(
+        memberships.allocate,
+        roles=TM,
+        kwargs=lambda a, p: {"group": _group(a, p), "referral": waiting_referral(a, p["offender_manager"])},
+        scoped=True,
+    ),
+    Service(
+        memberships.remove_member,
+        roles=TM,
+        kwargs=lambda a, p: {
+            "membership": _membership(a, p),
+            "reason": "Moved away",
+            "next_status": "awaiting_allocation",
+        },
+        scoped=True,
+    ),
+    # Facilitators of the session and TMs. Engineer `attend` owns attendance and adds its gate (issue 7).
+    Service(
+        memberships.record_attendance,
+        roles=frozenset({"treatment_manager", "facilitator"}),
+        kwargs=_attendance,
+        scoped=True,
+        known_gap="attend: record_attendance checks no actor yet (issue 7 lists it)",
+    ),
+    Service(plans.create_one_to_one_plan, roles=TM, kwargs=_new_plan, scoped=True),
+    Service(
+        scheduling.reschedule_session,
+        roles=TM,
+        kwargs=lambda a, p: {**_session(a, p), "new_date": D(2027, 1, 19), "cascade": False},
+        scoped=True,
+    ),
+    Service(scheduling.cancel_session_by_provider, roles=TM, kwargs=_session, scoped=True),
+]
+
+NOT_SERVICES = [
+    NotAService(groups.schedule_for, "computes a schedule from the catalogue and calendar; no write"),
+    NotAService(groups.preview_schedule, "the stateless schedule preview (pages and API); no write"),
+    NotAService(groups.reference_prefix, "names a group's reference; no write"),
+    NotAService(groups.next_reference, "reads the next free reference inside a gated service"),
+    NotAService(groups.check_facilitators, "the training check the services (and question pages) share"),
+    NotAService(plans.parse_plan, "parses a plan's sessions per module; no write"),
+    NotAService(plans.check_plan, "the plan rules the service (and question pages) share"),
+    NotAService(bookings.lock_bookables, "locks venue and facilitator rows inside a gated service"),
+    NotAService(bookings.session_label, "names a session in a refusal; no write"),
+    NotAService(bookings.candidates_from, "turns planned sessions into clash candidates; no write"),
+    NotAService(bookings.check_clashes, "the clash check inside a gated service's lock"),
+    NotAService(bookings.write_schedule, "writes the sessions of a group or plan a gated service created"),
+    NotAService(slots.parse_slots, "parses weekly slots; no write"),
+    NotAService(slots.slot_label, "names a slot; no write"),
+]
