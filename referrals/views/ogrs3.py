@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
-from audit.services import record_access
 from isotp.clock import today
 from referrals import selectors
 from referrals.forms.ogrs3 import Ogrs3CalculatorForm, Ogrs3RecordForm
@@ -26,9 +25,8 @@ from referrals.views.access import require_reader
 
 def _person(request: HttpRequest, public_id: str) -> tuple[Any, Any]:
     user = require_reader(request)
-    person = selectors.person_for_user(user, public_id)
+    person = selectors.person_record_for(user, public_id)
     require(permissions.can_edit_person(user, person))
-    record_access(actor=user, obj=person, via="page", object_label=person.crn)
     return user, person
 
 

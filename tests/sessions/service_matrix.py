@@ -4,12 +4,18 @@ catalogue, a facilitator manages their own calendar feed (a manager of their are
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
+from sessions.models import CatchUp
+from sessions.rules import WEEKDAYS
 from sessions.selectors.catalogue import programme_for_area
 from sessions.services import (
+    attendance,
     bookings,
     catalogue,
+    catch_ups,
+    enforcement,
     feeds,
     groups,
     memberships,
@@ -22,7 +28,18 @@ from tests.service_matrix import MANAGERS, NotAService, Service
 from tests.sessions.factories import default_plan_modules, make_group, trained_facilitator, waiting_referral
 
 TM = frozenset({"treatment_manager"})
+DELIVERERS = frozenset({"treatment_manager", "facilitator"})
 D = dt.date
+
+
+# A fresh weekly slot for each group, so the personas' facilitator (who delivers them all) never clashes.
+_SLOTS = itertools.cycle(
+    [
+        {"weekday": day, "start_time": time}
+        for time in ("09:00", "12:00", "15:00", "18:00")
+        for day in WEEKDAYS[:5]
+    ]
+)
 
 
 def _group(area: Any, personas: dict[str, Any]) -> Any:
@@ -30,6 +47,7 @@ def _group(area: Any, personas: dict[str, Any]) -> Any:
         area,
         actor=personas["treatment_manager"],
         facilitators=[personas["facilitator"], trained_facilitator(area)],
+        slots=[next(_SLOTS)],
     )
 
 
@@ -46,6 +64,20 @@ def _attendance(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
         "session": membership.group.sessions.get(number=1),
         "outcome": "attended",
     }
+
+
+def _missed(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
+    membership = _membership(area, personas)
+    return {"membership": membership, "missed_session": membership.group.sessions.get(number=1)}
+
+
+def _catch_up_booking(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
+    return {**_missed(area, personas), "date": D(2027, 1, 8), "facilitator": personas["facilitator"]}
+
+
+def _catch_up(area: Any, personas: dict[str, Any]) -> Any:
+    booking = _catch_up_booking(area, personas)
+    return CatchUp.objects.create(**booking, booked_by=personas["treatment_manager"])
 
 
 def _new_group(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
@@ -116,13 +148,43 @@ SERVICES = [
         },
         scoped=True,
     ),
-    # Facilitators of the session and TMs. Engineer `attend` owns attendance and adds its gate (issue 7).
+    # Facilitators of the session (or of the member, for catch-ups) and the area's TMs; another facilitator does not
+    # see the group (404).
+    Service(attendance.record_attendance, roles=DELIVERERS, kwargs=_attendance, scoped=True),
     Service(
-        memberships.record_attendance,
-        roles=frozenset({"treatment_manager", "facilitator"}),
-        kwargs=_attendance,
+        attendance.take_register,
+        roles=DELIVERERS,
+        kwargs=lambda a, p: {
+            "session": (s := _attendance(a, p))["session"],
+            "entries": [attendance.RegisterEntry(membership=s["membership"], outcome="attended")],
+        },
         scoped=True,
-        known_gap="attend: record_attendance checks no actor yet (issue 7 lists it)",
+    ),
+    Service(catch_ups.book_catch_up, roles=DELIVERERS, kwargs=_catch_up_booking, scoped=True),
+    Service(
+        catch_ups.record_catch_up_outcome,
+        roles=DELIVERERS,
+        kwargs=lambda a, p: {"catch_up": _catch_up(a, p), "outcome": "attended"},
+        scoped=True,
+    ),
+    Service(
+        catch_ups.grant_catch_up_exception,
+        roles=TM,
+        kwargs=lambda a, p: {**_missed(a, p), "reason": "Catch-up booked for next week"},
+        scoped=True,
+    ),
+    # The person's OM or a TM of the area (another OM's caseload is not found).
+    Service(
+        enforcement.record_warning,
+        roles=frozenset({"treatment_manager", "offender_manager"}),
+        kwargs=lambda a, p: {"referral": _membership(a, p).referral, "issued_on": D(2026, 11, 20)},
+        scoped=True,
+    ),
+    Service(
+        enforcement.record_breach,
+        roles=frozenset({"treatment_manager", "offender_manager"}),
+        kwargs=lambda a, p: {"referral": _membership(a, p).referral, "actioned_on": D(2026, 11, 20)},
+        scoped=True,
     ),
     Service(plans.create_one_to_one_plan, roles=TM, kwargs=_new_plan, scoped=True),
     Service(
@@ -135,6 +197,14 @@ SERVICES = [
 ]
 
 NOT_SERVICES = [
+    NotAService(attendance.owner_of, "names the group or plan of a session or membership; no write"),
+    NotAService(
+        attendance.delivers, "reads whether the actor delivers a session (the attendance gate's helper)"
+    ),
+    NotAService(attendance.check_can_take_register, "the attendance services' own gate (404 / 403)"),
+    NotAService(attendance.apply_progress, "updates progress inside a gated attendance or catch-up service"),
+    NotAService(catch_ups.lock_bookables_person, "locks a facilitator's row inside a gated catch-up booking"),
+    NotAService(enforcement.check_can_enforce, "the enforcement services' own gate (404 / 403)"),
     NotAService(groups.schedule_for, "computes a schedule from the catalogue and calendar; no write"),
     NotAService(groups.preview_schedule, "the stateless schedule preview (pages and API); no write"),
     NotAService(groups.reference_prefix, "names a group's reference; no write"),
