@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -50,7 +53,7 @@ class StaffListApi(generics.ListAPIView[User]):
     serializer_class = UserOutput
     filterset_class = StaffFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return selectors.staff_for_list(self.request.user).select_related("area")
 
 
@@ -60,7 +63,7 @@ class VenueListApi(generics.ListAPIView[Venue]):
     permission_classes = [IsVerifiedStaff]
     serializer_class = VenueOutput
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return selectors.venues_for(self.request.user)
 
 
@@ -70,7 +73,7 @@ class ClosureListApi(generics.ListAPIView[AreaClosure]):
     permission_classes = [IsVerifiedStaff]
     serializer_class = ClosureOutput
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return selectors.closures_for(self.request.user)
 
 

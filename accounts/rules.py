@@ -54,12 +54,9 @@ def training_for(programme: str, records: Iterable[TrainingRecord]) -> TrainingD
             missing.append("has not completed core training in N-SOGP, TV-SOGP or C-SOGP")
         if ("isotp_training", "isotp") not in held:
             missing.append("has not completed i-SOTP training")
-    else:
-        # 002 / domain.md §1: N-SOGP (and the other programmes) need their own programme training.
-        if ("core_programme_training", programme) not in held:
-            missing.append(
-                f"has not completed {PROGRAMME_NAMES.get(programme, programme)} programme training"
-            )
+    # 002 / domain.md §1: N-SOGP (and the other programmes) need their own programme training.
+    elif ("core_programme_training", programme) not in held:
+        missing.append(f"has not completed {PROGRAMME_NAMES.get(programme, programme)} programme training")
     return TrainingDecision(trained=not missing, missing=tuple(missing))
 
 

@@ -1,5 +1,7 @@
 """OpenAPI description of the browser-session authentication (drf-spectacular extension)."""
 
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -7,7 +9,7 @@ class VerifiedSessionScheme(OpenApiAuthenticationExtension):
     target_class = "accounts.authentication.VerifiedSessionAuthentication"
     name = "cookieAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {
             "type": "apiKey",
             "in": "cookie",

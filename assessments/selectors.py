@@ -270,7 +270,7 @@ def group_needs_profile(group: ProgrammeGroup) -> dict[str, Any]:
     rows = []
     counts = dict.fromkeys(TREATMENT_TARGETS, 0)
     for member in members:
-        pre = member.pre_administrations[0] if member.pre_administrations else None  # type: ignore[attr-defined]
+        pre = member.pre_administrations[0] if member.pre_administrations else None
         needs: list[int] = []
         if pre is not None:
             battery = parsed.setdefault(pre.battery_version_id, parse_battery(pre.battery_version.definition))

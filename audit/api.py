@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from rest_framework import generics, serializers
 
 from accounts.permissions import IsManager
@@ -33,7 +36,7 @@ class AuditEventListApi(generics.ListAPIView[AuditEvent]):
     permission_classes = [IsManager]
     serializer_class = AuditEventOutput
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         params = self.request.query_params
         return selectors.events_for_search(
             self.request.user, action=params.get("action", ""), object_id=params.get("object_id", "")

@@ -44,27 +44,27 @@ class ResilientRedisCache(RedisCache):
             _degraded("has_key", exc)
             return False
 
-    def set(self, key: Any, value: Any, timeout: Any = 300, version: int | None = None) -> None:  # type: ignore[override]
+    def set(self, key: Any, value: Any, timeout: Any = 300, version: int | None = None) -> None:
         try:
             super().set(key, value, timeout, version)
         except RedisError as exc:
             _degraded("set", exc)
 
-    def add(self, key: Any, value: Any, timeout: Any = 300, version: int | None = None) -> bool:  # type: ignore[override]
+    def add(self, key: Any, value: Any, timeout: Any = 300, version: int | None = None) -> bool:
         try:
             return super().add(key, value, timeout, version)
         except RedisError as exc:
             _degraded("add", exc)
             return False
 
-    def set_many(self, data: Any, timeout: Any = 300, version: int | None = None) -> list[Any]:  # type: ignore[override]
+    def set_many(self, data: Any, timeout: Any = 300, version: int | None = None) -> list[Any]:
         try:
             return super().set_many(data, timeout, version)
         except RedisError as exc:
             _degraded("set_many", exc)
             return list(data)
 
-    def touch(self, key: Any, timeout: Any = 300, version: int | None = None) -> bool:  # type: ignore[override]
+    def touch(self, key: Any, timeout: Any = 300, version: int | None = None) -> bool:
         try:
             return super().touch(key, timeout, version)
         except RedisError as exc:

@@ -17,6 +17,6 @@ def unread(request: HttpRequest) -> dict[str, Any]:
     def count() -> int:
         from notifications.selectors import unread_count
 
-        return unread_count(user)  # type: ignore[arg-type]
+        return unread_count(user)
 
     return {"notifications_unread": SimpleLazyObject(count)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -210,7 +211,7 @@ class OffenceListApi(generics.ListAPIView[Offence]):
     serializer_class = OffenceOutput
     filterset_class = OffenceFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return selectors.offences_for_list(include_inactive=True)
 
 
@@ -234,7 +235,7 @@ class PersonListApi(generics.ListAPIView[Person]):
     serializer_class = PersonListOutput
     filterset_class = PersonFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return selectors.people_for_list(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -441,7 +442,7 @@ class ReferralListApi(generics.ListAPIView[Referral]):
     filterset_class = ReferralFilter
     content_negotiation_class = FormatIsAFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return selectors.referrals_for_list(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -547,7 +548,7 @@ class ReferralHistoryApi(generics.ListAPIView[Any]):
     serializer_class = StatusChangeOutput
     filter_backends: list[Any] = []
 
-    def get_queryset(self):
+    def get_queryset(self) -> list[Any]:  # type: ignore[override]  # DRF pages a list as well
         user = _user(self.request)
         referral = selectors.referral_record_for(user, self.kwargs["public_id"], via="api")
         return selectors.referral_history(referral)
@@ -573,7 +574,7 @@ class WaitingListApi(generics.ListAPIView[Any]):
         )
         return super().list(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def get_queryset(self) -> list[Any]:  # type: ignore[override]  # DRF pages a list as well
         params = self.request.query_params
         errors = {}
         if params.get("programme") not in Programme.values:

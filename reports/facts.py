@@ -43,7 +43,7 @@ def sessions_remaining(membership: Membership, today: dt.date | None = None) -> 
 def _catch_ups(membership: Membership) -> dict[int, dt.date]:
     """Session id -> the date its catch-up was attended (issue 8's catch-ups, when that app provides them)."""
     try:
-        from sessions.models import CatchUp  # type: ignore[attr-defined]
+        from sessions.models import CatchUp
     except ImportError:
         return {}
     rows = CatchUp.objects.filter(membership=membership, outcome__in=("attended", "late")).values_list(
@@ -93,7 +93,7 @@ def psychometrics(membership: Membership) -> dict[str, Any] | None:
     if not administrations:
         return None
     data = results_of(membership, administrations)
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))  # type: ignore[no-any-return]
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
 def post_psychometrics_done(membership: Membership) -> bool:

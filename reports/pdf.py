@@ -26,7 +26,7 @@ class RemoteFetchRefused(Exception):
 def _fetcher() -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class LocalFontsOnly(URLFetcher):  # type: ignore[misc]
+    class LocalFontsOnly(URLFetcher):
         """Serves only files inside the bundled fonts folder; any other URL (http, data, other files) stops
         the render (`fail_on_errors`), so a template change can never make the worker reach the network."""
 
@@ -121,7 +121,7 @@ def html_to_pdf(html: str) -> bytes:
 
     document = HTML(string=html, base_url=FONTS.as_uri() + "/", url_fetcher=_fetcher())
     try:
-        return document.write_pdf(pdf_variant=PDF_VARIANT)  # type: ignore[no-any-return]
+        return document.write_pdf(pdf_variant=PDF_VARIANT)
     except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: made an ordinary, recorded failure
         raise RemoteFetchRefused(str(exc)) from None
 

@@ -393,7 +393,7 @@ def record_render_failure(report_id: int, reason: str) -> None:
 def _tell_offender_manager(report: PostProgrammeReport, version: ReportVersion) -> None:
     """On issue the OM is told with a link to the report page (never the PDF, never an offence in the subject)."""
     try:
-        from notifications.services import notify  # type: ignore[import-not-found]
+        from notifications.services import notify
     except ImportError:  # issue 8's notifications app not installed yet
         return
     person = report.referral.person

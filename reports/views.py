@@ -21,6 +21,7 @@ from accounts import permissions
 from accounts.models import User
 from accounts.permissions import require
 from isotp.errors import DomainConflict
+from isotp.forms import add_refusal
 from reports import selectors, services
 from reports.forms import AmendForm, DraftForm, ReturnForm
 from reports.models import PostProgrammeReport
@@ -40,15 +41,6 @@ def _targets(report: PostProgrammeReport) -> list[Target]:
 
     owner = report.membership.group or report.membership.plan
     return list(targets_for(owner.programme.programme, owner.programme.modules))  # type: ignore[union-attr]
-
-
-def _refusal(form: Any, exc: DomainConflict | ValidationError) -> None:
-    if isinstance(exc, DomainConflict):
-        form.add_error(None, exc.detail)
-        return
-    for field, errors in exc.message_dict.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
 
 
 @login_required
@@ -157,7 +149,7 @@ def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
                 if not missing:
                     form.add_error(None, exc.detail)
             except ValidationError as exc:
-                _refusal(form, exc)
+                add_refusal(form, exc)
     else:
         form = DraftForm(initial=DraftForm.initial_from(report.content), targets=targets, sections=sections)
     return render(
@@ -240,7 +232,7 @@ def _reason_page(request: HttpRequest, public_id: str, action: str) -> HttpRespo
                 messages.success(request, "The report is a draft again; the issued version stays readable.")
             return redirect("reports:report_detail", report.public_id)
         except (DomainConflict, ValidationError) as exc:
-            _refusal(form, exc)
+            add_refusal(form, exc)
     return render(
         request,
         "reports/reason.html",

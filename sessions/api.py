@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -99,7 +100,7 @@ class ProgrammeListApi(generics.ListAPIView[Programme]):
     serializer_class = ProgrammeOutput
     filterset_class = ProgrammeFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return programmes_for_area(self.request.user)
 
 
@@ -123,7 +124,7 @@ class GroupListApi(generics.ListCreateAPIView):
     serializer_class = GroupOutput
     filterset_class = GroupFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return groups_for_list(self.request.user)
 
     @extend_schema(
@@ -177,7 +178,7 @@ class GroupSessionListApi(generics.ListAPIView):
     serializer_class = SessionOutput
     filterset_class = SessionFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return ScheduledSession.objects.none()
         group = group_for_user(self.request.user, self.kwargs["public_id"])
@@ -190,7 +191,7 @@ class GroupMembershipListApi(generics.ListAPIView):
     permission_classes = [DeliveryPermission]
     serializer_class = MembershipOutput
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return Membership.objects.none()
         group = group_for_user(self.request.user, self.kwargs["public_id"])
@@ -326,7 +327,7 @@ class MySessionListApi(generics.ListAPIView):
     serializer_class = SessionDetailOutput
     filterset_class = SessionFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return sessions_for_user(self.request.user).exclude(status="cancelled_by_provider")
 
 
@@ -371,7 +372,7 @@ class PlanListApi(generics.ListCreateAPIView):
     serializer_class = PlanOutput
     filterset_class = PlanFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return plans_for_list(self.request.user)
 
     @extend_schema(
@@ -414,7 +415,7 @@ class PlanSessionListApi(generics.ListAPIView):
     permission_classes = [DeliveryPermission]
     serializer_class = SessionOutput
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return ScheduledSession.objects.none()
         plan = plan_for_user(self.request.user, self.kwargs["public_id"])

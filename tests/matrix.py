@@ -22,7 +22,7 @@ class Route:
 
     name:    the URL name (`app:name` or `api-…`).
     roles:   roles of the home area that get through (2xx or a redirect that is not to sign-in).
-    method:  the method checked ("get", "post", "patch" or "delete"); a POST, PATCH or DELETE gets `data`.
+    method:  the method checked ("get", "post", "put", "patch" or "delete"); a write gets `data`.
     kwargs:  builds the URL kwargs: called with (area, personas) and returns a dict; the object must belong to
              `area` and, for caseload-scoped records, to `personas["offender_manager"]`.
     scoped:  True when the route is about one record: another area's user gets 404 whatever the role.

@@ -84,7 +84,7 @@ def _request(route: Route, client, url: str, area, personas):
         data = data(area, personas)
     if route.method == "post":
         return client.post(url, data or {}, format="json") if route.api else client.post(url, data or {})
-    if route.method in ("patch", "delete"):
+    if route.method in ("put", "patch", "delete"):
         return getattr(client, route.method)(url, data or {}, format="json")
     return client.get(url + route.query)
 

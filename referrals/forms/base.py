@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from isotp.forms import GovukFormMixin
+from isotp.forms import GovukFormMixin, add_refusal
 from referrals.rules import (
     REASON_CHOICES,
     RISK_LEVELS,
@@ -65,11 +65,6 @@ class GovukForm(GovukFormMixin, forms.Form):
     """Every form on these pages: GOV.UK error summary helpers, and no browser-side validation."""
 
     def add_service_errors(self, error: ValidationError) -> None:
-        """Put a service's ValidationError on the matching fields (the rest on the form as a whole)."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                target = field if field in self.fields else None
-                for e in errors:
-                    self.add_error(target, e.messages)
-        else:
-            self.add_error(None, error.messages)
+        """Put a service's ValidationError on the matching fields (the rest on the form as a whole): the one
+        helper, `isotp.forms.add_refusal`."""
+        add_refusal(self, error)

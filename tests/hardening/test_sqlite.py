@@ -57,7 +57,7 @@ def test_concurrent_writes_on_sqlite_never_lock(tmp_path: Path):
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "DJANGO_SETTINGS_MODULE": "isotp.settings",
     }
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: PLW1510 - the test reads the return code itself
         [sys.executable, "-c", SCRIPT],
         env=env,
         capture_output=True,

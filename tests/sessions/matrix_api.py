@@ -116,6 +116,14 @@ ROUTES = [
     # warnings and breach action: the person's OM and TMs.
     Route("api-session-register", roles=frozenset({TM, FAC}), api=True, kwargs=_session_id, scoped=True),
     Route(
+        "api-session-register",
+        roles=frozenset({TM, FAC}),
+        method="put",
+        api=True,
+        kwargs=_session_id,
+        scoped=True,
+    ),
+    Route(
         "api-membership-catch-up-list",
         roles=frozenset({TM, FAC}),
         api=True,

@@ -352,7 +352,7 @@ def test_register_put_records_the_whole_group_in_one_transaction(
     assert data["content_delivered"] == "Module 1: motivation"
     assert [m["record"]["outcome"] for m in data["members"]] == sorted(
         ["attended", "late", "sent_home"],
-        key=lambda o: [m["record"]["outcome"] for m in data["members"]].index(o),
+        key=[m["record"]["outcome"] for m in data["members"]].index,
     )
     assert Attendance.objects.filter(session=s1).count() == 3
     # Session 2: member 2's catch-up is outstanding; the whole register is refused and nothing is written.
