@@ -85,10 +85,10 @@ class ApiTokenListCreateApi(generics.ListAPIView[ApiToken]):
     serializer_class = ApiTokenOutput
     throttle_scope = "tokens"
 
-    def get_throttles(self):  # listing is not limited, issuing is
+    def get_throttles(self) -> list[Any]:  # listing is not limited, issuing is
         return super().get_throttles() if self.request.method == "POST" else []
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return selectors.api_tokens_of(self.request.user, self.request.user)  # type: ignore[arg-type]
 
     @extend_schema(

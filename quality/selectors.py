@@ -436,7 +436,7 @@ def facilitators_for_user(user: User | AnonymousUser) -> QuerySet[User]:
         return User.objects.none()
     return User.objects.filter(
         area_id=cast(User, user).area_id, role=Role.FACILITATOR, is_active=True
-    ).order_by("full_name")  # type: ignore[union-attr]
+    ).order_by("full_name")
 
 
 def facilitator_for_user(user: User | AnonymousUser, public_id: object) -> User:
@@ -561,7 +561,7 @@ def audit_packs_for_user(user: User | AnonymousUser) -> QuerySet[AuditPack]:
         Q(area_id=cast(User, user).area_id)
         if permissions.has_role(user, Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
         else Q(pk__in=[])
-    )  # type: ignore[union-attr]
+    )
     if permissions.can_view_national_statistics(user):
         mine |= Q(area__isnull=True, requested_by=user)
     return AuditPack.objects.filter(mine).order_by("-requested_at", "-id")

@@ -4,13 +4,14 @@ catch-ups for their calendar and feed. Scoped to the user's area and role first;
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from accounts.permissions import is_staff_member
+from audit.services import record_access
 from sessions.models import CatchUp, Membership, ScheduledSession, SessionStatus
 from sessions.selectors.groups import memberships_for_user
 from sessions.selectors.schedule import sessions_for_user
@@ -58,6 +59,14 @@ def membership_with_progress(user: User | AnonymousUser, public_id: Any) -> Memb
     return get_object_or_404(qs.distinct(), public_id=public_id)
 
 
+def membership_progress_record_for(user: User | AnonymousUser, public_id: Any) -> Membership:
+    """`membership_with_progress`, for the progress page: it shows a person's record, so the view is logged (the
+    CRN as label, never the name)."""
+    membership = membership_with_progress(user, public_id)
+    record_access(actor=cast("User", user), obj=membership, object_label=membership.referral.person.crn)
+    return membership
+
+
 def catch_ups_for_user(user: User | AnonymousUser) -> QuerySet[CatchUp]:
     """Catch-ups of the memberships the user may see."""
     ids = memberships_for_user(user).values("pk")
@@ -87,7 +96,7 @@ def facilitators_for_catch_up(user: User, membership: Membership) -> QuerySet[Us
     """Active facilitators of the user's area who may deliver a catch-up: the member's own first."""
     from django.db.models import Case, IntegerField, When
 
-    own = [f.pk for f in (membership.group.facilitators.all() if membership.group else [])]  # type: ignore[union-attr]
+    own = [f.pk for f in (membership.group.facilitators.all() if membership.group else [])]
     if membership.plan is not None:
         own.append(membership.plan.facilitator_id)
     return (

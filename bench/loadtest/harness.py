@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import signal
 import subprocess
@@ -216,10 +217,10 @@ def report(big: dict[str, dict[str, float]], small: dict[str, dict[str, float]],
         growth = row["p95"] / small_p95 if small_p95 else float("nan")
         failures += int(row["failures"]) + int(small.get(name, {}).get("failures", 0))
         limit = API_GOAL if name.startswith("api ") else PAGE_GOAL
-        ok = ratio <= limit and (growth != growth or growth <= GROWTH_GOAL) and not row["failures"]
+        ok = ratio <= limit and (math.isnan(growth) or growth <= GROWTH_GOAL) and not row["failures"]
         if name != "ping":
             worst_ratio = max(worst_ratio, (ratio, name))
-            if growth == growth:
+            if not math.isnan(growth):
                 worst_growth = max(worst_growth, (growth, name))
         lines.append(
             f"| {name} | {row['requests']:.0f} | {row['failures']:.0f} | {row['p50']:.0f} | {row['p95']:.0f} | "

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from accounts.models import Role
 from accounts.permissions import require
-from audit.services import record_access
 from isotp.clock import today
 from isotp.errors import DomainConflict
 from isotp.forms import GovukDateField, add_refusal
@@ -329,8 +328,7 @@ def catch_up_exception(request: HttpRequest, public_id: str) -> HttpResponse:
 def member_progress(request: HttpRequest, public_id: str) -> HttpResponse:
     """Every role within reach (area, own groups, own caseload): a member's progress and timeline."""
     require(permissions.can_view_progress(request.user))
-    membership = attendance_selectors.membership_with_progress(request.user, public_id)
-    record_access(actor=staff(request), obj=membership, object_label=membership.referral.person.crn)
+    membership = attendance_selectors.membership_progress_record_for(request.user, public_id)
     record = member_record(membership)
     result = record.progress()
     enforcement = enforcement_for([membership.referral])[membership.referral.pk]

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from tests.factories import ClosureFactory, UserFactory
-from tests.service_matrix import ALL_ROLES, MANAGERS, Service
+from tests.service_matrix import ALL_ROLES, MANAGERS, NotAService, Service
 
 ADMIN = frozenset({"area_admin"})
 
@@ -19,7 +19,21 @@ def _new_facilitator(area: Any) -> Any:
     return UserFactory(role="facilitator", area=area)
 
 
+def _token_of_facilitator(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
+    token, _ = services.issue_api_token(actor=personas["facilitator"], name="Laptop")
+    return {"token": token}
+
+
 SERVICES = [
+    # Any member of staff, for themselves; the owner or an administrator of the owner's area revokes.
+    Service(services.issue_api_token, roles=ALL_ROLES, kwargs=lambda a, p: {"name": "Laptop"}),
+    Service(
+        services.revoke_api_token,
+        roles=frozenset({"facilitator", "area_admin"}),
+        kwargs=_token_of_facilitator,
+        scoped=True,
+        area_gap="accounts: another area's token is refused (403), not found (404)",
+    ),
     Service(
         services.add_closure, roles=ADMIN, kwargs=lambda a, p: {"date": dt.date(2027, 2, 1), "reason": "Move"}
     ),
@@ -64,4 +78,11 @@ SERVICES = [
         kwargs=lambda a, p: {"member": p["treatment_manager"]},
         scoped=True,
     ),
+]
+
+NOT_SERVICES = [
+    NotAService(
+        services.change_password, "the signed-in user's own password (takes `user`: only their own account)"
+    ),
+    NotAService(services.record_sign_in, "the sign-in pages audit an attempt before anyone is signed in"),
 ]

@@ -177,7 +177,7 @@ def test_the_audit_pack_is_queued_on_commit_and_rendered_once_by_the_task(
     tm, om, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(render_audit_pack, "delay", lambda pk: queued.append(pk))
+    monkeypatch.setattr(render_audit_pack, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         pack = services.request_audit_pack(
             actor=tm,

@@ -44,7 +44,7 @@ class Command(BaseCommand):
             today=options["today"] or clock.today(),
             rng=random.Random(options["seed"]),  # noqa: S311 (reproducible test data, not secrets)
             counts=counts_for(scale),
-            log=lambda line: self.stdout.write(line),
+            log=self.stdout.write,
         )
         generate(ctx)
         for label, n in sorted(ctx.written.items()):
