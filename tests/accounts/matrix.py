@@ -40,6 +40,8 @@ ROUTES = [
         scoped=True,
     ),
     Route("api-token-list", roles=ALL_ROLES, api=True),
+    # An API token cannot mint another (issued from a signed-in browser session, checked in tests/accounts).
+    Route("api-token-list", roles=frozenset(), method="post", api=True),
     Route(
         "api-token-revoke",
         roles=TOKEN_REVOKERS,
