@@ -45,7 +45,7 @@ def _related(root: models.Model) -> list[models.Model]:
                 ):
                     continue
                 model = rel.related_model
-                for child in model._default_manager.filter(**{rel.field.name: obj}):  # type: ignore[union-attr]
+                for child in model._default_manager.filter(**{rel.field.name: obj}):
                     key = (child._meta.label_lower, child.pk)
                     if key not in seen:
                         seen.add(key)

@@ -31,7 +31,7 @@ BROKER_DOWN = (KombuOperationalError, RedisError, ConnectionError, OSError)
 BATCH = 500
 
 
-class OutboxTask(Task):  # type: ignore[misc]
+class OutboxTask(Task):
     """A Celery task whose publishing falls back to the database outbox when the broker cannot be reached."""
 
     def apply_async(

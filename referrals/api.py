@@ -574,7 +574,7 @@ class WaitingListApi(generics.ListAPIView[Any]):
         )
         return super().list(request, *args, **kwargs)
 
-    def get_queryset(self) -> list[Any]:  # type: ignore[override]  # DRF pages a list as well
+    def get_queryset(self) -> Any:  # DRF pages a list (the waiting list) as well as a queryset
         params = self.request.query_params
         errors = {}
         if params.get("programme") not in Programme.values:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.permissions import (
     can_change_referral_status,
     can_move_as_consequence,
+    can_refer,
     may_request_status_change,
     require,
     require_in_area,
@@ -135,6 +136,7 @@ def submit_referral(*, actor: User, referral: Referral) -> Referral:
     with transaction.atomic():
         locked = lock_referral(referral)
         require_person_found(actor, locked.person)
+        require(can_refer(actor, locked.person), "Only the person's offender manager submits a referral")
         _require_may_move(actor, locked, "submitted")
         _move(actor=actor, referral=locked, to_status="submitted")
     return locked

@@ -8,5 +8,8 @@ from tests.service_matrix import NotAService
 NOT_SERVICES = [
     NotAService(services.record_event, "the audit event a gated service writes in its own transaction"),
     NotAService(services.record_access, "the access log a `*_record_for` selector writes as it reads"),
+    NotAService(
+        services.record_search, "the access log of a search, written by the page or endpoint that lists"
+    ),
     NotAService(services.diff, "computes the changed fields for an audit event; no write"),
 ]

@@ -84,7 +84,7 @@ def test_backup_restores_into_an_empty_database(tmp_path, settings, area, om, tm
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{target}",
             "PRIVATE_MEDIA_ROOT": str(restored_media),
         }
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: PLW1510 - the test reads the return code itself
             [sys.executable, "manage.py", "restore", str(folder), "--yes"],
             cwd=ROOT,
             env=env,

@@ -212,6 +212,10 @@ NOT_SERVICES = [
     NotAService(groups.check_facilitators, "the training check the services (and question pages) share"),
     NotAService(plans.parse_plan, "parses a plan's sessions per module; no write"),
     NotAService(plans.check_plan, "the plan rules the service (and question pages) share"),
+    NotAService(
+        bookings.lock_in_order, "locks rows in one fixed order inside a gated service (no deadlocks)"
+    ),
+    NotAService(groups.check_supervised, "the supervision check the services (and question pages) share"),
     NotAService(bookings.lock_bookables, "locks venue and facilitator rows inside a gated service"),
     NotAService(bookings.session_label, "names a session in a refusal; no write"),
     NotAService(bookings.candidates_from, "turns planned sessions into clash candidates; no write"),
