@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import BasePermission
@@ -104,7 +105,7 @@ class BatteryListApi(generics.ListAPIView[Battery]):
     permission_classes = [BatteryPermission]
     serializer_class = BatteryOutput
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return selectors.batteries_for_user(self.request.user)
 
     @extend_schema(
@@ -151,7 +152,7 @@ class AdministrationListApi(generics.ListAPIView[Administration]):
     permission_classes = [PsychometricsPermission]
     serializer_class = AdministrationOutput
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return selectors.administrations_for_user(self.request.user)
 
 

@@ -19,7 +19,7 @@ class StatisticsQuery(serializers.Serializer):
         default="area",
     )
 
-    def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
+    def validate(self, attrs: dict) -> dict:
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
             raise serializers.ValidationError(
                 {"end": ["The end of the period must be on or after its start."]}
