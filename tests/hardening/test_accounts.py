@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, Role, User
 from accounts.rules import browser_summary
 from audit.models import AuditEvent
 from tests.accounts.test_sign_in import current_code, sign_in
@@ -33,7 +33,9 @@ def test_the_second_factor_cannot_be_skipped(route, area, personas):
     """After the password and before the code, every page and endpoint answers as if signed out."""
     client = Client()
     client.force_login(
-        personas["area_admin"] if "area_admin" in route.roles else personas[next(iter(route.roles))]
+        personas["area_admin"]
+        if "area_admin" in route.roles
+        else personas[next(iter(route.roles), Role.TREATMENT_MANAGER)]
     )
     url = _url(route, area, personas)
     response = client.post(url) if route.method == "post" else client.get(url + route.query)
