@@ -84,6 +84,7 @@ def _register(session: Any) -> dict[str, Any]:
                 "membership": line.membership.public_id,
                 "crn": line.membership.referral.person.crn,
                 "full_name": line.membership.referral.person.full_name,
+                "membership_status": line.membership.status,
                 "record": line.record,
                 "catch_up_outstanding": [s.session_id for s in line.outstanding],
                 "may_attend": line.may_attend,

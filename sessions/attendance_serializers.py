@@ -50,6 +50,10 @@ class RegisterMemberOutput(serializers.Serializer[Any]):
     membership = serializers.UUIDField()
     crn = serializers.CharField()
     full_name = serializers.CharField()
+    membership_status = serializers.ChoiceField(
+        choices=MembershipStatus.choices,
+        help_text="Not active: the membership has ended and its record is read-only (MEMBERSHIP_ENDED).",
+    )
     record = AttendanceRecordOutput(allow_null=True)
     catch_up_outstanding = serializers.ListField(
         child=serializers.UUIDField(), help_text="Earlier missed sessions not yet caught up."

@@ -23,6 +23,7 @@ from sessions.models import (
     EnforcementAction,
     EnforcementKind,
     Membership,
+    MembershipStatus,
     Programme,
     ScheduledSession,
     SessionStatus,
@@ -236,8 +237,13 @@ class RegisterLine:
     blocked_by: str
 
     @property
+    def ended(self) -> bool:
+        """The membership has ended (restart required, removed, sessions complete): its row is read-only."""
+        return self.membership.status != MembershipStatus.ACTIVE
+
+    @property
     def may_attend(self) -> bool:
-        return not self.blocked_by
+        return not self.blocked_by and not self.ended
 
 
 def register_members(session: ScheduledSession) -> list[Membership]:
@@ -265,13 +271,16 @@ def register_for(session: ScheduledSession) -> list[RegisterLine]:
         record = records[m.pk]
         rows = record.rows()
         at = next((r for r in rows if r.session_id == str(session.public_id)), None)
-        blocker = blocking_catch_up(rows, at=at, rule=restart_rule(programme_of(m))) if at else None
+        active = m.status == MembershipStatus.ACTIVE
+        blocker = (
+            blocking_catch_up(rows, at=at, rule=restart_rule(programme_of(m))) if at and active else None
+        )
         result = record.progress()
         lines.append(
             RegisterLine(
                 membership=m,
                 record=record.attendance.get(session.pk),
-                outstanding=[s for s in result.outstanding if at is None or s.date < at.date],
+                outstanding=[s for s in result.outstanding if active and (at is None or s.date < at.date)],
                 blocked_by=blocker.message if blocker else "",
             )
         )

@@ -133,6 +133,23 @@ def _lock_memberships(ids: Sequence[int]) -> dict[int, Membership]:
     return {m.pk: m for m in rows}
 
 
+def _values(entry: RegisterEntry) -> dict[str, Any]:
+    """The attendance fields an entry writes."""
+    return {
+        "outcome": entry.outcome,
+        "sent_home_acceptable": entry.sent_home_acceptable if entry.outcome == "sent_home" else None,
+        "homework_done": entry.homework_done,
+        "personal_work": bool(entry.personal_work),
+        "notes": entry.notes.strip(),
+        "concern": bool(entry.concern),
+    }
+
+
+def is_unchanged(entry: RegisterEntry, existing: Attendance | None) -> bool:
+    """The entry repeats what is already saved (a register page or PUT re-posts every member's row)."""
+    return existing is not None and all(getattr(existing, k) == v for k, v in _values(entry).items())
+
+
 def _check_entry(
     *,
     locked: Membership,
@@ -140,26 +157,33 @@ def _check_entry(
     record: MemberRecord,
     entry: RegisterEntry,
     today: dt.date,
-) -> None:
+) -> bool:
+    """Refuse what the rules refuse; answer whether the entry changes anything (an unchanged row always passes:
+    it records nothing new, so neither an ended membership nor an outstanding catch-up refuses it)."""
     same_owner = (locked.group_id is not None and target.group_id == locked.group_id) or (
         locked.plan_id is not None and target.plan_id == locked.plan_id
     )
     if not same_owner:
         raise ValidationError({"membership": ["This member is not in the session's group or plan."]})
+    existing = record.attendance.get(target.pk)
+    if is_unchanged(entry, existing):
+        return False
     if locked.status != MembershipStatus.ACTIVE:
         raise DomainConflict(
             f"The membership has ended ({locked.get_status_display().lower()}): attendance can no longer be "
-            "recorded.",
+            "recorded or changed.",
             code="MEMBERSHIP_ENDED",
         )
     if target.date < locked.joined_on:
         raise DomainConflict("The session was before the member joined.", code="BEFORE_JOINING")
-    if entry.outcome in ATTENDED_OUTCOMES:
+    newly_present = existing is None or existing.outcome not in ATTENDED_OUTCOMES
+    if entry.outcome in ATTENDED_OUTCOMES and newly_present:
         blocker = blocking_catch_up(record.rows(), at=record.row_for(target), rule=_rule(locked))
         if blocker is not None:
             raise DomainConflict(
                 blocker.message, code=blocker.code, missed_session=blocker.session.session_id
             )
+    return True
 
 
 def _rule(membership: Membership):  # type: ignore[no-untyped-def]
@@ -186,14 +210,7 @@ def _check_session_open(target: ScheduledSession, today: dt.date) -> None:
 def _write(
     *, actor: User, locked: Membership, target: ScheduledSession, entry: RegisterEntry
 ) -> tuple[Attendance, dict[str, Any] | None]:
-    values = {
-        "outcome": entry.outcome,
-        "sent_home_acceptable": entry.sent_home_acceptable if entry.outcome == "sent_home" else None,
-        "homework_done": entry.homework_done,
-        "personal_work": bool(entry.personal_work),
-        "notes": entry.notes.strip(),
-        "concern": bool(entry.concern),
-    }
+    values = _values(entry)
     existing = Attendance.objects.filter(membership=locked, session=target).first()
     if existing is None:
         return Attendance.objects.create(membership=locked, session=target, recorded_by=actor, **values), None
@@ -358,18 +375,24 @@ def _record(
     """Check every entry first, then write them all (callers hold the transaction and the session lock)."""
     locked = _lock_memberships([e.membership.pk for e in entries])
     records = member_records(list(locked.values()))
+    changed: list[RegisterEntry] = []
+    saved: list[Attendance] = []
     for index, entry in enumerate(entries):
         member = locked[entry.membership.pk]
         try:
             _validate(entry)
-            _check_entry(locked=member, target=target, record=records[member.pk], entry=entry, today=today)
+            if _check_entry(
+                locked=member, target=target, record=records[member.pk], entry=entry, today=today
+            ):
+                changed.append(entry)
+            else:
+                saved.append(records[member.pk].attendance[target.pk])
         except DomainConflict as exc:
             if len(entries) > 1:
                 exc.extra.setdefault("membership", str(member.public_id))
                 exc.extra.setdefault("index", index)
             raise
-    saved: list[Attendance] = []
-    for entry in entries:
+    for entry in changed:
         member = locked[entry.membership.pk]
         attendance, previous = _write(actor=actor, locked=member, target=target, entry=entry)
         saved.append(attendance)

@@ -45,6 +45,8 @@ def _entries_from_post(
 ) -> tuple[list[services.RegisterEntry], list[tuple[str, str]]]:
     entries, errors = [], []
     for line in lines:
+        if line.ended:  # read-only: an ended member's row is shown, never posted (domain.md §6)
+            continue
         key = str(line.membership.public_id)
         outcome = post.get(f"{key}-outcome", "")
         name = line.membership.referral.person.full_name
