@@ -145,7 +145,7 @@ def _values(entry: RegisterEntry) -> dict[str, Any]:
     }
 
 
-def is_unchanged(entry: RegisterEntry, existing: Attendance | None) -> bool:
+def _is_unchanged(entry: RegisterEntry, existing: Attendance | None) -> bool:
     """The entry repeats what is already saved (a register page or PUT re-posts every member's row)."""
     return existing is not None and all(getattr(existing, k) == v for k, v in _values(entry).items())
 
@@ -166,7 +166,7 @@ def _check_entry(
     if not same_owner:
         raise ValidationError({"membership": ["This member is not in the session's group or plan."]})
     existing = record.attendance.get(target.pk)
-    if is_unchanged(entry, existing):
+    if _is_unchanged(entry, existing):
         return False
     if locked.status != MembershipStatus.ACTIVE:
         raise DomainConflict(
