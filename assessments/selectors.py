@@ -239,6 +239,13 @@ def membership_results(*, user: User, membership: Membership, via: str = "page")
     return results_of(membership, administrations)
 
 
+def results_for_report(membership: Membership) -> dict[str, Any] | None:
+    """The Post-Programme Report (reports.facts), for a membership its caller has already scoped: the full results
+    as plain data, or None when nothing has been recorded. No access log: the report's own pages log theirs."""
+    administrations = list(_administrations_base().filter(membership=membership))
+    return results_of(membership, administrations) if administrations else None
+
+
 # --- the group's needs profile ---------------------------------------------------------------------------------
 
 

@@ -60,7 +60,8 @@ def _detail(request: Request, report: Any, code: int = status.HTTP_200_OK) -> Re
 
 
 class ReportApprove(APIView):
-    """TMs: approve a report awaiting approval; the PDF is rendered in the background (202)."""
+    """TMs: approve a report awaiting approval; the PDF is rendered in the background (202). The TM who wrote
+    the version submitted may not approve it (409 AUTHOR_CANNOT_APPROVE)."""
 
     permission_classes = [ApproveReportPermission]
 
@@ -68,7 +69,9 @@ class ReportApprove(APIView):
         request=None,
         responses={
             202: ReportDetailOutput,
-            409: OpenApiResponse(description="ALREADY_ISSUED, NOT_AWAITING_APPROVAL"),
+            409: OpenApiResponse(
+                description="ALREADY_ISSUED, NOT_AWAITING_APPROVAL, AUTHOR_CANNOT_APPROVE (the TM wrote this version)"
+            ),
         },
         summary="Approve a report (queues the PDF)",
     )

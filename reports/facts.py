@@ -11,9 +11,18 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 
 from isotp import clock
-from reports.rules import SessionRecord, sections_for, summarise_attendance, targets_for
+from reports.rules import (
+    SessionRecord,
+    before_leaving,
+    last_attended,
+    sections_for,
+    summarise_attendance,
+    targets_for,
+)
+from reports.rules.content import ENDED_EARLY
 from sessions.models import Attendance, AttendanceOutcome, Membership, ScheduledSession, SessionStatus
 
 OUTCOME_LABELS = dict(AttendanceOutcome.choices)
@@ -23,15 +32,48 @@ def _owner(membership: Membership) -> Any:
     return membership.group or membership.plan
 
 
+def left_early(membership: Membership) -> bool:
+    """The membership ended before the programme did (removed, or to restart): its facts stop where he left."""
+    return membership.status in ENDED_EARLY and membership.left_on is not None
+
+
+def _left_at(membership: Membership) -> dt.datetime | None:
+    """The local moment the membership ended (the sessions service's audited `membership.ended` event): the
+    leaving point within the leaving day. None when the records do not say."""
+    from audit.models import AuditEvent
+
+    at = (
+        AuditEvent.objects.filter(action="membership.ended", object_id=str(membership.public_id))
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return timezone.localtime(at).replace(tzinfo=None) if at else None
+
+
 def _sessions(membership: Membership) -> list[ScheduledSession]:
+    """The sessions of the member's group or plan from his joining; for someone who left early, only those before
+    the leaving point (a session later on the leaving day is not his)."""
     owner = _owner(membership)
     qs = ScheduledSession.objects.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER).filter(
         date__gte=membership.joined_on
     )
     qs = qs.filter(group=owner) if membership.group_id else qs.filter(plan=owner)
-    if membership.left_on:
-        qs = qs.filter(date__lte=membership.left_on)
-    return list(qs.order_by("date", "number"))
+    sessions = list(qs.order_by("date", "start", "number"))
+    left_on = membership.left_on
+    if left_on is None or not left_early(membership):
+        return sessions
+    left_at = _left_at(membership)
+    recorded = set(
+        Attendance.objects.filter(membership=membership, session__date=left_on).values_list(
+            "session_id", flat=True
+        )
+    )
+    return [
+        s
+        for s in sessions
+        if before_leaving(s.date, s.start, left_on=left_on, left_at=left_at, recorded=s.pk in recorded)
+    ]
 
 
 def sessions_remaining(membership: Membership, today: dt.date | None = None) -> int:
@@ -52,10 +94,11 @@ def _catch_ups(membership: Membership) -> dict[int, dt.date]:
     return dict(rows)
 
 
-def attendance_facts(membership: Membership) -> dict[str, Any]:
-    """domain.md §8: sessions attended, catch-ups with dates, absences with dates and outcome."""
+def _records(membership: Membership, sessions: list[ScheduledSession]) -> list[SessionRecord]:
+    """The member's register at `sessions` (his sessions, before the leaving point when he left early)."""
     caught = _catch_ups(membership)
-    records = [
+    ids = {s.pk for s in sessions}
+    return [
         SessionRecord(
             number=a.session.number,
             date=a.session.date,
@@ -63,9 +106,19 @@ def attendance_facts(membership: Membership) -> dict[str, Any]:
             caught_up_on=caught.get(a.session_id),
         )
         for a in Attendance.objects.filter(membership=membership).select_related("session")
+        if a.session_id in ids
     ]
+
+
+def attendance_facts(
+    membership: Membership, sessions: list[ScheduledSession] | None = None
+) -> dict[str, Any]:
+    """domain.md §8: sessions attended, catch-ups with dates, absences with dates and outcome."""
+    records = _records(membership, _sessions(membership) if sessions is None else sessions)
     summary = summarise_attendance(records)
+    last = last_attended(records)
     return {
+        "last_attended": last.isoformat() if last else None,
         "sessions_recorded": summary.sessions_delivered,
         "attended": summary.attended,
         "missed": summary.missed,
@@ -87,12 +140,11 @@ def attendance_facts(membership: Membership) -> dict[str, Any]:
 def psychometrics(membership: Membership) -> dict[str, Any] | None:
     """The member's pre and post results with norms, RCI and classification, and the chart's SVG (issue 9's
     selector and pure chart function), as JSON-safe data; None when nothing has been recorded."""
-    from assessments.selectors import _administrations_base, results_of
+    from assessments.selectors import results_for_report
 
-    administrations = list(_administrations_base().filter(membership=membership))
-    if not administrations:
+    data = results_for_report(membership)
+    if data is None:
         return None
-    data = results_of(membership, administrations)
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
@@ -115,6 +167,8 @@ def report_facts(membership: Membership, kind: str) -> dict[str, Any]:
         ]
     else:
         facilitators = [owner.facilitator.full_name]
+    attendance = attendance_facts(membership, sessions)
+    early = left_early(membership) and membership.left_on is not None
     return {
         "kind": kind,
         "programme": {
@@ -132,7 +186,14 @@ def report_facts(membership: Membership, kind: str) -> dict[str, Any]:
         },
         "dates": {
             "joined_on": membership.joined_on.isoformat(),
-            "left_on": membership.left_on.isoformat() if membership.left_on else None,
+            # Left early: the day the membership ended. Otherwise the completion date, which is the last session
+            # (or catch-up) attended, from the records: the same in every version, whenever it is issued.
+            "left_on": (
+                membership.left_on.isoformat()
+                if early and membership.left_on
+                else attendance["last_attended"]
+            ),
+            "left_early": early,
             "first_session": sessions[0].date.isoformat() if sessions else None,
             "last_session": sessions[-1].date.isoformat() if sessions else None,
             "sessions_scheduled": len(sessions),
@@ -140,7 +201,7 @@ def report_facts(membership: Membership, kind: str) -> dict[str, Any]:
         "offender_manager": person.offender_manager.full_name if person.offender_manager_id else "",
         "facilitators": facilitators,
         "treatment_manager": owner.treatment_manager.full_name,
-        "attendance": attendance_facts(membership),
+        "attendance": attendance,
         "psychometrics": psychometrics(membership),
         "removal_reason": membership.removal_reason,
         "targets": [

@@ -70,7 +70,7 @@ def print_context(
         {**a, "date": _date(a["date"]), "caught_up_on": _date(a.get("caught_up_on"))}
         for a in facts.get("attendance", {}).get("absences", [])
     ]
-    dates = {k: _date(v) if k != "sessions_scheduled" else v for k, v in facts.get("dates", {}).items()}
+    dates = {k: _date(v) if isinstance(v, str) else v for k, v in facts.get("dates", {}).items()}
     results = facts.get("psychometrics") or {}
     administered = {kind: _date((results.get(kind) or {}).get("administered_on")) for kind in ("pre", "post")}
     return {

@@ -87,6 +87,21 @@ def version_for_user(user: User | AnonymousUser, report_id: object, number: int)
     return get_object_or_404(ReportVersion.objects.select_related("report"), report=report, number=number)
 
 
+def facts_for_page(report: PostProgrammeReport) -> dict[str, Any]:
+    """The draft page (a report `report_record_for` has scoped and logged): the facts the report will state,
+    read from the records now, shaped like the print template's context; the chart keeps its page width."""
+    from reports.facts import report_facts
+    from reports.pdf import print_context
+
+    facts = report_facts(report.membership, report.kind)
+    context = print_context({"facts": facts, "content": {}}, version=None, draft=True)
+    context["chart_svg"] = str((facts.get("psychometrics") or {}).get("chart_svg") or "")
+    return {
+        key: context[key]
+        for key in ("facts", "absences", "dates", "administered", "date_of_birth", "chart_svg")
+    }
+
+
 def report_for_membership(membership_id: int) -> PostProgrammeReport | None:
     return PostProgrammeReport.objects.filter(membership_id=membership_id).first()
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from accounts.permissions import (
     can_draft_report,
     can_open_report,
     can_view_reports,
+    require_in_area,
 )
 from audit.services import record_access, record_event
 from isotp import clock
@@ -35,6 +37,7 @@ from reports.models import PostProgrammeReport, ReportVersion
 from reports.pdf import RenderedPdf, render_pdf
 from reports.rules import (
     RATINGS,
+    ApprovalRefusal,
     IllegalReportMove,
     ReportKind,
     ReportStatus,
@@ -43,6 +46,7 @@ from reports.rules import (
     kind_for_membership,
     missing_for_approval,
     sections_for,
+    separation_of_duties,
     targets_for,
 )
 from sessions.models import Membership, MembershipStatus
@@ -57,13 +61,19 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _lock(report: PostProgrammeReport | int) -> PostProgrammeReport:
+def _lock(report: PostProgrammeReport | int, actor: User | None = None) -> PostProgrammeReport:
+    """Lock the report row. With an `actor`, the report is looked up in the actor's area only: another area's
+    report is not found (404), whatever the role (the worker, which has no actor, reads it by id)."""
     pk = report if isinstance(report, int) else report.pk
-    return (
-        PostProgrammeReport.objects.select_for_update(of=("self",))
-        .select_related("membership__group", "membership__plan", "referral__person")
-        .get(pk=pk)
+    qs = PostProgrammeReport.objects.select_for_update(of=("self",)).select_related(
+        "membership__group", "membership__plan", "referral__person"
     )
+    if actor is not None:
+        qs = qs.filter(area_id=getattr(actor, "area_id", None))
+    try:
+        return qs.get(pk=pk)
+    except PostProgrammeReport.DoesNotExist:
+        raise Http404 from None
 
 
 def _move(report: PostProgrammeReport, action: str) -> str:
@@ -97,7 +107,8 @@ def _targets(report: PostProgrammeReport) -> list[Any]:
 def open_report(*, actor: User, membership: Membership) -> PostProgrammeReport:
     """The member's facilitators and TMs: open the report once the sessions are over (a Post-Programme Report)
     or the member has left early (an exit report). Returns the existing report if one is open. Locks the
-    membership; audited."""
+    membership; audited. An exit report's reasons start from the reason the membership was ended with."""
+    require_in_area(actor, membership)
     _require(can_open_report(actor, membership))
     with transaction.atomic():
         locked = (
@@ -124,6 +135,8 @@ def open_report(*, actor: User, membership: Membership) -> PostProgrammeReport:
             membership=locked,
             referral=locked.referral,
             kind=kind,
+            # Issue 10: the exit report states the reasons; the TM gave them when ending the membership.
+            content={"exit_reasons": locked.removal_reason} if kind == ReportKind.EXIT else {},
             created_by=actor,
         )
         _event(actor, "report.opened", report, kind=kind)
@@ -166,7 +179,7 @@ def save_draft(
     """The member's facilitators and TMs: save the writing of a draft at any time. Locks the report; audited
     (field names only: the writing itself is in the report, not copied into the audit trail)."""
     with transaction.atomic():
-        locked = _lock(report)
+        locked = _lock(report, actor)
         _require(can_draft_report(actor, locked))
         if locked.status != ReportStatus.DRAFT:
             raise DomainConflict(
@@ -186,7 +199,7 @@ def submit_for_approval(*, actor: User, report: PostProgrammeReport) -> PostProg
     """The member's facilitators and TMs: send a complete draft to the TM (409 REPORT_INCOMPLETE with the
     missing fields otherwise). Locks the report; audited."""
     with transaction.atomic():
-        locked = _lock(report)
+        locked = _lock(report, actor)
         _require(can_draft_report(actor, locked))
         target = _move(locked, "submit")
         missing = missing_for_approval(locked.kind, locked.content, _targets(locked))
@@ -228,12 +241,16 @@ def _queue_render(report_id: int) -> None:
 
 def approve(*, actor: User, report: PostProgrammeReport) -> PostProgrammeReport:
     """TMs of the area: approve a report awaiting approval; the facts and writing are frozen and the PDF is
-    rendered in the background (409 ALREADY_ISSUED when there is nothing to approve). Locks the report;
-    audited; the render is queued after the commit."""
+    rendered in the background (409 ALREADY_ISSUED when there is nothing to approve; 409 AUTHOR_CANNOT_APPROVE
+    for the TM who wrote the version submitted). Locks the report; audited; the render is queued after the
+    commit."""
     with transaction.atomic():
-        locked = _lock(report)
+        locked = _lock(report, actor)
         _require(can_approve_report(actor, locked))
         target = _move(locked, "approve")
+        refusal = approval_refusal(actor=actor, report=locked)
+        if refusal is not None:
+            raise DomainConflict(refusal.message, code=refusal.code)
         locked.approved_snapshot = _snapshot(locked, actor)
         locked.status = target
         locked.approved_by = actor
@@ -256,12 +273,26 @@ def approve(*, actor: User, report: PostProgrammeReport) -> PostProgrammeReport:
     return locked
 
 
+def approval_refusal(*, actor: User, report: PostProgrammeReport) -> ApprovalRefusal | None:
+    """Why `actor` may not approve `report` though a TM of its area: they wrote the version submitted."""
+    return separation_of_duties(approver_id=actor.pk, author_id=report.drafted_by_id)
+
+
+def may_approve(actor: User, report: PostProgrammeReport) -> bool:
+    """Whether the page offers `actor` the approve button: what `approve` would let through now."""
+    return (
+        can_approve_report(actor, report)
+        and report.status == ReportStatus.AWAITING_APPROVAL
+        and approval_refusal(actor=actor, report=report) is None
+    )
+
+
 def return_report(*, actor: User, report: PostProgrammeReport, comments: str) -> PostProgrammeReport:
     """TMs of the area: return a report awaiting approval to the facilitator with comments. Audited."""
     if not comments.strip():
         raise ValidationError({"comments": ["Say what needs to change before the report can be approved"]})
     with transaction.atomic():
-        locked = _lock(report)
+        locked = _lock(report, actor)
         _require(can_approve_report(actor, locked))
         target = _move(locked, "return")
         locked.status = target
@@ -277,7 +308,7 @@ def amend(*, actor: User, report: PostProgrammeReport, reason: str) -> PostProgr
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the issued report is being amended"]})
     with transaction.atomic():
-        locked = _lock(report)
+        locked = _lock(report, actor)
         _require(can_approve_report(actor, locked))
         target = _move(locked, "amend")
         locked.status = target
@@ -291,7 +322,7 @@ def amend(*, actor: User, report: PostProgrammeReport, reason: str) -> PostProgr
 def retry_render(*, actor: User, report: PostProgrammeReport) -> PostProgrammeReport:
     """TMs of the area: queue a failed render again (the "Try again" button). Audited; queued after commit."""
     with transaction.atomic():
-        locked = _lock(report)
+        locked = _lock(report, actor)
         _require(can_approve_report(actor, locked))
         target = _move(locked, "retry")
         locked.status = target
@@ -431,7 +462,7 @@ def _count_completion(actor: User, report: PostProgrammeReport) -> bool:
 
     Membership.objects.filter(
         pk=report.membership_id, status__in=[MembershipStatus.ACTIVE, "sessions_complete"]
-    ).update(status=MembershipStatus.COMPLETED, left_on=clock.today())
+    ).update(status=MembershipStatus.COMPLETED, left_on=_completed_on(report.membership))
     move_as_consequence(
         actor=actor,
         referral=report.referral,
@@ -445,11 +476,19 @@ def _count_completion(actor: User, report: PostProgrammeReport) -> bool:
     return True
 
 
+def _completed_on(membership: Membership) -> dt.date:
+    """The day the programme was completed, from the records: the last session or catch-up attended (never the
+    day a report happened to be issued, so an amendment issued later cannot move it)."""
+    last = report_facts.attendance_facts(membership)["last_attended"]
+    day = dt.date.fromisoformat(last) if last else clock.today()
+    return max(day, membership.joined_on)
+
+
 def record_completion(*, actor: User, report: PostProgrammeReport) -> PostProgrammeReport:
     """TMs of the area: count the completion of an issued report whose post-programme psychometrics were
     recorded after the issue (409 COMPLETION_NOT_DUE with the reasons otherwise). Locks the report; audited."""
     with transaction.atomic():
-        locked = _lock(report)
+        locked = _lock(report, actor)
         _require(can_approve_report(actor, locked))
         decision = completion_for(locked)
         if locked.completion_recorded_at is not None:
@@ -469,7 +508,8 @@ def record_completion(*, actor: User, report: PostProgrammeReport) -> PostProgra
 
 def preview_pdf(*, actor: User, report: PostProgrammeReport) -> RenderedPdf:
     """Anyone who may draft the report: a PDF preview of the current writing, marked DRAFT, never stored.
-    Logged as an access to the person's record."""
+    Logged as an access to the person's record. Another area's report is not found."""
+    require_in_area(actor, report)
     _require(can_draft_report(actor, report) or can_approve_report(actor, report))
     snapshot = _snapshot(report, actor)
     snapshot["signoff"]["approved_by"] = ""
@@ -479,9 +519,14 @@ def preview_pdf(*, actor: User, report: PostProgrammeReport) -> RenderedPdf:
 
 def open_version(*, actor: User, version: ReportVersion, via: str) -> Any:
     """Anyone who can read the report (the selector has scoped it): open the stored PDF. Every download is
-    audited (who, when, which version) and logged as an access to the person's record."""
+    audited (who, when, which version) and logged as an access to the person's record. A report outside the
+    actor's reach (another area, another OM's caseload) is not found."""
+    from reports.selectors import reports_for_user
+
     _require(can_view_reports(actor))
     report = version.report
+    if not reports_for_user(actor).filter(pk=report.pk).exists():
+        raise Http404
     with transaction.atomic():
         record_access(actor=actor, obj=report, via="download", object_label=report.referral.person.crn)
         record_event(

@@ -21,15 +21,31 @@ from reports import services
 
 logger = logging.getLogger(__name__)
 
-# Errors worth another try: connections dropped, storage briefly unavailable.
+# Errors worth another try: connections dropped, the storage briefly unavailable or refusing a write (a local disk
+# or network file system raises OSError; S3 raises botocore's errors).
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
     InterfaceError,
-    ConnectionError,
-    TimeoutError,
+    OSError,  # includes ConnectionError and TimeoutError
     BotoCoreError,
     BotoClientError,
 )
+
+# What the report's page says (one plain-English message; the details go to the server log only).
+FAILED_FOR_GOOD = "Something went wrong in the system while the PDF was being produced."
+FAILED_AFTER_RETRIES = "A service the PDF needs was unavailable, and it still was after {tries} attempts."
+WAITING_TO_RETRY = "A service the PDF needs was briefly unavailable: it will be tried again shortly."
+
+
+def _where(exc: BaseException) -> str:
+    """Where an exception was raised (module and line), for the log: never its message, which could quote the
+    report's contents."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "unknown"
+    return f"{tb.tb_frame.f_globals.get('__name__', '?')}:{tb.tb_lineno}"
 
 
 def backoff_seconds(retries: int) -> int:
@@ -47,18 +63,21 @@ def render_report(self, report_id: int) -> str:  # type: ignore[no-untyped-def]
         rendered = services.render_claimed(report_id)
         version = services.issue_rendered(report_id, rendered)
     except TRANSIENT_ERRORS as exc:
-        reason = f"A temporary problem ({type(exc).__name__}) stopped the render"
+        tries = self.request.retries + 1
+        logger.warning(
+            "Report render %s: transient %s at %s (attempt %s)",
+            report_id,
+            type(exc).__name__,
+            _where(exc),
+            tries,
+        )
         if self.request.retries >= settings.REPORT_RENDER_MAX_RETRIES:
-            services.record_render_failure(
-                report_id, f"{reason}; it was tried {self.request.retries + 1} times."
-            )
+            services.record_render_failure(report_id, FAILED_AFTER_RETRIES.format(tries=tries))
             return "failed"
-        services.requeue_render(report_id, reason)
-        logger.warning("Report render %s: transient %s, retrying", report_id, type(exc).__name__)
+        services.requeue_render(report_id, WAITING_TO_RETRY)
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from None
     except Exception as exc:  # a bug or bad data: retrying would fail the same way
-        # The type only: a message could quote the report's contents.
-        logger.error("Report render %s failed: %s", report_id, type(exc).__name__)
-        services.record_render_failure(report_id, f"The PDF could not be produced ({type(exc).__name__}).")
+        logger.error("Report render %s failed: %s at %s", report_id, type(exc).__name__, _where(exc))
+        services.record_render_failure(report_id, FAILED_FOR_GOOD)
         return "failed"
     return "issued" if version is not None else "skipped"

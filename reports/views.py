@@ -81,12 +81,15 @@ def _detail_context(user: User, report: PostProgrammeReport) -> dict[str, Any]:
     versions = list(report.versions.all())
     can_approve = permissions.can_approve_report(user, report)
     can_draft = permissions.can_draft_report(user, report)
+    author_refusal = services.approval_refusal(actor=user, report=report) if can_approve else None
     return {
         "report": report,
         "person": report.referral.person,
         "versions": versions,
         "can_draft": can_draft and report.status == ReportStatus.DRAFT,
-        "can_approve": can_approve and report.status == ReportStatus.AWAITING_APPROVAL,
+        "can_approve": services.may_approve(user, report),
+        # A TM who wrote the version submitted is told why they cannot approve it (separation of duties).
+        "author_refusal": author_refusal if report.status == ReportStatus.AWAITING_APPROVAL else None,
         "can_amend": can_approve and report.status == ReportStatus.ISSUED,
         "can_retry": can_approve and report.status == ReportStatus.FAILED,
         "completion": services.completion_for(report),
@@ -153,7 +156,15 @@ def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         form = DraftForm(initial=DraftForm.initial_from(report.content), targets=targets, sections=sections)
     return render(
-        request, "reports/edit.html", {"report": report, "person": report.referral.person, "form": form}
+        request,
+        "reports/edit.html",
+        {
+            "report": report,
+            "person": report.referral.person,
+            "form": form,
+            # The facts the report will state, read-only above the writing (from the records now).
+            **selectors.facts_for_page(report),
+        },
     )
 
 
@@ -181,14 +192,12 @@ def _decision(request: HttpRequest, public_id: str, action: str) -> HttpResponse
     require(permissions.can_view_reports(user))
     report = selectors.report_for_user(user, public_id)
     try:
+        # No success banner for approve and retry: the outcome is the render's, which the status area (updated
+        # by itself) reports, so a quick failure is never shown under a green "Success".
         if action == "approve":
             services.approve(actor=user, report=report)
-            messages.success(
-                request, "Approved. The PDF is being produced; this page updates when it is issued."
-            )
         elif action == "retry":
             services.retry_render(actor=user, report=report)
-            messages.success(request, "The PDF is being produced again.")
         elif action == "complete":
             services.record_completion(actor=user, report=report)
             messages.success(request, "The completion has been counted and the referral is completed.")

@@ -1,6 +1,12 @@
 """Pure rules of the Post-Programme Report (domain.md §8, seed 003, Probation Circular 09/2007). No Django."""
 
-from reports.rules.attendance import AttendanceFacts, SessionRecord, summarise_attendance
+from reports.rules.attendance import (
+    AttendanceFacts,
+    SessionRecord,
+    before_leaving,
+    last_attended,
+    summarise_attendance,
+)
 from reports.rules.completion import CompletionDecision, completion_decision
 from reports.rules.content import (
     ISOTP_TARGETS,
@@ -15,9 +21,13 @@ from reports.rules.content import (
 from reports.rules.statuses import (
     ACTIONS,
     STATUS_LABELS,
+    WORKER_ACTIONS,
+    ApprovalRefusal,
     IllegalReportMove,
     ReportStatus,
+    allowed_actions,
     check_move,
+    separation_of_duties,
 )
 
 __all__ = [
@@ -25,6 +35,8 @@ __all__ = [
     "ISOTP_TARGETS",
     "RATINGS",
     "STATUS_LABELS",
+    "WORKER_ACTIONS",
+    "ApprovalRefusal",
     "AttendanceFacts",
     "CompletionDecision",
     "IllegalReportMove",
@@ -32,11 +44,15 @@ __all__ = [
     "ReportStatus",
     "SessionRecord",
     "Target",
+    "allowed_actions",
+    "before_leaving",
     "check_move",
     "completion_decision",
     "kind_for_membership",
+    "last_attended",
     "missing_for_approval",
     "sections_for",
+    "separation_of_duties",
     "summarise_attendance",
     "targets_for",
 ]

@@ -45,3 +45,33 @@ def summarise_attendance(records: Iterable[SessionRecord]) -> AttendanceFacts:
         caught_up=caught_up,
         absences=absences,
     )
+
+
+def before_leaving(
+    date: dt.date,
+    start: dt.time,
+    *,
+    left_on: dt.date | None,
+    left_at: dt.datetime | None = None,
+    recorded: bool = False,
+) -> bool:
+    """Whether a session took place while the member was still in the group (issue 10: an exit report counts only
+    the sessions before the leaving point). `left_at` is the local (Europe/London) moment the membership ended,
+    when known: a session later on the leaving day is after it. Without that moment, a session on the leaving day
+    counts only when the register records him at it."""
+    if left_on is None or date < left_on:
+        return True
+    if date > left_on:
+        return False
+    if left_at is not None and left_at.date() == left_on:
+        return start < left_at.time()
+    return recorded
+
+
+def last_attended(records: Iterable[SessionRecord]) -> dt.date | None:
+    """The last day the member attended a session or a catch-up: the completion date (issue 10), taken from the
+    records so that it never moves when a report is amended or issued later."""
+    rows = list(records)
+    days = [r.date for r in rows if r.outcome in ATTENDED]
+    days += [r.caught_up_on for r in rows if r.caught_up_on is not None]
+    return max(days, default=None)

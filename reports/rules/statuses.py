@@ -56,6 +56,8 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     "retry": ("NOT_FAILED", "Only a report whose rendering failed can be tried again."),
     "amend": ("NOT_ISSUED", "Only an issued report can be amended."),
 }
+# The background worker's moves: never offered to a person in a refusal's `allowed` list.
+WORKER_ACTIONS = frozenset({"claim", "issue", "fail", "requeue"})
 # Once approved there is nothing left to approve (api: 409 ALREADY_ISSUED).
 _ALREADY_APPROVED = frozenset({S.QUEUED, S.RENDERING, S.ISSUED})
 
@@ -68,12 +70,18 @@ class IllegalReportMove(Exception):
 
 
 def allowed_actions(status: str) -> tuple[str, ...]:
-    """The actions a report in `status` admits (people's and the worker's), in table order."""
-    return tuple(action for action, (sources, _) in ACTIONS.items() if status in sources)
+    """The actions a person may take on a report in `status`, in table order (the worker's moves are not
+    theirs to make: a report being rendered offers nothing until the worker is done)."""
+    return tuple(
+        action
+        for action, (sources, _) in ACTIONS.items()
+        if status in sources and action not in WORKER_ACTIONS
+    )
 
 
 def check_move(status: str, action: str) -> str:
-    """The status `action` leads to from `status`, or IllegalReportMove with a code and the allowed actions."""
+    """The status `action` leads to from `status`, or IllegalReportMove with a code and the actions a person
+    may take instead."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown report action {action!r}")
     sources, target = ACTIONS[action]
@@ -86,3 +94,20 @@ def check_move(status: str, action: str) -> str:
             " and issued." if status == S.ISSUED else " and is being rendered."
         )
     raise IllegalReportMove(code, message, allowed_actions(status))
+
+
+@dataclass(frozen=True)
+class ApprovalRefusal:
+    code: str
+    message: str
+
+
+def separation_of_duties(*, approver_id: int | None, author_id: int | None) -> ApprovalRefusal | None:
+    """domain.md §8 ("facilitator drafts → TM approves"): the approval is a second person's check, so whoever
+    wrote the version submitted may not approve it, even a treatment manager who drafted it themselves."""
+    if approver_id is not None and approver_id == author_id:
+        return ApprovalRefusal(
+            "AUTHOR_CANNOT_APPROVE",
+            "You wrote this version of the report, so another treatment manager must approve it.",
+        )
+    return None

@@ -12,8 +12,6 @@ from tests.service_matrix import NotAService, Service
 TM, FAC, OM = "treatment_manager", "facilitator", "offender_manager"
 DRAFTERS = frozenset({TM, FAC})
 ONLY_TM = frozenset({TM})
-# Issue 7: another area's record is not found (404); these services refuse it with 403 today.
-AREA_GAP = "reports: another area's report or member is refused (403) in the service, not found (404)"
 
 
 def _report(status: str = "draft", issued: bool = False, **extra: Any):
@@ -39,42 +37,40 @@ SERVICES = [
         roles=DRAFTERS,
         kwargs=lambda a, p: {"membership": quick_membership(a, p, finished=True)},
         scoped=True,
-        area_gap=AREA_GAP,
     ),
-    Service(services.save_draft, roles=DRAFTERS, kwargs=_draft_content, scoped=True, area_gap=AREA_GAP),
-    Service(services.submit_for_approval, roles=DRAFTERS, kwargs=_report(), scoped=True, area_gap=AREA_GAP),
+    Service(services.save_draft, roles=DRAFTERS, kwargs=_draft_content, scoped=True),
+    Service(services.submit_for_approval, roles=DRAFTERS, kwargs=_report(), scoped=True),
     Service(
-        services.approve, roles=ONLY_TM, kwargs=_report("awaiting_approval"), scoped=True, area_gap=AREA_GAP
+        services.approve,
+        roles=ONLY_TM,
+        kwargs=_report("awaiting_approval"),
+        scoped=True,
     ),
     Service(
         services.return_report,
         roles=ONLY_TM,
         kwargs=_report("awaiting_approval", comments="Add the risk section"),
         scoped=True,
-        area_gap=AREA_GAP,
     ),
     Service(
         services.amend,
         roles=ONLY_TM,
         kwargs=_report("issued", True, reason="Wrong date"),
         scoped=True,
-        area_gap=AREA_GAP,
     ),
-    Service(services.retry_render, roles=ONLY_TM, kwargs=_report("failed"), scoped=True, area_gap=AREA_GAP),
+    Service(services.retry_render, roles=ONLY_TM, kwargs=_report("failed"), scoped=True),
     Service(
         services.record_completion,
         roles=ONLY_TM,
         kwargs=_report("issued", True),
         scoped=True,
-        area_gap=AREA_GAP,
     ),
-    Service(services.preview_pdf, roles=DRAFTERS, kwargs=_report(), scoped=True, area_gap=AREA_GAP),
+    Service(services.preview_pdf, roles=DRAFTERS, kwargs=_report(), scoped=True),
     Service(
         services.open_version,
         roles=frozenset({TM, FAC, OM}),
         kwargs=_version,
         scoped=True,
-        area_gap=AREA_GAP + "; open_version checks the role only",
     ),
 ]
 
@@ -87,4 +83,6 @@ NOT_SERVICES = [
     NotAService(services.requeue_render, "the Celery worker's retry after a transient error (takes an id)"),
     NotAService(services.record_render_failure, "the Celery worker records a failed render (takes an id)"),
     NotAService(services.completion_for, "reads the completion decision for a page or endpoint; no write"),
+    NotAService(services.approval_refusal, "reads whether the TM wrote the version (separation of duties)"),
+    NotAService(services.may_approve, "reads whether the page offers the approve button; approve() decides"),
 ]

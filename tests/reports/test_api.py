@@ -37,6 +37,7 @@ def test_approve_is_202_then_409_already_issued(
     assert response.json()["status"] == "queued"
     again = api(tm).post(url)
     assert again.status_code == 409 and again.json()["code"] == "ALREADY_ISSUED"
+    assert again.json()["allowed"] == ["amend"]  # what a person may do: never the worker's moves
 
     detail = api(om).get(f"/api/v1/reports/{awaiting.public_id}/").json()
     assert detail["status"] == "issued"
@@ -104,3 +105,37 @@ def test_list_query_count_does_not_grow(api, area, personas, rows, django_assert
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/reports/")
     assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("status", ["queued", "rendering"])
+def test_already_issued_while_rendering_offers_no_worker_moves(api, area, personas, status):
+    report = quick_report(area, personas, status=status)
+    response = api(personas["treatment_manager"]).post(f"/api/v1/reports/{report.public_id}/approve/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "ALREADY_ISSUED" and response.json()["allowed"] == []
+
+
+def test_the_author_cannot_approve_through_the_api(api, area, tm, facilitator, om, time_machine):
+    time_machine.move_to(AFTER_THE_PROGRAMME, tick=False)
+    member = finished_member(area, tm=tm, facilitator=facilitator, om=om)
+    report = report_awaiting_approval(member, drafter=tm)
+    response = api(tm).post(f"/api/v1/reports/{report.public_id}/approve/")
+    assert response.status_code == 409 and response.json()["code"] == "AUTHOR_CANNOT_APPROVE"
+
+
+def test_another_areas_tm_gets_404_on_every_action(api, area, personas, other_tm):
+    awaiting = quick_report(area, personas, status="awaiting_approval")
+    issued = quick_report(area, personas, status="issued", issued=True)
+    client = api(other_tm)
+    assert client.post(f"/api/v1/reports/{awaiting.public_id}/approve/").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/reports/{awaiting.public_id}/return/", {"comments": "x"}, format="json"
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/api/v1/reports/{issued.public_id}/amend/", {"reason": "x"}, format="json").status_code
+        == 404
+    )
+    assert client.get(f"/api/v1/reports/{issued.public_id}/versions/1/pdf/").status_code == 404

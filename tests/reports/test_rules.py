@@ -11,14 +11,18 @@ from hypothesis import strategies as st
 from reports.rules import (
     ACTIONS,
     ISOTP_TARGETS,
+    WORKER_ACTIONS,
     IllegalReportMove,
     ReportKind,
     ReportStatus,
     SessionRecord,
+    before_leaving,
     check_move,
     completion_decision,
     kind_for_membership,
+    last_attended,
     missing_for_approval,
+    separation_of_duties,
     summarise_attendance,
     targets_for,
 )
@@ -192,3 +196,116 @@ def test_attended_and_missed_add_up(outcomes, caught):
     assert facts.attended + facts.missed == len(outcomes)
     assert 0 <= facts.caught_up <= facts.missed
     assert facts.completed <= len(outcomes)
+
+
+# --- the review's findings ---------------------------------------------------------------------------------------
+
+# Written by hand from the workflow: what a PERSON may do from each status (the worker's claim, issue, fail and
+# requeue are never offered in a 409's `allowed`).
+PEOPLE_MAY = {
+    S.DRAFT: ("submit",),
+    S.AWAITING_APPROVAL: ("return", "approve"),
+    S.QUEUED: (),
+    S.RENDERING: (),
+    S.ISSUED: ("amend",),
+    S.FAILED: ("retry",),
+}
+
+
+@pytest.mark.parametrize("status", list(S))
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_a_refusal_offers_only_what_a_person_may_do(status, action):
+    if (status, action) in EXPECTED:
+        return
+    with pytest.raises(IllegalReportMove) as refused:
+        check_move(status, action)
+    assert set(refused.value.allowed) == set(PEOPLE_MAY[status])
+    assert not set(refused.value.allowed) & WORKER_ACTIONS
+
+
+@pytest.mark.parametrize(("status", "allowed"), [(S.QUEUED, ()), (S.RENDERING, ()), (S.ISSUED, ("amend",))])
+def test_already_issued_lists_no_worker_moves(status, allowed):
+    with pytest.raises(IllegalReportMove) as refused:
+        check_move(status, "approve")
+    assert refused.value.code == "ALREADY_ISSUED" and refused.value.allowed == allowed
+
+
+@pytest.mark.parametrize(
+    ("approver", "author", "code"),
+    [(1, 1, "AUTHOR_CANNOT_APPROVE"), (1, 2, None), (1, None, None), (None, None, None)],
+)
+def test_the_author_of_the_version_cannot_approve_it(approver, author, code):
+    refusal = separation_of_duties(approver_id=approver, author_id=author)
+    assert (refusal.code if refusal else None) == code
+
+
+LEFT = dt.date(2026, 3, 2)
+NINE, SIX_PM = dt.time(9, 0), dt.time(18, 0)
+
+
+@pytest.mark.parametrize(
+    ("date", "start", "left_at", "recorded", "counts"),
+    [
+        (LEFT - dt.timedelta(days=1), SIX_PM, None, False, True),  # the day before: his
+        (LEFT + dt.timedelta(days=1), NINE, None, True, False),  # the day after: never
+        (LEFT, SIX_PM, dt.datetime.combine(LEFT, dt.time(10, 0)), False, False),  # later that day
+        (LEFT, NINE, dt.datetime.combine(LEFT, dt.time(10, 0)), False, True),  # earlier that day
+        (
+            LEFT,
+            dt.time(10, 0),
+            dt.datetime.combine(LEFT, dt.time(10, 0)),
+            True,
+            False,
+        ),  # at the moment: after
+        (LEFT, SIX_PM, None, True, True),  # moment unknown: the register says he was in it
+        (LEFT, SIX_PM, None, False, False),  # moment unknown, nothing recorded: not his
+        (
+            LEFT,
+            SIX_PM,
+            dt.datetime.combine(LEFT - dt.timedelta(days=3), NINE),
+            True,
+            True,
+        ),  # moment elsewhere
+    ],
+)
+def test_sessions_before_the_leaving_point(date, start, left_at, recorded, counts):
+    assert before_leaving(date, start, left_on=LEFT, left_at=left_at, recorded=recorded) is counts
+
+
+def test_without_a_leaving_day_every_session_counts():
+    assert before_leaving(LEFT, NINE, left_on=None)
+
+
+def test_the_last_day_attended_includes_catch_ups_and_ignores_absences():
+    d = dt.date(2026, 1, 5)
+    rows = [
+        SessionRecord(1, d, "attended"),
+        SessionRecord(2, d + dt.timedelta(days=7), "late"),
+        SessionRecord(
+            3, d + dt.timedelta(days=14), "acceptable_absence", caught_up_on=d + dt.timedelta(days=16)
+        ),
+        SessionRecord(4, d + dt.timedelta(days=21), "unacceptable_absence"),
+    ]
+    assert last_attended(rows) == d + dt.timedelta(days=16)
+    assert last_attended(rows[:2]) == d + dt.timedelta(days=7)
+    assert last_attended(rows[3:]) is None
+    assert last_attended(iter(rows)) == d + dt.timedelta(days=16)  # a one-pass iterable is fine
+
+
+def test_reports_use_only_the_public_names_of_other_apps():
+    """Review: reports/facts.py reached into assessments' private `_administrations_base`; another app's
+    underscored names are its own business (assessments.selectors.results_for_report is the public way in)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "reports"
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.module.startswith("reports"):
+                offenders += [
+                    f"{path.name}: {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
+    assert not offenders, offenders

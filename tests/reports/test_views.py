@@ -67,6 +67,102 @@ def test_failed_shows_a_retry_button_to_the_tm(login, area, personas):
     )
 
 
+def test_a_failed_render_shows_one_plain_message_and_no_success_banner(
+    login, area, tm, facilitator, om, time_machine, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Review: the failure was shown twice, with the exception's class, under a green success banner."""
+    from reports import services, tasks
+    from reports.tasks import render_report
+    from tests.reports.factories import report_awaiting_approval
+
+    time_machine.move_to(AFTER_THE_PROGRAMME, tick=False)
+    member = finished_member(area, tm=tm, facilitator=facilitator, om=om)
+    report = report_awaiting_approval(member, drafter=facilitator)
+
+    def broken(*args, **kwargs):
+        raise KeyError("template_bug")
+
+    monkeypatch.setattr(services, "render_pdf", broken)
+    monkeypatch.setattr(services, "_queue_render", lambda pk: render_report.apply(args=[pk]))
+    client = login(tm)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/reports/{report.public_id}/approve/")
+    assert response.status_code == 302
+    response = client.get(response["Location"])  # the page the TM lands on, with any banner set by approving
+    html = response.content.decode()
+    text = page_text(response)
+    assert "Failed" in text
+    assert "govuk-notification-banner--success" not in html and "Success" not in text
+    assert text.count("The PDF could not be produced") == 1
+    assert text.count(tasks.FAILED_FOR_GOOD) == 1
+    assert "KeyError" not in text and "template_bug" not in text
+    assert "govuk-error-summary" in html and ">Try again</button>" in html
+
+
+def test_the_author_is_not_offered_the_approve_button(login, area, tm, facilitator, om, time_machine):
+    from tests.factories import UserFactory
+    from tests.reports.factories import report_awaiting_approval
+
+    time_machine.move_to(AFTER_THE_PROGRAMME, tick=False)
+    member = finished_member(area, tm=tm, facilitator=facilitator, om=om)
+    report = report_awaiting_approval(member, drafter=tm)
+    page = page_text(login(tm).get(f"/reports/{report.public_id}/"))
+    assert "Approve and issue" not in page and "another treatment manager must approve it" in page
+    other = UserFactory(area=area, role="treatment_manager")
+    assert "Approve and issue" in page_text(login(other).get(f"/reports/{report.public_id}/"))
+
+
+def test_the_draft_shows_the_facts_beside_the_writing(login, area, tm, facilitator, om, time_machine):
+    from reports import services
+    from tests.reports.factories import record_psychometrics
+
+    time_machine.move_to(AFTER_THE_PROGRAMME, tick=False)
+    member = finished_member(area, tm=tm, facilitator=facilitator, om=om)
+    record_psychometrics(member, actor=tm)
+    report = services.open_report(actor=facilitator, membership=member)
+    response = login(facilitator).get(f"/reports/{report.public_id}/draft/")
+    html = response.content.decode()
+    text = page_text(response)
+    person = member.referral.person
+    facts_at = text.index("The facts from the records")
+    assert facts_at < text.index("Progress against each treatment target")  # above the writing
+    for fact in (
+        person.crn,
+        "Date of birth",
+        "Sessions attended",
+        "Missed sessions",
+        "Psychometric results",
+        "Treatment needs",
+        tm.full_name,
+        person.offender_manager.full_name,
+    ):
+        assert fact in text, fact
+    assert "<svg" in html  # the chart
+    results = report.membership.psychometric_administrations.get(kind="pre")
+    assert results.battery_version.battery.name in text
+
+
+def test_the_exit_draft_starts_from_the_removal_reason(login, area, tm, facilitator, om, time_machine):
+    from reports import services
+    from sessions import services as delivery
+
+    time_machine.move_to(AFTER_THE_PROGRAMME, tick=False)
+    member = finished_member(area, tm=tm, facilitator=facilitator, om=om, record_all=False)
+    first = member.group.sessions.order_by("number").first()
+    delivery.record_attendance(actor=tm, membership=member, session=first, outcome="attended")
+    delivery.remove_member(
+        actor=tm,
+        membership=member,
+        reason="Recalled to custody.",
+        next_status="withdrawn",
+        reason_code="moved_out_of_area",
+    )
+    member.refresh_from_db()
+    report = services.open_report(actor=facilitator, membership=member)
+    html = login(facilitator).get(f"/reports/{report.public_id}/draft/").content.decode()
+    assert "Recalled to custody.</textarea>" in html
+
+
 def test_the_download_is_a_pdf_and_audited(login, area, personas):
     report = quick_report(area, personas, status="issued", issued=True)
     om = personas["offender_manager"]

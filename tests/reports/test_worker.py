@@ -28,6 +28,7 @@ SECTIONS = [
     "Identification",
     "Attendance",
     "Psychometric results",
+    "Treatment-needs profile",  # issue 10: the facts include the treatment-needs profile
     "Progress against each treatment target",
     "Strengths",
     "Remaining concerns",
@@ -74,6 +75,8 @@ def test_a_real_worker_renders_and_issues_the_report(
         assert section in everything, f"the PDF has no {section!r} section"
     assert member.referral.person.crn in everything
     assert "Sessions attended" in everything
+    needs = version.snapshot["facts"]["psychometrics"]["treatment_needs"]
+    assert needs and all(need["short"] in everything for need in needs)
 
     # PDF/UA-1: tagged (MarkInfo /Marked, a structure tree), with the language and the title set.
     root = pdf.trailer["/Root"]
