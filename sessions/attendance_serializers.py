@@ -19,13 +19,20 @@ class AttendanceRecordInput(serializers.Serializer[Any]):
     sent_home_acceptable = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="Required with sent_home (domain.md §6)."
     )
-    homework_done = serializers.BooleanField(required=False, allow_null=True, default=None)
-    personal_work = serializers.BooleanField(
-        required=False, default=False, help_text="N-SOGP: presented their personal-work exercise (002)."
+    # Optional details: left out, what is saved stays (a new record starts empty).
+    homework_done = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Left out: the saved value stays."
     )
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    personal_work = serializers.BooleanField(
+        required=False,
+        help_text="N-SOGP: presented their personal-work exercise (002). Left out: the saved value stays.",
+    )
+    notes = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Left out: the saved note stays."
+    )
     concern = serializers.BooleanField(
-        required=False, default=False, help_text="Alerts the offender manager."
+        required=False,
+        help_text="Alerts the offender manager. Left out: the saved flag stays.",
     )
 
 

@@ -66,7 +66,8 @@ def working_day_after(start: date, n: int, *, is_holiday: Callable[[date], bool]
 
 @dataclass(frozen=True)
 class Enforcement:
-    """The enforcement state of one referral, with what is due and why."""
+    """The enforcement state of one referral, with what is due and why. `answers` is the failure that opened the
+    current step (the one a warning or breach action recorded now answers)."""
 
     status: str
     warning_issued_on: date | None
@@ -75,6 +76,7 @@ class Enforcement:
     failures: tuple[date, ...]
     code: str
     reason: str
+    answers: date | None = None
 
     @property
     def label(self) -> str:
@@ -85,7 +87,20 @@ def _fmt(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def enforcement_state(
+@dataclass
+class _Step:
+    kind: str  # "warning" or "breach"
+    opened_by: date  # the failure that made it due
+    warning: date | None  # breach steps: the warning whose 12 months it fell within
+    answered_on: date | None = None
+    further: int = 0  # later failures folded into this step while it was due
+
+
+def _first_unused(actions: list[date], used: set[int], on_or_after: date) -> int | None:
+    return next((i for i, a in enumerate(actions) if i not in used and a >= on_or_after), None)
+
+
+def enforcement_state(  # noqa: C901 - one walk over the failures, step by step as domain.md §6 reads
     *,
     failures: Iterable[date],
     warnings: Iterable[date],
@@ -94,64 +109,103 @@ def enforcement_state(
 ) -> Enforcement:
     """The state from the referral's failures to comply and the warnings and breach actions recorded.
 
-    The latest failure decides: if it follows an issued warning within 12 months, breach action is due (or
-    actioned, when one was recorded on or after it); otherwise a warning is due (or issued, when one was recorded
-    on or after it).
+    The failures are walked in date order, each step answered by the first action of its kind recorded on or after
+    the failure that opened it (domain.md §6):
+    - a failure with no issued warning in the 12 months before it opens a warning step (failures while a warning
+      is due are the same step; a failure on the day a warning is issued is the one it answers);
+    - the first further failure within 12 months of an issued warning opens a breach step, due by the 10th working
+      day after THAT absence: later failures while it is due do not move the deadline (review of issue 8, no. 8);
+    - after breach action, a further failure within the warning's 12 months opens a new breach step, including one
+      on the day the action was recorded (it is not the failure the action answered).
     """
-    failed = tuple(sorted(set(failures)))
+    failed = tuple(sorted(failures))
     warned = sorted(set(warnings))
     breached = sorted(set(breaches))
-    last_warning = warned[-1] if warned else None
-    if not failed:
+    used_w: set[int] = set()
+    used_b: set[int] = set()
+    issued: list[date] = []
+    steps: list[_Step] = []
+
+    def settle(step: _Step) -> None:
+        if step.answered_on is not None:
+            return
+        actions, used = (warned, used_w) if step.kind == "warning" else (breached, used_b)
+        i = _first_unused(actions, used, step.opened_by)
+        if i is not None:
+            used.add(i)
+            step.answered_on = actions[i]
+            if step.kind == "warning":
+                issued.append(actions[i])
+
+    for f in failed:
+        current = steps[-1] if steps else None
+        if current is not None:
+            settle(current)
+            pending = current.answered_on is None
+            if pending or (current.kind == "warning" and f <= current.answered_on):  # type: ignore[operator]
+                # Still due (or before or on the day the warning was issued): the same step, deadline unchanged.
+                current.further += 1
+                continue
+            if current.kind == "breach" and current.answered_on is not None and f < current.answered_on:
+                current.further += 1  # before the breach action was recorded: it answered this too
+                continue
+        window = next((w for w in reversed(issued) if within_warning_window(f, w)), None)
+        steps.append(_Step("breach" if window else "warning", f, window))
+    if not steps:
+        last_warning = warned[-1] if warned else None
         return Enforcement(
             NONE, last_warning, None, None, (), "ENF_NONE", "No unacceptable absence has been recorded."
         )
-    latest = failed[-1]
-    prior = [w for w in warned if within_warning_window(latest, w)]
-    if prior:
-        actioned = [b for b in breached if b >= latest]
-        if actioned:
+    step = steps[-1]
+    settle(step)
+    more = f" ({step.further} further since)" if step.further else ""
+    if step.kind == "breach":
+        assert step.warning is not None
+        if step.answered_on is not None:
             return Enforcement(
                 BREACH_ACTIONED,
-                prior[-1],
+                step.warning,
                 None,
-                actioned[0],
+                step.answered_on,
                 failed,
                 "ENF_BREACH_ACTIONED",
-                f"Breach action was recorded on {_fmt(actioned[0])} for the unacceptable absence on "
-                f"{_fmt(latest)}.",
+                f"Breach action was recorded on {_fmt(step.answered_on)} for the unacceptable absence on "
+                f"{_fmt(step.opened_by)}{more}.",
+                step.opened_by,
             )
-        due = working_day_after(latest, BREACH_WORKING_DAYS, is_holiday=is_holiday)
+        due = working_day_after(step.opened_by, BREACH_WORKING_DAYS, is_holiday=is_holiday)
         return Enforcement(
             BREACH_DUE,
-            prior[-1],
+            step.warning,
             due,
             None,
             failed,
             "ENF_BREACH_DUE",
-            f"A further unacceptable absence on {_fmt(latest)} within 12 months of the warning issued on "
-            f"{_fmt(prior[-1])}: breach action is due by {_fmt(due)}, the 10th working day after the absence "
-            "(CJA 2003 Sch. 8; National Standards).",
+            f"A further unacceptable absence on {_fmt(step.opened_by)}{more} within 12 months of the warning "
+            f"issued on {_fmt(step.warning)}: breach action is due by {_fmt(due)}, the 10th working day after "
+            "that absence (CJA 2003 Sch. 8; National Standards).",
+            step.opened_by,
         )
-    issued = [w for w in warned if w >= latest]
-    if issued:
+    if step.answered_on is not None:
         return Enforcement(
             WARNING_ISSUED,
-            issued[0],
+            step.answered_on,
             None,
             None,
             failed,
             "ENF_WARNING_ISSUED",
-            f"A warning was issued on {_fmt(issued[0])} for the unacceptable absence on {_fmt(latest)}; a "
-            "further one within 12 months makes breach action due.",
+            f"A warning was issued on {_fmt(step.answered_on)} for the unacceptable absence on "
+            f"{_fmt(step.opened_by)}{more}; a further one within 12 months makes breach action due.",
+            step.opened_by,
         )
     return Enforcement(
         WARNING_DUE,
-        last_warning,
+        issued[-1] if issued else None,
         None,
         None,
         failed,
         "ENF_WARNING_DUE",
-        f"An unacceptable absence on {_fmt(latest)} is a failure to comply: a warning is due (National "
-        "Standards).",
+        f"An unacceptable absence on {_fmt(step.opened_by)}{more} is a failure to comply: a warning is due "
+        "(National Standards).",
+        step.opened_by,
     )

@@ -10,6 +10,7 @@ referral back to the waiting list marked as a restart; every session attended or
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -76,17 +77,29 @@ def check_can_take_register(actor: User, session: ScheduledSession) -> None:
     raise PermissionDenied("Only the session's facilitators and treatment managers take its register.")
 
 
+class _Keep:
+    """An optional field left out: what is saved stays (review of issue 8: omitting never wipes a note)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
+# A new record's values for fields left out.
+_NEW_DEFAULTS: dict[str, Any] = {"homework_done": None, "personal_work": False, "notes": "", "concern": False}
+
+
 @dataclass(frozen=True)
 class RegisterEntry:
-    """One member's line on a register."""
+    """One member's line on a register. Optional details left as KEEP leave what is saved unchanged."""
 
     membership: Membership
     outcome: str
     sent_home_acceptable: bool | None = None
-    homework_done: bool | None = None
-    personal_work: bool = False
-    notes: str = ""
-    concern: bool = False
+    homework_done: bool | None = KEEP
+    personal_work: bool = KEEP
+    notes: str = KEEP
+    concern: bool = KEEP
 
 
 def _validate(entry: RegisterEntry, field_prefix: str = "") -> None:
@@ -100,7 +113,7 @@ def _validate(entry: RegisterEntry, field_prefix: str = "") -> None:
                 ]
             }
         )
-    if len(entry.notes) > 2000:
+    if entry.notes is not KEEP and len(entry.notes) > 2000:
         raise ValidationError({f"{field_prefix}notes": ["Keep the note to 2,000 characters or fewer."]})
 
 
@@ -133,21 +146,30 @@ def _lock_memberships(ids: Sequence[int]) -> dict[int, Membership]:
     return {m.pk: m for m in rows}
 
 
-def _values(entry: RegisterEntry) -> dict[str, Any]:
-    """The attendance fields an entry writes."""
-    return {
+def _values(entry: RegisterEntry, existing: Attendance | None) -> dict[str, Any]:
+    """The attendance fields an entry writes: a detail left out keeps the saved value (a new record's default)."""
+    values: dict[str, Any] = {
         "outcome": entry.outcome,
         "sent_home_acceptable": entry.sent_home_acceptable if entry.outcome == "sent_home" else None,
-        "homework_done": entry.homework_done,
-        "personal_work": bool(entry.personal_work),
-        "notes": entry.notes.strip(),
-        "concern": bool(entry.concern),
     }
+    for key, default in _NEW_DEFAULTS.items():
+        given = getattr(entry, key)
+        if given is KEEP:
+            values[key] = getattr(existing, key) if existing is not None else default
+        elif key == "notes":
+            values[key] = (given or "").strip()
+        elif key == "homework_done":
+            values[key] = given
+        else:
+            values[key] = bool(given)
+    return values
 
 
 def _is_unchanged(entry: RegisterEntry, existing: Attendance | None) -> bool:
     """The entry repeats what is already saved (a register page or PUT re-posts every member's row)."""
-    return existing is not None and all(getattr(existing, k) == v for k, v in _values(entry).items())
+    return existing is not None and all(
+        getattr(existing, k) == v for k, v in _values(entry, existing).items()
+    )
 
 
 def _check_entry(
@@ -210,8 +232,8 @@ def _check_session_open(target: ScheduledSession, today: dt.date) -> None:
 def _write(
     *, actor: User, locked: Membership, target: ScheduledSession, entry: RegisterEntry
 ) -> tuple[Attendance, dict[str, Any] | None]:
-    values = _values(entry)
     existing = Attendance.objects.filter(membership=locked, session=target).first()
+    values = _values(entry, existing)
     if existing is None:
         return Attendance.objects.create(membership=locked, session=target, recorded_by=actor, **values), None
     before = {k: getattr(existing, k) for k in values}
@@ -222,36 +244,75 @@ def _write(
     return existing, before
 
 
+def _next_step_line(membership: Membership) -> str:
+    """What a missed session asks of the member, worded per programme (domain.md §6; review of issue 8)."""
+    rule = _rule(membership)
+    if membership.plan_id is not None:
+        return "The session must be rearranged before the next one-to-one session (domain.md §6)."
+    if rule.kind == "missed_per_block":
+        return (
+            "A catch-up of the session must be completed before the next group session; more than "
+            f"{rule.limit} missed in a block means the member restarts that block at the next block boundary "
+            "(002)."
+        )
+    return "A catch-up of the session must be completed before the next group session (003)."
+
+
+def _notify_enforcement_change(*, referral: Referral, before: Any, link: str, already_told: bool) -> None:
+    """domain.md §6: the OM is told of every enforcement step. When a write changes the referral's enforcement
+    state (a sent-home reason corrected, a failure added or removed) and the absence notice did not already say
+    so, the OM gets the new state."""
+    after = enforcement_for([referral])[referral.pk].state
+    if already_told or (after.status, after.answers) == (before.status, before.answers):
+        return
+    notify(
+        recipients=[referral.person.offender_manager],
+        kind="enforcement",
+        subject="The enforcement position has changed",
+        body=f"The enforcement position for {referral.person.crn} is now: {after.label.lower()}."
+        f"\n\n{after.reason}",
+        link=link,
+        dedupe_key=f"enforcement-state:{referral.pk}:{after.status}:{after.answers}:{after.breach_due_by}",
+    )
+
+
 def _notify_absence(
     *,
     locked: Membership,
     target: ScheduledSession,
     attendance: Attendance,
     previous: Mapping[str, Any] | None,
-) -> None:
-    """domain.md §6: the OM is told of every absence the same day (and of a concern the facilitator flags)."""
+    restarted: bool,
+) -> bool:
+    """domain.md §6: the OM is told of every absence the same day (and of a concern the facilitator flags),
+    including a corrected one (a sent-home reason changed from acceptable to unacceptable). Answers whether an
+    absence notice (which carries the enforcement position) was sent."""
     referral = locked.referral
     om = referral.person.offender_manager
     owner = owner_of(locked)
     link = f"/memberships/{locked.public_id}/progress/"
     crn = referral.person.crn
-    if is_missed(attendance.outcome) and (previous is None or previous["outcome"] != attendance.outcome):
+    told = False
+    mark = (attendance.outcome, attendance.sent_home_acceptable)
+    was = (previous["outcome"], previous["sent_home_acceptable"]) if previous else None
+    if is_missed(attendance.outcome) and was != mark:
         failure = is_failure_to_comply(
             attendance.outcome, sent_home_acceptable=attendance.sent_home_acceptable
         )
+        what = (
+            f"sent home ({'acceptable' if attendance.sent_home_acceptable else 'unacceptable'} reason)"
+            if attendance.outcome == "sent_home"
+            else attendance.get_outcome_display().lower()
+        )
         lines = [
-            f"{crn} was recorded as {attendance.get_outcome_display().lower()}"
-            + (
-                f" ({'acceptable' if attendance.sent_home_acceptable else 'unacceptable'} reason)"
-                if attendance.outcome == "sent_home"
-                else ""
-            )
-            + f" at {session_label(target)} of {owner.reference}.",
-            "A catch-up of the session must be completed before the next group session (003).",
+            f"{crn} was recorded as {what} at {session_label(target)} of {owner.reference}"
+            + (" (a correction)." if previous else "."),
         ]
+        if not restarted:
+            lines.append(_next_step_line(locked))
         if failure:
             view = enforcement_for([referral])[referral.pk]
-            lines.append(f"This is a failure to comply. {view.state.reason}")
+            lines.append(f"Enforcement: {view.state.reason}")
         notify(
             recipients=[om],
             kind="absence",
@@ -260,7 +321,10 @@ def _notify_absence(
             link=link,
             dedupe_key=f"absence:{attendance.pk}:{attendance.outcome}:{attendance.sent_home_acceptable}",
         )
-    if attendance.concern and (previous is None or not previous["concern"]):
+        told = failure
+    concern_changed = previous is None or not previous["concern"] or previous["notes"] != attendance.notes
+    if attendance.concern and concern_changed:
+        digest = hashlib.sha256(attendance.notes.encode()).hexdigest()[:16]
         notify(
             recipients=[om],
             kind="concern",
@@ -268,8 +332,10 @@ def _notify_absence(
             body=f"A facilitator flagged a concern about {crn} at {session_label(target)} of {owner.reference}."
             "\n\nRead the note on the member's progress page.",
             link=link,
-            dedupe_key=f"concern:{attendance.pk}",
+            # A new or different concern on the same record alerts again (review of issue 8, no. 3).
+            dedupe_key=f"concern:{attendance.pk}:{digest}",
         )
+    return told
 
 
 def _start_programme(*, actor: User, referral: Referral, reason: str) -> None:
@@ -392,6 +458,9 @@ def _record(
                 exc.extra.setdefault("membership", str(member.public_id))
                 exc.extra.setdefault("index", index)
             raise
+    members = [locked[e.membership.pk] for e in changed]
+    states = enforcement_for([m.referral for m in members]) if members else {}
+    before = {m.pk: states[m.referral.pk].state for m in members}
     for entry in changed:
         member = locked[entry.membership.pk]
         attendance, previous = _write(actor=actor, locked=member, target=target, entry=entry)
@@ -416,8 +485,20 @@ def _record(
                 "concern": attendance.concern,
             },
         )
-        _notify_absence(locked=member, target=target, attendance=attendance, previous=previous)
-        apply_progress(actor=actor, locked=member, today=today)
+        new_status = apply_progress(actor=actor, locked=member, today=today)
+        told = _notify_absence(
+            locked=member,
+            target=target,
+            attendance=attendance,
+            previous=previous,
+            restarted=new_status == MembershipStatus.RESTART_REQUIRED,
+        )
+        _notify_enforcement_change(
+            referral=member.referral,
+            before=before[member.pk],
+            link=f"/memberships/{member.public_id}/progress/",
+            already_told=told,
+        )
     if target.status == SessionStatus.SCHEDULED:
         target.status = SessionStatus.DELIVERED
         target.save(update_fields=["status"])
@@ -441,17 +522,18 @@ def record_attendance(
     session: ScheduledSession,
     outcome: str,
     sent_home_acceptable: bool | None = None,
-    homework_done: bool | None = None,
-    personal_work: bool = False,
-    notes: str = "",
-    concern: bool = False,
+    homework_done: bool | None = KEEP,
+    personal_work: bool = KEEP,
+    notes: str = KEEP,
+    concern: bool = KEEP,
     today: dt.date | None = None,
 ) -> Attendance:
     """Facilitators of the session and the area's TMs: record (or correct) one member's outcome.
 
     Refusals (409): REGISTER_NOT_OPEN (before the session's date), MEMBERSHIP_ENDED, CATCH_UP_OUTSTANDING (naming
     the session to catch up, `missed_session`), SESSION_CANCELLED, BEFORE_JOINING. Locks the session, then the
-    membership. Audited; the OM is told of an absence or a concern after commit. `today` is for the demo only.
+    membership. Audited; the OM is told of an absence or a concern after commit. Details left out (KEEP) keep
+    what is saved. `today` is for the demo only.
     """
     check_can_take_register(actor, session)
     today = today or _today()
@@ -463,7 +545,7 @@ def record_attendance(
         sent_home_acceptable=sent_home_acceptable,
         homework_done=homework_done,
         personal_work=personal_work,
-        notes=notes or "",
+        notes=notes,
         concern=concern,
     )
     return _record(actor=actor, target=target, entries=[entry], today=today)[0]

@@ -8,11 +8,13 @@ catch-up closes the missed session; closing the last one may complete the member
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Role, User, Venue
 from accounts.permissions import is_facilitator, is_treatment_manager
@@ -33,7 +35,7 @@ from sessions.progress import member_records, programme_of, session_label
 from sessions.rules import Booking, find_clashes, format_date
 from sessions.rules.attendance import is_missed
 
-from .attendance import apply_progress, owner_of
+from .attendance import _notify_enforcement_change, apply_progress, owner_of
 from .bookings import lock_bookables
 from .bookings import session_label as scheduled_label
 
@@ -137,6 +139,19 @@ def _check_clashes(
         )
 
 
+def _check_started(date: dt.date, start: dt.time | None, today: dt.date) -> None:
+    """An outcome is recorded once the catch-up has started: on its day, not before its start time (review of
+    issue 8, no. 10)."""
+    if start is None or date != today or today != _today():
+        return
+    now = timezone.localtime().time()
+    if now < start:
+        raise DomainConflict(
+            f"The catch-up starts at {start:%H:%M} today: record its outcome once it has started.",
+            code="CATCH_UP_IN_FUTURE",
+        )
+
+
 def lock_bookables_person(facilitator: User) -> None:
     list(User.objects.select_for_update().filter(pk=facilitator.pk).values_list("pk", flat=True))
 
@@ -196,6 +211,8 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
             "A catch-up's outcome is recorded on or after its date: book it now and record the outcome later.",
             code="CATCH_UP_IN_FUTURE",
         )
+    if outcome:
+        _check_started(date, start, today)
     if date < missed_session.date:
         raise ValidationError({"date": ["A catch-up is on or after the day of the session it catches up."]})
     record = member_records([locked])[locked.pk]
@@ -219,6 +236,7 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
             )
         end = end_at.time()
         _check_clashes(date=date, start=start, end=end, venue=venue, facilitator=facilitator, exclude=None)
+    before = _enforcement_before(locked) if outcome else None
     try:
         with transaction.atomic():
             catch_up = CatchUp.objects.create(
@@ -252,7 +270,7 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
         },
     )
     if outcome:
-        _after_outcome(actor=actor, locked=locked, catch_up=catch_up, today=today)
+        _after_outcome(actor=actor, locked=locked, catch_up=catch_up, today=today, before=before)
     return catch_up
 
 
@@ -277,6 +295,8 @@ def record_catch_up_outcome(
         )
     if locked.status not in (MembershipStatus.ACTIVE, MembershipStatus.SESSIONS_COMPLETE):
         raise DomainConflict("The membership has ended.", code="MEMBERSHIP_ENDED")
+    _check_started(row.date, row.start, today)
+    before = _enforcement_before(locked)
     previous = row.outcome
     row.outcome = outcome
     if notes is not None:
@@ -296,11 +316,19 @@ def record_catch_up_outcome(
         object_label=owner.reference,
         changes={"catch_up": str(row.public_id), "outcome": {"from": previous or None, "to": outcome}},
     )
-    _after_outcome(actor=actor, locked=locked, catch_up=row, today=today)
+    _after_outcome(actor=actor, locked=locked, catch_up=row, today=today, before=before)
     return row
 
 
-def _after_outcome(*, actor: User, locked: Membership, catch_up: CatchUp, today: dt.date) -> None:
+def _enforcement_before(locked: Membership) -> Any:
+    from sessions.progress import enforcement_for
+
+    return enforcement_for([locked.referral])[locked.referral.pk].state
+
+
+def _after_outcome(
+    *, actor: User, locked: Membership, catch_up: CatchUp, today: dt.date, before: Any = None
+) -> None:
     if catch_up.attended:  # an attended catch-up is programme work: it starts the programme like a session
         from .attendance import _start_programme
 
@@ -309,6 +337,9 @@ def _after_outcome(*, actor: User, locked: Membership, catch_up: CatchUp, today:
             referral=locked.referral,
             reason=f"Attended the catch-up of {session_label(catch_up.missed_session)}",
         )
+    word = "rearranged session" if locked.plan_id is not None else "catch-up"
+    link = f"/memberships/{locked.public_id}/progress/"
+    told = False
     if catch_up.outcome == CatchUpOutcome.UNACCEPTABLE_ABSENCE:
         from sessions.progress import enforcement_for
 
@@ -316,23 +347,26 @@ def _after_outcome(*, actor: User, locked: Membership, catch_up: CatchUp, today:
         notify(
             recipients=[locked.referral.person.offender_manager],
             kind="absence",
-            subject="Absence from a catch-up session: enforcement step due",
-            body=f"{locked.referral.person.crn} did not attend the catch-up of "
+            subject=f"Absence from a {word}: enforcement step due",
+            body=f"{locked.referral.person.crn} did not attend the {word} of "
             f"{session_label(catch_up.missed_session)} on {format_date(catch_up.date)} (unacceptable absence)."
-            f"\n\nThis is a failure to comply. {view.state.reason}",
-            link=f"/memberships/{locked.public_id}/progress/",
-            dedupe_key=f"catch-up-absence:{catch_up.pk}",
+            f"\n\nEnforcement: {view.state.reason}",
+            link=link,
+            dedupe_key=f"catch-up-absence:{catch_up.pk}:{catch_up.outcome}",
         )
+        told = True
     elif catch_up.outcome == CatchUpOutcome.ACCEPTABLE_ABSENCE:
         notify(
             recipients=[locked.referral.person.offender_manager],
             kind="absence",
-            subject="Absence from a catch-up session",
-            body=f"{locked.referral.person.crn} missed the catch-up of {session_label(catch_up.missed_session)} "
-            f"on {format_date(catch_up.date)} (acceptable absence). Another catch-up is needed.",
-            link=f"/memberships/{locked.public_id}/progress/",
-            dedupe_key=f"catch-up-absence:{catch_up.pk}",
+            subject=f"Absence from a {word}",
+            body=f"{locked.referral.person.crn} missed the {word} of {session_label(catch_up.missed_session)} "
+            f"on {format_date(catch_up.date)} (acceptable absence). Another {word} is needed.",
+            link=link,
+            dedupe_key=f"catch-up-absence:{catch_up.pk}:{catch_up.outcome}",
         )
+    if before is not None:
+        _notify_enforcement_change(referral=locked.referral, before=before, link=link, already_told=told)
     if locked.status == MembershipStatus.ACTIVE:
         apply_progress(actor=actor, locked=locked, today=today)
 

@@ -65,7 +65,7 @@ def _record(
             code="ENFORCEMENT_NOT_DUE",
             status=state.status,
         )
-    latest = state.failures[-1]
+    latest = state.answers or state.failures[-1]
     if on < latest:
         raise ValidationError(
             {field: [f"Enter a date on or after the unacceptable absence of {format_date(latest)}."]}

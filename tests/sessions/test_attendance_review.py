@@ -136,3 +136,163 @@ def test_1_an_unchanged_attended_row_is_not_refused_after_an_earlier_session_is_
     with pytest.raises(DomainConflict) as caught:
         services.record_attendance(actor=facilitator, membership=other, session=s3, outcome="attended")
     assert caught.value.code == "CATCH_UP_OUTSTANDING"
+
+
+# --- 2. optional fields left out keep what is saved ------------------------------------------------------------
+
+
+def test_2_leaving_out_the_optional_fields_keeps_the_note_the_concern_and_the_homework(
+    api, group, tm, om, facilitator, time_machine
+):
+    member = _member(group, tm, om)
+    s1 = _s(group, 1)
+    _at(time_machine, s1.date)
+    full = {
+        "membership": str(member.public_id),
+        "outcome": "attended",
+        "homework_done": True,
+        "notes": "Disclosed contact with a child",
+        "concern": True,
+    }
+    url = reverse("api-session-attendance", args=[s1.public_id])
+    assert api(facilitator).post(url, full, format="json").status_code == 200
+    response = api(facilitator).post(
+        url, {"membership": str(member.public_id), "outcome": "late"}, format="json"
+    )
+    assert response.status_code == 200
+    saved = Attendance.objects.get(membership=member, session=s1)
+    assert (saved.outcome, saved.notes, saved.concern, saved.homework_done) == (
+        "late",
+        "Disclosed contact with a child",
+        True,
+        True,
+    )
+    put = reverse("api-session-register", args=[s1.public_id])
+    row = {"membership": str(member.public_id), "outcome": "late"}
+    assert api(facilitator).put(put, {"records": [row]}, format="json").status_code == 200
+    saved.refresh_from_db()
+    assert saved.homework_done is True and saved.concern is True
+    # Given explicitly, they are changed (null clears homework).
+    row = {**row, "homework_done": None, "notes": "", "concern": False}
+    assert api(facilitator).put(put, {"records": [row]}, format="json").status_code == 200
+    saved.refresh_from_db()
+    assert (saved.homework_done, saved.notes, saved.concern) == (None, "", False)
+
+
+# --- 3. a second concern on the same record reaches the OM ------------------------------------------------------
+
+
+def test_3_a_new_or_different_concern_on_the_same_record_alerts_the_om_again(
+    group, tm, om, facilitator, time_machine
+):
+    from notifications.models import Notification
+
+    member = _member(group, tm, om)
+    s1 = _s(group, 1)
+    _at(time_machine, s1.date)
+
+    def record(**kw):
+        services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="attended", **kw)
+
+    record(concern=True, notes="First worry")
+    record(concern=True, notes="First worry")  # the same concern again: told once
+    assert Notification.objects.filter(recipient=om, kind="concern").count() == 1
+    record(concern=True, notes="A second, different worry")
+    assert Notification.objects.filter(recipient=om, kind="concern").count() == 2
+
+
+# --- 4. a sent-home reason changed to unacceptable tells the OM --------------------------------------------------
+
+
+def test_4_changing_a_sent_home_reason_to_unacceptable_tells_the_om(group, tm, om, facilitator, time_machine):
+    from notifications.models import Notification
+    from sessions.progress import enforcement_for
+
+    member = _member(group, tm, om)
+    s1 = _s(group, 1)
+    _at(time_machine, s1.date)
+
+    def sent_home(acceptable):
+        services.record_attendance(
+            actor=facilitator,
+            membership=member,
+            session=s1,
+            outcome="sent_home",
+            sent_home_acceptable=acceptable,
+        )
+
+    sent_home(True)
+    assert Notification.objects.filter(recipient=om, kind="absence").count() == 1
+    sent_home(False)
+    referral = member.referral
+    assert enforcement_for([referral])[referral.pk].state.status == "warning_due"
+    notes = list(Notification.objects.filter(recipient=om, kind="absence").order_by("id"))
+    assert len(notes) == 2 and "enforcement step due" in notes[-1].subject
+    assert "sent home (unacceptable reason)" in notes[-1].body and "correction" in notes[-1].body
+    assert notes[-1].body.count("failure to comply") == 1  # no. 17: said once
+    # Corrected back to attended: the enforcement position changes, and the OM is told.
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="attended")
+    change = Notification.objects.get(recipient=om, kind="enforcement")
+    assert "no enforcement action" in change.body
+
+
+# --- 8. the breach deadline does not slide ----------------------------------------------------------------------
+
+
+def test_8_a_further_absence_does_not_move_the_breach_deadline(group, tm, om, facilitator, time_machine):
+    from sessions.progress import enforcement_for
+
+    member = _member(group, tm, om)
+    s1, s2, s3 = _s(group, 1), _s(group, 2), _s(group, 3)
+    referral = member.referral
+    _at(time_machine, s3.date)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s1, outcome="unacceptable_absence"
+    )
+    services.record_warning(actor=om, referral=referral, issued_on=s1.date)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s2, outcome="unacceptable_absence"
+    )
+    first = enforcement_for([referral])[referral.pk].state
+    assert first.status == "breach_due" and first.answers == s2.date
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s3, outcome="unacceptable_absence"
+    )
+    later = enforcement_for([referral])[referral.pk].state
+    assert later.status == "breach_due" and later.breach_due_by == first.breach_due_by
+    assert "1 further since" in later.reason
+
+
+# --- 10. a failure on the day of a breach action; an outcome before the start time ----------------------------
+
+
+def test_10_a_failure_on_the_day_breach_action_is_recorded_is_a_new_failure(
+    group, tm, om, facilitator, time_machine
+):
+    from sessions.progress import enforcement_for
+
+    member = _member(group, tm, om)
+    s1, s2, s3 = _s(group, 1), _s(group, 2), _s(group, 3)
+    referral = member.referral
+    _at(time_machine, s3.date, hour=9)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s1, outcome="unacceptable_absence"
+    )
+    services.record_warning(actor=om, referral=referral, issued_on=s1.date)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s2, outcome="unacceptable_absence"
+    )
+    services.record_breach(actor=om, referral=referral, actioned_on=s3.date)
+    assert enforcement_for([referral])[referral.pk].state.status == "breach_actioned"
+    # A catch-up missed (unacceptably) the same day the breach action was recorded.
+    booked = _catch_up(facilitator, member, s1, outcome="", date=s3.date, start=dt.time(13))
+    with pytest.raises(DomainConflict) as caught:  # 09:00: before its 13:00 start
+        services.record_catch_up_outcome(actor=facilitator, catch_up=booked, outcome="unacceptable_absence")
+    assert caught.value.code == "CATCH_UP_IN_FUTURE"
+    with pytest.raises(DomainConflict) as caught:
+        _catch_up(facilitator, member, s2, outcome="attended", date=s3.date, start=dt.time(14))
+    assert caught.value.code == "CATCH_UP_IN_FUTURE"
+    _at(time_machine, s3.date, hour=16)
+    services.record_catch_up_outcome(actor=facilitator, catch_up=booked, outcome="unacceptable_absence")
+    state = enforcement_for([referral])[referral.pk].state
+    assert state.status == "breach_due" and state.answers == s3.date

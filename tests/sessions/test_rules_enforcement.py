@@ -83,6 +83,65 @@ def test_the_12_month_window_edges(warning, failure, within):
         assert state.status == (BREACH_DUE if within else WARNING_DUE)
 
 
+@pytest.mark.parametrize(
+    ("failures", "warnings", "breaches", "status", "due_by", "answers"),
+    [
+        # Review of issue 8, no. 8: the first failure after the warning fixes the deadline; more do not slide it.
+        ([D(2027, 3, 1), D(2027, 3, 8)], [D(2027, 3, 1)], [], BREACH_DUE, D(2027, 3, 22), D(2027, 3, 8)),
+        (
+            [D(2027, 3, 1), D(2027, 3, 8), D(2027, 3, 15), D(2027, 3, 29)],
+            [D(2027, 3, 1)],
+            [],
+            BREACH_DUE,
+            D(2027, 3, 22),
+            D(2027, 3, 8),
+        ),
+        # No. 10: breach action answers the failure that made it due; a failure the same day is a further one.
+        (
+            [D(2027, 3, 1), D(2027, 3, 8)],
+            [D(2027, 3, 1)],
+            [D(2027, 3, 15)],
+            BREACH_ACTIONED,
+            None,
+            D(2027, 3, 8),
+        ),
+        (
+            [D(2027, 3, 1), D(2027, 3, 8), D(2027, 3, 15)],
+            [D(2027, 3, 1)],
+            [D(2027, 3, 15)],
+            BREACH_DUE,
+            D(2027, 3, 29),
+            D(2027, 3, 15),
+        ),
+        # Breach actioned on the day of its own failure: answered.
+        (
+            [D(2027, 3, 1), D(2027, 3, 8)],
+            [D(2027, 3, 1)],
+            [D(2027, 3, 8)],
+            BREACH_ACTIONED,
+            None,
+            D(2027, 3, 8),
+        ),
+        # A failure while breach action was due, before it was recorded: answered with it.
+        (
+            [D(2027, 3, 1), D(2027, 3, 8), D(2027, 3, 10)],
+            [D(2027, 3, 1)],
+            [D(2027, 3, 12)],
+            BREACH_ACTIONED,
+            None,
+            D(2027, 3, 8),
+        ),
+        # Failures while a warning is due are one step: the warning answers them all.
+        ([D(2027, 3, 1), D(2027, 3, 8)], [D(2027, 3, 9)], [], WARNING_ISSUED, None, D(2027, 3, 1)),
+    ],
+)
+def test_the_steps_and_the_fixed_breach_deadline(failures, warnings, breaches, status, due_by, answers):
+    state = enforcement_state(
+        failures=failures, warnings=warnings, breaches=breaches, is_holiday=_no_holidays
+    )
+    assert (state.status, state.breach_due_by, state.answers) == (status, due_by, answers)
+
+
 def test_anniversary_of_a_leap_day():
     assert anniversary(D(2028, 2, 29)) == D(2029, 3, 1)
 
