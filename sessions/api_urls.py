@@ -56,6 +56,11 @@ urlpatterns = [
         name="api-catch-up-outcome",
     ),
     path(
+        "catch-ups/<uuid:public_id>/cancel/",
+        attendance_api.CatchUpCancelApi.as_view(),
+        name="api-catch-up-cancel",
+    ),
+    path(
         "referrals/<uuid:public_id>/warnings/",
         attendance_api.ReferralWarningApi.as_view(),
         name="api-referral-warning",

@@ -26,6 +26,7 @@ from sessions.attendance_serializers import (
     AttendanceRecordInput,
     AttendanceRecordOutput,
     BreachInput,
+    CatchUpCancelInput,
     CatchUpExceptionInput,
     CatchUpExceptionOutput,
     CatchUpInput,
@@ -193,6 +194,25 @@ class CatchUpOutcomeApi(APIView):
         data = CatchUpOutcomeInput(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.record_catch_up_outcome(actor=user, catch_up=catch_up, **data.validated_data)
+        return Response(CatchUpOutput(row).data)
+
+
+class CatchUpCancelApi(APIView):
+    """TMs, the member's facilitators and the booked facilitator: cancel a booked catch-up, with the reason."""
+
+    permission_classes = [AttendancePermission]
+
+    @extend_schema(
+        request=CatchUpCancelInput,
+        responses={200: CatchUpOutput, 400: None, 409: CONFLICT},
+        summary="Cancel a booked catch-up (409 CATCH_UP_RECORDED, CATCH_UP_CANCELLED)",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        catch_up = attendance_selectors.catch_up_for_user(user, public_id)
+        data = CatchUpCancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.cancel_catch_up(actor=user, catch_up=catch_up, reason=data.validated_data["reason"])
         return Response(CatchUpOutput(row).data)
 
 

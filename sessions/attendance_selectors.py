@@ -43,7 +43,21 @@ def memberships_with_progress_for(user: User | AnonymousUser) -> QuerySet[Member
             Q(group__area_id=area_id) | Q(plan__area_id=area_id),
             referral__person__offender_manager_id=user.pk,
         ).select_related("group", "plan", "referral", "referral__person")
+    if getattr(user, "role", "") == Role.FACILITATOR:
+        return _with_booked(user, memberships_for_user(user))
     return memberships_for_user(user)
+
+
+def _with_booked(user: User | AnonymousUser, own: QuerySet[Membership]) -> QuerySet[Membership]:
+    """A facilitator's memberships plus those with a catch-up booked with them (in their area): the booked
+    facilitator opens the member's progress and records the outcome (review of issue 8, no. 6)."""
+    area_id = user.area_id  # type: ignore[union-attr]
+    booked = CatchUp.objects.filter(facilitator_id=user.pk).filter(
+        Q(membership__group__area_id=area_id) | Q(membership__plan__area_id=area_id)
+    )
+    return Membership.objects.filter(
+        Q(pk__in=own.values("pk")) | Q(pk__in=booked.values("membership_id"))
+    ).select_related("group", "plan", "referral", "referral__person")
 
 
 def membership_with_progress(user: User | AnonymousUser, public_id: Any) -> Membership:
@@ -70,7 +84,13 @@ def membership_progress_record_for(user: User | AnonymousUser, public_id: Any) -
 def catch_ups_for_user(user: User | AnonymousUser) -> QuerySet[CatchUp]:
     """Catch-ups of the memberships the user may see."""
     ids = memberships_for_user(user).values("pk")
-    return CatchUp.objects.filter(membership_id__in=ids).select_related(
+    mine = Q(membership_id__in=ids)
+    if getattr(user, "role", "") == Role.FACILITATOR:  # and those booked with them (review of issue 8, no. 6)
+        area_id = user.area_id  # type: ignore[union-attr]
+        mine |= Q(facilitator_id=user.pk) & (
+            Q(membership__group__area_id=area_id) | Q(membership__plan__area_id=area_id)
+        )
+    return CatchUp.objects.filter(mine).select_related(
         "membership", "membership__group", "membership__plan", "missed_session", "venue", "facilitator"
     )
 
@@ -83,7 +103,7 @@ def catch_up_for_user(user: User | AnonymousUser, public_id: Any) -> CatchUp:
 def catch_ups_for_facilitator(user: User, start: dt.date, end: dt.date) -> QuerySet[CatchUp]:
     """A facilitator's catch-ups between two dates (inclusive), for their calendar and iCalendar feed."""
     return (
-        CatchUp.objects.filter(facilitator=user, date__gte=start, date__lte=end)
+        CatchUp.objects.filter(facilitator=user, date__gte=start, date__lte=end, cancelled_at__isnull=True)
         .exclude(missed_session__status=SessionStatus.CANCELLED_BY_PROVIDER)
         .select_related(
             "membership__group", "membership__plan", "missed_session__group", "missed_session__plan", "venue"

@@ -113,6 +113,12 @@ class CatchUpOutput(serializers.Serializer[Any]):
         help_text="attended, late, acceptable_absence, unacceptable_absence or empty"
     )
     notes = serializers.CharField()
+    cancelled_at = serializers.DateTimeField(allow_null=True, help_text="Set when the booking was cancelled.")
+    cancel_reason = serializers.CharField(help_text="Why it was cancelled (empty unless cancelled).")
+
+
+class CatchUpCancelInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
 
 
 class CatchUpExceptionInput(serializers.Serializer[Any]):

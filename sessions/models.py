@@ -572,6 +572,13 @@ class CatchUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A booking no longer wanted (cancelled with a reason, or obsolete once the session was caught up): kept for
+    # the record, never in a diary, a feed or a clash check.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancel_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["date", "start", "id"]
@@ -581,6 +588,10 @@ class CatchUp(models.Model):
                 fields=["membership", "missed_session"],
                 condition=Q(outcome__in=["attended", "late"]),
                 name="catch_up_one_attended_per_missed_session",
+            ),
+            models.CheckConstraint(
+                name="catch_up_cancelled_has_no_outcome",
+                condition=Q(cancelled_at__isnull=True) | Q(outcome=""),
             ),
             models.CheckConstraint(
                 name="catch_up_time_whole",
@@ -600,6 +611,15 @@ class CatchUp(models.Model):
     @property
     def attended(self) -> bool:
         return self.outcome in (CatchUpOutcome.ATTENDED, CatchUpOutcome.LATE)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def pending(self) -> bool:
+        """Booked, not yet recorded, not cancelled."""
+        return not self.outcome and self.cancelled_at is None
 
 
 class CatchUpException(models.Model):

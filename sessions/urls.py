@@ -43,6 +43,7 @@ urlpatterns = [
         name="catch_up_exception",
     ),
     path("catch-ups/<uuid:public_id>/outcome/", attendance.catch_up_outcome, name="catch_up_outcome"),
+    path("catch-ups/<uuid:public_id>/cancel/", attendance.catch_up_cancel, name="catch_up_cancel"),
     path("referrals/<uuid:public_id>/warning/", attendance.referral_warning, name="referral_warning"),
     path("referrals/<uuid:public_id>/breach/", attendance.referral_breach, name="referral_breach"),
     # One-to-one plans.

@@ -7,7 +7,12 @@ refusing a change raises `isotp.errors.DomainConflict` (409 with its `code`).
 
 from .attendance import RegisterEntry, record_attendance, take_register
 from .catalogue import create_programme_version
-from .catch_ups import book_catch_up, grant_catch_up_exception, record_catch_up_outcome
+from .catch_ups import (
+    book_catch_up,
+    cancel_catch_up,
+    grant_catch_up_exception,
+    record_catch_up_outcome,
+)
 from .enforcement import record_breach, record_warning
 from .feeds import issue_feed_token, revoke_feed_token
 from .groups import check_facilitators, create_group, preview_schedule, schedule_for
@@ -20,6 +25,7 @@ __all__ = [
     "RegisterEntry",
     "allocate",
     "book_catch_up",
+    "cancel_catch_up",
     "cancel_session_by_provider",
     "check_facilitators",
     "check_plan",

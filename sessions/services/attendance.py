@@ -389,6 +389,11 @@ def apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str | 
             )
         if locked.plan_id is not None:
             OneToOnePlan.objects.filter(pk=locked.plan_id).update(status=PlanStatus.CANCELLED)
+        from .catch_ups import _cancel_obsolete_bookings
+
+        _cancel_obsolete_bookings(
+            actor=actor, membership=locked, missed_session=None, reason=f"The member must restart: {reason}"
+        )
         record_event(
             actor=actor,
             action="membership.restart_required",

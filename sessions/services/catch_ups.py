@@ -40,14 +40,17 @@ from .bookings import lock_bookables
 from .bookings import session_label as scheduled_label
 
 
-def _check_actor(actor: User, membership: Membership) -> None:
-    """TMs of the area and the facilitators who deliver the member's group or plan; another area: 404."""
+def _check_actor(actor: User, membership: Membership, catch_up: CatchUp | None = None) -> None:
+    """TMs of the area and the facilitators who deliver the member's group or plan, and for a booked catch-up the
+    facilitator it is booked with (review of issue 8, no. 6); another area: 404."""
     owner = owner_of(membership)
     if getattr(actor, "area_id", None) != owner.area_id:
         raise Http404
     if is_treatment_manager(actor):
         return
     if is_facilitator(actor):
+        if catch_up is not None and catch_up.facilitator_id == actor.pk:
+            return
         if (
             membership.group_id is not None
             and membership.group.facilitator_links.filter(  # type: ignore[union-attr]
@@ -105,7 +108,7 @@ def _check_clashes(
         .distinct()
     )
     others = (
-        CatchUp.objects.filter(date=date, start__isnull=False)
+        CatchUp.objects.filter(date=date, start__isnull=False, cancelled_at__isnull=True)
         .filter(Q(facilitator=facilitator) | (Q(venue=venue) if venue is not None else Q(pk__in=[])))
         .select_related("missed_session")
     )
@@ -278,15 +281,20 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
 def record_catch_up_outcome(
     *, actor: User, catch_up: CatchUp, outcome: str, notes: str | None = None, today: dt.date | None = None
 ) -> CatchUp:
-    """TMs and the member's facilitators: record (or correct) a booked catch-up's outcome, on or after its date.
+    """TMs, the member's facilitators and the facilitator it is booked with: record (or correct) a booked
+    catch-up's outcome, once it has started. Refusals: CATCH_UP_IN_FUTURE, CATCH_UP_CANCELLED, MEMBERSHIP_ENDED.
     Locks the membership and the catch-up. Audited."""
-    _check_actor(actor, catch_up.membership)
+    _check_actor(actor, catch_up.membership, catch_up)
     today = today or _today()
     locked = _lock(catch_up.membership)
     row = CatchUp.objects.select_for_update().get(pk=catch_up.pk)
     if outcome not in CatchUpOutcome.values:
         raise ValidationError(
             {"outcome": ["Choose attended, late, acceptable absence or unacceptable absence."]}
+        )
+    if row.cancelled:
+        raise DomainConflict(
+            "The catch-up was cancelled: book another to record one.", code="CATCH_UP_CANCELLED"
         )
     if row.date > today:
         raise DomainConflict(
@@ -326,10 +334,80 @@ def _enforcement_before(locked: Membership) -> Any:
     return enforcement_for([locked.referral])[locked.referral.pk].state
 
 
+def _cancel_obsolete_bookings(
+    *, actor: User, membership: Membership, missed_session: ScheduledSession | None, reason: str
+) -> int:
+    """Callers holding the membership lock: cancel the member's bookings no longer wanted (of `missed_session`
+    once it is caught up, or all of them when the membership ends), so they leave diaries, feeds and clash
+    checks. Audited; answers how many."""
+    rows = CatchUp.objects.select_for_update().filter(
+        membership=membership, outcome="", cancelled_at__isnull=True
+    )
+    if missed_session is not None:
+        rows = rows.filter(missed_session=missed_session)
+    ids = [str(c.public_id) for c in rows]
+    if not ids:
+        return 0
+    rows.update(cancelled_at=timezone.now(), cancelled_by=actor, cancel_reason=reason)
+    owner = owner_of(membership)
+    record_event(
+        actor=actor,
+        action="catch_up.cancelled",
+        obj=membership,
+        area_id=owner.area_id,
+        object_label=owner.reference,
+        changes={"catch_ups": ids, "automatic": True},
+        reason=reason,
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def cancel_catch_up(*, actor: User, catch_up: CatchUp, reason: str) -> CatchUp:
+    """TMs, the member's facilitators and the facilitator it is booked with: cancel a booked catch-up, with the
+    reason (kept and shown). It leaves the diary, the feed and clash checks. Refusals: CATCH_UP_RECORDED (its
+    outcome is recorded: correct that instead), CATCH_UP_CANCELLED. Locks the membership and the catch-up.
+    Audited."""
+    _check_actor(actor, catch_up.membership, catch_up)
+    if not reason.strip():
+        raise ValidationError({"reason": ["Enter why the catch-up is cancelled."]})
+    locked = _lock(catch_up.membership)
+    row = CatchUp.objects.select_for_update().get(pk=catch_up.pk)
+    if row.cancelled:
+        raise DomainConflict("The catch-up has already been cancelled.", code="CATCH_UP_CANCELLED")
+    if row.outcome:
+        raise DomainConflict(
+            "The catch-up's outcome is recorded: correct the outcome instead of cancelling it.",
+            code="CATCH_UP_RECORDED",
+        )
+    row.cancelled_at = timezone.now()
+    row.cancelled_by = actor
+    row.cancel_reason = reason.strip()
+    row.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    owner = owner_of(locked)
+    record_event(
+        actor=actor,
+        action="catch_up.cancelled",
+        obj=locked,
+        area_id=owner.area_id,
+        object_label=owner.reference,
+        changes={"catch_ups": [str(row.public_id)], "date": row.date},
+        reason=row.cancel_reason,
+    )
+    return row
+
+
 def _after_outcome(
     *, actor: User, locked: Membership, catch_up: CatchUp, today: dt.date, before: Any = None
 ) -> None:
-    if catch_up.attended:  # an attended catch-up is programme work: it starts the programme like a session
+    if catch_up.attended:
+        _cancel_obsolete_bookings(
+            actor=actor,
+            membership=locked,
+            missed_session=catch_up.missed_session,
+            reason=f"{session_label(catch_up.missed_session).capitalize()} was caught up on "
+            f"{format_date(catch_up.date)}.",
+        )  # an attended catch-up is programme work: it starts the programme like a session
         from .attendance import _start_programme
 
         _start_programme(

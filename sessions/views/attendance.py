@@ -28,6 +28,7 @@ from sessions import attendance_selectors, services
 from sessions.forms.base import GovukForm, GovukTimeField, set_choices
 from sessions.models import AttendanceOutcome, CatchUpOutcome, ScheduledSession
 from sessions.progress import enforcement_for, member_record, register_for, session_label
+from sessions.rules import format_date
 from sessions.selectors.schedule import session_for_user
 from sessions.views.requests import staff
 
@@ -283,6 +284,35 @@ def catch_up_outcome(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "sessions/attendance/catch_up_outcome.html", {"form": form, "catch_up": catch_up})
 
 
+class CatchUpCancelForm(GovukForm):
+    reason = forms.CharField(
+        label="Why is it cancelled?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter why the catch-up is cancelled"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catch_up_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
+    """TMs, the member's facilitators and the booked facilitator: cancel a booked catch-up, with the reason."""
+    require(permissions.can_take_register(request.user))
+    catch_up = attendance_selectors.catch_up_for_user(request.user, public_id)
+    form = CatchUpCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_catch_up(
+                actor=staff(request), catch_up=catch_up, reason=form.cleaned_data["reason"]
+            )
+        except (DomainConflict, ValidationError) as exc:
+            add_refusal(form, exc)
+        else:
+            messages.success(request, f"Catch-up on {format_date(catch_up.date)} cancelled")
+            return redirect("programme_sessions:member_progress", public_id=catch_up.membership.public_id)
+    return render(request, "sessions/attendance/catch_up_cancel.html", {"form": form, "catch_up": catch_up})
+
+
 class ExceptionForm(GovukForm):
     missed_session = forms.ChoiceField(
         label="Outstanding catch-up", error_messages={"required": "Select the outstanding catch-up"}
@@ -353,13 +383,14 @@ def member_progress(request: HttpRequest, public_id: str) -> HttpResponse:
                 "concern": att.concern,
             }
         )
+    word = "rearranged session" if membership.plan_id is not None else "catch-up"
     for c in record.catch_ups:
         timeline.append(
             {
                 "date": c.date,
-                "title": f"Catch-up of {session_label(c.missed_session)}: "
-                + (c.get_outcome_display() if c.outcome else "booked"),
-                "detail": c.notes,
+                "title": f"{word.capitalize()} of {session_label(c.missed_session)}: "
+                + (c.get_outcome_display() if c.outcome else "cancelled" if c.cancelled else "booked"),
+                "detail": c.cancel_reason if c.cancelled else c.notes,
                 "homework": None,
                 "concern": False,
                 "catch_up": c,
@@ -400,7 +431,7 @@ def member_progress(request: HttpRequest, public_id: str) -> HttpResponse:
             "timeline": timeline,
             "homework_done": sum(1 for r in homework if r.homework_done),
             "homework_total": len(homework),
-            "pending_catch_ups": [c for c in record.catch_ups if not c.outcome],
+            "pending_catch_ups": [c for c in record.catch_ups if c.pending],
             "can_book": permissions.can_take_register(request.user),
             "can_grant_exception": permissions.can_grant_catch_up_exception(request.user),
             "today": today(),

@@ -155,6 +155,14 @@ ROUTES = [
         scoped=True,
     ),
     Route(
+        "api-catch-up-cancel",
+        roles=frozenset({TM, FAC}),
+        method="post",
+        api=True,
+        kwargs=_catch_up_id,
+        scoped=True,
+    ),
+    Route(
         "api-referral-warning",
         roles=frozenset({TM, "offender_manager"}),
         method="post",

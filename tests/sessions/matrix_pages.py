@@ -128,6 +128,7 @@ ROUTES = [
     ),
     Route("programme_sessions:catch_up_exception", roles=ONLY_TM, kwargs=_membership_id, scoped=True),
     Route("programme_sessions:catch_up_outcome", roles=ATTENDANCE_STAFF, kwargs=_catch_up_id, scoped=True),
+    Route("programme_sessions:catch_up_cancel", roles=ATTENDANCE_STAFF, kwargs=_catch_up_id, scoped=True),
     Route("programme_sessions:referral_warning", roles=frozenset({TM, OM}), kwargs=_referral_id, scoped=True),
     Route("programme_sessions:referral_breach", roles=frozenset({TM, OM}), kwargs=_referral_id, scoped=True),
     # Catalogue: managers read, area administrators create new versions.

@@ -168,6 +168,12 @@ SERVICES = [
         scoped=True,
     ),
     Service(
+        catch_ups.cancel_catch_up,
+        roles=DELIVERERS,
+        kwargs=lambda a, p: {"catch_up": _catch_up(a, p), "reason": "The member is in hospital"},
+        scoped=True,
+    ),
+    Service(
         catch_ups.grant_catch_up_exception,
         roles=TM,
         kwargs=lambda a, p: {**_missed(a, p), "reason": "Catch-up booked for next week"},

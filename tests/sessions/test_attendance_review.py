@@ -296,3 +296,101 @@ def test_10_a_failure_on_the_day_breach_action_is_recorded_is_a_new_failure(
     services.record_catch_up_outcome(actor=facilitator, catch_up=booked, outcome="unacceptable_absence")
     state = enforcement_for([referral])[referral.pk].state
     assert state.status == "breach_due" and state.answers == s3.date
+
+
+# --- 6. the facilitator a catch-up is booked with can open and close it ---------------------------------------
+
+
+def test_6_the_booked_facilitator_opens_the_progress_and_records_the_outcome(
+    api, login, area, group, tm, om, facilitator, time_machine
+):
+    outsider = trained_facilitator(area)  # not on the group
+    member = _member(group, tm, om)
+    s1 = _s(group, 1)
+    _at(time_machine, s1.date, hour=9)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    booked = _catch_up(tm, member, s1, outcome="", date=s1.date + dt.timedelta(days=2), facilitator=outsider)
+    page = login(outsider)
+    assert page.get(reverse("programme_sessions:member_progress", args=[member.public_id])).status_code == 200
+    _at(time_machine, booked.date)
+    url = reverse("programme_sessions:catch_up_outcome", args=[booked.public_id])
+    assert login(outsider).get(url).status_code == 200
+    response = api(outsider).post(
+        reverse("api-catch-up-outcome", args=[booked.public_id]), {"outcome": "attended"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    # Another facilitator of the area, with nothing booked, still sees nothing.
+    stranger = trained_facilitator(area)
+    assert login(stranger).get(url).status_code == 404
+
+
+# --- 7. a booked catch-up can be cancelled; obsolete bookings leave the diary --------------------------------
+
+
+def test_7_cancelling_and_obsolete_bookings_leave_the_diary_feed_and_clash_checks(
+    api, login, group, tm, om, facilitator, time_machine
+):
+    from audit.models import AuditEvent
+    from sessions.feeds import calendar_for
+    from sessions.models import CatchUp
+
+    member = _member(group, tm, om)
+    _member(group, tm, om), _member(group, tm, om)  # two more, missed later
+    s1 = _s(group, 1)
+    _at(time_machine, s1.date, hour=9)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    later = s1.date + dt.timedelta(days=2)
+    first = _catch_up(facilitator, member, s1, outcome="", date=later, start=dt.time(10), venue=group.venue)
+    second = _catch_up(facilitator, member, s1, outcome="", date=later, start=dt.time(14), venue=group.venue)
+    third = _catch_up(
+        facilitator, member, s1, outcome="", date=later + dt.timedelta(days=1), start=dt.time(10)
+    )
+    # Cancel one through the API, with its reason (audited).
+    url = reverse("api-catch-up-cancel", args=[first.public_id])
+    assert api(facilitator).post(url, {}, format="json").status_code == 400  # a reason is needed
+    response = api(facilitator).post(url, {"reason": "Room flooded"}, format="json")
+    assert response.status_code == 200 and response.json()["cancel_reason"] == "Room flooded"
+    assert (
+        api(facilitator).post(url, {"reason": "again"}, format="json").json()["code"] == "CATCH_UP_CANCELLED"
+    )
+    assert AuditEvent.objects.filter(action="catch_up.cancelled").exists()
+    # Its slot is free again.
+    _catch_up(
+        facilitator,
+        _other_absent(group, tm, om, facilitator, s1),
+        s1,
+        outcome="",
+        date=later,
+        start=dt.time(10),
+        venue=group.venue,
+    )
+    # The second is attended: the third becomes obsolete, cancelled automatically.
+    _at(time_machine, later, hour=17)
+    services.record_catch_up_outcome(actor=facilitator, catch_up=second, outcome="attended")
+    third.refresh_from_db()
+    assert third.cancelled and "caught up" in third.cancel_reason
+    feed = calendar_for(facilitator).decode().replace("\r\n ", "")
+    assert str(first.public_id) not in feed and str(third.public_id) not in feed
+    assert str(second.public_id) in feed
+    _catch_up(
+        facilitator,
+        _other_absent(group, tm, om, facilitator, s1),
+        s1,
+        outcome="",
+        date=third.date,
+        start=dt.time(10),
+    )  # no clash with the obsolete booking
+    assert login(facilitator).get(reverse("programme_sessions:my_calendar")).status_code == 200
+    assert CatchUp.objects.get(pk=first.pk).cancelled
+
+
+def _other_absent(group, tm, om, facilitator, session):
+    from sessions.models import Membership as M
+
+    other = M.objects.filter(group=group).exclude(attendances__session=session).first()
+    if other is None:
+        raise AssertionError("allocate the extra members before time travel")
+    services.record_attendance(
+        actor=facilitator, membership=other, session=session, outcome="acceptable_absence"
+    )
+    return other
