@@ -409,6 +409,12 @@ def can_enter_psychometrics(user: User | AnonymousUser | None, membership: Any) 
     return delivers_to(user, membership)
 
 
+def can_read_psychometrics(user: User | AnonymousUser | None) -> bool:
+    """Every staff role reads some members' results (TMs and administrators the area's, facilitators their
+    members', OMs their caseload's); the selectors narrow which. Anyone else is refused (403)."""
+    return has_role(user, Role.TREATMENT_MANAGER, Role.FACILITATOR, Role.OFFENDER_MANAGER, Role.AREA_ADMIN)
+
+
 def can_view_psychometrics(user: User | AnonymousUser | None, membership: Any) -> bool:
     """Managers of the area, the member's facilitators and the person's OM read the results."""
     if has_role(user, *MANAGERS):

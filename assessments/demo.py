@@ -15,6 +15,8 @@ import random
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
 from accounts.demo import demo_email
 from accounts.models import ProbationArea, User, Venue
 from assessments import services
@@ -109,6 +111,15 @@ def _sheet(
     return sheet
 
 
+def referred_by(referral: Referral, day: dt.date) -> None:
+    """Demo only: the referral was made at least two weeks before `day` (a pre-programme assessment may not precede
+    the referral, and the services stamp the referral now while the demo's groups began in the past)."""
+    made = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=14), dt.time(9)))
+    if referral.created_at > made:
+        Referral.objects.filter(pk=referral.pk).update(created_at=made)
+        referral.created_at = made
+
+
 def _pre(
     membership: Membership,
     facilitator: User,
@@ -119,6 +130,7 @@ def _pre(
 ) -> None:
     if Administration.objects.filter(membership=membership, kind=Kind.PRE).exists():
         return
+    referred_by(membership.referral, start - dt.timedelta(days=7))
     services.record_administration(
         actor=facilitator,
         membership=membership,
@@ -177,6 +189,7 @@ def _finished_group(
             actor=facilitator, membership=membership, session=session, outcome=AttendanceOutcome.ATTENDED
         )
     pre_sheet = _sheet(battery, 101, problems=7)
+    referred_by(membership.referral, start - dt.timedelta(days=10))
     services.record_administration(
         actor=facilitator,
         membership=membership,

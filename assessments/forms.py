@@ -4,13 +4,17 @@ TM's deviance override and the battery import. They check form only; the service
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from assessments.rules import Battery, Scale
 from isotp.forms import GovukDateField, GovukFormMixin
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class GovukForm(GovukFormMixin, forms.Form):
@@ -38,10 +42,18 @@ class AdministrationForm(GovukForm):
     """The date and one field per scale of `battery`: a total, or the item responses where the scale has keys."""
 
     administered_on = GovukDateField(label="Date completed", label_text="date the battery was completed")
+    administered_by = forms.ChoiceField(
+        label="Administered by",
+        help_text="The facilitator or treatment manager who gave the battery to the member.",
+        required=False,  # left empty (a client without the list): the person recording it
+    )
 
-    def __init__(self, *args: Any, battery: Battery, **kwargs: Any):
+    def __init__(self, *args: Any, battery: Battery, administrators: Iterable[User] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.battery = battery
+        self.fields["administered_by"].choices = [  # type: ignore[attr-defined]
+            (str(user.public_id), f"{user.full_name} ({user.get_role_display()})") for user in administrators
+        ]
         for scale in battery.scales:
             widget_class = (
                 "govuk-input govuk-input--width-20" if scale.items else "govuk-input govuk-input--width-5"
@@ -96,10 +108,21 @@ class AdministrationForm(GovukForm):
         cleaned["scores"] = scores
         return cleaned
 
+    def service_answers(self) -> dict[str, Any]:
+        """What the form could read, for the service to judge (an unreadable field is left out)."""
+        return {
+            "administered_on": self.cleaned_data.get("administered_on"),
+            "administered_by": self.cleaned_data.get("administered_by") or None,
+            "scores": self.cleaned_data.get("scores", {}),
+        }
+
     def add_service_errors(self, error: ValidationError) -> None:
-        """A scale's error (`scores.CODE`) goes on its field; the date's on the date."""
+        """A scale's error (`scores.CODE`) goes on its field; the date's on the date. A field the form already
+        found unreadable keeps its own message (the service only knows it is missing)."""
         for key, errors in error.error_dict.items():
             target = scale_field_name(key.removeprefix("scores.")) if key.startswith("scores.") else key
+            if target in self.fields and target in self.errors:
+                continue
             for e in errors:
                 self.add_error(target if target in self.fields else None, e.messages)
 

@@ -16,13 +16,21 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from accounts.permissions import is_staff_member, scope_to_area
+from accounts.permissions import (
+    can_edit_battery,
+    can_read_psychometrics,
+    can_view_batteries,
+    is_staff_member,
+    require,
+    scope_to_area,
+)
 from assessments.charts import results_chart
 from assessments.models import Administration, Battery, BatteryVersion, DevianceOverride, Kind, ScaleScore
 from assessments.rules import (
     ILLUSTRATIVE_NOTE,
     TARGET_SHORT,
     TREATMENT_TARGETS,
+    caution,
     parse_battery,
     profile_results,
     treatment_needs,
@@ -39,9 +47,9 @@ if TYPE_CHECKING:
 
 
 def batteries_for_user(user: User | AnonymousUser) -> QuerySet[Battery]:
-    """Managers and facilitators: their area's batteries with their versions (newest first) preloaded."""
-    if getattr(user, "role", "") not in (Role.TREATMENT_MANAGER, Role.FACILITATOR, Role.AREA_ADMIN):
-        return Battery.objects.none()
+    """Managers and facilitators: their area's batteries with their versions (newest first) preloaded. Any other
+    role is refused (403)."""
+    require(can_view_batteries(user))
     return scope_to_area(Battery.objects.all(), user).prefetch_related(
         Prefetch(
             "versions", queryset=BatteryVersion.objects.select_related("created_by").order_by("-version")
@@ -60,6 +68,28 @@ def battery_version_for_user(user: User | AnonymousUser, code: str, version: int
         ),
         battery__code=code,
         version=version,
+    )
+
+
+def battery_draft_for_user(user: User | AnonymousUser, code: str = "") -> dict[str, Any] | None:
+    """Area administrators (403 otherwise): the definition to start an edit from, the newest version of the
+    battery `code` (None without a code; 404 for a battery not in their area)."""
+    require(can_edit_battery(user))
+    if not code:
+        return None
+    latest = battery_for_user(user, code).versions.all()
+    return latest[0].definition if latest else None
+
+
+# --- who administers -----------------------------------------------------------------------------------------
+
+ADMINISTERING_ROLES = (Role.FACILITATOR, Role.TREATMENT_MANAGER)
+
+
+def administrators_for_area(area_id: int | None) -> QuerySet[User]:
+    """The staff who may have administered a battery in the area: its active facilitators and TMs, by name."""
+    return User.objects.filter(area_id=area_id, role__in=ADMINISTERING_ROLES, is_active=True).order_by(
+        "full_name", "id"
     )
 
 
@@ -91,7 +121,9 @@ def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
 
 
 def membership_for_user(user: User | AnonymousUser, public_id: object) -> Membership:
-    """One membership whose psychometrics the user may read (404 otherwise)."""
+    """One membership whose psychometrics the user may read: a role that reads none is refused (403), a member
+    outside the user's reach is not found (404)."""
+    require(can_read_psychometrics(user))
     return get_object_or_404(memberships_for_user(user), public_id=public_id)
 
 
@@ -160,7 +192,7 @@ def results_of(membership: Membership, administrations: list[Administration]) ->
         "scales": [],
         "deviance": None,
         "treated_profile": None,
-        "caution": {"flagged": False, "reasons": []},
+        "caution": {"flagged": False, "pre": False, "post": False, "reasons": [], "raised_by": []},
         "treatment_needs": [],
         "classification_counts": {},
         "chart_svg": "",
@@ -218,6 +250,17 @@ def results_of(membership: Membership, administrations: list[Administration]) ->
             "pre": bool(results.pre_caution and results.pre_caution.flagged),
             "post": bool(results.post_caution and results.post_caution.flagged),
             "reasons": sorted({c.reason for c in cautions}),
+            # which administration raised it, in order: [{kind, label, administered_on, reason}]
+            "raised_by": [
+                {
+                    "kind": administration.kind,
+                    "label": Kind(administration.kind).label,
+                    "administered_on": administration.administered_on,
+                    "reason": found.reason,
+                }
+                for administration, found in ((pre, results.pre_caution), (post, results.post_caution))
+                if administration is not None and found is not None and found.flagged
+            ],
         },
         treatment_needs=[asdict(need) for need in results.treatment_needs],
         classification_counts=results.classification_counts,
@@ -279,9 +322,12 @@ def group_needs_profile(group: ProgrammeGroup) -> dict[str, Any]:
     for member in members:
         pre = member.pre_administrations[0] if member.pre_administrations else None
         needs: list[int] = []
+        flagged = None
         if pre is not None:
             battery = parsed.setdefault(pre.battery_version_id, parse_battery(pre.battery_version.definition))
             needs = [need.target for need in treatment_needs(battery, _scores(pre) or {})]
+            found = caution(battery, _scores(pre) or {})
+            flagged = found.reason if found.flagged else None
             for target in needs:
                 counts[target] += 1
         rows.append(
@@ -289,6 +335,7 @@ def group_needs_profile(group: ProgrammeGroup) -> dict[str, Any]:
                 "membership": str(member.public_id),
                 "name": member.referral.person.full_name,
                 "assessed": pre is not None,
+                "caution": flagged,  # §7: the pre-programme profile is to be interpreted with caution (why)
                 "needs": needs,
                 "flags": [target in needs for target in TREATMENT_TARGETS],
             }
@@ -300,4 +347,5 @@ def group_needs_profile(group: ProgrammeGroup) -> dict[str, Any]:
         ],
         "members": rows,
         "assessed": sum(1 for r in rows if r["assessed"]),
+        "cautions": sum(1 for r in rows if r["caution"]),
     }

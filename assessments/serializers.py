@@ -7,53 +7,46 @@ from typing import Any
 from rest_framework import serializers
 
 from assessments.models import Administration, Battery, BatteryVersion, Kind
-from assessments.rules import Classification, CutoffKind, Direction
+from assessments.rules import Classification, CutoffKind, Direction, ScaleNorms, norm_problems
 from referrals.models import DEVIANCE_CHOICES
 
 # Bounds that keep the change statistics finite (a score or norm beyond them is a typing error, not a scale).
 SCORE_LIMIT = 1e6
-SD_FLOOR = 1e-6
 
 # --- the stateless change calculator (issue 9 contract) -----------------------------------------------------------
 
 
 class ChangeScaleInput(serializers.Serializer[Any]):
-    # Scores and norms are bounded so that the statistics stay finite (an SD of 1e-300 or a score of 1e308 made the
-    # RCI infinite, which JSON cannot carry).
+    # Scores and means are bounded so that the statistics stay finite (a score of 1e308 made the RCI infinite, which
+    # JSON cannot carry). The norms' own rules (reliability 0 to 1, SDs above 0) are the rules module's: `validate`.
     pre = serializers.FloatField(min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT)
     post = serializers.FloatField(min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT)
     direction = serializers.ChoiceField(choices=[d.value for d in Direction])
     norm_mean = serializers.FloatField(min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT)
-    norm_sd = serializers.FloatField(
-        min_value=SD_FLOOR, max_value=SCORE_LIMIT, help_text="The non-offender SD: greater than 0."
-    )
+    norm_sd = serializers.FloatField(max_value=SCORE_LIMIT, help_text="The non-offender SD: greater than 0.")
     reliability = serializers.FloatField(help_text="From 0 up to, not including, 1.")
     offender_mean = serializers.FloatField(
         allow_null=True, required=False, default=None, min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT
     )
-    offender_sd = serializers.FloatField(
-        allow_null=True, required=False, default=None, min_value=SD_FLOOR, max_value=SCORE_LIMIT
-    )
-
-    def validate_reliability(self, value: float) -> float:
-        if not 0 <= value < 1:
-            raise serializers.ValidationError("Enter a reliability from 0 up to, but not including, 1")
-        return value
-
-    def validate_norm_sd(self, value: float) -> float:
-        if value <= 0:
-            raise serializers.ValidationError("Enter a non-offender SD greater than 0")
-        return value
-
-    def validate_offender_sd(self, value: float | None) -> float | None:
-        if value is not None and value <= 0:
-            raise serializers.ValidationError("Enter an offender SD greater than 0")
-        return value
+    offender_sd = serializers.FloatField(allow_null=True, required=False, default=None, max_value=SCORE_LIMIT)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if (attrs.get("offender_mean") is None) != (attrs.get("offender_sd") is None):
-            field = "offender_sd" if attrs.get("offender_sd") is None else "offender_mean"
-            raise serializers.ValidationError({field: ["Give both the offender mean and SD, or neither"]})
+        """§7: every problem with the norms, each on its field, from the one copy of the rules."""
+        problems = norm_problems(
+            ScaleNorms(
+                direction=Direction(attrs["direction"]),
+                norm_mean=attrs["norm_mean"],
+                norm_sd=attrs["norm_sd"],
+                reliability=attrs["reliability"],
+                offender_mean=attrs.get("offender_mean"),
+                offender_sd=attrs.get("offender_sd"),
+            )
+        )
+        if problems:
+            errors: dict[str, list[str]] = {}
+            for problem in problems:
+                errors.setdefault(problem.field, []).append(problem.message)
+            raise serializers.ValidationError(errors)
         return attrs
 
 
@@ -129,6 +122,13 @@ class AdministrationInput(serializers.Serializer[Any]):
     )
     battery = serializers.CharField(
         required=False, help_text="The battery code (default: the area's battery)."
+    )
+    administered_by = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The id of the facilitator or treatment manager of the area who administered it "
+        "(default: the caller).",
     )
 
 

@@ -110,9 +110,11 @@ def _battery(area: ProbationArea, admin: User) -> None:
 
 
 def _psychometrics(member: Membership, tm: User, first: dt.date, last: dt.date, improved: bool) -> None:
+    from assessments.demo import referred_by
     from assessments.rules.battery import parse_battery
     from assessments.services.administrations import current_battery_version, record_administration
 
+    referred_by(member.referral, first - dt.timedelta(days=7))  # the referral precedes the assessment
     version = current_battery_version(member.group.area_id)  # type: ignore[union-attr]
     assert version is not None
     battery = parse_battery(version.definition)

@@ -33,6 +33,7 @@ from .change import (
     check_norms,
     cutoffs,
     is_reliable,
+    norm_problems,
     rci,
     reliable_change_threshold,
     s_diff,
@@ -54,7 +55,15 @@ from .profile import (
     treatment_needs,
 )
 from .results import ProfileResults, ScaleChange, ScaleResult, profile_results
-from .timing import TimingRefused, check_post_timing, check_pre_timing
+from .timing import (
+    TimingRefused,
+    check_post_date,
+    check_post_state,
+    check_post_timing,
+    check_pre_date,
+    check_pre_state,
+    check_pre_timing,
+)
 
 __all__ = [
     "CLASSIFICATION_LABELS",
@@ -93,7 +102,11 @@ __all__ = [
     "caution",
     "change",
     "check_norms",
+    "check_post_date",
+    "check_post_state",
     "check_post_timing",
+    "check_pre_date",
+    "check_pre_state",
     "check_pre_timing",
     "check_total",
     "cutoffs",
@@ -101,6 +114,7 @@ __all__ = [
     "deviance_threshold",
     "is_problem",
     "is_reliable",
+    "norm_problems",
     "normal_range",
     "parse_battery",
     "profile_results",

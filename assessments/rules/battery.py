@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from .change import Direction, InvalidScaleInput, ScaleNorms, check_norms
+from .change import Direction, ScaleNorms, norm_problems
 
 ILLUSTRATIVE_NOTE = "illustrative — replace with your area's values"
 
@@ -181,18 +181,24 @@ def _parse_scale(raw: Any, where: str, problems: list[str]) -> Scale | None:  # 
             bad(key, "must be a number or null")
     if _number(raw.get("min")) and _number(raw.get("max")) and raw["min"] >= raw["max"]:
         bad("max", "must be greater than min")
-    if len(problems) == start and raw.get("direction") in tuple(Direction):
+    # The statistics' own rules (one copy, in .change), asked of every norm that is at least a number, so an
+    # import reports every problem in one round.
+    typed = {
+        key: raw.get(key) if _number(raw.get(key)) else None
+        for key in ("norm_mean", "norm_sd", "reliability", "offender_mean", "offender_sd")
+    }
+    if typed["norm_sd"] is not None and typed["reliability"] is not None:
         norms = ScaleNorms(
-            direction=Direction(raw["direction"]),
-            norm_mean=raw["norm_mean"],
-            norm_sd=raw["norm_sd"],
-            reliability=raw["reliability"],
-            offender_mean=raw.get("offender_mean"),
-            offender_sd=raw.get("offender_sd"),
+            direction=Direction.HIGHER_IS_WORSE,  # checked above; the norms' rules do not depend on it
+            norm_mean=typed["norm_mean"] or 0.0,
+            norm_sd=typed["norm_sd"],
+            reliability=typed["reliability"],
+            offender_mean=typed["offender_mean"] if raw.get("offender_mean") is not None else None,
+            offender_sd=typed["offender_sd"] if raw.get("offender_sd") is not None else None,
         )
-        try:
-            check_norms(norms)
-        except InvalidScaleInput as problem:
+        for problem in norm_problems(norms):
+            if raw.get(problem.field) is not None and not _number(raw.get(problem.field)):
+                continue  # already named: not a number
             bad(problem.field, problem.message[0].lower() + problem.message[1:])
     targets = raw.get("targets", [])
     if not isinstance(targets, list) or any(not _integer(t) or t not in TREATMENT_TARGETS for t in targets):
@@ -204,9 +210,8 @@ def _parse_scale(raw: Any, where: str, problems: list[str]) -> Scale | None:  # 
         items = _parse_items(raw_items, raw.get("item_count"), lambda f, m: bad(f"items.{f}", m))
     if raw.get("caution_above") is not None and raw.get("domain") != Domain.RESPONSE_BIAS:
         bad("caution_above", "only a response-bias scale flags a profile for caution")
-    unknown = sorted(set(raw) - set(SCALE_FIELDS))
-    if unknown:
-        bad(unknown[0], "is not a field of a scale")
+    for unknown in sorted(set(raw) - set(SCALE_FIELDS)):
+        bad(unknown, "is not a field of a scale")
     if len(problems) > start:
         return None
     return Scale(

@@ -79,20 +79,47 @@ class ScaleNorms:
         return self.offender_mean is not None and self.offender_sd is not None
 
 
-def check_norms(norms: ScaleNorms) -> None:
-    """Refuse values the statistics cannot use, naming the field (the API answers 400 with it)."""
+# An SD this small makes the RCI of any change too large to write down (1e-300 gave infinity): a typing error.
+MIN_SD = 1e-6
+
+
+def _sd_problem(field: str, who: str, value: float) -> InvalidScaleInput | None:
+    if not value > 0:
+        return InvalidScaleInput(field, f"Enter {who} SD greater than 0")
+    if value < MIN_SD:
+        return InvalidScaleInput(field, f"Enter {who} SD of at least {MIN_SD:g}")
+    return None
+
+
+def norm_problems(norms: ScaleNorms) -> list[InvalidScaleInput]:
+    """Every value the statistics cannot use, each naming its field (the one copy of these rules: the battery
+    import and the change API both ask it)."""
+    problems: list[InvalidScaleInput] = []
     if norms.direction not in tuple(Direction):
-        raise InvalidScaleInput("direction", "Choose higher_is_worse or higher_is_better")
+        problems.append(InvalidScaleInput("direction", "Choose higher_is_worse or higher_is_better"))
     # A reliability of 1 means no measurement error: S_diff is 0 and the RCI undefined.
     if not 0 <= norms.reliability < 1:
-        raise InvalidScaleInput("reliability", "Enter a reliability from 0 up to, but not including, 1")
-    if not norms.norm_sd > 0:
-        raise InvalidScaleInput("norm_sd", "Enter a non-offender SD greater than 0")
+        problems.append(
+            InvalidScaleInput("reliability", "Enter a reliability from 0 up to, but not including, 1")
+        )
+    norm_sd = _sd_problem("norm_sd", "a non-offender", norms.norm_sd)
+    if norm_sd is not None:
+        problems.append(norm_sd)
     if (norms.offender_mean is None) != (norms.offender_sd is None):
         field = "offender_sd" if norms.offender_sd is None else "offender_mean"
-        raise InvalidScaleInput(field, "Give both the offender mean and SD, or neither")
-    if norms.offender_sd is not None and not norms.offender_sd > 0:
-        raise InvalidScaleInput("offender_sd", "Enter an offender SD greater than 0")
+        problems.append(InvalidScaleInput(field, "Give both the offender mean and SD, or neither"))
+    if norms.offender_sd is not None:
+        offender_sd = _sd_problem("offender_sd", "an offender", norms.offender_sd)
+        if offender_sd is not None:
+            problems.append(offender_sd)
+    return problems
+
+
+def check_norms(norms: ScaleNorms) -> None:
+    """Refuse values the statistics cannot use, naming the field (the first of `norm_problems`)."""
+    problems = norm_problems(norms)
+    if problems:
+        raise problems[0]
 
 
 def standard_error(norm_sd: float, reliability: float) -> float:

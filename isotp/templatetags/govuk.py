@@ -6,10 +6,12 @@ the GOV.UK error summary links, the date input and the hints, and every helper c
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms, template
 from django.forms.boundfield import BoundField
+from django.utils import timezone
 
 from isotp.dates import long_date
 from isotp.forms import GovukDateField
@@ -100,4 +102,6 @@ def govuk_date(value: Any) -> str:
     """A date as the GOV.UK style writes it: 4 June 2027."""
     if not value:
         return ""
+    if isinstance(value, datetime):  # a moment: the day it was where the service runs, not in UTC
+        value = timezone.localdate(value)
     return long_date(value)

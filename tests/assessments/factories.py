@@ -15,6 +15,7 @@ from accounts.models import ProbationArea, Role, User
 from assessments import services
 from assessments.models import BatteryVersion
 from assessments.rules import Battery, parse_battery
+from referrals.models import Referral
 from sessions import services as session_services
 from sessions.models import Membership, MembershipStatus
 from tests.factories import UserFactory
@@ -61,9 +62,17 @@ def member(
         slots=[{"weekday": "monday", "start_time": next(_SLOT_TIMES)}],
         facilitators=[facilitator or trained_facilitator(area), trained_facilitator(area)],
     )
-    return session_services.allocate(
-        actor=tm or group.treatment_manager, group=group, referral=waiting_referral(area, om)
+    referral = referred_before(waiting_referral(area, om), start_date)
+    return session_services.allocate(actor=tm or group.treatment_manager, group=group, referral=referral)
+
+
+def referred_before(referral: Referral, start_date: dt.date = START) -> Referral:
+    """Referred well before the group starts (the pre-programme date may not precede the referral)."""
+    Referral.objects.filter(pk=referral.pk).update(
+        created_at=dt.datetime.combine(start_date - dt.timedelta(days=180), dt.time(9), tzinfo=LONDON)
     )
+    referral.refresh_from_db()
+    return referral
 
 
 def sheet(battery: Battery, **overrides: Any) -> dict[str, Any]:

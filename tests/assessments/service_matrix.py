@@ -11,7 +11,9 @@ from tests.assessments.factories import battery_of, demo_battery, demo_definitio
 from tests.service_matrix import NotAService, Service
 
 ADMIN = frozenset({"area_admin"})
-PRE_DAY = dt.date(2026, 11, 20)  # before the factories' group starts (4 January 2027) and before "today"
+PRE_DAY = dt.date(
+    2026, 11, 20
+)  # after the factories' referral (8 July 2026), before the group starts (4 January 2027)
 
 
 def _member(area: Any, personas: dict[str, Any]) -> Any:
@@ -55,7 +57,33 @@ SERVICES = [
     ),
 ]
 
+SERVICES += [
+    # The checks the pages ask before a form is shown or when some fields could not be read: the same gate.
+    Service(
+        administrations.start_administration,
+        roles=frozenset({"treatment_manager", "facilitator"}),
+        kwargs=lambda a, p: {"membership": _member(a, p), "kind": "pre"},
+        scoped=True,
+    ),
+    Service(
+        administrations.check_administration,
+        roles=frozenset({"treatment_manager", "facilitator"}),
+        kwargs=_administration_input,
+        scoped=True,
+    ),
+    Service(
+        administrations.deviance_override_target,
+        roles=frozenset({"treatment_manager"}),
+        kwargs=lambda a, p: {"membership": _member(a, p)},
+        scoped=True,
+    ),
+]
+
 NOT_SERVICES = [
+    NotAService(
+        administrations.recordable_kinds,
+        "reads which administrations the user may record now (none for a role that may not); no write",
+    ),
     NotAService(administrations.first_session_date, "reads a member's first session; no write"),
     NotAService(administrations.last_session_date, "reads a member's last session; no write"),
     NotAService(administrations.sessions_complete, "reads whether a member's sessions are over; no write"),

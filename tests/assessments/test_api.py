@@ -145,3 +145,102 @@ def test_administration_list_query_count_does_not_grow(
     add(4)
     with django_assert_max_num_queries(12):
         assert client.get("/api/v1/psychometric-administrations/").json()["count"] == 5
+
+
+# --- review of issue 9: bad input refused with a 400 naming the field -----------------------------------------------
+
+
+@pytest.fixture
+def recording(api, area, facilitator, om, time_machine):
+    time_machine.move_to(BEFORE_START, tick=False)
+    version = demo_battery(area)
+    membership = member(area, facilitator=facilitator, om=om)
+    url = f"/api/v1/memberships/{membership.public_id}/psychometrics/"
+    return api(facilitator), url, battery_of(version), membership
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("1900-01-01", "on or after the referral (8 July 2026)"),  # review: 1900 was accepted
+        ("2026-07-07", "on or after the referral (8 July 2026)"),  # the day before the referral
+        ("9999-12-31", "must be today or in the past"),
+        ("2026-12-15", "must be today or in the past"),  # tomorrow
+    ],
+)
+def test_an_administration_date_outside_its_bounds_is_a_400_on_the_date(recording, day, message):
+    client, url, battery, _ = recording
+    refused = client.post(
+        url, {"kind": "pre", "administered_on": day, "scores": sheet(battery)}, format="json"
+    )
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["administered_on"] and message in refused.json()["administered_on"][0]
+
+
+def test_the_referral_day_and_today_are_within_the_bounds(recording):
+    client, url, battery, _ = recording
+    accepted = client.post(
+        url, {"kind": "pre", "administered_on": "2026-07-08", "scores": sheet(battery)}, format="json"
+    )
+    assert accepted.status_code == 201, accepted.content
+
+
+@pytest.mark.parametrize(
+    ("scores", "field", "message"),
+    [
+        ({"CDS": {"score": True}}, "scores.CDS", "as a number"),  # review: true was read as 1
+        ({"CDS": {"score": "31"}}, "scores.CDS", "as a number"),
+        (
+            {"IRI_PT": {"items": [2, 2.5, 2, 2, 2, 2, 2]}},
+            "scores.IRI_PT",
+            "whole numbers",
+        ),  # was truncated to 2
+        ({"IRI_PT": {"items": [2, True, 2, 2, 2, 2, 2]}}, "scores.IRI_PT", "whole numbers"),
+    ],
+)
+def test_booleans_strings_and_fractional_items_are_refused(recording, scores, field, message):
+    client, url, battery, membership = recording
+    body = {"kind": "pre", "administered_on": "2026-12-10", "scores": sheet(battery, **scores)}
+    refused = client.post(url, body, format="json")
+    assert refused.status_code == 400
+    assert list(refused.json()) == [field] and message in refused.json()[field][0]
+    assert not membership.psychometric_administrations.exists()
+
+
+def test_every_problem_is_reported_at_once(recording):
+    client, url, battery, _ = recording
+    scores = sheet(battery, CDS={"score": 99}, SE={"score": False}, IRI_EC={"items": [1.5] * 7})
+    refused = client.post(
+        url, {"kind": "pre", "administered_on": "1900-01-01", "scores": scores}, format="json"
+    )
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"administered_on", "scores.CDS", "scores.SE", "scores.IRI_EC"}
+
+
+def test_administered_by_is_chosen_from_the_area_staff(recording, area, tm, om):
+    client, url, battery, _ = recording
+    body = {"kind": "pre", "administered_on": "2026-12-10", "scores": sheet(battery)}
+    refused = client.post(url, {**body, "administered_by": str(om.public_id)}, format="json")
+    assert refused.status_code == 400 and list(refused.json()) == ["administered_by"]
+    created = client.post(url, {**body, "administered_by": str(tm.public_id)}, format="json")
+    assert created.status_code == 201 and created.json()["administered_by"] == tm.full_name
+
+
+def test_the_change_calculator_reports_every_norm_problem_of_a_scale(api, tm):
+    body = {
+        "scales": [{"pre": 40, "post": 50, **WORKED, "reliability": 1.2, "norm_sd": 0, "offender_sd": -1}]
+    }
+    response = api(tm).post(CHANGE, body, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["scales"]["0"]) == {"reliability", "norm_sd", "offender_sd"}
+
+
+def test_the_change_serializer_asks_the_rule_not_a_copy():
+    """One copy of each rule (review): the serializer's checks are the rules module's `norm_problems`."""
+    import inspect
+
+    from assessments import serializers
+
+    source = inspect.getsource(serializers.ChangeScaleInput)
+    assert "norm_problems(" in source
+    assert not any(name.startswith("validate_") for name in vars(serializers.ChangeScaleInput))

@@ -29,6 +29,7 @@ from tests.assessments.factories import (
     demo_definition,
     member,
     problem_score,
+    referred_before,
     sheet,
 )
 from tests.factories import UserFactory
@@ -279,7 +280,9 @@ def test_a_battery_version_change_leaves_old_results_as_they_were(
     # a new member starts on the new version
     before_start.move_to(BEFORE_START, tick=False)
     newer = session_services.allocate(
-        actor=membership.group.treatment_manager, group=membership.group, referral=waiting_referral(area)
+        actor=membership.group.treatment_manager,
+        group=membership.group,
+        referral=referred_before(waiting_referral(area)),
     )
     assert _pre(facilitator, newer, sheet(b)).battery_version.version == 2
 
@@ -319,7 +322,9 @@ def test_group_needs_profile_query_count_does_not_grow(
         profile = selectors.group_needs_profile(group)
     assert profile["targets"][0]["members"] == 1 and profile["assessed"] == 1
     for _ in range(4):
-        extra = session_services.allocate(actor=tm, group=group, referral=waiting_referral(area))
+        extra = session_services.allocate(
+            actor=tm, group=group, referral=referred_before(waiting_referral(area))
+        )
         _pre(facilitator, extra, sheet(b, CDS=problem_score(b, "CDS")))
     with django_assert_max_num_queries(4):
         profile = selectors.group_needs_profile(group)

@@ -4,6 +4,7 @@ override, the group's needs profile and the battery pages (norms marked illustra
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -160,3 +161,142 @@ def test_battery_pages_mark_the_norms_illustrative(login, area, area_admin, tm):
     assert "Battery, scales: list at least one scale" in error_summary(bad)
     edit = client.get(f"/psychometrics/batteries/import/?from={version.battery.code}")
     assert "norm_mean" in page_text(edit)
+
+
+# --- review of issue 9 ----------------------------------------------------------------------------------------------
+
+
+def _pre_with(facilitator, membership, version, **overrides):
+    return services.record_administration(
+        actor=facilitator,
+        membership=membership,
+        kind="pre",
+        administered_on=dt.date(2026, 12, 4),
+        scores=sheet(battery_of(version), **overrides),
+    )
+
+
+def test_the_group_needs_profile_flags_a_profile_to_interpret_with_caution(login, facilitator, tm, setup):
+    version, membership = setup
+    _pre_with(facilitator, membership, version, SDS={"score": 30})  # above the threshold of 24
+    page = login(tm).get(f"/groups/{membership.group.public_id}/")
+    text = _text(page)
+    assert "Interpret with caution: 1 member's pre-programme profile is flagged" in text
+    needs = page_text(page).split('id="needs"', 1)[1]
+    row = next(r for r in needs.split("</tr>") if membership.referral.person.full_name in r)
+    assert "Interpret with caution" in row
+
+
+def test_an_unflagged_group_shows_no_caution(login, facilitator, tm, setup):
+    version, membership = setup
+    _pre_with(facilitator, membership, version)
+    assert "Interpret with caution" not in _text(login(tm).get(f"/groups/{membership.group.public_id}/"))
+
+
+def test_the_caution_says_which_administration_raised_it(login, facilitator, setup, time_machine):
+    version, membership = setup
+    _pre_with(facilitator, membership, version)
+    time_machine.move_to(AFTER_END, tick=False)
+    complete_sessions(membership)
+    services.record_administration(
+        actor=facilitator,
+        membership=membership,
+        kind="post",
+        administered_on=dt.date(2027, 11, 20),
+        scores=sheet(battery_of(version), SDS={"score": 30}),
+    )
+    text = _text(login(facilitator).get(f"/psychometrics/members/{membership.public_id}/"))
+    assert "Post-programme scores of 20 November 2027: Interpret with caution" in text
+    assert "Pre-programme scores of" not in text
+
+
+def test_post_scores_are_not_offered_before_the_sessions_are_complete(
+    login, facilitator, setup, time_machine
+):
+    version, membership = setup
+    _pre_with(facilitator, membership, version)
+    client = login(facilitator)
+    results_url = f"/psychometrics/members/{membership.public_id}/"
+    assert "Enter post-programme scores" not in _text(client.get(results_url))
+    refused = client.get(f"{results_url}post/", follow=True)
+    assert refused.redirect_chain[-1][0] == results_url
+    assert "after the member's sessions are complete" in _text(refused)
+    posted = client.post(f"{results_url}post/", _form_data(version), follow=True)
+    assert "after the member's sessions are complete" in _text(posted)
+    assert not Administration.objects.filter(kind="post").exists()
+    time_machine.move_to(AFTER_END, tick=False)
+    complete_sessions(membership)
+    client = login(facilitator)  # a new day, a new sign-in
+    assert "Enter post-programme scores" in _text(client.get(results_url))
+    assert client.get(f"{results_url}post/").status_code == 200
+
+
+def test_every_score_error_shows_at_once_each_linked_to_its_field(login, facilitator, setup):
+    version, membership = setup
+    response = login(facilitator).post(
+        f"/psychometrics/members/{membership.public_id}/pre/",
+        _form_data(
+            version,
+            administered_on_0="1",
+            administered_on_1="1",
+            administered_on_2="1900",
+            scale_SE="lots",  # unreadable: the form's own error
+            scale_CDS="80",  # out of range: the service's
+            scale_IRI_PT="2,,2,,2,2,2",  # too many missing: the service's
+        ),
+    )
+    summary = error_summary(response)
+    assert "on or after the referral (8 July 2026)" in summary
+    assert "Enter the score for Self-esteem as a number" in summary
+    assert "from 15 to 75" in summary and "at most 1 may be prorated" in summary
+    for field in ("id_administered_on_0", "id_scale_SE", "id_scale_CDS", "id_scale_IRI_PT"):
+        assert f'href="#{field}"' in summary, field
+    assert not Administration.objects.exists()
+
+
+def test_administered_by_can_be_chosen_and_defaults_to_the_user(login, facilitator, tm, setup):
+    version, membership = setup
+    client = login(facilitator)
+    url = f"/psychometrics/members/{membership.public_id}/pre/"
+    page = client.get(url).content.decode()
+    assert re.search(rf'<option value="{facilitator.public_id}" selected>', page)
+    assert f'<option value="{tm.public_id}"' in page
+    client.post(url, _form_data(version, administered_by=str(tm.public_id)))
+    assert Administration.objects.get(membership=membership).administered_by == tm
+
+
+def test_dates_are_written_without_leading_zeros(login, facilitator, setup):
+    version, membership = setup
+    _pre_with(facilitator, membership, version)
+    text = _text(login(facilitator).get(f"/psychometrics/members/{membership.public_id}/"))
+    assert "4 December 2026, administered by" in text and "04 December" not in text
+    rationale = membership.referral.person.deviance_assessments.order_by("-id").first().rationale
+    assert rationale.startswith("Pre-programme psychometrics of 4 December 2026 (")
+
+
+def test_the_views_make_no_role_check_of_their_own():
+    """Services and selectors are the one gate (issue 7): the views render the refusal they are given."""
+    import inspect
+
+    from assessments import views
+
+    source = inspect.getsource(views)
+    assert "require(" not in source and "has_role(" not in source and "is_treatment_manager(" not in source
+
+
+def test_battery_import_reports_every_problem_at_once(login, area, area_admin):
+    definition = json.loads(json.dumps(demo_battery(area).definition))
+    definition["scales"][0].update(reliability=1.5, norm_sd=0, colour="red")
+    definition["scales"][2].update(min=120, offender_sd=-1)
+    response = login(area_admin).post(
+        "/psychometrics/batteries/import/", {"definition": json.dumps(definition)}
+    )
+    summary = error_summary(response)
+    for expected in (
+        "Scale 1 (CDS), reliability:",
+        "Scale 1 (CDS), norm_sd:",
+        "Scale 1 (CDS), colour: is not a field of a scale",
+        "Scale 3 (VED), max: must be greater than min",
+        "Scale 3 (VED), offender_sd:",
+    ):
+        assert expected in summary, expected

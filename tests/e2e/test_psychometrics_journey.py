@@ -38,6 +38,19 @@ def _date(page: Page, day: int, month: int, year: int) -> None:
     page.fill("#id_administered_on_2", str(year))
 
 
+def _fits_375(page: Page, name: str) -> None:
+    """No page scrolls sideways at 375 px (the review found the results heading scrolling with its table)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    screenshot(page, f"psychometrics-{name}-375")
+    document_width = page.evaluate("document.documentElement.scrollWidth")
+    viewport_width = page.evaluate("window.innerWidth")
+    assert document_width <= viewport_width, f"{name} scrolls sideways at 375 px ({document_width} px wide)"
+    if size:
+        page.set_viewport_size(size)
+
+
 def _sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
@@ -65,17 +78,24 @@ def test_facilitator_enters_pre_and_post_scores_and_reads_the_change_and_the_cha
     look(page, "psychometrics-results-empty")
     page.get_by_role("button", name="Enter pre-programme scores").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter pre-programme scores")
+    expect(page.get_by_label("Administered by")).to_have_value(str(facilitator.public_id))
     look(page, "psychometrics-pre-form")
+    _fits_375(page, "pre-form")
 
     pre = sheet(battery, CDS={"score": 50}, DENIAL=problem_score(battery, "DENIAL"))
     _date(page, 10, 12, 2026)
-    _fill(page, {**pre, "CDS": {"score": 80}})
+    _fill(page, {**pre, "CDS": {"score": 80}, "SE": {"score": "lots"}})
     page.get_by_role("button", name="Save scores").click()
     summary = page.locator(".govuk-error-summary")
+    # every error in one round, each linked to its field
     expect(summary).to_contain_text(
         "Enter a score for Cognitive distortions (children and sex) from 15 to 75"
     )
+    expect(summary).to_contain_text("Enter the score for Self-esteem as a number")
     look(page, "psychometrics-pre-form-error")
+    summary.get_by_role("link", name=re.compile("Self-esteem")).click()
+    expect(page.locator("#id_scale_SE")).to_be_focused()
+    page.fill("#id_scale_SE", str(pre["SE"]["score"]))
     page.fill("#id_scale_CDS", "50")
     page.get_by_role("button", name="Save scores").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Pre-programme scores recorded")
@@ -83,6 +103,9 @@ def test_facilitator_enters_pre_and_post_scores_and_reads_the_change_and_the_cha
     expect(page.get_by_text("1. Motivation and denial")).to_be_visible()
     expect(page.get_by_text("illustrative — replace with your area's values").first).to_be_visible()
     look(page, "psychometrics-results-pre")
+    expect(page.get_by_role("button", name="Enter post-programme scores")).to_have_count(
+        0
+    )  # sessions not over
     page.goto(f"/groups/{membership.group.public_id}/")
     expect(page.get_by_text("1 of 1 assessed")).to_be_visible()
     look(page, "psychometrics-group-needs-after")
@@ -110,6 +133,12 @@ def test_facilitator_enters_pre_and_post_scores_and_reads_the_change_and_the_cha
     )
     expect(page.get_by_text("Treated profile")).to_be_visible()
     look(page, "psychometrics-results-change")
+    _fits_375(page, "results-change")
+    page.goto("/psychometrics/batteries/")
+    page.get_by_role("link", name=version.battery.name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(version.battery.name)
+    look(page, "psychometrics-battery")
+    _fits_375(page, "battery")
     _sign_out(page)
 
     # --- the offender manager reads the same results, on a phone too -----------------------------------------------
