@@ -170,7 +170,7 @@ def quick_report(
 def record_psychometrics(membership: Membership, *, actor: User, post: bool = True) -> None:
     """The demo battery before the programme and (with `post`) after it, through issue 9's service."""
     from assessments.services import record_administration
-    from tests.assessments.factories import battery_of, demo_battery, problem_score, sheet
+    from tests.assessments.factories import battery_of, demo_battery, problem_score, referred_before, sheet
 
     area = (membership.group or membership.plan).area  # type: ignore[union-attr]
     version = demo_battery(area)
@@ -183,6 +183,7 @@ def record_psychometrics(membership: Membership, *, actor: User, post: bool = Tr
         .order_by("date")
         .values_list("date", flat=True)
     )
+    referred_before(membership.referral, dates.first())  # the assessment may not precede the referral
     record_administration(
         actor=actor,
         membership=membership,
