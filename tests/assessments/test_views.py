@@ -300,3 +300,29 @@ def test_battery_import_reports_every_problem_at_once(login, area, area_admin):
         "Scale 3 (VED), offender_sd:",
     ):
         assert expected in summary, expected
+
+
+def test_attackers_are_refused(login, area, facilitator, om, tm, other_tm, setup):
+    """Another area's TM: not found. A facilitator of another group: not found, reading or writing. The person's OM
+    reads but may not write (403); another OM does not find the member."""
+    from accounts.models import Role
+    from tests.factories import UserFactory
+    from tests.sessions.factories import trained_facilitator
+
+    version, membership = setup
+    base = f"/psychometrics/members/{membership.public_id}/"
+    assert login(other_tm).get(base).status_code == 404
+    assert login(other_tm).post(f"{base}pre/", _form_data(version)).status_code == 404
+    stranger = trained_facilitator(area)  # delivers no group of this member
+    assert login(stranger).get(base).status_code == 404
+    assert login(stranger).post(f"{base}pre/", _form_data(version)).status_code == 404
+    own_om = login(om)
+    assert own_om.get(base).status_code == 200
+    assert own_om.get(f"{base}pre/").status_code == 403
+    assert own_om.post(f"{base}pre/", _form_data(version)).status_code == 403
+    assert own_om.post(f"{base}deviance/", {"level": "high", "rationale": "x"}).status_code == 403
+    other_om = UserFactory(role=Role.OFFENDER_MANAGER, area=area)
+    assert login(other_om).get(base).status_code == 404
+    assert login(facilitator).post(f"{base}deviance/", {"level": "high", "rationale": "x"}).status_code == 403
+    assert not Administration.objects.exists()
+    assert login(tm).get(base).status_code == 200
