@@ -64,3 +64,29 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class ServiceErrorPagesMiddleware:
+    """With DJANGO_DEBUG on (`make run`), answer 404 and 500 with the service's own GOV.UK pages too.
+
+    Django's debug pages list every URL pattern and the settings; the demo must look like the service. Innermost
+    in MIDDLEWARE, so the page it substitutes still gets the security headers, CSP nonce and APPEND_SLASH
+    redirect of the middleware around it. The traceback of a 500 is still logged by `django.request`.
+    Without DEBUG Django already calls `handler404`/`handler500`; API answers (JSON) are left alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code in (404, 500)
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(response, "service_page", False)
+        ):
+            from isotp import views
+
+            return views.error_404(request) if response.status_code == 404 else views.error_500(request)
+        return response

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "isotp.middleware.ServiceErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "isotp.urls"

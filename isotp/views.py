@@ -99,7 +99,9 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    response = render(request, "404.html", status=404)
+    response.service_page = True  # type: ignore[attr-defined]  # ServiceErrorPagesMiddleware leaves it be
+    return response
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
@@ -109,7 +111,9 @@ def error_500(request: HttpRequest) -> HttpResponse:
     body = render_to_string(
         "500.html", {"service_name": settings.SERVICE_NAME, "protective_marking": "OFFICIAL-SENSITIVE"}
     )
-    return HttpResponse(body, status=500)
+    response = HttpResponse(body, status=500)
+    response.service_page = True  # type: ignore[attr-defined]
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -387,6 +387,9 @@ class ScheduledSession(models.Model):
         settings.AUTH_USER_MODEL, related_name="scheduled_sessions", blank=True
     )
     status = models.CharField(max_length=30, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
+    # The date first planned, kept while the session is on another date (a reschedule, or a provider cancellation
+    # whose replacement row this is), so the schedule can say "moved from ... to ..."; empty when never moved.
+    moved_from = models.DateField(null=True, blank=True)
     # The register (issue 8): the facilitators' session notes and who took it, when.
     content_delivered = models.TextField(blank=True, help_text="What the session covered.")
     exercises = models.TextField(blank=True, help_text="The exercises used.")

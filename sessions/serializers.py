@@ -146,6 +146,9 @@ class SessionOutput(serializers.Serializer[Any]):
     end = serializers.TimeField()
     venue = DeliveryVenueOutput()
     status = serializers.ChoiceField(choices=SessionStatus.choices)
+    moved_from = serializers.DateField(
+        allow_null=True, help_text="The date first planned, while the session is on another date; else null."
+    )
     facilitators = DeliveryStaffOutput(many=True)
 
 

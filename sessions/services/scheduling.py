@@ -113,9 +113,11 @@ def _apply(owner: _Owner, moves: list[Move]) -> list[ScheduledSession]:
     moved = []
     for move in moves:
         session = owner.sessions[move.number]
+        planned = session.moved_from or move.old_date
+        session.moved_from = None if move.new_date == planned else planned
         session.date, session.start, session.end = move.new_date, move.start, move.end
         moved.append(session)
-    ScheduledSession.objects.bulk_update(moved, ["date", "start", "end"])
+    ScheduledSession.objects.bulk_update(moved, ["date", "start", "end", "moved_from"])
     return moved
 
 
@@ -224,6 +226,7 @@ def cancel_session_by_provider(
         start=target.start,
         end=target.end,
         venue=original.venue,
+        moved_from=original.moved_from or original.date,
     )
     replacement.facilitators.set(staff)
     _apply(owner, [m for m in moves if m.number != session.number])
