@@ -117,3 +117,15 @@ def sign_ins_of(user: User, limit: int = 20) -> list[AuditEvent]:
             action__in=["signed_in", "sign_in.refused"],
         ).order_by("-at", "-id")[:limit]
     )
+
+
+def staff_member_any_status(user: User | AnonymousUser, public_id: str) -> User:
+    """One member of staff in the user's area, deactivated or not (404 otherwise): for reactivation."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(scope_to_area(User.objects.all(), user), public_id=public_id)
+
+
+def deactivated_staff(user: User | AnonymousUser) -> QuerySet[User]:
+    """The user's area's deactivated accounts, by name."""
+    return scope_to_area(User.objects.filter(is_active=False), user).order_by("full_name", "id")

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -32,6 +33,8 @@ from accounts.forms import (
     TrainingRecordForm,
 )
 from accounts.models import Role, User
+from accounts.services import administration as area_services
+from isotp.dates import long_date
 from isotp.errors import DomainConflict
 
 
@@ -229,6 +232,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "role": role,
             "needs": needs,
             "needs_choices": selectors.STAFF_NEEDS,
+            "can_manage_area": permissions.can_manage_area(request.user),
         },
     )
 
@@ -269,6 +273,7 @@ def staff_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "can_add_training": permissions.can_manage_area(request.user) and member.role == Role.FACILITATOR,
             "supervisor_form": supervisor_form if member.role == Role.FACILITATOR else None,
             "can_reset_second_factor": permissions.can_manage_area(request.user) and member != request.user,
+            "can_manage_member": permissions.can_manage_area(request.user) and member != request.user,
             "api_tokens": selectors.api_tokens_of(request.user, member)
             if permissions.can_manage_area(request.user)
             else [],
@@ -336,7 +341,11 @@ def venue_list(request: HttpRequest) -> HttpResponse:
     """Managers: the area's venues."""
     permissions.require(permissions.can_view_staff(request.user))
     page = Paginator(selectors.venues_for(request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "accounts/venue_list.html", {"page": page})
+    return render(
+        request,
+        "accounts/venue_list.html",
+        {"page": page, "can_edit": permissions.can_manage_area(request.user)},
+    )
 
 
 @login_required
@@ -349,23 +358,48 @@ def closure_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         permissions.require(can_edit)
         if form.is_valid():
+            actor = cast(User, request.user)
             try:
-                services.add_closure(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                # Before the change: name the sessions the date would hit (issue 13), and add only once confirmed.
+                hits = area_services.check_closure_date(actor=actor, date=form.cleaned_data["date"])
+                if hits and not request.POST.get("confirmed"):
+                    return render(request, "accounts/closure_confirm.html", {"form": form, "hits": hits})
+                services.add_closure(actor=actor, **form.cleaned_data)
             except DomainConflict as exc:
                 form.add_error("date", exc.detail)
             else:
-                messages.success(request, "Closure date added")
+                note = (
+                    f": move the {len(hits)} session{'s' if len(hits) != 1 else ''} on that date from each group's page"
+                    if hits
+                    else ""
+                )
+                messages.success(request, f"Closure date added{note}")
                 return redirect("accounts:closure_list")
     page = Paginator(selectors.closures_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "accounts/closure_list.html", {"page": page, "form": form, "can_edit": can_edit})
 
 
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def closure_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    """Administrators: remove one of their area's closure dates."""
+    """Administrators: confirm, then remove one of their area's closure dates."""
     permissions.require(permissions.can_manage_area(request.user))
     closure = get_object_or_404(selectors.closures_for(request.user), pk=pk)
+    if request.method == "GET":
+        return render(
+            request,
+            "accounts/confirm.html",
+            {
+                "heading": f"Remove the closure on {long_date(closure.date)}?",
+                "lines": [
+                    f"Reason: {closure.reason}.",
+                    "Schedules made from now on may use this date again; sessions already scheduled do not move.",
+                ],
+                "button": "Remove closure date",
+                "back": reverse("accounts:closure_list"),
+                "warning": True,
+            },
+        )
     services.remove_closure(actor=request.user, closure=closure)  # type: ignore[arg-type]
     messages.success(request, "Closure date removed")
     return redirect("accounts:closure_list")

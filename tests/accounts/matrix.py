@@ -11,6 +11,24 @@ def _closure(area, personas):
     return {"pk": ClosureFactory(area=area).pk}
 
 
+def _venue(area, personas):
+    from tests.factories import VenueFactory
+
+    return {"pk": VenueFactory(area=area).pk}
+
+
+def _training(area, personas):
+    record = personas["facilitator"].training_records.first()  # the persona is trained (tests/conftest.py)
+    return {"public_id": personas["facilitator"].public_id, "pk": record.pk}
+
+
+def _invitation(area, personas):
+    return {"uidb64": "bm90LWEtdXVpZA", "token": "spent-token"}
+
+
+ADMIN = frozenset({"area_admin"})
+
+
 def _facilitator_token(area, personas):
     import datetime as dt
 
@@ -89,6 +107,22 @@ ROUTES = [
         kwargs=_closure,
         scoped=True,
     ),
+    Route("accounts:closure_remove", roles=ADMIN, kwargs=_closure, scoped=True),
+    # Issue 13: the administrator's journeys.
+    Route("accounts:staff_invite", roles=ADMIN),
+    Route("accounts:staff_deactivated", roles=ADMIN),
+    Route("accounts:staff_role", roles=ADMIN, kwargs=_facilitator, scoped=True),
+    Route("accounts:staff_deactivate", roles=ADMIN, kwargs=_facilitator, scoped=True),
+    Route("accounts:staff_deactivate", roles=ADMIN, method="post", kwargs=_facilitator, scoped=True),
+    Route("accounts:staff_reactivate", roles=ADMIN, method="post", kwargs=_facilitator, scoped=True),
+    Route("accounts:training_remove", roles=ADMIN, kwargs=_training, scoped=True),
+    Route("accounts:training_remove", roles=ADMIN, method="post", kwargs=_training, scoped=True),
+    Route("accounts:invitation", public=True, kwargs=_invitation),
+    Route("accounts:venue_add", roles=ADMIN),
+    Route("accounts:venue_edit", roles=ADMIN, kwargs=_venue, scoped=True),
+    Route("accounts:venue_retire", roles=ADMIN, kwargs=_venue, scoped=True),
+    Route("accounts:venue_retire", roles=ADMIN, method="post", kwargs=_venue, scoped=True),
+    Route("accounts:venue_reinstate", roles=ADMIN, method="post", kwargs=_venue, scoped=True),
     Route("api-me", roles=ALL_ROLES, api=True),
     Route("api-staff-list", roles=MANAGERS, api=True),
     Route("api-venue-list", roles=ALL_ROLES, api=True),

@@ -9,7 +9,8 @@ from typing import Any
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from tests.factories import ClosureFactory, UserFactory
+from accounts.services import administration
+from tests.factories import ClosureFactory, UserFactory, VenueFactory
 from tests.service_matrix import ALL_ROLES, MANAGERS, NotAService, Service
 
 ADMIN = frozenset({"area_admin"})
@@ -85,4 +86,69 @@ NOT_SERVICES = [
         services.change_password, "the signed-in user's own password (takes `user`: only their own account)"
     ),
     NotAService(services.record_sign_in, "the sign-in pages audit an attempt before anyone is signed in"),
+    NotAService(
+        administration.invitation_link, "builds the link for an account an administrator has just invited"
+    ),
+    NotAService(
+        administration.invited_member, "reads which account a one-time link is for (nobody is signed in)"
+    ),
+    NotAService(
+        administration.accept_invitation,
+        "the holder of a valid one-time link sets their own password (the token is the permission)",
+    ),
+]
+
+
+def _training_record(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
+    from accounts.models import FacilitatorTraining
+
+    record = FacilitatorTraining.objects.create(
+        facilitator=_new_facilitator(area),
+        kind="assessment_centre",
+        programme="",
+        date_passed=dt.date(2019, 3, 1),
+    )
+    return {"record": record}
+
+
+SERVICES += [
+    # Issue 13: the administrator's journeys.
+    Service(
+        administration.invite_staff,
+        roles=ADMIN,
+        kwargs=lambda a, p: {
+            "email": "new.starter@example.org",
+            "full_name": "New Starter",
+            "role": "facilitator",
+        },
+    ),
+    Service(
+        administration.change_role,
+        roles=ADMIN,
+        kwargs=lambda a, p: {"member": _new_facilitator(a), "role": "treatment_manager"},
+        scoped=True,
+    ),
+    Service(
+        administration.set_active,
+        roles=ADMIN,
+        kwargs=lambda a, p: {"member": _new_facilitator(a), "active": False},
+        scoped=True,
+    ),
+    Service(administration.remove_training_record, roles=ADMIN, kwargs=_training_record, scoped=True),
+    Service(administration.add_venue, roles=ADMIN, kwargs=lambda a, p: {"name": "Annexe", "capacity": 10}),
+    Service(
+        administration.update_venue,
+        roles=ADMIN,
+        kwargs=lambda a, p: {"venue": VenueFactory(area=a), "capacity": 9},
+        scoped=True,
+    ),
+    Service(
+        administration.set_venue_active,
+        roles=ADMIN,
+        kwargs=lambda a, p: {"venue": VenueFactory(area=a), "active": False},
+        scoped=True,
+    ),
+    Service(
+        administration.check_closure_date, roles=ADMIN, kwargs=lambda a, p: {"date": dt.date(2027, 2, 1)}
+    ),
 ]

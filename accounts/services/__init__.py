@@ -23,6 +23,7 @@ from accounts.permissions import (
 )
 from accounts.rules import browser_summary, token_digest
 from audit.services import record_event
+from isotp import clock
 from isotp.dates import long_date
 from isotp.errors import DomainConflict
 
@@ -30,6 +31,11 @@ from isotp.errors import DomainConflict
 def add_closure(*, actor: User, date: dt.date, reason: str) -> AreaClosure:
     """Area administrators: add a closure date for their own area (schedules generated later skip it)."""
     require(can_manage_area(actor), "Only area administrators manage closure dates")
+    if date < clock.today():
+        raise DomainConflict(
+            f"{long_date(date)} has passed: a closure date must be today or in the future",
+            code="CLOSURE_IN_PAST",
+        )
     try:
         with transaction.atomic():
             closure = AreaClosure.objects.create(area_id=actor.area_id, date=date, reason=reason)  # type: ignore[misc]
