@@ -1,51 +1,97 @@
-"""Home page cards for area administrators: staff without a second factor, facilitators without a current
-supervisor (each links to the staff list filtered to exactly those people) and closure dates coming up."""
+"""Home page cards for area administrators: staff without a second factor, not signed in for a long time,
+facilitators without a current supervisor or with training due (each links to the staff list filtered to exactly
+those people), and the closure dates coming up (an attention list of exactly those dates)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts import permissions, selectors
 from isotp import clock
+from isotp.dates import weekday_date
+from isotp.home import AttentionList, Cell, attention_card
 
 SOON_DAYS = 56
+
+
+def closures_coming_up(user: Any, today: dt.date) -> AttentionList:
+    """Administrators: the area's closure dates in the next eight weeks (one query)."""
+    soon = selectors.closures_for(user).filter(
+        date__gte=today, date__lte=today + dt.timedelta(days=SOON_DAYS)
+    )
+    return AttentionList(
+        key="closures-coming-up",
+        title="Closure dates in the next 8 weeks",
+        description="Days the area is closed: sessions are not scheduled on them.",
+        columns=("Date", "Reason"),
+        rows=[(Cell(weekday_date(c.date)), Cell(c.reason)) for c in soon],
+        empty="No closure dates in the next eight weeks.",
+    )
+
+
+def home_list(request: HttpRequest, key: str) -> AttentionList | None:
+    if key != "closures-coming-up":
+        return None
+    if not permissions.is_area_admin(request.user):
+        raise PermissionDenied
+    return closures_coming_up(request.user, clock.today())
+
+
+def _staff_card(user: Any, needs: str, title: str, link_text: str, description: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "count": selectors.staff_for_list(user, needs=needs).count(),
+        "url": f"{reverse('accounts:staff_list')}?{urlencode({'needs': needs})}",
+        "link_text": link_text,
+        "description": description,
+    }
 
 
 def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     if not permissions.is_area_admin(user):
         return []
-    staff = reverse("accounts:staff_list")
-    today = clock.today()
-    soon = selectors.closures_for(user).filter(
-        date__gte=today, date__lte=today + dt.timedelta(days=SOON_DAYS)
-    )
-    first = soon.order_by("date").first()
+    closures = closures_coming_up(user, clock.today())
     return [
-        {
-            "title": "Staff without a second factor",
-            "count": selectors.staff_for_list(user, needs="second_factor").count(),
-            "url": f"{staff}?{urlencode({'needs': 'second_factor'})}",
-            "link_text": "See who has not set up an authenticator",
-            "description": "They cannot finish signing in until they do.",
-        },
-        {
-            "title": "Facilitators without a supervisor",
-            "count": selectors.staff_for_list(user, needs="supervisor").count(),
-            "url": f"{staff}?{urlencode({'needs': 'supervisor'})}",
-            "link_text": "See facilitators without a supervisor",
-            "description": "Staff deliver under a treatment manager's supervision at all times (000).",
-        },
-        {
-            "title": "Closure dates in the next 8 weeks",
-            "count": soon.count(),
-            "url": reverse("accounts:closure_list"),
-            "link_text": "View closure dates",
-            "description": f"Next: {first.date:%-d %B} ({first.reason})" if first else "None coming up.",
-        },
+        _staff_card(
+            user,
+            "second_factor",
+            "Staff without a second factor",
+            "See who has not set up an authenticator",
+            "They cannot finish signing in until they do.",
+        ),
+        _staff_card(
+            user,
+            "inactive",
+            "Staff not signed in for 90 days",
+            "Review these accounts",
+            "Deactivate accounts no longer needed.",
+        ),
+        _staff_card(
+            user,
+            "supervisor",
+            "Facilitators without a supervisor",
+            "See facilitators without a supervisor",
+            "Staff deliver under a treatment manager's supervision at all times (000).",
+        ),
+        _staff_card(
+            user,
+            "training",
+            "Facilitators with training due",
+            "See whose training is due",
+            "The assessment centre and a programme's core training come before any delivery (000).",
+        ),
+        attention_card(
+            closures,
+            link_text="View the closure dates coming up",
+            description=f"Next: {closures.rows[0][0].text} ({closures.rows[0][1].text})"
+            if closures.rows
+            else "None coming up.",
+        ),
     ]

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from accounts.models import ApiToken, AreaClosure, Role, Supervision, User, Venue
+from accounts.models import (
+    ApiToken,
+    AreaClosure,
+    FacilitatorTraining,
+    Role,
+    Supervision,
+    TrainingKind,
+    User,
+    Venue,
+)
 from accounts.permissions import has_role, is_staff_member, scope_to_area
 from accounts.rules import TrainingDecision, TrainingRecord, training_for
 from audit.models import AuditEvent
@@ -19,7 +30,10 @@ if TYPE_CHECKING:
 STAFF_NEEDS = {
     "second_factor": "Without a second factor",
     "supervisor": "Facilitators without a current supervisor",
+    "training": "Facilitators with training due",
+    "inactive": "Not signed in for 90 days",
 }
+INACTIVE_DAYS = 90  # an account unused this long should be reviewed (and deactivated if no longer needed)
 
 
 def staff_needing(qs: QuerySet[User], needs: str) -> QuerySet[User]:
@@ -33,6 +47,15 @@ def staff_needing(qs: QuerySet[User], needs: str) -> QuerySet[User]:
     if needs == "supervisor":
         current = Supervision.objects.filter(facilitator=OuterRef("pk"), ended_on__isnull=True)
         return qs.filter(role="facilitator").exclude(Exists(current))
+    if needs == "training":
+        # 000: the assessment centre, then a programme's core training, before delivering anything.
+        records = FacilitatorTraining.objects.filter(facilitator=OuterRef("pk"))
+        passed = Exists(records.filter(kind=TrainingKind.ASSESSMENT_CENTRE))
+        core = Exists(records.filter(kind=TrainingKind.CORE_PROGRAMME))
+        return qs.filter(role="facilitator").exclude(passed & core)
+    if needs == "inactive":
+        cutoff = timezone.now() - dt.timedelta(days=INACTIVE_DAYS)
+        return qs.filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
     return qs
 
 

@@ -1,15 +1,58 @@
 """Home page widgets: each app may offer `<app>/home.py: home_widgets(request)` returning cards for the user's role.
 
 This keeps the home page open to later features without the home view importing every app's selectors.
+
+A card whose count has no list page filtered to exactly those people or sessions links to an *attention list*
+instead: the app's `home_list(request, key)` hook builds the rows (`AttentionList`), and the card is made from the
+same object (`attention_card`), so the number on the card is the number of rows on the page by construction.
+`home_list` answers None for a key it does not own and raises PermissionDenied for a role that may not see it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from isotp.hooks import app_hooks
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of an attention list: text, and a link when there is a page for the thing."""
+
+    text: str
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class AttentionList:
+    """The rows behind one home-page count: a title, what the rows are, the column headings and the rows."""
+
+    key: str
+    title: str
+    description: str
+    columns: tuple[str, ...]
+    rows: Sequence[tuple[Cell, ...]] = field(default_factory=list)
+    empty: str = "Nothing needs attention."
+
+
+def attention_url(key: str) -> str:
+    return reverse("attention_list", kwargs={"key": key})
+
+
+def attention_card(lst: AttentionList, *, link_text: str, description: str = "") -> dict[str, Any]:
+    """The home card for an attention list: its count is the number of rows the linked page lists."""
+    return {
+        "title": lst.title,
+        "count": len(lst.rows),
+        "url": attention_url(lst.key),
+        "link_text": link_text,
+        "description": description or lst.description,
+    }
 
 
 def widgets_for(request: HttpRequest) -> list[dict[str, Any]]:
@@ -18,3 +61,12 @@ def widgets_for(request: HttpRequest) -> list[dict[str, Any]]:
     for hook in app_hooks("home", "home_widgets"):
         cards.extend(hook(request))
     return cards
+
+
+def attention_list_for(request: HttpRequest, key: str) -> AttentionList | None:
+    """The attention list `key` from the app that owns it (None when no app does)."""
+    for hook in app_hooks("home", "home_list"):
+        found = hook(request, key)
+        if found is not None:
+            return found
+    return None

@@ -20,6 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("needs-attention/<slug:key>/", views.attention_list, name="attention_list"),
     path("healthz", views.healthz, name="healthz"),
     path("ping/", views.ping, name="ping"),
     path("accessibility/", views.accessibility, name="accessibility"),

@@ -36,6 +36,27 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, HOME_TEMPLATES[role], {"widgets": widgets_for(request)})
 
 
+ATTENTION_PAGE_SIZE = 25
+
+
+@login_required
+def attention_list(request: HttpRequest, key: str) -> HttpResponse:
+    """The rows behind one home-page count (`isotp.home.AttentionList`): the owning app's hook decides who may see
+    it (PermissionDenied for another role) and builds every row in a fixed number of queries; paginated here."""
+    from django.core.paginator import Paginator
+    from django.http import Http404
+
+    from isotp.home import attention_list_for
+
+    if not is_staff_member(request.user):
+        return render(request, "home/no_role.html", status=403)
+    found = attention_list_for(request, key)
+    if found is None:
+        raise Http404
+    page = Paginator(found.rows, ATTENTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "home/attention_list.html", {"list": found, "page": page})
+
+
 @login_required
 @require_GET
 def ping(request: HttpRequest) -> HttpResponse:

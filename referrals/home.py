@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts import permissions
 from isotp import clock
+from isotp.dates import long_date
+from isotp.home import AttentionList, Cell, attention_card
 from referrals import selectors
 from referrals.views.waiting_list import LIHI_TABS, TABS
 
@@ -64,16 +67,53 @@ def _offender_manager(user: Any) -> list[dict[str, Any]]:
     ]
 
 
+def must_start_soon(user: Any, waiting: dict[tuple[str, str], int] | None = None) -> AttentionList:
+    """TMs: waiting people who must start within 8 weeks, or can no longer finish, before their supervision ends
+    (one query per programme and format with anyone waiting, never per row)."""
+    waiting = selectors.waiting_counts(user) if waiting is None else waiting
+    tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
+    today = clock.today()
+    rows = []
+    for tab in tabs:
+        if not waiting.get((tab.programme, tab.format)):
+            continue
+        for row in selectors.waiting_list(user, programme=tab.programme, format=tab.format, today=today):
+            if row.urgency.level in ("overdue", "start_soon"):
+                person = row.person
+                rows.append(
+                    (
+                        Cell(
+                            f"{person.first_name} {person.last_name} ({person.crn})",
+                            reverse("referrals:referral_detail", args=[row.referral.public_id]),
+                        ),
+                        Cell(tab.label),
+                        Cell(long_date(row.urgency.latest_start) if row.urgency.latest_start else ""),
+                        Cell(row.urgency.message),
+                    )
+                )
+    return AttentionList(
+        key="waiting-must-start-soon",
+        title="Must start soon",
+        description="Waiting people who must start within 8 weeks, or can no longer finish, before their "
+        "supervision ends.",
+        columns=("Person", "Programme", "Latest start", "Why"),
+        rows=rows,
+        empty="No one on the waiting list must start soon.",
+    )
+
+
+def home_list(request: HttpRequest, key: str) -> AttentionList | None:
+    if key != "waiting-must-start-soon":
+        return None
+    if not permissions.is_treatment_manager(request.user):
+        raise PermissionDenied
+    return must_start_soon(request.user)
+
+
 def _treatment_manager(user: Any) -> list[dict[str, Any]]:
     counts = selectors.status_counts(user, ["submitted", "assessment"])
     waiting = selectors.waiting_counts(user)
     tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
-    today = clock.today()
-    urgent = 0
-    for tab in tabs:  # one query per programme and format, never per row
-        if waiting.get((tab.programme, tab.format)):
-            rows = selectors.waiting_list(user, programme=tab.programme, format=tab.format, today=today)
-            urgent += sum(row.urgency.level in ("overdue", "start_soon") for row in rows)
     by_programme = "; ".join(f"{t.label}: {waiting.get((t.programme, t.format), 0)}" for t in tabs)
     return [
         {
@@ -90,12 +130,5 @@ def _treatment_manager(user: Any) -> list[dict[str, Any]]:
             "link_text": "View the waiting list",
             "description": by_programme,
         },
-        {
-            "title": "Must start soon",
-            "count": urgent,
-            "url": reverse("referrals:waiting_list"),
-            "link_text": "See who must start soon",
-            "description": "Waiting people who must start within 8 weeks, or can no longer finish, before their "
-            "supervision ends.",
-        },
+        attention_card(must_start_soon(user, waiting), link_text="See who must start soon"),
     ]

@@ -7,17 +7,51 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts import permissions
+from isotp.home import AttentionList, Cell, attention_card
 from reports import selectors
 from reports.rules import ReportStatus
 
 
 def _list(status: str) -> str:
     return f"{reverse('reports:report_list')}?{urlencode({'status': status})}"
+
+
+def reports_to_draft(user: Any) -> AttentionList:
+    """Facilitators (their members) and TMs (the area's): members ready for a report with none yet (one query)."""
+    rows = []
+    for m in selectors.memberships_ready_for_report(user):
+        person = m.referral.person
+        owner = m.group or m.plan
+        rows.append(
+            (
+                Cell(f"{person.first_name} {person.last_name} ({person.crn})"),
+                Cell(owner.reference if owner else ""),
+                Cell(m.get_status_display()),
+                Cell("Start it from the reports list", reverse("reports:report_list")),
+            )
+        )
+    return AttentionList(
+        key="reports-to-draft",
+        title="Reports to draft",
+        description="Members whose sessions are over (or who left early) with no report yet.",
+        columns=("Member", "Group or plan", "Membership", ""),
+        rows=rows,
+        empty="No reports to start.",
+    )
+
+
+def home_list(request: HttpRequest, key: str) -> AttentionList | None:
+    if key != "reports-to-draft":
+        return None
+    if not permissions.is_facilitator(request.user):
+        raise PermissionDenied
+    return reports_to_draft(request.user)
 
 
 def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
@@ -43,13 +77,7 @@ def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
         ]
     if permissions.is_facilitator(user):
         return [
-            {
-                "title": "Reports to draft",
-                "count": selectors.memberships_ready_for_report(user).count(),
-                "url": reverse("reports:report_list"),
-                "link_text": "Start the reports",
-                "description": "Members whose sessions are over (or who left early) with no report yet.",
-            },
+            attention_card(reports_to_draft(user), link_text="Start the reports"),
             {
                 "title": "Drafts in progress",
                 "count": selectors.reports_for_list(user, status=[ReportStatus.DRAFT]).count(),

@@ -1,91 +1,690 @@
-"""Home page cards for delivery: TMs see groups starting soon and places free, facilitators their next sessions,
-area administrators the programme versions in force. Each card costs one or two queries, whatever the rows."""
+"""Home page cards for delivery (found by isotp.home through the `home_widgets` hook), each costing a fixed number
+of queries whatever the rows.
+
+- Treatment managers: groups starting soon, groups with places free, this week's sessions and any short of trained
+  and supervised facilitators (000), sessions falling on a closure date, members whose schedule now ends after their
+  supervision (003), outstanding catch-ups and enforcement due (domain.md §6).
+- Facilitators: today's and this week's sessions with their registers (open, taken, overdue), registers overdue and
+  catch-ups to deliver.
+- Offender managers: their caseload's recent absences and enforcement due.
+- Area administrators: the programme versions in force.
+
+Where no list page filters to exactly the people or sessions counted, the card links to an attention list
+(`isotp.home.AttentionList`, served by `home_list` below) built by the same function as the count.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Sum
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts import permissions
+from accounts.models import AreaClosure, FacilitatorTraining, Supervision, User
+from accounts.rules import TrainingRecord, training_for
 from isotp import clock
-from isotp.dates import weekday_date
-from sessions.models import GroupStatus
+from isotp.dates import long_date, weekday_date
+from isotp.home import AttentionList, Cell, attention_card
+from referrals.models import Referral, Sentence
+from sessions.models import (
+    Attendance,
+    AttendanceOutcome,
+    CatchUp,
+    CatchUpOutcome,
+    GroupStatus,
+    Membership,
+    MembershipStatus,
+    PlanStatus,
+    ScheduledSession,
+    SessionStatus,
+)
+from sessions.progress import enforcement_for, member_records
+from sessions.rules.attendance import MISSED_OUTCOMES
+from sessions.rules.enforcement import BREACH_DUE, WARNING_DUE
 from sessions.selectors.catalogue import catalogue_for_area
 from sessions.selectors.groups import groups_with_places
-from sessions.selectors.schedule import sessions_for_facilitator
+from sessions.selectors.schedule import sessions_for_facilitator, sessions_for_user
 
 SOON_DAYS = 28
+WEEK_DAYS = 6  # today and the next six days
+ABSENCE_DAYS = 28  # an OM's "recent absences": the last four weeks
 
 
-def _treatment_manager(request: HttpRequest, today: dt.date) -> list[dict[str, Any]]:
-    groups = groups_with_places(request.user)
-    soon = groups.filter(start_date__gte=today, start_date__lte=today + dt.timedelta(days=SOON_DAYS)).count()
-    open_groups = groups.filter(status__in=[GroupStatus.PLANNED, GroupStatus.RUNNING])
-    free = open_groups.aggregate(total=Sum("places_free"))["total"] or 0
-    url = reverse("programme_sessions:group_list")
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _owner_cell(owner: Any) -> Cell:
+    if owner is None:
+        return Cell("")
+    if hasattr(owner, "capacity"):
+        return Cell(owner.reference, reverse("programme_sessions:group_detail", args=[owner.public_id]))
+    return Cell(owner.reference, reverse("programme_sessions:plan_detail", args=[owner.public_id]))
+
+
+def _person(membership: Membership) -> Cell:
+    person = membership.referral.person
+    return Cell(
+        f"{person.first_name} {person.last_name} ({person.crn})",
+        reverse("programme_sessions:member_progress", args=[membership.public_id]),
+    )
+
+
+def _when(session: ScheduledSession) -> str:
+    return f"{weekday_date(session.date)}, {session.start:%H:%M}"
+
+
+def _live(qs: QuerySet[ScheduledSession]) -> QuerySet[ScheduledSession]:
+    return (
+        qs.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
+        .exclude(group__status=GroupStatus.CANCELLED)
+        .exclude(plan__status=PlanStatus.CANCELLED)
+    )
+
+
+# --- treatment managers ------------------------------------------------------------------------------------------
+
+
+def _week_sessions(user: User, today: dt.date) -> list[ScheduledSession]:
+    """The area's live sessions from today for seven days, with each facilitator's training records and current
+    supervision preloaded (four queries)."""
+    facilitators = User.objects.order_by("full_name").prefetch_related(
+        Prefetch("training_records", queryset=FacilitatorTraining.objects.all()),
+        Prefetch(
+            "supervisions",
+            queryset=Supervision.objects.filter(ended_on__isnull=True),
+            to_attr="current_supervisions",
+        ),
+    )
+    qs = _live(sessions_for_user(user)).filter(
+        date__gte=today, date__lte=today + dt.timedelta(days=WEEK_DAYS)
+    )
+    return list(
+        qs.prefetch_related(
+            Prefetch("facilitators", queryset=facilitators, to_attr="facilitator_records")
+        ).order_by("date", "start", "id")
+    )
+
+
+def _ready(session: ScheduledSession) -> tuple[int, int, list[str]]:
+    """How many of the session's facilitators are trained for its programme and supervised (000), how many it
+    needs, and what is wrong with the others."""
+    owner = session.group or session.plan
+    programme = owner.programme  # type: ignore[union-attr]
+    ready, problems = 0, []
+    for f in session.facilitator_records:  # type: ignore[attr-defined]
+        decision = training_for(
+            programme.programme, [TrainingRecord(r.kind, r.programme) for r in f.training_records.all()]
+        )
+        supervised = bool(getattr(f, "current_supervisions", []))
+        if decision.trained and supervised:
+            ready += 1
+            continue
+        why = list(decision.missing) + ([] if supervised else ["has no current supervisor"])
+        problems.append(f"{f.full_name} {'; '.join(why)}")
+    return ready, programme.facilitators_per_session, problems
+
+
+def _session_row(session: ScheduledSession, note: str) -> tuple[Cell, ...]:
+    return (
+        Cell(_when(session)),
+        _owner_cell(session.group or session.plan),
+        Cell(session.venue.name),
+        Cell(", ".join(f.full_name for f in session.facilitators.all()) or "None"),
+        Cell(note),
+    )
+
+
+SESSION_COLUMNS = ("When", "Group or plan", "Venue", "Facilitators", "")
+
+
+def sessions_this_week(user: User, today: dt.date) -> AttentionList:
+    """TMs: the area's sessions in the next seven days and whether each has enough ready facilitators."""
+    rows = []
+    for s in _week_sessions(user, today):
+        ready, needed, _ = _ready(s)
+        rows.append(_session_row(s, f"{ready} of {needed} ready"))
+    return AttentionList(
+        key="sessions-this-week",
+        title="Sessions this week",
+        description="Sessions from today for seven days, with how many of the facilitators needed are trained "
+        "and supervised.",
+        columns=(*SESSION_COLUMNS[:-1], "Facilitators ready"),
+        rows=rows,
+        empty="No sessions in the next seven days.",
+    )
+
+
+def sessions_short_of_facilitators(user: User, today: dt.date) -> AttentionList:
+    """TMs: this week's sessions with fewer trained and supervised facilitators than the programme needs (000)."""
+    rows = []
+    for s in _week_sessions(user, today):
+        ready, needed, problems = _ready(s)
+        if ready < needed:
+            note = f"{ready} of {needed} ready" + (f": {'; '.join(problems)}" if problems else "")
+            rows.append(_session_row(s, note))
+    return AttentionList(
+        key="sessions-short-of-facilitators",
+        title="Sessions without enough ready facilitators",
+        description="This week's sessions with fewer trained and supervised facilitators than the programme needs "
+        "(000: staff deliver under a treatment manager's supervision at all times).",
+        columns=(*SESSION_COLUMNS[:-1], "What is missing"),
+        rows=rows,
+        empty="Every session this week has enough trained, supervised facilitators.",
+    )
+
+
+def sessions_on_closures(user: User, today: dt.date) -> AttentionList:
+    """TMs: live sessions from today that fall on one of the area's closure dates (added after the schedule was
+    made): they need rescheduling (domain.md §5). Two queries."""
+    closures = AreaClosure.objects.filter(area_id=user.area_id, date__gte=today)
+    reasons = dict(closures.values_list("date", "reason"))
+    qs = (
+        _live(sessions_for_user(user))
+        .filter(date__gte=today, date__in=list(reasons))
+        .order_by("date", "start")
+    )
+    rows = [_session_row(s, reasons.get(s.date, "")) for s in qs] if reasons else []
+    return AttentionList(
+        key="sessions-on-closures",
+        title="Sessions on closure dates",
+        description="Sessions booked on a day the area is closed: reschedule them.",
+        columns=(*SESSION_COLUMNS[:-1], "Closure"),
+        rows=rows,
+        empty="No session falls on a closure date.",
+    )
+
+
+def _active_memberships(user: User) -> QuerySet[Membership]:
+    area = Q(group__area_id=user.area_id) | Q(plan__area_id=user.area_id)
+    qs = Membership.objects.filter(area, status=MembershipStatus.ACTIVE)
+    if permissions.is_facilitator(user):
+        qs = qs.filter(Q(group__facilitator_links__facilitator_id=user.pk) | Q(plan__facilitator_id=user.pk))
+    return qs.select_related(
+        "group",
+        "group__programme",
+        "plan",
+        "plan__programme",
+        "referral",
+        "referral__person",
+        "referral__area",
+    ).order_by("referral__person__last_name", "referral__person__first_name", "id")
+
+
+def schedules_after_supervision(user: User, today: dt.date) -> AttentionList:
+    """TMs: active members whose last live session is now after the end of their current sentence's supervision
+    (003: the programme must finish within it), e.g. after a reschedule. One query: both dates are subqueries."""
+    live = _live(ScheduledSession.objects.all())
+    last = live.filter(Q(group_id=OuterRef("group_id")) | Q(plan_id=OuterRef("plan_id"))).values("date")
+    current = Sentence.objects.filter(person_id=OuterRef("referral__person_id")).order_by(
+        "-start_date", "-id"
+    )
+    qs = (
+        _active_memberships(user)
+        .annotate(
+            last_session=Subquery(last.order_by("-date")[:1]),
+            supervision_end=Subquery(current.values("supervision_end_date")[:1]),
+        )
+        .filter(last_session__gt=F("supervision_end"))
+    )
+    rows = [
+        (
+            _person(m),
+            _owner_cell(m.group or m.plan),
+            Cell(long_date(m.last_session)),
+            Cell(long_date(m.supervision_end)),
+        )
+        for m in qs
+    ]
+    return AttentionList(
+        key="schedules-after-supervision",
+        title="Schedules ending after supervision",
+        description="Members whose last session is now after their supervision ends: they could not finish "
+        "the programme (003).",
+        columns=("Member", "Group or plan", "Last session", "Supervision ends"),
+        rows=rows,
+        empty="Every member's schedule ends within their supervision.",
+    )
+
+
+def catch_ups_outstanding(user: User, today: dt.date) -> AttentionList:
+    """TMs (the area) and facilitators (their members): active members with a missed session not yet caught up
+    (domain.md §6), as the attendance rules count it. Five queries for any number of members."""
+    members = list(_active_memberships(user))
+    records = member_records(members)
+    rows = []
+    for m in members:
+        outstanding = records[m.pk].progress().outstanding
+        if outstanding:
+            rows.append(
+                (
+                    _person(m),
+                    _owner_cell(m.group or m.plan),
+                    Cell("; ".join(s.label for s in outstanding)),
+                )
+            )
+    return AttentionList(
+        key="catch-ups-outstanding",
+        title="Outstanding catch-ups",
+        description="Members who missed a session and have not yet attended its catch-up: they cannot attend "
+        "later sessions until they do (003).",
+        columns=("Member", "Group or plan", "To catch up"),
+        rows=rows,
+        empty="No catch-ups outstanding.",
+    )
+
+
+def _failed(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Referrals with at least one failure to comply (a subquery each: no extra query)."""
+    absence = Attendance.objects.filter(membership__referral_id=OuterRef("pk")).filter(
+        Q(outcome=AttendanceOutcome.UNACCEPTABLE_ABSENCE)
+        | Q(outcome=AttendanceOutcome.SENT_HOME, sent_home_acceptable=False)
+    )
+    missed_catch_up = CatchUp.objects.filter(
+        membership__referral_id=OuterRef("pk"), outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE
+    )
+    return referrals.filter(Exists(absence) | Exists(missed_catch_up))
+
+
+def enforcement_due(user: User, today: dt.date) -> AttentionList:
+    """TMs (the area) and OMs (their caseload): referrals whose warning or breach action is due (domain.md §6),
+    worked out by the enforcement rules. Four queries for any number of referrals."""
+    referrals = Referral.objects.filter(area_id=user.area_id)
+    if permissions.is_offender_manager(user):
+        referrals = referrals.filter(person__offender_manager_id=user.pk)
+    candidates = list(
+        _failed(referrals)
+        .select_related("person", "area")
+        .order_by("person__last_name", "person__first_name")
+    )
+    views = enforcement_for(candidates)
+    rows = []
+    for r in candidates:
+        state = views[r.pk].state
+        if state.status not in (WARNING_DUE, BREACH_DUE):
+            continue
+        due = f"by {long_date(state.breach_due_by)}" if state.breach_due_by else ""
+        rows.append(
+            (
+                Cell(
+                    f"{r.person.first_name} {r.person.last_name} ({r.person.crn})",
+                    reverse("referrals:referral_detail", args=[r.public_id]),
+                ),
+                Cell(state.label),
+                Cell(due),
+                Cell(state.reason),
+            )
+        )
+    return AttentionList(
+        key="enforcement-due",
+        title="Enforcement due",
+        description="Unacceptable absences that need a warning, or breach action by the tenth working day "
+        "(domain.md §6).",
+        columns=("Person", "Due", "By", "Why"),
+        rows=rows,
+        empty="No warning or breach action is due.",
+    )
+
+
+def groups_starting_soon(user: User, today: dt.date) -> AttentionList:
+    """TMs: groups whose first session is in the next four weeks (one query, places counted in it)."""
+    qs = groups_with_places(user).filter(
+        start_date__gte=today, start_date__lte=today + dt.timedelta(days=SOON_DAYS)
+    )
+    rows = [
+        (
+            _owner_cell(g),
+            Cell(g.programme.name),
+            Cell(long_date(g.start_date)),
+            Cell(f"{g.member_count} of {g.capacity}"),  # type: ignore[attr-defined]
+        )
+        for g in qs.order_by("start_date", "id")
+    ]
+    return AttentionList(
+        key="groups-starting-soon",
+        title="Groups starting in the next 4 weeks",
+        description="Allocate people from the waiting list before the first session.",
+        columns=("Group", "Programme", "Starts", "Places filled"),
+        rows=rows,
+        empty="No group starts in the next four weeks.",
+    )
+
+
+def groups_with_places_free(user: User, today: dt.date) -> AttentionList:
+    """TMs: planned and running groups with places free, and how many (one query)."""
+    qs = groups_with_places(user).filter(status__in=[GroupStatus.PLANNED, GroupStatus.RUNNING])
+    rows = [
+        (
+            _owner_cell(g),
+            Cell(g.programme.name),
+            Cell(f"{g.member_count} of {g.capacity}"),  # type: ignore[attr-defined]
+            Cell(str(g.places_free)),  # type: ignore[attr-defined]
+        )
+        for g in qs.order_by("start_date", "id")
+        if g.places_free > 0  # type: ignore[attr-defined]
+    ]
+    return AttentionList(
+        key="groups-with-places",
+        title="Groups with places free",
+        description="Planned and running groups with places to fill from the waiting list.",
+        columns=("Group", "Programme", "Places filled", "Free"),
+        rows=rows,
+        empty="Every planned and running group is full.",
+    )
+
+
+# --- facilitators ------------------------------------------------------------------------------------------------
+
+
+def _with_records(qs: QuerySet[ScheduledSession]) -> QuerySet[ScheduledSession]:
+    """A register counts as taken when it was submitted whole or any member's attendance was recorded on it."""
+    return qs.annotate(recorded=Exists(Attendance.objects.filter(session_id=OuterRef("pk"))))
+
+
+def _register_state(session: ScheduledSession, today: dt.date) -> str:
+    """A register is open from the session's day (domain.md §6), overdue once that day has passed untaken."""
+    if session.register_taken_at is not None or getattr(session, "recorded", False):
+        return "Register taken"
+    if session.date > today:
+        return "Not open yet"
+    return "Register open" if session.date == today else "Register overdue"
+
+
+def _register_row(session: ScheduledSession, today: dt.date) -> tuple[Cell, ...]:
+    state = _register_state(session, today)
+    href = (
+        ""
+        if state == "Not open yet"
+        else reverse("programme_sessions:session_register", args=[session.public_id])
+    )
+    return (
+        Cell(_when(session)),
+        _owner_cell(session.group or session.plan),
+        Cell(session.venue.name),
+        Cell(state, href),
+    )
+
+
+REGISTER_COLUMNS = ("When", "Group or plan", "Venue", "Register")
+
+
+def my_sessions_today(user: User, today: dt.date) -> AttentionList:
+    rows = [_register_row(s, today) for s in _with_records(sessions_for_facilitator(user, today, today))]
+    return AttentionList(
+        key="my-sessions-today",
+        title="Your sessions today",
+        description="Take each register on the day.",
+        columns=REGISTER_COLUMNS,
+        rows=rows,
+        empty="No sessions today.",
+    )
+
+
+def my_sessions_this_week(user: User, today: dt.date) -> AttentionList:
+    qs = _with_records(sessions_for_facilitator(user, today, today + dt.timedelta(days=WEEK_DAYS)))
+    return AttentionList(
+        key="my-sessions-this-week",
+        title="Your sessions this week",
+        description="Your sessions from today for seven days, with their registers.",
+        columns=REGISTER_COLUMNS,
+        rows=[_register_row(s, today) for s in qs],
+        empty="No sessions in the next seven days.",
+    )
+
+
+def registers_overdue(user: User, today: dt.date) -> AttentionList:
+    """Facilitators: their past live sessions whose register has not been taken (one query with prefetches)."""
+    members = Membership.objects.filter(
+        Q(group_id=OuterRef("group_id")) | Q(plan_id=OuterRef("plan_id")), joined_on__lte=OuterRef("date")
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=OuterRef("date")))
+    qs = (
+        _with_records(_live(sessions_for_user(user)))
+        .filter(date__lt=today, register_taken_at__isnull=True, recorded=False)
+        .filter(Exists(members))  # a register with no one on it is not overdue
+        .order_by("date", "start")
+    )
+    return AttentionList(
+        key="registers-overdue",
+        title="Registers overdue",
+        description="Sessions you delivered whose register has not been taken.",
+        columns=REGISTER_COLUMNS,
+        rows=[_register_row(s, today) for s in qs],
+        empty="Every register is taken.",
+    )
+
+
+def catch_ups_to_deliver(user: User, today: dt.date) -> AttentionList:
+    """Facilitators: catch-ups booked with them whose outcome is not yet recorded (one query)."""
+    qs = (
+        CatchUp.objects.filter(facilitator_id=user.pk, outcome="")
+        .filter(Q(membership__group__area_id=user.area_id) | Q(membership__plan__area_id=user.area_id))
+        .select_related("membership", "membership__referral__person", "missed_session", "venue")
+        .order_by("date", "start", "id")
+    )
+    rows = [
+        (
+            _person(c.membership),
+            Cell(weekday_date(c.date) + (f", {c.start:%H:%M}" if c.start else "")),
+            Cell(f"Session {c.missed_session.number}: {c.missed_session.module_title}"),
+            Cell(
+                "Record the outcome" if c.date <= today else "Booked",
+                reverse("programme_sessions:catch_up_outcome", args=[c.public_id]),
+            ),
+        )
+        for c in qs
+    ]
+    return AttentionList(
+        key="catch-ups-to-deliver",
+        title="Catch-ups to deliver",
+        description="Catch-ups booked with you and not yet recorded.",
+        columns=("Member", "When", "Catches up", ""),
+        rows=rows,
+        empty="No catch-ups booked with you.",
+    )
+
+
+# --- offender managers -------------------------------------------------------------------------------------------
+
+
+def caseload_absences(user: User, today: dt.date) -> AttentionList:
+    """OMs: absences (and sendings home) of people on their caseload in the last four weeks (one query)."""
+    qs = (
+        Attendance.objects.filter(
+            membership__referral__person__offender_manager_id=user.pk,
+            membership__referral__area_id=user.area_id,
+            outcome__in=list(MISSED_OUTCOMES),
+            session__date__gte=today - dt.timedelta(days=ABSENCE_DAYS),
+        )
+        .select_related(
+            "membership", "membership__referral__person", "session", "session__group", "session__plan"
+        )
+        .order_by("-session__date", "id")
+    )
+    rows = [
+        (
+            _person(a.membership),
+            Cell(weekday_date(a.session.date)),
+            Cell(f"Session {a.session.number}"),
+            Cell(
+                a.get_outcome_display()
+                + (
+                    ""
+                    if a.outcome != AttendanceOutcome.SENT_HOME
+                    else (" (acceptable)" if a.sent_home_acceptable else " (unacceptable)")
+                )
+            ),
+        )
+        for a in qs
+    ]
+    return AttentionList(
+        key="caseload-absences",
+        title="Absences in the last 4 weeks",
+        description="Missed sessions of people you manage. Each opens a catch-up; an unacceptable one may need "
+        "enforcement.",
+        columns=("Person", "Date", "Session", "Outcome"),
+        rows=rows,
+        empty="No absences in the last four weeks.",
+    )
+
+
+# --- area administrators -----------------------------------------------------------------------------------------
+
+VENUE_DAYS = 56
+
+
+def venues_coming_up(user: User, today: dt.date) -> AttentionList:
+    """Administrators: the venues with sessions booked in the next eight weeks, how many and from when, and any
+    marked inactive (they need the sessions moved). One query, grouped by venue."""
+    qs = (
+        _live(sessions_for_user(user))
+        .filter(date__gte=today, date__lte=today + dt.timedelta(days=VENUE_DAYS))
+        .order_by()
+        .values("venue_id", "venue__name", "venue__active")
+        .annotate(sessions=Count("id"), first=Min("date"), last=Max("date"))
+        .order_by("venue__name", "venue_id")
+    )
+    rows = [
+        (
+            Cell(v["venue__name"]),
+            Cell(str(v["sessions"])),
+            Cell(f"{long_date(v['first'])} to {long_date(v['last'])}"),
+            Cell("Marked inactive: move these sessions" if not v["venue__active"] else "In use"),
+        )
+        for v in qs
+    ]
+    return AttentionList(
+        key="venues-coming-up",
+        title="Venues booked in the next 8 weeks",
+        description="Venues with programme sessions booked; check each is available on those days.",
+        columns=("Venue", "Sessions", "Dates", "Status"),
+        rows=rows,
+        empty="No sessions booked in the next eight weeks.",
+    )
+
+
+# --- the hooks ---------------------------------------------------------------------------------------------------
+
+Builder = Callable[[User, dt.date], AttentionList]
+
+# Who may open each list: the same predicates that choose the cards.
+LISTS: dict[str, tuple[Builder, Callable[[Any], bool]]] = {
+    "sessions-this-week": (sessions_this_week, permissions.can_manage_delivery),
+    "sessions-short-of-facilitators": (sessions_short_of_facilitators, permissions.can_manage_delivery),
+    "sessions-on-closures": (sessions_on_closures, permissions.can_manage_delivery),
+    "schedules-after-supervision": (schedules_after_supervision, permissions.can_manage_delivery),
+    "groups-starting-soon": (groups_starting_soon, permissions.can_manage_delivery),
+    "groups-with-places": (groups_with_places_free, permissions.can_manage_delivery),
+    "catch-ups-outstanding": (
+        catch_ups_outstanding,
+        lambda u: permissions.can_manage_delivery(u) or permissions.is_facilitator(u),
+    ),
+    "enforcement-due": (
+        enforcement_due,
+        lambda u: permissions.can_manage_delivery(u) or permissions.is_offender_manager(u),
+    ),
+    "my-sessions-today": (my_sessions_today, permissions.can_view_own_calendar),
+    "my-sessions-this-week": (my_sessions_this_week, permissions.can_view_own_calendar),
+    "registers-overdue": (registers_overdue, permissions.can_view_own_calendar),
+    "catch-ups-to-deliver": (catch_ups_to_deliver, permissions.can_view_own_calendar),
+    "caseload-absences": (caseload_absences, permissions.is_offender_manager),
+    "venues-coming-up": (venues_coming_up, permissions.is_area_admin),
+}
+
+
+def home_list(request: HttpRequest, key: str) -> AttentionList | None:
+    """The attention list `key` if this app owns it; a role that may not see it is refused (403)."""
+    entry = LISTS.get(key)
+    if entry is None:
+        return None
+    build, allowed = entry
+    if not allowed(request.user):
+        raise PermissionDenied
+    return build(_user(request), clock.today())
+
+
+def _states(rows: Iterable[tuple[Cell, ...]], column: int) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[row[column].text] += 1
+    return counts
+
+
+def _treatment_manager(user: User, today: dt.date) -> list[dict[str, Any]]:
+    week = sessions_this_week(user, today)
+    short = sessions_short_of_facilitators(user, today)
+    places = groups_with_places_free(user, today)
+    free = sum(int(row[3].text) for row in places.rows)
     return [
-        {
-            "title": "Groups starting in the next 4 weeks",
-            "count": soon,
-            "url": url,
-            "link_text": "View groups",
-            "description": "Allocate people from the waiting list before the first session.",
-        },
-        {
-            "title": "Places free",
-            "count": free,
-            "url": url,
-            "link_text": "Fill places from the waiting list",
-            "description": "Across planned and running groups.",
-        },
+        attention_card(groups_starting_soon(user, today), link_text="View the groups starting soon"),
+        attention_card(
+            places, link_text="Fill places from the waiting list", description=f"{free} places free in all."
+        ),
+        attention_card(week, link_text="View this week's sessions"),
+        attention_card(short, link_text="See which sessions and why"),
+        attention_card(sessions_on_closures(user, today), link_text="Reschedule these sessions"),
+        attention_card(schedules_after_supervision(user, today), link_text="See who cannot finish in time"),
+        attention_card(catch_ups_outstanding(user, today), link_text="See who has catch-ups to do"),
+        attention_card(enforcement_due(user, today), link_text="See the warnings and breaches due"),
     ]
 
 
-def _facilitator(request: HttpRequest, today: dt.date) -> list[dict[str, Any]]:
-    week = sessions_for_facilitator(request.user, today, today + dt.timedelta(days=6))  # type: ignore[arg-type]
-    upcoming = list(week[:1])
-    description = "Nothing in the next 7 days."
-    if upcoming:
-        s = upcoming[0]
-        owner = s.group or s.plan
-        description = f"Next: {weekday_date(s.date).rsplit(' ', 1)[0]}, {s.start:%H:%M}, {owner.reference if owner else ''}"
+def _facilitator(user: User, today: dt.date) -> list[dict[str, Any]]:
+    todays = my_sessions_today(user, today)
+    week = my_sessions_this_week(user, today)
+    states = _states(week.rows, 3)
+    summary = ", ".join(f"{n} {state.lower()}" for state, n in sorted(states.items())) or "Nothing this week."
     return [
-        {
-            "title": "Your sessions in the next 7 days",
-            "count": week.count(),
-            "description": description,
-            "url": reverse("programme_sessions:my_calendar"),
-            "link_text": "View my sessions",
-        },
+        attention_card(
+            todays,
+            link_text="Take today's registers",
+            description=", ".join(f"{n} {s.lower()}" for s, n in sorted(_states(todays.rows, 3).items()))
+            or "No sessions today.",
+        ),
+        attention_card(week, link_text="View this week's sessions", description=summary),
+        attention_card(registers_overdue(user, today), link_text="Take the overdue registers"),
+        attention_card(catch_ups_to_deliver(user, today), link_text="See your catch-ups"),
+        attention_card(catch_ups_outstanding(user, today), link_text="See who has catch-ups to do"),
     ]
 
 
-def _area_admin(request: HttpRequest, today: dt.date) -> list[dict[str, Any]]:
-    entries = catalogue_for_area(request.user, today=today)
+def _offender_manager(user: User, today: dt.date) -> list[dict[str, Any]]:
+    return [
+        attention_card(caseload_absences(user, today), link_text="See the absences"),
+        attention_card(enforcement_due(user, today), link_text="Record warnings and breach action"),
+    ]
+
+
+def _area_admin(user: User, today: dt.date) -> list[dict[str, Any]]:
+    entries = catalogue_for_area(user, today=today)
     own = sum(1 for e in entries if e.current is not None and e.current.area_id is not None)
     return [
         {
             "title": "Programme versions in force",
             "count": sum(1 for e in entries if e.current is not None),
-            "description": f"{own} use {request.user.area}'s own version; the rest the national one.",  # type: ignore[union-attr]
+            "description": f"{own} use {user.area}'s own version; the rest the national one.",
             "url": reverse("programme_sessions:programme_list"),
             "link_text": "View the programme catalogue",
         },
+        attention_card(venues_coming_up(user, today), link_text="View the venues booked"),
     ]
 
 
 def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
-    """The delivery cards for the user's role (none for offender managers)."""
+    """The delivery cards for the user's role."""
     today = clock.today()
-    user = request.user
+    user = _user(request)
     if permissions.can_manage_delivery(user):
-        return _treatment_manager(request, today)
+        return _treatment_manager(user, today)
     if permissions.can_view_own_calendar(user):
-        return _facilitator(request, today)
+        return _facilitator(user, today)
+    if permissions.is_offender_manager(user):
+        return _offender_manager(user, today)
     if permissions.can_edit_catalogue(user):
-        return _area_admin(request, today)
+        return _area_admin(user, today)
     return []

@@ -79,3 +79,40 @@ ROUTES = [
     Route("quality:reoffence_new", roles=frozenset({OM}), kwargs=_person_id, scoped=True),
 ]
 ROUTES.append(Route("api-statistics", roles=MANAGERS, api=True))
+
+# The attention lists behind the home cards (isotp.home.AttentionList): each list to the roles whose cards link to
+# it; any other role is refused (403). Written from the list of cards per role, not from the code.
+ATTENTION_LISTS = {
+    "sessions-this-week": {TM},
+    "sessions-short-of-facilitators": {TM},
+    "sessions-on-closures": {TM},
+    "schedules-after-supervision": {TM},
+    "groups-starting-soon": {TM},
+    "groups-with-places": {TM},
+    "catch-ups-outstanding": {TM, FAC},
+    "enforcement-due": {TM, OM},
+    "waiting-must-start-soon": {TM},
+    "recordings-to-monitor": {TM},
+    "facilitators-below-target": {TM},
+    "my-sessions-today": {FAC},
+    "my-sessions-this-week": {FAC},
+    "registers-overdue": {FAC},
+    "catch-ups-to-deliver": {FAC},
+    "reports-to-draft": {FAC},
+    "psychometrics-to-enter": {FAC},
+    "sessions-to-mark-recorded": {FAC},
+    "caseload-absences": {OM},
+    "closures-coming-up": {ADMIN},
+    "venues-coming-up": {ADMIN},
+    "failed-tasks": {ADMIN},
+}
+
+
+def _attention(key):
+    return lambda area, personas: {"key": key}
+
+
+ROUTES += [
+    Route("attention_list", roles=frozenset(roles), kwargs=_attention(key))
+    for key, roles in ATTENTION_LISTS.items()
+]

@@ -771,8 +771,8 @@ def test_calendar_shows_upcoming_sessions_by_week_and_the_private_feed_link(logi
 def test_home_cards_per_role(login, area, tm, facilitator, area_admin):
     make_group(area, actor=tm, start_date=_next(0), facilitators=[facilitator, trained_facilitator(area)])
     assert "Groups starting in the next 4 weeks" in _text(login(tm).get("/"))
-    assert "Places free" in _text(login(tm).get("/"))
-    assert "Your sessions in the next 7 days" in _text(login(facilitator).get("/"))
+    assert "Groups with places free" in _text(login(tm).get("/"))
+    assert "Your sessions this week" in _text(login(facilitator).get("/"))
     assert "Programme versions in force" in _text(login(area_admin).get("/"))
 
 

@@ -1,0 +1,76 @@
+"""Home page card for psychometrics (found by isotp.home through the `home_widgets` hook): a facilitator's members
+whose pre-programme battery is not entered yet, or whose sessions are over without the post-programme one (003:
+before the group starts, and again after completion; PC 09/2007: a completion counts only with post-programme
+psychometrics). The card links to an attention list of exactly those members; one query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts import permissions
+from assessments import selectors
+from assessments.models import Administration, Kind
+from isotp.home import AttentionList, Cell, attention_card
+from sessions.models import Membership, MembershipStatus
+
+POST_DUE = (MembershipStatus.SESSIONS_COMPLETE, MembershipStatus.COMPLETED)
+
+
+def _due(user: Any) -> QuerySet[Membership]:
+    pre = Administration.objects.filter(membership_id=OuterRef("pk"), kind=Kind.PRE)
+    post = Administration.objects.filter(membership_id=OuterRef("pk"), kind=Kind.POST)
+    return (
+        selectors.memberships_for_user(user)
+        .annotate(has_pre=Exists(pre), has_post=Exists(post))
+        .filter(
+            Q(status=MembershipStatus.ACTIVE, has_pre=False)
+            | Q(status__in=POST_DUE, has_pre=True, has_post=False)
+        )
+        .order_by("referral__person__last_name", "referral__person__first_name", "id")
+    )
+
+
+def psychometrics_to_enter(user: Any) -> AttentionList:
+    rows = []
+    for m in _due(user):
+        person = m.referral.person
+        owner = m.group or m.plan
+        kind = "Post-programme" if m.has_pre else "Pre-programme"  # type: ignore[attr-defined]
+        rows.append(
+            (
+                Cell(f"{person.first_name} {person.last_name} ({person.crn})"),
+                Cell(owner.reference if owner else ""),
+                Cell(
+                    f"Enter the {kind.lower()} scores",
+                    reverse("assessments:record", args=[m.public_id, Kind.POST if m.has_pre else Kind.PRE]),  # type: ignore[attr-defined]
+                ),
+            )
+        )
+    return AttentionList(
+        key="psychometrics-to-enter",
+        title="Psychometrics to enter",
+        description="Members with no pre-programme battery yet, or whose sessions are over without the "
+        "post-programme one.",
+        columns=("Member", "Group or plan", "To enter"),
+        rows=rows,
+        empty="No psychometrics to enter.",
+    )
+
+
+def home_list(request: HttpRequest, key: str) -> AttentionList | None:
+    if key != "psychometrics-to-enter":
+        return None
+    if not permissions.is_facilitator(request.user):
+        raise PermissionDenied
+    return psychometrics_to_enter(request.user)
+
+
+def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
+    if not permissions.is_facilitator(request.user):
+        return []
+    return [attention_card(psychometrics_to_enter(request.user), link_text="Enter the scores")]

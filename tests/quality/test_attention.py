@@ -1,0 +1,292 @@
+"""Issue 14's home pages with realistic data: every item the issue lists for each role is on its home page, each
+count links to a list of exactly those people or sessions (the count on the card equals the rows on the linked
+page), and each home page costs a fixed number of queries whatever the data.
+
+The scenario: a group meeting on Mondays from 4 January 2027, "today" Monday 1 February 2027 (session 5). One
+member missed session 2 without an acceptable reason (a catch-up outstanding, a warning due); another missed
+session 3 and has a catch-up booked with the facilitator; a closure date falls on session 8; one member's
+supervision now ends before the group's last session; the second facilitator's supervision ended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html import unescape
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AreaClosure, Supervision
+from isotp.models import OutboxMessage
+from referrals.models import Sentence
+from sessions import services
+from sessions.models import Membership
+from tests.factories import UserFactory
+from tests.sessions.factories import make_group, trained_facilitator, waiting_referral
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+START = dt.date(2027, 1, 4)
+TODAY = dt.date(2027, 2, 1)  # session 5
+
+CARD = re.compile(
+    r'<h2 class="govuk-heading-s">(?P<title>[^<]+)</h2>\s*'
+    r'(?:<span class="app-card__count">(?P<count>\d+)</span>)?.*?'
+    r'<a class="govuk-link" href="(?P<url>[^"]+)">',
+    re.S,
+)
+
+
+def _at(time_machine, day: dt.date, hour: int = 10) -> None:
+    time_machine.move_to(dt.datetime(day.year, day.month, day.day, hour, tzinfo=LONDON), tick=False)
+
+
+def cards(client) -> dict[str, tuple[int | None, str]]:
+    """The home page's cards: title -> (count, link)."""
+    html = client.get(reverse("home")).content.decode()
+    return {
+        unescape(m["title"]): (int(m["count"]) if m["count"] else None, unescape(m["url"]))
+        for m in CARD.finditer(html)
+    }
+
+
+def rows_on(client, url: str) -> int:
+    """How many rows the linked list says it has, and (for one page) how many it shows."""
+    html = client.get(url).content.decode()
+    total = int(re.search(r'data-attention-rows="(\d+)"', html)[1])  # type: ignore[index]
+    if total <= 25:
+        assert html.count("app-attention-row") == total
+    return total
+
+
+def _group(area, tm, facilitator, om, *, members: int, slot: str = "18:00"):
+    second = trained_facilitator(area)
+    group = make_group(
+        area,
+        actor=tm,
+        facilitators=[facilitator, second],
+        start_date=START,
+        slots=[{"weekday": "monday", "start_time": slot}],
+    )
+    people = [
+        services.allocate(actor=tm, group=group, referral=waiting_referral(area, om)) for _ in range(members)
+    ]
+    return group, second, people
+
+
+@pytest.fixture
+def scenario(area, tm, facilitator, om, time_machine):
+    _at(time_machine, dt.date(2026, 12, 1))
+    group, second, people = _group(area, tm, facilitator, om, members=4)
+    sessions = {s.number: s for s in group.sessions.all()}
+    for number in (1, 2, 3, 4):
+        _at(time_machine, sessions[number].date, hour=21)
+        for i, member in enumerate(people):
+            if number == 3 and i == 1:
+                outcome = "acceptable_absence"
+            elif number == 2 and i == 0:
+                outcome = "unacceptable_absence"
+            else:
+                outcome = "attended"
+            if number in (3, 4) and i == 0:
+                continue  # blocked by the outstanding catch-up of session 2
+            if number == 4 and i == 1:
+                continue  # blocked until session 3 is caught up
+            services.record_attendance(
+                actor=facilitator, membership=member, session=sessions[number], outcome=outcome
+            )
+    _at(time_machine, TODAY)
+    services.book_catch_up(
+        actor=facilitator,
+        membership=people[1],
+        missed_session=sessions[3],
+        date=TODAY + dt.timedelta(days=2),
+        facilitator=facilitator,
+    )
+    AreaClosure.objects.create(area=area, date=sessions[8].date, reason="Office move")
+    # A new order (the latest start is the current one) whose supervision ends at session 20.
+    Sentence.objects.create(
+        person=people[2].referral.person,
+        legal_basis="community_order",
+        programme_requirement=True,
+        start_date=TODAY - dt.timedelta(days=1),
+        supervision_end_date=sessions[20].date,
+    )
+    Supervision.objects.filter(facilitator=second, ended_on__isnull=True).update(
+        ended_on=TODAY - dt.timedelta(days=1)
+    )
+    OutboxMessage.objects.create(
+        task_name="reports.tasks.render_report", args=[1], attempts=2, last_error="OSError"
+    )
+    return {"group": group, "people": people, "sessions": sessions, "second": second}
+
+
+def _check_links(client, expected: dict[str, int | None]) -> dict[str, tuple[int | None, str]]:
+    found = cards(client)
+    for title, count in expected.items():
+        assert title in found, f"{title!r} missing from {sorted(found)}"
+        shown, url = found[title]
+        if count is not None:
+            assert shown == count, title
+        if "/needs-attention/" in url:
+            assert rows_on(client, url) == shown, title
+    return found
+
+
+def test_the_treatment_managers_cards_count_exactly_the_rows_they_link_to(login, tm, scenario):
+    client = login(tm)
+    found = _check_links(
+        client,
+        {
+            "Sessions this week": 1,
+            "Sessions without enough ready facilitators": 1,  # the second facilitator is unsupervised
+            "Sessions on closure dates": 1,
+            "Schedules ending after supervision": 1,
+            "Outstanding catch-ups": 2,
+            "Enforcement due": 1,
+            "Groups with places free": 1,
+            "Groups starting in the next 4 weeks": 0,
+            "Referrals awaiting assessment": None,
+            "Must start soon": None,
+            "Reports awaiting approval": None,
+            "Failed report renders": None,
+            "Recordings not yet monitored": None,
+            "Facilitators below the monitoring target": None,
+        },
+    )
+    people = scenario["people"]
+    text = client.get(found["Enforcement due"][1]).content.decode()
+    assert people[0].referral.person.crn in text and "Warning due" in text
+    text = client.get(found["Schedules ending after supervision"][1]).content.decode()
+    assert people[2].referral.person.crn in text
+    text = client.get(found["Sessions without enough ready facilitators"][1]).content.decode()
+    assert "has no current supervisor" in text
+    assert "Office move" in client.get(found["Sessions on closure dates"][1]).content.decode()
+
+
+def test_the_facilitators_cards_show_registers_catch_ups_reports_and_psychometrics(
+    login, facilitator, scenario
+):
+    client = login(facilitator)
+    found = _check_links(
+        client,
+        {
+            "Your sessions today": 1,
+            "Your sessions this week": 1,
+            "Registers overdue": 0,
+            "Catch-ups to deliver": 1,
+            "Outstanding catch-ups": 2,
+            "Reports to draft": 0,
+            "Psychometrics to enter": 4,  # no one has pre-programme scores yet
+            "Sessions to mark as recorded": None,
+        },
+    )
+    today = client.get(found["Your sessions today"][1]).content.decode()
+    assert "Register open" in today
+    assert "1 register open" in cards_text(client)
+
+
+def cards_text(client) -> str:
+    return unescape(client.get(reverse("home")).content.decode())
+
+
+def test_an_untaken_register_is_overdue_the_next_day(login, facilitator, scenario, time_machine):
+    _at(time_machine, TODAY + dt.timedelta(days=1))
+    client = login(facilitator)
+    found = _check_links(client, {"Registers overdue": 1})
+    assert "Register overdue" in client.get(found["Registers overdue"][1]).content.decode()
+
+
+def test_the_offender_managers_cards_show_absences_and_enforcement(login, om, scenario):
+    client = login(om)
+    found = _check_links(
+        client, {"Absences in the last 4 weeks": 2, "Enforcement due": 1, "Reports issued": None}
+    )
+    text = unescape(client.get(found["Absences in the last 4 weeks"][1]).content.decode())
+    assert "Unacceptable absence" in text and "Acceptable absence" in text
+
+
+def test_the_administrators_cards(login, area, area_admin, scenario):
+    stale = UserFactory(role="facilitator", area=area, full_name="Stale Account")
+    type(stale).objects.filter(pk=stale.pk).update(last_login=timezone.now() - dt.timedelta(days=120))
+    untrained = UserFactory(role="facilitator", area=area, full_name="Untrained Recruit")
+    client = login(area_admin)
+    found = _check_links(
+        client,
+        {
+            "Staff not signed in for 90 days": None,
+            "Facilitators with training due": None,
+            "Facilitators without a supervisor": None,
+            "Closure dates in the next 8 weeks": 1,
+            "Venues booked in the next 8 weeks": 1,
+            "Failed background tasks": 1,
+        },
+    )
+    for title, name in (
+        ("Staff not signed in for 90 days", stale.full_name),
+        ("Facilitators with training due", untrained.full_name),
+    ):
+        count, url = found[title]
+        page = client.get(url).content.decode()
+        assert name in page
+        assert f">{count} staff</caption>" in page, title  # the staff list's caption: the card's count
+
+
+def test_each_attention_list_is_refused_to_other_roles(login, om, facilitator):
+    assert login(om).get(reverse("attention_list", args=["sessions-this-week"])).status_code == 403
+    assert login(facilitator).get(reverse("attention_list", args=["failed-tasks"])).status_code == 403
+    assert login(om).get(reverse("attention_list", args=["no-such-list"])).status_code == 404
+
+
+def test_an_attention_list_shows_only_the_users_area(login, other_tm, scenario):
+    client = login(other_tm)
+    assert cards(client)["Outstanding catch-ups"][0] == 0
+    assert rows_on(client, reverse("attention_list", args=["enforcement-due"])) == 0
+
+
+# --- query counts: a fixed number per home page, whatever the data ------------------------------------------
+
+HOME_QUERIES = {"treatment_manager": 75, "facilitator": 50, "offender_manager": 30, "area_admin": 35}
+
+
+@pytest.mark.parametrize("role", sorted(HOME_QUERIES))
+def test_each_home_page_costs_a_fixed_number_of_queries(
+    role, login, personas, area, tm, facilitator, om, scenario, time_machine, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(personas[role])
+
+    def more(slot: str, closure_session: int) -> None:
+        """Another group of eight, half of them absent without a good reason at session 1, and another closure."""
+        _at(time_machine, dt.date(2026, 12, 1))
+        group, _, people = _group(area, tm, facilitator, om, members=8, slot=slot)
+        first = group.sessions.get(number=1)
+        _at(time_machine, first.date, hour=21)
+        for i, member in enumerate(people):
+            services.record_attendance(
+                actor=facilitator,
+                membership=member,
+                session=first,
+                outcome="unacceptable_absence" if i % 2 else "attended",
+            )
+        _at(time_machine, TODAY)
+        AreaClosure.objects.create(
+            area=area, date=group.sessions.get(number=closure_session).date, reason="Closed"
+        )
+
+    more("10:00", 9)
+    client.get(reverse("home"))  # warm the per-process caches (programme terms, holidays)
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("home"))
+    more("13:00", 10)
+    with django_assert_max_num_queries(HOME_QUERIES[role]):
+        client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse("home"))
+    assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
+    assert Membership.objects.count() == 20
