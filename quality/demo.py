@@ -1,6 +1,7 @@
 """Demo quality-assurance data for each demo area, written through the services: the running group's delivered
 sessions marked as recorded by their facilitator, a monitoring form on the first, a supervision session for the
-demo facilitator, and the area's QA targets. Idempotent: each piece is looked for first. Runs after the sessions
+demo facilitator, the area's QA targets, and the archive cohorts behind the statistics and outcomes
+(quality/demo_cohorts.py). Idempotent: each piece is looked for first. Runs after the sessions
 demo (INSTALLED_APPS order); without it it does nothing."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from accounts.demo import demo_email
 from accounts.models import ProbationArea, User
 from isotp import clock
 from quality import services
+from quality.demo_cohorts import seed_cohorts
 from quality.models import MonitoringForm, QaSettings, SessionRecording, SupervisionRecord
 from quality.rules.monitoring import AREAS_OF_PRACTICE
 from sessions.models import ScheduledSession, SessionStatus
@@ -26,6 +28,12 @@ def seed(log: list[str]) -> None:
         facilitator = User.objects.filter(email=demo_email("facilitator", area.code)).first()
         if tm is None or facilitator is None:
             continue
+        staff = {
+            local: User.objects.filter(email=demo_email(local, area.code)).first()
+            for local in ("tm", "facilitator", "facilitator2", "om", "om2", "om3")
+        }
+        if all(user is not None for user in staff.values()):
+            seed_cohorts(area, staff, log)  # type: ignore[arg-type]
         if not QaSettings.objects.filter(area=area).exists():
             services.update_qa_settings(actor=tm, monitoring_target=Decimal("0.10"), report_days=20)
         delivered = list(

@@ -444,8 +444,9 @@ def registers_overdue(user: User, today: dt.date) -> AttentionList:
         Q(group_id=OuterRef("group_id")) | Q(plan_id=OuterRef("plan_id")), joined_on__lte=OuterRef("date")
     ).filter(Q(left_on__isnull=True) | Q(left_on__gte=OuterRef("date")))
     qs = (
-        _with_records(_live(sessions_for_user(user)))
-        .filter(date__lt=today, register_taken_at__isnull=True, recorded=False)
+        _live(sessions_for_user(user))
+        .filter(date__lt=today, register_taken_at__isnull=True)
+        .exclude(Exists(Attendance.objects.filter(session_id=OuterRef("pk"))))
         .filter(Exists(members))  # a register with no one on it is not overdue
         .order_by("date", "start")
     )

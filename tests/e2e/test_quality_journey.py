@@ -77,6 +77,15 @@ def test_the_treatment_managers_home_statistics_and_qa_pages(page: Page, persona
     expect(page.get_by_text("Recordings not yet monitored")).to_be_visible()
     look(page, "quality-home-treatment-manager")
     narrow(page, "quality-home-treatment-manager")
+    for link, heading in (
+        ("View this week's sessions", "Sessions this week"),
+        ("See who has catch-ups to do", "Outstanding catch-ups"),
+    ):
+        page.get_by_role("link", name=link).click()  # an attention list: exactly the rows the card counted
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        look(page, f"quality-attention-{heading.lower().replace(' ', '-')}")
+        narrow(page, f"quality-attention-{heading.lower().replace(' ', '-')}")
+        page.go_back()
     page.get_by_role("link", name="Statistics").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Programme statistics and outcomes")
     expect(page.locator("svg.app-chart").first).to_be_visible()
@@ -105,6 +114,16 @@ def test_the_other_home_pages(page: Page, personas, role, a_year):
     expect(page.get_by_text(expected, exact=True)).to_be_visible()
     look(page, f"quality-home-{role}")
     narrow(page, f"quality-home-{role}")
+    link, heading = {
+        "facilitator": ("Enter the scores", "Psychometrics to enter"),
+        "offender_manager": ("See the absences", "Absences in the last 4 weeks"),
+        "area_admin": ("See what failed", "Failed background tasks"),
+    }[role]
+    page.get_by_role("link", name=link).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    look(page, f"quality-attention-{role}")
+    narrow(page, f"quality-attention-{role}")
+    page.goto("/")
     if role == "facilitator":
         page.get_by_role("link", name="Quality").first.click()
         look(page, "quality-recordings-facilitator")
