@@ -1,7 +1,8 @@
 """Demo cohorts for the statistics and outcomes pages (issue 14): without them every figure is a small cell.
 
-Per demo area, five past i-SOTP groups of ten men (Monday mornings): three that finished long enough ago for the
-one- and two-year reoffending follow-up, two that finished within the last year (the page's default period). Most
+Per demo area, five past i-SOTP groups of ten men (Monday or Thursday mornings, in turn): three that finished
+long enough ago for the one- and two-year reoffending follow-up, two that finished within the last year (the page's
+default period). Most
 members complete (all 35 sessions, a catch-up for any session missed, pre- and post-programme psychometrics, the
 Post-Programme Report issued and the completion recorded: PC 09/2007); the others restart, are deselected, are
 breached or withdraw. Each man has a sentence, a conviction, RM2000 and OGRS3 scores taken before the group, and
@@ -75,7 +76,7 @@ LAST_NAMES = (
 
 
 def _name(area_code: str, group_index: int) -> str:
-    return f"Archive cohort {group_index + 1} (Monday mornings)"
+    return f"Archive cohort {group_index + 1} ({('Monday', 'Thursday')[group_index % 2]} mornings)"
 
 
 def _at(day: dt.date, hour: int = 12) -> dt.datetime:
@@ -143,7 +144,7 @@ def seed_cohorts(area: ProbationArea, staff: dict[str, User], log: list[str]) ->
     monday = today - dt.timedelta(days=today.weekday())
     tm = staff["tm"]
     facilitators = [staff["facilitator"], staff["facilitator2"]]
-    starts = [monday - dt.timedelta(weeks=w) for w in STARTS_WEEKS_AGO]
+    starts = [monday - dt.timedelta(weeks=w, days=4 * (i % 2)) for i, w in enumerate(STARTS_WEEKS_AGO)]
     _earlier_supervision(facilitators, tm, min(starts) - dt.timedelta(days=60))
     pdf = _pdf()
     made = 0
@@ -179,7 +180,8 @@ def _cohort(area: ProbationArea, name: str, start: dt.date, index: int, *, venue
         venue=venue,
         treatment_manager=tm,
         facilitators=[kw["staff"]["facilitator"], kw["staff"]["facilitator2"]],
-        slots=[{"weekday": "monday", "start_time": "09:30"}],
+        # Mondays and Thursdays in turn: bank holidays stretch 35 weekly sessions past 40 weeks.
+        slots=[{"weekday": ("monday", "thursday")[index % 2], "start_time": "09:30"}],
         start_date=start,
         capacity=MEMBERS,
         name=name,
