@@ -1,6 +1,6 @@
 """Demo cohorts for the statistics and outcomes pages (issue 14): without them every figure is a small cell.
 
-Per demo area, five past i-SOTP groups of ten men (Monday or Thursday mornings, in turn): three that finished
+Per demo area, five past i-SOTP groups of ten men (weekday mornings): three that finished
 long enough ago for the one- and two-year reoffending follow-up, two that finished within the last year (the page's
 default period). Most
 members complete (all 35 sessions, a catch-up for any session missed, pre- and post-programme psychometrics, the
@@ -55,8 +55,11 @@ from sessions.models import (
 LONDON = ZoneInfo("Europe/London")
 LETTERS = {"cheshire": "C", "northumbria": "N"}
 MEMBERS = 10
-# Weeks before today each cohort's group started: three with a two-year follow-up, two in the default period.
-STARTS_WEEKS_AGO = (250, 210, 170, 95, 80)
+# Each cohort's group: how many weeks before this week it started, and its weekday (09:30). Three finished long
+# enough ago for the two-year follow-up, two within the last year; weekdays chosen so that no group overlaps another
+# or the other demo groups of the same facilitators and venue (bank holidays stretch 35 weekly sessions to ~40 weeks).
+COHORTS = ((250, "monday"), (210, "thursday"), (170, "monday"), (66, "tuesday"), (52, "monday"))
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 # Per member index: what happened (the same mix in every group, shifted by the group number).
 FATES = ("completed",) * 7 + ("restart", "deselected", "breach", "withdrawn")
 REASONS = {
@@ -76,7 +79,7 @@ LAST_NAMES = (
 
 
 def _name(area_code: str, group_index: int) -> str:
-    return f"Archive cohort {group_index + 1} ({('Monday', 'Thursday')[group_index % 2]} mornings)"
+    return f"Archive cohort {group_index + 1} ({COHORTS[group_index][1].capitalize()} mornings)"
 
 
 def _at(day: dt.date, hour: int = 12) -> dt.datetime:
@@ -144,7 +147,9 @@ def seed_cohorts(area: ProbationArea, staff: dict[str, User], log: list[str]) ->
     monday = today - dt.timedelta(days=today.weekday())
     tm = staff["tm"]
     facilitators = [staff["facilitator"], staff["facilitator2"]]
-    starts = [monday - dt.timedelta(weeks=w, days=4 * (i % 2)) for i, w in enumerate(STARTS_WEEKS_AGO)]
+    starts = [
+        monday - dt.timedelta(weeks=weeks) + dt.timedelta(days=WEEKDAYS.index(day)) for weeks, day in COHORTS
+    ]
     _earlier_supervision(facilitators, tm, min(starts) - dt.timedelta(days=60))
     pdf = _pdf()
     made = 0
@@ -180,8 +185,7 @@ def _cohort(area: ProbationArea, name: str, start: dt.date, index: int, *, venue
         venue=venue,
         treatment_manager=tm,
         facilitators=[kw["staff"]["facilitator"], kw["staff"]["facilitator2"]],
-        # Mondays and Thursdays in turn: bank holidays stretch 35 weekly sessions past 40 weeks.
-        slots=[{"weekday": ("monday", "thursday")[index % 2], "start_time": "09:30"}],
+        slots=[{"weekday": COHORTS[index][1], "start_time": "09:30"}],
         start_date=start,
         capacity=MEMBERS,
         name=name,
@@ -364,35 +368,37 @@ def _fill(
                 recorded_by=facilitator,
             )
             administrations.append((post, improved))
-            issued = last + dt.timedelta(days=rng.randint(10, 30))
-            report = PostProgrammeReport.objects.create(
-                area=area,
-                membership=membership,
-                referral=referral,
-                kind="post_programme",
-                status="issued",
-                created_by=facilitator,
-                drafted_by=facilitator,
-                submitted_at=_at(issued - dt.timedelta(days=5)),
-                approved_by=tm,
-                approved_at=_at(issued),
-                completion_recorded_at=_at(issued + dt.timedelta(days=3)),
-            )
-            version = ReportVersion(
-                report=report,
-                number=1,
-                sha256=hashlib.sha256(pdf).hexdigest(),
-                size=len(pdf),
-                pages=1,
-                issued_at=_at(issued),
-                approved_by=tm,
-                snapshot={"archived_demo": True},
-            )
-            version.file.save("v1.pdf", ContentFile(pdf), save=False)
-            version.save()
+        # Every member's report was issued: the Post-Programme Report (the completion recorded once issued and the
+        # post psychometrics done, PC 09/2007) or, for a member who left early, the exit report (no completion).
+        issued = (left or last) + dt.timedelta(days=rng.randint(10, 30))
+        report = PostProgrammeReport.objects.create(
+            area=area,
+            membership=membership,
+            referral=referral,
+            kind="exit" if ended else "post_programme",
+            status="issued",
+            created_by=facilitator,
+            drafted_by=facilitator,
+            submitted_at=_at(issued - dt.timedelta(days=5)),
+            approved_by=tm,
+            approved_at=_at(issued),
+            completion_recorded_at=None if ended else _at(issued + dt.timedelta(days=3)),
+        )
+        version = ReportVersion(
+            report=report,
+            number=1,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            size=len(pdf),
+            pages=1,
+            issued_at=_at(issued),
+            approved_by=tm,
+            snapshot={"archived_demo": True},
+        )
+        version.file.save("v1.pdf", ContentFile(pdf), save=False)
+        version.save()
         # Proven reoffending after the place ended, at rates a little under OGRS3's prediction for completers.
         end = left or last
-        chance = float(two_year) * (0.7 if not ended else 1.2)
+        chance = float(two_year) * (0.55 if not ended else 1.2)
         if rng.random() < chance:
             offence_on = end + dt.timedelta(days=rng.randint(60, 700))
             if offence_on + dt.timedelta(days=60) < today:
@@ -414,17 +420,16 @@ def _fill(
 
 
 def _scores(administrations: list[tuple[Administration, bool]], scales: Any) -> None:
-    """Scores on the demo battery: every scale near the offender mean before; after, towards the non-offender mean
-    for those who improved (a reliable change on most scales), a little better otherwise."""
+    """Scores on the demo battery, placed by each scale's direction: before, about two non-offender SDs on the
+    problem side of the norm (as reports/demo.py does); after, within half an SD of the norm for those who improved
+    (a reliable change on most scales), a little better otherwise."""
     Administration.objects.bulk_create([a for a, _ in administrations])
     rows = []
     for admin, improved in administrations:
+        shift = 2.2 if admin.kind == "pre" else (0.4 if improved else 1.9)
         for scale in scales:
-            before = scale.offender_mean if scale.offender_mean is not None else scale.norm_mean
-            if admin.kind == "pre":
-                value = before
-            else:
-                value = scale.norm_mean if improved else before + (scale.norm_mean - before) * 0.2
+            worse = 1 if scale.direction == "higher_is_worse" else -1
+            value = scale.norm_mean + worse * shift * scale.norm_sd
             value = min(max(value, scale.score_min), scale.score_max)
             rows.append(
                 ScaleScore(administration=admin, scale_code=scale.code, score=round(Decimal(value), 2))

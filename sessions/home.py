@@ -32,6 +32,7 @@ from isotp import clock
 from isotp.dates import long_date, weekday_date
 from isotp.home import AttentionList, Cell, attention_card
 from referrals.models import Referral, Sentence
+from referrals.rules import OPEN_STATUSES
 from sessions.models import (
     Attendance,
     AttendanceOutcome,
@@ -295,7 +296,8 @@ def _failed(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
 def enforcement_due(user: User, today: dt.date) -> AttentionList:
     """TMs (the area) and OMs (their caseload): referrals whose warning or breach action is due (domain.md §6),
     worked out by the enforcement rules. Four queries for any number of referrals."""
-    referrals = Referral.objects.filter(area_id=user.area_id)
+    # A closed referral (completed, withdrawn, deselected, not suitable) has no enforcement left to take.
+    referrals = Referral.objects.filter(area_id=user.area_id, status__in=list(OPEN_STATUSES))
     if permissions.is_offender_manager(user):
         referrals = referrals.filter(person__offender_manager_id=user.pk)
     candidates = list(
