@@ -12,6 +12,12 @@ ROW = 28
 LABEL_WIDTH = 200
 BAR_MAX = WIDTH - LABEL_WIDTH - 80
 COLOURS = ("#1d70b8", "#505a5f", "#00703c", "#f47738")
+LABEL_CHARS = 24  # what fits in LABEL_WIDTH at 15 px; the table beside the chart has the full name
+
+
+def fit_label(label: str) -> str:
+    """A label short enough for the label column (cut with an ellipsis), so none is clipped at the SVG's edge."""
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "\u2026"
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, maximum: float | None = None) 
         y = 8 + i * ROW
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 17}" text-anchor="end" font-size="15" fill="#0b0c0c">'
-            f"{escape(bar.label[:30])}</text>"
+            f"<title>{escape(bar.label)}</title>{escape(fit_label(bar.label))}</text>"
         )
         if bar.value is None:
             parts.append(

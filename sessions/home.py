@@ -311,7 +311,7 @@ def enforcement_due(user: User, today: dt.date) -> AttentionList:
         state = views[r.pk].state
         if state.status not in (WARNING_DUE, BREACH_DUE):
             continue
-        due = f"by {long_date(state.breach_due_by)}" if state.breach_due_by else ""
+        due = long_date(state.breach_due_by) if state.breach_due_by else ""
         rows.append(
             (
                 Cell(
@@ -326,8 +326,8 @@ def enforcement_due(user: User, today: dt.date) -> AttentionList:
     return AttentionList(
         key="enforcement-due",
         title="Enforcement due",
-        description="Unacceptable absences that need a warning, or breach action by the tenth working day "
-        "(domain.md §6).",
+        description="Unacceptable absences that need a warning, or breach action by the tenth working day after "
+        "the absence (CJA 2003 Sch. 8; National Standards).",
         columns=("Person", "Due", "By", "Why"),
         rows=rows,
         empty="No warning or breach action is due.",

@@ -378,3 +378,13 @@ def test_below_target_says_how_many_more():
 def test_average_rating_skips_unrated_areas():
     assert average_rating({"a": "4", "b": "2", "c": ""}) == 3
     assert average_rating({}) is None
+
+
+def test_chart_labels_are_cut_to_fit_their_column_with_an_ellipsis():
+    from quality.charts import LABEL_CHARS, Bar, bar_chart, fit_label
+
+    assert fit_label("Denial and minimisation") == "Denial and minimisation"
+    long = "Impulsiveness: non-planning (BIS-11)"
+    assert len(fit_label(long)) == LABEL_CHARS and fit_label(long).endswith("\u2026")
+    svg = bar_chart("Psychometrics", [Bar(label=long, value=0.5, text="50%")], maximum=1)
+    assert f"<title>{long}</title>" in svg  # the full name stays for screen readers and on hover
