@@ -11,6 +11,9 @@ WIDTH = 560
 ROW = 28
 LABEL_WIDTH = 200
 BAR_MAX = WIDTH - LABEL_WIDTH - 80
+CHAR_WIDTH = (
+    8  # an upper estimate of one character at 15 px, to leave room for the text beside the longest bar
+)
 COLOURS = ("#1d70b8", "#505a5f", "#00703c", "#f47738")
 LABEL_CHARS = 24  # what fits in LABEL_WIDTH at 15 px; the table beside the chart has the full name
 
@@ -35,6 +38,9 @@ def bar_chart(title: str, bars: Sequence[Bar], *, maximum: float | None = None) 
     """A horizontal bar chart as an inline SVG string (values scaled to `maximum`, or to the largest value)."""
     values = [v for b in bars for v in (b.value, b.high, b.marker) if v is not None]
     top = maximum if maximum is not None else max(values, default=0) or 1
+    # The bars shrink so that the text written after the longest one still fits inside the SVG.
+    text_room = max((len(b.text) for b in bars if b.value is not None), default=0) * CHAR_WIDTH + 12
+    bar_max = max(120, min(BAR_MAX, WIDTH - LABEL_WIDTH - text_room))
     height = ROW * len(bars) + 16
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {WIDTH} {height}" '
@@ -53,21 +59,21 @@ def bar_chart(title: str, bars: Sequence[Bar], *, maximum: float | None = None) 
                 f'<text x="{LABEL_WIDTH}" y="{y + 17}" font-size="15" fill="#505a5f">{escape(bar.text)}</text>'
             )
             continue
-        w = max(1.0, BAR_MAX * bar.value / top)
+        w = max(1.0, bar_max * bar.value / top)
         colour = COLOURS[bar.series % len(COLOURS)]
         parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{w:.1f}" height="18" fill="{colour}"/>')
         if bar.low is not None and bar.high is not None:
-            x1, x2 = LABEL_WIDTH + BAR_MAX * bar.low / top, LABEL_WIDTH + BAR_MAX * bar.high / top
+            x1, x2 = LABEL_WIDTH + bar_max * bar.low / top, LABEL_WIDTH + bar_max * bar.high / top
             parts.append(
                 f'<path d="M{x1:.1f} {y + 13}H{x2:.1f}M{x1:.1f} {y + 7}V{y + 19}M{x2:.1f} {y + 7}V{y + 19}" '
                 'stroke="#0b0c0c" stroke-width="2" fill="none"/>'
             )
         if bar.marker is not None:
-            mx = LABEL_WIDTH + BAR_MAX * bar.marker / top
+            mx = LABEL_WIDTH + bar_max * bar.marker / top
             parts.append(
                 f'<path d="M{mx:.1f} {y + 5}l7 8-7 8-7-8z" fill="#ffdd00" stroke="#0b0c0c" stroke-width="1.5"/>'
             )
-        end = LABEL_WIDTH + max(w, BAR_MAX * (bar.high or 0) / top) + 8
+        end = LABEL_WIDTH + max(w, bar_max * (bar.high or 0) / top) + 8
         parts.append(
             f'<text x="{end:.1f}" y="{y + 17}" font-size="15" fill="#0b0c0c">{escape(bar.text)}</text>'
         )

@@ -388,3 +388,16 @@ def test_chart_labels_are_cut_to_fit_their_column_with_an_ellipsis():
     assert len(fit_label(long)) == LABEL_CHARS and fit_label(long).endswith("\u2026")
     svg = bar_chart("Psychometrics", [Bar(label=long, value=0.5, text="50%")], maximum=1)
     assert f"<title>{long}</title>" in svg  # the full name stays for screen readers and on hover
+
+
+def test_the_text_beside_the_longest_bar_stays_inside_the_chart():
+    import re
+
+    from quality.charts import WIDTH, Bar, bar_chart
+
+    text = "54.5% (predicted 29.4%)"
+    svg = bar_chart(
+        "Outcomes", [Bar(label="Non-completers, 2 years", value=0.9, text=text, high=1.0)], maximum=1
+    )
+    x = float(re.findall(r'<text x="([0-9.]+)"[^>]*>' + re.escape(text), svg)[0])
+    assert x + len(text) * 8 <= WIDTH
