@@ -512,6 +512,11 @@ def can_take_register(user: User | AnonymousUser | None) -> bool:
     return has_role(user, Role.TREATMENT_MANAGER, Role.FACILITATOR)
 
 
+def can_deliver_catch_up(user: User | AnonymousUser | None) -> bool:
+    """Facilitators deliver catch-ups, individual sessions of their own (domain.md §6); a TM books one for them."""
+    return has_role(user, Role.FACILITATOR)
+
+
 def can_grant_catch_up_exception(user: User | AnonymousUser | None) -> bool:
     """Only TMs let a member continue while a catch-up is outstanding (domain.md §6)."""
     return has_role(user, Role.TREATMENT_MANAGER)

@@ -38,6 +38,7 @@ from assessments.serializers import (
     DevianceOverrideOutput,
     ResultsOutput,
 )
+from isotp.api import act_on
 
 CONFLICT = OpenApiResponse(description="A domain rule refuses the change: {code, detail}.")
 BAD_REQUEST = OpenApiResponse(
@@ -216,11 +217,14 @@ class DevianceOverrideApi(APIView):
         summary="Override the computed deviance (TM)",
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        user = _user(request)
-        administration = selectors.administration_for_user(user, public_id)
-        data = DevianceOverrideInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        override = services.override_deviance(
-            actor=user, administration=administration, **data.validated_data
+        return act_on(
+            request,
+            public_id,
+            find=selectors.administration_for_user,
+            input_class=DevianceOverrideInput,
+            act=lambda user, administration, values: services.override_deviance(
+                actor=user, administration=administration, **values
+            ),
+            output_class=DevianceOverrideOutput,
+            status_code=status.HTTP_201_CREATED,
         )
-        return Response(DevianceOverrideOutput(override).data, status=status.HTTP_201_CREATED)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,6 +16,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from isotp.errors import DomainConflict
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.serializers import BaseSerializer
+
+    from accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,6 +31,31 @@ class Pagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+T = TypeVar("T")
+
+
+def act_on(
+    request: Request,
+    public_id: Any,
+    *,
+    find: Callable[[User, Any], T],
+    input_class: type[BaseSerializer[Any]],
+    act: Callable[[User, T, dict[str, Any]], Any],
+    output_class: type[BaseSerializer[Any]],
+    status_code: int = status.HTTP_200_OK,
+) -> Response:
+    """The one shape of an action endpoint on one record: find it within the user's reach (404 otherwise), check
+    the input (400), let the service act (it is the gate: 403, 409), answer with the output serializer.
+
+    `act(user, record, validated_data)` calls the service; `find(user, public_id)` is the app's scoped selector."""
+    user: User = request.user  # type: ignore[assignment]
+    target = find(user, public_id)
+    data = input_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    result = act(user, target, dict(data.validated_data))
+    return Response(output_class(result).data, status=status_code)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -4,6 +4,7 @@ service call, output serializer. Refusals are 409 `{"code", "detail", ...}` from
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -13,12 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
 from accounts.permissions import (
     AttendancePermission,
     EnforcementPermission,
     ManageDeliveryPermission,
 )
+from isotp.api import act_on
 from referrals import selectors as referral_selectors
 from sessions import attendance_selectors, services
 from sessions.api import _ref, _staff, _user, _venue
@@ -189,12 +190,16 @@ class CatchUpOutcomeApi(APIView):
         summary="Record a catch-up's outcome (409 CATCH_UP_IN_FUTURE)",
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        user = _user(request)
-        catch_up = attendance_selectors.catch_up_for_user(user, public_id)
-        data = CatchUpOutcomeInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        row = services.record_catch_up_outcome(actor=user, catch_up=catch_up, **data.validated_data)
-        return Response(CatchUpOutput(row).data)
+        return act_on(
+            request,
+            public_id,
+            find=attendance_selectors.catch_up_for_user,
+            input_class=CatchUpOutcomeInput,
+            act=lambda user, catch_up, values: services.record_catch_up_outcome(
+                actor=user, catch_up=catch_up, **values
+            ),
+            output_class=CatchUpOutput,
+        )
 
 
 class CatchUpCancelApi(APIView):
@@ -241,27 +246,24 @@ class CatchUpExceptionApi(APIView):
         return Response(CatchUpExceptionOutput(exception).data, status=status.HTTP_201_CREATED)
 
 
-class _EnforcementApi(APIView):
-    permission_classes = [EnforcementPermission]
-    input_class: type = WarningInput
-    field = "issued_on"
-
-    def _post(self, request: Request, public_id: uuid.UUID) -> Response:
-        user = _user(request)
-        referral = referral_selectors.referral_for_user(user, public_id)
-        data = self.input_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        action = self.record(user, referral, data.validated_data)
-        return Response(EnforcementActionOutput(action).data, status=status.HTTP_201_CREATED)
-
-    def record(self, user: User, referral: Any, values: dict[str, Any]) -> Any:
-        raise NotImplementedError
+def _enforcement(
+    request: Request, public_id: uuid.UUID, input_class: type[Any], record: Callable[..., Any]
+) -> Response:
+    return act_on(
+        request,
+        public_id,
+        find=referral_selectors.referral_for_user,
+        input_class=input_class,
+        act=lambda user, referral, values: record(actor=user, referral=referral, **values),
+        output_class=EnforcementActionOutput,
+        status_code=status.HTTP_201_CREATED,
+    )
 
 
-class ReferralWarningApi(_EnforcementApi):
+class ReferralWarningApi(APIView):
     """The person's OM or a TM: record the warning issued for a failure to comply (domain.md §6)."""
 
-    input_class = WarningInput
+    permission_classes = [EnforcementPermission]
 
     @extend_schema(
         request=WarningInput,
@@ -269,16 +271,13 @@ class ReferralWarningApi(_EnforcementApi):
         summary="Record a warning issued (409 ENFORCEMENT_NOT_DUE)",
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        return self._post(request, public_id)
-
-    def record(self, user: User, referral: Any, values: dict[str, Any]) -> Any:
-        return services.record_warning(actor=user, referral=referral, **values)
+        return _enforcement(request, public_id, WarningInput, services.record_warning)
 
 
-class ReferralBreachApi(_EnforcementApi):
+class ReferralBreachApi(APIView):
     """The person's OM or a TM: record breach action taken (domain.md §6; due by the 10th working day)."""
 
-    input_class = BreachInput
+    permission_classes = [EnforcementPermission]
 
     @extend_schema(
         request=BreachInput,
@@ -286,7 +285,4 @@ class ReferralBreachApi(_EnforcementApi):
         summary="Record breach action (409 ENFORCEMENT_NOT_DUE)",
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        return self._post(request, public_id)
-
-    def record(self, user: User, referral: Any, values: dict[str, Any]) -> Any:
-        return services.record_breach(actor=user, referral=referral, **values)
+        return _enforcement(request, public_id, BreachInput, services.record_breach)

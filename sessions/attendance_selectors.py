@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from accounts.permissions import is_staff_member
+from accounts.permissions import can_deliver_catch_up, is_facilitator, is_offender_manager, is_staff_member
 from audit.services import record_access
 from sessions.models import CatchUp, Membership, ScheduledSession, SessionStatus
 from sessions.selectors.groups import memberships_for_user
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def session_in_area(user: User | AnonymousUser, public_id: Any) -> ScheduledSession:
     """A session of the user's area that they may see (404 otherwise): the missed session a catch-up is for."""
-    if getattr(user, "role", "") == Role.FACILITATOR:
+    if is_facilitator(user):
         # A facilitator sees every session of the groups and plans they deliver, not only the ones they ran.
         area_id = user.area_id  # type: ignore[union-attr]
         qs = ScheduledSession.objects.filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id)).filter(
@@ -37,7 +37,7 @@ def memberships_with_progress_for(user: User | AnonymousUser) -> QuerySet[Member
     memberships of the people on their caseload."""
     if not is_staff_member(user):
         return Membership.objects.none()
-    if getattr(user, "role", "") == Role.OFFENDER_MANAGER:
+    if is_offender_manager(user):
         area_id = user.area_id  # type: ignore[union-attr]
         return Membership.objects.filter(
             Q(group__area_id=area_id) | Q(plan__area_id=area_id),
@@ -124,6 +124,11 @@ def facilitators_for_catch_up(user: User, membership: Membership) -> QuerySet[Us
         .annotate(own=Case(When(pk__in=own, then=0), default=1, output_field=IntegerField()))
         .order_by("own", "full_name")
     )
+
+
+def suggested_catch_up_facilitator(user: User) -> User | None:
+    """Who a new catch-up form proposes to deliver it: the user, when they deliver catch-ups themselves."""
+    return user if can_deliver_catch_up(user) else None
 
 
 def venues_for_catch_up(user: User) -> QuerySet[Any]:

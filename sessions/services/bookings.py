@@ -7,9 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
 from accounts.models import User, Venue
 from isotp.errors import DomainConflict
-from sessions.models import GroupSlot, GroupStatus, ScheduledSession, SessionStatus
+from sessions.models import CatchUp, GroupSlot, GroupStatus, ScheduledSession, SessionStatus
 from sessions.rules import Booking, Schedule, Slot, find_clashes, format_date
 
 if TYPE_CHECKING:
@@ -75,22 +77,29 @@ def candidates_from(planned: Iterable[PlannedSession]) -> list[Candidate]:
     return [Candidate(p.number, p.date, p.start, p.end) for p in planned]
 
 
-def check_clashes(
-    candidates: Sequence[Candidate],
+@dataclass
+class _Taken:
+    """What is already booked on the candidates' dates: the venue's bookings and each facilitator's."""
+
+    sessions: dict[str, ScheduledSession]  # by public id, to name a clashing session
+    venue: list[Booking]
+    people: dict[int, list[Booking]]
+
+    def add(self, booking: Booking, *, at_venue: bool, people: Iterable[int]) -> None:
+        if at_venue:
+            self.venue.append(booking)
+        for person_id in people:
+            self.people.setdefault(person_id, []).append(booking)
+
+
+def _taken(
+    dates: set[dt.date],
     *,
     venue: Venue,
-    facilitators: Sequence[User],
-    exclude_group_id: int | None = None,
-    exclude_plan_id: int | None = None,
-) -> None:
-    """Refuse (409) when any candidate overlaps a scheduled session at the same venue or with one of the same
-    facilitators, naming the clashing session (domain.md §5). One query, whatever the number of candidates."""
-    if not candidates:
-        return
-    dates = {c.date for c in candidates}
-    facilitator_ids = {f.pk for f in facilitators}
-    from django.db.models import Q
-
+    facilitator_ids: set[int],
+    exclude_group_id: int | None,
+    exclude_plan_id: int | None,
+) -> _Taken:
     existing = (
         # A delivered session still took the room and the people: only a provider cancellation frees them.
         ScheduledSession.objects.filter(date__in=dates)
@@ -106,20 +115,49 @@ def check_clashes(
         existing = existing.exclude(group_id=exclude_group_id)
     if exclude_plan_id is not None:
         existing = existing.exclude(plan_id=exclude_plan_id)
-    by_ref: dict[str, ScheduledSession] = {}
-    venue_bookings: list[Booking] = []
-    person_bookings: dict[int, list[Booking]] = {}
+    taken = _Taken(sessions={}, venue=[], people={})
     for session in existing:
         ref = str(session.public_id)
-        by_ref[ref] = session
-        booking = Booking(
-            ref=ref, label=session_label(session), date=session.date, start=session.start, end=session.end
+        taken.sessions[ref] = session
+        taken.add(
+            Booking(
+                ref=ref, label=session_label(session), date=session.date, start=session.start, end=session.end
+            ),
+            at_venue=session.venue_id == venue.pk,
+            people=[p.pk for p in session.facilitators.all() if p.pk in facilitator_ids],
         )
-        if session.venue_id == venue.pk:
-            venue_bookings.append(booking)
-        for person in session.facilitators.all():
-            if person.pk in facilitator_ids:
-                person_bookings.setdefault(person.pk, []).append(booking)
+    for booking, venue_id, person_id in _catch_up_bookings(
+        dates, venue=venue, facilitator_ids=facilitator_ids
+    ):
+        taken.add(
+            booking,
+            at_venue=venue_id == venue.pk,
+            people=[person_id] if person_id in facilitator_ids else [],
+        )
+    return taken
+
+
+def check_clashes(
+    candidates: Sequence[Candidate],
+    *,
+    venue: Venue,
+    facilitators: Sequence[User],
+    exclude_group_id: int | None = None,
+    exclude_plan_id: int | None = None,
+) -> None:
+    """Refuse (409) when any candidate overlaps a scheduled session at the same venue or with one of the same
+    facilitators, or a timed catch-up with either (§6), naming the clash (domain.md §5). Two queries, whatever the
+    number of candidates."""
+    if not candidates:
+        return
+    facilitator_ids = {f.pk for f in facilitators}
+    taken = _taken(
+        {c.date for c in candidates},
+        venue=venue,
+        facilitator_ids=facilitator_ids,
+        exclude_group_id=exclude_group_id,
+        exclude_plan_id=exclude_plan_id,
+    )
     names = {f.pk: f.full_name for f in facilitators}
     for candidate in sorted(candidates, key=lambda c: (c.date, c.start)):
         wanted = Booking(
@@ -129,26 +167,67 @@ def check_clashes(
             start=candidate.start,
             end=candidate.end,
         )
-        clashes = find_clashes(wanted, venue_bookings)
+        clashes = find_clashes(wanted, taken.venue)
         if clashes:
             raise DomainConflict(
                 f"{venue.name} is already booked for {clashes[0].label}: session {candidate.number} would "
                 f"overlap it on {format_date(candidate.date)}.",
                 code="VENUE_CLASH",
-                clashes=[_clash(by_ref[c.ref]) for c in clashes],
+                clashes=[_clash(taken.sessions, c) for c in clashes],
             )
         for person_id in sorted(facilitator_ids):
-            clashes = find_clashes(wanted, person_bookings.get(person_id, []))
+            clashes = find_clashes(wanted, taken.people.get(person_id, []))
             if clashes:
                 raise DomainConflict(
                     f"{names[person_id]} is already delivering {clashes[0].label}: session {candidate.number} "
                     f"would overlap it on {format_date(candidate.date)}.",
                     code="FACILITATOR_CLASH",
-                    clashes=[_clash(by_ref[c.ref]) for c in clashes],
+                    clashes=[_clash(taken.sessions, c) for c in clashes],
                 )
 
 
-def _clash(session: ScheduledSession) -> dict[str, str]:
+def _catch_up_bookings(
+    dates: set[dt.date], *, venue: Venue, facilitator_ids: set[int]
+) -> list[tuple[Booking, int | None, int]]:
+    """Timed catch-ups on those dates with the venue or one of the facilitators (domain.md §6: a catch-up is an
+    individual session with its date, time, facilitator and venue): a session may not overlap them either. Each
+    with its venue and facilitator ids. A cancelled catch-up, or one of a session the provider cancelled, is not
+    held (as in the facilitator's calendar)."""
+    rows = (
+        CatchUp.objects.filter(
+            date__in=dates, start__isnull=False, end__isnull=False, cancelled_at__isnull=True
+        )
+        .filter(Q(venue=venue) | Q(facilitator_id__in=facilitator_ids))
+        .exclude(missed_session__status=SessionStatus.CANCELLED_BY_PROVIDER)
+        .values_list("public_id", "date", "start", "end", "venue_id", "facilitator_id")
+    )
+    return [
+        (
+            Booking(
+                ref=f"catch-up:{public_id}",
+                label=catch_up_label(date, start, end),
+                date=date,
+                start=start,
+                end=end,
+            ),
+            venue_id,
+            facilitator_id,
+        )
+        for public_id, date, start, end, venue_id, facilitator_id in rows
+        if start is not None and end is not None  # filtered above; said again for the type checker
+    ]
+
+
+def catch_up_label(date: dt.date, start: dt.time, end: dt.time) -> str:
+    """'a catch-up on Wednesday 20 January 2027, 17:00 to 19:00' (no personal data), for clash messages."""
+    return f"a catch-up on {format_date(date)}, {start:%H:%M} to {end:%H:%M}"
+
+
+def _clash(by_ref: dict[str, ScheduledSession], booking: Booking) -> dict[str, str]:
+    """A clash as the API names it: `{"session", "label"}` for a session, `{"catch_up", "label"}` for a catch-up."""
+    session = by_ref.get(booking.ref)
+    if session is None:
+        return {"catch_up": booking.ref.removeprefix("catch-up:"), "label": booking.label}
     return {"session": str(session.public_id), "label": session_label(session)}
 
 

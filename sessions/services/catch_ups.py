@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role, User, Venue
-from accounts.permissions import is_facilitator, is_treatment_manager
+from accounts.models import User, Venue
+from accounts.permissions import can_deliver_catch_up, is_facilitator, is_treatment_manager
 from audit.services import record_event
 from isotp.clock import today as _today
 from isotp.errors import DomainConflict
@@ -36,7 +36,7 @@ from sessions.rules import Booking, find_clashes, format_date
 from sessions.rules.attendance import is_missed
 
 from .attendance import _notify_enforcement_change, apply_progress, owner_of
-from .bookings import lock_bookables
+from .bookings import catch_up_label, lock_bookables
 from .bookings import session_label as scheduled_label
 
 
@@ -132,7 +132,7 @@ def _check_clashes(
         )
     for c in others:
         assert c.start is not None and c.end is not None
-        label = f"a catch-up on {format_date(c.date)}, {c.start:%H:%M} to {c.end:%H:%M}"
+        label = catch_up_label(c.date, c.start, c.end)
         if not find_clashes(wanted, [Booking(str(c.public_id), label, c.date, c.start, c.end)]):
             continue
         if venue is not None and c.venue_id == venue.pk:
@@ -199,7 +199,7 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
         raise ValidationError({"missed_session": ["Choose a session of the member's group or plan."]})
     if (
         facilitator.area_id != owner.area_id
-        or facilitator.role != Role.FACILITATOR
+        or not can_deliver_catch_up(facilitator)
         or not facilitator.is_active
     ):
         raise ValidationError({"facilitator": ["Choose an active facilitator of this area."]})

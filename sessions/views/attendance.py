@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.models import Role
 from accounts.permissions import require
 from isotp.clock import today
 from isotp.errors import DomainConflict
@@ -207,6 +206,7 @@ def catch_up_new(request: HttpRequest, public_id: str) -> HttpResponse:
     by_id = {str(s.public_id): s for s in record.sessions}
     user = staff(request)
     owner = membership.group or membership.plan
+    suggested = attendance_selectors.suggested_catch_up_facilitator(user)
     facilitators = list(attendance_selectors.facilitators_for_catch_up(user, membership))
     venues = list(attendance_selectors.venues_for_catch_up(user))
     form = CatchUpForm(
@@ -214,7 +214,7 @@ def catch_up_new(request: HttpRequest, public_id: str) -> HttpResponse:
         initial={
             "missed_session": request.GET.get("session")
             or (outstanding[0].session_id if outstanding else ""),
-            "facilitator": str(user.public_id) if user.role == Role.FACILITATOR else "",
+            "facilitator": str(suggested.public_id) if suggested else "",
             "venue": str(owner.venue_id),  # type: ignore[union-attr]
             "date": today(),
         },

@@ -7,7 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 
@@ -497,3 +497,65 @@ def test_a_catch_up_is_in_the_facilitators_calendar_and_feed(login, group, tm, o
     assert "catch-up of session 1" in feed and member.referral.person.last_name not in feed
     page = login(facilitator).get(reverse("programme_sessions:my_calendar")).content.decode()
     assert "Catch-ups" in page and "11:00 to 13:00" in page
+
+
+# --- a booked catch-up holds its facilitator and venue against sessions (h8) -----------------------------------
+
+
+def test_a_session_is_not_moved_or_created_over_a_booked_catch_up(group, tm, om, facilitator, time_machine):
+    """domain.md §5, §6: a timed catch-up books its facilitator and venue; rescheduling a session (or creating a
+    group) onto it is refused as a session clash is, the catch-up named."""
+    member = _member(group, tm, om)
+    s1, s3 = _session(group, 1), _session(group, 3)
+    _at(time_machine, s1.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    wednesday = dt.date(2027, 1, 20)
+    catch_up = _catch_up(
+        facilitator, member, s1, outcome="", date=wednesday, start=dt.time(17), venue=group.venue
+    )
+    with pytest.raises(DomainConflict) as caught:
+        services.reschedule_session(
+            actor=tm, session=s3, new_date=wednesday, new_start=dt.time(18), cascade=False
+        )
+    assert caught.value.code == "VENUE_CLASH"  # the venue is checked first, as for sessions
+    assert "a catch-up on Wednesday 20 January 2027, 17:00 to 19:00" in caught.value.detail
+    assert caught.value.extra["clashes"] == [
+        {
+            "catch_up": str(catch_up.public_id),
+            "label": "a catch-up on Wednesday 20 January 2027, 17:00 to 19:00",
+        }
+    ]
+    CatchUp.objects.filter(pk=catch_up.pk).update(venue=None)  # the facilitator alone is still booked
+    with pytest.raises(DomainConflict) as caught:
+        services.reschedule_session(
+            actor=tm, session=s3, new_date=wednesday, new_start=dt.time(18), cascade=False
+        )
+    assert caught.value.code == "FACILITATOR_CLASH" and "a catch-up on" in caught.value.detail
+    moved = services.reschedule_session(  # after the catch-up ends: no clash
+        actor=tm, session=s3, new_date=wednesday, new_start=dt.time(19), cascade=False
+    )
+    assert [(s.number, s.date, s.start) for s in moved] == [(3, wednesday, dt.time(19))]
+    CatchUp.objects.filter(pk=catch_up.pk).update(venue=group.venue)
+    with pytest.raises(DomainConflict) as caught:  # a new group in the same room at that time
+        make_group(
+            group.area,
+            actor=tm,
+            venue=group.venue,
+            slots=[{"weekday": "wednesday", "start_time": "16:00"}],
+            start_date=wednesday,
+        )
+    assert caught.value.code == "VENUE_CLASH" and "a catch-up on" in caught.value.detail
+
+
+def test_only_a_facilitator_delivers_a_catch_up(group, tm, om, facilitator, time_machine):
+    """`can_deliver_catch_up` (accounts.permissions) is the one check, in the form's proposal and the service."""
+    from accounts.permissions import can_deliver_catch_up
+
+    assert can_deliver_catch_up(facilitator) and not can_deliver_catch_up(tm) and not can_deliver_catch_up(om)
+    member = _member(group, tm, om)
+    s1 = _session(group, 1)
+    _at(time_machine, s1.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    with pytest.raises(ValidationError) as caught:
+        _catch_up(tm, member, s1, outcome="", facilitator=tm)
+    assert "facilitator" in caught.value.message_dict

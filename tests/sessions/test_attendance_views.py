@@ -239,3 +239,39 @@ def test_the_person_page_and_caseload_show_enforcement_and_the_om_records_a_warn
     assert "breach action due by Monday 1 February 2027" in caseload
     page = page_text(client.get(reverse("referrals:person_detail", args=[person.public_id])))
     assert "Breach action due by Monday 1 February 2027" in page and "Record breach action" in page
+
+
+def test_the_catch_up_form_proposes_the_facilitator_themselves_not_a_tm(
+    login, setup, facilitator, tm, time_machine
+):
+    """Who the form proposes comes from a selector over `can_deliver_catch_up` (accounts.permissions), not from a
+    role check in the view (h8)."""
+    group, members = setup
+    s1 = group.sessions.get(number=1)
+    _at(time_machine, s1.date)
+    services.record_attendance(
+        actor=facilitator, membership=members[0], session=s1, outcome="acceptable_absence"
+    )
+    url = reverse("programme_sessions:catch_up_new", args=[members[0].public_id])
+    as_facilitator = login(facilitator).get(url).context["form"]
+    assert as_facilitator.initial["facilitator"] == str(facilitator.public_id)
+    as_tm = login(tm).get(url).context["form"]
+    assert as_tm.initial["facilitator"] == ""
+
+
+def test_the_delivery_pages_and_api_check_no_role_themselves():
+    """Services are the one gate: views, API views and serializers of the delivery app ask accounts.permissions,
+    never a user's role (h8: the catch-up form's role check moved to `can_deliver_catch_up`)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "sessions"
+    files = [*root.glob("views/*.py"), *root.glob("*api.py"), *root.glob("*serializers.py")]
+    role_check = re.compile(r"\.role\s*(==|!=|in\b|not in\b)|Role\.[A-Z_]+\s*(==|!=)|[=!]=\s*Role\.")
+    offenders = [
+        f"{path.name}:{number}"
+        for path in files
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if role_check.search(line)
+    ]
+    assert files and offenders == []
