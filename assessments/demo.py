@@ -27,7 +27,14 @@ from isotp import clock
 from isotp.errors import DomainConflict
 from referrals.models import Referral
 from sessions import services as session_services
-from sessions.models import AttendanceOutcome, Membership, ProgrammeGroup, ScheduledSession, SessionStatus
+from sessions.models import (
+    AttendanceOutcome,
+    Membership,
+    MembershipStatus,
+    ProgrammeGroup,
+    ScheduledSession,
+    SessionStatus,
+)
 
 DEMO_BATTERY = Path(__file__).parent / "fixtures" / "demo_battery.json"
 RUNNING = "Monday evening group"  # the sessions demo's running group
@@ -48,7 +55,10 @@ def seed(log: list[str]) -> None:
         running = ProgrammeGroup.objects.filter(area=area, name=RUNNING).first()
         if running is not None:
             members = (
-                Membership.objects.filter(group=running).select_related("referral__person").order_by("id")
+                Membership.objects.filter(group=running)
+                .exclude(status=MembershipStatus.RESTART_REQUIRED)  # the sessions demo's restart has left
+                .select_related("referral__person")
+                .order_by("id")
             )
             for index, membership in enumerate(members):
                 _pre(membership, staff["facilitator"], battery, index, running.start_date, log)  # type: ignore[arg-type]
@@ -152,6 +162,9 @@ def _finished_group(
     start = last_thursday - dt.timedelta(weeks=SESSIONS + 4)
     waiting = list(
         Referral.objects.filter(area=area, status="awaiting_allocation", programme="isotp", format="group")
+        .exclude(
+            memberships__status=MembershipStatus.RESTART_REQUIRED
+        )  # the sessions demo's restart waits on
         .select_related("person")
         .order_by("-awaiting_since", "-id")
     )

@@ -558,6 +558,12 @@ class ReferralHistoryApi(generics.ListAPIView[Any]):
     parameters=[
         OpenApiParameter("programme", str, enum=Programme.values, required=True),
         OpenApiParameter("format", str, enum=Format.values, required=True),
+        OpenApiParameter(
+            "restart",
+            bool,
+            required=False,
+            description="true: only the restarts (each keeps its place in the whole list).",
+        ),
     ]
 )
 class WaitingListApi(generics.ListAPIView[Any]):
@@ -581,8 +587,14 @@ class WaitingListApi(generics.ListAPIView[Any]):
             errors["programme"] = ["Choose a programme: " + ", ".join(Programme.values)]
         if params.get("format") not in Format.values:
             errors["format"] = ["Choose a format: " + ", ".join(Format.values)]
+        if params.get("restart", "false") not in ("true", "false"):
+            errors["restart"] = ["Choose true (restarts only) or false."]
         if errors:
             raise ValidationError(errors)
         return selectors.waiting_list(
-            self.request.user, programme=params["programme"], format=params["format"], today=clock.today()
+            self.request.user,
+            programme=params["programme"],
+            format=params["format"],
+            today=clock.today(),
+            restarts_only=params.get("restart") == "true",
         )

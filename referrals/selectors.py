@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -282,6 +282,19 @@ class WaitingRow:
     awaiting_since: dt.datetime
     supervision_end: dt.date | None
     urgency: Urgency
+    # domain.md §6, §9: back on the list to start the programme again: the place, the missed session that could
+    # not be caught up and the reason (from the delivery app's `referral_extras.restarts`); None otherwise.
+    restart: dict[str, Any] | None = None
+
+
+def restarts_of(referrals: list[Referral]) -> dict[int, dict[str, Any]]:
+    """The referrals that are restarts, with why (found through `<app>.referral_extras.restarts`, so referrals
+    does not import the delivery app)."""
+    from isotp.hooks import app_hooks
+
+    for hook in app_hooks("referral_extras", "restarts"):
+        return cast("dict[int, dict[str, Any]]", hook(referrals))
+    return {}
 
 
 def missing_for_submission(referral: Referral) -> list[str]:
@@ -296,11 +309,12 @@ def missing_for_submission(referral: Referral) -> list[str]:
 
 
 def waiting_list(
-    user: User | AnonymousUser, *, programme: str, format: str, today: dt.date
+    user: User | AnonymousUser, *, programme: str, format: str, today: dt.date, restarts_only: bool = False
 ) -> list[WaitingRow]:
     """TMs and admins: referrals awaiting allocation to one programme and format, oldest first, each with how
     soon it must start to finish within supervision (rules.waiting), the latest start from the catalogue's
-    schedule (the same calculation as SUPERVISION_ENDS_TOO_SOON). The area's catalogue is loaded once."""
+    schedule (the same calculation as SUPERVISION_ENDS_TOO_SOON), and whether it is a restart (and why). The
+    area's catalogue is loaded once. `restarts_only` keeps the restarts, each with its place in the whole list."""
     from referrals.candidates import current_sentence
     from referrals.programme_terms import catalogue_for
 
@@ -313,8 +327,12 @@ def waiting_list(
         .prefetch_related("person__sentences")
         .order_by("awaiting_since", "id")
     )
+    referrals = list(qs)
+    restarts = restarts_of(referrals)
     rows = []
-    for position, referral in enumerate(qs, start=1):
+    for position, referral in enumerate(referrals, start=1):
+        if restarts_only and referral.pk not in restarts:
+            continue
         person = referral.person
         sentence = current_sentence(person)
         end = sentence.supervision_end_date if sentence else None
@@ -334,6 +352,7 @@ def waiting_list(
                     end,
                     catalogue.latest_start(programme, format, end, on=today) if catalogue and end else None,
                 ),
+                restart=restarts.get(referral.pk),
             )
         )
     return rows

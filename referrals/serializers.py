@@ -487,6 +487,18 @@ class EnforcementOutput(serializers.Serializer[Any]):
     reason = serializers.CharField()
 
 
+class RestartOutput(serializers.Serializer[Any]):
+    """domain.md §6, §9: why a referral is back on the waiting list to start the programme again."""
+
+    place = serializers.CharField(help_text="The group or one-to-one plan whose place ended.")
+    ended_on = serializers.DateField(allow_null=True)
+    missed_session = serializers.UUIDField(
+        allow_null=True, help_text="The missed session that could no longer be caught up."
+    )
+    missed_session_label = serializers.CharField(help_text="e.g. 'session 9 on Monday 1 March 2027'")
+    reason = serializers.CharField()
+
+
 def _extras(referral: Referral, name: str) -> Any:
     """A value another app adds to the referral (sessions: enforcement), through `<app>.referral_extras`."""
     from isotp.hooks import app_hooks
@@ -499,6 +511,8 @@ def _extras(referral: Referral, name: str) -> Any:
 class ReferralDetailOutput(ReferralListOutput):
     allowed_transitions = serializers.SerializerMethodField()
     enforcement = serializers.SerializerMethodField()
+    restart = serializers.SerializerMethodField()
+    restart_detail = RestartOutput(read_only=True, allow_null=True)
     eligibility = EligibilityOutput(read_only=True, help_text="The same decision as POST eligibility/check/.")
     latest_assessment = AssessmentOutput(read_only=True, allow_null=True)
 
@@ -514,7 +528,14 @@ class ReferralDetailOutput(ReferralListOutput):
             "eligibility",
             "latest_assessment",
             "enforcement",
+            "restart",
+            "restart_detail",
         ]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_restart(self, referral: Referral) -> bool:
+        """domain.md §6, §9: its latest place ended `restart_required`: it must start the programme again."""
+        return referral.restart_detail is not None  # type: ignore[attr-defined]
 
     @extend_schema_field(EnforcementOutput(allow_null=True))
     def get_enforcement(self, referral: Referral) -> dict[str, Any] | None:
@@ -534,6 +555,7 @@ class ReferralDetailOutput(ReferralListOutput):
         instance.latest_assessment = max(  # type: ignore[attr-defined]
             instance.assessments.all(), key=lambda a: (a.at, a.pk), default=None
         )
+        instance.restart_detail = _extras(instance, "restart")  # type: ignore[attr-defined]
         return super().to_representation(instance)
 
 
@@ -617,3 +639,10 @@ class WaitingRowOutput(serializers.Serializer[Any]):
     awaiting_since = serializers.DateTimeField()
     supervision_end = serializers.DateField(allow_null=True)
     urgency = UrgencyOutput()
+    restart = serializers.SerializerMethodField()
+    restart_detail = RestartOutput(source="restart", allow_null=True)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_restart(self, row: Any) -> bool:
+        """domain.md §6, §9: back on the list to start the programme again (restart_detail says why)."""
+        return row.restart is not None

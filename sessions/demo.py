@@ -19,6 +19,7 @@ from sessions import services
 from sessions.models import (
     FeedToken,
     Membership,
+    MembershipStatus,
     OneToOnePlan,
     ProgrammeGroup,
     ScheduledSession,
@@ -147,7 +148,14 @@ _OUTCOMES: dict[tuple[int, int], dict[str, object]] = {
     },
     (3, 1): {"outcome": "acceptable_absence", "notes": "Hospital appointment (letter seen)."},
     (4, 2): {"outcome": "unacceptable_absence", "notes": "Said he forgot."},
-    (4, 5): {"outcome": "attended", "homework_done": False},
+    (4, 4): {"outcome": "attended", "homework_done": False},
+    # The restart (003; domain.md §6): four missed sessions caught up, the fifth cannot be: his place ends, his
+    # referral goes back on the waiting list marked as a restart.
+    (1, 5): {"outcome": "acceptable_absence", "notes": "Ill: phoned in before the session."},
+    (2, 5): {"outcome": "acceptable_absence", "notes": "Court appearance (letter seen)."},
+    (3, 5): {"outcome": "acceptable_absence", "notes": "Family funeral."},
+    (4, 5): {"outcome": "acceptable_absence", "notes": "Hospital appointment (letter seen)."},
+    (5, 5): {"outcome": "unacceptable_absence", "notes": "No contact before the session."},
 }
 
 
@@ -165,8 +173,18 @@ def _attendance(group: ProgrammeGroup, members: list[Membership], facilitator: U
     )
     for position, session in enumerate(past):
         latest = position == len(past) - 1
-        entries = []
+        active = set(
+            Membership.objects.filter(
+                pk__in=[m.pk for m in members], status=MembershipStatus.ACTIVE
+            ).values_list("pk", flat=True)
+        )
+        entries, starts = [], {}
         for index, membership in enumerate(members):
+            if membership.pk not in active:  # his place has ended (the restart)
+                continue
+            starts[membership.pk] = (
+                dt.time(10, 0) if index == 5 else dt.time(14, 0)
+            )  # one facilitator, no clash
             values: dict[str, object] = {"outcome": "attended", "homework_done": True}
             values.update(_OUTCOMES.get((session.number, index), {}))
             if latest and index == 3:
@@ -188,6 +206,9 @@ def _attendance(group: ProgrammeGroup, members: list[Membership], facilitator: U
             if entry.outcome not in ("acceptable_absence", "unacceptable_absence", "sent_home"):
                 continue
             membership = entry.membership
+            membership.refresh_from_db(fields=["status"])
+            if membership.status != MembershipStatus.ACTIVE:
+                continue  # the fifth missed session: nothing left to catch up (restart)
             if latest:
                 services.book_catch_up(
                     actor=facilitator,
@@ -205,7 +226,7 @@ def _attendance(group: ProgrammeGroup, members: list[Membership], facilitator: U
                 membership=membership,
                 missed_session=session,
                 date=min(session.date + dt.timedelta(days=2), today),
-                start=dt.time(14, 0),
+                start=starts[membership.pk],
                 venue=session.venue,
                 facilitator=facilitator,
                 outcome="attended",

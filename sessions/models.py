@@ -463,6 +463,14 @@ class Membership(models.Model):
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    restart_session = models.ForeignKey(
+        "ScheduledSession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="domain.md §6: the missed session that could no longer be caught up (status restart_required).",
+    )
 
     class Meta:
         ordering = ["joined_on", "id"]

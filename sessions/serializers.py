@@ -234,6 +234,12 @@ class MembershipOutput(serializers.Serializer[Any]):
     removal_reason_code = serializers.CharField()
     removal_reason = serializers.CharField()
     next_status = serializers.CharField()
+    restart_session = serializers.UUIDField(
+        source="restart_session.public_id",
+        allow_null=True,
+        default=None,
+        help_text="With status restart_required: the missed session that could no longer be caught up.",
+    )
 
 
 class AllocateInput(serializers.Serializer[Any]):

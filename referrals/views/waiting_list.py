@@ -50,7 +50,10 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     programme, fmt = request.GET.get("programme", ""), request.GET.get("format", "")
     tab = next((t for t in tabs if (t.programme, t.format) == (programme, fmt)), tabs[0])
     counts = selectors.waiting_counts(user)
-    rows = selectors.waiting_list(user, programme=tab.programme, format=tab.format, today=today())
+    restarts_only = request.GET.get("restart") == "yes"
+    rows = selectors.waiting_list(
+        user, programme=tab.programme, format=tab.format, today=today(), restarts_only=restarts_only
+    )
     overdue = sum(row.urgency.level == "overdue" for row in rows)
     soon = sum(row.urgency.level == "start_soon" for row in rows)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -70,7 +73,14 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
             ],
             "tab": tab,
             "page": page,
-            "query": urlencode({"programme": tab.programme, "format": tab.format}),
+            "query": urlencode(
+                {
+                    "programme": tab.programme,
+                    "format": tab.format,
+                    **({"restart": "yes"} if restarts_only else {}),
+                }
+            ),
+            "restarts_only": restarts_only,
             "overdue": overdue,
             "soon": soon,
             "today": today(),

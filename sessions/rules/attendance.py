@@ -96,6 +96,8 @@ class Progress:
     restart_required: bool
     restart_blocks: tuple[int, ...]
     sessions_complete: bool
+    # The missed session that could no longer be caught up (the limit already used): why the restart.
+    restart_session: MemberSession | None = None
     codes: tuple[str, ...] = field(default_factory=tuple)
     reasons: tuple[str, ...] = field(default_factory=tuple)
 
@@ -139,12 +141,15 @@ def progress(sessions: Iterable[MemberSession], *, rule: RestartRule) -> Progres
     restart = False
     blocks: tuple[int, ...] = ()
     limit = rule.limit if rule.applies else None
+    restart_session = None
     if rule.applies and rule.kind == TOTAL_CATCH_UPS and len(missed_rows) > (rule.limit or 0):
         restart = True
+        restart_session = missed_rows[rule.limit or 0]
         codes.append(RESTART_REQUIRED)
+        label = _label(restart_session)
         reasons.append(
-            f"{len(missed_rows)} sessions missed: no more than {rule.limit} may be completed by catch-up, so the "
-            "programme must be started again (003)."
+            f"{label[:1].upper()}{label[1:]} could not be caught up: the {rule.limit} sessions missed before it "
+            f"use the limit of {rule.limit} catch-ups, so the programme must be started again (003)."
         )
     if rule.applies and rule.kind == MISSED_PER_BLOCK:
         blocks = _blocks_over_limit(rows, rule.limit or 0)
@@ -181,6 +186,7 @@ def progress(sessions: Iterable[MemberSession], *, rule: RestartRule) -> Progres
         restart_required=restart,
         restart_blocks=blocks,
         sessions_complete=complete,
+        restart_session=restart_session,
         codes=tuple(codes),
         reasons=tuple(reasons),
     )

@@ -123,7 +123,7 @@ def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
         return Membership.objects.none()
     area_id = user.area_id  # type: ignore[union-attr]
     qs = Membership.objects.filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id)).select_related(
-        "group", "plan", "referral", "referral__person"
+        "group", "plan", "referral", "referral__person", "restart_session"
     )
     if is_facilitator(user):
         return qs.filter(

@@ -367,8 +367,19 @@ def apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str | 
         locked.removal_reason_code = "restart_required"
         locked.removal_reason = reason
         locked.next_status = "awaiting_allocation"
+        assert result.restart_session is not None  # the rules name it whenever a restart is required
+        locked.restart_session = next(
+            s for s in record.sessions if str(s.public_id) == result.restart_session.session_id
+        )
         locked.save(
-            update_fields=["status", "left_on", "removal_reason_code", "removal_reason", "next_status"]
+            update_fields=[
+                "status",
+                "left_on",
+                "removal_reason_code",
+                "removal_reason",
+                "next_status",
+                "restart_session",
+            ]
         )
         referral = locked.referral
         back = f"Restart: back to the waiting list after {owner.reference} ({reason})"

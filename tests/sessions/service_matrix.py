@@ -224,6 +224,7 @@ NOT_SERVICES = [
     NotAService(groups.check_supervised, "the supervision check the services (and question pages) share"),
     NotAService(bookings.lock_bookables, "locks venue and facilitator rows inside a gated service"),
     NotAService(bookings.session_label, "names a session in a refusal; no write"),
+    NotAService(bookings.catch_up_label, "names a booked catch-up in a clash refusal; no write"),
     NotAService(bookings.candidates_from, "turns planned sessions into clash candidates; no write"),
     NotAService(bookings.check_clashes, "the clash check inside a gated service's lock"),
     NotAService(bookings.write_schedule, "writes the sessions of a group or plan a gated service created"),

@@ -559,3 +559,80 @@ def test_only_a_facilitator_delivers_a_catch_up(group, tm, om, facilitator, time
     with pytest.raises(ValidationError) as caught:
         _catch_up(tm, member, s1, outcome="", facilitator=tm)
     assert "facilitator" in caught.value.message_dict
+
+
+# --- a restart is marked on the waiting list, with why (h8) ----------------------------------------------------
+
+
+def _restarted(group, tm, om, facilitator, time_machine):
+    """A member who attended session 1, caught up 2-5 and then missed 6: a restart (003)."""
+    member = _member(group, tm, om)
+    _at(time_machine, _session(group, 6).date)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=_session(group, 1), outcome="attended"
+    )
+    _miss_and_catch_up(facilitator, member, group, [2, 3, 4, 5])
+    services.record_attendance(
+        actor=facilitator, membership=member, session=_session(group, 6), outcome="unacceptable_absence"
+    )
+    member.refresh_from_db()
+    assert member.status == MembershipStatus.RESTART_REQUIRED
+    return member
+
+
+def test_a_restart_is_marked_on_the_waiting_list_with_the_session_that_could_not_be_caught_up(
+    group, tm, om, facilitator, time_machine, api, login
+):
+    member = _restarted(group, tm, om, facilitator, time_machine)
+    sixth = _session(group, 6)
+    assert member.restart_session_id == sixth.pk
+    assert member.removal_reason.startswith(
+        "Session 6 on Monday 8 February 2027 could not be caught up: the 4 sessions missed before it use the "
+        "limit of 4 catch-ups"
+    )
+    other = waiting_referral(group.area, om)  # waiting for the first time: not a restart
+    client = api(tm)
+    url = reverse("api-waiting-list")
+    rows = client.get(url, {"programme": "isotp", "format": "group"}).json()["results"]
+    by_id = {row["referral"]: row for row in rows}
+    restart = by_id[str(member.referral.public_id)]
+    assert restart["restart"] is True
+    assert restart["restart_detail"] == {
+        "place": group.reference,
+        "ended_on": "2027-02-08",
+        "missed_session": str(sixth.public_id),
+        "missed_session_label": "session 6 on Monday 8 February 2027",
+        "reason": member.removal_reason,
+    }
+    assert by_id[str(other.public_id)]["restart"] is False
+    assert by_id[str(other.public_id)]["restart_detail"] is None
+    only = client.get(url, {"programme": "isotp", "format": "group", "restart": "true"}).json()
+    assert [row["referral"] for row in only["results"]] == [str(member.referral.public_id)]
+    assert only["results"][0]["position"] == restart["position"]  # its place in the whole list
+    bad = client.get(url, {"programme": "isotp", "format": "group", "restart": "maybe"})
+    assert bad.status_code == 400 and "restart" in bad.json()
+    detail = client.get(reverse("api-referral-detail", args=[member.referral.public_id])).json()
+    assert detail["restart"] is True and detail["restart_detail"]["missed_session"] == str(sixth.public_id)
+    assert client.get(reverse("api-referral-detail", args=[other.public_id])).json()["restart"] is False
+    # The TM's page: the tag, why, and a filter that keeps only the restarts.
+    page = login(tm)
+    text = page.get(reverse("referrals:waiting_list"), {"programme": "isotp", "format": "group"})
+    body = text.content.decode()
+    assert "Restart</strong>" in body and "Session 6 on Monday 8 February 2027 could not be caught up" in body
+    assert other.person.crn in body
+    filtered = page.get(
+        reverse("referrals:waiting_list"), {"programme": "isotp", "format": "group", "restart": "yes"}
+    ).content.decode()
+    assert member.referral.person.crn in filtered and other.person.crn not in filtered
+    assert "1 restart waiting for i-SOTP group" in filtered
+
+
+def test_a_restart_allocated_again_is_no_longer_marked(group, tm, om, facilitator, time_machine):
+    from referrals.selectors import restarts_of
+
+    member = _restarted(group, tm, om, facilitator, time_machine)
+    referral = Referral.objects.get(pk=member.referral_id)
+    assert set(restarts_of([referral])) == {referral.pk}
+    later = make_group(group.area, actor=tm, start_date=dt.date(2027, 3, 1))
+    services.allocate(actor=tm, group=later, referral=referral)
+    assert restarts_of([referral]) == {}

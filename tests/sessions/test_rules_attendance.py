@@ -109,6 +109,28 @@ def test_the_fifth_missed_session_restarts_even_with_the_others_caught_up():
     assert not result.sessions_complete
 
 
+@pytest.mark.parametrize(
+    ("missed_at", "restart_at"),
+    [
+        ((2, 3, 4, 5), None),  # four: no restart, nothing to name
+        ((2, 3, 4, 5, 10), 10),  # the fifth missed is the one that could not be caught up
+        ((1, 2, 3, 4, 5, 6), 5),  # and stays the fifth when a sixth follows
+        ((9, 2, 7, 4, 5), 9),  # by date, not by the order given
+    ],
+    ids=["four", "fifth", "sixth-after", "by-date"],
+)
+def test_the_restart_names_the_session_that_could_not_be_caught_up(missed_at, restart_at):
+    """h8: the waiting list says why a restart came back (domain.md §6, §9): the missed session beyond the limit."""
+    outcomes = [ACCEPTABLE_ABSENCE if i in missed_at else ATTENDED for i in range(1, 13)]
+    result = progress(_sessions(outcomes, caught_up=range(1, 13)), rule=ISOTP)
+    if restart_at is None:
+        assert result.restart_session is None and not result.restart_required
+        return
+    assert result.restart_session is not None and result.restart_session.number == restart_at
+    reason = result.reasons[result.codes.index("RESTART_REQUIRED")]
+    assert reason.startswith(f"Session {restart_at} could not be caught up: the 4 sessions missed before it")
+
+
 def test_a_missed_session_without_a_catch_up_is_outstanding_and_not_complete():
     result = progress(_sessions([ATTENDED, ACCEPTABLE_ABSENCE, ATTENDED]), rule=ISOTP)
     assert [s.number for s in result.outstanding] == [2]
