@@ -96,3 +96,59 @@ def test_facilitator_takes_a_register_and_books_a_catch_up(page: Page, area, tm,
     expect(page.locator("main")).to_contain_text("1 of 4 allowed")
     look(page, "attendance-progress-caught-up")
     assert CatchUp.objects.get(membership=absent).outcome == "attended"
+
+
+def _no_sideways_scroll(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+def test_a_restart_is_tagged_on_the_waiting_list_and_filtered_at_phone_width(
+    page: Page, area, tm, facilitator, om
+):
+    """h8: the fifth missed session restarts a member; the TM's waiting list tags him "Restart" with why, its
+    filter (a visible checkbox and button) keeps only the restarts, and at 375 px neither the waiting list nor the
+    OM's caseload scrolls sideways."""
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=7)  # a Monday seven weeks ago
+    group = make_group(
+        area, actor=tm, facilitators=[facilitator, trained_facilitator(area)], start_date=start, today=start
+    )
+    member = services.allocate(actor=tm, group=group, referral=waiting_referral(area, om), today=start)
+    sessions = {n: group.sessions.get(number=n) for n in range(1, 7)}
+    services.record_attendance(actor=facilitator, membership=member, session=sessions[1], outcome="attended")
+    for n in range(2, 6):
+        services.record_attendance(
+            actor=facilitator, membership=member, session=sessions[n], outcome="acceptable_absence"
+        )
+        services.book_catch_up(
+            actor=facilitator,
+            membership=member,
+            missed_session=sessions[n],
+            date=sessions[n].date,
+            facilitator=facilitator,
+            outcome="attended",
+        )
+    services.record_attendance(
+        actor=facilitator, membership=member, session=sessions[6], outcome="acceptable_absence"
+    )
+    first_time = waiting_referral(area, om)
+    sign_in_through_pages(page, tm)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/waiting-list/?programme=isotp&format=group")
+    row = page.locator(".app-waiting-table tbody tr", has_text=member.referral.person.crn)
+    expect(row.get_by_text("Restart", exact=True)).to_be_visible()
+    expect(row).to_contain_text(f"Session 6 on {sessions[6].date:%A %-d %B %Y} could not be caught up")
+    expect(page.locator(".app-waiting-table tbody tr")).to_have_count(2)
+    assert _no_sideways_scroll(page)
+    look(page, "attendance-waiting-list-restart-375")
+    page.get_by_label("Show only restarts").check()
+    page.get_by_role("button", name="Apply filter").click()
+    expect(page.locator(".app-waiting-table tbody tr")).to_have_count(1)
+    expect(page.locator(".app-waiting-table")).not_to_contain_text(first_time.person.crn)
+    look(page, "attendance-waiting-list-restarts-only-375")
+    page.context.clear_cookies()
+    sign_in_through_pages(page, om)
+    page.goto("/people/")
+    expect(page.get_by_role("link", name=member.referral.person.last_name, exact=False)).to_be_visible()
+    assert _no_sideways_scroll(page)
+    look(page, "attendance-om-caseload-375")
