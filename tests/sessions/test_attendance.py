@@ -545,6 +545,14 @@ def test_a_session_is_not_moved_or_created_over_a_booked_catch_up(group, tm, om,
             start_date=wednesday,
         )
     assert caught.value.code == "VENUE_CLASH" and "a catch-up on" in caught.value.detail
+    CatchUp.objects.filter(pk=catch_up.pk).update(cancelled_at=dt.datetime(2027, 1, 5, tzinfo=LONDON))
+    make_group(  # a cancelled catch-up holds nothing
+        group.area,
+        actor=tm,
+        venue=group.venue,
+        slots=[{"weekday": "wednesday", "start_time": "16:00"}],
+        start_date=wednesday,
+    )
 
 
 def test_only_a_facilitator_delivers_a_catch_up(group, tm, om, facilitator, time_machine):
