@@ -15,6 +15,7 @@ from django.http import Http404
 from rest_framework.permissions import BasePermission
 
 from accounts.models import Role
+from referrals.rules.transitions import ReferralStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -265,7 +266,7 @@ def can_refer(user: User | AnonymousUser | None, person: Any = None) -> bool:
 
 def can_edit_referral(user: User | AnonymousUser | None, referral: Any) -> bool:
     """The referring OM's caseload, while the referral is a draft."""
-    return getattr(referral, "status", None) == "draft" and _on_caseload(
+    return getattr(referral, "status", None) == ReferralStatus.DRAFT and _on_caseload(
         user, getattr(referral, "person", None)
     )
 
@@ -287,9 +288,9 @@ def can_change_referral_status(user: User | AnonymousUser | None, referral: Any,
     if can_assess(user, referral):
         return True
     person = getattr(referral, "person", None)
-    if to_status == "submitted":
+    if to_status == ReferralStatus.SUBMITTED:
         return can_submit_referral(user, referral)
-    return to_status == "withdrawn" and _on_caseload(user, person)
+    return to_status == ReferralStatus.WITHDRAWN and _on_caseload(user, person)
 
 
 def may_request_status_change(user: User | AnonymousUser | None, referral: Any, to_status: str) -> bool:
@@ -297,7 +298,8 @@ def may_request_status_change(user: User | AnonymousUser | None, referral: Any, 
     the person's OM to submit or withdraw. When this holds but `can_change_referral_status` does not, the
     referral's status is what refuses (409, the same answer a TM gets), not the role (403)."""
     return can_assess(user, referral) or (
-        to_status in ("submitted", "withdrawn") and _on_caseload(user, getattr(referral, "person", None))
+        to_status in (ReferralStatus.SUBMITTED, ReferralStatus.WITHDRAWN)
+        and _on_caseload(user, getattr(referral, "person", None))
     )
 
 

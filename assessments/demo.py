@@ -26,6 +26,7 @@ from assessments.rules import Direction, Scale, parse_battery
 from isotp import clock
 from isotp.errors import DomainConflict
 from referrals.models import Referral
+from referrals.rules.transitions import ReferralStatus
 from sessions import services as session_services
 from sessions.models import (
     AttendanceOutcome,
@@ -161,7 +162,9 @@ def _finished_group(
     last_thursday = today - dt.timedelta(days=(today.weekday() - 3) % 7 or 7)
     start = last_thursday - dt.timedelta(weeks=SESSIONS + 4)
     waiting = list(
-        Referral.objects.filter(area=area, status="awaiting_allocation", programme="isotp", format="group")
+        Referral.objects.filter(
+            area=area, status=ReferralStatus.AWAITING_ALLOCATION, programme="isotp", format="group"
+        )
         .exclude(
             memberships__status=MembershipStatus.RESTART_REQUIRED
         )  # the sessions demo's restart waits on

@@ -21,6 +21,7 @@ from accounts.models import ProbationArea, User
 from isotp import clock
 from referrals.models import Person, Referral, ReferralStatusChange
 from referrals.rules.ogrs3 import OGRS3Input, check_input
+from referrals.rules.transitions import ReferralStatus
 from referrals.services.assessment import record_assessment
 from referrals.services.people import add_conviction, create_person, record_sentence
 from referrals.services.referrals import create_referral
@@ -57,8 +58,18 @@ POSSESS = ("cja1988_s160",)
 CASES = [
     # The i-SOTP group waiting list: oldest first by days waited. The delivery demo allocates the six who have
     # waited longest (21-26) to its running group, which leaves eleven on the list.
-    Case(21, "Robert", "Upton", 48, "om", IMAGES, "awaiting_allocation", waited_days=210),
-    Case(22, "Thomas", "Varley", 26, "om2", POSSESS, "awaiting_allocation", waited_days=201, rosh="low"),
+    Case(21, "Robert", "Upton", 48, "om", IMAGES, ReferralStatus.AWAITING_ALLOCATION, waited_days=210),
+    Case(
+        22,
+        "Thomas",
+        "Varley",
+        26,
+        "om2",
+        POSSESS,
+        ReferralStatus.AWAITING_ALLOCATION,
+        waited_days=201,
+        rosh="low",
+    ),
     Case(
         23,
         "Mark",
@@ -66,11 +77,20 @@ CASES = [
         55,
         "om3",
         IMAGES,
-        "awaiting_allocation",
+        ReferralStatus.AWAITING_ALLOCATION,
         waited_days=192,
         rm2000=("low", "low", "low"),
     ),
-    Case(24, "Christopher", "Yeadon", 33, "om", ("pca1978_s1_1b",), "awaiting_allocation", waited_days=183),
+    Case(
+        24,
+        "Christopher",
+        "Yeadon",
+        33,
+        "om",
+        ("pca1978_s1_1b",),
+        ReferralStatus.AWAITING_ALLOCATION,
+        waited_days=183,
+    ),
     Case(
         25,
         "Anthony",
@@ -78,12 +98,21 @@ CASES = [
         40,
         "om2",
         IMAGES,
-        "awaiting_allocation",
+        ReferralStatus.AWAITING_ALLOCATION,
         waited_days=174,
         legal_basis="licence",
     ),
-    Case(26, "Peter", "Bramley", 37, "om3", ("soa2003_s49",), "awaiting_allocation", waited_days=165),
-    Case(1, "Daniel", "Ashworth", 34, "om", IMAGES, "awaiting_allocation", waited_days=140),
+    Case(
+        26,
+        "Peter",
+        "Bramley",
+        37,
+        "om3",
+        ("soa2003_s49",),
+        ReferralStatus.AWAITING_ALLOCATION,
+        waited_days=165,
+    ),
+    Case(1, "Daniel", "Ashworth", 34, "om", IMAGES, ReferralStatus.AWAITING_ALLOCATION, waited_days=140),
     Case(
         2,
         "Michael",
@@ -91,7 +120,7 @@ CASES = [
         47,
         "om",
         POSSESS,
-        "awaiting_allocation",
+        ReferralStatus.AWAITING_ALLOCATION,
         waited_days=121,
         weeks_left_after_programme=4,
     ),
@@ -102,12 +131,22 @@ CASES = [
         52,
         "om2",
         ("pca1978_s1_1a", "pca1978_s1_1b"),
-        "awaiting_allocation",
+        ReferralStatus.AWAITING_ALLOCATION,
         waited_days=110,
         rm2000=("high", "low", "medium"),
         legal_basis="licence",
     ),
-    Case(4, "Andrew", "Dunmore", 29, "om2", IMAGES, "awaiting_allocation", waited_days=96, rosh="low"),
+    Case(
+        4,
+        "Andrew",
+        "Dunmore",
+        29,
+        "om2",
+        IMAGES,
+        ReferralStatus.AWAITING_ALLOCATION,
+        waited_days=96,
+        rosh="low",
+    ),
     Case(
         5,
         "Paul",
@@ -115,7 +154,7 @@ CASES = [
         58,
         "om3",
         POSSESS,
-        "awaiting_allocation",
+        ReferralStatus.AWAITING_ALLOCATION,
         waited_days=88,
         rm2000=("low", "low", "low"),
         weeks_left_after_programme=7,
@@ -127,12 +166,21 @@ CASES = [
         41,
         "om",
         ("soa2003_s48",),
-        "awaiting_allocation",
+        ReferralStatus.AWAITING_ALLOCATION,
         waited_days=75,
         legal_basis="suspended_sentence_order",
     ),
-    Case(7, "Lee", "Garside", 23, "om3", IMAGES, "awaiting_allocation", waited_days=63, iq=None),
-    Case(8, "Craig", "Holroyd", 38, "om2", ("pca1978_s1_1c",), "awaiting_allocation", waited_days=50),
+    Case(7, "Lee", "Garside", 23, "om3", IMAGES, ReferralStatus.AWAITING_ALLOCATION, waited_days=63, iq=None),
+    Case(
+        8,
+        "Craig",
+        "Holroyd",
+        38,
+        "om2",
+        ("pca1978_s1_1c",),
+        ReferralStatus.AWAITING_ALLOCATION,
+        waited_days=50,
+    ),
     Case(
         9,
         "Jason",
@@ -140,13 +188,25 @@ CASES = [
         45,
         "om",
         IMAGES,
-        "awaiting_allocation",
+        ReferralStatus.AWAITING_ALLOCATION,
         waited_days=38,
         weeks_left_after_programme=2,
         legal_basis="licence",
     ),
-    Case(10, "Neil", "Jarrow", 31, "om3", ("soa2003_s50",), "awaiting_allocation", waited_days=21),
-    Case(11, "Kevin", "Kirkham", 36, "om2", POSSESS, "awaiting_allocation", waited_days=9, rosh="low"),
+    Case(
+        10, "Neil", "Jarrow", 31, "om3", ("soa2003_s50",), ReferralStatus.AWAITING_ALLOCATION, waited_days=21
+    ),
+    Case(
+        11,
+        "Kevin",
+        "Kirkham",
+        36,
+        "om2",
+        POSSESS,
+        ReferralStatus.AWAITING_ALLOCATION,
+        waited_days=9,
+        rosh="low",
+    ),
     # The one-to-one list: under 21 on the planned start (000: one-to-one from 17).
     Case(
         12,
@@ -155,7 +215,7 @@ CASES = [
         19,
         "om",
         IMAGES,
-        "awaiting_allocation",
+        ReferralStatus.AWAITING_ALLOCATION,
         format="one_to_one",
         waited_days=44,
         rm2000=("low", "low", "low"),
@@ -167,12 +227,14 @@ CASES = [
         20,
         "om3",
         POSSESS,
-        "awaiting_allocation",
+        ReferralStatus.AWAITING_ALLOCATION,
         format="one_to_one",
         waited_days=12,
         weeks_left_after_programme=6,
     ),
-    Case(14, "Jordan", "Nixon", 17, "om2", IMAGES, "submitted", format="one_to_one", rm2000=None),
+    Case(
+        14, "Jordan", "Nixon", 17, "om2", IMAGES, ReferralStatus.SUBMITTED, format="one_to_one", rm2000=None
+    ),
     # N-SOGP: Very High RM2000/S goes to the Core Group; a meeting after grooming is being assessed.
     Case(
         15,
@@ -181,7 +243,7 @@ CASES = [
         44,
         "om",
         ("cja1988_s160", "soa2003_s3"),
-        "awaiting_allocation",
+        ReferralStatus.AWAITING_ALLOCATION,
         programme="nsogp",
         rm2000=("very_high", "medium", "high"),
         rosh="high",
@@ -195,19 +257,19 @@ CASES = [
         39,
         "om3",
         ("soa2003_s15",),
-        "assessment",
+        ReferralStatus.ASSESSMENT,
         programme="nsogp",
         rm2000=("low", "low", "low"),
         deviance=None,
     ),
     # Provisional: no RM2000 or deviance yet.
-    Case(17, "Martin", "Quayle", 33, "om2", IMAGES, "submitted", rm2000=None, deviance=None),
+    Case(17, "Martin", "Quayle", 33, "om2", IMAGES, ReferralStatus.SUBMITTED, rm2000=None, deviance=None),
     # Not suitable for i-SOTP: a contact offence (001).
-    Case(18, "Simon", "Rowntree", 50, "om", ("soa2003_s9",), "not_suitable", deviance="high"),
+    Case(18, "Simon", "Rowntree", 50, "om", ("soa2003_s9",), ReferralStatus.NOT_SUITABLE, deviance="high"),
     # On hold while in hospital, returns to the waiting list.
-    Case(19, "Carl", "Stainton", 42, "om3", IMAGES, "on_hold", waited_days=30),
+    Case(19, "Carl", "Stainton", 42, "om3", IMAGES, ReferralStatus.ON_HOLD, waited_days=30),
     # A draft the OM has not finished (no sentence yet).
-    Case(20, "Ian", "Thwaite", 27, "om2", POSSESS, "draft", extra={"no_sentence": True}),
+    Case(20, "Ian", "Thwaite", 27, "om2", POSSESS, ReferralStatus.DRAFT, extra={"no_sentence": True}),
 ]
 LETTERS = {"cheshire": "C", "northumbria": "N"}
 ISOTP_GROUP_WEEKS = 35
@@ -340,36 +402,39 @@ def _case(area: ProbationArea, case: Case, staff: dict[str, User]) -> bool:
         notes="Demo referral",
     )
     _advance(referral, case, om, tm)
-    if case.status in ("awaiting_allocation", "on_hold"):
+    if case.status in (ReferralStatus.AWAITING_ALLOCATION, ReferralStatus.ON_HOLD):
         _backdate(referral, case.waited_days)
     return True
 
 
 def _advance(referral: Referral, case: Case, om: User, tm: User) -> None:
-    if case.status == "draft":
+    if case.status == ReferralStatus.DRAFT:
         return
     submit_referral(actor=om, referral=referral)
-    if case.status == "submitted":
+    if case.status == ReferralStatus.SUBMITTED:
         return
-    if case.status == "assessment":
-        change_status(actor=tm, referral=referral, to_status="assessment")
+    if case.status == ReferralStatus.ASSESSMENT:
+        change_status(actor=tm, referral=referral, to_status=ReferralStatus.ASSESSMENT)
         return
-    if case.status == "not_suitable":
+    if case.status == ReferralStatus.NOT_SUITABLE:
         record_assessment(
             actor=tm,
             referral=referral,
-            outcome="not_suitable",
+            outcome=ReferralStatus.NOT_SUITABLE,
             rationale="Contact offending: refer to N-SOGP",
         )
         return
     record_assessment(
-        actor=tm, referral=referral, outcome="suitable", rationale="Suitable at the case conference"
+        actor=tm,
+        referral=referral,
+        outcome=ReferralStatus.SUITABLE,
+        rationale="Suitable at the case conference",
     )
-    if case.status == "on_hold":
+    if case.status == ReferralStatus.ON_HOLD:
         change_status(
             actor=tm,
             referral=referral,
-            to_status="on_hold",
+            to_status=ReferralStatus.ON_HOLD,
             reason_code="in_hospital",
             reason="Planned operation; expected back within a month",
         )
@@ -384,6 +449,8 @@ def _backdate(referral: Referral, days: int) -> None:
         awaiting_since=joined,
     )
     changes = ReferralStatusChange.objects.filter(referral=referral)
-    changes.filter(to_status="draft").update(at=joined - dt.timedelta(days=21))
-    changes.filter(to_status="submitted").update(at=joined - dt.timedelta(days=14))
-    changes.filter(to_status__in=["assessment", "suitable", "awaiting_allocation"]).update(at=joined)
+    changes.filter(to_status=ReferralStatus.DRAFT).update(at=joined - dt.timedelta(days=21))
+    changes.filter(to_status=ReferralStatus.SUBMITTED).update(at=joined - dt.timedelta(days=14))
+    changes.filter(
+        to_status__in=[ReferralStatus.ASSESSMENT, ReferralStatus.SUITABLE, ReferralStatus.AWAITING_ALLOCATION]
+    ).update(at=joined)

@@ -19,10 +19,11 @@ from isotp import clock
 from isotp.dates import long_date
 from isotp.home import AttentionList, Cell, attention_card
 from referrals import selectors
+from referrals.rules.transitions import ReferralStatus
 from referrals.views.waiting_list import LIHI_TABS, TABS
 
 # Referrals an OM has to act on: a draft to finish, or one parked or sent back that needs their information.
-OM_ACTION = ["draft", "on_hold", "restart_required"]
+OM_ACTION: list[str] = [ReferralStatus.DRAFT, ReferralStatus.ON_HOLD, ReferralStatus.RESTART_REQUIRED]
 
 
 def _list_url(name: str, **query: str | list[str]) -> str:
@@ -52,15 +53,17 @@ def _offender_manager(user: Any) -> list[dict[str, Any]]:
         },
         {
             "title": "Draft referrals",
-            "count": counts["draft"],
-            "url": _list_url("referrals:referral_list", status="draft"),
+            "count": counts[ReferralStatus.DRAFT],
+            "url": _list_url("referrals:referral_list", status=ReferralStatus.DRAFT),
             "link_text": "Finish your drafts",
             "description": "Referrals you have started but not submitted.",
         },
         {
             "title": "Referrals needing action",
-            "count": counts["on_hold"] + counts["restart_required"],
-            "url": _list_url("referrals:referral_list", status=["on_hold", "restart_required"]),
+            "count": counts[ReferralStatus.ON_HOLD] + counts[ReferralStatus.RESTART_REQUIRED],
+            "url": _list_url(
+                "referrals:referral_list", status=[ReferralStatus.ON_HOLD, ReferralStatus.RESTART_REQUIRED]
+            ),
             "link_text": "View referrals needing action",
             "description": "On hold waiting for information, or needing a restart.",
         },
@@ -111,15 +114,17 @@ def home_list(request: HttpRequest, key: str) -> AttentionList | None:
 
 
 def _treatment_manager(user: Any) -> list[dict[str, Any]]:
-    counts = selectors.status_counts(user, ["submitted", "assessment"])
+    counts = selectors.status_counts(user, [ReferralStatus.SUBMITTED, ReferralStatus.ASSESSMENT])
     waiting = selectors.waiting_counts(user)
     tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
     by_programme = "; ".join(f"{t.label}: {waiting.get((t.programme, t.format), 0)}" for t in tabs)
     return [
         {
             "title": "Referrals awaiting assessment",
-            "count": counts["submitted"] + counts["assessment"],
-            "url": _list_url("referrals:referral_list", status=["submitted", "assessment"]),
+            "count": counts[ReferralStatus.SUBMITTED] + counts[ReferralStatus.ASSESSMENT],
+            "url": _list_url(
+                "referrals:referral_list", status=[ReferralStatus.SUBMITTED, ReferralStatus.ASSESSMENT]
+            ),
             "link_text": "View referrals awaiting assessment",
             "description": f"{counts['assessment']} already being assessed.",
         },

@@ -26,6 +26,7 @@ from referrals.models import (
     Sentence,
 )
 from referrals.rules import REASON_CHOICES, RISK_LEVELS
+from referrals.rules.transitions import ReferralStatus
 
 FIRST = [
     "James", "John", "David", "Michael", "Paul", "Andrew", "Mark", "Richard", "Peter", "Steven", "Robert", "Gary",
@@ -39,13 +40,22 @@ LAST = [
 ]  # fmt: skip
 CRN_LETTERS = "ABCDEFGHJKLMNPRSTUVX"
 # Referrals not in a group or plan, by status (weights); parked ones return to where they came from.
-WAITING_STATUSES = [
-    ("draft", 8), ("submitted", 8), ("assessment", 10), ("suitable", 5), ("not_suitable", 10),
-    ("suitable_not_ready", 4), ("on_hold", 4), ("awaiting_allocation", 30), ("withdrawn", 16),
+S = ReferralStatus
+WAITING_STATUSES: list[tuple[str, int]] = [
+    (S.DRAFT, 8), (S.SUBMITTED, 8), (S.ASSESSMENT, 10), (S.SUITABLE, 5), (S.NOT_SUITABLE, 10),
+    (S.SUITABLE_NOT_READY, 4), (S.ON_HOLD, 4), (S.AWAITING_ALLOCATION, 30), (S.WITHDRAWN, 16),
 ]  # fmt: skip
-PATH = ["draft", "submitted", "assessment", "suitable", "awaiting_allocation", "allocated", "on_programme"]
-RETURNS_TO = {"on_hold": ["submitted", "assessment", "suitable", "awaiting_allocation"],
-              "suitable_not_ready": ["assessment", "suitable", "awaiting_allocation"]}  # fmt: skip
+PATH: list[str] = [
+    ReferralStatus.DRAFT,
+    ReferralStatus.SUBMITTED,
+    ReferralStatus.ASSESSMENT,
+    ReferralStatus.SUITABLE,
+    ReferralStatus.AWAITING_ALLOCATION,
+    ReferralStatus.ALLOCATED,
+    ReferralStatus.ON_PROGRAMME,
+]
+RETURNS_TO: dict[str, list[str]] = {ReferralStatus.ON_HOLD: [ReferralStatus.SUBMITTED, ReferralStatus.ASSESSMENT, ReferralStatus.SUITABLE, ReferralStatus.AWAITING_ALLOCATION],
+              ReferralStatus.SUITABLE_NOT_READY: [ReferralStatus.ASSESSMENT, ReferralStatus.SUITABLE, ReferralStatus.AWAITING_ALLOCATION]}  # fmt: skip
 
 REFERRAL_COLUMNS = [
     "id", "public_id", "person_id", "area_id", "programme", "format", "status", "returns_to", "planned_start",
@@ -72,12 +82,14 @@ class ReferralWriter:
         (referral_id,) = ctx.new_ids(Referral, 1)
         status = path[-1]
         created_at = ctx.at(created)
-        submitted = ctx.at(created + dt.timedelta(days=step_days)) if "submitted" in path else None
+        submitted = (
+            ctx.at(created + dt.timedelta(days=step_days)) if ReferralStatus.SUBMITTED in path else None
+        )
         awaiting = None
         previous = ""
         for k, step in enumerate(path):
             at = ctx.at(created + dt.timedelta(days=step_days * k), 11)
-            if step == "awaiting_allocation":
+            if step == ReferralStatus.AWAITING_ALLOCATION:
                 awaiting = at
             code = reason_code if step == status and step in REASON_CHOICES else ""
             reason = "Recorded for the load data set" if code else ""
@@ -228,15 +240,15 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
         returns_to = rng.choice(RETURNS_TO[status]) if status in RETURNS_TO else ""
         if returns_to:
             path = [*PATH[: PATH.index(returns_to) + 1], status]
-        elif status == "not_suitable":
+        elif status == ReferralStatus.NOT_SUITABLE:
             path = [*PATH[:3], status]
-        elif status == "withdrawn":
+        elif status == ReferralStatus.WITHDRAWN:
             path = [*PATH[: rng.randint(1, 5)], status]
         else:
             path = PATH[: PATH.index(status) + 1]
         code = rng.choice(REASON_CHOICES[status])[0] if status in REASON_CHOICES else ""
         created = today - dt.timedelta(
-            days=rng.randint(10, 400) if status != "withdrawn" else rng.randint(30, 3650)
+            days=rng.randint(10, 400) if status != ReferralStatus.WITHDRAWN else rng.randint(30, 3650)
         )
         step = max(1, min(14, (today - created).days // (len(path) + 1)))
         writer.add(

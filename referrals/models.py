@@ -25,7 +25,7 @@ from referrals.rules import (
     STATUSES,
 )
 from referrals.rules.eligibility import RISK_LABELS
-from referrals.rules.transitions import PARKED_FROM
+from referrals.rules.transitions import PARKED_FROM, ReferralStatus
 
 CRN_PATTERN = r"^[A-Z][0-9]{6}$"
 crn_validator = RegexValidator(
@@ -52,7 +52,7 @@ class Format(models.TextChoices):
 
 RISK_CHOICES = [(level, RISK_LABELS[level]) for level in RISK_LEVELS]
 DEVIANCE_CHOICES = [("low", "Low"), ("high", "High")]
-STATUS_CHOICES = list(STATUSES.items())
+STATUS_CHOICES = [(str(status), label) for status, label in STATUSES.items()]
 LEGAL_BASIS_CHOICES = list(LEGAL_BASES.items())
 REASON_CODES = sorted({code for choices in REASON_CHOICES.values() for code, _ in choices})
 
@@ -424,7 +424,7 @@ class Referral(models.Model):
     area = models.ForeignKey("accounts.ProbationArea", on_delete=models.PROTECT, related_name="referrals")
     programme = models.CharField(max_length=10, choices=Programme.choices)
     format = models.CharField(max_length=10, choices=Format.choices)
-    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default="draft")
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=ReferralStatus.DRAFT)
     returns_to = models.CharField(
         max_length=20, choices=STATUS_CHOICES, blank=True, help_text="Where a parked referral goes back to."
     )
@@ -471,12 +471,13 @@ class Referral(models.Model):
             ),
             models.CheckConstraint(
                 name="referral_waiting_has_awaiting_since",
-                condition=~Q(status="awaiting_allocation") | Q(awaiting_since__isnull=False),
+                condition=~Q(status=ReferralStatus.AWAITING_ALLOCATION) | Q(awaiting_since__isnull=False),
             ),
             # A draft may be withdrawn before it is ever submitted; every other status comes after submission.
             models.CheckConstraint(
                 name="referral_submitted_has_submitted_at",
-                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
+                condition=Q(status__in=[ReferralStatus.DRAFT, ReferralStatus.WITHDRAWN])
+                | Q(submitted_at__isnull=False),
             ),
             models.UniqueConstraint(
                 fields=["person", "programme"],

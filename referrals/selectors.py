@@ -36,7 +36,7 @@ from referrals.models import (
 from referrals.rules import DEFAULT_SCORING_TABLE, OPEN_STATUSES, Urgency, age_on, urgency
 from referrals.rules.eligibility import EligibilityConfig
 from referrals.rules.ogrs3 import DEFAULT_COEFFICIENT_TABLE
-from referrals.rules.transitions import STATUSES, manual_transitions
+from referrals.rules.transitions import STATUSES, ReferralStatus, manual_transitions
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -322,7 +322,7 @@ def waiting_list(
     catalogue = catalogue_for(area) if area is not None else None
     qs = (
         _referrals(user)
-        .filter(status="awaiting_allocation", programme=programme, format=format)
+        .filter(status=ReferralStatus.AWAITING_ALLOCATION, programme=programme, format=format)
         .select_related("person", "person__offender_manager")
         .prefetch_related("person__sentences")
         .order_by("awaiting_since", "id")
@@ -402,7 +402,7 @@ def eligibility_config_for(user: User | AnonymousUser) -> EligibilityConfig:
 def waiting_counts(user: User | AnonymousUser) -> dict[tuple[str, str], int]:
     """How many referrals await allocation per (programme, format), in one query (waiting-list tabs, home page)."""
     rows = (
-        referrals_for_list(user, status="awaiting_allocation")
+        referrals_for_list(user, status=ReferralStatus.AWAITING_ALLOCATION)
         .order_by()
         .values("programme", "format")
         .annotate(n=Count("id"))

@@ -17,6 +17,7 @@ from accounts.demo import demo_email
 from accounts.models import ProbationArea, User, Venue
 from isotp import clock
 from referrals.models import Referral
+from referrals.rules.transitions import ReferralStatus
 from reports import services
 from reports.models import PostProgrammeReport
 from reports.tasks import render_report
@@ -152,7 +153,9 @@ def _completed_group(area: ProbationArea, staff: dict[str, User], venue: Venue, 
     today = clock.today()
     start = _monday_on_or_before(today) - dt.timedelta(weeks=48) + dt.timedelta(days=3)  # a Thursday
     waiting = list(
-        Referral.objects.filter(area=area, status="awaiting_allocation", programme="isotp", format="group")
+        Referral.objects.filter(
+            area=area, status=ReferralStatus.AWAITING_ALLOCATION, programme="isotp", format="group"
+        )
         .select_related("person")
         .order_by("awaiting_since", "id")
     )

@@ -32,6 +32,7 @@ from accounts.permissions import (
 from audit.services import record_access, record_event
 from isotp import clock
 from isotp.errors import DomainConflict
+from referrals.rules.transitions import ReferralStatus
 from reports import facts as report_facts
 from reports.models import PostProgrammeReport, ReportVersion
 from reports.pdf import RenderedPdf, render_pdf
@@ -466,8 +467,8 @@ def _count_completion(actor: User, report: PostProgrammeReport) -> bool:
     move_as_consequence(
         actor=actor,
         referral=report.referral,
-        to_status="completed",
-        only_from="on_programme",
+        to_status=ReferralStatus.COMPLETED,
+        only_from=ReferralStatus.ON_PROGRAMME,
         reason="Post-Programme Report issued to the offender manager; post-programme psychometrics recorded",
     )
     report.completion_recorded_at = timezone.now()

@@ -15,6 +15,7 @@ from accounts.demo import demo_email
 from accounts.models import ProbationArea, User, Venue
 from isotp import clock
 from referrals.models import Referral
+from referrals.rules.transitions import ReferralStatus
 from sessions import services
 from sessions.models import (
     FeedToken,
@@ -38,7 +39,9 @@ def _monday_on_or_before(day: dt.date) -> dt.date:
 
 def _waiting(area: ProbationArea, programme: str, format: str) -> list[Referral]:
     return list(
-        Referral.objects.filter(area=area, status="awaiting_allocation", programme=programme, format=format)
+        Referral.objects.filter(
+            area=area, status=ReferralStatus.AWAITING_ALLOCATION, programme=programme, format=format
+        )
         .select_related("person")
         .order_by("awaiting_since", "id")
     )

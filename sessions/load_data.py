@@ -18,6 +18,7 @@ from accounts.models import Role
 from isotp.loadgen import MEMBERS_PER_GROUP, YEARS, Context, Rows
 from referrals.load_data import PATH, ReferralWriter
 from referrals.rules import REASON_CHOICES
+from referrals.rules.transitions import ReferralStatus
 from sessions.models import (
     Attendance,
     CatchUp,
@@ -129,20 +130,20 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
                 path, state, left, next_status = PATH, "active", None, ""
             elif n >= 4 and k == n - 1:
                 path, state, left, next_status = (
-                    [*PATH, "deselected"],
+                    [*PATH, ReferralStatus.DESELECTED],
                     "removed",
                     start + (last - start) / 2,
-                    "deselected",
+                    ReferralStatus.DESELECTED,
                 )
             elif n >= 4 and k == n - 2:
                 path, state, left, next_status = (
-                    [*PATH, "restart_required"],
+                    [*PATH, ReferralStatus.RESTART_REQUIRED],
                     "restart_required",
                     start + (last - start) / 3,
                     "",
                 )
             else:
-                path, state, left, next_status = [*PATH, "completed"], "completed", last, ""
+                path, state, left, next_status = [*PATH, ReferralStatus.COMPLETED], "completed", last, ""
             code = rng.choice(REASON_CHOICES[path[-1]])[0] if path[-1] in REASON_CHOICES else ""
             referral_id = writer.add(
                 person=person, programme=programme, format=format, path=path, created=created, step_days=10,

@@ -9,16 +9,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from isotp.forms import GovukFormMixin, add_refusal
+from referrals.models import AssessmentOutcome, Sex
 from referrals.rules import (
     REASON_CHOICES,
-    RISK_LEVELS,
     STATUSES,
 )
-from referrals.rules.eligibility import RISK_LABELS
 
-RISK_CHOICES = [(level, RISK_LABELS[level]) for level in RISK_LEVELS]
 YES_NO = [("yes", "Yes"), ("no", "No")]
-SEX_CHOICES = [("male", "Male"), ("female", "Female")]
+SEX_CHOICES = Sex.choices
 PROGRAMME_CHOICES = [
     ("isotp", "i-SOTP (internet sex offender treatment programme)"),
     ("nsogp", "N-SOGP (Northumbria sex offender groupwork programme)"),
@@ -27,13 +25,17 @@ PROGRAMME_CHOICES = [
 ]
 FORMAT_CHOICES = [("group", "Group"), ("one_to_one", "One-to-one (i-SOTP only)")]
 # The outcomes a treatment manager records on the assessment page (domain.md §9) and the status each one sets.
-OUTCOME_CHOICES = [
-    ("suitable", "Suitable: add to the waiting list (awaiting allocation)"),
-    ("not_suitable", "Not suitable: close the referral"),
-    ("suitable_not_ready", "Suitable but not ready"),
-    ("on_hold", "On hold"),
-]
-OUTCOMES_WITH_REASON = ("not_suitable", "suitable_not_ready", "on_hold")
+# The page explains each outcome's consequence; the values are the model's choices.
+OUTCOME_HINTS: dict[str, str] = {
+    AssessmentOutcome.SUITABLE: "Suitable: add to the waiting list (awaiting allocation)",
+    AssessmentOutcome.NOT_SUITABLE: "Not suitable: close the referral",
+}
+OUTCOME_CHOICES = [(value, OUTCOME_HINTS.get(value, label)) for value, label in AssessmentOutcome.choices]
+OUTCOMES_WITH_REASON = (
+    AssessmentOutcome.NOT_SUITABLE,
+    AssessmentOutcome.SUITABLE_NOT_READY,
+    AssessmentOutcome.ON_HOLD,
+)
 
 
 def is_yes(value: str) -> bool:

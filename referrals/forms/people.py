@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 
 from isotp import clock
 from isotp.forms import GovukDateField
-from referrals.forms.base import RISK_CHOICES, SEX_CHOICES, YES_NO, GovukForm, is_yes, yes_no_initial
+from referrals.forms.base import SEX_CHOICES, YES_NO, GovukForm, is_yes, yes_no_initial
+from referrals.models import RISK_CHOICES
 from referrals.rules import (
     LEGAL_BASES,
 )

@@ -40,6 +40,7 @@ from .transitions import (
     TRANSITIONS,
     IllegalTransition,
     ReasonRequired,
+    ReferralStatus,
     allowed_transitions,
     check_transition,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "Reason",
     "ReasonRequired",
     "Recommendation",
+    "ReferralStatus",
     "Urgency",
     "age_on",
     "allowed_transitions",

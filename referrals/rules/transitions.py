@@ -16,40 +16,67 @@ Decisions where domain.md §9 is silent:
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class ReferralStatus(StrEnum):
+    """A referral's status (domain.md §9): the one spelling of each status, used everywhere instead of a string."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ASSESSMENT = "assessment"
+    SUITABLE = "suitable"
+    NOT_SUITABLE = "not_suitable"
+    SUITABLE_NOT_READY = "suitable_not_ready"
+    ON_HOLD = "on_hold"
+    AWAITING_ALLOCATION = "awaiting_allocation"
+    ALLOCATED = "allocated"
+    ON_PROGRAMME = "on_programme"
+    RESTART_REQUIRED = "restart_required"
+    COMPLETED = "completed"
+    DESELECTED = "deselected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATUSES[self]
+
+
+S = ReferralStatus
 STATUSES: dict[str, str] = {
-    "draft": "Draft",
-    "submitted": "Submitted",
-    "assessment": "Being assessed",
-    "suitable": "Suitable",
-    "not_suitable": "Not suitable",
-    "suitable_not_ready": "Suitable but not ready",
-    "on_hold": "On hold",
-    "awaiting_allocation": "Awaiting allocation (waiting list)",
-    "allocated": "Allocated",
-    "on_programme": "On programme",
-    "restart_required": "Restart required",
-    "completed": "Completed",
-    "deselected": "Deselected",
-    "withdrawn": "Withdrawn",
+    S.DRAFT: "Draft",
+    S.SUBMITTED: "Submitted",
+    S.ASSESSMENT: "Being assessed",
+    S.SUITABLE: "Suitable",
+    S.NOT_SUITABLE: "Not suitable",
+    S.SUITABLE_NOT_READY: "Suitable but not ready",
+    S.ON_HOLD: "On hold",
+    S.AWAITING_ALLOCATION: "Awaiting allocation (waiting list)",
+    S.ALLOCATED: "Allocated",
+    S.ON_PROGRAMME: "On programme",
+    S.RESTART_REQUIRED: "Restart required",
+    S.COMPLETED: "Completed",
+    S.DESELECTED: "Deselected",
+    S.WITHDRAWN: "Withdrawn",
 }
-CLOSED_STATUSES: frozenset[str] = frozenset({"not_suitable", "completed", "deselected", "withdrawn"})
+CLOSED_STATUSES: frozenset[str] = frozenset({S.NOT_SUITABLE, S.COMPLETED, S.DESELECTED, S.WITHDRAWN})
 OPEN_STATUSES: frozenset[str] = frozenset(STATUSES) - CLOSED_STATUSES
 # domain.md §9: parking statuses return to the status they came from.
-PARKING_STATUSES: frozenset[str] = frozenset({"suitable_not_ready", "on_hold"})
+PARKING_STATUSES: frozenset[str] = frozenset({S.SUITABLE_NOT_READY, S.ON_HOLD})
 PARKED_FROM: dict[str, frozenset[str]] = {
-    "on_hold": frozenset({"submitted", "assessment", "suitable", "awaiting_allocation"}),
-    "suitable_not_ready": frozenset({"assessment", "suitable", "awaiting_allocation"}),
+    S.ON_HOLD: frozenset({S.SUBMITTED, S.ASSESSMENT, S.SUITABLE, S.AWAITING_ALLOCATION}),
+    S.SUITABLE_NOT_READY: frozenset({S.ASSESSMENT, S.SUITABLE, S.AWAITING_ALLOCATION}),
 }
 
 _FORWARD: dict[str, frozenset[str]] = {  # domain.md §9: the main path
-    "draft": frozenset({"submitted"}),
-    "submitted": frozenset({"assessment"}),
-    "assessment": frozenset({"suitable", "not_suitable"}),
-    "suitable": frozenset({"awaiting_allocation"}),
-    "awaiting_allocation": frozenset({"allocated"}),
-    "allocated": frozenset({"on_programme", "awaiting_allocation"}),  # removed before the programme starts
-    "on_programme": frozenset({"completed", "restart_required", "deselected"}),
-    "restart_required": frozenset({"awaiting_allocation"}),  # domain.md §6: back to the waiting list
+    S.DRAFT: frozenset({S.SUBMITTED}),
+    S.SUBMITTED: frozenset({S.ASSESSMENT}),
+    S.ASSESSMENT: frozenset({S.SUITABLE, S.NOT_SUITABLE}),
+    S.SUITABLE: frozenset({S.AWAITING_ALLOCATION}),
+    S.AWAITING_ALLOCATION: frozenset({S.ALLOCATED}),
+    S.ALLOCATED: frozenset({S.ON_PROGRAMME, S.AWAITING_ALLOCATION}),  # removed before the programme starts
+    S.ON_PROGRAMME: frozenset({S.COMPLETED, S.RESTART_REQUIRED, S.DESELECTED}),
+    S.RESTART_REQUIRED: frozenset({S.AWAITING_ALLOCATION}),  # domain.md §6: back to the waiting list
 }
 
 
@@ -62,7 +89,7 @@ def _build() -> dict[str, frozenset[str]]:
             table[source].add(parking)
         table[parking] |= sources  # back to where it came from; narrowed by `returns_to`
     for status in OPEN_STATUSES:
-        table[status].add("withdrawn")  # domain.md §9: withdrawn from any open status
+        table[status].add(S.WITHDRAWN)  # domain.md §9: withdrawn from any open status
     return {status: frozenset(targets) for status, targets in table.items()}
 
 
@@ -70,11 +97,11 @@ def _build() -> dict[str, frozenset[str]]:
 TRANSITIONS: dict[str, frozenset[str]] = _build()
 
 REASON_REQUIRED: frozenset[str] = frozenset(
-    {"withdrawn", "deselected", "not_suitable", "on_hold", "suitable_not_ready"}
+    {S.WITHDRAWN, S.DESELECTED, S.NOT_SUITABLE, S.ON_HOLD, S.SUITABLE_NOT_READY}
 )
 OTHER = ("other", "Other")
 REASON_CHOICES: dict[str, list[tuple[str, str]]] = {
-    "withdrawn": [
+    S.WITHDRAWN: [
         ("order_revoked", "Order or licence revoked"),
         ("order_ended", "Order or licence ended before the programme"),
         ("recalled_or_in_custody", "Recalled or sent to custody"),
@@ -84,7 +111,7 @@ REASON_CHOICES: dict[str, list[tuple[str, str]]] = {
         ("died", "Died"),
         OTHER,
     ],
-    "deselected": [
+    S.DESELECTED: [
         ("disruptive_behaviour", "Disruptive or threatening behaviour in the group"),
         ("not_engaging", "Not engaging with treatment"),
         ("risk_to_others", "A risk to other members or staff"),
@@ -92,21 +119,21 @@ REASON_CHOICES: dict[str, list[tuple[str, str]]] = {
         ("health", "Physical or mental health prevents participation"),
         OTHER,
     ],
-    "not_suitable": [
+    S.NOT_SUITABLE: [
         ("eligibility_rules", "Does not meet the programme's eligibility rules"),
         ("needs_higher_intensity", "Needs a higher-intensity programme (e.g. N-SOGP)"),
         ("needs_adapted_programme", "Needs an adapted programme (IQ below 80)"),
         ("supervision_too_short", "Not enough supervision left to complete the programme"),
         OTHER,
     ],
-    "on_hold": [
+    S.ON_HOLD: [
         ("further_information_needed", "Waiting for further information"),
         ("in_custody", "In custody"),
         ("in_hospital", "In hospital"),
         ("appeal_pending", "Appeal against conviction pending"),
         OTHER,
     ],
-    "suitable_not_ready": [
+    S.SUITABLE_NOT_READY: [
         ("mental_health", "Mental health needs to be addressed first"),
         ("substance_misuse", "Substance misuse to be addressed first"),
         ("accommodation", "No stable accommodation"),
@@ -159,7 +186,7 @@ def allowed_transitions(current: str, returns_to: str | None = None) -> frozense
         raise ValueError(f"A referral that is {STATUSES[current]!r} needs the status it returns to")
     if returns_to not in PARKED_FROM[current]:
         raise ValueError(f"A referral cannot be {STATUSES[current]!r} after {returns_to!r}")
-    return frozenset({returns_to, "withdrawn"})
+    return frozenset({returns_to, S.WITHDRAWN})
 
 
 def check_transition(
@@ -183,13 +210,15 @@ def check_transition(
 # assessment (which snapshots the decision and asks for a rationale against the rules), and allocation, removal,
 # the first attended session and completion are made on the group or one-to-one plan (the delivery services keep
 # the membership in step and call `change_status` themselves). The referral pages and API refuse them.
-ASSESSMENT_OUTCOMES: frozenset[str] = frozenset({"suitable", "not_suitable"})
-DELIVERY_STATUSES: frozenset[str] = frozenset({"allocated", "on_programme"})
+# The statuses in which a treatment manager may record an assessment decision (domain.md §9).
+ASSESSABLE: tuple[str, ...] = (S.SUBMITTED, S.ASSESSMENT)
+ASSESSMENT_OUTCOMES: frozenset[str] = frozenset({S.SUITABLE, S.NOT_SUITABLE})
+DELIVERY_STATUSES: frozenset[str] = frozenset({S.ALLOCATED, S.ON_PROGRAMME})
 
 
 def reserved_move(current: str, target: str) -> tuple[str, str] | None:
     """(code, message) when `current` -> `target` must be made elsewhere than by a status change; None otherwise."""
-    if current in ("submitted", "assessment") and target in ASSESSMENT_OUTCOMES:
+    if current in ASSESSABLE and target in ASSESSMENT_OUTCOMES:
         return (
             "ASSESSMENT_REQUIRED",
             "Record whether the referral is suitable by assessing it, not by changing its status",

@@ -16,6 +16,7 @@ from referrals.candidates import decision_for
 from referrals.models import AssessmentDecision, AssessmentOutcome, Referral
 from referrals.rules import STATUSES
 from referrals.rules.eligibility import EligibilityDecision
+from referrals.rules.transitions import ASSESSABLE, ReferralStatus
 from referrals.services.auditing import referral_event
 from referrals.services.status import _move, lock_referral
 from referrals.services.validation import (
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 DECISIONS = frozenset(
     {AssessmentOutcome.SUITABLE, AssessmentOutcome.NOT_SUITABLE, AssessmentOutcome.SUITABLE_NOT_READY}
 )
-ASSESSABLE = ("submitted", "assessment")
 
 
 def record_assessment(
@@ -74,8 +74,8 @@ def record_assessment(
         locked = lock_referral(referral)
         require(can_assess(actor, locked), "Only treatment managers assess referrals")
         _check_assessable(locked)
-        if locked.status == "submitted" and outcome != AssessmentOutcome.ON_HOLD:
-            _move(actor=actor, referral=locked, to_status="assessment")
+        if locked.status == ReferralStatus.SUBMITTED and outcome != AssessmentOutcome.ON_HOLD:
+            _move(actor=actor, referral=locked, to_status=ReferralStatus.ASSESSMENT)
         decision = decision_for(locked, today)
         programme, fmt, route = _chosen(locked, override, rationale)
         chosen = decision.get(programme, fmt)
@@ -95,7 +95,11 @@ def record_assessment(
             rationale=rationale,
             actor=actor,
         )
-        if override and (programme, fmt) != (locked.programme, locked.format) and outcome != "not_suitable":
+        if (
+            override
+            and (programme, fmt) != (locked.programme, locked.format)
+            and outcome != AssessmentOutcome.NOT_SUITABLE
+        ):
             _change_programme(actor, locked, programme, fmt, rationale)
         _audit(actor, locked, outcome, decision, override, rationale)
         _move_for_outcome(actor, locked, outcome, reason_code, rationale)
@@ -193,24 +197,30 @@ def _move_for_outcome(
 ) -> None:
     """The status each outcome sets (domain.md §9)."""
     if outcome == AssessmentOutcome.ON_HOLD:
-        _move(actor=actor, referral=referral, to_status="on_hold", reason_code=reason_code, reason=rationale)
+        _move(
+            actor=actor,
+            referral=referral,
+            to_status=ReferralStatus.ON_HOLD,
+            reason_code=reason_code,
+            reason=rationale,
+        )
     elif outcome == AssessmentOutcome.NOT_SUITABLE:
         _move(
             actor=actor,
             referral=referral,
-            to_status="not_suitable",
+            to_status=ReferralStatus.NOT_SUITABLE,
             reason_code=reason_code,
             reason=rationale,
         )
     else:
-        _move(actor=actor, referral=referral, to_status="suitable", reason=rationale)
+        _move(actor=actor, referral=referral, to_status=ReferralStatus.SUITABLE, reason=rationale)
         if outcome == AssessmentOutcome.SUITABLE:
-            _move(actor=actor, referral=referral, to_status="awaiting_allocation")
+            _move(actor=actor, referral=referral, to_status=ReferralStatus.AWAITING_ALLOCATION)
         else:
             _move(
                 actor=actor,
                 referral=referral,
-                to_status="suitable_not_ready",
+                to_status=ReferralStatus.SUITABLE_NOT_READY,
                 reason_code=reason_code,
                 reason=rationale,
             )

@@ -14,6 +14,7 @@ from audit.services import diff
 from isotp.clock import today
 from isotp.errors import DomainConflict
 from referrals.models import Person, Referral, ReferralStatusChange
+from referrals.rules.transitions import ReferralStatus
 from referrals.services.auditing import referral_event
 from referrals.services.status import lock_referral
 from referrals.services.validation import (
@@ -74,7 +75,7 @@ def create_referral(
         with transaction.atomic():
             referral.save()
             ReferralStatusChange.objects.create(
-                referral=referral, from_status="", to_status="draft", actor=actor
+                referral=referral, from_status="", to_status=ReferralStatus.DRAFT, actor=actor
             )
             referral_event(
                 actor,
@@ -97,7 +98,7 @@ def update_referral(*, actor: User, referral: Referral, **changes: Any) -> Refer
             locked = lock_referral(referral)
             require_person_found(actor, locked.person)
             require(can_refer(actor, locked.person), "Only the person's offender manager changes a referral")
-            if locked.status != "draft":
+            if locked.status != ReferralStatus.DRAFT:
                 raise DomainConflict("Only a draft referral can be changed", code="REFERRAL_NOT_DRAFT")
             new_programme = changes.get("programme", locked.programme)
             validate_programme(

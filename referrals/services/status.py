@@ -27,7 +27,7 @@ from referrals.rules import (
     allowed_transitions,
     check_transition,
 )
-from referrals.rules.transitions import OTHER, manual_transitions, reserved_move
+from referrals.rules.transitions import OTHER, ReferralStatus, manual_transitions, reserved_move
 from referrals.selectors import missing_for_submission
 from referrals.services.auditing import referral_event
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 # Entering the waiting list from these statuses starts the wait; coming back from a parking status or from an
 # allocation that fell through keeps the original place in the queue.
-STARTS_THE_WAIT = frozenset({"suitable", "restart_required"})
+STARTS_THE_WAIT = frozenset({ReferralStatus.SUITABLE, ReferralStatus.RESTART_REQUIRED})
 
 
 def lock_referral(referral: Referral) -> Referral:
@@ -82,7 +82,7 @@ def _move(
     if reason_code == OTHER[0] and not reason.strip():
         raise ValidationError({"reason": ["Give the details of the reason"]})
     now = timezone.now()
-    if to_status == "submitted":
+    if to_status == ReferralStatus.SUBMITTED:
         if missing := missing_for_submission(referral):
             raise DomainConflict(
                 f"The referral is not complete: add {' and '.join(missing)} before submitting it",
@@ -94,7 +94,9 @@ def _move(
         referral.returns_to = current
     elif current in PARKING_STATUSES:
         referral.returns_to = ""
-    if to_status == "awaiting_allocation" and (current in STARTS_THE_WAIT or referral.awaiting_since is None):
+    if to_status == ReferralStatus.AWAITING_ALLOCATION and (
+        current in STARTS_THE_WAIT or referral.awaiting_since is None
+    ):
         referral.awaiting_since = now
     referral.status = to_status
     referral.save(update_fields=["status", "returns_to", "submitted_at", "awaiting_since", "updated_at"])
@@ -137,8 +139,8 @@ def submit_referral(*, actor: User, referral: Referral) -> Referral:
         locked = lock_referral(referral)
         require_person_found(actor, locked.person)
         require(can_refer(actor, locked.person), "Only the person's offender manager submits a referral")
-        _require_may_move(actor, locked, "submitted")
-        _move(actor=actor, referral=locked, to_status="submitted")
+        _require_may_move(actor, locked, ReferralStatus.SUBMITTED)
+        _move(actor=actor, referral=locked, to_status=ReferralStatus.SUBMITTED)
     return locked
 
 

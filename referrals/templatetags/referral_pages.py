@@ -13,25 +13,26 @@ from isotp.dates import long_date
 from referrals.rules import LEGAL_BASES, REASON_CHOICES, ROUTE_LABELS, STATUSES, age_on
 from referrals.rules.eligibility import RISK_LABELS
 from referrals.rules.ogrs3 import percent as ogrs3_percent
+from referrals.rules.transitions import ReferralStatus
 
 register = template.Library()
 
 # GOV.UK tag colours: closed is grey, waiting is blue, good news green, needs attention yellow/orange, bad red.
-STATUS_COLOURS = {
-    "draft": "grey",
-    "submitted": "light-blue",
-    "assessment": "purple",
-    "suitable": "green",
-    "not_suitable": "red",
-    "suitable_not_ready": "yellow",
-    "on_hold": "yellow",
-    "awaiting_allocation": "blue",
-    "allocated": "turquoise",
-    "on_programme": "turquoise",
-    "restart_required": "orange",
-    "completed": "green",
-    "deselected": "red",
-    "withdrawn": "grey",
+STATUS_COLOURS: dict[str, str] = {
+    ReferralStatus.DRAFT: "grey",
+    ReferralStatus.SUBMITTED: "light-blue",
+    ReferralStatus.ASSESSMENT: "purple",
+    ReferralStatus.SUITABLE: "green",
+    ReferralStatus.NOT_SUITABLE: "red",
+    ReferralStatus.SUITABLE_NOT_READY: "yellow",
+    ReferralStatus.ON_HOLD: "yellow",
+    ReferralStatus.AWAITING_ALLOCATION: "blue",
+    ReferralStatus.ALLOCATED: "turquoise",
+    ReferralStatus.ON_PROGRAMME: "turquoise",
+    ReferralStatus.RESTART_REQUIRED: "orange",
+    ReferralStatus.COMPLETED: "green",
+    ReferralStatus.DESELECTED: "red",
+    ReferralStatus.WITHDRAWN: "grey",
 }
 RISK_COLOURS = {"low": "green", "medium": "yellow", "high": "orange", "very_high": "red"}
 URGENCY = {
@@ -45,7 +46,11 @@ FORMATS = {"group": "group", "one_to_one": "one-to-one"}
 
 
 # GOV.UK tags are at most 160px wide: shorter names for the two statuses whose full name would wrap.
-STATUS_TAGS = {**STATUSES, "awaiting_allocation": "Waiting list", "suitable_not_ready": "Not ready yet"}
+STATUS_TAGS = {
+    **STATUSES,
+    ReferralStatus.AWAITING_ALLOCATION: "Waiting list",
+    ReferralStatus.SUITABLE_NOT_READY: "Not ready yet",
+}
 
 
 @register.filter

@@ -25,11 +25,11 @@ from referrals import selectors
 from referrals.candidates import decision_for
 from referrals.forms.assessment import AssessmentForm
 from referrals.rules import STATUSES, age_on, allowed_transitions
+from referrals.rules.transitions import ASSESSABLE
 from referrals.services.assessment import record_assessment
 from referrals.views.access import require_reader
 from referrals.views.referral_journey import summary_context
 
-ASSESSABLE = ("submitted", "assessment")
 # The service's field names that the form calls something else.
 FIELD_NAMES = {
     "reason": "rationale",

@@ -26,6 +26,7 @@ from isotp.errors import DomainConflict
 from referrals import selectors
 from referrals.candidates import current_sentence, latest_deviance, latest_rm2000, latest_rosh
 from referrals.forms.journey import OtherInformationForm, ProgrammeForm
+from referrals.rules.transitions import ReferralStatus
 from referrals.services.referrals import answer_other_information, create_referral, update_referral
 from referrals.services.status import submit_referral
 from referrals.views.access import require_reader, safe_next
@@ -313,10 +314,15 @@ def referral_submitted(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: the confirmation panel after submitting."""
     user = require_reader(request)
     referral = selectors.referral_for_user(user, public_id)
-    if referral.status == "draft":
+    if referral.status == ReferralStatus.DRAFT:
         return redirect("referrals:referral_tasks", public_id=referral.public_id)
     submitted = next(
-        (c for c in reversed(selectors.referral_history(referral)) if c.to_status == "submitted"), None
+        (
+            c
+            for c in reversed(selectors.referral_history(referral))
+            if c.to_status == ReferralStatus.SUBMITTED
+        ),
+        None,
     )
     return render(
         request,

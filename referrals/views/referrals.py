@@ -20,6 +20,7 @@ from referrals import selectors
 from referrals.forms.assessment import StatusChangeForm
 from referrals.forms.base import PROGRAMME_CHOICES
 from referrals.rules import STATUSES
+from referrals.rules.transitions import ASSESSABLE, ReferralStatus
 from referrals.services.status import change_status
 from referrals.views.access import is_om, require_reader
 from referrals.views.referral_journey import summary_context
@@ -64,13 +65,13 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     user may still edit goes to its task list."""
     user = require_reader(request)
     referral = selectors.referral_record_for(user, public_id)
-    if referral.status == "draft" and permissions.can_edit_referral(user, referral):
+    if referral.status == ReferralStatus.DRAFT and permissions.can_edit_referral(user, referral):
         return redirect("referrals:referral_tasks", public_id=referral.public_id)
     context = summary_context(referral)
     context.update(
         history=list(reversed(selectors.referral_history(referral))),
         assessments=list(referral.assessments.all()),
-        can_assess=permissions.can_assess(user, referral) and referral.status in ("submitted", "assessment"),
+        can_assess=permissions.can_assess(user, referral) and referral.status in ASSESSABLE,
         allowed=selectors.manual_moves_for(user, referral),
         change=False,
     )

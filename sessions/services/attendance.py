@@ -27,6 +27,7 @@ from isotp.clock import today as _today
 from isotp.errors import DomainConflict
 from notifications.services import notify
 from referrals.models import Referral
+from referrals.rules.transitions import ReferralStatus
 from sessions.models import (
     Attendance,
     AttendanceOutcome,
@@ -344,7 +345,11 @@ def _start_programme(*, actor: User, referral: Referral, reason: str) -> None:
     from referrals.services.status import move_as_consequence
 
     move_as_consequence(
-        actor=actor, referral=referral, to_status="on_programme", only_from="allocated", reason=reason
+        actor=actor,
+        referral=referral,
+        to_status=ReferralStatus.ON_PROGRAMME,
+        only_from=ReferralStatus.ALLOCATED,
+        reason=reason,
     )
 
 
@@ -366,7 +371,7 @@ def apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str | 
         locked.left_on = max(today, locked.joined_on)
         locked.removal_reason_code = "restart_required"
         locked.removal_reason = reason
-        locked.next_status = "awaiting_allocation"
+        locked.next_status = ReferralStatus.AWAITING_ALLOCATION
         assert result.restart_session is not None  # the rules name it whenever a restart is required
         locked.restart_session = next(
             s for s in record.sessions if str(s.public_id) == result.restart_session.session_id
@@ -383,19 +388,21 @@ def apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str | 
         )
         referral = locked.referral
         back = f"Restart: back to the waiting list after {owner.reference} ({reason})"
-        if referral.status == "on_programme":
-            move_as_consequence(actor=actor, referral=referral, to_status="restart_required", reason=reason)
+        if referral.status == ReferralStatus.ON_PROGRAMME:
+            move_as_consequence(
+                actor=actor, referral=referral, to_status=ReferralStatus.RESTART_REQUIRED, reason=reason
+            )
             move_as_consequence(
                 actor=actor,
                 referral=referral,
-                to_status="awaiting_allocation",
+                to_status=ReferralStatus.AWAITING_ALLOCATION,
                 reason=back,
             )
-        elif referral.status == "allocated":  # never attended: straight back to the waiting list
+        elif referral.status == ReferralStatus.ALLOCATED:  # never attended: straight back to the waiting list
             move_as_consequence(
                 actor=actor,
                 referral=referral,
-                to_status="awaiting_allocation",
+                to_status=ReferralStatus.AWAITING_ALLOCATION,
                 reason=back,
             )
         if locked.plan_id is not None:

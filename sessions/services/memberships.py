@@ -17,6 +17,7 @@ from audit.services import record_event
 from isotp.clock import today as _today
 from isotp.errors import DomainConflict
 from referrals.models import Referral
+from referrals.rules.transitions import ReferralStatus
 from referrals.services.status import move_as_consequence
 from sessions.models import (
     GroupStatus,
@@ -34,7 +35,13 @@ from sessions.rules import (
 from sessions.selectors.allocation import age_band_date, join_date
 
 # The statuses a referral may take when its member leaves a group (the transition table has the last word).
-REMOVAL_NEXT_STATUSES = ("awaiting_allocation", "restart_required", "deselected", "withdrawn", "completed")
+REMOVAL_NEXT_STATUSES = (
+    ReferralStatus.AWAITING_ALLOCATION,
+    ReferralStatus.RESTART_REQUIRED,
+    ReferralStatus.DESELECTED,
+    ReferralStatus.WITHDRAWN,
+    ReferralStatus.COMPLETED,
+)
 
 
 def _lock_referral(referral: Referral) -> Referral:
@@ -44,12 +51,12 @@ def _lock_referral(referral: Referral) -> Referral:
 def _check_referral(referral: Referral, *, area_id: int, programme: str, group_format: bool) -> None:
     if referral.area_id != area_id:
         raise ValidationError({"referral": ["Choose a referral in this area."]})
-    if referral.status != "awaiting_allocation":
+    if referral.status != ReferralStatus.AWAITING_ALLOCATION:
         raise DomainConflict(
             "Only a referral on the waiting list (awaiting allocation) can be allocated; this one is "
             f"{referral.get_status_display().lower()}.",
             code="NOT_AWAITING_ALLOCATION",
-            allowed=["awaiting_allocation"],
+            allowed=[ReferralStatus.AWAITING_ALLOCATION],
         )
     wanted_format = "group" if group_format else "one_to_one"
     if referral.programme != programme or referral.format != wanted_format:
@@ -136,7 +143,7 @@ def allocate(
     move_as_consequence(
         actor=actor,
         referral=person_referral,
-        to_status="allocated",
+        to_status=ReferralStatus.ALLOCATED,
         reason=f"Allocated to {locked.reference}",
     )
     record_event(
@@ -193,10 +200,11 @@ def remove_member(
     locked = _lock_membership(membership)
     if locked.status != MembershipStatus.ACTIVE:
         raise DomainConflict("This membership has already ended.", code="MEMBERSHIP_NOT_ACTIVE")
-    ending = {
-        "restart_required": MembershipStatus.RESTART_REQUIRED,
-        "completed": MembershipStatus.COMPLETED,
-    }.get(next_status, MembershipStatus.REMOVED)
+    ending_for: dict[str, MembershipStatus] = {
+        ReferralStatus.RESTART_REQUIRED: MembershipStatus.RESTART_REQUIRED,
+        ReferralStatus.COMPLETED: MembershipStatus.COMPLETED,
+    }
+    ending = ending_for.get(next_status, MembershipStatus.REMOVED)
     day = _today()
     locked.status = ending
     locked.left_on = max(day, locked.joined_on)

@@ -15,6 +15,7 @@ from audit.services import record_event
 from isotp.clock import today
 from isotp.errors import DomainConflict
 from referrals.models import Referral
+from referrals.rules.transitions import ReferralStatus
 from referrals.services.status import move_as_consequence
 from sessions.models import Delivery, Membership, OneToOnePlan
 from sessions.rules import Slot, age_on, check_age_band, validate_one_to_one_plan
@@ -135,7 +136,10 @@ def create_one_to_one_plan(
         owner={"plan": created}, slots=parsed, schedule=schedule, venue=venue, facilitators=[facilitator]
     )
     move_as_consequence(
-        actor=actor, referral=locked, to_status="allocated", reason=f"One-to-one plan {created.reference}"
+        actor=actor,
+        referral=locked,
+        to_status=ReferralStatus.ALLOCATED,
+        reason=f"One-to-one plan {created.reference}",
     )
     record_event(
         actor=actor,

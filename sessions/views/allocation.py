@@ -17,6 +17,7 @@ from isotp.errors import DomainConflict
 from isotp.forms import add_refusal
 from referrals import selectors as referral_selectors
 from referrals.rules import REASON_CHOICES, REASON_REQUIRED, STATUSES, allowed_transitions
+from referrals.rules.transitions import ReferralStatus
 from sessions import services as delivery
 from sessions.forms.actions import AllocateForm, RemoveMemberForm
 from sessions.models import GroupStatus, JoinRule
@@ -78,11 +79,11 @@ def next_status_choices(referral_status: str) -> list[tuple[str, str]]:
     allowed = allowed_transitions(referral_status) if referral_status in STATUSES else frozenset()
     wanted = delivery.REMOVAL_NEXT_STATUSES
     labels = {
-        "awaiting_allocation": "Back to the waiting list",
-        "restart_required": "Restart required (back to the waiting list)",
-        "completed": "Completed the programme",
-        "deselected": "Deselected",
-        "withdrawn": "Withdrawn",
+        ReferralStatus.AWAITING_ALLOCATION: "Back to the waiting list",
+        ReferralStatus.RESTART_REQUIRED: "Restart required (back to the waiting list)",
+        ReferralStatus.COMPLETED: "Completed the programme",
+        ReferralStatus.DESELECTED: "Deselected",
+        ReferralStatus.WITHDRAWN: "Withdrawn",
     }
     return [(status, labels[status]) for status in wanted if status in allowed]
 

@@ -18,6 +18,7 @@ from referrals.rules.transitions import (
     TRANSITIONS,
     IllegalTransition,
     ReasonRequired,
+    ReferralStatus,
     allowed_transitions,
     check_transition,
 )
@@ -246,3 +247,15 @@ def test_an_illegal_move_is_reported_before_a_missing_reason() -> None:
 def test_moves_that_need_no_reason_accept_none_and_any_note() -> None:
     check_transition("draft", "submitted")
     check_transition("allocated", "awaiting_allocation", reason="group cancelled")
+
+
+def test_the_status_enum_is_the_one_list_of_statuses() -> None:
+    """Issue 7: one enum spells every status; the labels, the model's choices and the table all use it."""
+    from referrals.models import STATUS_CHOICES
+
+    assert [s.value for s in ReferralStatus] == list(STATUSES)
+    assert set(EXPECTED) == set(ReferralStatus)
+    assert [value for value, _ in STATUS_CHOICES] == [s.value for s in ReferralStatus]
+    assert all(type(value) is str for value, _ in STATUS_CHOICES)  # migrations see plain strings
+    assert ReferralStatus.AWAITING_ALLOCATION == "awaiting_allocation"
+    assert ReferralStatus.ON_HOLD.label == "On hold"
