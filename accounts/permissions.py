@@ -118,6 +118,27 @@ def can_manage_area(user: User | AnonymousUser | None) -> bool:
     return has_role(user, Role.AREA_ADMIN)
 
 
+def sees_own_caseload_only(user: User | AnonymousUser | None) -> bool:
+    """Offender managers read and list their own caseload; everyone else who reads people sees the whole area."""
+    return is_offender_manager(user)
+
+
+def can_choose_offender_manager(user: User | AnonymousUser | None) -> bool:
+    """Treatment managers choose (and change) a person's offender manager; an OM adds to their own caseload."""
+    return is_treatment_manager(user)
+
+
+def can_use_rm2000_calculator(user: User | AnonymousUser | None) -> bool:
+    """Treatment managers score RM2000 item by item on the calculator page (the stateless API scores for any
+    member of staff)."""
+    return is_treatment_manager(user)
+
+
+def can_change_own_password(user: User | AnonymousUser | None) -> bool:
+    """Any active, signed-in account changes its own password (there is no changing another's)."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
 def can_revoke_api_token(user: User | AnonymousUser | None, token: Any) -> bool:
     """A token's owner, or an administrator of the owner's area, may revoke it."""
     if not is_staff_member(user):
@@ -130,6 +151,22 @@ def can_revoke_api_token(user: User | AnonymousUser | None, token: Any) -> bool:
 def can_assign_supervisor(user: User | AnonymousUser | None) -> bool:
     """Managers choose which treatment manager of the area supervises a facilitator."""
     return has_role(user, *MANAGERS)
+
+
+def delivers_programmes(member: Any) -> bool:
+    """A facilitator: the member of staff with training records, a supervisor, and programmes they may deliver."""
+    return getattr(member, "role", "") == Role.FACILITATOR
+
+
+def can_add_training(user: User | AnonymousUser | None, member: Any) -> bool:
+    """Area administrators record training for a facilitator of their area."""
+    return can_manage_area(user) and delivers_programmes(member) and _same_area(user, member)
+
+
+def can_manage_member(user: User | AnonymousUser | None, member: Any) -> bool:
+    """Area administrators manage a colleague of their area (role, deactivation, authenticator reset), never their
+    own account: another administrator does that."""
+    return can_manage_area(user) and _same_area(user, member) and getattr(member, "pk", None) != user.pk  # type: ignore[union-attr]
 
 
 def can_view_staff(user: User | AnonymousUser | None) -> bool:
@@ -303,11 +340,9 @@ def may_request_status_change(user: User | AnonymousUser | None, referral: Any, 
     )
 
 
-def can_export_subject_access(user: User | AnonymousUser | None, person: Any) -> bool:
+def can_export_subject_access(user: User | AnonymousUser | None, person: Any = None) -> bool:
     """Area administrators export everything held about a person of their own area (a subject access request)."""
-    return has_role(user, Role.AREA_ADMIN) and getattr(person, "area_id", None) == getattr(
-        user, "area_id", None
-    )
+    return has_role(user, Role.AREA_ADMIN) and (person is None or _same_area(user, person))
 
 
 def can_move_as_consequence(user: User | AnonymousUser | None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -18,7 +19,16 @@ from accounts.models import (
     User,
     Venue,
 )
-from accounts.permissions import has_role, is_staff_member, scope_to_area
+from accounts.permissions import (
+    can_add_training,
+    can_manage_area,
+    can_manage_member,
+    can_view_staff,
+    delivers_programmes,
+    is_staff_member,
+    require,
+    scope_to_area,
+)
 from accounts.rules import TrainingDecision, TrainingRecord, training_for
 from audit.models import AuditEvent
 
@@ -46,7 +56,7 @@ def staff_needing(qs: QuerySet[User], needs: str) -> QuerySet[User]:
         return qs.exclude(Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
     if needs == "supervisor":
         current = Supervision.objects.filter(facilitator=OuterRef("pk"), ended_on__isnull=True)
-        return qs.filter(role="facilitator").exclude(Exists(current))
+        return qs.filter(role=Role.FACILITATOR).exclude(Exists(current))
     if needs == "training":
         # 000: the assessment centre, then a programme's core training, before delivering anything.
         records = FacilitatorTraining.objects.filter(facilitator=OuterRef("pk"))
@@ -82,6 +92,42 @@ def staff_member(user: User | AnonymousUser, public_id: str) -> User:
     return get_object_or_404(staff_for_list(user), public_id=public_id)
 
 
+# The programmes a facilitator's staff page shows a training decision for (000: training records).
+TRAINED_PROGRAMMES = (("isotp", "i-SOTP"), ("nsogp", "N-SOGP"))
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    """One member of staff as a manager's page shows them, with what the page may offer the reader."""
+
+    member: User
+    delivers_programmes: bool
+    decisions: list[tuple[str, TrainingDecision]]
+    can_add_training: bool
+    can_manage_member: bool
+    api_tokens: list[ApiToken]
+
+
+def staff_page(user: User | AnonymousUser, public_id: str, *, adding_training: bool = False) -> StaffPage:
+    """Managers (403 otherwise): one member of their area's staff (404 outside it), their training decisions and
+    what the reader may do on the page; `adding_training` asks for the right to add a record (403 otherwise)."""
+    require(can_view_staff(user))
+    member = staff_member(user, public_id)
+    may_add = can_add_training(user, member)
+    require(may_add or not adding_training, "Only area administrators record training")
+    delivers = delivers_programmes(member)
+    return StaffPage(
+        member=member,
+        delivers_programmes=delivers,
+        decisions=[(name, training_decision(member, code)) for code, name in TRAINED_PROGRAMMES]
+        if delivers
+        else [],
+        can_add_training=may_add,
+        can_manage_member=can_manage_member(user, member),
+        api_tokens=list(api_tokens_of(user, member)) if can_manage_area(user) else [],
+    )
+
+
 def facilitators_trained_for(user: User | AnonymousUser, programme: str) -> list[User]:
     """The area's facilitators who may deliver `programme` (000: training records)."""
     return [f for f in staff_for_list(user, Role.FACILITATOR) if training_decision(f, programme).trained]
@@ -107,7 +153,7 @@ def api_tokens_of(user: User | AnonymousUser, owner: User) -> QuerySet[ApiToken]
     """A member of staff's own tokens; an area administrator also sees those of their area's staff (none else)."""
     if not is_staff_member(user):
         return ApiToken.objects.none()
-    if owner.pk != user.pk and not (has_role(user, Role.AREA_ADMIN) and owner.area_id == user.area_id):  # type: ignore[union-attr]
+    if owner.pk != user.pk and not (can_manage_area(user) and owner.area_id == user.area_id):  # type: ignore[union-attr]
         return ApiToken.objects.none()
     return (
         ApiToken.objects.filter(user=owner)
@@ -126,7 +172,7 @@ def api_token(user: User | AnonymousUser, public_id: str) -> ApiToken:
         raise Http404
     qs = ApiToken.objects.select_related("user")
     # Administrators reach their area's staff's tokens; everyone else only their own.
-    area_wide = has_role(user, Role.AREA_ADMIN)
+    area_wide = can_manage_area(user)
     qs = qs.filter(user__area_id=user.area_id) if area_wide else qs.filter(user_id=user.pk)  # type: ignore[union-attr,misc]
     return get_object_or_404(qs, public_id=public_id)
 

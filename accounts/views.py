@@ -181,7 +181,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.is_staff_member(user))
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        revoked = services.change_password(user=user, new_password=form.cleaned_data["new_password1"])
+        revoked = services.change_password(actor=user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)  # this session stays signed in; every other one ends
         request.session.cycle_key()
         note = f" and {revoked} API token{'s' if revoked != 1 else ''} revoked" if revoked else ""
@@ -241,42 +241,30 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """Managers: one member of staff, their training and which programmes they may deliver; admins add training."""
-    permissions.require(permissions.can_view_staff(request.user))
-    member = selectors.staff_member(request.user, public_id)
+    page = selectors.staff_page(request.user, public_id, adding_training=request.method == "POST")
+    member = page.member
     form = TrainingRecordForm(request.POST or None)
-    if request.method == "POST":
-        permissions.require(permissions.can_manage_area(request.user))
-        if form.is_valid():
-            try:
-                services.add_training_record(actor=request.user, facilitator=member, **form.cleaned_data)  # type: ignore[arg-type]
-            except DomainConflict as exc:
-                form.add_error(None, exc.detail)
-            else:
-                messages.success(request, "Training record added")
-                return redirect("accounts:staff_detail", public_id=public_id)
-    supervisor_form = _supervisor_form(request, None)
-    decisions = (
-        [
-            (name, selectors.training_decision(member, code))
-            for code, name in (("isotp", "i-SOTP"), ("nsogp", "N-SOGP"))
-        ]
-        if member.role == Role.FACILITATOR
-        else []
-    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_training_record(actor=request.user, facilitator=member, **form.cleaned_data)  # type: ignore[arg-type]
+        except DomainConflict as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, "Training record added")
+            return redirect("accounts:staff_detail", public_id=public_id)
     return render(
         request,
         "accounts/staff_detail.html",
         {
             "member": member,
+            "delivers_programmes": page.delivers_programmes,
             "form": form,
-            "decisions": decisions,
-            "can_add_training": permissions.can_manage_area(request.user) and member.role == Role.FACILITATOR,
-            "supervisor_form": supervisor_form if member.role == Role.FACILITATOR else None,
-            "can_reset_second_factor": permissions.can_manage_area(request.user) and member != request.user,
-            "can_manage_member": permissions.can_manage_area(request.user) and member != request.user,
-            "api_tokens": selectors.api_tokens_of(request.user, member)
-            if permissions.can_manage_area(request.user)
-            else [],
+            "decisions": page.decisions,
+            "can_add_training": page.can_add_training,
+            "supervisor_form": _supervisor_form(request, None) if page.delivers_programmes else None,
+            "can_reset_second_factor": page.can_manage_member,
+            "can_manage_member": page.can_manage_member,
+            "api_tokens": page.api_tokens,
         },
     )
 
@@ -312,6 +300,7 @@ def staff_supervisor(request: HttpRequest, public_id: str) -> HttpResponse:
         "accounts/staff_detail.html",
         {
             "member": member,
+            "delivers_programmes": True,
             "form": TrainingRecordForm(),
             "supervisor_form": form,
             "decisions": [],

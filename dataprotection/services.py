@@ -21,7 +21,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import can_export_subject_access
+from accounts.permissions import can_export_subject_access, require_in_area
 from audit.models import AccessLog, AuditEvent
 from audit.services import record_event
 
@@ -71,6 +71,7 @@ def export_subject_access(*, actor: User, person: Any) -> bytes:
 
     The export itself is audited (who, when, for whom) before the bytes leave the service.
     """
+    require_in_area(actor, person)
     if not can_export_subject_access(actor, person):
         raise PermissionDenied
     objects = _related(person)

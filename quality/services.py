@@ -90,6 +90,7 @@ def update_qa_settings(*, actor: User, monitoring_target: Decimal, report_days: 
 def mark_recorded(*, actor: User, session: ScheduledSession) -> SessionRecording:
     """A facilitator of the session (or a TM of its area): mark a delivered session as recorded. A session still
     to come, or cancelled, is refused (409 SESSION_NOT_DELIVERED); marking twice is 409 ALREADY_RECORDED."""
+    permissions.require_in_area(actor, session)
     _require(permissions.can_mark_recording(actor, session))
     if session.date > clock.today() or session.status == SessionStatus.CANCELLED_BY_PROVIDER:
         raise DomainConflict(
@@ -143,7 +144,8 @@ def record_monitoring(
     """TMs of the area: rate one facilitator's delivery on a recorded session (quality of delivery per area of
     practice, comments, the date viewed). The facilitator must have delivered it; one form per facilitator per
     recording (409 ALREADY_MONITORED). Audited."""
-    _require(permissions.can_monitor_sessions(actor) and recording.area_id == actor.area_id)
+    permissions.require_in_area(actor, recording)
+    _require(permissions.can_monitor_sessions(actor))
     cleaned = clean_ratings(ratings)
     if viewed_on > clock.today():
         raise ValidationError({"viewed_on": "The date viewed must be today or in the past"})
@@ -181,6 +183,7 @@ def record_supervision(
     *, actor: User, facilitator: User, held_on: dt.date, notes: str, actions: str = ""
 ) -> SupervisionRecord:
     """TMs: record a supervision session with one of their area's facilitators (date, notes, actions). Audited."""
+    permissions.require_in_area(actor, facilitator)
     _require(permissions.can_record_supervision(actor, facilitator))
     if facilitator.role != Role.FACILITATOR:
         raise ValidationError({"facilitator": "Choose a facilitator"})
@@ -218,6 +221,7 @@ def record_reoffence(
 ) -> Reoffence:
     """The person's offender manager: record a proven reoffence (offence date, proof date, type, sexual or
     not). A sexual offence type is always sexual. Audited as a write to the person's data."""
+    permissions.require_in_area(actor, person)
     _require(permissions.can_record_reoffence(actor, person))
     today = clock.today()
     errors: dict[str, str] = {}

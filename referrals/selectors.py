@@ -18,8 +18,10 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Role, User
 from accounts.permissions import (
     can_change_referral_status,
+    can_use_rm2000_calculator,
     can_view_people,
     is_offender_manager,
+    require,
     scope_to_area,
 )
 from audit.services import record_access
@@ -166,6 +168,13 @@ def person_record_for(user: User | AnonymousUser, public_id: uuid.UUID | str, *,
     person = person_for_user(user, public_id)
     record_access(actor=cast("User", user), obj=person, via=via, object_label=person.crn)
     return person
+
+
+def rm2000_calculator_person(user: User | AnonymousUser, person_public_id: str) -> Person | None:
+    """Treatment managers (the calculator page; 403 otherwise): with a person's id, the person whose result the
+    page may record (404 outside the user's reach; the view of the record is logged); without one, None."""
+    require(can_use_rm2000_calculator(user))
+    return person_record_for(user, person_public_id) if person_public_id else None
 
 
 def conviction_for_user(

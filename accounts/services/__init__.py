@@ -151,20 +151,22 @@ def reset_second_factor(*, actor: User, member: User) -> None:
 # --- Passwords, sessions and API tokens ---------------------------------------------------------------------
 
 
-def change_password(*, user: User, new_password: str) -> int:
-    """The member of staff themselves (the form has checked the current password and the new one's strength).
+def change_password(*, actor: User, new_password: str) -> int:
+    """Any signed-in member of staff, for their own account only (the form has checked the current password and
+    the new one's strength).
 
     A new password ends every other session of the account (Django's session hash covers the password; the
     view keeps the current one) and revokes every API token. Answers how many tokens were revoked.
     """
+    require(permissions.can_change_own_password(actor))
     with transaction.atomic():
-        user.set_password(new_password)
-        user.save(update_fields=["password"])
-        revoked = _revoke_all_api_tokens(actor=user, user=user)
+        actor.set_password(new_password)
+        actor.save(update_fields=["password"])
+        revoked = _revoke_all_api_tokens(actor=actor, user=actor)
         record_event(
-            actor=user,
+            actor=actor,
             action="password.changed",
-            obj=user,
+            obj=actor,
             changes={"other_sessions_ended": True, "api_tokens_revoked": revoked},
         )
     return revoked
@@ -209,7 +211,8 @@ def issue_api_token(*, actor: User, name: str, lifetime_days: int | None = None)
 
 
 def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
-    """The token's owner, or an administrator of the owner's area (`selectors.api_token` has scoped it)."""
+    """The token's owner, or an administrator of the owner's area; another area's token is not found."""
+    require_found(token.user_id == actor.pk or permissions.in_area(actor, token.user))
     if not permissions.can_revoke_api_token(actor, token):
         raise PermissionDenied
     with transaction.atomic():

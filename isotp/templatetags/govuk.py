@@ -98,6 +98,12 @@ def govuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
 
 
 @register.filter
+def error_href(link: str) -> str:
+    """An error summary link: a URL (another page's question) as it is, a field id as `#id` on this page."""
+    return link if link.startswith(("/", "#", "http")) else f"#{link}"
+
+
+@register.filter
 def govuk_date(value: Any) -> str:
     """A date as the GOV.UK style writes it: 4 June 2027."""
     if not value:

@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from accounts.models import Role
 from accounts.permissions import (
     can_add_person,
+    can_choose_offender_manager,
     can_edit_person,
-    is_offender_manager,
-    is_treatment_manager,
     require,
     require_person_found,
+    sees_own_caseload_only,
 )
 from audit.services import diff, record_event
 from isotp.clock import today
@@ -42,7 +42,7 @@ PERSON_FIELDS = (
 def _check_offender_manager(actor: User, offender_manager: User | None) -> User:
     """The OM must be an active offender manager of the actor's area; an OM adds to their own caseload only."""
     if offender_manager is None:
-        if is_offender_manager(actor):
+        if sees_own_caseload_only(actor):
             return actor
         raise ValidationError({"offender_manager": ["Choose the person's offender manager"]})
     if (
@@ -98,7 +98,7 @@ def create_person(
     """OMs (onto their own caseload) and TMs (for an OM of their area): add a person on probation."""
     require(can_add_person(actor), "Only offender managers and treatment managers add people")
     offender_manager = _check_offender_manager(actor, offender_manager)
-    if is_offender_manager(actor) and offender_manager != actor:
+    if sees_own_caseload_only(actor) and offender_manager != actor:
         raise ValidationError({"offender_manager": ["You can only add people to your own caseload"]})
     if date_of_birth >= today():
         raise ValidationError({"date_of_birth": ["Enter a date of birth in the past"]})
@@ -146,7 +146,10 @@ def update_person(*, actor: User, person: Person, **changes: Any) -> Person:
         _refuse_a_taken_crn(actor, changes["crn"], exclude=person)
     if "offender_manager" in changes:
         changes["offender_manager"] = _check_offender_manager(actor, changes["offender_manager"])
-        if not is_treatment_manager(actor) and changes["offender_manager"].pk != person.offender_manager_id:
+        if (
+            not can_choose_offender_manager(actor)
+            and changes["offender_manager"].pk != person.offender_manager_id
+        ):
             # An OM may not hand a person to another caseload (and so lose or give away access): a TM does that.
             raise ValidationError(
                 {"offender_manager": ["Only a treatment manager can change a person's offender manager"]}

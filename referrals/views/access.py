@@ -14,10 +14,6 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def is_tm(user: User) -> bool:
-    return permissions.is_treatment_manager(user)
-
-
 def safe_next(request: HttpRequest) -> str:
     """The `next` page to return to (a question page reached from the task list or check your answers), if it
     is a path on this site; otherwise ""."""
@@ -31,7 +27,3 @@ def require_reader(request: HttpRequest) -> User:
     """Anyone who may read people and referrals (OMs their caseload, TMs and admins their area); 403 otherwise."""
     require(permissions.can_view_people(request.user))
     return cast("User", request.user)
-
-
-def is_om(user: User) -> bool:
-    return permissions.is_offender_manager(user)

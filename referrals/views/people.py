@@ -45,7 +45,7 @@ from referrals.services.people import (
     update_person,
 )
 from referrals.services.risk import record_deviance, record_rm2000, record_rosh
-from referrals.views.access import is_om, is_tm, require_reader, safe_next
+from referrals.views.access import require_reader, safe_next
 
 PAGE_SIZE = 25
 
@@ -54,14 +54,15 @@ PAGE_SIZE = 25
 def person_list(request: HttpRequest) -> HttpResponse:
     """OMs: their caseload; TMs: their area's people. Search by name or CRN, filter by open referral and OM."""
     user = require_reader(request)
-    oms = [] if is_om(user) else list(selectors.offender_managers_for(user))
+    own_caseload = permissions.sees_own_caseload_only(user)
+    oms = [] if own_caseload else list(selectors.offender_managers_for(user))
     form = PersonSearchForm(request.GET or None, offender_managers=oms)
     filters: dict[str, Any] = {}
     if form.is_valid():
         filters["search"] = form.cleaned_data["q"]
         if form.cleaned_data["open_referral"]:
             filters["has_open_referral"] = True
-        if not is_om(user) and form.cleaned_data["offender_manager"]:
+        if not own_caseload and form.cleaned_data["offender_manager"]:
             filters["offender_manager"] = form.cleaned_data["offender_manager"]
     page = Paginator(selectors.people_for_list(user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
     record_search(actor=user, list_name="people", query=request.GET.dict())
@@ -73,7 +74,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query,
-            "is_om": is_om(user),
+            "own_caseload": own_caseload,
             "filtered": bool(query),
             "can_add": permissions.can_add_person(user),
         },
@@ -86,7 +87,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
     """OMs add a person to their own caseload; TMs add one for an OM of their area."""
     user = require_reader(request)
     require(permissions.can_add_person(user))
-    oms = list(selectors.offender_managers_for(user)) if is_tm(user) else None
+    oms = (
+        list(selectors.offender_managers_for(user)) if permissions.can_choose_offender_manager(user) else None
+    )
     form = PersonForm(request.POST if request.method == "POST" else None, offender_managers=oms)
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
@@ -135,8 +138,9 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "can_edit": permissions.can_edit_person(user, person),
             "can_refer": permissions.can_refer(user, person),
             "can_record_deviance": permissions.can_record_deviance(user, person),
-            "is_tm": is_tm(user),
-            "is_om": is_om(user),
+            "can_calculate_rm2000": permissions.can_use_rm2000_calculator(user),
+            "can_export": permissions.can_export_subject_access(user, person),
+            "own_caseload": permissions.sees_own_caseload_only(user),
             "today": today(),
         },
     )
@@ -163,7 +167,9 @@ def _back(request: HttpRequest, person: Any) -> str:
 def person_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     """The person's OM or a TM: change identity and learning needs (a TM may also change the OM)."""
     user, person = _editable_person(request, public_id)
-    oms = list(selectors.offender_managers_for(user)) if is_tm(user) else None
+    oms = (
+        list(selectors.offender_managers_for(user)) if permissions.can_choose_offender_manager(user) else None
+    )
     form = PersonForm(
         request.POST if request.method == "POST" else None,
         initial=PersonForm.initial_for(person),
@@ -268,7 +274,12 @@ def rm2000_record(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "referrals/rm2000_form.html",
-        {"form": form, "person": person, "back": _back(request, person), "is_tm": is_tm(user)},
+        {
+            "form": form,
+            "person": person,
+            "back": _back(request, person),
+            "can_calculate_rm2000": permissions.can_use_rm2000_calculator(user),
+        },
     )
 
 

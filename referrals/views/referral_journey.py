@@ -285,7 +285,8 @@ def summary_context(referral: Any) -> dict[str, Any]:
 def referral_check(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: "Check your answers" with change links; POST submits the referral for assessment."""
     user, referral = _referral_for_journey(request, public_id, record=True)
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[str, str]] = []  # (link, message): a missing answer links to its task
+    tasks = reverse("referrals:referral_tasks", args=[referral.public_id])
     status = 200
     if request.method == "POST":
         try:
@@ -295,7 +296,7 @@ def referral_check(request: HttpRequest, public_id: str) -> HttpResponse:
             errors.append(("", exc.detail))
             for missing in exc.extra.get("missing", []):
                 task = MISSING_TASKS.get(missing, missing)
-                errors.append((f"task-{task}", f"Add the {missing.replace('_', ' ')}"))
+                errors.append((f"{tasks}#task-{task}", f"Add the {missing.replace('_', ' ')}"))
         else:  # the confirmation page's panel says so: no banner as well
             return redirect("referrals:referral_submitted", public_id=referral.public_id)
     context = summary_context(referral)
@@ -304,7 +305,7 @@ def referral_check(request: HttpRequest, public_id: str) -> HttpResponse:
         errors=errors,
         change=True,
         here=here,
-        tasks=reverse("referrals:referral_tasks", args=[referral.public_id]),
+        tasks=tasks,
     )
     return render(request, "referrals/referral_check.html", context, status=status)
 
@@ -331,6 +332,7 @@ def referral_submitted(request: HttpRequest, public_id: str) -> HttpResponse:
             "referral": referral,
             "person": referral.person,
             "submitted": submitted,
+            "own_caseload": permissions.sees_own_caseload_only(user),
             "today": today(),
         },
     )

@@ -22,7 +22,7 @@ from referrals.forms.base import PROGRAMME_CHOICES
 from referrals.rules import STATUSES
 from referrals.rules.transitions import ASSESSABLE, ReferralStatus
 from referrals.services.status import change_status
-from referrals.views.access import is_om, require_reader
+from referrals.views.access import require_reader
 from referrals.views.referral_journey import summary_context
 
 PAGE_SIZE = 25
@@ -54,7 +54,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "programme": programme,
             "statuses": list(STATUSES.items()),
             "programmes": PROGRAMME_CHOICES,
-            "is_om": is_om(user),
+            "own_caseload": permissions.sees_own_caseload_only(user),
         },
     )
 

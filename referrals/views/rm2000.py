@@ -12,8 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts import permissions
-from accounts.permissions import require
 from isotp.clock import today
 from referrals import selectors
 from referrals.forms.rm2000 import Rm2000CalculatorForm
@@ -27,10 +25,7 @@ from referrals.views.access import require_reader
 def rm2000_calculator(request: HttpRequest) -> HttpResponse:
     """TM: score RM2000 and show the working; with `?person=<public_id>`, offer to record the result on him."""
     user = require_reader(request)
-    require(permissions.is_treatment_manager(user))
-    person = None
-    if person_id := request.GET.get("person", ""):
-        person = selectors.person_record_for(user, person_id)
+    person = selectors.rm2000_calculator_person(user, request.GET.get("person", ""))
     scoring = selectors.active_scoring_table()
     table = scoring.table
     initial: dict[str, Any] = {"assessment_date": today()}

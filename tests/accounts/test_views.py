@@ -224,3 +224,43 @@ def test_admin_resets_second_factor(login, area_admin, tm, client):
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=tm).exists()
     assert AuditEvent.objects.filter(action="second_factor.reset", object_id=str(tm.public_id)).exists()
+
+
+# --- issue 7: the staff page asks the selector and permissions, not the member's role -------------------------
+
+
+def test_a_treatment_manager_sees_a_facilitator_but_cannot_add_training(login, tm, facilitator):
+    url = reverse("accounts:staff_detail", args=[facilitator.public_id])
+    client = login(tm)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["delivers_programmes"] and not page.context["can_add_training"]
+    refused = client.post(url, {"kind": "assessment_centre", "date_passed_0": "1", "date_passed_1": "6"})
+    assert refused.status_code == 403  # refused before the form is read, even when it is incomplete
+    assert not FacilitatorTraining.objects.exists()
+
+
+def test_training_is_offered_for_facilitators_only(login, area_admin, om):
+    url = reverse("accounts:staff_detail", args=[om.public_id])
+    page = login(area_admin).get(url)
+    assert page.status_code == 200
+    assert not page.context["delivers_programmes"] and not page.context["can_add_training"]
+    assert "Add a training record" not in page.content.decode()
+    assert login(area_admin).post(url, {"kind": "assessment_centre"}).status_code == 403
+
+
+def test_an_admin_cannot_reset_their_own_second_factor_from_the_staff_page(login, area_admin, tm):
+    client = login(area_admin)
+    own = client.get(reverse("accounts:staff_detail", args=[area_admin.public_id]))
+    colleague = client.get(reverse("accounts:staff_detail", args=[tm.public_id]))
+    assert not own.context["can_reset_second_factor"]
+    assert colleague.context["can_reset_second_factor"]
+
+
+def test_change_password_takes_the_acting_user(tm):
+    from accounts import services
+
+    services.change_password(actor=tm, new_password="another-Passphrase-2026")
+    tm.refresh_from_db()
+    assert tm.check_password("another-Passphrase-2026")
+    assert AuditEvent.objects.filter(action="password.changed", actor=tm).exists()

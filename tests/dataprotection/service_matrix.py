@@ -12,6 +12,5 @@ SERVICES = [
         roles=frozenset({"area_admin"}),
         kwargs=lambda a, p: {"person": eligible_person(a, p["offender_manager"])},
         scoped=True,
-        area_gap="dataprotection: another area's person is refused (403) in the service, not found (404)",
     ),
 ]

@@ -15,8 +15,6 @@ from tests.sessions.service_matrix import _group
 
 TM, FAC, OM = "treatment_manager", "facilitator", "offender_manager"
 D = dt.date
-# Issue 7: another area's record is not found (404); these services refuse it with 403 (or check the role only).
-AREA_GAP = "quality: another area's record is refused (403) in the service, not found (404)"
 
 
 def _delivered_session(area: Any, personas: dict[str, Any]) -> ScheduledSession:
@@ -47,11 +45,8 @@ SERVICES = [
         roles=frozenset({TM, FAC}),
         kwargs=lambda a, p: {"session": _delivered_session(a, p)},
         scoped=True,
-        area_gap=AREA_GAP,
     ),
-    Service(
-        services.record_monitoring, roles=frozenset({TM}), kwargs=_monitoring, scoped=True, area_gap=AREA_GAP
-    ),
+    Service(services.record_monitoring, roles=frozenset({TM}), kwargs=_monitoring, scoped=True),
     Service(
         services.record_supervision,
         roles=frozenset({TM}),
@@ -61,7 +56,6 @@ SERVICES = [
             "notes": "Reviewed session 3",
         },
         scoped=True,
-        area_gap=AREA_GAP,
     ),
     Service(
         services.record_reoffence,
@@ -74,7 +68,6 @@ SERVICES = [
             "sexual": False,
         },
         scoped=True,
-        area_gap=AREA_GAP,
     ),
     Service(
         services.request_audit_pack,

@@ -668,3 +668,21 @@ def test_other_information_answered_is_recorded_on_the_referral(om):
         completed_prison_sotp=False,
     )
     assert answered.other_information_answered_at is not None
+
+
+def test_answering_other_information_with_the_defaults_is_audited(area, om):
+    from referrals.services.referrals import answer_other_information
+
+    referral = referral_for(area, om, status="draft")
+    answer_other_information(
+        actor=om,
+        referral=referral,
+        active_appeal=False,
+        maintains_innocence=False,
+        completed_prison_sotp=False,
+        notes="",
+    )
+    referral.refresh_from_db()
+    assert referral.other_information_answered_at is not None
+    event = AuditEvent.objects.get(action="referral.other_information_answered")
+    assert event.actor_id == om.pk

@@ -885,3 +885,59 @@ def test_a_conviction_records_contact_defaulting_from_the_offence(login, area, o
     client.post(url, base)
     client.post(url, {**base, "contact": "no"})
     assert list(person.convictions.order_by("pk").values_list("contact", flat=True)) == [True, False]
+
+
+# --- issue 7: pages ask the permission predicates (through selectors), never a role ---------------------------
+
+
+def test_the_person_page_offers_what_each_role_may_do(login, tm, om, area_admin, area):
+    person = eligible_person(area, om)
+    url = reverse("referrals:person_detail", args=[person.public_id])
+    export = reverse("dataprotection:subject_access", args=[person.public_id])
+    calculator = reverse("referrals:rm2000_calculator")
+    pages = {who.role: login(who).get(url).content.decode() for who in (tm, om, area_admin)}
+    assert (
+        export in pages["area_admin"]
+        and export not in pages["treatment_manager"]
+        and export not in pages["offender_manager"]
+    )
+    assert calculator in pages["treatment_manager"] and calculator not in pages["offender_manager"]
+    assert (
+        "Back to my caseload" in pages["offender_manager"] and "Back to people" in pages["treatment_manager"]
+    )
+
+
+def test_the_calculator_for_another_areas_person_is_not_found(login, tm, other_area, other_om):
+    person = eligible_person(other_area, other_om)
+    url = reverse("referrals:rm2000_calculator") + f"?person={person.public_id}"
+    assert login(tm).get(url).status_code == 404
+
+
+def test_the_status_page_refuses_a_crafted_suitable_or_allocated(login, tm, om, area):
+    client = login(tm)
+    assessing = referral_for(area, om, status="assessment")
+    url = reverse("referrals:referral_status", args=[assessing.public_id])
+    assert 'value="suitable"' not in client.get(url).content.decode()
+    response = client.post(url, {"to_status": "suitable"})
+    assert response.status_code == 409
+    assessing.refresh_from_db()
+    assert assessing.status == "assessment"
+    waiting = referral_for(area, om, status="awaiting_allocation", awaiting_since=timezone.now())
+    url = reverse("referrals:referral_status", args=[waiting.public_id])
+    assert 'value="allocated"' not in client.get(url).content.decode()
+    assert client.post(url, {"to_status": "allocated"}).status_code == 409
+    waiting.refresh_from_db()
+    assert waiting.status == "awaiting_allocation"
+
+
+def test_journey_pages_that_show_the_record_are_logged(login, om, tm, area):
+    referral = referral_for(area, om, status="draft")
+    logged = AccessLog.objects.filter(object_id=str(referral.person.public_id))
+    client = login(om)
+    for name in ("referral_offences", "referral_risk", "referral_check"):
+        before = logged.filter(actor=om).count()
+        assert client.get(reverse(f"referrals:{name}", args=[referral.public_id])).status_code == 200
+        assert logged.filter(actor=om).count() == before + 1, name
+    url = reverse("referrals:rm2000_calculator") + f"?person={referral.person.public_id}"
+    assert login(tm).get(url).status_code == 200
+    assert logged.filter(actor=tm).count() == 1
