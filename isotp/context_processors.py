@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts.navigation import navigation_for
+from isotp.navigation import navigation_for
 
 
 def service(request: HttpRequest) -> dict[str, Any]:

@@ -97,3 +97,82 @@ def test_greeting_skips_titles():
 
     assert User(full_name="Dr Max Lynch").get_short_name() == "Max"
     assert User(full_name="Priya Shah").get_short_name() == "Priya"
+
+
+# --- navigation and the error summary (issue 7) ------------------------------------------------------------
+
+NAVIGATION_BY_ROLE = {  # written out from the design, independently of the apps' NAV_ITEMS
+    "treatment_manager": [
+        "Home", "People", "Referrals", "Waiting list", "Groups", "One-to-one plans", "Reports", "Facilitators",
+        "Quality", "Statistics", "Psychometrics", "Audit",
+    ],
+    "facilitator": ["Home", "My sessions", "Groups", "Reports", "Quality"],
+    "offender_manager": ["Home", "My caseload", "Referrals", "Reports"],
+    "area_admin": [
+        "Home", "Staff", "Venues", "Closure dates", "Programmes", "Statistics", "Psychometrics", "Audit",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", sorted(NAVIGATION_BY_ROLE))
+def test_each_role_sees_its_navigation_in_order(role, personas, login):
+    response = login(personas[role]).get(reverse("home"))
+    assert [item["label"] for item in response.context["navigation"]] == NAVIGATION_BY_ROLE[role]
+
+
+def test_navigation_comes_from_the_apps_hooks_like_the_home_cards():
+    from isotp.navigation import all_items
+
+    modules = {type(item).__module__ for item in all_items()}
+    assert modules == {"isotp.navigation"}  # one NavItem type, offered by each app's navigation.py
+    assert {"Groups", "Reports", "Audit", "Psychometrics"} <= {item.label for item in all_items()}
+
+
+def test_an_unknown_url_name_in_the_navigation_fails_the_system_check():
+    from django.core.checks import run_checks
+
+    from isotp.navigation import NavItem
+
+    broken = (NavItem("Nowhere", "referrals:no_such_page", frozenset({"treatment_manager"}), position=5),)
+    assert not [e for e in run_checks() if e.id == "isotp.E001"]
+    with mock.patch("referrals.navigation.NAV_ITEMS", broken):
+        errors = [e for e in run_checks() if e.id == "isotp.E001"]
+    assert len(errors) == 1 and "referrals:no_such_page" in errors[0].msg
+
+
+def test_an_unknown_url_name_fails_the_page_too(login, tm):
+    from django.urls import NoReverseMatch
+
+    from isotp.navigation import NavItem
+
+    broken = (NavItem("Nowhere", "referrals:no_such_page", frozenset({"treatment_manager"}), position=5),)
+    with mock.patch("referrals.navigation.NAV_ITEMS", broken), pytest.raises(NoReverseMatch):
+        login(tm).get(reverse("home"))
+
+
+def test_there_is_one_error_summary_template():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR) / "templates"
+    holders = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if 'class="govuk-error-summary"' in path.read_text()
+    )
+    assert holders == ["govuk/error_summary.html"]
+
+
+@pytest.mark.parametrize(
+    ("link", "href"),
+    [
+        ("id_name", "#id_name"),
+        ("#id_name", "#id_name"),
+        ("/referrals/1/tasks/#task-offences", "/referrals/1/tasks/#task-offences"),
+    ],
+)
+def test_an_error_summary_link_is_a_field_on_the_page_or_a_url(link, href):
+    from isotp.templatetags.govuk import error_href
+
+    assert error_href(link) == href

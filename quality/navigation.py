@@ -1,0 +1,13 @@
+"""The quality app's links in the service navigation (collected by `isotp.navigation`)."""
+
+from accounts.models import Role
+from isotp.navigation import NavItem
+
+NAV_ITEMS = (
+    NavItem(
+        "Quality", "quality:recordings", frozenset({Role.TREATMENT_MANAGER, Role.FACILITATOR}), position=80
+    ),
+    NavItem(
+        "Statistics", "quality:statistics", frozenset({Role.TREATMENT_MANAGER, Role.AREA_ADMIN}), position=90
+    ),
+)
