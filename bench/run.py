@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from referrals.rules import eligibility, ogrs3, rm2000
-from sessions.rules import catalogue, pathways, schedule
+from sessions.rules import catalogue, default_catalogue, pathways, schedule
 
 
 def median_ms(fn: Callable[[], object], repeat: int = 200) -> float:
@@ -40,7 +40,7 @@ def main() -> int:
         supervision_end=dt.date(2029, 3, 1),
         offence_date=dt.date(2025, 6, 1),
     )
-    by_code = {entry["code"]: entry for entry in catalogue.DEFAULT_CATALOGUE}
+    by_code = {entry["code"]: entry for entry in default_catalogue.DEFAULT_CATALOGUE}
     terms = pathways.eligibility_terms(
         by_code, start=candidate.planned_start, jurisdiction="england_and_wales"
     )

@@ -4,17 +4,21 @@ from isotp.dates import age_on
 
 from .catalogue import (
     CADENCES,
-    DEFAULT_CATALOGUE,
     DELIVERY_MODES,
     ENTRY_KEYS,
     JOIN_RULES,
     RESTART_KINDS,
+    AgeBand,
+    CatalogueEntry,
+    CatalogueModule,
+    RestartRule,
     SessionTemplate,
     default_plan,
     entry_by_code,
     session_templates,
     validate_entry,
 )
+from .default_catalogue import DEFAULT_CATALOGUE
 from .plans import Issue, PlanCheck, check_age_band, check_capacity, validate_one_to_one_plan
 from .schedule import (
     JURISDICTION_SUBDIVISIONS,
@@ -49,12 +53,16 @@ __all__ = [
     "JURISDICTION_SUBDIVISIONS",
     "RESTART_KINDS",
     "WEEKDAYS",
+    "AgeBand",
     "Booking",
+    "CatalogueEntry",
+    "CatalogueModule",
     "ExistingSession",
     "Issue",
     "Move",
     "PlanCheck",
     "PlannedSession",
+    "RestartRule",
     "Schedule",
     "ScheduleError",
     "SessionTemplate",

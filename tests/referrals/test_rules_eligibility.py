@@ -27,7 +27,7 @@ from referrals.rules.eligibility import (
     config_from_dict,
 )
 from referrals.rules.eligibility import check as check_with_terms
-from sessions.rules.catalogue import DEFAULT_CATALOGUE
+from sessions.rules import DEFAULT_CATALOGUE
 from sessions.rules.pathways import eligibility_terms
 
 START = date(2025, 9, 1)

@@ -246,3 +246,17 @@ def test_the_rules_package_imports_no_django():
     rules = Path(__file__).resolve().parents[2] / "sessions" / "rules"
     for module in rules.glob("*.py"):
         assert not re.search(r"^\s*(from|import)\s+django", module.read_text(), re.MULTILINE), module.name
+
+
+def test_the_default_data_is_apart_from_its_checks_and_typed():
+    """Issue 7: the default catalogue lives in its own module as typed entries; the checks are elsewhere."""
+    from typing import get_type_hints
+
+    from sessions.rules import CatalogueEntry, catalogue, default_catalogue
+
+    assert not hasattr(catalogue, "DEFAULT_CATALOGUE")
+    assert not hasattr(default_catalogue, "validate_entry")
+    assert set(get_type_hints(CatalogueEntry)) == set(ENTRY_KEYS)
+    for entry in DEFAULT_CATALOGUE:
+        assert set(entry) == set(ENTRY_KEYS)
+        assert validate_entry(entry) == []

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sessions.rules.catalogue import DEFAULT_CATALOGUE
+from sessions.rules import DEFAULT_CATALOGUE
 from sessions.rules.pathways import (
     REFERRAL_PATHWAYS,
     eligibility_terms,
