@@ -9,6 +9,7 @@ referral, so "one open referral per person and programme" holds by construction.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 from accounts.models import Role
@@ -109,12 +110,18 @@ class ReferralWriter:
         self.rows, self.changes = [], []
 
 
-def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to split (issue 7)
+def generate(ctx: Context) -> None:
     """People (with convictions, a sentence, RM2000, RoSH, some OGRS3 and deviance) and the waiting referrals."""
+    people = _people(ctx)
+    _records(ctx, people)
+    _waiting_referrals(ctx, _free_people(ctx, people))
+
+
+def _people(ctx: Context) -> list[tuple[int, int, int]]:
+    """The people, spread over the areas and their OMs: (person id, area id, OM id)."""
     rng, today = ctx.rng, ctx.today
     areas = ctx.ids["areas"]
     staff = ctx.ids["staff"]
-    offences = list(Offence.objects.filter(active=True).order_by("code").values_list("id", flat=True))
     n_people = ctx.counts["people"]
     person_ids = list(ctx.new_ids(Person, n_people))
     people: list[tuple[int, int, int]] = []
@@ -139,7 +146,13 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
          "area_id", "offender_manager_id", "created_by_id", "created_at", "updated_at"],
         rows,
     )  # fmt: skip
+    return people
 
+
+def _records(ctx: Context, people: list[tuple[int, int, int]]) -> None:
+    """Each person's convictions, sentence and risk (RM2000, RoSH; some OGRS3 and deviance)."""
+    rng, today = ctx.rng, ctx.today
+    offences = list(Offence.objects.filter(active=True).order_by("code").values_list("id", flat=True))
     convictions: Rows = []
     sentences: Rows = []
     rm2000: Rows = []
@@ -213,14 +226,21 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
         DevianceAssessment, ["person_id", "level", "rationale", "recorded_by_id", "recorded_at"], deviance
     )
 
-    # People free for a referral, per area, in a seeded order; the sessions hook takes its members from here.
-    free: dict[int, list[tuple[int, int, int]]] = {area_id: [] for area_id in areas}
+
+def _free_people(ctx: Context, people: list[tuple[int, int, int]]) -> dict[int, list[tuple[int, int, int]]]:
+    """People free for a referral, per area, in a seeded order; the sessions hook takes its members from here."""
+    free: dict[int, list[tuple[int, int, int]]] = {area_id: [] for area_id in ctx.ids["areas"]}
     for person in people:
         free[person[1]].append(person)
     for pool in free.values():
-        rng.shuffle(pool)
+        ctx.rng.shuffle(pool)
     ctx.ids["free_people"] = free
+    return free
 
+
+def _waiting_referrals(ctx: Context, free: dict[int, list[tuple[int, int, int]]]) -> None:
+    """Referrals not in a group or plan: every status in every area first, then by weight."""
+    rng, today, areas = ctx.rng, ctx.today, ctx.ids["areas"]
     members = MEMBERS_PER_GROUP * ctx.counts["groups"] + ctx.counts["plans"]
     waiting = max(ctx.counts["referrals"] - members, len(areas) * len(WAITING_STATUSES))
     writer = ReferralWriter(ctx)
@@ -238,14 +258,7 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
         programme, format = rng.choice([("isotp", "group"), ("isotp", "group"), ("isotp", "one_to_one"),
                                         ("nsogp", "group")])  # fmt: skip
         returns_to = rng.choice(RETURNS_TO[status]) if status in RETURNS_TO else ""
-        if returns_to:
-            path = [*PATH[: PATH.index(returns_to) + 1], status]
-        elif status == ReferralStatus.NOT_SUITABLE:
-            path = [*PATH[:3], status]
-        elif status == ReferralStatus.WITHDRAWN:
-            path = [*PATH[: rng.randint(1, 5)], status]
-        else:
-            path = PATH[: PATH.index(status) + 1]
+        path = _path_to(status, returns_to, rng)
         code = rng.choice(REASON_CHOICES[status])[0] if status in REASON_CHOICES else ""
         created = today - dt.timedelta(
             days=rng.randint(10, 400) if status != ReferralStatus.WITHDRAWN else rng.randint(30, 3650)
@@ -256,3 +269,14 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
             returns_to=returns_to, reason_code=code,
         )  # fmt: skip
     writer.flush()
+
+
+def _path_to(status: str, returns_to: str, rng: random.Random) -> list[str]:
+    """The statuses a referral passed through to reach `status` (a parked one via where it returns to)."""
+    if returns_to:
+        return [*PATH[: PATH.index(returns_to) + 1], status]
+    if status == ReferralStatus.NOT_SUITABLE:
+        return [*PATH[:3], status]
+    if status == ReferralStatus.WITHDRAWN:
+        return [*PATH[: rng.randint(1, 5)], status]
+    return PATH[: PATH.index(status) + 1]

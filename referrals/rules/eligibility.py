@@ -436,27 +436,45 @@ def _supervision(
         )
 
 
-def _isotp(  # noqa: C901 - written before the complexity limit; to split (issue 7)
+def _isotp(
     c: Candidate, age: int, fmt: str, cfg: EligibilityConfig, terms: ProgrammeTerms
 ) -> ProgrammeDecision:
-    """domain.md §3: every i-SOTP rule for one format."""
+    """domain.md §3: every i-SOTP rule for one format, in the order the reasons are shown."""
     out = _Collector("the i-SOTP group" if fmt == GROUP else "i-SOTP one-to-one")
-    route: str | None = None
     _basics(c, age, cfg, out)
+    route = _isotp_age(age, fmt, cfg, terms, out)
+    _isotp_offences(c, out)
+    _isotp_rm2000(c, age, out)
+    _isotp_deviance_and_harm(c, out)
+    _supervision(c, terms, cfg, out, months_rule=True)
+    return out.decide(ISOTP, fmt, route)
+
+
+def _isotp_age(
+    age: int, fmt: str, cfg: EligibilityConfig, terms: ProgrammeTerms, out: _Collector
+) -> str | None:
+    """000, 003: the age band for the format (one-to-one from 17; the adult group, or the 17-21 group band where
+    the area runs it); answers the group route, if any."""
     band = terms.young_adult_band if cfg.young_adult_band_enabled else None
     if fmt == ONE_TO_ONE:
         _age_band(age, terms, out)  # 000: one-to-one from 17 (the catalogue's entry)
-    elif age >= terms.min_age and (terms.max_age is None or age <= terms.max_age):  # 000: the adult group
-        route = "adult_band"
-    elif band is not None and band[0] <= age <= band[1]:  # 003: a 17-21 group band
-        route = "young_adult_band"
-    elif band is not None and age < band[0]:
+        return None
+    if age >= terms.min_age and (terms.max_age is None or age <= terms.max_age):  # 000: the adult group
+        return "adult_band"
+    if band is not None and band[0] <= age <= band[1]:  # 003: a 17-21 group band
+        return "young_adult_band"
+    if band is not None and age < band[0]:
         out.fail(
             "UNDER_AGE",
             f"Age at the planned start ({age}) is below {band[0]}, the minimum for the i-SOTP young-adult group band",
         )
     else:
         _age_band(age, terms, out)
+    return None
+
+
+def _isotp_offences(c: Candidate, out: _Collector) -> None:
+    """001, 003: a qualifying internet offence, and no contact offence or use of the internet to meet a child."""
     cats = {code: OFFENCE_CATEGORIES[code] for code in c.offences}
     if not any(cat.qualifies_isotp for cat in cats.values()):  # 003: eligible offences
         listed = _labels(list(cats))
@@ -479,9 +497,13 @@ def _isotp(  # noqa: C901 - written before the complexity limit; to split (issue
             "The internet was used to arrange meeting a child "
             f"({_labels(meeting)}): i-SOTP is not suitable; consider N-SOGP, a longer programme (001)",
         )
+
+
+def _isotp_rm2000(c: Candidate, age: int, out: _Collector) -> None:
+    """001: RM2000/S Low, Medium or High (not applicable under 18, domain.md §3)."""
     if _rm2000_not_applicable(age, out):
-        pass
-    elif c.rm2000_s is None:
+        return
+    if c.rm2000_s is None:
         out.warn(
             "RM2000_NOT_ASSESSED",
             "RM2000/S is not assessed yet: i-SOTP needs Low, Medium or High, "
@@ -493,6 +515,10 @@ def _isotp(  # noqa: C901 - written before the complexity limit; to split (issue
             "RM2000/S is Very High: i-SOTP is for Low, Medium or High; refer to "
             "N-SOGP, which gives more treatment time (001, 003)",
         )
+
+
+def _isotp_deviance_and_harm(c: Candidate, out: _Collector) -> None:
+    """001, 003: low deviance only; Very High risk of serious harm stays with N-SOGP."""
     if c.deviance is None:  # domain.md §3: usually unknown until the pre-programme psychometrics
         out.warn(
             "DEVIANCE_NOT_ASSESSED",
@@ -513,8 +539,6 @@ def _isotp(  # noqa: C901 - written before the complexity limit; to split (issue
         )
     elif c.rosh == "very_high":  # 003: Very High Risk of Harm stays with N-SOGP
         out.fail("VERY_HIGH_RISK_OF_HARM", "OASys risk of serious harm is Very High: refer to N-SOGP (003)")
-    _supervision(c, terms, cfg, out, months_rule=True)
-    return out.decide(ISOTP, fmt, route)
 
 
 def _nsogp(c: Candidate, age: int, cfg: EligibilityConfig, terms: ProgrammeTerms) -> ProgrammeDecision:
@@ -552,67 +576,52 @@ def _nsogp(c: Candidate, age: int, cfg: EligibilityConfig, terms: ProgrammeTerms
     return out.decide(NSOGP, GROUP, route)
 
 
-def _li_hi(  # noqa: C901 - written before the complexity limit; to split (issue 7)
+@dataclass(frozen=True)
+class _Offending:
+    """What 004's LI and HI target groups read from the convictions and RM2000/S."""
+
+    any_offence: bool
+    contact: bool
+    attempted: bool
+    images_only: bool
+    rm: str | None
+    level: str
+
+
+_UNKNOWN_RM2000 = (
+    "RM2000/S is not assessed yet: {} target groups are defined by it (004); record it to decide"
+)
+
+
+def _li_hi(
     c: Candidate, age: int, cfg: EligibilityConfig, li_terms: ProgrammeTerms, hi_terms: ProgrammeTerms
 ) -> tuple[ProgrammeDecision, ProgrammeDecision]:
     """domain.md §2.5 (004): Low Intensity and High Intensity target groups."""
     li, hi = _Collector("the Low Intensity programme (LI)"), _Collector("the High Intensity programme (HI)")
     cats = {code: OFFENCE_CATEGORIES[code] for code in c.offences}
-    # 004 (domain.md §3): LI counts online grooming (s.15) as non-contact; HI takes attempted contact as contact.
-    contact = any(_is_contact(c, code) for code in cats)
-    attempted = any(cat.attempted_contact for cat in cats.values())
-    images_only = bool(cats) and all(cat.indecent_images for cat in cats.values())
     rm = _rm2000(c, age)
-    level = RISK_LABELS.get(rm or "", "")
+    seen = _Offending(
+        any_offence=bool(cats),
+        # 004 (domain.md §3): LI counts online grooming (s.15) as non-contact; HI takes attempted contact as contact.
+        contact=any(_is_contact(c, code) for code in cats),
+        attempted=any(cat.attempted_contact for cat in cats.values()),
+        images_only=bool(cats) and all(cat.indecent_images for cat in cats.values()),
+        rm=rm,
+        level=RISK_LABELS.get(rm or "", ""),
+    )
     for out, terms in ((li, li_terms), (hi, hi_terms)):
         _basics(c, age, cfg, out)
         _age_band(age, terms, out)
         if not cats:
             out.fail("NO_SEXUAL_OFFENCE", f"No sexual offence is recorded: {out.what} needs one")
-    unknown = "RM2000/S is not assessed yet: {} target groups are defined by it (004); record it to decide"
-    if cats and contact:
-        if rm is None:
-            li.fail("RM2000_NOT_ASSESSED", unknown.format("LI"))
-        elif rm != "low":  # 004 LI target 1: contact or sexually motivated offending at low static risk
-            li.fail(
-                "CONTACT_OFFENCE_NOT_LOW_RISK",
-                "Contact or attempted contact offending with RM2000/S "
-                f"{level}: LI takes contact offending only at Low (004); consider HI",
-            )
-        if c.active_appeal:  # 004 LI target 1: no active appeal against conviction
-            li.fail("ACTIVE_APPEAL", "An appeal against conviction is active: LI target 1 excludes him (004)")
-    elif cats and rm is None:
-        li.fail("RM2000_NOT_ASSESSED", unknown.format("LI"))
-        if not attempted:
-            hi.fail("RM2000_NOT_ASSESSED", unknown.format("HI"))
-    elif cats:
-        if rm == "low":  # 004 LI target 2: non-contact offending, Medium or higher
-            li.fail(
-                "RM2000_LOW",
-                "Non-contact offending with RM2000/S Low: LI target 2 is for Medium or higher (004)",
-            )
-        elif images_only and rm != "very_high":  # 004: images-only men only if Very High
-            li.fail(
-                "IMAGES_ONLY_BELOW_VERY_HIGH",
-                "His only convictions are for indecent images of "
-                f"children and RM2000/S is {level}: LI takes them only at Very High (004)",
-            )
-        if rm == "very_high":  # 004: Very High non-contact men may be diverted to HI
-            li.warn(
-                "HI_DIVERSION_POSSIBLE",
-                "RM2000/S is Very High: he may be diverted to HI if LI cannot meet his treatment needs (004)",
-            )
-            if not attempted:
-                hi.warn(
-                    "DIVERTED_FROM_LI", "Non-contact offending at Very High RM2000/S: diverted from LI (004)"
-                )
-        elif not attempted:  # 004: HI is for contact or attempted contact offending
-            hi.fail(
-                "NO_CONTACT_OFFENCE",
-                "No contact or attempted contact offence and RM2000/S is "
-                f"{level}: HI takes non-contact men only when Very High on RM2000/S or when LI cannot "
-                "meet their needs (004)",
-            )
+    if seen.any_offence and seen.contact:
+        _li_contact(c, seen, li)
+    elif seen.any_offence and rm is None:
+        li.fail("RM2000_NOT_ASSESSED", _UNKNOWN_RM2000.format("LI"))
+        if not seen.attempted:
+            hi.fail("RM2000_NOT_ASSESSED", _UNKNOWN_RM2000.format("HI"))
+    elif seen.any_offence:
+        _li_hi_non_contact(seen, li, hi)
     if c.maintains_innocence:  # 004: men maintaining innocence but willing to do treatment may attend HI
         hi.warn(
             "MAINTAINS_INNOCENCE",
@@ -620,9 +629,53 @@ def _li_hi(  # noqa: C901 - written before the complexity limit; to split (issue
         )
     _supervision(c, li_terms, cfg, li, months_rule=False)
     _supervision(c, hi_terms, cfg, hi, months_rule=False)
-    li_route = "target_1" if contact else "target_2"
-    hi_route = "contact" if contact or attempted else "diverted_non_contact"
+    li_route = "target_1" if seen.contact else "target_2"
+    hi_route = "contact" if seen.contact or seen.attempted else "diverted_non_contact"
     return li.decide(LI, GROUP, li_route), hi.decide(HI, GROUP, hi_route)
+
+
+def _li_contact(c: Candidate, seen: _Offending, li: _Collector) -> None:
+    """004 LI target 1: contact or sexually motivated offending at low static risk, and no active appeal."""
+    if seen.rm is None:
+        li.fail("RM2000_NOT_ASSESSED", _UNKNOWN_RM2000.format("LI"))
+    elif seen.rm != "low":  # 004 LI target 1: contact or sexually motivated offending at low static risk
+        li.fail(
+            "CONTACT_OFFENCE_NOT_LOW_RISK",
+            "Contact or attempted contact offending with RM2000/S "
+            f"{seen.level}: LI takes contact offending only at Low (004); consider HI",
+        )
+    if c.active_appeal:  # 004 LI target 1: no active appeal against conviction
+        li.fail("ACTIVE_APPEAL", "An appeal against conviction is active: LI target 1 excludes him (004)")
+
+
+def _li_hi_non_contact(seen: _Offending, li: _Collector, hi: _Collector) -> None:
+    """004 LI target 2 (non-contact, Medium or higher; images only at Very High) and HI's diversion of Very High
+    non-contact men."""
+    if seen.rm == "low":  # 004 LI target 2: non-contact offending, Medium or higher
+        li.fail(
+            "RM2000_LOW",
+            "Non-contact offending with RM2000/S Low: LI target 2 is for Medium or higher (004)",
+        )
+    elif seen.images_only and seen.rm != "very_high":  # 004: images-only men only if Very High
+        li.fail(
+            "IMAGES_ONLY_BELOW_VERY_HIGH",
+            "His only convictions are for indecent images of "
+            f"children and RM2000/S is {seen.level}: LI takes them only at Very High (004)",
+        )
+    if seen.rm == "very_high":  # 004: Very High non-contact men may be diverted to HI
+        li.warn(
+            "HI_DIVERSION_POSSIBLE",
+            "RM2000/S is Very High: he may be diverted to HI if LI cannot meet his treatment needs (004)",
+        )
+        if not seen.attempted:
+            hi.warn("DIVERTED_FROM_LI", "Non-contact offending at Very High RM2000/S: diverted from LI (004)")
+    elif not seen.attempted:  # 004: HI is for contact or attempted contact offending
+        hi.fail(
+            "NO_CONTACT_OFFENCE",
+            "No contact or attempted contact offence and RM2000/S is "
+            f"{seen.level}: HI takes non-contact men only when Very High on RM2000/S or when LI cannot "
+            "meet their needs (004)",
+        )
 
 
 def _validate(c: Candidate) -> None:

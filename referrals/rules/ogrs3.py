@@ -119,7 +119,7 @@ def _check_ranges(rows: object, name: str, first_min: int, problems: list[str]) 
     return []
 
 
-def validate_coefficient_table(table: object) -> list[str]:  # noqa: C901 - written before the complexity limit; to split (issue 7)
+def validate_coefficient_table(table: object) -> list[str]:
     """Plain-English problems with a coefficient table; empty when it is usable."""
     if not isinstance(table, dict):
         return ["The coefficient table must be an object"]
@@ -133,6 +133,14 @@ def validate_coefficient_table(table: object) -> list[str]:  # noqa: C901 - writ
             problems.append(f"The coefficient table's {key} must be some text")
     if not _number(table["copas"]):
         problems.append("The Copas rate coefficient must be a number")
+    _check_coefficients(table, problems)
+    _check_offence_groups(table["offence_groups"], problems)
+    _check_bands(table["bands"], problems)
+    return problems
+
+
+def _check_coefficients(table: dict[str, Any], problems: list[str]) -> None:
+    """The intercepts, the criminal-history terms and the age-and-sex rows are numbers."""
     for key, parts in (("intercepts", ("one_year", "two_year")), ("history", ("first", "repeat"))):
         section = table[key]
         if (
@@ -144,27 +152,33 @@ def validate_coefficient_table(table: object) -> list[str]:  # noqa: C901 - writ
     for i, row in enumerate(_check_ranges(table["age_sex"], "Age and sex", 18, problems), 1):
         if not all(_number(row.get(sex)) for sex in SEXES):
             problems.append(f"Age and sex, row {i}: needs a number for male and for female")
-    groups = table["offence_groups"]
+
+
+def _check_offence_groups(groups: object, problems: list[str]) -> None:
+    """Every offence group has a label and a numeric coefficient."""
     if not isinstance(groups, dict) or not groups:
         problems.append("The offence groups must be a non-empty object of code: {label, coefficient}")
-    else:
-        for code, group in groups.items():
-            if not (
-                isinstance(group, dict)
-                and isinstance(group.get("label"), str)
-                and group["label"].strip()
-                and _number(group.get("coefficient"))
-            ):
-                problems.append(f"Offence group {code}: needs a label and a numeric coefficient")
+        return
+    for code, group in groups.items():
+        if not (
+            isinstance(group, dict)
+            and isinstance(group.get("label"), str)
+            and group["label"].strip()
+            and _number(group.get("coefficient"))
+        ):
+            problems.append(f"Offence group {code}: needs a label and a numeric coefficient")
+
+
+def _check_bands(bands: object, problems: list[str]) -> None:
+    """The bands cover every percentage and never go down as the percentage goes up."""
     previous = -1
-    for i, row in enumerate(_check_ranges(table["bands"], "Bands", 0, problems), 1):
+    for i, row in enumerate(_check_ranges(bands, "Bands", 0, problems), 1):
         if row.get("band") not in RISK_LEVELS:
             problems.append(f"Bands, row {i}: band must be one of {', '.join(RISK_LEVELS)}")
         elif RISK_LEVELS.index(row["band"]) < previous:
             problems.append(f"Bands, row {i}: bands must not go down as the percentage goes up")
         else:
             previous = RISK_LEVELS.index(row["band"])
-    return problems
 
 
 class InvalidCoefficientTable(ValueError):

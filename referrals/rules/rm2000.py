@@ -113,7 +113,7 @@ def _keys(obj: object, expected: set[str], where: str, problems: list[str]) -> b
     return True
 
 
-def _check_bands(bands: object, name: str, value_key: str, first_min: int, problems: list[str]) -> None:  # noqa: C901 - written before the complexity limit; to split (issue 7)
+def _check_bands(bands: object, name: str, value_key: str, first_min: int, problems: list[str]) -> None:
     """Bands must be complete, in order, without gaps or overlaps, and open-ended at the top."""
     if not isinstance(bands, list) or not bands:
         problems.append(f"{name}: needs a list of at least one band")
@@ -122,33 +122,14 @@ def _check_bands(bands: object, name: str, value_key: str, first_min: int, probl
     for i, band in enumerate(bands, start=1):
         if not _keys(band, {"min", "max", value_key}, f"{name}, band {i}", problems):
             return
-        lo, hi, value = band.get("min"), band.get("max"), band.get(value_key)
+        lo, hi = band.get("min"), band.get("max")
         if not _is_int(lo) or lo < 0 or (hi is not None and (not _is_int(hi) or hi < lo)):
             problems.append(
                 f"{name}, band {i}: min must be a whole number of 0 or more and max empty or at least min"
             )
             return
-        if value_key == "category":
-            if value not in CATEGORIES:
-                problems.append(f"{name}, band {i}: category must be one of {', '.join(CATEGORIES)}")
-            elif (
-                previous
-                and previous["category"] in CATEGORIES
-                and (CATEGORIES.index(value) < CATEGORIES.index(previous["category"]))
-            ):
-                problems.append(f"{name}, band {i}: categories must not go down as the score goes up")
-        elif not _is_int(value) or value < 0:
-            problems.append(f"{name}, band {i}: {value_key} must be a whole number of 0 or more")
-        elif value_key == "steps" and previous and _is_int(previous["steps"]) and value < previous["steps"]:
-            problems.append(f"{name}, band {i}: steps must not go down as the number of factors goes up")
-        if previous is None:
-            if lo > first_min:
-                problems.append(f"{name}: the first band must start at {first_min} or lower, not {lo}")
-        elif previous["max"] is None or lo <= previous["max"]:
-            problems.append(f"{name}: band {i} ({_label(band)}) overlaps the band before it")
-        elif lo > previous["max"] + 1:
-            gap = _label({"min": previous["max"] + 1, "max": lo - 1})
-            problems.append(f"{name}: there is a gap, no band covers {gap}")
+        _check_band_value(band, previous, name, i, value_key, problems)
+        _check_band_joins(band, previous, name, i, first_min, problems)
         previous = band
     if previous is not None and previous["max"] is not None:
         problems.append(
@@ -156,12 +137,57 @@ def _check_bands(bands: object, name: str, value_key: str, first_min: int, probl
         )
 
 
+def _check_band_value(
+    band: dict[str, Any],
+    previous: dict[str, Any] | None,
+    name: str,
+    i: int,
+    value_key: str,
+    problems: list[str],
+) -> None:
+    """A band's category (or step count) is known and never goes down as the score goes up."""
+    value: Any = band.get(value_key)
+    if value_key == "category":
+        if value not in CATEGORIES:
+            problems.append(f"{name}, band {i}: category must be one of {', '.join(CATEGORIES)}")
+        elif (
+            previous
+            and previous["category"] in CATEGORIES
+            and (CATEGORIES.index(value) < CATEGORIES.index(previous["category"]))
+        ):
+            problems.append(f"{name}, band {i}: categories must not go down as the score goes up")
+    elif not _is_int(value) or value < 0:
+        problems.append(f"{name}, band {i}: {value_key} must be a whole number of 0 or more")
+    elif value_key == "steps" and previous and _is_int(previous["steps"]) and value < previous["steps"]:
+        problems.append(f"{name}, band {i}: steps must not go down as the number of factors goes up")
+
+
+def _check_band_joins(
+    band: dict[str, Any],
+    previous: dict[str, Any] | None,
+    name: str,
+    i: int,
+    first_min: int,
+    problems: list[str],
+) -> None:
+    """The first band starts low enough; each later band starts right after the one before (no gap, no overlap)."""
+    lo = band["min"]
+    if previous is None:
+        if lo > first_min:
+            problems.append(f"{name}: the first band must start at {first_min} or lower, not {lo}")
+    elif previous["max"] is None or lo <= previous["max"]:
+        problems.append(f"{name}: band {i} ({_label(band)}) overlaps the band before it")
+    elif lo > previous["max"] + 1:
+        gap = _label({"min": previous["max"] + 1, "max": lo - 1})
+        problems.append(f"{name}: there is a gap, no band covers {gap}")
+
+
 def _section(table: dict[str, Any], key: str) -> dict[str, Any]:
     value = table.get(key)
     return value if isinstance(value, dict) else {}
 
 
-def validate_scoring_table(table: object) -> list[str]:  # noqa: C901 - written before the complexity limit; to split (issue 7)
+def validate_scoring_table(table: object) -> list[str]:
     """Plain-English problems with a scoring table; empty when it is valid."""
     problems: list[str] = []
     if not _keys(table, _KEYS[""], "The scoring table", problems):
@@ -176,6 +202,12 @@ def validate_scoring_table(table: object) -> list[str]:  # noqa: C901 - written 
     for (scale, key), (name, value_key, first_min) in _BAND_TABLES.items():
         if isinstance(table.get(scale), dict) and key in table[scale]:
             _check_bands(table[scale][key], name, value_key, first_min, problems)
+    _check_points(table, problems)
+    return problems
+
+
+def _check_points(table: dict[str, Any], problems: list[str]) -> None:
+    """The scales' points and factors: S's aggravating factors, V's burglary points, C's category points."""
     s, v, c = (_section(table, key) for key in ("s", "v", "c"))
     factors = s.get("aggravating_factors", [])
     if not isinstance(factors, list) or not all(f in AGGRAVATING_FACTORS for f in map(str, factors)):
@@ -193,7 +225,6 @@ def validate_scoring_table(table: object) -> list[str]:  # noqa: C901 - written 
                 problems.append("RM2000/C category points must be whole numbers of 0 or more")
             elif values != sorted(values):
                 problems.append("RM2000/C category points must not go down from low to very high")
-    return problems
 
 
 class InvalidScoringTable(ValueError):
