@@ -158,6 +158,11 @@ def delivers_programmes(member: Any) -> bool:
     return getattr(member, "role", "") == Role.FACILITATOR
 
 
+def supervises_facilitators(member: Any) -> bool:
+    """A treatment manager: the member of staff who may supervise facilitators (and be chosen to)."""
+    return getattr(member, "role", "") == Role.TREATMENT_MANAGER
+
+
 def can_add_training(user: User | AnonymousUser | None, member: Any) -> bool:
     """Area administrators record training for a facilitator of their area."""
     return can_manage_area(user) and delivers_programmes(member) and _same_area(user, member)

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts import permissions
-from accounts.models import Role, User
+from accounts.models import User
 from audit.services import record_event
 from isotp import clock
 from isotp.errors import DomainConflict
@@ -185,7 +185,7 @@ def record_supervision(
     """TMs: record a supervision session with one of their area's facilitators (date, notes, actions). Audited."""
     permissions.require_in_area(actor, facilitator)
     _require(permissions.can_record_supervision(actor, facilitator))
-    if facilitator.role != Role.FACILITATOR:
+    if not permissions.delivers_programmes(facilitator):
         raise ValidationError({"facilitator": "Choose a facilitator"})
     if held_on > clock.today():
         raise ValidationError({"held_on": "The date must be today or in the past"})

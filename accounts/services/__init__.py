@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import permissions
-from accounts.models import ApiToken, AreaClosure, FacilitatorTraining, Role, Supervision, User
+from accounts.models import ApiToken, AreaClosure, FacilitatorTraining, Supervision, User
 from accounts.permissions import (
     can_assign_supervisor,
     can_manage_area,
@@ -62,7 +62,7 @@ def add_training_record(
     """Area administrators: record a training milestone a facilitator of their area has passed."""
     require_in_area(actor, facilitator)
     require(can_manage_area(actor), "Only area administrators record training")
-    if facilitator.role != Role.FACILITATOR:
+    if not permissions.delivers_programmes(facilitator):
         raise DomainConflict("Training records are kept for facilitators only", code="NOT_A_FACILITATOR")
     try:
         with transaction.atomic():
@@ -90,7 +90,10 @@ def start_supervision(
     """Managers: a TM of the area takes over supervising a facilitator; the previous supervision ends."""
     require_in_area(actor, facilitator)
     require(can_assign_supervisor(actor), "Only managers assign supervisors")
-    if treatment_manager.role != Role.TREATMENT_MANAGER or facilitator.role != Role.FACILITATOR:
+    if not (
+        permissions.supervises_facilitators(treatment_manager)
+        and permissions.delivers_programmes(facilitator)
+    ):
         raise DomainConflict("A treatment manager supervises a facilitator", code="INVALID_SUPERVISION")
     if not (treatment_manager.area_id == facilitator.area_id == actor.area_id):
         raise DomainConflict("Supervision stays within one probation area", code="INVALID_SUPERVISION")
