@@ -264,3 +264,10 @@ def test_change_password_takes_the_acting_user(tm):
     tm.refresh_from_db()
     assert tm.check_password("another-Passphrase-2026")
     assert AuditEvent.objects.filter(action="password.changed", actor=tm).exists()
+
+
+def test_the_reset_second_factor_form_is_on_the_page_not_in_its_title(login, area_admin, tm):
+    page = login(area_admin).get(reverse("accounts:staff_detail", args=[tm.public_id])).content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "Reset authenticator" not in title
+    assert reverse("accounts:staff_reset_second_factor", args=[tm.public_id]) in page.split("</title>", 1)[1]
