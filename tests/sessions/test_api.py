@@ -616,3 +616,30 @@ def test_one_to_one_preview_applies_the_hard_total(api, tm, module_one, status):
         assert "sessions_per_module" in response.json()
     else:
         assert len(response.json()["sessions"]) == 28
+
+
+# --- regressions found in review (issue 7 folded them in here) ---
+
+
+@pytest.mark.usefixtures("on_24_november_2026")
+def test_a_date_beyond_the_calendar_is_a_400_not_a_500(area, tm, api):
+    """A start or new date so far ahead that the calendar overflows (year 9999) is bad input, not a crash."""
+    client = api(tm)
+    preview = client.post(
+        "/api/v1/schedule/preview/",
+        {
+            "programme": "isotp",
+            "format": "group",
+            "start_date": "9999-12-20",
+            "slots": [{"weekday": "monday", "start_time": "10:00"}],
+        },
+        format="json",
+    )
+    assert preview.status_code == 400 and "start_date" in preview.data
+    session = make_group(area, actor=tm).sessions.get(number=1)
+    moved = client.post(
+        f"/api/v1/sessions/{session.public_id}/reschedule/",
+        {"new_date": "9999-12-31", "cascade": True},
+        format="json",
+    )
+    assert moved.status_code == 400 and "new_date" in moved.data

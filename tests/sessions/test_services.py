@@ -780,3 +780,63 @@ def test_feed_tokens_rotate_and_revoke(facilitator):
     assert services.revoke_feed_token(actor=facilitator, user=facilitator) == 1
     assert feed_owner(second.token) is None
     assert AuditEvent.objects.filter(action__startswith="feed_token.").count() == 3
+
+
+# --- regressions found in review (issue 7 folded them in here) ---
+
+
+@pytest.mark.usefixtures("on_24_november_2026")
+def test_a_stale_copy_of_a_cancelled_session_does_not_cancel_its_replacement(area, tm):
+    """Two TMs press "Cancel session" at once: the second must be refused, not cancel the replacement too."""
+    group = make_group(area, actor=tm)
+    first_copy = group.sessions.get(number=2)
+    second_copy = ScheduledSession.objects.get(pk=first_copy.pk)  # read before the first request committed
+    replacement = services.cancel_session_by_provider(actor=tm, session=first_copy)
+    with pytest.raises(DomainConflict) as caught:
+        services.cancel_session_by_provider(actor=tm, session=second_copy)
+    assert caught.value.code == "SESSION_NOT_SCHEDULED"
+    replacement.refresh_from_db()
+    assert replacement.status == SessionStatus.SCHEDULED
+    assert group.sessions.filter(number=2, status=SessionStatus.CANCELLED_BY_PROVIDER).count() == 1
+    with pytest.raises(DomainConflict) as moved:
+        services.reschedule_session(actor=tm, session=second_copy, new_date=D(2027, 1, 19), cascade=False)
+    assert moved.value.code == "SESSION_NOT_SCHEDULED"
+
+
+@pytest.mark.usefixtures("on_24_november_2026")
+def test_a_stale_copy_of_a_delivered_session_is_not_moved(area, tm):
+    group = make_group(area, actor=tm)
+    stale = group.sessions.get(number=1)
+    ScheduledSession.objects.filter(pk=stale.pk).update(status=SessionStatus.DELIVERED)
+    with pytest.raises(DomainConflict) as caught:
+        services.reschedule_session(actor=tm, session=stale, new_date=D(2027, 1, 5), cascade=False)
+    assert caught.value.code == "SESSION_NOT_SCHEDULED"
+
+
+@pytest.mark.usefixtures("on_24_november_2026")
+def test_a_delivered_session_still_books_its_venue(area, tm):
+    """domain.md §5: no venue double-booked. Recording attendance must not free the room for another group."""
+    venue = VenueFactory(area=area, name="Group Room 3")
+    first = make_group(area, actor=tm, venue=venue)
+    first.sessions.filter(number=1).update(status=SessionStatus.DELIVERED)
+    with pytest.raises(DomainConflict) as caught:
+        make_group(area, actor=tm, venue=venue, slots=[{"weekday": "monday", "start_time": "17:00"}])
+    assert caught.value.code == "VENUE_CLASH"
+    assert "session 1 of" in caught.value.detail
+
+
+@pytest.mark.usefixtures("on_24_november_2026")
+def test_an_open_ended_group_judges_age_on_the_joining_day(area, tm, time_machine):
+    """Long Term Monitoring is joined at any time: a man who is 21 when he joins is not refused because he was
+    20 when the group started months earlier."""
+    ltms = make_group(
+        area,
+        actor=tm,
+        programme_code="nsogp_ltms",
+        start_date=D(2027, 1, 6),
+        slots=[{"weekday": "wednesday", "start_time": "10:00"}],
+    )
+    time_machine.move_to(dt.datetime(2027, 6, 1, 9, tzinfo=LONDON), tick=False)
+    referral = waiting_referral(area, programme="nsogp", date_of_birth=D(2006, 3, 1))  # 20 at start, 21 now
+    membership = services.allocate(actor=tm, group=ltms, referral=referral)
+    assert membership.joined_on == D(2027, 6, 1)

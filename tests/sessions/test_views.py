@@ -6,6 +6,7 @@ the facilitator's calendar. Bad input shows the GOV.UK error summary and saves n
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AccessLog
 from referrals.models import Referral
+from sessions import services
 from sessions.models import (
     FeedToken,
     Membership,
@@ -23,12 +25,15 @@ from sessions.models import (
     ScheduledSession,
 )
 from sessions.rules import Slot, generate_schedule, non_working_reason, session_templates
+from sessions.selectors.catalogue import programme_for_area
 from tests.factories import ClosureFactory, UserFactory, VenueFactory
 from tests.pages import error_summary as _summary
 from tests.pages import page_text as _text
 from tests.sessions.factories import make_group, make_plan, trained_facilitator, waiting_referral
 
 pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+D = dt.date
 
 NS = "programme_sessions"
 
@@ -849,3 +854,60 @@ def test_a_cancelled_group_offers_no_allocate_buttons(login, area, tm, om):
     html = response.content.decode()
     assert "nobody can be allocated to it" in html
     assert 'name="referral"' not in html
+
+
+# --- regressions found in review (issue 7 folded them in here) ---
+
+
+@pytest.mark.usefixtures("on_24_november_2026")
+def test_a_cancelled_plan_offers_no_reschedule_or_cancel_links(area, tm, login):
+    """The services refuse to move a cancelled plan's sessions (OWNER_CANCELLED): the page must not offer it."""
+    plan = make_plan(area, actor=tm)
+    services.remove_member(
+        actor=tm,
+        membership=plan.memberships.get(),
+        reason="Needs a group instead",
+        next_status="awaiting_allocation",
+    )
+    plan.refresh_from_db()
+    assert plan.status == "cancelled"
+    page = login(tm).get(reverse("programme_sessions:plan_detail", kwargs={"public_id": plan.public_id}))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/reschedule/" not in html and "/cancel/" not in html
+
+
+@pytest.mark.usefixtures("on_24_november_2026")
+def test_check_page_previews_the_version_in_force_on_the_start_date(login, area, tm, area_admin, facilitator):
+    """create_group schedules with the version in force on the start date: the check page must preview and name
+    that version, not today's, or the TM confirms one schedule and gets another."""
+    national = programme_for_area(area, "isotp_group")
+    services.create_programme_version(
+        actor=area_admin,
+        programme=national,
+        changes={"session_minutes": 150, "work_minutes": 150},
+        reason="Longer sessions from December",
+        valid_from=D(2026, 12, 1),
+    )
+    client = login(tm)
+    venue = VenueFactory(area=area)
+    _walk_group(client, _group_answers(venue, tm, [facilitator, trained_facilitator(area)], D(2027, 1, 4)))
+    text = _text(client.get(reverse("programme_sessions:group_create_check")))
+    assert "(version 2)" in text and "20:30" in text
+    client.post(reverse("programme_sessions:group_create_check"))
+    group = ProgrammeGroup.objects.get()
+    assert group.programme.version == 2 and group.sessions.get(number=1).end == dt.time(20, 30)
+
+
+@pytest.mark.usefixtures("on_24_november_2026")
+def test_the_cancel_page_of_a_past_session_explains_instead_of_failing(area, tm, login, time_machine):
+    """A TM following an old link to cancel a session that has since passed got a 500 (an error added to an
+    unbound form); the page now shows the rule's refusal in the error summary."""
+    group = make_group(area, actor=tm)
+    time_machine.move_to(dt.datetime(2027, 1, 12, 9, tzinfo=LONDON), tick=False)  # session 1 was on 4 January
+    page = login(tm).get(
+        reverse("programme_sessions:session_cancel", kwargs={"public_id": group.public_id, "number": 1})
+    )
+    assert page.status_code == 200
+    text = _text(page)
+    assert "There is a problem" in text and "past sessions never move" in text

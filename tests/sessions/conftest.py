@@ -1,0 +1,14 @@
+"""Fixtures shared by the delivery tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+
+@pytest.fixture
+def on_24_november_2026(time_machine):
+    """A Tuesday morning in London, for tests whose dates are written out."""
+    time_machine.move_to(dt.datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
