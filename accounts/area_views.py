@@ -37,6 +37,8 @@ def _confirm(
     warning: bool = True,
     **extra: object,
 ) -> HttpResponse:
+    if error := extra.pop("error", None):  # the one error summary takes (link, message) pairs
+        extra["errors"] = [("", error)]
     return render(
         request,
         "accounts/confirm.html",
