@@ -87,7 +87,21 @@ class GovukDateField(forms.MultiValueField):
 
 
 class GovukFormMixin:
-    """Gives every form the error-summary helpers the templates use, and a length limit on all free text."""
+    """Gives every form the error-summary helpers the templates use, and a length limit on all free text.
+
+    Numbers are typed in text inputs with a numeric keyboard: GOV.UK advises against `type=number` (it changes
+    value on scroll, accepts "e", and screen readers announce it badly), so no form here renders one.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        for field in form.fields.values():
+            if isinstance(field.widget, forms.NumberInput):
+                attrs = {k: v for k, v in field.widget.attrs.items() if k not in ("min", "max", "step")}
+                attrs["inputmode"] = "numeric" if isinstance(field, forms.IntegerField) else "decimal"
+                attrs.setdefault("spellcheck", "false")
+                field.widget = forms.TextInput(attrs=attrs)
 
     def full_clean(self) -> None:
         """Django's validation, then: no text field holds more than MAX_TEXT_LENGTH characters, whether or not it

@@ -2,8 +2,8 @@
 
 Issue 13: the staff page's "Reset authenticator and unlock account" form was rendered inside `<title>` (it sat in
 the `page_title` block), so no administrator could press it. This test opens every page of the URL matrix as every
-role that may open it and reads the HTML: nothing interactive in `<head>`, the `<title>` plain text, and every
-form in the body with a button to send it.
+role that may open it and reads the HTML: nothing interactive in `<head>`, the `<title>` plain text, every form in
+the body with a button to send it, and no `type=number` input.
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ def test_every_action_is_a_control_in_the_body(route, area, personas):
         parser = _Controls()
         parser.feed(response.content.decode())
         assert not parser.in_head, f"{route.name} as {role}: {parser.in_head} rendered in <head>/<title>"
+        # GOV.UK: counts are text inputs with a numeric keyboard, never type=number.
+        assert 'type="number"' not in response.content.decode(), (
+            f"{route.name} as {role}: a type=number input"
+        )
         for form in parser.forms:
             assert form["submit"], (
                 f"{route.name} as {role}: a form with no button to send it: {form['attrs']}"

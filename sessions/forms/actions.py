@@ -17,7 +17,7 @@ class RescheduleForm(GovukForm):
         label="New start time",
         label_text="new start time",
         required=False,
-        help_text="On the 24-hour clock, for example 18:00. Leave blank to keep the same time",
+        help_text="For example, 6pm or 18:00. Leave blank to keep the same time",
     )
     cascade = forms.ChoiceField(
         label="Move all later sessions too?",

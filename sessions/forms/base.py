@@ -1,9 +1,8 @@
-"""What every delivery form shares: the GOV.UK form base, the 24-hour time field and view-supplied choices."""
+"""What every delivery form shares: the GOV.UK form base, the time-of-day field and view-supplied choices."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -11,19 +10,20 @@ from django import forms
 
 from isotp.forms import GovukFormMixin
 from sessions.rules import WEEKDAYS
+from sessions.rules.times import TimeOfDayError, parse_time_of_day
 
 WEEKDAY_CHOICES = [(day, day.capitalize()) for day in WEEKDAYS]
-_TIME_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 Choices = Sequence[tuple[str, str]]
 
 
 class GovukTimeField(forms.CharField):
-    """A time of day typed as HH:MM on the 24-hour clock (GOV.UK has no time component: a short text input)."""
+    """A time of day typed as people write it, "6pm" or "18:00" (GOV.UK has no time component: a short text input;
+    `sessions.rules.times` reads it)."""
 
     def __init__(self, *, label_text: str = "start time", **kwargs: Any):
         self.label_text = label_text
-        kwargs.setdefault("max_length", 5)
+        kwargs.setdefault("max_length", 12)
         kwargs.setdefault("error_messages", {"required": f"Enter the {label_text}"})
         super().__init__(**kwargs)
 
@@ -33,12 +33,17 @@ class GovukTimeField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return None
-        match = _TIME_RE.match(text)
-        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        try:
+            return parse_time_of_day(text)
+        except TimeOfDayError as exc:
+            if exc.code == "ambiguous":
+                raise forms.ValidationError(
+                    f"Enter the {self.label_text} with am or pm, like {text.strip()}pm, or as 24-hour, like 18:00",
+                    code="invalid",
+                ) from None
             raise forms.ValidationError(
-                f"Enter the {self.label_text} on the 24-hour clock, like 18:00", code="invalid"
-            )
-        return dt.time(int(match[1]), int(match[2]))
+                f"Enter the {self.label_text} as a time, like 6pm or 18:00", code="invalid"
+            ) from None
 
     def prepare_value(self, value: Any) -> Any:
         return value.strftime("%H:%M") if isinstance(value, dt.time) else value

@@ -120,7 +120,7 @@ class SlotsForm(GovukForm):
     first_start = GovukTimeField(
         label="Start time",
         label_text="start time of the first weekly session",
-        help_text="On the 24-hour clock, for example 18:00",
+        help_text="For example, 6pm or 18:00",
     )
     second_weekday = forms.ChoiceField(
         label="Day",
@@ -132,7 +132,7 @@ class SlotsForm(GovukForm):
         label="Start time",
         label_text="start time of the second weekly session",
         required=False,
-        help_text="On the 24-hour clock, for example 18:00",
+        help_text="For example, 6pm or 18:00",
     )
 
     def __init__(self, *args: Any, max_slots: int = 2, default_start: str = "", **kwargs: Any):

@@ -66,6 +66,9 @@ class AllocationRow:
     waiting: WaitingRow
     age_at_group_start: int
     refusal: str
+    # Issue 13: their "must start by" date is before they could join this group (they would not finish within
+    # their supervision): a warning, not a refusal (the eligibility rule SUPERVISION_ENDS_TOO_SOON decides).
+    late_start: str = ""
 
     @property
     def referral(self) -> Any:
@@ -94,12 +97,23 @@ def allocation_rows(
     fmt = "one_to_one" if programme.delivery == Delivery.ONE_TO_ONE else "group"
     rows = referral_selectors.waiting_list(user, programme=programme.programme, format=fmt, today=today)
     try:
-        on = age_band_date(group, join_date(group, today))
+        joins = join_date(group, today)
     except DomainConflict:
-        on = group.start_date
+        joins = group.start_date
+    on = age_band_date(group, joins)
     out = []
     for row in rows:
         age = age_on(row.person.date_of_birth, on)
         issue = check_age_band(age, group.age_min, group.age_max)
-        out.append(AllocationRow(waiting=row, age_at_group_start=age, refusal=issue.message if issue else ""))
+        latest = row.urgency.latest_start
+        late = (
+            f"Must start by {format_date(latest)}, but would join this group on {format_date(joins)}"
+            if latest is not None and latest < joins
+            else ""
+        )
+        out.append(
+            AllocationRow(
+                waiting=row, age_at_group_start=age, refusal=issue.message if issue else "", late_start=late
+            )
+        )
     return out

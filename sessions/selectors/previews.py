@@ -17,7 +17,15 @@ from sessions.models import (
     ScheduledSession,
     SessionStatus,
 )
-from sessions.rules import ExistingSession, Move, Schedule, ScheduleError, Slot, provider_cancellation
+from sessions.rules import (
+    ExistingSession,
+    Move,
+    Schedule,
+    ScheduleError,
+    Slot,
+    provider_cancellation,
+    reschedule,
+)
 from sessions.services.groups import preview_schedule
 
 if TYPE_CHECKING:
@@ -72,3 +80,33 @@ def cancellation_preview(
     except (ScheduleError, ValueError) as exc:
         return [], str(exc)
     return moves, ""
+
+
+def reschedule_preview(
+    owner: ProgrammeGroup | OneToOnePlan,
+    session: ScheduledSession,
+    *,
+    new_date: dt.date,
+    new_start: dt.time | None,
+    cascade: bool,
+) -> list[Move]:
+    """What a reschedule would move (the rule the service applies), or nothing when it would be refused (the
+    service then says why). Lets the page warn of consequences before the change."""
+    live = ScheduledSession.objects.filter(**_owner_filter(owner)).exclude(
+        status=SessionStatus.CANCELLED_BY_PROVIDER
+    )
+    try:
+        return reschedule(
+            [ExistingSession(s.number, s.date, s.start, s.end) for s in live],
+            session_number=session.number,
+            new_date=new_date,
+            new_start=new_start,
+            cascade=cascade,
+            today=clock.today(),
+            slots=[Slot(s.weekday, s.start_time) for s in owner.slots.all()],
+            jurisdiction=jurisdiction_of(owner.area),
+            closures=closures_of(owner.area),
+            cadence=owner.programme.cadence,
+        )
+    except (ScheduleError, ValueError, OverflowError):
+        return []

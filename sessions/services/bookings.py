@@ -159,6 +159,25 @@ def check_clashes(
         exclude_plan_id=exclude_plan_id,
     )
     names = {f.pk: f.full_name for f in facilitators}
+    found = _all_clashes(
+        candidates,
+        venue_pk=venue.pk,
+        venue_bookings=taken.venue,
+        person_bookings={p: b for p, b in taken.people.items() if p in facilitator_ids},
+    )
+    if found:
+        _refuse(found, venue=venue, names=names, by_ref=taken.sessions)
+
+
+def _all_clashes(
+    candidates: Sequence[Candidate],
+    *,
+    venue_pk: int,
+    venue_bookings: list[Booking],
+    person_bookings: dict[int, list[Booking]],
+) -> dict[tuple[str, int], list[tuple[Candidate, list[Booking]]]]:
+    """Issue 13: every clash at once, keyed by room or person (not one per submit), in date order."""
+    found: dict[tuple[str, int], list[tuple[Candidate, list[Booking]]]] = {}
     for candidate in sorted(candidates, key=lambda c: (c.date, c.start)):
         wanted = Booking(
             ref="new",
@@ -167,23 +186,46 @@ def check_clashes(
             start=candidate.start,
             end=candidate.end,
         )
-        clashes = find_clashes(wanted, taken.venue)
+        clashes = find_clashes(wanted, venue_bookings)
         if clashes:
-            raise DomainConflict(
-                f"{venue.name} is already booked for {clashes[0].label}: session {candidate.number} would "
-                f"overlap it on {format_date(candidate.date)}.",
-                code="VENUE_CLASH",
-                clashes=[_clash(taken.sessions, c) for c in clashes],
-            )
-        for person_id in sorted(facilitator_ids):
-            clashes = find_clashes(wanted, taken.people.get(person_id, []))
+            found.setdefault(("venue", venue_pk), []).append((candidate, clashes))
+        for person_id in sorted(person_bookings):
+            clashes = find_clashes(wanted, person_bookings[person_id])
             if clashes:
-                raise DomainConflict(
-                    f"{names[person_id]} is already delivering {clashes[0].label}: session {candidate.number} "
-                    f"would overlap it on {format_date(candidate.date)}.",
-                    code="FACILITATOR_CLASH",
-                    clashes=[_clash(taken.sessions, c) for c in clashes],
-                )
+                found.setdefault(("person", person_id), []).append((candidate, clashes))
+    return found
+
+
+def _refuse(
+    found: dict[tuple[str, int], list[tuple[Candidate, list[Booking]]]],
+    *,
+    venue: Venue,
+    names: dict[int, str],
+    by_ref: dict[str, ScheduledSession],
+) -> None:
+    """One refusal naming every room or person that clashes, with the first clash of each and how many more."""
+    lines = []
+    for (kind, key), hits in found.items():
+        candidate, clashes = hits[0]
+        more = f" (and {len(hits) - 1} more session{'s' if len(hits) != 2 else ''})" if len(hits) > 1 else ""
+        if kind == "venue":
+            lines.append(
+                f"{venue.name} is already booked for {clashes[0].label}: session {candidate.number} would "
+                f"overlap it on {format_date(candidate.date)}{more}."
+            )
+        else:
+            lines.append(
+                f"{names[key]} is already delivering {clashes[0].label}: session {candidate.number} "
+                f"would overlap it on {format_date(candidate.date)}{more}."
+            )
+    raise DomainConflict(
+        " ".join(lines),
+        code="VENUE_CLASH" if ("venue", venue.pk) in found else "FACILITATOR_CLASH",
+        clashes=[
+            _clash(by_ref, booking)
+            for booking in {c.ref: c for hits in found.values() for _cand, cs in hits for c in cs}.values()
+        ],
+    )
 
 
 def _catch_up_bookings(

@@ -11,6 +11,7 @@ from accounts.permissions import require
 from isotp import clock
 from isotp.hooks import app_hooks
 from sessions.models import GroupStatus
+from sessions.selectors.consequences import closure_hits, supervision_overruns
 from sessions.selectors.groups import (
     group_for_user,
     groups_with_places,
@@ -49,6 +50,7 @@ def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     members = list(members_for_group(group, include_ended=False))
     sessions = list(schedule_for_group(group))
     can_manage = permissions.can_manage_delivery(request.user)
+    live = group.status in (GroupStatus.PLANNED, GroupStatus.RUNNING)
     return render(
         request,
         "sessions/groups/detail.html",
@@ -64,6 +66,9 @@ def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "can_register": permissions.can_take_register(request.user),
             "can_manage": can_manage and group.status not in (GroupStatus.CANCELLED, GroupStatus.COMPLETED),
             "can_allocate": can_manage and group.status in (GroupStatus.PLANNED, GroupStatus.RUNNING),
+            # Issue 13: problems a later change made (a closure added over sessions, supervision ending first).
+            "closure_hits": closure_hits(group, clock.today()) if live else [],
+            "overruns": supervision_overruns(group) if live else [],
             # Panels other apps add to the page (e.g. the psychometric needs profile), without sessions importing them.
             # Each hook returns a rendered template (already safe HTML).
             "panels": [panel(request, group) for panel in app_hooks("panels", "group_panels")],

@@ -21,9 +21,10 @@ from isotp.forms import add_refusal
 from sessions import services as delivery
 from sessions.forms.actions import RescheduleForm
 from sessions.forms.questions import ConfirmForm
+from sessions.selectors.consequences import Overrun, supervision_overruns
 from sessions.selectors.groups import group_for_user
 from sessions.selectors.plans import plan_for_user
-from sessions.selectors.previews import cancellation_preview
+from sessions.selectors.previews import cancellation_preview, reschedule_preview
 from sessions.selectors.schedule import live_session
 from sessions.views.requests import staff
 
@@ -51,7 +52,21 @@ def _reschedule(request: HttpRequest, kind: str, public_id: str, number: int) ->
     owner, back_url, label = _owner(request, kind, public_id)
     session = _session(owner, number)
     form = RescheduleForm(request.POST if request.method == "POST" else None)
+    overruns: list[Overrun] = []
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # Before the change: name the members whose supervision would end before the new last session.
+        overruns = supervision_overruns(
+            owner,
+            reschedule_preview(
+                owner,
+                session,
+                new_date=data["new_date"],
+                new_start=data["new_start"],
+                cascade=data["cascade"],
+            ),
+        )
+    if request.method == "POST" and form.is_valid() and (not overruns or request.POST.get("confirmed")):
         data = form.cleaned_data
         try:
             moved = delivery.reschedule_session(
@@ -88,6 +103,7 @@ def _reschedule(request: HttpRequest, kind: str, public_id: str, number: int) ->
             "session": session,
             "back_url": back_url,
             "owner_label": label,
+            "overruns": overruns,
         },
     )
 
@@ -126,6 +142,7 @@ def _cancel(request: HttpRequest, kind: str, public_id: str, number: int) -> Htt
             "back_url": back_url,
             "owner_label": label,
             "moves": moves,
+            "overruns": supervision_overruns(owner, moves) if moves else [],
         },
     )
 
