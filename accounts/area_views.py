@@ -81,7 +81,7 @@ def staff_role(request: HttpRequest, public_id: str) -> HttpResponse:
         except DomainConflict as exc:
             form.add_error("role", exc.detail)
         else:
-            messages.success(request, f"{member.full_name} is now a {member.get_role_display().lower()}")
+            messages.success(request, f"{member.full_name}'s role is now {member.get_role_display().lower()}")
             return redirect("accounts:staff_detail", public_id=public_id)
     return render(request, "accounts/staff_role.html", {"form": form, "member": member})
 
