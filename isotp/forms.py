@@ -93,15 +93,17 @@ class GovukFormMixin:
     value on scroll, accepts "e", and screen readers announce it badly), so no form here renders one.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __getitem__(self, name: str) -> Any:
+        """The bound field, its number input (also one a form adds after __init__) turned into a text input."""
         form: forms.BaseForm = self  # type: ignore[assignment]
-        for field in form.fields.values():
-            if isinstance(field.widget, forms.NumberInput):
-                attrs = {k: v for k, v in field.widget.attrs.items() if k not in ("min", "max", "step")}
-                attrs["inputmode"] = "numeric" if isinstance(field, forms.IntegerField) else "decimal"
-                attrs.setdefault("spellcheck", "false")
-                field.widget = forms.TextInput(attrs=attrs)
+        field = form.fields.get(name)
+        if field is not None and isinstance(field.widget, forms.NumberInput):
+            attrs = {k: v for k, v in field.widget.attrs.items() if k not in ("min", "max", "step")}
+            attrs["inputmode"] = "numeric" if isinstance(field, forms.IntegerField) else "decimal"
+            attrs.setdefault("spellcheck", "false")
+            field.widget = forms.TextInput(attrs=attrs)
+            form._bound_fields_cache.pop(name, None)  # type: ignore[attr-defined]
+        return super().__getitem__(name)  # type: ignore[misc]
 
     def full_clean(self) -> None:
         """Django's validation, then: no text field holds more than MAX_TEXT_LENGTH characters, whether or not it

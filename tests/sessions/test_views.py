@@ -337,7 +337,7 @@ def test_slots_and_start_date_and_places_are_validated(login, area, tm, facilita
     )
     summary = _summary(response)
     assert (
-        "on the 24-hour clock" in summary
+        "as a time, like 6pm or 18:00" in summary
         and "Choose a different day for the second weekly session" in summary
     )
     client.post(url("group_create_step", step="slots"), answers["slots"])
@@ -809,7 +809,8 @@ def test_group_page_query_count_does_not_grow_with_members_and_sessions(
         services.allocate(actor=tm, group=group, referral=waiting_referral(area, om))
     client = login(tm)
     # + the psychometric needs panel: members, their pre-programme administrations, the scores
-    with django_assert_max_num_queries(17):
+    # + issue 13's problems: sessions on closure dates (2), members whose supervision ends first (2)
+    with django_assert_max_num_queries(21):
         response = client.get(url("group_detail", public_id=group.public_id))
     assert response.status_code == 200 and f"{members} of 10 taken" in _text(response)
 
