@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -122,7 +123,13 @@ class SessionRegisterApi(APIView):
         for index, raw in enumerate(data.validated_data["records"]):
             values = dict(raw)
             ref = values.pop("membership")
-            membership = _ref(f"records[{index}].membership", partial(groups.membership_for_user, user, ref))
+            try:
+                membership = groups.membership_for_user(user, ref)
+            except Http404:
+                # DRF's own shape for a nested list's errors: {"records": {"0": {"membership": [...]}}}.
+                raise ValidationError(
+                    {"records": {str(index): {"membership": ["Not found: choose one from your area."]}}}
+                ) from None
             entries.append(services.RegisterEntry(membership=membership, **values))
         services.take_register(
             actor=user,

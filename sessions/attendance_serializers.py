@@ -48,7 +48,11 @@ class AttendanceRecordOutput(serializers.Serializer[Any]):
 
 
 class RegisterInput(serializers.Serializer[Any]):
-    records = AttendanceRecordInput(many=True, allow_empty=True)
+    records = AttendanceRecordInput(
+        many=True,
+        allow_empty=False,
+        error_messages={"empty": "Record at least one member: an empty register records nobody."},
+    )
     content_delivered = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     exercises = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 

@@ -112,7 +112,9 @@ def member_records(memberships: Sequence[Membership]) -> dict[int, MemberRecord]
     for a in Attendance.objects.filter(membership_id__in=ids):
         attendance[a.membership_id][a.session_id] = a
     catch_ups: dict[int, list[CatchUp]] = defaultdict(list)
-    for c in CatchUp.objects.filter(membership_id__in=ids).select_related("facilitator", "venue"):
+    for c in CatchUp.objects.filter(membership_id__in=ids).select_related(
+        "facilitator", "venue", "missed_session"
+    ):
         catch_ups[c.membership_id].append(c)
     exceptions: dict[int, dict[int, CatchUpException]] = defaultdict(dict)
     for e in CatchUpException.objects.filter(membership_id__in=ids).select_related("granted_by"):
@@ -235,6 +237,7 @@ class RegisterLine:
     record: Attendance | None
     outstanding: list[MemberSession]
     blocked_by: str
+    blocked_code: str = ""
 
     @property
     def ended(self) -> bool:
@@ -276,12 +279,17 @@ def register_for(session: ScheduledSession) -> list[RegisterLine]:
             blocking_catch_up(rows, at=at, rule=restart_rule(programme_of(m))) if at and active else None
         )
         result = record.progress()
+        saved = record.attendance.get(session.pk)
+        if saved is not None:  # the API shows its membership and session: no query per member
+            saved.membership = m
+            saved.session = session
         lines.append(
             RegisterLine(
                 membership=m,
-                record=record.attendance.get(session.pk),
+                record=saved,
                 outstanding=[s for s in result.outstanding if active and (at is None or s.date < at.date)],
                 blocked_by=blocker.message if blocker else "",
+                blocked_code=blocker.code if blocker else "",
             )
         )
     return lines

@@ -16,7 +16,7 @@ Sources:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 
 ATTENDED = "attended"
@@ -42,6 +42,12 @@ CATCH_UP_OUTSTANDING = "CATCH_UP_OUTSTANDING"
 RESTART_REQUIRED = "RESTART_REQUIRED"
 BLOCK_RESTART_REQUIRED = "BLOCK_RESTART_REQUIRED"
 SESSIONS_COMPLETE = "SESSIONS_COMPLETE"
+
+
+def upper_first(text: str) -> str:
+    """ "session 2 on Monday 2 November 2026" -> "Session 2 on Monday 2 November 2026" (str.capitalize would
+    lower-case the day and month)."""
+    return text[:1].upper() + text[1:]
 
 
 def is_missed(outcome: str | None) -> bool:
@@ -112,13 +118,74 @@ def _label(s: MemberSession) -> str:
     return s.label or f"session {s.number}"
 
 
-def _blocks_over_limit(sessions: Sequence[MemberSession], limit: int) -> tuple[int, ...]:
-    """domain.md §2.4, §6: more than `limit` missed sessions in a block -> that block restarts."""
-    missed_by_block: dict[int, int] = {}
-    for s in sessions:
-        if is_missed(s.outcome) and s.block is not None:
-            missed_by_block[s.block] = missed_by_block.get(s.block, 0) + 1
-    return tuple(sorted(b for b, n in missed_by_block.items() if n > limit))
+def _runs(sessions: Sequence[MemberSession]) -> list[list[MemberSession]]:
+    """The member's sessions cut into block runs: consecutive sessions of the same block (a rolling group repeats
+    its blocks, so block 1 of the second cycle is a new run of block 1)."""
+    rows = sorted(sessions, key=lambda s: (s.date, s.start or time.min, s.number))
+    runs: list[list[MemberSession]] = []
+    for s in rows:
+        if s.block is None:
+            continue
+        if runs and runs[-1][0].block == s.block and runs[-1][-1].number < s.number:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return runs
+
+
+@dataclass(frozen=True)
+class BlockRestart:
+    """A block run with more than the limit missed: the member restarts that block at the next block boundary."""
+
+    block: int
+    over_at: MemberSession  # the missed session that took the run over the limit
+    rest: tuple[MemberSession, ...]  # the run's sessions after it (redone with the block)
+    restart_at: MemberSession | None  # the first session of the next block boundary, if scheduled
+
+
+def block_restarts(sessions: Sequence[MemberSession], limit: int) -> tuple[BlockRestart, ...]:
+    """002 / domain.md §2.4, §6: more than `limit` missed sessions in a block -> the member restarts that block
+    at the next block boundary. A block already redone (a later run of the same block within the limit) no longer
+    counts."""
+    runs = _runs(sessions)
+    out: list[BlockRestart] = []
+    for i, run in enumerate(runs):
+        missed = [s for s in run if is_missed(s.outcome)]
+        if len(missed) <= limit:
+            continue
+        later_runs = [later for later in runs[i + 1 :] if later[0].block == run[0].block]
+        redone = any(all(s.outcome is not None for s in later) for later in later_runs)
+        missed_again = any(sum(1 for s in later if is_missed(s.outcome)) > limit for later in later_runs)
+        if redone or missed_again:  # done again (or the later run is the one to restart)
+            continue
+        over = missed[limit]
+        out.append(
+            BlockRestart(
+                block=run[0].block,  # type: ignore[arg-type]
+                over_at=over,
+                rest=tuple(s for s in run if (s.date, s.number) > (over.date, over.number)),
+                restart_at=runs[i + 1][0] if i + 1 < len(runs) else None,
+            )
+        )
+    return tuple(out)
+
+
+def _run_of(rows: Sequence[MemberSession], restart: BlockRestart) -> list[MemberSession]:
+    return next(run for run in _runs(rows) if restart.over_at in run)
+
+
+def block_restart_message(restart: BlockRestart, limit: int) -> str:
+    """The plain-English decision, for pages, the API and emails."""
+    when = (
+        f"at the next block boundary, {restart.restart_at.label or f'session {restart.restart_at.number}'}"
+        if restart.restart_at is not None
+        else "at the next block boundary (not yet scheduled)"
+    )
+    return (
+        f"More than {limit} sessions missed in block {restart.block}: the member restarts block "
+        f"{restart.block} {when}: the block is redone in full, its missed sessions are not caught up one by one "
+        "(002)."
+    )
 
 
 def progress(sessions: Iterable[MemberSession], *, rule: RestartRule) -> Progress:
@@ -151,17 +218,15 @@ def progress(sessions: Iterable[MemberSession], *, rule: RestartRule) -> Progres
             f"{label[:1].upper()}{label[1:]} could not be caught up: the {rule.limit} sessions missed before it "
             f"use the limit of {rule.limit} catch-ups, so the programme must be started again (003)."
         )
+    restarts: tuple[BlockRestart, ...] = ()
     if rule.applies and rule.kind == MISSED_PER_BLOCK:
-        blocks = _blocks_over_limit(rows, rule.limit or 0)
-        for b in blocks:
+        restarts = block_restarts(rows, rule.limit or 0)
+        blocks = tuple(sorted({r.block for r in restarts}))
+        for r in restarts:
             codes.append(BLOCK_RESTART_REQUIRED)
-            reasons.append(
-                f"More than {rule.limit} sessions missed in block {b}: the block is restarted at the next block "
-                "boundary (002)."
-            )
-    outstanding = tuple(
-        s for s in missed_rows if not s.caught_up and not (s.block is not None and s.block in blocks)
-    )
+            reasons.append(block_restart_message(r, rule.limit or 0))
+    redone = {s.session_id for r in restarts for s in _run_of(rows, r)}
+    outstanding = tuple(s for s in missed_rows if not s.caught_up and s.session_id not in redone)
     if restart:
         outstanding = ()
     for s in outstanding:
@@ -210,15 +275,18 @@ def blocking_catch_up(
     Only presence is blocked: recording that the member was absent is always allowed (it is a fact, and it feeds
     the limit and enforcement). Sessions of a block being restarted are redone with the block, not caught up.
     """
-    rows = [s for s in sessions if s.session_id != at.session_id]
-    blocks = (
-        _blocks_over_limit(rows, rule.limit or 0) if rule.applies and rule.kind == MISSED_PER_BLOCK else ()
+    # The rules read the session being recorded as not yet recorded.
+    everything = [replace(s, outcome=None) if s.session_id == at.session_id else s for s in sessions]
+    rows = [s for s in everything if s.session_id != at.session_id]
+    restarts = (
+        block_restarts(everything, rule.limit or 0) if rule.applies and rule.kind == MISSED_PER_BLOCK else ()
     )
+    redone = {s.session_id for r in restarts for s in _run_of(everything, r)}
     key = (at.date, at.start or time.min, at.number)
     for s in sorted(rows, key=lambda r: (r.date, r.start or time.min, r.number)):
         if (s.date, s.start or time.min, s.number) >= key:
             break
-        if is_missed(s.outcome) and not s.caught_up and not s.exception and s.block not in blocks:
+        if is_missed(s.outcome) and not s.caught_up and not s.exception and s.session_id not in redone:
             return Blocker(
                 CATCH_UP_OUTSTANDING,
                 f"The catch-up of {_label(s)} is outstanding: the member must complete it before attending a "

@@ -259,6 +259,63 @@ def _next_step_line(membership: Membership) -> str:
     return "A catch-up of the session must be completed before the next group session (003)."
 
 
+def _block_restart_line(membership: Membership, target: ScheduledSession) -> str:
+    """N-SOGP: the restart decision when this missed session took its block over the limit (002)."""
+    rule = _rule(membership)
+    if rule.kind != "missed_per_block" or not rule.limit:
+        return ""
+    from sessions.rules.attendance import block_restart_message, block_restarts
+
+    rows = member_records([membership])[membership.pk].rows()
+    for r in block_restarts(rows, rule.limit):
+        if r.over_at.session_id == str(target.public_id):
+            return block_restart_message(r, rule.limit)
+    return ""
+
+
+def _apply_block_restarts(*, actor: User, locked: Membership, record: MemberRecord) -> None:
+    """002 / domain.md §6: a block over the limit -> the member restarts it at the next block boundary. The TM
+    and OM are told once per block run (and it is audited); the block's booked catch-ups are cancelled (its
+    missed sessions are redone with the block)."""
+    rule = _rule(locked)
+    if rule.kind != "missed_per_block" or not rule.limit:
+        return
+    from sessions.rules.attendance import block_restart_message, block_restarts
+
+    owner = owner_of(locked)
+    referral = locked.referral
+    for r in block_restarts(record.rows(), rule.limit):
+        message = block_restart_message(r, rule.limit)
+        told = notify(
+            recipients=[owner.treatment_manager, referral.person.offender_manager],
+            kind="restart",
+            subject=f"A programme member must restart block {r.block}",
+            body=f"{referral.person.crn} has missed more than {rule.limit} sessions of block {r.block} of "
+            f"{owner.reference}.\n\n{message}\n\nThe missed sessions of this block are redone with the block, "
+            "not caught up one by one.",
+            link=f"/memberships/{locked.public_id}/progress/",
+            dedupe_key=f"block-restart:{locked.pk}:{r.over_at.session_id}",
+        )
+        if told:
+            record_event(
+                actor=actor,
+                action="membership.block_restart",
+                obj=locked,
+                area_id=owner.area_id,
+                object_label=owner.reference,
+                changes={"block": r.block, "session": r.over_at.session_id},
+                reason=message,
+            )
+            run = {s.session_id for s in record.rows() if s.block == r.block}
+            pending = [c for c in record.catch_ups if c.pending and str(c.missed_session.public_id) in run]
+            if pending:
+                from sessions.models import CatchUp
+
+                CatchUp.objects.filter(pk__in=[c.pk for c in pending]).update(
+                    cancelled_at=timezone.now(), cancelled_by=actor, cancel_reason=message
+                )
+
+
 def _notify_enforcement_change(*, referral: Referral, before: Any, link: str, already_told: bool) -> None:
     """domain.md §6: the OM is told of every enforcement step. When a write changes the referral's enforcement
     state (a sent-home reason corrected, a failure added or removed) and the absence notice did not already say
@@ -309,7 +366,10 @@ def _notify_absence(
             f"{crn} was recorded as {what} at {session_label(target)} of {owner.reference}"
             + (" (a correction)." if previous else "."),
         ]
-        if not restarted:
+        block_line = _block_restart_line(locked, target)
+        if block_line:
+            lines.append(block_line)
+        elif not restarted:
             lines.append(_next_step_line(locked))
         if failure:
             view = enforcement_for([referral])[referral.pk]
@@ -365,6 +425,8 @@ def apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str | 
     record = member_records([locked])[locked.pk]
     result = record.progress()
     owner = owner_of(locked)
+    if result.restart_blocks and locked.status == MembershipStatus.ACTIVE:
+        _apply_block_restarts(actor=actor, locked=locked, record=record)
     if result.restart_required and locked.status == MembershipStatus.ACTIVE:
         reason = result.reasons[result.codes.index("RESTART_REQUIRED")]
         locked.status = MembershipStatus.RESTART_REQUIRED
@@ -477,9 +539,8 @@ def _record(
             else:
                 saved.append(records[member.pk].attendance[target.pk])
         except DomainConflict as exc:
-            if len(entries) > 1:
-                exc.extra.setdefault("membership", str(member.public_id))
-                exc.extra.setdefault("index", index)
+            exc.extra.setdefault("membership", str(member.public_id))
+            exc.extra.setdefault("index", index)
             raise
     members = [locked[e.membership.pk] for e in changed]
     states = enforcement_for([m.referral for m in members]) if members else {}

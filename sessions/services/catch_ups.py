@@ -33,7 +33,7 @@ from sessions.models import (
 )
 from sessions.progress import member_records, programme_of, session_label
 from sessions.rules import Booking, find_clashes, format_date
-from sessions.rules.attendance import is_missed
+from sessions.rules.attendance import is_missed, upper_first
 
 from .attendance import _notify_enforcement_change, apply_progress, owner_of
 from .bookings import catch_up_label, lock_bookables
@@ -181,7 +181,8 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
     """TMs and the member's facilitators: book a catch-up of one missed session, recording its outcome now (a
     catch-up that took place) or later (`record_catch_up_outcome`). With a time, the facilitator and venue are
     checked for clashes (409 FACILITATOR_CLASH / VENUE_CLASH). Refusals: MEMBERSHIP_ENDED, NOT_MISSED (the
-    session was not missed), ALREADY_CAUGHT_UP, CATCH_UP_IN_FUTURE (an outcome for a future date). Locks the
+    session was not missed), ALREADY_CAUGHT_UP, CATCH_UP_IN_FUTURE (an outcome for a future date or before its
+    start time), NON_WORKING_DAY (a bank holiday or closure date). Locks the
     membership (and the facilitator and venue when timed). Audited.
     """
     _check_actor(actor, membership)
@@ -218,16 +219,27 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
         _check_started(date, start, today)
     if date < missed_session.date:
         raise ValidationError({"date": ["A catch-up is on or after the day of the session it catches up."]})
+    from sessions.rules.schedule import non_working_reason
+    from sessions.selectors.area import closures_of, jurisdiction_of
+
+    closed = non_working_reason(
+        date, jurisdiction=jurisdiction_of(owner.area), closures=closures_of(owner.area)
+    )
+    if closed is not None:  # domain.md §5, as for sessions: no catch-up on a bank holiday or closure date
+        raise DomainConflict(
+            f"{format_date(date)} is not a working day: {closed}. Choose another date.",
+            code="NON_WORKING_DAY",
+        )
     record = member_records([locked])[locked.pk]
     row = next((r for r in record.rows() if r.session_id == str(missed_session.public_id)), None)
     if row is None or not is_missed(row.outcome):
         raise DomainConflict(
-            f"{session_label(missed_session).capitalize()} was not missed: there is nothing to catch up.",
+            f"{upper_first(session_label(missed_session))} was not missed: there is nothing to catch up.",
             code="NOT_MISSED",
         )
     if row.caught_up:
         raise DomainConflict(
-            f"{session_label(missed_session).capitalize()} has already been caught up.",
+            f"{upper_first(session_label(missed_session))} has already been caught up.",
             code="ALREADY_CAUGHT_UP",
         )
     end = None
@@ -405,7 +417,7 @@ def _after_outcome(
             actor=actor,
             membership=locked,
             missed_session=catch_up.missed_session,
-            reason=f"{session_label(catch_up.missed_session).capitalize()} was caught up on "
+            reason=f"{upper_first(session_label(catch_up.missed_session))} was caught up on "
             f"{format_date(catch_up.date)}.",
         )  # an attended catch-up is programme work: it starts the programme like a session
         from .attendance import _start_programme
@@ -471,6 +483,13 @@ def grant_catch_up_exception(
         raise DomainConflict(
             f"There is no outstanding catch-up of {session_label(missed_session)}.",
             code="NO_OUTSTANDING_CATCH_UP",
+        )
+    existing = CatchUpException.objects.filter(membership=locked, missed_session=missed_session).first()
+    if existing is not None:  # review of issue 8, no. 18: never silently drop the new reason
+        raise DomainConflict(
+            f"An exception for {session_label(missed_session)} was already recorded by "
+            f"{existing.granted_by.full_name}: {existing.reason}",
+            code="EXCEPTION_EXISTS",
         )
     exception, created = CatchUpException.objects.get_or_create(
         membership=locked,

@@ -26,8 +26,16 @@ from isotp.forms import GovukDateField, add_refusal
 from sessions import attendance_selectors, services
 from sessions.forms.base import GovukForm, GovukTimeField, set_choices
 from sessions.models import AttendanceOutcome, CatchUpOutcome, ScheduledSession
-from sessions.progress import enforcement_for, member_record, register_for, session_label
+from sessions.progress import (
+    enforcement_for,
+    member_record,
+    programme_of,
+    register_for,
+    restart_rule,
+    session_label,
+)
 from sessions.rules import format_date
+from sessions.rules.attendance import upper_first
 from sessions.selectors.schedule import session_for_user
 from sessions.views.requests import staff
 
@@ -100,8 +108,18 @@ def session_register(request: HttpRequest, public_id: str) -> HttpResponse:
                     exercises=request.POST.get("exercises", ""),
                 )
             except DomainConflict as exc:
-                anchor = f"m-{exc.extra['membership']}-outcome" if "membership" in exc.extra else ""
-                errors.append((anchor, exc.detail))
+                ref = exc.extra.get("membership", "")
+                anchor = f"m-{ref}-outcome" if ref else ""
+                name = next(
+                    (
+                        ln.membership.referral.person.full_name
+                        for ln in lines
+                        if str(ln.membership.public_id) == ref
+                    ),
+                    "",
+                )
+                # Review of issue 8, no. 13: the summary and the field name the member.
+                errors.append((anchor, f"{name}: {exc.detail}" if name else exc.detail))
             except ValidationError as exc:
                 errors.extend(("", m) for m in exc.messages)
             else:
@@ -219,7 +237,7 @@ def catch_up_new(request: HttpRequest, public_id: str) -> HttpResponse:
             "date": today(),
         },
     )
-    set_choices(form.fields["missed_session"], [(s.session_id, s.label.capitalize()) for s in outstanding])
+    set_choices(form.fields["missed_session"], [(s.session_id, upper_first(s.label)) for s in outstanding])
     set_choices(form.fields["facilitator"], [(str(f.public_id), f.full_name) for f in facilitators])
     set_choices(form.fields["venue"], [("", "No venue"), *[(str(v.pk), v.name) for v in venues]])
     if request.method == "POST" and form.is_valid():
@@ -334,7 +352,7 @@ def catch_up_exception(request: HttpRequest, public_id: str) -> HttpResponse:
     outstanding = [s for s in record.progress().outstanding if not s.exception]
     by_id = {str(s.public_id): s for s in record.sessions}
     form = ExceptionForm(request.POST if request.method == "POST" else None)
-    set_choices(form.fields["missed_session"], [(s.session_id, s.label.capitalize()) for s in outstanding])
+    set_choices(form.fields["missed_session"], [(s.session_id, upper_first(s.label)) for s in outstanding])
     if request.method == "POST" and form.is_valid():
         try:
             services.grant_catch_up_exception(
@@ -419,6 +437,18 @@ def member_progress(request: HttpRequest, public_id: str) -> HttpResponse:
         )
     timeline.sort(key=lambda t: t["date"], reverse=True)
     homework = [r for r in record.attendance.values() if r.homework_done is not None]
+    rule = restart_rule(programme_of(membership))
+    limit_text = ""  # review of issue 8, no. 12: say plainly how many more may be missed
+    if rule.applies and rule.kind == "total_catch_ups" and membership.status == "active":
+        left = result.catch_ups_left or 0
+        limit_text = (
+            f"He may miss {left} more session{'s' if left != 1 else ''} before he must start the programme "
+            f"again (no more than {rule.limit} may be {'rearranged' if membership.plan_id else 'caught up'})."
+            if left
+            else "He may not miss another session: one more and he must start the programme again."
+        )
+    elif rule.applies and rule.kind == "missed_per_block":
+        limit_text = f"Missing more than {rule.limit} sessions in one block means restarting that block."
     return render(
         request,
         "sessions/attendance/progress.html",
@@ -431,6 +461,7 @@ def member_progress(request: HttpRequest, public_id: str) -> HttpResponse:
             "timeline": timeline,
             "homework_done": sum(1 for r in homework if r.homework_done),
             "homework_total": len(homework),
+            "limit_text": limit_text,
             "pending_catch_ups": [c for c in record.catch_ups if c.pending],
             "can_book": permissions.can_take_register(request.user),
             "can_grant_exception": permissions.can_grant_catch_up_exception(request.user),

@@ -394,3 +394,158 @@ def _other_absent(group, tm, om, facilitator, session):
         actor=facilitator, membership=other, session=session, outcome="acceptable_absence"
     )
     return other
+
+
+# --- 9. the N-SOGP block restart acts and tells the TM and OM -------------------------------------------------
+
+
+def test_9_more_than_two_missed_in_a_block_tells_the_tm_and_om_with_the_block_wording(
+    api, area, tm, om, facilitator, time_machine
+):
+    from audit.models import AuditEvent
+    from notifications.models import Notification
+
+    group = make_group(
+        area,
+        actor=tm,
+        programme_code="nsogp_core_group",
+        facilitators=[facilitator, trained_facilitator(area, "nsogp")],
+        slots=[{"weekday": "monday", "start_time": "10:00"}],
+    )
+    member = services.allocate(actor=tm, group=group, referral=waiting_referral(area, om, programme="nsogp"))
+    first_block = list(group.sessions.filter(block=1).order_by("number")[:3])
+    _at(time_machine, first_block[-1].date)
+    for s in first_block:
+        services.record_attendance(
+            actor=facilitator, membership=member, session=s, outcome="acceptable_absence"
+        )
+    member.refresh_from_db()
+    assert member.status == MembershipStatus.ACTIVE  # only the block is redone
+    told = Notification.objects.filter(kind="restart")
+    assert set(told.values_list("recipient_id", flat=True)) == {group.treatment_manager_id, om.pk}
+    assert "restarts block 1 at the next block boundary" in told.first().body
+    assert AuditEvent.objects.filter(action="membership.block_restart").count() == 1
+    third = Notification.objects.filter(recipient=om, kind="absence").order_by("id").last()
+    assert "before the next group session" not in third.body and "restarts block 1" in third.body
+    detail = api(tm).get(reverse("api-membership-detail", args=[member.public_id])).json()
+    assert detail["restart_blocks"] == [1] and "BLOCK_RESTART_REQUIRED" in detail["codes"]
+    # Recording it again tells nobody twice.
+    services.record_attendance(
+        actor=facilitator, membership=member, session=first_block[-1], outcome="unacceptable_absence"
+    )
+    assert Notification.objects.filter(kind="restart").count() == 2
+
+
+# --- 11. the register of a recorded full group costs no query per member ---------------------------------------
+
+
+def test_11_a_recorded_register_costs_the_same_for_2_and_10_members(api, login, area, tm, om, time_machine):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for size in (2, 10):
+        lead = trained_facilitator(area)
+        group = make_group(
+            area, actor=tm, facilitators=[lead, trained_facilitator(area)], start_date=dt.date(2027, 1, size)
+        )
+        members = [_member(group, tm, om) for _ in range(size)]
+        s1 = _s(group, 1)
+        _at(time_machine, s1.date)
+        services.take_register(
+            actor=lead,
+            session=s1,
+            entries=[
+                services.RegisterEntry(membership=m, outcome="acceptable_absence" if i % 2 else "attended")
+                for i, m in enumerate(members)
+            ],
+        )
+        client, page = api(lead), login(lead)
+        with CaptureQueriesContext(connection) as api_queries:
+            assert client.get(reverse("api-session-register", args=[s1.public_id])).status_code == 200
+        with CaptureQueriesContext(connection) as page_queries:
+            url = reverse("programme_sessions:session_register", args=[s1.public_id])
+            assert page.get(url).status_code == 200
+        counts[size] = (len(api_queries), len(page_queries))
+        time_machine.move_to(dt.datetime(2026, 11, 30, 12, tzinfo=LONDON), tick=False)
+    assert counts[10] == counts[2], counts
+
+
+# --- 12-14, 16, 18: the minor findings --------------------------------------------------------------------------
+
+
+def test_12_the_progress_page_says_how_many_more_may_be_missed(
+    login, group, tm, om, facilitator, time_machine
+):
+    member = _member(group, tm, om)
+    s1, s2 = _s(group, 1), _s(group, 2)
+    _at(time_machine, s2.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    _catch_up(facilitator, member, s1)
+    services.record_attendance(actor=facilitator, membership=member, session=s2, outcome="acceptable_absence")
+    page = page_text(login(tm).get(reverse("programme_sessions:member_progress", args=[member.public_id])))
+    assert "2 missed, 1 caught up" in page
+    assert "He may miss 2 more sessions before he must start the programme again" in page
+    assert "missed so far" not in page
+
+
+def test_13_and_14_register_errors_name_the_member_and_dates_keep_their_capitals(
+    api, login, group, tm, om, facilitator, time_machine
+):
+    member = _member(group, tm, om)
+    s1, s2 = _s(group, 1), _s(group, 2)
+    _at(time_machine, s2.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    response = login(facilitator).post(
+        reverse("programme_sessions:session_register", args=[s2.public_id]),
+        {f"{member.public_id}-outcome": "attended"},
+    )
+    name = member.referral.person.full_name
+    assert response.status_code == 200 and name in error_summary(response)
+    assert f"{name}: The catch-up of session 1 on Monday 4 January 2027" in page_text(response)
+    page = login(facilitator).get(reverse("programme_sessions:catch_up_new", args=[member.public_id]))
+    assert "Session 1 on Monday 4 January 2027" in page.content.decode()
+    with pytest.raises(DomainConflict) as caught:  # session 2 not recorded: not missed
+        _catch_up(facilitator, member, s2)
+    assert caught.value.code == "NOT_MISSED" and "Monday 11 January 2027" in caught.value.detail
+
+
+def test_16_a_catch_up_on_a_bank_holiday_is_refused(group, tm, om, facilitator, time_machine):
+    member = _member(group, tm, om)
+    s1 = _s(group, 1)
+    _at(time_machine, s1.date)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    with pytest.raises(DomainConflict) as caught:  # Good Friday 2027 (England)
+        _catch_up(facilitator, member, s1, outcome="", date=dt.date(2027, 3, 26))
+    assert caught.value.code == "NON_WORKING_DAY"
+
+
+def test_18_an_empty_register_a_repeated_exception_and_one_error_shape(
+    api, group, tm, om, facilitator, time_machine
+):
+    member = _member(group, tm, om)
+    s1 = _s(group, 1)
+    _at(time_machine, s1.date)
+    url = reverse("api-session-register", args=[s1.public_id])
+    response = api(facilitator).put(url, {"records": []}, format="json")
+    assert response.status_code == 400 and "records" in response.json()
+    s1.refresh_from_db()
+    assert s1.register_taken_at is None and s1.status == "scheduled"
+    body = {
+        "records": [
+            {"membership": str(member.public_id), "outcome": "attended"},
+            {"membership": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "outcome": "attended"},
+        ]
+    }
+    assert api(facilitator).put(url, body, format="json").json() == {
+        "records": {"1": {"membership": ["Not found: choose one from your area."]}}
+    }
+    body["records"][1]["outcome"] = "maybe"
+    # The serializer's own errors have the same shape.
+    assert set(api(facilitator).put(url, body, format="json").json()["records"]["1"]) == {"outcome"}
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    exception_url = reverse("api-membership-catch-up-exception", args=[member.public_id])
+    first = {"missed_session": str(s1.public_id), "reason": "Venue shut"}
+    assert api(tm).post(exception_url, first, format="json").status_code == 201
+    again = api(tm).post(exception_url, {**first, "reason": "Another reason"}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "EXCEPTION_EXISTS"

@@ -238,3 +238,55 @@ def test_attending_is_blocked_exactly_when_an_earlier_miss_is_not_caught_up(outc
     at = rows[-1]
     expected = any(is_missed(s.outcome) and s.number not in caught for s in rows[:-1])
     assert (blocking_catch_up(rows, at=at, rule=ISOTP) is not None) == expected
+
+
+# --- review of issue 8, no. 9: the N-SOGP block restart acts ------------------------------------------------
+
+
+def _cycled(outcomes, block_size=4, blocks=2):
+    """A rolling group: blocks 1..`blocks` of `block_size` sessions, repeated."""
+    rows = _sessions(outcomes)
+    return [
+        MemberSession(
+            session_id=r.session_id,
+            number=r.number,
+            date=r.date,
+            block=((r.number - 1) // block_size) % blocks + 1,
+            outcome=r.outcome,
+            label=f"session {r.number}",
+        )
+        for r in rows
+    ]
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "restarts", "restart_at"),
+    [
+        # Block 1 (1-4) with three missed: restart at the next boundary, session 5 (block 2).
+        ([ACCEPTABLE_ABSENCE] * 3 + [None] * 5, (1,), 5),
+        # Two missed in block 1: within the limit (002: MORE than two).
+        ([ACCEPTABLE_ABSENCE] * 2 + [ATTENDED] * 2 + [None] * 4, (), None),
+        # Block 1 redone in the next cycle (9-12) within the limit: the restart is spent.
+        ([ACCEPTABLE_ABSENCE] * 3 + [None] + [ATTENDED] * 4 + [ATTENDED] * 4, (), None),
+        # Redone but missed again over the limit: restart again.
+        ([ACCEPTABLE_ABSENCE] * 3 + [None] + [ATTENDED] * 4 + [SENT_HOME] * 3 + [None], (1,), None),
+    ],
+    ids=["three-missed", "two-missed", "redone", "redone-and-missed-again"],
+)
+def test_a_block_restart_names_the_next_boundary(outcomes, restarts, restart_at):
+    from sessions.rules.attendance import block_restarts
+
+    found = block_restarts(_cycled(outcomes), 2)
+    assert tuple(r.block for r in found) == restarts
+    if restart_at:
+        assert found[0].restart_at.number == restart_at
+        assert [s.number for s in found[0].rest] == [4]
+    assert not progress(_cycled(outcomes), rule=NSOGP).restart_required  # only the block is redone
+
+
+def test_a_restarted_block_names_its_boundary_and_blocks_nothing():
+    rows = _cycled([ACCEPTABLE_ABSENCE] * 3 + [None] * 5)
+    assert blocking_catch_up(rows, at=rows[4], rule=NSOGP) is None  # its misses are redone, not caught up
+    result = progress(rows, rule=NSOGP)
+    assert result.restart_blocks == (1,) and not result.sessions_complete
+    assert "next block boundary, session 5" in result.reasons[result.codes.index("BLOCK_RESTART_REQUIRED")]
