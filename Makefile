@@ -17,6 +17,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 # `make run`: an embedded default. SQLite file in the checkout, Celery tasks in-process, console email.
 RUN_ENV := DJANGO_DEBUG=true CELERY_TASK_ALWAYS_EAGER=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 \
+	SERVICE_URL=http://127.0.0.1:$(PORT) \
 	EMAIL_URL=consolemail:// REDIS_URL=
 
 # `make test`: the real PostgreSQL and Redis on this machine (override DATABASE_URL / REDIS_URL to point elsewhere).

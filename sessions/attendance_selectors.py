@@ -106,7 +106,12 @@ def catch_ups_for_facilitator(user: User, start: dt.date, end: dt.date) -> Query
         CatchUp.objects.filter(facilitator=user, date__gte=start, date__lte=end, cancelled_at__isnull=True)
         .exclude(missed_session__status=SessionStatus.CANCELLED_BY_PROVIDER)
         .select_related(
-            "membership__group", "membership__plan", "missed_session__group", "missed_session__plan", "venue"
+            "membership__group",
+            "membership__plan",
+            "membership__referral__person",
+            "missed_session__group",
+            "missed_session__plan",
+            "venue",
         )
         .order_by("date", "start", "id")
     )

@@ -153,6 +153,11 @@ class Failure:
     what: str
     session_id: str
 
+    @property
+    def kind(self) -> str:
+        """ "sent home (unacceptable)" or "unacceptable absence", for short lists (review of issue 8, no. 15)."""
+        return "sent home (unacceptable)" if self.what.startswith("Sent home") else "unacceptable absence"
+
 
 def failures_by_referral(referral_ids: Iterable[int]) -> dict[int, list[Failure]]:
     """Per referral, its failures to comply across all its memberships (two queries)."""

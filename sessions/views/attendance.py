@@ -175,6 +175,7 @@ def session_register(request: HttpRequest, public_id: str) -> HttpResponse:
             "content_delivered": posted.get("content_delivered", session.content_delivered),
             "exercises": posted.get("exercises", session.exercises),
             "can_grant_exception": permissions.can_grant_catch_up_exception(request.user),
+            "catch_up_word": "rearranged session" if session.plan_id else "catch-up",
         },
     )
 
@@ -462,6 +463,7 @@ def member_progress(request: HttpRequest, public_id: str) -> HttpResponse:
             "homework_done": sum(1 for r in homework if r.homework_done),
             "homework_total": len(homework),
             "limit_text": limit_text,
+            "catch_up_word": word,
             "pending_catch_ups": [c for c in record.catch_ups if c.pending],
             "can_book": permissions.can_take_register(request.user),
             "can_grant_exception": permissions.can_grant_catch_up_exception(request.user),

@@ -549,3 +549,22 @@ def test_18_an_empty_register_a_repeated_exception_and_one_error_shape(
     assert api(tm).post(exception_url, first, format="json").status_code == 201
     again = api(tm).post(exception_url, {**first, "reason": "Another reason"}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "EXCEPTION_EXISTS"
+
+
+# --- 15, 17: wording on the pages ------------------------------------------------------------------------------
+
+
+def test_15_my_sessions_names_the_member_of_a_catch_up_and_sent_home_is_called_so(
+    login, group, tm, om, facilitator, time_machine
+):
+    member = _member(group, tm, om)
+    s1 = _s(group, 1)
+    _at(time_machine, s1.date, hour=9)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s1, outcome="sent_home", sent_home_acceptable=False
+    )
+    _catch_up(facilitator, member, s1, outcome="", date=s1.date + dt.timedelta(days=2), start=dt.time(10))
+    page = page_text(login(facilitator).get(reverse("programme_sessions:my_calendar")))
+    assert member.referral.person.full_name in page and member.referral.person.crn in page
+    home = page_text(login(om).get(reverse("referrals:person_list")))
+    assert "sent home (unacceptable)" in home and "(unacceptable absence" not in home
