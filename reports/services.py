@@ -467,6 +467,7 @@ def _count_completion(actor: User, report: PostProgrammeReport) -> bool:
     move_as_consequence(
         actor=actor,
         referral=report.referral,
+        membership=report.membership,
         to_status=ReferralStatus.COMPLETED,
         only_from=ReferralStatus.ON_PROGRAMME,
         reason="Post-Programme Report issued to the offender manager; post-programme psychometrics recorded",

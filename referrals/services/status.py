@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -164,20 +164,59 @@ def change_status(
     return locked
 
 
+def _consequence_refused(referral: Referral, membership: Any, to_status: str) -> str | None:
+    """Why `to_status` is not the consequence of `membership`'s state (None when it is; domain.md §9).
+
+    The membership (re-read here, never trusted as passed) must be the referral's latest. `allocated` needs it
+    active; `on_programme` needs it active (or its sessions complete) with a session or catch-up attended;
+    `restart_required` and `completed` need it ended that way; any other move needs it ended with that status as
+    the referral's next one (a removal or a restart going back to the waiting list).
+    """
+    from sessions.models import ATTENDED_OUTCOMES, Membership, MembershipStatus
+
+    if membership is None:
+        return "A referral moves this way only as the consequence of a place on a group or plan"
+    latest = Membership.objects.filter(referral=referral).order_by("-pk").first()
+    if latest is None or latest.pk != membership.pk:
+        return "The place given is not this referral's latest place on a group or plan"
+    state = latest.status
+    if to_status == "allocated":
+        ok = state == MembershipStatus.ACTIVE
+    elif to_status == "on_programme":
+        ok = state in (MembershipStatus.ACTIVE, MembershipStatus.SESSIONS_COMPLETE) and (
+            latest.attendances.filter(outcome__in=ATTENDED_OUTCOMES).exists()
+            or latest.catch_ups.filter(outcome__in=ATTENDED_OUTCOMES, cancelled_at__isnull=True).exists()
+        )
+    elif to_status == "restart_required":
+        ok = state == MembershipStatus.RESTART_REQUIRED
+    elif to_status == "completed":
+        ok = state == MembershipStatus.COMPLETED
+    else:
+        ok = state not in (MembershipStatus.ACTIVE, MembershipStatus.SESSIONS_COMPLETE) and (
+            latest.next_status == to_status
+        )
+    if ok:
+        return None
+    return f"The referral's place ({latest.get_status_display().lower()}) does not lead to {to_status.replace('_', ' ')}"
+
+
 def move_as_consequence(
     *,
     actor: User,
     referral: Referral,
+    membership: Any,
     to_status: str,
     only_from: str | None = None,
     reason_code: str = "",
     reason: str = "",
 ) -> Referral:
-    """Delivery services: move a referral as the consequence of an action they have already authorised.
+    """Delivery services: move a referral as the consequence of what has happened to its place (`membership`).
 
-    Allocation, removal and the first attended session change the referral's status although a facilitator may
-    be the one acting; the transition table still decides what is legal. With `only_from`, a referral found (under
-    the lock) in any other status is left as it is. Locks the referral row; audited.
+    Allocation, removal, restart, the first attended session and completion change the referral's status although a
+    facilitator may be the one acting. This is no free-form status change (review of issue 7, no. 1): the
+    membership's state, read here under the referral's lock, must lead to `to_status` (`_consequence_refused`),
+    else 409 NOT_A_CONSEQUENCE; the transition table still decides what is legal. With `only_from`, a referral
+    found (under the lock) in any other status is left as it is. Locks the referral row; audited.
     """
     with transaction.atomic():
         locked = lock_referral(referral)
@@ -187,5 +226,7 @@ def move_as_consequence(
         )
         if only_from is not None and locked.status != only_from:
             return locked
+        if refused := _consequence_refused(locked, membership, to_status):
+            raise DomainConflict(refused, code="NOT_A_CONSEQUENCE")
         _move(actor=actor, referral=locked, to_status=to_status, reason_code=reason_code, reason=reason)
     return locked

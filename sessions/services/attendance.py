@@ -399,14 +399,15 @@ def _notify_absence(
     return told
 
 
-def _start_programme(*, actor: User, referral: Referral, reason: str) -> None:
+def _start_programme(*, actor: User, membership: Membership, reason: str) -> None:
     """The first attended session moves the referral to `on_programme` (domain.md §9), through the referrals
     service's consequence move (facilitators may not change statuses by hand)."""
     from referrals.services.status import move_as_consequence
 
     move_as_consequence(
         actor=actor,
-        referral=referral,
+        referral=membership.referral,
+        membership=membership,
         to_status=ReferralStatus.ON_PROGRAMME,
         only_from=ReferralStatus.ALLOCATED,
         reason=reason,
@@ -452,11 +453,16 @@ def apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str | 
         back = f"Restart: back to the waiting list after {owner.reference} ({reason})"
         if referral.status == ReferralStatus.ON_PROGRAMME:
             move_as_consequence(
-                actor=actor, referral=referral, to_status=ReferralStatus.RESTART_REQUIRED, reason=reason
+                actor=actor,
+                referral=referral,
+                membership=locked,
+                to_status=ReferralStatus.RESTART_REQUIRED,
+                reason=reason,
             )
             move_as_consequence(
                 actor=actor,
                 referral=referral,
+                membership=locked,
                 to_status=ReferralStatus.AWAITING_ALLOCATION,
                 reason=back,
             )
@@ -464,6 +470,7 @@ def apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str | 
             move_as_consequence(
                 actor=actor,
                 referral=referral,
+                membership=locked,
                 to_status=ReferralStatus.AWAITING_ALLOCATION,
                 reason=back,
             )
@@ -552,7 +559,7 @@ def _record(
         if entry.outcome in ATTENDED_OUTCOMES:
             _start_programme(
                 actor=actor,
-                referral=member.referral,
+                membership=member,
                 reason=f"Attended session {target.number} on {format_date(target.date)}",
             )
         record_event(

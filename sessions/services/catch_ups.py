@@ -424,7 +424,7 @@ def _after_outcome(
 
         _start_programme(
             actor=actor,
-            referral=locked.referral,
+            membership=locked,
             reason=f"Attended the catch-up of {session_label(catch_up.missed_session)}",
         )
     word = "rearranged session" if locked.plan_id is not None else "catch-up"

@@ -143,6 +143,7 @@ def allocate(
     move_as_consequence(
         actor=actor,
         referral=person_referral,
+        membership=membership,
         to_status=ReferralStatus.ALLOCATED,
         reason=f"Allocated to {locked.reference}",
     )
@@ -223,7 +224,12 @@ def remove_member(
         ]
     )
     move_as_consequence(
-        actor=actor, referral=locked.referral, to_status=next_status, reason_code=reason_code, reason=reason
+        actor=actor,
+        referral=locked.referral,
+        membership=locked,
+        to_status=next_status,
+        reason_code=reason_code,
+        reason=reason,
     )
     if locked.plan is not None:
         OneToOnePlan.objects.filter(pk=locked.plan.pk).update(status=PlanStatus.CANCELLED)

@@ -138,6 +138,7 @@ def create_one_to_one_plan(
     move_as_consequence(
         actor=actor,
         referral=locked,
+        membership=membership,
         to_status=ReferralStatus.ALLOCATED,
         reason=f"One-to-one plan {created.reference}",
     )

@@ -69,6 +69,19 @@ def _ogrs3(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
     return {"person": person, "inputs": inputs}
 
 
+def _allocated_place(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
+    """A referral on the waiting list with an active place just made on a group: its move to `allocated`."""
+    from sessions.models import Membership
+    from tests.sessions.factories import make_group
+
+    referral = referral_for(area, personas[OM], status="awaiting_allocation")
+    group = make_group(area)
+    membership = Membership.objects.create(
+        group=group, referral=referral, joined_on=group.start_date, allocated_by=personas[TM]
+    )
+    return {"referral": referral, "membership": membership, "to_status": "allocated"}
+
+
 def _draft(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
     return {"referral": referral_for(area, personas[OM])}
 
@@ -187,11 +200,12 @@ SERVICES = [
         kwargs=_referral_in("submitted", to_status="withdrawn", reason_code="order_revoked"),
         scoped=True,
     ),
-    # Allocation and removal by TMs, the first attended session by the facilitator who records it.
+    # Allocation and removal by TMs, the first attended session by the facilitator who records it: only as the
+    # consequence of the referral's place (an active place for `allocated`; tests/referrals/test_consequences.py).
     Service(
         status.move_as_consequence,
         roles=frozenset({TM, "facilitator"}),
-        kwargs=_referral_in("awaiting_allocation", to_status="allocated"),
+        kwargs=_allocated_place,
         scoped=True,
     ),
     Service(

@@ -36,7 +36,9 @@ from referrals.services.people import (
 from referrals.services.referrals import answer_other_information, create_referral, update_referral
 from referrals.services.risk import calculate_and_record_rm2000, record_deviance, record_rm2000, record_rosh
 from referrals.services.status import change_status, move_as_consequence, submit_referral
+from sessions.models import Membership
 from tests.factories import UserFactory
+from tests.sessions.factories import make_group
 from tests.referrals.factories import (
     ConvictionFactory,
     PersonFactory,
@@ -412,14 +414,25 @@ def test_a_parked_referral_returns_where_it_came_from_and_keeps_its_place(tm, ar
     )
 
 
-def test_joining_the_waiting_list_starts_the_wait_and_a_restart_rejoins_it(tm, area, om):
+def test_joining_the_waiting_list_starts_the_wait_and_a_restart_rejoins_it(tm, area, om, time_machine):
+    time_machine.move_to(
+        dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC), tick=False
+    )  # before the group starts
     referral = referral_for(area, om, status="suitable")
     change_status(actor=tm, referral=referral, to_status="awaiting_allocation")
     referral.refresh_from_db()
     first = referral.awaiting_since
     assert first is not None
-    for status in ("allocated", "on_programme", "restart_required"):  # made on the group (delivery services)
-        move_as_consequence(actor=tm, referral=referral, to_status=status)
+    place = Membership.objects.create(
+        group=make_group(area), referral=referral, joined_on=dt.date(2027, 1, 4), allocated_by=tm
+    )
+    move_as_consequence(actor=tm, referral=referral, membership=place, to_status="allocated")
+    Referral.objects.filter(pk=referral.pk).update(status="on_programme")  # the first session, on the group
+    Membership.objects.filter(pk=place.pk).update(
+        status="restart_required", next_status="awaiting_allocation"
+    )
+    move_as_consequence(actor=tm, referral=referral, membership=place, to_status="restart_required")
+    time_machine.shift(dt.timedelta(minutes=1))
     change_status(actor=tm, referral=referral, to_status="awaiting_allocation")
     referral.refresh_from_db()
     assert referral.awaiting_since is not None and referral.awaiting_since > first
