@@ -38,7 +38,6 @@ from referrals.services.risk import calculate_and_record_rm2000, record_deviance
 from referrals.services.status import change_status, move_as_consequence, submit_referral
 from sessions.models import Membership
 from tests.factories import UserFactory
-from tests.sessions.factories import make_group
 from tests.referrals.factories import (
     ConvictionFactory,
     PersonFactory,
@@ -48,6 +47,7 @@ from tests.referrals.factories import (
     referral_for,
     years_ago,
 )
+from tests.sessions.factories import make_group
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
