@@ -46,3 +46,15 @@ def age_on(date_of_birth: date, on: date) -> int:
     if on < date_of_birth:
         raise ValueError("The date is before the date of birth.")
     return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
+# Review of issue 7, no. 14: nobody under supervision is older than this; a date of birth that makes someone older
+# is a typing slip (1800 for 1980), refused on its field rather than scored.
+MAX_AGE = 110
+
+
+def too_old(date_of_birth: date, on: date) -> str | None:
+    """Why `date_of_birth` cannot be right on `on` (more than MAX_AGE years before it), or None."""
+    if on >= date_of_birth and age_on(date_of_birth, on) > MAX_AGE:
+        return f"The date of birth ({long_date(date_of_birth)}) would make the person older than {MAX_AGE}: check it"
+    return None

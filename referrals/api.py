@@ -38,6 +38,7 @@ from referrals.filters import OffenceFilter, PersonFilter, ReferralFilter
 from referrals.models import Format, Offence, Person, Programme, Referral
 from referrals.programme_terms import catalogue_for
 from referrals.rules import Candidate, RM2000Input, check, check_input, score
+from referrals.rules.eligibility import check_facts
 from referrals.rules.ogrs3 import OGRS3Input
 from referrals.rules.ogrs3 import check_input as ogrs3_check_input
 from referrals.rules.ogrs3 import score as ogrs3_score
@@ -168,10 +169,16 @@ class EligibilityCheckApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["offences"] = tuple(dict.fromkeys(values["offences"]))
+        candidate = Candidate(**values)
+        if refusals := check_facts(candidate):  # every impossible date at once, each on its field
+            errors: dict[str, list[str]] = {}
+            for refused in refusals:
+                errors.setdefault(refused.field, []).append(refused.message)
+            raise ValidationError(errors)
         user = _user(request)
         # domain.md §3: ages and programme lengths from the user's area's catalogue, as allocation reads them.
         terms = catalogue_for(user.area).terms(values["planned_start"])
-        decision = check(Candidate(**values), selectors.eligibility_config_for(user), terms=terms)
+        decision = check(candidate, selectors.eligibility_config_for(user), terms=terms)
         return Response(EligibilityOutput(decision.as_dict()).data)
 
 

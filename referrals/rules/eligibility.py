@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from isotp.dates import age_on, long_date
+from isotp.dates import age_on, long_date, too_old
 
 MALE = "male"
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
@@ -695,6 +695,56 @@ def _validate(c: Candidate) -> None:
         raise ValueError("supervision_months cannot be negative")
     if unknown := [code for code in c.no_contact if code not in c.offences]:
         raise ValueError(f"no_contact names offence categories not among the offences: {', '.join(unknown)}")
+
+
+@dataclass(frozen=True)
+class FactRefused:
+    """A fact given to the eligibility check that cannot be right, on its field (review of issue 7, nos. 3, 14)."""
+
+    field: str
+    message: str
+
+
+def check_facts(c: Candidate) -> tuple[FactRefused, ...]:
+    """Every date given to `check` that cannot be right, in field order: a date of birth that makes him older than
+    MAX_AGE, a planned start before the birth, an offence before the birth or after the planned start (an offence
+    not yet committed has no sentence), a supervision end before the birth. The API and pages refuse these (400
+    naming the field) before calling `check`."""
+    out: list[FactRefused] = []
+    dob, start = c.date_of_birth, c.planned_start
+    born = long_date(dob)
+    if oldest := too_old(dob, start):
+        out.append(FactRefused("date_of_birth", oldest))
+    if start < dob:
+        out.append(
+            FactRefused(
+                "planned_start",
+                f"The planned start ({long_date(start)}) is before the date of birth ({born})",
+            )
+        )
+    if c.offence_date is not None:
+        if c.offence_date < dob:
+            out.append(
+                FactRefused(
+                    "offence_date",
+                    f"The offence date ({long_date(c.offence_date)}) is before the date of birth ({born})",
+                )
+            )
+        elif c.offence_date > start:
+            out.append(
+                FactRefused(
+                    "offence_date",
+                    f"The offence date ({long_date(c.offence_date)}) is after the planned start ({long_date(start)})",
+                )
+            )
+    if c.supervision_end is not None and c.supervision_end < dob:
+        out.append(
+            FactRefused(
+                "supervision_end",
+                f"The supervision end ({long_date(c.supervision_end)}) is before the date of birth ({born})",
+            )
+        )
+    return tuple(out)
 
 
 def _pending(d: ProgrammeDecision) -> list[Reason]:

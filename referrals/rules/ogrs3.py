@@ -22,10 +22,15 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from isotp.dates import too_old
+
 from .eligibility import RISK_LABELS, RISK_LEVELS, age_on, long_date
 
 SEXES: tuple[str, ...] = ("male", "female")
 MIN_AGE_AT_FIRST_SANCTION = 10  # the age of criminal responsibility in England and Wales
+# Review of issue 7, no. 14: a bound on the count so a typing slip (10^9) is refused rather than scored 100%. The
+# OGRS3 construction sample's most prolific offenders had well under this many sanctions (Howard et al. 2009).
+MAX_PREVIOUS_SANCTIONS = 200
 MINUS = "\u2212"
 EN_DASH = "\u2013"
 
@@ -231,6 +236,37 @@ class OGRS3Result:
         }
 
 
+def _check_birth(inp: OGRS3Input, youngest: int) -> list[OGRS3Refused]:
+    """The date of birth against the other dates: one refusal at most, on the field to correct."""
+    out: list[OGRS3Refused] = []
+    dob, convicted, assessed = inp.date_of_birth, inp.conviction_date, inp.assessment_date
+    # Review of issue 7, no. 14: a date of birth in 1800 is a typing slip.
+    if oldest := too_old(dob, assessed):
+        out.append(OGRS3Refused("date_of_birth", oldest))
+    elif dob >= convicted:
+        out.append(
+            OGRS3Refused(
+                "date_of_birth",
+                f"The date of birth ({long_date(dob)}) must be before the conviction date ({long_date(convicted)})",
+            )
+        )
+    elif assessed < dob:  # review of issue 7, no. 3: refused on its field, never an age taken before birth
+        out.append(
+            OGRS3Refused(
+                "assessment_date",
+                f"The assessment date ({long_date(assessed)}) is before the date of birth ({long_date(dob)})",
+            )
+        )
+    elif (age_assessed := age_on(dob, assessed)) < youngest:
+        out.append(
+            OGRS3Refused(
+                "date_of_birth",
+                f"The OGRS3 table here starts at age {youngest}: he or she is {age_assessed} on the assessment date",
+            )
+        )
+    return out
+
+
 def check_input(
     inp: OGRS3Input, table: dict[str, Any] = DEFAULT_COEFFICIENT_TABLE
 ) -> tuple[OGRS3Refused, ...]:
@@ -238,23 +274,8 @@ def check_input(
     out: list[OGRS3Refused] = []
     if inp.sex not in SEXES:
         out.append(OGRS3Refused("sex", "Choose male or female"))
+    out.extend(_check_birth(inp, table["age_sex"][0]["min"]))
     dob, convicted, assessed = inp.date_of_birth, inp.conviction_date, inp.assessment_date
-    age_assessed = age_on(dob, assessed)
-    youngest = table["age_sex"][0]["min"]
-    if dob >= convicted:
-        out.append(
-            OGRS3Refused(
-                "date_of_birth",
-                f"The date of birth ({long_date(dob)}) must be before the conviction date ({long_date(convicted)})",
-            )
-        )
-    elif age_assessed < youngest:
-        out.append(
-            OGRS3Refused(
-                "date_of_birth",
-                f"The OGRS3 table here starts at age {youngest}: he or she is {age_assessed} on the assessment date",
-            )
-        )
     if convicted > assessed:
         out.append(
             OGRS3Refused(
@@ -291,6 +312,14 @@ def check_input(
         out.append(
             OGRS3Refused(
                 "previous_sanctions", f"Previous sanctions cannot be negative ({inp.previous_sanctions})"
+            )
+        )
+    elif inp.previous_sanctions > MAX_PREVIOUS_SANCTIONS:
+        out.append(
+            OGRS3Refused(
+                "previous_sanctions",
+                f"Previous sanctions ({inp.previous_sanctions}) cannot be more than {MAX_PREVIOUS_SANCTIONS}: "
+                "check the count",
             )
         )
     if inp.offence_group not in table["offence_groups"]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from isotp.dates import age_on, long_date
+from isotp.dates import age_on, long_date, too_old
 
 from .eligibility import RISK_LABELS, RISK_LEVELS
 
@@ -297,8 +297,17 @@ def check_input(inp: RM2000Input) -> tuple[RM2000Refused, ...]:
     refusals: list[RM2000Refused] = []
     if inp.sex != "male":
         refusals.append(RM2000Refused("sex", "Risk Matrix 2000 is only valid for males"))
-    age = age_on(inp.date_of_birth, inp.assessment_date)
-    if age < MIN_AGE:  # domain.md §4: males aged 18 and over
+    dob, assessed = inp.date_of_birth, inp.assessment_date
+    if oldest := too_old(dob, assessed):  # review of issue 7, no. 14
+        refusals.append(RM2000Refused("date_of_birth", oldest))
+    elif assessed < dob:  # review of issue 7, no. 3: refused on its field, never an age taken before birth
+        refusals.append(
+            RM2000Refused(
+                "assessment_date",
+                f"The assessment date ({long_date(assessed)}) is before the date of birth ({long_date(dob)})",
+            )
+        )
+    elif (age := age_on(dob, assessed)) < MIN_AGE:  # domain.md §4: males aged 18 and over
         refusals.append(
             RM2000Refused(
                 "date_of_birth",
