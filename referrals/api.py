@@ -260,7 +260,7 @@ class PersonListApi(generics.ListAPIView[Person]):
         values["offender_manager"] = _offender_manager(user, values["offender_manager"])
         person = create_person(actor=user, **values)
         return Response(
-            PersonDetailOutput(selectors.person_for_user(user, person.public_id)).data,
+            PersonDetailOutput(selectors.person_record_for(user, person.public_id, via="api")).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -291,7 +291,8 @@ class PersonDetailApi(APIView):
         if "offender_manager" in changes:
             changes["offender_manager"] = _offender_manager(user, changes["offender_manager"])
         update_person(actor=user, person=person, **changes)
-        return Response(PersonDetailOutput(selectors.person_for_user(user, public_id)).data)
+        # Review of issue 7, no. 4: the answer is the whole record, so its view is logged like a GET.
+        return Response(PersonDetailOutput(selectors.person_record_for(user, public_id, via="api")).data)
 
 
 def _created(serializer: Any) -> Response:
@@ -477,7 +478,8 @@ class ReferralListApi(generics.ListAPIView[Referral]):
 
 
 def _detail(user: User, public_id: Any, code: int = status.HTTP_200_OK) -> Response:
-    referral = selectors.referral_for_user(user, public_id)
+    """The referral with its person's record, after a write: logged like a GET (review of issue 7, no. 4)."""
+    referral = selectors.referral_record_for(user, public_id, via="api")
     return Response(ReferralDetailOutput(referral, context={"today": clock.today()}).data, status=code)
 
 

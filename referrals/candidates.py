@@ -137,6 +137,17 @@ def no_contact_categories(convictions: list[Conviction]) -> tuple[str, ...]:
     )
 
 
+def recorded_contact_categories(convictions: list[Conviction]) -> tuple[str, ...]:
+    """Offence categories, not contact by default, with a conviction recorded as involving contact (domain.md §3)."""
+    return tuple(
+        dict.fromkeys(
+            c.offence.category
+            for c in convictions
+            if c.contact is True and not OFFENCE_CATEGORIES[c.offence.category].contact
+        )
+    )
+
+
 def latest_deviance(person: Person) -> DevianceAssessment | None:
     return max(person.deviance_assessments.all(), key=lambda a: (a.recorded_at, a.pk), default=None)
 
@@ -177,6 +188,7 @@ def candidate_for(
         supervision_end=sentence.supervision_end_date if sentence else None,
         offence_date=index.offence_date if index else None,
         no_contact=no_contact_categories(convictions),
+        recorded_contact=recorded_contact_categories(convictions),
     )
 
 

@@ -109,6 +109,21 @@ OFFENCE_CATEGORIES: dict[str, OffenceCategory] = {
     "non_contact_other": _cat("Other non-contact sexual offence (e.g. exposure, voyeurism)", 0, 0, 0, 0, 0),
 }
 OFFENCE_CHOICES: list[tuple[str, str]] = [(code, cat.label) for code, cat in OFFENCE_CATEGORIES.items()]
+# domain.md §3: "SOA 2003 ss.8 and 10 'causing or inciting' default to contact and the person entering the conviction
+# can record that it involved no actual or attempted contact (online incitement)". Every other offence of a contact
+# category is contact by what it is (s.5 rape of a child under 13 cannot be recorded as non-contact); any offence
+# may be recorded as involving contact, and the rules then treat it as contact (review of issue 7, no. 2).
+MAY_BE_NON_CONTACT: frozenset[str] = frozenset({"soa2003_s8", "soa2003_s10"})
+
+
+def contact_refused(offence_code: str, category: str, contact: bool | None) -> str | None:
+    """Why a conviction for `offence_code` cannot be recorded with this contact answer (None: it can)."""
+    if contact is False and OFFENCE_CATEGORIES[category].contact and offence_code not in MAY_BE_NON_CONTACT:
+        return (
+            "This offence always involves contact: only causing or inciting a child (SOA 2003 ss.8 and 10) can be "
+            "recorded as involving no actual or attempted contact"
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -155,6 +170,9 @@ class Candidate:
     supervision_end: date | None = None
     offence_date: date | None = None  # the index offence's (domain.md §3 NO_LEGAL_BASIS)
     no_contact: tuple[str, ...] = ()
+    recorded_contact: tuple[
+        str, ...
+    ] = ()  # categories not contact by default with a conviction recorded as contact
 
 
 # Age settings an area stored before ages moved to the catalogue (domain.md §3 "One source for ages"): read and
@@ -299,6 +317,10 @@ def _labels(codes: list[str]) -> str:
 
 def _is_contact(c: Candidate, code: str) -> bool:
     """domain.md §3: contact is a fact of the conviction; the offence table gives only the default."""
+    if (
+        code in c.recorded_contact
+    ):  # e.g. CJA 1988 s.160 recorded as involving contact (review of issue 7, no. 2)
+        return True
     return OFFENCE_CATEGORIES[code].contact and code not in c.no_contact
 
 
@@ -695,6 +717,10 @@ def _validate(c: Candidate) -> None:
         raise ValueError("supervision_months cannot be negative")
     if unknown := [code for code in c.no_contact if code not in c.offences]:
         raise ValueError(f"no_contact names offence categories not among the offences: {', '.join(unknown)}")
+    if unknown := [code for code in c.recorded_contact if code not in c.offences]:
+        raise ValueError(
+            f"recorded_contact names offence categories not among the offences: {', '.join(unknown)}"
+        )
 
 
 @dataclass(frozen=True)

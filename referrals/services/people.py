@@ -21,6 +21,7 @@ from audit.services import diff, record_event
 from isotp.clock import today
 from referrals.models import Conviction, Offence, Person, Sentence
 from referrals.rules import LEGAL_BASES, OFFENCE_CATEGORIES
+from referrals.rules.eligibility import contact_refused
 from referrals.services.auditing import person_event
 from referrals.services.validation import full_clean, not_future
 
@@ -192,6 +193,8 @@ def add_conviction(
     offence = Offence.objects.filter(code=offence_code).first()
     if offence is None:
         raise ValidationError({"offence_code": ["Choose an offence from the list"]})
+    if refused := contact_refused(offence.code, offence.category, contact):
+        raise ValidationError({"contact": [refused]})
     not_future("conviction_date", conviction_date, "The conviction date")
     not_future("offence_date", offence_date, "The offence date")
     if offence_date is not None and offence_date > conviction_date:

@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.rules import (
@@ -207,7 +207,6 @@ def scale_norms(draw):
     )
 
 
-@settings(deadline=None)
 @given(scale_norms(), scores, scores)
 def test_swapping_pre_and_post_flips_the_sign_of_the_rci(norms, pre, post):
     forward, backward = change(pre, post, norms), change(post, pre, norms)
@@ -227,14 +226,12 @@ def _mirror(norms: ScaleNorms) -> ScaleNorms:
     )
 
 
-@settings(deadline=None)
 @given(scale_norms(), scores, scores)
 def test_mirroring_a_scale_mirrors_its_classification(norms, pre, post):
     """Reflect the scale (scores and means negated, direction flipped): the same man, the same verdict."""
     assert change(pre, post, norms).classification == change(-pre, -post, _mirror(norms)).classification
 
 
-@settings(deadline=None)
 @given(scale_norms(), scores, scores)
 def test_flipping_only_the_direction_turns_improvement_into_deterioration(norms, pre, post):
     flipped = ScaleNorms(UP if norms.direction == DOWN else DOWN, *list(vars(norms).values())[1:])
@@ -248,7 +245,6 @@ def test_flipping_only_the_direction_turns_improvement_into_deterioration(norms,
         assert after == Classification.DETERIORATED
 
 
-@settings(deadline=None)
 @given(scale_norms(), scores, scores)
 def test_reliable_exactly_when_beyond_1_96(norms, pre, post):
     found = change(pre, post, norms)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from quality.rules.figures import median, percent, proportion, rate, suppressed, wilson_interval
@@ -47,7 +47,6 @@ def test_wilson_interval_of_nobody_is_none_and_nonsense_is_refused():
         wilson_interval(-1, 2)
 
 
-@settings(deadline=None, suppress_health_check=list(__import__("hypothesis").HealthCheck))
 @given(st.integers(min_value=1, max_value=5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
 def test_wilson_interval_always_holds_the_observed_rate_within_0_and_1(pair):
     successes, n = pair

@@ -403,7 +403,8 @@ def test_om_creates_a_person_and_reads_the_record(api, om):
     assert body["convictions"][0]["offence"]["category"] == "iioc_take_make"
     assert body["current_sentence"]["legal_basis"] == "licence"
     assert body["risk"]["rm2000"]["s"] == "low" and body["risk"]["deviance"] is None
-    assert AccessLog.objects.filter(object_id=person_id, via="api").count() == 1
+    # The POST answered with the whole record and so did the GET: two logged views (review of issue 7, no. 4).
+    assert AccessLog.objects.filter(object_id=person_id, via="api").count() == 2
 
 
 def test_person_errors_are_field_errors(api, om):
@@ -859,3 +860,125 @@ def test_conviction_audit_names_the_conviction_by_its_public_id(api, om, area):
     assert api(om).delete(url).status_code == 204
     event = AuditEvent.objects.get(action="conviction.removed")
     assert event.changes["conviction"] == str(conviction.public_id)
+
+
+# --- every answer carrying a person's record is logged (review of issue 7, no. 4) --------------------------
+
+
+def test_a_patch_answering_with_the_record_logs_the_view_even_when_empty(api, om, area):
+    person = eligible_person(area, om)
+    url = reverse("api-person-detail", kwargs={"public_id": person.public_id})
+    response = api(om).patch(url, {}, format="json")
+    assert response.status_code == 200 and response.json()["crn"] == person.crn
+    assert AccessLog.objects.filter(object_id=str(person.public_id), via="api").count() == 1
+
+
+def test_a_referral_write_answering_with_the_record_logs_the_view(api, om, area):
+    person = eligible_person(area, om)
+    client = api(om)
+    created = client.post(
+        reverse("api-referral-list"),
+        {"person": str(person.public_id), "programme": "isotp", "format": "group"},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    referral_id = created.json()["id"]
+    assert AccessLog.objects.filter(object_id=referral_id, via="api").count() == 1
+    patched = client.patch(
+        reverse("api-referral-detail", kwargs={"public_id": referral_id}), {}, format="json"
+    )
+    assert patched.status_code == 200, patched.json()
+    assert AccessLog.objects.filter(object_id=referral_id, via="api").count() == 2
+
+
+# --- impossible dates are 400 naming the field, never a 500 (review of issue 7, nos. 3, 14) -----------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"planned_start": "1984-12-31"}, "planned_start"),
+        ({"offence_date": "1984-12-31"}, "offence_date"),
+        ({"offence_date": "2027-03-02"}, "offence_date"),  # the day after the planned start
+        ({"date_of_birth": "1800-01-01"}, "date_of_birth"),
+    ],
+)
+def test_eligibility_check_refuses_impossible_dates(api, om, changes, field):
+    response = api(om).post(reverse("api-eligibility-check"), _facts(**changes), format="json")
+    assert response.status_code == 400, response.json()
+    assert field in response.json()
+
+
+def test_eligibility_check_takes_an_offence_on_the_planned_start(api, om):
+    _check(api(om), offence_date=START.isoformat())
+
+
+def _ogrs3_facts(**changes: Any) -> dict[str, Any]:
+    facts = {
+        "sex": "male",
+        "date_of_birth": "1990-06-01",
+        "conviction_date": "2026-06-01",
+        "assessment_date": "2026-07-01",
+        "age_at_first_sanction": 20,
+        "previous_sanctions": 3,
+        "offence_group": "violence",
+    }
+    return facts | changes
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"assessment_date": "1990-05-31"}, "assessment_date"),
+        ({"date_of_birth": "1800-01-01"}, "date_of_birth"),
+        ({"previous_sanctions": 10**9}, "previous_sanctions"),
+    ],
+)
+def test_ogrs3_score_refuses_impossible_input(api, om, changes, field):
+    response = api(om).post(reverse("api-ogrs3-score"), _ogrs3_facts(**changes), format="json")
+    assert response.status_code == 400, response.json()
+    assert field in response.json()
+
+
+def test_rm2000_score_refuses_an_assessment_before_birth(api, om):
+    facts = {
+        "sex": "male",
+        "date_of_birth": "1990-06-01",
+        "assessment_date": "1990-05-31",
+        "commencement_of_risk_date": "2026-01-01",
+        "sexual_appearances": 1,
+        "criminal_appearances": 1,
+        "violent_appearances": 0,
+        "burglary": False,
+        "male_victim": False,
+        "stranger_victim": False,
+        "non_contact_offence": False,
+        "single": False,
+        "sexual_offence_after_16": True,
+    }
+    response = api(om).post(reverse("api-rm2000-score"), facts, format="json")
+    assert response.status_code == 400, response.json()
+    assert "assessment_date" in response.json()
+
+
+# --- contact is a fact of the conviction, within what the offence allows (review of issue 7, no. 2) ---------
+
+
+@pytest.mark.parametrize(
+    ("offence", "contact", "code"),
+    [
+        ("soa2003_s5", False, 400),  # rape of a child under 13: contact by what it is
+        ("soa2003_s10", False, 201),  # inciting online: may be recorded as non-contact
+        ("cja1988_s160", True, 201),  # any offence may be recorded as involving contact
+    ],
+)
+def test_a_conviction_contact_answer_within_the_offence_table(api, om, area, offence, contact, code):
+    person = eligible_person(area, om)
+    response = api(om).post(
+        reverse("api-person-detail", kwargs={"public_id": person.public_id}) + "convictions/",
+        {"offence_code": offence, "conviction_date": "2026-06-01", "contact": contact},
+        format="json",
+    )
+    assert response.status_code == code, response.json()
+    if code == 400:
+        assert "contact" in response.json()

@@ -25,6 +25,7 @@ from referrals.rules.eligibility import (
     ProgrammeTerms,
     age_on,
     config_from_dict,
+    contact_refused,
 )
 from referrals.rules.eligibility import check as check_with_terms
 from sessions.rules import DEFAULT_CATALOGUE
@@ -1003,3 +1004,36 @@ def test_missing_terms_are_a_programming_error() -> None:
 
 def test_programme_terms_are_plain_values() -> None:
     assert ProgrammeTerms(min_age=21) == ProgrammeTerms(21, None, None, None, None)
+
+
+# --- contact recorded on the conviction (review of issue 7, no. 2) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offence_code", "category", "contact", "refused"),
+    [
+        ("soa2003_s5", "contact_sexual_child", False, True),
+        ("soa2003_s7", "contact_sexual_child", False, True),
+        ("soa2003_s1", "contact_sexual_adult", False, True),
+        ("soa2003_s8", "contact_sexual_child", False, False),
+        ("soa2003_s10", "contact_sexual_child", False, False),
+        ("soa2003_s5", "contact_sexual_child", True, False),
+        ("soa2003_s5", "contact_sexual_child", None, False),
+        ("cja1988_s160", "iioc_possess", True, False),
+        ("cja1988_s160", "iioc_possess", False, False),
+    ],
+)
+def test_contact_may_be_recorded_only_as_the_offence_allows(offence_code, category, contact, refused):
+    assert (contact_refused(offence_code, category, contact) is not None) is refused
+
+
+def test_an_image_offence_recorded_as_contact_is_contact():
+    decision = get(check(cand(recorded_contact=("iioc_possess",))), "isotp")
+    assert "CONTACT_OFFENCE" in {r.code for r in decision.reasons}
+    assert not decision.eligible
+    assert "CONTACT_OFFENCE" not in {r.code for r in get(check(cand()), "isotp").reasons}
+
+
+def test_recorded_contact_must_name_a_recorded_offence():
+    with pytest.raises(ValueError, match="recorded_contact"):
+        check(cand(recorded_contact=("contact_sexual_child",)))

@@ -174,6 +174,9 @@ def test_conviction_added_and_removed_with_audit(om):
         ({"offence_code": "no_such_offence"}, "offence_code"),
         ({"offence_date": dt.date(2026, 2, 1)}, "offence_date"),  # after the conviction
         ({"conviction_date": TODAY + dt.timedelta(days=1)}, "conviction_date"),
+        # Review of issue 7, no. 2: an inherently contact offence cannot be recorded as non-contact.
+        ({"offence_code": "soa2003_s5", "contact": False}, "contact"),
+        ({"offence_code": "soa2003_s1", "contact": False}, "contact"),
     ],
 )
 def test_conviction_errors_name_the_field_and_save_nothing(om, kwargs, field):

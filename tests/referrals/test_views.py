@@ -885,6 +885,14 @@ def test_a_conviction_records_contact_defaulting_from_the_offence(login, area, o
     client.post(url, base)
     client.post(url, {**base, "contact": "no"})
     assert list(person.convictions.order_by("pk").values_list("contact", flat=True)) == [True, False]
+    # Review of issue 7, no. 2: the record shows what was recorded, not only the category.
+    page = _text(client.get(reverse("referrals:person_detail", args=[person.public_id])))
+    assert page.count("Recorded as involving actual or attempted contact.") == 1
+    assert page.count("Recorded as involving no actual or attempted contact.") == 1
+    refused = client.post(url, {**base, "offence": "soa2003_s5", "contact": "no"})
+    assert refused.status_code == 200 and "govuk-error-summary" in refused.content.decode()
+    assert "always involves contact" in refused.content.decode()
+    assert person.convictions.count() == 2
 
 
 # --- issue 7: pages ask the permission predicates (through selectors), never a role ---------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from reports.rules import (
@@ -184,7 +184,6 @@ def test_attendance_lists_every_absence_with_its_catch_up():
     assert [a.number for a in facts.absences] == [3, 4]
 
 
-@settings(deadline=None)
 @given(st.lists(st.sampled_from(OUTCOMES), max_size=40), st.lists(st.booleans(), max_size=40))
 def test_attended_and_missed_add_up(outcomes, caught):
     day = dt.date(2026, 1, 5)

@@ -220,7 +220,7 @@ def test_a_block_being_restarted_does_not_block():
 OUTCOME = st.sampled_from([ATTENDED, LATE, ACCEPTABLE_ABSENCE, UNACCEPTABLE_ABSENCE, SENT_HOME])
 
 
-@settings(deadline=None, suppress_health_check=[], max_examples=200)
+@settings(max_examples=200)
 @given(st.lists(OUTCOME, min_size=1, max_size=35), st.sets(st.integers(1, 35)))
 def test_counts_add_up_and_restart_matches_the_limit(outcomes, caught):
     result = progress(_sessions(outcomes, caught_up=caught), rule=ISOTP)
@@ -231,7 +231,7 @@ def test_counts_add_up_and_restart_matches_the_limit(outcomes, caught):
         assert not result.outstanding and not result.restart_required
 
 
-@settings(deadline=None, max_examples=200)
+@settings(max_examples=200)
 @given(st.lists(OUTCOME, min_size=2, max_size=20), st.sets(st.integers(1, 20)))
 def test_attending_is_blocked_exactly_when_an_earlier_miss_is_not_caught_up(outcomes, caught):
     rows = _sessions(outcomes, caught_up=caught)

@@ -179,7 +179,7 @@ def test_the_breach_due_date_uses_the_jurisdictions_holidays():
     assert state.status == BREACH_DUE and state.breach_due_by == D(2027, 4, 8)
 
 
-@settings(deadline=None, max_examples=200)
+@settings(max_examples=200)
 @given(st.dates(min_value=D(2026, 1, 1), max_value=D(2030, 12, 31)), st.integers(1, 30))
 def test_the_nth_working_day_is_a_working_day_after_the_absence(start, n):
     due = working_day_after(start, n, is_holiday=_eng)

@@ -418,7 +418,7 @@ def test_a_slot_blocked_for_ever_is_refused_not_looped():
         )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(
     count=st.integers(min_value=0, max_value=40),
     start=st.dates(min_value=D("2025-01-01"), max_value=D("2030-12-31")),
