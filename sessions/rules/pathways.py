@@ -90,6 +90,17 @@ def programme_end(
     return last
 
 
+def _shortest_span(entries: Sequence[Mapping[str, Any]]) -> timedelta:
+    """No start can end sooner than this after it: each entry's sessions one cadence apart (a week, or at least 28
+    days a month) with nothing skipped, and each later entry from the day after the one before ends. Bank holidays,
+    closures and a weekend start only make a programme longer."""
+    days = 0
+    for entry in entries:
+        sessions = len(session_templates(entry, _longest_plan(entry)))
+        days += (sessions - 1) * (28 if entry["cadence"] == "monthly" else 7)
+    return timedelta(days=days + len(entries) - 1)
+
+
 def latest_start(
     entries: Sequence[Mapping[str, Any]],
     *,
@@ -97,18 +108,21 @@ def latest_start(
     jurisdiction: str,
     closures: Mapping[date, str] | Iterable[date] = (),
 ) -> date:
-    """The last start date from which `entries` end on or before `supervision_end` (003: so the programme can be
-    completed). Walks back a day at a time from the start that would end on the day with no holiday in the way."""
+    """The waiting list's "must start by" (003: so the programme can be completed): the latest start date from which
+    `entries`, scheduled by `programme_end` (the calculation behind SUPERVISION_ENDS_TOO_SOON), end on or before
+    `supervision_end`. Every later start ends after it.
+
+    The end depends on the start's weekday and the holidays in the way, so it does not grow steadily with the start
+    (review of issue 7, no. 5: walking forward and stopping at the first start that ends too late missed later
+    starts that fit). So the search goes backwards a day at a time from the latest start that could possibly fit
+    (`_shortest_span` before the supervision end) and stops at the first start that does.
+    """
     closed = closures if isinstance(closures, Mapping) else dict.fromkeys(closures, "")
-    first_end = programme_end(entries, start=supervision_end, jurisdiction=jurisdiction, closures=closed)
-    candidate = supervision_end - (first_end - supervision_end)  # the span with nothing skipped, or longer
+    candidate = supervision_end - _shortest_span(entries)
     while (
         programme_end(entries, start=candidate, jurisdiction=jurisdiction, closures=closed) > supervision_end
     ):
         candidate -= timedelta(days=1)
-    later = candidate + timedelta(days=1)
-    while programme_end(entries, start=later, jurisdiction=jurisdiction, closures=closed) <= supervision_end:
-        candidate, later = later, later + timedelta(days=1)
     return candidate
 
 

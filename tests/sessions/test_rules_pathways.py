@@ -85,7 +85,9 @@ def test_the_waiting_list_bug_of_the_review_is_gone():
     end_of_supervision = date(2027, 12, 20)
     naive = end_of_supervision - timedelta(weeks=35)
     latest = latest_start(entries("isotp", "group"), supervision_end=end_of_supervision, jurisdiction=EW)
-    assert latest < naive
+    # The naive Monday start ends too late; the latest start that fits is a Friday, after it (no Friday holiday).
+    assert programme_end(entries("isotp", "group"), start=latest, jurisdiction=EW) <= end_of_supervision
+    assert latest == date(2027, 4, 23)
     assert programme_end(entries("isotp", "group"), start=naive, jurisdiction=EW) == date(2028, 1, 17)
 
 
@@ -121,3 +123,34 @@ def test_an_edited_catalogue_changes_the_terms():
     assert eligibility_terms(edited, start=date(2027, 1, 5), jurisdiction=EW)[("li", "group")].min_age == 18
     missing = {code: e for code, e in BY_CODE.items() if code != "hi_group"}
     assert ("hi", "group") not in eligibility_terms(missing, start=date(2027, 1, 5), jurisdiction=EW)
+
+
+# --- "must start by" is the latest start (review of issue 7, no. 5) ---------------------------------------------
+
+
+def test_the_latest_start_is_not_the_first_that_ends_too_late():
+    """Supervision ending Monday 30 August 2027 (a bank holiday): the old forward walk answered 3 December 2026,
+    yet a start on Thursday 31 December 2026 ends on 26 August 2027, in time."""
+    pathway, end = entries("isotp", "group"), date(2027, 8, 30)
+    assert programme_end(pathway, start=date(2026, 12, 31), jurisdiction=EW) == date(2027, 8, 26)
+    latest = latest_start(pathway, supervision_end=end, jurisdiction=EW)
+    assert latest >= date(2026, 12, 31)
+    assert programme_end(pathway, start=latest, jurisdiction=EW) <= end
+
+
+@given(
+    st.dates(date(2026, 6, 1), date(2031, 12, 31)),
+    st.sampled_from(sorted(REFERRAL_PATHWAYS)),
+    st.integers(min_value=1, max_value=400),
+)
+def test_the_waiting_list_and_eligibility_cannot_disagree(end, key, later_by):
+    """The list's "must start by" passes eligibility's SUPERVISION_ENDS_TOO_SOON check (the same `ends_on`), and
+    every later start fails it: the day after and any later day up to the supervision end."""
+    by_code = {entry["code"]: entry for entry in DEFAULT_CATALOGUE}
+    latest = latest_start(entries(*key), supervision_end=end, jurisdiction=EW)
+    on_latest = eligibility_terms(by_code, start=latest, jurisdiction=EW)[key]
+    assert on_latest.ends_on is not None and on_latest.ends_on <= end
+    for later in {latest + timedelta(days=1), min(latest + timedelta(days=later_by), end)}:
+        if later > latest:
+            after = eligibility_terms(by_code, start=later, jurisdiction=EW)[key]
+            assert after.ends_on is not None and after.ends_on > end, later
