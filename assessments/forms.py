@@ -76,6 +76,19 @@ class AdministrationForm(GovukForm):
             groups.setdefault(DOMAIN_LABELS[scale.domain], []).append(self[scale_field_name(scale.code)])
         return list(groups.items())
 
+    def summary_errors(self) -> list[tuple[str, Any]]:
+        """The error summary in the order the fields appear on the page (the date, who, then the scales domain by
+        domain), whether the form or the service found the error."""
+        page_order = ["administered_on", "administered_by"] + [
+            field.name for _, fields in self.fields_by_domain() for field in fields
+        ]
+        page_order += [name for name in self.fields if name not in page_order]
+        anchors = {name: self[name].auto_id for name in page_order}
+        anchors["administered_on"] = f"{anchors['administered_on']}_0"  # the date's first input (day)
+        position = {anchors[name]: i for i, name in enumerate(page_order)}
+        # Stable: an error with no field (anchor "") stays first, as the house summary puts it.
+        return sorted(super().summary_errors(), key=lambda pair: position.get(pair[0], -1))
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         scores: dict[str, Any] = {}

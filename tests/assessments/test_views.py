@@ -326,3 +326,45 @@ def test_attackers_are_refused(login, area, facilitator, om, tm, other_tm, setup
     assert login(facilitator).post(f"{base}deviance/", {"level": "high", "rationale": "x"}).status_code == 403
     assert not Administration.objects.exists()
     assert login(tm).get(base).status_code == 200
+
+
+@pytest.mark.parametrize("interleaved", [False, True])
+def test_the_error_summary_follows_the_order_of_the_fields_on_the_page(
+    login, area, facilitator, setup, interleaved
+):
+    """Issue 9: the form's own errors and the service's are listed together, in the order the fields appear (the
+    page groups scales by domain, even when the battery lists them in another order)."""
+    version, membership = setup
+    extra = {}
+    if (
+        interleaved
+    ):  # the last scale (another domain) listed second: the page still shows it in its domain's group
+        definition = json.loads(json.dumps(version.definition))
+        scales = definition["scales"]
+        scales.insert(1, scales.pop())
+        assert scales[1]["domain"] != scales[0]["domain"]
+        version = demo_battery(area, definition)
+        extra = {f"scale_{scales[1]['code']}": "lots"}
+    response = login(facilitator).post(
+        f"/psychometrics/members/{membership.public_id}/pre/",
+        _form_data(
+            version,
+            administered_on_0="1",
+            administered_on_1="1",
+            administered_on_2="1900",  # the service's (before the referral)
+            scale_SE="lots",  # unreadable: the form's own error
+            scale_CDS="80",  # out of range: the service's
+            scale_IRI_PT="2,,2,,2,2,2",  # too many missing: the service's
+            scale_EL="",  # missing: the form's own
+            **extra,
+        ),
+    )
+    page = response.content.decode()
+    summary = error_summary(response)
+    linked = re.findall(r'href="#(id_[^"]+)"', summary)
+    fields_on_page = [
+        anchor
+        for anchor in re.findall(r'<(?:input|select|textarea)[^>]*\bid="(id_[^"]+)"', page)
+        if anchor in linked
+    ]
+    assert len(linked) == 5 + len(extra) and linked == fields_on_page, (linked, fields_on_page)
