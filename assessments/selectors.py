@@ -212,6 +212,7 @@ def results_of(membership: Membership, administrations: list[Administration]) ->
     override = overrides[0] if overrides else None  # newest first (model ordering)
     computed = asdict(results.deviance) if results.deviance else None
     cautions = [c for c in (results.pre_caution, results.post_caution) if c is not None and c.flagged]
+    names = {scale.code: scale.name for scale in battery.scales}
     data.update(
         battery={
             "code": version.battery.code,
@@ -262,7 +263,11 @@ def results_of(membership: Membership, administrations: list[Administration]) ->
                 if administration is not None and found is not None and found.flagged
             ],
         },
-        treatment_needs=[asdict(need) for need in results.treatment_needs],
+        # Each need names its scales by code (`scales`, as before) and by name (`scale_names`, for the pages).
+        treatment_needs=[
+            {**asdict(need), "scale_names": [names.get(code, code) for code in need.scales]}
+            for need in results.treatment_needs
+        ],
         classification_counts=results.classification_counts,
     )
     data["chart_svg"] = results_chart(

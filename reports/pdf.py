@@ -73,6 +73,17 @@ def print_context(
     dates = {k: _date(v) if isinstance(v, str) else v for k, v in facts.get("dates", {}).items()}
     results = facts.get("psychometrics") or {}
     administered = {kind: _date((results.get(kind) or {}).get("administered_on")) for kind in ("pre", "post")}
+    # Issue 9: a social-desirability score above its threshold flags the profile "interpret with caution" wherever it
+    # is shown, naming the administration that raised it.
+    cautions = [
+        {**raised, "administered_on": _date(raised.get("administered_on"))}
+        for raised in (results.get("caution") or {}).get("raised_by") or []
+    ]
+    # The needs name their scales (a report frozen before names were kept shows the codes).
+    needs = [
+        {**need, "scale_names": need.get("scale_names") or need.get("scales") or []}
+        for need in results.get("treatment_needs") or []
+    ]
     return {
         "facts": facts,
         "content": content,
@@ -80,6 +91,8 @@ def print_context(
         "absences": absences,
         "dates": dates,
         "administered": administered,
+        "cautions": cautions,
+        "needs": needs,
         "date_of_birth": _date(facts.get("person", {}).get("date_of_birth")),
         # The rules' order (a JSON column does not keep a dict's order).
         "sections": [

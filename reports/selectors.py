@@ -98,7 +98,16 @@ def facts_for_page(report: PostProgrammeReport) -> dict[str, Any]:
     context["chart_svg"] = str((facts.get("psychometrics") or {}).get("chart_svg") or "")
     return {
         key: context[key]
-        for key in ("facts", "absences", "dates", "administered", "date_of_birth", "chart_svg")
+        for key in (
+            "facts",
+            "absences",
+            "dates",
+            "administered",
+            "cautions",
+            "needs",
+            "date_of_birth",
+            "chart_svg",
+        )
     }
 
 

@@ -111,6 +111,8 @@ def test_results_show_norms_chart_change_and_needs(login, facilitator, om, tm, s
         assert "c = 27.38" in text  # the cut-off used and which one: (10 · 24 + 6 · 33) / 16
         assert "Treated profile" in text
         assert "1. Motivation and denial" in text  # the treatment needs
+        needs = " ".join(text[text.index("Treatment needs") :].split())
+        assert "(from CDS" not in needs and "(from Cognitive distortions (children and sex)" in needs  # names
         assert "This is the configured rule" in text
 
 

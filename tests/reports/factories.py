@@ -167,8 +167,11 @@ def quick_report(
     return report
 
 
-def record_psychometrics(membership: Membership, *, actor: User, post: bool = True) -> None:
-    """The demo battery before the programme and (with `post`) after it, through issue 9's service."""
+def record_psychometrics(
+    membership: Membership, *, actor: User, post: bool = True, flagged: bool = False
+) -> None:
+    """The demo battery before the programme and (with `post`) after it, through issue 9's service; `flagged`: the
+    pre-programme social-desirability score is above its threshold (interpret with caution)."""
     from assessments.services import record_administration
     from tests.assessments.factories import battery_of, demo_battery, problem_score, referred_before, sheet
 
@@ -176,6 +179,11 @@ def record_psychometrics(membership: Membership, *, actor: User, post: bool = Tr
     version = demo_battery(area)
     battery = battery_of(version)
     first = battery.scales[0].code
+    caution = {
+        s.code: {"score": s.caution_above + 1}
+        for s in battery.scales
+        if flagged and s.caution_above is not None
+    }
     from sessions.models import ScheduledSession
 
     dates = (
@@ -189,7 +197,7 @@ def record_psychometrics(membership: Membership, *, actor: User, post: bool = Tr
         membership=membership,
         kind="pre",
         administered_on=dates.first() - dt.timedelta(days=7),
-        scores=sheet(battery, **{first: problem_score(battery, first)}),
+        scores=sheet(battery, **{first: problem_score(battery, first)}, **caution),
     )
     if post:
         record_administration(

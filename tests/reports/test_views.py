@@ -170,3 +170,53 @@ def test_the_download_is_a_pdf_and_audited(login, area, personas):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "no-store" in response["Cache-Control"]
     assert AuditEvent.objects.filter(action="report.downloaded", actor=om).count() == 1
+
+
+def test_a_flagged_profile_is_marked_with_caution_on_the_draft_and_in_the_pdf(
+    login, area, tm, facilitator, om, time_machine
+):
+    """Issue 9: a social-desirability score above its threshold flags the profile "interpret with caution" wherever
+    it is shown: the report's psychometrics and treatment-needs sections say it, naming the administration that
+    raised it, on the draft page and in the PDF. The needs name their scales, not codes."""
+    import io
+
+    from pypdf import PdfReader
+
+    from assessments.models import Administration
+    from reports import services
+    from tests.reports.factories import record_psychometrics
+
+    time_machine.move_to(AFTER_THE_PROGRAMME, tick=False)
+    member = finished_member(area, tm=tm, facilitator=facilitator, om=om)
+    record_psychometrics(member, actor=tm, flagged=True)
+    pre = Administration.objects.get(membership=member, kind="pre")
+    raised = f"The pre-programme scores of {pre.administered_on:%-d %B %Y} flag this profile"
+    report = services.open_report(actor=facilitator, membership=member)
+    client = login(facilitator)
+
+    text = " ".join(page_text(client.get(f"/reports/{report.public_id}/draft/")).split())
+    psychometrics, needs = text.index("Psychometric results"), text.index("Treatment needs")
+    first, second = text.index(raised), text.index(raised, text.index(raised) + 1)
+    assert psychometrics < first < needs < second  # in both sections
+    assert "Interpret with caution" in text and "The needs shown may be understated" in text
+    assert "Social desirability" in text[needs:]  # the reason names the scale
+    assert "(from Cognitive distortions" in text[needs:] and "(from CDS" not in text
+
+    pdf = PdfReader(io.BytesIO(client.get(f"/reports/{report.public_id}/preview.pdf").content))
+    everything = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert everything.count(raised) == 2, everything
+    assert "The needs shown may be understated" in everything
+    assert "(from Cognitive distortions" in everything and "(from CDS" not in everything
+
+
+def test_an_unflagged_profile_has_no_caution(login, area, tm, facilitator, om, time_machine):
+    from reports import services
+    from tests.reports.factories import record_psychometrics
+
+    time_machine.move_to(AFTER_THE_PROGRAMME, tick=False)
+    member = finished_member(area, tm=tm, facilitator=facilitator, om=om)
+    record_psychometrics(member, actor=tm)
+    report = services.open_report(actor=facilitator, membership=member)
+    assert "Interpret with caution" not in page_text(
+        login(facilitator).get(f"/reports/{report.public_id}/draft/")
+    )
