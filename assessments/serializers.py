@@ -237,7 +237,7 @@ class ResultsOutput(serializers.Serializer[Any]):
     treated_profile = serializers.JSONField(allow_null=True)
     caution = serializers.JSONField(help_text='{"flagged", "pre", "post", "reasons"}: interpret with caution')
     treatment_needs = serializers.JSONField(
-        help_text="[{target, title, short, scales}] from the pre problem scales"
+        help_text="[{target, title, short, scales, scale_names}] from the pre problem scales (codes and names)"
     )
     classification_counts = serializers.DictField(child=serializers.IntegerField())
     chart_svg = serializers.CharField(
