@@ -253,11 +253,13 @@ def place_rows(
         counts = bool(
             report
             and recorded is not None
-            # PC 09/2007 (domain.md §8): the report issued to the OM and the post psychometrics done.
+            # PC 09/2007 (domain.md §8): the report issued to the OM and the post psychometrics done. "Issued" is
+            # the first issued version's record, never the report's current status: an amendment reopens the
+            # report but never moves or removes the completion.
             and completion_decision(
                 kind=report["kind"],
                 post_psychometrics_done=psy["post"],
-                issued_to_om=report["status"] == "issued",
+                issued_to_om=report["first_issued"] is not None,
             ).counts
         )
         submitted = p["referral__submitted_at"]

@@ -229,3 +229,19 @@ def test_outcomes_observed_beside_predicted(world, area, tm, om, time_machine):
     # three non-completers: suppressed, their number at risk shown
     non = by[("non_completers", 1)]
     assert non.at_risk == 3 and non.suppressed and non.predicted is None
+
+
+def test_amending_an_issued_report_keeps_the_completion(world, tm):
+    """Review of issue 14: PC 09/2007 counts a completion once a report has been issued; an amendment (which reopens
+    the report) never removes it from the statistics."""
+    from reports.models import PostProgrammeReport
+
+    scope = selectors.statistics_scope(tm, national=False)
+    before = selectors.statistics_for(scope, programme="isotp", period=YEAR, today=TODAY.date())
+    assert before.statistics.completions == 1
+    # "amend" moves the issued report back to draft (reports.rules.statuses)
+    PostProgrammeReport.objects.filter(membership=world["a"]).update(status="draft")
+    after = selectors.statistics_for(scope, programme="isotp", period=YEAR, today=TODAY.date())
+    assert after.statistics.completions == 1
+    a_row = next(p for p in after.places if p.completion_counts)
+    assert a_row.completion_on == next(p for p in before.places if p.completion_counts).completion_on
