@@ -33,7 +33,7 @@ from quality.models import (
     SupervisionRecord,
 )
 from quality.rules.monitoring import DEFAULT_MONITORING_TARGET, MonitoredShare, monitored_share
-from quality.rules.outcomes import CohortMember, CohortOutcome
+from quality.rules.outcomes import CohortMember, CohortOutcome, quarter_period
 from quality.rules.outcomes import Reoffence as ReoffenceRow
 from quality.rules.outcomes import outcomes as outcome_rules
 from quality.rules.programme import (
@@ -338,15 +338,31 @@ class OutcomesData:
 def outcomes_for(scope: Scope, *, programme: str, period: Period, today: dt.date) -> OutcomesData:
     """Observed 1- and 2-year proven reoffending beside OGRS3's prediction for the places that ended in the
     period, completers and non-completers. One query per table (places, reports, attendance, psychometrics,
-    OGRS3, RM2000, reoffences)."""
-    rows, _ = place_rows(scope, programme, period.start, period.end)
-    ended: list[tuple[int, str, dt.date]] = []
-    for _, person_id, row in rows:
+    OGRS3, RM2000, reoffences), plus the filtered subset's place ids.
+
+    Disclosure control (review of issue 14): the period is widened to whole calendar quarters, and a programme
+    filter is checked against the rest of the scope (secondary suppression). Each person is counted once: in the
+    cohort of his latest ending in the period (a man who restarted and later completed is a completer, once)."""
+    period = quarter_period(period)
+    rows, _ = place_rows(scope, "", period.start, period.end)
+    subset = (
+        set(_place_queryset(scope, programme, period.start, period.end).values_list("id", flat=True))
+        if programme
+        else None
+    )
+    latest: dict[tuple[bool, int], tuple[dt.date, str]] = {}
+    for membership_id, person_id, row in rows:
+        ending: tuple[dt.date, str] | None = None
         if row.completion_counts and row.completion_on in period:
-            ended.append((person_id, "completers", row.completion_on))  # type: ignore[arg-type]
+            ending = (row.completion_on, "completers")  # type: ignore[assignment]
         elif non_completion_reason(row) is not None and row.left_on in period:
-            ended.append((person_id, "non_completers", row.left_on))  # type: ignore[arg-type]
-    people = {person_id for person_id, _, _ in ended}
+            ending = (row.left_on, "non_completers")  # type: ignore[assignment]
+        if ending is None:
+            continue
+        key = (subset is None or membership_id in subset, person_id)
+        if key not in latest or ending > latest[key]:
+            latest[key] = ending
+    people = {person_id for _, person_id in latest}
     ogrs3: dict[int, list[tuple[dt.date, int, Decimal, Decimal]]] = defaultdict(list)
     for o in Ogrs3Assessment.objects.filter(person_id__in=people).values_list(
         "person_id", "assessed_on", "id", "one_year", "two_year"
@@ -362,12 +378,13 @@ def outcomes_for(scope: Scope, *, programme: str, period: Period, today: dt.date
         "person_id", "offence_on", "sexual"
     ):
         offences[person_id].append(ReoffenceRow(offence_on=offence_on, sexual=sexual))
-    members = []
-    for person_id, cohort, ended_on in ended:
+    members: list[CohortMember] = []
+    others: list[CohortMember] = []
+    for (inside, person_id), (ended_on, cohort) in latest.items():
         # The latest OGRS3 and RM2000 assessed by the end of the place: the prediction made before the outcome.
         score = max((o for o in ogrs3[person_id] if o[0] <= ended_on), default=None)
         risk = max((r for r in rm2000[person_id] if r[0] <= ended_on), default=None)
-        members.append(
+        (members if inside else others).append(
             CohortMember(
                 cohort=cohort,
                 ended_on=ended_on,
@@ -378,7 +395,10 @@ def outcomes_for(scope: Scope, *, programme: str, period: Period, today: dt.date
             )
         )
     return OutcomesData(
-        scope=scope, programme=programme, period=period, outcomes=outcome_rules(members, today=today)
+        scope=scope,
+        programme=programme,
+        period=period,
+        outcomes=outcome_rules(members, today=today, others=others if subset is not None else None),
     )
 
 

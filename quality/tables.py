@@ -206,7 +206,12 @@ def outcomes_tables(data: OutcomesData) -> list[Table]:
                 "At risk: people whose place ended at least the follow-up period before today. Observed: a proven "
                 "reoffence with its offence date inside the follow-up, with a Wilson 95% confidence interval. "
                 "Predicted: the mean of their 1- or 2-year OGRS3 scores assessed by the end of the place.",
-                "Cells about fewer than 10 people are suppressed, as in Ministry of Justice statistics.",
+                "Cells about fewer than 10 people are suppressed, as in Ministry of Justice statistics; with a "
+                "programme chosen, a cell is also suppressed when the other programmes have fewer than 10 people at "
+                "risk, so that no one's outcome can be worked out by subtraction.",
+                f"Period: {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}. Outcomes are reported for "
+                "whole calendar quarters only: the dates asked for are widened to the quarters that contain them.",
+                "Each person is counted once, in the cohort of his latest ending in the period.",
             ),
         )
     ]
@@ -226,4 +231,8 @@ def table_csv(table: Table) -> str:
     writer.writerow([safe_cell(h) for h in table.headings])
     for row in table.rows:
         writer.writerow([safe_cell(str(c)) for c in row])
+    if table.notes:
+        writer.writerow([])
+        for note in table.notes:
+            writer.writerow([safe_cell("Note"), safe_cell(note)])
     return out.getvalue()

@@ -7,16 +7,24 @@ inside the window, shown with its Wilson 95% interval, beside the mean of their 
 (domain.md §4.1: OGRS3 predicts any proven reoffending within one and two years). Sexual reoffending is shown
 beside it, with the cohort's RM2000/S mix (no OGRS3-like probability exists for it here). A cohort of fewer than
 10 people at risk is suppressed, as in MoJ statistics.
+
+Disclosure control (review of issue 14): suppression alone is beaten by differencing, so (1) outcomes are reported
+only for whole calendar quarters (`quarter_period` widens the requested dates outward), so moving the start a day at a
+time gives identical figures; (2) when a filter selects a subset (a programme), a cell is also suppressed when the
+complementary subset (everyone in scope minus this subset) has 1 to 9 people at risk (secondary suppression), so
+"all minus this programme" cannot reveal a small group.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from quality.rules.figures import Proportion, proportion, suppressed
+from quality.rules.programme import Period
 
 COHORTS = {"completers": "Completers", "non_completers": "Non-completers"}
 WINDOWS = (1, 2)
@@ -37,6 +45,15 @@ class CohortMember:
     ogrs3_two_year: float | None = None
     rm2000_s: str = "unknown"
     reoffences: Sequence[Reoffence] = field(default_factory=tuple)
+
+
+def quarter_period(period: Period) -> Period:
+    """The requested period widened outward to whole calendar quarters (review of issue 14: fixed periods only, so
+    that shifting the dates by a day cannot single out a person)."""
+    start = dt.date(period.start.year, 3 * ((period.start.month - 1) // 3) + 1, 1)
+    last_month = 3 * ((period.end.month - 1) // 3) + 3
+    end = dt.date(period.end.year, last_month, calendar.monthrange(period.end.year, last_month)[1])
+    return Period(start, end)
 
 
 def window_end(ended_on: dt.date, years: int) -> dt.date:
@@ -64,10 +81,24 @@ class CohortOutcome:
         return self.observed.suppressed
 
 
+def _at_risk(members: Sequence[CohortMember], *, cohort: str, years: int, today: dt.date) -> int:
+    return sum(1 for m in members if m.cohort == cohort and window_end(m.ended_on, years) <= today)
+
+
+def _shown(p: Proportion, hide: bool) -> Proportion:
+    return Proportion(count=None, n=p.n, value=None, interval=None, suppressed=True) if hide else p
+
+
 def cohort_outcome(
-    members: Sequence[CohortMember], *, cohort: str, years: int, today: dt.date
+    members: Sequence[CohortMember],
+    *,
+    cohort: str,
+    years: int,
+    today: dt.date,
+    complement_at_risk: int = 0,
 ) -> CohortOutcome:
-    """One cohort's observed 1- or 2-year proven reoffending, predicted rate, interval and mix."""
+    """One cohort's observed 1- or 2-year proven reoffending, predicted rate, interval and mix. Suppressed under 10
+    at risk, and also when the complementary subset has 1 to 9 at risk (secondary suppression)."""
     people = [m for m in members if m.cohort == cohort]
     at_risk = [m for m in people if window_end(m.ended_on, years) <= today]
 
@@ -76,7 +107,8 @@ def cohort_outcome(
         return any(m.ended_on < r.offence_on <= end and (r.sexual or not sexual_only) for r in m.reoffences)
 
     scores = [s for m in at_risk if (s := (m.ogrs3_one_year if years == 1 else m.ogrs3_two_year)) is not None]
-    hide = suppressed(len(at_risk))
+    secondary = complement_at_risk > 0 and suppressed(complement_at_risk)
+    hide = suppressed(len(at_risk)) or secondary
     mix: dict[str, float] | None = None
     if not hide:
         counts = Counter(m.rm2000_s or "unknown" for m in at_risk)
@@ -86,14 +118,29 @@ def cohort_outcome(
         years=years,
         people=len(people),
         at_risk=len(at_risk),
-        observed=proportion(sum(reoffended(m, sexual_only=False) for m in at_risk), len(at_risk)),
-        sexual=proportion(sum(reoffended(m, sexual_only=True) for m in at_risk), len(at_risk)),
+        observed=_shown(
+            proportion(sum(reoffended(m, sexual_only=False) for m in at_risk), len(at_risk)), hide
+        ),
+        sexual=_shown(proportion(sum(reoffended(m, sexual_only=True) for m in at_risk), len(at_risk)), hide),
         predicted=None if hide or not scores else sum(scores) / len(scores),
         scored=len(scores),
         rm2000_mix=mix,
     )
 
 
-def outcomes(members: Sequence[CohortMember], *, today: dt.date) -> list[CohortOutcome]:
-    """Every cohort × follow-up window, completers first."""
-    return [cohort_outcome(members, cohort=c, years=y, today=today) for c in COHORTS for y in WINDOWS]
+def outcomes(
+    members: Sequence[CohortMember], *, today: dt.date, others: Sequence[CohortMember] | None = None
+) -> list[CohortOutcome]:
+    """Every cohort × follow-up window, completers first. `others`: when the members are a filtered subset, the
+    rest of the scope (everyone minus the subset) for secondary suppression."""
+    return [
+        cohort_outcome(
+            members,
+            cohort=c,
+            years=y,
+            today=today,
+            complement_at_risk=_at_risk(others, cohort=c, years=y, today=today) if others else 0,
+        )
+        for c in COHORTS
+        for y in WINDOWS
+    ]

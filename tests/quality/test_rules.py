@@ -400,3 +400,31 @@ def test_the_text_beside_the_longest_bar_stays_inside_the_chart():
     )
     x = float(re.findall(r'<text x="([0-9.]+)"[^>]*>' + re.escape(text), svg)[0])
     assert x + len(text) * 8 <= WIDTH
+
+
+@pytest.mark.parametrize(
+    "start, end, quarter_start, quarter_end",
+    [
+        (dt.date(2025, 1, 1), dt.date(2025, 3, 31), dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
+        (dt.date(2025, 1, 2), dt.date(2025, 3, 30), dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
+        (dt.date(2025, 3, 31), dt.date(2025, 4, 1), dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
+        (dt.date(2025, 12, 31), dt.date(2025, 12, 31), dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
+        (dt.date(2024, 2, 29), dt.date(2024, 8, 15), dt.date(2024, 1, 1), dt.date(2024, 9, 30)),
+    ],
+)
+def test_outcomes_periods_are_widened_to_whole_quarters(start, end, quarter_start, quarter_end):
+    from quality.rules.outcomes import quarter_period
+    from quality.rules.programme import Period
+
+    assert quarter_period(Period(start, end)) == Period(quarter_start, quarter_end)
+
+
+@pytest.mark.parametrize("complement, hidden", [(0, False), (1, True), (9, True), (10, False), (25, False)])
+def test_secondary_suppression_by_the_complementary_subset(complement, hidden):
+    from quality.rules.outcomes import CohortMember, cohort_outcome
+
+    members = [CohortMember(cohort="completers", ended_on=dt.date(2024, 1, 1))] * 12
+    o = cohort_outcome(
+        members, cohort="completers", years=1, today=dt.date(2026, 1, 1), complement_at_risk=complement
+    )
+    assert o.at_risk == 12 and o.suppressed is hidden and (o.observed.count is None) is hidden

@@ -245,3 +245,94 @@ def test_amending_an_issued_report_keeps_the_completion(world, tm):
     assert after.statistics.completions == 1
     a_row = next(p for p in after.places if p.completion_counts)
     assert a_row.completion_on == next(p for p in before.places if p.completion_counts).completion_on
+
+
+def _completers(world, tm, om, n, *, programme="isotp", ended=None, step=0):
+    out = []
+    for i in range(n):
+        day = (ended or D(2025, 10, 2)) + dt.timedelta(days=i * step)
+        m = place(
+            world["group"],
+            om=om,
+            tm=tm,
+            submitted=D(2025, 1, 1),
+            joined=D(2025, 2, 1),
+            left=day,
+            status="completed",
+            programme=programme,
+        )
+        issued_report(m, tm=tm, issued=day, completion=day)
+        out.append(m)
+    return out
+
+
+def _with_post_psychometrics(area, tm, places):
+    version = demo_battery(area)
+    for m in places:
+        psychometrics(m, version, tm=tm, kinds=("pre", "post"), improve=True)
+
+
+def test_moving_the_start_a_day_at_a_time_cannot_single_out_a_person(world, area, tm, om, time_machine):
+    """Review of issue 14 (privacy): the reviewer moved the start one day at a time (19 at risk/3 → 17/2 → 16/2).
+    Outcomes are for whole quarters, so every start inside a quarter gives the same figures."""
+    people = _completers(world, tm, om, 19, ended=D(2025, 10, 1), step=1)
+    _with_post_psychometrics(area, tm, people)
+    reoffence(people[0].referral.person, on=D(2026, 1, 5), sexual=False, om=om)
+    reoffence(people[2].referral.person, on=D(2026, 2, 5), sexual=False, om=om)
+    reoffence(people[5].referral.person, on=D(2026, 3, 5), sexual=True, om=om)
+    scope = selectors.statistics_scope(tm, national=False)
+    figures = set()
+    for shift in range(0, 8):
+        data = selectors.outcomes_for(
+            scope,
+            programme="",
+            period=Period(D(2025, 10, 1) + dt.timedelta(days=shift), D(2025, 12, 31)),
+            today=D(2027, 12, 1),
+        )
+        assert data.period == Period(D(2025, 10, 1), D(2025, 12, 31))
+        figures.add(tuple((o.at_risk, o.observed.count, o.sexual.count) for o in data.outcomes))
+    assert len(figures) == 1
+
+
+def test_a_programme_is_suppressed_when_the_rest_could_be_worked_out_by_subtraction(
+    world, area, tm, om, time_machine
+):
+    """Review of issue 14 (privacy): 13 i-SOTP completers and 3 N-SOGP completers; every programme (16) is shown,
+    so i-SOTP alone (13) must be suppressed, else 16 − 13 gives the 3 N-SOGP men's outcomes."""
+    isotp = _completers(world, tm, om, 12)
+    nsogp = _completers(world, tm, om, 3, programme="nsogp")
+    _with_post_psychometrics(area, tm, isotp + nsogp)
+    scope = selectors.statistics_scope(tm, national=False)
+
+    def completers(programme):
+        data = selectors.outcomes_for(scope, programme=programme, period=YEAR, today=D(2027, 12, 1))
+        return next(o for o in data.outcomes if (o.cohort, o.years) == ("completers", 1))
+
+    everyone, one = completers(""), completers("isotp")
+    assert everyone.at_risk == 16 and not everyone.suppressed
+    assert one.at_risk == 13 and one.suppressed and one.observed.count is None and one.predicted is None
+
+
+def test_a_man_who_restarted_and_later_completed_is_counted_once(world, area, tm, om):
+    """Review of issue 14: each person once, in the cohort of his latest ending in the period."""
+    from sessions.models import Membership
+
+    [later] = _completers(world, tm, om, 1, ended=D(2025, 11, 1))
+    _with_post_psychometrics(area, tm, [later])
+    restart = Membership.objects.get(pk=world["a"].pk)
+    Membership.objects.create(
+        group=world["group"],
+        referral=later.referral,
+        joined_on=D(2025, 2, 1),
+        left_on=D(2025, 4, 1),
+        status="restart_required",
+        allocated_by=tm,
+    )
+    assert restart  # the world's own places are unchanged
+    data = selectors.outcomes_for(
+        selectors.statistics_scope(tm, national=False), programme="", period=YEAR, today=D(2027, 12, 1)
+    )
+    by = {(o.cohort, o.years): o for o in data.outcomes}
+    # The world: A completes; B, C and D are non-completers. The new man: a restart, then a completion.
+    assert by[("completers", 1)].people == 2
+    assert by[("non_completers", 1)].people == 3
