@@ -86,6 +86,24 @@ class ReoffenceForm(GovukFormMixin, forms.Form):
     )
 
 
+class ReoffenceChangeForm(ReoffenceForm):
+    reason = forms.CharField(
+        label="Reason for the change",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter the reason for the change"},
+    )
+
+
+class ReoffenceDeleteForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Reason for removing it",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter the reason for removing it"},
+    )
+
+
 class StatisticsFilterForm(forms.Form):
     """The statistics page's filter (GET): programme and period."""
 

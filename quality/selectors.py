@@ -572,6 +572,14 @@ def reoffences_for_person(user: User | AnonymousUser, person: Any) -> QuerySet[R
     return Reoffence.objects.filter(person=person)
 
 
+def reoffence_for_user(user: User | AnonymousUser, public_id: object) -> Reoffence:
+    """A recorded reoffence of the user's area (another area's: not found). Who may change it: the services."""
+    area_id = getattr(user, "area_id", None)
+    return get_object_or_404(
+        Reoffence.objects.select_related("person"), public_id=_uuid(public_id), area_id=area_id
+    )
+
+
 # --- audit packs ----------------------------------------------------------------------------------------------
 
 

@@ -210,6 +210,25 @@ def record_supervision(
 # --- outcomes -------------------------------------------------------------------------------------------------
 
 
+def _check_reoffence(
+    *, offence_on: dt.date, proven_on: dt.date, offence_type: str, reason: str | None = None
+) -> None:
+    today = clock.today()
+    errors: dict[str, str] = {}
+    if offence_type not in OffenceType.values:
+        errors["offence_type"] = "Choose the type of offence"
+    if offence_on > today:
+        errors["offence_on"] = "The date of the offence must be today or in the past"
+    if proven_on > today:
+        errors["proven_on"] = "The date it was proven must be today or in the past"
+    elif proven_on < offence_on:
+        errors["proven_on"] = "The date it was proven must be on or after the date of the offence"
+    if reason is not None and not reason.strip():
+        errors["reason"] = "Enter the reason for the change"
+    if errors:
+        raise ValidationError(errors)
+
+
 def record_reoffence(
     *,
     actor: User,
@@ -223,18 +242,7 @@ def record_reoffence(
     not). A sexual offence type is always sexual. Audited as a write to the person's data."""
     permissions.require_in_area(actor, person)
     _require(permissions.can_record_reoffence(actor, person))
-    today = clock.today()
-    errors: dict[str, str] = {}
-    if offence_type not in OffenceType.values:
-        errors["offence_type"] = "Choose the type of offence"
-    if offence_on > today:
-        errors["offence_on"] = "The date of the offence must be today or in the past"
-    if proven_on > today:
-        errors["proven_on"] = "The date it was proven must be today or in the past"
-    elif proven_on < offence_on:
-        errors["proven_on"] = "The date it was proven must be on or after the date of the offence"
-    if errors:
-        raise ValidationError(errors)
+    _check_reoffence(offence_on=offence_on, proven_on=proven_on, offence_type=offence_type)
     sexual = sexual or offence_type in SEXUAL_TYPES
     with transaction.atomic():
         row = Reoffence.objects.create(
@@ -259,6 +267,77 @@ def record_reoffence(
             },
         )
     return row
+
+
+def _lock_reoffence(actor: User, reoffence: Reoffence) -> Reoffence:
+    permissions.require_in_area(actor, reoffence)
+    locked = Reoffence.objects.select_for_update().select_related("person").get(pk=reoffence.pk)
+    _require(permissions.can_record_reoffence(actor, locked.person))
+    return locked
+
+
+def change_reoffence(
+    *,
+    actor: User,
+    reoffence: Reoffence,
+    offence_on: dt.date,
+    proven_on: dt.date,
+    offence_type: str,
+    sexual: bool,
+    reason: str,
+) -> Reoffence:
+    """The person's offender manager corrects a recorded reoffence, with a reason. Audited with the old and new
+    values (review of issue 14: a wrong record must be correctable)."""
+    permissions.require_in_area(actor, reoffence)
+    _check_reoffence(offence_on=offence_on, proven_on=proven_on, offence_type=offence_type, reason=reason)
+    sexual = sexual or offence_type in SEXUAL_TYPES
+    with transaction.atomic():
+        row = _lock_reoffence(actor, reoffence)
+        new = {
+            "offence_on": offence_on,
+            "proven_on": proven_on,
+            "offence_type": offence_type,
+            "sexual": sexual,
+        }
+        changes = {k: [getattr(row, k), v] for k, v in new.items() if getattr(row, k) != v}
+        for k, v in new.items():
+            setattr(row, k, v)
+        row.save(update_fields=list(new))
+        record_event(
+            actor=actor,
+            action="person.reoffence_changed",
+            obj=row,
+            object_label=row.person.crn,
+            changes={**changes, "reason": reason.strip()},
+        )
+    return row
+
+
+def delete_reoffence(*, actor: User, reoffence: Reoffence, reason: str) -> None:
+    """The person's offender manager removes a reoffence recorded in error, with a reason. Audited with what
+    was removed."""
+    permissions.require_in_area(actor, reoffence)
+    if not (reason or "").strip():
+        # the permission first, so a wrong role is refused (403) before any field message
+        with transaction.atomic():
+            _lock_reoffence(actor, reoffence)
+        raise ValidationError({"reason": "Enter the reason for removing it"})
+    with transaction.atomic():
+        row = _lock_reoffence(actor, reoffence)
+        record_event(
+            actor=actor,
+            action="person.reoffence_deleted",
+            obj=row,
+            object_label=row.person.crn,
+            changes={
+                "offence_on": row.offence_on,
+                "proven_on": row.proven_on,
+                "offence_type": row.offence_type,
+                "sexual": row.sexual,
+                "reason": reason.strip(),
+            },
+        )
+        row.delete()
 
 
 # --- the audit pack -------------------------------------------------------------------------------------------

@@ -22,4 +22,6 @@ urlpatterns = [
     path("quality/facilitators/<uuid:public_id>/supervision/", views.supervision_new, name="supervision_new"),
     path("quality/settings/", views.qa_settings, name="settings"),
     path("people/<uuid:public_id>/reoffences/new/", views.reoffence_new, name="reoffence_new"),
+    path("reoffences/<uuid:public_id>/change/", views.reoffence_edit, name="reoffence_edit"),
+    path("reoffences/<uuid:public_id>/remove/", views.reoffence_delete, name="reoffence_delete"),
 ]

@@ -27,6 +27,8 @@ from quality import selectors, services
 from quality.forms import (
     MonitoringFormForm,
     QaSettingsForm,
+    ReoffenceChangeForm,
+    ReoffenceDeleteForm,
     ReoffenceForm,
     StatisticsFilterForm,
     SupervisionForm,
@@ -307,4 +309,52 @@ def reoffence_new(request: HttpRequest, public_id: Any) -> HttpResponse:
         request,
         "quality/reoffence_form.html",
         {"form": form, "person": person, "reoffences": selectors.reoffences_for_person(user, person)},
+    )
+
+
+@login_required
+def reoffence_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The OM corrects a recorded reoffence, with a reason (audited)."""
+    user = _user(request)
+    row = selectors.reoffence_for_user(user, public_id)
+    require(permissions.can_record_reoffence(user, row.person))
+    form = ReoffenceChangeForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "offence_on": row.offence_on,
+            "proven_on": row.proven_on,
+            "offence_type": row.offence_type,
+            "sexual": row.sexual,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_reoffence(actor=user, reoffence=row, **form.cleaned_data)
+        except (DomainConflict, ValidationError) as exc:
+            add_refusal(form, exc)
+        else:
+            messages.success(request, "Proven reoffence changed.")
+            return redirect("referrals:person_detail", public_id=row.person.public_id)
+    return render(
+        request, "quality/reoffence_edit.html", {"form": form, "person": row.person, "reoffence": row}
+    )
+
+
+@login_required
+def reoffence_delete(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The OM removes a reoffence recorded in error, with a reason (audited)."""
+    user = _user(request)
+    row = selectors.reoffence_for_user(user, public_id)
+    require(permissions.can_record_reoffence(user, row.person))
+    form = ReoffenceDeleteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_reoffence(actor=user, reoffence=row, reason=form.cleaned_data["reason"])
+        except (DomainConflict, ValidationError) as exc:
+            add_refusal(form, exc)
+        else:
+            messages.success(request, "Proven reoffence removed.")
+            return redirect("referrals:person_detail", public_id=row.person.public_id)
+    return render(
+        request, "quality/reoffence_delete.html", {"form": form, "person": row.person, "reoffence": row}
     )

@@ -32,6 +32,23 @@ def _facilitator_id(area, personas):
     return {"public_id": personas[FAC].public_id}
 
 
+def _reoffence_id(area, personas):
+    from quality.models import Reoffence
+    from tests.referrals.factories import PersonFactory
+
+    person = PersonFactory(area=area, offender_manager=personas[OM])
+    row = Reoffence.objects.create(
+        area=area,
+        person=person,
+        offence_on=dt.date(2026, 9, 1),
+        proven_on=dt.date(2026, 10, 1),
+        offence_type="violence",
+        sexual=False,
+        recorded_by=personas[OM],
+    )
+    return {"public_id": row.public_id}
+
+
 def _person_id(area, personas):
     from tests.referrals.factories import PersonFactory
 
@@ -77,6 +94,8 @@ ROUTES = [
     Route("quality:supervision_new", roles=frozenset({TM}), kwargs=_facilitator_id, scoped=True),
     Route("quality:settings", roles=MANAGERS),
     Route("quality:reoffence_new", roles=frozenset({OM}), kwargs=_person_id, scoped=True),
+    Route("quality:reoffence_edit", roles=frozenset({OM}), kwargs=_reoffence_id, scoped=True),
+    Route("quality:reoffence_delete", roles=frozenset({OM}), kwargs=_reoffence_id, scoped=True),
 ]
 ROUTES.append(Route("api-statistics", roles=MANAGERS, api=True))
 

@@ -34,6 +34,20 @@ def _monitoring(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _reoffence(area, personas):
+    from quality.models import Reoffence
+
+    return Reoffence.objects.create(
+        area=area,
+        person=eligible_person(area, personas[OM]),
+        offence_on=D(2026, 9, 1),
+        proven_on=D(2026, 11, 1),
+        offence_type="violence",
+        sexual=False,
+        recorded_by=personas[OM],
+    )
+
+
 SERVICES = [
     Service(
         services.update_qa_settings,
@@ -67,6 +81,25 @@ SERVICES = [
             "offence_type": "violence",
             "sexual": False,
         },
+        scoped=True,
+    ),
+    Service(
+        services.change_reoffence,
+        roles=frozenset({OM}),
+        kwargs=lambda a, p: {
+            "reoffence": _reoffence(a, p),
+            "offence_on": D(2026, 9, 1),
+            "proven_on": D(2026, 11, 2),
+            "offence_type": "violence",
+            "sexual": False,
+            "reason": "The conviction date was wrong",
+        },
+        scoped=True,
+    ),
+    Service(
+        services.delete_reoffence,
+        roles=frozenset({OM}),
+        kwargs=lambda a, p: {"reoffence": _reoffence(a, p), "reason": "Recorded against the wrong person"},
         scoped=True,
     ),
     Service(

@@ -152,3 +152,49 @@ def test_the_statistics_page_query_count_is_fixed(login, tm, django_assert_max_n
     client = login(tm)
     with django_assert_max_num_queries(30):
         client.get(reverse("quality:statistics"))
+
+
+def test_the_om_sees_changes_and_removes_a_recorded_reoffence_from_the_person_page(
+    login, area, om, other_om, tm
+):
+    """Review of issue 14 (accuracy): a recorded reoffence is shown on the person page to the person's OM, who can
+    correct or remove it with a reason (both audited); a TM does not see it; another area's OM gets 404."""
+    person = PersonFactory(area=area, offender_manager=om)
+    row = Reoffence.objects.create(
+        area=area,
+        person=person,
+        offence_on=dt.date(2025, 5, 1),
+        proven_on=dt.date(2025, 8, 1),
+        offence_type="other",
+        sexual=False,
+        recorded_by=om,
+    )
+    client = login(om)
+    page = page_text(client.get(reverse("referrals:person_detail", args=[person.public_id])))
+    assert "Proven reoffences" in page and "1 May 2025" in page
+    assert "Proven reoffences" not in page_text(
+        login(tm).get(reverse("referrals:person_detail", args=[person.public_id]))
+    )
+    change = reverse("quality:reoffence_edit", args=[row.public_id])
+    data = {
+        "offence_on_0": "2",
+        "offence_on_1": "5",
+        "offence_on_2": "2025",
+        "proven_on_0": "1",
+        "proven_on_1": "8",
+        "proven_on_2": "2025",
+        "offence_type": "other",
+    }
+    assert "Enter the reason for the change" in page_text(client.post(change, data))
+    assert client.post(change, {**data, "reason": "Wrong offence date"}).status_code == 302
+    row.refresh_from_db()
+    assert row.offence_on == dt.date(2025, 5, 2)
+    event = AuditEvent.objects.get(action="person.reoffence_changed")
+    assert event.changes["reason"] == "Wrong offence date"
+    assert login(other_om).get(change).status_code == 404
+    remove = reverse("quality:reoffence_delete", args=[row.public_id])
+    assert login(other_om).post(remove, {"reason": "x"}).status_code == 404
+    assert "Enter the reason for removing it" in page_text(client.post(remove, {}))
+    assert client.post(remove, {"reason": "Recorded against the wrong person"}).status_code == 302
+    assert not Reoffence.objects.filter(pk=row.pk).exists()
+    assert AuditEvent.objects.filter(action="person.reoffence_deleted", actor=om).exists()
