@@ -627,4 +627,12 @@ def can_view_national_statistics(user: User | AnonymousUser | None) -> bool:
     return is_staff_member(user) and bool(user.has_perm(NATIONAL_STATISTICS_PERMISSION))  # type: ignore[union-attr]
 
 
+def can_see_service_wide_tasks(user: User | AnonymousUser | None) -> bool:
+    """Queued work without an area (the outbox) is shown only to an administrator who is a superuser or has the
+    national grant, never to every area's administrator (review of issue 14)."""
+    return is_area_admin(user) and (
+        bool(getattr(user, "is_superuser", False)) or can_view_national_statistics(user)
+    )
+
+
 StatisticsPermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_ADMIN)

@@ -107,8 +107,9 @@ def sessions_to_mark(user: Any, today: dt.date) -> AttentionList:
 
 def failed_tasks(user: Any, today: dt.date) -> AttentionList:
     """Administrators: background work that failed. Report renders and audit packs of their area that failed,
-    and outbox messages not handed to the task queue after an error (the outbox is service-wide and holds no
-    personal data: only the task's name is shown). Three queries."""
+    and, to a superuser or a national reader only (permissions.can_see_service_wide_tasks), outbox messages not
+    handed to the task queue after an error (the outbox is service-wide, with no area). No error text is shown,
+    since it could hold personal data: a plain category only (review of issue 14). Three queries at most."""
     area_id = user.area_id
     rows: list[tuple[Cell, ...]] = []
     for report in PostProgrammeReport.objects.filter(area_id=area_id, status=ReportStatus.FAILED).order_by(
@@ -119,7 +120,7 @@ def failed_tasks(user: Any, today: dt.date) -> AttentionList:
             (
                 Cell("Report render"),
                 Cell(f"{when:%-d %B %Y %H:%M}"),
-                Cell(report.failure_reason or "The PDF could not be produced."),
+                Cell("The PDF could not be produced."),
                 Cell("A treatment manager can retry it from the reports list."),
             )
         )
@@ -131,21 +132,22 @@ def failed_tasks(user: Any, today: dt.date) -> AttentionList:
             (
                 Cell("Statistics audit pack"),
                 Cell(f"{when:%-d %B %Y %H:%M}"),
-                Cell(pack.failure_reason or "The PDF could not be produced."),
+                Cell("The PDF could not be produced."),
                 Cell("Request the pack again from the statistics page."),
             )
         )
-    for message in (
+    service_wide = (
         OutboxMessage.objects.filter(dispatched_at__isnull=True).exclude(last_error="").order_by("created_at")
-    ):
+        if permissions.can_see_service_wide_tasks(user)
+        else OutboxMessage.objects.none()
+    )
+    for message in service_wide:
         when = timezone.localtime(message.created_at)
         rows.append(
             (
                 Cell(f"Queued task: {message.task_name}"),
                 Cell(f"{when:%-d %B %Y %H:%M}"),
-                Cell(
-                    f"Not yet handed to the task queue after {message.attempts} attempt(s) ({message.last_error})."
-                ),
+                Cell(f"Not yet handed to the task queue after {message.attempts} attempt(s)."),
                 Cell("Sent again automatically every minute once the queue is back."),
             )
         )
