@@ -128,10 +128,11 @@ def can_choose_offender_manager(user: User | AnonymousUser | None) -> bool:
     return is_treatment_manager(user)
 
 
-def can_use_rm2000_calculator(user: User | AnonymousUser | None) -> bool:
+def can_use_rm2000_calculator(user: User | AnonymousUser | None, person: Any = None) -> bool:
     """Treatment managers score RM2000 item by item on the calculator page (the stateless API scores for any
-    member of staff)."""
-    return is_treatment_manager(user)
+    member of staff); for a person, whoever may record his RM2000 (his OM or a TM of the area, as
+    `calculate_and_record_rm2000`) uses the page for him."""
+    return is_treatment_manager(user) or (person is not None and can_edit_person(user, person))
 
 
 def can_change_own_password(user: User | AnonymousUser | None) -> bool:

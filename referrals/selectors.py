@@ -171,10 +171,17 @@ def person_record_for(user: User | AnonymousUser, public_id: uuid.UUID | str, *,
 
 
 def rm2000_calculator_person(user: User | AnonymousUser, person_public_id: str) -> Person | None:
-    """Treatment managers (the calculator page; 403 otherwise): with a person's id, the person whose result the
-    page may record (404 outside the user's reach; the view of the record is logged); without one, None."""
-    require(can_use_rm2000_calculator(user))
-    return person_record_for(user, person_public_id) if person_public_id else None
+    """The calculator page: treatment managers; with a person's id, whoever may record his RM2000 (his OM too).
+    Returns the person whose result the page may record (404 outside the user's reach; the view of the record is
+    logged), or None without an id; 403 for a role that may not use the page."""
+    if not person_public_id:
+        require(can_use_rm2000_calculator(user))
+        return None
+    require(can_view_people(user))
+    person = person_for_user(user, person_public_id)
+    require(can_use_rm2000_calculator(user, person))
+    record_access(actor=cast("User", user), obj=person, via="page", object_label=person.crn)
+    return person
 
 
 def conviction_for_user(

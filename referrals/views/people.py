@@ -138,7 +138,7 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "can_edit": permissions.can_edit_person(user, person),
             "can_refer": permissions.can_refer(user, person),
             "can_record_deviance": permissions.can_record_deviance(user, person),
-            "can_calculate_rm2000": permissions.can_use_rm2000_calculator(user),
+            "can_calculate_rm2000": permissions.can_use_rm2000_calculator(user, person),
             "can_export": permissions.can_export_subject_access(user, person),
             "own_caseload": permissions.sees_own_caseload_only(user),
             "today": today(),
@@ -278,7 +278,7 @@ def rm2000_record(request: HttpRequest, public_id: str) -> HttpResponse:
             "form": form,
             "person": person,
             "back": _back(request, person),
-            "can_calculate_rm2000": permissions.can_use_rm2000_calculator(user),
+            "can_calculate_rm2000": permissions.can_use_rm2000_calculator(user, person),
         },
     )
 

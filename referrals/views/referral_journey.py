@@ -8,8 +8,12 @@ risk) is edited with the person pages, which come back here through `?next=`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
+
+from django.contrib import messages
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -51,8 +55,43 @@ def _referral_for_journey(request: HttpRequest, public_id: str, *, record: bool 
     user = require_reader(request)
     read = selectors.referral_record_for if record else selectors.referral_for_user
     referral = read(user, public_id)
+    if (
+        not permissions.can_edit_referral(user, referral)
+        and referral.status != ReferralStatus.DRAFT
+        and permissions.can_refer(user, referral.person)
+    ):
+        raise _NoLongerDraft(referral)
     require(permissions.can_edit_referral(user, referral))
     return user, referral
+
+
+class _NoLongerDraft(Exception):
+    """The person's OM came back to a journey page of a referral that has been submitted (issue 13)."""
+
+    def __init__(self, referral: Any) -> None:
+        super().__init__()
+        self.referral = referral
+
+
+NO_LONGER_DRAFT = (
+    "This referral has been submitted, so it can no longer be changed. A treatment manager will assess it and "
+    "record a decision; its status and history are below. To correct something, contact the treatment manager."
+)
+
+
+def _journey_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A journey page: the person's OM coming back to a submitted referral is shown the referral with a plain
+    explanation (it cannot be changed, what happens next) instead of a bare 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except _NoLongerDraft as gone:
+            messages.info(request, NO_LONGER_DRAFT)
+            return redirect("referrals:referral_detail", public_id=gone.referral.public_id)
+
+    return wrapped
 
 
 def _answered_other(request: HttpRequest, referral: Any) -> bool:
@@ -157,6 +196,7 @@ def referral_start(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@_journey_page
 def referral_tasks(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: the task list of a draft referral."""
     _user, referral = _referral_for_journey(request, public_id)
@@ -182,6 +222,7 @@ def _back_to(request: HttpRequest, referral: Any) -> str:
 
 
 @login_required
+@_journey_page
 @require_http_methods(["GET", "POST"])
 def referral_programme(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: change the programme, format and planned start of a draft."""
@@ -211,6 +252,7 @@ def referral_programme(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@_journey_page
 @require_http_methods(["GET", "POST"])
 def referral_other(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: appeal, maintaining innocence, prison programme and notes."""
@@ -232,6 +274,7 @@ def referral_other(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@_journey_page
 def referral_offences(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: the offences task: the person's convictions, with add and remove."""
     _user, referral = _referral_for_journey(request, public_id, record=True)
@@ -248,6 +291,7 @@ def referral_offences(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@_journey_page
 def referral_risk(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: the risk task: RM2000 and RoSH as recorded, with links to record them."""
     _user, referral = _referral_for_journey(request, public_id, record=True)
@@ -281,6 +325,7 @@ def summary_context(referral: Any) -> dict[str, Any]:
 
 
 @login_required
+@_journey_page
 @require_http_methods(["GET", "POST"])
 def referral_check(request: HttpRequest, public_id: str) -> HttpResponse:
     """OM: "Check your answers" with change links; POST submits the referral for assessment."""

@@ -700,6 +700,29 @@ def test_calculator_is_for_treatment_managers(login, om):
     assert login(om).get(reverse("referrals:rm2000_calculator")).status_code == 403
 
 
+def test_the_persons_om_uses_the_calculator_for_him_and_records_the_result(login, area, om):
+    """issue 13: the OM may record RM2000 (service and API), so the calculator page for their own person is theirs
+    too, with the "Calculate RM2000" button on the person page; another OM's person is not found."""
+    person = PersonFactory(area=area, offender_manager=om, date_of_birth=dt.date(1980, 5, 1))
+    client = login(om)
+    detail = client.get(reverse("referrals:person_detail", args=[person.public_id])).content.decode()
+    assert "Calculate RM2000" in detail
+    url = reverse("referrals:rm2000_calculator") + f"?person={person.public_id}"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {**CALC, "action": "record"})
+    assert response["Location"] == reverse("referrals:person_detail", args=[person.public_id])
+    assert person.rm2000_assessments.get().source == "calculated"
+    theirs = PersonFactory(area=area, offender_manager=UserFactory(role="offender_manager", area=area))
+    url = reverse("referrals:rm2000_calculator") + f"?person={theirs.public_id}"
+    assert client.get(url).status_code == 404
+
+
+def test_the_calculator_for_a_person_is_refused_to_roles_that_may_not_record_rm2000(login, area, om, area_admin):
+    person = PersonFactory(area=area, offender_manager=om)
+    url = reverse("referrals:rm2000_calculator") + f"?person={person.public_id}"
+    assert login(area_admin).get(url).status_code == 403
+
+
 # --- home page --------------------------------------------------------------------------------------------------
 
 
@@ -909,7 +932,9 @@ def test_the_person_page_offers_what_each_role_may_do(login, tm, om, area_admin,
         and export not in pages["treatment_manager"]
         and export not in pages["offender_manager"]
     )
-    assert calculator in pages["treatment_manager"] and calculator not in pages["offender_manager"]
+    # issue 13: the person's OM may record RM2000, so the calculator is offered to them too.
+    assert calculator in pages["treatment_manager"] and calculator in pages["offender_manager"]
+    assert calculator not in pages["area_admin"]
     assert (
         "Back to my caseload" in pages["offender_manager"] and "Back to people" in pages["treatment_manager"]
     )
@@ -949,3 +974,37 @@ def test_journey_pages_that_show_the_record_are_logged(login, om, tm, area):
     url = reverse("referrals:rm2000_calculator") + f"?person={referral.person.public_id}"
     assert login(tm).get(url).status_code == 200
     assert logged.filter(actor=tm).count() == 1
+
+
+# --- issue 13: the offender manager's journey after submitting ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "referral_tasks",
+        "referral_programme",
+        "referral_offences",
+        "referral_risk",
+        "referral_other",
+        "referral_check",
+    ],
+)
+def test_om_back_on_a_submitted_referrals_journey_sees_the_referral_and_why(login, area, om, name):
+    """issue 13: not a bare 403 but the referral, saying it has been submitted, cannot be changed, and what next."""
+    referral = referral_for(area, om, status="submitted")
+    client = login(om)
+    response = client.get(reverse(f"referrals:{name}", args=[referral.public_id]))
+    detail = reverse("referrals:referral_detail", args=[referral.public_id])
+    assert response.status_code == 302 and response["Location"] == detail
+    text = _text(client.get(detail))
+    assert "has been submitted, so it can no longer be changed" in text
+    assert "A treatment manager will assess it" in text
+
+
+def test_a_submitted_referrals_journey_is_still_refused_to_others(login, area, om, tm):
+    referral = referral_for(area, om, status="submitted")
+    url = reverse("referrals:referral_tasks", args=[referral.public_id])
+    assert login(tm).get(url).status_code == 403
+    other_om = UserFactory(role="offender_manager", area=area)
+    assert login(other_om).get(url).status_code == 404
