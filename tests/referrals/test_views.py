@@ -717,7 +717,9 @@ def test_the_persons_om_uses_the_calculator_for_him_and_records_the_result(login
     assert client.get(url).status_code == 404
 
 
-def test_the_calculator_for_a_person_is_refused_to_roles_that_may_not_record_rm2000(login, area, om, area_admin):
+def test_the_calculator_for_a_person_is_refused_to_roles_that_may_not_record_rm2000(
+    login, area, om, area_admin
+):
     person = PersonFactory(area=area, offender_manager=om)
     url = reverse("referrals:rm2000_calculator") + f"?person={person.public_id}"
     assert login(area_admin).get(url).status_code == 403
