@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.permissions import (
@@ -37,8 +38,11 @@ from referrals.models import (
 )
 from referrals.rules import DEFAULT_SCORING_TABLE, OPEN_STATUSES, Urgency, age_on, urgency
 from referrals.rules.eligibility import EligibilityConfig
+from referrals.rules.new_referral import OpenReferral
+from referrals.rules.new_referral import new_referral_refusal as refusal
 from referrals.rules.ogrs3 import DEFAULT_COEFFICIENT_TABLE
 from referrals.rules.transitions import STATUSES, ReferralStatus, manual_transitions
+from referrals.templatetags.referral_pages import programme_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -439,3 +443,27 @@ def manual_moves_for(user: User | AnonymousUser, referral: Referral) -> list[str
     table's hand-made moves (`manual_transitions`) narrowed by role (the status page and its buttons)."""
     manual = manual_transitions(referral.status, referral.returns_to or None)
     return [s for s in STATUSES if s in manual and can_change_referral_status(user, referral, s)]
+
+
+def new_referral_refusal(person: Person) -> str | None:
+    """Whether a new referral may be made for the person (issue 13): None, or why not ("Already on i-SOTP group
+    since 3 March 2026", "Referral awaiting assessment (N-SOGP)"). The person page asks it before offering "Refer
+    for a programme" and `create_referral` asks it before making one. Uses the person's preloaded referrals and
+    their history when `person_for_user` loaded them."""
+    referrals = getattr(person, "referral_list", None)
+    if referrals is None:
+        referrals = list(
+            Referral.objects.filter(person=person, status__in=sorted(OPEN_STATUSES)).prefetch_related(
+                "status_changes"
+            )
+        )
+
+    def since(referral: Referral) -> dt.date | None:
+        moves = [c for c in referral.status_changes.all() if c.to_status == referral.status]
+        return timezone.localdate(max(moves, key=lambda c: c.at).at) if moves else None
+
+    return refusal(
+        OpenReferral(programme_name(r.programme, r.format), r.status, since(r))
+        for r in referrals
+        if r.status in OPEN_STATUSES
+    )

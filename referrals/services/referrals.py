@@ -15,6 +15,7 @@ from isotp.clock import today
 from isotp.errors import DomainConflict
 from referrals.models import Person, Referral, ReferralStatusChange
 from referrals.rules.transitions import ReferralStatus
+from referrals.selectors import new_referral_refusal
 from referrals.services.auditing import referral_event
 from referrals.services.status import lock_referral
 from referrals.services.validation import (
@@ -70,6 +71,11 @@ def create_referral(
     )
     if has_open_referral(person, programme):
         raise open_referral_conflict()
+    refusal = new_referral_refusal(person)  # issue 13: the same answer the person page gives
+    if refusal is not None:
+        raise ValidationError(
+            {"programme": [f"{refusal}: a new referral cannot be made while that one is open"]}
+        )
     full_clean(referral)
     try:
         with transaction.atomic():

@@ -137,6 +137,7 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "history": history,
             "can_edit": permissions.can_edit_person(user, person),
             "can_refer": permissions.can_refer(user, person),
+            "refer_refused": selectors.new_referral_refusal(person),
             "can_record_deviance": permissions.can_record_deviance(user, person),
             "can_calculate_rm2000": permissions.can_use_rm2000_calculator(user, person),
             "can_export": permissions.can_export_subject_access(user, person),

@@ -178,6 +178,10 @@ def referral_start(request: HttpRequest, public_id: str) -> HttpResponse:
     user = require_reader(request)
     person = selectors.person_for_user(user, public_id)
     require(permissions.can_refer(user, person))
+    refused = selectors.new_referral_refusal(person)
+    if refused is not None:  # issue 13: say so before the form is filled, not after
+        messages.info(request, f"{refused}: a new referral cannot be made while that one is open.")
+        return redirect("referrals:person_detail", public_id=person.public_id)
     form = ProgrammeForm(
         request.POST if request.method == "POST" else None, lihi_enabled=person.area.lihi_enabled
     )

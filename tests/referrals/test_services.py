@@ -329,7 +329,12 @@ def test_one_open_referral_per_person_per_programme(om, area):
     with pytest.raises(ValidationError) as error:
         create_referral(actor=om, person=person, programme="isotp", format="one_to_one")
     assert "programme" in error.value.message_dict
-    create_referral(actor=om, person=person, programme="nsogp", format="group")  # another programme
+    # issue 13: one programme at a time: another programme is refused too, with the page's reason.
+    with pytest.raises(ValidationError) as error:
+        create_referral(actor=om, person=person, programme="nsogp", format="group")
+    assert error.value.message_dict["programme"] == [
+        "A draft referral for i-SOTP group has been started: a new referral cannot be made while that one is open"
+    ]
     change_status(actor=om, referral=first, to_status="withdrawn", reason_code="referral_made_in_error")
     create_referral(actor=om, person=person, programme="isotp", format="one_to_one")  # first is closed
 

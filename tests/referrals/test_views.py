@@ -356,8 +356,9 @@ def test_om_refers_through_the_task_list_and_check_your_answers(login, area, om)
     assert referral.status == "submitted" and referral.completed_prison_sotp
     panel = _text(client.get(submitted["Location"]))
     assert "govuk-panel--confirmation" in panel and "Referral submitted" in panel
-    # A submitted referral is no longer a draft the OM can change.
-    assert client.get(reverse("referrals:referral_tasks", args=[referral.public_id])).status_code == 403
+    # A submitted referral is no longer a draft the OM can change: its task list shows the referral (issue 13).
+    back = client.get(reverse("referrals:referral_tasks", args=[referral.public_id]))
+    assert back["Location"] == reverse("referrals:referral_detail", args=[referral.public_id])
     assert client.get(reverse("referrals:referral_detail", args=[referral.public_id])).status_code == 200
 
 
@@ -1010,3 +1011,33 @@ def test_a_submitted_referrals_journey_is_still_refused_to_others(login, area, o
     assert login(tm).get(url).status_code == 403
     other_om = UserFactory(role="offender_manager", area=area)
     assert login(other_om).get(url).status_code == 404
+
+
+def test_refer_is_not_offered_for_someone_on_a_programme_and_the_page_says_why(login, area, om):
+    """issue 13: the person page asks the same question as `create_referral` before offering the button."""
+    referral = referral_for(area, om, status="on_programme")
+    person = referral.person
+    client = login(om)
+    start = reverse("referrals:referral_start", args=[person.public_id])
+    page = client.get(reverse("referrals:person_detail", args=[person.public_id]))
+    assert start not in page.content.decode()
+    assert "Already on i-SOTP group" in _text(page)
+    assert "Record a proven reoffence" in _text(page)  # the other action stays
+    # Going straight to the start page says why before any form is filled.
+    response = client.get(start)
+    assert response["Location"] == reverse("referrals:person_detail", args=[person.public_id])
+    assert "a new referral cannot be made while that one is open" in _text(client.get(response["Location"]))
+    assert client.post(start, {"programme": "nsogp", "format": "group"}).status_code == 302
+    assert person.referrals.count() == 1
+
+
+def test_refer_is_not_offered_while_a_referral_awaits_assessment_and_is_once_closed(login, area, om):
+    referral = referral_for(area, om, status="submitted")
+    url = reverse("referrals:person_detail", args=[referral.person.public_id])
+    start = reverse("referrals:referral_start", args=[referral.person.public_id])
+    client = login(om)
+    page = client.get(url)
+    assert "Referral awaiting assessment (i-SOTP group)" in _text(page) and start not in page.content.decode()
+    Referral.objects.filter(pk=referral.pk).update(status="withdrawn")
+    page = client.get(url)
+    assert start in page.content.decode() and "Referral awaiting assessment" not in _text(page)
