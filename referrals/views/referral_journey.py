@@ -72,10 +72,16 @@ class _NoLongerDraft(Exception):
         self.referral = referral
 
 
-NO_LONGER_DRAFT = (
-    "This referral has been submitted, so it can no longer be changed. A treatment manager will assess it and "
-    "record a decision; its status and history are below. To correct something, contact the treatment manager."
-)
+def _no_longer_draft(referral: Any) -> str:
+    """What the OM is told, with what happens next for where the referral has got to."""
+    if referral.status in (ReferralStatus.SUBMITTED, ReferralStatus.ASSESSMENT):
+        then = "A treatment manager will assess it and record a decision; its status and history are below."
+    else:
+        then = "Its status and history below show where it has got to."
+    return (
+        f"This referral has been submitted, so it can no longer be changed. {then} "
+        "To correct something, contact the treatment manager."
+    )
 
 
 def _journey_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -87,7 +93,7 @@ def _journey_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         try:
             return view(request, *args, **kwargs)
         except _NoLongerDraft as gone:
-            messages.info(request, NO_LONGER_DRAFT)
+            messages.info(request, _no_longer_draft(gone.referral))
             return redirect("referrals:referral_detail", public_id=gone.referral.public_id)
 
     return wrapped
