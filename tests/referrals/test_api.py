@@ -842,9 +842,10 @@ def test_li_hi_referrals_only_where_the_area_switched_them_on(api, om, tm, area)
     assert submitted.status == "submitted"
     area.lihi_enabled = True
     area.save()
+    another = eligible_person(area, om)  # issue 13: `person` has an open (draft) referral, so no new one for him
     response = client.post(
         reverse("api-referral-list"),
-        {"person": str(person.public_id), "programme": "li", "format": "group"},
+        {"person": str(another.public_id), "programme": "li", "format": "group"},
         format="json",
     )
     assert response.status_code == 201, response.json()
