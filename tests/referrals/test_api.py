@@ -842,7 +842,9 @@ def test_li_hi_referrals_only_where_the_area_switched_them_on(api, om, tm, area)
     assert submitted.status == "submitted"
     area.lihi_enabled = True
     area.save()
-    another = eligible_person(area, om)  # issue 13: `person` has an open (draft) referral, so no new one for him
+    another = eligible_person(
+        area, om
+    )  # issue 13: `person` has an open (draft) referral, so no new one for him
     response = client.post(
         reverse("api-referral-list"),
         {"person": str(another.public_id), "programme": "li", "format": "group"},
