@@ -628,6 +628,12 @@ def can_view_national_statistics(user: User | AnonymousUser | None) -> bool:
     return is_staff_member(user) and bool(user.has_perm(NATIONAL_STATISTICS_PERMISSION))  # type: ignore[union-attr]
 
 
+def can_view_area_statistics(user: User | AnonymousUser | None) -> bool:
+    """An area's own figures (and an area audit pack): its managers only; a national reader from another role sees
+    national figures only, never an area's working data (review of issue 14)."""
+    return has_role(user, *MANAGERS)
+
+
 def can_see_service_wide_tasks(user: User | AnonymousUser | None) -> bool:
     """Queued work without an area (the outbox) is shown only to an administrator who is a superuser or has the
     national grant, never to every area's administrator (review of issue 14)."""

@@ -108,9 +108,8 @@ def statistics_scope(user: User | AnonymousUser, *, national: bool) -> Scope:
     if national:
         permissions.require(permissions.can_view_national_statistics(user))
         return Scope(None, "All areas")
-    if not permissions.has_role(user, Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
-        # A national reader from another role sees national figures only, never an area's working data.
-        permissions.require(False)
+    # A national reader from another role sees national figures only, never an area's working data.
+    permissions.require(permissions.can_view_area_statistics(user))
     return Scope(user.area_id, str(user.area))  # type: ignore[union-attr]
 
 

@@ -349,8 +349,13 @@ def request_audit_pack(
     """Anyone who reads the statistics (national: only with the national grant): queue the audit-pack PDF,
     rendered by Celery after commit. Audited."""
     _require(permissions.can_view_statistics(actor))
-    if national:
-        _require(permissions.can_view_national_statistics(actor))
+    # The same scope check as quality.selectors.statistics_scope (review of issue 14: a blank hidden scope field
+    # must not give a non-manager an area pack).
+    _require(
+        permissions.can_view_national_statistics(actor)
+        if national
+        else permissions.can_view_area_statistics(actor)
+    )
     if period_end < period_start:
         raise ValidationError({"period_end": "The end of the period must be on or after its start"})
     from quality import tasks

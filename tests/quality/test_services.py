@@ -214,3 +214,19 @@ def test_the_audit_pack_is_queued_on_commit_and_rendered_once_by_the_task(
         )
     assert AuditPack.objects.count() == 1
     assert SessionRecording.objects.count() == 0
+
+
+def test_a_national_reader_without_a_manager_role_gets_no_area_pack(om, django_capture_on_commit_callbacks):
+    """Review of issue 14: a non-manager granted national statistics who blanks the hidden scope field must not
+    get an area pack; the service repeats statistics_scope's check. A national pack is theirs to ask for."""
+    from django.contrib.auth.models import Permission
+
+    om.user_permissions.add(Permission.objects.get(codename="view_national_statistics"))
+    reader = type(om).objects.get(pk=om.pk)  # a fresh instance: the permission cache is per instance
+    period = {"programme": "", "period_start": dt.date(2025, 1, 1), "period_end": dt.date(2025, 12, 31)}
+    with pytest.raises(PermissionDenied):
+        services.request_audit_pack(actor=reader, national=False, **period)
+    assert AuditPack.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=False):
+        pack = services.request_audit_pack(actor=reader, national=True, **period)
+    assert pack.area_id is None
