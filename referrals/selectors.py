@@ -438,6 +438,12 @@ def status_counts(user: User | AnonymousUser, statuses: list[str]) -> dict[str, 
     return counts
 
 
+def may_move_by_hand(user: User | AnonymousUser, referral: Referral) -> bool:
+    """Whether `user`'s role may make any hand-made move of this referral, whatever its status now: the status page
+    answers them (with "no moves now" when there are none) and refuses everyone else (review of issue 7, no. 13)."""
+    return any(can_change_referral_status(user, referral, s) for s in STATUSES)
+
+
 def manual_moves_for(user: User | AnonymousUser, referral: Referral) -> list[str]:
     """The statuses `user` may move the referral to by hand now, in the order of domain.md §9: the transition
     table's hand-made moves (`manual_transitions`) narrowed by role (the status page and its buttons)."""

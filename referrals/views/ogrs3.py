@@ -25,9 +25,9 @@ from referrals.views.access import require_reader
 
 def _person(request: HttpRequest, public_id: str) -> tuple[Any, Any]:
     user = require_reader(request)
-    person = selectors.person_record_for(user, public_id)
-    require(permissions.can_edit_person(user, person))
-    return user, person
+    # The permission first: a refused user (an administrator) has not viewed the record (review of issue 7, no. 8).
+    require(permissions.can_edit_person(user, selectors.person_for_user(user, public_id)))
+    return user, selectors.person_record_for(user, public_id)
 
 
 @login_required

@@ -1041,3 +1041,25 @@ def test_refer_is_not_offered_while_a_referral_awaits_assessment_and_is_once_clo
     Referral.objects.filter(pk=referral.pk).update(status="withdrawn")
     page = client.get(url)
     assert start in page.content.decode() and "Referral awaiting assessment" not in _text(page)
+
+
+# --- review of issue 7, nos. 8 and 13 --------------------------------------------------------------------------
+
+
+def test_the_status_page_says_plainly_when_there_is_no_move_to_make_by_hand(login, tm, facilitator, om, area):
+    referral = referral_for(area, om, status="on_programme")
+    url = reverse("referrals:referral_status", args=[referral.public_id])
+    response = login(tm).get(url)
+    assert response.status_code == 200
+    page = _text(response)
+    assert "There are no changes to make by hand from on programme." in page
+    assert "Change status" not in page
+    assert login(facilitator).get(url).status_code in (403, 404)  # never a status changer
+
+
+def test_the_ogrs3_calculator_refuses_an_administrator_before_logging_a_view(login, area_admin, om, area):
+    person = eligible_person(area, om)
+    for name in ("ogrs3_calculator", "ogrs3_record"):
+        response = login(area_admin).get(reverse(f"referrals:{name}", args=[person.public_id]))
+        assert response.status_code == 403, name
+    assert not AccessLog.objects.filter(object_id=str(person.public_id)).exists()
