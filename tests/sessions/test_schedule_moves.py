@@ -29,7 +29,7 @@ def _numbers_shown(html: str) -> list[str]:
     table = html.split("app-schedule-table", 1)[1]
     body = table.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0]
     return re.findall(
-        r'<tr class="govuk-table__row[^"]*">\s*<td class="govuk-table__cell">([^<]*)</td>', body
+        r'<tr class="govuk-table__row[^"]*">\s*<td[^>]*class="govuk-table__cell"[^>]*>([^<]*)</td>', body
     )
 
 
