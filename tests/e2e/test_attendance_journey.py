@@ -93,7 +93,10 @@ def test_facilitator_takes_a_register_and_books_a_catch_up(page: Page, area, tm,
     look(page, "attendance-catch-up-form")
     page.get_by_role("button", name="Save catch-up").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Catch-up of session 1")
-    expect(page.locator("main")).to_contain_text("1 of 4 allowed")
+    expect(page.locator("main")).to_contain_text("1 missed, 1 caught up")
+    expect(page.locator("main")).to_contain_text(
+        "He may miss 3 more sessions before he must start the programme again"
+    )
     look(page, "attendance-progress-caught-up")
     assert CatchUp.objects.get(membership=absent).outcome == "attended"
 
