@@ -10,13 +10,16 @@ same object (`attention_card`), so the number on the card is the number of rows 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 
+from isotp import clock
 from isotp.hooks import app_hooks
 
 
@@ -61,6 +64,21 @@ def widgets_for(request: HttpRequest) -> list[dict[str, Any]]:
     for hook in app_hooks("home", "home_widgets"):
         cards.extend(hook(request))
     return cards
+
+
+AttentionLists = Mapping[str, tuple[Callable[[Any, dt.date], AttentionList], Callable[[Any], bool]]]
+
+
+def gated_list(lists: AttentionLists, request: HttpRequest, key: str) -> AttentionList | None:
+    """An app's `home_list` over its table of lists (key -> builder, who may see it): None when the app does not own
+    `key`, 403 for a user the gate refuses, else the list built for the user and today."""
+    entry = lists.get(key)
+    if entry is None:
+        return None
+    build, allowed = entry
+    if not allowed(request.user):
+        raise PermissionDenied
+    return build(request.user, clock.today())
 
 
 def attention_list_for(request: HttpRequest, key: str) -> AttentionList | None:

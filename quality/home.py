@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +19,7 @@ from django.utils import timezone
 from accounts import permissions
 from isotp import clock
 from isotp.dates import weekday_date
-from isotp.home import AttentionList, Cell, attention_card
+from isotp.home import AttentionList, Cell, attention_card, gated_list
 from isotp.models import OutboxMessage
 from quality import selectors
 from quality.models import AuditPack, AuditPackStatus
@@ -170,13 +169,7 @@ LISTS = {
 
 
 def home_list(request: HttpRequest, key: str) -> AttentionList | None:
-    entry = LISTS.get(key)
-    if entry is None:
-        return None
-    build, allowed = entry
-    if not allowed(request.user):
-        raise PermissionDenied
-    return build(request.user, clock.today())
+    return gated_list(LISTS, request, key)
 
 
 def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:

@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
@@ -30,7 +29,7 @@ from accounts.models import AreaClosure, FacilitatorTraining, Supervision, User
 from accounts.rules import TrainingRecord, training_for
 from isotp import clock
 from isotp.dates import long_date, weekday_date
-from isotp.home import AttentionList, Cell, attention_card
+from isotp.home import AttentionList, Cell, attention_card, gated_list
 from referrals.models import Referral, Sentence
 from referrals.rules import OPEN_STATUSES
 from sessions.models import (
@@ -602,13 +601,7 @@ LISTS: dict[str, tuple[Builder, Callable[[Any], bool]]] = {
 
 def home_list(request: HttpRequest, key: str) -> AttentionList | None:
     """The attention list `key` if this app owns it; a role that may not see it is refused (403)."""
-    entry = LISTS.get(key)
-    if entry is None:
-        return None
-    build, allowed = entry
-    if not allowed(request.user):
-        raise PermissionDenied
-    return build(_user(request), clock.today())
+    return gated_list(LISTS, request, key)
 
 
 def _states(rows: Iterable[tuple[Cell, ...]], column: int) -> dict[str, int]:
