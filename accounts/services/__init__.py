@@ -141,12 +141,12 @@ def reset_second_factor(*, actor: User, member: User) -> None:
     with transaction.atomic():
         removed, _ = TOTPDevice.objects.filter(user=member).delete()
         User.objects.filter(pk=member.pk).update(security_stamp=uuid.uuid4())
-        revoked = _revoke_all_api_tokens(actor=actor, user=member)
+        revoked = _revoke_all_credentials(actor=actor, user=member)
         record_event(
             actor=actor,
             action="second_factor.reset",
             obj=member,
-            changes={"devices_removed": removed, "sessions_ended": True, "api_tokens_revoked": revoked},
+            changes={"devices_removed": removed, "sessions_ended": True, **revoked},
         )
     axes_reset(username=member.email)
 
@@ -159,27 +159,41 @@ def change_password(*, actor: User, new_password: str) -> int:
     the new one's strength).
 
     A new password ends every other session of the account (Django's session hash covers the password; the
-    view keeps the current one) and revokes every API token. Answers how many tokens were revoked.
+    view keeps the current one) and revokes every API token and calendar feed token. Answers how many API
+    tokens were revoked.
     """
     require(permissions.can_change_own_password(actor))
     with transaction.atomic():
         actor.set_password(new_password)
         actor.save(update_fields=["password"])
-        revoked = _revoke_all_api_tokens(actor=actor, user=actor)
+        revoked = _revoke_all_credentials(actor=actor, user=actor)
         record_event(
             actor=actor,
             action="password.changed",
             obj=actor,
-            changes={"other_sessions_ended": True, "api_tokens_revoked": revoked},
+            changes={"other_sessions_ended": True, **revoked},
         )
-    return revoked
+    return revoked["api_tokens_revoked"]
 
 
 def _revoke_all_api_tokens(*, actor: User, user: User) -> int:
-    """Revoke every live token of `user` (inside the caller's transaction)."""
+    """Revoke every live API token of `user` (inside the caller's transaction)."""
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=actor
     )
+
+
+def _revoke_all_credentials(*, actor: User, user: User) -> dict[str, int]:
+    """Revoke every live API token and calendar (iCal) feed token of `user`, inside the caller's transaction:
+    a feed URL is a bearer secret too, so whoever held the account's secrets loses all of them. Answers the
+    counts for the audit event."""
+    from sessions.models import FeedToken  # sessions builds on accounts; imported here, not at module level
+
+    feeds = FeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return {
+        "api_tokens_revoked": _revoke_all_api_tokens(actor=actor, user=user),
+        "calendar_feeds_revoked": feeds,
+    }
 
 
 def issue_api_token(*, actor: User, name: str, lifetime_days: int | None = None) -> tuple[ApiToken, str]:

@@ -20,7 +20,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts.models import FacilitatorTraining, Role, User, Venue
 from accounts.permissions import can_manage_area, require, require_in_area
-from accounts.services import _revoke_all_api_tokens
+from accounts.services import _revoke_all_credentials
 from audit.services import diff, record_event
 from isotp import clock
 from isotp.dates import long_date
@@ -139,7 +139,7 @@ def change_role(*, actor: User, member: User, role: str) -> User:
 
 def set_active(*, actor: User, member: User, active: bool) -> User:
     """Area administrators: deactivate a colleague (they cannot sign in; every session ends and every API token
-    is revoked) or reactivate them. Never their own account."""
+    and calendar feed token is revoked) or reactivate them. Never their own account."""
     _require_admin(actor, member)
     if member.pk == actor.pk:
         raise DomainConflict("You cannot deactivate your own account", code="OWN_ACCOUNT")
@@ -150,12 +150,12 @@ def set_active(*, actor: User, member: User, active: bool) -> User:
         )
     with transaction.atomic():
         User.objects.filter(pk=member.pk).update(is_active=active, security_stamp=uuid.uuid4())
-        revoked = 0 if active else _revoke_all_api_tokens(actor=actor, user=member)
+        revoked = {} if active else _revoke_all_credentials(actor=actor, user=member)
         record_event(
             actor=actor,
             action="staff.reactivated" if active else "staff.deactivated",
             obj=member,
-            changes={"is_active": {"from": not active, "to": active}, "api_tokens_revoked": revoked},
+            changes={"is_active": {"from": not active, "to": active}, **revoked},
         )
     member.refresh_from_db()
     return member

@@ -114,6 +114,44 @@ def test_an_administrators_reset_ends_every_session_and_revokes_tokens(login, ar
     assert not TOTPDevice.objects.filter(user=facilitator).exists()
 
 
+def _feed_status(token: str) -> int:
+    return Client().get(reverse("programme_sessions_feed:ical", args=[token])).status_code
+
+
+def test_a_password_change_stops_the_calendar_feed(facilitator):
+    from sessions.services import issue_feed_token
+
+    token = issue_feed_token(actor=facilitator, user=facilitator).token
+    assert _feed_status(token) == 200
+    response = verified_client(facilitator).post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert _feed_status(token) == 404
+    event = AuditEvent.objects.get(action="password.changed", actor=facilitator)
+    assert event.changes["calendar_feeds_revoked"] == 1
+
+
+def test_an_administrators_reset_and_deactivation_stop_the_calendar_feed(login, area_admin, facilitator):
+    from sessions.services import issue_feed_token
+
+    admin = login(area_admin)
+    token = issue_feed_token(actor=facilitator, user=facilitator).token
+    admin.post(reverse("accounts:staff_reset_second_factor", kwargs={"public_id": facilitator.public_id}))
+    assert _feed_status(token) == 404
+    assert AuditEvent.objects.get(action="second_factor.reset").changes["calendar_feeds_revoked"] == 1
+
+    token = issue_feed_token(actor=facilitator, user=facilitator).token
+    from accounts.services.administration import set_active
+
+    set_active(actor=area_admin, member=facilitator, active=False)
+    assert _feed_status(token) == 404
+    assert AuditEvent.objects.get(action="staff.deactivated").changes["calendar_feeds_revoked"] == 1
+    set_active(actor=area_admin, member=facilitator, active=True)
+    assert _feed_status(token) == 404  # reactivation does not bring the old address back
+
+
 def test_a_deactivated_users_token_and_sessions_stop_at_once(tm):
     session, api = verified_client(tm), token_client(tm)
     assert session.get("/").status_code == 200 and api.get("/api/v1/me/").status_code == 200
