@@ -596,6 +596,12 @@ def can_monitor_sessions(user: User | AnonymousUser | None) -> bool:
     return is_treatment_manager(user)
 
 
+def can_see_undelivered_emails(user: User | AnonymousUser | None) -> bool:
+    """Treatment managers see their area's notification emails the mail server refused after every retry (issue
+    12), so someone tells the people who were not emailed."""
+    return is_treatment_manager(user)
+
+
 def can_record_supervision(user: User | AnonymousUser | None, facilitator: Any = None) -> bool:
     """Treatment managers record supervision sessions with their area's facilitators."""
     return is_treatment_manager(user) and (facilitator is None or _same_area(user, facilitator))

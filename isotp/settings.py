@@ -296,6 +296,10 @@ DORMANT_ACCOUNT_DAYS = env.int("DORMANT_ACCOUNT_DAYS", default=90)
 REPORT_RENDER_MAX_RETRIES = env.int("REPORT_RENDER_MAX_RETRIES", default=5)
 # A render claimed longer ago than this is taken as abandoned (a worker died) and may be claimed again.
 REPORT_RENDER_STALE_SECONDS = env.int("REPORT_RENDER_STALE_SECONDS", default=600)
+# Notification emails the mail server refuses: tried again this many times (the first wait doubling each time),
+# then marked failed and listed for the treatment manager ("Emails not delivered").
+NOTIFICATION_EMAIL_MAX_RETRIES = env.int("NOTIFICATION_EMAIL_MAX_RETRIES", default=5)
+NOTIFICATION_EMAIL_RETRY_SECONDS = env.int("NOTIFICATION_EMAIL_RETRY_SECONDS", default=60)
 # The longest an API token lasts (days); a member of staff may choose a shorter life when they create one.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 

@@ -2,7 +2,8 @@
 the TM of restarts; reports use the same service).
 
 A notification is addressed to one member of staff. `emailed_at` is claimed by the email task with a conditional
-update, so a task that runs twice sends one email.
+update, so a task that runs twice sends one email. A mail server that keeps refusing is retried a configured number
+of times, then the email is marked failed (`email_failed_at`) and listed for the treatment manager.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Sending attempts that the mail server refused or could not take; after the last one the email is given up
+    # (`email_failed_at`), which the recipient's treatment manager sees on the "Emails not delivered" list.
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -61,10 +66,19 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
             models.Index(fields=["recipient", "-created_at"], name="notification_recent_idx"),
+            models.Index(
+                fields=["area", "-email_failed_at"],
+                condition=Q(email_failed_at__isnull=False),
+                name="notification_email_failed_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Notification {self.public_id}"
+
+    @property
+    def email_undelivered(self) -> bool:
+        return self.email_failed_at is not None
 
     @property
     def paragraphs(self) -> list[str]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.permissions import is_staff_member
+from accounts.permissions import can_see_undelivered_emails, is_staff_member
 from notifications.models import Notification
 
 
@@ -30,3 +31,15 @@ def get_for_user(user: User, public_id: uuid.UUID | str) -> Notification:
     if note is None:
         raise Http404
     return note
+
+
+def undelivered_emails_for(user: User, *, since: dt.datetime) -> QuerySet[Notification]:
+    """Treatment managers: their area's notification emails marked failed since `since`, newest first (the
+    recipient joined: one query). Anyone else: nothing."""
+    if not can_see_undelivered_emails(user):
+        return Notification.objects.none()
+    return (
+        Notification.objects.filter(area_id=user.area_id, email_failed_at__gte=since)
+        .select_related("recipient")
+        .order_by("-email_failed_at", "-id")
+    )

@@ -23,3 +23,8 @@ ROUTES = [
     Route("api-notification-read-all", roles=ALL_ROLES, api=True, method="post"),
     Route("api-notification-read", roles=ONLY_TM, api=True, method="post", kwargs=_tm_note, scoped=True),
 ]
+
+# The attention list of notification emails the mail server refused (issue 12): the area's TMs only.
+ROUTES.append(
+    Route("attention_list", roles=ONLY_TM, kwargs=lambda area, personas: {"key": "emails-not-delivered"})
+)

@@ -58,7 +58,7 @@ def test_a_failed_send_releases_the_claim_for_a_retry(om, monkeypatch):
         raise smtplib.SMTPServerDisconnected("down")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", boom)
-    monkeypatch.setattr(send_notification_email, "retry", lambda exc: exc)
+    monkeypatch.setattr(send_notification_email, "retry", lambda exc, **kw: exc)
     with pytest.raises(smtplib.SMTPServerDisconnected):
         send_notification_email.run(note.pk)
     note.refresh_from_db()
