@@ -25,7 +25,7 @@ class _Refusing(socketserver.StreamRequestHandler):
             elif verb == "QUIT":
                 self.wfile.write(b"221 Bye\r\n")
                 return
-            elif verb == "RSET" or verb == "NOOP":
+            elif verb in {"RSET", "NOOP"}:
                 self.wfile.write(b"250 OK\r\n")
             else:
                 self.wfile.write(b"503 Bad sequence of commands\r\n")
