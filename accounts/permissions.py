@@ -164,6 +164,26 @@ def supervises_facilitators(member: Any) -> bool:
     return getattr(member, "role", "") == Role.TREATMENT_MANAGER
 
 
+def manages_caseload(member: Any) -> bool:
+    """An offender manager: the member of staff who may be chosen as a person's OM."""
+    return getattr(member, "role", "") == Role.OFFENDER_MANAGER
+
+
+def administers_psychometrics(member: Any) -> bool:
+    """Facilitators and treatment managers administer a psychometric battery (and may be named as having done so)."""
+    return getattr(member, "role", "") in (Role.FACILITATOR, Role.TREATMENT_MANAGER)
+
+
+def holds_role(member: Any, role: str) -> bool:
+    """The member of staff already has `role` (changing to it would be no change)."""
+    return bool(getattr(member, "role", "") == role)
+
+
+def has_any_role(user: User | AnonymousUser | None, roles: frozenset[str] | tuple[str, ...]) -> bool:
+    """A staff member whose role is in `roles` (navigation items and home-page cards name their roles as data)."""
+    return has_role(user, *roles)
+
+
 def can_add_training(user: User | AnonymousUser | None, member: Any) -> bool:
     """Area administrators record training for a facilitator of their area."""
     return can_manage_area(user) and delivers_programmes(member) and _same_area(user, member)
@@ -573,6 +593,13 @@ def can_record_enforcement(user: User | AnonymousUser | None) -> bool:
 def can_view_progress(user: User | AnonymousUser | None) -> bool:
     """Every role may reach a progress page; the selectors narrow it to the user's area, groups or caseload."""
     return is_staff_member(user)
+
+
+def can_record_enforcement_for(user: User | AnonymousUser | None, person: Any) -> bool:
+    """A TM of the person's area, or the person's own OM, records warnings and breach (domain.md §6)."""
+    if is_treatment_manager(user):
+        return in_area(user, person)
+    return is_offender_manager(user) and _on_caseload(user, person)
 
 
 EnforcementPermission = role_permission(Role.OFFENDER_MANAGER, Role.TREATMENT_MANAGER)

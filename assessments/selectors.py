@@ -20,6 +20,9 @@ from accounts.permissions import (
     can_edit_battery,
     can_read_psychometrics,
     can_view_batteries,
+    is_facilitator,
+    is_manager,
+    is_offender_manager,
     is_staff_member,
     require,
     scope_to_area,
@@ -108,14 +111,13 @@ def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
         return Membership.objects.none()
     area_id = user.area_id  # type: ignore[union-attr]
     qs = _memberships_base().filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id))
-    role = getattr(user, "role", "")
-    if role == Role.FACILITATOR:
+    if is_facilitator(user):
         return qs.filter(
             Q(group__facilitator_links__facilitator_id=user.pk) | Q(plan__facilitator_id=user.pk)
         ).distinct()
-    if role == Role.OFFENDER_MANAGER:
+    if is_offender_manager(user):
         return qs.filter(referral__person__offender_manager_id=user.pk)
-    if role in (Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+    if is_manager(user):
         return qs
     return qs.none()
 

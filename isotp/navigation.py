@@ -44,7 +44,7 @@ def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
         return []
     items = []
     for item in all_items():
-        if not permissions.has_role(user, *item.roles):
+        if not permissions.has_any_role(user, item.roles):
             continue
         url = reverse(item.url_name)
         active = request.path == url if url == "/" else request.path.startswith(url)

@@ -453,7 +453,7 @@ def session_for_recording(user: User | AnonymousUser, public_id: object) -> Sche
 
 def facilitators_for_user(user: User | AnonymousUser) -> QuerySet[User]:
     """Managers: their area's active facilitators, by name."""
-    if not permissions.has_role(user, Role.TREATMENT_MANAGER, Role.AREA_ADMIN):
+    if not permissions.is_manager(user):
         return User.objects.none()
     return User.objects.filter(
         area_id=cast(User, user).area_id, role=Role.FACILITATOR, is_active=True
@@ -586,11 +586,7 @@ def audit_packs_for_user(user: User | AnonymousUser) -> QuerySet[AuditPack]:
     """Managers: their area's packs; a national reader also the national packs they asked for. Newest first."""
     if not permissions.can_view_statistics(user):
         return AuditPack.objects.none()
-    mine = (
-        Q(area_id=cast(User, user).area_id)
-        if permissions.has_role(user, Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
-        else Q(pk__in=[])
-    )
+    mine = Q(area_id=cast(User, user).area_id) if permissions.is_manager(user) else Q(pk__in=[])
     if permissions.can_view_national_statistics(user):
         mine |= Q(area__isnull=True, requested_by=user)
     return AuditPack.objects.filter(mine).order_by("-requested_at", "-id")

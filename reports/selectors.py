@@ -9,8 +9,13 @@ from typing import TYPE_CHECKING, Any, cast
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role
-from accounts.permissions import is_staff_member
+from accounts.permissions import (
+    can_take_register,
+    is_facilitator,
+    is_offender_manager,
+    is_staff_member,
+    is_treatment_manager,
+)
 from audit.services import record_access
 from reports.models import PostProgrammeReport, ReportVersion
 
@@ -38,15 +43,14 @@ def reports_for_user(user: User | AnonymousUser) -> QuerySet[PostProgrammeReport
         "membership__group__programme",
         "membership__plan__programme",
     )
-    role = getattr(user, "role", "")
-    if role == Role.TREATMENT_MANAGER:
+    if is_treatment_manager(user):
         return qs
-    if role == Role.FACILITATOR:
+    if is_facilitator(user):
         return qs.filter(
             Q(membership__group__facilitator_links__facilitator_id=user.pk)
             | Q(membership__plan__facilitator_id=user.pk)
         ).distinct()
-    if role == Role.OFFENDER_MANAGER:
+    if is_offender_manager(user):
         return qs.filter(referral__person__offender_manager_id=user.pk)
     return qs.none()
 
@@ -123,15 +127,14 @@ def memberships_ready_for_report(user: User | AnonymousUser) -> QuerySet[Any]:
     from isotp import clock
     from sessions.models import Attendance, Membership, ScheduledSession, SessionStatus
 
-    role = getattr(user, "role", "")
-    if not is_staff_member(user) or role not in (Role.TREATMENT_MANAGER, Role.FACILITATOR):
+    if not can_take_register(user):
         return Membership.objects.none()
     today = clock.today()
     area = Q(group__area_id=user.area_id) | Q(plan__area_id=user.area_id)  # type: ignore[union-attr]
     # The referral's area (the same area: allocation keeps them equal) gives the planner an indexed way in; the
     # group-or-plan OR alone made it scan every membership in the country (issue 11: 2.4 s at national scale).
     qs = Membership.objects.filter(area, referral__area_id=user.area_id)  # type: ignore[union-attr]
-    if role == Role.FACILITATOR:
+    if is_facilitator(user):
         qs = qs.filter(Q(group__facilitator_links__facilitator_id=user.pk) | Q(plan__facilitator_id=user.pk))
     later = ScheduledSession.objects.filter(date__gt=today).exclude(
         status=SessionStatus.CANCELLED_BY_PROVIDER

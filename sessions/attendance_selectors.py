@@ -43,7 +43,7 @@ def memberships_with_progress_for(user: User | AnonymousUser) -> QuerySet[Member
             Q(group__area_id=area_id) | Q(plan__area_id=area_id),
             referral__person__offender_manager_id=user.pk,
         ).select_related("group", "plan", "referral", "referral__person")
-    if getattr(user, "role", "") == Role.FACILITATOR:
+    if is_facilitator(user):
         return _with_booked(user, memberships_for_user(user))
     return memberships_for_user(user)
 
@@ -85,7 +85,7 @@ def catch_ups_for_user(user: User | AnonymousUser) -> QuerySet[CatchUp]:
     """Catch-ups of the memberships the user may see."""
     ids = memberships_for_user(user).values("pk")
     mine = Q(membership_id__in=ids)
-    if getattr(user, "role", "") == Role.FACILITATOR:  # and those booked with them (review of issue 8, no. 6)
+    if is_facilitator(user):  # and those booked with them (review of issue 8, no. 6)
         area_id = user.area_id  # type: ignore[union-attr]
         mine |= Q(facilitator_id=user.pk) & (
             Q(membership__group__area_id=area_id) | Q(membership__plan__area_id=area_id)

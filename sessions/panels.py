@@ -8,8 +8,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from accounts.models import Role
-from accounts.permissions import can_record_enforcement, is_staff_member
+from accounts.permissions import (
+    can_record_enforcement,
+    can_record_enforcement_for,
+    is_staff_member,
+    sees_own_caseload_only,
+)
 from referrals.models import Referral
 from sessions.models import Membership
 from sessions.progress import enforcement_for
@@ -36,9 +40,7 @@ def person_detail(request: HttpRequest, person: Any) -> str:
     if not rows:
         return ""
     user = request.user
-    may_record = can_record_enforcement(user) and (
-        getattr(user, "role", "") == Role.TREATMENT_MANAGER or person.offender_manager_id == user.pk
-    )
+    may_record = can_record_enforcement_for(user, person)
     return render_to_string(
         "sessions/attendance/_enforcement_panel.html",
         {"rows": rows, "may_record": may_record, "WARNING_DUE": WARNING_DUE, "BREACH_DUE": BREACH_DUE},
@@ -50,16 +52,13 @@ def caseload(request: HttpRequest, page: Any) -> str:
     """The OM's caseload (or a TM's people list): who has a warning or breach action due, and by when. Reads the
     user's whole caseload in a fixed number of queries."""
     user = request.user
-    if not is_staff_member(user) or getattr(user, "role", "") not in (
-        Role.OFFENDER_MANAGER,
-        Role.TREATMENT_MANAGER,
-    ):
+    if not can_record_enforcement(user):
         return ""
     rows = Referral.objects.filter(
         area_id=user.area_id,  # type: ignore[union-attr]
         memberships__isnull=False,
     ).select_related("person", "area")
-    if getattr(user, "role", "") == Role.OFFENDER_MANAGER:
+    if sees_own_caseload_only(user):
         rows = rows.filter(person__offender_manager_id=user.pk)
     referrals = list(rows.distinct())
     if not referrals:

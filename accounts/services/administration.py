@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts.models import FacilitatorTraining, Role, User, Venue
-from accounts.permissions import can_manage_area, require, require_in_area
+from accounts.permissions import can_manage_area, holds_role, require, require_in_area
 from accounts.services import _revoke_all_credentials
 from audit.services import diff, record_event
 from isotp import clock
@@ -120,7 +120,7 @@ def change_role(*, actor: User, member: User, role: str) -> User:
         raise DomainConflict("You cannot change your own role", code="OWN_ACCOUNT")
     if role not in Role.values:
         raise DomainConflict("Choose a role from the list", code="INVALID_ROLE")
-    if role == member.role:
+    if holds_role(member, role):
         raise DomainConflict(
             f"{member.full_name} is already a {member.get_role_display().lower()}", code="NO_CHANGE"
         )

@@ -18,7 +18,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import can_enter_psychometrics, can_override_deviance, require_in_area
+from accounts.permissions import (
+    administers_psychometrics,
+    can_enter_psychometrics,
+    can_override_deviance,
+    require_in_area,
+)
 from assessments.models import Administration, BatteryVersion, DevianceOverride, Kind, ScaleScore
 from assessments.rules import (
     Battery,
@@ -36,7 +41,7 @@ from assessments.rules import (
 from assessments.rules import (
     ScaleScore as RuleScore,
 )
-from assessments.selectors import ADMINISTERING_ROLES, administrators_for_area
+from assessments.selectors import administrators_for_area
 from audit.services import record_event
 from isotp import clock
 from isotp.dates import long_date
@@ -151,7 +156,7 @@ def _administrator(
     if (
         person is None
         or person.area_id != area_id
-        or person.role not in ADMINISTERING_ROLES
+        or not administers_psychometrics(person)
         or not person.is_active
     ):
         return None

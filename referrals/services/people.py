@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.models import Role
 from accounts.permissions import (
     can_add_person,
     can_choose_offender_manager,
     can_edit_person,
+    manages_caseload,
     require,
     require_person_found,
     sees_own_caseload_only,
@@ -47,7 +47,7 @@ def _check_offender_manager(actor: User, offender_manager: User | None) -> User:
             return actor
         raise ValidationError({"offender_manager": ["Choose the person's offender manager"]})
     if (
-        offender_manager.role != Role.OFFENDER_MANAGER
+        not manages_caseload(offender_manager)
         or offender_manager.area_id != actor.area_id
         or not offender_manager.is_active
     ):

@@ -13,6 +13,7 @@ from django.db.models import (
 )
 
 from accounts.models import AreaClosure, ProbationArea, Role, User, Venue
+from accounts.permissions import delivers_programmes
 from accounts.selectors import staff_for_list, training_decision, venues_for
 from sessions.models import (
     FeedToken,
@@ -30,7 +31,7 @@ def feed_owner(token: str) -> User | None:
         .select_related("user")
         .first()
     )
-    if found is None or found.user.role != Role.FACILITATOR:
+    if found is None or not delivers_programmes(found.user):
         return None
     return found.user
 

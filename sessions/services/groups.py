@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import ProbationArea, Role, Supervision, User, Venue
-from accounts.permissions import can_manage_delivery, require
+from accounts.models import ProbationArea, Supervision, User, Venue
+from accounts.permissions import can_manage_delivery, delivers_programmes, require, supervises_facilitators
 from accounts.selectors import training_decision
 from audit.services import record_event
 from isotp.clock import today as clock_today
@@ -111,7 +111,7 @@ def check_facilitators(
     if len({f.pk for f in facilitators}) != len(facilitators):
         problems.append("Choose each facilitator once.")
     for person in facilitators:
-        if person.role != Role.FACILITATOR or person.area_id != area_id or not person.is_active:
+        if not delivers_programmes(person) or person.area_id != area_id or not person.is_active:
             problems.append(f"{person.full_name} is not a facilitator in this area.")
             continue
         decision = training_decision(person, programme.training_programme)
@@ -175,7 +175,7 @@ def _check_group_input(
         )
     if venue.area_id != actor.area_id or not venue.active:
         raise ValidationError({"venue": ["Choose an active venue in your area."]})
-    if treatment_manager.role != Role.TREATMENT_MANAGER or treatment_manager.area_id != actor.area_id:
+    if not supervises_facilitators(treatment_manager) or treatment_manager.area_id != actor.area_id:
         raise ValidationError({"treatment_manager": ["Choose a treatment manager in your area."]})
     if not programme.group_min <= capacity <= programme.group_max:
         raise ValidationError(

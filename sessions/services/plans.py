@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.models import Role, User, Venue
-from accounts.permissions import can_manage_delivery, require, require_in_area
+from accounts.models import User, Venue
+from accounts.permissions import can_manage_delivery, delivers_programmes, require, require_in_area
 from audit.services import record_event
 from isotp.clock import today
 from isotp.errors import DomainConflict
@@ -85,7 +85,7 @@ def create_one_to_one_plan(
         raise ValidationError({"venue": ["Choose an active venue in your area."]})
     plan = parse_plan(sessions_per_module)
     check_plan(plan, programme=programme, rationale=rationale)
-    if facilitator.role != Role.FACILITATOR:
+    if not delivers_programmes(facilitator):
         raise ValidationError({"facilitator": [f"{facilitator.full_name} is not a facilitator."]})
     check_facilitators([facilitator], programme=programme, area_id=actor.area_id, field="facilitator")
     check_supervised([facilitator], on=today())

@@ -18,6 +18,7 @@ from django.db.models import Count
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import permissions
 from accounts import services as account_services
 from accounts.models import Role, User
 from referrals.models import Person, Referral
@@ -81,14 +82,14 @@ class Command(BaseCommand):
         session.create()
         _token, key = account_services.issue_api_token(actor=user, name="Load test", lifetime_days=1)
         out: dict[str, Any] = {"role": user.role, "session": session.session_key, "token": key}
-        if user.role == Role.OFFENDER_MANAGER:
+        if permissions.is_offender_manager(user):
             out["people"] = _ids(Person.objects.filter(offender_manager=user).order_by("?"))
             out["referrals"] = _ids(Referral.objects.filter(person__offender_manager=user).order_by("?"))
-        elif user.role == Role.TREATMENT_MANAGER:
+        elif permissions.is_treatment_manager(user):
             out["people"] = _ids(Person.objects.filter(area=user.area_id).order_by("?"))
             out["referrals"] = _ids(Referral.objects.filter(area=user.area_id).order_by("?"))
             out["groups"] = _ids(ProgrammeGroup.objects.filter(area=user.area_id).order_by("?"))
-        elif user.role == Role.FACILITATOR:
+        elif permissions.is_facilitator(user):
             groups = ProgrammeGroup.objects.filter(facilitator_links__facilitator=user).order_by("?")
             out["groups"] = _ids(groups)
             running = ScheduledSession.objects.filter(
