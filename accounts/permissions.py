@@ -676,3 +676,9 @@ def can_see_service_wide_tasks(user: User | AnonymousUser | None) -> bool:
 
 
 StatisticsPermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
+
+
+def can_erase_personal_data(user: User | AnonymousUser | None, person: Any = None) -> bool:
+    """Area administrators review the people past the retention period in their own area and confirm the erasure of
+    their personal data (issue 12), as they answer subject access requests."""
+    return has_role(user, Role.AREA_ADMIN) and (person is None or _same_area(user, person))

@@ -286,11 +286,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Tasks kept in the database while the broker was down are sent once it answers again (isotp/outbox.py).
     "dispatch-outbox": {"task": "isotp.outbox.dispatch_outbox", "schedule": 60},
+    "find-retention-candidates": {
+        "task": "dataprotection.tasks.find_retention_candidates",
+        "schedule": 24 * 60 * 60,
+    },
     "deactivate-dormant-accounts": {
         "task": "accounts.tasks.deactivate_dormant_accounts",
         "schedule": 24 * 60 * 60,
     },
 }
+# Retention (issue 12): people whose supervision ended more than this many years ago, with no open referral, are
+# listed nightly for an administrator, who confirms the deletion of their personal data.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=7)
 DORMANT_ACCOUNT_DAYS = env.int("DORMANT_ACCOUNT_DAYS", default=90)
 # Rendering a report: transient failures (storage, database) are retried this many times with backoff.
 REPORT_RENDER_MAX_RETRIES = env.int("REPORT_RENDER_MAX_RETRIES", default=5)

@@ -1,0 +1,162 @@
+"""Retention (issue 12): the nightly job lists people whose supervision ended more than RETENTION_YEARS ago with no
+open referral; an area administrator confirms; the personal data goes (names, date of birth to the year, CRN, free
+text, report writing and PDFs), the statistics rows stay, and an audit event records it without personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from dataprotection.models import RetentionCandidate
+from dataprotection.services.retention import erase_personal_data, refresh_candidates
+from dataprotection.tasks import find_retention_candidates
+from isotp.errors import DomainConflict
+from referrals.models import Person, Referral
+from tests.pages import page_text
+from tests.referrals.factories import SentenceFactory, eligible_person, referral_for
+
+pytestmark = pytest.mark.django_db
+
+LONG_AGO = dt.date(2015, 3, 31)
+
+
+def _ended_long_ago(person: Person) -> Person:
+    person.sentences.update(start_date=LONG_AGO - dt.timedelta(days=700), supervision_end_date=LONG_AGO)
+    return person
+
+
+def test_the_nightly_job_lists_only_people_past_retention_without_an_open_referral(
+    area, om, other_area, other_om
+):
+    due = _ended_long_ago(eligible_person(area, om))
+    recent = eligible_person(area, om)  # supervision ends in the future
+    open_referral = referral_for(area, om, status="submitted").person
+    _ended_long_ago(open_referral)
+    closed = referral_for(area, om, status="withdrawn").person
+    _ended_long_ago(closed)
+    elsewhere = _ended_long_ago(eligible_person(other_area, other_om))
+    assert find_retention_candidates.apply().get() == 3
+    listed = set(RetentionCandidate.objects.values_list("person_id", flat=True))
+    assert listed == {due.pk, closed.pk, elsewhere.pk}
+    assert recent.pk not in listed and open_referral.pk not in listed
+    # Run twice: the same list. A new sentence takes the person off it.
+    assert refresh_candidates() == 3
+    SentenceFactory(person=due)
+    assert refresh_candidates() == 2
+    assert not RetentionCandidate.objects.filter(person=due).exists()
+
+
+def test_the_period_is_configurable(area, om, settings):
+    person = eligible_person(area, om)
+    ended = dt.date.today() - dt.timedelta(days=3 * 366)
+    person.sentences.update(start_date=ended - dt.timedelta(days=700), supervision_end_date=ended)
+    assert refresh_candidates() == 0
+    settings.RETENTION_YEARS = 2
+    assert refresh_candidates() == 1
+
+
+def test_an_administrator_reviews_and_erases(login, area_admin, om, area, tm):
+    referral = referral_for(area, om, status="withdrawn", notes="Lives at 1 High Street")
+    person = _ended_long_ago(referral.person)
+    crn, public_id = person.crn, person.public_id
+    refresh_candidates()
+    client = login(area_admin)
+    listed = page_text(client.get(reverse("dataprotection:retention_list")))
+    assert person.full_name in listed and crn in listed
+    assert "People past the retention period" in page_text(client.get("/"))
+    candidate = RetentionCandidate.objects.get(person=person)
+    url = reverse("dataprotection:retention_erase", kwargs={"public_id": candidate.public_id})
+    assert "cannot be undone" in page_text(client.get(url))
+    assert client.post(url).status_code == 302
+
+    person.refresh_from_db()
+    assert (person.first_name, person.last_name) == ("Erased", "record")
+    assert person.crn != crn and person.date_of_birth.month == 1 and person.date_of_birth.day == 1
+    assert person.public_id == public_id  # the statistics rows still hang from it
+    assert Referral.objects.filter(pk=referral.pk, status="withdrawn").exists()
+    referral.refresh_from_db()
+    assert "High Street" not in str(referral.__dict__)
+    event = AuditEvent.objects.get(action="person.personal_data_erased", object_id=str(public_id))
+    assert event.actor_id == area_admin.id and event.area_id == area.id
+    assert crn not in str(event.changes) and "High Street" not in str(event.changes)
+    # Erased people leave the list and are not listed again.
+    assert crn not in page_text(client.get(reverse("dataprotection:retention_list")))
+    assert client.get(url).status_code == 404
+    assert refresh_candidates() == 0
+
+
+def test_a_person_no_longer_due_is_not_erased(area_admin, om, area):
+    person = _ended_long_ago(eligible_person(area, om))
+    refresh_candidates()
+    SentenceFactory(person=person)  # a new sentence since the nightly job ran
+    with pytest.raises(DomainConflict) as refused:
+        erase_personal_data(actor=area_admin, person=person)
+    assert refused.value.code == "RETENTION_NOT_YET_DUE"
+    person.refresh_from_db()
+    assert person.first_name != "Erased"
+
+
+def test_the_issued_report_pdf_is_deleted_and_its_version_cleared(
+    area_admin, personas, area, settings, tmp_path
+):
+    from reports.models import ReportVersion
+    from tests.reports.factories import quick_report
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
+    report = quick_report(area, personas, status="issued", issued=True)
+    Referral.objects.filter(pk=report.referral_id).update(status="completed")
+    person = report.referral.person
+    SentenceFactory(person=person)
+    _ended_long_ago(person)
+    version = ReportVersion.objects.get(report=report)
+    stored = tmp_path / version.file.name
+    assert stored.exists()
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        erase_personal_data(actor=area_admin, person=person)
+    version.refresh_from_db()
+    assert version.file.name == "" and version.snapshot == {}
+    assert not stored.exists()
+    # Outside an erasure the issued version is as immutable as before.
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ReportVersion.objects.filter(pk=version.pk).update(pages=99)
+
+
+def test_only_the_areas_administrator_erases(login, tm, om, other_admin, area):
+    person = _ended_long_ago(eligible_person(area, om))
+    refresh_candidates()
+    url = reverse(
+        "dataprotection:retention_erase",
+        kwargs={"public_id": RetentionCandidate.objects.get(person=person).public_id},
+    )
+    assert login(tm).post(url).status_code == 403
+    assert login(other_admin).post(url).status_code == 404
+    assert login(other_admin).get(reverse("dataprotection:retention_list")).status_code == 200
+    person.refresh_from_db()
+    assert person.first_name != "Erased"
+
+
+def test_the_list_query_count_does_not_grow(login, area_admin, om, area, django_assert_max_num_queries):
+    for _ in range(3):
+        _ended_long_ago(eligible_person(area, om))
+    refresh_candidates()
+    client = login(area_admin)
+    with django_assert_max_num_queries(25) as few:
+        client.get(reverse("dataprotection:retention_list"))
+    for _ in range(5):
+        _ended_long_ago(eligible_person(area, om))
+    refresh_candidates()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("dataprotection:retention_list"))
