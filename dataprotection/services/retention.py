@@ -92,7 +92,7 @@ def _erase_row(obj: models.Model) -> list[str]:
     """Clear the free text, report JSON and files of one row; answers the storage names to delete after commit."""
     values: dict[str, Any] = {}
     files: list[str] = []
-    json_fields = ERASED_JSON.get((obj._meta.app_label, obj._meta.model_name), ())
+    json_fields = ERASED_JSON.get((obj._meta.app_label, obj._meta.model_name or ""), ())
     for field in obj._meta.concrete_fields:
         current = getattr(obj, field.attname)
         if isinstance(field, models.FileField):
