@@ -98,6 +98,13 @@ def govuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
 
 
 @register.filter
+def availability_of(field: BoundField, value: Any) -> Any:
+    """A choice's availability for a proposed schedule (`field.field.availability`, set by the question that
+    offers it), or None: the venue and facilitator questions mark each choice free or busy (issue 13)."""
+    return (getattr(field.field, "availability", None) or {}).get(str(value))
+
+
+@register.filter
 def error_href(link: str) -> str:
     """An error summary link: a URL (another page's question) as it is, a field id as `#id` on this page."""
     return link if link.startswith(("/", "#", "http")) else f"#{link}"

@@ -79,15 +79,15 @@ def candidates_from(planned: Iterable[PlannedSession]) -> list[Candidate]:
 
 @dataclass
 class _Taken:
-    """What is already booked on the candidates' dates: the venue's bookings and each facilitator's."""
+    """What is already booked on the candidates' dates: each venue's bookings and each facilitator's."""
 
     sessions: dict[str, ScheduledSession]  # by public id, to name a clashing session
-    venue: list[Booking]
+    venues: dict[int, list[Booking]]
     people: dict[int, list[Booking]]
 
-    def add(self, booking: Booking, *, at_venue: bool, people: Iterable[int]) -> None:
-        if at_venue:
-            self.venue.append(booking)
+    def add(self, booking: Booking, *, venue_id: int | None, people: Iterable[int]) -> None:
+        if venue_id is not None:
+            self.venues.setdefault(venue_id, []).append(booking)
         for person_id in people:
             self.people.setdefault(person_id, []).append(booking)
 
@@ -95,16 +95,18 @@ class _Taken:
 def _taken(
     dates: set[dt.date],
     *,
-    venue: Venue,
+    venue_ids: set[int],
     facilitator_ids: set[int],
     exclude_group_id: int | None,
     exclude_plan_id: int | None,
 ) -> _Taken:
+    """The bookings of any of `venue_ids` and `facilitator_ids` on `dates`: two queries, whatever the number of
+    venues, people or dates (the question pages ask it for every venue and facilitator offered at once)."""
     existing = (
         # A delivered session still took the room and the people: only a provider cancellation frees them.
         ScheduledSession.objects.filter(date__in=dates)
         .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
-        .filter(Q(venue=venue) | Q(facilitators__in=facilitator_ids))
+        .filter(Q(venue_id__in=venue_ids) | Q(facilitators__in=facilitator_ids))
         .exclude(group__status=GroupStatus.CANCELLED)
         .exclude(plan__status="cancelled")
         .select_related("group", "plan", "venue")
@@ -115,7 +117,7 @@ def _taken(
         existing = existing.exclude(group_id=exclude_group_id)
     if exclude_plan_id is not None:
         existing = existing.exclude(plan_id=exclude_plan_id)
-    taken = _Taken(sessions={}, venue=[], people={})
+    taken = _Taken(sessions={}, venues={}, people={})
     for session in existing:
         ref = str(session.public_id)
         taken.sessions[ref] = session
@@ -123,15 +125,15 @@ def _taken(
             Booking(
                 ref=ref, label=session_label(session), date=session.date, start=session.start, end=session.end
             ),
-            at_venue=session.venue_id == venue.pk,
+            venue_id=session.venue_id if session.venue_id in venue_ids else None,
             people=[p.pk for p in session.facilitators.all() if p.pk in facilitator_ids],
         )
     for booking, venue_id, person_id in _catch_up_bookings(
-        dates, venue=venue, facilitator_ids=facilitator_ids
+        dates, venue_ids=venue_ids, facilitator_ids=facilitator_ids
     ):
         taken.add(
             booking,
-            at_venue=venue_id == venue.pk,
+            venue_id=venue_id if venue_id in venue_ids else None,
             people=[person_id] if person_id in facilitator_ids else [],
         )
     return taken
@@ -153,7 +155,7 @@ def check_clashes(
     facilitator_ids = {f.pk for f in facilitators}
     taken = _taken(
         {c.date for c in candidates},
-        venue=venue,
+        venue_ids={venue.pk},
         facilitator_ids=facilitator_ids,
         exclude_group_id=exclude_group_id,
         exclude_plan_id=exclude_plan_id,
@@ -162,7 +164,7 @@ def check_clashes(
     found = _all_clashes(
         candidates,
         venue_pk=venue.pk,
-        venue_bookings=taken.venue,
+        venue_bookings=taken.venues.get(venue.pk, []),
         person_bookings={p: b for p, b in taken.people.items() if p in facilitator_ids},
     )
     if found:
@@ -194,6 +196,58 @@ def _all_clashes(
             if clashes:
                 found.setdefault(("person", person_id), []).append((candidate, clashes))
     return found
+
+
+@dataclass(frozen=True)
+class Busy:
+    """How a venue or facilitator is already booked against a proposed schedule: how many of its sessions would
+    clash, and the first clash (the new session's number and date, and what is booked then)."""
+
+    clashing: int
+    number: int
+    date: dt.date
+    booked: str
+
+
+def availability(
+    candidates: Sequence[Candidate],
+    *,
+    venue_ids: Iterable[int],
+    facilitator_ids: Iterable[int],
+    exclude_group_id: int | None = None,
+    exclude_plan_id: int | None = None,
+) -> dict[tuple[str, int], Busy]:
+    """Issue 13: who and what is busy for a proposed schedule, before anything is chosen: `("venue", id)` and
+    `("person", id)` keys for each one with at least one clash (the rest are free). The same bookings and overlap
+    rule as `check_clashes`, so a choice shown free is not refused for a clash later. Two queries. Reads only."""
+    venues, people = set(venue_ids), set(facilitator_ids)
+    if not candidates or not (venues or people):
+        return {}
+    taken = _taken(
+        {c.date for c in candidates},
+        venue_ids=venues,
+        facilitator_ids=people,
+        exclude_group_id=exclude_group_id,
+        exclude_plan_id=exclude_plan_id,
+    )
+    busy: dict[tuple[str, int], Busy] = {}
+    keyed = [(("venue", v), taken.venues.get(v, [])) for v in sorted(venues)]
+    keyed += [(("person", p), taken.people.get(p, [])) for p in sorted(people)]
+    for key, bookings in keyed:
+        if not bookings:
+            continue
+        hits = []
+        for candidate in sorted(candidates, key=lambda c: (c.date, c.start)):
+            wanted = Booking(
+                ref="new", label="", date=candidate.date, start=candidate.start, end=candidate.end
+            )
+            clashes = find_clashes(wanted, bookings)
+            if clashes:
+                hits.append((candidate, clashes[0]))
+        if hits:
+            first, booking = hits[0]
+            busy[key] = Busy(len(hits), first.number, first.date, booking.label)
+    return busy
 
 
 def _refuse(
@@ -229,7 +283,7 @@ def _refuse(
 
 
 def _catch_up_bookings(
-    dates: set[dt.date], *, venue: Venue, facilitator_ids: set[int]
+    dates: set[dt.date], *, venue_ids: set[int], facilitator_ids: set[int]
 ) -> list[tuple[Booking, int | None, int]]:
     """Timed catch-ups on those dates with the venue or one of the facilitators (domain.md §6: a catch-up is an
     individual session with its date, time, facilitator and venue): a session may not overlap them either. Each
@@ -239,7 +293,7 @@ def _catch_up_bookings(
         CatchUp.objects.filter(
             date__in=dates, start__isnull=False, end__isnull=False, cancelled_at__isnull=True
         )
-        .filter(Q(venue=venue) | Q(facilitator_id__in=facilitator_ids))
+        .filter(Q(venue_id__in=venue_ids) | Q(facilitator_id__in=facilitator_ids))
         .exclude(missed_session__status=SessionStatus.CANCELLED_BY_PROVIDER)
         .values_list("public_id", "date", "start", "end", "venue_id", "facilitator_id")
     )

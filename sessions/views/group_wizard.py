@@ -1,7 +1,8 @@
 """Create a group: GOV.UK question pages ending in check your answers, with the generated schedule previewed.
 
-Questions: programme and format, venue, treatment manager, facilitators (only trained ones offered), weekly
-slots, start date, places and age band. The check page previews the schedule the rules generate (dates skipped for
+Questions: programme and format, weekly slots, start date, venue, treatment manager, facilitators (only trained
+ones offered), places and age band. The days and start date come before the venue and facilitators so that those
+questions can show each choice as free or busy for the proposed schedule (issue 13). The check page previews the schedule the rules generate (dates skipped for
 bank holidays and closures, with the reason) and "Create group" calls `services.create_group`, whose refusals
 (an untrained facilitator, a clash naming the session) appear in the error summary.
 """
@@ -43,6 +44,7 @@ from sessions.selectors.area import (
     venue_for_scheduling,
     venues_for_scheduling,
 )
+from sessions.selectors.availability import facilitator_availability, venue_availability
 from sessions.selectors.catalogue import programme_in_force, programmes_for_groups
 from sessions.selectors.previews import preview as schedule_preview
 from sessions.views.requests import area_of, staff
@@ -50,6 +52,15 @@ from sessions.views.requests import area_of, staff
 from .wizard import Wizard
 
 STANDARD_BAND, YOUNG_ADULT_BAND = "standard", "young_adult"
+
+
+def schedule_span(schedule: Any) -> str:
+    """'the 30 sessions from Monday 4 January 2027 to Monday 26 July 2027' (the availability hints' reference)."""
+    sessions = schedule.sessions
+    n = len(sessions)
+    if n == 1:
+        return f"the session on {weekday_date(sessions[0].date)}"
+    return f"the {n} sessions from {weekday_date(sessions[0].date)} to {weekday_date(sessions[-1].date)}"
 
 
 def slot_lines(slots: list[dict[str, str]]) -> list[str]:
@@ -78,8 +89,36 @@ class DeliveryWizard(Wizard):
             self._programme = programme_in_force(self.request.user, code, today=on)
         return self._programme
 
-    def venue_choices(self) -> list[tuple[str, str]]:
-        return [(str(v.pk), v.name) for v in venues_for_scheduling(self.request.user)]
+    def preview_options(self) -> dict[str, Any]:
+        """What else the schedule preview needs (a plan's sessions per module)."""
+        return {}
+
+    def proposed_schedule(self) -> Any:
+        """The schedule the answers so far would generate (None before the days and start date are answered, or
+        when it cannot be generated: the check page says why)."""
+        if not (self.state.get("slots") and self.state.get("start_date")):
+            return None
+        schedule, _error = schedule_preview(
+            self.request.user,
+            programme=self.programme(),
+            slots=self.state["slots"],
+            start_date=dt.date.fromisoformat(self.state["start_date"]),
+            **self.preview_options(),
+        )
+        return schedule
+
+    def venue_form(self, data: Any) -> VenueForm:
+        """The venue question, each venue marked free or busy for the proposed schedule."""
+        venues = list(venues_for_scheduling(self.request.user))
+        form = VenueForm(
+            data, choices=[(str(v.pk), v.name) for v in venues], initial={"venue": self.state.get("venue")}
+        )
+        schedule = self.proposed_schedule()
+        field = form.fields["venue"]
+        field.availability = venue_availability(self.request.user, schedule, venues)  # type: ignore[attr-defined]
+        if field.availability:  # type: ignore[attr-defined]
+            field.help_text = f"Each venue is shown free or busy for {schedule_span(schedule)}"
+        return form
 
     def facilitator_form(self, data: Any, *, single: bool) -> FacilitatorsForm:
         programme = self.programme()
@@ -90,7 +129,7 @@ class DeliveryWizard(Wizard):
             people = staff_by_public_ids(self.request.user, public_ids)
             delivery.check_facilitators(people, programme=programme, area_id=staff(self.request).area_id)
 
-        return FacilitatorsForm(
+        form = FacilitatorsForm(
             data,
             offered=offered,
             valid=valid,
@@ -99,6 +138,13 @@ class DeliveryWizard(Wizard):
             single=single,
             initial={"facilitators": self.state.get("facilitators", [])},
         )
+        people = staff_by_public_ids(self.request.user, [value for value, _ in offered])
+        schedule = self.proposed_schedule()
+        field = form.fields["facilitators"]
+        field.availability = facilitator_availability(self.request.user, schedule, people)  # type: ignore[attr-defined]
+        if field.availability:  # type: ignore[attr-defined]
+            field.help_text = f"{field.help_text}. Each is shown free or busy for {schedule_span(schedule)}"
+        return form
 
     def slots_form(self, data: Any) -> SlotsForm:
         programme = self.programme()
@@ -149,7 +195,7 @@ class GroupWizard(DeliveryWizard):
     check_url = "programme_sessions:group_create_check"
     start_url = "programme_sessions:group_create"
     cancel_url = "programme_sessions:group_list"
-    steps = ("programme", "venue", "treatment-manager", "facilitators", "slots", "start-date", "places")
+    steps = ("programme", "slots", "start-date", "venue", "treatment-manager", "facilitators", "places")
     answers = {
         "programme": ("programme",),
         "venue": ("venue",),
@@ -195,7 +241,7 @@ class GroupWizard(DeliveryWizard):
             choices = [(p.code, p.name) for p in programmes_for_groups(user, today=self.today)]
             return ProgrammeForm(data, choices=choices, initial={"programme": state.get("programme")})
         if step == "venue":
-            return VenueForm(data, choices=self.venue_choices(), initial={"venue": state.get("venue")})
+            return self.venue_form(data)
         if step == "treatment-manager":
             tms = treatment_managers(user)
             return TreatmentManagerForm(

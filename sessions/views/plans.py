@@ -27,7 +27,6 @@ from isotp.errors import DomainConflict
 from referrals import selectors as referral_selectors
 from sessions import services as delivery
 from sessions.forms.plans import ModulePlanForm, ParticipantForm
-from sessions.forms.questions import VenueForm
 from sessions.models import PlanStatus
 from sessions.selectors.plans import (
     one_to_one_code,
@@ -60,7 +59,7 @@ class PlanWizard(DeliveryWizard):
     check_url = "programme_sessions:plan_create_check"
     start_url = "programme_sessions:plan_create"
     cancel_url = "programme_sessions:plan_list"
-    steps = ("person", "modules", "facilitator", "venue", "slots", "start-date")
+    steps = ("person", "modules", "slots", "start-date", "facilitator", "venue")
     answers = {
         "person": ("referral", "programme"),
         "modules": ("sessions_per_module", "rationale"),
@@ -113,7 +112,7 @@ class PlanWizard(DeliveryWizard):
         if step == "facilitator":
             return self.facilitator_form(data, single=True)
         if step == "venue":
-            return VenueForm(data, choices=self.venue_choices(), initial={"venue": state.get("venue")})
+            return self.venue_form(data)
         if step == "slots":
             return self.slots_form(data)
         return self.start_form(data)
@@ -153,6 +152,9 @@ class PlanWizard(DeliveryWizard):
         if step == "slots":
             return self.slot_context()
         return {}
+
+    def preview_options(self) -> dict[str, Any]:
+        return {"sessions_per_module": self.sessions_per_module()}
 
     def sessions_per_module(self) -> dict[int, int]:
         return {int(n): c for n, c in (self.state.get("sessions_per_module") or {}).items()}

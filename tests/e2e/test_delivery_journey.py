@@ -69,24 +69,6 @@ def test_tm_creates_a_group_previews_the_schedule_and_allocates_two_people(
     page.get_by_label("i-SOTP (group)").check()
     continue_(page)
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Where will the sessions take place?")
-    look(page, "delivery-create-venue")
-    page.get_by_label("Crewe Probation Office, group room 1").check()
-    continue_(page)
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Who is the treatment manager?")
-    look(page, "delivery-create-treatment-manager")
-    continue_(page)  # the signed-in TM is chosen by default
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Who will facilitate?")
-    look(page, "delivery-create-facilitators")
-    page.get_by_label(facilitator.full_name).check()
-    continue_(page)
-    expect(page.locator(".govuk-error-summary")).to_contain_text("needs 2 facilitators at every session")
-    look(page, "delivery-create-facilitators-error")
-    page.get_by_label("Priya Shah").check()
-    continue_(page)
-
     expect(page.get_by_role("heading", level=1)).to_have_text("When does the group meet each week?")
     look(page, "delivery-create-slots")
     page.locator("#id_first_weekday").select_option("monday")
@@ -95,6 +77,26 @@ def test_tm_creates_a_group_previews_the_schedule_and_allocates_two_people(
 
     look(page, "delivery-create-start-date")
     fill_date(page, "start_date", start)
+    continue_(page)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Where will the sessions take place?")
+    look(page, "delivery-create-venue")
+    expect(page.locator(".govuk-radios__hint").first).to_contain_text("Free for all 35 sessions")
+    page.get_by_label("Crewe Probation Office, group room 1").check()
+    continue_(page)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who is the treatment manager?")
+    look(page, "delivery-create-treatment-manager")
+    continue_(page)  # the signed-in TM is chosen by default
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who will facilitate?")
+    expect(page.locator(".govuk-checkboxes__hint").first).to_contain_text("Free for all 35 sessions")
+    look(page, "delivery-create-facilitators")
+    page.get_by_label(facilitator.full_name).check()
+    continue_(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("needs 2 facilitators at every session")
+    look(page, "delivery-create-facilitators-error")
+    page.get_by_label("Priya Shah").check()
     continue_(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Places and age band")

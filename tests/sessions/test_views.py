@@ -27,6 +27,7 @@ from sessions.models import (
 from sessions.rules import Slot, generate_schedule, non_working_reason, session_templates
 from sessions.selectors.catalogue import programme_for_area
 from tests.factories import ClosureFactory, UserFactory, VenueFactory
+from tests.pages import choice_hints
 from tests.pages import error_summary as _summary
 from tests.pages import page_text as _text
 from tests.sessions.factories import make_group, make_plan, trained_facilitator, waiting_referral
@@ -181,9 +182,6 @@ def _walk_group(client, answers: dict[str, dict[str, str]]):
 def _group_answers(venue, tm, facilitators, start: dt.date, **over) -> dict[str, dict[str, str]]:
     answers = {
         "programme": {"programme": "isotp_group"},
-        "venue": {"venue": str(venue.pk)},
-        "treatment-manager": {"treatment_manager": str(tm.public_id)},
-        "facilitators": {"facilitators": [str(f.public_id) for f in facilitators]},
         "slots": {
             "first_weekday": "monday",
             "first_start": "18:00",
@@ -191,6 +189,9 @@ def _group_answers(venue, tm, facilitators, start: dt.date, **over) -> dict[str,
             "second_start": "",
         },
         "start-date": _date("start_date", start),
+        "venue": {"venue": str(venue.pk)},
+        "treatment-manager": {"treatment_manager": str(tm.public_id)},
+        "facilitators": {"facilitators": [str(f.public_id) for f in facilitators]},
         "places": {"capacity": "10", "age_band": "standard", "name": "Crewe Monday evening"},
     }
     answers.update(over)
@@ -273,9 +274,9 @@ def test_only_trained_facilitators_are_offered_and_an_untrained_one_is_refused_w
     untrained = UserFactory(role=Role.FACILITATOR, area=area, full_name="Una Trained")
     client = login(tm)
     client.get(url("group_create"))
-    client.post(url("group_create_step", step="programme"), {"programme": "isotp_group"})
-    client.post(url("group_create_step", step="venue"), {"venue": str(VenueFactory(area=area).pk)})
-    client.post(url("group_create_step", step="treatment-manager"), {"treatment_manager": str(tm.public_id)})
+    answers = _group_answers(VenueFactory(area=area), tm, [facilitator], _next(1))
+    for step in ("programme", "slots", "start-date", "venue", "treatment-manager"):
+        client.post(url("group_create_step", step=step), answers[step])
     page = _text(client.get(url("group_create_step", step="facilitators")))
     assert facilitator.full_name in page and "Una Trained" not in page
     response = client.post(
@@ -320,12 +321,58 @@ def test_confirm_refuses_a_venue_clash_naming_the_clashing_session(login, area, 
     assert ProgrammeGroup.objects.count() == 1
 
 
+def test_venue_and_facilitator_questions_show_who_and_what_is_free_for_the_proposed_schedule(
+    login, area, tm, facilitator
+):
+    """Issue 13: the days and start date come first, so the venue and facilitator questions mark each choice free
+    or busy for the schedule they would get, before the last step (not one clash per submit at "Create")."""
+    busy_room, free_room = VenueFactory(area=area, name="Room A"), VenueFactory(area=area, name="Room B")
+    free_person = trained_facilitator(area)
+    start = _next(0)
+    existing = make_group(
+        area,
+        actor=tm,
+        venue=busy_room,
+        start_date=start,
+        facilitators=[facilitator, trained_facilitator(area)],
+    )
+    client = login(tm)
+    answers = _group_answers(busy_room, tm, [facilitator, free_person], start)
+    client.get(url("group_create"))
+    for step in ("programme", "slots", "start-date"):
+        assert client.post(url("group_create_step", step=step), answers[step]).status_code == 302
+    page = client.get(url("group_create_step", step="venue"))
+    rooms = choice_hints(page)
+    n = existing.sessions.count()  # the same programme, days and start: every session clashes
+    assert rooms["Room B"] == f"Free for all {n} sessions"
+    assert rooms["Room A"].startswith(f"Busy for {n} of the {n} sessions: already booked for session 1 of")
+    assert existing.reference in rooms["Room A"] and f"(and {n - 1} more)" in rooms["Room A"]
+    assert f"Each venue is shown free or busy for the {n} sessions from" in _text(page)
+    client.post(url("group_create_step", step="venue"), {"venue": str(free_room.pk)})
+    client.post(url("group_create_step", step="treatment-manager"), answers["treatment-manager"])
+    page = client.get(url("group_create_step", step="facilitators"))
+    people = choice_hints(page)
+    assert people[free_person.full_name] == f"Free for all {n} sessions"
+    assert people[facilitator.full_name].startswith(
+        f"Busy for {n} of the {n} sessions: already delivering session 1"
+    )
+
+
+def test_availability_is_not_shown_before_the_schedule_is_known(login, area, tm):
+    """A plan's questions ask days and start date before the facilitator and venue too; a venue page reached
+    without them sends the person back to the first gap rather than guessing."""
+    client = login(tm)
+    client.get(url("group_create"))
+    client.post(url("group_create_step", step="programme"), {"programme": "isotp_group"})
+    response = client.get(url("group_create_step", step="venue"))
+    assert response["Location"] == url("group_create_step", step="slots")
+
+
 def test_slots_and_start_date_and_places_are_validated(login, area, tm, facilitator):
     client = login(tm)
     answers = _group_answers(VenueFactory(area=area), tm, [facilitator, trained_facilitator(area)], _next(2))
     client.get(url("group_create"))
-    for step in ("programme", "venue", "treatment-manager", "facilitators"):
-        client.post(url("group_create_step", step=step), answers[step])
+    client.post(url("group_create_step", step="programme"), answers["programme"])
     response = client.post(
         url("group_create_step", step="slots"),
         {
@@ -350,6 +397,8 @@ def test_slots_and_start_date_and_places_are_validated(login, area, tm, facilita
     )
     assert "The start date must be a real date" in _summary(response)
     client.post(url("group_create_step", step="start-date"), answers["start-date"])
+    for step in ("venue", "treatment-manager", "facilitators"):
+        client.post(url("group_create_step", step=step), answers[step])
     response = client.post(
         url("group_create_step", step="places"), {"capacity": "11", "age_band": "standard"}
     )
@@ -630,8 +679,6 @@ def _plan_answers(
     return {
         "person": {"referral": str(referral.public_id)},
         "modules": {**{f"module_{n}": str(c) for n, c in counts.items()}, "rationale": rationale},
-        "facilitator": {"facilitators": [str(facilitator.public_id)]},
-        "venue": {"venue": str(venue.pk)},
         "slots": {
             "first_weekday": "tuesday",
             "first_start": "10:00",
@@ -639,6 +686,8 @@ def _plan_answers(
             "second_start": "",
         },
         "start-date": _date("start_date", start),
+        "facilitator": {"facilitators": [str(facilitator.public_id)]},
+        "venue": {"venue": str(venue.pk)},
     }
 
 
@@ -723,7 +772,8 @@ def test_plan_facilitator_must_be_one_and_trained(login, area, tm, facilitator, 
     answers = _plan_answers(referral, facilitator, VenueFactory(area=area), _next(1))
     client.get(url("plan_create"))
     client.post(url("plan_create_step", step="person"), answers["person"])
-    client.post(url("plan_create_step", step="modules"), answers["modules"])
+    for step in ("modules", "slots", "start-date"):
+        client.post(url("plan_create_step", step=step), answers[step])
     response = client.post(
         url("plan_create_step", step="facilitator"), {"facilitators": [str(untrained.public_id)]}
     )
