@@ -36,6 +36,7 @@ from accounts.models import Role, User
 from accounts.services import administration as area_services
 from isotp.dates import long_date
 from isotp.errors import DomainConflict
+from isotp.forms import add_refusal
 
 
 class SignInView(auth_views.LoginView):
@@ -156,7 +157,7 @@ def your_account(request: HttpRequest) -> HttpResponse:
                 actor=user, name=form.cleaned_data["name"], lifetime_days=form.cleaned_data["lifetime_days"]
             )
         except DomainConflict as exc:
-            form.add_error("lifetime_days", exc.detail)
+            add_refusal(form, exc, {"*": "lifetime_days"})
         else:
             form = ApiTokenForm(longest=longest)
     return render(
@@ -248,7 +249,7 @@ def staff_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             services.add_training_record(actor=request.user, facilitator=member, **form.cleaned_data)  # type: ignore[arg-type]
         except DomainConflict as exc:
-            form.add_error(None, exc.detail)
+            add_refusal(form, exc, {"TRAINING_EXISTS": "kind"})
         else:
             messages.success(request, "Training record added")
             return redirect("accounts:staff_detail", public_id=public_id)
@@ -291,7 +292,7 @@ def staff_supervisor(request: HttpRequest, public_id: str) -> HttpResponse:
                 started_on=form.cleaned_data["started_on"],
             )
         except DomainConflict as exc:
-            form.add_error("treatment_manager", exc.detail)
+            add_refusal(form, exc, {"*": "treatment_manager"})
         else:
             messages.success(request, f"{tm.full_name} now supervises {member.full_name}")
             return redirect("accounts:staff_detail", public_id=public_id)
@@ -355,7 +356,7 @@ def closure_list(request: HttpRequest) -> HttpResponse:
                     return render(request, "accounts/closure_confirm.html", {"form": form, "hits": hits})
                 services.add_closure(actor=actor, **form.cleaned_data)
             except DomainConflict as exc:
-                form.add_error("date", exc.detail)
+                add_refusal(form, exc, {"*": "date"})
             else:
                 note = (
                     f": move the {len(hits)} session{'s' if len(hits) != 1 else ''} on that date from each group's page"

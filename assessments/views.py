@@ -206,8 +206,7 @@ def battery_import(request: HttpRequest) -> HttpResponse:
                 change_note=form.cleaned_data["change_note"],
             )
         except ValidationError as exc:
-            for problem in exc.message_dict.get("definition", exc.messages):
-                form.add_error("definition", problem)
+            add_refusal(form, exc, {"__all__": "definition"})
         else:
             messages.success(request, f"Version {version.version} of {version.battery.name} saved")
             return redirect(reverse("assessments:battery_detail", args=[version.battery.code]))

@@ -139,21 +139,28 @@ class GovukFormMixin:
 def add_refusal(
     form: forms.Form, exc: DomainConflict | ValidationError, fields: Mapping[str, str] | None = None
 ) -> None:
-    """Show a service's refusal on the form: a conflict's message at the top of the error summary, a validation
-    error on its field when the form has one (``fields`` maps service argument names to form fields)."""
-    if isinstance(exc, DomainConflict):
-        form.add_error(None, exc.detail)
-        return
+    """The one helper that shows a service's refusal on a form, on the field it is about when there is one, so the
+    error summary links to it and the field is marked, as a form's own errors are (issue 13).
+
+    ``fields`` maps what the service names to the form's fields: a ValidationError's keys (the service's argument
+    names), a DomainConflict's ``code`` (e.g. ``{"NON_WORKING_DAY": "new_date"}``) or the ``field`` it carries in
+    its extras, with ``"*"`` for any other refusal of that call. A key the form has a field of the same name for
+    needs no entry. Anything else (a refusal about the record as a whole) goes at the top of the error summary."""
     fields = fields or {}
+
+    def target(key: str) -> str | None:
+        name = fields.get(key, key)
+        return name if name in form.fields else None
+
+    if isinstance(exc, DomainConflict):
+        name = target(exc.code) or target(str(exc.extra.get("field") or "")) or target("*")
+        form.add_error(name, exc.detail)
+        return
     if hasattr(exc, "error_dict"):
         for key, errors in exc.error_dict.items():
-            target = fields.get(key, key)
+            name = target(key)  # NON_FIELD_ERRORS only when mapped (a whole-document check about one field)
             for error in errors:
-                message = " ".join(error.messages)
-                if target in form.fields:
-                    form.add_error(target, message)
-                else:
-                    form.add_error(None, message)
+                form.add_error(name, " ".join(error.messages))
     else:
         for message in exc.messages:
             form.add_error(None, message)

@@ -19,6 +19,7 @@ from accounts import permissions
 from accounts.permissions import require
 from audit.services import record_search
 from isotp.clock import today
+from isotp.forms import add_refusal
 from referrals import selectors
 from referrals.candidates import (
     current_sentence,
@@ -213,9 +214,7 @@ def conviction_add(request: HttpRequest, public_id: str) -> HttpResponse:
                 contact=data["contact"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "offence_code" in exc.error_dict:
-                exc = ValidationError({"offence": exc.error_dict.pop("offence_code"), **exc.error_dict})
-            form.add_service_errors(exc)
+            add_refusal(form, exc, {"offence_code": "offence"})
         else:
             return _done(request, person, "Offence added")
     return render(

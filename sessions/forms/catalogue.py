@@ -10,7 +10,7 @@ from django import forms
 
 from isotp.forms import GovukDateField
 from sessions.forms.base import GovukForm
-from sessions.rules import validate_entry
+from sessions.rules import entry_problems
 
 
 def _int(label: str, *, required: bool = True, min_value: int = 0, what: str = "") -> forms.IntegerField:
@@ -26,6 +26,10 @@ def _int(label: str, *, required: bool = True, min_value: int = 0, what: str = "
             "min_value": f"The {low} must be {min_value} or more",
         },
     )
+
+
+# Catalogue entry keys whose form field has another name.
+ENTRY_FIELDS = {"restart_rule": "restart_limit"}
 
 
 class ProgrammeVersionForm(GovukForm):
@@ -165,7 +169,9 @@ class ProgrammeVersionForm(GovukForm):
                         module[key] = value
             modules.append(module)
         entry["modules"] = modules
-        for problem in validate_entry(entry):
-            self.add_error(None, problem)
+        for key, problem in entry_problems(entry):
+            # On the figure that is wrong, so the error summary links to it (issue 13); a module's at the top.
+            name = ENTRY_FIELDS.get(key, key)
+            self.add_error(name if name in self.fields else None, problem)
         self.entry = entry
         return data

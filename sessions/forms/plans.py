@@ -79,7 +79,10 @@ class ModulePlanForm(GovukForm):
         check = validate_one_to_one_plan(self.plan(), self.entry)
         self.plan_check = check
         for issue in check.errors:
-            self.add_error(None, issue.message)
+            # On the module's field, or (the plan's total) the first module's, so the summary links to the
+            # counts to change (issue 13).
+            name = f"module_{issue.module}" if issue.module is not None else self.module_names[0]
+            self.add_error(name if name in self.fields else None, issue.message)
         if check.needs_rationale and not data.get("rationale", "").strip():
             for issue in check.needs_rationale:
                 self.add_error("rationale", issue.message)

@@ -15,6 +15,7 @@ from .catalogue import (
     SessionTemplate,
     default_plan,
     entry_by_code,
+    entry_problems,
     session_templates,
     validate_entry,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "check_capacity",
     "default_plan",
     "entry_by_code",
+    "entry_problems",
     "find_clashes",
     "format_date",
     "generate_schedule",

@@ -222,42 +222,51 @@ def _module_problems(entry: Mapping[str, Any]) -> list[str]:  # noqa: C901 - wri
     return problems
 
 
-def validate_entry(entry: Mapping[str, Any]) -> list[str]:  # noqa: C901 - written before the complexity limit; to split (issue 7)
+def validate_entry(entry: Mapping[str, Any]) -> list[str]:
     """Plain-English problems with a catalogue entry; an empty list means it is usable."""
+    return [message for _key, message in entry_problems(entry)]
+
+
+def entry_problems(entry: Mapping[str, Any]) -> list[tuple[str, str]]:  # noqa: C901 - written before the complexity limit; to split (issue 7)
+    """Each problem with a catalogue entry with the entry key it is about (``modules`` for a module's), so a form
+    can mark the figure that is wrong (issue 13). Plain English: no notation such as ``min <= max``."""
     missing = [key for key in ENTRY_KEYS if key not in entry]
     if missing:
-        return [f"Missing field: {key}." for key in missing]
-    problems: list[str] = []
+        return [(key, f"Missing field: {key}.") for key in missing]
+    problems: list[tuple[str, str]] = []
     for key in ("code", "programme", "format"):
         if not isinstance(entry[key], str) or not _CODE_RE.match(entry[key]):
             problems.append(
-                f"The {key} must be lower-case letters, digits and underscores, e.g. isotp_group."
+                (key, f"The {key} must be lower-case letters, digits and underscores, e.g. isotp_group.")
             )
     if not isinstance(entry["name"], str) or not entry["name"].strip():
-        problems.append("The programme needs a name.")
+        problems.append(("name", "The programme needs a name."))
     enumerations = (("delivery", DELIVERY_MODES), ("cadence", CADENCES), ("join_rule", JOIN_RULES))
     for key, allowed in enumerations:
         if entry[key] not in allowed:
-            problems.append(f"The {key.replace('_', ' ')} must be one of: {', '.join(allowed)}.")
+            problems.append((key, f"The {key.replace('_', ' ')} must be one of: {', '.join(allowed)}."))
     if not _is_int(entry["session_minutes"], 1):
-        problems.append("Session length must be a whole number of minutes, at least 1.")
+        problems.append(("session_minutes", "Session length must be a whole number of minutes, at least 1."))
     elif not _is_int(entry["work_minutes"], 1) or entry["work_minutes"] > entry["session_minutes"]:
-        problems.append("Treatment minutes must be at least 1 and no more than the session length.")
+        problems.append(
+            ("work_minutes", "Treatment minutes must be at least 1 and no more than the session length.")
+        )
     if not (_is_int(entry["sessions_min"], 1) and _is_int(entry["sessions_max"], 1)):
-        problems.append("The programme's minimum and maximum sessions must be whole numbers of at least 1.")
+        problems.append(
+            (
+                "sessions_min",
+                "The programme's minimum and maximum sessions must be whole numbers of at least 1.",
+            )
+        )
     elif entry["sessions_min"] > entry["sessions_max"]:
-        problems.append("The minimum number of sessions must not be above the maximum.")
-    sizes = [entry[k] for k in ("group_min", "group_optimum", "group_max")]
-    if not all(_is_int(s, 1) for s in sizes) or not sizes[0] <= sizes[1] <= sizes[2]:
-        problems.append("Group sizes must be whole numbers with minimum <= optimum <= maximum.")
-    elif entry["delivery"] == "one_to_one" and sizes[2] != 1:
-        problems.append("A one-to-one programme has exactly one participant.")
+        problems.append(("sessions_min", "The minimum number of sessions must not be above the maximum."))
+    problems += _size_problems(entry)
     if not _is_int(entry["min_age"], 10):
-        problems.append("The minimum age must be a whole number of years, at least 10.")
+        problems.append(("min_age", "The minimum age must be a whole number of years, at least 10."))
     elif entry["max_age"] is not None and not (
         _is_int(entry["max_age"]) and entry["max_age"] >= entry["min_age"]
     ):
-        problems.append("The maximum age must be empty or not below the minimum age.")
+        problems.append(("max_age", "The maximum age must be empty or not below the minimum age."))
     band = entry["young_adult_band"]
     if band is not None and not (
         isinstance(band, Mapping)
@@ -265,40 +274,69 @@ def validate_entry(entry: Mapping[str, Any]) -> list[str]:  # noqa: C901 - writt
         and _is_int(band.get("max_age"))
         and band["min_age"] <= band["max_age"]
     ):
-        problems.append("The young-adult band needs a minimum and maximum age, minimum first.")
+        problems.append(
+            ("young_adult_band", "The young-adult band needs a minimum and maximum age, minimum first.")
+        )
     if entry["max_catch_ups"] is not None and not _is_int(entry["max_catch_ups"]):
-        problems.append("The catch-up limit must be empty or a whole number, 0 or more.")
+        problems.append(("max_catch_ups", "The catch-up limit must be empty or a whole number, 0 or more."))
     rule = entry["restart_rule"]
     if not isinstance(rule, Mapping) or rule.get("kind") not in RESTART_KINDS:
-        problems.append(f"The restart rule's kind must be one of: {', '.join(RESTART_KINDS)}.")
+        problems.append(
+            ("restart_rule", f"The restart rule's kind must be one of: {', '.join(RESTART_KINDS)}.")
+        )
     elif (rule["kind"] == "none") != (rule.get("limit") is None) or (
         rule["kind"] != "none" and not _is_int(rule.get("limit"))
     ):
-        problems.append("The restart rule needs a limit of 0 or more, or none when the kind is none.")
+        problems.append(
+            ("restart_rule", "The restart rule needs a limit of 0 or more, or none when the kind is none.")
+        )
     if not _is_int(entry["facilitators_per_session"], 1):
-        problems.append("At least one facilitator per session is needed.")
+        problems.append(("facilitators_per_session", "At least one facilitator per session is needed."))
     for key in ("homework_required", "voluntary", "optional_suite"):
         if not isinstance(entry[key], bool):
-            problems.append(f"{key.replace('_', ' ').capitalize()} must be true or false.")
+            problems.append((key, f"{key.replace('_', ' ').capitalize()} must be true or false."))
     start = entry["default_start_time"]
     match = _TIME_RE.match(start) if isinstance(start, str) else None
     if match is None:
-        problems.append("The default start time must be HH:MM on the 24-hour clock, e.g. 10:00.")
+        problems.append(
+            ("default_start_time", "The default start time must be a time on the 24-hour clock, like 10:00.")
+        )
     elif _is_int(entry["session_minutes"], 1) and (
         int(match[1]) * 60 + int(match[2]) + entry["session_minutes"] >= 24 * 60
     ):
-        problems.append("A session starting at the default time must end before midnight.")
+        problems.append(
+            ("default_start_time", "A session starting at the default time must end before midnight.")
+        )
     slots = entry["max_slots_per_week"]
+    # domain.md §5: one or two weekdays
     if not (_is_int(slots, 1) and slots <= 2):
-        problems.append("Sessions per week must be 1 or 2 (domain.md §5: one or two weekdays).")
+        problems.append(("max_slots_per_week", "Sessions per week must be 1 or 2."))
     elif entry["cadence"] == "monthly" and slots != 1:
-        problems.append("A monthly programme meets on one slot.")
+        problems.append(("max_slots_per_week", "A monthly programme meets on one slot."))
     if not (
         isinstance(entry["source"], list)
         and entry["source"]
         and all(isinstance(s, str) for s in entry["source"])
     ):
-        problems.append("Name at least one source document.")
+        problems.append(("source", "Name at least one source document."))
     if not isinstance(entry["source_note"], str) or not entry["source_note"].strip():
-        problems.append("Add a source note saying where the figures come from.")
-    return problems + _module_problems(entry)
+        problems.append(("source_note", "Add a source note saying where the figures come from."))
+    return problems + [("modules", problem) for problem in _module_problems(entry)]
+
+
+def _size_problems(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Group sizes: whole numbers, the minimum not above the optimum and the optimum not above the maximum; a
+    one-to-one programme has one participant. Each problem names the size that is out of place."""
+    keys = ("group_min", "group_optimum", "group_max")
+    words = {"group_min": "minimum", "group_optimum": "optimum", "group_max": "maximum"}
+    for key in keys:
+        if not _is_int(entry[key], 1):
+            return [(key, f"The {words[key]} group size must be a whole number, at least 1.")]
+    low, best, high = (entry[k] for k in keys)
+    if low > best:
+        return [("group_min", f"The minimum group size ({low}) must not be above the optimum ({best}).")]
+    if best > high:
+        return [("group_max", f"The maximum group size ({high}) must not be below the optimum ({best}).")]
+    if entry["delivery"] == "one_to_one" and high != 1:
+        return [("group_max", "A one-to-one programme has exactly one participant.")]
+    return []

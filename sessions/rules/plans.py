@@ -17,6 +17,7 @@ class Issue:
 
     code: str
     message: str
+    module: int | None = None  # the module it is about, so a form can mark that module's field
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,14 @@ def validate_one_to_one_plan(sessions_per_module: Mapping[int, int], entry: Mapp
         count = sessions_per_module.get(number, 0)
         name = f"Module {number} ({module['title']})"
         if count < 0:
-            errors.append(Issue("NEGATIVE_SESSIONS", f"{name} cannot have a negative number of sessions."))
+            errors.append(
+                Issue("NEGATIVE_SESSIONS", f"{name} cannot have a negative number of sessions.", number)
+            )
         elif count == 0:
             # domain.md §2.2 / 000: every module is part of the one-to-one format.
-            errors.append(Issue("MODULE_MISSING", f"{name} has no sessions: every module must be delivered."))
+            errors.append(
+                Issue("MODULE_MISSING", f"{name} has no sessions: every module must be delivered.", number)
+            )
         else:
             low = module.get("sessions_min", module.get("sessions"))
             high = module.get("sessions_max", module.get("sessions"))
@@ -64,6 +69,7 @@ def validate_one_to_one_plan(sessions_per_module: Mapping[int, int], entry: Mapp
                         "MODULE_OUTSIDE_RANGE",
                         f"{name} has {count} session{'s' if count != 1 else ''}, outside the guidance of "
                         f"{_range_text(low, high)}: the treatment manager must record a rationale.",
+                        number,
                     )
                 )
     total = sum(sessions_per_module.values())

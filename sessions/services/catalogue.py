@@ -17,7 +17,7 @@ from isotp.clock import today
 from isotp.dates import long_date
 from isotp.errors import DomainConflict
 from sessions.models import Programme
-from sessions.rules import validate_entry
+from sessions.rules import entry_problems
 
 # What identifies an entry cannot change in a new version: a different programme is a different code.
 FIXED_KEYS = frozenset({"code", "programme", "format"})
@@ -65,7 +65,7 @@ def create_programme_version(
 ) -> Programme:
     """Area administrators: a new version of `programme` for their area, from `valid_from` (default today).
 
-    The entry is checked with `validate_entry`; groups and plans keep the version they were scheduled with. An
+    The entry is checked with `entry_problems` (each problem under the entry key it is about); groups and plans keep the version they were scheduled with. An
     earlier version of the same area ends the day before; the national default is left alone (other areas use it).
     Locks every version of the code so two edits cannot take the same version number.
     """
@@ -80,9 +80,11 @@ def create_programme_version(
     with transaction.atomic():
         versions = list(Programme.objects.select_for_update().filter(code=programme.code).order_by("pk"))
         entry = {**programme.as_entry(), **changes}
-        problems = validate_entry(entry)
+        problems: dict[str, list[str]] = {}
+        for key, message in entry_problems(entry):
+            problems.setdefault(key, []).append(message)
         if problems:
-            raise ValidationError({"__all__": problems})
+            raise ValidationError(problems)
         own_current = [v for v in versions if v.area_id == actor.area_id and v.valid_until is None]
         for current in own_current:
             if current.valid_from >= starts:

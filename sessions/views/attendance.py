@@ -86,6 +86,17 @@ def _entries_from_post(
     return entries, errors
 
 
+# A catch-up refusal about the date, the venue or the facilitator goes on that field (issue 13).
+CATCH_UP_FIELDS = {
+    "NON_WORKING_DAY": "date",
+    "CATCH_UP_IN_FUTURE": "outcome",
+    "VENUE_CLASH": "venue",
+    "FACILITATOR_CLASH": "facilitator",
+    "NOT_MISSED": "missed_session",
+    "ALREADY_CAUGHT_UP": "missed_session",
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_register(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -256,7 +267,7 @@ def catch_up_new(request: HttpRequest, public_id: str) -> HttpResponse:
                 notes=data["notes"],
             )
         except (DomainConflict, ValidationError) as exc:
-            add_refusal(form, exc)
+            add_refusal(form, exc, CATCH_UP_FIELDS)
         else:
             what = "recorded" if catch_up.outcome else "booked"
             messages.success(

@@ -16,7 +16,7 @@ from accounts.permissions import require
 from isotp import clock
 from isotp.errors import DomainConflict
 from isotp.forms import add_refusal
-from sessions.forms.catalogue import ProgrammeVersionForm
+from sessions.forms.catalogue import ENTRY_FIELDS, ProgrammeVersionForm
 from sessions.selectors.catalogue import catalogue_entry, catalogue_for_area
 from sessions.services.catalogue import create_programme_version
 from sessions.views.requests import area_of, staff
@@ -85,7 +85,7 @@ def programme_edit(request: HttpRequest, code: str) -> HttpResponse:
                     valid_from=form.cleaned_data["valid_from"],
                 )
             except (DomainConflict, ValidationError) as exc:
-                add_refusal(form, exc, {"reason": "change_reason", "valid_from": "valid_from"})
+                add_refusal(form, exc, {"reason": "change_reason", **ENTRY_FIELDS})
             else:
                 messages.success(
                     request,

@@ -77,7 +77,7 @@ def _reschedule(request: HttpRequest, kind: str, public_id: str, number: int) ->
                 cascade=data["cascade"],
             )
         except (DomainConflict, ValidationError) as exc:
-            add_refusal(form, exc, {"new_date": "new_date", "new_start": "new_start"})
+            add_refusal(form, exc, RESCHEDULE_FIELDS)
         else:
             if moved:
                 later = len(moved) - 1
@@ -145,6 +145,20 @@ def _cancel(request: HttpRequest, kind: str, public_id: str, number: int) -> Htt
             "overruns": supervision_overruns(owner, moves) if moves else [],
         },
     )
+
+
+# The reschedule service's refusals about the new date or time (a bank holiday, the past, order, a clash) go on the
+# new date field, so the error summary links there (issue 13); one about the session itself stays at the top.
+RESCHEDULE_FIELDS = {
+    "new_date": "new_date",
+    "new_start": "new_start",
+    "DATE_IN_PAST": "new_date",
+    "NON_WORKING_DAY": "new_date",
+    "OUT_OF_ORDER": "new_date",
+    "INVALID_RESCHEDULE": "new_date",
+    "VENUE_CLASH": "new_date",
+    "FACILITATOR_CLASH": "new_date",
+}
 
 
 @login_required

@@ -15,6 +15,7 @@ from sessions.rules import (
     SessionTemplate,
     default_plan,
     entry_by_code,
+    entry_problems,
     session_templates,
     validate_entry,
 )
@@ -171,63 +172,74 @@ def _generous_one_to_one() -> dict:
     return entry
 
 
-@pytest.mark.parametrize(
-    ("entry", "problem"),
-    [
-        (
-            {k: v for k, v in entry_by_code("isotp_group").items() if k != "cadence"},
-            "Missing field: cadence.",
-        ),
-        (edited("isotp_group", code="iSOTP group"), "The code must be lower-case"),
-        (edited("isotp_group", name=" "), "needs a name"),
-        (edited("isotp_group", delivery="drop_in"), "The delivery must be one of: closed, rolling"),
-        (edited("isotp_group", cadence="daily"), "The cadence must be one of"),
-        (edited("isotp_group", session_minutes=0), "Session length must be"),
-        (edited("isotp_group", work_minutes=121), "Treatment minutes must be"),
-        (edited("isotp_group", sessions_min=36), "minimum number of sessions must not be above"),
-        (edited("isotp_group", group_min=11), "minimum <= optimum <= maximum"),
-        (edited("isotp_group", group_optimum=True), "minimum <= optimum <= maximum"),
-        (edited("isotp_one_to_one", group_max=2, group_optimum=2), "exactly one participant"),
-        (edited("isotp_group", min_age="21"), "minimum age must be"),
-        (edited("isotp_group", max_age=18), "maximum age must be empty or not below"),
-        (edited("isotp_group", young_adult_band={"min_age": 21, "max_age": 17}), "young-adult band"),
-        (edited("isotp_group", max_catch_ups=-1), "catch-up limit"),
-        (edited("isotp_group", restart_rule={"kind": "sometimes", "limit": 1}), "restart rule's kind"),
-        (edited("isotp_group", restart_rule={"kind": "none", "limit": 4}), "or none when the kind is none"),
-        (
-            edited("isotp_group", restart_rule={"kind": "total_catch_ups", "limit": None}),
-            "a limit of 0 or more",
-        ),
-        (edited("isotp_group", facilitators_per_session=0), "At least one facilitator"),
-        (edited("isotp_group", homework_required="yes"), "Homework required must be true or false"),
-        (edited("isotp_group", default_start_time="6pm"), "HH:MM"),
-        (edited("isotp_group", default_start_time="23:00"), "end before midnight"),
-        (edited("isotp_group", max_slots_per_week=3), "Sessions per week must be 1 or 2"),
-        (edited("nsogp_ltms", max_slots_per_week=2), "monthly programme meets on one slot"),
-        (edited("isotp_group", source=[]), "at least one source"),
-        (edited("isotp_group", source_note=""), "source note"),
-        (edited("isotp_group", modules=[]), "at least one module"),
-        (
-            _module_change("isotp_group", 2, sessions=4),
-            "add up to 36 sessions, which cannot meet the programme's 35.",
-        ),
-        (_generous_one_to_one(), "add up to 36 sessions by default, outside the programme's 20 to 30."),
-        (_module_change("isotp_group", 2, number=4), "Module 3 must have number 3"),
-        (_module_change("isotp_group", 0, title=""), "Module 1 needs a title"),
-        (_module_change("isotp_group", 0, sessions=0), "Module 1 needs a number of sessions of at least 1"),
-        (
-            _module_change("isotp_one_to_one", 3, sessions_min=11),
-            "minimum (at least 1) is not above its maximum",
-        ),
-        (_module_change("isotp_one_to_one", 0, sessions_min=12, sessions_max=12), "cannot meet"),
-        (_module_change("nsogp_core_group", 0, sessions=10), "default of 10 sessions must lie within"),
-        (_module_change("nsogp_core_group", 1, block=None), "Every module needs a block number"),
-        (_module_change("nsogp_core_group", 1, block=0), "block must be a whole number"),
-    ],
-)
+PROBLEM_CASES = [
+    (
+        {k: v for k, v in entry_by_code("isotp_group").items() if k != "cadence"},
+        "Missing field: cadence.",
+    ),
+    (edited("isotp_group", code="iSOTP group"), "The code must be lower-case"),
+    (edited("isotp_group", name=" "), "needs a name"),
+    (edited("isotp_group", delivery="drop_in"), "The delivery must be one of: closed, rolling"),
+    (edited("isotp_group", cadence="daily"), "The cadence must be one of"),
+    (edited("isotp_group", session_minutes=0), "Session length must be"),
+    (edited("isotp_group", work_minutes=121), "Treatment minutes must be"),
+    (edited("isotp_group", sessions_min=36), "minimum number of sessions must not be above"),
+    (edited("isotp_group", group_min=11), "The minimum group size (11) must not be above the optimum (8)"),
+    (edited("isotp_group", group_optimum=True), "The optimum group size must be a whole number"),
+    (edited("isotp_group", group_max=7), "The maximum group size (7) must not be below the optimum"),
+    (edited("isotp_one_to_one", group_max=2, group_optimum=2), "exactly one participant"),
+    (edited("isotp_group", min_age="21"), "minimum age must be"),
+    (edited("isotp_group", max_age=18), "maximum age must be empty or not below"),
+    (edited("isotp_group", young_adult_band={"min_age": 21, "max_age": 17}), "young-adult band"),
+    (edited("isotp_group", max_catch_ups=-1), "catch-up limit"),
+    (edited("isotp_group", restart_rule={"kind": "sometimes", "limit": 1}), "restart rule's kind"),
+    (edited("isotp_group", restart_rule={"kind": "none", "limit": 4}), "or none when the kind is none"),
+    (
+        edited("isotp_group", restart_rule={"kind": "total_catch_ups", "limit": None}),
+        "a limit of 0 or more",
+    ),
+    (edited("isotp_group", facilitators_per_session=0), "At least one facilitator"),
+    (edited("isotp_group", homework_required="yes"), "Homework required must be true or false"),
+    (edited("isotp_group", default_start_time="6pm"), "a time on the 24-hour clock, like 10:00"),
+    (edited("isotp_group", default_start_time="23:00"), "end before midnight"),
+    (edited("isotp_group", max_slots_per_week=3), "Sessions per week must be 1 or 2"),
+    (edited("nsogp_ltms", max_slots_per_week=2), "monthly programme meets on one slot"),
+    (edited("isotp_group", source=[]), "at least one source"),
+    (edited("isotp_group", source_note=""), "source note"),
+    (edited("isotp_group", modules=[]), "at least one module"),
+    (
+        _module_change("isotp_group", 2, sessions=4),
+        "add up to 36 sessions, which cannot meet the programme's 35.",
+    ),
+    (_generous_one_to_one(), "add up to 36 sessions by default, outside the programme's 20 to 30."),
+    (_module_change("isotp_group", 2, number=4), "Module 3 must have number 3"),
+    (_module_change("isotp_group", 0, title=""), "Module 1 needs a title"),
+    (_module_change("isotp_group", 0, sessions=0), "Module 1 needs a number of sessions of at least 1"),
+    (
+        _module_change("isotp_one_to_one", 3, sessions_min=11),
+        "minimum (at least 1) is not above its maximum",
+    ),
+    (_module_change("isotp_one_to_one", 0, sessions_min=12, sessions_max=12), "cannot meet"),
+    (_module_change("nsogp_core_group", 0, sessions=10), "default of 10 sessions must lie within"),
+    (_module_change("nsogp_core_group", 1, block=None), "Every module needs a block number"),
+    (_module_change("nsogp_core_group", 1, block=0), "block must be a whole number"),
+]
+
+
+@pytest.mark.parametrize(("entry", "problem"), PROBLEM_CASES)
 def test_validate_entry_reports_problems_in_plain_english(entry, problem):
     problems = validate_entry(entry)
     assert any(problem in p for p in problems), problems
+
+
+@pytest.mark.parametrize(("entry", "problem"), PROBLEM_CASES)
+def test_each_problem_names_the_entry_key_it_is_about_in_words(entry, problem):
+    """Issue 13: a form marks the figure that is wrong (the key is an entry key, or `modules`), and the words have
+    no programmer notation or document references."""
+    found = entry_problems(entry)
+    assert found and all(key in ENTRY_KEYS or key == "modules" for key, _ in found)
+    for _key, message in found:
+        assert not any(mark in message for mark in ("<=", ">=", "==", "§", "domain.md", "HH:MM")), message
 
 
 def test_invalid_entry_gives_no_templates():

@@ -406,7 +406,10 @@ def test_an_invalid_catalogue_change_is_refused_with_the_rules_message(area_admi
         services.create_programme_version(
             actor=area_admin, programme=national, changes={"group_min": 11}, reason="Typo"
         )
-    assert "minimum <= optimum <= maximum" in " ".join(caught.value.message_dict["__all__"])
+    # Under the figure that is wrong (the page marks that field), in words (issue 13).
+    assert caught.value.message_dict == {
+        "group_min": ["The minimum group size (11) must not be above the optimum (8)."]
+    }
     assert Programme.objects.filter(code="isotp_group").count() == 1
 
 

@@ -6,6 +6,7 @@ the facilitator's calendar. Bad input shows the GOV.UK error summary and saves n
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -156,7 +157,12 @@ def test_invalid_new_version_shows_the_rules_problems_and_saves_nothing(login, a
         url("programme_edit", code="isotp_group"), {**data, "change_reason": "x"}
     )
     summary = _summary(response)
-    assert "Group sizes must be whole numbers with minimum &lt;= optimum &lt;= maximum" in summary
+    # Issue 13: the catalogue's constraint links to the figure that breaks it and marks it; in words.
+    assert (
+        '<a href="#id_group_min">The minimum group size (12) must not be above the optimum (8).</a>'
+        in summary
+    )
+    assert _marked(response, "id_group_min") and "&lt;=" not in _text(response)
     assert "The modules add up to 29 sessions" in summary
     assert Programme.objects.count() == before
 
@@ -167,6 +173,17 @@ def test_unchanged_new_version_is_refused(login, area_admin):
 
 
 # --- creating a group: question pages -----------------------------------------------------------------------
+
+
+def _marked(response, field_id: str) -> bool:
+    """The field's form group is marked as in error (its error message is inside it), as GOV.UK asks."""
+    page = response.content.decode()
+    groups = re.findall(
+        r'<div class="govuk-form-group govuk-form-group--error">(.*?)</div>\s*(?=<div class="govuk-form-group|<button|</form|<h2|<fieldset)',
+        page,
+        re.S,
+    )
+    return any(f'id="{field_id}' in group and "govuk-error-message" in group for group in groups)
 
 
 def _walk_group(client, answers: dict[str, dict[str, str]]):
@@ -519,7 +536,12 @@ def test_reschedule_refuses_a_bank_holiday_and_bad_input(login, area, tm):
     assert "Enter the new date" in summary and "Select whether to move all later sessions too" in summary
     christmas = dt.date(timezone.localdate().year + 1, 12, 25)
     response = client.post(target, {**_date("new_date", christmas), "cascade": "yes"})
-    assert "is not a working day: Christmas Day (bank holiday)" in _summary(response)
+    # Issue 13: the rule's refusal links to the new date and marks it, as the form's own errors do.
+    assert re.search(
+        r'<a href="#id_new_date_0">[^<]*is not a working day: Christmas Day \(bank holiday\)',
+        _summary(response),
+    )
+    assert _marked(response, "id_new_date")
 
 
 def test_reschedule_refuses_a_facilitator_clash_naming_the_session(login, area, tm, facilitator):
@@ -546,6 +568,7 @@ def test_reschedule_refuses_a_facilitator_clash_naming_the_session(login, area, 
     )
     summary = _summary(response)
     assert f"session 2 of {first.reference}" in summary and "is already delivering" in summary
+    assert '<a href="#id_new_date_0">' in summary and _marked(response, "id_new_date")  # issue 13
     target.refresh_from_db()
     assert target.date != clash_date
 
@@ -745,7 +768,12 @@ def test_plan_module_counts_show_guidance_and_enforce_the_total_and_rationale(
         },
     )
     summary = _summary(response)
-    assert "The plan has 18 sessions: a one-to-one plan must have 20 to 30 sessions" in summary
+    # Issue 13: the total links to the first module's count (the counts to change), which is marked.
+    assert (
+        '<a href="#id_module_1">The plan has 18 sessions: a one-to-one plan must have 20 to 30 sessions'
+        in summary
+    )
+    assert _marked(response, "id_module_1")
     response = client.post(
         url("plan_create_step", step="modules"),
         {
