@@ -179,7 +179,7 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
                            entry.min_age, entry.max_age, start, "cancelled" if cancelled else status, tm,
                            ctx.at(start - dt.timedelta(days=60))))  # fmt: skip
             slots.extend((group_id, None, day, entry.default_start_time) for day in weekdays)
-            links.extend((group_id, user_id, start - dt.timedelta(days=60)) for user_id in pair)
+            links.extend((group_id, user_id) for user_id in pair)
             done = add_sessions((group_id, None), entry, dates, titles, venue, pair, cancelled)
             people = (
                 []
@@ -191,8 +191,7 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
             for membership_id, (referral_id, state, left, next_status) in zip(ids, people, strict=True):
                 memberships.append((membership_id, ctx.uuid(), group_id, None, referral_id, start, left, state,
                                     "", "Deselected after unacceptable absences" if state == "removed" else "",
-                                    next_status, tm, ctx.at(start - dt.timedelta(days=7)),
-                                    tm if state == "removed" else None))  # fmt: skip
+                                    next_status, tm, tm if state == "removed" else None))  # fmt: skip
                 member_rows.append((membership_id, left, referral_id))
             delivered.append({"done": done, "members": member_rows, "recorder": pair[0], "venue": venue, "tm": tm,
                               "homework": entry.homework_required})  # fmt: skip
@@ -230,7 +229,7 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
             done = add_sessions((None, plan_id), entry, dates, titles, venue, [facilitator], False)
             (membership_id,) = ctx.new_ids(Membership, 1)
             memberships.append((membership_id, ctx.uuid(), None, plan_id, referral_id, start, left, state, "", "",
-                                next_status, tm, ctx.at(start - dt.timedelta(days=7)), None))  # fmt: skip
+                                next_status, tm, None))  # fmt: skip
             delivered.append({"done": done, "members": [(membership_id, left, referral_id)], "recorder": facilitator,
                               "venue": venue, "tm": tm, "homework": entry.homework_required})  # fmt: skip
 
@@ -241,7 +240,7 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
          "capacity", "group_max", "age_min", "age_max", "start_date", "status", "created_by_id", "created_at"],
         groups,
     )  # fmt: skip
-    ctx.copy(GroupFacilitator, ["group_id", "facilitator_id", "added_on"], links)
+    ctx.copy(GroupFacilitator, ["group_id", "facilitator_id"], links)
     ctx.copy(
         OneToOnePlan,
         ["id", "public_id", "area_id", "programme_id", "referral_id", "reference", "facilitator_id",
@@ -265,7 +264,7 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
     ctx.copy(
         Membership,
         ["id", "public_id", "group_id", "plan_id", "referral_id", "joined_on", "left_on", "status",
-         "removal_reason_code", "removal_reason", "next_status", "allocated_by_id", "allocated_at", "removed_by_id"],
+         "removal_reason_code", "removal_reason", "next_status", "allocated_by_id", "removed_by_id"],
         memberships,
     )  # fmt: skip
     catch_ups: Rows = []

@@ -258,7 +258,6 @@ class GroupFacilitator(models.Model):
 
     group = models.ForeignKey(ProgrammeGroup, on_delete=models.CASCADE, related_name="facilitator_links")
     facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    added_on = models.DateField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -459,7 +458,6 @@ class Membership(models.Model):
         max_length=30, blank=True, help_text="The referral's status after removal."
     )
     allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    allocated_at = models.DateTimeField(auto_now_add=True)
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
