@@ -434,6 +434,10 @@ def can_manage_feed(user: User | AnonymousUser | None, owner: Any) -> bool:
 # selectors narrow a facilitator to what they deliver). The catalogue: managers read it.
 CataloguePermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
 DeliveryPermission = role_permission(Role.TREATMENT_MANAGER, read=tuple(DELIVERY_READERS))
+# One membership (issue 7): delivery readers, and an OM for the people on their own caseload (the selector narrows).
+MembershipPermission = role_permission(
+    Role.TREATMENT_MANAGER, read=tuple(DELIVERY_READERS | {Role.OFFENDER_MANAGER})
+)
 ManageDeliveryPermission = role_permission(Role.TREATMENT_MANAGER)
 SchedulePreviewPermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
 # Facilitators record attendance at the sessions they deliver (the selector checks which); TMs too.

@@ -24,6 +24,7 @@ from accounts.permissions import (
     CataloguePermission,
     DeliveryPermission,
     ManageDeliveryPermission,
+    MembershipPermission,
     OwnCalendarPermission,
     SchedulePreviewPermission,
 )
@@ -222,9 +223,10 @@ class GroupMembershipListApi(generics.ListAPIView):
 
 
 class MembershipDetailApi(APIView):
-    """One membership; TMs end it with DELETE (body: reason, next_status) or POST .../remove/."""
+    """One membership (an OM reads those of their own caseload); TMs end it with DELETE (body: reason,
+    next_status) or POST .../remove/."""
 
-    permission_classes = [DeliveryPermission]
+    permission_classes = [MembershipPermission]
 
     @extend_schema(responses={200: MembershipProgressOutput}, summary="One membership with its progress")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:

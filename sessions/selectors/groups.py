@@ -23,7 +23,13 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.permissions import is_facilitator, is_manager, is_staff_member, scope_to_area
+from accounts.permissions import (
+    is_facilitator,
+    is_manager,
+    is_staff_member,
+    scope_to_area,
+    sees_own_caseload_only,
+)
 from audit.services import record_access
 from isotp import clock
 from sessions.models import (
@@ -139,10 +145,22 @@ def membership_for_user(user: User | AnonymousUser, public_id: object) -> Member
     return get_object_or_404(memberships_for_user(user), public_id=public_id)
 
 
+def memberships_readable_by(user: User | AnonymousUser) -> QuerySet[Membership]:
+    """Memberships whose record the user may read: `memberships_for_user`, and for an offender manager the
+    memberships of the people on their own caseload (in their area); anyone else's is not found."""
+    if sees_own_caseload_only(user):
+        area_id = user.area_id  # type: ignore[union-attr]
+        return Membership.objects.filter(
+            Q(group__area_id=area_id) | Q(plan__area_id=area_id),
+            referral__person__offender_manager_id=user.pk,
+        ).select_related("group", "plan", "referral", "referral__person", "restart_session")
+    return memberships_for_user(user)
+
+
 def membership_record_for(user: User | AnonymousUser, public_id: object) -> Membership:
-    """`membership_for_user`, for the endpoint that shows it: it names the person, so the view is logged (the CRN
-    as label, never the name)."""
-    membership = membership_for_user(user, public_id)
+    """One membership the user may read (`memberships_readable_by`, 404 otherwise), for the endpoint that shows
+    it: it names the person, so the view is logged (the CRN as label, never the name)."""
+    membership = get_object_or_404(memberships_readable_by(user), public_id=public_id)
     record_access(
         actor=cast("User", user), obj=membership, via="api", object_label=membership.referral.person.crn
     )

@@ -87,7 +87,14 @@ ROUTES = [
     Route("api-group-session-list", roles=READERS, api=True, kwargs=_group_id, scoped=True),
     Route("api-group-membership-list", roles=READERS, api=True, kwargs=_group_id, scoped=True),
     Route("api-group-membership-list", roles=ONLY_TM, method="post", api=True, kwargs=_group_id, scoped=True),
-    Route("api-membership-detail", roles=READERS, api=True, kwargs=_membership_id, scoped=True),
+    # An OM reads the membership of someone on their caseload (issue 7); another OM's: 404 (tests/sessions/test_api.py).
+    Route(
+        "api-membership-detail",
+        roles=READERS | {"offender_manager"},
+        api=True,
+        kwargs=_membership_id,
+        scoped=True,
+    ),
     Route(
         "api-membership-detail",
         roles=ONLY_TM,

@@ -643,3 +643,19 @@ def test_a_date_beyond_the_calendar_is_a_400_not_a_500(area, tm, api):
         format="json",
     )
     assert moved.status_code == 400 and "new_date" in moved.data
+
+
+def test_an_offender_manager_reads_memberships_of_their_own_caseload_only(api, tm, om, area):
+    """Issue 7: an OM reads the membership of someone on their caseload; another OM's caseload is not found (404),
+    as is another area's (the URL matrix)."""
+    from tests.factories import UserFactory
+
+    group = make_group(area, actor=tm)
+    mine = services.allocate(actor=tm, group=group, referral=waiting_referral(area, om))
+    colleague = UserFactory(area=area, role="offender_manager")
+    theirs = services.allocate(actor=tm, group=group, referral=waiting_referral(area, colleague))
+    client = api(om)
+    own = client.get(reverse("api-membership-detail", args=[mine.public_id]))
+    assert own.status_code == 200 and own.json()["person"]["crn"] == mine.referral.person.crn
+    assert client.get(reverse("api-membership-detail", args=[theirs.public_id])).status_code == 404
+    assert client.delete(reverse("api-membership-detail", args=[mine.public_id]), {}).status_code == 403
