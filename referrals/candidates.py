@@ -91,15 +91,23 @@ class EarlierEntry:
     at: dt.datetime
 
 
-def earlier_entries(person: Person) -> list[EarlierEntry]:
-    """Every sentence and risk record that a later entry superseded, newest first (reads preloaded rows)."""
-    found: list[tuple[int, EarlierEntry]] = []
+def earlier_sentences(person: Person) -> list[EarlierEntry]:
+    """Every sentence that a later entry superseded, newest first (reads preloaded rows): the Sentence card's
+    history; the card itself shows only the current one."""
     groups: list[tuple[str, list[Any], Any]] = [
         (
             "Sentence",
             list(person.sentences.all()),
             lambda s: f"{s.get_legal_basis_display()}, supervision to {long_date(s.supervision_end_date)}",
         ),
+    ]
+    return _superseded(groups)
+
+
+def earlier_entries(person: Person) -> list[EarlierEntry]:
+    """Every risk record (RM2000, RoSH, OGRS3) that a later entry superseded, newest first (reads preloaded rows):
+    the Risk card's history. Superseded sentences are the Sentence card's (`earlier_sentences`)."""
+    groups: list[tuple[str, list[Any], Any]] = [
         (
             "RM2000",
             list(person.rm2000_assessments.all()),
@@ -114,6 +122,12 @@ def earlier_entries(person: Person) -> list[EarlierEntry]:
             ),
         ),
     ]
+    return _superseded(groups)
+
+
+def _superseded(groups: list[tuple[str, list[Any], Any]]) -> list[EarlierEntry]:
+    """Of each kind, every row but the latest entered (the current one), newest first."""
+    found: list[tuple[int, EarlierEntry]] = []
     for what, rows, describe in groups:
         current = max(rows, key=lambda r: r.pk, default=None)
         found += [(r.pk, EarlierEntry(what, describe(r), r.recorded_at)) for r in rows if r is not current]

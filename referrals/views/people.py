@@ -24,6 +24,7 @@ from referrals import selectors
 from referrals.candidates import (
     current_sentence,
     earlier_entries,
+    earlier_sentences,
     latest_deviance,
     latest_ogrs3,
     latest_rm2000,
@@ -134,6 +135,7 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "rosh": latest_rosh(person),
             "ogrs3": latest_ogrs3(person),
             "earlier": earlier_entries(person),
+            "earlier_sentences": earlier_sentences(person),
             "deviance": latest_deviance(person),
             "history": history,
             "can_edit": permissions.can_edit_person(user, person),

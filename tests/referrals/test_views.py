@@ -897,8 +897,14 @@ def test_a_corrected_sentence_is_current_and_the_first_stays_in_the_history(logi
         supervision_end_date=first.supervision_end_date,
     )
     page = _text(login(om).get(reverse("referrals:person_detail", args=[person.public_id])))
-    assert "Licence condition to attend the programme" in page.split("Earlier entries")[0]
-    assert "Earlier entries (1)" in page and "Sentence: Community order" in page
+    sentence_card, rest = page.split("Earlier sentences (1)")
+    assert "Licence condition to attend the programme" in sentence_card
+    assert "Community order" not in sentence_card
+    history, risk_card = rest.split("Risk", 1)
+    assert "Sentence: Community order" in history
+    assert (
+        "Sentence:" not in risk_card and "Earlier entries" not in risk_card
+    )  # the Risk card shows risk only
 
 
 def test_a_conviction_records_contact_defaulting_from_the_offence(login, area, om):
