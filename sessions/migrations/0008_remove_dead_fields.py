@@ -4,18 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programme_sessions', '0007_membership_restart_session'),
+        ("programme_sessions", "0007_membership_restart_session"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='groupfacilitator',
-            name='added_on',
+            model_name="groupfacilitator",
+            name="added_on",
         ),
         migrations.RemoveField(
-            model_name='membership',
-            name='allocated_at',
+            model_name="membership",
+            name="allocated_at",
         ),
     ]
