@@ -53,6 +53,8 @@ from referrals.serializers import (
     EligibilityCheckInput,
     EligibilityOutput,
     OffenceOutput,
+    Ogrs3Output,
+    Ogrs3RecordInput,
     Ogrs3ScoreInput,
     Ogrs3ScoreOutput,
     PersonDetailOutput,
@@ -85,7 +87,13 @@ from referrals.services.people import (
     update_person,
 )
 from referrals.services.referrals import create_referral, update_referral
-from referrals.services.risk import calculate_and_record_rm2000, record_deviance, record_rm2000, record_rosh
+from referrals.services.risk import (
+    calculate_and_record_rm2000,
+    record_deviance,
+    record_ogrs3,
+    record_rm2000,
+    record_rosh,
+)
 from referrals.services.status import change_status
 
 BAD_REQUEST = OpenApiResponse(OpenApiTypes.OBJECT, description='Field errors: {"field": ["message"]}')
@@ -418,6 +426,25 @@ class PersonRoshApi(APIView):
         data = RoshInput(data=request.data)
         data.is_valid(raise_exception=True)
         return _created(RoshOutput(record_rosh(actor=user, person=person, **data.validated_data)))
+
+
+@extend_schema(parameters=[PUBLIC_ID])
+class PersonOgrs3Api(APIView):
+    """OMs (caseload) and TMs: record OGRS3 as entered from OASys (1- and 2-year percentages, domain.md §4.1)."""
+
+    permission_classes = [PeoplePermission]
+
+    @extend_schema(
+        request=Ogrs3RecordInput,
+        responses={201: Ogrs3Output, 400: BAD_REQUEST, 404: NOT_FOUND},
+        summary="Record OGRS3 from OASys",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        person = selectors.person_for_user(user, public_id)
+        data = Ogrs3RecordInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _created(Ogrs3Output(record_ogrs3(actor=user, person=person, **data.validated_data)))
 
 
 @extend_schema(parameters=[PUBLIC_ID])

@@ -28,6 +28,7 @@ urlpatterns = [
         name="api-person-rm2000-calculate",
     ),
     path("people/<uuid:public_id>/rosh/", api.PersonRoshApi.as_view(), name="api-person-rosh"),
+    path("people/<uuid:public_id>/ogrs3/", api.PersonOgrs3Api.as_view(), name="api-person-ogrs3"),
     path("people/<uuid:public_id>/deviance/", api.PersonDevianceApi.as_view(), name="api-person-deviance"),
     path("referrals/", api.ReferralListApi.as_view(), name="api-referral-list"),
     path("referrals/<uuid:public_id>/", api.ReferralDetailApi.as_view(), name="api-referral-detail"),

@@ -10,7 +10,14 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from referrals.candidates import current_sentence, decision_for, latest_deviance, latest_rm2000, latest_rosh
+from referrals.candidates import (
+    current_sentence,
+    decision_for,
+    latest_deviance,
+    latest_ogrs3,
+    latest_rm2000,
+    latest_rosh,
+)
 from referrals.models import (
     DEVIANCE_CHOICES,
     LEGAL_BASIS_CHOICES,
@@ -22,6 +29,7 @@ from referrals.models import (
     DevianceAssessment,
     Format,
     Offence,
+    Ogrs3Assessment,
     Person,
     Programme,
     Referral,
@@ -289,6 +297,48 @@ class RoshInput(serializers.Serializer[Any]):
     assessed_on = serializers.DateField()
 
 
+class Ogrs3Output(serializers.ModelSerializer[Ogrs3Assessment]):
+    """The person's OGRS3 (domain.md §4.1): 1- and 2-year probabilities and percentages, band on the 2-year one."""
+
+    one_year = serializers.DecimalField(
+        max_digits=7, decimal_places=6, coerce_to_string=False, read_only=True
+    )
+    two_year = serializers.DecimalField(
+        max_digits=7, decimal_places=6, coerce_to_string=False, read_only=True
+    )
+    one_year_percent = serializers.SerializerMethodField()
+    two_year_percent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ogrs3Assessment
+        fields = [
+            "one_year",
+            "two_year",
+            "one_year_percent",
+            "two_year_percent",
+            "band",
+            "assessed_on",
+            "source",
+            "table_version",
+            "inputs",
+            "working",
+        ]
+
+    def get_one_year_percent(self, instance: Ogrs3Assessment) -> int:
+        return round(instance.one_year * 100)
+
+    def get_two_year_percent(self, instance: Ogrs3Assessment) -> int:
+        return round(instance.two_year * 100)
+
+
+class Ogrs3RecordInput(serializers.Serializer[Any]):
+    """OGRS3 entered from OASys: whole percentages 0-100; the 2-year is not below the 1-year (the service says)."""
+
+    one_year_percent = serializers.IntegerField(min_value=0, max_value=100)
+    two_year_percent = serializers.IntegerField(min_value=0, max_value=100)
+    assessed_on = serializers.DateField()
+
+
 class DevianceOutput(serializers.ModelSerializer[DevianceAssessment]):
     recorded_by = StaffOutput(read_only=True, allow_null=True)
 
@@ -340,6 +390,7 @@ class PersonListOutput(serializers.ModelSerializer[Person]):
 class RiskOutput(serializers.Serializer[Any]):
     rm2000 = Rm2000AssessmentOutput(allow_null=True, help_text="The latest RM2000 assessment.")
     rosh = RoshOutput(allow_null=True, help_text="The latest OASys risk of serious harm.")
+    ogrs3 = Ogrs3Output(allow_null=True, help_text="The latest OGRS3 (entered from OASys or calculated).")
     deviance = DevianceOutput(allow_null=True, help_text="The latest psychometric deviance.")
 
 
@@ -377,6 +428,7 @@ class PersonDetailOutput(serializers.ModelSerializer[Person]):
         instance.risk = {  # type: ignore[attr-defined]
             "rm2000": latest_rm2000(instance),
             "rosh": latest_rosh(instance),
+            "ogrs3": latest_ogrs3(instance),
             "deviance": latest_deviance(instance),
         }
         return super().to_representation(instance)

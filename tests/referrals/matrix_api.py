@@ -77,6 +77,15 @@ ROUTES = [
         "api-person-rm2000-calculate", roles=CASEWORKERS, method="post", api=True, kwargs=_person, scoped=True
     ),
     Route("api-person-rosh", roles=CASEWORKERS, method="post", api=True, kwargs=_person, scoped=True),
+    Route(
+        "api-person-ogrs3",
+        roles=CASEWORKERS,
+        method="post",
+        api=True,
+        kwargs=_person,
+        scoped=True,
+        data={"one_year_percent": 20, "two_year_percent": 30, "assessed_on": "2026-01-05"},
+    ),
     Route("api-person-deviance", roles=frozenset({TM}), method="post", api=True, kwargs=_person, scoped=True),
     # Referrals.
     Route("api-referral-list", roles=READERS, api=True),

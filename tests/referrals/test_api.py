@@ -985,3 +985,42 @@ def test_a_conviction_contact_answer_within_the_offence_table(api, om, area, off
     assert response.status_code == code, response.json()
     if code == 400:
         assert "contact" in response.json()
+
+
+# --- OGRS3 on the person record (issue 7) -----------------------------------------------------------------------
+
+
+def test_ogrs3_is_recorded_through_the_api_audited_and_shown_on_the_person_record(api, om, area):
+    person = eligible_person(area, om)
+    client = api(om)
+    url = reverse("api-person-ogrs3", kwargs={"public_id": person.public_id})
+    response = client.post(url, {"one_year_percent": 20, "two_year_percent": 34, "assessed_on": "2026-01-05"})
+    assert response.status_code == 201, response.content
+    assert response.json()["one_year_percent"] == 20 and response.json()["two_year_percent"] == 34
+    assert AuditEvent.objects.filter(action="ogrs3.recorded").count() == 1
+    body = client.get(reverse("api-person-detail", kwargs={"public_id": person.public_id})).json()
+    ogrs3 = body["risk"]["ogrs3"]
+    assert (ogrs3["one_year"], ogrs3["two_year"], ogrs3["source"]) == (0.2, 0.34, "recorded")
+    assert ogrs3["band"] and ogrs3["assessed_on"] == "2026-01-05"
+
+
+@pytest.mark.parametrize(
+    ("one_year", "two_year", "field"),
+    [(-1, 30, "one_year_percent"), (20, 101, "two_year_percent"), (40, 30, "two_year_percent")],
+)
+def test_ogrs3_outside_0_to_100_or_2_year_below_1_year_is_a_400_naming_the_field(
+    api, om, area, one_year, two_year, field
+):
+    person = eligible_person(area, om)
+    url = reverse("api-person-ogrs3", kwargs={"public_id": person.public_id})
+    response = api(om).post(
+        url, {"one_year_percent": one_year, "two_year_percent": two_year, "assessed_on": "2026-01-05"}
+    )
+    assert response.status_code == 400 and field in response.json()
+    assert not person.ogrs3_assessments.exists()
+
+
+def test_a_person_with_no_ogrs3_shows_null(api, tm, om, area):
+    person = eligible_person(area, om)
+    body = api(tm).get(reverse("api-person-detail", kwargs={"public_id": person.public_id})).json()
+    assert body["risk"]["ogrs3"] is None
