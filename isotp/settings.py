@@ -367,6 +367,7 @@ SPECTACULAR_SETTINGS = {
         "OffenceCategoryEnum": "referrals.rules.OFFENCE_CHOICES",
         "WaitingUrgencyEnum": "referrals.serializers.URGENCY_CHOICES",
         "AssessmentOutcomeEnum": "referrals.models.AssessmentOutcome",
+        "RiskSourceEnum": "referrals.models.RiskSource",  # RM2000 and OGRS3: recorded or calculated
         # sessions: the delivery statuses and attendance outcomes.
         "DeliveryStatusEnum": "sessions.models.GroupStatus",  # plans share the same choices
         "SessionStatusEnum": "sessions.models.SessionStatus",
