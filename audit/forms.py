@@ -6,7 +6,15 @@ from isotp.forms import GovukDateField, GovukFormMixin
 
 
 class AuditSearchForm(GovukFormMixin, forms.Form):
-    action = forms.CharField(label="Action", required=False, help_text="For example, referral or signed_in")
+    person = forms.CharField(
+        label="Name or CRN",
+        required=False,
+        max_length=100,
+        help_text="The person's name or CRN: changes to their record, referrals, groups and reports",
+    )
+    action = forms.CharField(
+        label="Action", required=False, help_text="The start of its code, for example referral or signed_in"
+    )
     object_id = forms.CharField(
         label="Record ID", required=False, help_text="The ID shown in a record's address"
     )

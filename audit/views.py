@@ -25,7 +25,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     access = Paginator(
-        selectors.access_for_search(request.user, object_id=filters.get("object_id", "")), 20
+        selectors.access_for_search(
+            request.user, object_id=filters.get("object_id", ""), person=filters.get("person", "")
+        ),
+        20,
     ).get_page(request.GET.get("access_page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -33,5 +36,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/event_list.html",
-        {"form": form, "page": page, "access": access, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": selectors.in_words(page),
+            "access": access,
+            "query": query.urlencode(),
+        },
     )

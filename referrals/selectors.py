@@ -20,6 +20,7 @@ from accounts.models import Role, User
 from accounts.permissions import (
     can_change_referral_status,
     can_use_rm2000_calculator,
+    can_view_audit,
     can_view_people,
     is_offender_manager,
     require,
@@ -78,6 +79,14 @@ def _people(user: User | AnonymousUser) -> QuerySet[Person]:
     if is_offender_manager(user):
         qs = qs.filter(offender_manager_id=user.pk)
     return qs
+
+
+def people_in_area(user: User | AnonymousUser) -> QuerySet[Person]:
+    """Managers who read the audit trail: the people of their area, only to find a person's audit events by name or
+    CRN (the trail shows CRNs, never names); nobody else."""
+    if not can_view_audit(user):
+        return Person.objects.none()
+    return scope_to_area(Person.objects.all(), user)
 
 
 def _referrals(user: User | AnonymousUser) -> QuerySet[Referral]:
