@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, cast
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
@@ -81,7 +81,7 @@ def value_words() -> dict[str, dict[str, str]]:
     """Each app's labels of its coded values (`audit_trail.VALUE_WORDS`), merged by field name."""
     merged: dict[str, dict[str, str]] = {}
     for words in app_hooks("audit_trail", "VALUE_WORDS"):
-        for field, labels in words.items():
+        for field, labels in cast("Mapping[str, Mapping[str, str]]", words).items():
             merged.setdefault(field, {}).update(labels)
     return merged
 
