@@ -251,7 +251,8 @@ if REPORTS_S3_BUCKET:
     }
 else:
     _reports_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # A PDF appears under its name whole or not at all (a worker killed mid-write leaves no half file).
+        "BACKEND": "reports.storage.AtomicFileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
     }
 STORAGES = {
@@ -280,6 +281,11 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A message a worker took but never acknowledged (it died) goes back on the queue after `visibility_timeout`
+# seconds; it must exceed the longest task. JSON, e.g. {"visibility_timeout": 3600}.
+CELERY_BROKER_TRANSPORT_OPTIONS = env.json(
+    "CELERY_BROKER_TRANSPORT_OPTIONS", default={"visibility_timeout": 3600}
+)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
