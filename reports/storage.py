@@ -18,7 +18,7 @@ from django.core.files.storage import FileSystemStorage
 class AtomicFileSystemStorage(FileSystemStorage):
     def _save(self, name: str, content: Any) -> str:
         if hasattr(content, "temporary_file_path"):  # an upload already on disk: Django moves it whole
-            return super()._save(name, content)
+            return super()._save(name, content)  # type: ignore[misc]  # untyped in django-stubs
         full_path = self.path(name)
         directory = os.path.dirname(full_path)
         os.makedirs(directory, exist_ok=True)
