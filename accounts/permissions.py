@@ -679,7 +679,18 @@ def can_see_service_wide_tasks(user: User | AnonymousUser | None) -> bool:
     )
 
 
-StatisticsPermission = role_permission(Role.TREATMENT_MANAGER, Role.AREA_ADMIN)
+class StatisticsPermission(IsVerifiedStaff):
+    """The statistics API: exactly who may open the Statistics page (`can_view_statistics`), so a user from any
+    role holding the national grant is let in (then scoped to national figures), not refused by role."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return super().has_permission(request, view) and can_view_statistics(request.user)
+
+
+def default_statistics_national(user: User | AnonymousUser | None) -> bool:
+    """Whose figures a statistics request without a scope means: the area's for its managers; national for a
+    national reader of another role (who never sees an area's working data)."""
+    return not can_view_area_statistics(user) and can_view_national_statistics(user)
 
 
 def can_erase_personal_data(user: User | AnonymousUser | None, person: Any = None) -> bool:

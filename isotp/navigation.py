@@ -7,9 +7,9 @@ at startup (`manage.py check`, `isotp.checks`), not an item quietly left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -27,6 +27,13 @@ class NavItem:
     url_name: str
     roles: frozenset[str]
     position: int
+    # Shown instead to whoever this predicate (from accounts/permissions.py) lets in, whatever their role.
+    allowed: Callable[[Any], bool] | None = None
+
+    def shown_to(self, user: Any) -> bool:
+        if self.allowed is not None:
+            return self.allowed(user)
+        return permissions.has_any_role(user, self.roles)
 
 
 def all_items() -> list[NavItem]:
@@ -44,7 +51,7 @@ def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
         return []
     items = []
     for item in all_items():
-        if not permissions.has_any_role(user, item.roles):
+        if not item.shown_to(user):
             continue
         url = reverse(item.url_name)
         active = request.path == url if url == "/" else request.path.startswith(url)

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.permissions import StatisticsPermission
+from accounts.permissions import StatisticsPermission, default_statistics_national
 from isotp import clock
 from quality import selectors
 from quality.rules.programme import Period
@@ -35,7 +35,10 @@ class StatisticsApi(APIView):
         data: dict[str, Any] = query.validated_data
         today = clock.today()
         period = Period(data.get("start") or today - dt.timedelta(days=365), data.get("end") or today)
-        scope = selectors.statistics_scope(cast(User, request.user), national=data["scope"] == "national")
+        user = cast(User, request.user)
+        # No scope given: the user's usual figures (a national reader of another role: national).
+        national = data["scope"] == "national" if data.get("scope") else default_statistics_national(user)
+        scope = selectors.statistics_scope(user, national=national)
         stats = selectors.statistics_for(scope, programme=data["programme"], period=period, today=today)
         outcomes = selectors.outcomes_for(scope, programme=data["programme"], period=period, today=today)
         tables = [

@@ -14,7 +14,7 @@ from accounts.models import ProbationArea, User
 from isotp import clock
 from quality import services
 from quality.demo_cohorts import seed_cohorts
-from quality.models import MonitoringForm, QaSettings, SessionRecording, SupervisionRecord
+from quality.models import QaSettings, SessionRecording, SupervisionRecord
 from quality.rules.monitoring import AREAS_OF_PRACTICE
 from sessions.models import ScheduledSession, SessionStatus
 
@@ -36,25 +36,7 @@ def seed(log: list[str]) -> None:
             seed_cohorts(area, staff, log)  # type: ignore[arg-type]
         if not QaSettings.objects.filter(area=area).exists():
             services.update_qa_settings(actor=tm, monitoring_target=Decimal("0.10"), report_days=20)
-        delivered = list(
-            ScheduledSession.objects.filter(group__area=area, facilitators=facilitator, date__lt=today)
-            .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
-            .order_by("date")[:3]
-        )
-        for session in delivered:
-            if not SessionRecording.objects.filter(session=session).exists():
-                services.mark_recorded(actor=facilitator, session=session)
-        first = SessionRecording.objects.filter(area=area).order_by("session__date").first()
-        if first is not None and not MonitoringForm.objects.filter(recording=first).exists():
-            services.record_monitoring(
-                actor=tm,
-                recording=first,
-                facilitator=facilitator,
-                viewed_on=today,
-                ratings=dict(zip(AREAS_OF_PRACTICE, RATINGS, strict=True)),
-                comments="Warm and well paced; the skills practice ran short. Plan the role-play earlier.",
-            )
-            log.append(f"QA: a monitoring form for {area.name}")
+        _seed_recordings(area, tm, today, log)
         if not SupervisionRecord.objects.filter(area=area, facilitator=facilitator).exists():
             services.record_supervision(
                 actor=tm,
@@ -63,3 +45,44 @@ def seed(log: list[str]) -> None:
                 notes="Reviewed the recording of session 2 together; good use of Socratic questioning.",
                 actions="Watch the module 2 training video before session 8.",
             )
+
+
+RECORDING_MONTHS = 6  # recordings spread over the last six months (isotp clock), so the QA page looks current
+PER_MONTH = 2
+
+
+def _seed_recordings(area: ProbationArea, tm: User, today: dt.date, log: list[str]) -> None:
+    """Up to two delivered sessions a month over the last six months marked as recorded by a facilitator who
+    delivered them, and a monitoring form (viewed a few days after the session) on every other one."""
+    since = today - dt.timedelta(days=30 * RECORDING_MONTHS)
+    if SessionRecording.objects.filter(area=area, session__date__gte=since).exists():
+        return
+    delivered = (
+        ScheduledSession.objects.filter(group__area=area, date__gte=since, date__lt=today)
+        .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
+        .filter(facilitators__isnull=False)
+        .distinct()
+        .prefetch_related("facilitators")
+        .order_by("-date", "-start")
+    )
+    per_month: dict[int, int] = {}
+    chosen = []
+    for session in delivered:
+        month = (today - session.date).days // 30
+        if per_month.get(month, 0) >= PER_MONTH:
+            continue
+        per_month[month] = per_month.get(month, 0) + 1
+        chosen.append(session)
+    for i, session in enumerate(sorted(chosen, key=lambda s: s.date)):
+        facilitator = session.facilitators.all()[0]
+        recording = services.mark_recorded(actor=facilitator, session=session)
+        if i % 2 == 0:
+            services.record_monitoring(
+                actor=tm,
+                recording=recording,
+                facilitator=facilitator,
+                viewed_on=min(today, session.date + dt.timedelta(days=4)),
+                ratings=dict(zip(AREAS_OF_PRACTICE, RATINGS, strict=True)),
+                comments="Warm and well paced; the skills practice ran short. Plan the role-play earlier.",
+            )
+    log.append(f"QA: {len(chosen)} recorded sessions over the last {RECORDING_MONTHS} months for {area.name}")

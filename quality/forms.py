@@ -60,13 +60,23 @@ class QaSettingsForm(GovukFormMixin, forms.Form):
         label="Share of each facilitator's sessions to monitor (%)",
         min_value=0,
         max_value=100,
-        error_messages={"required": "Enter the monitoring target", "invalid": "Enter a whole number"},
+        error_messages={
+            "required": "Enter the share of each facilitator's sessions to monitor",
+            "invalid": "The share of sessions to monitor must be a whole number, like 10",
+            "min_value": "The share of sessions to monitor must be 0%% or more",
+            "max_value": "The share of sessions to monitor must be 100%% or less",
+        },
     )
     report_days = forms.IntegerField(
         label="Days after the last session within which a report is on time",
         min_value=1,
         max_value=365,
-        error_messages={"required": "Enter the number of days", "invalid": "Enter a whole number"},
+        error_messages={
+            "required": "Enter the number of days within which a report is on time",
+            "invalid": "The number of days must be a whole number, like 20",
+            "min_value": "The number of days must be 1 or more",
+            "max_value": "The number of days must be 365 or fewer",
+        },
     )
 
 
@@ -104,14 +114,38 @@ class ReoffenceDeleteForm(GovukFormMixin, forms.Form):
     )
 
 
-class StatisticsFilterForm(forms.Form):
-    """The statistics page's filter (GET): programme and period."""
+class StatisticsFilterForm(GovukFormMixin, forms.Form):
+    """The statistics page's filter (GET): programme, period and whose figures. A value the page cannot use is
+    an error on its field (shown in the error summary), never quietly replaced by a default."""
 
     programme = forms.ChoiceField(
-        label="Programme", required=False, choices=[("", "Every programme"), *Programme.choices]
+        label="Programme",
+        required=False,
+        choices=[("", "Every programme"), *Programme.choices],
+        error_messages={"invalid_choice": "Choose a programme from the list"},
     )
-    start = forms.DateField(label="From (YYYY-MM-DD)", required=False)
-    end = forms.DateField(label="To (YYYY-MM-DD)", required=False)
+    start = forms.DateField(
+        label="From",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter the start of the period as a real date, for example 2026-04-01"},
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter the end of the period as a real date, for example 2027-03-31"},
+    )
     scope = forms.ChoiceField(
-        label="Figures for", required=False, choices=[("", "My area"), ("national", "All areas")]
+        label="Figures for",
+        required=False,
+        choices=[("", "My area"), ("area", "My area"), ("national", "All areas")],
+        error_messages={"invalid_choice": "Choose my area or all areas"},
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end of the period must be the same as or after its start")
+        return cleaned

@@ -222,3 +222,10 @@ class AuditPack(models.Model):
 
     def __str__(self) -> str:
         return f"Audit pack {self.public_id}"
+
+    @property
+    def programme_label(self) -> str:
+        """The programme filter it was produced with, as the page's filter names it."""
+        from referrals.models import Programme
+
+        return dict(Programme.choices).get(self.programme, "Every programme")

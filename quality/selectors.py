@@ -414,6 +414,7 @@ def recordings_for_user(user: User | AnonymousUser) -> QuerySet[SessionRecording
         .select_related("session__group", "session__plan", "recorded_by")
         .prefetch_related("session__facilitators")
         .annotate(forms=Count("monitoring_forms"))
+        .order_by("-session__date", "-session__start", "-id")
     )
 
 
@@ -589,7 +590,7 @@ def audit_packs_for_user(user: User | AnonymousUser) -> QuerySet[AuditPack]:
     mine = Q(area_id=cast(User, user).area_id) if permissions.is_manager(user) else Q(pk__in=[])
     if permissions.can_view_national_statistics(user):
         mine |= Q(area__isnull=True, requested_by=user)
-    return AuditPack.objects.filter(mine).order_by("-requested_at", "-id")
+    return AuditPack.objects.filter(mine).select_related("area").order_by("-requested_at", "-id")
 
 
 def audit_pack_for_user(user: User | AnonymousUser, public_id: object) -> AuditPack:

@@ -16,7 +16,7 @@ class StatisticsQuery(serializers.Serializer):
     scope = serializers.ChoiceField(
         choices=[("area", "The user's area"), ("national", "Every area (needs the national grant)")],
         required=False,
-        default="area",
+        help_text="Default: the user's area; every area for a national reader who is not an area manager.",
     )
 
     def validate(self, attrs: dict) -> dict:

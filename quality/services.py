@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
@@ -30,7 +31,7 @@ from quality.models import (
     SessionRecording,
     SupervisionRecord,
 )
-from quality.rules.monitoring import AREAS_OF_PRACTICE, RATINGS
+from quality.rules.monitoring import AREAS_OF_PRACTICE, RATINGS, session_has_ended, viewed_on_problem
 from sessions.models import ScheduledSession, SessionStatus
 
 MAX_TEXT = 10_000
@@ -92,9 +93,17 @@ def mark_recorded(*, actor: User, session: ScheduledSession) -> SessionRecording
     to come, or cancelled, is refused (409 SESSION_NOT_DELIVERED); marking twice is 409 ALREADY_RECORDED."""
     permissions.require_in_area(actor, session)
     _require(permissions.can_mark_recording(actor, session))
-    if session.date > clock.today() or session.status == SessionStatus.CANCELLED_BY_PROVIDER:
+    now = timezone.localtime().replace(tzinfo=None)
+    if session.status == SessionStatus.CANCELLED_BY_PROVIDER:
         raise DomainConflict(
             "Only a session that has taken place can be marked as recorded.", code="SESSION_NOT_DELIVERED"
+        )
+    if not session_has_ended(date=session.date, end=session.end, now=now):
+        # Before its end time the session has not been delivered yet: the same refusal (and code) as a cancelled one.
+        raise DomainConflict(
+            f"This session can be marked as recorded once it has ended ({session.date:%-d %B %Y} at "
+            f"{session.end:%H:%M}).",
+            code="SESSION_NOT_DELIVERED",
         )
     try:
         with transaction.atomic():
@@ -147,8 +156,9 @@ def record_monitoring(
     permissions.require_in_area(actor, recording)
     _require(permissions.can_monitor_sessions(actor))
     cleaned = clean_ratings(ratings)
-    if viewed_on > clock.today():
-        raise ValidationError({"viewed_on": "The date viewed must be today or in the past"})
+    problem = viewed_on_problem(viewed_on=viewed_on, session_date=recording.session.date, today=clock.today())
+    if problem:
+        raise ValidationError({"viewed_on": problem})
     if not recording.session.facilitators.filter(pk=facilitator.pk).exists():
         raise ValidationError({"facilitator": "Choose a facilitator who delivered this session"})
     try:

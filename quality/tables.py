@@ -31,6 +31,30 @@ class Table:
     rows: Sequence[Sequence[str]]
     chart: str = ""
     notes: Sequence[str] = field(default_factory=tuple)
+    # The CSV's own columns when a cell holds a rate with its interval: rate, CI low, CI high, count and n each
+    # in a column of their own (empty: the CSV is the table as shown).
+    csv_headings: Sequence[str] = field(default_factory=tuple)
+    csv_rows: Sequence[Sequence[str]] = field(default_factory=tuple)
+
+
+PROPORTION_CSV = ("rate (%)", "95% CI low (%)", "95% CI high (%)", "count", "n")
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}"
+
+
+def _proportion_csv(p: Proportion) -> list[str]:
+    """A share as CSV columns: rate, CI low, CI high, count, n (all empty but the first when suppressed)."""
+    if p.suppressed:
+        return ["Suppressed (fewer than 10)", "", "", "", ""]
+    low = p.interval.low if p.interval else None
+    high = p.interval.high if p.interval else None
+    return [_pct(p.value), _pct(low), _pct(high), "" if p.count is None else str(p.count), str(p.n)]
+
+
+def _proportion_headings(prefix: str) -> list[str]:
+    return [f"{prefix} {h}".strip() for h in PROPORTION_CSV]
 
 
 def _share(p: Proportion) -> str:
@@ -111,6 +135,46 @@ def statistics_tables(data: StatisticsData) -> list[Table]:
                     "—" if s.median_days_to_start is None else f"{s.median_days_to_start:g}",
                 ),
             ],
+            chart=bar_chart(
+                "Attendance rate and share of starts who needed a catch-up",
+                [
+                    Bar(label="Attendance rate", value=None, text="None recorded")
+                    if s.attendance_rate is None
+                    else Bar(
+                        label="Attendance rate",
+                        value=s.attendance_rate,
+                        text=percent(s.attendance_rate),
+                        series=0,
+                    ),
+                    _bar("Starts needing a catch-up", s.places_with_catch_ups, 1),
+                ],
+                maximum=1.0,
+            ),
+            notes=(
+                "The chart shows the two rates; the number of catch-ups and the median days to start are in the "
+                "table.",
+            ),
+            csv_headings=("Measure", "Value", "95% CI low (%)", "95% CI high (%)", "count", "n"),
+            csv_rows=[
+                (
+                    "Attendance rate (%)",
+                    _pct(s.attendance_rate),
+                    "",
+                    "",
+                    str(s.attended),
+                    str(s.attendance_recorded),
+                ),
+                ("Catch-ups delivered to the period's starts", str(s.catch_ups_delivered), "", "", "", ""),
+                ("Starts who needed a catch-up (%)", *_proportion_csv(s.places_with_catch_ups)),
+                (
+                    "Median days from referral to start",
+                    "" if s.median_days_to_start is None else f"{s.median_days_to_start:g}",
+                    "",
+                    "",
+                    "",
+                    "",
+                ),
+            ],
         ),
         Table(
             slug="psychometrics",
@@ -131,6 +195,17 @@ def statistics_tables(data: StatisticsData) -> list[Table]:
                 "Reliable improvement: the change was reliable (RCI) and towards the functional range "
                 "(classified recovered or improved, domain.md §7).",
             ),
+            csv_headings=("Measure", *_proportion_headings("")),
+            csv_rows=[
+                (
+                    "Completers with pre and post psychometrics",
+                    *_proportion_csv(s.completers_with_psychometrics),
+                )
+            ]
+            + [
+                (f"Reliable improvement: {data.scale_names.get(code, code)}", *_proportion_csv(p))
+                for code, p in s.reliable_improvement.items()
+            ],
         ),
         Table(
             slug="reports",
@@ -139,6 +214,18 @@ def statistics_tables(data: StatisticsData) -> list[Table]:
             rows=[
                 (f"Reports issued within {s.report_days} days of the last session", _share(s.reports_on_time))
             ],
+            chart=bar_chart(
+                f"Share of reports issued within {s.report_days} days of the last session, with 95% interval",
+                [_bar(f"Within {s.report_days} days", s.reports_on_time, 2)],
+                maximum=1.0,
+            ),
+            csv_headings=("Measure", *_proportion_headings("")),
+            csv_rows=[
+                (
+                    f"Reports issued within {s.report_days} days of the last session",
+                    *_proportion_csv(s.reports_on_time),
+                )
+            ],
         ),
     ]
     return tables
@@ -146,6 +233,7 @@ def statistics_tables(data: StatisticsData) -> list[Table]:
 
 def outcomes_tables(data: OutcomesData) -> list[Table]:
     rows = []
+    csv_rows = []
     bars = []
     for o in data.outcomes:
         label = f"{COHORTS[o.cohort]}, {o.years} year{'s' if o.years > 1 else ''}"
@@ -168,6 +256,18 @@ def outcomes_tables(data: OutcomesData) -> list[Table]:
                     else "No OGRS3 scores"
                 ),
                 _share(o.sexual),
+                mix,
+            )
+        )
+        csv_rows.append(
+            (
+                label,
+                str(o.people),
+                str(o.at_risk),
+                *_proportion_csv(o.observed),
+                "" if o.suppressed or o.predicted is None else _pct(o.predicted),
+                "" if o.suppressed else str(o.scored),
+                *_proportion_csv(o.sexual),
                 mix,
             )
         )
@@ -213,6 +313,17 @@ def outcomes_tables(data: OutcomesData) -> list[Table]:
                 "whole calendar quarters only: the dates asked for are widened to the quarters that contain them.",
                 "Each person is counted once, in the cohort of his latest ending in the period.",
             ),
+            csv_headings=(
+                "Cohort and follow-up",
+                "People",
+                "At risk (followed up in full)",
+                *_proportion_headings("Observed proven reoffending"),
+                "Predicted (mean OGRS3) (%)",
+                "OGRS3 scored",
+                *_proportion_headings("Observed sexual reoffending"),
+                "RM2000/S mix",
+            ),
+            csv_rows=csv_rows,
         )
     ]
 
@@ -228,8 +339,11 @@ def safe_cell(value: str) -> str:
 def table_csv(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([safe_cell(h) for h in table.headings])
-    for row in table.rows:
+    headings, rows = (
+        (table.csv_headings, table.csv_rows) if table.csv_headings else (table.headings, table.rows)
+    )
+    writer.writerow([safe_cell(h) for h in headings])
+    for row in rows:
         writer.writerow([safe_cell(str(c)) for c in row])
     if table.notes:
         writer.writerow([])

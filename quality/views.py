@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,14 +49,19 @@ def _user(request: HttpRequest) -> User:
 
 
 def _filters(request: HttpRequest) -> tuple[StatisticsFilterForm, str, Period, bool]:
-    form = StatisticsFilterForm(request.GET or None)
+    """The filters asked for (defaults: every programme, the last year, the user's usual scope). The form is
+    always bound: an unknown programme or scope, or a malformed date, makes it invalid (the page says so)."""
+    user = _user(request)
+    form = StatisticsFilterForm(request.GET)
     today = clock.today()
-    programme, start, end, national = "", today - dt.timedelta(days=365), today, False
+    programme, start, end = "", today - dt.timedelta(days=365), today
+    national = permissions.default_statistics_national(user)
     if form.is_valid():
         programme = form.cleaned_data["programme"] or ""
         start = form.cleaned_data["start"] or start
         end = form.cleaned_data["end"] or end
-        national = form.cleaned_data["scope"] == "national"
+        if form.cleaned_data["scope"]:
+            national = form.cleaned_data["scope"] == "national"
     if end < start:
         start, end = end, start
     return form, programme, Period(start, end), national
@@ -69,21 +75,28 @@ def statistics(request: HttpRequest) -> HttpResponse:
     form, programme, period, national = _filters(request)
     scope = selectors.statistics_scope(user, national=national)
     today = clock.today()
-    stats = selectors.statistics_for(scope, programme=programme, period=period, today=today)
-    outcomes = selectors.outcomes_for(scope, programme=programme, period=period, today=today)
-    query = request.GET.urlencode()
+    valid = form.is_valid()
+    tables: list[Any] = []
+    outcome_tables: list[Any] = []
+    if valid:
+        stats = selectors.statistics_for(scope, programme=programme, period=period, today=today)
+        outcomes = selectors.outcomes_for(scope, programme=programme, period=period, today=today)
+        tables, outcome_tables = statistics_tables(stats), outcomes_tables(outcomes)
     return render(
         request,
         "quality/statistics.html",
         {
             "form": form,
+            "errors": form.summary_errors(),
+            "valid": valid,
             "scope": scope,
             "period": period,
             "programme_label": dict(Programme.choices).get(programme, "Every programme"),
-            "tables": statistics_tables(stats),
-            "outcome_tables": outcomes_tables(outcomes),
-            "query": query,
+            "tables": tables,
+            "outcome_tables": outcome_tables,
+            "query": request.GET.urlencode(),
             "can_national": permissions.can_view_national_statistics(user),
+            "can_area": permissions.can_view_area_statistics(user),
             "packs": selectors.audit_packs_for_user(user)[:5],
             "programme": programme,
             "national": national,
@@ -95,8 +108,11 @@ def statistics(request: HttpRequest) -> HttpResponse:
 def statistics_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """One table of the statistics page as CSV (formula injection neutralised); same scope and filters."""
     user = _user(request)
-    _, programme, period, national = _filters(request)
+    form, programme, period, national = _filters(request)
     scope = selectors.statistics_scope(user, national=national)
+    if not form.is_valid():
+        messages_text = " ".join(str(message) for _, message in form.summary_errors())
+        return HttpResponse(messages_text, status=400, content_type="text/plain; charset=utf-8")
     today = clock.today()
     if slug == "outcomes":
         tables = outcomes_tables(
@@ -129,11 +145,17 @@ def audit_pack_request(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     start = form.cleaned_data["start"] or today - dt.timedelta(days=365)
     end = form.cleaned_data["end"] or today
+    national = (
+        form.cleaned_data["scope"] == "national"
+        if form.cleaned_data["scope"]
+        else permissions.default_statistics_national(user)
+    )
+    programme = form.cleaned_data["programme"] or ""
     try:
         services.request_audit_pack(
             actor=user,
-            national=form.cleaned_data["scope"] == "national",
-            programme=form.cleaned_data["programme"] or "",
+            national=national,
+            programme=programme,
             period_start=min(start, end),
             period_end=max(start, end),
         )
@@ -141,7 +163,16 @@ def audit_pack_request(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "The audit pack is being produced. Refresh this page to download it.")
-    return redirect(reverse("quality:statistics") + "#audit-pack")
+    # Back to the same filters the pack was produced with (not the defaults).
+    kept = urlencode(
+        {
+            "programme": programme,
+            "start": min(start, end).isoformat(),
+            "end": max(start, end).isoformat(),
+            "scope": "national" if national else "",
+        }
+    )
+    return redirect(f"{reverse('quality:statistics')}?{kept}#audit-pack")
 
 
 @login_required

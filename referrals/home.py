@@ -20,7 +20,7 @@ from isotp.dates import long_date
 from isotp.home import AttentionList, Cell, attention_card
 from referrals import selectors
 from referrals.rules.transitions import ReferralStatus
-from referrals.views.waiting_list import LIHI_TABS, TABS
+from referrals.views.waiting_list import LIHI_TABS, TABS, URGENT_LEVELS, waiting_list_url
 
 # Referrals an OM has to act on: a draft to finish, or one parked or sent back that needs their information.
 OM_ACTION: list[str] = [ReferralStatus.DRAFT, ReferralStatus.ON_HOLD, ReferralStatus.RESTART_REQUIRED]
@@ -41,9 +41,37 @@ def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
     return []
 
 
+# The caseload's programme status card: every status a referral can be in after it is sent, in domain.md §9 order.
+CASELOAD_STATUSES: list[str] = [s for s in ReferralStatus if s != ReferralStatus.DRAFT]
+
+
+def caseload_programme_status(user: Any) -> dict[str, Any]:
+    """OMs: how many of their caseload's referrals are in each status (one query), each count linking to the
+    referrals list filtered to exactly that status."""
+    counts = selectors.status_counts(user, CASELOAD_STATUSES)
+    return {
+        "title": "My caseload's programme status",
+        "count": sum(counts.values()),
+        "url": _list_url("referrals:referral_list"),
+        "link_text": "View all their referrals",
+        "description": "Referrals sent for people on your caseload, by status:"
+        if any(counts.values())
+        else "No referrals sent yet.",
+        "links": [
+            {
+                "text": f"{ReferralStatus(status).label}: {n}",
+                "url": _list_url("referrals:referral_list", status=status),
+            }
+            for status, n in counts.items()
+            if n
+        ],
+    }
+
+
 def _offender_manager(user: Any) -> list[dict[str, Any]]:
     counts = selectors.status_counts(user, OM_ACTION)
     return [
+        caseload_programme_status(user),
         {
             "title": "My caseload",
             "count": selectors.people_for_list(user).count(),
@@ -81,7 +109,7 @@ def must_start_soon(user: Any, waiting: dict[tuple[str, str], int] | None = None
         if not waiting.get((tab.programme, tab.format)):
             continue
         for row in selectors.waiting_list(user, programme=tab.programme, format=tab.format, today=today):
-            if row.urgency.level in ("overdue", "start_soon"):
+            if row.urgency.level in URGENT_LEVELS:
                 person = row.person
                 rows.append(
                     (
@@ -117,7 +145,26 @@ def _treatment_manager(user: Any) -> list[dict[str, Any]]:
     counts = selectors.status_counts(user, [ReferralStatus.SUBMITTED, ReferralStatus.ASSESSMENT])
     waiting = selectors.waiting_counts(user)
     tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
-    by_programme = "; ".join(f"{t.label}: {waiting.get((t.programme, t.format), 0)}" for t in tabs)
+    soon = must_start_soon(user, waiting)
+    soon_by_tab = {
+        label: sum(1 for row in soon.rows if row[1].text == label) for label in (t.label for t in tabs)
+    }
+    # Each count links to the waiting list filtered to exactly the people it counts (issue 14).
+    waiting_links = [
+        {
+            "text": f"{t.label}: {waiting.get((t.programme, t.format), 0)} waiting",
+            "url": waiting_list_url(t.programme, t.format),
+        }
+        for t in tabs
+    ]
+    soon_links = [
+        {
+            "text": f"{t.label}: {soon_by_tab[t.label]} must start soon",
+            "url": waiting_list_url(t.programme, t.format, soon_only=True),
+        }
+        for t in tabs
+        if soon_by_tab[t.label]
+    ]
     return [
         {
             "title": "Referrals awaiting assessment",
@@ -133,7 +180,11 @@ def _treatment_manager(user: Any) -> list[dict[str, Any]]:
             "count": sum(waiting.values()),
             "url": reverse("referrals:waiting_list"),
             "link_text": "View the waiting list",
-            "description": by_programme,
+            "description": "By programme and format:",
+            "links": waiting_links,
         },
-        attention_card(must_start_soon(user, waiting), link_text="See who must start soon"),
+        {
+            **attention_card(soon, link_text="See who must start soon"),
+            "links": soon_links,
+        },
     ]

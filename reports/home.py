@@ -89,9 +89,10 @@ def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
             "title": "Reports issued",
-            "count": selectors.reports_for_list(user, status=[ReportStatus.ISSUED]).count(),
-            "url": _list(ReportStatus.ISSUED),
-            "link_text": "Read and download reports",
-            "description": "Post-Programme and exit reports issued for people on your caseload.",
+            "count": selectors.new_reports_for(user).count(),
+            "url": f"{reverse('reports:report_list')}?{urlencode({'new': 'yes'})}",
+            "link_text": "Read and download new reports",
+            "description": "New Post-Programme and exit reports for people on your caseload: issued since you "
+            "last downloaded them.",
         }
     ]

@@ -67,6 +67,30 @@ def reports_for_list(
     ).order_by("-updated_at", "-id")
 
 
+def new_reports_for(user: User | AnonymousUser) -> QuerySet[PostProgrammeReport]:
+    """Issued reports the user has not downloaded since their latest version was issued (the OM's "new reports"):
+    a download is audited (`report.downloaded`), so one with no download by this user after the last issue is new.
+    One query, whatever the number of reports."""
+    from django.db.models import CharField, Exists, OuterRef, Subquery
+    from django.db.models.functions import Cast
+
+    from audit.models import AuditEvent
+    from reports.rules import ReportStatus
+
+    downloaded = AuditEvent.objects.filter(
+        actor_id=getattr(user, "pk", None),
+        action="report.downloaded",
+        object_type=PostProgrammeReport._meta.label_lower,
+        object_id=Cast(OuterRef("public_id"), CharField()),
+        at__gte=Subquery(
+            ReportVersion.objects.filter(report_id=OuterRef(OuterRef("pk")))
+            .order_by("-issued_at")
+            .values("issued_at")[:1]
+        ),
+    )
+    return reports_for_list(user, status=[ReportStatus.ISSUED]).filter(~Exists(downloaded))
+
+
 def report_for_user(user: User | AnonymousUser, public_id: object) -> PostProgrammeReport:
     """One report the user may read (404 otherwise), with its versions."""
     return get_object_or_404(

@@ -51,14 +51,29 @@ def report_list(request: HttpRequest) -> HttpResponse:
     require(permissions.can_view_reports(user))
     status = request.GET.get("status", "")
     status = status if status in STATUS_LABELS else ""
-    page = Paginator(
-        selectors.reports_for_list(user, status=[status] if status else None), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    ready = list(selectors.memberships_ready_for_report(user)[:50])
+    # `?new=yes`: issued reports not downloaded by the user since they were issued (the OM home's count).
+    new_only = request.GET.get("new") == "yes"
+    reports = (
+        selectors.new_reports_for(user)
+        if new_only
+        else selectors.reports_for_list(user, status=[status] if status else None)
+    )
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Members ready for a report have none yet: shown only on the unfiltered list, never beside a filter they
+    # have nothing to do with (issue 14).
+    ready = [] if status or new_only else list(selectors.memberships_ready_for_report(user)[:50])
+    query = "new=yes" if new_only else f"status={status}"
     return render(
         request,
         "reports/list.html",
-        {"page": page, "status": status, "statuses": list(STATUS_LABELS.items()), "ready": ready},
+        {
+            "page": page,
+            "status": status,
+            "statuses": list(STATUS_LABELS.items()),
+            "ready": ready,
+            "new_only": new_only,
+            "query": query,
+        },
     )
 
 

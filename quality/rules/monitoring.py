@@ -9,6 +9,7 @@ usual four-point scale.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 # 000/002: quality of delivery, rated per area of practice on a viewed recording.
@@ -82,3 +83,19 @@ def average_rating(ratings: dict[str, str]) -> float | None:
     """The mean of the numeric ratings given (areas left unrated are skipped)."""
     values = [int(v) for v in ratings.values() if v in RATINGS]
     return sum(values) / len(values) if values else None
+
+
+def session_has_ended(*, date: dt.date, end: dt.time, now: dt.datetime) -> bool:
+    """000/002: a recording is of a session delivered, so a session is recorded only once it has ended (its date
+    and end time have passed, in local time)."""
+    return now >= dt.datetime.combine(date, end)
+
+
+def viewed_on_problem(*, viewed_on: dt.date, session_date: dt.date, today: dt.date) -> str | None:
+    """000/002: the TM views a recording of a delivered session, so the monitoring date is on or after the
+    session and not in the future. The reason in plain English, or None when the date can be right."""
+    if viewed_on > today:
+        return "The date viewed must be today or in the past"
+    if viewed_on < session_date:
+        return f"The date viewed must be on or after the session ({session_date:%-d %B %Y})"
+    return None

@@ -23,6 +23,16 @@ if TYPE_CHECKING:
     from accounts.models import ProbationArea, User
 
 PAGE_SIZE = 50
+# The urgency levels (rules.waiting) of people who must start soon: within 8 weeks, or can no longer finish.
+URGENT_LEVELS = ("overdue", "start_soon")
+
+
+def waiting_list_url(programme: str, fmt: str, *, soon_only: bool = False) -> str:
+    """The waiting list filtered to one programme and format (and, if asked, to who must start soon)."""
+    from django.urls import reverse
+
+    query = {"programme": programme, "format": fmt, **({"urgency": "soon"} if soon_only else {})}
+    return f"{reverse('referrals:waiting_list')}?{urlencode(query)}"
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,10 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     )
     overdue = sum(row.urgency.level == "overdue" for row in rows)
     soon = sum(row.urgency.level == "start_soon" for row in rows)
+    # `?urgency=soon`: exactly the people the home page's "must start soon" counts (within 8 weeks, or too late).
+    soon_only = request.GET.get("urgency") == "soon"
+    if soon_only:
+        rows = [row for row in rows if row.urgency.level in URGENT_LEVELS]
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     record_search(actor=user, list_name="waiting_list", query=request.GET.dict())
     return render(
@@ -78,9 +92,11 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
                     "programme": tab.programme,
                     "format": tab.format,
                     **({"restart": "yes"} if restarts_only else {}),
+                    **({"urgency": "soon"} if soon_only else {}),
                 }
             ),
             "restarts_only": restarts_only,
+            "soon_only": soon_only,
             "overdue": overdue,
             "soon": soon,
             "today": today(),

@@ -39,7 +39,7 @@ def test_the_om_sees_the_reports_issued_for_their_caseload(login, area, personas
     quick_report(area, personas, status="issued", issued=True)
     response = login(om).get(reverse("home"))
     assert "Reports issued" in page_text(response)
-    assert "/reports/?status=issued" in response.content.decode()
+    assert "/reports/?new=yes" in response.content.decode()  # new reports: not yet downloaded by the OM
 
 
 def test_the_admin_cards_link_to_exactly_those_staff(login, area, area_admin, tm):

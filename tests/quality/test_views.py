@@ -83,9 +83,10 @@ def test_a_facilitator_marks_a_session_and_the_tm_monitors_it(login, area, perso
     assert "There is a problem" in text and "Rate programme integrity" in text
     data = {
         "facilitator": str(facilitator.public_id),
-        "viewed_on_0": "3",
-        "viewed_on_1": "2",
-        "viewed_on_2": "2025",
+        # viewed on or after the session (a week ago), never before it
+        "viewed_on_0": str(clock.today().day),
+        "viewed_on_1": str(clock.today().month),
+        "viewed_on_2": str(clock.today().year),
         "comments": "Good pace.",
         **dict.fromkeys(AREAS_OF_PRACTICE, "4"),
     }
