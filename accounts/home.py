@@ -78,14 +78,14 @@ def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
             "supervisor",
             "Facilitators without a supervisor",
             "See facilitators without a supervisor",
-            "Staff deliver under a treatment manager's supervision at all times (000).",
+            "Staff deliver under a treatment manager's supervision at all times.",
         ),
         _staff_card(
             user,
             "training",
             "Facilitators with training due",
             "See whose training is due",
-            "The assessment centre and a programme's core training come before any delivery (000).",
+            "The assessment centre and a programme's core training come before any delivery.",
         ),
         attention_card(
             closures,

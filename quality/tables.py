@@ -193,7 +193,7 @@ def statistics_tables(data: StatisticsData) -> list[Table]:
             ),
             notes=(
                 "Reliable improvement: the change was reliable (RCI) and towards the functional range "
-                "(classified recovered or improved, domain.md §7).",
+                "(classified recovered or improved).",
             ),
             csv_headings=("Measure", *_proportion_headings("")),
             csv_rows=[

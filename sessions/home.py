@@ -173,7 +173,7 @@ def sessions_short_of_facilitators(user: User, today: dt.date) -> AttentionList:
         key="sessions-short-of-facilitators",
         title="Sessions without enough ready facilitators",
         description="This week's sessions with fewer trained and supervised facilitators than the programme needs "
-        "(000: staff deliver under a treatment manager's supervision at all times).",
+        "(staff deliver under a treatment manager's supervision at all times).",
         columns=(*SESSION_COLUMNS[:-1], "What is missing"),
         rows=rows,
         empty="Every session this week has enough trained, supervised facilitators.",
@@ -246,7 +246,7 @@ def schedules_after_supervision(user: User, today: dt.date) -> AttentionList:
         key="schedules-after-supervision",
         title="Schedules ending after supervision",
         description="Members whose last session is now after their supervision ends: they could not finish "
-        "the programme (003).",
+        "the programme.",
         columns=("Member", "Group or plan", "Last session", "Supervision ends"),
         rows=rows,
         empty="Every member's schedule ends within their supervision.",
@@ -273,7 +273,7 @@ def catch_ups_outstanding(user: User, today: dt.date) -> AttentionList:
         key="catch-ups-outstanding",
         title="Outstanding catch-ups",
         description="Members who missed a session and have not yet attended its catch-up: they cannot attend "
-        "later sessions until they do (003).",
+        "later sessions until they do.",
         columns=("Member", "Group or plan", "To catch up"),
         rows=rows,
         empty="No catch-ups outstanding.",

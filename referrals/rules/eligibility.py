@@ -50,8 +50,9 @@ RM2000_MIN_AGE = 18  # domain.md §3, §4: RM2000 is valid only from 18
 ISOTP, NSOGP, LI, HI, ADAPTED = "isotp", "nsogp", "li", "hi", "adapted"
 GROUP, ONE_TO_ONE = "group", "one_to_one"
 ROUTE_LABELS: dict[str, str] = {
-    "adult_band": "adult group (21 and over)",  # 000
-    "young_adult_band": "young-adult group (17 to 20)",  # 003
+    # One wording for the age bands wherever they appear (issue 13): "aged 21 and over", "young adults aged 17 to 21".
+    "adult_band": "group for men aged 21 and over",  # 000
+    "young_adult_band": "group for young adults aged 17 to 21",  # 003
     "om_work_then_better_lives": "individual work with the OM, then Better Lives",  # 002: RM2000/S Low
     "core_and_better_lives": "the Core Group, then Relapse Prevention and Better Lives",  # 002: Medium+
     "target_1": "target group 1: contact offending at Low RM2000/S",  # 004
@@ -434,13 +435,13 @@ def _supervision(
         out.warn(
             "SUPERVISION_NOT_KNOWN",
             "The length of supervision is not recorded: the order or licence "
-            f"must give at least {minimum} months so the programme can be completed (003)",
+            f"must give at least {minimum} months so the programme can be completed",
         )
     elif months_rule and months is not None and months < minimum:  # 003: a minimum of 2 years' supervision
         out.fail(
             "SUPERVISION_TOO_SHORT",
             f"The order or licence gives {months} months of supervision, "
-            f"fewer than the {minimum} needed so the programme can be completed (003)",
+            f"fewer than the {minimum} needed so the programme can be completed",
         )
     if c.supervision_end is None:
         if not (months_rule and months is None):
@@ -454,7 +455,7 @@ def _supervision(
             "SUPERVISION_ENDS_TOO_SOON",
             f"Starting on {long_date(c.planned_start)}, the{sessions} of {out.what} end on "
             f"{long_date(terms.ends_on)}, after supervision ends on {long_date(c.supervision_end)}: it cannot be "
-            "completed in time (003)",
+            "completed in time",
         )
 
 
@@ -488,7 +489,7 @@ def _isotp_age(
     if band is not None and age < band[0]:
         out.fail(
             "UNDER_AGE",
-            f"Age at the planned start ({age}) is below {band[0]}, the minimum for the i-SOTP young-adult group band",
+            f"Age at the planned start ({age}) is below {band[0]}, the youngest age for the i-SOTP group for young adults",
         )
     else:
         _age_band(age, terms, out)
@@ -505,19 +506,19 @@ def _isotp_offences(c: Candidate, out: _Collector) -> None:
             "NO_QUALIFYING_OFFENCE",
             f"{found}: i-SOTP needs a conviction for taking, making, "
             "possessing or distributing indecent images of children, or for causing, controlling or "
-            "arranging child sexual exploitation (003)",
+            "arranging child sexual exploitation",
         )
     if contact := [code for code in cats if _is_contact(c, code)]:  # 001: internet offending only
         out.fail(
             "CONTACT_OFFENCE",
             f"A contact sexual offence is recorded ({_labels(contact)}): i-SOTP is "
-            "not for contact offending; consider N-SOGP (001)",
+            "not for contact offending; consider N-SOGP",
         )
     if meeting := [code for code, cat in cats.items() if cat.attempted_contact]:  # 001
         out.fail(
             "INTERNET_USED_TO_MEET_CHILDREN",
             "The internet was used to arrange meeting a child "
-            f"({_labels(meeting)}): i-SOTP is not suitable; consider N-SOGP, a longer programme (001)",
+            f"({_labels(meeting)}): i-SOTP is not suitable; consider N-SOGP, a longer programme",
         )
 
 
@@ -535,7 +536,7 @@ def _isotp_rm2000(c: Candidate, age: int, out: _Collector) -> None:
         out.fail(
             "RM2000_VERY_HIGH",
             "RM2000/S is Very High: i-SOTP is for Low, Medium or High; refer to "
-            "N-SOGP, which gives more treatment time (001, 003)",
+            "N-SOGP, which gives more treatment time",
         )
 
 
@@ -551,7 +552,7 @@ def _isotp_deviance_and_harm(c: Candidate, out: _Collector) -> None:
         out.fail(
             "HIGH_DEVIANCE",
             "Psychometric deviance is High: i-SOTP is for low deviance; refer to "
-            "N-SOGP, which gives more treatment time (001, 003)",
+            "N-SOGP, which gives more treatment time",
         )
     if c.rosh is None:
         out.warn(
@@ -560,7 +561,7 @@ def _isotp_deviance_and_harm(c: Candidate, out: _Collector) -> None:
             "High, so the decision is provisional until it is recorded",
         )
     elif c.rosh == "very_high":  # 003: Very High Risk of Harm stays with N-SOGP
-        out.fail("VERY_HIGH_RISK_OF_HARM", "OASys risk of serious harm is Very High: refer to N-SOGP (003)")
+        out.fail("VERY_HIGH_RISK_OF_HARM", "OASys risk of serious harm is Very High: refer to N-SOGP")
 
 
 def _nsogp(c: Candidate, age: int, cfg: EligibilityConfig, terms: ProgrammeTerms) -> ProgrammeDecision:
@@ -591,7 +592,7 @@ def _nsogp(c: Candidate, age: int, cfg: EligibilityConfig, terms: ProgrammeTerms
             "PRISON_SOTP_ADJUSTMENT",
             "He completed a prison SOTP: if he made significant progress a "
             "treatment manager may adjust his route, e.g. the Relapse Prevention Group without the "
-            "Core Group (002); record the rationale",
+            "Core Group; record the rationale",
         )
     # domain.md §3: 003's two years of supervision hold for "the relevant programme", N-SOGP as well as i-SOTP.
     _supervision(c, terms, cfg, out, months_rule=True)
@@ -610,9 +611,7 @@ class _Offending:
     level: str
 
 
-_UNKNOWN_RM2000 = (
-    "RM2000/S is not assessed yet: {} target groups are defined by it (004); record it to decide"
-)
+_UNKNOWN_RM2000 = "RM2000/S is not assessed yet: {} target groups are defined by it; record it to decide"
 
 
 def _li_hi(
@@ -647,7 +646,7 @@ def _li_hi(
     if c.maintains_innocence:  # 004: men maintaining innocence but willing to do treatment may attend HI
         hi.warn(
             "MAINTAINS_INNOCENCE",
-            "He maintains his innocence: HI may accept him if he is willing to do treatment (004, pilot)",
+            "He maintains his innocence: HI may accept him if he is willing to do treatment",
         )
     _supervision(c, li_terms, cfg, li, months_rule=False)
     _supervision(c, hi_terms, cfg, hi, months_rule=False)
@@ -664,10 +663,10 @@ def _li_contact(c: Candidate, seen: _Offending, li: _Collector) -> None:
         li.fail(
             "CONTACT_OFFENCE_NOT_LOW_RISK",
             "Contact or attempted contact offending with RM2000/S "
-            f"{seen.level}: LI takes contact offending only at Low (004); consider HI",
+            f"{seen.level}: LI takes contact offending only at Low; consider HI",
         )
     if c.active_appeal:  # 004 LI target 1: no active appeal against conviction
-        li.fail("ACTIVE_APPEAL", "An appeal against conviction is active: LI target 1 excludes him (004)")
+        li.fail("ACTIVE_APPEAL", "An appeal against conviction is active: LI target 1 excludes him")
 
 
 def _li_hi_non_contact(seen: _Offending, li: _Collector, hi: _Collector) -> None:
@@ -676,27 +675,27 @@ def _li_hi_non_contact(seen: _Offending, li: _Collector, hi: _Collector) -> None
     if seen.rm == "low":  # 004 LI target 2: non-contact offending, Medium or higher
         li.fail(
             "RM2000_LOW",
-            "Non-contact offending with RM2000/S Low: LI target 2 is for Medium or higher (004)",
+            "Non-contact offending with RM2000/S Low: LI target 2 is for Medium or higher",
         )
     elif seen.images_only and seen.rm != "very_high":  # 004: images-only men only if Very High
         li.fail(
             "IMAGES_ONLY_BELOW_VERY_HIGH",
             "His only convictions are for indecent images of "
-            f"children and RM2000/S is {seen.level}: LI takes them only at Very High (004)",
+            f"children and RM2000/S is {seen.level}: LI takes them only at Very High",
         )
     if seen.rm == "very_high":  # 004: Very High non-contact men may be diverted to HI
         li.warn(
             "HI_DIVERSION_POSSIBLE",
-            "RM2000/S is Very High: he may be diverted to HI if LI cannot meet his treatment needs (004)",
+            "RM2000/S is Very High: he may be diverted to HI if LI cannot meet his treatment needs",
         )
         if not seen.attempted:
-            hi.warn("DIVERTED_FROM_LI", "Non-contact offending at Very High RM2000/S: diverted from LI (004)")
+            hi.warn("DIVERTED_FROM_LI", "Non-contact offending at Very High RM2000/S: diverted from LI")
     elif not seen.attempted:  # 004: HI is for contact or attempted contact offending
         hi.fail(
             "NO_CONTACT_OFFENCE",
             "No contact or attempted contact offence and RM2000/S is "
             f"{seen.level}: HI takes non-contact men only when Very High on RM2000/S or when LI cannot "
-            "meet their needs (004)",
+            "meet their needs",
         )
 
 
@@ -798,13 +797,13 @@ def _recommend(
     not_isotp = list(one.reasons)
     if nsogp.eligible:  # 001, 003: Very High RM2000, high deviance, Very High RoSH, meeting children
         how = ROUTE_LABELS.get(nsogp.route or "", "the route is set once RM2000/S is assessed")
-        why = [*not_isotp, Reason("NSOGP_RULES_HOLD", f"N-SOGP rules hold: {how} (002)")]
+        why = [*not_isotp, Reason("NSOGP_RULES_HOLD", f"N-SOGP rules hold: {how}")]
         return Recommendation(NSOGP, GROUP, nsogp.route, nsogp.provisional), tuple(why + _pending(nsogp))
     others = [d for d in decisions if d.programme in (LI, HI)]
     for d in others:  # the 2013 pilot suite after the established programmes: LI (lower dosage) before HI
         if d.eligible:
             name = d.programme.upper()
-            holds = Reason(f"{name}_RULES_HOLD", f"{name} rules hold: {ROUTE_LABELS[d.route or '']} (004)")
+            holds = Reason(f"{name}_RULES_HOLD", f"{name} rules hold: {ROUTE_LABELS[d.route or '']}")
             why = [*not_isotp, *nsogp.reasons, holds]
             return Recommendation(d.programme, GROUP, d.route, d.provisional), tuple(why + _pending(d))
     if c.iq is not None and c.iq < cfg.min_iq and c.sex == MALE and c.offences:  # 004: the adapted suite
@@ -812,7 +811,7 @@ def _recommend(
             "ADAPTED_PROGRAMME",
             f"IQ {c.iq} is below {cfg.min_iq}: an adapted programme "
             "(Becoming New Me, New Me Coping or Living as New Me) is needed; it is delivered "
-            "outside this system (004)",
+            "outside this system",
         )
         rest = [r for r in nsogp.reasons if r.code != "IQ_BELOW_80"]  # N-SOGP is its mainstream counterpart
         return Recommendation(ADAPTED, None, None), tuple(dict.fromkeys([adapted, *rest]))

@@ -62,7 +62,7 @@ DEFAULT_COEFFICIENT_TABLE: dict[str, Any] = {
     "version": "ogrs3-2009-1",
     "source_note": (
         "OGRS3 (Howard, Francis, Soothill & Humphreys 2009, MoJ Research Summary 7/09) as given in the product's "
-        "domain reference (domain.md §4.1). Public implementations disagree on which of the two motoring groups "
+        "domain reference. Public implementations disagree on which of the two motoring groups "
         "takes which coefficient: this table follows the NOMS rsr-calculator. Adult age bands only (18 and over)."
     ),
     "copas": 1.251124464,

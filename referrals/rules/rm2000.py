@@ -46,8 +46,8 @@ DEFAULT_SCORING_TABLE: dict[str, Any] = {
     "version": "2003-commonly-cited-1",
     "source_note": (
         "The commonly cited Risk Matrix 2000 point tables (Thornton et al. 2003), as summarised in the "
-        "product's domain reference (domain.md §4). They have not been checked against the official scoring "
-        "guide: each area should check them against §13-15 of Thornton (2007), Risk Matrix 2000 scoring "
+        "product's domain reference. They have not been checked against the official scoring "
+        "guide: each area should check them against sections 13 to 15 of Thornton (2007), Risk Matrix 2000 scoring "
         "guide, and save a corrected table as a new version where they differ."
     ),
     "s": {

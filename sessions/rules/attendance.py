@@ -183,8 +183,7 @@ def block_restart_message(restart: BlockRestart, limit: int) -> str:
     )
     return (
         f"More than {limit} sessions missed in block {restart.block}: the member restarts block "
-        f"{restart.block} {when}: the block is redone in full, its missed sessions are not caught up one by one "
-        "(002)."
+        f"{restart.block} {when}: the block is redone in full, its missed sessions are not caught up one by one."
     )
 
 
@@ -216,7 +215,7 @@ def progress(sessions: Iterable[MemberSession], *, rule: RestartRule) -> Progres
         label = _label(restart_session)
         reasons.append(
             f"{label[:1].upper()}{label[1:]} could not be caught up: the {rule.limit} sessions missed before it "
-            f"use the limit of {rule.limit} catch-ups, so the programme must be started again (003)."
+            f"use the limit of {rule.limit} catch-ups, so the programme must be started again."
         )
     restarts: tuple[BlockRestart, ...] = ()
     if rule.applies and rule.kind == MISSED_PER_BLOCK:
@@ -231,7 +230,7 @@ def progress(sessions: Iterable[MemberSession], *, rule: RestartRule) -> Progres
         outstanding = ()
     for s in outstanding:
         codes.append(CATCH_UP_OUTSTANDING)
-        reasons.append(f"A catch-up of {_label(s)} is outstanding: it must be done before continuing (003).")
+        reasons.append(f"A catch-up of {_label(s)} is outstanding: it must be done before continuing.")
     complete = (
         bool(rows)
         and not restart
@@ -290,7 +289,7 @@ def blocking_catch_up(
             return Blocker(
                 CATCH_UP_OUTSTANDING,
                 f"The catch-up of {_label(s)} is outstanding: the member must complete it before attending a "
-                "later session, unless a treatment manager records an exception (003).",
+                "later session, unless a treatment manager records an exception.",
                 s,
             )
     return None

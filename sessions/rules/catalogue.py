@@ -275,7 +275,10 @@ def entry_problems(entry: Mapping[str, Any]) -> list[tuple[str, str]]:  # noqa: 
         and band["min_age"] <= band["max_age"]
     ):
         problems.append(
-            ("young_adult_band", "The young-adult band needs a minimum and maximum age, minimum first.")
+            (
+                "young_adult_band",
+                "The band for young adults needs a youngest and an oldest age, youngest first.",
+            )
         )
     if entry["max_catch_ups"] is not None and not _is_int(entry["max_catch_ups"]):
         problems.append(("max_catch_ups", "The catch-up limit must be empty or a whole number, 0 or more."))

@@ -218,7 +218,7 @@ def _rule(membership: Membership):  # type: ignore[no-untyped-def]
 def _check_session_open(target: ScheduledSession, today: dt.date) -> None:
     if target.status == SessionStatus.CANCELLED_BY_PROVIDER:
         raise DomainConflict(
-            "The provider cancelled this session: it is not an absence (domain.md §6).",
+            "The provider cancelled this session: it is not an absence.",
             code="SESSION_CANCELLED",
         )
     if target.date > today:
@@ -249,14 +249,13 @@ def _next_step_line(membership: Membership) -> str:
     """What a missed session asks of the member, worded per programme (domain.md §6; review of issue 8)."""
     rule = _rule(membership)
     if membership.plan_id is not None:
-        return "The session must be rearranged before the next one-to-one session (domain.md §6)."
+        return "The session must be rearranged before the next one-to-one session."
     if rule.kind == "missed_per_block":
         return (
             "A catch-up of the session must be completed before the next group session; more than "
-            f"{rule.limit} missed in a block means the member restarts that block at the next block boundary "
-            "(002)."
+            f"{rule.limit} missed in a block means the member restarts that block at the next block boundary."
         )
-    return "A catch-up of the session must be completed before the next group session (003)."
+    return "A catch-up of the session must be completed before the next group session."
 
 
 def _block_restart_line(membership: Membership, target: ScheduledSession) -> str:

@@ -142,7 +142,7 @@ def check_supervised(facilitators: Sequence[User], *, on: dt.date) -> None:
         verb = "has" if len(missing) == 1 else "have"
         raise DomainConflict(
             f"{' and '.join(missing)} {verb} no current supervisor: facilitators deliver under a treatment "
-            "manager's supervision at all times (000). Record a supervisor first.",
+            "manager's supervision at all times. Record a supervisor first.",
             code="FACILITATOR_UNSUPERVISED",
         )
 
@@ -162,7 +162,7 @@ def _check_age_band(programme: Programme, age_min: int, age_max: int | None) -> 
         return
     allowed = f"{programme.min_age} and over"
     if band:
-        allowed += f", or a young-adult band within {band['min_age']} to {band['max_age']}"
+        allowed += f", or young adults aged {band['min_age']} to {band['max_age']}"
     raise ValidationError({"age_min": [f"{programme.name} groups are for people aged {allowed}."]})
 
 

@@ -91,7 +91,7 @@ def _check_prerequisite(group: ProgrammeGroup, referral: Referral) -> None:
     ).exists()
     if not (prison_sotp or core):
         raise DomainConflict(
-            "Relapse Prevention is for men who completed the N-SOGP Core Group or a prison SOTP (002): neither is "
+            "Relapse Prevention is for men who completed the N-SOGP Core Group or a prison SOTP: neither is "
             "recorded for him. Allocate him to the Core Group, or record a completed prison SOTP on his referral.",
             code="RP_PREREQUISITE",
         )

@@ -439,7 +439,7 @@ def group_create_check(request: HttpRequest) -> HttpResponse:
             "back_url": wizard.url(wizard.steps[-1]),
             "noun": "group",
             "area": area_of(request),
-            "jurisdiction": area_of(request).get_holiday_subdivision_display(),
+            "jurisdiction": area_of(request).get_jurisdiction_display(),  # one name: "England and Wales"
             "confirm_intro": "create the group",
             "confirm_text": "The sessions above are put in the calendars of the venue and the facilitators. You can "
             "reschedule a session from the group's page afterwards.",

@@ -287,7 +287,7 @@ def plan_create_check(request: HttpRequest) -> HttpResponse:
             "back_url": wizard.url(wizard.steps[-1]),
             "noun": "plan",
             "area": area,
-            "jurisdiction": area.get_holiday_subdivision_display(),
+            "jurisdiction": area.get_jurisdiction_display(),  # one name: "England and Wales"
             "confirm_intro": "create the plan",
             "confirm_text": "The sessions above are put in the calendars of the venue and the facilitator, and the "
             "referral is allocated to the plan.",

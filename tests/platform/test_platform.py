@@ -103,7 +103,7 @@ def test_greeting_skips_titles():
 
 NAVIGATION_BY_ROLE = {  # written out from the design, independently of the apps' NAV_ITEMS
     "treatment_manager": [
-        "Home", "People", "Referrals", "Waiting list", "Groups", "One-to-one plans", "Reports", "Facilitators",
+        "Home", "People", "Referrals", "Waiting list", "Groups", "One-to-one plans", "Reports", "Staff",
         "Quality", "Statistics", "Psychometrics", "Audit",
     ],
     "facilitator": ["Home", "My sessions", "Groups", "Reports", "Quality"],

@@ -227,7 +227,7 @@ def test_under_age_messages_give_the_age_and_the_minimum() -> None:
     )
     g = get(check(cand(age=16), BAND), "isotp")
     assert g.reasons[0].message == (
-        "Age at the planned start (16) is below 17, the minimum for the i-SOTP young-adult group band"
+        "Age at the planned start (16) is below 17, the youngest age for the i-SOTP group for young adults"
     )
     g = get(check(cand(age=19)), "isotp")
     assert (

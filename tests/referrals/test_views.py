@@ -408,7 +408,10 @@ def test_assessment_page_shows_the_same_codes_as_decision_for(login, area, om, t
     referral.save()
     response = login(tm).get(reverse("referrals:referral_assess", args=[referral.public_id]))
     assert response.status_code == 200
-    shown = set(re.findall(r'<code class="app-code">([A-Z0-9_]+)</code>', response.content.decode()))
+    page = response.content.decode()
+    shown = set(re.findall(r'<span class="app-support-code">([A-Z0-9_]+)</span>', page))
+    # Issue 13: the reason first, in words; the code after it, small, for support (never shouted before it).
+    assert not re.search(r"<li>\s*<[^>]+>[A-Z0-9_]{4,}<", page)
     expected = _codes(decision_for(Referral.objects.get(pk=referral.pk), TODAY()))
     assert shown == expected
     assert {
@@ -658,6 +661,8 @@ def test_calculator_shows_the_working_and_the_scoring_table(login, tm):
     assert "RM2000/S step 1 total 4: High" in text  # age 22 -> 2, 2 sexual -> 1, 5 criminal -> 1
     assert "RM2000/S category: Very High" in text  # 2 aggravating factors: up one
     assert "Scoring table 2003-commonly-cited-1" in text and "Thornton (2007)" in text
+    # Issue 13: the table's note in words (no "domain.md §4"), its id small for support.
+    assert "domain.md" not in text and "§" not in text and "Version 2003-commonly-cited-1" in text
     # The aggravating factors are checkboxes (several may apply), kept as entered.
     assert text.count('name="factors" type="checkbox"') == 4
     assert 'value="stranger_victim" checked' in text and 'value="single" checked' in text

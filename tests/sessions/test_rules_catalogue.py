@@ -190,7 +190,7 @@ PROBLEM_CASES = [
     (edited("isotp_one_to_one", group_max=2, group_optimum=2), "exactly one participant"),
     (edited("isotp_group", min_age="21"), "minimum age must be"),
     (edited("isotp_group", max_age=18), "maximum age must be empty or not below"),
-    (edited("isotp_group", young_adult_band={"min_age": 21, "max_age": 17}), "young-adult band"),
+    (edited("isotp_group", young_adult_band={"min_age": 21, "max_age": 17}), "band for young adults"),
     (edited("isotp_group", max_catch_ups=-1), "catch-up limit"),
     (edited("isotp_group", restart_rule={"kind": "sometimes", "limit": 1}), "restart rule's kind"),
     (edited("isotp_group", restart_rule={"kind": "none", "limit": 4}), "or none when the kind is none"),

@@ -180,7 +180,7 @@ def test_young_adult_band_is_allowed_and_other_bands_are_not(area, tm):
     assert (group.age_min, group.age_max) == (17, 21)
     with pytest.raises(ValidationError) as caught:
         make_group(area, actor=tm, age_min=16, age_max=21)
-    assert "21 and over, or a young-adult band within 17 to 21" in caught.value.message_dict["age_min"][0]
+    assert "21 and over, or young adults aged 17 to 21" in caught.value.message_dict["age_min"][0]
 
 
 def test_lihi_suite_is_offered_only_when_the_area_switches_it_on(area, tm):
