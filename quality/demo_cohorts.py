@@ -179,18 +179,18 @@ def seed_cohorts(area: ProbationArea, staff: dict[str, User], log: list[str]) ->
 def _cohort(area: ProbationArea, name: str, start: dt.date, index: int, *, venue: Venue, **kw: Any) -> None:
     """One archive group: its schedule through the scheduling service, then its history (`_fill`)."""
     tm = kw["staff"]["tm"]
-    group = delivery.create_group(
-        actor=tm,
-        programme_code="isotp_group",
-        venue=venue,
-        treatment_manager=tm,
-        facilitators=[kw["staff"]["facilitator"], kw["staff"]["facilitator2"]],
-        slots=[{"weekday": COHORTS[index][1], "start_time": "09:30"}],
-        start_date=start,
-        capacity=MEMBERS,
-        name=name,
-        today=start,
-    )
+    with clock.as_of(start):  # an archive group: entered as on its start date
+        group = delivery.create_group(
+            actor=tm,
+            programme_code="isotp_group",
+            venue=venue,
+            treatment_manager=tm,
+            facilitators=[kw["staff"]["facilitator"], kw["staff"]["facilitator2"]],
+            slots=[{"weekday": COHORTS[index][1], "start_time": "09:30"}],
+            start_date=start,
+            capacity=MEMBERS,
+            name=name,
+        )
     _fill(area, group, index, **kw)
 
 

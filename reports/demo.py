@@ -168,21 +168,19 @@ def _completed_group(area: ProbationArea, staff: dict[str, User], venue: Venue, 
     waiting.sort(
         key=lambda referral: readme_om is not None and referral.person.offender_manager_id == readme_om.pk
     )
-    group = delivery.create_group(
-        actor=tm,
-        programme_code="isotp_group",
-        venue=venue,
-        treatment_manager=tm,
-        facilitators=facilitators,
-        slots=[{"weekday": "thursday", "start_time": "10:00"}],
-        start_date=start,
-        capacity=8,
-        name=COMPLETED,
-        today=start,
-    )
-    members = [
-        delivery.allocate(actor=tm, group=group, referral=referral, today=start) for referral in waiting[-2:]
-    ]
+    with clock.as_of(start):  # the demo enters a group that ran last year
+        group = delivery.create_group(
+            actor=tm,
+            programme_code="isotp_group",
+            venue=venue,
+            treatment_manager=tm,
+            facilitators=facilitators,
+            slots=[{"weekday": "thursday", "start_time": "10:00"}],
+            start_date=start,
+            capacity=8,
+            name=COMPLETED,
+        )
+        members = [delivery.allocate(actor=tm, group=group, referral=referral) for referral in waiting[-2:]]
     sessions = list(ScheduledSession.objects.filter(group=group).order_by("number"))
     for session in sessions:
         for index, member in enumerate(members):
@@ -191,7 +189,7 @@ def _completed_group(area: ProbationArea, staff: dict[str, User], venue: Venue, 
                 (21, 1): AttendanceOutcome.LATE,
             }.get((session.number, index), AttendanceOutcome.ATTENDED)
             delivery.record_attendance(
-                actor=facilitators[0], membership=member, session=session, outcome=outcome, today=today
+                actor=facilitators[0], membership=member, session=session, outcome=outcome
             )
             if outcome == AttendanceOutcome.ACCEPTABLE_ABSENCE:  # 003: caught up before the next session
                 delivery.book_catch_up(
@@ -201,7 +199,6 @@ def _completed_group(area: ProbationArea, staff: dict[str, User], venue: Venue, 
                     date=session.date + dt.timedelta(days=2),
                     facilitator=facilitators[0],
                     outcome="attended",
-                    today=today,
                 )
     _battery(area, staff["admin"])
     for index, member in enumerate(members):

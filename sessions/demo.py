@@ -74,21 +74,21 @@ def _running_group(area: ProbationArea, staff: dict[str, User], venue: Venue, lo
     today = clock.today()
     start = _monday_on_or_before(today) - dt.timedelta(weeks=5)
     tm, facilitators = staff["tm"], [staff["facilitator"], staff["facilitator2"]]
-    group = services.create_group(
-        actor=tm,
-        programme_code="isotp_group",
-        venue=venue,
-        treatment_manager=tm,
-        facilitators=facilitators,
-        slots=[{"weekday": "monday", "start_time": "18:00"}],
-        start_date=start,
-        capacity=10,
-        name=RUNNING,
-        today=start,
-    )
-    members = []
-    for referral in _waiting(area, "isotp", "group")[:RUNNING_MEMBERS]:
-        members.append(services.allocate(actor=tm, group=group, referral=referral, today=start))
+    with clock.as_of(start):  # the demo enters a term that began five weeks ago
+        group = services.create_group(
+            actor=tm,
+            programme_code="isotp_group",
+            venue=venue,
+            treatment_manager=tm,
+            facilitators=facilitators,
+            slots=[{"weekday": "monday", "start_time": "18:00"}],
+            start_date=start,
+            capacity=10,
+            name=RUNNING,
+        )
+        members = []
+        for referral in _waiting(area, "isotp", "group")[:RUNNING_MEMBERS]:
+            members.append(services.allocate(actor=tm, group=group, referral=referral))
     _attendance(group, members, facilitators[0])
     log.append(f"sessions: running group {group.reference} with {len(members)} members in {area.code}")
 
@@ -120,22 +120,22 @@ def _core_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: 
     today = clock.today()
     start = _monday_on_or_before(today) - dt.timedelta(weeks=3) + dt.timedelta(days=2)  # a Wednesday
     tm = staff["tm"]
-    group = services.create_group(
-        actor=tm,
-        programme_code="nsogp_core_group",
-        venue=venue,
-        treatment_manager=tm,
-        facilitators=[staff["facilitator3"], staff["facilitator4"]],
-        slots=[{"weekday": "wednesday", "start_time": "10:00"}],
-        start_date=start,
-        capacity=10,
-        name=CORE,
-        today=start,
-    )
-    members = [
-        services.allocate(actor=tm, group=group, referral=referral, today=start)
-        for referral in _waiting(area, "nsogp", "group")[:1]
-    ]
+    with clock.as_of(start):
+        group = services.create_group(
+            actor=tm,
+            programme_code="nsogp_core_group",
+            venue=venue,
+            treatment_manager=tm,
+            facilitators=[staff["facilitator3"], staff["facilitator4"]],
+            slots=[{"weekday": "wednesday", "start_time": "10:00"}],
+            start_date=start,
+            capacity=10,
+            name=CORE,
+        )
+        members = [
+            services.allocate(actor=tm, group=group, referral=referral)
+            for referral in _waiting(area, "nsogp", "group")[:1]
+        ]
     _attendance(group, members, staff["facilitator3"])
     log.append(f"sessions: rolling core group {group.reference} in {area.code}")
 
@@ -203,7 +203,6 @@ def _attendance(group: ProgrammeGroup, members: list[Membership], facilitator: U
             entries=entries,
             content_delivered=f"{session.module_title}: session {session.number} of the programme manual.",
             exercises="Check-in; the session's core exercise; homework review; check-out.",
-            today=today,
         )
         for entry in entries:
             if entry.outcome not in ("acceptable_absence", "unacceptable_absence", "sent_home"):
@@ -221,7 +220,6 @@ def _attendance(group: ProgrammeGroup, members: list[Membership], facilitator: U
                     start=dt.time(10, 0),
                     venue=session.venue,
                     facilitator=facilitator,
-                    today=today,
                 )
                 continue
             services.book_catch_up(
@@ -234,7 +232,6 @@ def _attendance(group: ProgrammeGroup, members: list[Membership], facilitator: U
                 facilitator=facilitator,
                 outcome="attended",
                 notes="Individual catch-up of the session's material.",
-                today=today,
             )
             referral = membership.referral
             om = referral.person.offender_manager

@@ -413,7 +413,7 @@ def _start_programme(*, actor: User, membership: Membership, reason: str) -> Non
     )
 
 
-def apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str | None:
+def _apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str | None:
     """After a register or catch-up write: end the membership if the limit now forces a restart, or mark it
     `sessions_complete` when every session is attended or caught up. Returns the new status, if it changed.
 
@@ -575,7 +575,7 @@ def _record(
                 "concern": attendance.concern,
             },
         )
-        new_status = apply_progress(actor=actor, locked=member, today=today)
+        new_status = _apply_progress(actor=actor, locked=member, today=today)
         told = _notify_absence(
             locked=member,
             target=target,
@@ -616,17 +616,16 @@ def record_attendance(
     personal_work: bool = KEEP,
     notes: str = KEEP,
     concern: bool = KEEP,
-    today: dt.date | None = None,
 ) -> Attendance:
     """Facilitators of the session and the area's TMs: record (or correct) one member's outcome.
 
     Refusals (409): REGISTER_NOT_OPEN (before the session's date), MEMBERSHIP_ENDED, CATCH_UP_OUTSTANDING (naming
     the session to catch up, `missed_session`), SESSION_CANCELLED, BEFORE_JOINING. Locks the session, then the
     membership. Audited; the OM is told of an absence or a concern after commit. Details left out (KEEP) keep
-    what is saved. `today` is for the demo only.
+    what is saved.
     """
     check_can_take_register(actor, session)
-    today = today or _today()
+    today = _today()
     target = _lock_session(session)
     _check_session_open(target, today)
     entry = RegisterEntry(
@@ -649,12 +648,11 @@ def take_register(
     entries: Sequence[RegisterEntry],
     content_delivered: str | None = None,
     exercises: str | None = None,
-    today: dt.date | None = None,
 ) -> list[Attendance]:
     """Facilitators of the session and the area's TMs: the whole register in one transaction (all or nothing),
     with the session notes. Refusals as for `record_attendance`, the first one naming its member."""
     check_can_take_register(actor, session)
-    today = today or _today()
+    today = _today()
     target = _lock_session(session)
     _check_session_open(target, today)
     ids = [e.membership.pk for e in entries]

@@ -35,7 +35,7 @@ from sessions.progress import member_records, programme_of, session_label
 from sessions.rules import Booking, find_clashes, format_date
 from sessions.rules.attendance import is_missed, upper_first
 
-from .attendance import _notify_enforcement_change, apply_progress, owner_of
+from .attendance import _apply_progress, _notify_enforcement_change, owner_of
 from .bookings import catch_up_label, lock_bookables
 from .bookings import session_label as scheduled_label
 
@@ -176,7 +176,6 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
     venue: Venue | None = None,
     outcome: str = "",
     notes: str = "",
-    today: dt.date | None = None,
 ) -> CatchUp:
     """TMs and the member's facilitators: book a catch-up of one missed session, recording its outcome now (a
     catch-up that took place) or later (`record_catch_up_outcome`). With a time, the facilitator and venue are
@@ -186,7 +185,7 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
     membership (and the facilitator and venue when timed). Audited.
     """
     _check_actor(actor, membership)
-    today = today or _today()
+    today = _today()
     locked = _lock(membership)
     owner = owner_of(locked)
     if locked.status != MembershipStatus.ACTIVE:
@@ -291,13 +290,13 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
 
 @transaction.atomic
 def record_catch_up_outcome(
-    *, actor: User, catch_up: CatchUp, outcome: str, notes: str | None = None, today: dt.date | None = None
+    *, actor: User, catch_up: CatchUp, outcome: str, notes: str | None = None
 ) -> CatchUp:
     """TMs, the member's facilitators and the facilitator it is booked with: record (or correct) a booked
     catch-up's outcome, once it has started. Refusals: CATCH_UP_IN_FUTURE, CATCH_UP_CANCELLED, MEMBERSHIP_ENDED.
     Locks the membership and the catch-up. Audited."""
     _check_actor(actor, catch_up.membership, catch_up)
-    today = today or _today()
+    today = _today()
     locked = _lock(catch_up.membership)
     row = CatchUp.objects.select_for_update().get(pk=catch_up.pk)
     if outcome not in CatchUpOutcome.values:
@@ -458,7 +457,7 @@ def _after_outcome(
     if before is not None:
         _notify_enforcement_change(referral=locked.referral, before=before, link=link, already_told=told)
     if locked.status == MembershipStatus.ACTIVE:
-        apply_progress(actor=actor, locked=locked, today=today)
+        _apply_progress(actor=actor, locked=locked, today=today)
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from accounts.models import ProbationArea, Supervision, User, Venue
 from accounts.permissions import can_manage_delivery, delivers_programmes, require, supervises_facilitators
@@ -131,11 +130,12 @@ def check_facilitators(
 
 def check_supervised(facilitators: Sequence[User], *, on: dt.date) -> None:
     """000 (domain.md §3): staff deliver "under the supervision of a Treatment Manager or designated supervisor at
-    all times", so a facilitator with no current supervisor on `on` cannot be allocated (409
-    FACILITATOR_UNSUPERVISED, naming each one)."""
-    current = Supervision.objects.filter(facilitator__in=facilitators, started_on__lte=on).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=on)
-    )
+    all times", so a facilitator with no current supervisor on `on` (the date the group or plan starts) cannot be
+    allocated (409 FACILITATOR_UNSUPERVISED, naming each one). A supervisor whose account is deactivated
+    supervises no one."""
+    current = Supervision.objects.filter(
+        facilitator__in=facilitators, started_on__lte=on, treatment_manager__is_active=True
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
     supervised = set(current.values_list("facilitator_id", flat=True))
     missing = [f.full_name for f in facilitators if f.pk not in supervised]
     if missing:
@@ -202,7 +202,6 @@ def create_group(
     age_min: int | None = None,
     age_max: int | None = None,
     name: str = "",
-    today: dt.date | None = None,
 ) -> ProgrammeGroup:
     """Treatment managers: create a group and generate its sessions (domain.md §5).
 
@@ -210,10 +209,10 @@ def create_group(
     an age band the programme does not allow, untrained facilitators (naming what is missing) and too few of them;
     refuses (409) a venue or facilitator clash, naming the clashing session. Locks the venue and facilitator rows
     so two groups written at once cannot take the same room or person. Audited. The start date must not be in
-    the past; `today` is for back-dated entry (the demo) only.
+    the past. Facilitators must be supervised on the group's start date (FACILITATOR_UNSUPERVISED).
     """
     require(can_manage_delivery(actor), "Only treatment managers create groups")
-    if start_date < (today or clock_today()):
+    if start_date < clock_today():
         raise ValidationError({"start_date": ["The start date must be today or in the future."]})
     area = actor.area
     assert area is not None
@@ -228,7 +227,7 @@ def create_group(
     _check_age_band(programme, band_min, band_max)
     people = list(facilitators)
     check_facilitators(people, programme=programme, area_id=actor.area_id)
-    check_supervised(people, on=today or timezone.localdate())
+    check_supervised(people, on=start_date)
     parsed = parse_slots(slots, max_slots=programme.max_slots_per_week)
     schedule = schedule_for(
         programme,

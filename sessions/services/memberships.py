@@ -6,8 +6,6 @@ counts the active memberships inside the lock, and the database's partial unique
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -98,19 +96,17 @@ def _check_prerequisite(group: ProgrammeGroup, referral: Referral) -> None:
 
 
 @transaction.atomic
-def allocate(
-    *, actor: User, group: ProgrammeGroup, referral: Referral, today: dt.date | None = None
-) -> Membership:
+def allocate(*, actor: User, group: ProgrammeGroup, referral: Referral) -> Membership:
     """Treatment managers: give a waiting referral a place in a group; the referral moves to `allocated`.
 
     Refusals (409): GROUP_NOT_OPEN, NOT_AWAITING_ALLOCATION, WRONG_PROGRAMME, ALREADY_ALLOCATED, GROUP_FULL, RP_PREREQUISITE,
     UNDER_AGE / OVER_AGE (age on a closed group's start date, or on the join date for a group joined later), GROUP_CLOSED,
     NO_JOIN_POINT. Locks the group row, then the referral: the active members are counted inside the lock, so
-    two allocations of the last place cannot both succeed. `today` is for back-dated entry (the demo) only.
+    two allocations of the last place cannot both succeed.
     """
     require_in_area(actor, group, referral)
     require(can_manage_delivery(actor), "Only treatment managers allocate")
-    today = today or _today()
+    today = _today()
     locked = (
         ProgrammeGroup.objects.select_for_update(of=("self",)).select_related("programme").get(pk=group.pk)
     )

@@ -88,7 +88,7 @@ def create_one_to_one_plan(
     if not delivers_programmes(facilitator):
         raise ValidationError({"facilitator": [f"{facilitator.full_name} is not a facilitator."]})
     check_facilitators([facilitator], programme=programme, area_id=actor.area_id, field="facilitator")
-    check_supervised([facilitator], on=today())
+    check_supervised([facilitator], on=start_date)
     parsed = parse_slots(slots, max_slots=programme.max_slots_per_week)
     locked = _lock_referral(referral)
     _check_referral(locked, area_id=area.pk, programme=programme.programme, group_format=False)

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from isotp import clock
 from sessions import services
 from sessions.models import Attendance, CatchUp
 from tests.e2e.conftest import look, sign_in_through_pages
@@ -25,19 +26,18 @@ def test_facilitator_takes_a_register_and_books_a_catch_up(page: Page, area, tm,
     today = timezone.localdate()
     start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=2)  # a Monday two weeks ago
     venue = VenueFactory(area=area, name="Crewe Probation Office, group room 1")
-    group = make_group(
-        area,
-        actor=tm,
-        facilitators=[facilitator, trained_facilitator(area)],
-        venue=venue,
-        start_date=start,
-        today=start,
-        name="Monday evening group",
-    )
-    members = [
-        services.allocate(actor=tm, group=group, referral=waiting_referral(area, om), today=start)
-        for _ in range(3)
-    ]
+    with clock.as_of(start):
+        group = make_group(
+            area,
+            actor=tm,
+            facilitators=[facilitator, trained_facilitator(area)],
+            venue=venue,
+            start_date=start,
+            name="Monday evening group",
+        )
+        members = [
+            services.allocate(actor=tm, group=group, referral=waiting_referral(area, om)) for _ in range(3)
+        ]
     first = group.sessions.get(number=1)
 
     sign_in_through_pages(page, facilitator)
@@ -113,10 +113,11 @@ def test_a_restart_is_tagged_on_the_waiting_list_and_filtered_at_phone_width(
     OM's caseload scrolls sideways."""
     today = timezone.localdate()
     start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=7)  # a Monday seven weeks ago
-    group = make_group(
-        area, actor=tm, facilitators=[facilitator, trained_facilitator(area)], start_date=start, today=start
-    )
-    member = services.allocate(actor=tm, group=group, referral=waiting_referral(area, om), today=start)
+    with clock.as_of(start):
+        group = make_group(
+            area, actor=tm, facilitators=[facilitator, trained_facilitator(area)], start_date=start
+        )
+        member = services.allocate(actor=tm, group=group, referral=waiting_referral(area, om))
     sessions = {n: group.sessions.get(number=n) for n in range(1, 7)}
     services.record_attendance(actor=facilitator, membership=member, session=sessions[1], outcome="attended")
     for n in range(2, 6):

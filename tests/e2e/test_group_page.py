@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from isotp import clock
 from sessions import services
 from tests.e2e.conftest import look, sign_in_through_pages
 from tests.sessions.factories import make_group, trained_facilitator, waiting_referral
@@ -20,11 +21,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_the_group_page_fits_a_phone(page: Page, area, tm, facilitator, om):
     today = timezone.localdate()
     start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=2)  # a Monday two weeks ago
-    group = make_group(
-        area, actor=tm, facilitators=[facilitator, trained_facilitator(area)], start_date=start, today=start
-    )
-    member = services.allocate(actor=tm, group=group, referral=waiting_referral(area, om), today=start)
-    services.allocate(actor=tm, group=group, referral=waiting_referral(area, om), today=start)
+    with clock.as_of(start):
+        group = make_group(
+            area, actor=tm, facilitators=[facilitator, trained_facilitator(area)], start_date=start
+        )
+        member = services.allocate(actor=tm, group=group, referral=waiting_referral(area, om))
+        services.allocate(actor=tm, group=group, referral=waiting_referral(area, om))
     sign_in_through_pages(page, tm)  # the TM sees every column, the actions included
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"/groups/{group.public_id}/")

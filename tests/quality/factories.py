@@ -39,7 +39,6 @@ def group_2025(
         actor=tm,
         facilitators=[facilitator or trained_facilitator(area), trained_facilitator(area)],
         start_date=GROUP_START,
-        today=BEFORE_GROUP.date(),
         capacity=10,
     )
     time_machine.move_to(TODAY, tick=False)

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from accounts.models import ProbationArea, User
+from isotp import clock
 from reports import services
 from reports.models import PostProgrammeReport
 from sessions import services as delivery
@@ -31,17 +32,16 @@ def finished_member(
 ) -> Membership:
     """A member of an i-SOTP group delivered by `facilitator` whose sessions are all in the past (call with "now"
     after September 2026). Allocated on the group's start date; attendance recorded for every session."""
-    group = make_group(
-        area,
-        actor=tm,
-        facilitators=[facilitator or trained_facilitator(area), trained_facilitator(area)],
-        start_date=GROUP_START,
-        today=GROUP_START - dt.timedelta(days=14),
-    )
+    with clock.as_of(GROUP_START - dt.timedelta(days=14)):
+        group = make_group(
+            area,
+            actor=tm,
+            facilitators=[facilitator or trained_facilitator(area), trained_facilitator(area)],
+            start_date=GROUP_START,
+        )
     referral = waiting_referral(area, om)
-    membership = delivery.allocate(
-        actor=tm, group=group, referral=referral, today=GROUP_START - dt.timedelta(days=7)
-    )
+    with clock.as_of(GROUP_START - dt.timedelta(days=7)):
+        membership = delivery.allocate(actor=tm, group=group, referral=referral)
     if record_all:
         for session in group.sessions.order_by("number"):
             outcome = MISSED.get(session.number, AttendanceOutcome.ATTENDED)

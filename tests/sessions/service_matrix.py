@@ -208,7 +208,6 @@ NOT_SERVICES = [
         attendance.delivers, "reads whether the actor delivers a session (the attendance gate's helper)"
     ),
     NotAService(attendance.check_can_take_register, "the attendance services' own gate (404 / 403)"),
-    NotAService(attendance.apply_progress, "updates progress inside a gated attendance or catch-up service"),
     NotAService(catch_ups.lock_bookables_person, "locks a facilitator's row inside a gated catch-up booking"),
     NotAService(enforcement.check_can_enforce, "the enforcement services' own gate (404 / 403)"),
     NotAService(groups.schedule_for, "computes a schedule from the catalogue and calendar; no write"),

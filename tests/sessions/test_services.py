@@ -579,6 +579,33 @@ def test_a_facilitator_with_no_current_supervisor_cannot_be_allocated(area, tm):
     assert caught.value.code == "FACILITATOR_UNSUPERVISED"
 
 
+def test_supervision_is_judged_on_the_group_start_date_by_an_active_supervisor(area, tm):
+    """Issue 7: supervision on the date the group starts (not today); a deactivated supervisor supervises no one."""
+    start = D(2027, 1, 4)
+    ends_before_start = trained_facilitator(area, full_name="Ends Early")
+    ends_before_start.supervisions.update(
+        ended_on=start - dt.timedelta(days=1)
+    )  # current today, not on the start
+    with pytest.raises(DomainConflict) as caught:
+        make_group(
+            area, actor=tm, start_date=start, facilitators=[trained_facilitator(area), ends_before_start]
+        )
+    assert caught.value.code == "FACILITATOR_UNSUPERVISED" and "Ends Early" in caught.value.detail
+    starts_later = trained_facilitator(area)
+    starts_later.supervisions.update(started_on=start)  # not yet supervised today, supervised when it runs
+    assert make_group(
+        area, actor=tm, start_date=start, facilitators=[trained_facilitator(area), starts_later]
+    )
+    orphan = trained_facilitator(area, full_name="Left Behind")
+    from tests.factories import UserFactory
+
+    supervisor = UserFactory(area=area, role="treatment_manager", is_active=False)  # deactivated since
+    orphan.supervisions.update(treatment_manager=supervisor)
+    with pytest.raises(DomainConflict) as caught:
+        make_group(area, actor=tm, start_date=start, facilitators=[trained_facilitator(area), orphan])
+    assert caught.value.code == "FACILITATOR_UNSUPERVISED" and "Left Behind" in caught.value.detail
+
+
 def test_the_rolling_core_group_is_joined_at_the_next_block_boundary(area, tm, time_machine):
     core = make_group(
         area,
