@@ -15,6 +15,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.demo import demo_email
@@ -25,7 +26,14 @@ from assessments.rules import Battery as BatteryRules
 from assessments.rules import Direction, Scale, parse_battery
 from isotp import clock
 from isotp.errors import DomainConflict
-from referrals.models import Referral
+from referrals.models import (
+    Conviction,
+    Referral,
+    ReferralStatusChange,
+    RiskMatrixAssessment,
+    RoshAssessment,
+    Sentence,
+)
 from referrals.rules.transitions import ReferralStatus
 from sessions import services as session_services
 from sessions.models import (
@@ -123,12 +131,36 @@ def _sheet(
 
 
 def referred_by(referral: Referral, day: dt.date) -> None:
-    """Demo only: the referral was made at least two weeks before `day` (a pre-programme assessment may not precede
-    the referral, and the services stamp the referral now while the demo's groups began in the past)."""
-    made = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=14), dt.time(9)))
-    if referral.created_at > made:
-        Referral.objects.filter(pk=referral.pk).update(created_at=made)
-        referral.created_at = made
+    """Demo only: the referral was made, submitted and put on the waiting list before `day` (a pre-programme
+    assessment may not precede the referral, and the services stamp the referral now while the demo's groups began
+    in the past), and his sentence, convictions and risk assessments come before that (review of issue 7: a man on
+    last year's group had a sentence that began after the group and a referral submitted after it ended)."""
+    made = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=35), dt.time(9)))
+    if referral.created_at <= made:
+        return
+    waited = made + dt.timedelta(days=21)
+    Referral.objects.filter(pk=referral.pk).update(
+        created_at=made, submitted_at=made + dt.timedelta(days=7), awaiting_since=waited
+    )
+    referral.created_at = made
+    changes = ReferralStatusChange.objects.filter(referral=referral)
+    changes.filter(to_status=ReferralStatus.DRAFT).update(at=made)
+    changes.filter(to_status=ReferralStatus.SUBMITTED).update(at=made + dt.timedelta(days=7))
+    changes.filter(
+        to_status__in=[ReferralStatus.ASSESSMENT, ReferralStatus.SUITABLE, ReferralStatus.AWAITING_ALLOCATION]
+    ).update(at=waited)
+    person = referral.person
+    sentence = person.sentences.order_by("-pk").first()
+    latest_start = made.date() - dt.timedelta(days=60)
+    if sentence is None or sentence.start_date <= latest_start:
+        return
+    shift = sentence.start_date - latest_start
+    Sentence.objects.filter(person=person).update(start_date=F("start_date") - shift)
+    Conviction.objects.filter(person=person).update(
+        conviction_date=F("conviction_date") - shift, offence_date=F("offence_date") - shift
+    )
+    RiskMatrixAssessment.objects.filter(person=person).update(assessed_on=F("assessed_on") - shift)
+    RoshAssessment.objects.filter(person=person).update(assessed_on=F("assessed_on") - shift)
 
 
 def _pre(
@@ -176,25 +208,25 @@ def _finished_group(
         return
     tm, facilitator = staff["tm"], staff["facilitator"]
     try:
-        group = session_services.create_group(
-            actor=tm,
-            programme_code="isotp_group",
-            venue=venue,
-            treatment_manager=tm,
-            facilitators=[facilitator, staff["facilitator2"]],
-            slots=[{"weekday": "thursday", "start_time": "18:00"}],
-            start_date=start,
-            capacity=10,
-            name=FINISHED,
-            today=start,
-        )
-        membership = None
-        for referral in waiting:
-            try:
-                membership = session_services.allocate(actor=tm, group=group, referral=referral, today=start)
-                break
-            except DomainConflict:
-                continue
+        with clock.as_of(start):  # the demo enters a group that ran last year
+            group = session_services.create_group(
+                actor=tm,
+                programme_code="isotp_group",
+                venue=venue,
+                treatment_manager=tm,
+                facilitators=[facilitator, staff["facilitator2"]],
+                slots=[{"weekday": "thursday", "start_time": "18:00"}],
+                start_date=start,
+                capacity=10,
+                name=FINISHED,
+            )
+            membership = None
+            for referral in waiting:
+                try:
+                    membership = session_services.allocate(actor=tm, group=group, referral=referral)
+                    break
+                except DomainConflict:
+                    continue
     except DomainConflict:
         return
     if membership is None:
