@@ -22,6 +22,8 @@ from accounts.serializers import (
     ApiTokenOutput,
     AreaOutput,
     ClosureOutput,
+    EndSupervisionInput,
+    SupervisionOutput,
     UserOutput,
     VenueOutput,
 )
@@ -122,3 +124,25 @@ class ApiTokenRevokeApi(APIView):
         token = selectors.api_token(request.user, public_id)
         token = services.revoke_api_token(actor=request.user, token=token)  # type: ignore[arg-type]
         return Response(ApiTokenOutput(token).data)
+
+
+class StaffSupervisionEndApi(APIView):
+    """Managers: end a facilitator's current supervision (audited); 409 NO_CURRENT_SUPERVISION when he has none."""
+
+    permission_classes = [IsManager]
+
+    @extend_schema(
+        request=EndSupervisionInput,
+        responses={200: SupervisionOutput, 400: None, 404: None, 409: None},
+        summary="End a facilitator's supervision",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        facilitator = selectors.staff_member(request.user, public_id)
+        data = EndSupervisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ended = services.end_supervision(
+            actor=request.user,  # type: ignore[arg-type]
+            facilitator=facilitator,
+            ended_on=data.validated_data["ended_on"],
+        )
+        return Response(SupervisionOutput(ended).data)

@@ -117,6 +117,14 @@ class SupervisorForm(GovukFormMixin, forms.Form):
         self.fields["treatment_manager"].choices = [("", "Choose a treatment manager"), *treatment_managers]  # type: ignore[attr-defined]
 
 
+class EndSupervisionForm(GovukFormMixin, forms.Form):
+    """End a facilitator's current supervision (no successor yet)."""
+
+    ended_on = GovukDateField(
+        label="Last day supervised", label_text="end date", help_text="For example, 31 12 2026"
+    )
+
+
 class PasswordChangeForm(GovukFormMixin, forms.Form):
     """The current password, then a new one twice (Django's validators judge its strength)."""
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from accounts.models import API_TOKEN_STATUSES, ApiToken, AreaClosure, ProbationArea, User, Venue
+from accounts.models import API_TOKEN_STATUSES, ApiToken, AreaClosure, ProbationArea, Supervision, User, Venue
 
 
 class AreaOutput(serializers.ModelSerializer[ProbationArea]):
@@ -57,3 +57,16 @@ class ApiTokenInput(serializers.Serializer[Any]):
         required=False,
         help_text="Days until it expires; at most API_TOKEN_LIFETIME_DAYS (default).",
     )
+
+
+class EndSupervisionInput(serializers.Serializer[Any]):
+    ended_on = serializers.DateField(help_text="The last day the facilitator is supervised.")
+
+
+class SupervisionOutput(serializers.ModelSerializer[Supervision]):
+    treatment_manager = serializers.UUIDField(source="treatment_manager.public_id", read_only=True)
+    facilitator = serializers.UUIDField(source="facilitator.public_id", read_only=True)
+
+    class Meta:
+        model = Supervision
+        fields = ["treatment_manager", "facilitator", "started_on", "ended_on"]

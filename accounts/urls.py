@@ -16,6 +16,9 @@ urlpatterns = [
     path("staff/<uuid:public_id>/", views.staff_detail, name="staff_detail"),
     path("staff/<uuid:public_id>/supervisor/", views.staff_supervisor, name="staff_supervisor"),
     path(
+        "staff/<uuid:public_id>/supervision/end/", views.staff_supervision_end, name="staff_supervision_end"
+    ),
+    path(
         "staff/<uuid:public_id>/reset-second-factor/",
         views.staff_reset_second_factor,
         name="staff_reset_second_factor",

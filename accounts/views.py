@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from accounts import permissions, selectors, services
 from accounts.forms import (
     ApiTokenForm,
     ClosureForm,
+    EndSupervisionForm,
     PasswordChangeForm,
     SignInForm,
     SupervisorForm,
@@ -263,10 +265,49 @@ def staff_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "decisions": page.decisions,
             "can_add_training": page.can_add_training,
             "supervisor_form": _supervisor_form(request, None) if page.delivers_programmes else None,
+            "end_supervision_form": EndSupervisionForm() if page.delivers_programmes else None,
             "can_reset_second_factor": page.can_manage_member,
             "can_manage_member": page.can_manage_member,
             "api_tokens": page.api_tokens,
         },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def staff_supervision_end(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Managers: end a facilitator's current supervision (the service checks role, area and dates; audited)."""
+    permissions.require(permissions.can_assign_supervisor(request.user))
+    member = selectors.staff_member(request.user, public_id)
+    form = EndSupervisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_supervision(
+                actor=cast(User, request.user), facilitator=member, ended_on=form.cleaned_data["ended_on"]
+            )
+        except DomainConflict as exc:
+            add_refusal(form, exc, {"*": "ended_on"})
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, f"{member.full_name}'s supervision has ended")
+            return redirect("accounts:staff_detail", public_id=public_id)
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {
+            "member": member,
+            "delivers_programmes": True,
+            "form": TrainingRecordForm(),
+            "supervisor_form": _supervisor_form(request, None),
+            "end_supervision_form": form,
+            "decisions": [],
+            "can_add_training": False,
+            "can_reset_second_factor": False,
+        },
+        status=400,
     )
 
 

@@ -7,7 +7,7 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -114,6 +114,40 @@ def start_supervision(
             changes={"treatment_manager": str(treatment_manager.public_id), "started_on": started_on},
         )
     return supervision
+
+
+def end_supervision(*, actor: User, facilitator: User, ended_on: dt.date) -> Supervision:
+    """Managers: end a facilitator's current supervision on `ended_on` (the last day supervised), with no successor;
+    until a new one starts he cannot be allocated to a group (FACILITATOR_UNSUPERVISED). Refusals: 409
+    NO_CURRENT_SUPERVISION; 400 on `ended_on` before the supervision started. Audited."""
+    require_in_area(actor, facilitator)
+    require(can_assign_supervisor(actor), "Only managers end a supervision")
+    with transaction.atomic():
+        current = (
+            Supervision.objects.select_for_update()
+            .filter(facilitator=facilitator, ended_on__isnull=True)
+            .order_by("-started_on", "-pk")
+            .first()
+        )
+        if current is None:
+            raise DomainConflict(
+                f"{facilitator.full_name} has no current supervision to end", code="NO_CURRENT_SUPERVISION"
+            )
+        if ended_on < current.started_on:
+            raise ValidationError(
+                {"ended_on": [f"The end date must be on or after the start, {long_date(current.started_on)}"]}
+            )
+        current.ended_on = ended_on
+        current.save(update_fields=["ended_on"])
+        record_event(
+            actor=actor,
+            action="supervision.ended",
+            object_type="accounts.user",
+            object_id=str(facilitator.public_id),
+            area_id=facilitator.area_id,
+            changes={"treatment_manager": str(current.treatment_manager.public_id), "ended_on": ended_on},
+        )
+    return current
 
 
 def confirm_totp_device(*, actor: User, device: TOTPDevice) -> None:

@@ -20,6 +20,18 @@ def _new_facilitator(area: Any) -> Any:
     return UserFactory(role="facilitator", area=area)
 
 
+def _supervised_facilitator(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
+    from accounts.models import Supervision
+
+    facilitator = _new_facilitator(area)
+    Supervision.objects.create(
+        treatment_manager=personas["treatment_manager"],
+        facilitator=facilitator,
+        started_on=dt.date(2026, 1, 5),
+    )
+    return {"facilitator": facilitator, "ended_on": dt.date(2026, 11, 30)}
+
+
 def _token_of_facilitator(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
     token, _ = services.issue_api_token(actor=personas["facilitator"], name="Laptop")
     return {"token": token}
@@ -60,6 +72,7 @@ SERVICES = [
         },
         scoped=True,
     ),
+    Service(services.end_supervision, roles=MANAGERS, kwargs=_supervised_facilitator, scoped=True),
     Service(
         services.start_supervision,
         roles=MANAGERS,

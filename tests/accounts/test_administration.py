@@ -271,3 +271,43 @@ def test_removing_a_closure_asks_first(area, area_admin):
     client.post(url)
     assert not AreaClosure.objects.filter(pk=closure.pk).exists()
     assert _actions(str(closure.pk)) == ["closure.removed"]
+
+
+# --- ending a supervision (issue 7) -------------------------------------------------------------------------------
+
+
+def test_a_manager_ends_a_supervision_through_the_page_and_the_api_audited(login, api, tm, facilitator):
+    from django.urls import reverse
+
+    from accounts.models import Supervision
+    from audit.models import AuditEvent
+
+    response = login(tm).post(
+        reverse("accounts:staff_supervision_end", args=[facilitator.public_id]),
+        {"ended_on_0": "30", "ended_on_1": "11", "ended_on_2": "2026"},
+    )
+    assert response.status_code == 302
+    supervision = Supervision.objects.get(facilitator=facilitator)
+    assert str(supervision.ended_on) == "2026-11-30"
+    assert AuditEvent.objects.filter(
+        action="supervision.ended", object_id=str(facilitator.public_id)
+    ).exists()
+    again = api(tm).post(
+        reverse("api-staff-supervision-end", args=[facilitator.public_id]), {"ended_on": "2026-12-01"}
+    )
+    assert again.status_code == 409 and again.json()["code"] == "NO_CURRENT_SUPERVISION"
+
+
+def test_ending_a_supervision_before_it_began_is_refused_on_the_field(login, api, tm, facilitator):
+    from django.urls import reverse
+
+    from tests.pages import error_summary
+
+    url = reverse("api-staff-supervision-end", args=[facilitator.public_id])
+    response = api(tm).post(url, {"ended_on": "2020-01-01"})
+    assert response.status_code == 400 and "ended_on" in response.json()
+    page = login(tm).post(
+        reverse("accounts:staff_supervision_end", args=[facilitator.public_id]),
+        {"ended_on_0": "1", "ended_on_1": "1", "ended_on_2": "2020"},
+    )
+    assert page.status_code == 400 and "The end date must be on or after the start" in error_summary(page)
