@@ -47,14 +47,25 @@ def attention_url(key: str) -> str:
     return reverse("attention_list", kwargs={"key": key})
 
 
-def attention_card(lst: AttentionList, *, link_text: str, description: str = "") -> dict[str, Any]:
-    """The home card for an attention list: its count is the number of rows the linked page lists."""
+def attention_card(
+    lst: AttentionList, *, link_text: str, description: str = "", name_column: int | None = None
+) -> dict[str, Any]:
+    """The home card for an attention list: its count is the number of rows the linked page lists.
+    `name_column`: the column whose linked cells the card names itself (each once, e.g. the groups a problem is
+    in, linking to each group's page), so a problem is one click from where it is put right."""
+    named: list[Cell] = []
+    if name_column is not None:
+        for row in lst.rows:
+            cell = row[name_column]
+            if cell.href and cell not in named:
+                named.append(cell)
     return {
         "title": lst.title,
         "count": len(lst.rows),
         "url": attention_url(lst.key),
         "link_text": link_text,
         "description": description or lst.description,
+        "named": named,
     }
 
 

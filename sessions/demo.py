@@ -9,11 +9,13 @@ accounts and referrals demos (INSTALLED_APPS order); without them it does nothin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from accounts.demo import demo_email
 from accounts.models import ProbationArea, User, Venue
 from isotp import clock
+from isotp.errors import DomainConflict
 from referrals.models import Referral
 from referrals.rules.transitions import ReferralStatus
 from sessions import services
@@ -90,7 +92,41 @@ def _running_group(area: ProbationArea, staff: dict[str, User], venue: Venue, lo
         for referral in _waiting(area, "isotp", "group")[:RUNNING_MEMBERS]:
             members.append(services.allocate(actor=tm, group=group, referral=referral))
     _attendance(group, members, facilitators[0])
+    _consequences(area, group, members, tm, log)
     log.append(f"sessions: running group {group.reference} with {len(members)} members in {area.code}")
+
+
+def _consequences(
+    area: ProbationArea, group: ProgrammeGroup, members: list[Membership], tm: User, log: list[str]
+) -> None:
+    """What the TM's home page and the group page warn of (issue 13), as it happens: a closure date added after the
+    group was scheduled, over one of its sessions three weeks ahead; and a member whose licence was varied to end
+    before the group's last session. Both through the services, so they are audited."""
+    from accounts.services import add_closure
+    from referrals.candidates import current_sentence
+    from referrals.services.people import record_sentence
+
+    today = clock.today()
+    ahead = group.sessions.filter(date__gte=today + dt.timedelta(weeks=3)).order_by("date").first()
+    admin = User.objects.filter(email=demo_email("admin", area.code)).first()
+    if ahead is not None and admin is not None:
+        with contextlib.suppress(DomainConflict):  # already a closure date
+            add_closure(actor=admin, date=ahead.date, reason="Office closed for rewiring")
+    last = group.sessions.order_by("-date").first()
+    member = members[-1] if members else None
+    sentence = current_sentence(member.referral.person) if member is not None else None
+    if member is not None and sentence is not None and last is not None:
+        record_sentence(
+            actor=tm,
+            person=member.referral.person,
+            legal_basis=sentence.legal_basis,
+            programme_requirement=sentence.programme_requirement,
+            start_date=sentence.start_date,
+            supervision_end_date=last.date - dt.timedelta(weeks=4),
+        )
+    log.append(
+        f"sessions: a closure over {group.reference}'s session and a licence ending before it finishes"
+    )
 
 
 def _planned_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[str]) -> None:

@@ -623,8 +623,13 @@ def _treatment_manager(user: User, today: dt.date) -> list[dict[str, Any]]:
         ),
         attention_card(week, link_text="View this week's sessions"),
         attention_card(short, link_text="See which sessions and why"),
-        attention_card(sessions_on_closures(user, today), link_text="Reschedule these sessions"),
-        attention_card(schedules_after_supervision(user, today), link_text="See who cannot finish in time"),
+        # Issue 13: the consequences of a change, naming the groups and plans to put right (each linking to its page).
+        attention_card(
+            sessions_on_closures(user, today), link_text="Reschedule these sessions", name_column=1
+        ),
+        attention_card(
+            schedules_after_supervision(user, today), link_text="See who cannot finish in time", name_column=1
+        ),
         attention_card(catch_ups_outstanding(user, today), link_text="See who has catch-ups to do"),
         attention_card(enforcement_due(user, today), link_text="See the warnings and breaches due"),
     ]

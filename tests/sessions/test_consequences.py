@@ -5,6 +5,7 @@ group's page with a link to move each one."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -138,3 +139,30 @@ def test_every_clash_is_reported_at_once(area, tm):
         and f"{ben.full_name} is already delivering" in detail
     )
     assert "(and 34 more sessions)" in detail
+
+
+def test_the_tms_home_page_names_the_groups_with_a_consequence_and_links_to_each(area, tm, area_admin, login):
+    """Issue 13: a closure added over a scheduled session and a schedule that now ends after a member's supervision
+    show on the TM's home page, naming the group (a link to its page, where both are put right), with the count."""
+    closed = make_group(area, actor=tm, name="Closure group")
+    add_closure(actor=area_admin, date=closed.sessions.get(number=4).date, reason="Office move")
+    overrun = make_group(
+        area, actor=tm, name="Overrun group", slots=[{"weekday": "tuesday", "start_time": "18:00"}]
+    )
+    person = _member_ending_on(overrun, tm, _last(overrun) - dt.timedelta(days=7))
+    html = login(tm).get(reverse("home")).content.decode()
+    cards = dict(re.findall(r'<h2 class="govuk-heading-s">([^<]+)</h2>(.*?)</div>', html, re.S))
+    closures, overruns = cards["Sessions on closure dates"], cards["Schedules ending after supervision"]
+    assert (
+        '<span class="app-card__count">1</span>' in closures
+        and '<span class="app-card__count">1</span>' in overruns
+    )
+    group_url = reverse("programme_sessions:group_detail", args=[closed.public_id])
+    assert f'<a class="govuk-link" href="{group_url}">{closed.reference}</a>' in closures
+    overrun_url = reverse("programme_sessions:group_detail", args=[overrun.public_id])
+    assert f'<a class="govuk-link" href="{overrun_url}">{overrun.reference}</a>' in overruns
+    assert closed.reference not in overruns and overrun.reference not in closures
+    # The list behind the count names the member and both dates (the home page itself names no one).
+    assert person.last_name not in html
+    listed = page_text(login(tm).get(reverse("attention_list", args=["schedules-after-supervision"])))
+    assert f"{person.first_name} {person.last_name} ({person.crn})" in listed
