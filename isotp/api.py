@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -61,7 +62,7 @@ def act_on(
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus: domain conflicts → 409 with their code; Django validation errors → 400 field errors.
 
-    Anything unexpected becomes a bare 500 with no stack trace or personal data in the body.
+    The database going away is a 503 with Retry-After (SERVICE_UNAVAILABLE). Anything unexpected becomes a bare 500 with no stack trace or personal data in the body.
     """
     if isinstance(exc, DomainConflict):
         return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
@@ -73,6 +74,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
+    if response is None and isinstance(exc, (OperationalError, InterfaceError)):
+        # The database went away (restarting, failing over): 503 with Retry-After; the next request reconnects.
+        logger.warning("API request failed: database unavailable (%s)", type(exc).__name__)
+        return Response(
+            {
+                "detail": "The service is briefly unavailable: its database could not be reached. Try again shortly.",
+                "code": "SERVICE_UNAVAILABLE",
+            },
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "30"},
+        )
     if response is None:
         # Log the type only: the message may quote personal data.
         logger.error("Unhandled API error %s", type(exc).__name__, exc_info=False)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -125,7 +126,50 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return response
 
 
+# The database went away (restarting, failing over, unreachable): the request fails cleanly and the next one
+# reconnects by itself (CONN_HEALTH_CHECKS), so the answer is 503 with Retry-After, not a 500.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def _caused_by_database_down(exc: BaseException | None) -> bool:
+    """The exception, or one it was raised while handling (a session read after the connection dropped), is the
+    database going away."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DATABASE_DOWN):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 for a request the database could not serve: JSON for the API, a plain page (no traceback, no request
+    context: the session lives in the database) otherwise."""
+    from django.template.loader import render_to_string
+
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {
+                "detail": "The service is briefly unavailable: its database could not be reached. Try again shortly.",
+                "code": "SERVICE_UNAVAILABLE",
+            },
+            status=503,
+        )
+    else:
+        body = render_to_string(
+            "503.html", {"service_name": settings.SERVICE_NAME, "protective_marking": "OFFICIAL-SENSITIVE"}
+        )
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.service_page = True  # type: ignore[attr-defined]
+    return response
+
+
 def error_500(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except` block: a database that went away is a 503, not a 500.
+    if _caused_by_database_down(sys.exc_info()[1]):
+        return database_unavailable(request)
     # Rendered without the request: the database or session may be what failed.
     from django.template.loader import render_to_string
 
