@@ -1,6 +1,6 @@
 """Demo delivery data for each demo area, written through the services (so schedules, history and audit are real).
 
-Per area: a running i-SOTP group that started five weeks ago with six men from the waiting list and their
+Per area: a running i-SOTP group that started five weeks ago with six men from the waiting list, their
 attendance so far; an i-SOTP group planned for January (twice weekly, so the closure date on 15 January shows as
 skipped); a rolling N-SOGP Core Group that started three weeks ago; a one-to-one plan; and a
 calendar feed for every facilitator. Idempotent: a group or plan is found by its name first. Runs after the
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+
+from django.core.exceptions import ValidationError
 
 from accounts.demo import demo_email
 from accounts.models import ProbationArea, User, Venue
@@ -63,6 +65,7 @@ def seed(log: list[str]) -> None:
         _planned_group(area, staff, venues[0], log)  # type: ignore[arg-type]
         _core_group(area, staff, venues[1], log)  # type: ignore[arg-type]
         _plan(area, staff, venues[1], log)  # type: ignore[arg-type]
+        _cancelled_and_moved(area, staff, log)  # type: ignore[arg-type]
         for local in ("facilitator", "facilitator2", "facilitator3", "facilitator4"):
             user = staff[local]
             assert user is not None
@@ -174,6 +177,49 @@ def _core_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: 
         ]
     _attendance(group, members, staff["facilitator3"])
     log.append(f"sessions: rolling core group {group.reference} in {area.code}")
+
+
+def _cancelled_and_moved(area: ProbationArea, staff: dict[str, User], log: list[str]) -> None:
+    """Issue 13: the running group's schedule shows what happens to a schedule: the provider cancels a session in
+    two weeks' time (facilitator ill, no cover; the cancelled row stays, unnumbered, and every later session moves
+    on a week) and a later session moves to the Wednesday of its week (the venue is booked), so its row says
+    "Moved from". Done once per area: a group that already has both is left alone."""
+    group = ProgrammeGroup.objects.filter(area=area, name=RUNNING).first()
+    if group is None:
+        return
+    tm = staff["tm"]
+    today = clock.today()
+    upcoming = list(
+        ScheduledSession.objects.filter(group=group, status=SessionStatus.SCHEDULED, date__gt=today).order_by(
+            "date", "number"
+        )
+    )
+    sessions = ScheduledSession.objects.filter(group=group)
+    if not sessions.filter(status=SessionStatus.CANCELLED_BY_PROVIDER).exists() and len(upcoming) > 2:
+        services.cancel_session_by_provider(
+            actor=tm, session=upcoming[1], reason="Facilitator ill and no cover available"
+        )
+        log.append(f"sessions: provider cancellation in {group.reference}")
+    # (Every session after the cancelled one has moved on a week, so "moved" here means moved off the Monday.)
+    if all(d.weekday() == 0 for d in sessions.values_list("date", flat=True)):
+        later = list(
+            sessions.filter(status=SessionStatus.SCHEDULED, date__gt=today + dt.timedelta(weeks=4)).order_by(
+                "date", "number"
+            )[:3]
+        )
+        for session in later:
+            for days in (2, 3):  # the Wednesday, or the Thursday if the Wednesday is a closure or clashes
+                try:
+                    services.reschedule_session(
+                        actor=tm,
+                        session=session,
+                        new_date=session.date + dt.timedelta(days=days),
+                        cascade=False,
+                    )
+                except (DomainConflict, ValidationError):
+                    continue
+                log.append(f"sessions: session {session.number} of {group.reference} moved")
+                return
 
 
 # Per (session number, member index): what the demo register records (everything else: attended, homework done).
