@@ -3,11 +3,10 @@ and the audit-pack PDF, so the three always agree."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from isotp.csv_export import FORMULA_STARTS, csv_text, safe_cell  # noqa: F401 (the statistics tests use them)
 from quality.charts import Bar, bar_chart
 from quality.rules.figures import Proportion, percent
 from quality.rules.outcomes import COHORTS
@@ -328,25 +327,9 @@ def outcomes_tables(data: OutcomesData) -> list[Table]:
     ]
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formula injection (OWASP): a cell starting =, +, -, @, tab or CR gets a leading '."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def table_csv(table: Table) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
+    """The table as CSV through the shared writer (formula injection neutralised in every cell)."""
     headings, rows = (
         (table.csv_headings, table.csv_rows) if table.csv_headings else (table.headings, table.rows)
     )
-    writer.writerow([safe_cell(h) for h in headings])
-    for row in rows:
-        writer.writerow([safe_cell(str(c)) for c in row])
-    if table.notes:
-        writer.writerow([])
-        for note in table.notes:
-            writer.writerow([safe_cell("Note"), safe_cell(note)])
-    return out.getvalue()
+    return csv_text(headings, rows, table.notes)

@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.permissions import require
 from audit.services import record_event
 from isotp import clock
+from isotp.csv_export import csv_response
 from isotp.errors import DomainConflict
 from isotp.forms import add_refusal
 from quality import selectors, services
@@ -125,11 +126,7 @@ def statistics_csv(request: HttpRequest, slug: str) -> HttpResponse:
     table = next((t for t in tables if t.slug == slug), None)
     if table is None:
         raise Http404
-    response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="statistics-{slug}-{period.start}-{period.end}.csv"'
-    )
-    return response
+    return csv_response(table_csv(table), f"statistics-{slug}-{period.start}-{period.end}.csv")
 
 
 @login_required

@@ -249,9 +249,13 @@ def referrals_for_list(
     status: str | list[str] | None = None,
     programme: str | list[str] | None = None,
     format: str | list[str] | None = None,
+    search: str = "",
 ) -> QuerySet[Referral]:
-    """OMs (caseload), TMs and admins (area): referrals newest first, with person, OM and referrer preloaded."""
+    """OMs (caseload), TMs and admins (area): referrals newest first, with person, OM and referrer preloaded.
+    `search` is a CRN or (part of) a name, as on the people list."""
     qs = _referrals(user)
+    if search := (search or "").strip():
+        qs = qs.filter(person__in=filter_people(Person.objects.all(), search=search))
     if statuses := _as_list(status):
         qs = qs.filter(status__in=statuses)
     if programmes := _as_list(programme):
@@ -316,6 +320,16 @@ class WaitingRow:
     restart: dict[str, Any] | None = None
 
 
+def allocation_groups(user: User | AnonymousUser, *, programme: str, format: str) -> list[dict[str, Any]]:
+    """The groups a TM may allocate this waiting list's people to, with the places left (the delivery app's
+    `referral_extras.allocation_groups`); empty for anyone who does not allocate."""
+    from isotp.hooks import app_hooks
+
+    for hook in app_hooks("referral_extras", "allocation_groups"):
+        return cast("list[dict[str, Any]]", hook(user, programme=programme, format=format))
+    return []
+
+
 def restarts_of(referrals: list[Referral]) -> dict[int, dict[str, Any]]:
     """The referrals that are restarts, with why (found through `<app>.referral_extras.restarts`, so referrals
     does not import the delivery app)."""
@@ -338,12 +352,19 @@ def missing_for_submission(referral: Referral) -> list[str]:
 
 
 def waiting_list(
-    user: User | AnonymousUser, *, programme: str, format: str, today: dt.date, restarts_only: bool = False
+    user: User | AnonymousUser,
+    *,
+    programme: str,
+    format: str,
+    today: dt.date,
+    restarts_only: bool = False,
+    search: str = "",
 ) -> list[WaitingRow]:
     """TMs and admins: referrals awaiting allocation to one programme and format, oldest first, each with how
     soon it must start to finish within supervision (rules.waiting), the latest start from the catalogue's
     schedule (the same calculation as SUPERVISION_ENDS_TOO_SOON), and whether it is a restart (and why). The
-    area's catalogue is loaded once. `restarts_only` keeps the restarts, each with its place in the whole list."""
+    area's catalogue is loaded once. `restarts_only` keeps the restarts, and `search` (a CRN or part of a name,
+    as on the people list) the people it finds, each with its place in the whole list."""
     from referrals.candidates import current_sentence
     from referrals.programme_terms import catalogue_for
 
@@ -358,9 +379,18 @@ def waiting_list(
     )
     referrals = list(qs)
     restarts = restarts_of(referrals)
+    found: set[int] | None = None
+    if search := (search or "").strip():
+        found = set(
+            filter_people(
+                Person.objects.filter(pk__in=[r.person_id for r in referrals]), search=search
+            ).values_list("pk", flat=True)
+        )
     rows = []
     for position, referral in enumerate(referrals, start=1):
         if restarts_only and referral.pk not in restarts:
+            continue
+        if found is not None and referral.person_id not in found:
             continue
         person = referral.person
         sentence = current_sentence(person)

@@ -54,5 +54,6 @@ urlpatterns = [
     path("referrals/<uuid:public_id>/assessment/", assessment.referral_assess, name="referral_assess"),
     # Treatment managers' tools.
     path("waiting-list/", waiting_list.waiting_list, name="waiting_list"),
+    path("waiting-list/export.csv", waiting_list.waiting_list_csv, name="waiting_list_csv"),
     path("rm2000/calculator/", rm2000.rm2000_calculator, name="rm2000_calculator"),
 ]

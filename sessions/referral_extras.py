@@ -58,3 +58,64 @@ def restarts(referrals: Sequence[Referral]) -> dict[int, dict[str, Any]]:
 def restart(referral: Referral) -> dict[str, Any] | None:
     """`restarts` for one referral (`restart` on GET referrals/{id}/), or None when it is not a restart."""
     return restarts([referral]).get(referral.pk)
+
+
+# --- allocating straight from the waiting list (issue 13) ----------------------------------------------------
+
+
+def allocation_groups(user: Any, *, programme: str, format: str) -> list[dict[str, Any]]:
+    """The groups a TM may allocate this waiting list's people to: the area's planned and running groups of the
+    programme with a place left, soonest first, each with its places left. Empty for anyone else, and for a
+    one-to-one list (one-to-one places are plans, made one person at a time). Two queries, whatever the number."""
+    from accounts.permissions import can_manage_delivery
+    from sessions.models import GroupStatus
+    from sessions.selectors.groups import groups_with_places
+
+    if format != "group" or not can_manage_delivery(user):
+        return []
+    groups = (
+        groups_with_places(user)
+        .filter(
+            programme__programme=programme,
+            status__in=[GroupStatus.PLANNED, GroupStatus.RUNNING],
+            places_free__gt=0,  # type: ignore[misc]  # annotated by groups_with_places
+        )
+        .order_by("start_date", "reference", "id")
+    )
+    return [
+        {
+            "public_id": str(group.public_id),
+            "reference": group.reference,
+            "name": group.name,
+            "programme": group.programme.name,
+            "start_date": group.start_date,
+            "places_left": group.places_free,  # type: ignore[attr-defined]
+            "capacity": group.capacity,
+        }
+        for group in groups
+    ]
+
+
+def allocate_from_waiting_list(*, actor: Any, group_id: str, referral_ids: Sequence[str]) -> list[Membership]:
+    """Allocate the ticked people to the chosen group through `services.allocate_several` (all or nothing, each
+    refusal named). A group or referral the actor cannot see is a field error, as if it had not been offered."""
+    import uuid
+
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    from referrals.selectors import referral_for_user
+    from sessions import services
+    from sessions.selectors.groups import group_for_user
+
+    try:
+        group = group_for_user(actor, uuid.UUID(group_id))
+    except (ValueError, Http404):
+        raise ValidationError({"group": ["Select the group to allocate the people to"]}) from None
+    referrals = []
+    for referral_id in referral_ids:
+        try:
+            referrals.append(referral_for_user(actor, referral_id))
+        except Http404:
+            raise ValidationError({"referrals": ["Select people from this waiting list"]}) from None
+    return services.allocate_several(actor=actor, group=group, referrals=referrals)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("groups/new/check/", group_wizard.group_create_check, name="group_create_check"),
     path("groups/new/<slug:step>/", group_wizard.group_create_step, name="group_create_step"),
     path("groups/<uuid:public_id>/", groups.group_detail, name="group_detail"),
+    path("groups/<uuid:public_id>/schedule.csv", groups.group_schedule_csv, name="group_schedule_csv"),
     path("groups/<uuid:public_id>/allocate/", allocation.group_allocate, name="group_allocate"),
     path(
         "groups/<uuid:public_id>/members/<uuid:membership_id>/remove/",
@@ -35,6 +36,9 @@ urlpatterns = [
     ),
     # Registers, catch-ups and progress (issue 8).
     path("sessions/<uuid:public_id>/register/", attendance.session_register, name="session_register"),
+    path(
+        "sessions/<uuid:public_id>/register.csv", attendance.session_register_csv, name="session_register_csv"
+    ),
     path("memberships/<uuid:public_id>/progress/", attendance.member_progress, name="member_progress"),
     path("memberships/<uuid:public_id>/catch-ups/new/", attendance.catch_up_new, name="catch_up_new"),
     path(

@@ -33,3 +33,10 @@ for (const region of document.querySelectorAll("[data-poll-url]")) {
   };
   setTimeout(poll, 3000);
 }
+
+// Print buttons on schedules and registers (issue 13): hidden without JavaScript, where the browser's own print
+// (with the print stylesheet) still works.
+for (const button of document.querySelectorAll("[data-app-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}

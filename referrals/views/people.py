@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
@@ -20,6 +19,7 @@ from accounts.permissions import require
 from audit.services import record_search
 from isotp.clock import today
 from isotp.forms import add_refusal
+from isotp.sorting import Column, Sortable, query_with_sort
 from referrals import selectors
 from referrals.candidates import (
     current_sentence,
@@ -51,6 +51,17 @@ from referrals.views.access import require_reader, safe_next
 
 PAGE_SIZE = 25
 
+# Issue 13: sorted on the server across every page (isotp.sorting says why not in the browser).
+PEOPLE_SORT = Sortable(
+    (
+        Column("name", "Name", ("last_name", "first_name")),
+        Column("crn", "CRN", ("crn",)),
+        Column("date_of_birth", "Date of birth", ("date_of_birth",)),
+        Column("offender_manager", "Offender manager", ("offender_manager__full_name",)),
+    ),
+    default="name",
+)
+
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
@@ -66,9 +77,19 @@ def person_list(request: HttpRequest) -> HttpResponse:
             filters["has_open_referral"] = True
         if not own_caseload and form.cleaned_data["offender_manager"]:
             filters["offender_manager"] = form.cleaned_data["offender_manager"]
-    page = Paginator(selectors.people_for_list(user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = PEOPLE_SORT.parse(request.GET.get("sort"))
+    people = PEOPLE_SORT.order_queryset(selectors.people_for_list(user, **filters), sort)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     record_search(actor=user, list_name="people", query=request.GET.dict())
-    query = urlencode({k: str(v) for k, v in request.GET.items() if k != "page" and v})
+    filter_items = [(k, str(v)) for k, v in request.GET.items() if k not in ("page", "sort") and v]
+    query = query_with_sort(filter_items, sort, PEOPLE_SORT.default)
+    columns = [
+        "name",
+        "crn",
+        "date_of_birth",
+        *([] if own_caseload else ["offender_manager"]),
+        "Latest referral",
+    ]
     return render(
         request,
         "referrals/person_list.html",
@@ -76,8 +97,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query,
+            "headers": PEOPLE_SORT.headers(sort, filter_items, columns),
             "own_caseload": own_caseload,
-            "filtered": bool(query),
+            "filtered": bool(filter_items),
             "can_add": permissions.can_add_person(user),
         },
     )

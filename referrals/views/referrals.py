@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
 from audit.services import record_search
 from isotp.errors import DomainConflict
+from isotp.sorting import Column, Sortable, query_with_sort
 from referrals import selectors
 from referrals.forms.assessment import StatusChangeForm
 from referrals.forms.base import PROGRAMME_CHOICES
@@ -27,6 +27,18 @@ from referrals.views.referral_journey import summary_context
 
 PAGE_SIZE = 25
 
+# Issue 13: sorted on the server across every page (isotp.sorting says why not in the browser).
+REFERRAL_SORT = Sortable(
+    (
+        Column("person", "Person", ("person__last_name", "person__first_name")),
+        Column("programme", "Programme", ("programme", "format")),
+        Column("started", "Started", ("created_at",)),
+        Column("offender_manager", "Offender manager", ("person__offender_manager__full_name",)),
+        Column("status", "Status", ("status",)),
+    ),
+    default="-started",
+)
+
 
 @login_required
 def referral_list(request: HttpRequest) -> HttpResponse:
@@ -36,25 +48,33 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     statuses = [s for s in request.GET.getlist("status") if s in STATUSES]
     programme = request.GET.get("programme", "")
     programme = programme if programme in dict(PROGRAMME_CHOICES) else ""
-    qs = selectors.referrals_for_list(user, status=statuses or None, programme=programme or None)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    record_search(actor=user, list_name="referrals", query=request.GET.dict())
-    query = urlencode(
-        {"status": statuses, "programme": programme} if programme else {"status": statuses}, doseq=True
+    search = request.GET.get("q", "").strip()[:100]
+    sort = REFERRAL_SORT.parse(request.GET.get("sort"))
+    qs = selectors.referrals_for_list(
+        user, status=statuses or None, programme=programme or None, search=search
     )
+    page = Paginator(REFERRAL_SORT.order_queryset(qs, sort), PAGE_SIZE).get_page(request.GET.get("page"))
+    record_search(actor=user, list_name="referrals", query=request.GET.dict())
+    filters = [("q", search), *(("status", s) for s in statuses), ("programme", programme)]
+    query = query_with_sort(filters, sort, REFERRAL_SORT.default)
     status = statuses[0] if len(statuses) == 1 else ""
+    own_caseload = permissions.sees_own_caseload_only(user)
+    columns = ["person", "programme", "started", *([] if own_caseload else ["offender_manager"]), "status"]
     return render(
         request,
         "referrals/referral_list.html",
         {
             "page": page,
             "query": query,
+            "filtered": any(v for _, v in filters),
+            "search": search,
+            "headers": REFERRAL_SORT.headers(sort, filters, columns),
             "status": status,
             "several": [STATUSES[s].lower() for s in statuses] if len(statuses) > 1 else [],
             "programme": programme,
             "statuses": list(STATUSES.items()),
             "programmes": PROGRAMME_CHOICES,
-            "own_caseload": permissions.sees_own_caseload_only(user),
+            "own_caseload": own_caseload,
         },
     )
 

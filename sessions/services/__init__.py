@@ -16,7 +16,7 @@ from .catch_ups import (
 from .enforcement import record_breach, record_warning
 from .feeds import issue_feed_token, revoke_feed_token
 from .groups import check_facilitators, create_group, preview_schedule, schedule_for
-from .memberships import REMOVAL_NEXT_STATUSES, allocate, remove_member
+from .memberships import REMOVAL_NEXT_STATUSES, allocate, allocate_several, remove_member
 from .plans import check_plan, create_one_to_one_plan, parse_plan
 from .scheduling import cancel_session_by_provider, reschedule_session
 
@@ -24,6 +24,7 @@ __all__ = [
     "REMOVAL_NEXT_STATUSES",
     "RegisterEntry",
     "allocate",
+    "allocate_several",
     "book_catch_up",
     "cancel_catch_up",
     "cancel_session_by_provider",

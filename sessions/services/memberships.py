@@ -6,6 +6,8 @@ counts the active memberships inside the lock, and the database's partial unique
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -156,6 +158,61 @@ def allocate(*, actor: User, group: ProgrammeGroup, referral: Referral) -> Membe
         },
     )
     return membership
+
+
+@transaction.atomic
+def allocate_several(
+    *, actor: User, group: ProgrammeGroup, referrals: Sequence[Referral]
+) -> list[Membership]:
+    """Treatment managers, from the waiting list (issue 13): give several waiting referrals places in one group,
+    all or nothing. Each goes through `allocate` (the same checks, locks and audit), oldest on the list first;
+    if any is refused, none is allocated and the refusal (409 ALLOCATION_REFUSED) names every person refused and
+    why (`refusals`: referral id, code and message each), so the TM can untick them and try again. Too many
+    people for the places left is refused before anyone is tried (GROUP_FULL, with the places left)."""
+    require_in_area(actor, group, *referrals)
+    require(can_manage_delivery(actor), "Only treatment managers allocate")
+    if not referrals:
+        raise ValidationError({"referrals": ["Select at least one person to allocate"]})
+    locked = ProgrammeGroup.objects.select_for_update(of=("self",)).get(pk=group.pk)
+    members = Membership.objects.filter(group=locked, status=MembershipStatus.ACTIVE).count()
+    left = max(locked.capacity - members, 0)
+    if len(referrals) > left:
+        raise DomainConflict(
+            f"{locked.reference} has {left} place{'' if left == 1 else 's'} left and you selected "
+            f"{len(referrals)} people: select {left or 'nobody'} at most, or choose another group.",
+            code="GROUP_FULL",
+            places_left=left,
+        )
+    memberships: list[Membership] = []
+    refusals: list[dict[str, str]] = []
+    ordered = sorted(referrals, key=lambda r: (r.awaiting_since is None, r.awaiting_since, r.pk))
+    for referral in ordered:
+        try:
+            with transaction.atomic():
+                memberships.append(allocate(actor=actor, group=group, referral=referral))
+        except DomainConflict as exc:
+            refusals.append(_refusal(referral, exc.code, exc.detail))
+        except ValidationError as exc:
+            refusals.append(_refusal(referral, "INVALID", " ".join(exc.messages)))
+    if refusals:
+        names = ", ".join(r["name"] for r in refusals)
+        raise DomainConflict(
+            f"Nobody was allocated: {len(refusals)} of the {len(referrals)} people selected cannot join "
+            f"{locked.reference} ({names}).",
+            code="ALLOCATION_REFUSED",
+            refusals=[{k: v for k, v in r.items() if k != "name"} for r in refusals],
+        )
+    return memberships
+
+
+def _refusal(referral: Referral, code: str, detail: str) -> dict[str, str]:
+    person = referral.person
+    return {
+        "referral": str(referral.public_id),
+        "code": code,
+        "name": f"{person.full_name} ({person.crn})",
+        "detail": f"{person.full_name} ({person.crn}): {detail}",
+    }
 
 
 def _lock_membership(membership: Membership) -> Membership:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from accounts.permissions import require
 from isotp.clock import today
+from isotp.csv_export import csv_response
 from isotp.errors import DomainConflict
 from isotp.forms import GovukDateField, add_refusal
 from sessions import attendance_selectors, services
@@ -37,6 +38,7 @@ from sessions.progress import (
 from sessions.rules import format_date
 from sessions.rules.attendance import upper_first
 from sessions.selectors.schedule import session_for_user
+from sessions.services.exports import export_register
 from sessions.views.requests import staff
 
 SENT_HOME_CHOICES = [("yes", "Acceptable reason"), ("no", "Unacceptable reason")]
@@ -95,6 +97,17 @@ CATCH_UP_FIELDS = {
     "NOT_MISSED": "missed_session",
     "ALREADY_CAUGHT_UP": "missed_session",
 }
+
+
+@login_required
+def session_register_csv(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A session's register as CSV (issue 13), for its facilitators and TMs; the export is audited."""
+    require(permissions.can_take_register(request.user))
+    session = session_for_user(request.user, public_id)
+    text = export_register(actor=staff(request), session=session, lines=register_for(session))
+    owner = session.group or session.plan
+    reference = owner.reference if owner is not None else "session"
+    return csv_response(text, f"register-{reference}-session-{session.number}-{session.date.isoformat()}.csv")
 
 
 @login_required

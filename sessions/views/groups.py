@@ -9,7 +9,9 @@ from django.shortcuts import render
 from accounts import permissions
 from accounts.permissions import require
 from isotp import clock
+from isotp.csv_export import csv_response
 from isotp.hooks import app_hooks
+from isotp.sorting import Column, Sortable, query_with_sort
 from sessions.models import GroupStatus
 from sessions.selectors.consequences import closure_hits, supervision_overruns
 from sessions.selectors.groups import (
@@ -18,7 +20,22 @@ from sessions.selectors.groups import (
     members_for_group,
     schedule_for_group,
 )
-from sessions.views.requests import paginate
+from sessions.services.exports import export_group_schedule
+from sessions.views.requests import paginate, staff
+
+# Issue 13: sorted on the server across every page (isotp.sorting says why not in the browser).
+GROUP_SORT = Sortable(
+    (
+        Column("group", "Group", ("reference",)),
+        Column("programme", "Programme", ("programme__name",)),
+        Column("venue", "Venue", ("venue__name",)),
+        Column("starts", "Starts", ("start_date",)),
+        Column("next_session", "Next session", ("next_session_date",)),
+        Column("places", "Places", ("places_free",)),
+        Column("status", "Status", ("status",)),
+    ),
+    default="starts",
+)
 
 
 @login_required
@@ -28,12 +45,16 @@ def group_list(request: HttpRequest) -> HttpResponse:
     require(permissions.can_view_groups(request.user))
     status = request.GET.get("status", "")
     status = status if status in GroupStatus.values else ""
-    page = paginate(request, groups_with_places(request.user, status=status))
+    sort = GROUP_SORT.parse(request.GET.get("sort"))
+    page = paginate(request, GROUP_SORT.order_queryset(groups_with_places(request.user, status=status), sort))
+    filters = [("status", status)]
     return render(
         request,
         "sessions/groups/list.html",
         {
             "page": page,
+            "query": query_with_sort(filters, sort, GROUP_SORT.default),
+            "headers": GROUP_SORT.headers(sort, filters, [c.key for c in GROUP_SORT.columns]),
             "status": status,
             "statuses": GroupStatus.choices,
             "can_create": permissions.can_manage_delivery(request.user),
@@ -74,3 +95,12 @@ def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "panels": [panel(request, group) for panel in app_hooks("panels", "group_panels")],
         },
     )
+
+
+@login_required
+def group_schedule_csv(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A group's schedule as CSV (issue 13); the export is audited (sessions.services.exports)."""
+    require(permissions.can_view_groups(request.user))
+    group = group_for_user(request.user, public_id)
+    text = export_group_schedule(actor=staff(request), group=group, sessions=list(schedule_for_group(group)))
+    return csv_response(text, f"schedule-{group.reference}.csv")

@@ -75,5 +75,6 @@ ROUTES = [
     _page("referral_assess", {TM}, _submitted),
     # Treatment managers' tools.
     _page("waiting_list", MANAGERS),
+    _page("waiting_list_csv", MANAGERS),
     _page("rm2000_calculator", {TM}),
 ]

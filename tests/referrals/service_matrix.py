@@ -13,6 +13,7 @@ from referrals.services import (
     assessment,
     auditing,
     configuration,
+    exports,
     people,
     referrals,
     risk,
@@ -20,7 +21,7 @@ from referrals.services import (
     validation,
 )
 from tests.referrals.factories import ConvictionFactory, eligible_person, referral_for, rm2000_inputs
-from tests.service_matrix import NotAService, Service
+from tests.service_matrix import MANAGERS, NotAService, Service
 
 OM, TM = "offender_manager", "treatment_manager"
 PERSON_WRITERS = frozenset({OM, TM})
@@ -110,6 +111,12 @@ def _thresholds(area: Any, personas: dict[str, Any]) -> dict[str, Any]:
 
 
 SERVICES = [
+    # Issue 13: the waiting list's CSV, for the managers who see the list (not one record: no area check).
+    Service(
+        exports.export_waiting_list,
+        roles=MANAGERS,
+        kwargs=lambda a, p: {"rows": [], "list_label": "i-SOTP group", "filters": {}},
+    ),
     Service(people.create_person, roles=PERSON_WRITERS, kwargs=_new_person),
     Service(
         people.update_person,

@@ -105,6 +105,7 @@ ROUTES = [
     # Registers, catch-ups and progress (issue 8): the group's facilitators and TMs take registers and book
     # catch-ups; TMs alone record exceptions; the progress page is open to the OM of the person too.
     Route("programme_sessions:session_register", roles=ATTENDANCE_STAFF, kwargs=_session_id, scoped=True),
+    Route("programme_sessions:session_register_csv", roles=ATTENDANCE_STAFF, kwargs=_session_id, scoped=True),
     Route(
         "programme_sessions:session_register",
         roles=ATTENDANCE_STAFF,
@@ -148,6 +149,7 @@ ROUTES = [
     ),
     Route("programme_sessions:group_create_check", roles=ONLY_TM),
     Route("programme_sessions:group_detail", roles=DELIVERY_READERS, kwargs=_group_id, scoped=True),
+    Route("programme_sessions:group_schedule_csv", roles=DELIVERY_READERS, kwargs=_group_id, scoped=True),
     Route("programme_sessions:group_allocate", roles=ONLY_TM, kwargs=_group_id, scoped=True),
     Route("programme_sessions:group_allocate", roles=ONLY_TM, kwargs=_group_id, scoped=True, method="post"),
     Route("programme_sessions:member_remove", roles=ONLY_TM, kwargs=_membership, scoped=True),

@@ -16,6 +16,7 @@ from sessions.services import (
     catalogue,
     catch_ups,
     enforcement,
+    exports,
     feeds,
     groups,
     memberships,
@@ -136,6 +137,28 @@ SERVICES = [
         memberships.allocate,
         roles=TM,
         kwargs=lambda a, p: {"group": _group(a, p), "referral": waiting_referral(a, p["offender_manager"])},
+        scoped=True,
+    ),
+    Service(
+        memberships.allocate_several,
+        roles=TM,
+        kwargs=lambda a, p: {
+            "group": _group(a, p),
+            "referrals": [waiting_referral(a, p["offender_manager"])],
+        },
+        scoped=True,
+    ),
+    # Exports (issue 13): a group's schedule for whoever sees the group, a register for whoever takes it.
+    Service(
+        exports.export_group_schedule,
+        roles=MANAGERS | {"facilitator"},
+        kwargs=lambda a, p: {"group": _group(a, p), "sessions": []},
+        scoped=True,
+    ),
+    Service(
+        exports.export_register,
+        roles=DELIVERERS,
+        kwargs=lambda a, p: {"session": _attendance(a, p)["session"], "lines": []},
         scoped=True,
     ),
     Service(
