@@ -50,8 +50,8 @@ def export_waiting_list(
         object_label=list_label,
         area_id=actor.area_id,
         changes={
-            "rows": len(rows),
-            "filters": {k: v for k, v in filters.items() if v},
+            "people": len(rows),
+            "filters": {("search" if k == "q" else k): v for k, v in filters.items() if v},
             "referrals": [str(row.referral.public_id) for row in rows],
         },
     )

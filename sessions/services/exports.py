@@ -81,7 +81,7 @@ def export_register(*, actor: User, session: ScheduledSession, lines: Sequence[R
         obj=session,
         object_label=f"{owner.reference} session {session.number}" if owner else f"session {session.number}",
         area_id=getattr(owner, "area_id", None),
-        changes={"memberships": [str(line.membership.public_id) for line in lines]},
+        changes={"people": len(lines), "memberships": [str(line.membership.public_id) for line in lines]},
     )
     return csv_text(
         REGISTER_HEADINGS,

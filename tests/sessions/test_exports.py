@@ -63,7 +63,7 @@ def test_the_waiting_list_export_has_the_pages_rows_and_is_audited(login, area, 
     injected = next(r for r in rows[1:] if r[2] == "Z999999")
     assert not injected[1].startswith("=") and "cmd" in injected[1]
     event = AuditEvent.objects.get(action="waiting_list.exported", actor=tm)
-    assert event.changes["rows"] == 2
+    assert event.changes["people"] == 2
     assert sorted(event.changes["referrals"]) == sorted([str(first.public_id), str(second.public_id)])
     assert "Z999999" not in str(event.changes)  # ids, not the people's details
     # The search narrows the export as it narrows the page.
@@ -85,7 +85,7 @@ def test_a_group_schedule_export_shows_cancelled_and_moved_sessions(login, area,
     client = login(tm)
     rows = _rows(client.get(reverse("programme_sessions:group_schedule_csv", args=[group.public_id])))
     assert rows[0][0] == "Session" and rows[0][-1] == "Moved from"
-    cancelled = [r for r in rows[1:] if r[7] == "Cancelled by provider"]
+    cancelled = [r for r in rows[1:] if r[7] == "Cancelled by the provider"]
     assert len(cancelled) == 1 and cancelled[0][0] == ""  # unnumbered, as on the page
     numbers = [r[0] for r in rows[1:] if r[0]]
     assert len(numbers) == len(set(numbers))  # no session number twice
