@@ -34,6 +34,7 @@ ACTION_WORDS: dict[str, str] = {
     "training.recorded": "Training recorded",
     "training.removed": "Training record removed",
     "supervision.started": "Supervision started",
+    "supervision.ended": "Supervision ended",
     "venue.added": "Venue added",
     "venue.changed": "Venue changed",
     "venue.retired": "Venue retired",
