@@ -41,6 +41,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": selectors.in_words(page),
             "access": access,
+            "access_rows": [(a, selectors.record_type(a.object_type)) for a in access],
             "query": query.urlencode(),
         },
     )
