@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from isotp.fields import BoundedDateField, BoundedTextField
+
 
 class Jurisdiction(models.TextChoices):
     ENGLAND_AND_WALES = "england_and_wales", "England and Wales"
@@ -53,7 +55,7 @@ class AreaClosure(models.Model):
     """A date the area delivers no sessions (training day, office closure): schedules skip it."""
 
     area = models.ForeignKey(ProbationArea, on_delete=models.CASCADE, related_name="closures")
-    date = models.DateField()
+    date = BoundedDateField()
     reason = models.CharField(max_length=200)
 
     class Meta:
@@ -69,7 +71,7 @@ class Venue(models.Model):
 
     area = models.ForeignKey(ProbationArea, on_delete=models.PROTECT, related_name="venues")
     name = models.CharField(max_length=150)
-    address = models.TextField(blank=True)
+    address = BoundedTextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     capacity = models.PositiveSmallIntegerField(default=12)
     step_free_access = models.BooleanField(default=True)
@@ -202,7 +204,7 @@ class FacilitatorTraining(models.Model):
         blank=True,
         help_text="Blank for the assessment centre.",
     )
-    date_passed = models.DateField()
+    date_passed = BoundedDateField()
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -228,8 +230,8 @@ class Supervision(models.Model):
 
     treatment_manager = models.ForeignKey(User, on_delete=models.PROTECT, related_name="supervisees")
     facilitator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="supervisions")
-    started_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
+    started_on = BoundedDateField()
+    ended_on = BoundedDateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_on"]

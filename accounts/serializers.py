@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import API_TOKEN_STATUSES, ApiToken, AreaClosure, ProbationArea, Supervision, User, Venue
+from isotp import fields as bounded
 
 
 class AreaOutput(serializers.ModelSerializer[ProbationArea]):
@@ -44,14 +45,14 @@ class ApiTokenOutput(serializers.ModelSerializer[ApiToken]):
 
 
 class ApiTokenCreatedOutput(ApiTokenOutput):
-    key = serializers.CharField(read_only=True, help_text="The token itself: shown once, never again.")
+    key = bounded.CharField(read_only=True, help_text="The token itself: shown once, never again.")
 
     class Meta(ApiTokenOutput.Meta):
         fields = [*ApiTokenOutput.Meta.fields, "key"]
 
 
 class ApiTokenInput(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=100)
+    name = bounded.CharField(max_length=100)
     lifetime_days = serializers.IntegerField(
         min_value=1,
         required=False,
@@ -60,7 +61,7 @@ class ApiTokenInput(serializers.Serializer[Any]):
 
 
 class EndSupervisionInput(serializers.Serializer[Any]):
-    ended_on = serializers.DateField(help_text="The last day the facilitator is supervised.")
+    ended_on = bounded.DateField(help_text="The last day the facilitator is supervised.")
 
 
 class SupervisionOutput(serializers.ModelSerializer[Supervision]):

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from isotp.fields import BoundedDateField, BoundedTextField
+
 
 class Battery(models.Model):
     """An area's psychometric battery; its content lives in versions, the newest being the one in use."""
@@ -40,7 +42,7 @@ class BatteryVersion(models.Model):
     illustrative = models.BooleanField(
         default=False, help_text="The norms are illustrative and must be marked so wherever they are shown."
     )
-    change_note = models.TextField(blank=True)
+    change_note = BoundedTextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -74,7 +76,7 @@ class Administration(models.Model):
     battery_version = models.ForeignKey(
         BatteryVersion, on_delete=models.PROTECT, related_name="administrations"
     )
-    administered_on = models.DateField()
+    administered_on = BoundedDateField()
     administered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -127,7 +129,7 @@ class DevianceOverride(models.Model):
         Administration, on_delete=models.PROTECT, related_name="deviance_overrides"
     )
     level = models.CharField(max_length=4, choices=DevianceLevel.choices)
-    rationale = models.TextField()
+    rationale = BoundedTextField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

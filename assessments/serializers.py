@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from assessments.models import Administration, Battery, BatteryVersion, Kind
 from assessments.rules import Classification, CutoffKind, Direction, ScaleNorms, norm_problems
+from isotp import fields as bounded
 from referrals.models import DEVIANCE_CHOICES
 
 # Bounds that keep the change statistics finite (a score or norm beyond them is a typing error, not a scale).
@@ -68,8 +69,8 @@ class ChangeScaleOutput(serializers.Serializer[Any]):
     cutoff_used = serializers.ChoiceField(choices=[k.value for k in CutoffKind])
     cutoffs = CutoffsOutput()
     reliable_threshold = serializers.FloatField(help_text="The smallest reliable change in points.")
-    code = serializers.CharField()
-    reason = serializers.CharField()
+    code = bounded.CharField()
+    reason = bounded.CharField()
 
 
 class ChangeOutput(serializers.Serializer[Any]):
@@ -80,7 +81,7 @@ class ChangeOutput(serializers.Serializer[Any]):
 
 
 class BatteryVersionSummaryOutput(serializers.ModelSerializer[BatteryVersion]):
-    created_by = serializers.CharField(source="created_by.full_name", default="", read_only=True)
+    created_by = bounded.CharField(source="created_by.full_name", default="", read_only=True)
 
     class Meta:
         model = BatteryVersion
@@ -88,7 +89,7 @@ class BatteryVersionSummaryOutput(serializers.ModelSerializer[BatteryVersion]):
 
 
 class BatteryVersionOutput(BatteryVersionSummaryOutput):
-    battery = serializers.CharField(source="battery.code", read_only=True)
+    battery = bounded.CharField(source="battery.code", read_only=True)
 
     class Meta(BatteryVersionSummaryOutput.Meta):
         fields = ["battery", *BatteryVersionSummaryOutput.Meta.fields, "definition"]
@@ -106,7 +107,7 @@ class BatteryImportInput(serializers.Serializer[Any]):
     definition = serializers.JSONField(
         help_text="The battery definition (code, name, illustrative, note, rules, scales): export a version to see one."
     )
-    change_note = serializers.CharField(required=False, allow_blank=True, default="")
+    change_note = bounded.CharField(required=False, allow_blank=True, default="")
 
 
 # --- administrations and results ---------------------------------------------------------------------------------
@@ -114,15 +115,13 @@ class BatteryImportInput(serializers.Serializer[Any]):
 
 class AdministrationInput(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=Kind.choices)
-    administered_on = serializers.DateField()
+    administered_on = bounded.PastDateField()
     scores = serializers.DictField(
         child=serializers.JSONField(),
         help_text='By scale code: {"score": 31} or, where the scale has item keys, {"items": [3, 2, null, …]} '
         "(null for a missing item; prorated within the scale's limit).",
     )
-    battery = serializers.CharField(
-        required=False, help_text="The battery code (default: the area's battery)."
-    )
+    battery = bounded.CharField(required=False, help_text="The battery code (default: the area's battery).")
     administered_by = serializers.UUIDField(
         required=False,
         allow_null=True,
@@ -133,7 +132,7 @@ class AdministrationInput(serializers.Serializer[Any]):
 
 
 class ScaleScoreOutput(serializers.Serializer[Any]):
-    scale_code = serializers.CharField()
+    scale_code = bounded.CharField()
     score = serializers.DecimalField(max_digits=8, decimal_places=2)
     items = serializers.ListField(child=serializers.IntegerField(allow_null=True), allow_null=True)
     prorated = serializers.BooleanField()
@@ -143,10 +142,10 @@ class ScaleScoreOutput(serializers.Serializer[Any]):
 class AdministrationOutput(serializers.ModelSerializer[Administration]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     membership = serializers.UUIDField(source="membership.public_id", read_only=True)
-    battery = serializers.CharField(source="battery_version.battery.code", read_only=True)
+    battery = bounded.CharField(source="battery_version.battery.code", read_only=True)
     battery_version = serializers.IntegerField(source="battery_version.version", read_only=True)
-    administered_by = serializers.CharField(source="administered_by.full_name", read_only=True)
-    recorded_by = serializers.CharField(source="recorded_by.full_name", read_only=True)
+    administered_by = bounded.CharField(source="administered_by.full_name", read_only=True)
+    recorded_by = bounded.CharField(source="recorded_by.full_name", read_only=True)
     scores = ScaleScoreOutput(many=True, read_only=True)
 
     class Meta:
@@ -167,12 +166,12 @@ class AdministrationOutput(serializers.ModelSerializer[Administration]):
 
 class DevianceOverrideInput(serializers.Serializer[Any]):
     level = serializers.ChoiceField(choices=DEVIANCE_CHOICES)
-    rationale = serializers.CharField()
+    rationale = bounded.CharField()
 
 
 class DevianceOverrideOutput(serializers.Serializer[Any]):
-    level = serializers.CharField()
-    rationale = serializers.CharField()
+    level = bounded.CharField()
+    rationale = bounded.CharField()
     recorded_at = serializers.DateTimeField()
 
 
@@ -186,23 +185,23 @@ class ScaleChangeOutput(serializers.Serializer[Any]):
     reliable = serializers.BooleanField()
     reliable_threshold = serializers.FloatField()
     cutoff_used = serializers.ChoiceField(choices=[k.value for k in CutoffKind])
-    cutoff_label = serializers.CharField()
+    cutoff_label = bounded.CharField()
     cutoff = serializers.FloatField()
     cutoff_a = serializers.FloatField(allow_null=True)
     cutoff_b = serializers.FloatField()
     cutoff_c = serializers.FloatField(allow_null=True)
     crossed = serializers.BooleanField()
     classification = serializers.ChoiceField(choices=[c.value for c in Classification])
-    classification_label = serializers.CharField()
-    code = serializers.CharField()
-    reason = serializers.CharField()
+    classification_label = bounded.CharField()
+    code = bounded.CharField()
+    reason = bounded.CharField()
 
 
 class ScaleResultOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    domain = serializers.CharField()
-    domain_label = serializers.CharField()
+    code = bounded.CharField()
+    name = bounded.CharField()
+    domain = bounded.CharField()
+    domain_label = bounded.CharField()
     direction = serializers.ChoiceField(choices=[d.value for d in Direction])
     score_min = serializers.FloatField()
     score_max = serializers.FloatField()
@@ -240,6 +239,4 @@ class ResultsOutput(serializers.Serializer[Any]):
         help_text="[{target, title, short, scales, scale_names}] from the pre problem scales (codes and names)"
     )
     classification_counts = serializers.DictField(child=serializers.IntegerField())
-    chart_svg = serializers.CharField(
-        help_text="The chart of pre, post and the normal range per scale (SVG)."
-    )
+    chart_svg = bounded.CharField(help_text="The chart of pre, post and the normal range per scale (SVG).")

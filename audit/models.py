@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from isotp.fields import BoundedTextField
+
 
 class AuditEvent(models.Model):
     """Who did what to which record, when, in which area, and which fields changed."""
@@ -21,7 +23,7 @@ class AuditEvent(models.Model):
     object_label = models.CharField(max_length=200, blank=True, help_text="e.g. a CRN; never a name")
     area = models.ForeignKey("accounts.ProbationArea", null=True, on_delete=models.PROTECT, related_name="+")
     changes = models.JSONField(default=dict, blank=True)
-    reason = models.TextField(blank=True)
+    reason = BoundedTextField(blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -8,6 +8,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from isotp.fields import BoundedDateField
+
 
 class RetentionCandidate(models.Model):
     """A person whose supervision ended more than RETENTION_YEARS ago with no open referral, found by the nightly
@@ -17,7 +19,7 @@ class RetentionCandidate(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.OneToOneField("referrals.Person", on_delete=models.CASCADE, related_name="retention")
     area = models.ForeignKey("accounts.ProbationArea", on_delete=models.PROTECT, related_name="+")
-    supervision_ended_on = models.DateField()
+    supervision_ended_on = BoundedDateField()
     found_at = models.DateTimeField()
     erased_at = models.DateTimeField(null=True, blank=True)
     erased_by = models.ForeignKey(

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from isotp import bounds
 from isotp.errors import DomainConflict
 
 
@@ -76,11 +77,13 @@ class GovukDateField(forms.MultiValueField):
             raise forms.ValidationError(f"The {self.label_text} must include a {' and '.join(missing)}")
         try:
             day, month, year = (int(p) for p in parts)
-            if year < 1900 or year > 2200:
-                raise ValueError
-            return dt.date(year, month, day)
+            value = dt.date(year, month, day)
         except ValueError:
             raise forms.ValidationError(f"The {self.label_text} must be a real date") from None
+        problem = bounds.date_out_of_range(value)  # the same 1900-2100 range as the models and the API
+        if problem:
+            raise forms.ValidationError(problem, code="date_out_of_range")
+        return value
 
     def compress(self, data_list: list[Any]) -> None:  # clean() does the work
         return None
@@ -115,7 +118,7 @@ class GovukFormMixin:
         cleaned = getattr(form, "cleaned_data", None)
         if cleaned is None:
             return
-        limit = settings.MAX_TEXT_LENGTH
+        limit = min(settings.MAX_TEXT_LENGTH, bounds.TEXT_MAX_LENGTH)
         for name, field in form.fields.items():
             value = cleaned.get(name)
             if isinstance(field, forms.CharField) and isinstance(value, str) and len(value) > limit:

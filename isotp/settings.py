@@ -329,7 +329,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "isotp.api.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "isotp.schema.AutoSchema",
     "EXCEPTION_HANDLER": "isotp.api.exception_handler",
     "DATE_FORMAT": "%Y-%m-%d",
     "TIME_FORMAT": "%H:%M",
@@ -361,6 +361,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The errors every endpoint can answer (401, 403, 404, 400, 413, 415), documented on each operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "isotp.schema.document_standard_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ApiTokenStatusEnum": "accounts.models.API_TOKEN_STATUSES",
         # referrals: one name per choice set shared by several fields (risk levels, statuses, programmes).

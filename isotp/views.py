@@ -116,11 +116,21 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.html")
 
 
+def _is_api(request: HttpRequest) -> bool:
+    """An API address answers its errors in JSON (the schema's ErrorDetail), never an HTML page."""
+    return request.path.startswith("/api/")
+
+
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
     return render(request, "403.html", status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        # An address no API route matches (`/api/v1/offences/a%2Fb/`): the same answer as a record not found.
+        return JsonResponse({"detail": "Not found."}, status=404)
     response = render(request, "404.html", status=404)
     response.service_page = True  # type: ignore[attr-defined]  # ServiceErrorPagesMiddleware leaves it be
     return response
@@ -172,6 +182,9 @@ def error_500(request: HttpRequest) -> HttpResponse:
         return database_unavailable(request)
     # Rendered without the request: the database or session may be what failed.
     from django.template.loader import render_to_string
+
+    if _is_api(request):
+        return JsonResponse({"detail": "Something went wrong. Try again later."}, status=500)
 
     body = render_to_string(
         "500.html", {"service_name": settings.SERVICE_NAME, "protective_marking": "OFFICIAL-SENSITIVE"}

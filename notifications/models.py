@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from isotp.fields import BoundedTextField
+
 
 class Kind(models.TextChoices):
     """What the notification is about: drives the in-app tag. Subjects never name an offence."""
@@ -38,7 +40,7 @@ class Notification(models.Model):
     area = models.ForeignKey("accounts.ProbationArea", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     subject = models.CharField(max_length=150, help_text="Never names an offence or a person.")
-    body = models.TextField(help_text="Plain text; paragraphs separated by blank lines.")
+    body = BoundedTextField(help_text="Plain text; paragraphs separated by blank lines.")
     link = models.CharField(max_length=300, blank=True, help_text="A path inside the service.")
     dedupe_key = models.CharField(
         max_length=120,

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from isotp.fields import BoundedDateField, BoundedTextField
 from reports.models import report_storage
 
 
@@ -85,9 +86,9 @@ class MonitoringForm(models.Model):
     recording = models.ForeignKey(SessionRecording, on_delete=models.PROTECT, related_name="monitoring_forms")
     facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    viewed_on = models.DateField()
+    viewed_on = BoundedDateField()
     ratings = models.JSONField(help_text='{"programme_integrity": "3", ...}: area of practice -> rating 1..4')
-    comments = models.TextField(blank=True)
+    comments = BoundedTextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -114,9 +115,9 @@ class SupervisionRecord(models.Model):
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervision_records"
     )
-    held_on = models.DateField()
-    notes = models.TextField()
-    actions = models.TextField(blank=True)
+    held_on = BoundedDateField()
+    notes = BoundedTextField()
+    actions = BoundedTextField(blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -146,10 +147,10 @@ class Reoffence(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     area = models.ForeignKey("accounts.ProbationArea", on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey("referrals.Person", on_delete=models.PROTECT, related_name="reoffences")
-    offence_on = models.DateField(
+    offence_on = BoundedDateField(
         help_text="The date of the offence (MoJ counts reoffending by offence date)."
     )
-    proven_on = models.DateField(help_text="The date of the conviction or caution that proved it.")
+    proven_on = BoundedDateField(help_text="The date of the conviction or caution that proved it.")
     offence_type = models.CharField(max_length=30, choices=OffenceType.choices)
     sexual = models.BooleanField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -199,12 +200,12 @@ class AuditPack(models.Model):
         help_text="Empty for a national pack.",
     )
     programme = models.CharField(max_length=10, blank=True, help_text="Empty for every programme.")
-    period_start = models.DateField()
-    period_end = models.DateField()
+    period_start = BoundedDateField()
+    period_end = BoundedDateField()
     status = models.CharField(max_length=10, choices=AuditPackStatus.choices, default=AuditPackStatus.QUEUED)
     file = models.FileField(storage=report_storage, upload_to=pack_path, max_length=200, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
-    failure_reason = models.TextField(blank=True)
+    failure_reason = BoundedTextField(blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from isotp import fields as bounded
 from referrals.models import Programme
 
 
@@ -11,8 +12,8 @@ class StatisticsQuery(serializers.Serializer):
     programme = serializers.ChoiceField(
         choices=Programme.choices, required=False, allow_blank=True, default=""
     )
-    start = serializers.DateField(required=False, help_text="First day of the period (default: a year ago).")
-    end = serializers.DateField(required=False, help_text="Last day of the period (default: today).")
+    start = bounded.DateField(required=False, help_text="First day of the period (default: a year ago).")
+    end = bounded.DateField(required=False, help_text="Last day of the period (default: today).")
     scope = serializers.ChoiceField(
         choices=[("area", "The user's area"), ("national", "Every area (needs the national grant)")],
         required=False,
@@ -28,16 +29,16 @@ class StatisticsQuery(serializers.Serializer):
 
 
 class TableOutput(serializers.Serializer):
-    slug = serializers.CharField()
-    title = serializers.CharField()
-    headings = serializers.ListField(child=serializers.CharField())
-    rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
-    notes = serializers.ListField(child=serializers.CharField())
+    slug = bounded.CharField()
+    title = bounded.CharField()
+    headings = serializers.ListField(child=bounded.CharField())
+    rows = serializers.ListField(child=serializers.ListField(child=bounded.CharField()))
+    notes = serializers.ListField(child=bounded.CharField())
 
 
 class StatisticsOutput(serializers.Serializer):
-    scope = serializers.CharField(help_text="The area's name, or 'All areas'.")
-    programme = serializers.CharField(allow_blank=True)
-    start = serializers.DateField()
-    end = serializers.DateField()
+    scope = bounded.CharField(help_text="The area's name, or 'All areas'.")
+    programme = bounded.CharField(allow_blank=True)
+    start = bounded.DateField()
+    end = bounded.DateField()
     tables = TableOutput(many=True, help_text="The statistics, then the outcomes; small cells suppressed.")

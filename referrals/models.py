@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 
+from isotp.fields import BoundedDateField, BoundedTextField
 from referrals.rules import (
     LEGAL_BASES,
     OFFENCE_CHOICES,
@@ -85,7 +86,7 @@ class Person(models.Model):
     crn = models.CharField("CRN", max_length=7, unique=True, validators=[crn_validator])
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
+    date_of_birth = BoundedDateField()
     sex = models.CharField(max_length=6, choices=Sex.choices)
     iq = models.PositiveSmallIntegerField(
         "IQ", null=True, blank=True, validators=[MinValueValidator(40), MaxValueValidator(160)]
@@ -136,15 +137,15 @@ class Conviction(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="convictions")
     offence = models.ForeignKey(Offence, on_delete=models.PROTECT, related_name="+")
-    conviction_date = models.DateField()
-    offence_date = models.DateField(null=True, blank=True)
+    conviction_date = BoundedDateField()
+    offence_date = BoundedDateField(null=True, blank=True)
     # domain.md §3: contact is a fact of the conviction; empty means the offence table's default.
     contact = models.BooleanField(
         null=True,
         blank=True,
         help_text="Involved actual or attempted contact; empty: the default of the offence's category.",
     )
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -172,8 +173,8 @@ class Sentence(models.Model):
     programme_requirement = models.BooleanField(
         help_text="An accredited programme requirement (orders) or condition (licence) is part of it."
     )
-    start_date = models.DateField()
-    supervision_end_date = models.DateField()
+    start_date = BoundedDateField()
+    supervision_end_date = BoundedDateField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -209,7 +210,7 @@ class RiskMatrixAssessment(models.Model):
     s = models.CharField("RM2000/S", max_length=10, choices=RISK_CHOICES)
     v = models.CharField("RM2000/V", max_length=10, choices=RISK_CHOICES)
     c = models.CharField("RM2000/C", max_length=10, choices=RISK_CHOICES)
-    assessed_on = models.DateField()
+    assessed_on = BoundedDateField()
     assessor = models.CharField(max_length=150)
     source = models.CharField(max_length=10, choices=RiskSource.choices, default=RiskSource.RECORDED)
     inputs = models.JSONField(default=dict, blank=True, help_text="The calculator's inputs, when calculated.")
@@ -246,7 +247,7 @@ class RoshAssessment(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="rosh_assessments")
     level = models.CharField(max_length=10, choices=RISK_CHOICES)
-    assessed_on = models.DateField()
+    assessed_on = BoundedDateField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -271,7 +272,7 @@ class DevianceAssessment(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="deviance_assessments")
     level = models.CharField(max_length=4, choices=DEVIANCE_CHOICES)
-    rationale = models.TextField()
+    rationale = BoundedTextField()
     source = models.CharField(max_length=12, choices=DevianceSource.choices, default=DevianceSource.RECORDED)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -303,7 +304,7 @@ class Rm2000ScoringTable(models.Model):
     table = models.JSONField(
         help_text="Checked with referrals.rules.validate_scoring_table before it is saved."
     )
-    source_note = models.TextField()
+    source_note = BoundedTextField()
     active = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -330,7 +331,7 @@ class Ogrs3CoefficientTable(models.Model):
     table = models.JSONField(
         help_text="Checked with referrals.rules.ogrs3.validate_coefficient_table before it is saved."
     )
-    source_note = models.TextField()
+    source_note = BoundedTextField()
     active = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -358,7 +359,7 @@ class Ogrs3Assessment(models.Model):
     one_year = models.DecimalField("1-year OGRS3", max_digits=7, decimal_places=6)
     two_year = models.DecimalField("2-year OGRS3", max_digits=7, decimal_places=6)
     band = models.CharField(max_length=10, choices=RISK_CHOICES, help_text="On the 2-year percentage.")
-    assessed_on = models.DateField()
+    assessed_on = BoundedDateField()
     source = models.CharField(max_length=10, choices=RiskSource.choices, default=RiskSource.RECORDED)
     inputs = models.JSONField(default=dict, blank=True, help_text="The calculator's inputs, when calculated.")
     working = models.JSONField(
@@ -428,11 +429,11 @@ class Referral(models.Model):
     returns_to = models.CharField(
         max_length=20, choices=STATUS_CHOICES, blank=True, help_text="Where a parked referral goes back to."
     )
-    planned_start = models.DateField(null=True, blank=True)
+    planned_start = BoundedDateField(null=True, blank=True)
     active_appeal = models.BooleanField(default=False)
     maintains_innocence = models.BooleanField(default=False)
     completed_prison_sotp = models.BooleanField(default=False)
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(blank=True)
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -502,7 +503,7 @@ class ReferralStatusChange(models.Model):
     from_status = models.CharField(max_length=20, choices=STATUS_CHOICES, blank=True)
     to_status = models.CharField(max_length=20, choices=STATUS_CHOICES)
     reason_code = models.CharField(max_length=40, blank=True)
-    reason = models.TextField(blank=True)
+    reason = BoundedTextField(blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
@@ -539,13 +540,13 @@ class AssessmentDecision(models.Model):
     computed = models.JSONField(
         help_text="The eligibility decision as computed at the time (rules' as_dict())."
     )
-    planned_start = models.DateField(help_text="The date the age rules used.")
+    planned_start = BoundedDateField(help_text="The date the age rules used.")
     referred_programme = models.CharField(max_length=10, choices=Programme.choices)
     referred_format = models.CharField(max_length=10, choices=Format.choices)
     override_programme = models.CharField(max_length=10, choices=Programme.choices, blank=True)
     override_format = models.CharField(max_length=10, choices=Format.choices, blank=True)
     override_route = models.CharField(max_length=40, blank=True)
-    rationale = models.TextField(blank=True)
+    rationale = BoundedTextField(blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 

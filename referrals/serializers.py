@@ -10,6 +10,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from isotp import fields as bounded
 from referrals.candidates import (
     current_sentence,
     decision_for,
@@ -48,12 +49,12 @@ from referrals.rules.transitions import manual_transitions
 
 class StaffOutput(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
-    full_name = serializers.CharField()
+    full_name = bounded.CharField()
 
 
 class ReasonOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
+    code = bounded.CharField()
+    message = bounded.CharField()
 
 
 # --- RM2000 calculator (POST rm2000/score/) -----------------------------------------------------------------
@@ -62,8 +63,8 @@ class ReasonOutput(serializers.Serializer[Any]):
 class Rm2000FactorsInput(serializers.Serializer[Any]):
     """The calculator's inputs apart from sex and date of birth (taken from a person's record when recorded)."""
 
-    assessment_date = serializers.DateField()
-    commencement_of_risk_date = serializers.DateField(
+    assessment_date = bounded.DateField()
+    commencement_of_risk_date = bounded.DateField(
         help_text="Date of sentence (or release) for the current sexual offence."
     )
     sexual_appearances = serializers.IntegerField(
@@ -87,7 +88,7 @@ class Rm2000FactorsInput(serializers.Serializer[Any]):
 
 class Rm2000ScoreInput(Rm2000FactorsInput):
     sex = serializers.ChoiceField(choices=Sex.choices)
-    date_of_birth = serializers.DateField()
+    date_of_birth = bounded.DateOfBirthField()
 
 
 class Rm2000SOutput(serializers.Serializer[Any]):
@@ -112,13 +113,13 @@ class Rm2000ScoreOutput(serializers.Serializer[Any]):
     s = Rm2000SOutput()
     v = Rm2000VOutput()
     c = Rm2000COutput()
-    working = serializers.ListField(child=serializers.CharField(), help_text="Each step of the calculation.")
+    working = serializers.ListField(child=bounded.CharField(), help_text="Each step of the calculation.")
     warnings = serializers.ListField(
-        child=serializers.CharField(),
+        child=bounded.CharField(),
         help_text="E.g. a pre-release assessment (commencement after the assessment).",
     )
-    table_version = serializers.CharField(help_text="The version of the scoring table used.")
-    source_note = serializers.CharField(help_text="Where the scoring table comes from.")
+    table_version = bounded.CharField(help_text="The version of the scoring table used.")
+    source_note = bounded.CharField(help_text="Where the scoring table comes from.")
 
 
 # --- OGRS3 (POST ogrs3/score/) -----------------------------------------------------------------------------
@@ -126,9 +127,9 @@ class Rm2000ScoreOutput(serializers.Serializer[Any]):
 
 class Ogrs3ScoreInput(serializers.Serializer[Any]):
     sex = serializers.ChoiceField(choices=Sex.choices)
-    date_of_birth = serializers.DateField()
-    conviction_date = serializers.DateField(help_text="The date of the current conviction.")
-    assessment_date = serializers.DateField(
+    date_of_birth = bounded.DateOfBirthField()
+    conviction_date = bounded.PastDateField(help_text="The date of the current conviction.")
+    assessment_date = bounded.DateField(
         help_text="The start of follow-up: the assessment or sentence date, or release from custody."
     )
     age_at_first_sanction = serializers.IntegerField(help_text="Age at the first caution or conviction.")
@@ -146,9 +147,9 @@ class Ogrs3ScoreOutput(serializers.Serializer[Any]):
     one_year_percent = serializers.IntegerField()
     two_year_percent = serializers.IntegerField()
     band = serializers.ChoiceField(choices=RISK_CHOICES, help_text="On the 2-year percentage.")
-    working = serializers.ListField(child=serializers.CharField(), help_text="Each step of the calculation.")
-    table_version = serializers.CharField(help_text="The version of the coefficient table used.")
-    source_note = serializers.CharField(help_text="Where the coefficient table comes from.")
+    working = serializers.ListField(child=bounded.CharField(), help_text="Each step of the calculation.")
+    table_version = bounded.CharField(help_text="The version of the coefficient table used.")
+    source_note = bounded.CharField(help_text="Where the coefficient table comes from.")
 
 
 # --- eligibility (POST eligibility/check/, and embedded in a referral) -------------------------------------
@@ -159,8 +160,8 @@ ROUTE_CHOICES = list(ROUTE_LABELS.items())
 
 class EligibilityCheckInput(serializers.Serializer[Any]):
     sex = serializers.ChoiceField(choices=Sex.choices)
-    date_of_birth = serializers.DateField()
-    planned_start = serializers.DateField(help_text="Age is taken on this date.")
+    date_of_birth = bounded.DateOfBirthField()
+    planned_start = bounded.DateField(help_text="Age is taken on this date.")
     iq = serializers.IntegerField(allow_null=True, min_value=0, max_value=200)
     offences = serializers.ListField(
         child=serializers.ChoiceField(choices=OFFENCE_CHOICES),
@@ -186,13 +187,13 @@ class EligibilityCheckInput(serializers.Serializer[Any]):
         default=None,
         help_text="Optional: with RM2000/S, flags the 2013 low-likelihood warning.",
     )
-    supervision_end = serializers.DateField(
+    supervision_end = bounded.DateField(
         allow_null=True,
         required=False,
         default=None,
         help_text="Optional: the end of supervision, for SUPERVISION_ENDS_TOO_SOON (unknown: a warning).",
     )
-    offence_date = serializers.DateField(
+    offence_date = bounded.DateField(  # hypothetical: checked against the planned start, which may be ahead
         allow_null=True,
         required=False,
         default=None,
@@ -246,9 +247,9 @@ class ConvictionOutput(serializers.ModelSerializer[Conviction]):
 
 class ConvictionInput(serializers.Serializer[Any]):
     offence_code = serializers.SlugField(help_text="A code from offences/.")
-    conviction_date = serializers.DateField()
-    offence_date = serializers.DateField(required=False, allow_null=True, default=None)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    conviction_date = bounded.PastDateField()
+    offence_date = bounded.PastDateField(required=False, allow_null=True, default=None)
+    notes = bounded.CharField(required=False, allow_blank=True, default="")
     contact = serializers.BooleanField(
         required=False,
         allow_null=True,
@@ -268,8 +269,8 @@ class SentenceInput(serializers.Serializer[Any]):
     programme_requirement = serializers.BooleanField(
         help_text="An accredited programme requirement (orders) or condition (licence)."
     )
-    start_date = serializers.DateField()
-    supervision_end_date = serializers.DateField()
+    start_date = bounded.DateField()
+    supervision_end_date = bounded.DateField()
 
 
 class Rm2000AssessmentOutput(serializers.ModelSerializer[RiskMatrixAssessment]):
@@ -282,8 +283,8 @@ class Rm2000RecordInput(serializers.Serializer[Any]):
     s = serializers.ChoiceField(choices=RISK_CHOICES)
     v = serializers.ChoiceField(choices=RISK_CHOICES)
     c = serializers.ChoiceField(choices=RISK_CHOICES)
-    assessed_on = serializers.DateField()
-    assessor = serializers.CharField(max_length=150)
+    assessed_on = bounded.PastDateField()
+    assessor = bounded.CharField(max_length=150)
 
 
 class RoshOutput(serializers.ModelSerializer[RoshAssessment]):
@@ -294,7 +295,7 @@ class RoshOutput(serializers.ModelSerializer[RoshAssessment]):
 
 class RoshInput(serializers.Serializer[Any]):
     level = serializers.ChoiceField(choices=RISK_CHOICES)
-    assessed_on = serializers.DateField()
+    assessed_on = bounded.PastDateField()
 
 
 class Ogrs3Output(serializers.ModelSerializer[Ogrs3Assessment]):
@@ -336,7 +337,7 @@ class Ogrs3RecordInput(serializers.Serializer[Any]):
 
     one_year_percent = serializers.IntegerField(min_value=0, max_value=100)
     two_year_percent = serializers.IntegerField(min_value=0, max_value=100)
-    assessed_on = serializers.DateField()
+    assessed_on = bounded.PastDateField()
 
 
 class DevianceOutput(serializers.ModelSerializer[DevianceAssessment]):
@@ -349,7 +350,7 @@ class DevianceOutput(serializers.ModelSerializer[DevianceAssessment]):
 
 class DevianceInput(serializers.Serializer[Any]):
     level = serializers.ChoiceField(choices=DEVIANCE_CHOICES)
-    rationale = serializers.CharField()
+    rationale = bounded.CharField()
 
 
 class PersonSummaryOutput(serializers.ModelSerializer[Person]):
@@ -435,10 +436,10 @@ class PersonDetailOutput(serializers.ModelSerializer[Person]):
 
 
 class PersonInput(serializers.Serializer[Any]):
-    crn = serializers.CharField(max_length=7, help_text="One letter and 6 digits, e.g. C123456.")
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
-    date_of_birth = serializers.DateField()
+    crn = bounded.CharField(max_length=7, help_text="One letter and 6 digits, e.g. C123456.")
+    first_name = bounded.CharField(max_length=100)
+    last_name = bounded.CharField(max_length=100)
+    date_of_birth = bounded.DateOfBirthField()
     sex = serializers.ChoiceField(choices=Sex.choices)
     iq = serializers.IntegerField(required=False, allow_null=True, default=None)
     learning_disability = serializers.BooleanField(default=False)
@@ -451,10 +452,10 @@ class PersonInput(serializers.Serializer[Any]):
 
 
 class PersonUpdateInput(serializers.Serializer[Any]):
-    crn = serializers.CharField(max_length=7, required=False)
-    first_name = serializers.CharField(max_length=100, required=False)
-    last_name = serializers.CharField(max_length=100, required=False)
-    date_of_birth = serializers.DateField(required=False)
+    crn = bounded.CharField(max_length=7, required=False)
+    first_name = bounded.CharField(max_length=100, required=False)
+    last_name = bounded.CharField(max_length=100, required=False)
+    date_of_birth = bounded.DateOfBirthField(required=False)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
     iq = serializers.IntegerField(required=False, allow_null=True)
     learning_disability = serializers.BooleanField(required=False)
@@ -521,34 +522,32 @@ ENFORCEMENT_STATUSES = ("none", "warning_due", "warning_issued", "breach_due", "
 
 
 class EnforcementFailureOutput(serializers.Serializer[Any]):
-    date = serializers.DateField()
-    what = serializers.CharField(help_text="e.g. 'Unacceptable absence: session 4 on Monday 3 May 2027'")
+    date = bounded.DateField()
+    what = bounded.CharField(help_text="e.g. 'Unacceptable absence: session 4 on Monday 3 May 2027'")
     session = serializers.UUIDField(help_text="The session missed (or whose catch-up was missed).")
 
 
 class EnforcementOutput(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=[(s, s) for s in ENFORCEMENT_STATUSES])
-    status_label = serializers.CharField()
-    warning_issued_on = serializers.DateField(allow_null=True)
-    breach_due_by = serializers.DateField(
-        allow_null=True, help_text="The 10th working day after the absence."
-    )
-    breach_actioned_on = serializers.DateField(allow_null=True)
+    status_label = bounded.CharField()
+    warning_issued_on = bounded.DateField(allow_null=True)
+    breach_due_by = bounded.DateField(allow_null=True, help_text="The 10th working day after the absence.")
+    breach_actioned_on = bounded.DateField(allow_null=True)
     failures = EnforcementFailureOutput(many=True)
-    code = serializers.CharField()
-    reason = serializers.CharField()
+    code = bounded.CharField()
+    reason = bounded.CharField()
 
 
 class RestartOutput(serializers.Serializer[Any]):
     """domain.md §6, §9: why a referral is back on the waiting list to start the programme again."""
 
-    place = serializers.CharField(help_text="The group or one-to-one plan whose place ended.")
-    ended_on = serializers.DateField(allow_null=True)
+    place = bounded.CharField(help_text="The group or one-to-one plan whose place ended.")
+    ended_on = bounded.DateField(allow_null=True)
     missed_session = serializers.UUIDField(
         allow_null=True, help_text="The missed session that could no longer be caught up."
     )
-    missed_session_label = serializers.CharField(help_text="e.g. 'session 9 on Monday 1 March 2027'")
-    reason = serializers.CharField()
+    missed_session_label = bounded.CharField(help_text="e.g. 'session 9 on Monday 1 March 2027'")
+    reason = bounded.CharField()
 
 
 def _extras(referral: Referral, name: str) -> Any:
@@ -615,38 +614,38 @@ class ReferralInput(serializers.Serializer[Any]):
     person = serializers.UUIDField(help_text="The person's id.")
     programme = serializers.ChoiceField(choices=Programme.choices)
     format = serializers.ChoiceField(choices=Format.choices)
-    planned_start = serializers.DateField(required=False, allow_null=True, default=None)
+    planned_start = bounded.DateField(required=False, allow_null=True, default=None)
     active_appeal = serializers.BooleanField(default=False)
     maintains_innocence = serializers.BooleanField(default=False)
     completed_prison_sotp = serializers.BooleanField(default=False)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = bounded.CharField(required=False, allow_blank=True, default="")
 
 
 class ReferralUpdateInput(serializers.Serializer[Any]):
     programme = serializers.ChoiceField(choices=Programme.choices, required=False)
     format = serializers.ChoiceField(choices=Format.choices, required=False)
-    planned_start = serializers.DateField(required=False, allow_null=True)
+    planned_start = bounded.DateField(required=False, allow_null=True)
     active_appeal = serializers.BooleanField(required=False)
     maintains_innocence = serializers.BooleanField(required=False)
     completed_prison_sotp = serializers.BooleanField(required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = bounded.CharField(required=False, allow_blank=True)
 
 
 class TransitionInput(serializers.Serializer[Any]):
     to_status = serializers.ChoiceField(choices=STATUS_CHOICES)
-    reason_code = serializers.CharField(
+    reason_code = bounded.CharField(
         required=False,
         allow_blank=True,
         default="",
         help_text="Required for withdrawn, deselected, not suitable, on hold and suitable but not ready.",
     )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = bounded.CharField(required=False, allow_blank=True, default="")
 
 
 class ConflictOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    allowed = serializers.ListField(child=serializers.CharField(), required=False)
+    code = bounded.CharField()
+    detail = bounded.CharField()
+    allowed = serializers.ListField(child=bounded.CharField(), required=False)
 
 
 class OverrideInput(serializers.Serializer[Any]):
@@ -658,8 +657,8 @@ class OverrideInput(serializers.Serializer[Any]):
 class AssessmentInput(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=AssessmentOutcome.choices)
     override = OverrideInput(required=False, allow_null=True, default=None)
-    rationale = serializers.CharField(required=False, allow_blank=True, default="")
-    reason_code = serializers.CharField(
+    rationale = bounded.CharField(required=False, allow_blank=True, default="")
+    reason_code = bounded.CharField(
         required=False, allow_blank=True, default="", help_text="For not suitable or suitable but not ready."
     )
 
@@ -677,8 +676,8 @@ URGENCY_CHOICES = [
 
 class UrgencyOutput(serializers.Serializer[Any]):
     level = serializers.ChoiceField(choices=URGENCY_CHOICES)
-    message = serializers.CharField()
-    latest_start = serializers.DateField(allow_null=True)
+    message = bounded.CharField()
+    latest_start = bounded.DateField(allow_null=True)
     days_left = serializers.IntegerField(allow_null=True)
 
 
@@ -686,10 +685,10 @@ class WaitingRowOutput(serializers.Serializer[Any]):
     position = serializers.IntegerField()
     referral = serializers.UUIDField(source="referral.public_id")
     person = PersonSummaryOutput()
-    planned_start = serializers.DateField()
+    planned_start = bounded.DateField()
     age_at_start = serializers.IntegerField()
     awaiting_since = serializers.DateTimeField()
-    supervision_end = serializers.DateField(allow_null=True)
+    supervision_end = bounded.DateField(allow_null=True)
     urgency = UrgencyOutput()
     restart = serializers.SerializerMethodField()
     restart_detail = RestartOutput(source="restart", allow_null=True)

@@ -17,6 +17,7 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 
+from isotp.fields import BoundedTextField
 from reports.rules import STATUS_LABELS, ReportKind, ReportStatus
 
 
@@ -91,8 +92,8 @@ class PostProgrammeReport(models.Model):
     approved_snapshot = models.JSONField(
         default=dict, blank=True, help_text="Facts and writing as approved: what the worker renders."
     )
-    return_comments = models.TextField(blank=True)
-    amendment_reason = models.TextField(blank=True, help_text="Why the issued version is being amended.")
+    return_comments = BoundedTextField(blank=True)
+    amendment_reason = BoundedTextField(blank=True, help_text="Why the issued version is being amended.")
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -103,7 +104,7 @@ class PostProgrammeReport(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     render_started_at = models.DateTimeField(null=True, blank=True)
     render_attempts = models.PositiveSmallIntegerField(default=0)
-    failure_reason = models.TextField(blank=True)
+    failure_reason = BoundedTextField(blank=True)
     completion_recorded_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -142,7 +143,7 @@ class ReportVersion(models.Model):
     pages = models.PositiveSmallIntegerField(default=0)
     issued_at = models.DateTimeField()
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    amendment_reason = models.TextField(blank=True)
+    amendment_reason = BoundedTextField(blank=True)
     snapshot = models.JSONField(help_text="The facts and writing this PDF was rendered from.")
     superseded_at = models.DateTimeField(null=True, blank=True)
 

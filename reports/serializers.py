@@ -8,13 +8,14 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from isotp import fields as bounded
 from reports.models import PostProgrammeReport, ReportVersion
 
 
 class ReportPersonOutput(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    crn = serializers.CharField()
-    full_name = serializers.CharField()
+    crn = bounded.CharField()
+    full_name = bounded.CharField()
 
 
 class ReportListOutput(serializers.ModelSerializer):
@@ -70,14 +71,14 @@ class ReportVersionOutput(serializers.ModelSerializer):
 class CompletionOutput(serializers.Serializer):
     counts = serializers.BooleanField()
     recorded_at = serializers.DateTimeField(allow_null=True)
-    reasons = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    reasons = serializers.ListField(child=serializers.DictField(child=bounded.CharField()))
 
 
 class ReportDetailOutput(ReportListOutput):
     versions = ReportVersionOutput(many=True)
-    failure_reason = serializers.CharField()
-    return_comments = serializers.CharField()
-    amendment_reason = serializers.CharField()
+    failure_reason = bounded.CharField()
+    return_comments = bounded.CharField()
+    amendment_reason = bounded.CharField()
     completion = serializers.SerializerMethodField()
 
     class Meta(ReportListOutput.Meta):
@@ -104,10 +105,10 @@ class ReportDetailOutput(ReportListOutput):
 
 
 class ReturnInput(serializers.Serializer):
-    comments = serializers.CharField(
+    comments = bounded.CharField(
         error_messages={"blank": "Say what needs to change before the report can be approved"}
     )
 
 
 class AmendInput(serializers.Serializer):
-    reason = serializers.CharField(error_messages={"blank": "Say why the issued report is being amended"})
+    reason = bounded.CharField(error_messages={"blank": "Say why the issued report is being amended"})

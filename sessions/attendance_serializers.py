@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from isotp import fields as bounded
 from sessions.models import AttendanceOutcome, CatchUpOutcome, MembershipStatus
 from sessions.serializers import DeliveryStaffOutput, DeliveryVenueOutput, MembershipOutput
 
@@ -27,7 +28,7 @@ class AttendanceRecordInput(serializers.Serializer[Any]):
         required=False,
         help_text="N-SOGP: presented their personal-work exercise (002). Left out: the saved value stays.",
     )
-    notes = serializers.CharField(
+    notes = bounded.CharField(
         required=False, allow_blank=True, max_length=2000, help_text="Left out: the saved note stays."
     )
     concern = serializers.BooleanField(
@@ -43,7 +44,7 @@ class AttendanceRecordOutput(serializers.Serializer[Any]):
     sent_home_acceptable = serializers.BooleanField(allow_null=True)
     homework_done = serializers.BooleanField(allow_null=True)
     personal_work = serializers.BooleanField()
-    notes = serializers.CharField()
+    notes = bounded.CharField()
     concern = serializers.BooleanField()
 
 
@@ -53,14 +54,14 @@ class RegisterInput(serializers.Serializer[Any]):
         allow_empty=False,
         error_messages={"empty": "Record at least one member: an empty register records nobody."},
     )
-    content_delivered = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    exercises = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    content_delivered = bounded.CharField(required=False, allow_blank=True, max_length=5000)
+    exercises = bounded.CharField(required=False, allow_blank=True, max_length=5000)
 
 
 class RegisterMemberOutput(serializers.Serializer[Any]):
     membership = serializers.UUIDField()
-    crn = serializers.CharField()
-    full_name = serializers.CharField()
+    crn = bounded.CharField()
+    full_name = bounded.CharField()
     membership_status = serializers.ChoiceField(
         choices=MembershipStatus.choices,
         help_text="Not active: the membership has ended and its record is read-only (MEMBERSHIP_ENDED).",
@@ -70,22 +71,22 @@ class RegisterMemberOutput(serializers.Serializer[Any]):
         child=serializers.UUIDField(), help_text="Earlier missed sessions not yet caught up."
     )
     may_attend = serializers.BooleanField(help_text="False while an earlier catch-up is outstanding.")
-    blocked_by = serializers.CharField(allow_blank=True)
+    blocked_by = bounded.CharField(allow_blank=True)
 
 
 class RegisterOutput(serializers.Serializer[Any]):
     session = serializers.UUIDField()
-    date = serializers.DateField()
+    date = bounded.DateField()
     is_open = serializers.BooleanField(help_text="A register opens on the session's date (domain.md §6).")
-    content_delivered = serializers.CharField()
-    exercises = serializers.CharField()
+    content_delivered = bounded.CharField()
+    exercises = bounded.CharField()
     register_taken_at = serializers.DateTimeField(allow_null=True)
     members = RegisterMemberOutput(many=True)
 
 
 class CatchUpInput(serializers.Serializer[Any]):
     missed_session = serializers.UUIDField()
-    date = serializers.DateField()
+    date = bounded.DateField()
     facilitator = serializers.UUIDField()
     outcome = serializers.ChoiceField(
         choices=CatchUpOutcome.choices,
@@ -96,43 +97,41 @@ class CatchUpInput(serializers.Serializer[Any]):
     )
     start = serializers.TimeField(required=False, allow_null=True, default=None)
     venue = serializers.IntegerField(required=False, allow_null=True, default=None)
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    notes = bounded.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class CatchUpOutcomeInput(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=CatchUpOutcome.choices)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    notes = bounded.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class CatchUpOutput(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     membership = serializers.UUIDField(source="membership.public_id")
     missed_session = serializers.UUIDField(source="missed_session.public_id")
-    date = serializers.DateField()
+    date = bounded.DateField()
     start = serializers.TimeField(allow_null=True)
     end = serializers.TimeField(allow_null=True)
     venue = DeliveryVenueOutput(allow_null=True)
     facilitator = DeliveryStaffOutput()
-    outcome = serializers.CharField(
-        help_text="attended, late, acceptable_absence, unacceptable_absence or empty"
-    )
-    notes = serializers.CharField()
+    outcome = bounded.CharField(help_text="attended, late, acceptable_absence, unacceptable_absence or empty")
+    notes = bounded.CharField()
     cancelled_at = serializers.DateTimeField(allow_null=True, help_text="Set when the booking was cancelled.")
-    cancel_reason = serializers.CharField(help_text="Why it was cancelled (empty unless cancelled).")
+    cancel_reason = bounded.CharField(help_text="Why it was cancelled (empty unless cancelled).")
 
 
 class CatchUpCancelInput(serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=2000)
+    reason = bounded.CharField(max_length=2000)
 
 
 class CatchUpExceptionInput(serializers.Serializer[Any]):
     missed_session = serializers.UUIDField()
-    reason = serializers.CharField()
+    reason = bounded.CharField()
 
 
 class CatchUpExceptionOutput(serializers.Serializer[Any]):
     missed_session = serializers.UUIDField(source="missed_session.public_id")
-    reason = serializers.CharField()
+    reason = bounded.CharField()
     granted_by = DeliveryStaffOutput()
     granted_at = serializers.DateTimeField()
 
@@ -148,25 +147,25 @@ class MembershipProgressOutput(MembershipOutput):
     catch_ups_outstanding = serializers.ListField(child=serializers.UUIDField())
     catch_up_limit = serializers.IntegerField(allow_null=True)
     restart_blocks = serializers.ListField(child=serializers.IntegerField())
-    codes = serializers.ListField(child=serializers.CharField())
-    reasons = serializers.ListField(child=serializers.CharField())
+    codes = serializers.ListField(child=bounded.CharField())
+    reasons = serializers.ListField(child=bounded.CharField())
 
 
 class WarningInput(serializers.Serializer[Any]):
-    issued_on = serializers.DateField()
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    issued_on = bounded.DateField()
+    notes = bounded.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class BreachInput(serializers.Serializer[Any]):
-    actioned_on = serializers.DateField()
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    actioned_on = bounded.DateField()
+    notes = bounded.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class EnforcementActionOutput(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
-    kind = serializers.CharField()
-    on = serializers.DateField()
-    notes = serializers.CharField()
+    kind = bounded.CharField()
+    on = bounded.DateField()
+    notes = bounded.CharField()
 
 
 def with_progress(membership: Any) -> Any:

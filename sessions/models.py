@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from isotp.fields import BoundedDateField, BoundedTextField
+
 # --- catalogue ----------------------------------------------------------------------------------------------
 
 
@@ -62,8 +64,8 @@ class Programme(models.Model):
         related_name="programmes",
         help_text="Empty for the national default; set for an area's own version.",
     )
-    valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True)
+    valid_from = BoundedDateField()
+    valid_until = BoundedDateField(null=True, blank=True)
     delivery = models.CharField(max_length=20, choices=Delivery.choices)
     session_minutes = models.PositiveSmallIntegerField()
     work_minutes = models.PositiveSmallIntegerField()
@@ -94,8 +96,8 @@ class Programme(models.Model):
     cadence = models.CharField(max_length=10, choices=Cadence.choices)
     max_slots_per_week = models.PositiveSmallIntegerField()
     source = models.JSONField(default=list)
-    source_note = models.TextField()
-    change_reason = models.TextField(blank=True)
+    source_note = BoundedTextField()
+    change_reason = BoundedTextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -228,7 +230,7 @@ class ProgrammeGroup(models.Model):
     )
     age_min = models.PositiveSmallIntegerField()
     age_max = models.PositiveSmallIntegerField(null=True, blank=True)
-    start_date = models.DateField()
+    start_date = BoundedDateField()
     status = models.CharField(max_length=20, choices=GroupStatus.choices, default=GroupStatus.PLANNED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -296,9 +298,9 @@ class OneToOnePlan(models.Model):
     )
     venue = models.ForeignKey("accounts.Venue", on_delete=models.PROTECT, related_name="one_to_one_plans")
     sessions_per_module = models.JSONField(help_text='{"1": 5, "2": 4, ...}: module number -> sessions')
-    rationale = models.TextField(blank=True, help_text="Why a module departs from its guidance range (§2.2).")
+    rationale = BoundedTextField(blank=True, help_text="Why a module departs from its guidance range (§2.2).")
     total_sessions = models.PositiveSmallIntegerField()
-    start_date = models.DateField()
+    start_date = BoundedDateField()
     status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.PLANNED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -378,7 +380,7 @@ class ScheduledSession(models.Model):
     module = models.PositiveSmallIntegerField()
     module_title = models.CharField(max_length=150)
     block = models.PositiveSmallIntegerField(null=True, blank=True)
-    date = models.DateField()
+    date = BoundedDateField()
     start = models.TimeField()
     end = models.TimeField()
     venue = models.ForeignKey("accounts.Venue", on_delete=models.PROTECT, related_name="scheduled_sessions")
@@ -388,10 +390,10 @@ class ScheduledSession(models.Model):
     status = models.CharField(max_length=30, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
     # The date first planned, kept while the session is on another date (a reschedule, or a provider cancellation
     # whose replacement row this is), so the schedule can say "moved from ... to ..."; empty when never moved.
-    moved_from = models.DateField(null=True, blank=True)
+    moved_from = BoundedDateField(null=True, blank=True)
     # The register (issue 8): the facilitators' session notes and who took it, when.
-    content_delivered = models.TextField(blank=True, help_text="What the session covered.")
-    exercises = models.TextField(blank=True, help_text="The exercises used.")
+    content_delivered = BoundedTextField(blank=True, help_text="What the session covered.")
+    exercises = BoundedTextField(blank=True, help_text="The exercises used.")
     register_taken_at = models.DateTimeField(null=True, blank=True)
     register_taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -447,13 +449,13 @@ class Membership(models.Model):
         OneToOnePlan, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
     referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="memberships")
-    joined_on = models.DateField()
-    left_on = models.DateField(null=True, blank=True)
+    joined_on = BoundedDateField()
+    left_on = BoundedDateField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
     )
     removal_reason_code = models.CharField(max_length=40, blank=True)
-    removal_reason = models.TextField(blank=True)
+    removal_reason = BoundedTextField(blank=True)
     next_status = models.CharField(
         max_length=30, blank=True, help_text="The referral's status after removal."
     )
@@ -523,7 +525,7 @@ class Attendance(models.Model):
     personal_work = models.BooleanField(
         default=False, help_text="N-SOGP: the member presented their personal-work exercise (002)."
     )
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(blank=True)
     concern = models.BooleanField(default=False, help_text="Alerts the offender manager.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -565,7 +567,7 @@ class CatchUp(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="catch_ups")
     missed_session = models.ForeignKey(ScheduledSession, on_delete=models.PROTECT, related_name="catch_ups")
-    date = models.DateField()
+    date = BoundedDateField()
     start = models.TimeField(null=True, blank=True)
     end = models.TimeField(null=True, blank=True)
     venue = models.ForeignKey(
@@ -575,7 +577,7 @@ class CatchUp(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delivered_catch_ups"
     )
     outcome = models.CharField(max_length=30, choices=CatchUpOutcome.choices, blank=True)
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(blank=True)
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -587,7 +589,7 @@ class CatchUp(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    cancel_reason = models.TextField(blank=True)
+    cancel_reason = BoundedTextField(blank=True)
 
     class Meta:
         ordering = ["date", "start", "id"]
@@ -637,7 +639,7 @@ class CatchUpException(models.Model):
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="catch_up_exceptions")
     missed_session = models.ForeignKey(ScheduledSession, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField()
+    reason = BoundedTextField()
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
 
@@ -667,8 +669,8 @@ class EnforcementAction(models.Model):
         "referrals.Referral", on_delete=models.PROTECT, related_name="enforcement_actions"
     )
     kind = models.CharField(max_length=10, choices=EnforcementKind.choices)
-    on = models.DateField(help_text="The day the warning was issued or the breach actioned.")
-    notes = models.TextField(blank=True)
+    on = BoundedDateField(help_text="The day the warning was issued or the breach actioned.")
+    notes = BoundedTextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

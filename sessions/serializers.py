@@ -11,6 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import Jurisdiction
+from isotp import fields as bounded
 from sessions.models import (
     Cadence,
     Delivery,
@@ -37,12 +38,12 @@ PREVIEW_JURISDICTIONS = [
 
 class DeliveryStaffOutput(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
-    full_name = serializers.CharField()
+    full_name = bounded.CharField()
 
 
 class DeliveryVenueOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = bounded.CharField()
 
 
 # --- catalogue ----------------------------------------------------------------------------------------------
@@ -50,7 +51,7 @@ class DeliveryVenueOutput(serializers.Serializer[Any]):
 
 class ModuleOutput(serializers.Serializer[Any]):
     number = serializers.IntegerField()
-    title = serializers.CharField()
+    title = bounded.CharField()
     sessions = serializers.IntegerField(
         required=False, allow_null=True, help_text="Fixed number of sessions."
     )
@@ -59,7 +60,7 @@ class ModuleOutput(serializers.Serializer[Any]):
     )
     sessions_max = serializers.IntegerField(required=False, allow_null=True)
     block = serializers.IntegerField(required=False, allow_null=True)
-    note = serializers.CharField(required=False)
+    note = bounded.CharField(required=False)
 
 
 class AgeBandOutput(serializers.Serializer[Any]):
@@ -73,14 +74,14 @@ class RestartRuleOutput(serializers.Serializer[Any]):
 
 
 class ProgrammeOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    programme = serializers.CharField()
-    format = serializers.CharField()
-    name = serializers.CharField()
+    code = bounded.CharField()
+    programme = bounded.CharField()
+    format = bounded.CharField()
+    name = bounded.CharField()
     version = serializers.IntegerField()
     area_version = serializers.SerializerMethodField(help_text="True when this is the area's own version.")
-    valid_from = serializers.DateField()
-    valid_until = serializers.DateField(allow_null=True)
+    valid_from = bounded.DateField()
+    valid_until = bounded.DateField(allow_null=True)
     delivery = serializers.ChoiceField(choices=Delivery.choices)
     session_minutes = serializers.IntegerField()
     work_minutes = serializers.IntegerField()
@@ -103,8 +104,8 @@ class ProgrammeOutput(serializers.Serializer[Any]):
     default_start_time = serializers.TimeField()
     cadence = serializers.ChoiceField(choices=Cadence.choices)
     max_slots_per_week = serializers.IntegerField()
-    source = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
-    source_note = serializers.CharField()
+    source = serializers.ListField(child=bounded.CharField())  # type: ignore[assignment]
+    source_note = bounded.CharField()
 
     def get_area_version(self, obj: Any) -> bool:
         return obj.area_id is not None
@@ -114,8 +115,8 @@ class ProgrammeOutput(serializers.Serializer[Any]):
 
 
 class ProgrammeRefOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = bounded.CharField()
+    name = bounded.CharField()
     version = serializers.IntegerField()
 
 
@@ -139,14 +140,14 @@ class SessionOutput(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     number = serializers.IntegerField()
     module = serializers.IntegerField()
-    module_title = serializers.CharField()
+    module_title = bounded.CharField()
     block = serializers.IntegerField(allow_null=True)
-    date = serializers.DateField()
+    date = bounded.DateField()
     start = serializers.TimeField()
     end = serializers.TimeField()
     venue = DeliveryVenueOutput()
     status = serializers.ChoiceField(choices=SessionStatus.choices)
-    moved_from = serializers.DateField(
+    moved_from = bounded.DateField(
         allow_null=True, help_text="The date first planned, while the session is on another date; else null."
     )
     facilitators = DeliveryStaffOutput(many=True)
@@ -162,7 +163,7 @@ class SessionDetailOutput(SessionOutput):
 
 
 class RescheduleInput(serializers.Serializer[Any]):
-    new_date = serializers.DateField()
+    new_date = bounded.DateField()
     new_start = serializers.TimeField(required=False, allow_null=True, input_formats=["%H:%M"])
     cascade = serializers.BooleanField(
         help_text="Move every later session onto the next free slot dates too."
@@ -170,7 +171,7 @@ class RescheduleInput(serializers.Serializer[Any]):
 
 
 class CancelSessionInput(serializers.Serializer[Any]):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = bounded.CharField(required=False, allow_blank=True, default="")
 
 
 class MovedSessionsOutput(serializers.Serializer[Any]):
@@ -182,8 +183,8 @@ class MovedSessionsOutput(serializers.Serializer[Any]):
 
 class GroupOutput(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
-    reference = serializers.CharField()
-    name = serializers.CharField()
+    reference = bounded.CharField()
+    name = bounded.CharField()
     programme = ProgrammeRefOutput()
     venue = DeliveryVenueOutput()
     treatment_manager = DeliveryStaffOutput()
@@ -193,29 +194,29 @@ class GroupOutput(serializers.Serializer[Any]):
     member_count = serializers.IntegerField()
     age_min = serializers.IntegerField()
     age_max = serializers.IntegerField(allow_null=True)
-    start_date = serializers.DateField()
+    start_date = bounded.DateField()
     status = serializers.ChoiceField(choices=GroupStatus.choices)
     session_count = serializers.IntegerField()
-    next_session_date = serializers.DateField(allow_null=True)
-    last_session_date = serializers.DateField(allow_null=True)
+    next_session_date = bounded.DateField(allow_null=True)
+    last_session_date = bounded.DateField(allow_null=True)
 
 
 class GroupCreateInput(serializers.Serializer[Any]):
-    programme = serializers.CharField(help_text="Catalogue code, e.g. isotp_group.")
+    programme = bounded.CharField(help_text="Catalogue code, e.g. isotp_group.")
     venue = serializers.IntegerField()
     treatment_manager = serializers.UUIDField(required=False, help_text="Defaults to you.")
     facilitators = serializers.ListField(child=serializers.UUIDField(), min_length=1)
     slots = SlotInput(many=True)
-    start_date = serializers.DateField()
+    start_date = bounded.DateField()
     capacity = serializers.IntegerField(min_value=1)
     age_min = serializers.IntegerField(required=False, allow_null=True, min_value=10)
     age_max = serializers.IntegerField(required=False, allow_null=True, min_value=10)
-    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+    name = bounded.CharField(required=False, allow_blank=True, default="", max_length=150)
 
 
 class PersonRefOutput(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
-    crn = serializers.CharField()
+    crn = bounded.CharField()
     full_name = serializers.SerializerMethodField()
 
     def get_full_name(self, obj: Any) -> str:
@@ -228,12 +229,12 @@ class MembershipOutput(serializers.Serializer[Any]):
     plan = serializers.UUIDField(source="plan.public_id", allow_null=True, default=None)
     referral = serializers.UUIDField(source="referral.public_id")
     person = PersonRefOutput(source="referral.person")
-    joined_on = serializers.DateField()
-    left_on = serializers.DateField(allow_null=True)
+    joined_on = bounded.DateField()
+    left_on = bounded.DateField(allow_null=True)
     status = serializers.ChoiceField(choices=MembershipStatus.choices)
-    removal_reason_code = serializers.CharField()
-    removal_reason = serializers.CharField()
-    next_status = serializers.CharField()
+    removal_reason_code = bounded.CharField()
+    removal_reason = bounded.CharField()
+    next_status = bounded.CharField()
     restart_session = serializers.UUIDField(
         source="restart_session.public_id",
         allow_null=True,
@@ -247,9 +248,9 @@ class AllocateInput(serializers.Serializer[Any]):
 
 
 class RemoveMemberInput(serializers.Serializer[Any]):
-    reason = serializers.CharField()
+    reason = bounded.CharField()
     next_status = serializers.ChoiceField(choices=REMOVAL_STATUS_CHOICES)
-    reason_code = serializers.CharField(required=False, allow_blank=True, default="")
+    reason_code = bounded.CharField(required=False, allow_blank=True, default="")
 
 
 # --- one-to-one plans ---------------------------------------------------------------------------------------
@@ -257,20 +258,20 @@ class RemoveMemberInput(serializers.Serializer[Any]):
 
 class PlanOutput(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
-    reference = serializers.CharField()
+    reference = bounded.CharField()
     programme = ProgrammeRefOutput()
     referral = serializers.UUIDField(source="referral.public_id")
     facilitator = DeliveryStaffOutput()
     treatment_manager = DeliveryStaffOutput()
     venue = DeliveryVenueOutput()
     sessions_per_module = serializers.DictField(child=serializers.IntegerField())
-    rationale = serializers.CharField()
+    rationale = bounded.CharField()
     total_sessions = serializers.IntegerField()
     slots = SlotOutput(many=True)
-    start_date = serializers.DateField()
+    start_date = bounded.DateField()
     status = serializers.ChoiceField(choices=PlanStatus.choices)
     session_count = serializers.IntegerField()
-    next_session_date = serializers.DateField(allow_null=True)
+    next_session_date = bounded.DateField(allow_null=True)
 
 
 class PlanCreateInput(serializers.Serializer[Any]):
@@ -280,49 +281,49 @@ class PlanCreateInput(serializers.Serializer[Any]):
         child=serializers.IntegerField(min_value=0),
         help_text='Module number -> sessions, e.g. {"1": 5, "2": 4}.',
     )
-    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    rationale = bounded.CharField(required=False, allow_blank=True, default="")
     slots = SlotInput(many=True)
-    start_date = serializers.DateField()
+    start_date = bounded.DateField()
     venue = serializers.IntegerField()
-    programme = serializers.CharField(required=False, default="isotp_one_to_one")
+    programme = bounded.CharField(required=False, default="isotp_one_to_one")
 
 
 # --- schedule preview ---------------------------------------------------------------------------------------
 
 
 class PreviewInput(serializers.Serializer[Any]):
-    programme = serializers.CharField(help_text="Programme family (e.g. isotp, nsogp) or a catalogue code.")
-    format = serializers.CharField(
+    programme = bounded.CharField(help_text="Programme family (e.g. isotp, nsogp) or a catalogue code.")
+    format = bounded.CharField(
         required=False,
         allow_blank=True,
         default="",
         help_text="Format (group, one_to_one, core_group, relapse_prevention, ltms); omit with a catalogue code.",
     )
-    start_date = serializers.DateField()
+    start_date = bounded.DateField()
     slots = SlotInput(many=True)
     jurisdiction = serializers.ChoiceField(choices=PREVIEW_JURISDICTIONS, required=False)
-    closures = serializers.ListField(child=serializers.DateField(), required=False, default=list)
+    closures = serializers.ListField(child=bounded.DateField(), required=False, default=list)
     sessions_per_module = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
 
 
 class PreviewSessionOutput(serializers.Serializer[Any]):
     number = serializers.IntegerField()
     module = serializers.IntegerField()
-    module_title = serializers.CharField()
+    module_title = bounded.CharField()
     block = serializers.IntegerField(allow_null=True)
-    date = serializers.DateField()
+    date = bounded.DateField()
     start = serializers.TimeField()
     end = serializers.TimeField()
 
 
 class SkippedDateOutput(serializers.Serializer[Any]):
-    date = serializers.DateField()
-    reason = serializers.CharField()
+    date = bounded.DateField()
+    reason = bounded.CharField()
 
 
 class PreviewOutput(serializers.Serializer[Any]):
     programme = ProgrammeRefOutput()
-    jurisdiction = serializers.CharField()
+    jurisdiction = bounded.CharField()
     sessions = PreviewSessionOutput(many=True)
     skipped = SkippedDateOutput(
         many=True, help_text="Slot dates passed over, with the reason (bank holiday...)."

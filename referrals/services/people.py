@@ -18,6 +18,7 @@ from accounts.permissions import (
     sees_own_caseload_only,
 )
 from audit.services import diff, record_event
+from isotp.bounds import date_of_birth_problem
 from isotp.clock import today
 from referrals.models import Conviction, Offence, Person, Sentence
 from referrals.rules import LEGAL_BASES, OFFENCE_CATEGORIES
@@ -101,8 +102,9 @@ def create_person(
     offender_manager = _check_offender_manager(actor, offender_manager)
     if sees_own_caseload_only(actor) and offender_manager != actor:
         raise ValidationError({"offender_manager": ["You can only add people to your own caseload"]})
-    if date_of_birth >= today():
-        raise ValidationError({"date_of_birth": ["Enter a date of birth in the past"]})
+    problem = date_of_birth_problem(date_of_birth, today())
+    if problem:
+        raise ValidationError({"date_of_birth": [problem]})
     crn = (crn or "").strip().upper()
     _refuse_a_taken_crn(actor, crn)
     person = Person(
@@ -155,8 +157,9 @@ def update_person(*, actor: User, person: Person, **changes: Any) -> Person:
             raise ValidationError(
                 {"offender_manager": ["Only a treatment manager can change a person's offender manager"]}
             )
-    if "date_of_birth" in changes and changes["date_of_birth"] >= today():
-        raise ValidationError({"date_of_birth": ["Enter a date of birth in the past"]})
+    problem = date_of_birth_problem(changes["date_of_birth"], today()) if "date_of_birth" in changes else None
+    if problem:
+        raise ValidationError({"date_of_birth": [problem]})
     try:
         with transaction.atomic():
             locked = Person.objects.select_for_update().get(pk=person.pk)

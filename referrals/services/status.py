@@ -18,7 +18,7 @@ from accounts.permissions import (
     require_person_found,
 )
 from isotp.errors import DomainConflict
-from referrals.models import Referral, ReferralStatusChange
+from referrals.models import REASON_CODES, Referral, ReferralStatusChange
 from referrals.rules import (
     PARKING_STATUSES,
     STATUSES,
@@ -79,6 +79,9 @@ def _move(
         raise DomainConflict(exc.message, code=exc.code, allowed=list(exc.allowed)) from None
     except ReasonRequired as exc:
         raise ValidationError({"reason_code": [exc.message]}) from None
+    if reason_code and reason_code not in REASON_CODES:
+        # Issue 12: an unknown code reached the database's check (a 500) through a membership's removal.
+        raise ValidationError({"reason_code": ["Choose a reason from the list"]})
     if reason_code == OTHER[0] and not reason.strip():
         raise ValidationError({"reason": ["Give the details of the reason"]})
     now = timezone.now()

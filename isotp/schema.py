@@ -1,0 +1,114 @@
+"""The OpenAPI schema says exactly what the API does (issue 12: schemathesis checks it on every `make test`).
+
+- Times are `HH:MM` (REST_FRAMEWORK's TIME_FORMAT), not OpenAPI's `format: time` (RFC 3339 `HH:MM:SS+00:00`):
+  a pattern says what is sent and what is accepted.
+- Every operation documents the errors every endpoint can give, with their bodies: 401 (no or a bad
+  credential), 403 (the role may not), 404 (a record not found or not yours; a list's page out of range), 400 (field
+  errors, or a body or query that cannot be read), 413 (a body over the limit), 415 (a body of another type) and 429
+  on the rate-limited views.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import serializers
+
+# HH:MM, 00:00 to 23:59.
+HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
+# What DRF's ISO 8601 time input accepts without an offset: HH:MM, HH:MM:SS or HH:MM:SS.ffffff.
+HH_MM_SS = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+ERROR_DETAIL = "ErrorDetail"
+FIELD_ERRORS = "FieldErrors"
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema with the project's time format and its rate-limit answer."""
+
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        result = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.TimeField) and result.get("format") == "time":
+            result = {k: v for k, v in result.items() if k != "format"}
+            formats = getattr(field, "input_formats", None)
+            only_hh_mm = direction == "response" or (formats is not None and list(formats) == ["%H:%M"])
+            result["pattern"] = HH_MM if only_hh_mm else HH_MM_SS
+            result.setdefault("example", "18:00")
+        return result
+
+    def _get_response_bodies(self, direction: Any = "response") -> Any:
+        responses = super()._get_response_bodies(direction)
+        if getattr(self.view, "throttle_scope", None) and "429" not in responses:
+            responses["429"] = {
+                "description": "Too many requests: try again after the number of seconds in `Retry-After`.",
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_DETAIL}"}}},
+                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            }
+        return responses
+
+
+def _error(description: str, schema: str = ERROR_DETAIL) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+STANDARD_ERRORS = {
+    "400": 'Field errors (`{"field": ["message"]}`), or a body or query that cannot be read (`detail`).',
+    "401": "No credential, or one that is not valid (expired, revoked, second factor not yet entered).",
+    "403": "Your role may not do this.",
+    "404": "Not found, or not in your area or caseload (a list: a page out of range).",
+    "413": "The request body is larger than the service accepts.",
+    "415": "The request body is not of a type the operation accepts.",
+}
+
+
+def _needs(operation: dict[str, Any], path: str, method: str) -> list[str]:
+    has_body = "requestBody" in operation
+    parameters = operation.get("parameters", [])
+    has_query = any(p.get("in") == "query" for p in parameters)
+    has_path = "{" in path
+    codes = ["401", "403"]
+    if has_body or has_query:
+        codes.append("400")
+    if has_path or any(p.get("name") == "page" and p.get("in") == "query" for p in parameters):
+        codes.append("404")
+    if has_body:
+        codes += ["413", "415"]
+    return codes
+
+
+def document_standard_errors(
+    result: dict[str, Any], generator: Any, request: Any, public: Any
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: add the errors every endpoint can answer, where not already said."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas[ERROR_DETAIL] = {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+        "additionalProperties": True,
+    }
+    schemas[FIELD_ERRORS] = {
+        "type": "object",
+        "description": "Each field's messages; `non_field_errors` for the whole object; `detail` for a body or "
+        "query that cannot be read.",
+        "additionalProperties": {},
+    }
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code in _needs(operation, path, method):
+                if code not in responses:
+                    responses[code] = _error(
+                        STANDARD_ERRORS[code], FIELD_ERRORS if code == "400" else ERROR_DETAIL
+                    )
+                elif "content" not in responses[code]:
+                    responses[code]["content"] = _error("", FIELD_ERRORS if code == "400" else ERROR_DETAIL)[
+                        "content"
+                    ]
+    return result

@@ -1,0 +1,105 @@
+"""Regression tests for what schemathesis and the hostile-input table found (issue 12), one each."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.urls import reverse
+
+from isotp.schema import HH_MM, HH_MM_SS
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
+
+
+def test_times_are_documented_as_hh_mm_not_format_time():
+    """The API sends "18:00"; the schema said `format: time` (RFC 3339 "18:00:00Z")."""
+    text = (Path(settings.BASE_DIR) / "openapi.yaml").read_text()
+    assert "format: time" not in text
+    assert re.fullmatch(HH_MM, "18:00") and not re.fullmatch(HH_MM, "24:00")
+    assert re.fullmatch(HH_MM_SS, "18:00:30") and not re.fullmatch(HH_MM_SS, "18:00+01:00")
+
+
+def test_a_programme_list_time_matches_the_documented_pattern(api, tm):
+    response = api(tm).get(reverse("api-programme-list"))
+    assert response.status_code == 200
+    for programme in response.json()["results"]:
+        assert re.fullmatch(HH_MM, programme["default_start_time"])
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/offences/a.b/", "/api/v1/programmes/%20/", "/api/v1/nothing-here/"]
+)
+def test_an_api_address_no_route_matches_answers_json_404(api, tm, path):
+    """The resolver's own 404 was the HTML page (an undocumented content type for the API)."""
+    response = api(tm).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_page_address_no_route_matches_is_still_the_html_page(login, tm):
+    response = login(tm).get("/nothing-here/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_list_page_out_of_range_is_a_documented_404(api, tm):
+    response = api(tm).get(reverse("api-offence-list") + "?page=999")
+    assert response.status_code == 404
+    assert "404" in SCHEMA["paths"]["/api/v1/offences/"]["get"]["responses"]
+
+
+def test_every_operation_documents_the_errors_it_can_answer():
+    for path, item in SCHEMA["paths"].items():
+        for method, operation in item.items():
+            codes = set(operation["responses"])
+            assert {"401", "403"} <= codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413", "415"} <= codes, (method, path)
+
+
+def test_the_calculators_document_their_429(api, tm):
+    responses = SCHEMA["paths"]["/api/v1/rm2000/score/"]["post"]["responses"]
+    assert "429" in responses and "Retry-After" in responses["429"]["headers"]
+
+
+def test_an_unknown_reason_code_on_a_removal_is_a_400_not_a_500(api, tm, area, personas):
+    """A membership's removal passed any reason code to the referral's history, whose check refused it (500)."""
+    from tests.sessions.matrix_api import _membership_id
+
+    public_id = _membership_id(area, personas)["public_id"]
+    response = api(tm).post(
+        f"/api/v1/memberships/{public_id}/remove/",
+        {"reason": "Moved away", "next_status": "awaiting_allocation", "reason_code": "no_such_code"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "reason_code" in response.json()
+
+
+def test_a_statistics_start_in_year_593_is_a_400(api, tm):
+    """`?start=0593-06-22` was echoed back as "593-06-22", breaking the documented date format."""
+    response = api(tm).get(reverse("api-statistics") + "?start=0593-06-22")
+    assert response.status_code == 400
+    assert "start" in response.json()
+
+
+def test_a_year_1_assessment_date_is_a_400_on_its_field(api, om, area, personas):
+    from tests.referrals.matrix_api import _person
+
+    public_id = _person(area, personas)["public_id"]
+    response = api(om).post(
+        f"/api/v1/people/{public_id}/rm2000/",
+        {"s": "medium", "v": "medium", "c": "very_high", "assessed_on": "0322-09-04"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "assessed_on" in response.json()
