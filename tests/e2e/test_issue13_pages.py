@@ -132,3 +132,27 @@ def test_the_assessment_shows_reasons_first_and_codes_small(page: Page, area, tm
     page.goto(f"/referrals/{referral.public_id}/assessment/")
     expect(page.locator(".app-support-code").first).to_be_visible()
     _both_widths(page, "assess-reasons")
+
+
+def test_a_catalogue_constraint_and_a_plans_total_link_to_their_fields(page: Page, area, tm, area_admin, om):
+    sign_in_through_pages(page, area_admin)
+    page.goto("/programmes/isotp_group/new-version/")
+    page.get_by_label("Minimum group size").fill("12")
+    page.get_by_label("Why are you making this change?").fill("Testing the sizes")
+    page.get_by_role("button", name="Create new version").click()
+    link = page.locator(".govuk-error-summary a", has_text="The minimum group size (12) must not be above")
+    expect(link).to_have_attribute("href", "#id_group_min")
+    expect(page.locator("body")).not_to_contain_text("<=")
+    _both_widths(page, "catalogue-constraint")
+    page.get_by_role("button", name="Sign out").click()
+
+    referral = waiting_referral(area, om, format="one_to_one")
+    sign_in_through_pages(page, tm)
+    page.goto("/one-to-one-plans/new/")
+    page.get_by_label(referral.person.full_name, exact=False).check()
+    _continue(page)
+    page.get_by_label("Module 4", exact=False).fill("40")
+    _continue(page)
+    link = page.locator(".govuk-error-summary a", has_text="a one-to-one plan must have 20 to 30 sessions")
+    expect(link).to_have_attribute("href", "#id_module_1")
+    _both_widths(page, "plan-total")
