@@ -38,7 +38,7 @@ from tests.conftest import _FAR_FUTURE
 from tests.test_permission_matrix import ROUTES
 
 SCHEMA_PATH = Path(settings.BASE_DIR) / "openapi.yaml"
-EXAMPLES_PER_OPERATION = 3
+EXAMPLES_PER_OPERATION = 2
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
