@@ -55,10 +55,13 @@ from sessions.models import (
 LONDON = ZoneInfo("Europe/London")
 LETTERS = {"cheshire": "C", "northumbria": "N"}
 MEMBERS = 10
-# Each cohort's group: how many weeks before this week it started, and its weekday (09:30). Three finished long
+# Each cohort's group: how many weeks before this week it started (None: see below), and its weekday (09:30). Three finished long
 # enough ago for the two-year follow-up, two within the last year; weekdays chosen so that no group overlaps another
 # or the other demo groups of the same facilitators and venue (bank holidays stretch 35 weekly sessions to ~40 weeks).
-COHORTS = ((250, "monday"), (210, "thursday"), (170, "monday"), (66, "tuesday"), (52, "monday"))
+# Outcomes are published per whole calendar-year cohort (quality.rules.outcomes.cohort_year), so the first two groups
+# (weeks None) start in the second week of January three years ago and both finish that year: one annual cohort of
+# 14 completers, old enough for the two-year follow-up, shows unsuppressed outcomes on the page.
+COHORTS = ((None, "tuesday"), (None, "thursday"), (170, "monday"), (66, "tuesday"), (52, "monday"))
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 # Per member index: what happened (the same mix in every group, shifted by the group number).
 FATES = ("completed",) * 7 + ("restart", "deselected", "breach", "withdrawn")
@@ -147,8 +150,12 @@ def seed_cohorts(area: ProbationArea, staff: dict[str, User], log: list[str]) ->
     monday = today - dt.timedelta(days=today.weekday())
     tm = staff["tm"]
     facilitators = [staff["facilitator"], staff["facilitator2"]]
+    january = dt.date(today.year - 3, 1, 8)
     starts = [
-        monday - dt.timedelta(weeks=weeks) + dt.timedelta(days=WEEKDAYS.index(day)) for weeks, day in COHORTS
+        january + dt.timedelta(days=(WEEKDAYS.index(day) - january.weekday()) % 7)
+        if weeks is None
+        else monday - dt.timedelta(weeks=weeks) + dt.timedelta(days=WEEKDAYS.index(day))
+        for weeks, day in COHORTS
     ]
     _earlier_supervision(facilitators, tm, min(starts) - dt.timedelta(days=60))
     pdf = _pdf()

@@ -33,7 +33,7 @@ from quality.models import (
     SupervisionRecord,
 )
 from quality.rules.monitoring import DEFAULT_MONITORING_TARGET, MonitoredShare, monitored_share
-from quality.rules.outcomes import CohortMember, CohortOutcome, quarter_period
+from quality.rules.outcomes import CohortMember, CohortOutcome, cohort_year
 from quality.rules.outcomes import Reoffence as ReoffenceRow
 from quality.rules.outcomes import outcomes as outcome_rules
 from quality.rules.programme import (
@@ -339,10 +339,11 @@ def outcomes_for(scope: Scope, *, programme: str, period: Period, today: dt.date
     period, completers and non-completers. One query per table (places, reports, attendance, psychometrics,
     OGRS3, RM2000, reoffences), plus the filtered subset's place ids.
 
-    Disclosure control (review of issue 14): the period is widened to whole calendar quarters, and a programme
+    Disclosure control (reviews of issue 14): the cohort is the whole calendar year of the period's end (fixed,
+    non-overlapping cohorts, so no two answers can be subtracted), and a programme
     filter is checked against the rest of the scope (secondary suppression). Each person is counted once: in the
     cohort of his latest ending in the period (a man who restarted and later completed is a completer, once)."""
-    period = quarter_period(period)
+    period = cohort_year(period)
     rows, _ = place_rows(scope, "", period.start, period.end)
     subset = (
         set(_place_queryset(scope, programme, period.start, period.end).values_list("id", flat=True))

@@ -241,11 +241,13 @@ def outcomes_tables(data: OutcomesData) -> list[Table]:
             if o.rm2000_mix
             else ("Suppressed" if o.suppressed else "—")
         )
+        # Reviews of issue 14: a suppressed cell blanks its counts of people too, not only its rates.
+        people, at_risk = ("Suppressed", "Suppressed") if o.suppressed else (str(o.people), str(o.at_risk))
         rows.append(
             (
                 label,
-                str(o.people),
-                str(o.at_risk),
+                people,
+                at_risk,
                 _share(o.observed),
                 "Suppressed"
                 if o.suppressed
@@ -261,8 +263,8 @@ def outcomes_tables(data: OutcomesData) -> list[Table]:
         csv_rows.append(
             (
                 label,
-                str(o.people),
-                str(o.at_risk),
+                "" if o.suppressed else str(o.people),
+                "" if o.suppressed else str(o.at_risk),
                 *_proportion_csv(o.observed),
                 "" if o.suppressed or o.predicted is None else _pct(o.predicted),
                 "" if o.suppressed else str(o.scored),
@@ -305,11 +307,15 @@ def outcomes_tables(data: OutcomesData) -> list[Table]:
                 "At risk: people whose place ended at least the follow-up period before today. Observed: a proven "
                 "reoffence with its offence date inside the follow-up, with a Wilson 95% confidence interval. "
                 "Predicted: the mean of their 1- or 2-year OGRS3 scores assessed by the end of the place.",
-                "Cells about fewer than 10 people are suppressed, as in Ministry of Justice statistics; with a "
-                "programme chosen, a cell is also suppressed when the other programmes have fewer than 10 people at "
-                "risk, so that no one's outcome can be worked out by subtraction.",
-                f"Period: {data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}. Outcomes are reported for "
-                "whole calendar quarters only: the dates asked for are widened to the quarters that contain them.",
+                "Cells about fewer than 10 people at risk are suppressed, as in Ministry of Justice statistics: "
+                "the numbers of people are blanked with the rates. With a programme chosen, a cell is also "
+                "suppressed when the other programmes have fewer than 10 people at risk, so that no one's outcome "
+                "can be worked out by subtraction.",
+                f"Cohort: people whose place ended in the calendar year {data.period.end:%Y} "
+                f"({data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}), the year of the end date asked "
+                "for. Like Ministry of Justice proven reoffending statistics, outcomes are published for fixed "
+                "annual cohorts only, never for other ranges of dates, so that no two answers overlap and no one's "
+                "outcome can be found by comparing them.",
                 "Each person is counted once, in the cohort of his latest ending in the period.",
             ),
             csv_headings=(

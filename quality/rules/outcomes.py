@@ -8,16 +8,18 @@ inside the window, shown with its Wilson 95% interval, beside the mean of their 
 beside it, with the cohort's RM2000/S mix (no OGRS3-like probability exists for it here). A cohort of fewer than
 10 people at risk is suppressed, as in MoJ statistics.
 
-Disclosure control (review of issue 14): suppression alone is beaten by differencing, so (1) outcomes are reported
-only for whole calendar quarters (`quarter_period` widens the requested dates outward), so moving the start a day at a
-time gives identical figures; (2) when a filter selects a subset (a programme), a cell is also suppressed when the
+Disclosure control (reviews of issue 14): suppression alone is beaten by differencing, so (1) outcomes are reported
+for one fixed cohort only: the people whose place ended in one whole calendar year (`cohort_year`: the year of the
+end date asked for), the way MoJ proven reoffending statistics publish by annual cohort. Two requests therefore give
+either the same cohort or two cohorts with nobody in common, never overlapping ranges whose difference is one person
+(quarters were not enough: 2020-01-01..Q2 minus 2020-01-01..Q1 singled out one man); (2) a suppressed cell blanks
+its counts of people and of people at risk too, not only the rates; (3) when a filter selects a subset (a programme), a cell is also suppressed when the
 complementary subset (everyone in scope minus this subset) has 1 to 9 people at risk (secondary suppression), so
 "all minus this programme" cannot reveal a small group.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
@@ -47,13 +49,14 @@ class CohortMember:
     reoffences: Sequence[Reoffence] = field(default_factory=tuple)
 
 
-def quarter_period(period: Period) -> Period:
-    """The requested period widened outward to whole calendar quarters (review of issue 14: fixed periods only, so
-    that shifting the dates by a day cannot single out a person)."""
-    start = dt.date(period.start.year, 3 * ((period.start.month - 1) // 3) + 1, 1)
-    last_month = 3 * ((period.end.month - 1) // 3) + 3
-    end = dt.date(period.end.year, last_month, calendar.monthrange(period.end.year, last_month)[1])
-    return Period(start, end)
+def cohort_year(period: Period) -> Period:
+    """The fixed, non-overlapping outcomes cohort for a requested period: the whole calendar year of its end date.
+
+    # MoJ Proven reoffending statistics (guide, "cohort"): offenders are grouped into fixed annual cohorts and
+    # published per cohort, never for arbitrary ranges. Any two answers are the same cohort or disjoint cohorts, so
+    # no subtraction of one answer from another isolates a person (reviews of issue 14)."""
+    year = period.end.year
+    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
 def window_end(ended_on: dt.date, years: int) -> dt.date:

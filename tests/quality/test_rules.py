@@ -403,20 +403,33 @@ def test_the_text_beside_the_longest_bar_stays_inside_the_chart():
 
 
 @pytest.mark.parametrize(
-    "start, end, quarter_start, quarter_end",
+    "start, end, year",
     [
-        (dt.date(2025, 1, 1), dt.date(2025, 3, 31), dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
-        (dt.date(2025, 1, 2), dt.date(2025, 3, 30), dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
-        (dt.date(2025, 3, 31), dt.date(2025, 4, 1), dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
-        (dt.date(2025, 12, 31), dt.date(2025, 12, 31), dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
-        (dt.date(2024, 2, 29), dt.date(2024, 8, 15), dt.date(2024, 1, 1), dt.date(2024, 9, 30)),
+        (dt.date(2025, 1, 1), dt.date(2025, 3, 31), 2025),
+        (dt.date(2020, 1, 1), dt.date(2025, 6, 30), 2025),
+        (dt.date(2025, 3, 31), dt.date(2026, 4, 1), 2026),
+        (dt.date(2025, 12, 31), dt.date(2025, 12, 31), 2025),
+        (dt.date(2024, 2, 29), dt.date(2024, 8, 15), 2024),
     ],
 )
-def test_outcomes_periods_are_widened_to_whole_quarters(start, end, quarter_start, quarter_end):
-    from quality.rules.outcomes import quarter_period
+def test_outcomes_are_for_one_fixed_calendar_year_cohort(start, end, year):
+    """Reviews of issue 14: fixed annual cohorts (MoJ style), the year of the end date asked for."""
+    from quality.rules.outcomes import cohort_year
     from quality.rules.programme import Period
 
-    assert quarter_period(Period(start, end)) == Period(quarter_start, quarter_end)
+    assert cohort_year(Period(start, end)) == Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def test_any_two_outcome_cohorts_are_identical_or_disjoint():
+    """Reviews of issue 14: no two requested ranges give overlapping cohorts, so no difference isolates anyone."""
+    from quality.rules.outcomes import cohort_year
+    from quality.rules.programme import Period
+
+    days = [dt.date(2019, 12, 31) + dt.timedelta(days=d) for d in range(0, 800, 37)]
+    cohorts = {cohort_year(Period(a, b)) for a in days for b in days if a <= b}
+    for x in cohorts:
+        for y in cohorts:
+            assert x == y or x.end < y.start or y.end < x.start
 
 
 @pytest.mark.parametrize("complement, hidden", [(0, False), (1, True), (9, True), (10, False), (25, False)])

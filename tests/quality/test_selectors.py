@@ -274,7 +274,7 @@ def _with_post_psychometrics(area, tm, places):
 
 def test_moving_the_start_a_day_at_a_time_cannot_single_out_a_person(world, area, tm, om, time_machine):
     """Review of issue 14 (privacy): the reviewer moved the start one day at a time (19 at risk/3 → 17/2 → 16/2).
-    Outcomes are for whole quarters, so every start inside a quarter gives the same figures."""
+    Outcomes are for whole calendar-year cohorts, so every start gives the same figures."""
     people = _completers(world, tm, om, 19, ended=D(2025, 10, 1), step=1)
     _with_post_psychometrics(area, tm, people)
     reoffence(people[0].referral.person, on=D(2026, 1, 5), sexual=False, om=om)
@@ -289,9 +289,54 @@ def test_moving_the_start_a_day_at_a_time_cannot_single_out_a_person(world, area
             period=Period(D(2025, 10, 1) + dt.timedelta(days=shift), D(2025, 12, 31)),
             today=D(2027, 12, 1),
         )
-        assert data.period == Period(D(2025, 10, 1), D(2025, 12, 31))
+        assert data.period == Period(D(2025, 1, 1), D(2025, 12, 31))
         figures.add(tuple((o.at_risk, o.observed.count, o.sexual.count) for o in data.outcomes))
     assert len(figures) == 1
+
+
+def test_subtracting_two_ranges_ending_at_different_quarters_reveals_no_one(
+    world, area, tm, om, time_machine
+):
+    """Second review of issue 14 (privacy): start=2020-01-01 with end at two quarter ends gave 11 at risk/4 and 12/4,
+    so one man's outcome was their difference. Outcomes are for whole calendar-year cohorts: both answers are the
+    same cohort, and the difference is nobody."""
+    from quality.tables import outcomes_tables
+
+    early = _completers(world, tm, om, 11, ended=D(2025, 3, 1), step=3)
+    [late] = _completers(world, tm, om, 1, ended=D(2025, 11, 3))
+    _with_post_psychometrics(area, tm, [*early, late])
+    reoffence(late.referral.person, on=D(2026, 1, 5), sexual=False, om=om)
+    scope = selectors.statistics_scope(tm, national=False)
+
+    def answer(end):
+        data = selectors.outcomes_for(
+            scope, programme="", period=Period(D(2020, 1, 1), end), today=D(2027, 12, 1)
+        )
+        return data, [
+            (o.cohort, o.years, o.people, o.at_risk, o.observed.count, o.sexual.count) for o in data.outcomes
+        ]
+
+    q3, q3_figures = answer(D(2025, 9, 30))
+    q4, q4_figures = answer(D(2025, 12, 31))
+    assert q3.period == q4.period == YEAR
+    assert q3_figures == q4_figures
+    assert [r[1:] for r in outcomes_tables(q3)[0].csv_rows] == [
+        r[1:] for r in outcomes_tables(q4)[0].csv_rows
+    ]
+
+
+def test_a_suppressed_outcome_blanks_its_counts_of_people_too(world, area, tm, om, time_machine):
+    """Second review of issue 14: suppressed rows still showed "People" and "At risk" beside them."""
+    from quality.tables import outcomes_tables
+
+    _completers(world, tm, om, 3)
+    scope = selectors.statistics_scope(tm, national=False)
+    data = selectors.outcomes_for(scope, programme="", period=YEAR, today=D(2027, 12, 1))
+    [table] = outcomes_tables(data)
+    for outcome, row, csv_row in zip(data.outcomes, table.rows, table.csv_rows, strict=True):
+        assert outcome.suppressed
+        assert row[1:3] == ("Suppressed", "Suppressed")
+        assert csv_row[1:3] == ("", "")
 
 
 def test_a_programme_is_suppressed_when_the_rest_could_be_worked_out_by_subtraction(
