@@ -697,3 +697,21 @@ def can_erase_personal_data(user: User | AnonymousUser | None, person: Any = Non
     """Area administrators review the people past the retention period in their own area and confirm the erasure of
     their personal data (issue 12), as they answer subject access requests."""
     return has_role(user, Role.AREA_ADMIN) and (person is None or _same_area(user, person))
+
+
+def can_request_transfer(user: User | AnonymousUser | None) -> bool:
+    """Treatment managers of the receiving area request a person's transfer from the area that holds them (issue
+    12: a CRN is national, so the person cannot be added again)."""
+    return is_treatment_manager(user)
+
+
+def can_decide_transfer(user: User | AnonymousUser | None, transfer: Any = None) -> bool:
+    """The holding area's treatment manager or administrator approves or refuses a transfer of one of its people."""
+    return has_role(user, Role.TREATMENT_MANAGER, Role.AREA_ADMIN) and (
+        transfer is None or getattr(user, "area_id", None) == transfer.from_area_id
+    )
+
+
+def can_view_transfers(user: User | AnonymousUser | None) -> bool:
+    """Treatment managers and administrators see their area's transfers, incoming and outgoing."""
+    return has_role(user, Role.TREATMENT_MANAGER, Role.AREA_ADMIN)

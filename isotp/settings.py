@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "sessions.apps.ProgrammeSessionsConfig",
     "notifications",
     "dataprotection",
+    "transfers",
     "assessments",
     "reports",
     "quality",

@@ -15,6 +15,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("notifications.api_urls")),
     path("", include("reports.api_urls")),
     path("", include("quality.api_urls")),
+    path("", include("transfers.api_urls")),
     path("audit-events/", AuditEventListApi.as_view(), name="api-audit-event-list"),
 ]
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include("dataprotection.urls")),
     path("", include("reports.urls")),
     path("", include("quality.urls")),
+    path("", include("transfers.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI sets inline styles; only this page relaxes style-src (scripts stay 'self' only).

@@ -58,7 +58,8 @@ def _check_offender_manager(actor: User, offender_manager: User | None) -> User:
 
 HELD_ELSEWHERE = (
     "A person with this CRN is held by another probation area. A CRN is unique nationally, so they cannot be "
-    "added again here: ask the holding area to transfer the person to your area"
+    "added again here: ask the holding area to transfer the person to your area (a treatment manager requests it "
+    "from the Transfers page)"
 )
 
 

@@ -104,12 +104,13 @@ def test_greeting_skips_titles():
 NAVIGATION_BY_ROLE = {  # written out from the design, independently of the apps' NAV_ITEMS
     "treatment_manager": [
         "Home", "People", "Referrals", "Waiting list", "Groups", "One-to-one plans", "Reports", "Staff",
-        "Quality", "Statistics", "Psychometrics", "Audit",
+        "Quality", "Statistics", "Psychometrics", "Transfers", "Audit",
     ],
     "facilitator": ["Home", "My sessions", "Groups", "Reports", "Quality"],
     "offender_manager": ["Home", "My caseload", "Referrals", "Reports"],
     "area_admin": [
-        "Home", "Staff", "Venues", "Closure dates", "Programmes", "Statistics", "Psychometrics", "Audit",
+        "Home", "Staff", "Venues", "Closure dates", "Programmes", "Statistics", "Psychometrics", "Transfers",
+        "Audit",
     ],
 }  # fmt: skip
 

@@ -1,0 +1,51 @@
+"""Transfer API shapes. The requesting area sees the person's CRN only (it typed it) until the person has moved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from transfers.models import TransferRequest, TransferStatus
+
+
+class TransferInput(serializers.Serializer[Any]):
+    crn = serializers.RegexField(r"^[A-Za-z][0-9]{6}$", help_text="The person's CRN, held by another area.")
+    offender_manager = serializers.UUIDField(
+        help_text="The id of the offender manager of your area taking him on."
+    )
+    reason = serializers.CharField(max_length=2000)
+
+
+class RefuseInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+
+
+class TransferOutput(serializers.ModelSerializer[TransferRequest]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    crn = serializers.CharField(source="person.crn", read_only=True)
+    from_area = serializers.CharField(source="from_area.name", read_only=True)
+    to_area = serializers.CharField(source="to_area.name", read_only=True)
+    offender_manager = serializers.CharField(source="offender_manager.full_name", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.full_name", read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.full_name", read_only=True, allow_null=True, default=None
+    )
+    status = serializers.ChoiceField(choices=TransferStatus.choices, read_only=True)
+
+    class Meta:
+        model = TransferRequest
+        fields = [
+            "id",
+            "crn",
+            "from_area",
+            "to_area",
+            "offender_manager",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
