@@ -33,7 +33,9 @@ class TransferRequestForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, offender_managers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offender_manager"].choices = [("", "Choose an offender manager"), *offender_managers]
+        field = self.fields["offender_manager"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose an offender manager"), *offender_managers]
 
 
 class RefuseForm(GovukFormMixin, forms.Form):

@@ -67,7 +67,7 @@ def request_transfer(*, actor: User, crn: str, offender_manager: User | None, re
         transfer = TransferRequest.objects.create(
             person=person,
             from_area_id=person.area_id,
-            to_area_id=actor.area_id,
+            to_area_id=actor.area_id,  # type: ignore[misc]  # a TM always has an area
             offender_manager=offender_manager,
             reason=reason,
             requested_by=actor,
