@@ -94,6 +94,11 @@ def transfer_decide(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "transfers/transfer_decide.html",
-        {"transfer": transfer, "form": form, "conflict_error": conflict},
+        {
+            "transfer": transfer,
+            "form": form,
+            "conflict_error": conflict,
+            "conflict_errors": [("", conflict.detail)] if conflict else [],
+        },
         status=status,
     )
