@@ -249,6 +249,9 @@ NOT_SERVICES = [
     NotAService(bookings.catch_up_label, "names a booked catch-up in a clash refusal; no write"),
     NotAService(bookings.candidates_from, "turns planned sessions into clash candidates; no write"),
     NotAService(bookings.check_clashes, "the clash check inside a gated service's lock"),
+    NotAService(
+        bookings.availability, "reads who and what is busy for a proposed schedule (question pages); no write"
+    ),
     NotAService(bookings.write_schedule, "writes the sessions of a group or plan a gated service created"),
     NotAService(slots.parse_slots, "parses weekly slots; no write"),
     NotAService(slots.slot_label, "names a slot; no write"),
