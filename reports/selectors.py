@@ -67,21 +67,32 @@ def reports_for_list(
     ).order_by("-updated_at", "-id")
 
 
+def uuid_text_key(expression: Any) -> Any:
+    """A UUID's text in one form whatever the database: lower-case hex without hyphens.
+
+    The audit stores `str(public_id)` ("1b4e28ba-2fa1-..."), PostgreSQL casts a uuid column to the same hyphenated
+    text, but SQLite (`make run`) stores a UUIDField as 32 hex characters without hyphens, so comparing the cast
+    column with the audit's text never matched there (review of issue 14: the OM's "new reports" never cleared)."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Lower, Replace
+
+    return Lower(Replace(Cast(expression, CharField()), Value("-"), Value("")))
+
+
 def new_reports_for(user: User | AnonymousUser) -> QuerySet[PostProgrammeReport]:
     """Issued reports the user has not downloaded since their latest version was issued (the OM's "new reports"):
     a download is audited (`report.downloaded`), so one with no download by this user after the last issue is new.
     One query, whatever the number of reports."""
-    from django.db.models import CharField, Exists, OuterRef, Subquery
-    from django.db.models.functions import Cast
+    from django.db.models import Exists, OuterRef, Subquery
 
     from audit.models import AuditEvent
     from reports.rules import ReportStatus
 
-    downloaded = AuditEvent.objects.filter(
+    downloaded = AuditEvent.objects.annotate(object_key=uuid_text_key("object_id")).filter(
         actor_id=getattr(user, "pk", None),
         action="report.downloaded",
         object_type=PostProgrammeReport._meta.label_lower,
-        object_id=Cast(OuterRef("public_id"), CharField()),
+        object_key=uuid_text_key(OuterRef("public_id")),
         at__gte=Subquery(
             ReportVersion.objects.filter(report_id=OuterRef(OuterRef("pk")))
             .order_by("-issued_at")

@@ -226,6 +226,51 @@ def test_the_om_home_counts_only_reports_not_yet_downloaded(login, area, persona
     assert report.referral.person.crn not in text and "You have downloaded every issued report" in text
 
 
+def test_uuid_text_key_is_one_form_whatever_the_database_writes(area, personas):
+    """Second review of issue 14: SQLite stores a UUID as 32 hex characters, the audit writes it hyphenated; the key
+    normalises both (and PostgreSQL's uuid column) to the same text."""
+    from django.db.models import Value
+
+    from reports.models import PostProgrammeReport
+    from reports.selectors import uuid_text_key
+
+    report = quick_report(area, personas, status="issued", issued=True)
+    public_id = report.public_id
+    keys = (
+        PostProgrammeReport.objects.filter(pk=report.pk)
+        .annotate(
+            column=uuid_text_key("public_id"),
+            hyphenated=uuid_text_key(Value(str(public_id))),
+            sqlite_form=uuid_text_key(Value(public_id.hex)),
+            upper=uuid_text_key(Value(str(public_id).upper())),
+        )
+        .values("column", "hyphenated", "sqlite_form", "upper")
+        .get()
+    )
+    assert set(keys.values()) == {public_id.hex}
+
+
+def test_a_download_audited_in_either_uuid_text_form_clears_the_new_report(area, personas, om):
+    """Second review of issue 14: the OM's new reports never cleared on SQLite, where the hyphenated audit
+    object_id never equalled the column's unhyphenated text."""
+    from audit.models import AuditEvent
+    from reports import selectors, services
+
+    real = quick_report(area, personas, status="issued", issued=True)
+    assert selectors.new_reports_for(om).filter(pk=real.pk).exists()
+    services.open_version(actor=om, version=real.versions.get(), via="page").close()  # audited hyphenated
+    assert not selectors.new_reports_for(om).filter(pk=real.pk).exists()
+    sqlite_form = quick_report(area, personas, status="issued", issued=True)
+    assert selectors.new_reports_for(om).filter(pk=sqlite_form.pk).exists()
+    AuditEvent.objects.create(
+        actor=om,
+        action="report.downloaded",
+        object_type=sqlite_form._meta.label_lower,
+        object_id=sqlite_form.public_id.hex.upper(),
+    )
+    assert not selectors.new_reports_for(om).filter(pk=sqlite_form.pk).exists()
+
+
 def test_the_om_home_shows_the_caseloads_programme_status_with_links(login, area, personas, om):
     membership = quick_membership(area, personas)
     membership.referral.refresh_from_db()
