@@ -3,8 +3,8 @@
 Pure rules (no Django). One calculation serves two rules, so they cannot disagree (domain.md §3
 SUPERVISION_ENDS_TOO_SOON, and the waiting list's "must start by"): `programme_end` places the programme's
 sessions from a start date at the catalogue cadence, skipping the area's bank holidays and closures
-(`generate_schedule`, domain.md §5), and `latest_start` is the last start date whose programme still ends on or
-before the supervision end date.
+(`generate_schedule`, domain.md §5), and `latest_start` is the last date on or before which every start still
+ends on or before the supervision end date.
 
 Decisions where the sources are silent:
 - The length is the longest the catalogue allows (`sessions_max`) at one slot a week (or a month, at a monthly
@@ -22,7 +22,7 @@ from typing import Any
 
 from referrals.rules.eligibility import ProgrammeTerms
 
-from .catalogue import session_templates
+from .catalogue import SessionTemplate, session_templates
 from .schedule import Slot, generate_schedule
 
 # Referral (programme, format) -> the catalogue entries it runs through, in order (002: Core Group, then RP).
@@ -71,19 +71,34 @@ def programme_end(
     """The date of the last session of `entries` run one after another from `start` (see the module note)."""
     if not entries:
         raise ValueError("A programme needs at least one catalogue entry.")
+    return _end_of(_planned(entries), start=start, jurisdiction=jurisdiction, closures=closures)
+
+
+def _planned(entries: Sequence[Mapping[str, Any]]) -> list[tuple[list[SessionTemplate], str]]:
+    """Each entry's sessions at their longest, with its cadence (worked out once per search, not per start)."""
+    return [(session_templates(entry, _longest_plan(entry)), str(entry["cadence"])) for entry in entries]
+
+
+def _end_of(
+    planned: Sequence[tuple[list[SessionTemplate], str]],
+    *,
+    start: date,
+    jurisdiction: str,
+    closures: Mapping[date, str] | Iterable[date],
+) -> date:
+    """`programme_end` of planned entries: the one calculation both rules read."""
     first = _first_weekday(start)
     slot = Slot(weekday=first.weekday(), start_time=_SLOT_TIME)
     day = first
     last = first
-    for entry in entries:
-        templates = session_templates(entry, _longest_plan(entry))
+    for templates, cadence in planned:
         schedule = generate_schedule(
             templates,
             start_date=day,
             slots=[slot],
             jurisdiction=jurisdiction,
             closures=closures,
-            cadence=entry["cadence"],
+            cadence=cadence,
         )
         last = schedule.sessions[-1].date
         day = last + timedelta(days=1)
@@ -108,22 +123,31 @@ def latest_start(
     jurisdiction: str,
     closures: Mapping[date, str] | Iterable[date] = (),
 ) -> date:
-    """The waiting list's "must start by" (003: so the programme can be completed): the latest start date from which
-    `entries`, scheduled by `programme_end` (the calculation behind SUPERVISION_ENDS_TOO_SOON), end on or before
-    `supervision_end`. Every later start ends after it.
+    """The waiting list's "must start by" (003: so the programme can be completed): the latest date D such that
+    EVERY start on or before D ends, by `programme_end` (the one calculation behind SUPERVISION_ENDS_TOO_SOON), on
+    or before `supervision_end`. A true deadline: whatever day of the week a group starts on, up to D, it passes.
 
-    The end depends on the start's weekday and the holidays in the way, so it does not grow steadily with the start
-    (review of issue 7, no. 5: walking forward and stopping at the first start that ends too late missed later
-    starts that fit). So the search goes backwards a day at a time from the latest start that could possibly fit
-    (`_shortest_span` before the supervision end) and stops at the first start that does.
+    The end does not grow steadily with the start: it depends on the start's weekday and the holidays falling on
+    that weekday (tester of issue 7, no. 1: the last start that fits was a Wednesday, but a Monday before it ends
+    too late because of the Monday bank holidays). Within one weekday it does grow steadily (a weekly slot a week
+    later meets on the same weekdays, each no earlier; a weekend start meets from the Monday after). So for each of
+    the seven weekdays the search finds the last start on that weekday that fits, walking back a week at a time
+    from the latest start that could possibly fit (`_shortest_span` before the supervision end); the weekday's
+    first start that does not fit is a week later, and D is the day before the earliest of those seven.
     """
     closed = closures if isinstance(closures, Mapping) else dict.fromkeys(closures, "")
-    candidate = supervision_end - _shortest_span(entries)
-    while (
-        programme_end(entries, start=candidate, jurisdiction=jurisdiction, closures=closed) > supervision_end
-    ):
-        candidate -= timedelta(days=1)
-    return candidate
+    planned = _planned(entries)
+    upper = supervision_end - _shortest_span(entries)
+    first_failure = upper + timedelta(days=1)  # the earliest start known not to fit (any later cannot)
+    for back in range(7):
+        candidate = upper - timedelta(days=back)
+        if candidate >= first_failure:
+            # Only a failure before the earliest so far matters: start from this weekday's last date before it.
+            candidate -= timedelta(weeks=(candidate - first_failure).days // 7 + 1)
+        while _end_of(planned, start=candidate, jurisdiction=jurisdiction, closures=closed) > supervision_end:
+            candidate -= timedelta(weeks=1)
+        first_failure = min(first_failure, candidate + timedelta(weeks=1))
+    return first_failure - timedelta(days=1)
 
 
 def eligibility_terms(

@@ -238,9 +238,11 @@ def _slot_dates(
         by_weekday = {s.weekday: s for s in slots}
         day = first_day
         while day <= limit:
-            if day.weekday() in by_weekday:
-                yield day, by_weekday[day.weekday()]
-            day += timedelta(days=1)
+            slot_today = by_weekday.get(day.weekday())
+            if slot_today is not None:
+                yield day, slot_today
+            # Straight to the next slot weekday (a day at a time cost a week of steps per session).
+            day += timedelta(days=min((w - day.weekday() - 1) % 7 + 1 for w in by_weekday))
     else:
         slot = slots[0]
         if ordinal is None:

@@ -85,18 +85,26 @@ def test_the_waiting_list_bug_of_the_review_is_gone():
     end_of_supervision = date(2027, 12, 20)
     naive = end_of_supervision - timedelta(weeks=35)
     latest = latest_start(entries("isotp", "group"), supervision_end=end_of_supervision, jurisdiction=EW)
-    # The naive Monday start ends too late; the latest start that fits is a Friday, after it (no Friday holiday).
-    assert programme_end(entries("isotp", "group"), start=latest, jurisdiction=EW) <= end_of_supervision
-    assert latest == date(2027, 4, 23)
     assert programme_end(entries("isotp", "group"), start=naive, jurisdiction=EW) == date(2028, 1, 17)
+    assert latest < naive
+    assert all_fit_up_to(entries("isotp", "group"), latest, end_of_supervision)
+
+
+def all_fit_up_to(pathway, latest, end, *, days=21):
+    """Every start of the `days` days up to `latest` ends in time (earlier weeks end no later, weekday by weekday)."""
+    return all(
+        programme_end(pathway, start=latest - timedelta(days=back), jurisdiction=EW) <= end
+        for back in range(days)
+    )
 
 
 @pytest.mark.parametrize("key", sorted(REFERRAL_PATHWAYS))
-@pytest.mark.parametrize("end", [date(2027, 12, 31), date(2028, 4, 3), date(2027, 8, 30)])
-def test_latest_start_is_the_last_start_that_fits(key, end):
+@pytest.mark.parametrize("end", [date(2027, 12, 31), date(2028, 4, 3), date(2027, 8, 30), date(2027, 9, 20)])
+def test_latest_start_is_a_true_deadline(key, end):
+    """Every start on or before "must start by" ends in time; the day after it does not."""
     pathway = entries(*key)
     latest = latest_start(pathway, supervision_end=end, jurisdiction=EW)
-    assert programme_end(pathway, start=latest, jurisdiction=EW) <= end
+    assert all_fit_up_to(pathway, latest, end)
     assert programme_end(pathway, start=latest + timedelta(days=1), jurisdiction=EW) > end
 
 
@@ -125,32 +133,57 @@ def test_an_edited_catalogue_changes_the_terms():
     assert ("hi", "group") not in eligibility_terms(missing, start=date(2027, 1, 5), jurisdiction=EW)
 
 
-# --- "must start by" is the latest start (review of issue 7, no. 5) ---------------------------------------------
+# --- "must start by" is a true deadline (tester of issue 7, no. 1) ---------------------------------------------
 
 
-def test_the_latest_start_is_not_the_first_that_ends_too_late():
-    """Supervision ending Monday 30 August 2027 (a bank holiday): the old forward walk answered 3 December 2026,
-    yet a start on Thursday 31 December 2026 ends on 26 August 2027, in time."""
-    pathway, end = entries("isotp", "group"), date(2027, 8, 30)
-    assert programme_end(pathway, start=date(2026, 12, 31), jurisdiction=EW) == date(2027, 8, 26)
-    latest = latest_start(pathway, supervision_end=end, jurisdiction=EW)
-    assert latest >= date(2026, 12, 31)
-    assert programme_end(pathway, start=latest, jurisdiction=EW) <= end
+# Tester of issue 7: C100005, an i-SOTP group, supervision ending Monday 20 September 2027. "Must start by" said
+# 21 January 2027, yet a start on Monday 11 January failed SUPERVISION_ENDS_TOO_SOON (the Monday bank holidays).
+# Each weekday of the two weeks before and after the deadline (Christmas and New Year bank holidays among them):
+# a start passes exactly when it is on or before 25 December 2026.
+TESTER_END = date(2027, 9, 20)
+
+
+@pytest.mark.parametrize(
+    ("start", "passes"),
+    [
+        (date(2026, 12, 14), True),  # Mon
+        (date(2026, 12, 18), True),  # Fri
+        (date(2026, 12, 21), True),  # Mon: ends on the very day supervision ends
+        (date(2026, 12, 24), True),  # Thu
+        (date(2026, 12, 25), True),  # Fri, Christmas Day: meets from 1 January (a holiday too), so 8 January
+        (date(2026, 12, 26), False),  # Sat (Boxing Day): meets from Monday 28 December, a bank holiday
+        (date(2026, 12, 28), False),  # Mon, bank holiday
+        (
+            date(2026, 12, 29),
+            True,
+        ),  # Tue: passes, yet a Monday before it does not, so it is not "must start by"
+        (date(2027, 1, 1), True),  # Fri, New Year's Day: from 8 January, fewer Friday holidays
+        (date(2027, 1, 11), False),  # Mon: the tester's failing start
+        (date(2027, 1, 13), True),  # Wed
+        (date(2027, 1, 21), True),  # Thu: the old "must start by"
+    ],
+)
+def test_the_tester_s_weekdays_and_bank_holidays(start, passes):
+    terms = eligibility_terms(BY_CODE, start=start, jurisdiction=EW)[("isotp", "group")]
+    assert (terms.ends_on is not None and terms.ends_on <= TESTER_END) is passes
+    latest = latest_start(entries("isotp", "group"), supervision_end=TESTER_END, jurisdiction=EW)
+    assert latest == date(2026, 12, 25)
+    if start <= latest:
+        assert passes
 
 
 @given(
     st.dates(date(2026, 6, 1), date(2031, 12, 31)),
     st.sampled_from(sorted(REFERRAL_PATHWAYS)),
-    st.integers(min_value=1, max_value=400),
+    st.integers(min_value=0, max_value=400),
 )
-def test_the_waiting_list_and_eligibility_cannot_disagree(end, key, later_by):
-    """The list's "must start by" passes eligibility's SUPERVISION_ENDS_TOO_SOON check (the same `ends_on`), and
-    every later start fails it: the day after and any later day up to the supervision end."""
-    by_code = {entry["code"]: entry for entry in DEFAULT_CATALOGUE}
+def test_any_start_on_or_before_the_latest_start_passes_eligibility(end, key, earlier_by):
+    """The list's "must start by" and eligibility's SUPERVISION_ENDS_TOO_SOON read the same `programme_end`: any
+    start on or before it passes that rule (through the very terms the eligibility check reads), the day after
+    does not."""
     latest = latest_start(entries(*key), supervision_end=end, jurisdiction=EW)
-    on_latest = eligibility_terms(by_code, start=latest, jurisdiction=EW)[key]
-    assert on_latest.ends_on is not None and on_latest.ends_on <= end
-    for later in {latest + timedelta(days=1), min(latest + timedelta(days=later_by), end)}:
-        if later > latest:
-            after = eligibility_terms(by_code, start=later, jurisdiction=EW)[key]
-            assert after.ends_on is not None and after.ends_on > end, later
+    start = latest - timedelta(days=earlier_by)
+    on_start = eligibility_terms(BY_CODE, start=start, jurisdiction=EW)[key]
+    assert on_start.ends_on is not None and on_start.ends_on <= end
+    after = eligibility_terms(BY_CODE, start=latest + timedelta(days=1), jurisdiction=EW)[key]
+    assert after.ends_on is not None and after.ends_on > end
