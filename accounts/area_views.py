@@ -19,6 +19,7 @@ from accounts import permissions, selectors
 from accounts.area_forms import InvitationPasswordForm, InviteForm, RoleForm, VenueForm
 from accounts.models import User
 from accounts.services import administration as area_services
+from isotp.dates import long_date
 from isotp.errors import DomainConflict
 
 
@@ -154,7 +155,7 @@ def training_remove(request: HttpRequest, public_id: str, pk: int) -> HttpRespon
         request,
         heading=f"Remove this training record from {member.full_name}?",
         lines=[
-            f"{what}, passed {record.date_passed:%-d %B %Y}.",
+            f"{what}, passed {long_date(record.date_passed)}.",
             "Which programmes they may deliver is worked out again.",
         ],
         button="Remove training record",

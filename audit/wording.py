@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from isotp.dates import long_date
+
 # Every action the services write, in words. An action not listed reads as its code made plain ("qa.x_y" -> "X y").
 ACTION_WORDS: dict[str, str] = {
     "signed_in": "Signed in",
@@ -191,13 +193,13 @@ def value_words(field: str, value: Any, values: Mapping[str, Mapping[str, str]])
         return label
     if _ISO_DATE.match(text):
         day = dt.date.fromisoformat(text)
-        return f"{day.day} {day:%B %Y}"
+        return long_date(day)
     if _ISO_MOMENT.match(text):
         try:
             moment = dt.datetime.fromisoformat(text)
         except ValueError:
             return text
-        return f"{moment.day} {moment:%B %Y %H:%M}"
+        return f"{long_date(moment)} {moment:%H:%M}"
     return text
 
 

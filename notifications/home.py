@@ -14,10 +14,15 @@ from django.utils import timezone
 
 from accounts import permissions
 from isotp import clock
+from isotp.dates import long_date
 from isotp.home import AttentionList, Cell, attention_card, gated_list
 from notifications import selectors
 
 UNDELIVERED_DAYS = 30
+
+
+def _when(moment: dt.datetime) -> str:
+    return f"{long_date(moment)} {moment:%H:%M}"
 
 
 def undelivered_emails(user: Any, today: dt.date) -> AttentionList:
@@ -27,7 +32,7 @@ def undelivered_emails(user: Any, today: dt.date) -> AttentionList:
         (
             Cell(note.recipient.full_name),
             Cell(note.subject),
-            Cell(f"{timezone.localtime(note.email_failed_at):%-d %B %Y %H:%M}"),
+            Cell(_when(timezone.localtime(note.email_failed_at))),
             Cell(f"{note.email_attempts} attempt{'s' if note.email_attempts != 1 else ''}"),
         )
         for note in selectors.undelivered_emails_for(user, since=since)

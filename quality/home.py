@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from isotp import clock
-from isotp.dates import weekday_date
+from isotp.dates import long_date, weekday_date
 from isotp.home import AttentionList, Cell, attention_card, gated_list
 from isotp.models import OutboxMessage
 from quality import selectors
@@ -118,7 +118,7 @@ def failed_tasks(user: Any, today: dt.date) -> AttentionList:
         rows.append(
             (
                 Cell("Report render"),
-                Cell(f"{when:%-d %B %Y %H:%M}"),
+                Cell(f"{long_date(when)} {when:%H:%M}"),
                 Cell("The PDF could not be produced."),
                 Cell("A treatment manager can retry it from the reports list."),
             )
@@ -130,7 +130,7 @@ def failed_tasks(user: Any, today: dt.date) -> AttentionList:
         rows.append(
             (
                 Cell("Statistics audit pack"),
-                Cell(f"{when:%-d %B %Y %H:%M}"),
+                Cell(f"{long_date(when)} {when:%H:%M}"),
                 Cell("The PDF could not be produced."),
                 Cell("Request the pack again from the statistics page."),
             )
@@ -145,7 +145,7 @@ def failed_tasks(user: Any, today: dt.date) -> AttentionList:
         rows.append(
             (
                 Cell(f"Queued task: {message.task_name}"),
-                Cell(f"{when:%-d %B %Y %H:%M}"),
+                Cell(f"{long_date(when)} {when:%H:%M}"),
                 Cell(f"Not yet handed to the task queue after {message.attempts} attempt(s)."),
                 Cell("Sent again automatically every minute once the queue is back."),
             )

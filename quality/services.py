@@ -20,6 +20,7 @@ from accounts import permissions
 from accounts.models import User
 from audit.services import record_event
 from isotp import clock
+from isotp.dates import long_date
 from isotp.errors import DomainConflict
 from quality.models import (
     SEXUAL_TYPES,
@@ -101,7 +102,7 @@ def mark_recorded(*, actor: User, session: ScheduledSession) -> SessionRecording
     if not session_has_ended(date=session.date, end=session.end, now=now):
         # Before its end time the session has not been delivered yet: the same refusal (and code) as a cancelled one.
         raise DomainConflict(
-            f"This session can be marked as recorded once it has ended ({session.date:%-d %B %Y} at "
+            f"This session can be marked as recorded once it has ended ({long_date(session.date)} at "
             f"{session.end:%H:%M}).",
             code="SESSION_NOT_DELIVERED",
         )

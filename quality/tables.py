@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from isotp.csv_export import FORMULA_STARTS, csv_text, safe_cell  # noqa: F401 (the statistics tests use them)
+from isotp.dates import long_date
 from quality.charts import Bar, bar_chart
 from quality.rules.figures import Proportion, percent
 from quality.rules.outcomes import COHORTS
@@ -312,7 +313,7 @@ def outcomes_tables(data: OutcomesData) -> list[Table]:
                 "suppressed when the other programmes have fewer than 10 people at risk, so that no one's outcome "
                 "can be worked out by subtraction.",
                 f"Cohort: people whose place ended in the calendar year {data.period.end:%Y} "
-                f"({data.period.start:%-d %B %Y} to {data.period.end:%-d %B %Y}), the year of the end date asked "
+                f"({long_date(data.period.start)} to {long_date(data.period.end)}), the year of the end date asked "
                 "for. Like Ministry of Justice proven reoffending statistics, outcomes are published for fixed "
                 "annual cohorts only, never for other ranges of dates, so that no two answers overlap and no one's "
                 "outcome can be found by comparing them.",

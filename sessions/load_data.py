@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import Role
@@ -74,31 +75,53 @@ def _dates(start: dt.date, weekdays: tuple[int, ...], n: int, holidays: set[dt.d
     return out
 
 
-def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to split (issue 7)
-    """Groups and plans per area in lanes; sessions, facilitators, members, referrals of members, attendance."""
-    rng, today = ctx.rng, ctx.today
-    areas = ctx.ids["areas"]
-    catalogue = {
-        p.code: p
-        for p in Programme.objects.filter(area__isnull=True, valid_until__isnull=True).order_by("code")
-    }
-    span_start = today - dt.timedelta(days=365 * YEARS)
-    years = range(span_start.year, today.year + 3)
-    holidays = {j: set(bank_holidays(j, years)) for j in set(ctx.ids["jurisdictions"].values())}
-    writer = ReferralWriter(ctx)
-    groups: Rows = []
-    slots: Rows = []
-    sessions: Rows = []
-    session_staff: Rows = []
-    links: Rows = []
-    memberships: Rows = []
-    plans: Rows = []
-    delivered: list[dict[str, Any]] = []
-    sessions_model_staff = ScheduledSession.facilitators.through
+def _member_path(
+    status: str, n: int, k: int, start: dt.date, last: dt.date
+) -> tuple[list[str], str, Any, str]:
+    """The k-th of n members of a group or plan in `status`: (referral path, membership status, left on, next).
+    A finished group of four or more loses its last member to deselection and the one before to a restart."""
+    if status == "planned":
+        return PATH[:6], "active", None, ""
+    if status == "running":
+        return PATH, "active", None, ""
+    if n >= 4 and k == n - 1:
+        return (
+            [*PATH, ReferralStatus.DESELECTED],
+            "removed",
+            start + (last - start) / 2,
+            ReferralStatus.DESELECTED,
+        )
+    if n >= 4 and k == n - 2:
+        return [*PATH, ReferralStatus.RESTART_REQUIRED], "restart_required", start + (last - start) / 3, ""
+    return [*PATH, ReferralStatus.COMPLETED], "completed", last, ""
 
-    def add_sessions(owner: tuple[int | None, int | None], entry: Programme, dates: list[dt.date],
+
+@dataclass
+class _Generator:
+    """The rows of every area's groups and plans, gathered before they are copied in."""
+
+    ctx: Context
+    catalogue: dict[str, Programme]
+    holidays: dict[str, set[dt.date]]
+    span_start: dt.date
+    writer: ReferralWriter
+    groups: Rows = field(default_factory=list)
+    slots: Rows = field(default_factory=list)
+    sessions: Rows = field(default_factory=list)
+    session_staff: Rows = field(default_factory=list)
+    links: Rows = field(default_factory=list)
+    memberships: Rows = field(default_factory=list)
+    plans: Rows = field(default_factory=list)
+    delivered: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def today(self) -> dt.date:
+        return self.ctx.today
+
+    def add_sessions(self, owner: tuple[int | None, int | None], entry: Programme, dates: list[dt.date],
                      titles: list[tuple[int, str, int | None]], venue: int, staff: list[int],
                      cancelled: bool) -> list[tuple[int, dt.date]]:  # fmt: skip
+        ctx, today = self.ctx, self.today
         ids = ctx.new_ids(ScheduledSession, len(dates))
         start = entry.default_start_time
         end_minutes = min(start.hour * 60 + start.minute + entry.session_minutes, 23 * 60 + 59)
@@ -108,64 +131,47 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
             module, title, block = titles[min(number, len(titles)) - 1]
             status = "cancelled_by_provider" if cancelled else "delivered" if day < today else "scheduled"
             taken = (ctx.at(day, 21), staff[0]) if status == "delivered" else (None, None)
-            sessions.append((session_id, ctx.uuid(), *owner, number, module, title, block, day, start, end, venue,
-                             status, *taken))  # fmt: skip
-            session_staff.extend((session_id, user_id) for user_id in staff)
+            self.sessions.append((session_id, ctx.uuid(), *owner, number, module, title, block, day, start, end,
+                                  venue, status, *taken))  # fmt: skip
+            self.session_staff.extend((session_id, user_id) for user_id in staff)
             if status == "delivered":
                 done.append((session_id, day))
         return done
 
-    def members(area_id: int, programme: str, format: str, start: dt.date, last: dt.date, n: int,
+    def members(self, area_id: int, programme: str, format: str, start: dt.date, last: dt.date, n: int,
                 status: str) -> list[tuple[int, str, dt.date | None, str]]:  # fmt: skip
         """n referrals for a group or plan in `status`; (referral id, membership status, left on, next)."""
+        ctx, today = self.ctx, self.today
         out: list[tuple[int, str, dt.date | None, str]] = []
         created = min(start - dt.timedelta(days=150), today - dt.timedelta(days=90))
         for k in range(n):
             if not ctx.ids["free_people"][area_id]:
                 break
             person = ctx.ids["free_people"][area_id].pop()
-            if status == "planned":
-                path, state, left, next_status = PATH[:6], "active", None, ""
-            elif status == "running":
-                path, state, left, next_status = PATH, "active", None, ""
-            elif n >= 4 and k == n - 1:
-                path, state, left, next_status = (
-                    [*PATH, ReferralStatus.DESELECTED],
-                    "removed",
-                    start + (last - start) / 2,
-                    ReferralStatus.DESELECTED,
-                )
-            elif n >= 4 and k == n - 2:
-                path, state, left, next_status = (
-                    [*PATH, ReferralStatus.RESTART_REQUIRED],
-                    "restart_required",
-                    start + (last - start) / 3,
-                    "",
-                )
-            else:
-                path, state, left, next_status = [*PATH, ReferralStatus.COMPLETED], "completed", last, ""
-            code = rng.choice(REASON_CHOICES[path[-1]])[0] if path[-1] in REASON_CHOICES else ""
-            referral_id = writer.add(
+            path, state, left, next_status = _member_path(status, n, k, start, last)
+            code = ctx.rng.choice(REASON_CHOICES[path[-1]])[0] if path[-1] in REASON_CHOICES else ""
+            referral_id = self.writer.add(
                 person=person, programme=programme, format=format, path=path, created=created, step_days=10,
                 reason_code=code,
             )  # fmt: skip
             out.append((referral_id, state, left, next_status))
         return out
 
-    n_areas = len(areas)
-    for a, area_id in enumerate(areas):
-        code = ctx.ids["area_codes"][area_id].upper()[:6]
+    def area_groups(self, a: int, area_id: int, code: str) -> None:
+        """The area's groups, in GROUP_LANES lanes."""
+        ctx, today, n_areas = self.ctx, self.today, len(self.ctx.ids["areas"])
         staff = ctx.ids["staff"][area_id]
         tms, facs = staff[Role.TREATMENT_MANAGER], staff[Role.FACILITATOR]
         venues = ctx.ids["venues"][area_id]
-        bank = holidays[ctx.ids["jurisdictions"][area_id]]
+        bank = self.holidays[ctx.ids["jurisdictions"][area_id]]
         n_groups = ctx.counts["groups"] // n_areas + (a < ctx.counts["groups"] % n_areas)
-        n_plans = ctx.counts["plans"] // n_areas + (a < ctx.counts["plans"] % n_areas)
         per_lane = math.ceil(n_groups / GROUP_LANES)
-        lane_starts = [_lane_starts(today, span_start, lane, per_lane, 140) for lane in range(GROUP_LANES)]
+        lane_starts = [
+            _lane_starts(today, self.span_start, lane, per_lane, 140) for lane in range(GROUP_LANES)
+        ]
         for k in range(n_groups):
             lane, j = k % GROUP_LANES, k // GROUP_LANES
-            entry = catalogue[rng.choice(GROUP_CODES)[0]]
+            entry = self.catalogue[ctx.rng.choice(GROUP_CODES)[0]]
             titles = _sessions_of(entry)
             weekdays = (lane % 3, lane % 3 + 2)
             dates = _dates(lane_starts[lane][j], weekdays, len(titles), bank)
@@ -174,40 +180,48 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
             cancelled = status == "planned" and k % 7 == 3
             (group_id,) = ctx.new_ids(ProgrammeGroup, 1)
             tm, pair, venue = tms[k % len(tms)], [facs[2 * lane], facs[2 * lane + 1]], venues[lane]
-            groups.append((group_id, ctx.uuid(), area_id, entry.id, f"{code}-{entry.programme.upper()}-{start.year}-{k + 1:03d}",
-                           f"{start:%B %Y} group", venue, tm, min(10, entry.group_max), entry.group_max,
-                           entry.min_age, entry.max_age, start, "cancelled" if cancelled else status, tm,
-                           ctx.at(start - dt.timedelta(days=60))))  # fmt: skip
-            slots.extend((group_id, None, day, entry.default_start_time) for day in weekdays)
-            links.extend((group_id, user_id) for user_id in pair)
-            done = add_sessions((group_id, None), entry, dates, titles, venue, pair, cancelled)
+            self.groups.append((group_id, ctx.uuid(), area_id, entry.id, f"{code}-{entry.programme.upper()}-{start.year}-{k + 1:03d}",
+                                f"{start:%B %Y} group", venue, tm, min(10, entry.group_max), entry.group_max,
+                                entry.min_age, entry.max_age, start, "cancelled" if cancelled else status, tm,
+                                ctx.at(start - dt.timedelta(days=60))))  # fmt: skip
+            self.slots.extend((group_id, None, day, entry.default_start_time) for day in weekdays)
+            self.links.extend((group_id, user_id) for user_id in pair)
+            done = self.add_sessions((group_id, None), entry, dates, titles, venue, pair, cancelled)
             people = (
                 []
                 if cancelled
-                else members(area_id, entry.programme, "group", start, last, MEMBERS_PER_GROUP, status)
+                else self.members(area_id, entry.programme, "group", start, last, MEMBERS_PER_GROUP, status)
             )
             ids = ctx.new_ids(Membership, len(people))
             member_rows = []
             for membership_id, (referral_id, state, left, next_status) in zip(ids, people, strict=True):
-                memberships.append((membership_id, ctx.uuid(), group_id, None, referral_id, start, left, state,
-                                    "", "Deselected after unacceptable absences" if state == "removed" else "",
-                                    next_status, tm, tm if state == "removed" else None))  # fmt: skip
+                self.memberships.append((membership_id, ctx.uuid(), group_id, None, referral_id, start, left, state,
+                                         "", "Deselected after unacceptable absences" if state == "removed" else "",
+                                         next_status, tm, tm if state == "removed" else None))  # fmt: skip
                 member_rows.append((membership_id, left, referral_id))
-            delivered.append({"done": done, "members": member_rows, "recorder": pair[0], "venue": venue, "tm": tm,
-                              "homework": entry.homework_required})  # fmt: skip
+            self.delivered.append({"done": done, "members": member_rows, "recorder": pair[0], "venue": venue,
+                                   "tm": tm, "homework": entry.homework_required})  # fmt: skip
 
-        entry = catalogue["isotp_one_to_one"]
+    def area_plans(self, a: int, area_id: int, code: str) -> None:
+        """The area's one-to-one plans, in PLAN_LANES lanes."""
+        ctx, today, n_areas = self.ctx, self.today, len(self.ctx.ids["areas"])
+        staff = ctx.ids["staff"][area_id]
+        tms, facs = staff[Role.TREATMENT_MANAGER], staff[Role.FACILITATOR]
+        venues = ctx.ids["venues"][area_id]
+        bank = self.holidays[ctx.ids["jurisdictions"][area_id]]
+        n_plans = ctx.counts["plans"] // n_areas + (a < ctx.counts["plans"] % n_areas)
+        entry = self.catalogue["isotp_one_to_one"]
         guidance = _sessions_of(entry)
+        titles = guidance[:30] if len(guidance) >= 20 else guidance + [guidance[-1]] * (20 - len(guidance))
+        per_module: dict[str, int] = {}
+        for module, _title, _block in titles:
+            per_module[str(module)] = per_module.get(str(module), 0) + 1
         per_lane = max(1, math.ceil(n_plans / PLAN_LANES))
-        lane_starts = [_lane_starts(today, span_start, lane + 1, per_lane, 130) for lane in range(PLAN_LANES)]
+        lane_starts = [
+            _lane_starts(today, self.span_start, lane + 1, per_lane, 130) for lane in range(PLAN_LANES)
+        ]
         for k in range(n_plans):
             lane, j = k % PLAN_LANES, k // PLAN_LANES
-            titles = (
-                guidance[:30] if len(guidance) >= 20 else guidance + [guidance[-1]] * (20 - len(guidance))
-            )
-            per_module: dict[str, int] = {}
-            for module, _title, _block in titles:
-                per_module[str(module)] = per_module.get(str(module), 0) + 1
             weekdays = (lane + 1, lane + 3)
             dates = _dates(lane_starts[lane][j], weekdays, len(titles), bank)
             start, last = dates[0], dates[-1]
@@ -218,74 +232,99 @@ def generate(ctx: Context) -> None:  # noqa: C901 - a long generator script; to 
                 facs[2 * GROUP_LANES + lane],
                 venues[GROUP_LANES + lane],
             )
-            people = members(area_id, "isotp", "one_to_one", start, last, 1, status)
+            people = self.members(area_id, "isotp", "one_to_one", start, last, 1, status)
             if not people:
                 continue
             ((referral_id, state, left, next_status),) = people
-            plans.append((plan_id, ctx.uuid(), area_id, entry.id, referral_id, f"{code}-121-{start.year}-{k + 1:03d}",
-                          facilitator, tm, venue, per_module, len(titles), start, status, tm,
-                          ctx.at(start - dt.timedelta(days=30))))  # fmt: skip
-            slots.extend((None, plan_id, day, entry.default_start_time) for day in weekdays)
-            done = add_sessions((None, plan_id), entry, dates, titles, venue, [facilitator], False)
+            self.plans.append((plan_id, ctx.uuid(), area_id, entry.id, referral_id, f"{code}-121-{start.year}-{k + 1:03d}",
+                               facilitator, tm, venue, dict(per_module), len(titles), start, status, tm,
+                               ctx.at(start - dt.timedelta(days=30))))  # fmt: skip
+            self.slots.extend((None, plan_id, day, entry.default_start_time) for day in weekdays)
+            done = self.add_sessions((None, plan_id), entry, dates, titles, venue, [facilitator], False)
             (membership_id,) = ctx.new_ids(Membership, 1)
-            memberships.append((membership_id, ctx.uuid(), None, plan_id, referral_id, start, left, state, "", "",
-                                next_status, tm, None))  # fmt: skip
-            delivered.append({"done": done, "members": [(membership_id, left, referral_id)], "recorder": facilitator,
-                              "venue": venue, "tm": tm, "homework": entry.homework_required})  # fmt: skip
+            self.memberships.append((membership_id, ctx.uuid(), None, plan_id, referral_id, start, left, state, "",
+                                     "", next_status, tm, None))  # fmt: skip
+            self.delivered.append({"done": done, "members": [(membership_id, left, referral_id)],
+                                   "recorder": facilitator, "venue": venue, "tm": tm,
+                                   "homework": entry.homework_required})  # fmt: skip
 
-    writer.flush()
-    ctx.copy(
-        ProgrammeGroup,
-        ["id", "public_id", "area_id", "programme_id", "reference", "name", "venue_id", "treatment_manager_id",
-         "capacity", "group_max", "age_min", "age_max", "start_date", "status", "created_by_id", "created_at"],
-        groups,
-    )  # fmt: skip
-    ctx.copy(GroupFacilitator, ["group_id", "facilitator_id"], links)
-    ctx.copy(
-        OneToOnePlan,
-        ["id", "public_id", "area_id", "programme_id", "referral_id", "reference", "facilitator_id",
-         "treatment_manager_id", "venue_id", "sessions_per_module", "total_sessions", "start_date", "status",
-         "created_by_id", "created_at"],
-        plans,
-    )  # fmt: skip
-    ctx.copy(GroupSlot, ["group_id", "plan_id", "weekday", "start_time"], slots)
-    plan_ids = {row[0] for row in plans}
-    sessions = [row for row in sessions if row[3] is None or row[3] in plan_ids]
-    kept = {row[0] for row in sessions}
-    ctx.copy(
-        ScheduledSession,
-        ["id", "public_id", "group_id", "plan_id", "number", "module", "module_title", "block", "date", "start",
-         "end", "venue_id", "status", "register_taken_at", "register_taken_by_id"],
-        sessions,
-    )  # fmt: skip
-    ctx.copy(
-        sessions_model_staff, ["scheduledsession_id", "user_id"], (r for r in session_staff if r[0] in kept)
+    def write(self) -> None:
+        """Copy every row in, the referrals first; attendance, catch-ups and enforcement streamed last."""
+        ctx = self.ctx
+        self.writer.flush()
+        ctx.copy(
+            ProgrammeGroup,
+            ["id", "public_id", "area_id", "programme_id", "reference", "name", "venue_id", "treatment_manager_id",
+             "capacity", "group_max", "age_min", "age_max", "start_date", "status", "created_by_id", "created_at"],
+            self.groups,
+        )  # fmt: skip
+        ctx.copy(GroupFacilitator, ["group_id", "facilitator_id"], self.links)
+        ctx.copy(
+            OneToOnePlan,
+            ["id", "public_id", "area_id", "programme_id", "referral_id", "reference", "facilitator_id",
+             "treatment_manager_id", "venue_id", "sessions_per_module", "total_sessions", "start_date", "status",
+             "created_by_id", "created_at"],
+            self.plans,
+        )  # fmt: skip
+        ctx.copy(GroupSlot, ["group_id", "plan_id", "weekday", "start_time"], self.slots)
+        plan_ids = {row[0] for row in self.plans}
+        sessions = [row for row in self.sessions if row[3] is None or row[3] in plan_ids]
+        kept = {row[0] for row in sessions}
+        ctx.copy(
+            ScheduledSession,
+            ["id", "public_id", "group_id", "plan_id", "number", "module", "module_title", "block", "date",
+             "start", "end", "venue_id", "status", "register_taken_at", "register_taken_by_id"],
+            sessions,
+        )  # fmt: skip
+        ctx.copy(
+            ScheduledSession.facilitators.through,
+            ["scheduledsession_id", "user_id"],
+            (r for r in self.session_staff if r[0] in kept),
+        )
+        ctx.copy(
+            Membership,
+            ["id", "public_id", "group_id", "plan_id", "referral_id", "joined_on", "left_on", "status",
+             "removal_reason_code", "removal_reason", "next_status", "allocated_by_id", "removed_by_id"],
+            self.memberships,
+        )  # fmt: skip
+        catch_ups: Rows = []
+        enforcement: Rows = []
+        ctx.copy(
+            Attendance,
+            ["membership_id", "session_id", "outcome", "sent_home_acceptable", "homework_done", "recorded_by_id",
+             "recorded_at"],
+            _attendance(ctx, self.delivered, catch_ups, enforcement),
+        )  # fmt: skip
+        ctx.copy(
+            CatchUp,
+            ["public_id", "membership_id", "missed_session_id", "date", "start", "end", "venue_id",
+             "facilitator_id", "outcome", "booked_by_id", "recorded_by_id", "created_at"],
+            catch_ups,
+        )  # fmt: skip
+        ctx.copy(
+            EnforcementAction,
+            ["public_id", "referral_id", "kind", "on", "recorded_by_id", "recorded_at"],
+            enforcement,
+        )
+
+
+def generate(ctx: Context) -> None:
+    """Groups and plans per area in lanes; sessions, facilitators, members, referrals of members, attendance."""
+    catalogue = {
+        p.code: p
+        for p in Programme.objects.filter(area__isnull=True, valid_until__isnull=True).order_by("code")
+    }
+    span_start = ctx.today - dt.timedelta(days=365 * YEARS)
+    years = range(span_start.year, ctx.today.year + 3)
+    holidays = {j: set(bank_holidays(j, years)) for j in set(ctx.ids["jurisdictions"].values())}
+    generator = _Generator(
+        ctx, catalogue=catalogue, holidays=holidays, span_start=span_start, writer=ReferralWriter(ctx)
     )
-    ctx.copy(
-        Membership,
-        ["id", "public_id", "group_id", "plan_id", "referral_id", "joined_on", "left_on", "status",
-         "removal_reason_code", "removal_reason", "next_status", "allocated_by_id", "removed_by_id"],
-        memberships,
-    )  # fmt: skip
-    catch_ups: Rows = []
-    enforcement: Rows = []
-    ctx.copy(
-        Attendance,
-        ["membership_id", "session_id", "outcome", "sent_home_acceptable", "homework_done", "recorded_by_id",
-         "recorded_at"],
-        _attendance(ctx, delivered, catch_ups, enforcement),
-    )  # fmt: skip
-    ctx.copy(
-        CatchUp,
-        ["public_id", "membership_id", "missed_session_id", "date", "start", "end", "venue_id", "facilitator_id",
-         "outcome", "booked_by_id", "recorded_by_id", "created_at"],
-        catch_ups,
-    )  # fmt: skip
-    ctx.copy(
-        EnforcementAction,
-        ["public_id", "referral_id", "kind", "on", "recorded_by_id", "recorded_at"],
-        enforcement,
-    )
+    for a, area_id in enumerate(ctx.ids["areas"]):
+        code = ctx.ids["area_codes"][area_id].upper()[:6]
+        generator.area_groups(a, area_id, code)
+        generator.area_plans(a, area_id, code)
+    generator.write()
 
 
 def _attendance(

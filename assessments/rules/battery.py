@@ -10,7 +10,7 @@ never changes results already recorded.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -155,15 +155,11 @@ def _integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _parse_scale(raw: Any, where: str, problems: list[str]) -> Scale | None:  # noqa: C901 - written before the complexity limit; to split (issue 7)
-    if not isinstance(raw, Mapping):
-        problems.append(f"{where}: each scale must be an object")
-        return None
-    start = len(problems)
+Bad = Callable[[str, str], None]
 
-    def bad(field_name: str, message: str) -> None:
-        problems.append(f"{where}, {field_name}: {message}")
 
+def _check_scale_fields(raw: Mapping[str, Any], bad: Bad) -> None:
+    """Each field of a scale has its type: text, one of the enums, whole numbers and numbers."""
     for key in ("code", "name"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             bad(key, "enter text")
@@ -181,37 +177,64 @@ def _parse_scale(raw: Any, where: str, problems: list[str]) -> Scale | None:  # 
             bad(key, "must be a number or null")
     if _number(raw.get("min")) and _number(raw.get("max")) and raw["min"] >= raw["max"]:
         bad("max", "must be greater than min")
-    # The statistics' own rules (one copy, in .change), asked of every norm that is at least a number, so an
-    # import reports every problem in one round.
+
+
+def _check_scale_norms(raw: Mapping[str, Any], bad: Bad) -> None:
+    """The statistics' own rules (one copy, in .change), asked of every norm that is at least a number, so an
+    import reports every problem in one round."""
     typed = {
         key: raw.get(key) if _number(raw.get(key)) else None
         for key in ("norm_mean", "norm_sd", "reliability", "offender_mean", "offender_sd")
     }
-    if typed["norm_sd"] is not None and typed["reliability"] is not None:
-        norms = ScaleNorms(
-            direction=Direction.HIGHER_IS_WORSE,  # checked above; the norms' rules do not depend on it
-            norm_mean=typed["norm_mean"] or 0.0,
-            norm_sd=typed["norm_sd"],
-            reliability=typed["reliability"],
-            offender_mean=typed["offender_mean"] if raw.get("offender_mean") is not None else None,
-            offender_sd=typed["offender_sd"] if raw.get("offender_sd") is not None else None,
-        )
-        for problem in norm_problems(norms):
-            if raw.get(problem.field) is not None and not _number(raw.get(problem.field)):
-                continue  # already named: not a number
-            bad(problem.field, problem.message[0].lower() + problem.message[1:])
+    if typed["norm_sd"] is None or typed["reliability"] is None:
+        return
+    norms = ScaleNorms(
+        direction=Direction.HIGHER_IS_WORSE,  # checked with the fields; the norms' rules do not depend on it
+        norm_mean=typed["norm_mean"] or 0.0,
+        norm_sd=typed["norm_sd"],
+        reliability=typed["reliability"],
+        offender_mean=typed["offender_mean"] if raw.get("offender_mean") is not None else None,
+        offender_sd=typed["offender_sd"] if raw.get("offender_sd") is not None else None,
+    )
+    for problem in norm_problems(norms):
+        if raw.get(problem.field) is not None and not _number(raw.get(problem.field)):
+            continue  # already named: not a number
+        bad(problem.field, problem.message[0].lower() + problem.message[1:])
+
+
+def _scale_targets(raw: Mapping[str, Any], bad: Bad) -> list[int]:
     targets = raw.get("targets", [])
     if not isinstance(targets, list) or any(not _integer(t) or t not in TREATMENT_TARGETS for t in targets):
         bad("targets", "must be a list of treatment targets 1 to 6")
-        targets = []
-    items = None
-    raw_items = raw.get("items")
-    if raw_items is not None:
-        items = _parse_items(raw_items, raw.get("item_count"), lambda f, m: bad(f"items.{f}", m))
+        return []
+    return targets
+
+
+def _check_scale_extras(raw: Mapping[str, Any], bad: Bad) -> None:
+    """A caution threshold only on a response-bias scale; no unknown fields."""
     if raw.get("caution_above") is not None and raw.get("domain") != Domain.RESPONSE_BIAS:
         bad("caution_above", "only a response-bias scale flags a profile for caution")
     for unknown in sorted(set(raw) - set(SCALE_FIELDS)):
         bad(unknown, "is not a field of a scale")
+
+
+def _parse_scale(raw: Any, where: str, problems: list[str]) -> Scale | None:
+    """One scale from its JSON, or None with its problems appended (`where` names it)."""
+    if not isinstance(raw, Mapping):
+        problems.append(f"{where}: each scale must be an object")
+        return None
+    start = len(problems)
+
+    def bad(field_name: str, message: str) -> None:
+        problems.append(f"{where}, {field_name}: {message}")
+
+    _check_scale_fields(raw, bad)
+    _check_scale_norms(raw, bad)
+    targets = _scale_targets(raw, bad)
+    items = None
+    if raw.get("items") is not None:
+        items = _parse_items(raw["items"], raw.get("item_count"), lambda f, m: bad(f"items.{f}", m))
+    _check_scale_extras(raw, bad)
     if len(problems) > start:
         return None
     return Scale(
@@ -261,43 +284,36 @@ def _parse_items(raw: Any, item_count: Any, bad: Any) -> ItemKey | None:
     )
 
 
-def parse_battery(definition: Any) -> Battery:  # noqa: C901 - written before the complexity limit; to split (issue 7)
-    """A battery from its JSON definition, or `InvalidBattery` listing every problem (scale and field named)."""
-    problems: list[str] = []
-    if not isinstance(definition, Mapping):
-        raise InvalidBattery(["The battery must be a JSON object with code, name, rules and scales"])
-    for key in ("code", "name"):
-        if not isinstance(definition.get(key), str) or not definition[key].strip():
-            problems.append(f"Battery, {key}: enter text")
-    raw_rules = definition.get("rules") or {}
+def _parse_rules(raw_rules: Any, problems: list[str]) -> BatteryRules:
+    """The battery's rules (defaults for what is left out), with their problems appended."""
     rules = BatteryRules()
     if not isinstance(raw_rules, Mapping):
         problems.append("Battery, rules: must be an object")
-    else:
-        sd = raw_rules.get("normal_range_sd", rules.normal_range_sd)
-        threshold = raw_rules.get("deviance_threshold")
-        treated = raw_rules.get(
-            "treated_max_socio_affective_problems", rules.treated_max_socio_affective_problems
-        )
-        if not _number(sd) or sd <= 0:
-            problems.append("Battery, rules.normal_range_sd: must be a number greater than 0")
-        if threshold is not None and (not _integer(threshold) or threshold < 1):
-            problems.append(
-                "Battery, rules.deviance_threshold: must be a whole number of at least 1, or null"
-            )
-        if not _integer(treated) or treated < 0:
-            problems.append("Battery, rules.treated_max_socio_affective_problems: must be a whole number")
-        if not problems:
-            rules = BatteryRules(
-                normal_range_sd=sd,
-                deviance_threshold=threshold,
-                treated_max_socio_affective_problems=treated,
-            )
-    raw_scales = definition.get("scales")
-    scales: list[Scale] = []
+        return rules
+    sd = raw_rules.get("normal_range_sd", rules.normal_range_sd)
+    threshold = raw_rules.get("deviance_threshold")
+    treated = raw_rules.get(
+        "treated_max_socio_affective_problems", rules.treated_max_socio_affective_problems
+    )
+    if not _number(sd) or sd <= 0:
+        problems.append("Battery, rules.normal_range_sd: must be a number greater than 0")
+    if threshold is not None and (not _integer(threshold) or threshold < 1):
+        problems.append("Battery, rules.deviance_threshold: must be a whole number of at least 1, or null")
+    if not _integer(treated) or treated < 0:
+        problems.append("Battery, rules.treated_max_socio_affective_problems: must be a whole number")
+    if problems:
+        return rules
+    return BatteryRules(
+        normal_range_sd=sd, deviance_threshold=threshold, treated_max_socio_affective_problems=treated
+    )
+
+
+def _parse_scales(raw_scales: Any, problems: list[str]) -> list[Scale]:
+    """Every scale, each named by its number and code in its problems; codes are unique."""
     if not isinstance(raw_scales, list) or not raw_scales:
         problems.append("Battery, scales: list at least one scale")
-        raw_scales = []
+        return []
+    scales: list[Scale] = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_scales, start=1):
         label = raw.get("code") if isinstance(raw, Mapping) and isinstance(raw.get("code"), str) else ""
@@ -309,6 +325,19 @@ def parse_battery(definition: Any) -> Battery:  # noqa: C901 - written before th
             problems.append(f"{where}, code: another scale already uses {scale.code}")
         seen.add(scale.code)
         scales.append(scale)
+    return scales
+
+
+def parse_battery(definition: Any) -> Battery:
+    """A battery from its JSON definition, or `InvalidBattery` listing every problem (scale and field named)."""
+    problems: list[str] = []
+    if not isinstance(definition, Mapping):
+        raise InvalidBattery(["The battery must be a JSON object with code, name, rules and scales"])
+    for key in ("code", "name"):
+        if not isinstance(definition.get(key), str) or not definition[key].strip():
+            problems.append(f"Battery, {key}: enter text")
+    rules = _parse_rules(definition.get("rules") or {}, problems)
+    scales = _parse_scales(definition.get("scales"), problems)
     if problems:
         raise InvalidBattery(problems)
     return Battery(

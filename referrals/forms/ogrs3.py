@@ -7,8 +7,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from isotp import clock
 from isotp.forms import GovukDateField
 from referrals.forms.base import GovukForm
 from referrals.rules.ogrs3 import OFFENCE_GROUP_CHOICES, OGRS3Input, check_input
@@ -31,7 +31,7 @@ class Ogrs3RecordForm(GovukForm):
 
     def clean_assessed_on(self) -> dt.date:
         value: dt.date = self.cleaned_data["assessed_on"]
-        if value > timezone.localdate():
+        if value > clock.today():
             raise ValidationError("The date of the assessment must be today or in the past")
         return value
 

@@ -159,58 +159,84 @@ def _is_int(value: object, minimum: int = 0) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
 
-def _module_problems(entry: Mapping[str, Any]) -> list[str]:  # noqa: C901 - written before the complexity limit; to split (issue 7)
+Problem = tuple[str, str]
+
+
+def _module_sessions(
+    label: str, module: Mapping[str, Any], problems: list[str]
+) -> tuple[int, int, int] | None:
+    """A module's (fewest, most, default) sessions: a fixed number, or a range with an optional default inside
+    it; None with the problem appended when they are not usable."""
+    fixed: Any = module.get("sessions")
+    lo: Any = module.get("sessions_min")
+    hi: Any = module.get("sessions_max")
+    if lo is None and hi is None:
+        if not _is_int(fixed, 1):
+            problems.append(f"{label} needs a number of sessions of at least 1.")
+            return None
+        return fixed, fixed, fixed
+    if not (_is_int(lo, 1) and _is_int(hi, 1) and lo <= hi):
+        problems.append(f"{label} needs a session range whose minimum (at least 1) is not above its maximum.")
+        return None
+    if fixed is not None and not (_is_int(fixed, 1) and lo <= fixed <= hi):
+        problems.append(f"{label}'s default of {fixed} sessions must lie within its range of {lo} to {hi}.")
+        return None
+    return lo, hi, fixed if fixed is not None else lo
+
+
+def _one_module(position: int, module: Any, problems: list[str]) -> tuple[int, int, int] | None:
+    """Module `position`: numbered in order, titled, its sessions and block; its (fewest, most, default)."""
+    if not isinstance(module, Mapping):
+        problems.append(f"Module {position} must be a set of fields (number, title, sessions).")
+        return None
+    label = f"Module {position}"
+    if module.get("number") != position:
+        problems.append(f"{label} must have number {position}: modules are numbered 1, 2, 3... in order.")
+    if not isinstance(module.get("title"), str) or not module["title"].strip():
+        problems.append(f"{label} needs a title.")
+    sessions = _module_sessions(label, module, problems)
+    if sessions is None:
+        return None
+    block = module.get("block")
+    if block is not None and not _is_int(block, 1):
+        problems.append(f"{label}'s block must be a whole number of at least 1.")
+    return sessions
+
+
+def _module_total_problems(entry: Mapping[str, Any], low: int, high: int, default: int) -> list[str]:
+    """The modules' sessions must be able to meet the programme's, and do by default."""
+    s_min, s_max = entry["sessions_min"], entry["sessions_max"]
+    if not (_is_int(s_min, 1) and _is_int(s_max, 1)):
+        return []
+    if low > s_max or high < s_min:
+        return [
+            f"The modules add up to {_span(low, high)} sessions, which cannot meet the programme's "
+            f"{_span(s_min, s_max)}."
+        ]
+    if not s_min <= default <= s_max:
+        return [
+            f"The modules add up to {default} sessions by default, outside the programme's {_span(s_min, s_max)}."
+        ]
+    return []
+
+
+def _module_problems(entry: Mapping[str, Any]) -> list[str]:
     modules = entry["modules"]
     if not isinstance(modules, list) or not modules:
         return ["Add at least one module."]
     problems: list[str] = []
     low_total = high_total = default_total = 0
     for position, module in enumerate(modules, 1):
-        if not isinstance(module, Mapping):
-            problems.append(f"Module {position} must be a set of fields (number, title, sessions).")
-            continue
-        label = f"Module {position}"
-        if module.get("number") != position:
-            problems.append(f"{label} must have number {position}: modules are numbered 1, 2, 3... in order.")
-        if not isinstance(module.get("title"), str) or not module["title"].strip():
-            problems.append(f"{label} needs a title.")
-        fixed: Any = module.get("sessions")
-        lo: Any = module.get("sessions_min")
-        hi: Any = module.get("sessions_max")
-        if lo is None and hi is None:
-            if not _is_int(fixed, 1):
-                problems.append(f"{label} needs a number of sessions of at least 1.")
-                continue
-            lo = hi = fixed
-        elif not (_is_int(lo, 1) and _is_int(hi, 1) and lo <= hi):
-            problems.append(
-                f"{label} needs a session range whose minimum (at least 1) is not above its maximum."
+        sessions = _one_module(position, module, problems)
+        if sessions is not None:
+            low_total, high_total, default_total = (
+                low_total + sessions[0],
+                high_total + sessions[1],
+                default_total + sessions[2],
             )
-            continue
-        elif fixed is not None and not (_is_int(fixed, 1) and lo <= fixed <= hi):
-            problems.append(
-                f"{label}'s default of {fixed} sessions must lie within its range of {lo} to {hi}."
-            )
-            continue
-        block = module.get("block")
-        if block is not None and not _is_int(block, 1):
-            problems.append(f"{label}'s block must be a whole number of at least 1.")
-        low_total, high_total = low_total + lo, high_total + hi
-        default_total += fixed if fixed is not None else lo
     if problems:
         return problems
-    s_min, s_max = entry["sessions_min"], entry["sessions_max"]
-    if _is_int(s_min, 1) and _is_int(s_max, 1):
-        if low_total > s_max or high_total < s_min:
-            problems.append(
-                f"The modules add up to {_span(low_total, high_total)} sessions, which cannot meet the "
-                f"programme's {_span(s_min, s_max)}."
-            )
-        elif not s_min <= default_total <= s_max:
-            problems.append(
-                f"The modules add up to {default_total} sessions by default, outside the programme's "
-                f"{_span(s_min, s_max)}."
-            )
+    problems += _module_total_problems(entry, low_total, high_total, default_total)
     rule = entry["restart_rule"]
     needs_blocks = (
         (isinstance(rule, Mapping) and rule.get("kind") == "missed_per_block")
@@ -227,13 +253,27 @@ def validate_entry(entry: Mapping[str, Any]) -> list[str]:
     return [message for _key, message in entry_problems(entry)]
 
 
-def entry_problems(entry: Mapping[str, Any]) -> list[tuple[str, str]]:  # noqa: C901 - written before the complexity limit; to split (issue 7)
+def entry_problems(entry: Mapping[str, Any]) -> list[Problem]:
     """Each problem with a catalogue entry with the entry key it is about (``modules`` for a module's), so a form
     can mark the figure that is wrong (issue 13). Plain English: no notation such as ``min <= max``."""
     missing = [key for key in ENTRY_KEYS if key not in entry]
     if missing:
         return [(key, f"Missing field: {key}.") for key in missing]
-    problems: list[tuple[str, str]] = []
+    return (
+        _identity_problems(entry)
+        + _length_problems(entry)
+        + _size_problems(entry)
+        + _age_problems(entry)
+        + _rule_problems(entry)
+        + _timing_problems(entry)
+        + _source_problems(entry)
+        + [("modules", problem) for problem in _module_problems(entry)]
+    )
+
+
+def _identity_problems(entry: Mapping[str, Any]) -> list[Problem]:
+    """Codes, name, delivery, cadence and join rule."""
+    problems: list[Problem] = []
     for key in ("code", "programme", "format"):
         if not isinstance(entry[key], str) or not _CODE_RE.match(entry[key]):
             problems.append(
@@ -245,6 +285,12 @@ def entry_problems(entry: Mapping[str, Any]) -> list[tuple[str, str]]:  # noqa: 
     for key, allowed in enumerations:
         if entry[key] not in allowed:
             problems.append((key, f"The {key.replace('_', ' ')} must be one of: {', '.join(allowed)}."))
+    return problems
+
+
+def _length_problems(entry: Mapping[str, Any]) -> list[Problem]:
+    """Session length, treatment minutes and the programme's number of sessions."""
+    problems: list[Problem] = []
     if not _is_int(entry["session_minutes"], 1):
         problems.append(("session_minutes", "Session length must be a whole number of minutes, at least 1."))
     elif not _is_int(entry["work_minutes"], 1) or entry["work_minutes"] > entry["session_minutes"]:
@@ -260,7 +306,12 @@ def entry_problems(entry: Mapping[str, Any]) -> list[tuple[str, str]]:  # noqa: 
         )
     elif entry["sessions_min"] > entry["sessions_max"]:
         problems.append(("sessions_min", "The minimum number of sessions must not be above the maximum."))
-    problems += _size_problems(entry)
+    return problems
+
+
+def _age_problems(entry: Mapping[str, Any]) -> list[Problem]:
+    """The age limits and the young adults' band."""
+    problems: list[Problem] = []
     if not _is_int(entry["min_age"], 10):
         problems.append(("min_age", "The minimum age must be a whole number of years, at least 10."))
     elif entry["max_age"] is not None and not (
@@ -280,6 +331,12 @@ def entry_problems(entry: Mapping[str, Any]) -> list[tuple[str, str]]:  # noqa: 
                 "The band for young adults needs a youngest and an oldest age, youngest first.",
             )
         )
+    return problems
+
+
+def _rule_problems(entry: Mapping[str, Any]) -> list[Problem]:
+    """Catch-ups, the restart rule, facilitators per session and the yes/no settings."""
+    problems: list[Problem] = []
     if entry["max_catch_ups"] is not None and not _is_int(entry["max_catch_ups"]):
         problems.append(("max_catch_ups", "The catch-up limit must be empty or a whole number, 0 or more."))
     rule = entry["restart_rule"]
@@ -298,6 +355,12 @@ def entry_problems(entry: Mapping[str, Any]) -> list[tuple[str, str]]:  # noqa: 
     for key in ("homework_required", "voluntary", "optional_suite"):
         if not isinstance(entry[key], bool):
             problems.append((key, f"{key.replace('_', ' ').capitalize()} must be true or false."))
+    return problems
+
+
+def _timing_problems(entry: Mapping[str, Any]) -> list[Problem]:
+    """The default start time (ending before midnight) and sessions per week."""
+    problems: list[Problem] = []
     start = entry["default_start_time"]
     match = _TIME_RE.match(start) if isinstance(start, str) else None
     if match is None:
@@ -316,6 +379,11 @@ def entry_problems(entry: Mapping[str, Any]) -> list[tuple[str, str]]:  # noqa: 
         problems.append(("max_slots_per_week", "Sessions per week must be 1 or 2."))
     elif entry["cadence"] == "monthly" and slots != 1:
         problems.append(("max_slots_per_week", "A monthly programme meets on one slot."))
+    return problems
+
+
+def _source_problems(entry: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
     if not (
         isinstance(entry["source"], list)
         and entry["source"]
@@ -324,7 +392,7 @@ def entry_problems(entry: Mapping[str, Any]) -> list[tuple[str, str]]:  # noqa: 
         problems.append(("source", "Name at least one source document."))
     if not isinstance(entry["source_note"], str) or not entry["source_note"].strip():
         problems.append(("source_note", "Add a source note saying where the figures come from."))
-    return problems + [("modules", problem) for problem in _module_problems(entry)]
+    return problems
 
 
 def _size_problems(entry: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -17,8 +17,10 @@ the next February). A failure on the day a warning is issued is the one that war
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from isotp.dates import long_date
 
 NONE = "none"
 WARNING_DUE = "warning_due"
@@ -84,7 +86,7 @@ class Enforcement:
 
 
 def _fmt(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return long_date(day)
 
 
 @dataclass
@@ -100,92 +102,86 @@ def _first_unused(actions: list[date], used: set[int], on_or_after: date) -> int
     return next((i for i, a in enumerate(actions) if i not in used and a >= on_or_after), None)
 
 
-def enforcement_state(  # noqa: C901 - one walk over the failures, step by step as domain.md §6 reads
-    *,
-    failures: Iterable[date],
-    warnings: Iterable[date],
-    breaches: Iterable[date],
-    is_holiday: Callable[[date], bool],
-) -> Enforcement:
-    """The state from the referral's failures to comply and the warnings and breach actions recorded.
+@dataclass
+class _Actions:
+    """The warnings and breach actions recorded, each answering at most one step; the warnings issued so far."""
 
-    The failures are walked in date order, each step answered by the first action of its kind recorded on or after
-    the failure that opened it (domain.md §6):
-    - a failure with no issued warning in the 12 months before it opens a warning step (failures while a warning
-      is due are the same step; a failure on the day a warning is issued is the one it answers);
-    - the first further failure within 12 months of an issued warning opens a breach step, due by the 10th working
-      day after THAT absence: later failures while it is due do not move the deadline (review of issue 8, no. 8);
-    - after breach action, a further failure within the warning's 12 months opens a new breach step, including one
-      on the day the action was recorded (it is not the failure the action answered).
-    """
-    failed = tuple(sorted(failures))
-    warned = sorted(set(warnings))
-    breached = sorted(set(breaches))
-    used_w: set[int] = set()
-    used_b: set[int] = set()
-    issued: list[date] = []
-    steps: list[_Step] = []
+    warned: list[date]
+    breached: list[date]
+    used_w: set[int] = field(default_factory=set)
+    used_b: set[int] = field(default_factory=set)
+    issued: list[date] = field(default_factory=list)
 
-    def settle(step: _Step) -> None:
+    def settle(self, step: _Step) -> None:
+        """Answer `step` with the first unused action of its kind on or after the failure that opened it."""
         if step.answered_on is not None:
             return
-        actions, used = (warned, used_w) if step.kind == "warning" else (breached, used_b)
+        actions, used = (self.warned, self.used_w) if step.kind == "warning" else (self.breached, self.used_b)
         i = _first_unused(actions, used, step.opened_by)
         if i is not None:
             used.add(i)
             step.answered_on = actions[i]
             if step.kind == "warning":
-                issued.append(actions[i])
+                self.issued.append(actions[i])
 
+
+def _folds_into(current: _Step, failure: date) -> bool:
+    """A failure is the same step when the step is still due, on or before the day its warning was issued, or
+    before the breach action that answered it was recorded: the deadline does not move."""
+    if current.answered_on is None:
+        return True
+    if current.kind == "warning":
+        return failure <= current.answered_on
+    return failure < current.answered_on
+
+
+def _walk(failed: tuple[date, ...], actions: _Actions) -> list[_Step]:
+    """The steps the failures open, in date order, each answered by the actions recorded."""
+    steps: list[_Step] = []
     for f in failed:
         current = steps[-1] if steps else None
         if current is not None:
-            settle(current)
-            pending = current.answered_on is None
-            if pending or (current.kind == "warning" and f <= current.answered_on):  # type: ignore[operator]
-                # Still due (or before or on the day the warning was issued): the same step, deadline unchanged.
+            actions.settle(current)
+            if _folds_into(current, f):
                 current.further += 1
                 continue
-            if current.kind == "breach" and current.answered_on is not None and f < current.answered_on:
-                current.further += 1  # before the breach action was recorded: it answered this too
-                continue
-        window = next((w for w in reversed(issued) if within_warning_window(f, w)), None)
+        window = next((w for w in reversed(actions.issued) if within_warning_window(f, w)), None)
         steps.append(_Step("breach" if window else "warning", f, window))
-    if not steps:
-        last_warning = warned[-1] if warned else None
+    return steps
+
+
+def _breach_state(
+    step: _Step, failed: tuple[date, ...], more: str, is_holiday: Callable[[date], bool]
+) -> Enforcement:
+    assert step.warning is not None
+    if step.answered_on is not None:
         return Enforcement(
-            NONE, last_warning, None, None, (), "ENF_NONE", "No unacceptable absence has been recorded."
-        )
-    step = steps[-1]
-    settle(step)
-    more = f" ({step.further} further since)" if step.further else ""
-    if step.kind == "breach":
-        assert step.warning is not None
-        if step.answered_on is not None:
-            return Enforcement(
-                BREACH_ACTIONED,
-                step.warning,
-                None,
-                step.answered_on,
-                failed,
-                "ENF_BREACH_ACTIONED",
-                f"Breach action was recorded on {_fmt(step.answered_on)} for the unacceptable absence on "
-                f"{_fmt(step.opened_by)}{more}.",
-                step.opened_by,
-            )
-        due = working_day_after(step.opened_by, BREACH_WORKING_DAYS, is_holiday=is_holiday)
-        return Enforcement(
-            BREACH_DUE,
+            BREACH_ACTIONED,
             step.warning,
-            due,
             None,
+            step.answered_on,
             failed,
-            "ENF_BREACH_DUE",
-            f"A further unacceptable absence on {_fmt(step.opened_by)}{more} within 12 months of the warning "
-            f"issued on {_fmt(step.warning)}: breach action is due by {_fmt(due)}, the 10th working day after "
-            "that absence (CJA 2003 Sch. 8; National Standards).",
+            "ENF_BREACH_ACTIONED",
+            f"Breach action was recorded on {_fmt(step.answered_on)} for the unacceptable absence on "
+            f"{_fmt(step.opened_by)}{more}.",
             step.opened_by,
         )
+    due = working_day_after(step.opened_by, BREACH_WORKING_DAYS, is_holiday=is_holiday)
+    return Enforcement(
+        BREACH_DUE,
+        step.warning,
+        due,
+        None,
+        failed,
+        "ENF_BREACH_DUE",
+        f"A further unacceptable absence on {_fmt(step.opened_by)}{more} within 12 months of the warning "
+        f"issued on {_fmt(step.warning)}: breach action is due by {_fmt(due)}, the 10th working day after "
+        "that absence (CJA 2003 Sch. 8; National Standards).",
+        step.opened_by,
+    )
+
+
+def _warning_state(step: _Step, failed: tuple[date, ...], more: str, issued: list[date]) -> Enforcement:
     if step.answered_on is not None:
         return Enforcement(
             WARNING_ISSUED,
@@ -209,3 +205,37 @@ def enforcement_state(  # noqa: C901 - one walk over the failures, step by step 
         "(National Standards).",
         step.opened_by,
     )
+
+
+def enforcement_state(
+    *,
+    failures: Iterable[date],
+    warnings: Iterable[date],
+    breaches: Iterable[date],
+    is_holiday: Callable[[date], bool],
+) -> Enforcement:
+    """The state from the referral's failures to comply and the warnings and breach actions recorded.
+
+    The failures are walked in date order, each step answered by the first action of its kind recorded on or after
+    the failure that opened it (domain.md §6):
+    - a failure with no issued warning in the 12 months before it opens a warning step (failures while a warning
+      is due are the same step; a failure on the day a warning is issued is the one it answers);
+    - the first further failure within 12 months of an issued warning opens a breach step, due by the 10th working
+      day after THAT absence: later failures while it is due do not move the deadline (review of issue 8, no. 8);
+    - after breach action, a further failure within the warning's 12 months opens a new breach step, including one
+      on the day the action was recorded (it is not the failure the action answered).
+    """
+    failed = tuple(sorted(failures))
+    actions = _Actions(warned=sorted(set(warnings)), breached=sorted(set(breaches)))
+    steps = _walk(failed, actions)
+    if not steps:
+        last_warning = actions.warned[-1] if actions.warned else None
+        return Enforcement(
+            NONE, last_warning, None, None, (), "ENF_NONE", "No unacceptable absence has been recorded."
+        )
+    step = steps[-1]
+    actions.settle(step)
+    more = f" ({step.further} further since)" if step.further else ""
+    if step.kind == "breach":
+        return _breach_state(step, failed, more, is_holiday)
+    return _warning_state(step, failed, more, actions.issued)

@@ -28,6 +28,8 @@ from sessions.models import (
     CatchUpOutcome,
     Membership,
     MembershipStatus,
+    OneToOnePlan,
+    ProgrammeGroup,
     ScheduledSession,
     SessionStatus,
 )
@@ -38,6 +40,7 @@ from sessions.rules.attendance import is_missed, upper_first
 from .attendance import _apply_progress, _notify_enforcement_change, owner_of
 from .bookings import catch_up_label, lock_bookables
 from .bookings import session_label as scheduled_label
+from .groups import check_supervised_on_dates
 
 
 def _check_actor(actor: User, membership: Membership, catch_up: CatchUp | None = None) -> None:
@@ -164,30 +167,17 @@ def _catch_up_minutes(membership: Membership) -> int:
     return int(programme_of(membership).session_minutes)
 
 
-@transaction.atomic
-def book_catch_up(  # noqa: C901 - written before the complexity limit; to split (issue 7)
+def _check_booking_parties(
+    locked: Membership,
+    owner: ProgrammeGroup | OneToOnePlan,
     *,
-    actor: User,
-    membership: Membership,
     missed_session: ScheduledSession,
-    date: dt.date,
     facilitator: User,
-    start: dt.time | None = None,
-    venue: Venue | None = None,
-    outcome: str = "",
-    notes: str = "",
-) -> CatchUp:
-    """TMs and the member's facilitators: book a catch-up of one missed session, recording its outcome now (a
-    catch-up that took place) or later (`record_catch_up_outcome`). With a time, the facilitator and venue are
-    checked for clashes (409 FACILITATOR_CLASH / VENUE_CLASH). Refusals: MEMBERSHIP_ENDED, NOT_MISSED (the
-    session was not missed), ALREADY_CAUGHT_UP, CATCH_UP_IN_FUTURE (an outcome for a future date or before its
-    start time), NON_WORKING_DAY (a bank holiday or closure date). Locks the
-    membership (and the facilitator and venue when timed). Audited.
-    """
-    _check_actor(actor, membership)
-    today = _today()
-    locked = _lock(membership)
-    owner = owner_of(locked)
+    venue: Venue | None,
+    outcome: str,
+) -> None:
+    """The membership is active, the session is its own, the facilitator and venue are this area's and the
+    outcome is one of the four."""
     if locked.status != MembershipStatus.ACTIVE:
         raise DomainConflict(
             f"The membership has ended ({locked.get_status_display().lower()}): no catch-up can be booked.",
@@ -209,6 +199,18 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
         raise ValidationError(
             {"outcome": ["Choose attended, late, acceptable absence or unacceptable absence."]}
         )
+
+
+def _check_booking_date(
+    owner: ProgrammeGroup | OneToOnePlan,
+    *,
+    missed_session: ScheduledSession,
+    date: dt.date,
+    start: dt.time | None,
+    outcome: str,
+    today: dt.date,
+) -> None:
+    """An outcome only once the catch-up has started; on or after the missed session; a working day."""
     if outcome and date > today:
         raise DomainConflict(
             "A catch-up's outcome is recorded on or after its date: book it now and record the outcome later.",
@@ -229,6 +231,10 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
             f"{format_date(date)} is not a working day: {closed}. Choose another date.",
             code="NON_WORKING_DAY",
         )
+
+
+def _check_still_missed(locked: Membership, missed_session: ScheduledSession) -> None:
+    """The session was missed (NOT_MISSED) and not caught up yet (ALREADY_CAUGHT_UP)."""
     record = member_records([locked])[locked.pk]
     row = next((r for r in record.rows() if r.session_id == str(missed_session.public_id)), None)
     if row is None or not is_missed(row.outcome):
@@ -241,15 +247,58 @@ def book_catch_up(  # noqa: C901 - written before the complexity limit; to split
             f"{upper_first(session_label(missed_session))} has already been caught up.",
             code="ALREADY_CAUGHT_UP",
         )
-    end = None
-    if start is not None:
-        end_at = dt.datetime.combine(date, start) + dt.timedelta(minutes=_catch_up_minutes(locked))
-        if end_at.date() != date:
-            raise ValidationError(
-                {"start": ["The catch-up must end on the day it starts: choose an earlier time."]}
-            )
-        end = end_at.time()
-        _check_clashes(date=date, start=start, end=end, venue=venue, facilitator=facilitator, exclude=None)
+
+
+def _timed_end(
+    locked: Membership, *, date: dt.date, start: dt.time | None, venue: Venue | None, facilitator: User
+) -> dt.time | None:
+    """A timed catch-up's end (one session's length, the same day), checked for clashes; None when untimed."""
+    if start is None:
+        return None
+    end_at = dt.datetime.combine(date, start) + dt.timedelta(minutes=_catch_up_minutes(locked))
+    if end_at.date() != date:
+        raise ValidationError(
+            {"start": ["The catch-up must end on the day it starts: choose an earlier time."]}
+        )
+    end = end_at.time()
+    _check_clashes(date=date, start=start, end=end, venue=venue, facilitator=facilitator, exclude=None)
+    return end
+
+
+@transaction.atomic
+def book_catch_up(
+    *,
+    actor: User,
+    membership: Membership,
+    missed_session: ScheduledSession,
+    date: dt.date,
+    facilitator: User,
+    start: dt.time | None = None,
+    venue: Venue | None = None,
+    outcome: str = "",
+    notes: str = "",
+) -> CatchUp:
+    """TMs and the member's facilitators: book a catch-up of one missed session, recording its outcome now (a
+    catch-up that took place) or later (`record_catch_up_outcome`). With a time, the facilitator and venue are
+    checked for clashes (409 FACILITATOR_CLASH / VENUE_CLASH). Refusals: MEMBERSHIP_ENDED, NOT_MISSED (the
+    session was not missed), ALREADY_CAUGHT_UP, CATCH_UP_IN_FUTURE (an outcome for a future date or before its
+    start time), NON_WORKING_DAY (a bank holiday or closure date), FACILITATOR_UNSUPERVISED (the facilitator has
+    no supervisor on the catch-up's date). Locks the membership (and the facilitator and venue when timed).
+    Audited.
+    """
+    _check_actor(actor, membership)
+    today = _today()
+    locked = _lock(membership)
+    owner = owner_of(locked)
+    _check_booking_parties(
+        locked, owner, missed_session=missed_session, facilitator=facilitator, venue=venue, outcome=outcome
+    )
+    _check_booking_date(
+        owner, missed_session=missed_session, date=date, start=start, outcome=outcome, today=today
+    )
+    check_supervised_on_dates([(facilitator, date)])
+    _check_still_missed(locked, missed_session)
+    end = _timed_end(locked, date=date, start=start, venue=venue, facilitator=facilitator)
     before = _enforcement_before(locked) if outcome else None
     try:
         with transaction.atomic():

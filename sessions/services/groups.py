@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from accounts.models import ProbationArea, Supervision, User, Venue
 from accounts.permissions import can_manage_delivery, delivers_programmes, require, supervises_facilitators
@@ -17,7 +16,7 @@ from audit.services import record_event
 from isotp.clock import today as clock_today
 from isotp.errors import DomainConflict
 from sessions.models import Delivery, GroupFacilitator, Programme, ProgrammeGroup
-from sessions.rules import Schedule, Slot, generate_schedule, session_templates
+from sessions.rules import Schedule, Slot, format_date, generate_schedule, session_templates
 from sessions.selectors.area import closures_of, jurisdiction_of
 from sessions.selectors.catalogue import programme_for_area
 from sessions.services.bookings import candidates_from, check_clashes, lock_bookables, write_schedule
@@ -133,16 +132,34 @@ def check_supervised(facilitators: Sequence[User], *, on: dt.date) -> None:
     all times", so a facilitator with no current supervisor on `on` (the date the group or plan starts) cannot be
     allocated (409 FACILITATOR_UNSUPERVISED, naming each one). A supervisor whose account is deactivated
     supervises no one."""
-    current = Supervision.objects.filter(
-        facilitator__in=facilitators, started_on__lte=on, treatment_manager__is_active=True
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
-    supervised = set(current.values_list("facilitator_id", flat=True))
-    missing = [f.full_name for f in facilitators if f.pk not in supervised]
+    check_supervised_on_dates([(facilitator, on) for facilitator in facilitators])
+
+
+def check_supervised_on_dates(dated: Iterable[tuple[User, dt.date]]) -> None:
+    """The same rule for one-off session changes (a reschedule, a provider cancellation's replacement, a
+    catch-up): each facilitator must be supervised on the date of the session they deliver, not today
+    (409 FACILITATOR_UNSUPERVISED naming each one and the first date they are unsupervised). One query."""
+    wanted = sorted({(f.pk, day): f for f, day in dated}.items(), key=lambda item: (item[0][1], item[0][0]))
+    if not wanted:
+        return
+    periods: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    rows = Supervision.objects.filter(
+        facilitator_id__in={pk for (pk, _day), _f in wanted}, treatment_manager__is_active=True
+    ).values_list("facilitator_id", "started_on", "ended_on")
+    for facilitator_id, started_on, ended_on in rows:
+        periods.setdefault(facilitator_id, []).append((started_on, ended_on))
+    missing: dict[int, tuple[User, dt.date]] = {}
+    for (pk, day), facilitator in wanted:
+        covered = any(start <= day and (end is None or end >= day) for start, end in periods.get(pk, []))
+        if not covered and pk not in missing:
+            missing[pk] = (facilitator, day)
     if missing:
-        verb = "has" if len(missing) == 1 else "have"
+        names = [f.full_name for f, _day in missing.values()]
+        verb = "has" if len(names) == 1 else "have"
+        first = min(day for _f, day in missing.values())
         raise DomainConflict(
-            f"{' and '.join(missing)} {verb} no current supervisor: facilitators deliver under a treatment "
-            "manager's supervision at all times. Record a supervisor first.",
+            f"{' and '.join(names)} {verb} no current supervisor on {format_date(first)}: facilitators deliver "
+            "under a treatment manager's supervision at all times. Record a supervisor first.",
             code="FACILITATOR_UNSUPERVISED",
         )
 

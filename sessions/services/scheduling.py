@@ -18,6 +18,7 @@ from sessions.models import OneToOnePlan, ProgrammeGroup, ScheduledSession, Sess
 from sessions.rules import ExistingSession, Move, ScheduleError, Slot, provider_cancellation, reschedule
 from sessions.selectors.area import closures_of, jurisdiction_of
 from sessions.services.bookings import Candidate, check_clashes, lock_in_order
+from sessions.services.groups import check_supervised_on_dates
 
 
 @dataclass
@@ -109,6 +110,14 @@ def _check_move_clashes(owner: _Owner, moves: list[Move]) -> None:
         )
 
 
+def _check_move_supervision(owner: _Owner, moves: list[Move]) -> None:
+    """Issue 7: each moved session's facilitators must be supervised on its NEW date, not today
+    (409 FACILITATOR_UNSUPERVISED)."""
+    check_supervised_on_dates(
+        (person, move.new_date) for move in moves for person in owner.sessions[move.number].facilitators.all()
+    )
+
+
 def _apply(owner: _Owner, moves: list[Move]) -> list[ScheduledSession]:
     moved = []
     for move in moves:
@@ -145,7 +154,8 @@ def reschedule_session(
     """Treatment managers: move one session, and with `cascade` every later one onto the next free slot dates.
 
     Past sessions never move; bank holidays and closures are refused; a venue or facilitator clash is refused
-    naming the clashing session (409). Locks the group (or plan). Returns the sessions that moved. Audited.
+    naming the clashing session (409); a facilitator unsupervised on a moved session's new date is refused
+    (409 FACILITATOR_UNSUPERVISED). Locks the group (or plan). Returns the sessions that moved. Audited.
     """
     require_in_area(actor, session)
     require(can_manage_delivery(actor), "Only treatment managers reschedule sessions")
@@ -172,6 +182,7 @@ def reschedule_session(
     except OverflowError:  # a date so far ahead that the calendar runs out (e.g. year 9999)
         raise ValidationError({"new_date": ["Choose a date in the next few years."]}) from None
     _check_move_clashes(owner, moves)
+    _check_move_supervision(owner, moves)
     moved = _apply(owner, moves)
     record_event(
         actor=actor,
@@ -211,6 +222,7 @@ def cancel_session_by_provider(
     except ScheduleError as exc:
         raise DomainConflict(exc.message, code=exc.code) from None
     _check_move_clashes(owner, moves)
+    _check_move_supervision(owner, moves)
     original = owner.sessions[session.number]
     staff = list(original.facilitators.all())
     target = next(m for m in moves if m.number == session.number)

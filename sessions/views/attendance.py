@@ -22,6 +22,7 @@ from accounts import permissions
 from accounts.permissions import require
 from isotp.clock import today
 from isotp.csv_export import csv_response
+from isotp.dates import long_date
 from isotp.errors import DomainConflict
 from isotp.forms import GovukDateField, add_refusal
 from sessions import attendance_selectors, services
@@ -285,7 +286,7 @@ def catch_up_new(request: HttpRequest, public_id: str) -> HttpResponse:
             what = "recorded" if catch_up.outcome else "booked"
             messages.success(
                 request,
-                f"Catch-up of {session_label(catch_up.missed_session)} {what} for {catch_up.date:%-d %B %Y}",
+                f"Catch-up of {session_label(catch_up.missed_session)} {what} for {long_date(catch_up.date)}",
             )
             return redirect("programme_sessions:member_progress", public_id=membership.public_id)
     return render(

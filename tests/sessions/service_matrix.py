@@ -244,6 +244,9 @@ NOT_SERVICES = [
         bookings.lock_in_order, "locks rows in one fixed order inside a gated service (no deadlocks)"
     ),
     NotAService(groups.check_supervised, "the supervision check the services (and question pages) share"),
+    NotAService(
+        groups.check_supervised_on_dates, "the supervision check of one-off session changes, on their dates"
+    ),
     NotAService(bookings.lock_bookables, "locks venue and facilitator rows inside a gated service"),
     NotAService(bookings.session_label, "names a session in a refusal; no write"),
     NotAService(bookings.catch_up_label, "names a booked catch-up in a clash refusal; no write"),

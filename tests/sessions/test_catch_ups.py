@@ -107,3 +107,22 @@ def test_a_catch_up_on_a_bank_holiday_is_refused(group, tm, om, facilitator, tim
     with pytest.raises(DomainConflict) as caught:  # Good Friday 2027 (England)
         book(facilitator, member, s1, outcome="", date=dt.date(2027, 3, 26))
     assert caught.value.code == "NON_WORKING_DAY"
+
+
+def test_a_catch_up_judges_supervision_on_its_date_not_today(area, group, tm, om, facilitator, time_machine):
+    """Issue 7: the catch-up's facilitator must be supervised on the catch-up's date (FACILITATOR_UNSUPERVISED):
+    one whose supervision ends before it is refused though supervised today; one whose supervision starts after
+    today, by the catch-up's date, is accepted."""
+    member = allocate_member(group, tm, om)
+    s1 = session_number(group, 1)
+    move_to(time_machine, s1.date, hour=9)
+    services.record_attendance(actor=facilitator, membership=member, session=s1, outcome="acceptable_absence")
+    on = s1.date + dt.timedelta(days=2)
+    ends_early = trained_facilitator(area, full_name="Ends Early")
+    ends_early.supervisions.update(ended_on=on - dt.timedelta(days=1))  # supervised today, not on the day
+    with pytest.raises(DomainConflict) as caught:
+        book(tm, member, s1, outcome="", date=on, facilitator=ends_early)
+    assert caught.value.code == "FACILITATOR_UNSUPERVISED" and "Ends Early" in caught.value.detail
+    starts_later = trained_facilitator(area)
+    starts_later.supervisions.update(started_on=on)  # not supervised today, supervised on the day
+    assert book(tm, member, s1, outcome="", date=on, facilitator=starts_later).facilitator == starts_later

@@ -606,6 +606,28 @@ def test_supervision_is_judged_on_the_group_start_date_by_an_active_supervisor(a
     assert caught.value.code == "FACILITATOR_UNSUPERVISED" and "Left Behind" in caught.value.detail
 
 
+def test_a_reschedule_judges_supervision_on_the_sessions_new_date(area, tm):
+    """Issue 7: one-off session changes are judged on the session's date, not today: a facilitator supervised
+    from after today (1 January 2027) may take a session moved within the supervision; one moved past its end
+    (18 January 2027) is refused though the facilitator is supervised today and on the group's start."""
+    bounded = trained_facilitator(area, full_name="Pat Bounded")
+    bounded.supervisions.update(started_on=D(2027, 1, 1), ended_on=D(2027, 1, 18))
+    group = make_group(
+        area, actor=tm, start_date=D(2027, 1, 4), facilitators=[trained_facilitator(area), bounded]
+    )
+    second, third = group.sessions.get(number=2), group.sessions.get(number=3)
+    assert third.date == D(2027, 1, 18)
+    [moved] = services.reschedule_session(actor=tm, session=second, new_date=D(2027, 1, 12), cascade=False)
+    assert moved.date == D(2027, 1, 12)
+    with pytest.raises(DomainConflict) as caught:
+        services.reschedule_session(actor=tm, session=third, new_date=D(2027, 1, 19), cascade=False)
+    assert caught.value.code == "FACILITATOR_UNSUPERVISED" and "Pat Bounded" in caught.value.detail
+    assert "19 January 2027" in caught.value.detail
+    with pytest.raises(DomainConflict) as caught:  # the provider's cancellation moves every later session on
+        services.cancel_session_by_provider(actor=tm, session=third)
+    assert caught.value.code == "FACILITATOR_UNSUPERVISED"
+
+
 def test_the_rolling_core_group_is_joined_at_the_next_block_boundary(area, tm, time_machine):
     core = make_group(
         area,
