@@ -266,21 +266,37 @@ def staff_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(request, "Training record added")
             return redirect("accounts:staff_detail", public_id=public_id)
+    return _render_staff_page(request, page, form=form)
+
+
+def _render_staff_page(
+    request: HttpRequest,
+    page: selectors.StaffPage,
+    *,
+    form: TrainingRecordForm | None = None,
+    supervisor_form: SupervisorForm | None = None,
+    end_supervision_form: EndSupervisionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The staff page, whole, whichever of its forms was sent: a refused form shows its errors (the summary at the
+    top of the page) with the rest of the page as it was."""
+    delivers = page.delivers_programmes
     return render(
         request,
         "accounts/staff_detail.html",
         {
-            "member": member,
-            "delivers_programmes": page.delivers_programmes,
-            "form": form,
+            "member": page.member,
+            "delivers_programmes": delivers,
+            "form": form or TrainingRecordForm(),
             "decisions": page.decisions,
             "can_add_training": page.can_add_training,
-            "supervisor_form": _supervisor_form(request, None) if page.delivers_programmes else None,
-            "end_supervision_form": EndSupervisionForm() if page.delivers_programmes else None,
+            "supervisor_form": (supervisor_form or _supervisor_form(request, None)) if delivers else None,
+            "end_supervision_form": (end_supervision_form or EndSupervisionForm()) if delivers else None,
             "can_reset_second_factor": page.can_manage_member,
             "can_manage_member": page.can_manage_member,
             "api_tokens": page.api_tokens,
         },
+        status=status,
     )
 
 
@@ -296,29 +312,13 @@ def staff_supervision_end(request: HttpRequest, public_id: str) -> HttpResponse:
             services.end_supervision(
                 actor=cast(User, request.user), facilitator=member, ended_on=form.cleaned_data["ended_on"]
             )
-        except DomainConflict as exc:
+        except (DomainConflict, ValidationError) as exc:
             add_refusal(form, exc, {"*": "ended_on"})
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
         else:
             messages.success(request, f"{member.full_name}'s supervision has ended")
             return redirect("accounts:staff_detail", public_id=public_id)
-    return render(
-        request,
-        "accounts/staff_detail.html",
-        {
-            "member": member,
-            "delivers_programmes": True,
-            "form": TrainingRecordForm(),
-            "supervisor_form": _supervisor_form(request, None),
-            "end_supervision_form": form,
-            "decisions": [],
-            "can_add_training": False,
-            "can_reset_second_factor": False,
-        },
-        status=400,
+    return _render_staff_page(
+        request, selectors.staff_page(request.user, public_id), end_supervision_form=form, status=400
     )
 
 
@@ -348,19 +348,7 @@ def staff_supervisor(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(request, f"{tm.full_name} now supervises {member.full_name}")
             return redirect("accounts:staff_detail", public_id=public_id)
-    return render(
-        request,
-        "accounts/staff_detail.html",
-        {
-            "member": member,
-            "delivers_programmes": True,
-            "form": TrainingRecordForm(),
-            "supervisor_form": form,
-            "decisions": [],
-            "can_add_training": False,
-            "can_reset_second_factor": False,
-        },
-    )
+    return _render_staff_page(request, selectors.staff_page(request.user, public_id), supervisor_form=form)
 
 
 @login_required

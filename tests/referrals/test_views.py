@@ -907,7 +907,7 @@ def test_a_corrected_sentence_is_current_and_the_first_stays_in_the_history(logi
     assert "Licence condition to attend the programme" in sentence_card
     assert "Community order" not in sentence_card
     history, risk_card = rest.split("Risk", 1)
-    assert "Sentence: Community order" in history
+    assert "Community order" in history  # the superseded sentence, in the Sentence card's history
     assert (
         "Sentence:" not in risk_card and "Earlier entries" not in risk_card
     )  # the Risk card shows risk only
