@@ -424,12 +424,21 @@ def recording_for_user(user: User | AnonymousUser, public_id: object) -> Session
     return get_object_or_404(recordings_for_user(user), public_id=_uuid(public_id))
 
 
-def recordable_sessions(user: User | AnonymousUser, today: dt.date) -> QuerySet[ScheduledSession]:
-    """A facilitator's delivered sessions of the last 8 weeks not yet marked as recorded (newest first)."""
+def recordable_sessions(
+    user: User | AnonymousUser, today: dt.date, now: dt.datetime | None = None
+) -> QuerySet[ScheduledSession]:
+    """A facilitator's delivered sessions of the last 8 weeks not yet marked as recorded (newest first): only those
+    that have ended by `now` (local time; default: now), the rule `mark_recorded` applies (rules.monitoring)."""
+    from django.utils import timezone
+
+    from quality.rules.monitoring import ended_by
+
     if not permissions.is_facilitator(user):
         return ScheduledSession.objects.none()
+    last_day, last_end = ended_by(now or timezone.localtime().replace(tzinfo=None))
     return (
         ScheduledSession.objects.filter(
+            Q(date__lt=last_day) | Q(date=last_day, end__lte=last_end),
             facilitators=cast(User, user),
             date__lte=today,
             date__gte=today - dt.timedelta(weeks=8),

@@ -88,7 +88,15 @@ def average_rating(ratings: dict[str, str]) -> float | None:
 def session_has_ended(*, date: dt.date, end: dt.time, now: dt.datetime) -> bool:
     """000/002: a recording is of a session delivered, so a session is recorded only once it has ended (its date
     and end time have passed, in local time)."""
-    return now >= dt.datetime.combine(date, end)
+    last_day, last_end = ended_by(now)
+    return date < last_day or (date == last_day and end <= last_end)
+
+
+def ended_by(now: dt.datetime) -> tuple[dt.date, dt.time]:
+    """000/002: the sessions that have ended by `now` (local time) are those dated before `now`'s date, or on it
+    with an end time at or before `now`'s time. The one rule behind `session_has_ended` and the facilitator's list
+    of sessions to mark as recorded (review of issue 14: the list showed this evening's session before it ended)."""
+    return now.date(), now.time()
 
 
 def viewed_on_problem(*, viewed_on: dt.date, session_date: dt.date, today: dt.date) -> str | None:

@@ -141,6 +141,43 @@ def test_a_session_today_that_has_not_ended_cannot_be_recorded(area, personas, f
     assert not SessionRecording.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "date, end, now, ended",
+    [
+        (
+            dt.date(2026, 3, 2),
+            dt.time(21, 0),
+            dt.datetime(2026, 3, 2, 18, 0),
+            False,
+        ),  # this evening's session
+        (dt.date(2026, 3, 2), dt.time(21, 0), dt.datetime(2026, 3, 2, 21, 0), True),
+        (dt.date(2026, 3, 1), dt.time(21, 0), dt.datetime(2026, 3, 2, 8, 0), True),
+        (dt.date(2026, 3, 3), dt.time(9, 0), dt.datetime(2026, 3, 2, 23, 0), False),
+    ],
+)
+def test_session_has_ended_is_the_rule_the_list_uses(date, end, now, ended):
+    from quality.rules.monitoring import ended_by, session_has_ended
+
+    last_day, last_end = ended_by(now)
+    assert session_has_ended(date=date, end=end, now=now) is ended
+    assert (date < last_day or (date == last_day and end <= last_end)) is ended
+
+
+def test_the_sessions_to_mark_list_leaves_out_a_session_that_has_not_ended(area, personas, facilitator):
+    """Second review of issue 14: this evening's session was listed before it had ended."""
+    from quality import selectors
+
+    session = quick_membership(area, personas, finished=True).group.sessions.order_by("number").first()
+    ScheduledSession.objects.filter(pk=session.pk).update(
+        date=dt.date(2026, 3, 2), start=dt.time(19, 0), end=dt.time(21, 0)
+    )
+    today = dt.date(2026, 3, 2)
+    before = selectors.recordable_sessions(facilitator, today, now=dt.datetime(2026, 3, 2, 18, 0))
+    after = selectors.recordable_sessions(facilitator, today, now=dt.datetime(2026, 3, 2, 21, 0))
+    assert session.pk not in set(before.values_list("pk", flat=True))
+    assert session.pk in set(after.values_list("pk", flat=True))
+
+
 def test_a_monitoring_date_before_the_session_is_a_field_error(area, personas, facilitator, tm):
     session = quick_membership(area, personas, finished=True).group.sessions.order_by("number").first()
     recording = services.mark_recorded(actor=facilitator, session=session)
