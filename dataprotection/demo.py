@@ -22,7 +22,7 @@ def seed(log: list[str]) -> None:
             last_name="Walker",
             date_of_birth=dt.date(1961, 5, 14),
             sex="male",
-            area_id=om.area_id,
+            area_id=om.area_id,  # type: ignore[misc]  # demo staff always have an area
             offender_manager=om,
             created_by=om,
         )
