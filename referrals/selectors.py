@@ -46,6 +46,8 @@ from referrals.rules.transitions import STATUSES, ReferralStatus, manual_transit
 from referrals.templatetags.referral_pages import programme_name
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import ProbationArea
@@ -283,11 +285,19 @@ def referral_for_user(user: User | AnonymousUser, public_id: uuid.UUID | str) ->
 
 
 def referral_record_for(
-    user: User | AnonymousUser, public_id: uuid.UUID | str, *, via: str = "page"
+    user: User | AnonymousUser,
+    public_id: uuid.UUID | str,
+    *,
+    via: str = "page",
+    may: Callable[[User | AnonymousUser, Referral], bool] | None = None,
 ) -> Referral:
     """`referral_for_user`, for a page or endpoint that shows the referral with its person's record: the view is
-    logged (a page logs the person whose record it shows, the API the referral it answers with)."""
+    logged (a page logs the person whose record it shows, the API the referral it answers with). `may` is the
+    page's permission (from accounts/permissions.py): it is checked before the view is logged, so a refused user
+    (403) is never logged as having seen the record (tester of issue 7, no. 2)."""
     referral = referral_for_user(user, public_id)
+    if may is not None:
+        require(may(user, referral))
     logged = referral if via == "api" else referral.person
     record_access(actor=cast("User", user), obj=logged, via=via, object_label=referral.person.crn)
     return referral

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,8 +52,13 @@ def _referral_for_journey(request: HttpRequest, public_id: str, *, record: bool 
     """A draft referral the user may edit (403 for a role that may not; 404 outside their caseload or area);
     `record` for the pages that show the person's record (the selector logs the view)."""
     user = require_reader(request)
-    read = selectors.referral_record_for if record else selectors.referral_for_user
-    referral = read(user, public_id)
+    if record:
+        # The selector checks the permission before it logs the view: a refused user is not logged.
+        try:
+            return user, selectors.referral_record_for(user, public_id, may=permissions.can_edit_referral)
+        except PermissionDenied:
+            pass
+    referral = selectors.referral_for_user(user, public_id)
     if (
         not permissions.can_edit_referral(user, referral)
         and referral.status != ReferralStatus.DRAFT

@@ -1075,3 +1075,17 @@ def test_the_ogrs3_calculator_refuses_an_administrator_before_logging_a_view(log
         response = login(area_admin).get(reverse(f"referrals:{name}", args=[person.public_id]))
         assert response.status_code == 403, name
     assert not AccessLog.objects.filter(object_id=str(person.public_id)).exists()
+
+
+@pytest.mark.parametrize(
+    "page", ["referrals:referral_risk", "referrals:referral_check", "referrals:referral_offences"]
+)
+def test_a_refused_user_is_not_logged_as_having_seen_the_record(login, area, om, tm, page):
+    """Tester of issue 7, no. 2: the journey's record pages answered 403 to a TM yet logged his view of the record;
+    the selector checks the permission before it logs. The person's OM is logged."""
+    referral = referral_for(area, om, status="draft")
+    person = referral.person
+    assert login(tm).get(reverse(page, args=[referral.public_id])).status_code == 403
+    assert not AccessLog.objects.filter(actor=tm).exists()
+    assert login(om).get(reverse(page, args=[referral.public_id])).status_code == 200
+    assert AccessLog.objects.filter(actor=om, object_id=str(person.public_id), via="page").count() == 1
