@@ -358,8 +358,15 @@ def groups_starting_soon(user: User, today: dt.date) -> AttentionList:
 
 
 def groups_with_places_free(user: User, today: dt.date) -> AttentionList:
-    """TMs: planned and running groups with places free, and how many (one query)."""
-    qs = groups_with_places(user).filter(status__in=[GroupStatus.PLANNED, GroupStatus.RUNNING])
+    """TMs: planned and running groups with places free, and how many (one query). A group with no session left
+    to deliver (today or later, not cancelled) has finished, whatever its status says, and has no place to fill
+    (review of issue 14: finished demo groups were counted)."""
+    sessions_left = ScheduledSession.objects.filter(group_id=OuterRef("pk"), date__gte=today).exclude(
+        status=SessionStatus.CANCELLED_BY_PROVIDER
+    )
+    qs = groups_with_places(user).filter(
+        Exists(sessions_left), status__in=[GroupStatus.PLANNED, GroupStatus.RUNNING]
+    )
     rows = [
         (
             _owner_cell(g),

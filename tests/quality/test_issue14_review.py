@@ -178,6 +178,19 @@ def test_the_sessions_to_mark_list_leaves_out_a_session_that_has_not_ended(area,
     assert session.pk in set(after.values_list("pk", flat=True))
 
 
+def test_a_running_group_with_no_session_left_has_no_places_free(area, personas, tm):
+    """Second review of issue 14: finished groups (status still Running, no session left) were counted."""
+    from sessions.home import groups_with_places_free
+    from sessions.models import GroupStatus, ProgrammeGroup
+
+    group = quick_membership(area, personas, finished=True).group
+    ProgrammeGroup.objects.filter(pk=group.pk).update(status=GroupStatus.RUNNING)
+    ProgrammeGroup.objects.exclude(pk=group.pk).delete()
+    last = group.sessions.order_by("-date").first()
+    assert len(groups_with_places_free(tm, last.date + dt.timedelta(days=1)).rows) == 0
+    assert len(groups_with_places_free(tm, last.date).rows) == 1
+
+
 def test_a_monitoring_date_before_the_session_is_a_field_error(area, personas, facilitator, tm):
     session = quick_membership(area, personas, finished=True).group.sessions.order_by("number").first()
     recording = services.mark_recorded(actor=facilitator, session=session)
