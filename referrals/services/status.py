@@ -54,7 +54,10 @@ def _require_may_move(actor: User, referral: Referral, to_status: str) -> None:
     if may_request_status_change(actor, referral, to_status):
         allowed = frozenset(
             s
-            for s in allowed_transitions(referral.status, referral.returns_to or None)
+            for s in manual_transitions(
+                referral.status,
+                (referral.returns_to or None) if referral.status in PARKING_STATUSES else None,
+            )
             if can_change_referral_status(actor, referral, s)
         )
         exc = IllegalTransition(referral.status, to_status, allowed)
@@ -126,6 +129,11 @@ def _refuse_reserved(actor: User, referral: Referral, to_status: str) -> None:
     moves this user may make instead. An illegal move is left to `_move` (ILLEGAL_TRANSITION)."""
     returns_to = (referral.returns_to or None) if referral.status in PARKING_STATUSES else None
     manual = manual_transitions(referral.status, returns_to)
+    if to_status not in allowed_transitions(referral.status, returns_to):
+        # Tester of issue 7, no. 5: the 409 lists only the moves this endpoint accepts (never `allocated`).
+        permitted = frozenset(s for s in manual if can_change_referral_status(actor, referral, s))
+        exc = IllegalTransition(referral.status, to_status, permitted)
+        raise DomainConflict(exc.message, code=exc.code, allowed=list(exc.allowed))
     reserved = reserved_move(referral.status, to_status)
     if reserved and to_status not in manual and to_status in allowed_transitions(referral.status, returns_to):
         code, detail = reserved

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from audit.models import AccessLog, AuditEvent
 from referrals.models import Person, Referral, ReferralStatusChange
+from referrals.rules.transitions import manual_transitions
 from tests.factories import UserFactory
 from tests.referrals.factories import (
     ConvictionFactory,
@@ -1024,3 +1025,16 @@ def test_a_person_with_no_ogrs3_shows_null(api, tm, om, area):
     person = eligible_person(area, om)
     body = api(tm).get(reverse("api-person-detail", kwargs={"public_id": person.public_id})).json()
     assert body["risk"]["ogrs3"] is None
+
+
+def test_an_illegal_move_lists_only_the_moves_the_endpoint_accepts(api, tm, om, area):
+    """Tester of issue 7, no. 5: from awaiting allocation the 409 offered `allocated` (Allocated, in the message),
+    which the same endpoint refuses (DELIVERY_REQUIRED): only `manual_transitions` are listed."""
+    referral = referral_for(area, om, status="awaiting_allocation", awaiting_since=timezone.now())
+    url = reverse("api-referral-transitions", kwargs={"public_id": referral.public_id})
+    body = api(tm).post(url, {"to_status": "completed"}, format="json").json()
+    assert body["code"] == "ILLEGAL_TRANSITION"
+    assert "allocated" not in body["allowed"] and "Allocated" not in body["detail"]
+    assert body["allowed"]
+    for status in body["allowed"]:
+        assert status in manual_transitions("awaiting_allocation")
