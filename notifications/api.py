@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import cast
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -24,7 +25,7 @@ class NotificationListApi(generics.ListAPIView[Notification]):
     permission_classes = [IsVerifiedStaff]
     serializer_class = NotificationOutput
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Notification]:
         rows = selectors.for_user(cast(User, self.request.user))
         if self.request.query_params.get("unread") in ("true", "1"):
             rows = rows.filter(read_at__isnull=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True)
-def send_notification_email(self, notification_id: int) -> bool:  # type: ignore[no-untyped-def]
+def send_notification_email(self: Task, notification_id: int) -> bool:
     """Email one notification once. Claims the row with a conditional update (`emailed_at` still empty) before
     sending, so a task delivered twice sends one email. A mail server that refuses or cannot be reached releases
     the claim and is tried again NOTIFICATION_EMAIL_MAX_RETRIES times, NOTIFICATION_EMAIL_RETRY_SECONDS apart

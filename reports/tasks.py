@@ -13,7 +13,7 @@ import logging
 
 from botocore.exceptions import BotoCoreError
 from botocore.exceptions import ClientError as BotoClientError
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
@@ -54,7 +54,7 @@ def backoff_seconds(retries: int) -> int:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
-def render_report(self, report_id: int) -> str:  # type: ignore[no-untyped-def]
+def render_report(self: Task, report_id: int) -> str:
     """Render and issue one approved report; returns what happened ("issued", "skipped", "retrying", "failed")."""
     stale_after = dt.timedelta(seconds=settings.REPORT_RENDER_STALE_SECONDS)
     if not services.claim_render(report_id, stale_after=stale_after):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -132,7 +132,7 @@ def member_record(membership: Membership) -> MemberRecord:
 # --- enforcement ---------------------------------------------------------------------------------------------
 
 
-def holiday_check(area: ProbationArea):  # type: ignore[no-untyped-def]
+def holiday_check(area: ProbationArea) -> Callable[[dt.date], bool]:
     """A function answering whether a day is a bank holiday in the area's jurisdiction (domain.md §5, §6)."""
     jurisdiction = area.holiday_subdivision or area.jurisdiction
     cache: dict[int, set[dt.date]] = {}

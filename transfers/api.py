@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import cast
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -30,7 +31,7 @@ class TransferListApi(generics.ListAPIView[TransferRequest]):
     permission_classes = [IsVerifiedStaff]
     serializer_class = TransferOutput
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[TransferRequest]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return TransferRequest.objects.none()
         return selectors.transfers_for(self.request.user)

@@ -44,6 +44,7 @@ from sessions.progress import MemberRecord, enforcement_for, member_records, pro
 from sessions.rules import format_date
 from sessions.rules.attendance import (
     ATTENDED_OUTCOMES,
+    RestartRule,
     blocking_catch_up,
     is_failure_to_comply,
     is_missed,
@@ -209,7 +210,7 @@ def _check_entry(
     return True
 
 
-def _rule(membership: Membership):  # type: ignore[no-untyped-def]
+def _rule(membership: Membership) -> RestartRule:
     from sessions.progress import restart_rule
 
     return restart_rule(programme_of(membership))
