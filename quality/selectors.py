@@ -303,7 +303,9 @@ def statistics_for(scope: Scope, *, programme: str, period: Period, today: dt.da
     if programme:
         attendance = attendance.filter(membership__referral__programme=programme)
     counted = attendance.aggregate(
-        attended=Count("id", filter=Q(outcome__in=list(ATTENDED_OUTCOMES))), recorded=Count("id")
+        attended=Count("id", filter=Q(outcome__in=list(ATTENDED_OUTCOMES))),
+        recorded=Count("id"),
+        people=Count("membership__referral__person_id", distinct=True),
     )
     rows, names = place_rows(scope, programme, period.start, period.end)
     places = [row for _, _, row in rows]
@@ -317,6 +319,7 @@ def statistics_for(scope: Scope, *, programme: str, period: Period, today: dt.da
         attendance_recorded=counted["recorded"],
         report_days=targets.report_days,
         scales=sorted(names),
+        attendance_people=counted["people"],
     )
     return StatisticsData(
         scope=scope, programme=programme, period=period, statistics=stats, scale_names=names, places=places

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from isotp.csv_export import FORMULA_STARTS, csv_text, safe_cell  # noqa: F401 (the statistics tests use them)
 from isotp.dates import long_date
 from quality.charts import Bar, bar_chart
-from quality.rules.figures import Proportion, percent
+from quality.rules.figures import Proportion, count_suppressed, derived_suppressed, percent
 from quality.rules.outcomes import COHORTS
 from quality.rules.programme import NON_COMPLETION_REASONS
 from quality.selectors import OutcomesData, StatisticsData
@@ -37,6 +37,29 @@ class Table:
     csv_rows: Sequence[Sequence[str]] = field(default_factory=tuple)
 
 
+SUPPRESSED_TEXT = "Suppressed (fewer than 10)"
+# Tester of issue 14, finding A: counts of 1 to 9 people, and medians and rates worked out from fewer than 10
+# people, are suppressed like the shares: the page and the API say SUPPRESSED_TEXT, the CSV leaves the cell empty.
+COUNT_NOTE = (
+    "Counts of 1 to 9 people, and medians and rates worked out from fewer than 10 people, are suppressed, as in "
+    "Ministry of Justice statistics (blank in the CSV); 0 is shown."
+)
+
+
+def _count(n: int, hide: bool = False) -> str:
+    return SUPPRESSED_TEXT if hide or count_suppressed(n) else str(n)
+
+
+def _count_csv(n: int, hide: bool = False) -> str:
+    return "" if hide or count_suppressed(n) else str(n)
+
+
+def _count_bar(label: str, n: int, series: int = 0, hide: bool = False) -> Bar:
+    if hide or count_suppressed(n):
+        return Bar(label=label, value=None, text=SUPPRESSED_TEXT, series=series)
+    return Bar(label=label, value=float(n), text=str(n), series=series)
+
+
 PROPORTION_CSV = ("rate (%)", "95% CI low (%)", "95% CI high (%)", "count", "n")
 
 
@@ -47,7 +70,7 @@ def _pct(value: float | None) -> str:
 def _proportion_csv(p: Proportion) -> list[str]:
     """A share as CSV columns: rate, CI low, CI high, count, n (all empty but the first when suppressed)."""
     if p.suppressed:
-        return ["Suppressed (fewer than 10)", "", "", "", ""]
+        return [SUPPRESSED_TEXT, "", "", "", ""]
     low = p.interval.low if p.interval else None
     high = p.interval.high if p.interval else None
     return [_pct(p.value), _pct(low), _pct(high), "" if p.count is None else str(p.count), str(p.n)]
@@ -59,7 +82,7 @@ def _proportion_headings(prefix: str) -> list[str]:
 
 def _share(p: Proportion) -> str:
     if p.suppressed:
-        return "Suppressed (fewer than 10)"
+        return SUPPRESSED_TEXT
     if p.value is None:
         return "—"
     text = f"{percent(p.value)} ({p.count} of {p.n})"
@@ -70,9 +93,7 @@ def _share(p: Proportion) -> str:
 
 def _bar(label: str, p: Proportion, series: int = 0) -> Bar:
     if p.suppressed or p.value is None:
-        return Bar(
-            label=label, value=None, text="Suppressed (fewer than 10)" if p.suppressed else "None measured"
-        )
+        return Bar(label=label, value=None, text=SUPPRESSED_TEXT if p.suppressed else "None measured")
     return Bar(
         label=label,
         value=p.value,
@@ -85,95 +106,113 @@ def _bar(label: str, p: Proportion, series: int = 0) -> Bar:
 
 def statistics_tables(data: StatisticsData) -> list[Table]:
     s = data.statistics
+    reasons = s.non_completions
+    hidden_reasons = [k for k, v in reasons.items() if count_suppressed(v)]
+    # Secondary suppression: with exactly one reason hidden, the total would give it away by subtraction.
+    hide_total = len(hidden_reasons) == 1
     flow = [
-        ("Referrals", s.referrals),
-        ("Starts", s.starts),
-        ("Completions (PC 09/2007)", s.completions),
-        ("Non-completions", s.non_completions_total),
+        ("Referrals", s.referrals, False),
+        ("Starts", s.starts, False),
+        ("Completions (PC 09/2007)", s.completions, False),
+        ("Non-completions", s.non_completions_total, hide_total),
     ]
+    attendance_hidden = s.attendance_recorded > 0 and derived_suppressed(s.attendance_people)
+    median_hidden = s.waits_counted > 0 and derived_suppressed(s.waits_counted)
+    catch_ups_hidden = count_suppressed(s.catch_ups_delivered) or (
+        s.catch_ups_delivered > 0 and derived_suppressed(s.starts)
+    )
+    if s.attendance_rate is None:
+        attendance_text, attendance_bar = "—", Bar(label="Attendance rate", value=None, text="None recorded")
+    elif attendance_hidden:
+        attendance_text = SUPPRESSED_TEXT
+        attendance_bar = Bar(label="Attendance rate", value=None, text=SUPPRESSED_TEXT)
+    else:
+        attendance_text = (
+            f"{percent(s.attendance_rate)} ({s.attended} of {s.attendance_recorded} outcomes recorded)"
+        )
+        attendance_bar = Bar(
+            label="Attendance rate", value=s.attendance_rate, text=percent(s.attendance_rate), series=0
+        )
+    if s.median_days_to_start is None:
+        median_text, median_csv = "—", ""
+    elif median_hidden:
+        median_text, median_csv = SUPPRESSED_TEXT, ""
+    else:
+        median_text = median_csv = f"{s.median_days_to_start:g}"
     tables = [
         Table(
             slug="flow",
             title="Referrals, starts and completions",
             headings=("Measure", "Number"),
-            rows=[(label, str(n)) for label, n in flow],
+            rows=[(label, _count(n, hide)) for label, n, hide in flow],
             chart=bar_chart(
                 "Referrals, starts, completions and non-completions",
-                [Bar(label=label, value=float(n), text=str(n)) for label, n in flow],
+                [_count_bar(label, n, 0, hide) for label, n, hide in flow],
             ),
             notes=(
                 "A completion counts only when the Post-Programme Report is issued to the offender manager and the "
                 "post-programme psychometrics are recorded (Probation Circular 09/2007).",
+                COUNT_NOTE,
             ),
+            csv_headings=("Measure", "Number"),
+            csv_rows=[(label, _count_csv(n, hide)) for label, n, hide in flow],
         ),
         Table(
             slug="non-completions",
             title="Non-completions by reason",
             headings=("Reason", "Number"),
-            rows=[(NON_COMPLETION_REASONS[k], str(v)) for k, v in s.non_completions.items()],
+            rows=[(NON_COMPLETION_REASONS[k], _count(v)) for k, v in reasons.items()],
             chart=bar_chart(
                 "Non-completions by reason",
-                [
-                    Bar(label=NON_COMPLETION_REASONS[k].split(" (")[0], value=float(v), text=str(v), series=1)
-                    for k, v in s.non_completions.items()
-                ],
+                [_count_bar(NON_COMPLETION_REASONS[k].split(" (")[0], v, 1) for k, v in reasons.items()],
             ),
+            notes=(COUNT_NOTE,),
+            csv_headings=("Reason", "Number"),
+            csv_rows=[(NON_COMPLETION_REASONS[k], _count_csv(v)) for k, v in reasons.items()],
         ),
         Table(
             slug="delivery",
             title="Attendance, catch-ups and time to start",
             headings=("Measure", "Value"),
             rows=[
+                ("Attendance rate", attendance_text),
                 (
-                    "Attendance rate",
-                    f"{percent(s.attendance_rate)} ({s.attended} of {s.attendance_recorded} outcomes recorded)",
+                    "Catch-ups delivered to the period's starts",
+                    _count(s.catch_ups_delivered, catch_ups_hidden),
                 ),
-                ("Catch-ups delivered to the period's starts", str(s.catch_ups_delivered)),
                 ("Starts who needed a catch-up", _share(s.places_with_catch_ups)),
-                (
-                    "Median days from referral to start",
-                    "—" if s.median_days_to_start is None else f"{s.median_days_to_start:g}",
-                ),
+                ("Median days from referral to start", median_text),
             ],
             chart=bar_chart(
                 "Attendance rate and share of starts who needed a catch-up",
-                [
-                    Bar(label="Attendance rate", value=None, text="None recorded")
-                    if s.attendance_rate is None
-                    else Bar(
-                        label="Attendance rate",
-                        value=s.attendance_rate,
-                        text=percent(s.attendance_rate),
-                        series=0,
-                    ),
-                    _bar("Starts needing a catch-up", s.places_with_catch_ups, 1),
-                ],
+                [attendance_bar, _bar("Starts needing a catch-up", s.places_with_catch_ups, 1)],
                 maximum=1.0,
             ),
             notes=(
                 "The chart shows the two rates; the number of catch-ups and the median days to start are in the "
                 "table.",
+                COUNT_NOTE,
             ),
             csv_headings=("Measure", "Value", "95% CI low (%)", "95% CI high (%)", "count", "n"),
             csv_rows=[
                 (
                     "Attendance rate (%)",
-                    _pct(s.attendance_rate),
-                    "",
-                    "",
-                    str(s.attended),
-                    str(s.attendance_recorded),
+                    *(
+                        ("", "", "", "", "")
+                        if attendance_hidden
+                        else (_pct(s.attendance_rate), "", "", str(s.attended), str(s.attendance_recorded))
+                    ),
                 ),
-                ("Catch-ups delivered to the period's starts", str(s.catch_ups_delivered), "", "", "", ""),
-                ("Starts who needed a catch-up (%)", *_proportion_csv(s.places_with_catch_ups)),
                 (
-                    "Median days from referral to start",
-                    "" if s.median_days_to_start is None else f"{s.median_days_to_start:g}",
+                    "Catch-ups delivered to the period's starts",
+                    _count_csv(s.catch_ups_delivered, catch_ups_hidden),
                     "",
                     "",
                     "",
                     "",
                 ),
+                ("Starts who needed a catch-up (%)", *_proportion_csv(s.places_with_catch_ups)),
+                ("Median days from referral to start", median_csv, "", "", "", ""),
             ],
         ),
         Table(

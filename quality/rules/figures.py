@@ -58,6 +58,18 @@ def suppressed(n: int) -> bool:
     return n < SUPPRESS_BELOW
 
 
+def count_suppressed(n: int) -> bool:
+    """# MoJ statistics' small-cell suppression (issue 14): a count of 1 to 9 people is not shown; 0 is shown, as
+    it singles no one out. Tester of issue 14, finding A: 'Starts 1' and 'Deselected 1' were shown in full."""
+    return 0 < n < SUPPRESS_BELOW
+
+
+def derived_suppressed(people: int) -> bool:
+    """# MoJ statistics' small-cell suppression (issue 14): a median or a rate worked out from fewer than 10 people
+    (including none) is not shown, as it would be one man's (or a handful of men's) own figure."""
+    return people < SUPPRESS_BELOW
+
+
 @dataclass(frozen=True)
 class Proportion:
     """A share of people with its interval, or suppressed (then `value` and `interval` are None)."""

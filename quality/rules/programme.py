@@ -103,6 +103,8 @@ class ProgrammeStatistics:
     reliable_improvement: dict[str, Proportion]
     reports_on_time: Proportion
     report_days: int
+    waits_counted: int = 0  # the starts behind the median days to start
+    attendance_people: int = 0  # the people behind the attendance rate
 
     @property
     def non_completions_total(self) -> int:
@@ -119,6 +121,7 @@ def programme_statistics(
     attendance_recorded: int,
     report_days: int,
     scales: Sequence[str] = (),
+    attendance_people: int = 0,
 ) -> ProgrammeStatistics:
     """Every programme statistic of issue 14 for one period, from plain rows (see the module docstring)."""
     starts = [p for p in places if p.joined_on in period and p.joined_on <= today]
@@ -162,4 +165,6 @@ def programme_statistics(
         reliable_improvement=improvement,
         reports_on_time=proportion(on_time, len(issued)),
         report_days=report_days,
+        waits_counted=len(waits),
+        attendance_people=attendance_people,
     )

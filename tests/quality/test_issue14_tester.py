@@ -1,0 +1,101 @@
+"""Regression tests for the independent tester's findings on issue 14: small counts shown in full (A), impossible
+dates accepted (B) and chart labels cut off (C)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from quality.rules.figures import count_suppressed, derived_suppressed
+from quality.rules.programme import Period, PlaceRow, programme_statistics
+from quality.selectors import Scope, StatisticsData
+from quality.tables import SUPPRESSED_TEXT, statistics_tables, table_csv
+
+# --- A. small counts are suppressed like the shares ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "count_hidden", "derived_hidden"),
+    [(0, False, True), (1, True, True), (9, True, True), (10, False, False), (250, False, False)],
+)
+def test_the_small_cell_rule(n, count_hidden, derived_hidden):
+    assert count_suppressed(n) is count_hidden
+    assert derived_suppressed(n) is derived_hidden
+
+
+def _one_man() -> StatisticsData:
+    period = Period(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    place = PlaceRow(
+        referral_submitted_on=dt.date(2026, 2, 1),
+        joined_on=dt.date(2026, 3, 25),
+        left_on=dt.date(2026, 6, 1),
+        status="removed",
+        next_status="deselected",
+        catch_ups=2,
+    )
+    stats = programme_statistics(
+        period=period,
+        today=dt.date(2026, 11, 30),
+        referrals_submitted=[dt.date(2026, 2, 1)],
+        places=[place],
+        attended=3,
+        attendance_recorded=3,
+        report_days=20,
+        attendance_people=1,
+    )
+    return StatisticsData(
+        scope=Scope(1, "Area"), programme="nsogp", period=period, statistics=stats, scale_names={}, places=[place]
+    )
+
+
+def test_one_mans_figures_are_suppressed_on_the_page_api_and_pdf_tables():
+    tables = {t.slug: t for t in statistics_tables(_one_man())}
+    flow = dict(tables["flow"].rows)
+    assert flow["Starts"] == SUPPRESSED_TEXT and flow["Referrals"] == SUPPRESSED_TEXT
+    assert flow["Completions (PC 09/2007)"] == "0"  # 0 singles no one out
+    reasons = dict(tables["non-completions"].rows)
+    assert reasons["Deselected"] == SUPPRESSED_TEXT and reasons["Withdrawn"] == "0"
+    delivery = dict(tables["delivery"].rows)
+    assert delivery["Attendance rate"] == SUPPRESSED_TEXT
+    assert delivery["Median days from referral to start"] == SUPPRESSED_TEXT
+    assert delivery["Catch-ups delivered to the period's starts"] == SUPPRESSED_TEXT
+    shown = " ".join(cell for t in tables.values() for row in t.rows for cell in row)
+    assert "100.0%" not in shown and "52" not in shown and "3 of 3" not in shown
+    for t in tables.values():  # the charts draw no bar for a hidden figure
+        assert ">1</text>" not in t.chart and ">52<" not in t.chart
+
+
+def test_one_mans_figures_are_empty_in_the_csv():
+    tables = {t.slug: t for t in statistics_tables(_one_man())}
+    flow = list(csv.reader(io.StringIO(table_csv(tables["flow"]))))
+    assert ["Starts", ""] in flow and ["Completions (PC 09/2007)", "0"] in flow
+    delivery = list(csv.reader(io.StringIO(table_csv(tables["delivery"]))))
+    attendance = next(r for r in delivery if r and r[0] == "Attendance rate (%)")
+    assert attendance[1:] == ["", "", "", "", ""]
+    median = next(r for r in delivery if r and r[0] == "Median days from referral to start")
+    assert median[1] == ""
+
+
+def test_the_total_is_hidden_when_it_would_give_away_the_one_hidden_reason():
+    data = _one_man()
+    stats = data.statistics
+    bigger = type(stats)(**{**stats.__dict__, "non_completions": {**stats.non_completions, "withdrawn": 12}})
+    tables = {t.slug: t for t in statistics_tables(type(data)(**{**data.__dict__, "statistics": bigger}))}
+    assert dict(tables["non-completions"].rows)["Withdrawn"] == "12"
+    assert dict(tables["flow"].rows)["Non-completions"] == SUPPRESSED_TEXT
+
+
+@pytest.mark.django_db
+def test_the_api_suppresses_a_programme_with_one_start(api, tm):
+    from django.urls import reverse
+
+    response = api(tm).get(reverse("api-statistics") + "?programme=nsogp")
+    assert response.status_code == 200
+    for table in response.json()["tables"]:
+        for row in table["rows"]:
+            for cell in row[1:]:
+                # A count is 0, 10 or more, or suppressed: never 1 to 9.
+                assert not cell.isdigit() or not 0 < int(cell) < 10, (table["slug"], row)
