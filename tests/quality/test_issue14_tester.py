@@ -47,7 +47,12 @@ def _one_man() -> StatisticsData:
         attendance_people=1,
     )
     return StatisticsData(
-        scope=Scope(1, "Area"), programme="nsogp", period=period, statistics=stats, scale_names={}, places=[place]
+        scope=Scope(1, "Area"),
+        programme="nsogp",
+        period=period,
+        statistics=stats,
+        scale_names={},
+        places=[place],
     )
 
 
