@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.demo import demo_email
 from accounts.models import ProbationArea, User
 from isotp import clock
@@ -41,7 +43,8 @@ def seed(log: list[str]) -> None:
             services.record_supervision(
                 actor=tm,
                 facilitator=facilitator,
-                held_on=today - dt.timedelta(days=7),
+                # Never before the facilitator's account was created (tester of issue 14, finding B).
+                held_on=max(today - dt.timedelta(days=7), timezone.localdate(facilitator.date_joined)),
                 notes="Reviewed the recording of session 2 together; good use of Socratic questioning.",
                 actions="Watch the module 2 training video before session 8.",
             )

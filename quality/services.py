@@ -32,6 +32,7 @@ from quality.models import (
     SessionRecording,
     SupervisionRecord,
 )
+from quality.rules.dates import reoffence_date_problems, supervision_date_problem
 from quality.rules.monitoring import AREAS_OF_PRACTICE, RATINGS, session_has_ended, viewed_on_problem
 from sessions.models import ScheduledSession, SessionStatus
 
@@ -198,8 +199,10 @@ def record_supervision(
     _require(permissions.can_record_supervision(actor, facilitator))
     if not permissions.delivers_programmes(facilitator):
         raise ValidationError({"facilitator": "Choose a facilitator"})
-    if held_on > clock.today():
-        raise ValidationError({"held_on": "The date must be today or in the past"})
+    created = timezone.localdate(facilitator.date_joined) if facilitator.date_joined else None
+    problem = supervision_date_problem(held_on=held_on, account_created_on=created, today=clock.today())
+    if problem:
+        raise ValidationError({"held_on": problem})
     with transaction.atomic():
         record = SupervisionRecord.objects.create(
             area_id=actor.area_id,  # type: ignore[misc]
@@ -222,18 +225,24 @@ def record_supervision(
 
 
 def _check_reoffence(
-    *, offence_on: dt.date, proven_on: dt.date, offence_type: str, reason: str | None = None
+    *,
+    person: Any,
+    offence_on: dt.date,
+    proven_on: dt.date,
+    offence_type: str,
+    reason: str | None = None,
 ) -> None:
-    today = clock.today()
     errors: dict[str, str] = {}
     if offence_type not in OffenceType.values:
         errors["offence_type"] = "Choose the type of offence"
-    if offence_on > today:
-        errors["offence_on"] = "The date of the offence must be today or in the past"
-    if proven_on > today:
-        errors["proven_on"] = "The date it was proven must be today or in the past"
-    elif proven_on < offence_on:
-        errors["proven_on"] = "The date it was proven must be on or after the date of the offence"
+    errors.update(
+        reoffence_date_problems(
+            offence_on=offence_on,
+            proven_on=proven_on,
+            date_of_birth=getattr(person, "date_of_birth", None),
+            today=clock.today(),
+        )
+    )
     if reason is not None and not reason.strip():
         errors["reason"] = "Enter the reason for the change"
     if errors:
@@ -253,7 +262,7 @@ def record_reoffence(
     not). A sexual offence type is always sexual. Audited as a write to the person's data."""
     permissions.require_in_area(actor, person)
     _require(permissions.can_record_reoffence(actor, person))
-    _check_reoffence(offence_on=offence_on, proven_on=proven_on, offence_type=offence_type)
+    _check_reoffence(person=person, offence_on=offence_on, proven_on=proven_on, offence_type=offence_type)
     sexual = sexual or offence_type in SEXUAL_TYPES
     with transaction.atomic():
         row = Reoffence.objects.create(
@@ -300,7 +309,13 @@ def change_reoffence(
     """The person's offender manager corrects a recorded reoffence, with a reason. Audited with the old and new
     values (review of issue 14: a wrong record must be correctable)."""
     permissions.require_in_area(actor, reoffence)
-    _check_reoffence(offence_on=offence_on, proven_on=proven_on, offence_type=offence_type, reason=reason)
+    _check_reoffence(
+        person=reoffence.person,
+        offence_on=offence_on,
+        proven_on=proven_on,
+        offence_type=offence_type,
+        reason=reason,
+    )
     sexual = sexual or offence_type in SEXUAL_TYPES
     with transaction.atomic():
         row = _lock_reoffence(actor, reoffence)

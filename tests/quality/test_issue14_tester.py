@@ -104,3 +104,99 @@ def test_the_api_suppresses_a_programme_with_one_start(api, tm):
             for cell in row[1:]:
                 # A count is 0, 10 or more, or suppressed: never 1 to 9.
                 assert not cell.isdigit() or not 0 < int(cell) < 10, (table["slug"], row)
+
+
+# --- B. impossible dates are refused ----------------------------------------------------------------------------
+
+TODAY = dt.date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("offence_on", "proven_on", "dob", "fields"),
+    [
+        (dt.date(1950, 1, 1), dt.date(1951, 1, 1), dt.date(1970, 1, 1), {"offence_on"}),  # before birth
+        (dt.date(1979, 12, 31), dt.date(2000, 1, 1), dt.date(1970, 1, 1), {"offence_on"}),  # aged 9
+        (dt.date(1980, 1, 1), dt.date(2000, 1, 1), dt.date(1970, 1, 1), set()),  # 10th birthday
+        (dt.date(1982, 3, 1), dt.date(1990, 1, 1), dt.date(1972, 2, 29), set()),  # 29 February: 1 March
+        (dt.date(1982, 2, 28), dt.date(1990, 1, 1), dt.date(1972, 2, 29), {"offence_on"}),
+        (dt.date(2025, 5, 1), dt.date(2025, 4, 1), dt.date(1970, 1, 1), {"proven_on"}),  # proven before
+        (dt.date(2025, 5, 1), dt.date(2025, 5, 1), dt.date(1970, 1, 1), set()),
+        (dt.date(2026, 12, 1), dt.date(2026, 12, 2), dt.date(1970, 1, 1), {"offence_on", "proven_on"}),
+        (dt.date(1950, 1, 1), dt.date(1951, 1, 1), None, set()),  # no date of birth known
+    ],
+)
+def test_reoffence_date_rule(offence_on, proven_on, dob, fields):
+    from quality.rules.dates import reoffence_date_problems
+
+    problems = reoffence_date_problems(
+        offence_on=offence_on, proven_on=proven_on, date_of_birth=dob, today=TODAY
+    )
+    assert set(problems) == fields
+
+
+@pytest.mark.parametrize(
+    ("held_on", "created", "refused"),
+    [
+        (dt.date(1900, 1, 1), None, True),
+        (dt.date(1999, 12, 31), None, True),
+        (dt.date(2000, 1, 1), None, False),
+        (dt.date(2019, 12, 31), dt.date(2020, 1, 1), True),  # before the account existed
+        (dt.date(2020, 1, 1), dt.date(2020, 1, 1), False),
+        (TODAY, dt.date(2020, 1, 1), False),
+        (TODAY + dt.timedelta(days=1), dt.date(2020, 1, 1), True),  # in the future
+    ],
+)
+def test_supervision_date_rule(held_on, created, refused):
+    from quality.rules.dates import supervision_date_problem
+
+    problem = supervision_date_problem(held_on=held_on, account_created_on=created, today=TODAY)
+    assert (problem is not None) is refused
+
+
+def _post_date(prefix: str, day: dt.date) -> dict[str, str]:
+    return {f"{prefix}_0": str(day.day), f"{prefix}_1": str(day.month), f"{prefix}_2": str(day.year)}
+
+
+@pytest.mark.django_db
+def test_a_reoffence_before_the_mans_10th_birthday_is_a_field_error(login, area, om):
+    from django.urls import reverse
+
+    from quality.models import Reoffence
+    from tests.pages import error_summary, page_text
+    from tests.referrals.factories import PersonFactory
+
+    person = PersonFactory(area=area, offender_manager=om, date_of_birth=dt.date(1970, 1, 1))
+    client = login(om)
+    url = reverse("quality:reoffence_new", args=[person.public_id])
+    data = {
+        **_post_date("offence_on", dt.date(1950, 1, 1)),
+        **_post_date("proven_on", dt.date(1951, 1, 1)),
+        "offence_type": "other",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "10th birthday" in page_text(response) and "10th birthday" in error_summary(response)
+    assert not Reoffence.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_supervision_session_in_1900_or_before_the_account_is_a_field_error(login, tm, facilitator):
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from quality import services
+    from quality.models import SupervisionRecord
+    from tests.pages import error_summary
+
+    facilitator.date_joined = timezone.make_aware(dt.datetime(2021, 6, 1))
+    facilitator.save(update_fields=["date_joined"])
+    url = reverse("quality:supervision_new", args=[facilitator.public_id])
+    response = login(tm).post(url, {**_post_date("held_on", dt.date(1900, 1, 1)), "notes": "x"})
+    assert response.status_code == 200 and "2000" in error_summary(response)
+    with pytest.raises(ValidationError) as exc:
+        services.record_supervision(
+            actor=tm, facilitator=facilitator, held_on=dt.date(2021, 5, 31), notes="x"
+        )
+    assert "account was created" in exc.value.message_dict["held_on"][0]
+    assert not SupervisionRecord.objects.exists()

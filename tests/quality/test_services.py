@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from isotp.errors import DomainConflict
@@ -107,6 +108,8 @@ def test_the_monitoring_form_refuses_bad_input_with_field_errors(past_session, f
 
 
 def test_supervision_is_recorded_by_a_tm_of_the_area(tm, facilitator, other_tm):
+    facilitator.date_joined = timezone.make_aware(dt.datetime(2020, 1, 1))
+    facilitator.save(update_fields=["date_joined"])
     record = services.record_supervision(
         actor=tm,
         facilitator=facilitator,

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from quality.models import MonitoringForm, Reoffence, SessionRecording
@@ -97,6 +98,8 @@ def test_a_facilitator_marks_a_session_and_the_tm_monitors_it(login, area, perso
 
 
 def test_the_tm_records_supervision_from_the_facilitators_record(login, tm, facilitator):
+    facilitator.date_joined = timezone.make_aware(dt.datetime(2020, 1, 1))
+    facilitator.save(update_fields=["date_joined"])
     client = login(tm)
     url = reverse("quality:supervision_new", args=[facilitator.public_id])
     assert "Enter the notes" in page_text(client.post(url, {}))
