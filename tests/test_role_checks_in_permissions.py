@@ -12,19 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.project_apps import PROJECT_APPS
+
 ROOT = Path(__file__).resolve().parent.parent
-APPS = (
-    "accounts",
-    "assessments",
-    "audit",
-    "dataprotection",
-    "isotp",
-    "notifications",
-    "quality",
-    "referrals",
-    "reports",
-    "sessions",
-)
+APPS = PROJECT_APPS
 ALLOWED = {Path("accounts/permissions.py")}
 
 

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from isotp.fields import BoundedTextField
+
 
 class TransferStatus(models.TextChoices):
     PENDING = "pending", "Waiting for the holding area"
@@ -31,7 +33,7 @@ class TransferRequest(models.Model):
         related_name="+",
         help_text="The receiving area's offender manager who takes the person on.",
     )
-    reason = models.TextField(max_length=2000)
+    reason = BoundedTextField(max_length=2000)
     status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
@@ -39,7 +41,7 @@ class TransferRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(max_length=2000, blank=True)
+    decision_reason = BoundedTextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

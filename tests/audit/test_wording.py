@@ -12,6 +12,7 @@ from django.urls import reverse
 from audit.selectors import value_words
 from audit.services import record_event
 from audit.wording import ACTION_WORDS, describe
+from tests.project_apps import PROJECT_APPS
 
 SESSION = "6f1c1b7e-2f5e-4a43-9a51-0d3f0c2b8a11"
 
@@ -88,16 +89,7 @@ def test_every_action_the_services_write_has_words():
     """A new action written without its words would show as its code: every literal action in the apps is listed."""
     root = Path(__file__).resolve().parents[2]
     written = set()
-    for app in (
-        "accounts",
-        "referrals",
-        "sessions",
-        "assessments",
-        "reports",
-        "quality",
-        "dataprotection",
-        "notifications",
-    ):
+    for app in PROJECT_APPS:
         for path in (root / app).rglob("*.py"):
             if "migrations" in path.parts:
                 continue

@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from isotp import bounds
 from isotp.fields import BoundedDateField, BoundedTextField
 from isotp.forms import GovukDateField
+from tests.project_apps import PROJECT_APP_LABELS
 
 TODAY = date(2026, 11, 30)
 
@@ -117,20 +118,7 @@ def test_every_model_date_and_text_field_is_bounded():
     plain = [
         f"{model._meta.label}.{field.name}"
         for model in apps.get_models()
-        if not model.__module__.startswith("django.")
-        and model._meta.app_label
-        in {
-            "accounts",
-            "assessments",
-            "audit",
-            "notifications",
-            "quality",
-            "referrals",
-            "reports",
-            "sessions",
-            "dataprotection",
-            "isotp",
-        }
+        if not model.__module__.startswith("django.") and model._meta.app_label in PROJECT_APP_LABELS
         for field in model._meta.local_fields
         if type(field) in (models.DateField, models.TextField)
     ]

@@ -13,19 +13,10 @@ import re
 import tokenize
 from pathlib import Path
 
+from tests.project_apps import PROJECT_APPS
+
 ROOT = Path(__file__).resolve().parents[2]
-APPS = (
-    "accounts",
-    "referrals",
-    "sessions",
-    "assessments",
-    "reports",
-    "quality",
-    "notifications",
-    "dataprotection",
-    "audit",
-    "isotp",
-)
+APPS = PROJECT_APPS
 NOT_SHOWN = {"default_catalogue.py", "models.py"}
 CITATION = re.compile(r"\((?:0\d\d)(?:[,:][^)]*)?\)|domain\.md|§")
 NOTATION = re.compile(r"\w <= \w|\w >= \w")
