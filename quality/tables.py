@@ -60,6 +60,7 @@ def _count_bar(label: str, n: int, series: int = 0, hide: bool = False) -> Bar:
     return Bar(label=label, value=float(n), text=str(n), series=series)
 
 
+RATE_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)  # the rate charts' axis (tester of issue 14, finding C)
 PROPORTION_CSV = ("rate (%)", "95% CI low (%)", "95% CI high (%)", "count", "n")
 
 
@@ -187,6 +188,7 @@ def statistics_tables(data: StatisticsData) -> list[Table]:
                 "Attendance rate and share of starts who needed a catch-up",
                 [attendance_bar, _bar("Starts needing a catch-up", s.places_with_catch_ups, 1)],
                 maximum=1.0,
+                ticks=RATE_TICKS,
             ),
             notes=(
                 "The chart shows the two rates; the number of catch-ups and the median days to start are in the "
@@ -229,6 +231,7 @@ def statistics_tables(data: StatisticsData) -> list[Table]:
                 [_bar(data.scale_names.get(code, code), p, 2) for code, p in s.reliable_improvement.items()]
                 or [Bar(label="No scales measured", value=None, text="None measured")],
                 maximum=1.0,
+                ticks=RATE_TICKS,
             ),
             notes=(
                 "Reliable improvement: the change was reliable (RCI) and towards the functional range "
@@ -257,6 +260,7 @@ def statistics_tables(data: StatisticsData) -> list[Table]:
                 f"Share of reports issued within {s.report_days} days of the last session, with 95% interval",
                 [_bar(f"Within {s.report_days} days", s.reports_on_time, 2)],
                 maximum=1.0,
+                ticks=RATE_TICKS,
             ),
             csv_headings=("Measure", *_proportion_headings("")),
             csv_rows=[
@@ -342,6 +346,7 @@ def outcomes_tables(data: OutcomesData) -> list[Table]:
                 "Observed proven reoffending with 95% intervals; the diamond is the rate OGRS3 predicted",
                 bars,
                 maximum=1.0,
+                ticks=RATE_TICKS,
             ),
             notes=(
                 "At risk: people whose place ended at least the follow-up period before today. Observed: a proven "

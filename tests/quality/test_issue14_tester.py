@@ -200,3 +200,46 @@ def test_a_supervision_session_in_1900_or_before_the_account_is_a_field_error(lo
         )
     assert "account was created" in exc.value.message_dict["held_on"][0]
     assert not SupervisionRecord.objects.exists()
+
+
+# --- C. chart labels show in full; the rate charts have an axis -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Impulsiveness: attentional (BIS-11)",
+        "Starts needing a catch-up",
+        "Non-completers, 2 years",
+        "Breach (order revoked, recall, custody or a further offence)",
+    ],
+)
+def test_a_long_chart_label_is_wrapped_not_cut(label):
+    import re
+
+    from quality.charts import LABEL_CHARS, Bar, bar_chart
+
+    svg = bar_chart(
+        "Chart", [Bar(label=label, value=0.4, text="40%"), Bar(label="Short", value=0.2, text="20%")]
+    )
+    shown = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    assert " ".join(shown[:-1]) == label and shown[-1] == "Short"
+    assert all(len(line) <= LABEL_CHARS for line in shown) and "\u2026" not in svg
+    # The second bar sits below every line of the first label.
+    first_rect, second_rect = (float(y) for y in re.findall(r'<rect x="\d+" y="(\d+)"', svg))
+    assert second_rect - first_rect >= 28 + 17 * (len(shown) - 2)
+
+
+def test_the_outcomes_chart_has_an_axis_with_a_percentage_scale():
+    from quality.tables import outcomes_tables
+
+    data = _one_man()
+    from quality.selectors import OutcomesData
+
+    svg = outcomes_tables(OutcomesData(scope=data.scope, programme="", period=data.period, outcomes=[]))[
+        0
+    ].chart
+    for tick in ("0%", "50%", "100%"):
+        assert f">{tick}</text>" in svg
+    delivery = next(t for t in statistics_tables(data) if t.slug == "delivery")
+    assert ">100%</text>" in delivery.chart

@@ -379,14 +379,16 @@ def test_average_rating_skips_unrated_areas():
     assert average_rating({}) is None
 
 
-def test_chart_labels_are_cut_to_fit_their_column_with_an_ellipsis():
-    from quality.charts import LABEL_CHARS, Bar, bar_chart, fit_label
+def test_chart_labels_wrap_over_lines_so_the_full_text_shows():
+    from quality.charts import LABEL_CHARS, Bar, bar_chart, wrap_label
 
-    assert fit_label("Denial and minimisation") == "Denial and minimisation"
+    assert wrap_label("Denial and minimisation") == ["Denial and minimisation"]
     long = "Impulsiveness: non-planning (BIS-11)"
-    assert len(fit_label(long)) == LABEL_CHARS and fit_label(long).endswith("\u2026")
+    lines = wrap_label(long)
+    assert len(lines) == 2 and " ".join(lines) == long and all(len(line) <= LABEL_CHARS for line in lines)
     svg = bar_chart("Psychometrics", [Bar(label=long, value=0.5, text="50%")], maximum=1)
     assert f"<title>{long}</title>" in svg  # the full name stays for screen readers and on hover
+    assert "\u2026" not in svg
 
 
 def test_the_text_beside_the_longest_bar_stays_inside_the_chart():
