@@ -14,7 +14,11 @@ _CONFIGS = sorted(
         config
         for config in apps.get_app_configs()
         if Path(config.path).resolve().is_relative_to(ROOT)
-        and not Path(config.path).resolve().relative_to(ROOT).parts[0].startswith(".")  # not the .venv's packages
+        and not Path(config.path)
+        .resolve()
+        .relative_to(ROOT)
+        .parts[0]
+        .startswith(".")  # not the .venv's packages
     ),
     key=lambda config: config.label,
 )
