@@ -70,8 +70,10 @@ def bar_chart(
         for tick in ticks:
             x = LABEL_WIDTH + bar_max * tick / top
             label = f"{tick * 100:g}%" if maximum == 1 else f"{tick:g}"
+            # Faint gridlines only where bars are drawn (a written note such as "Suppressed" is not struck through).
+            grid_top = 8 if any(b.value is not None for b in bars) else axis_y
             parts.append(
-                f'<path d="M{x:.1f} 8V{axis_y + 5}" stroke="#b1b4b6" stroke-dasharray="2 3" fill="none"/>'
+                f'<path d="M{x:.1f} {grid_top}V{axis_y + 5}" stroke="#b1b4b6" stroke-dasharray="2 3" fill="none"/>'
                 f'<text x="{x:.1f}" y="{axis_y + 20}" text-anchor="middle" font-size="14" fill="#505a5f">'
                 f"{escape(label)}</text>"
             )
