@@ -177,10 +177,20 @@ def person_for_user(user: User | AnonymousUser, public_id: uuid.UUID | str) -> P
     return get_object_or_404(qs, public_id=_uuid(public_id))
 
 
-def person_record_for(user: User | AnonymousUser, public_id: uuid.UUID | str, *, via: str = "page") -> Person:
+def person_record_for(
+    user: User | AnonymousUser,
+    public_id: uuid.UUID | str,
+    *,
+    via: str = "page",
+    may: Callable[[User | AnonymousUser, Person], bool] | None = None,
+) -> Person:
     """`person_for_user`, for a page or endpoint that shows the person's record: the view is logged (who, when,
-    which record, the CRN as label), so no caller can forget it."""
+    which record, the CRN as label), so no caller can forget it. `may` is the page's permission (from
+    accounts/permissions.py), checked before the view is logged, so a refused user (403) is never logged as having
+    seen the record (tester of issue 7)."""
     person = person_for_user(user, public_id)
+    if may is not None:
+        require(may(user, person))
     record_access(actor=cast("User", user), obj=person, via=via, object_label=person.crn)
     return person
 

@@ -3,6 +3,7 @@ history) and the forms that add or change each part. OMs work on their own casel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -172,10 +173,16 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _editable_person(request: HttpRequest, public_id: str) -> tuple[Any, Any]:
+def _person_page(
+    request: HttpRequest, public_id: str, may: Callable[[Any, Any], bool] = permissions.can_edit_person
+) -> tuple[Any, Any]:
+    """The person a question page is about, refused (403) unless `may`: its GET shows the record, so goes through
+    the logging selector (one access-log row, none for a refused user); its POST is the write, audited itself."""
     user = require_reader(request)
+    if request.method == "GET":
+        return user, selectors.person_record_for(user, public_id, may=may)
     person = selectors.person_for_user(user, public_id)
-    require(permissions.can_edit_person(user, person))
+    require(may(user, person))
     return user, person
 
 
@@ -192,7 +199,7 @@ def _back(request: HttpRequest, person: Any) -> str:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     """The person's OM or a TM: change identity and learning needs (a TM may also change the OM)."""
-    user, person = _editable_person(request, public_id)
+    user, person = _person_page(request, public_id)
     oms = (
         list(selectors.offender_managers_for(user)) if permissions.can_choose_offender_manager(user) else None
     )
@@ -222,7 +229,7 @@ def person_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def conviction_add(request: HttpRequest, public_id: str) -> HttpResponse:
     """The person's OM or a TM: add a conviction for an offence of the reference table."""
-    user, person = _editable_person(request, public_id)
+    user, person = _person_page(request, public_id)
     form = ConvictionForm(
         request.POST if request.method == "POST" else None, offences=selectors.offences_for_list()
     )
@@ -263,7 +270,7 @@ def conviction_remove(request: HttpRequest, public_id: str, conviction_id: str) 
 @require_http_methods(["GET", "POST"])
 def sentence_record(request: HttpRequest, public_id: str) -> HttpResponse:
     """The person's OM or a TM: record the order or licence and the end of supervision."""
-    user, person = _editable_person(request, public_id)
+    user, person = _person_page(request, public_id)
     form = SentenceForm(
         request.POST if request.method == "POST" else None,
         initial=SentenceForm.initial_for(current_sentence(person)),
@@ -286,7 +293,7 @@ def sentence_record(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rm2000_record(request: HttpRequest, public_id: str) -> HttpResponse:
     """The person's OM or a TM: record RM2000 categories as assessed (usually from OASys)."""
-    user, person = _editable_person(request, public_id)
+    user, person = _person_page(request, public_id)
     form = Rm2000RecordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -311,7 +318,7 @@ def rm2000_record(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rosh_record(request: HttpRequest, public_id: str) -> HttpResponse:
     """The person's OM or a TM: record the OASys risk of serious harm."""
-    user, person = _editable_person(request, public_id)
+    user, person = _person_page(request, public_id)
     form = RoshForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -329,9 +336,7 @@ def rosh_record(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deviance_record(request: HttpRequest, public_id: str) -> HttpResponse:
     """TMs: record psychometric deviance with the rationale (domain.md §7)."""
-    user = require_reader(request)
-    require(permissions.can_record_deviance(user))
-    person = selectors.person_for_user(user, public_id)
+    user, person = _person_page(request, public_id, may=permissions.can_record_deviance)
     form = DevianceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -104,13 +104,14 @@ def referral_status(request: HttpRequest, public_id: str) -> HttpResponse:
     """Move a referral to a status allowed from where it is now. A stale form (someone moved it meanwhile) gets
     the 409 message with what is allowed now, in the error summary."""
     user = require_reader(request)
-    referral = selectors.referral_for_user(user, public_id)
+    if request.method == "GET":  # shows the record: logged, after the permission check
+        referral = selectors.referral_record_for(user, public_id, may=selectors.may_move_by_hand)
+    else:
+        referral = selectors.referral_for_user(user, public_id)
     allowed = selectors.manual_moves_for(user, referral)
     form = StatusChangeForm(request.POST if request.method == "POST" else None, allowed=allowed)
     conflict: DomainConflict | None = None
-    if request.method == "GET":
-        require(bool(allowed) or selectors.may_move_by_hand(user, referral))
-    elif form.is_valid():
+    if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["to_status"]
         try:
             change_status(

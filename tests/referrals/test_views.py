@@ -1089,3 +1089,43 @@ def test_a_refused_user_is_not_logged_as_having_seen_the_record(login, area, om,
     assert not AccessLog.objects.filter(actor=tm).exists()
     assert login(om).get(reverse(page, args=[referral.public_id])).status_code == 200
     assert AccessLog.objects.filter(actor=om, object_id=str(person.public_id), via="page").count() == 1
+
+
+_PERSON_PAGES = [
+    ("referrals:person_edit", "offender_manager", "area_admin"),
+    ("referrals:sentence_record", "offender_manager", "area_admin"),
+    ("referrals:rm2000_record", "offender_manager", "area_admin"),
+    ("referrals:rosh_record", "treatment_manager", "area_admin"),
+    ("referrals:deviance_record", "treatment_manager", "offender_manager"),
+    ("referrals:conviction_add", "offender_manager", "area_admin"),
+]
+
+
+@pytest.mark.parametrize(("page", "allowed", "refused"), _PERSON_PAGES)
+def test_a_person_question_page_logs_an_allowed_view_and_not_a_refused_one(
+    login, personas, area, page, allowed, refused
+):
+    """Tester of issue 7: the person's question pages showed the record without logging the view. Their GET goes
+    through the logging selector, permission first: an allowed user's view is one row, a refused user's none."""
+    person = eligible_person(area, personas["offender_manager"])
+    url = reverse(page, args=[person.public_id])
+    logged = AccessLog.objects.filter(object_id=str(person.public_id))
+    assert login(personas[refused]).get(url).status_code == 403
+    assert not logged.exists()
+    assert login(personas[allowed]).get(url).status_code == 200
+    assert logged.filter(actor=personas[allowed], via="page").count() == 1
+    assert logged.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("allowed", "refused"), [("treatment_manager", "area_admin"), ("offender_manager", "facilitator")]
+)
+def test_the_status_page_logs_an_allowed_view_and_not_a_refused_one(login, personas, area, allowed, refused):
+    referral = referral_for(area, personas["offender_manager"], status="on_programme")
+    url = reverse("referrals:referral_status", args=[referral.public_id])
+    logged = AccessLog.objects.filter(object_id=str(referral.person.public_id))
+    assert login(personas[refused]).get(url).status_code in (403, 404)
+    assert not logged.exists()
+    assert login(personas[allowed]).get(url).status_code == 200
+    assert logged.filter(actor=personas[allowed], via="page").count() == 1
+    assert logged.count() == 1
