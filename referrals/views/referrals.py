@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.permissions import require
 from audit.services import record_search
 from isotp.errors import DomainConflict
 from isotp.sorting import Column, Sortable, query_with_sort
