@@ -207,7 +207,9 @@ class Ogrs3ScoreApi(APIView):
         data.is_valid(raise_exception=True)
         inputs = OGRS3Input(**data.validated_data)
         table = selectors.active_ogrs3_table()
-        if refusals := ogrs3_check_input(inputs, table.table):  # every refusal at once, each on its field
+        if refusals := ogrs3_check_input(
+            inputs, table.table, today=clock.today()
+        ):  # every refusal at once, each on its field
             errors: dict[str, list[str]] = {}
             for refused in refusals:
                 errors.setdefault(refused.field, []).append(refused.message)

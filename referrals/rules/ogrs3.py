@@ -267,11 +267,37 @@ def _check_birth(inp: OGRS3Input, youngest: int) -> list[OGRS3Refused]:
     return out
 
 
+def _check_future(inp: OGRS3Input, today: date | None) -> list[OGRS3Refused]:
+    """Tester of issue 7: a conviction or an assessment cannot be dated after today (when today is given)."""
+    if today is None:
+        return []
+    return [
+        OGRS3Refused(field, f"The {what} ({long_date(value)}) cannot be in the future")
+        for field, what, value in (
+            ("conviction_date", "conviction date", inp.conviction_date),
+            ("assessment_date", "assessment date", inp.assessment_date),
+        )
+        if value > today
+    ]
+
+
+def assessed_before_criminal_responsibility(date_of_birth: date, assessed_on: date) -> str | None:
+    """Tester of issue 7: an OGRS3 score entered from OASys cannot be dated before the person's 10th birthday,
+    the age of criminal responsibility; the refusal's message, or None."""
+    if assessed_on >= date_of_birth and age_on(date_of_birth, assessed_on) >= MIN_AGE_AT_FIRST_SANCTION:
+        return None
+    return (
+        f"The assessment date ({long_date(assessed_on)}) is before his or her {MIN_AGE_AT_FIRST_SANCTION}th "
+        f"birthday, the age of criminal responsibility"
+    )
+
+
 def check_input(
-    inp: OGRS3Input, table: dict[str, Any] = DEFAULT_COEFFICIENT_TABLE
+    inp: OGRS3Input, table: dict[str, Any] = DEFAULT_COEFFICIENT_TABLE, *, today: date | None = None
 ) -> tuple[OGRS3Refused, ...]:
-    """Every reason this input cannot be scored (domain.md §4.1), in field order."""
-    out: list[OGRS3Refused] = []
+    """Every reason this input cannot be scored (domain.md §4.1), in field order; with `today`, dates after it
+    too."""
+    out: list[OGRS3Refused] = _check_future(inp, today)
     if inp.sex not in SEXES:
         out.append(OGRS3Refused("sex", "Choose male or female"))
     out.extend(_check_birth(inp, table["age_sex"][0]["min"]))

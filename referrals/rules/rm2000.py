@@ -292,6 +292,11 @@ class RM2000Result:
         }
 
 
+# domain.md §4: a commencement of risk after the assessment is a pre-release assessment; one 5 years or more
+# ahead is not a release date an assessment is made for, but a typing slip (tester of issue 7).
+MAX_YEARS_TO_COMMENCEMENT = 5
+
+
 def check_input(inp: RM2000Input) -> tuple[RM2000Refused, ...]:
     """Every reason RM2000 cannot be scored for this input (domain.md §4), in field order."""
     refusals: list[RM2000Refused] = []
@@ -315,7 +320,17 @@ def check_input(inp: RM2000Input) -> tuple[RM2000Refused, ...]:
             )
         )
     cor = inp.commencement_of_risk_date
-    if cor < inp.date_of_birth:
+    if (
+        cor > assessed and age_on(assessed, cor) >= MAX_YEARS_TO_COMMENCEMENT
+    ):  # tester of issue 7: a typing slip
+        refusals.append(
+            RM2000Refused(
+                "commencement_of_risk_date",
+                f"The commencement of risk ({long_date(cor)}) must be less than {MAX_YEARS_TO_COMMENCEMENT} years "
+                f"after the assessment date ({long_date(assessed)})",
+            )
+        )
+    elif cor < inp.date_of_birth:
         refusals.append(
             RM2000Refused(
                 "commencement_of_risk_date",

@@ -27,7 +27,7 @@ from referrals.models import (
     RoshAssessment,
 )
 from referrals.rules import RISK_LEVELS, RM2000Input, RM2000Refused, score
-from referrals.rules.ogrs3 import OGRS3Input, OGRS3Refused
+from referrals.rules.ogrs3 import OGRS3Input, OGRS3Refused, assessed_before_criminal_responsibility
 from referrals.rules.ogrs3 import band_for as ogrs3_band_for
 from referrals.rules.ogrs3 import score as ogrs3_score
 from referrals.selectors import active_ogrs3_table, active_scoring_table
@@ -159,6 +159,8 @@ def record_ogrs3(
     if errors:
         raise ValidationError(errors)
     not_future("assessed_on", assessed_on, "The assessment date")
+    if too_young := assessed_before_criminal_responsibility(person.date_of_birth, assessed_on):
+        raise ValidationError({"assessed_on": [too_young]})
     table = active_ogrs3_table()
     assessment = Ogrs3Assessment(
         person=person,

@@ -1038,3 +1038,39 @@ def test_an_illegal_move_lists_only_the_moves_the_endpoint_accepts(api, tm, om, 
     assert body["allowed"]
     for status in body["allowed"]:
         assert status in manual_transitions("awaiting_allocation")
+
+
+# --- impossible dates (tester of issue 7) ---------------------------------------------------------------------
+
+
+def test_ogrs3_recorded_before_the_tenth_birthday_is_a_400_on_assessed_on(api, om, area):
+    person = eligible_person(area, om)
+    nine = person.date_of_birth.replace(year=person.date_of_birth.year + 9)
+    url = reverse("api-person-ogrs3", kwargs={"public_id": person.public_id})
+    response = api(om).post(
+        url, {"one_year_percent": 20, "two_year_percent": 34, "assessed_on": nine.isoformat()}, format="json"
+    )
+    assert response.status_code == 400
+    assert "assessed_on" in response.json()
+    assert not AuditEvent.objects.filter(action="ogrs3.recorded").exists()
+
+
+@pytest.mark.parametrize("field", ["conviction_date", "assessment_date"])
+def test_ogrs3_score_refuses_a_date_in_the_future_on_its_field(api, om, field):
+    body = OGRS3 | {"conviction_date": "2999-01-01", "assessment_date": "2999-01-01"}
+    if field == "assessment_date":
+        body = OGRS3 | {"assessment_date": "2999-01-01"}
+    response = api(om).post(reverse("api-ogrs3-score"), body, format="json")
+    assert response.status_code == 400
+    assert field in str(response.json())
+
+
+def test_rm2000_score_refuses_a_commencement_of_risk_five_years_or_more_ahead(api, facilitator):
+    client = api(facilitator)
+    response = client.post(
+        reverse("api-rm2000-score"), RM2000 | {"commencement_of_risk_date": "2090-01-01"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "commencement_of_risk_date" in str(response.json())
+    ahead = RM2000 | {"commencement_of_risk_date": "2030-09-30"}  # a release within 5 years: pre-release
+    assert client.post(reverse("api-rm2000-score"), ahead, format="json").status_code == 200
