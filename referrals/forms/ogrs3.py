@@ -6,9 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from isotp import clock
 from isotp.forms import GovukDateField
 from referrals.forms.base import GovukForm
 from referrals.rules.ogrs3 import OFFENCE_GROUP_CHOICES, OGRS3Input, check_input
@@ -27,13 +25,8 @@ class Ogrs3RecordForm(GovukForm):
         label="2-year OGRS3 (%)",
         error_messages={"required": "Enter the 2-year score", "invalid": _WHOLE.format("the 2-year score")},
     )
+    # Not in the future and not before the 10th birthday: record_ogrs3 refuses those on this field.
     assessed_on = GovukDateField(label="Date of the assessment", label_text="date of the assessment")
-
-    def clean_assessed_on(self) -> dt.date:
-        value: dt.date = self.cleaned_data["assessed_on"]
-        if value > clock.today():
-            raise ValidationError("The date of the assessment must be today or in the past")
-        return value
 
 
 class Ogrs3CalculatorForm(GovukForm):

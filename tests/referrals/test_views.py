@@ -1129,3 +1129,23 @@ def test_the_status_page_logs_an_allowed_view_and_not_a_refused_one(login, perso
     assert login(personas[allowed]).get(url).status_code == 200
     assert logged.filter(actor=personas[allowed], via="page").count() == 1
     assert logged.count() == 1
+
+
+@pytest.mark.parametrize("when", ["future", "before_tenth_birthday"])
+def test_the_ogrs3_form_shows_the_services_date_refusal_on_its_field(login, area, om, when):
+    """Tester of issue 7, no. 3: the form no longer repeats the not-in-the-future rule; record_ogrs3's refusal
+    (and its before-the-10th-birthday one) shows in the error summary, linked to the date field."""
+    person = _ogrs3_person(area, om)
+    day = (
+        TODAY() + dt.timedelta(days=1)
+        if when == "future"
+        else person.date_of_birth.replace(year=person.date_of_birth.year + 9)
+    )
+    url = reverse("referrals:ogrs3_record", args=[person.public_id])
+    response = login(om).post(
+        url, {"one_year_percent": "20", "two_year_percent": "30", **_date("assessed_on", day)}
+    )
+    assert response.status_code == 200
+    summary = _summary(response)
+    assert 'href="#id_assessed_on_0' in summary, summary
+    assert not person.ogrs3_assessments.exists()
