@@ -627,6 +627,12 @@ def can_monitor_sessions(user: User | AnonymousUser | None) -> bool:
     return is_treatment_manager(user)
 
 
+def can_use_recordings_page(user: User | AnonymousUser | None) -> bool:
+    """The recordings page: TMs sample recordings to monitor; facilitators mark their delivered sessions as
+    recorded (tester of issue 7: one named predicate, not roles combined in the view)."""
+    return can_monitor_sessions(user) or is_facilitator(user)
+
+
 def can_see_undelivered_emails(user: User | AnonymousUser | None) -> bool:
     """Treatment managers see their area's notification emails the mail server refused after every retry (issue
     12), so someone tells the people who were not emailed."""

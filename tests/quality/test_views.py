@@ -202,3 +202,17 @@ def test_the_om_sees_changes_and_removes_a_recorded_reoffence_from_the_person_pa
     assert client.post(remove, {"reason": "Recorded against the wrong person"}).status_code == 302
     assert not Reoffence.objects.filter(pk=row.pk).exists()
     assert AuditEvent.objects.filter(action="person.reoffence_deleted", actor=om).exists()
+
+
+def test_the_reoffence_page_logs_the_oms_view_and_not_a_refused_tms(login, area, om, tm):
+    """Tester of issue 7, no. 4: the selector refuses (permission first), the view combines no role rules; the
+    GET shows the person's reoffences, so an allowed view is logged once and a refused one not at all."""
+    from audit.models import AccessLog
+
+    person = PersonFactory(area=area, offender_manager=om)
+    url = reverse("quality:reoffence_new", args=[person.public_id])
+    logged = AccessLog.objects.filter(object_id=str(person.public_id))
+    assert login(tm).get(url).status_code == 403
+    assert not logged.exists()
+    assert login(om).get(url).status_code == 200
+    assert logged.filter(actor=om).count() == 1 and logged.count() == 1
