@@ -358,7 +358,9 @@ def test_default_table_is_valid_and_json_serialisable() -> None:
     assert validate_scoring_table(DEFAULT_SCORING_TABLE) == []
     assert json.loads(json.dumps(DEFAULT_SCORING_TABLE)) == DEFAULT_SCORING_TABLE
     assert "Thornton (2007)" in DEFAULT_SCORING_TABLE["source_note"]
-    assert "§13-15" in DEFAULT_SCORING_TABLE["source_note"]
+    assert (
+        "sections 13 to 15" in DEFAULT_SCORING_TABLE["source_note"]
+    )  # in words: the note is shown on screen
 
 
 def _broken(change: Any) -> dict[str, Any]:
