@@ -35,6 +35,11 @@ hypothesis_settings.register_profile(
     derandomize=bool(os.environ.get("CI")),
     print_blob=True,
 )
+# The schemathesis fuzzing (tests/hardening/test_fuzz_api.py) draws whole HTTP requests: large and filtered data is its
+# point, so it suppresses every health check; it starts from this profile (no deadline either).
+hypothesis_settings.register_profile(
+    "isotp-fuzz", hypothesis_settings.get_profile("isotp"), suppress_health_check=list(HealthCheck)
+)
 hypothesis_settings.load_profile("isotp")
 
 

@@ -29,7 +29,9 @@ def _both_widths(page, name: str) -> None:
         )
 
 
-def test_transfer_retention_and_email_pages(page, area, other_area, tm, om, area_admin, other_om, monkeypatch):
+def test_transfer_retention_and_email_pages(
+    page, area, other_area, tm, om, area_admin, other_om, monkeypatch
+):
     from notifications import tasks
 
     monkeypatch.setattr(tasks.send_notification_email, "delay", lambda pk: None)

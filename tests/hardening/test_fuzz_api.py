@@ -22,7 +22,7 @@ import schemathesis
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from hypothesis import HealthCheck, Phase, given
+from hypothesis import Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -105,11 +105,10 @@ def test_the_api_answers_as_its_schema_says(role, live_server, area, personas):
             strategies.append(operation.as_strategy(path_parameters=params))
 
         @hypothesis_settings(
+            hypothesis_settings.get_profile("isotp-fuzz"),
             max_examples=EXAMPLES_PER_OPERATION,
             derandomize=True,
-            deadline=None,
             database=None,
-            suppress_health_check=list(HealthCheck),
             phases=[Phase.explicit, Phase.generate],
             print_blob=False,
         )

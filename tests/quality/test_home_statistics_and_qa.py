@@ -126,14 +126,13 @@ def test_session_end_and_viewed_date_rules():
     )
 
 
-def test_a_session_today_that_has_not_ended_cannot_be_recorded(area, personas, facilitator):
+def test_a_session_today_that_has_not_ended_cannot_be_recorded(area, personas, facilitator, time_machine):
+    # A fixed afternoon (not the wall clock): the session runs 18:00-20:00 the same day, so it has not ended.
+    time_machine.move_to(timezone.make_aware(dt.datetime(2026, 11, 30, 15, 0)), tick=False)
     session = quick_membership(area, personas, finished=True).group.sessions.order_by("number").first()
-    now = timezone.localtime()
-    later = (now + dt.timedelta(hours=1)).time()
-    if later < now.time():  # near midnight: the session ends tomorrow
-        ScheduledSession.objects.filter(pk=session.pk).update(date=now.date() + dt.timedelta(days=1))
-    else:
-        ScheduledSession.objects.filter(pk=session.pk).update(date=now.date(), end=later)
+    ScheduledSession.objects.filter(pk=session.pk).update(
+        date=dt.date(2026, 11, 30), start=dt.time(18, 0), end=dt.time(20, 0)
+    )
     session.refresh_from_db()
     with pytest.raises(DomainConflict) as exc:
         services.mark_recorded(actor=facilitator, session=session)
