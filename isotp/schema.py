@@ -4,8 +4,11 @@
   a pattern says what is sent and what is accepted.
 - Every operation documents the errors every endpoint can give, with their bodies: 401 (no or a bad
   credential), 403 (the role may not), 404 (a record not found or not yours; a list's page out of range), 400 (field
-  errors, or a body or query that cannot be read), 413 (a body over the limit), 415 (a body of another type) and 429
-  on the rate-limited views.
+  errors, or a body or query that cannot be read: malformed or too deeply nested JSON), 413 (a body over the limit),
+  415 (a body of another type), 503 with `Retry-After` and the code `SERVICE_UNAVAILABLE` (the database could not be
+  reached: isotp/api.py and isotp/views.py answer it) and 429 with `Retry-After` where a rate limit applies to the
+  operation's method (a throttle of the view that `get_throttles()` answers for that method).
+- `/healthz` (a plain Django view, for load balancers) is documented too: 200, or 503 naming the failed dependency.
 """
 
 from __future__ import annotations
@@ -22,6 +25,22 @@ HH_MM_SS = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
 ERROR_DETAIL = "ErrorDetail"
 FIELD_ERRORS = "FieldErrors"
+SERVICE_UNAVAILABLE = "ServiceUnavailable"
+HEALTH = "Health"
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+        "required": True,
+    }
+}
+
+
+def throttled(view: Any) -> bool:
+    """Whether a rate limit applies to the view for the method of its (schema-generation) request."""
+    if not getattr(view, "throttle_scope", None):
+        return False
+    return bool(view.get_throttles())
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -39,11 +58,11 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _get_response_bodies(self, direction: Any = "response") -> Any:
         responses = super()._get_response_bodies(direction)
-        if getattr(self.view, "throttle_scope", None) and "429" not in responses:
+        if throttled(self.view) and "429" not in responses:
             responses["429"] = {
                 "description": "Too many requests: try again after the number of seconds in `Retry-After`.",
                 "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_DETAIL}"}}},
-                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                "headers": RETRY_AFTER,
             }
         return responses
 
@@ -56,12 +75,15 @@ def _error(description: str, schema: str = ERROR_DETAIL) -> dict[str, Any]:
 
 
 STANDARD_ERRORS = {
-    "400": 'Field errors (`{"field": ["message"]}`), or a body or query that cannot be read (`detail`).',
+    "400": 'Field errors (`{"field": ["message"]}`), or a body or query that cannot be read (`detail`): '
+    "malformed JSON, or JSON nested too deeply.",
     "401": "No credential, or one that is not valid (expired, revoked, second factor not yet entered).",
     "403": "Your role may not do this.",
     "404": "Not found, or not in your area or caseload (a list: a page out of range).",
     "413": "The request body is larger than the service accepts.",
     "415": "The request body is not of a type the operation accepts.",
+    "503": "The service is briefly unavailable (its database could not be reached): try again after the number of "
+    "seconds in `Retry-After`.",
 }
 
 
@@ -76,7 +98,10 @@ def _needs(operation: dict[str, Any], path: str, method: str) -> list[str]:
     if has_path or any(p.get("name") == "page" and p.get("in") == "query" for p in parameters):
         codes.append("404")
     if has_body:
-        codes += ["413", "415"]
+        codes.append("415")
+    if has_body or method in {"post", "put", "patch"}:
+        codes.append("413")  # the middleware refuses a declared length over the limit before any view
+    codes.append("503")
     return codes
 
 
@@ -97,18 +122,62 @@ def document_standard_errors(
         "query that cannot be read.",
         "additionalProperties": {},
     }
+    schemas[SERVICE_UNAVAILABLE] = {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "code": {"type": "string", "enum": ["SERVICE_UNAVAILABLE"]},
+        },
+        "required": ["detail", "code"],
+    }
     for path, item in result.get("paths", {}).items():
         for method, operation in item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
             for code in _needs(operation, path, method):
+                schema = {"400": FIELD_ERRORS, "503": SERVICE_UNAVAILABLE}.get(code, ERROR_DETAIL)
                 if code not in responses:
-                    responses[code] = _error(
-                        STANDARD_ERRORS[code], FIELD_ERRORS if code == "400" else ERROR_DETAIL
-                    )
+                    responses[code] = _error(STANDARD_ERRORS[code], schema)
                 elif "content" not in responses[code]:
-                    responses[code]["content"] = _error("", FIELD_ERRORS if code == "400" else ERROR_DETAIL)[
-                        "content"
-                    ]
+                    responses[code]["content"] = _error("", schema)["content"]
+                if code == "503":
+                    responses[code]["headers"] = RETRY_AFTER
+    _document_healthz(result)
     return result
+
+
+def _document_healthz(result: dict[str, Any]) -> None:
+    """`GET /healthz` (isotp/views.py): open to load balancers, 200 or 503 with the same body."""
+    checks = {"type": "string", "enum": ["ok", "unavailable"]}
+    result["components"]["schemas"][HEALTH] = {
+        "type": "object",
+        "properties": {
+            "status": checks,
+            "checks": {
+                "type": "object",
+                "description": "Each dependency checked (`database`, `redis`, `broker`) and its state.",
+                "additionalProperties": checks,
+            },
+            "failed": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "The dependencies that did not answer (empty when healthy).",
+            },
+        },
+        "required": ["status", "checks", "failed"],
+    }
+    body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{HEALTH}"}}}
+    result.setdefault("paths", {})["/healthz"] = {
+        "get": {
+            "operationId": "healthz_retrieve",
+            "description": "Whether the database, Redis (the cache) and the Celery broker answer: for load "
+            "balancers; needs no credential.",
+            "tags": ["healthz"],
+            "security": [],
+            "responses": {
+                "200": {"description": "Every dependency answers.", "content": body},
+                "503": {"description": "A dependency failed: named in `failed`.", "content": body},
+            },
+        }
+    }
