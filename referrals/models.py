@@ -32,6 +32,12 @@ CRN_PATTERN = r"^[A-Z][0-9]{6}$"
 crn_validator = RegexValidator(
     CRN_PATTERN, "Enter a CRN as one capital letter followed by 6 digits, like C123456", code="invalid_crn"
 )
+# An erased person (dataprotection retention) keeps a unique placeholder that can never be a real CRN (a real one
+# may start with any letter, Z included), so it never clashes with, nor blocks, a real person.
+ERASED_CRN_PREFIX = "ERASED-"
+ERASED_CRN_PATTERN = r"^ERASED-[0-9]{6}$"
+# What the column holds: a CRN, or an erased person's placeholder.
+STORED_CRN_PATTERN = r"^([A-Z][0-9]{6}|ERASED-[0-9]{6})$"
 
 
 class Sex(models.TextChoices):
@@ -83,7 +89,7 @@ class Person(models.Model):
     """Someone on probation in one area, on one offender manager's caseload. Addressed by `public_id`."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    crn = models.CharField("CRN", max_length=7, unique=True, validators=[crn_validator])
+    crn = models.CharField("CRN", max_length=13, unique=True, validators=[crn_validator])
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     date_of_birth = BoundedDateField()
@@ -112,7 +118,7 @@ class Person(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="person_crn_format",
-                condition=Q(crn__regex=CRN_PATTERN),
+                condition=Q(crn__regex=CRN_PATTERN) | Q(crn__regex=ERASED_CRN_PATTERN),
                 violation_error_message="Enter a CRN as one capital letter followed by 6 digits, like C123456",
             ),
             models.CheckConstraint(name="person_sex_known", condition=Q(sex__in=Sex.values)),
@@ -129,6 +135,11 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_erased(self) -> bool:
+        """Whether the retention policy erased this person's personal data (the CRN is then a placeholder)."""
+        return self.crn.startswith(ERASED_CRN_PREFIX)
 
 
 class Conviction(models.Model):

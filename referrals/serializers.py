@@ -353,8 +353,23 @@ class DevianceInput(serializers.Serializer[Any]):
     rationale = bounded.CharField()
 
 
+def _crn_output() -> serializers.CharField:
+    """A person's CRN as sent: a CRN, or an erased person's placeholder (never a CRN)."""
+    from django.core.validators import RegexValidator
+
+    from referrals.models import STORED_CRN_PATTERN
+
+    return serializers.CharField(
+        read_only=True,
+        validators=[RegexValidator(STORED_CRN_PATTERN)],
+        help_text="One capital letter and 6 digits; `ERASED-` and 6 digits when the retention policy erased "
+        "the person's personal data.",
+    )
+
+
 class PersonSummaryOutput(serializers.ModelSerializer[Person]):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    crn = _crn_output()
 
     class Meta:
         model = Person
@@ -371,6 +386,7 @@ class ReferralSummaryOutput(serializers.ModelSerializer[Referral]):
 
 class PersonListOutput(serializers.ModelSerializer[Person]):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    crn = _crn_output()
     offender_manager = StaffOutput(read_only=True)
     referrals = ReferralSummaryOutput(source="referral_list", many=True, read_only=True)
 
@@ -397,6 +413,7 @@ class RiskOutput(serializers.Serializer[Any]):
 
 class PersonDetailOutput(serializers.ModelSerializer[Person]):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    crn = _crn_output()
     offender_manager = StaffOutput(read_only=True)
     convictions = ConvictionOutput(many=True, read_only=True)
     current_sentence = SentenceOutput(read_only=True, allow_null=True)

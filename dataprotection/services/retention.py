@@ -79,11 +79,12 @@ def refresh_candidates(*, today: dt.date | None = None) -> int:
 
 
 def _placeholder_crn() -> str:
-    """An unused CRN-shaped placeholder (Z and six digits) for an erased person (the column is unique)."""
-    from referrals.models import Person
+    """An unused placeholder for an erased person's CRN (the column is unique): `ERASED-` and six digits, which no
+    real CRN (one capital letter and six digits) can be, so it never blocks recording a real person."""
+    from referrals.models import ERASED_CRN_PREFIX, Person
 
     while True:
-        crn = f"Z{secrets.randbelow(10**6):06d}"
+        crn = f"{ERASED_CRN_PREFIX}{secrets.randbelow(10**6):06d}"
         if not Person.objects.filter(crn=crn).exists():
             return crn
 

@@ -5,8 +5,12 @@ text, report writing and PDFs), the statistics rows stay, and an audit event rec
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
+import yaml
+from django.conf import settings
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -14,8 +18,8 @@ from dataprotection.models import RetentionCandidate
 from dataprotection.services.retention import erase_personal_data, refresh_candidates
 from dataprotection.tasks import find_retention_candidates
 from isotp.errors import DomainConflict
-from referrals.models import Person, Referral
-from tests.pages import page_text
+from referrals.models import CRN_PATTERN, ERASED_CRN_PATTERN, Person, Referral
+from tests.pages import error_summary, page_text
 from tests.referrals.factories import SentenceFactory, eligible_person, referral_for
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +164,66 @@ def test_the_list_query_count_does_not_grow(login, area_admin, om, area, django_
     refresh_candidates()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("dataprotection:retention_list"))
+
+
+def _erase(area_admin, om, area) -> Person:
+    person = _ended_long_ago(eligible_person(area, om))
+    refresh_candidates()
+    erase_personal_data(actor=area_admin, person=person)
+    person.refresh_from_db()
+    return person
+
+
+def test_an_erased_persons_placeholder_can_never_be_a_crn(area_admin, om, area):
+    """A real CRN is one capital letter and six digits, Z included: the placeholder is none of them."""
+    person = _erase(area_admin, om, area)
+    assert re.fullmatch(ERASED_CRN_PATTERN, person.crn)
+    assert not re.fullmatch(CRN_PATTERN, person.crn) and not re.fullmatch(CRN_PATTERN, person.crn.upper())
+    assert person.is_erased
+
+
+def test_erasure_never_blocks_creating_a_real_person(login, area_admin, om, area):
+    """Erase, then record real people with the old placeholder's pattern (Z and the same six digits) and with the
+    erased person's own former CRN: both are created, and the erased record keeps its unique placeholder."""
+    person = _ended_long_ago(eligible_person(area, om))
+    former_crn = person.crn
+    refresh_candidates()
+    erase_personal_data(actor=area_admin, person=person)
+    person.refresh_from_db()
+    digits = person.crn.removeprefix("ERASED-")
+    born = dt.date(1980, 5, 17)
+    for crn in (f"Z{digits}", former_crn):
+        response = login(om).post(
+            reverse("referrals:person_create"),
+            {
+                "crn": crn,
+                "first_name": "Real",
+                "last_name": "Person",
+                "date_of_birth_0": born.day,
+                "date_of_birth_1": born.month,
+                "date_of_birth_2": born.year,
+                "sex": "male",
+            },
+        )
+        assert response.status_code == 302, page_text(response)[:500]
+        assert Person.objects.filter(crn=crn, first_name="Real").exists()
+    assert Person.objects.filter(pk=person.pk, crn__startswith="ERASED-").exists()
+
+
+def test_the_placeholder_cannot_be_entered_as_a_crn(login, om):
+    response = login(om).post(reverse("referrals:person_create"), {"crn": "ERASED-123456"})
+    assert response.status_code == 200 and 'href="#id_crn"' in error_summary(response)
+    assert not Person.objects.filter(crn="ERASED-123456").exists()
+
+
+def test_the_erased_record_shows_sensibly(login, area_admin, om, area, api):
+    person = _erase(area_admin, om, area)
+    text = page_text(
+        login(area_admin).get(reverse("referrals:person_detail", kwargs={"public_id": person.public_id}))
+    )
+    assert "No CRN: personal data erased" in text and "erased under the retention policy" in text
+    assert "CRN ERASED-" not in text
+    body = api(area_admin).get(reverse("api-person-detail", kwargs={"public_id": person.public_id})).json()
+    schema = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
+    pattern = schema["components"]["schemas"]["PersonDetailOutput"]["properties"]["crn"]["pattern"]
+    assert re.fullmatch(pattern, body["crn"]) and body["first_name"] == "Erased"
