@@ -18,7 +18,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -39,6 +38,7 @@ from accounts.services import administration as area_services
 from isotp.dates import long_date
 from isotp.errors import DomainConflict
 from isotp.forms import add_refusal
+from isotp.redirects import next_path
 from isotp.sorting import Column, Sortable, query_with_sort
 
 
@@ -63,12 +63,7 @@ class SignInView(auth_views.LoginView):
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.GET.get("next") or request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"
+    return next_path(request) or "/"
 
 
 @login_required

@@ -8,11 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import is_staff_member, require
+from isotp.redirects import local_path
 from notifications import selectors, services
 
 
@@ -35,8 +35,8 @@ def notification_read(request: HttpRequest, public_id: str) -> HttpResponse:
     require(is_staff_member(request.user))
     note = selectors.get_for_user(staff(request), public_id)
     services.mark_read(actor=staff(request), notification=note)
-    target = note.link if note.link and request.POST.get("follow") else ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    target = local_path(request, note.link) if request.POST.get("follow") else ""
+    if target:
         return redirect(target)
     return redirect("notifications:list")
 

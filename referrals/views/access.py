@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from django.http import HttpRequest
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import permissions
 from accounts.permissions import require
+from isotp.redirects import next_path
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -17,10 +17,7 @@ if TYPE_CHECKING:
 def safe_next(request: HttpRequest) -> str:
     """The `next` page to return to (a question page reached from the task list or check your answers), if it
     is a path on this site; otherwise ""."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return ""
+    return next_path(request)
 
 
 def require_reader(request: HttpRequest) -> User:
