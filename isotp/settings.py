@@ -301,6 +301,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.deactivate_dormant_accounts",
         "schedule": 24 * 60 * 60,
     },
+    # Groups and one-to-one plans whose last session has passed with every register taken are completed
+    # (sessions.services.completion; the last register normally does it at once).
+    "complete-finished-programmes": {
+        "task": "sessions.tasks.complete_finished_programmes",
+        "schedule": 24 * 60 * 60,
+    },
 }
 # Retention (issue 12): people whose supervision ended more than this many years ago, with no open referral, are
 # listed nightly for an administrator, who confirms the deletion of their personal data.

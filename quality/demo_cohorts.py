@@ -51,6 +51,7 @@ from sessions.models import (
     ScheduledSession,
     SessionStatus,
 )
+from sessions.services import completion as delivery_completion
 
 LONDON = ZoneInfo("Europe/London")
 LETTERS = {"cheshire": "C", "northumbria": "N"}
@@ -199,6 +200,9 @@ def _cohort(area: ProbationArea, name: str, start: dt.date, index: int, *, venue
             name=name,
         )
     _fill(area, group, index, **kw)
+    # Every session delivered and its register taken: the group completes through the service, as a last
+    # register would complete it (dated its last session, audited).
+    delivery_completion.complete_if_over(actor=None, owner=group, today=clock.today())
 
 
 def _fill(
@@ -221,7 +225,6 @@ def _fill(
     ScheduledSession.objects.filter(group=group).update(
         status=SessionStatus.DELIVERED, register_taken_at=_at(last, 20), register_taken_by=facilitator
     )
-    ProgrammeGroup.objects.filter(pk=group.pk).update(status="completed")
     attendances: list[Attendance] = []
     catch_ups: list[CatchUp] = []
     administrations: list[tuple[Administration, bool]] = []

@@ -48,6 +48,7 @@ from sessions.selectors.schedule import schedule_for_plan, session_for_user, ses
 from sessions.serializers import (
     AllocateInput,
     CancelSessionInput,
+    CloseInput,
     FeedOutput,
     GroupCreateInput,
     GroupOutput,
@@ -170,6 +171,32 @@ class GroupDetailApi(APIView):
     @extend_schema(responses={200: GroupOutput}, summary="One group")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
         return Response(GroupOutput(group_for_user(request.user, public_id)).data)
+
+
+CLOSE_CONFLICT = OpenApiResponse(
+    description="The programme is not over: SESSIONS_TO_COME or REGISTERS_MISSING (with `sessions`, their "
+    "numbers), NOTHING_DELIVERED, ALREADY_COMPLETED, OWNER_CANCELLED."
+)
+
+
+class GroupCloseApi(APIView):
+    """TMs: mark a group completed now its programme is over (every session delivered or cancelled, every
+    register taken). The last register does this by itself; a rolling group may end this way."""
+
+    permission_classes = [ManageDeliveryPermission]
+
+    @extend_schema(
+        request=CloseInput,
+        responses={200: GroupOutput, 400: None, 409: CLOSE_CONFLICT},
+        summary="Close a group (mark it completed)",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        group = group_for_user(user, public_id)
+        data = CloseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.close_group(actor=user, group=group, **data.validated_data)
+        return Response(GroupOutput(group_for_user(user, public_id)).data)
 
 
 class GroupSessionListApi(generics.ListAPIView):
@@ -409,6 +436,25 @@ class PlanDetailApi(APIView):
     @extend_schema(responses={200: PlanOutput}, summary="One one-to-one plan")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
         return Response(PlanOutput(plan_for_user(request.user, public_id)).data)
+
+
+class PlanCloseApi(APIView):
+    """TMs: mark a one-to-one plan completed now its programme is over (the same rule as a group)."""
+
+    permission_classes = [ManageDeliveryPermission]
+
+    @extend_schema(
+        request=CloseInput,
+        responses={200: PlanOutput, 400: None, 409: CLOSE_CONFLICT},
+        summary="Close a one-to-one plan (mark it completed)",
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = _user(request)
+        plan = plan_for_user(user, public_id)
+        data = CloseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.close_plan(actor=user, plan=plan, **data.validated_data)
+        return Response(PlanOutput(plan_for_user(user, public_id)).data)
 
 
 class PlanSessionListApi(generics.ListAPIView):

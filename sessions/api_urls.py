@@ -12,6 +12,7 @@ urlpatterns = [
     path(
         "groups/<uuid:public_id>/sessions/", api.GroupSessionListApi.as_view(), name="api-group-session-list"
     ),
+    path("groups/<uuid:public_id>/close/", api.GroupCloseApi.as_view(), name="api-group-close"),
     path(
         "groups/<uuid:public_id>/memberships/",
         api.GroupMembershipListApi.as_view(),
@@ -74,6 +75,7 @@ urlpatterns = [
     path("my/calendar-feed/", api.MyCalendarFeedApi.as_view(), name="api-my-calendar-feed"),
     path("one-to-one-plans/", api.PlanListApi.as_view(), name="api-plan-list"),
     path("one-to-one-plans/<uuid:public_id>/", api.PlanDetailApi.as_view(), name="api-plan-detail"),
+    path("one-to-one-plans/<uuid:public_id>/close/", api.PlanCloseApi.as_view(), name="api-plan-close"),
     path(
         "one-to-one-plans/<uuid:public_id>/sessions/",
         api.PlanSessionListApi.as_view(),

@@ -358,9 +358,10 @@ def groups_starting_soon(user: User, today: dt.date) -> AttentionList:
 
 
 def groups_with_places_free(user: User, today: dt.date) -> AttentionList:
-    """TMs: planned and running groups with places free, and how many (one query). A group with no session left
-    to deliver (today or later, not cancelled) has finished, whatever its status says, and has no place to fill
-    (review of issue 14: finished demo groups were counted)."""
+    """TMs: planned and running groups with places free, and how many (one query). A finished group is
+    completed by its last register (sessions.services.completion), so its status leaves it out; a running group
+    whose sessions have all passed but whose last registers are still to be taken has no place to fill either,
+    so a session to come (today or later, not cancelled) is asked for as well."""
     sessions_left = ScheduledSession.objects.filter(group_id=OuterRef("pk"), date__gte=today).exclude(
         status=SessionStatus.CANCELLED_BY_PROVIDER
     )

@@ -2,8 +2,9 @@
 
 Clash-free by construction: each area runs its groups in "lanes", one group after another, each lane with its own
 venue, weekdays and facilitators (so no venue or facilitator is ever booked twice at once, as the product
-requires); sessions skip the area's bank holidays. A group is completed, running or planned by its dates
-(a few planned ones are cancelled, with no members). Members' referrals are written through the referrals hook's
+requires); sessions skip the area's bank holidays. A group is completed (dated its last session, as
+sessions.services.completion dates it: every session before today is delivered with its register), running or
+planned by its dates (a few planned ones are cancelled, with no members). Members' referrals are written through the referrals hook's
 `ReferralWriter`, so each status matches its group. Attendance is recorded for every delivered session.
 """
 
@@ -183,7 +184,8 @@ class _Generator:
             self.groups.append((group_id, ctx.uuid(), area_id, entry.id, f"{code}-{entry.programme.upper()}-{start.year}-{k + 1:03d}",
                                 f"{start:%B %Y} group", venue, tm, min(10, entry.group_max), entry.group_max,
                                 entry.min_age, entry.max_age, start, "cancelled" if cancelled else status, tm,
-                                ctx.at(start - dt.timedelta(days=60))))  # fmt: skip
+                                ctx.at(start - dt.timedelta(days=60)),
+                                last if status == "completed" else None))  # fmt: skip
             self.slots.extend((group_id, None, day, entry.default_start_time) for day in weekdays)
             self.links.extend((group_id, user_id) for user_id in pair)
             done = self.add_sessions((group_id, None), entry, dates, titles, venue, pair, cancelled)
@@ -238,7 +240,8 @@ class _Generator:
             ((referral_id, state, left, next_status),) = people
             self.plans.append((plan_id, ctx.uuid(), area_id, entry.id, referral_id, f"{code}-121-{start.year}-{k + 1:03d}",
                                facilitator, tm, venue, dict(per_module), len(titles), start, status, tm,
-                               ctx.at(start - dt.timedelta(days=30))))  # fmt: skip
+                               ctx.at(start - dt.timedelta(days=30)),
+                               last if status == "completed" else None))  # fmt: skip
             self.slots.extend((None, plan_id, day, entry.default_start_time) for day in weekdays)
             done = self.add_sessions((None, plan_id), entry, dates, titles, venue, [facilitator], False)
             (membership_id,) = ctx.new_ids(Membership, 1)
@@ -255,7 +258,8 @@ class _Generator:
         ctx.copy(
             ProgrammeGroup,
             ["id", "public_id", "area_id", "programme_id", "reference", "name", "venue_id", "treatment_manager_id",
-             "capacity", "group_max", "age_min", "age_max", "start_date", "status", "created_by_id", "created_at"],
+             "capacity", "group_max", "age_min", "age_max", "start_date", "status", "created_by_id", "created_at",
+             "completed_on"],
             self.groups,
         )  # fmt: skip
         ctx.copy(GroupFacilitator, ["group_id", "facilitator_id"], self.links)
@@ -263,7 +267,7 @@ class _Generator:
             OneToOnePlan,
             ["id", "public_id", "area_id", "programme_id", "referral_id", "reference", "facilitator_id",
              "treatment_manager_id", "venue_id", "sessions_per_module", "total_sessions", "start_date", "status",
-             "created_by_id", "created_at"],
+             "created_by_id", "created_at", "completed_on"],
             self.plans,
         )  # fmt: skip
         ctx.copy(GroupSlot, ["group_id", "plan_id", "weekday", "start_time"], self.slots)

@@ -232,6 +232,13 @@ class ProgrammeGroup(models.Model):
     age_max = models.PositiveSmallIntegerField(null=True, blank=True)
     start_date = BoundedDateField()
     status = models.CharField(max_length=20, choices=GroupStatus.choices, default=GroupStatus.PLANNED)
+    # Set when the group's programme is over (sessions.services.completion): the day of its last delivered
+    # session, who closed it (empty when the product did, on the last register or overnight) and why.
+    completed_on = BoundedDateField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completion_reason = BoundedTextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -247,6 +254,10 @@ class ProgrammeGroup(models.Model):
             models.CheckConstraint(
                 name="group_age_band_ordered",
                 condition=Q(age_max__isnull=True) | Q(age_max__gte=F("age_min")),
+            ),
+            models.CheckConstraint(
+                name="group_completed_has_date",
+                condition=~Q(status="completed") | Q(completed_on__isnull=False),
             ),
         ]
         indexes = [models.Index(fields=["area", "status", "start_date"])]
@@ -302,6 +313,13 @@ class OneToOnePlan(models.Model):
     total_sessions = models.PositiveSmallIntegerField()
     start_date = BoundedDateField()
     status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.PLANNED)
+    # Set when the plan's programme is over (sessions.services.completion): the day of its last delivered
+    # session, who closed it (empty when the product did, on the last register or overnight) and why.
+    completed_on = BoundedDateField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completion_reason = BoundedTextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -313,6 +331,10 @@ class OneToOnePlan(models.Model):
             models.CheckConstraint(
                 name="plan_total_sessions_in_range",
                 condition=Q(total_sessions__gte=20, total_sessions__lte=30),
+            ),
+            models.CheckConstraint(
+                name="plan_completed_has_date",
+                condition=~Q(status="completed") | Q(completed_on__isnull=False),
             ),
         ]
         indexes = [models.Index(fields=["area", "status", "start_date"])]

@@ -199,6 +199,13 @@ class GroupOutput(serializers.Serializer[Any]):
     session_count = serializers.IntegerField()
     next_session_date = bounded.DateField(allow_null=True)
     last_session_date = bounded.DateField(allow_null=True)
+    completed_on = bounded.DateField(
+        allow_null=True, help_text="With status completed: the day of the last delivered session."
+    )
+    completed_by = DeliveryStaffOutput(
+        allow_null=True, help_text="The treatment manager who closed it; empty when its last register did."
+    )
+    completion_reason = bounded.CharField(help_text="Why it is completed, in plain English.")
 
 
 class GroupCreateInput(serializers.Serializer[Any]):
@@ -253,6 +260,16 @@ class RemoveMemberInput(serializers.Serializer[Any]):
     reason_code = bounded.CharField(required=False, allow_blank=True, default="")
 
 
+class CloseInput(serializers.Serializer[Any]):
+    reason = bounded.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Why, if you want it recorded.",
+    )
+
+
 # --- one-to-one plans ---------------------------------------------------------------------------------------
 
 
@@ -272,6 +289,13 @@ class PlanOutput(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=PlanStatus.choices)
     session_count = serializers.IntegerField()
     next_session_date = bounded.DateField(allow_null=True)
+    completed_on = bounded.DateField(
+        allow_null=True, help_text="With status completed: the day of the last delivered session."
+    )
+    completed_by = DeliveryStaffOutput(
+        allow_null=True, help_text="The treatment manager who closed it; empty when its last register did."
+    )
+    completion_reason = bounded.CharField(help_text="Why it is completed, in plain English.")
 
 
 class PlanCreateInput(serializers.Serializer[Any]):

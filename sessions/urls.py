@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from sessions.views import allocation, attendance, calendar, catalogue, group_wizard, groups, plans, schedule
+from sessions.views import (
+    allocation,
+    attendance,
+    calendar,
+    catalogue,
+    completion,
+    group_wizard,
+    groups,
+    plans,
+    schedule,
+)
 
 app_name = "programme_sessions"
 
@@ -19,6 +29,7 @@ urlpatterns = [
     path("groups/<uuid:public_id>/", groups.group_detail, name="group_detail"),
     path("groups/<uuid:public_id>/schedule.csv", groups.group_schedule_csv, name="group_schedule_csv"),
     path("groups/<uuid:public_id>/allocate/", allocation.group_allocate, name="group_allocate"),
+    path("groups/<uuid:public_id>/close/", completion.group_close, name="group_close"),
     path(
         "groups/<uuid:public_id>/members/<uuid:membership_id>/remove/",
         allocation.member_remove,
@@ -56,6 +67,7 @@ urlpatterns = [
     path("one-to-one-plans/new/check/", plans.plan_create_check, name="plan_create_check"),
     path("one-to-one-plans/new/<slug:step>/", plans.plan_create_step, name="plan_create_step"),
     path("one-to-one-plans/<uuid:public_id>/", plans.plan_detail, name="plan_detail"),
+    path("one-to-one-plans/<uuid:public_id>/close/", completion.plan_close, name="plan_close"),
     path(
         "one-to-one-plans/<uuid:public_id>/sessions/<int:number>/reschedule/",
         schedule.plan_session_reschedule,

@@ -93,3 +93,15 @@ class AllocateForm(GovukForm):
     referral = forms.UUIDField(
         error_messages={"required": "Select who to allocate", "invalid": "Select who to allocate"}
     )
+
+
+class CloseForm(GovukForm):
+    """Closing a group or one-to-one plan: an optional note; the service's refusal goes to the error summary."""
+
+    reason = forms.CharField(
+        label="Anything to record about closing it? (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+        error_messages={"max_length": "Keep the note to 1,000 characters or fewer"},
+    )

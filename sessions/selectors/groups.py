@@ -62,7 +62,9 @@ def _group_base() -> QuerySet[ProgrammeGroup]:
     upcoming = ScheduledSession.objects.filter(status=SessionStatus.SCHEDULED, date__gte=today)
     active = Membership.objects.filter(status=MembershipStatus.ACTIVE)
     return (
-        ProgrammeGroup.objects.select_related("programme", "venue", "treatment_manager", "area")
+        ProgrammeGroup.objects.select_related(
+            "programme", "venue", "treatment_manager", "area", "completed_by"
+        )
         .prefetch_related("slots", Prefetch("facilitators", queryset=User.objects.order_by("full_name")))
         .annotate(
             session_count=Coalesce(_per_group(live, Count("id"), IntegerField()), 0),

@@ -36,7 +36,14 @@ def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
     today = clock.today()
     qs = scope_to_area(
         OneToOnePlan.objects.select_related(
-            "programme", "venue", "facilitator", "treatment_manager", "referral", "referral__person", "area"
+            "programme",
+            "venue",
+            "facilitator",
+            "treatment_manager",
+            "referral",
+            "referral__person",
+            "area",
+            "completed_by",
         )
         .prefetch_related("slots")
         .annotate(

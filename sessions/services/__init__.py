@@ -13,6 +13,7 @@ from .catch_ups import (
     grant_catch_up_exception,
     record_catch_up_outcome,
 )
+from .completion import close_group, close_plan, complete_finished
 from .enforcement import record_breach, record_warning
 from .feeds import issue_feed_token, revoke_feed_token
 from .groups import check_facilitators, create_group, preview_schedule, schedule_for
@@ -30,6 +31,9 @@ __all__ = [
     "cancel_session_by_provider",
     "check_facilitators",
     "check_plan",
+    "close_group",
+    "close_plan",
+    "complete_finished",
     "create_group",
     "create_one_to_one_plan",
     "create_programme_version",

@@ -49,6 +49,7 @@ from sessions.rules.attendance import (
     is_failure_to_comply,
     is_missed,
 )
+from sessions.services.completion import complete_if_over
 
 
 def owner_of(obj: Membership | ScheduledSession) -> ProgrammeGroup | OneToOnePlan:
@@ -638,7 +639,9 @@ def record_attendance(
         notes=notes,
         concern=concern,
     )
-    return _record(actor=actor, target=target, entries=[entry], today=today)[0]
+    saved = _record(actor=actor, target=target, entries=[entry], today=today)[0]
+    complete_if_over(actor=actor, owner=owner_of(target), today=today)
+    return saved
 
 
 @transaction.atomic
@@ -679,4 +682,6 @@ def take_register(
         object_label=f"{owner.reference} session {target.number}",
         changes={"records": len(saved)},
     )
+    # The last register the programme waited for completes the group or plan, in this transaction.
+    complete_if_over(actor=actor, owner=owner, today=today)
     return saved

@@ -56,6 +56,10 @@ def _lock_owner(session: ScheduledSession) -> _Owner:
         raise DomainConflict(
             f"{obj.reference} is cancelled: its sessions no longer move.", code="OWNER_CANCELLED"
         )
+    if obj.status == "completed":
+        raise DomainConflict(
+            f"{obj.reference} is completed: its sessions no longer move.", code="OWNER_COMPLETED"
+        )
     sessions = {
         s.number: s
         for s in live.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)

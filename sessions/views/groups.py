@@ -13,6 +13,8 @@ from isotp.csv_export import csv_response
 from isotp.hooks import app_hooks
 from isotp.sorting import Column, Sortable, query_with_sort
 from sessions.models import GroupStatus
+from sessions.rules.completion import Completion
+from sessions.selectors.completion import completion_preview
 from sessions.selectors.consequences import closure_hits, supervision_overruns
 from sessions.selectors.groups import (
     group_for_user,
@@ -68,7 +70,9 @@ def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A group's page. Another area's group, or one a facilitator does not deliver, is not found (404)."""
     require(permissions.can_view_groups(request.user))
     group = group_for_user(request.user, public_id)
-    members = list(members_for_group(group, include_ended=False))
+    completed = group.status == GroupStatus.COMPLETED
+    # A completed group's members have all finished or left: show them all, with their own statuses.
+    members = list(members_for_group(group, include_ended=completed))
     sessions = list(schedule_for_group(group))
     can_manage = permissions.can_manage_delivery(request.user)
     live = group.status in (GroupStatus.PLANNED, GroupStatus.RUNNING)
@@ -83,6 +87,9 @@ def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "facilitators": list(group.facilitators.all()),
             "slots": list(group.slots.all()),
             "places_free": max(group.capacity - len(members), 0),
+            "completed": completed,
+            # The close page's link, once the programme is over (the same rule the service applies).
+            "can_close": can_manage and live and isinstance(completion_preview(group), Completion),
             "today": clock.today(),
             "can_register": permissions.can_take_register(request.user),
             "can_manage": can_manage and group.status not in (GroupStatus.CANCELLED, GroupStatus.COMPLETED),

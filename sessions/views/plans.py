@@ -28,6 +28,8 @@ from referrals import selectors as referral_selectors
 from sessions import services as delivery
 from sessions.forms.plans import ModulePlanForm, ParticipantForm
 from sessions.models import PlanStatus
+from sessions.rules.completion import Completion
+from sessions.selectors.completion import completion_preview
 from sessions.selectors.plans import (
     one_to_one_code,
     plan_record_for,
@@ -327,5 +329,8 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             # A cancelled or completed plan's sessions no longer move (the services refuse): offer no actions.
             "can_manage": permissions.can_manage_delivery(request.user)
             and plan.status not in (PlanStatus.CANCELLED, PlanStatus.COMPLETED),
+            "can_close": permissions.can_manage_delivery(request.user)
+            and plan.status in (PlanStatus.PLANNED, PlanStatus.RUNNING)
+            and isinstance(completion_preview(plan), Completion),
         },
     )

@@ -111,6 +111,8 @@ ROUTES = [
     Route("api-session-detail", roles=READERS, api=True, kwargs=_session_id, scoped=True),
     Route("api-session-reschedule", roles=ONLY_TM, method="post", api=True, kwargs=_session_id, scoped=True),
     Route("api-session-cancel", roles=ONLY_TM, method="post", api=True, kwargs=_session_id, scoped=True),
+    Route("api-group-close", roles=ONLY_TM, method="post", api=True, kwargs=_group_id, scoped=True),
+    Route("api-plan-close", roles=ONLY_TM, method="post", api=True, kwargs=_plan_id, scoped=True),
     Route(
         "api-session-attendance",
         roles=frozenset({TM, FAC}),

@@ -163,6 +163,8 @@ ROUTES = [
         method="post",
     ),
     Route("programme_sessions:session_cancel", roles=ONLY_TM, kwargs=_group_session, scoped=True),
+    Route("programme_sessions:group_close", roles=ONLY_TM, kwargs=_group_id, scoped=True),
+    Route("programme_sessions:group_close", roles=ONLY_TM, kwargs=_group_id, scoped=True, method="post"),
     # One-to-one plans.
     Route("programme_sessions:plan_list", roles=DELIVERY_READERS),
     Route("programme_sessions:plan_create", roles=ONLY_TM),
@@ -171,6 +173,8 @@ ROUTES = [
     Route("programme_sessions:plan_detail", roles=DELIVERY_READERS, kwargs=_plan_id, scoped=True),
     Route("programme_sessions:plan_session_reschedule", roles=ONLY_TM, kwargs=_plan_session, scoped=True),
     Route("programme_sessions:plan_session_cancel", roles=ONLY_TM, kwargs=_plan_session, scoped=True),
+    Route("programme_sessions:plan_close", roles=ONLY_TM, kwargs=_plan_id, scoped=True),
+    Route("programme_sessions:plan_close", roles=ONLY_TM, kwargs=_plan_id, scoped=True, method="post"),
     # A facilitator's own calendar and feed link.
     Route("programme_sessions:my_calendar", roles=frozenset({FAC})),
     Route("programme_sessions:feed_rotate", roles=frozenset({FAC}), method="post"),

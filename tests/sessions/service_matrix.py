@@ -15,6 +15,7 @@ from sessions.services import (
     bookings,
     catalogue,
     catch_ups,
+    completion,
     enforcement,
     exports,
     feeds,
@@ -223,6 +224,16 @@ SERVICES = [
         scoped=True,
     ),
     Service(scheduling.cancel_session_by_provider, roles=TM, kwargs=_session, scoped=True),
+    # A TM closes a group or plan (its sessions still to come: refused 409 once past the gate).
+    Service(completion.close_group, roles=TM, kwargs=lambda a, p: {"group": _group(a, p)}, scoped=True),
+    Service(
+        completion.close_plan,
+        roles=TM,
+        kwargs=lambda a, p: {
+            "plan": plans.create_one_to_one_plan(actor=p["treatment_manager"], **_new_plan(a, p))
+        },
+        scoped=True,
+    ),
 ]
 
 NOT_SERVICES = [
@@ -256,6 +267,13 @@ NOT_SERVICES = [
         bookings.availability, "reads who and what is busy for a proposed schedule (question pages); no write"
     ),
     NotAService(bookings.write_schedule, "writes the sessions of a group or plan a gated service created"),
+    NotAService(
+        completion.complete_if_over,
+        "completes a group or plan inside the gated register write that took its last register",
+    ),
+    NotAService(
+        completion.complete_finished, "the nightly beat task's work (no user): completes what is over"
+    ),
     NotAService(slots.parse_slots, "parses weekly slots; no write"),
     NotAService(slots.slot_label, "names a slot; no write"),
 ]

@@ -1,0 +1,54 @@
+"""Reads behind completing a group or one-to-one plan (`sessions.rules.completion` decides; the service writes)."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+
+from isotp import clock
+from sessions.models import (
+    Attendance,
+    Membership,
+    OneToOnePlan,
+    ProgrammeGroup,
+    ScheduledSession,
+    SessionStatus,
+)
+from sessions.rules.completion import Completion, Refusal, SessionState, completion
+
+
+def session_states(owner: ProgrammeGroup | OneToOnePlan) -> list[SessionState]:
+    """The group's or plan's live sessions as the completion rule sees them (one query): recorded when delivered
+    or when a register or any attendance was written; needing a register when someone was a member on the day."""
+    kind = "group" if isinstance(owner, ProgrammeGroup) else "plan"
+    on_the_day = Membership.objects.filter(
+        **{f"{kind}_id": OuterRef(f"{kind}_id")}, joined_on__lte=OuterRef("date")
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=OuterRef("date")))
+    rows = (
+        ScheduledSession.objects.filter(**{kind: owner})
+        .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
+        .annotate(
+            had_members=Exists(on_the_day),
+            attended=Exists(Attendance.objects.filter(session_id=OuterRef("pk"))),
+        )
+        .values_list("number", "date", "status", "register_taken_at", "attended", "had_members")
+    )
+    return [
+        SessionState(
+            number=number,
+            date=date,
+            recorded=status == SessionStatus.DELIVERED or taken is not None or attended,
+            had_members=had_members,
+        )
+        for number, date, status, taken, attended, had_members in rows
+    ]
+
+
+def completion_preview(owner: ProgrammeGroup | OneToOnePlan) -> Completion | Refusal:
+    """The close page: whether the group or plan may be completed today, and if not why (the service's rule)."""
+    return completion(
+        name=owner.reference,
+        kind="group" if isinstance(owner, ProgrammeGroup) else "plan",
+        status=owner.status,
+        sessions=session_states(owner),
+        today=clock.today(),
+    )
