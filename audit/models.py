@@ -43,7 +43,7 @@ class AccessLog(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=64)
-    object_label = models.CharField(max_length=200, blank=True)
+    object_label = models.CharField(max_length=500, blank=True, help_text="a CRN, or a search's query")
     area = models.ForeignKey("accounts.ProbationArea", null=True, on_delete=models.PROTECT, related_name="+")
     via = models.CharField(
         max_length=10, choices=[("page", "Page"), ("api", "API"), ("download", "Download")]

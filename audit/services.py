@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 from django.db import models
 
 from audit.models import AccessLog, AuditEvent
+from isotp import bounds
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -85,18 +85,56 @@ def record_access(*, actor: User, obj: models.Model, via: str = "page", object_l
     )
 
 
-def record_search(*, actor: User, list_name: str, query: Mapping[str, Any], via: str = "page") -> AccessLog:
-    """Log that `actor` searched or listed people (`list_name`: people, referrals, waiting_list): who, when and
-    the query (search text and filters, page included), so a search by a name or a CRN can be traced later.
+# The parameters each list of people takes, search terms first: only these are logged (an unknown parameter cannot
+# push the search term out of the entry), each cut to the longest search the product accepts.
+SEARCH_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "people": ("q", "search", "offender_manager", "open_referral", "has_open_referral", "sort", "page"),
+    "referrals": ("q", "search", "status", "programme", "format", "sort", "page"),
+    "waiting_list": ("q", "search", "programme", "format", "restart", "urgency", "export", "sort", "page"),
+}
+SEARCH_LABEL_LENGTH = 500
+
+
+def _escape(value: str) -> str:
+    return value.replace("%", "%25").replace("&", "%26").replace("=", "%3D")
+
+
+def search_label(query: Mapping[str, Any], params: Sequence[str]) -> str:
+    """`query`'s known parameters `params` as `name=value&...` in that order (the search term first), each value cut
+    to bounds.SEARCH_MAX_LENGTH; unknown parameters are left out, and later parameters give way to earlier ones
+    when the entry is full, so the search term is always kept."""
+    parts: list[str] = []
+    for name in params:
+        values = query.getlist(name) if hasattr(query, "getlist") else [query.get(name)]
+        for value in values:
+            if value in ("", None):
+                continue
+            part = f"{name}={_escape(str(value)[: bounds.SEARCH_MAX_LENGTH])}"
+            if len("&".join([*parts, part])) <= SEARCH_LABEL_LENGTH:
+                parts.append(part)
+    return "&".join(parts)
+
+
+def record_search(
+    *,
+    actor: User,
+    list_name: str,
+    query: Mapping[str, Any],
+    via: str = "page",
+    params: Sequence[str] | None = None,
+) -> AccessLog:
+    """Log that `actor` searched or listed people (`list_name`: people, referrals, waiting_list, or a list page
+    named with its `params`): who, when and the query (search text and filters, page included), so a search by a
+    name or a CRN can be traced later. Only the list's known parameters are kept (SEARCH_PARAMETERS or `params`).
 
     Call it from the page or API view that shows the list (a count on a home page is not a list of people).
     """
-    text = urlencode(sorted((str(k), str(v)) for k, v in query.items() if v not in ("", None)))
+    known = params if params is not None else SEARCH_PARAMETERS.get(list_name, ("q", "search", "page"))
     return AccessLog.objects.create(
         actor=actor,
         object_type="search",
         object_id=list_name,
-        object_label=text[:200],
+        object_label=search_label(query, known),
         area_id=getattr(actor, "area_id", None),
         via=via,
     )

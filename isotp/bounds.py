@@ -25,6 +25,9 @@ MIN_AGE = 10
 # fields (names, codes) have their own, smaller max_length.
 TEXT_MAX_LENGTH = 10_000
 
+# 012: the longest search a list page takes (a name or a CRN with room to spare); longer is cut to it.
+SEARCH_MAX_LENGTH = 100
+
 
 def date_out_of_range(day: date) -> str | None:
     """Why `day` cannot be a date this service records (before 1900, after 2100), or None."""

@@ -256,7 +256,7 @@ class PersonListApi(generics.ListAPIView[Person]):
         return selectors.people_for_list(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        record_search(actor=_user(request), list_name="people", query=request.query_params.dict(), via="api")
+        record_search(actor=_user(request), list_name="people", query=request.query_params, via="api")
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
@@ -483,9 +483,7 @@ class ReferralListApi(generics.ListAPIView[Referral]):
         return selectors.referrals_for_list(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        record_search(
-            actor=_user(request), list_name="referrals", query=request.query_params.dict(), via="api"
-        )
+        record_search(actor=_user(request), list_name="referrals", query=request.query_params, via="api")
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
@@ -613,9 +611,7 @@ class WaitingListApi(generics.ListAPIView[Any]):
     filter_backends: list[Any] = []
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        record_search(
-            actor=_user(request), list_name="waiting_list", query=request.query_params.dict(), via="api"
-        )
+        record_search(actor=_user(request), list_name="waiting_list", query=request.query_params, via="api")
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:  # DRF pages a list (the waiting list) as well as a queryset

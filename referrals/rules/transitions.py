@@ -153,12 +153,24 @@ class IllegalTransition(Exception):
         self.current = current
         self.target = target
         self.allowed: tuple[str, ...] = tuple(sorted(allowed))
-        where = ", ".join(STATUSES[s] for s in self.allowed) if self.allowed else "nowhere: it is closed"
         self.message = (
             f"A referral that is {STATUSES.get(current, current)!r} cannot move to "
-            f"{STATUSES.get(target, target)!r}. It can move to: {where}."
+            f"{STATUSES.get(target, target)!r}. {self._where(current)}"
         )
         super().__init__(self.message)
+
+    def _where(self, current: str) -> str:
+        """Where the referral can go instead, or why it cannot go anywhere by a status change."""
+        if self.allowed:
+            return "It can move to: " + ", ".join(STATUSES[s] for s in self.allowed) + "."
+        if current in CLOSED_STATUSES:
+            return "It is closed, so its status cannot change."
+        if current in (S.ALLOCATED, S.ON_PROGRAMME):
+            return (
+                "Its next moves (removal, completion, a restart) are made on its group or one-to-one plan and by "
+                "recording attendance, not by changing its status."
+            )
+        return "Its status cannot be changed by you now."
 
 
 class ReasonRequired(ValueError):

@@ -81,7 +81,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     sort = PEOPLE_SORT.parse(request.GET.get("sort"))
     people = PEOPLE_SORT.order_queryset(selectors.people_for_list(user, **filters), sort)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    record_search(actor=user, list_name="people", query=request.GET.dict())
+    record_search(actor=user, list_name="people", query=request.GET)
     filter_items = [(k, str(v)) for k, v in request.GET.items() if k not in ("page", "sort") and v]
     query = query_with_sort(filter_items, sort, PEOPLE_SORT.default)
     columns = [

@@ -53,7 +53,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         user, status=statuses or None, programme=programme or None, search=search
     )
     page = Paginator(REFERRAL_SORT.order_queryset(qs, sort), PAGE_SIZE).get_page(request.GET.get("page"))
-    record_search(actor=user, list_name="referrals", query=request.GET.dict())
+    record_search(actor=user, list_name="referrals", query=request.GET)
     filters = [("q", search), *(("status", s) for s in statuses), ("programme", programme)]
     query = query_with_sort(filters, sort, REFERRAL_SORT.default)
     status = statuses[0] if len(statuses) == 1 else ""

@@ -183,7 +183,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     overdue = sum(row.urgency.level == "overdue" for row in rows)
     soon = sum(row.urgency.level == "start_soon" for row in rows)
     page = Paginator(wq.shown(rows), PAGE_SIZE).get_page(request.GET.get("page"))
-    record_search(actor=user, list_name="waiting_list", query=request.GET.dict())
+    record_search(actor=user, list_name="waiting_list", query=request.GET)
     filters = wq.filters
     groups = selectors.allocation_groups(user, programme=wq.tab.programme, format=wq.tab.format)
     return render(

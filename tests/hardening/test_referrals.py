@@ -72,6 +72,36 @@ def test_list_pages_and_list_endpoints_are_logged(login, api, tm):
     }
 
 
+@pytest.mark.parametrize(
+    "url_name, term",
+    [
+        ("referrals:person_list", "q"),
+        ("referrals:referral_list", "q"),
+        ("api-person-list", "search"),
+    ],
+)
+def test_a_long_unknown_parameter_cannot_push_the_search_term_out_of_the_log(login, api, tm, url_name, term):
+    # Parameters sorted by name and cut at 200 characters let `?a=<250 x>&q=Ashworth` log only `a=xxx...`.
+    from audit.models import AccessLog
+
+    client = api(tm) if url_name.startswith("api-") else login(tm)
+    client.get(reverse(url_name), {"a": "x" * 250, "zz": "y" * 600, term: "Ashworth"})
+    entry = AccessLog.objects.get(actor=tm, object_type="search")
+    assert entry.object_label == f"{term}=Ashworth"
+
+
+def test_every_search_term_is_logged_bounded_with_its_filters(login, tm):
+    from audit.models import AccessLog
+
+    login(tm).get(
+        reverse("referrals:referral_list"),
+        {"page": "9" * 600, "status": ["submitted", "assessment"], "q": "A&B=" + "z" * 300},
+    )
+    label = AccessLog.objects.get(actor=tm, object_type="search").object_label
+    assert label.startswith("q=A%26B%3D" + "z" * 96 + "&status=submitted&status=assessment")
+    assert len(label) <= 500
+
+
 # --- a CRN held by another area -------------------------------------------------------------------------------
 
 

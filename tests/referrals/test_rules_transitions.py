@@ -142,7 +142,16 @@ def test_a_closed_referral_can_go_nowhere() -> None:
     with pytest.raises(IllegalTransition) as excinfo:
         check_transition("completed", "awaiting_allocation")
     assert excinfo.value.allowed == ()
-    assert "nowhere: it is closed" in excinfo.value.message
+    assert excinfo.value.message.endswith("It is closed, so its status cannot change.")
+
+
+@pytest.mark.parametrize("current", ["on_programme", "allocated"])
+def test_a_referral_in_delivery_with_no_manual_move_says_where_its_moves_are_made(current: str) -> None:
+    # The service passes only the moves made by hand (none, for a referral in delivery): the message must not call
+    # the referral closed, but say that its moves are made on the group or plan and by recording attendance.
+    message = IllegalTransition(current, "withdrawn", frozenset()).message
+    assert "closed" not in message and "nowhere" not in message
+    assert "group or one-to-one plan" in message and "attendance" in message
 
 
 def test_a_status_cannot_move_to_itself() -> None:
