@@ -12,12 +12,18 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import F
 
 from accounts.models import ProbationArea, Role, User
+from assessments.models import Administration, Battery, BatteryVersion, ScaleScore
+from audit.models import AccessLog, AuditEvent
 from isotp.loadgen import Context, counts_for
 from isotp.management.commands.generate_load_data import generate
+from notifications.models import Notification
+from quality.models import Reoffence, SessionRecording, SupervisionRecord
 from referrals.load_data import WAITING_STATUSES
 from referrals.models import Person, Referral, ReferralStatusChange
+from reports.models import PostProgrammeReport, ReportVersion
 from sessions.models import (
     Attendance,
     CatchUp,
@@ -26,6 +32,7 @@ from sessions.models import (
     ProgrammeGroup,
     ScheduledSession,
 )
+from transfers.models import TransferRequest
 
 pytestmark = pytest.mark.django_db
 SCALE = 0.001
@@ -90,6 +97,44 @@ def test_the_counts_follow_the_scale():
     for attendance in Attendance.objects.select_related("membership", "session")[:200]:
         left = attendance.membership.left_on
         assert left is None or attendance.session.date <= left
+
+
+def test_the_later_capabilities_have_their_rows():
+    """Psychometrics, reports, notifications, QA, transfers and the audit trail, consistent with the members."""
+    ctx = _context()
+    generate(ctx)
+    started = Membership.objects.filter(joined_on__lte=TODAY)
+    # Every member who started was assessed before the programme, and after it once completed (same version).
+    assert Administration.objects.filter(kind="pre").count() == started.count() > 0
+    for post in Administration.objects.filter(kind="post").select_related("membership"):
+        pre = Administration.objects.get(membership=post.membership_id, kind="pre")
+        assert post.membership.status == "completed"
+        assert post.battery_version_id == pre.battery_version_id
+        assert pre.administered_on <= post.membership.joined_on < post.administered_on
+    assert Administration.objects.filter(kind="post").exists()
+    scales = len(BatteryVersion.objects.first().definition["scales"])
+    assert ScaleScore.objects.count() == scales * Administration.objects.count()
+    assert Battery.objects.count() == ProbationArea.objects.count()
+    # Reports only for members who completed or left; an issued report has one current version.
+    reports = PostProgrammeReport.objects.all()
+    assert reports.filter(status="issued").exists()
+    assert not reports.exclude(membership__status__in=["completed", "removed"]).exists()
+    for report in reports.filter(status="issued"):
+        assert report.versions.filter(superseded_at__isnull=True).count() == 1
+        assert report.approved_by_id != report.drafted_by_id
+    assert not ReportVersion.objects.exclude(report__status="issued").exists()
+    assert Notification.objects.count() == 3 * counts_for(SCALE)["referrals"]
+    assert not Notification.objects.exclude(recipient__area=F("area")).exists()
+    transfers = TransferRequest.objects.all()
+    assert transfers.exists()
+    assert not transfers.filter(status="approved").exclude(person__area=F("to_area")).exists()
+    assert not transfers.exclude(status="approved").exclude(person__area=F("from_area")).exists()
+    assert SessionRecording.objects.exists() and SupervisionRecord.objects.exists()
+    assert not SessionRecording.objects.exclude(session__status="delivered").exists()
+    assert Reoffence.objects.exists()
+    assert AuditEvent.objects.count() == 5 * Referral.objects.count()
+    assert AccessLog.objects.count() == 3 * Person.objects.count()
+    assert not AuditEvent.objects.filter(at__date__gt=TODAY).exists()
 
 
 def test_every_row_passes_the_models_own_validation():

@@ -52,10 +52,14 @@ class Command(BaseCommand):
 
 
 def generate(ctx: Context) -> None:
-    """Run every app's hook in one transaction, then analyse the tables for the planner."""
+    """Run every app's hook, then every `generate_after` hook, in one transaction; then analyse the tables."""
     with Timer(ctx.log, "load data set"), transaction.atomic():
         for hook in app_hooks("load_data", "generate"):
             with Timer(ctx.log, hook.__module__):
+                hook(ctx)
+        # Hooks over every other app's rows (the audit trail of the records the data set holds).
+        for hook in app_hooks("load_data", "generate_after"):
+            with Timer(ctx.log, hook.__module__ + " (after)"):
                 hook(ctx)
         ctx.finish()
     from django.apps import apps
