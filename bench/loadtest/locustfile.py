@@ -7,14 +7,17 @@ table has one row per endpoint. `ping` is the floor: the cheapest page behind th
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
 import random
+import re
 from collections.abc import Callable
 from urllib.parse import urlparse
 
 from locust import HttpUser, between, events, task
+from routes import MIX, WRITES  # bench/loadtest/routes.py: locust puts the locustfile's folder on the path
 
 with open(os.environ["LOADTEST_USERS_FILE"]) as _f:
     USERS = json.load(_f)["users"]
@@ -51,69 +54,17 @@ class Staff(HttpUser):
         self.rng = random.Random(me["session"])
         self.client.cookies.set("sessionid", me["session"])
         self.api_headers = {"Authorization": f"Token {me['token']}"}
-        common: list[tuple[int, Callable[[], None]]] = [
-            (3, self.ping),
-            (2, lambda: self.page("/", "home")),
-            (1, lambda: self.page("/notifications/", "notifications")),
-            (1, lambda: self.api("/api/v1/notifications/", "api notifications")),
-        ]
-        by_role = {
-            "offender_manager": [
-                (3, lambda: self.page("/people/", "people")),
-                (1, lambda: self.page(f"/people/?search={self.rng.choice('SJTBW')}", "people ?search")),
-                (3, lambda: self.one("people", "/people/{}/", "person")),
-                (2, lambda: self.page("/referrals/", "referrals")),
-                (3, lambda: self.one("referrals", "/referrals/{}/", "referral")),
-                (2, lambda: self.api("/api/v1/people/", "api people")),
-                (1, lambda: self.one("people", "/api/v1/people/{}/", "api person", api=True)),
-                (2, lambda: self.api("/api/v1/referrals/?status=submitted", "api referrals ?status")),
-                (1, lambda: self.one("referrals", "/api/v1/referrals/{}/", "api referral", api=True)),
-                (1, self.eligibility),
-            ],
-            "treatment_manager": [
-                (2, lambda: self.page("/referrals/", "referrals")),
-                (2, lambda: self.page("/referrals/?status=submitted&programme=isotp", "referrals ?status")),
-                (3, lambda: self.one("referrals", "/referrals/{}/", "referral")),
-                (2, lambda: self.page("/waiting-list/?programme=isotp&format=group", "waiting list")),
-                (2, lambda: self.page("/groups/", "groups")),
-                (3, lambda: self.one("groups", "/groups/{}/", "group")),
-                (1, lambda: self.page("/one-to-one-plans/", "plans")),
-                (1, lambda: self.page("/people/", "people")),
-                (1, lambda: self.one("people", "/people/{}/", "person")),
-                (1, lambda: self.page("/reports/", "reports")),
-                (2, lambda: self.api("/api/v1/referrals/", "api referrals")),
-                (
-                    1,
-                    lambda: self.api(
-                        "/api/v1/waiting-list/?programme=isotp&format=group", "api waiting list"
-                    ),
-                ),
-                (2, lambda: self.api("/api/v1/groups/", "api groups")),
-                (1, lambda: self.one("groups", "/api/v1/groups/{}/", "api group", api=True)),
-                (1, lambda: self.api("/api/v1/one-to-one-plans/", "api plans")),
-                (1, lambda: self.api("/api/v1/staff/", "api staff")),
-                (1, self.eligibility),
-            ],
-            "facilitator": [
-                (3, lambda: self.page("/my-sessions/", "my sessions")),
-                (2, lambda: self.one("groups", "/groups/{}/", "group")),
-                (2, lambda: self.api("/api/v1/my/sessions/", "api my sessions")),
-                (2, self.feed),
-                (2, self.register),
-                (1, lambda: self.page("/groups/", "groups")),
-            ],
-            "area_admin": [
-                (2, lambda: self.page("/staff/", "staff")),
-                (1, lambda: self.page("/venues/", "venues")),
-                (1, lambda: self.page("/closures/", "closures")),
-                (1, lambda: self.page("/audit/", "audit")),
-                (1, lambda: self.page("/programmes/", "programmes")),
-                (1, lambda: self.api("/api/v1/staff/", "api staff")),
-                (1, lambda: self.api("/api/v1/audit-events/", "api audit events")),
-                (1, lambda: self.api("/api/v1/programmes/", "api programmes")),
-            ],
+        writes: dict[str, Callable[[], None]] = {
+            "api eligibility check": self.eligibility,
+            "api register submitted": self.register,
+            "register submitted": self.register_page,
         }
-        mix = common + by_role[me["role"]]
+        mix: list[tuple[int, Callable[[], None]]] = [
+            (weight, functools.partial(self.get, path, name))
+            for role, weight, name, path, _route in MIX
+            if role == me["role"]
+        ]
+        mix += [(weight, writes[name]) for role, weight, name, _route in WRITES if role == me["role"]]
         self.choices = [fn for _, fn in mix]
         self.weights = [w for w, _ in mix]
 
@@ -131,29 +82,21 @@ class Staff(HttpUser):
         else:
             response.success()
 
-    def page(self, path: str, name: str) -> None:
-        with self.client.get(path, name=name, catch_response=True) as response:
+    def get(self, pattern: str, name: str) -> None:
+        """GET `pattern` with `{key}` taken from the user's records (skipped when the user has none)."""
+        path = pattern
+        if "{" in pattern:
+            key = pattern[pattern.index("{") + 1 : pattern.index("}")]
+            value = self.me.get(key)
+            if not value:
+                return
+            if isinstance(value, list):
+                value = self.rng.choice(value)
+                value = value["session"] if isinstance(value, dict) else value
+            path = pattern.replace("{" + key + "}", str(value))
+        headers = self.api_headers if path.startswith("/api/") else None
+        with self.client.get(path, name=name, headers=headers, catch_response=True) as response:
             self._check(response, name)
-
-    def api(self, path: str, name: str) -> None:
-        with self.client.get(path, name=name, headers=self.api_headers, catch_response=True) as response:
-            self._check(response, name)
-
-    def one(self, key: str, pattern: str, name: str, api: bool = False) -> None:
-        ids = self.me.get(key) or []
-        if not ids:
-            return
-        path = pattern.format(self.rng.choice(ids))
-        (self.api if api else self.page)(path, name)
-
-    def ping(self) -> None:
-        self.page("/ping/", "ping")
-
-    def feed(self) -> None:
-        with self.client.get(
-            f"/calendar/{self.me['feed']}.ics", name="calendar feed", catch_response=True
-        ) as r:
-            self._check(r, "calendar feed")
 
     def eligibility(self) -> None:
         with self.client.post(
@@ -184,3 +127,26 @@ class Staff(HttpUser):
             catch_response=True,
         ) as response:
             self._check(response, "api register submitted")
+
+    def register_page(self) -> None:
+        """The register page submitted as a facilitator would: GET it (CSRF token), POST every member attended."""
+        registers = self.me.get("registers") or []
+        if not registers:
+            return
+        register = self.rng.choice(registers)
+        path = f"/sessions/{register['session']}/register/"
+        with self.client.get(path, name="register", catch_response=True) as response:
+            self._check(response, "register")
+            found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text or "")
+        if not found:
+            return
+        form = {"csrfmiddlewaretoken": found.group(1), "content_delivered": "Load test register"}
+        form |= {f"{m}-outcome": self.rng.choice(OUTCOMES) for m in register["members"]}
+        with self.client.post(
+            path, data=form, name="register submitted", headers={"Referer": self.host + path},
+            catch_response=True, allow_redirects=False,
+        ) as response:  # fmt: skip
+            if response.status_code == 302:
+                response.success()
+            else:
+                response.failure(f"register submitted: {response.status_code}")

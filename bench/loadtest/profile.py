@@ -26,25 +26,13 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-PAGES = {
-    "offender_manager": [("people", "/people/"), ("person", "/people/{people}/"), ("referrals", "/referrals/"),
-                         ("referral", "/referrals/{referrals}/"), ("api people", "/api/v1/people/"),
-                         ("api person", "/api/v1/people/{people}/"), ("api referral", "/api/v1/referrals/{referrals}/"),
-                         ("api referrals ?status", "/api/v1/referrals/?status=submitted")],
-    "treatment_manager": [("home", "/"), ("referrals", "/referrals/"),
-                          ("referrals ?status", "/referrals/?status=submitted&programme=isotp"),
-                          ("waiting list", "/waiting-list/?programme=isotp&format=group"), ("groups", "/groups/"),
-                          ("group", "/groups/{groups}/"), ("plans", "/one-to-one-plans/"), ("reports", "/reports/"),
-                          ("api referrals", "/api/v1/referrals/"),
-                          ("api waiting list", "/api/v1/waiting-list/?programme=isotp&format=group"),
-                          ("api groups", "/api/v1/groups/"), ("api group", "/api/v1/groups/{groups}/"),
-                          ("api plans", "/api/v1/one-to-one-plans/"), ("api staff", "/api/v1/staff/"),
-                          ("notifications", "/notifications/")],
-    "facilitator": [("home", "/"), ("my sessions", "/my-sessions/"), ("group", "/groups/{groups}/"),
-                    ("api my sessions", "/api/v1/my/sessions/"), ("calendar feed", "/calendar/{feed}.ics")],
-    "area_admin": [("home", "/"), ("staff", "/staff/"), ("venues", "/venues/"), ("closures", "/closures/"),
-                   ("audit", "/audit/"), ("programmes", "/programmes/"), ("api audit events", "/api/v1/audit-events/")],
-}  # fmt: skip
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from routes import MIX  # noqa: E402
+
+# Every GET of the mix, by role, in the mix's order (one request per request name).
+PAGES: dict[str, list[tuple[str, str]]] = {}
+for _role, _weight, _name, _path, _route in MIX:
+    PAGES.setdefault(_role, []).append((_name, _path))
 
 
 def main() -> None:
@@ -65,9 +53,11 @@ def main() -> None:
             seen.add(name)
             key = pattern[pattern.find("{") + 1 : pattern.find("}")] if "{" in pattern else ""
             value = me.get(key) if key else None
-            path = pattern.format(**{key: value[0] if isinstance(value, list) else value}) if key else pattern
             if key and not value:
                 continue
+            if isinstance(value, list):
+                value = value[0]["session"] if isinstance(value[0], dict) else value[0]
+            path = pattern.replace("{" + key + "}", str(value)) if key else pattern
             headers = {"authorization": f"Token {me['token']}"} if path.startswith("/api/") else {}
             client.get(path, headers=headers)  # warm: reference data caches, the connection
             with CaptureQueriesContext(connection) as captured:

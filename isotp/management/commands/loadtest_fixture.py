@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -22,7 +23,9 @@ from accounts import permissions
 from accounts import services as account_services
 from accounts.models import Role, User
 from referrals.models import Person, Referral
-from sessions.models import FeedToken, Membership, ProgrammeGroup, ScheduledSession
+from reports.load_data import PLACEHOLDER_PDF
+from reports.models import PostProgrammeReport, ReportVersion, report_storage
+from sessions.models import FeedToken, Membership, OneToOnePlan, ProgrammeGroup, ScheduledSession
 
 # The mix of roles among the virtual users (offender managers are the most numerous staff).
 ROLE_MIX = [Role.OFFENDER_MANAGER, Role.FACILITATOR, Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER,
@@ -32,6 +35,14 @@ SAMPLE = 15
 
 def _ids(queryset: Any, n: int = SAMPLE) -> list[str]:
     return [str(v) for v in queryset.values_list("public_id", flat=True)[:n]]
+
+
+def _current_versions(reports: Any) -> list[ReportVersion]:
+    return list(
+        ReportVersion.objects.filter(report__in=list(reports), superseded_at__isnull=True)
+        .select_related("report")
+        .order_by("id")
+    )
 
 
 class Command(BaseCommand):
@@ -89,6 +100,17 @@ class Command(BaseCommand):
             out["people"] = _ids(Person.objects.filter(area=user.area_id).order_by("?"))
             out["referrals"] = _ids(Referral.objects.filter(area=user.area_id).order_by("?"))
             out["groups"] = _ids(ProgrammeGroup.objects.filter(area=user.area_id).order_by("?"))
+            out["plans"] = _ids(OneToOnePlan.objects.filter(area=user.area_id).order_by("?"))
+            out["memberships"] = _ids(
+                Membership.objects.filter(
+                    group__area=user.area_id, psychometric_administrations__isnull=False
+                )
+                .distinct()
+                .order_by("-id")
+            )
+            issued = PostProgrammeReport.objects.filter(area=user.area_id, status="issued").order_by("?")
+            out["reports"] = _ids(issued)
+            out["downloads"] = [self._placeholder(version) for version in _current_versions(issued[:5])]
         elif permissions.is_facilitator(user):
             groups = ProgrammeGroup.objects.filter(facilitator_links__facilitator=user).order_by("?")
             out["groups"] = _ids(groups)
@@ -102,8 +124,22 @@ class Command(BaseCommand):
                 ).values_list("public_id", flat=True)
                 registers.append({"session": session_id, "members": [str(m) for m in members]})
             out["registers"] = [r for r in registers if r["members"]]
+            out["memberships"] = _ids(
+                Membership.objects.filter(group__in=groups, status="active").order_by("id")
+            )
             feed = FeedToken.objects.filter(user=user, revoked_at__isnull=True).first()
             if feed is None:
                 feed = FeedToken.objects.create(user=user, token=f"load{rng.getrandbits(160):040x}")
             out["feed"] = feed.token
+        elif permissions.is_area_admin(user):
+            out["facilitators"] = _ids(
+                User.objects.filter(area=user.area_id, role=Role.FACILITATOR).order_by("id")
+            )
         return out
+
+    def _placeholder(self, version: ReportVersion) -> str:
+        """The data set's versions are metadata; give the ones the load test downloads their placeholder file."""
+        storage = report_storage()
+        if not storage.exists(version.file.name):
+            storage.save(version.file.name, ContentFile(PLACEHOLDER_PDF))
+        return f"{version.report.public_id}/versions/{version.number}"
