@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Count,
+    IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import ProbationArea, User
@@ -18,7 +22,9 @@ from accounts.permissions import is_staff_member
 from isotp import clock
 from sessions.models import (
     Delivery,
+    OneToOnePlan,
     Programme,
+    ProgrammeGroup,
 )
 
 if TYPE_CHECKING:
@@ -115,6 +121,11 @@ def _in_force(version: Programme, on: dt.date) -> bool:
     return version.valid_from <= on and (version.valid_until is None or version.valid_until >= on)
 
 
+def _area_count(model: Any, area_id: int) -> Coalesce:
+    rows = model.objects.filter(programme=OuterRef("pk"), area_id=area_id).order_by().values("programme")
+    return Coalesce(Subquery(rows.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()), 0)
+
+
 def catalogue_for_area(user: User | AnonymousUser, *, today: dt.date) -> list[CatalogueEntry]:
     """Managers: every programme code with the national and the user's area's versions (one query), each version
     annotated with `area_groups` and `area_plans`, the area's groups and one-to-one plans scheduled with it. The area's own version in
@@ -126,8 +137,10 @@ def catalogue_for_area(user: User | AnonymousUser, *, today: dt.date) -> list[Ca
         Programme.objects.filter(Q(area__isnull=True) | Q(area_id=area_id))
         .select_related("created_by")
         .annotate(
-            area_groups=Count("groups", filter=Q(groups__area_id=area_id), distinct=True),
-            area_plans=Count("plans", filter=Q(plans__area_id=area_id), distinct=True),
+            # Correlated counts on (programme, area): joining every version to every group and plan in the
+            # country multiplied the rows (issue 11's profile: 99 ms at national scale).
+            area_groups=_area_count(ProgrammeGroup, area_id),
+            area_plans=_area_count(OneToOnePlan, area_id),
         )
         .order_by("code", "-version")
     )

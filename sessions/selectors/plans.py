@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING, Any, cast
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
+    DateField,
+    IntegerField,
     Min,
-    Q,
+    OuterRef,
     QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -23,6 +27,7 @@ from referrals import selectors as referral_selectors
 from referrals.models import Referral
 from sessions.models import (
     OneToOnePlan,
+    ScheduledSession,
     SessionStatus,
 )
 
@@ -31,9 +36,19 @@ if TYPE_CHECKING:
 from sessions.selectors.catalogue import programme_by_programme_format
 
 
+def _per_plan(qs: QuerySet[Any], value: Any, output: Any) -> Subquery:
+    """One value per plan from `qs` (its rows of one plan), as a correlated subquery."""
+    return Subquery(
+        qs.filter(plan=OuterRef("pk")).order_by().values("plan").annotate(v=value).values("v")[:1],
+        output_field=output,
+    )
+
+
 def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
     """Managers: their area's one-to-one plans; facilitators: the plans they deliver; anyone else: none."""
     today = clock.today()
+    live = ScheduledSession.objects.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
+    upcoming = ScheduledSession.objects.filter(status=SessionStatus.SCHEDULED, date__gte=today)
     qs = scope_to_area(
         OneToOnePlan.objects.select_related(
             "programme",
@@ -47,13 +62,10 @@ def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
         )
         .prefetch_related("slots")
         .annotate(
-            session_count=Count(
-                "sessions", filter=~Q(sessions__status=SessionStatus.CANCELLED_BY_PROVIDER), distinct=True
-            ),
-            next_session_date=Min(
-                "sessions__date",
-                filter=Q(sessions__status=SessionStatus.SCHEDULED, sessions__date__gte=today),
-            ),
+            # Correlated subqueries, not a GROUP BY over the plan's joins (issue 11's profile: the aggregate ran
+            # over every plan of the area before the page was cut); PostgreSQL evaluates them for the page only.
+            session_count=Coalesce(_per_plan(live, Count("id"), IntegerField()), 0),
+            next_session_date=_per_plan(upcoming, Min("date"), DateField()),
         ),
         user,
     )

@@ -62,6 +62,27 @@ def _in_force(code: str = "isotp_group") -> Programme:
 # --- catalogue ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("groups", [1, 3])
+def test_catalogue_counts_the_areas_groups_and_plans_in_constant_queries(
+    login, area, tm, other_area, groups, django_assert_max_num_queries
+):
+    """The catalogue's "groups and plans scheduled with it" are per-area correlated counts (issue 11: the join
+    of every version to every group and plan in the country grew with the national data)."""
+    for i in range(groups):
+        make_group(area, actor=tm, start_date=dt.date(2027, 1, 4) + dt.timedelta(weeks=40 * i))
+    make_group(other_area)  # another area's group is not counted
+    make_plan(area, actor=tm)
+    from sessions.selectors.catalogue import catalogue_for_area
+
+    entries = {e.code: e for e in catalogue_for_area(tm, today=clock.today())}
+    assert entries["isotp_group"].current.area_groups == groups
+    assert entries["isotp_one_to_one"].current.area_plans == 1
+    assert entries["isotp_group"].current.area_plans == 0
+    client = login(tm)
+    with django_assert_max_num_queries(9):
+        assert client.get(url("programme_list")).status_code == 200
+
+
 def test_catalogue_lists_programmes_with_sessions_sizes_ages_and_catch_up_limits(login, area_admin):
     response = login(area_admin).get(url("programme_list"))
     assert response.status_code == 200
