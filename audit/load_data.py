@@ -10,6 +10,8 @@ rows per the national figures.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 from accounts.models import Role
 from audit.models import AccessLog, AuditEvent
@@ -28,7 +30,7 @@ def generate_after(ctx: Context) -> None:
         "public_id", "area_id", "referred_by_id", "created_at", "person__crn"
     )
 
-    def events():
+    def events() -> Iterator[tuple[Any, ...]]:
         for public_id, area_id, om, created, crn in referrals.iterator(chunk_size=20_000):
             tm = staff[area_id][Role.TREATMENT_MANAGER][
                 public_id.int % len(staff[area_id][Role.TREATMENT_MANAGER])
@@ -57,7 +59,7 @@ def generate_after(ctx: Context) -> None:
     )
     people = Person.objects.order_by("id").values_list("public_id", "area_id", "offender_manager_id", "crn")
 
-    def views():
+    def views() -> Iterator[tuple[Any, ...]]:
         for public_id, area_id, om, crn in people.iterator(chunk_size=20_000):
             for _ in range(VIEWS_PER_PERSON):
                 at = ctx.at(

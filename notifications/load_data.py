@@ -7,6 +7,8 @@ made except one in two hundred whose email was given up after five refusals (the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 from accounts.models import Role
 from isotp.loadgen import Context
@@ -31,7 +33,7 @@ def generate(ctx: Context) -> None:
     kinds, weights = [(k, s) for k, s, _ in SUBJECTS], [w for *_, w in SUBJECTS]
     roles, role_weights = [r for r, _ in RECIPIENTS], [w for _, w in RECIPIENTS]
 
-    def rows():
+    def rows() -> Iterator[tuple[Any, ...]]:
         for a, area_id in enumerate(areas):
             staff = ctx.ids["staff"][area_id]
             for _ in range(total // len(areas) + (a < total % len(areas))):

@@ -8,6 +8,8 @@ One person in a hundred has a proven reoffence (a few sexual), recorded by his o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 from accounts.models import Role
 from isotp.loadgen import Context, Rows
@@ -60,7 +62,7 @@ def generate(ctx: Context) -> None:
         forms,
     )  # fmt: skip
 
-    def supervision():
+    def supervision() -> Iterator[tuple[Any, ...]]:
         for area_id in areas:
             tms = ctx.ids["staff"][area_id][Role.TREATMENT_MANAGER]
             for k, facilitator in enumerate(ctx.ids["staff"][area_id][Role.FACILITATOR]):

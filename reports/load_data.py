@@ -49,7 +49,7 @@ def generate(ctx: Context) -> None:
     versions: Rows = []
     month_ago = ctx.today - dt.timedelta(days=30)
     for membership, status, left, referral, group, g_area, p_area, g_tm, p_tm, p_fac in rows:
-        if left > ctx.today:
+        if left is None or left > ctx.today:
             continue
         area_id, tm = g_area or p_area, g_tm or p_tm
         writer = first_facilitator.get(group, tm) if group else p_fac

@@ -121,7 +121,7 @@ def _in_force(version: Programme, on: dt.date) -> bool:
     return version.valid_from <= on and (version.valid_until is None or version.valid_until >= on)
 
 
-def _area_count(model: Any, area_id: int) -> Coalesce:
+def _area_count(model: Any, area_id: int | None) -> Coalesce:
     rows = model.objects.filter(programme=OuterRef("pk"), area_id=area_id).order_by().values("programme")
     return Coalesce(Subquery(rows.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()), 0)
 

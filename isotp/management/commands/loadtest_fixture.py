@@ -140,6 +140,7 @@ class Command(BaseCommand):
     def _placeholder(self, version: ReportVersion) -> str:
         """The data set's versions are metadata; give the ones the load test downloads their placeholder file."""
         storage = report_storage()
-        if not storage.exists(version.file.name):
-            storage.save(version.file.name, ContentFile(PLACEHOLDER_PDF))
+        name = str(version.file.name)
+        if not storage.exists(name):
+            storage.save(name, ContentFile(PLACEHOLDER_PDF))
         return f"{version.report.public_id}/versions/{version.number}"
