@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
@@ -39,7 +39,7 @@ from assessments.rules import (
     treatment_needs,
 )
 from audit.services import record_access
-from sessions.models import Membership, MembershipStatus
+from sessions.models import GroupFacilitator, Membership, MembershipStatus, OneToOnePlan, ProgrammeGroup
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -110,11 +110,25 @@ def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
     if not is_staff_member(user):
         return Membership.objects.none()
     area_id = user.area_id  # type: ignore[union-attr]
-    qs = _memberships_base().filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id))
+    # The groups and plans as indexed subqueries, not joins ORed together (issue 11's profile: the facilitator's
+    # home joined every membership in the country to every group, plan and facilitator link, 6 s at scale 1).
+    plans = OneToOnePlan.objects.filter(area_id=area_id)
     if is_facilitator(user):
-        return qs.filter(
-            Q(group__facilitator_links__facilitator_id=user.pk) | Q(plan__facilitator_id=user.pk)
-        ).distinct()
+        # The facilitator's few groups and plans as a list first (one query): under an OR, PostgreSQL cannot turn
+        # the subqueries into joins and tested every active membership in the country against them.
+        own = (
+            GroupFacilitator.objects.filter(facilitator_id=user.pk, group__area_id=area_id)
+            .values_list("group_id", Value(0))
+            .union(plans.filter(facilitator_id=user.pk).values_list(Value(0), "id"), all=True)
+        )
+        pairs = list(own)
+        return _memberships_base().filter(
+            Q(group_id__in=[g for g, _ in pairs if g]) | Q(plan_id__in=[p for _, p in pairs if p])
+        )
+    qs = _memberships_base().filter(
+        Q(group_id__in=ProgrammeGroup.objects.filter(area_id=area_id).values("id"))
+        | Q(plan_id__in=plans.values("id"))
+    )
     if is_offender_manager(user):
         return qs.filter(referral__person__offender_manager_id=user.pk)
     if is_manager(user):
@@ -140,11 +154,12 @@ def _administrations_base() -> QuerySet[Administration]:
 
 def administrations_for_user(user: User | AnonymousUser) -> QuerySet[Administration]:
     """Administrations of the memberships the user may read, scores and overrides preloaded."""
-    return (
-        _administrations_base()
-        .filter(membership__in=memberships_for_user(user))
-        .order_by("recorded_at", "id")
-    )
+    if not is_staff_member(user):
+        return Administration.objects.none()
+    # An administration carries its group's or plan's area: the area's own rows by index (issue 11's profile:
+    # `membership IN (the area's memberships)` hashed every administration in the country).
+    qs = _administrations_base().filter(area_id=user.area_id).order_by("recorded_at", "id")  # type: ignore[union-attr]
+    return qs if is_manager(user) else qs.filter(membership__in=memberships_for_user(user))
 
 
 def administration_for_user(user: User | AnonymousUser, public_id: object) -> Administration:
