@@ -123,7 +123,7 @@ MIX: list[Entry] = [
     (TM, 1, "api transfers", "/api/v1/transfers/", "api-transfer-list"),
     (TM, 1, "api programmes ?programme", "/api/v1/programmes/?programme=isotp", "api-programme-list"),
     (TM, 1, "attention groups with places", "/needs-attention/groups-with-places/", "attention_list"),
-    (TM, 1, "attention reports to draft", "/needs-attention/reports-to-draft/", "attention_list"),
+    (FAC, 1, "attention reports to draft", "/needs-attention/reports-to-draft/", "attention_list"),
     (TM, 1, "attention recordings to monitor", "/needs-attention/recordings-to-monitor/", "attention_list"),
     (TM, 1, "attention emails not delivered", "/needs-attention/emails-not-delivered/", "attention_list"),
     # Facilitator.
