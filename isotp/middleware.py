@@ -67,12 +67,17 @@ class NoStoreMiddleware:
 
 
 class ServiceErrorPagesMiddleware:
-    """With DJANGO_DEBUG on (`make run`), answer 404 and 500 with the service's own GOV.UK pages too.
+    """With DJANGO_DEBUG on, answer with the service's own GOV.UK page wherever Django would show a technical page.
 
-    Django's debug pages list every URL pattern and the settings; the demo must look like the service. Innermost
-    in MIDDLEWARE, so the page it substitutes still gets the security headers, CSP nonce and APPEND_SLASH
-    redirect of the middleware around it. The traceback of a 500 is still logged by `django.request`.
-    Without DEBUG Django already calls `handler404`/`handler500`; API answers (JSON) are left alone.
+    `make run` serves without DEBUG, so there Django calls handler400/403/404/500 itself and never shows a technical
+    page; this is for a developer who turns DEBUG on. Django's technical pages come only from an exception: a view
+    (or its template) raising Http404, a SuspiciousOperation or BadRequest (400) or anything else (500), or no URL
+    matching the address (404). A page a view returns itself with an error status (the invitation's "This link has
+    expired", the no-role page, a stale form's 409) is its own content and is never replaced. Innermost in
+    MIDDLEWARE, so the page it substitutes still gets the security headers, CSP nonce and APPEND_SLASH redirect of
+    the middleware around it; the traceback of a 500 is still logged by `django.request`. A request refused by the
+    middleware outside it (a host not in ALLOWED_HOSTS) shows Django's page in DEBUG. API answers (JSON) are left
+    alone.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -81,12 +86,27 @@ class ServiceErrorPagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if (
-            settings.DEBUG
-            and response.status_code in (404, 500)
-            and response.get("Content-Type", "").startswith("text/html")
-            and not getattr(response, "service_page", False)
+            not settings.DEBUG
+            or not response.get("Content-Type", "").startswith("text/html")
+            or getattr(response, "service_page", False)
         ):
-            from isotp import views
+            return response
+        from isotp import views
 
-            return views.error_404(request) if response.status_code == 404 else views.error_500(request)
+        raised = getattr(request, "_service_error_raised", None)
+        if response.status_code == 404 and (raised is not None or request.resolver_match is None):
+            return views.error_404(request)
+        if raised is None:
+            return response  # the view's own page
+        if response.status_code == 400:
+            return views.error_400(request)
+        if response.status_code == 500:
+            if views.caused_by_database_down(raised):
+                return views.database_unavailable(request)
+            return views.error_500(request)
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """Remember that the view raised: Django answers that with a technical page in DEBUG."""
+        if settings.DEBUG:
+            request._service_error_raised = exception  # type: ignore[attr-defined]

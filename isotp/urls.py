@@ -49,6 +49,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
+handler400 = "isotp.views.error_400"
 handler403 = "isotp.views.error_403"
 handler404 = "isotp.views.error_404"
 handler500 = "isotp.views.error_500"

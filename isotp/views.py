@@ -121,6 +121,29 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def _plain_page(template: str, status: int) -> HttpResponse:
+    """An error page rendered without the request: what failed may be the host, the session or the database."""
+    from django.template.loader import render_to_string
+
+    context = {
+        "service_name": settings.SERVICE_NAME,
+        "service_phase": settings.SERVICE_PHASE,
+        "protective_marking": "OFFICIAL-SENSITIVE",
+    }
+    response = HttpResponse(render_to_string(template, context), status=status)
+    response.service_page = True  # type: ignore[attr-defined]
+    return response
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django refuses before any view (a host not in ALLOWED_HOSTS, a malformed form or upload).
+
+    Rendered without the request: its host is not trusted and the session and user are not loaded yet."""
+    if _is_api(request):
+        return JsonResponse({"detail": "The request could not be understood."}, status=400)
+    return _plain_page("400.html", 400)
+
+
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
         return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
@@ -132,7 +155,7 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
         # An address no API route matches (`/api/v1/offences/a%2Fb/`): the same answer as a record not found.
         return JsonResponse({"detail": "Not found."}, status=404)
     response = render(request, "404.html", status=404)
-    response.service_page = True  # type: ignore[attr-defined]  # ServiceErrorPagesMiddleware leaves it be
+    response.service_page = True  # type: ignore[attr-defined]
     return response
 
 
@@ -142,7 +165,7 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 
 
-def _caused_by_database_down(exc: BaseException | None) -> bool:
+def caused_by_database_down(exc: BaseException | None) -> bool:
     """The exception, or one it was raised while handling (a session read after the connection dropped), is the
     database going away."""
     seen = 0
@@ -156,8 +179,6 @@ def _caused_by_database_down(exc: BaseException | None) -> bool:
 def database_unavailable(request: HttpRequest) -> HttpResponse:
     """503 for a request the database could not serve: JSON for the API, a plain page (no traceback, no request
     context: the session lives in the database) otherwise."""
-    from django.template.loader import render_to_string
-
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {
@@ -167,10 +188,7 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
             status=503,
         )
     else:
-        body = render_to_string(
-            "503.html", {"service_name": settings.SERVICE_NAME, "protective_marking": "OFFICIAL-SENSITIVE"}
-        )
-        response = HttpResponse(body, status=503)
+        response = _plain_page("503.html", 503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.service_page = True  # type: ignore[attr-defined]
     return response
@@ -178,20 +196,12 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
 
 def error_500(request: HttpRequest) -> HttpResponse:
     # Django calls this inside its `except` block: a database that went away is a 503, not a 500.
-    if _caused_by_database_down(sys.exc_info()[1]):
+    if caused_by_database_down(sys.exc_info()[1]):
         return database_unavailable(request)
     # Rendered without the request: the database or session may be what failed.
-    from django.template.loader import render_to_string
-
     if _is_api(request):
         return JsonResponse({"detail": "Something went wrong. Try again later."}, status=500)
-
-    body = render_to_string(
-        "500.html", {"service_name": settings.SERVICE_NAME, "protective_marking": "OFFICIAL-SENSITIVE"}
-    )
-    response = HttpResponse(body, status=500)
-    response.service_page = True  # type: ignore[attr-defined]
-    return response
+    return _plain_page("500.html", 500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

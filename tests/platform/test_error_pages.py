@@ -1,6 +1,8 @@
-"""The demo (`make run`, DJANGO_DEBUG on) answers 404 and 500 with the service's own GOV.UK pages.
+"""Every error a page can meet is the service's own GOV.UK page: 400, 403, 404 and 500, with DEBUG off (as `make run`
+and production serve) and, for what a view raises or an address no URL matches, with DJANGO_DEBUG on too.
 
-Issue 13: a 404 in the demo showed Django's debug page listing every URL pattern.
+Issue 13: a 404 in the demo showed Django's debug page listing every URL pattern; then a host not in ALLOWED_HOSTS
+showed the DisallowedHost traceback with the settings, and an unknown static file Django's debug 404.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path, reverse
@@ -20,7 +23,12 @@ def _boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("deliberate failure")
 
 
-urlpatterns = [path("boom/", _boom), *isotp_urls.urlpatterns]
+def _suspicious(request: HttpRequest) -> HttpResponse:
+    raise SuspiciousOperation("deliberately suspicious")
+
+
+urlpatterns = [path("boom/", _boom), path("suspicious/", _suspicious), *isotp_urls.urlpatterns]
+handler400 = "isotp.views.error_400"
 handler404 = "isotp.views.error_404"
 handler500 = "isotp.views.error_500"
 
@@ -59,4 +67,38 @@ def test_api_404_stays_json(settings, api, tm):
     settings.DEBUG = True
     response = api(tm).get("/api/v1/people/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_a_host_not_allowed_gets_the_service_400_page(db):
+    response = Client(HTTP_HOST="evil.example").get("/")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Sorry, there is a problem with that request" in body and "govuk-template" in body
+    assert "DisallowedHost" not in body and "ALLOWED_HOSTS" not in body
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_suspicious_request_gets_the_service_400_page(settings, debug, db):
+    settings.DEBUG = debug
+    settings.ROOT_URLCONF = __name__
+    response = Client(raise_request_exception=False).get("/suspicious/")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Sorry, there is a problem with that request" in body
+    assert "deliberately suspicious" not in body and "Traceback" not in body
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_an_unknown_static_file_gets_the_service_404(client, settings, debug, db):
+    settings.DEBUG = debug
+    response = client.get("/static/nope.css")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body and "govuk-template" in body and "URLconf" not in body
+
+
+def test_api_400_for_a_host_not_allowed_stays_json(db):
+    response = Client(HTTP_HOST="evil.example").get("/api/v1/people/")
+    assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
