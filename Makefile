@@ -15,10 +15,16 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-# `make run`: an embedded default. SQLite file in the checkout, Celery tasks in-process, console email.
-RUN_ENV := DJANGO_DEBUG=true CELERY_TASK_ALWAYS_EAGER=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 \
-	SERVICE_URL=http://127.0.0.1:$(PORT) \
-	EMAIL_URL=consolemail:// REDIS_URL=
+# `make run`: the demo, served as production serves it (DJANGO_DEBUG off, so Django's technical pages never appear:
+# every error is the service's own GOV.UK page), with only what plain HTTP on 127.0.0.1 needs relaxed. A SQLite file
+# in the checkout, Celery tasks in-process, console email, the collected static files (WhiteNoise), and a random
+# secret key made once and kept in the git-ignored RUN_SECRET_KEY_FILE. ISOTP_DEMO lets the demo helpers
+# (demo_logins, totp_code) run.
+RUN_SECRET_KEY_FILE := .run-secret-key
+RUN_ENV := DJANGO_DEBUG=false ISOTP_DEMO=true DJANGO_SECRET_KEY=$$(cat $(RUN_SECRET_KEY_FILE)) \
+	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false \
+	DJANGO_HSTS_SECONDS=0 CELERY_TASK_ALWAYS_EAGER=true DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 \
+	SERVICE_URL=http://127.0.0.1:$(PORT) EMAIL_URL=consolemail:// REDIS_URL=
 
 # `make test`: the real PostgreSQL and Redis on this machine (override DATABASE_URL / REDIS_URL to point elsewhere).
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/isotp
@@ -69,7 +75,7 @@ static_build/css/application.css: node_modules/.installed $(wildcard frontend/sc
 
 css: static_build/css/application.css
 
-# Tests run with production static storage (hashed names from the manifest), as gunicorn would serve them.
+# The tests and `make run` use production static storage (hashed names from the manifest), as gunicorn serves them.
 staticfiles/staticfiles.json: static_build/css/application.css $(VENV)/.synced
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --clear -v0
 
@@ -94,7 +100,10 @@ pdf-deps:
 poppler:
 	@command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 
-run: setup pdf-deps
+$(RUN_SECRET_KEY_FILE):
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(64))" > $@
+
+run: setup collectstatic pdf-deps $(RUN_SECRET_KEY_FILE)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	@$(RUN_ENV) $(PY) manage.py demo_logins
@@ -117,7 +126,7 @@ restore: python-deps
 	@test -n "$(FROM)" || { echo "make restore FROM=<backup folder>"; exit 1; }
 	$(PY) manage.py restore $(FROM) --yes
 
-totp:
+totp: $(RUN_SECRET_KEY_FILE)
 	@$(RUN_ENV) $(PY) manage.py totp_code $(or $(EMAIL),tm@cheshire.example)
 
 lint: python-deps
@@ -150,4 +159,4 @@ loadtest: setup collectstatic services
 	PORT=$(PORT) DATABASE_URL=$(DATABASE_URL) $(PY) bench/loadtest/harness.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) node_modules static_build staticfiles db.sqlite3 artifacts
+	rm -rf $(VENV) $(TOOLS) node_modules static_build staticfiles db.sqlite3 artifacts $(RUN_SECRET_KEY_FILE)

@@ -17,6 +17,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG: bool = env.bool("DJANGO_DEBUG", default=False)
+# `make run`: the demo accounts' helpers (`demo_logins`, `totp_code`) may run. The demo itself runs without DEBUG.
+DEMO: bool = env.bool("ISOTP_DEMO", default=False)
 
 
 def _required(name: str, dev_default: str) -> str:

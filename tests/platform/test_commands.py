@@ -1,4 +1,4 @@
-"""Management commands: api_token, seed_demo (idempotent), demo helpers refusing outside DEBUG."""
+"""Management commands: api_token, seed_demo (idempotent), demo helpers refusing outside the demo."""
 
 from __future__ import annotations
 
@@ -60,9 +60,23 @@ def test_seed_demo_is_idempotent():
     assert before == after
 
 
-def test_demo_helpers_refuse_outside_debug(settings):
+def test_demo_helpers_refuse_outside_the_demo(settings):
     settings.DEBUG = False
+    settings.DEMO = False
     with pytest.raises(CommandError):
         call_command("totp_code", "tm@cheshire.example")
     with pytest.raises(CommandError):
         call_command("demo_logins")
+
+
+def test_demo_helpers_run_in_the_demo_without_debug(settings):
+    """`make run` serves without DEBUG; ISOTP_DEMO lets it print the logins and a current second-factor code."""
+    settings.DEBUG = False
+    settings.DEMO = True
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "tm@cheshire.example" in out.getvalue()
+    code = StringIO()
+    call_command("totp_code", "tm@cheshire.example", stdout=code)
+    assert code.getvalue().strip().isdigit() and len(code.getvalue().strip()) == 6

@@ -1,4 +1,4 @@
-"""`python manage.py demo_logins`: print the demo accounts and how to pass the second factor (DEBUG only)."""
+"""`python manage.py demo_logins`: print the demo accounts and how to pass the second factor (`make run` only: ISOTP_DEMO)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ class Command(BaseCommand):
     help = "Print the demo logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG:
-            raise CommandError("demo_logins is for the demo only (DJANGO_DEBUG=true).")
+        if not (settings.DEMO or settings.DEBUG):
+            raise CommandError("demo_logins is for the demo only (`make run`, ISOTP_DEMO=true).")
         out = self.stdout.write
         out("")
         out(f"Demo logins (password for all: {DEMO_PASSWORD})")

@@ -1,4 +1,4 @@
-"""`python manage.py totp_code EMAIL`: the current second-factor code of a DEMO account (DEBUG only)."""
+"""`python manage.py totp_code EMAIL`: the current second-factor code of a DEMO account (`make run` only: ISOTP_DEMO)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Command(BaseCommand):
-    help = "Print the current TOTP code for a demo account. Refuses to run unless DJANGO_DEBUG is on."
+    help = "Print the current TOTP code for a demo account. Refuses to run outside the demo (ISOTP_DEMO)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG:
-            raise CommandError("totp_code is for the demo only (DJANGO_DEBUG=true).")
+        if not (settings.DEMO or settings.DEBUG):
+            raise CommandError("totp_code is for the demo only (`make run`, ISOTP_DEMO=true).")
         if not options["email"].endswith(".example"):
             raise CommandError("totp_code only answers for demo accounts (@….example).")
         device = TOTPDevice.objects.filter(user__email__iexact=options["email"], confirmed=True).first()
