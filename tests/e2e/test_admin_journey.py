@@ -2,7 +2,7 @@
 of staff (who follows the emailed link, sets a password and enrols their authenticator), changes a role,
 deactivates and reactivates an account, adds, changes and retires a venue, removes a training record, and adds
 and removes a closure date (a past date refused). Every page is checked with axe-core at 1280 px, and the lists
-at 375 px without sideways scroll."""
+at 375 px without sideways scroll (the deactivated accounts with a member listed)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,14 @@ from tests.e2e.conftest import look, sign_in_through_pages
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _narrow(page: Page, name: str) -> None:
+def _narrow(page: Page, name: str, *within: str) -> None:
+    """At 375 px the page does not scroll sideways, and each button named in `within` lies inside the screen."""
     page.set_viewport_size({"width": 375, "height": 800})
     look(page, f"{name}-375")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for button in within:
+        box = page.get_by_role("button", name=button).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, button
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
@@ -79,6 +83,7 @@ def test_the_administrator_journeys(page: Page, browser, live_server, area_admin
     assert not User.objects.get(pk=tm.pk).is_active
     page.get_by_role("link", name="Deactivated accounts").click()
     look(page, "admin-deactivated")
+    _narrow(page, "admin-deactivated", f"Reactivate {tm.full_name}")  # a stacked table (it was 400 px wide)
     page.get_by_role("button", name=f"Reactivate {tm.full_name}").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("active again")
 
