@@ -69,11 +69,16 @@ def test_demo_helpers_refuse_outside_the_demo(settings):
         call_command("demo_logins")
 
 
-def test_demo_helpers_run_in_the_demo_without_debug(settings):
+def test_demo_helpers_run_in_the_demo_without_debug(settings, area):
     """`make run` serves without DEBUG; ISOTP_DEMO lets it print the logins and a current second-factor code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import UserFactory
+
     settings.DEBUG = False
     settings.DEMO = True
-    call_command("seed_demo", stdout=StringIO())
+    member = UserFactory(email="tm@cheshire.example", role="treatment_manager", area=area)
+    TOTPDevice.objects.create(user=member, name="demo", confirmed=True)
     out = StringIO()
     call_command("demo_logins", stdout=out)
     assert "tm@cheshire.example" in out.getvalue()
