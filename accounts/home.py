@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,7 +14,7 @@ from django.utils.http import urlencode
 from accounts import permissions, selectors
 from isotp import clock
 from isotp.dates import weekday_date
-from isotp.home import AttentionList, Cell, attention_card
+from isotp.home import AttentionList, AttentionLists, Cell, attention_card, gated_list
 
 SOON_DAYS = 56
 
@@ -35,12 +34,11 @@ def closures_coming_up(user: Any, today: dt.date) -> AttentionList:
     )
 
 
+LISTS: AttentionLists = {"closures-coming-up": (closures_coming_up, permissions.is_area_admin)}
+
+
 def home_list(request: HttpRequest, key: str) -> AttentionList | None:
-    if key != "closures-coming-up":
-        return None
-    if not permissions.is_area_admin(request.user):
-        raise PermissionDenied
-    return closures_coming_up(request.user, clock.today())
+    return gated_list(LISTS, request, key)
 
 
 def _staff_card(user: Any, needs: str, title: str, link_text: str, description: str) -> dict[str, Any]:

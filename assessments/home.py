@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.urls import reverse
 from accounts import permissions
 from assessments import selectors
 from assessments.models import Administration, Kind
-from isotp.home import AttentionList, Cell, attention_card
+from isotp.home import AttentionList, AttentionLists, Cell, attention_card, gated_list
 from sessions.models import Membership, MembershipStatus
 
 POST_DUE = (MembershipStatus.SESSIONS_COMPLETE, MembershipStatus.COMPLETED)
@@ -62,12 +61,13 @@ def psychometrics_to_enter(user: Any) -> AttentionList:
     )
 
 
+LISTS: AttentionLists = {
+    "psychometrics-to-enter": (lambda user, _today: psychometrics_to_enter(user), permissions.is_facilitator)
+}
+
+
 def home_list(request: HttpRequest, key: str) -> AttentionList | None:
-    if key != "psychometrics-to-enter":
-        return None
-    if not permissions.is_facilitator(request.user):
-        raise PermissionDenied
-    return psychometrics_to_enter(request.user)
+    return gated_list(LISTS, request, key)
 
 
 def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,7 +16,7 @@ from django.utils.http import urlencode
 from accounts import permissions
 from isotp import clock
 from isotp.dates import long_date
-from isotp.home import AttentionList, Cell, attention_card
+from isotp.home import AttentionList, AttentionLists, Cell, attention_card, gated_list
 from referrals import selectors
 from referrals.rules.transitions import ReferralStatus
 from referrals.views.waiting_list import LIHI_TABS, TABS, URGENT_LEVELS, waiting_list_url
@@ -133,12 +132,13 @@ def must_start_soon(user: Any, waiting: dict[tuple[str, str], int] | None = None
     )
 
 
+LISTS: AttentionLists = {
+    "waiting-must-start-soon": (lambda user, _today: must_start_soon(user), permissions.is_treatment_manager)
+}
+
+
 def home_list(request: HttpRequest, key: str) -> AttentionList | None:
-    if key != "waiting-must-start-soon":
-        return None
-    if not permissions.is_treatment_manager(request.user):
-        raise PermissionDenied
-    return must_start_soon(request.user)
+    return gated_list(LISTS, request, key)
 
 
 def _treatment_manager(user: Any) -> list[dict[str, Any]]:

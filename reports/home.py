@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts import permissions
-from isotp.home import AttentionList, Cell, attention_card
+from isotp.home import AttentionList, AttentionLists, Cell, attention_card, gated_list
 from reports import selectors
 from reports.rules import ReportStatus
 
@@ -46,12 +45,13 @@ def reports_to_draft(user: Any) -> AttentionList:
     )
 
 
+LISTS: AttentionLists = {
+    "reports-to-draft": (lambda user, _today: reports_to_draft(user), permissions.is_facilitator)
+}
+
+
 def home_list(request: HttpRequest, key: str) -> AttentionList | None:
-    if key != "reports-to-draft":
-        return None
-    if not permissions.is_facilitator(request.user):
-        raise PermissionDenied
-    return reports_to_draft(request.user)
+    return gated_list(LISTS, request, key)
 
 
 def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
