@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from accounts.forms import PASSWORD_ADVICE, NewPasswordForm, password_field
 from accounts.models import Role
 from isotp.forms import GovukFormMixin
 
@@ -85,39 +86,8 @@ class VenueForm(GovukFormMixin, forms.Form):
         return str(self.cleaned_data.get("postcode", "")).strip().upper()
 
 
-class InvitationPasswordForm(GovukFormMixin, forms.Form):
+class InvitationPasswordForm(NewPasswordForm):
     """The invited member's new password, twice (Django's validators judge its strength)."""
 
-    new_password1 = forms.CharField(
-        label="Create a password",
-        help_text="At least 12 characters; not a common password, and not like your name or email address",
-        max_length=128,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Enter a password"},
-    )
-    new_password2 = forms.CharField(
-        label="Confirm password",
-        max_length=128,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Enter the password again"},
-    )
-
-    def __init__(self, user: Any, *args: Any, **kwargs: Any):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean(self) -> dict[str, Any]:
-        from django.contrib.auth import password_validation
-
-        cleaned = super().clean() or {}
-        new1, new2 = cleaned.get("new_password1"), cleaned.get("new_password2")
-        if new1 and new2 and new1 != new2:
-            self.add_error("new_password2", "The passwords do not match. Enter the same password twice")
-        elif new1:
-            try:
-                password_validation.validate_password(new1, self.user)
-            except forms.ValidationError as exc:
-                self.add_error("new_password1", exc)
-        return cleaned
+    new_password1 = password_field("Create a password", "Enter a password", help_text=PASSWORD_ADVICE)
+    new_password2 = password_field("Confirm password", "Enter the password again")

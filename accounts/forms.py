@@ -125,41 +125,32 @@ class EndSupervisionForm(GovukFormMixin, forms.Form):
     )
 
 
-class PasswordChangeForm(GovukFormMixin, forms.Form):
-    """The current password, then a new one twice (Django's validators judge its strength)."""
+PASSWORD_ADVICE = "At least 12 characters; not a common password, and not like your name or email address"
 
-    old_password = forms.CharField(
-        label="Current password",
+
+def password_field(
+    label: str, required: str, *, autocomplete: str = "new-password", help_text: str = ""
+) -> Any:
+    """A password box: not stripped, at most 128 characters, with the browser's autocomplete hint."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
         max_length=128,
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your current password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        error_messages={"required": required},
     )
-    new_password1 = forms.CharField(
-        label="New password",
-        help_text="At least 12 characters; not a common password, and not like your name or email address",
-        max_length=128,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Enter a new password"},
-    )
-    new_password2 = forms.CharField(
-        label="Confirm new password",
-        max_length=128,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Enter the new password again"},
-    )
+
+
+class NewPasswordForm(GovukFormMixin, forms.Form):
+    """A form for `user` with a new password typed twice (`new_password1`, `new_password2`, declared by the
+    subclass): the two must match (`mismatch` says so otherwise) and Django's validators judge its strength."""
+
+    mismatch = "The passwords do not match. Enter the same password twice"
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any):
         self.user = user
         super().__init__(*args, **kwargs)
-
-    def clean_old_password(self) -> str:
-        old = self.cleaned_data["old_password"]
-        if not self.user.check_password(old):
-            raise forms.ValidationError("Your current password is not correct. Enter it again")
-        return old
 
     def clean(self) -> dict[str, Any]:
         from django.contrib.auth import password_validation
@@ -167,13 +158,31 @@ class PasswordChangeForm(GovukFormMixin, forms.Form):
         cleaned = super().clean() or {}
         new1, new2 = cleaned.get("new_password1"), cleaned.get("new_password2")
         if new1 and new2 and new1 != new2:
-            self.add_error("new_password2", "The new passwords do not match. Enter the same password twice")
+            self.add_error("new_password2", self.mismatch)
         elif new1:
             try:
                 password_validation.validate_password(new1, self.user)
             except forms.ValidationError as exc:
                 self.add_error("new_password1", exc)
         return cleaned
+
+
+class PasswordChangeForm(NewPasswordForm):
+    """The current password, then a new one twice (Django's validators judge its strength)."""
+
+    mismatch = "The new passwords do not match. Enter the same password twice"
+
+    old_password = password_field(
+        "Current password", "Enter your current password", autocomplete="current-password"
+    )
+    new_password1 = password_field("New password", "Enter a new password", help_text=PASSWORD_ADVICE)
+    new_password2 = password_field("Confirm new password", "Enter the new password again")
+
+    def clean_old_password(self) -> str:
+        old = self.cleaned_data["old_password"]
+        if not self.user.check_password(old):
+            raise forms.ValidationError("Your current password is not correct. Enter it again")
+        return old
 
 
 class ApiTokenForm(GovukFormMixin, forms.Form):
