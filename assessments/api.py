@@ -5,6 +5,7 @@ serialize."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -189,21 +190,27 @@ class MembershipPsychometricsApi(APIView):
         "MEMBERSHIP_ENDED, NO_BATTERY.",
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        user = _user(request)
-        membership = selectors.membership_for_user(user, public_id)
-        data = AdministrationInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        administration = services.record_administration(
-            actor=user,
-            membership=membership,
-            kind=data.validated_data["kind"],
-            administered_on=data.validated_data["administered_on"],
-            scores=data.validated_data["scores"],
-            battery_code=data.validated_data.get("battery"),
-            administered_by=data.validated_data["administered_by"],
+        def record(user: User, membership: Any, values: dict[str, Any]) -> Administration:
+            administration = services.record_administration(
+                actor=user,
+                membership=membership,
+                kind=values["kind"],
+                administered_on=values["administered_on"],
+                scores=values["scores"],
+                battery_code=values.get("battery"),
+                administered_by=values["administered_by"],
+            )
+            return selectors.administration_for_user(user, administration.public_id)
+
+        return act_on(
+            request,
+            public_id,
+            find=selectors.membership_for_user,
+            input_class=AdministrationInput,
+            act=record,
+            output_class=AdministrationOutput,
+            status_code=status.HTTP_201_CREATED,
         )
-        fresh = selectors.administration_for_user(user, administration.public_id)
-        return Response(AdministrationOutput(fresh).data, status=status.HTTP_201_CREATED)
 
 
 class DevianceOverrideApi(APIView):

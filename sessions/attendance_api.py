@@ -63,14 +63,20 @@ class SessionAttendanceApi(APIView):
         summary="Record attendance (409 REGISTER_NOT_OPEN, CATCH_UP_OUTSTANDING, MEMBERSHIP_ENDED)",
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        user = _user(request)
-        session = schedule.session_for_user(user, public_id)
-        data = AttendanceRecordInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        membership = _ref("membership", lambda: groups.membership_for_user(user, values.pop("membership")))
-        attendance = services.record_attendance(actor=user, membership=membership, session=session, **values)
-        return Response(AttendanceRecordOutput(attendance).data)
+        def record(user: Any, session: Any, values: dict[str, Any]) -> Any:
+            membership = _ref(
+                "membership", lambda: groups.membership_for_user(user, values.pop("membership"))
+            )
+            return services.record_attendance(actor=user, membership=membership, session=session, **values)
+
+        return act_on(
+            request,
+            public_id,
+            find=schedule.session_for_user,
+            input_class=AttendanceRecordInput,
+            act=record,
+            output_class=AttendanceRecordOutput,
+        )
 
 
 def _register(session: Any) -> dict[str, Any]:
@@ -164,26 +170,31 @@ class MembershipCatchUpListApi(APIView):
         summary="Record or book a catch-up (409 FACILITATOR_CLASH, VENUE_CLASH, NOT_MISSED, ALREADY_CAUGHT_UP)",
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        user = _user(request)
-        membership = self._membership(public_id)
-        data = CatchUpInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        missed = _ref(
-            "missed_session", lambda: attendance_selectors.session_in_area(user, v["missed_session"])
+        def book(user: Any, membership: Any, v: dict[str, Any]) -> Any:
+            missed = _ref(
+                "missed_session", lambda: attendance_selectors.session_in_area(user, v["missed_session"])
+            )
+            return services.book_catch_up(
+                actor=user,
+                membership=membership,
+                missed_session=missed,
+                date=v["date"],
+                facilitator=_staff(user, "facilitator", v["facilitator"]),
+                start=v["start"],
+                venue=_venue(user, v["venue"]) if v["venue"] is not None else None,
+                outcome=v["outcome"],
+                notes=v["notes"],
+            )
+
+        return act_on(
+            request,
+            public_id,
+            find=groups.membership_for_user,
+            input_class=CatchUpInput,
+            act=book,
+            output_class=CatchUpOutput,
+            status_code=status.HTTP_201_CREATED,
         )
-        catch_up = services.book_catch_up(
-            actor=user,
-            membership=membership,
-            missed_session=missed,
-            date=v["date"],
-            facilitator=_staff(user, "facilitator", v["facilitator"]),
-            start=v["start"],
-            venue=_venue(user, v["venue"]) if v["venue"] is not None else None,
-            outcome=v["outcome"],
-            notes=v["notes"],
-        )
-        return Response(CatchUpOutput(catch_up).data, status=status.HTTP_201_CREATED)
 
 
 class CatchUpOutcomeApi(APIView):
@@ -220,12 +231,16 @@ class CatchUpCancelApi(APIView):
         summary="Cancel a booked catch-up (409 CATCH_UP_RECORDED, CATCH_UP_CANCELLED)",
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        user = _user(request)
-        catch_up = attendance_selectors.catch_up_for_user(user, public_id)
-        data = CatchUpCancelInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        row = services.cancel_catch_up(actor=user, catch_up=catch_up, reason=data.validated_data["reason"])
-        return Response(CatchUpOutput(row).data)
+        return act_on(
+            request,
+            public_id,
+            find=attendance_selectors.catch_up_for_user,
+            input_class=CatchUpCancelInput,
+            act=lambda user, catch_up, values: services.cancel_catch_up(
+                actor=user, catch_up=catch_up, reason=values["reason"]
+            ),
+            output_class=CatchUpOutput,
+        )
 
 
 class CatchUpExceptionApi(APIView):
@@ -239,18 +254,23 @@ class CatchUpExceptionApi(APIView):
         summary="Record a TM exception to an outstanding catch-up",
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        user = _user(request)
-        membership = groups.membership_for_user(user, public_id)
-        data = CatchUpExceptionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        missed = _ref(
-            "missed_session",
-            lambda: attendance_selectors.session_in_area(user, data.validated_data["missed_session"]),
+        def grant(user: Any, membership: Any, values: dict[str, Any]) -> Any:
+            missed = _ref(
+                "missed_session", lambda: attendance_selectors.session_in_area(user, values["missed_session"])
+            )
+            return services.grant_catch_up_exception(
+                actor=user, membership=membership, missed_session=missed, reason=values["reason"]
+            )
+
+        return act_on(
+            request,
+            public_id,
+            find=groups.membership_for_user,
+            input_class=CatchUpExceptionInput,
+            act=grant,
+            output_class=CatchUpExceptionOutput,
+            status_code=status.HTTP_201_CREATED,
         )
-        exception = services.grant_catch_up_exception(
-            actor=user, membership=membership, missed_session=missed, reason=data.validated_data["reason"]
-        )
-        return Response(CatchUpExceptionOutput(exception).data, status=status.HTTP_201_CREATED)
 
 
 def _enforcement(
