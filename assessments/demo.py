@@ -18,23 +18,21 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.demo import demo_email
 from accounts.models import ProbationArea, User, Venue
 from assessments import services
 from assessments.models import Administration, Battery, Kind
 from assessments.rules import Battery as BatteryRules
 from assessments.rules import Direction, Scale, parse_battery
 from isotp import clock
+from isotp.demo_factory import backdate_referral, demo_areas, demo_staff, past_group, waiting_referrals
 from isotp.errors import DomainConflict
 from referrals.models import (
     Conviction,
     Referral,
-    ReferralStatusChange,
     RiskMatrixAssessment,
     RoshAssessment,
     Sentence,
 )
-from referrals.rules.transitions import ReferralStatus
 from sessions import services as session_services
 from sessions.models import (
     AttendanceOutcome,
@@ -52,11 +50,8 @@ SESSIONS = 35
 
 
 def seed(log: list[str]) -> None:
-    for area in ProbationArea.objects.filter(code__in=("cheshire", "northumbria")):
-        staff = {
-            local: User.objects.filter(email=demo_email(local, area.code)).first()
-            for local in ("admin", "tm", "facilitator", "facilitator2")
-        }
+    for area in demo_areas():
+        staff = demo_staff(area, ("admin", "tm", "facilitator", "facilitator2"))
         if any(user is None for user in staff.values()):
             continue
         version = _battery(area, staff["admin"], log)  # type: ignore[arg-type]
@@ -138,17 +133,9 @@ def referred_by(referral: Referral, day: dt.date) -> None:
     made = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=35), dt.time(9)))
     if referral.created_at <= made:
         return
-    waited = made + dt.timedelta(days=21)
-    Referral.objects.filter(pk=referral.pk).update(
-        created_at=made, submitted_at=made + dt.timedelta(days=7), awaiting_since=waited
+    backdate_referral(
+        referral, created=made, submitted=made + dt.timedelta(days=7), awaiting=made + dt.timedelta(days=21)
     )
-    referral.created_at = made
-    changes = ReferralStatusChange.objects.filter(referral=referral)
-    changes.filter(to_status=ReferralStatus.DRAFT).update(at=made)
-    changes.filter(to_status=ReferralStatus.SUBMITTED).update(at=made + dt.timedelta(days=7))
-    changes.filter(
-        to_status__in=[ReferralStatus.ASSESSMENT, ReferralStatus.SUITABLE, ReferralStatus.AWAITING_ALLOCATION]
-    ).update(at=waited)
     person = referral.person
     sentence = person.sentences.order_by("-pk").first()
     latest_start = made.date() - dt.timedelta(days=60)
@@ -194,43 +181,34 @@ def _finished_group(
     last_thursday = today - dt.timedelta(days=(today.weekday() - 3) % 7 or 7)
     start = last_thursday - dt.timedelta(weeks=SESSIONS + 4)
     waiting = list(
-        Referral.objects.filter(
-            area=area, status=ReferralStatus.AWAITING_ALLOCATION, programme="isotp", format="group"
-        )
+        waiting_referrals(area, "isotp", "group")
         .exclude(
             memberships__status=MembershipStatus.RESTART_REQUIRED
         )  # the sessions demo's restart waits on
-        .select_related("person")
-        .order_by("-awaiting_since", "-id")
+        .order_by("-awaiting_since", "-id")  # the latest to join
     )
     venue = Venue.objects.filter(area=area).order_by("name").first()
     if not waiting or venue is None:
         return
     tm, facilitator = staff["tm"], staff["facilitator"]
     try:
-        with clock.as_of(start):  # the demo enters a group that ran last year
-            group = session_services.create_group(
-                actor=tm,
-                programme_code="isotp_group",
-                venue=venue,
-                treatment_manager=tm,
-                facilitators=[facilitator, staff["facilitator2"]],
-                slots=[{"weekday": "thursday", "start_time": "18:00"}],
-                start_date=start,
-                capacity=10,
-                name=FINISHED,
-            )
-            membership = None
-            for referral in waiting:
-                try:
-                    membership = session_services.allocate(actor=tm, group=group, referral=referral)
-                    break
-                except DomainConflict:
-                    continue
+        group, members = past_group(  # the demo enters a group that ran last year
+            tm=tm,
+            programme_code="isotp_group",
+            venue=venue,
+            facilitators=[facilitator, staff["facilitator2"]],
+            slots=[{"weekday": "thursday", "start_time": "18:00"}],
+            start=start,
+            capacity=10,
+            name=FINISHED,
+            referrals=waiting,
+            first_accepted=True,
+        )
     except DomainConflict:
         return
-    if membership is None:
+    if not members:
         return
+    membership = members[0]
     sessions = ScheduledSession.objects.filter(group=group, status=SessionStatus.SCHEDULED, date__lt=today)
     for session in sessions.order_by("number"):
         session_services.record_attendance(

@@ -4,35 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from accounts.demo import demo_email
-from accounts.models import User
 from dataprotection.services.retention import refresh_candidates
+from isotp.demo_factory import archived_person, demo_user
 
 CRN = "D900001"
 
 
 def seed(log: list[str]) -> None:
-    from referrals.models import Person, Sentence
+    from referrals.models import Person
 
-    om = User.objects.filter(email=demo_email("om", "cheshire")).first()
+    om = demo_user("om", "cheshire")
     if om is not None and not Person.objects.filter(crn=CRN).exists():
-        person = Person.objects.create(
+        archived_person(
             crn=CRN,
             first_name="Dennis",
             last_name="Walker",
             date_of_birth=dt.date(1961, 5, 14),
-            sex="male",
-            area_id=om.area_id,  # type: ignore[misc]  # demo staff always have an area
-            offender_manager=om,
-            created_by=om,
-        )
-        Sentence.objects.create(
-            person=person,
-            legal_basis="community_order",
-            programme_requirement=True,
-            start_date=dt.date(2013, 6, 3),
-            supervision_end_date=dt.date(2016, 6, 2),
-            recorded_by=om,
+            area_id=om.area_id,  # type: ignore[arg-type]  # demo staff always have an area
+            om=om,
+            sentence_start=dt.date(2013, 6, 3),
+            supervision_end=dt.date(2016, 6, 2),
         )
         log.append(f"created {CRN} (supervision ended 2016)")
     refresh_candidates()

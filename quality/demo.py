@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.demo import demo_email
 from accounts.models import ProbationArea, User
 from isotp import clock
+from isotp.demo_factory import demo_areas, demo_staff
 from quality import services
 from quality.demo_cohorts import seed_cohorts
 from quality.models import QaSettings, SessionRecording, SupervisionRecord
@@ -25,15 +25,11 @@ RATINGS = ("3", "4", "3", "2", "3", "4")
 
 def seed(log: list[str]) -> None:
     today = clock.today()
-    for area in ProbationArea.objects.filter(code__in=("cheshire", "northumbria")):
-        tm = User.objects.filter(email=demo_email("tm", area.code)).first()
-        facilitator = User.objects.filter(email=demo_email("facilitator", area.code)).first()
+    for area in demo_areas():
+        staff = demo_staff(area, ("tm", "facilitator", "facilitator2", "om", "om2", "om3"))
+        tm, facilitator = staff["tm"], staff["facilitator"]
         if tm is None or facilitator is None:
             continue
-        staff = {
-            local: User.objects.filter(email=demo_email(local, area.code)).first()
-            for local in ("tm", "facilitator", "facilitator2", "om", "om2", "om3")
-        }
         if all(user is not None for user in staff.values()):
             seed_cohorts(area, staff, log)  # type: ignore[arg-type]
         if not QaSettings.objects.filter(area=area).exists():

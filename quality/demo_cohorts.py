@@ -30,16 +30,15 @@ from django.db import transaction
 from accounts.models import ProbationArea, Supervision, User, Venue
 from assessments.models import Administration, ScaleScore
 from isotp import clock
+from isotp.demo_factory import archived_person
 from quality.models import Reoffence
 from referrals.models import (
     Conviction,
     Offence,
     Ogrs3Assessment,
-    Person,
     Referral,
     ReferralStatusChange,
     RiskMatrixAssessment,
-    Sentence,
 )
 from reports.models import PostProgrammeReport, ReportVersion
 from sessions import services as delivery
@@ -234,23 +233,15 @@ def _fill(
         om = oms[number % len(oms)]
         referred = start - dt.timedelta(days=rng.randint(60, 200))
         age = rng.randint(24, 61)
-        person = Person.objects.create(
+        person = archived_person(
             crn=f"{LETTERS[area.code]}8{number:05d}",
             first_name=FIRST_NAMES[number % len(FIRST_NAMES)],
             last_name=LAST_NAMES[(number * 7 + index) % len(LAST_NAMES)],
             date_of_birth=dt.date(start.year - age, rng.randint(1, 12), rng.randint(1, 28)),
-            sex="male",
-            area=area,
-            offender_manager=om,
-            created_by=om,
-        )
-        Sentence.objects.create(
-            person=person,
-            legal_basis="community_order",
-            programme_requirement=True,
-            start_date=referred - dt.timedelta(days=14),
-            supervision_end_date=referred + dt.timedelta(days=3 * 365),
-            recorded_by=om,
+            area_id=area.pk,
+            om=om,
+            sentence_start=referred - dt.timedelta(days=14),
+            supervision_end=referred + dt.timedelta(days=3 * 365),
         )
         if offence is not None:
             Conviction.objects.create(

@@ -16,10 +16,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.demo import demo_email
 from accounts.models import ProbationArea, User
 from isotp import clock
-from referrals.models import Person, Referral, ReferralStatusChange
+from isotp.demo_factory import backdate_referral, demo_staff
+from referrals.models import Person, Referral
 from referrals.rules.ogrs3 import OGRS3Input, check_input
 from referrals.rules.transitions import ReferralStatus
 from referrals.services.assessment import record_assessment
@@ -289,10 +289,7 @@ def _born(age: int, on: dt.date, number: int) -> dt.date:
 def seed(log: list[str]) -> None:
     """Create (or leave alone) each demo area's people and referrals."""
     for area in ProbationArea.objects.filter(code__in=LETTERS):
-        staff = {
-            local: User.objects.filter(email=demo_email(local, area.code)).first()
-            for local in ("om", "om2", "om3", "tm")
-        }
+        staff = demo_staff(area, ("om", "om2", "om3", "tm"))
         if any(user is None for user in staff.values()):
             continue  # the accounts demo has not run for this area
         created = sum(_case(area, case, staff) for case in CASES)  # type: ignore[arg-type]
@@ -443,14 +440,9 @@ def _advance(referral: Referral, case: Case, om: User, tm: User) -> None:
 def _backdate(referral: Referral, days: int) -> None:
     """Demo only: spread the waiting list over past weeks so "oldest first" shows (the services stamp now)."""
     joined = timezone.now() - dt.timedelta(days=days)
-    Referral.objects.filter(pk=referral.pk).update(
-        created_at=joined - dt.timedelta(days=21),
-        submitted_at=joined - dt.timedelta(days=14),
-        awaiting_since=joined,
+    backdate_referral(
+        referral,
+        created=joined - dt.timedelta(days=21),
+        submitted=joined - dt.timedelta(days=14),
+        awaiting=joined,
     )
-    changes = ReferralStatusChange.objects.filter(referral=referral)
-    changes.filter(to_status=ReferralStatus.DRAFT).update(at=joined - dt.timedelta(days=21))
-    changes.filter(to_status=ReferralStatus.SUBMITTED).update(at=joined - dt.timedelta(days=14))
-    changes.filter(
-        to_status__in=[ReferralStatus.ASSESSMENT, ReferralStatus.SUITABLE, ReferralStatus.AWAITING_ALLOCATION]
-    ).update(at=joined)

@@ -13,11 +13,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from accounts.demo import demo_email
 from accounts.models import ProbationArea, User, Venue
 from isotp import clock
-from referrals.models import Referral
-from referrals.rules.transitions import ReferralStatus
+from isotp.demo_factory import (
+    demo_areas,
+    demo_staff,
+    demo_user,
+    monday_on_or_before,
+    past_group,
+    waiting_referrals,
+)
 from reports import services
 from reports.models import PostProgrammeReport
 from reports.tasks import render_report
@@ -83,17 +88,10 @@ def _content(kind: str) -> dict[str, Any]:
     }
 
 
-def _monday_on_or_before(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def seed(log: list[str]) -> None:
     """Create (or leave alone) each demo area's completed group and its two reports."""
-    for area in ProbationArea.objects.filter(code__in=("cheshire", "northumbria")):
-        staff = {
-            local: User.objects.filter(email=demo_email(local, area.code)).first()
-            for local in ("tm", "facilitator", "facilitator2", "admin")
-        }
+    for area in demo_areas():
+        staff = demo_staff(area, ("tm", "facilitator", "facilitator2", "admin"))
         venues = list(Venue.objects.filter(area=area).order_by("name"))
         if any(user is None for user in staff.values()) or not venues:
             continue
@@ -151,36 +149,28 @@ def _psychometrics(member: Membership, tm: User, first: dt.date, last: dt.date, 
 def _completed_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[str]) -> None:
     tm, facilitators = staff["tm"], [staff["facilitator"], staff["facilitator2"]]
     today = clock.today()
-    start = _monday_on_or_before(today) - dt.timedelta(weeks=48) + dt.timedelta(days=3)  # a Thursday
-    waiting = list(
-        Referral.objects.filter(
-            area=area, status=ReferralStatus.AWAITING_ALLOCATION, programme="isotp", format="group"
-        )
-        .select_related("person")
-        .order_by("awaiting_since", "id")
-    )
+    start = monday_on_or_before(today) - dt.timedelta(weeks=48) + dt.timedelta(days=3)  # a Thursday
+    waiting = list(waiting_referrals(area, "isotp", "group"))
     if len(waiting) < 2:
         log.append(f"reports: not enough people waiting for i-SOTP in {area.code} for the completed group")
         return
     # The issued report goes to the second member: prefer the README's offender manager's people for him, so the
     # demo OM (om@<area>.example) has an issued report to download.
-    readme_om = User.objects.filter(email=demo_email("om", area.code)).first()
+    readme_om = demo_user("om", area.code)
     waiting.sort(
         key=lambda referral: readme_om is not None and referral.person.offender_manager_id == readme_om.pk
     )
-    with clock.as_of(start):  # the demo enters a group that ran last year
-        group = delivery.create_group(
-            actor=tm,
-            programme_code="isotp_group",
-            venue=venue,
-            treatment_manager=tm,
-            facilitators=facilitators,
-            slots=[{"weekday": "thursday", "start_time": "10:00"}],
-            start_date=start,
-            capacity=8,
-            name=COMPLETED,
-        )
-        members = [delivery.allocate(actor=tm, group=group, referral=referral) for referral in waiting[-2:]]
+    group, members = past_group(  # the demo enters a group that ran last year
+        tm=tm,
+        programme_code="isotp_group",
+        venue=venue,
+        facilitators=facilitators,
+        slots=[{"weekday": "thursday", "start_time": "10:00"}],
+        start=start,
+        capacity=8,
+        name=COMPLETED,
+        referrals=waiting[-2:],
+    )
     sessions = list(ScheduledSession.objects.filter(group=group).order_by("number"))
     for session in sessions:
         for index, member in enumerate(members):

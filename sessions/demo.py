@@ -14,12 +14,17 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 
-from accounts.demo import demo_email
 from accounts.models import ProbationArea, User, Venue
 from isotp import clock
+from isotp.demo_factory import (
+    demo_areas,
+    demo_staff,
+    demo_user,
+    monday_on_or_before,
+    past_group,
+    waiting_referrals,
+)
 from isotp.errors import DomainConflict
-from referrals.models import Referral
-from referrals.rules.transitions import ReferralStatus
 from sessions import services
 from sessions.models import (
     FeedToken,
@@ -37,27 +42,10 @@ CORE = "Core Group (Wednesdays)"
 RUNNING_MEMBERS = 6
 
 
-def _monday_on_or_before(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def _waiting(area: ProbationArea, programme: str, format: str) -> list[Referral]:
-    return list(
-        Referral.objects.filter(
-            area=area, status=ReferralStatus.AWAITING_ALLOCATION, programme=programme, format=format
-        )
-        .select_related("person")
-        .order_by("awaiting_since", "id")
-    )
-
-
 def seed(log: list[str]) -> None:
     """Create (or leave alone) each demo area's groups, plan and feeds."""
-    for area in ProbationArea.objects.filter(code__in=("cheshire", "northumbria")):
-        staff = {
-            local: User.objects.filter(email=demo_email(local, area.code)).first()
-            for local in ("tm", "tm2", "facilitator", "facilitator2", "facilitator3", "facilitator4")
-        }
+    for area in demo_areas():
+        staff = demo_staff(area, ("tm", "tm2", "facilitator", "facilitator2", "facilitator3", "facilitator4"))
         venues = list(Venue.objects.filter(area=area).order_by("name"))
         if any(user is None for user in staff.values()) or len(venues) < 2:
             continue  # the accounts demo has not run for this area
@@ -77,23 +65,19 @@ def _running_group(area: ProbationArea, staff: dict[str, User], venue: Venue, lo
     if ProgrammeGroup.objects.filter(area=area, name=RUNNING).exists():
         return
     today = clock.today()
-    start = _monday_on_or_before(today) - dt.timedelta(weeks=5)
+    start = monday_on_or_before(today) - dt.timedelta(weeks=5)
     tm, facilitators = staff["tm"], [staff["facilitator"], staff["facilitator2"]]
-    with clock.as_of(start):  # the demo enters a term that began five weeks ago
-        group = services.create_group(
-            actor=tm,
-            programme_code="isotp_group",
-            venue=venue,
-            treatment_manager=tm,
-            facilitators=facilitators,
-            slots=[{"weekday": "monday", "start_time": "18:00"}],
-            start_date=start,
-            capacity=10,
-            name=RUNNING,
-        )
-        members = []
-        for referral in _waiting(area, "isotp", "group")[:RUNNING_MEMBERS]:
-            members.append(services.allocate(actor=tm, group=group, referral=referral))
+    group, members = past_group(  # the demo enters a term that began five weeks ago
+        tm=tm,
+        programme_code="isotp_group",
+        venue=venue,
+        facilitators=facilitators,
+        slots=[{"weekday": "monday", "start_time": "18:00"}],
+        start=start,
+        capacity=10,
+        name=RUNNING,
+        referrals=list(waiting_referrals(area, "isotp", "group")[:RUNNING_MEMBERS]),
+    )
     _attendance(group, members, facilitators[0])
     _consequences(area, group, members, tm, log)
     log.append(f"sessions: running group {group.reference} with {len(members)} members in {area.code}")
@@ -111,7 +95,7 @@ def _consequences(
 
     today = clock.today()
     ahead = group.sessions.filter(date__gte=today + dt.timedelta(weeks=3)).order_by("date").first()
-    admin = User.objects.filter(email=demo_email("admin", area.code)).first()
+    admin = demo_user("admin", area.code)
     if ahead is not None and admin is not None:
         with contextlib.suppress(DomainConflict):  # already a closure date
             add_closure(actor=admin, date=ahead.date, reason="Office closed for rewiring")
@@ -157,24 +141,18 @@ def _core_group(area: ProbationArea, staff: dict[str, User], venue: Venue, log: 
     if ProgrammeGroup.objects.filter(area=area, name=CORE).exists():
         return
     today = clock.today()
-    start = _monday_on_or_before(today) - dt.timedelta(weeks=3) + dt.timedelta(days=2)  # a Wednesday
-    tm = staff["tm"]
-    with clock.as_of(start):
-        group = services.create_group(
-            actor=tm,
-            programme_code="nsogp_core_group",
-            venue=venue,
-            treatment_manager=tm,
-            facilitators=[staff["facilitator3"], staff["facilitator4"]],
-            slots=[{"weekday": "wednesday", "start_time": "10:00"}],
-            start_date=start,
-            capacity=10,
-            name=CORE,
-        )
-        members = [
-            services.allocate(actor=tm, group=group, referral=referral)
-            for referral in _waiting(area, "nsogp", "group")[:1]
-        ]
+    start = monday_on_or_before(today) - dt.timedelta(weeks=3) + dt.timedelta(days=2)  # a Wednesday
+    group, members = past_group(
+        tm=staff["tm"],
+        programme_code="nsogp_core_group",
+        venue=venue,
+        facilitators=[staff["facilitator3"], staff["facilitator4"]],
+        slots=[{"weekday": "wednesday", "start_time": "10:00"}],
+        start=start,
+        capacity=10,
+        name=CORE,
+        referrals=list(waiting_referrals(area, "nsogp", "group")[:1]),
+    )
     _attendance(group, members, staff["facilitator3"])
     log.append(f"sessions: rolling core group {group.reference} in {area.code}")
 
@@ -329,7 +307,7 @@ def _attendance(group: ProgrammeGroup, members: list[Membership], facilitator: U
 def _plan(area: ProbationArea, staff: dict[str, User], venue: Venue, log: list[str]) -> None:
     if OneToOnePlan.objects.filter(area=area).exists():
         return
-    waiting = _waiting(area, "isotp", "one_to_one")
+    waiting = list(waiting_referrals(area, "isotp", "one_to_one"))
     if not waiting:
         return
     today = clock.today()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.demo import demo_email
-from accounts.models import User
+from isotp.demo_factory import demo_user
 from transfers.models import TransferRequest
 from transfers.services import PLACED, request_transfer
 
@@ -13,8 +12,7 @@ def seed(log: list[str]) -> None:
         return
     from referrals.models import Person
 
-    tm = User.objects.filter(email=demo_email("tm", "northumbria")).first()
-    om = User.objects.filter(email=demo_email("om", "northumbria")).first()
+    tm, om = demo_user("tm", "northumbria"), demo_user("om", "northumbria")
     if tm is None or om is None:
         return
     person = (
