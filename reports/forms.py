@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from isotp.forms import GovukFormMixin
 from reports.rules import RATINGS, Target
 
 
@@ -78,7 +79,7 @@ class DraftForm(forms.Form):
         }
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(GovukFormMixin, forms.Form):
     comments = forms.CharField(
         label="What needs to change",
         help_text="The facilitator sees these comments on the draft",
@@ -87,7 +88,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class AmendForm(forms.Form):
+class AmendForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         label="Why is the report being amended?",
         help_text="The issued version stays readable and is marked superseded; the reason is shown on the new version",
