@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -39,5 +40,11 @@ def csv_text(headings: Sequence[Any], rows: Iterable[Sequence[Any]], notes: Sequ
 def csv_response(text: str, filename: str) -> HttpResponse:
     """A download of `text` as `filename` (the middleware marks every signed-in answer no-store)."""
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
     return response
+
+
+def safe_filename(filename: str) -> str:
+    """The download's name with only letters, digits, `.`, `_` and `-`: a name built from a record's text (a group
+    reference) must never break the header (a carriage return answered 500) or carry a quote."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "export.csv"
