@@ -201,8 +201,19 @@ def session_register(request: HttpRequest, public_id: str) -> HttpResponse:
             "exercises": posted.get("exercises", session.exercises),
             "can_grant_exception": permissions.can_grant_catch_up_exception(request.user),
             "catch_up_word": "rearranged session" if session.plan_id else "catch-up",
+            "facilitators": _facilitators(session),
         },
     )
+
+
+def _facilitators(session: ScheduledSession) -> list[Any]:
+    """Who delivers the session: its own facilitators, else its group's (or its plan's one facilitator)."""
+    own = list(session.facilitators.all())
+    if own:
+        return own
+    if session.group is not None:
+        return list(session.group.facilitators.all())
+    return [session.plan.facilitator] if session.plan is not None else []
 
 
 # --- catch-ups ------------------------------------------------------------------------------------------------
