@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from isotp.forms import GovukDateField
-from sessions.forms.base import GovukForm
+from sessions.forms.base import GovukForm, GovukTimeField
 from sessions.rules import entry_problems
 
 
@@ -59,11 +59,10 @@ class ProgrammeVersionForm(GovukForm):
     max_catch_ups = _int("Most sessions that may be caught up", required=False)
     restart_limit = _int("Most sessions that may be missed before a restart", required=False)
     facilitators_per_session = _int("Facilitators per session", min_value=1)
-    default_start_time = forms.CharField(
+    default_start_time = GovukTimeField(
         label="Default start time",
-        max_length=5,
-        help_text="On the 24-hour clock, for example 10:00",
-        error_messages={"required": "Enter the default start time"},
+        label_text="default start time",
+        help_text="For example, 10am or 10:00",
     )
     change_reason = forms.CharField(
         label="Why are you making this change?",
@@ -135,6 +134,11 @@ class ProgrammeVersionForm(GovukForm):
 
     def module_rows(self) -> list[list[forms.BoundField]]:
         return [[self[name] for name in names] for names in self.module_names]
+
+    def clean_default_start_time(self) -> str | None:
+        """Typed as people write it ("6pm", "18:00"); the catalogue keeps it on the 24-hour clock."""
+        value = self.cleaned_data.get("default_start_time")
+        return value.strftime("%H:%M") if isinstance(value, dt.time) else value
 
     def clean_valid_from(self) -> dt.date:
         value: dt.date = self.cleaned_data["valid_from"]

@@ -189,6 +189,26 @@ def test_invalid_new_version_shows_the_rules_problems_and_saves_nothing(login, a
     assert Programme.objects.count() == before
 
 
+@pytest.mark.parametrize(("typed", "kept"), [("6pm", "18:00"), ("18:00", "18:00"), ("9.30am", "09:30")])
+def test_a_new_versions_default_start_time_is_typed_as_people_write_it(login, area, area_admin, typed, kept):
+    response = login(area_admin).post(
+        url("programme_edit", code="isotp_group"), _version_form(_in_force(), default_start_time=typed)
+    )
+    assert response.status_code == 302, _summary(response)
+    created = Programme.objects.get(code="isotp_group", area=area)
+    assert created.default_start_time == dt.time.fromisoformat(kept)
+
+
+def test_a_default_start_time_that_is_not_a_time_is_refused_in_words(login, area_admin):
+    response = login(area_admin).post(
+        url("programme_edit", code="isotp_group"), _version_form(_in_force(), default_start_time="teatime")
+    )
+    assert (
+        '<a href="#id_default_start_time">Enter the default start time as a time, like 6pm or 18:00</a>'
+        in (_summary(response))
+    )
+
+
 def test_unchanged_new_version_is_refused(login, area_admin):
     response = login(area_admin).post(url("programme_edit", code="isotp_group"), _version_form(_in_force()))
     assert "Nothing has changed" in _summary(response)
