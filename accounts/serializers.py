@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from accounts.models import API_TOKEN_STATUSES, ApiToken, AreaClosure, ProbationArea, Supervision, User, Venue
@@ -58,6 +59,18 @@ class ApiTokenInput(serializers.Serializer[Any]):
         required=False,
         help_text="Days until it expires; at most API_TOKEN_LIFETIME_DAYS (default).",
     )
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        """`lifetime_days`'s maximum is the configured API_TOKEN_LIFETIME_DAYS (a 400 on the field, and the
+        schema's `maximum`)."""
+        fields = super().get_fields()
+        fields["lifetime_days"] = serializers.IntegerField(
+            min_value=1,
+            max_value=settings.API_TOKEN_LIFETIME_DAYS,
+            required=False,
+            help_text="Days until it expires; at most API_TOKEN_LIFETIME_DAYS (default).",
+        )
+        return fields
 
 
 class EndSupervisionInput(serializers.Serializer[Any]):

@@ -154,8 +154,8 @@ def your_account(request: HttpRequest) -> HttpResponse:
             _token, new_key = services.issue_api_token(
                 actor=user, name=form.cleaned_data["name"], lifetime_days=form.cleaned_data["lifetime_days"]
             )
-        except DomainConflict as exc:
-            add_refusal(form, exc, {"*": "lifetime_days"})
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
             form = ApiTokenForm(longest=longest)
     return render(

@@ -91,6 +91,11 @@ SEARCH_PARAMETERS: dict[str, tuple[str, ...]] = {
     "people": ("q", "search", "offender_manager", "open_referral", "has_open_referral", "sort", "page"),
     "referrals": ("q", "search", "status", "programme", "format", "sort", "page"),
     "waiting_list": ("q", "search", "programme", "format", "restart", "urgency", "export", "sort", "page"),
+    "reports": ("status", "new", "page"),
+    "transfers": ("page",),
+    "notifications": ("page",),
+    "group": ("group",),
+    "one_to_one_plans": ("page",),
 }
 SEARCH_LABEL_LENGTH = 500
 

@@ -29,6 +29,27 @@ TEXT_MAX_LENGTH = 10_000
 SEARCH_MAX_LENGTH = 100
 
 
+# 012: characters refused in every text field: C0 and C1 control characters (a terminal escape, a bell; a NUL the
+# database refuses anyway) and the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) that make a
+# name or a note display other than it reads (Unicode TR #9 and CVE-2021-42574, "Trojan Source"). Tab, line feed
+# and carriage return are allowed in multi-line free text only.
+LINE_BREAKS = frozenset("\t\n\r")
+_REFUSED = frozenset(
+    [chr(c) for c in range(0x20)]
+    + [chr(c) for c in range(0x7F, 0xA0)]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+)
+
+
+def text_character_problem(value: str, *, multiline: bool) -> str | None:
+    """Why `value` cannot be stored as text (a control or text-direction character), or None."""
+    for char in value:
+        if char in _REFUSED and not (multiline and char in LINE_BREAKS):
+            return f"Remove the hidden control or text-direction character (U+{ord(char):04X})"
+    return None
+
+
 def date_out_of_range(day: date) -> str | None:
     """Why `day` cannot be a date this service records (before 1900, after 2100), or None."""
     if day < EARLIEST_DATE:

@@ -28,6 +28,38 @@ def validate_date_in_range(value: dt.date) -> None:
         raise ValidationError(problem, code="date_out_of_range")
 
 
+def validate_single_line_text(value: Any) -> None:
+    """Django validator: no control or text-direction character (bounds.text_character_problem) in a name, a code."""
+    problem = bounds.text_character_problem(value, multiline=False) if isinstance(value, str) else None
+    if problem:
+        raise ValidationError(problem, code="control_character")
+
+
+def validate_multiline_text(value: Any) -> None:
+    """Django validator: as validate_single_line_text, but tab and line breaks are allowed (free text)."""
+    problem = bounds.text_character_problem(value, multiline=True) if isinstance(value, str) else None
+    if problem:
+        raise ValidationError(problem, code="control_character")
+
+
+# The project's apps: their text fields refuse control characters (third-party apps' models are left alone).
+PROJECT_APPS = frozenset(
+    {
+        "accounts",
+        "assessments",
+        "audit",
+        "dataprotection",
+        "notifications",
+        "quality",
+        "referrals",
+        "reports",
+        "programme_sessions",
+        "sessions",
+        "transfers",
+    }
+)
+
+
 def _add_constraint(cls: type[models.Model], name: str, condition: models.Q) -> None:
     """Give the model a CHECK constraint for the field (so `makemigrations` writes it and the database keeps it).
 
@@ -68,6 +100,7 @@ class BoundedTextField(models.TextField):
         kwargs.setdefault("max_length", bounds.TEXT_MAX_LENGTH)
         super().__init__(*args, **kwargs)
         self.validators.append(MaxLengthValidator(self.max_length))
+        self.validators.append(validate_multiline_text)
 
     def bounds_condition(self) -> models.Q:
         return models.Q(**{f"{self.name}__length__lte": self.max_length})
@@ -82,6 +115,19 @@ def _bounds_constraints(sender: type[models.Model], **kwargs: Any) -> None:
     for field in sender._meta.local_fields:
         if isinstance(field, BoundedDateField | BoundedTextField):
             _add_constraint(sender, field.name, field.bounds_condition())
+    if sender._meta.app_label in PROJECT_APPS and sender.__module__ != "__fake__":
+        # Added to the validators after construction, so migrations do not see them (they are not schema).
+        for field in sender._meta.local_fields:
+            if isinstance(field, models.CharField | models.TextField) and not isinstance(
+                field, BoundedTextField
+            ):
+                check = (
+                    validate_single_line_text
+                    if isinstance(field, models.CharField)
+                    else validate_multiline_text
+                )
+                if check not in field.validators:
+                    field.validators.append(check)
 
 
 class DateField(serializers.DateField):
@@ -121,10 +167,18 @@ class DateOfBirthField(DateField):
         return day
 
 
+# A string field this long or longer is free text (a rationale, notes), where tab and line breaks are allowed.
+MULTILINE_FROM_LENGTH = 1000
+
+
 class CharField(serializers.CharField):
     """An API string with a maximum length (bounds.TEXT_MAX_LENGTH unless the field names a smaller one), shown
-    as `maxLength` in the schema."""
+    as `maxLength` in the schema, and no control or text-direction character (tab and line breaks are allowed in
+    free text: `multiline`, by default a field of MULTILINE_FROM_LENGTH characters or more)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, multiline: bool | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", bounds.TEXT_MAX_LENGTH)
         super().__init__(**kwargs)
+        if multiline is None:
+            multiline = (self.max_length or 0) >= MULTILINE_FROM_LENGTH
+        self.validators.append(validate_multiline_text if multiline else validate_single_line_text)

@@ -123,6 +123,12 @@ class GovukFormMixin:
             value = cleaned.get(name)
             if isinstance(field, forms.CharField) and isinstance(value, str) and len(value) > limit:
                 form.add_error(name, f"Enter no more than {limit:,} characters")
+            elif isinstance(field, forms.CharField) and isinstance(value, str):
+                problem = bounds.text_character_problem(
+                    value, multiline=isinstance(field.widget, forms.Textarea)
+                )
+                if problem:
+                    form.add_error(name, problem)
 
     def summary_errors(self) -> list[tuple[str, Any]]:
         """(anchor id, message) pairs for the GOV.UK error summary, in field order."""

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import is_staff_member, require
+from audit.services import record_search
 from isotp.redirects import local_path
 from notifications import selectors, services
 
@@ -25,6 +26,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     """Any member of staff: their notifications, newest first, unread marked."""
     require(is_staff_member(request.user))
     page = Paginator(selectors.for_user(staff(request)), 25).get_page(request.GET.get("page"))
+    record_search(actor=staff(request), list_name="notifications", query=request.GET)
     return render(request, "notifications/notification_list.html", {"page": page})
 
 

@@ -39,6 +39,7 @@ from referrals.models import (
     RoshAssessment,
     Sentence,
     Sex,
+    crn_validator,
 )
 from referrals.rules import OFFENCE_CHOICES, ROUTE_LABELS
 from referrals.rules.ogrs3 import OFFENCE_GROUP_CHOICES as OGRS3_OFFENCE_GROUP_CHOICES
@@ -452,13 +453,33 @@ class PersonDetailOutput(serializers.ModelSerializer[Person]):
         return super().to_representation(instance)
 
 
+class CrnField(bounded.CharField):
+    """A CRN: one capital letter and 6 digits (`pattern` in the schema); a lowercase letter is taken as capital."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault(
+            "help_text", "One letter and 6 digits, e.g. C123456 (a lowercase letter is stored capital)."
+        )
+        super().__init__(**kwargs)
+        self.validators.append(crn_validator)
+
+    def to_internal_value(self, data: Any) -> str:
+        return str(super().to_internal_value(data)).upper()
+
+
+def iq_field(**kwargs: Any) -> serializers.IntegerField:
+    """An IQ: 40 to 160, as the model keeps it (`minimum`/`maximum` in the schema)."""
+    return serializers.IntegerField(min_value=40, max_value=160, allow_null=True, required=False, **kwargs)
+
+
 class PersonInput(serializers.Serializer[Any]):
-    crn = bounded.CharField(max_length=7, help_text="One letter and 6 digits, e.g. C123456.")
+    crn = CrnField()
     first_name = bounded.CharField(max_length=100)
     last_name = bounded.CharField(max_length=100)
     date_of_birth = bounded.DateOfBirthField()
     sex = serializers.ChoiceField(choices=Sex.choices)
-    iq = serializers.IntegerField(required=False, allow_null=True, default=None)
+    iq = iq_field(default=None)
     learning_disability = serializers.BooleanField(default=False)
     offender_manager = serializers.UUIDField(
         required=False,
@@ -469,12 +490,12 @@ class PersonInput(serializers.Serializer[Any]):
 
 
 class PersonUpdateInput(serializers.Serializer[Any]):
-    crn = bounded.CharField(max_length=7, required=False)
+    crn = CrnField(required=False)
     first_name = bounded.CharField(max_length=100, required=False)
     last_name = bounded.CharField(max_length=100, required=False)
     date_of_birth = bounded.DateOfBirthField(required=False)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
-    iq = serializers.IntegerField(required=False, allow_null=True)
+    iq = iq_field()
     learning_disability = serializers.BooleanField(required=False)
     offender_manager = serializers.UUIDField(required=False)
 

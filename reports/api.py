@@ -136,6 +136,14 @@ class ReportVersionPdf(APIView):
     permission_classes = [ReportPermission]
     renderer_classes = [JSONRenderer, PdfRenderer]
 
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        """An error (404, 403, 401...) is JSON with `application/json`, even when the PDF was asked for."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and response.status_code >= 400:
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
+
     @extend_schema(
         responses={(200, "application/pdf"): OpenApiTypes.BINARY}, summary="Download a version's PDF"
     )

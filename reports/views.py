@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.models import User
 from accounts.permissions import require
+from audit.services import record_search
 from isotp.errors import DomainConflict
 from isotp.forms import add_refusal
 from reports import selectors, services
@@ -59,6 +60,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         else selectors.reports_for_list(user, status=[status] if status else None)
     )
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_search(actor=user, list_name="reports", query=request.GET)
     # Members ready for a report have none yet: shown only on the unfiltered list, never beside a filter they
     # have nothing to do with (issue 14).
     ready = [] if status or new_only else list(selectors.memberships_ready_for_report(user)[:50])

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from isotp import fields as bounded
 from transfers.models import TransferRequest, TransferStatus
 
 
@@ -14,11 +15,11 @@ class TransferInput(serializers.Serializer[Any]):
     offender_manager = serializers.UUIDField(
         help_text="The id of the offender manager of your area taking him on."
     )
-    reason = serializers.CharField(max_length=2000)
+    reason = bounded.CharField(max_length=2000)
 
 
 class RefuseInput(serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=2000)
+    reason = bounded.CharField(max_length=2000)
 
 
 class TransferOutput(serializers.ModelSerializer[TransferRequest]):

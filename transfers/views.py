@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from accounts.permissions import can_decide_transfer, can_request_transfer, require
+from audit.services import record_search
 from isotp.errors import DomainConflict
 from isotp.forms import add_refusal
 from transfers import selectors, services
@@ -25,6 +26,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     """TMs and administrators: transfers into and out of the area, newest first."""
     user = cast(User, request.user)
     page = Paginator(selectors.transfers_for(user), 25).get_page(request.GET.get("page"))
+    record_search(actor=user, list_name="transfers", query=request.GET)
     return render(
         request,
         "transfers/transfer_list.html",

@@ -238,8 +238,12 @@ def issue_api_token(*, actor: User, name: str, lifetime_days: int | None = None)
     longest = settings.API_TOKEN_LIFETIME_DAYS
     days = longest if lifetime_days is None else lifetime_days
     if not 1 <= days <= longest:
-        raise DomainConflict(
-            f"A token lasts between 1 and {longest} days", code="TOKEN_LIFETIME_OUT_OF_RANGE"
+        raise ValidationError(
+            {
+                "lifetime_days": ValidationError(
+                    f"A token lasts between 1 and {longest} days", code="max_value"
+                )
+            }
         )
     key = secrets.token_hex(20)
     now = timezone.now()

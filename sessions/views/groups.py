@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from accounts import permissions
 from accounts.permissions import require
+from audit.services import record_search
 from isotp import clock
 from isotp.csv_export import csv_response
 from isotp.hooks import app_hooks
@@ -73,6 +74,8 @@ def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     completed = group.status == GroupStatus.COMPLETED
     # A completed group's members have all finished or left: show them all, with their own statuses.
     members = list(members_for_group(group, include_ended=completed))
+    # The page lists its members (names, CRNs, OMs): logged as a list of people, named by the group.
+    record_search(actor=request.user, list_name="group", query={"group": str(group.public_id)})  # type: ignore[arg-type]
     sessions = list(schedule_for_group(group))
     can_manage = permissions.can_manage_delivery(request.user)
     live = group.status in (GroupStatus.PLANNED, GroupStatus.RUNNING)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
+from audit.services import record_search
 from isotp import clock
 from isotp.dates import long_date, weekday_date
 from isotp.errors import DomainConflict
@@ -171,6 +172,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     """TMs and administrators: the area's one-to-one plans; facilitators: the ones they deliver. Paginated."""
     require(permissions.can_view_groups(request.user))
     page = paginate(request, plans_for_list(request.user))
+    record_search(actor=request.user, list_name="one_to_one_plans", query=request.GET)  # type: ignore[arg-type]
     return render(
         request,
         "sessions/plans/list.html",

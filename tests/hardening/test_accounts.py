@@ -182,6 +182,20 @@ def test_a_token_expires_after_its_lifetime(login, tm, settings):
     assert too_long.status_code == 200 and b"A token lasts at most 30 days" in too_long.content
 
 
+@pytest.mark.parametrize("days", [0, 91, 1000])
+def test_a_token_lifetime_out_of_range_is_a_400_on_the_field_with_the_bounds_in_the_schema(tm, days):
+    from drf_spectacular.generators import SchemaGenerator
+
+    client = verified_client(tm)
+    response = client.post(
+        reverse("api-token-list"), {"name": "x", "lifetime_days": days}, content_type="application/json"
+    )
+    assert response.status_code == 400 and list(response.json()) == ["lifetime_days"]
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    field = schema["components"]["schemas"]["ApiTokenInputRequest"]["properties"]["lifetime_days"]
+    assert (field["minimum"], field["maximum"]) == (1, 90)
+
+
 def test_the_owner_revokes_a_token(login, tm):
     client = login(tm)
     key = _issue(client)

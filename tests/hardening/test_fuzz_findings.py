@@ -105,3 +105,36 @@ def test_a_year_1_assessment_date_is_a_400_on_its_field(api, om, area, personas)
     )
     assert response.status_code == 400
     assert "assessed_on" in response.json()
+
+
+@pytest.mark.parametrize("query", ["?format=pdf", ""])
+def test_a_missing_reports_pdf_answers_json_404_not_a_pdf_content_type(api, tm, query):
+    response = api(tm).get(
+        f"/api/v1/reports/00000000-0000-4000-8000-000000000000/versions/1/pdf/{query}",
+        HTTP_ACCEPT="application/pdf" if not query else "*/*",
+    )
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_persons_crn_pattern_and_iq_bounds_are_in_the_schema():
+    for name in ("PersonInputRequest", "PatchedPersonUpdateInputRequest"):
+        properties = SCHEMA["components"]["schemas"][name]["properties"]
+        assert properties["crn"]["pattern"] == "^[A-Z][0-9]{6}$"
+        assert (properties["iq"]["minimum"], properties["iq"]["maximum"]) == (40, 160)
+
+
+@pytest.mark.parametrize(
+    "body, field", [({"crn": "CC12345"}, "crn"), ({"iq": 39}, "iq"), ({"iq": 161}, "iq")]
+)
+def test_a_crn_or_iq_outside_the_documented_constraints_is_a_400_on_its_field(api, tm, body, field):
+    data = {
+        "crn": "C765432",
+        "first_name": "A",
+        "last_name": "B",
+        "date_of_birth": "1980-01-01",
+        "sex": "male",
+    }
+    response = api(tm).post(reverse("api-person-list"), {**data, **body}, format="json")
+    assert response.status_code == 400 and field in response.json()
