@@ -270,7 +270,9 @@ class SentenceInput(serializers.Serializer[Any]):
     programme_requirement = serializers.BooleanField(
         help_text="An accredited programme requirement (orders) or condition (licence)."
     )
-    start_date = bounded.DateField()
+    start_date = bounded.PastDateField(
+        help_text="Today or in the past, and after the person's date of birth."
+    )
     supervision_end_date = bounded.DateField()
 
 

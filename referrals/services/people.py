@@ -24,7 +24,7 @@ from referrals.models import Conviction, Offence, Person, Sentence
 from referrals.rules import LEGAL_BASES, OFFENCE_CATEGORIES
 from referrals.rules.eligibility import contact_refused
 from referrals.services.auditing import person_event
-from referrals.services.validation import full_clean, not_future
+from referrals.services.validation import full_clean, not_before_birth, not_future
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -201,6 +201,8 @@ def add_conviction(
         raise ValidationError({"contact": [refused]})
     not_future("conviction_date", conviction_date, "The conviction date")
     not_future("offence_date", offence_date, "The offence date")
+    not_before_birth("conviction_date", conviction_date, person.date_of_birth, "The conviction date")
+    not_before_birth("offence_date", offence_date, person.date_of_birth, "The offence date")
     if offence_date is not None and offence_date > conviction_date:
         raise ValidationError({"offence_date": ["The offence date must be on or before the conviction date"]})
     conviction = Conviction(
@@ -269,6 +271,10 @@ def record_sentence(
     )
     if legal_basis not in LEGAL_BASES:
         raise ValidationError({"legal_basis": ["Choose the type of order or licence"]})
+    # A sentence starts on the day it is passed or a licence on release: an event, never in the future and never
+    # before the person was born (tester of issue 12: 2099 and a start before birth were stored). Its end is planned.
+    not_future("start_date", start_date, "The start date")
+    not_before_birth("start_date", start_date, person.date_of_birth, "The start date")
     if supervision_end_date <= start_date:
         raise ValidationError(
             {"supervision_end_date": ["The end of supervision must be after the start date"]}

@@ -25,6 +25,12 @@ def not_future(field: str, value: dt.date | None, what: str) -> None:
         raise ValidationError({field: [f"{what} must be today or in the past"]})
 
 
+def not_before_birth(field: str, value: dt.date | None, born: dt.date | None, what: str) -> None:
+    """An event in a person's life (a sentence, an offence, a conviction) is not dated before they were born."""
+    if value is not None and born is not None and value < born:
+        raise ValidationError({field: [f"{what} must be after the date of birth"]})
+
+
 LIHI_PROGRAMMES = frozenset({Programme.LI, Programme.HI})
 
 
