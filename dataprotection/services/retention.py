@@ -114,6 +114,22 @@ def _erase_row(obj: models.Model) -> list[str]:
     return files
 
 
+def _erase_notifications(person: Any) -> int:
+    """Notifications carry the person's CRN (and sometimes a reason or a concern) in their subject and body but no
+    link to the person: the ones in the person's area that name the CRN or the full name are cleared."""
+    from django.db.models import Q
+
+    from notifications.models import Notification
+
+    full_name = f"{person.first_name} {person.last_name}".strip()
+    mentions = Q(subject__contains=person.crn) | Q(body__contains=person.crn)
+    if full_name:
+        mentions |= Q(subject__contains=full_name) | Q(body__contains=full_name)
+    return Notification.objects.filter(mentions, area_id=person.area_id).update(
+        subject="A notification about a person whose data has been erased", body=ERASED_TEXT, link=""
+    )
+
+
 def erase_personal_data(*, actor: User, person: Any) -> RetentionCandidate:
     """Area administrators of the person's area, for a person the nightly job listed and still due: erase the
     personal data (see the module docstring), mark the candidate erased and audit it (no personal data in the
@@ -152,6 +168,7 @@ def erase_personal_data(*, actor: User, person: Any) -> RetentionCandidate:
         for row in rows:
             if row.pk != locked.pk or not isinstance(row, Person):
                 files += _erase_row(row)
+        _erase_notifications(locked)
         born = locked.date_of_birth
         Person.objects.filter(pk=locked.pk).update(
             first_name=ERASED_FIRST_NAME,

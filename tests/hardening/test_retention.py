@@ -227,3 +227,23 @@ def test_the_erased_record_shows_sensibly(login, area_admin, om, area, api):
     schema = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
     pattern = schema["components"]["schemas"]["PersonDetailOutput"]["properties"]["crn"]["pattern"]
     assert re.fullmatch(pattern, body["crn"]) and body["first_name"] == "Erased"
+
+
+def test_erasure_clears_the_notifications_that_name_the_person(area_admin, om, area):
+    # Notifications have no link to the person but carry the CRN and free text (a restart reason, a concern).
+    from notifications.models import Notification
+
+    person = _ended_long_ago(eligible_person(area, om))
+    crn, name = person.crn, f"{person.first_name} {person.last_name}"
+    Notification.objects.create(
+        recipient=om, area=area, subject=f"Restart needed for {crn}", body=f"{name} missed two sessions: ill."
+    )
+    other = Notification.objects.create(
+        recipient=om, area=area, subject="Something else", body="No one named."
+    )
+    refresh_candidates()
+    erase_personal_data(actor=area_admin, person=person)
+    for note in Notification.objects.all():
+        assert crn not in note.subject + note.body and name not in note.subject + note.body
+    other.refresh_from_db()
+    assert other.body == "No one named."
