@@ -166,3 +166,28 @@ def test_the_tms_home_page_names_the_groups_with_a_consequence_and_links_to_each
     assert person.last_name not in html
     listed = page_text(login(tm).get(reverse("attention_list", args=["schedules-after-supervision"])))
     assert f"{person.first_name} {person.last_name} ({person.crn})" in listed
+
+
+@pytest.mark.parametrize("members", [1, 6])
+def test_the_tms_home_page_costs_the_same_queries_for_one_member_and_many(
+    area, tm, login, time_machine, members, django_assert_max_num_queries
+):
+    """Issue 11: the TM's home page (every card: overruns, outstanding catch-ups, enforcement due...) in a fixed
+    number of queries, whatever the members, their overruns and their absences; the counts stay right."""
+    group = make_group(area, actor=tm, start_date=D(2026, 11, 30))
+    first = group.sessions.get(number=1)
+    people = [_member_ending_on(group, tm, _last(group) - dt.timedelta(days=7)) for _ in range(members)]
+    time_machine.move_to(dt.datetime(2026, 12, 1, 10, 0, tzinfo=LONDON), tick=False)
+    for membership in group.memberships.all():
+        services.record_attendance(
+            actor=tm, membership=membership, session=first, outcome="unacceptable_absence"
+        )
+    client = login(tm)
+    client.get(reverse("home"))  # warm: reference data caches
+    with django_assert_max_num_queries(58):
+        html = client.get(reverse("home")).content.decode()
+    cards = dict(re.findall(r'<h2 class="govuk-heading-s">([^<]+)</h2>(.*?)</div>', html, re.S))
+    for title in ("Schedules ending after supervision", "Outstanding catch-ups", "Enforcement due"):
+        assert f'<span class="app-card__count">{members}</span>' in cards[title], title
+    listed = page_text(client.get(reverse("attention_list", args=["enforcement-due"])))
+    assert all(f"{p.first_name} {p.last_name} ({p.crn})" in listed for p in people)
