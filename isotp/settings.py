@@ -150,6 +150,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The statistics pages and API (figures over whole years of the national history) are cached for this long,
+# keyed by scope, filters, day and the latest audit event (every write to the data is audited, so a write is
+# seen at once); the TTL bounds what an unaudited bulk change (a data load) can leave stale. 0 turns it off.
+STATISTICS_CACHE_SECONDS: int = env.int("STATISTICS_CACHE_SECONDS", default=600)
+
 # Accounts and authentication
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -20,7 +20,7 @@ from isotp import clock
 from quality import selectors
 from quality.rules.programme import Period
 from quality.serializers import StatisticsOutput, StatisticsQuery
-from quality.tables import outcomes_tables, statistics_tables
+from quality.tables import cached_tables
 
 
 class StatisticsApi(APIView):
@@ -39,8 +39,7 @@ class StatisticsApi(APIView):
         # No scope given: the user's usual figures (a national reader of another role: national).
         national = data["scope"] == "national" if data.get("scope") else default_statistics_national(user)
         scope = selectors.statistics_scope(user, national=national)
-        stats = selectors.statistics_for(scope, programme=data["programme"], period=period, today=today)
-        outcomes = selectors.outcomes_for(scope, programme=data["programme"], period=period, today=today)
+        statistics, outcomes = cached_tables(scope, programme=data["programme"], period=period, today=today)
         tables = [
             {
                 "slug": t.slug,
@@ -49,7 +48,7 @@ class StatisticsApi(APIView):
                 "rows": [list(r) for r in t.rows],
                 "notes": list(t.notes),
             }
-            for t in statistics_tables(stats) + outcomes_tables(outcomes)
+            for t in statistics + outcomes
         ]
         return Response(
             StatisticsOutput(

@@ -37,7 +37,7 @@ from quality.forms import (
 )
 from quality.rules.monitoring import AREAS_OF_PRACTICE, RATINGS
 from quality.rules.programme import Period
-from quality.tables import outcomes_tables, statistics_tables, table_csv
+from quality.tables import cached_tables, table_csv
 from referrals import selectors as referral_selectors
 from referrals.models import Programme
 
@@ -80,9 +80,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     tables: list[Any] = []
     outcome_tables: list[Any] = []
     if valid:
-        stats = selectors.statistics_for(scope, programme=programme, period=period, today=today)
-        outcomes = selectors.outcomes_for(scope, programme=programme, period=period, today=today)
-        tables, outcome_tables = statistics_tables(stats), outcomes_tables(outcomes)
+        tables, outcome_tables = cached_tables(scope, programme=programme, period=period, today=today)
     return render(
         request,
         "quality/statistics.html",
@@ -115,14 +113,8 @@ def statistics_csv(request: HttpRequest, slug: str) -> HttpResponse:
         messages_text = " ".join(str(message) for _, message in form.summary_errors())
         return HttpResponse(messages_text, status=400, content_type="text/plain; charset=utf-8")
     today = clock.today()
-    if slug == "outcomes":
-        tables = outcomes_tables(
-            selectors.outcomes_for(scope, programme=programme, period=period, today=today)
-        )
-    else:
-        tables = statistics_tables(
-            selectors.statistics_for(scope, programme=programme, period=period, today=today)
-        )
+    statistics, outcomes = cached_tables(scope, programme=programme, period=period, today=today)
+    tables = outcomes if slug == "outcomes" else statistics
     table = next((t for t in tables if t.slug == slug), None)
     if table is None:
         raise Http404

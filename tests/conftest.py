@@ -53,6 +53,13 @@ def _runs_on_postgresql() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _statistics_computed_each_time(settings) -> None:
+    """The statistics cache (quality.tables.cached_tables) is off: tests build data with factories, which write
+    no audit event, so a cached answer could outlive them. tests/quality/test_statistics_cache.py turns it on."""
+    settings.STATISTICS_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """Hashing with PBKDF2 costs ~0.2 s a user; tests create many users and never test the hasher's strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
