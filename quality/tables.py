@@ -432,7 +432,7 @@ def cached_tables(
     )
     found = cache.get(key)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     answer = compute()
     cache.set(key, answer, seconds)
     return answer
