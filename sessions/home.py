@@ -301,8 +301,10 @@ def _failed(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     missed_catch_up = CatchUp.objects.filter(
         membership__referral__in=referrals, outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE
     )
-    failed = absence.values("membership__referral_id").union(
-        missed_catch_up.values("membership__referral_id")
+    failed = (
+        absence.order_by()
+        .values("membership__referral_id")
+        .union(missed_catch_up.order_by().values("membership__referral_id"))
     )
     return referrals.filter(pk__in=failed)
 
