@@ -140,6 +140,36 @@ def filter_people(
     return qs
 
 
+def _prison_sotp_referrals() -> QuerySet[Referral]:
+    """domain.md §3 "N-SOGP sequence": a completed prison SOTP is recorded on the person; it is asked on each referral
+    (`Referral.completed_prison_sotp`), so the person has completed one when any of his referrals records it."""
+    return Referral.objects.filter(completed_prison_sotp=True)
+
+
+def completed_prison_sotp_exists() -> Exists:
+    """The rule as an annotation for Person querysets (one subquery, no query per row)."""
+    return Exists(_prison_sotp_referrals().filter(person=OuterRef("pk")))
+
+
+def has_completed_prison_sotp(person: Person) -> bool:
+    """Whether the person completed a prison SOTP: the selectors' annotation when present, else one query. The
+    Relapse Prevention prerequisite (sessions.services.memberships) and the person page and API read this."""
+    annotated = getattr(person, "completed_prison_sotp", None)
+    if annotated is not None:
+        return bool(annotated)
+    return _prison_sotp_referrals().filter(person=person).exists()
+
+
+def prison_sotp_referral(person: Person) -> Referral | None:
+    """The referral that first recorded the completed prison SOTP (None when none did), from the preloaded
+    `referral_list` (newest first) when present."""
+    preloaded = getattr(person, "referral_list", None)
+    if preloaded is not None:
+        recorded = [referral for referral in preloaded if referral.completed_prison_sotp]
+        return recorded[-1] if recorded else None
+    return _prison_sotp_referrals().filter(person=person).order_by("created_at", "id").first()
+
+
 def people_for_list(
     user: User | AnonymousUser,
     *,
@@ -154,6 +184,7 @@ def people_for_list(
     )
     return (
         qs.select_related("offender_manager")
+        .annotate(completed_prison_sotp=completed_prison_sotp_exists())
         .prefetch_related(
             Prefetch(
                 "referrals", queryset=Referral.objects.order_by("-created_at", "-id"), to_attr="referral_list"
@@ -172,6 +203,7 @@ def person_for_user(user: User | AnonymousUser, public_id: uuid.UUID | str) -> P
     qs = (
         _people(user)
         .select_related("offender_manager", "area")
+        .annotate(completed_prison_sotp=completed_prison_sotp_exists())
         .prefetch_related(*PERSON_RECORD, Prefetch("referrals", queryset=referrals, to_attr="referral_list"))
     )
     return get_object_or_404(qs, public_id=_uuid(public_id))

@@ -44,6 +44,7 @@ from referrals.models import (
 from referrals.rules import OFFENCE_CHOICES, ROUTE_LABELS
 from referrals.rules.ogrs3 import OFFENCE_GROUP_CHOICES as OGRS3_OFFENCE_GROUP_CHOICES
 from referrals.rules.transitions import manual_transitions
+from referrals.selectors import has_completed_prison_sotp
 
 # --- shared pieces ------------------------------------------------------------------------------------------
 
@@ -392,6 +393,10 @@ class PersonListOutput(serializers.ModelSerializer[Person]):
     crn = _crn_output()
     offender_manager = StaffOutput(read_only=True)
     referrals = ReferralSummaryOutput(source="referral_list", many=True, read_only=True)
+    completed_prison_sotp = serializers.SerializerMethodField(
+        help_text="Whether he completed a prison sex offender treatment programme: any of his referrals records it "
+        "(the Relapse Prevention prerequisite reads the same). Read only; recorded on a referral."
+    )
 
     class Meta:
         model = Person
@@ -404,7 +409,12 @@ class PersonListOutput(serializers.ModelSerializer[Person]):
             "sex",
             "offender_manager",
             "referrals",
+            "completed_prison_sotp",
         ]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_completed_prison_sotp(self, instance: Person) -> bool:
+        return has_completed_prison_sotp(instance)
 
 
 class RiskOutput(serializers.Serializer[Any]):
@@ -423,6 +433,10 @@ class PersonDetailOutput(serializers.ModelSerializer[Person]):
     sentences = SentenceOutput(many=True, read_only=True)
     risk = RiskOutput(read_only=True)
     referrals = ReferralSummaryOutput(source="referral_list", many=True, read_only=True)
+    completed_prison_sotp = serializers.SerializerMethodField(
+        help_text="Whether he completed a prison sex offender treatment programme: any of his referrals records it "
+        "(the Relapse Prevention prerequisite reads the same). Read only; recorded on a referral."
+    )
 
     class Meta:
         model = Person
@@ -441,7 +455,12 @@ class PersonDetailOutput(serializers.ModelSerializer[Person]):
             "sentences",
             "risk",
             "referrals",
+            "completed_prison_sotp",
         ]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_completed_prison_sotp(self, instance: Person) -> bool:
+        return has_completed_prison_sotp(instance)
 
     def to_representation(self, instance: Person) -> dict[str, Any]:
         # The current sentence and latest risk come from the preloaded lists (selectors.person_for_user).

@@ -160,6 +160,8 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "earlier": earlier_entries(person),
             "earlier_sentences": earlier_sentences(person),
             "deviance": latest_deviance(person),
+            "prison_sotp": selectors.has_completed_prison_sotp(person),
+            "prison_sotp_referral": selectors.prison_sotp_referral(person),
             "history": history,
             "can_edit": permissions.can_edit_person(user, person),
             "can_refer": permissions.can_refer(user, person),

@@ -17,6 +17,7 @@ from audit.services import record_event
 from isotp.clock import today as _today
 from isotp.errors import DomainConflict
 from referrals.models import Referral
+from referrals.selectors import has_completed_prison_sotp
 from referrals.rules.transitions import ReferralStatus
 from referrals.services.status import move_as_consequence
 from sessions.models import (
@@ -81,11 +82,12 @@ CORE_GROUP = "nsogp_core_group"
 
 def _check_prerequisite(group: ProgrammeGroup, referral: Referral) -> None:
     """002 (domain.md §3 "N-SOGP sequence"): Relapse Prevention takes men who completed the Core Group or a prison
-    SOTP (recorded on his referral); anyone else is refused (409 RP_PREREQUISITE)."""
+    SOTP (recorded on the person: referrals.selectors.has_completed_prison_sotp); anyone else is refused
+    (409 RP_PREREQUISITE)."""
     if group.programme.code != RELAPSE_PREVENTION:
         return
     person = referral.person
-    prison_sotp = Referral.objects.filter(person=person, completed_prison_sotp=True).exists()
+    prison_sotp = has_completed_prison_sotp(person)
     core = Membership.objects.filter(
         referral__person=person, status=MembershipStatus.COMPLETED, group__programme__code=CORE_GROUP
     ).exists()

@@ -408,6 +408,22 @@ def test_om_creates_a_person_and_reads_the_record(api, om):
     assert AccessLog.objects.filter(object_id=person_id, via="api").count() == 2
 
 
+def test_completed_prison_sotp_is_read_from_his_referrals_and_read_only(api, om, area):
+    """domain.md §3 "N-SOGP sequence": recorded on the person, asked on each referral; any referral recording it
+    is enough (an older closed one too), and the field cannot be written through the person."""
+    person = PersonFactory(area=area, offender_manager=om)
+    ReferralFactory(person=person, status="awaiting_allocation")
+    client = api(om)
+    url = reverse("api-person-detail", kwargs={"public_id": person.public_id})
+    assert client.get(url).json()["completed_prison_sotp"] is False
+    ReferralFactory(person=person, status="withdrawn", completed_prison_sotp=True)
+    assert client.get(url).json()["completed_prison_sotp"] is True
+    listed = client.get(reverse("api-person-list")).json()["results"]
+    assert [row["completed_prison_sotp"] for row in listed if row["id"] == str(person.public_id)] == [True]
+    response = client.patch(url, {"completed_prison_sotp": False}, format="json")
+    assert response.status_code == 200 and response.json()["completed_prison_sotp"] is True
+
+
 def test_person_errors_are_field_errors(api, om):
     response = api(om).post(
         reverse("api-person-list"),
@@ -661,9 +677,10 @@ def test_waiting_list_needs_programme_and_format(api, tm):
 
 
 def _people(area, om, n: int) -> None:
-    for _ in range(n):
+    for i in range(n):
         person = eligible_person(area, om)
-        ReferralFactory(person=person, status="awaiting_allocation")
+        # Every other man completed a prison SOTP: the list shows it (an annotation, no query per row).
+        ReferralFactory(person=person, status="awaiting_allocation", completed_prison_sotp=bool(i % 2))
         RoshFactory(person=person)
         SentenceFactory(person=person)
 
@@ -675,6 +692,8 @@ def test_people_list_query_count_does_not_grow(api, tm, om, area, rows, django_a
     with django_assert_max_num_queries(5):  # token, the access-log row, count, page, referrals
         response = client.get(reverse("api-person-list"))
     assert response.json()["count"] == rows
+    results = response.json()["results"]
+    assert sum(row["completed_prison_sotp"] for row in results) == len(results) // 2
 
 
 @pytest.mark.parametrize("rows", [3, 15])

@@ -21,6 +21,7 @@ from tests.pages import page_text as _text
 from tests.referrals.factories import (
     ConvictionFactory,
     PersonFactory,
+    ReferralFactory,
     RiskMatrixFactory,
     SentenceFactory,
     eligible_person,
@@ -95,6 +96,31 @@ def test_person_page_shows_the_whole_record_and_logs_the_access(login, area, om)
     ):
         assert expected in text, expected
     assert AccessLog.objects.filter(actor=om, object_id=str(person.public_id), via="page").count() == 1
+
+
+def _prison_sotp_row(response) -> str:
+    row = re.search(r'id="prison-sotp">(.*?)</dd></div>', response.content.decode(), re.S)
+    assert row, "no prison programme row"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.group(1))).strip()
+
+
+def test_person_page_says_whether_he_completed_a_prison_programme_and_which_referral_recorded_it(
+    login, area, om
+):
+    person = eligible_person(area, om)
+    client = login(om)
+    url = reverse("referrals:person_detail", args=[person.public_id])
+    assert _prison_sotp_row(client.get(url)) == "Completed a prison sex offender treatment programme No"
+    ReferralFactory(person=person, status="withdrawn", programme="nsogp", completed_prison_sotp=True)
+    first = ReferralFactory(person=person, status="withdrawn", programme="nsogp", completed_prison_sotp=True)
+    started = dt.datetime(2024, 3, 5, 12, tzinfo=dt.UTC)
+    Referral.objects.filter(pk=first.pk).update(created_at=started)
+    response = client.get(url)
+    row = _prison_sotp_row(response)
+    # The first referral that recorded it is named and linked.
+    assert row.startswith("Completed a prison sex offender treatment programme Yes Recorded on the ")
+    assert row.endswith("referral started 5 March 2024 .")
+    assert reverse("referrals:referral_detail", args=[first.public_id]) in response.content.decode()
 
 
 def test_person_page_history_is_a_timeline_of_who_when_why(login, area, om, tm):
