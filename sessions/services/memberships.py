@@ -17,8 +17,8 @@ from audit.services import record_event
 from isotp.clock import today as _today
 from isotp.errors import DomainConflict
 from referrals.models import Referral
-from referrals.selectors import has_completed_prison_sotp
 from referrals.rules.transitions import ReferralStatus
+from referrals.selectors import has_completed_prison_sotp
 from referrals.services.status import move_as_consequence
 from sessions.models import (
     GroupStatus,
