@@ -49,11 +49,12 @@ def _user(request: HttpRequest) -> User:
 # --- statistics -----------------------------------------------------------------------------------------------
 
 
-def _filters(request: HttpRequest) -> tuple[StatisticsFilterForm, str, Period, bool]:
-    """The filters asked for (defaults: every programme, the last year, the user's usual scope). The form is
-    always bound: an unknown programme or scope, or a malformed date, makes it invalid (the page says so)."""
+def _filters(request: HttpRequest, data: Any = None) -> tuple[StatisticsFilterForm, str, Period, bool]:
+    """The filters asked for (the query string, or `data`; defaults: every programme, the last year, the user's
+    usual scope). The form is always bound: an unknown programme or scope, or a malformed date, makes it invalid
+    (the page says so)."""
     user = _user(request)
-    form = StatisticsFilterForm(request.GET)
+    form = StatisticsFilterForm(request.GET if data is None else data)
     today = clock.today()
     programme, start, end = "", today - dt.timedelta(days=365), today
     national = permissions.default_statistics_national(user)
@@ -72,8 +73,20 @@ def _filters(request: HttpRequest) -> tuple[StatisticsFilterForm, str, Period, b
 def statistics(request: HttpRequest) -> HttpResponse:
     """Managers: their area's programme statistics and outcomes; national with the grant. Every table has its
     chart and a CSV export; the audit pack is requested here."""
+    return _statistics_page(request, *_filters(request))
+
+
+def _statistics_page(
+    request: HttpRequest,
+    form: StatisticsFilterForm,
+    programme: str,
+    period: Period,
+    national: bool,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The statistics page for these filters; invalid filters show the error summary linked to their fields."""
     user = _user(request)
-    form, programme, period, national = _filters(request)
     scope = selectors.statistics_scope(user, national=national)
     today = clock.today()
     valid = form.is_valid()
@@ -100,6 +113,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "programme": programme,
             "national": national,
         },
+        status=status,
     )
 
 
@@ -126,11 +140,11 @@ def statistics_csv(request: HttpRequest, slug: str) -> HttpResponse:
 def audit_pack_request(request: HttpRequest) -> HttpResponse:
     """Queue the audit-pack PDF for the filters shown (rendered by Celery)."""
     user = _user(request)
-    form = StatisticsFilterForm(request.POST)
     require(permissions.can_view_statistics(user))
+    form, programme, period, national = _filters(request, request.POST)
     if not form.is_valid():
-        messages.error(request, "The filters were not valid: the audit pack was not requested.")
-        return redirect("quality:statistics")
+        # The statistics page with the filters posted, each error linked to its field (nothing requested).
+        return _statistics_page(request, form, programme, period, national, status=400)
     today = clock.today()
     start = form.cleaned_data["start"] or today - dt.timedelta(days=365)
     end = form.cleaned_data["end"] or today

@@ -88,6 +88,26 @@ def test_bad_statistics_filters_show_the_error_summary(login, api, tm, query, fi
     assert api(tm).get(reverse("api-statistics"), query).status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"programme": "nonsense"}, "id_programme", "Choose a programme from the list"),
+        ({"start": "2026-02-31"}, "id_start", "Enter the start of the period as a real date"),
+        ({"end": "yesterday"}, "id_end", "Enter the end of the period as a real date"),
+        ({"start": "2026-05-01", "end": "2026-04-01"}, "id_end", "The end of the period must be"),
+    ],
+)
+def test_bad_audit_pack_filters_show_the_error_summary_on_their_fields(login, tm, data, field, message):
+    posted = {"programme": "", "start": "2025-04-01", "end": "2026-03-31", "scope": "", **data}
+    response = login(tm).post(reverse("quality:audit_pack_request"), posted)
+    assert response.status_code == 400
+    summary = error_summary(response)
+    assert f'href="#{field}"' in summary and message in summary
+    html = response.content.decode()
+    assert f'id="{field}-error"' in html and "govuk-notification-banner" not in html
+    assert not AuditPack.objects.exists()
+
+
 # --- 4. the audit pack keeps its filters ------------------------------------------------------------------------
 
 
