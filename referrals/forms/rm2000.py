@@ -12,6 +12,7 @@ from referrals.rules import (
     RM2000Input,
     check_input,
 )
+from referrals.rules.rm2000 import MAX_APPEARANCES
 
 AGGRAVATING_CHOICES = [
     ("male_victim", "Any sexual offence against a male"),
@@ -24,8 +25,8 @@ AGGRAVATING_CHOICES = [
 class Rm2000CalculatorForm(GovukForm):
     """The calculator's inputs, as `POST /api/v1/rm2000/score/` takes them (domain.md §4).
 
-    Counts may be typed as negative numbers: the rules refuse them (with every other refusal, field by field) so
-    the page and the API say the same thing.
+    Each count is bounded on its field (0 to MAX_APPEARANCES): a negative or absurd number is an error in the
+    error summary, never scored. The rules' own refusals (check_input) follow for the rest, field by field.
     """
 
     sex = forms.ChoiceField(
@@ -50,27 +51,39 @@ class Rm2000CalculatorForm(GovukForm):
         error_messages={"required": "Select whether he committed a sexual offence after the age of 16"},
     )
     sexual_appearances = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_APPEARANCES,
         label="Sexual appearances",
         help_text="Court appearances for sexual offences, including the current one",
         error_messages={
             "required": "Enter the number of sexual appearances",
             "invalid": "Enter the number of sexual appearances as a whole number, like 1",
+            "min_value": "Sexual appearances cannot be negative (%(value)s)",
+            "max_value": f"Sexual appearances cannot be more than {MAX_APPEARANCES}: check the count",
         },
     )
     criminal_appearances = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_APPEARANCES,
         label="Criminal appearances",
         help_text="All court appearances for criminal offences, including the current one",
         error_messages={
             "required": "Enter the number of criminal appearances",
             "invalid": "Enter the number of criminal appearances as a whole number, like 2",
+            "min_value": "Criminal appearances cannot be negative (%(value)s)",
+            "max_value": f"Criminal appearances cannot be more than {MAX_APPEARANCES}: check the count",
         },
     )
     violent_appearances = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_APPEARANCES,
         label="Violent appearances",
         help_text="Court appearances for non-sexual violence; 0 if none",
         error_messages={
             "required": "Enter the number of violent appearances",
             "invalid": "Enter the number of violent appearances as a whole number, like 0",
+            "min_value": "Violent appearances cannot be negative (%(value)s)",
+            "max_value": f"Violent appearances cannot be more than {MAX_APPEARANCES}: check the count",
         },
     )
     burglary = forms.BooleanField(label="He has a conviction for burglary", required=False)

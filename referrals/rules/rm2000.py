@@ -295,6 +295,10 @@ class RM2000Result:
 # domain.md §4: a commencement of risk after the assessment is a pre-release assessment; one 5 years or more
 # ahead is not a release date an assessment is made for, but a typing slip (tester of issue 7).
 MAX_YEARS_TO_COMMENCEMENT = 5
+# A bound on each count of appearances, so a typing slip (10^30) is refused on its field rather than scored: the
+# same bound as OGRS3's previous sanctions (referrals.rules.ogrs3.MAX_PREVIOUS_SANCTIONS, Howard et al. 2009),
+# far above any real count of court appearances.
+MAX_APPEARANCES = 200
 
 
 def check_input(inp: RM2000Input) -> tuple[RM2000Refused, ...]:

@@ -702,6 +702,15 @@ def test_calculator_shows_the_working_and_the_scoring_table(login, tm):
         ({**_date("date_of_birth", dt.date(2010, 1, 1))}, "id_date_of_birth_0", "only valid from age 18"),
         ({"sexual_appearances": "0"}, "id_sexual_appearances", "needs at least one sexual appearance"),
         ({"violent_appearances": "-1"}, "id_violent_appearances", "cannot be negative"),
+        ({"sexual_appearances": "-3"}, "id_sexual_appearances", "Sexual appearances cannot be negative (-3)"),
+        # Out of range: the form's bounds, on the field, never a score (the limit named in the message).
+        ({"criminal_appearances": "1" + "0" * 30}, "id_criminal_appearances", "cannot be more than 200"),
+        ({"violent_appearances": "201"}, "id_violent_appearances", "cannot be more than 200"),
+        (
+            {"sexual_appearances": "200", "criminal_appearances": "-1"},
+            "id_criminal_appearances",
+            "negative (-1)",
+        ),
     ],
 )
 def test_calculator_refuses_bad_input_with_the_field(login, tm, change, field, message):
