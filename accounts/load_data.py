@@ -1,7 +1,8 @@
 """Load data set (issue 11): probation areas, their venues and staff, training, supervision, second factors.
 
-Per area at every scale: 2 administrators, 6 treatment managers, 24 facilitators and the rest offender managers
-(a team does not shrink with the nation). Staff have an unusable password: the load test signs them in by
+All 42 areas at every scale. Staff per area at scale 1: 2 administrators, 6 treatment managers, 24 facilitators
+and 68 offender managers; each role shrinks with the scale, down to one per area (enough facilitators for the
+area's group and plan lanes), so each role can still sign in (`isotp.loadgen.area_counts`). Staff have an unusable password: the load test signs them in by
 creating their session directly (`manage.py loadtest_fixture`), never through the sign-in form.
 """
 
@@ -33,14 +34,16 @@ LAST = [
     "Charlton", "Armstrong", "Dodds", "Milburn", "Wilson", "Hall", "Bell", "Hussain", "Reed", "Evans", "Patel",
 ]  # fmt: skip
 VENUES_PER_AREA = 10
-ROLES_PER_AREA = [(Role.AREA_ADMIN, 2), (Role.TREATMENT_MANAGER, 6), (Role.FACILITATOR, 24)]
+ROLES = [Role.AREA_ADMIN, Role.TREATMENT_MANAGER, Role.FACILITATOR, Role.OFFENDER_MANAGER]
 
 
 def generate(ctx: Context) -> None:
     """Areas, venues, staff (with TOTP devices), facilitator training and supervision."""
     rng, today = ctx.rng, ctx.today
-    n_areas = min(ctx.counts["areas"], len(AREA_NAMES))
-    names = AREA_NAMES[:n_areas] if n_areas == len(AREA_NAMES) else sorted(rng.sample(AREA_NAMES, n_areas))
+    n_areas = ctx.counts["areas"]
+    if n_areas != len(AREA_NAMES):
+        raise ValueError(f"The data set has the {len(AREA_NAMES)} probation areas at every scale.")
+    names = AREA_NAMES
     area_ids = list(ctx.new_ids(ProbationArea, n_areas))
     codes, jurisdictions = {}, {}
     rows: Rows = []
@@ -66,15 +69,14 @@ def generate(ctx: Context) -> None:
             rows.append((venue_id, area_id, f"Probation office {k}", f"{k} High Street", "", 12))
     ctx.copy(Venue, ["id", "area_id", "name", "address", "postcode", "capacity"], rows)
 
-    per_area = ctx.counts["staff_per_area"]
     staff: dict[int, dict[str, list[int]]] = {}
     user_rows: Rows = []
     device_rows: Rows = []
     joined = ctx.at(today.replace(year=today.year - 11))
-    for area_id in area_ids:
-        roles = [*ROLES_PER_AREA, (Role.OFFENDER_MANAGER, per_area - sum(n for _, n in ROLES_PER_AREA))]
+    for area_id, counts in zip(area_ids, ctx.per_area, strict=True):
         staff[area_id] = {}
-        for role, n in roles:
+        for role in ROLES:
+            n = counts[role]
             ids = list(ctx.new_ids(User, n))
             staff[area_id][role] = ids
             for k, user_id in enumerate(ids, start=1):

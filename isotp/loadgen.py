@@ -22,35 +22,75 @@ from typing import Any
 
 from django.db import connection, models
 
-# Counts at scale 1 (issue 11); every count shrinks in proportion with the scale, none below its minimum.
+# Counts at scale 1 (issue 11). The 42 probation areas are the nation's structure and stay at every scale; every
+# count inside an area (people, referrals, groups, plans, staff of each role) shrinks in proportion, so the area
+# the load test measures holds 100 times more rows at SCALE than at SCALE/100. A small minimum per area keeps
+# every page openable at a tiny scale: one of each role (so each can sign in), a group and a plan, and the people
+# and referrals to fill them and to show every waiting status.
 Rows = list[tuple[Any, ...]]  # rows for `Context.copy`, in its columns' order
 
+AREAS = 42
 BASE_COUNTS: dict[str, int] = {
-    "areas": 42,
-    "staff_per_area": 100,
     "people": 100_000,
     "referrals": 60_000,
     "groups": 3_200,
     "plans": 800,
+    "area_admin": 84,  # 2 per area
+    "treatment_manager": 252,  # 6 per area
+    "facilitator": 1_008,  # 24 per area
+    "offender_manager": 2_856,  # 68 per area: 100 staff per area in all
 }
-MINIMUMS: dict[str, int] = {
-    "areas": 2,
-    "staff_per_area": 40,
-    "people": 200,
-    "referrals": 100,
-    "groups": 4,
-    "plans": 2,
+# A group has this many members: the catalogue's maximum for every group programme (its capacity); a cancelled
+# group has none.
+MEMBERS_PER_GROUP = 10
+WAITING_STATUS_COUNT = 9  # referrals.load_data.WAITING_STATUSES: every one in every area
+GROUP_LANES = 8  # an area runs its groups in at most this many lanes (two facilitators and a venue each)
+PLAN_LANES = 2  # and its one-to-one plans in at most this many (one facilitator and a venue each)
+PER_AREA_MINIMUMS: dict[str, int] = {
+    "groups": 1,
+    "plans": 1,
+    "people": MEMBERS_PER_GROUP + 1 + WAITING_STATUS_COUNT,
+    "referrals": MEMBERS_PER_GROUP + 1 + WAITING_STATUS_COUNT,
+    "area_admin": 1,
+    "treatment_manager": 1,
+    "facilitator": 1,  # raised below to staff the area's lanes
+    "offender_manager": 1,
 }
-# A delivered or planned group has this many members (the catalogue's groups hold at most 10); a cancelled one none.
-MEMBERS_PER_GROUP = 8
 YEARS = 10  # groups and plans over ten years
+STAFF_ROLES = ("area_admin", "treatment_manager", "facilitator", "offender_manager")
+
+
+def _share(total: int, n: int, k: int) -> int:
+    """The k-th of n even shares of `total` (the first `total % n` get one more)."""
+    return total // n + (k < total % n)
+
+
+def area_counts(scale: float) -> list[dict[str, int]]:
+    """Each area's counts at `scale`: its even share of each national count, at least the area minimum."""
+    out = []
+    for a in range(AREAS):
+        counts = {
+            key: max(PER_AREA_MINIMUMS[key], _share(round(base * scale), AREAS, a))
+            for key, base in BASE_COUNTS.items()
+        }
+        # The area's groups and plans filled, and every waiting status shown.
+        members = MEMBERS_PER_GROUP * counts["groups"] + counts["plans"]
+        counts["referrals"] = max(counts["referrals"], members + WAITING_STATUS_COUNT)
+        counts["people"] = max(counts["people"], counts["referrals"])
+        counts["group_lanes"] = min(GROUP_LANES, counts["groups"])
+        counts["plan_lanes"] = min(PLAN_LANES, counts["plans"])
+        counts["facilitator"] = max(counts["facilitator"], 2 * counts["group_lanes"] + counts["plan_lanes"])
+        out.append(counts)
+    return out
 
 
 def counts_for(scale: float) -> dict[str, int]:
-    """The target counts at `scale`: staff per area stays fixed (a team does not shrink with the nation)."""
-    out = {}
-    for key, base in BASE_COUNTS.items():
-        out[key] = base if key == "staff_per_area" else max(MINIMUMS[key], round(base * scale))
+    """The national counts at `scale` (the sum of the areas'); at scale 1 exactly the issue's figures."""
+    per_area = area_counts(scale)
+    out = {"areas": AREAS}
+    for key in BASE_COUNTS:
+        out[key] = sum(counts[key] for counts in per_area)
+    out["staff"] = sum(out[role] for role in STAFF_ROLES)
     return out
 
 
@@ -66,8 +106,13 @@ class Context:
     counts: dict[str, int]
     log: Callable[[str], None]
     ids: dict[str, Any] = dataclasses.field(default_factory=dict)
+    per_area: list[dict[str, int]] = dataclasses.field(default_factory=list)
     written: dict[str, int] = dataclasses.field(default_factory=dict)
     _next_id: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.per_area:
+            self.per_area = area_counts(self.scale)
 
     def uuid(self) -> uuid.UUID:
         """A version-4 UUID drawn from the seed's stream."""

@@ -118,28 +118,30 @@ def generate(ctx: Context) -> None:
 
 
 def _people(ctx: Context) -> list[tuple[int, int, int]]:
-    """The people, spread over the areas and their OMs: (person id, area id, OM id)."""
+    """The people, area by area (each its share, `ctx.per_area`), spread over the area's offender managers:
+    (person id, area id, OM id)."""
     rng, today = ctx.rng, ctx.today
-    areas = ctx.ids["areas"]
     staff = ctx.ids["staff"]
-    n_people = ctx.counts["people"]
-    person_ids = list(ctx.new_ids(Person, n_people))
+    person_ids = iter(ctx.new_ids(Person, ctx.counts["people"]))
     people: list[tuple[int, int, int]] = []
     rows: Rows = []
-    for k, person_id in enumerate(person_ids):
-        area_id = areas[k % len(areas)]
+    k = 0
+    for area_id, counts in zip(ctx.ids["areas"], ctx.per_area, strict=True):
         oms = staff[area_id][Role.OFFENDER_MANAGER]
-        om_id = oms[(k // len(areas)) % len(oms)]
-        crn = f"{CRN_LETTERS[k % len(CRN_LETTERS)]}{k // len(CRN_LETTERS):06d}"
-        born = today - dt.timedelta(days=rng.randint(33 * 365, 75 * 365))
-        added = ctx.at(today - dt.timedelta(days=rng.randint(30, 3650)))
-        iq = rng.randint(70, 130) if rng.random() < 0.3 else None
-        rows.append(
-            (person_id, ctx.uuid(), crn, rng.choice(FIRST), rng.choice(LAST), born,
-             "male" if rng.random() < 0.98 else "female", iq, iq is not None and iq < 75, area_id, om_id, om_id,
-             added, added)
-        )  # fmt: skip
-        people.append((person_id, area_id, om_id))
+        for j in range(counts["people"]):
+            person_id = next(person_ids)
+            om_id = oms[j % len(oms)]
+            crn = f"{CRN_LETTERS[k % len(CRN_LETTERS)]}{k // len(CRN_LETTERS):06d}"
+            k += 1
+            born = today - dt.timedelta(days=rng.randint(33 * 365, 75 * 365))
+            added = ctx.at(today - dt.timedelta(days=rng.randint(30, 3650)))
+            iq = rng.randint(70, 130) if rng.random() < 0.3 else None
+            rows.append(
+                (person_id, ctx.uuid(), crn, rng.choice(FIRST), rng.choice(LAST), born,
+                 "male" if rng.random() < 0.98 else "female", iq, iq is not None and iq < 75, area_id, om_id, om_id,
+                 added, added)
+            )  # fmt: skip
+            people.append((person_id, area_id, om_id))
     ctx.copy(
         Person,
         ["id", "public_id", "crn", "first_name", "last_name", "date_of_birth", "sex", "iq", "learning_disability",
@@ -239,35 +241,33 @@ def _free_people(ctx: Context, people: list[tuple[int, int, int]]) -> dict[int, 
 
 
 def _waiting_referrals(ctx: Context, free: dict[int, list[tuple[int, int, int]]]) -> None:
-    """Referrals not in a group or plan: every status in every area first, then by weight."""
-    rng, today, areas = ctx.rng, ctx.today, ctx.ids["areas"]
-    members = MEMBERS_PER_GROUP * ctx.counts["groups"] + ctx.counts["plans"]
-    waiting = max(ctx.counts["referrals"] - members, len(areas) * len(WAITING_STATUSES))
+    """Referrals not in a group or plan, area by area: the area's referrals less its groups' and plans' members,
+    every status first, then by weight."""
+    rng, today = ctx.rng, ctx.today
     writer = ReferralWriter(ctx)
     statuses = [s for s, _ in WAITING_STATUSES]
     weights = [w for _, w in WAITING_STATUSES]
-    for k in range(waiting):
-        area_id = areas[k % len(areas)]
-        if not free[area_id]:
-            continue
-        person = free[area_id].pop()
-        # Every status in every area first, then by weight.
-        status = (
-            statuses[k // len(areas)] if k < len(areas) * len(statuses) else rng.choices(statuses, weights)[0]
-        )
-        programme, format = rng.choice([("isotp", "group"), ("isotp", "group"), ("isotp", "one_to_one"),
-                                        ("nsogp", "group")])  # fmt: skip
-        returns_to = rng.choice(RETURNS_TO[status]) if status in RETURNS_TO else ""
-        path = _path_to(status, returns_to, rng)
-        code = rng.choice(REASON_CHOICES[status])[0] if status in REASON_CHOICES else ""
-        created = today - dt.timedelta(
-            days=rng.randint(10, 400) if status != ReferralStatus.WITHDRAWN else rng.randint(30, 3650)
-        )
-        step = max(1, min(14, (today - created).days // (len(path) + 1)))
-        writer.add(
-            person=person, programme=programme, format=format, path=path, created=created, step_days=step,
-            returns_to=returns_to, reason_code=code,
-        )  # fmt: skip
+    for area_id, counts in zip(ctx.ids["areas"], ctx.per_area, strict=True):
+        members = MEMBERS_PER_GROUP * counts["groups"] + counts["plans"]
+        waiting = max(counts["referrals"] - members, len(statuses))
+        for k in range(waiting):
+            if not free[area_id]:
+                break
+            person = free[area_id].pop()
+            status = statuses[k] if k < len(statuses) else rng.choices(statuses, weights)[0]
+            programme, format = rng.choice([("isotp", "group"), ("isotp", "group"), ("isotp", "one_to_one"),
+                                            ("nsogp", "group")])  # fmt: skip
+            returns_to = rng.choice(RETURNS_TO[status]) if status in RETURNS_TO else ""
+            path = _path_to(status, returns_to, rng)
+            code = rng.choice(REASON_CHOICES[status])[0] if status in REASON_CHOICES else ""
+            created = today - dt.timedelta(
+                days=rng.randint(10, 400) if status != ReferralStatus.WITHDRAWN else rng.randint(30, 3650)
+            )
+            step = max(1, min(14, (today - created).days // (len(path) + 1)))
+            writer.add(
+                person=person, programme=programme, format=format, path=path, created=created, step_days=step,
+                returns_to=returns_to, reason_code=code,
+            )  # fmt: skip
     writer.flush()
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import Role
-from isotp.loadgen import MEMBERS_PER_GROUP, YEARS, Context, Rows
+from isotp.loadgen import GROUP_LANES, MEMBERS_PER_GROUP, YEARS, Context, Rows
 from referrals.load_data import PATH, ReferralWriter
 from referrals.rules import REASON_CHOICES
 from referrals.rules.transitions import ReferralStatus
@@ -35,8 +35,8 @@ from sessions.models import (
 )
 from sessions.rules import bank_holidays
 
-GROUP_LANES = 8  # venues 0-7, facilitators 0-15
-PLAN_LANES = 2  # venues 8-9, facilitators 16-17
+# Group lane k: venue k, facilitators 2k and 2k+1; plan lane k: venue GROUP_LANES + k, the facilitator after the
+# group lanes' (an area with few groups has fewer lanes: isotp.loadgen.area_counts).
 GROUP_CODES = [("isotp_group", "isotp"), ("isotp_group", "isotp"), ("nsogp_core_group", "nsogp")]
 OUTCOMES = [
     ("attended", 92),
@@ -60,8 +60,9 @@ def _sessions_of(entry: Programme) -> list[tuple[int, str, int | None]]:
 
 def _lane_starts(today: dt.date, first: dt.date, lane: int, n: int, minimum: int) -> list[dt.date]:
     """Start dates of a lane's n groups, oldest first, at least `minimum` days apart, spread back to `first`.
-    Lanes take turns for their latest group: completed a few months ago, running now, or planned."""
-    last = today + dt.timedelta(days=(-220, -30, 20)[lane % 3] - 5 * lane)
+    Lanes take turns for their latest group: running now (lane 0, so an area with a single group has a register
+    to take), completed a few months ago, or planned."""
+    last = today + dt.timedelta(days=(-30, -220, 20)[lane % 3] - 5 * lane)
     step = max(minimum, (last - first).days // max(1, n - 1))
     return [last - dt.timedelta(days=step * (n - 1 - j)) for j in range(n)]
 
@@ -160,18 +161,16 @@ class _Generator:
 
     def area_groups(self, a: int, area_id: int, code: str) -> None:
         """The area's groups, in GROUP_LANES lanes."""
-        ctx, today, n_areas = self.ctx, self.today, len(self.ctx.ids["areas"])
+        ctx, today = self.ctx, self.today
         staff = ctx.ids["staff"][area_id]
         tms, facs = staff[Role.TREATMENT_MANAGER], staff[Role.FACILITATOR]
         venues = ctx.ids["venues"][area_id]
         bank = self.holidays[ctx.ids["jurisdictions"][area_id]]
-        n_groups = ctx.counts["groups"] // n_areas + (a < ctx.counts["groups"] % n_areas)
-        per_lane = math.ceil(n_groups / GROUP_LANES)
-        lane_starts = [
-            _lane_starts(today, self.span_start, lane, per_lane, 140) for lane in range(GROUP_LANES)
-        ]
+        n_groups, lanes = ctx.per_area[a]["groups"], ctx.per_area[a]["group_lanes"]
+        per_lane = math.ceil(n_groups / lanes)
+        lane_starts = [_lane_starts(today, self.span_start, lane, per_lane, 140) for lane in range(lanes)]
         for k in range(n_groups):
-            lane, j = k % GROUP_LANES, k // GROUP_LANES
+            lane, j = k % lanes, k // lanes
             entry = self.catalogue[ctx.rng.choice(GROUP_CODES)[0]]
             titles = _sessions_of(entry)
             weekdays = (lane % 3, lane % 3 + 2)
@@ -206,24 +205,23 @@ class _Generator:
 
     def area_plans(self, a: int, area_id: int, code: str) -> None:
         """The area's one-to-one plans, in PLAN_LANES lanes."""
-        ctx, today, n_areas = self.ctx, self.today, len(self.ctx.ids["areas"])
+        ctx, today = self.ctx, self.today
         staff = ctx.ids["staff"][area_id]
         tms, facs = staff[Role.TREATMENT_MANAGER], staff[Role.FACILITATOR]
         venues = ctx.ids["venues"][area_id]
         bank = self.holidays[ctx.ids["jurisdictions"][area_id]]
-        n_plans = ctx.counts["plans"] // n_areas + (a < ctx.counts["plans"] % n_areas)
+        n_plans, lanes = ctx.per_area[a]["plans"], ctx.per_area[a]["plan_lanes"]
+        group_lanes = ctx.per_area[a]["group_lanes"]
         entry = self.catalogue["isotp_one_to_one"]
         guidance = _sessions_of(entry)
         titles = guidance[:30] if len(guidance) >= 20 else guidance + [guidance[-1]] * (20 - len(guidance))
         per_module: dict[str, int] = {}
         for module, _title, _block in titles:
             per_module[str(module)] = per_module.get(str(module), 0) + 1
-        per_lane = max(1, math.ceil(n_plans / PLAN_LANES))
-        lane_starts = [
-            _lane_starts(today, self.span_start, lane + 1, per_lane, 130) for lane in range(PLAN_LANES)
-        ]
+        per_lane = max(1, math.ceil(n_plans / lanes))
+        lane_starts = [_lane_starts(today, self.span_start, lane + 1, per_lane, 130) for lane in range(lanes)]
         for k in range(n_plans):
-            lane, j = k % PLAN_LANES, k // PLAN_LANES
+            lane, j = k % lanes, k // lanes
             weekdays = (lane + 1, lane + 3)
             dates = _dates(lane_starts[lane][j], weekdays, len(titles), bank)
             start, last = dates[0], dates[-1]
@@ -231,7 +229,7 @@ class _Generator:
             (plan_id,) = ctx.new_ids(OneToOnePlan, 1)
             tm, facilitator, venue = (
                 tms[k % len(tms)],
-                facs[2 * GROUP_LANES + lane],
+                facs[2 * group_lanes + lane],
                 venues[GROUP_LANES + lane],
             )
             people = self.members(area_id, "isotp", "one_to_one", start, last, 1, status)

@@ -17,7 +17,7 @@ from django.db.models import F
 from accounts.models import ProbationArea, Role, User
 from assessments.models import Administration, Battery, BatteryVersion, ScaleScore
 from audit.models import AccessLog, AuditEvent
-from isotp.loadgen import Context, counts_for
+from isotp.loadgen import BASE_COUNTS, Context, area_counts, counts_for
 from isotp.management.commands.generate_load_data import generate
 from notifications.models import Notification
 from quality.models import Reoffence, SessionRecording, SupervisionRecord
@@ -35,7 +35,7 @@ from sessions.models import (
 from transfers.models import TransferRequest
 
 pytestmark = pytest.mark.django_db
-SCALE = 0.001
+SCALE = 0.02  # some areas with two groups (one running, one completed), the rest at the per-area minimums
 TODAY = dt.date(2026, 11, 30)
 
 
@@ -65,11 +65,15 @@ def test_the_counts_follow_the_scale():
     ctx = _context()
     generate(ctx)
     counts = counts_for(SCALE)
-    assert ProbationArea.objects.count() == counts["areas"] == 2
-    assert Person.objects.count() == counts["people"]
-    assert ProgrammeGroup.objects.count() == counts["groups"]
-    assert OneToOnePlan.objects.count() == counts["plans"]
-    assert User.objects.filter(role=Role.OFFENDER_MANAGER).count() == 2 * (counts["staff_per_area"] - 32)
+    # The 42 areas at every scale, each with its share, at least the per-area minimum.
+    assert ProbationArea.objects.count() == counts["areas"] == 42
+    assert Person.objects.count() == counts["people"] == 2_000
+    assert ProgrammeGroup.objects.count() == counts["groups"] == 64
+    assert OneToOnePlan.objects.count() == counts["plans"] == 42
+    for role in Role.values:
+        assert User.objects.filter(role=role).count() == counts[role]
+        for area in ProbationArea.objects.all():
+            assert User.objects.filter(role=role, area=area).exists()
     assert counts["referrals"] - 10 <= Referral.objects.count() <= counts["referrals"]
     # Every waiting status in every area, and members who completed, were deselected or must restart.
     for area in ProbationArea.objects.all():
@@ -137,14 +141,43 @@ def test_the_later_capabilities_have_their_rows():
     assert not AuditEvent.objects.filter(at__date__gt=TODAY).exists()
 
 
+def test_the_counts_at_scale_1_are_the_issues_and_an_area_shrinks_in_proportion():
+    """42 areas, 100,000 people, 60,000 referrals, 4,000 groups and plans, 100 staff an area at scale 1; the
+    measured (busiest) area holds 100 times more at a scale than at a hundredth of it, down to the minimums."""
+    national = counts_for(1)
+    assert national["areas"] == 42
+    assert {k: national[k] for k in ("people", "referrals", "groups", "plans")} == {
+        "people": 100_000,
+        "referrals": 60_000,
+        "groups": 3_200,
+        "plans": 800,
+    }
+    assert national["staff"] == 4_200
+    assert national == {"areas": 42, "staff": 4_200, **BASE_COUNTS}
+    big, small = area_counts(1)[0], area_counts(0.01)[0]
+    assert 95 <= big["people"] / small["people"] <= 101
+    # Referrals: the small area still fills its one group and plan and shows every waiting status (20 at least).
+    assert 70 <= big["referrals"] / small["referrals"] <= 101
+    for key in ("area_admin", "treatment_manager", "offender_manager", "groups", "plans"):
+        assert small[key] == 1
+    assert big["groups"] == 77 and big["offender_manager"] == 68 and big["facilitator"] == 24
+    # Enough facilitators for the lanes (two a group lane, one a plan lane) at every scale.
+    for scale in (1, 0.1, 0.01, 0.001):
+        for counts in area_counts(scale):
+            assert counts["facilitator"] >= 2 * counts["group_lanes"] + counts["plan_lanes"]
+
+
 def test_every_row_passes_the_models_own_validation():
-    """COPY already ran the database's constraints; full_clean adds the field validators and choices."""
+    """COPY already ran the database's constraints (unique, check, foreign keys); the field validators, choices
+    and each model's clean() run here on every row at the tiny scale."""
     ctx = _context()
     generate(ctx)
     for label in ctx.written:
         model = apps.get_model(label)
-        for obj in model.objects.order_by("pk")[:5]:
-            obj.full_clean()
+        relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
+        for obj in model.objects.order_by("pk").iterator():
+            obj.clean_fields(exclude=relations)
+            obj.clean()
 
 
 def test_no_two_sessions_clash_for_a_venue_or_a_facilitator():
