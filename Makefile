@@ -154,9 +154,11 @@ bench: python-deps pdf-deps
 # Issue 11: the national data set in its own databases, the production stack on 127.0.0.1 (gunicorn, a Celery
 # worker, a Redis of its own on LOADTEST_REDIS_PORT), locust at SCALE and at SCALE/100, the table and the
 # `loadtest:` line. `make loadtest QUICK=1` is the small version; SWEEP="1 2 4 8" adds the saturation sweep.
+# Its own port, 8108 (not make run's 8000), unless PORT= is given; the harness refuses a port already taken.
+LOADTEST_PORT = $(if $(filter command line environment,$(origin PORT)),$(PORT),8108)
 loadtest: setup collectstatic services
 	QUICK=$(QUICK) SCALE=$(SCALE) USERS=$(USERS) LOADTEST_SECONDS=$(SECONDS) WORKERS=$(WORKERS) SWEEP="$(SWEEP)" \
-	PORT=$(PORT) DATABASE_URL=$(DATABASE_URL) $(PY) bench/loadtest/harness.py
+	PORT=$(LOADTEST_PORT) DATABASE_URL=$(DATABASE_URL) $(PY) bench/loadtest/harness.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules static_build staticfiles db.sqlite3 artifacts $(RUN_SECRET_KEY_FILE)

@@ -1,22 +1,33 @@
 """`make loadtest`: the national data set, the production stack on 127.0.0.1, locust twice, the table (issue 11).
 
-Environment: SCALE (1), USERS (50), LOADTEST_SECONDS (60, per phase; `make loadtest SECONDS=`), WORKERS
-(gunicorn workers, 2 × CPUs + 1), QUICK=1 (scale
-0.01, 20 users, 20 s), SWEEP="1 2 4 8" (also measure the floor's throughput at each worker count, to find where
-this machine saturates), LOADTEST_REDIS_PORT (6391), PORT (8108), DATABASE_URL (the base name of the two load
-databases: `<name>_load_<scale>`). Every child process is started and stopped here, each loop is bounded.
+Environment: SCALE (1), USERS (50), LOADTEST_SECONDS (60, the least time per phase; `make loadtest SECONDS=`),
+WORKERS (gunicorn workers, 2 × CPUs + 1), QUICK=1 (scale 0.01, 20 users, 20 s), SWEEP="1 2 4 8" (run the whole
+mix again at scale with each gunicorn worker count and sum the requests per second of every endpoint of the mix,
+to find the worker count at which this machine's throughput stops rising), LOADTEST_REDIS_PORT (PORT + 10000), PORT
+(8108; the harness refuses a port that is already taken), DATABASE_URL (the base name of the load databases:
+`<name>_load_<scale>`). Every child process is started and stopped here, each loop is bounded.
 
-It runs the same mix on the data set at SCALE and on one 100 times smaller, one after the other against the same
-stack, and prints one row per endpoint and, last, the `loadtest:` line. Figures and CSVs go to artifacts/loadtest/.
+It runs the same mix on the data set at SCALE and on one 100 times smaller, one after the other, and prints one
+row per endpoint of the mix (every one, in both phases: one with fewer than MIN_REQUESTS requests in a phase is
+"not measured", a miss) and, last, the `loadtest:` line. Each phase lasts at least SECONDS and until every endpoint
+has MIN_REQUESTS requests (at most MAX_PHASE_FACTOR × SECONDS). Figures and CSVs go to artifacts/loadtest/.
+
+The generated data set is kept pristine: it is reused while the generator's sources and the migrations hash the
+same (`reuse_key`), and each run works on a fresh copy of it (`CREATE DATABASE ... TEMPLATE`), so the load test's
+own writes (registers, tokens, sessions, audit events) never accumulate from one run to the next.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import itertools
 import json
 import math
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -32,6 +43,12 @@ BIN = ROOT / ".venv" / "bin"
 SEED = 2026
 TODAY = "2026-11-30"  # the data set is built around a fixed date, so a reused one stays valid
 PAGE_GOAL, API_GOAL, GROWTH_GOAL = 5.0, 3.0, 1.3
+MIN_REQUESTS = 20  # fewer requests than this in a phase: the endpoint's p95 means nothing ("not measured")
+MAX_PHASE_FACTOR = 6  # a phase waiting for every endpoint's requests stops at this many times SECONDS
+SATURATION_STEP = 1.05  # throughput "still rises" with more workers while it grows by more than 5 %
+# What the data set is made of: the hash of these files' contents (committed or not) keys its reuse.
+GENERATOR_SOURCES = ("*/load_data.py", "isotp/loadgen.py", "isotp/management/commands/generate_load_data.py",
+                     "isotp/management/commands/loadtest_fixture.py", "*/migrations/*.py")  # fmt: skip
 
 QUICK = os.environ.get("QUICK") == "1"
 SCALE = float(os.environ.get("SCALE") or (0.01 if QUICK else 1))
@@ -39,8 +56,8 @@ USERS = int(os.environ.get("USERS") or (20 if QUICK else 50))
 SECONDS = int(os.environ.get("LOADTEST_SECONDS") or (20 if QUICK else 60))
 WORKERS = int(os.environ.get("WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 SWEEP = [int(w) for w in os.environ.get("SWEEP", "").split()]
-REDIS_PORT = int(os.environ.get("LOADTEST_REDIS_PORT") or 6391)
-PORT = int(os.environ.get("PORT") or 8108)
+PORT = int(os.environ.get("PORT") or 8108)  # `make loadtest` passes 8108 unless PORT= is given
+REDIS_PORT = int(os.environ.get("LOADTEST_REDIS_PORT") or PORT + 10000)  # its own Redis, next to its own port
 BASE_URL = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/isotp"
 
 
@@ -81,32 +98,54 @@ def manage(env: dict[str, str], *args: str) -> str:
     ).stdout
 
 
+def reuse_key(root: Path = ROOT) -> str:
+    """SHA-256 of the generator's sources and the migrations (their contents, so uncommitted edits count)."""
+    digest = hashlib.sha256()
+    files = sorted({p for pattern in GENERATOR_SOURCES for p in root.glob(pattern) if p.is_file()})
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def psql(url: str, sql: str) -> None:
+    admin = urlunparse(urlparse(url)._replace(path="/postgres"))
+    subprocess.run(["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
+
+
 def ensure_data(scale: float) -> str:
-    """Generate the data set at `scale` in its own database, or reuse it when it was built the same way."""
+    """Generate the data set at `scale` in its own database, or reuse it when it was built from the same sources;
+    returns the URL of a fresh copy of it for this run (the pristine one is never written to by the test)."""
     url = db_url(scale)
     name = urlparse(url).path.lstrip("/")
-    env = env_for(url)
     marker_file = OUT / f"{name}.json"
-    migrations = subprocess.run(
-        ["git", "log", "-1", "--format=%H", "--", "*/migrations/*", "*/load_data.py", "isotp/loadgen.py"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    ).stdout.strip()  # fmt: skip
-    marker = {"scale": scale, "seed": SEED, "today": TODAY, "code": migrations}
+    marker = {"scale": scale, "seed": SEED, "today": TODAY, "code": reuse_key()}
     exists = subprocess.run(["psql", url, "-c", "SELECT 1"], capture_output=True, check=False).returncode == 0
     if exists and marker_file.exists() and json.loads(marker_file.read_text()) == marker:
         log(f"reusing the data set at scale {scale} ({name})")
-        return url
-    admin = urlunparse(urlparse(url)._replace(path="/postgres"))
-    subprocess.run(["psql", admin, "-q", "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
-    subprocess.run(["psql", admin, "-q", "-c", f'CREATE DATABASE "{name}"'], check=True)
-    log(f"migrating {name}")
-    manage(env, "migrate", "--noinput", "-v0")
-    log(f"generating the data set at scale {scale}")
-    started = time.monotonic()
-    print(manage(env, "generate_load_data", "--scale", str(scale), "--seed", str(SEED), "--today", TODAY))
-    log(f"scale {scale} generated in {time.monotonic() - started:.0f} s")
-    marker_file.write_text(json.dumps(marker))
-    return url
+    else:
+        marker_file.unlink(missing_ok=True)
+        psql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        psql(url, f'CREATE DATABASE "{name}"')
+        env = env_for(url)
+        log(f"migrating {name}")
+        manage(env, "migrate", "--noinput", "-v0")
+        log(f"generating the data set at scale {scale}")
+        started = time.monotonic()
+        print(manage(env, "generate_load_data", "--scale", str(scale), "--seed", str(SEED), "--today", TODAY))
+        log(f"scale {scale} generated in {time.monotonic() - started:.0f} s")
+        marker_file.write_text(json.dumps(marker))
+    run = f"{name}_run"
+    psql(url, f'DROP DATABASE IF EXISTS "{run}" WITH (FORCE)')
+    psql(url, f'CREATE DATABASE "{run}" TEMPLATE "{name}"')
+    log(f"this run works on {run}, a copy of {name}")
+    return urlunparse(urlparse(url)._replace(path="/" + run))
+
+
+def port_taken(port: int) -> bool:
+    """Whether something already listens on 127.0.0.1:`port` (the harness must measure its own server)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 class Stack:
@@ -119,6 +158,10 @@ class Stack:
 
     def __enter__(self) -> Stack:
         OUT.mkdir(parents=True, exist_ok=True)
+        if port_taken(PORT):
+            raise SystemExit(
+                f"127.0.0.1:{PORT} is already taken by another process: give the load test a free PORT."
+            )
         logs = open(OUT / "stack.log", "ab")
         self.procs.append(
             subprocess.Popen(
@@ -135,15 +178,26 @@ class Stack:
             )
         )  # fmt: skip
         for _ in range(120):  # at most a minute for gunicorn to answer
+            self.check_alive()
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2) as answer:
                     if answer.status == 200:
+                        self.check_alive()  # the answer came from our gunicorn, not another process
                         return self
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.5)
         self.__exit__()
         raise SystemExit(f"gunicorn did not answer /healthz on 127.0.0.1:{PORT}: see {OUT / 'stack.log'}")
+
+    def check_alive(self) -> None:
+        """Stop the run when our gunicorn or Celery worker has exited (a crash, or a port it could not bind)."""
+        for proc in self.procs:
+            if proc.poll() is not None:
+                self.__exit__()
+                raise SystemExit(
+                    f"{Path(str(proc.args[0])).name} exited with {proc.returncode}: see {OUT / 'stack.log'}"
+                )
 
     def __exit__(self, *exc: object) -> None:
         for proc in self.procs:
@@ -158,29 +212,53 @@ class Stack:
 
 
 def locust(stack: Stack, phase: str, users: int, seconds: int, locustfile: str = "locustfile.py") -> Path:
+    """One phase: at least `seconds`, until every endpoint of the mix has MIN_REQUESTS requests (the locustfile
+    stops itself then), at most MAX_PHASE_FACTOR × `seconds`."""
     users_file = OUT / f"{phase}-users.json"
     manage(stack.env, "loadtest_fixture", "--users", str(users), "--out", str(users_file))
+    area = json.loads(users_file.read_text()).get("area")
+    if area:
+        log(f"{phase}: measured area {area_line(area)}")
     prefix = OUT / phase
-    env = dict(os.environ, LOADTEST_USERS_FILE=str(users_file))
-    log(f"{phase}: {users} users for {seconds} s")
+    cap = seconds * MAX_PHASE_FACTOR
+    env = dict(
+        os.environ, LOADTEST_USERS_FILE=str(users_file), LOADTEST_MIN_SECONDS=str(seconds),
+        LOADTEST_MIN_REQUESTS=str(MIN_REQUESTS),
+    )  # fmt: skip
+    log(
+        f"{phase}: {users} users, at least {seconds} s and {MIN_REQUESTS} requests an endpoint, at most {cap} s"
+    )
+    stack.check_alive()
     subprocess.run(
         [str(BIN / "locust"), "-f", str(Path(__file__).with_name(locustfile)), "--headless", "--only-summary",
-         "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{seconds}s", "--stop-timeout", "10",
+         "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{cap}s", "--stop-timeout", "10",
          "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix), "--exit-code-on-error", "0"],
-        cwd=ROOT, env=env, check=True, timeout=seconds + 120, stdout=subprocess.DEVNULL,
+        cwd=ROOT, env=env, check=True, timeout=cap + 120, stdout=subprocess.DEVNULL,
     )  # fmt: skip
+    stack.check_alive()
     return prefix.with_name(prefix.name + "_stats.csv")
 
 
+def area_line(area: dict[str, object]) -> str:
+    return (
+        f"{area.get('name')}: {area.get('people')} people, {area.get('referrals')} referrals, "
+        f"{area.get('groups')} groups, {area.get('plans')} plans, {area.get('attendance')} attendance records"
+    )
+
+
 def profile(url: str, phase: str) -> None:
-    """The in-process query profile of each endpoint (bench/loadtest/profile.py), free of the machine's noise."""
+    """The in-process query profile of each endpoint (bench/loadtest/profile.py), free of the machine's noise.
+    A failed profile (an exception, a page not answering 200) stops the run."""
     env = env_for(url) | {"LOADTEST_USERS_FILE": str(OUT / f"{phase}-users.json"), "EXPLAIN": "1"}
     result = subprocess.run(
         [PY, str(Path(__file__).with_name("profile.py"))], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=600, check=False,
+        timeout=900, check=False,
     )  # fmt: skip
-    (OUT / f"{phase}-profile.md").write_text(result.stdout + result.stderr[-4000:])
-    log(f"{phase}: query profile in {OUT / f'{phase}-profile.md'}")
+    target = OUT / f"{phase}-profile.md"
+    target.write_text(result.stdout + result.stderr[-4000:])
+    if result.returncode != 0:
+        raise SystemExit(f"{phase}: the query profile failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    log(f"{phase}: query profile in {target}")
 
 
 def read_stats(path: Path) -> dict[str, dict[str, float]]:
@@ -200,42 +278,114 @@ def read_stats(path: Path) -> dict[str, dict[str, float]]:
     return rows
 
 
-def report(big: dict[str, dict[str, float]], small: dict[str, dict[str, float]], small_scale: float) -> str:
-    floor = big["ping"]["p95"] or 1.0
+def expected_endpoints() -> list[str]:
+    """Every request name of the mix: each must be a row of the table. From bench/loadtest/routes.py (the mix as
+    data) when there is one, else read from the locustfile's request names."""
+    here = Path(__file__).resolve().parent
+    sys.path.insert(0, str(here))
+    try:
+        from routes import MIX, WRITES  # type: ignore[import-not-found]
+    except ImportError:
+        text = (here / "locustfile.py").read_text()
+        names = re.findall(r'name="([^"]+)"', text) + re.findall(r'"/[^"]*",\s*"([^"]+)"', text)
+        return sorted(set(names))
+    return sorted({entry[2] for entry in MIX} | {write[2] for write in WRITES})
+
+
+Stats = dict[str, dict[str, float]]
+
+
+def report(big: Stats, small: Stats, expected: list[str], scale: float, small_scale: float,
+           header: str = "", min_requests: int = MIN_REQUESTS) -> str:  # fmt: skip
+    """The table (one row per endpoint of the mix, and any other the phases saw) and the `loadtest:` line.
+
+    An endpoint is judged only when it had at least `min_requests` requests in both phases; otherwise it is
+    "not measured" and counts as a miss, like one over its goal or with a failure."""
+    empty = {"requests": 0, "failures": 0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "rps": 0.0}
+    floor_row = big.get("ping", empty)
+    floor = floor_row["p95"] or float("nan")
     lines = [
-        f"scale {SCALE} vs {small_scale}, {USERS} users, {SECONDS} s a phase, {WORKERS} gunicorn workers; "
-        f"floor (ping) p95 {floor:.0f} ms at scale, {small['ping']['p95']:.0f} ms small",
+        f"scale {scale} vs {small_scale}; {header}floor (ping) p95 {floor_row['p95']:.0f} ms at scale, "
+        f"{small.get('ping', empty)['p95']:.0f} ms small; at least {min_requests} requests an endpoint a phase",
         "",
-        "| endpoint | requests | failures | p50 ms | p95 ms | p99 ms | p95 ÷ floor | p95 at scale ÷ small | goal |",
+        "| endpoint | requests (scale / small) | failures | p50 ms | p95 ms | p99 ms | p95 ÷ floor | "
+        "p95 at scale ÷ small | goal |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    worst_ratio, worst_growth, failures = (0.0, ""), (0.0, ""), 0
-    for name in sorted(big):
-        row = big[name]
-        ratio = row["p95"] / floor
-        small_p95 = small.get(name, {}).get("p95") or 0
-        growth = row["p95"] / small_p95 if small_p95 else float("nan")
-        failures += int(row["failures"]) + int(small.get(name, {}).get("failures", 0))
+    worst_ratio, worst_growth = (0.0, "-"), (0.0, "-")
+    failures = missed = unmeasured = 0
+    names = sorted(set(expected) | set(big) | set(small))
+    for name in names:
+        row, low = big.get(name, empty), small.get(name, empty)
+        failed = int(row["failures"]) + int(low["failures"])
+        failures += failed
         limit = API_GOAL if name.startswith("api ") else PAGE_GOAL
-        ok = ratio <= limit and (math.isnan(growth) or growth <= GROWTH_GOAL) and not row["failures"]
-        if name != "ping":
+        measured = row["requests"] >= min_requests and low["requests"] >= min_requests and floor > 0
+        ratio = row["p95"] / floor if row["requests"] and floor > 0 else float("nan")
+        growth = row["p95"] / low["p95"] if measured and low["p95"] else float("nan")
+        if not measured:
+            verdict = f"MISSED: not measured (fewer than {min_requests} requests in a phase)"
+            unmeasured += 1
+        elif ratio <= limit and growth <= GROWTH_GOAL and not failed:
+            verdict = f"ok (≤{limit:.0f}×, ≤{GROWTH_GOAL}×)"
+        else:
+            verdict = f"MISSED (≤{limit:.0f}×, ≤{GROWTH_GOAL}×)"
+        missed += not verdict.startswith("ok")
+        if measured and name != "ping":
             worst_ratio = max(worst_ratio, (ratio, name))
-            if not math.isnan(growth):
-                worst_growth = max(worst_growth, (growth, name))
+            worst_growth = max(worst_growth, (growth, name))
         lines.append(
-            f"| {name} | {row['requests']:.0f} | {row['failures']:.0f} | {row['p50']:.0f} | {row['p95']:.0f} | "
-            f"{row['p99']:.0f} | {ratio:.2f} | {growth:.2f} | {'ok' if ok else 'MISSED'} (≤{limit:.0f}×) |"
+            f"| {name} | {row['requests']:.0f} / {low['requests']:.0f} | {failed} | {row['p50']:.0f} | "
+            f"{row['p95']:.0f} | {row['p99']:.0f} | {_fmt(ratio)} | {_fmt(growth)} | {verdict} |"
         )
     lines.append("")
     lines.append(
         f"loadtest: worst p95/floor {worst_ratio[0]:.2f} ({worst_ratio[1]}); "
-        f"worst growth with scale {worst_growth[0]:.2f} ({worst_growth[1]}); failures {failures}"
+        f"worst growth with scale {worst_growth[0]:.2f} ({worst_growth[1]}); failures {failures}; "
+        f"missed {missed} of {len(names)} endpoints ({unmeasured} not measured)"
+    )
+    return "\n".join(lines)
+
+
+def _fmt(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.2f}"
+
+
+def saturation(points: list[tuple[int, float]]) -> int | None:
+    """The gunicorn worker count at which the whole mix's throughput stops rising: the first count after which
+    more workers add no more than SATURATION_STEP; None while it still rises at the largest count tried."""
+    ordered = sorted(points)
+    for (workers, rps), (_more, next_rps) in itertools.pairwise(ordered):
+        if next_rps <= rps * SATURATION_STEP:
+            return workers
+    return None
+
+
+def sweep_table(points: list[tuple[int, float, float]]) -> str:
+    """The saturation sweep: requests per second of the whole mix (every endpoint summed) per worker count."""
+    found = saturation([(w, rps) for w, rps, _ in points])
+    lines = [
+        "| gunicorn workers | requests/s (whole mix, every endpoint summed) | floor p95 ms |",
+        "|---:|---:|---:|",
+    ]
+    lines += [f"| {w} | {rps:.1f} | {p95:.0f} |" for w, rps, p95 in sorted(points)]
+    tried = max(w for w, _, _ in points)
+    lines.append("")
+    lines.append(
+        f"saturation: throughput stops rising at {found} gunicorn workers"
+        if found is not None
+        else f"saturation: throughput still rising at {tried} gunicorn workers (not reached)"
     )
     return "\n".join(lines)
 
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
+    if port_taken(PORT):
+        raise SystemExit(
+            f"127.0.0.1:{PORT} is already taken by another process: give the load test a free PORT."
+        )
+    expected = expected_endpoints()
     small_scale = SCALE / 100
     big_url = ensure_data(SCALE)
     small_url = ensure_data(small_scale)
@@ -243,6 +393,7 @@ def main() -> int:
         ["redis-server", "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
+    sweep: list[tuple[int, float, float]] = []
     try:
         with Stack(big_url, WORKERS) as stack:
             big = read_stats(locust(stack, "scale", USERS, SECONDS))
@@ -250,23 +401,27 @@ def main() -> int:
             small = read_stats(locust(stack, "small", USERS, SECONDS))
         profile(big_url, "scale")
         profile(small_url, "small")
-        sweep = []
         for workers in SWEEP:
             with Stack(big_url, workers) as stack:
                 stats = read_stats(locust(stack, f"sweep-{workers}", USERS, SECONDS))
-                total = sum(r["rps"] for r in stats.values())
-                sweep.append(f"| {workers} | {total:.1f} | {stats['ping']['p95']:.0f} |")
+                sweep.append(
+                    (workers, sum(r["rps"] for r in stats.values()), stats.get("ping", {}).get("p95", 0))
+                )
     finally:
         redis.terminate()
         redis.wait(timeout=10)
-    text = report(big, small, small_scale)
+    areas = {
+        phase: json.loads((OUT / f"{phase}-users.json").read_text()).get("area")
+        for phase in ("scale", "small")
+    }
+    header = f"{USERS} users, at least {SECONDS} s a phase, {WORKERS} gunicorn workers; "
+    text = ""
+    for phase, area in areas.items():
+        if area:
+            text += f"measured area at {'scale' if phase == 'scale' else 'small'}: {area_line(area)}\n"
+    text += "\n" + report(big, small, expected, SCALE, small_scale, header)
     if sweep:
-        text = (
-            "| gunicorn workers | requests/s (whole mix) | floor p95 ms |\n|---:|---:|---:|\n"
-            + "\n".join(sweep)
-            + "\n\n"
-            + text
-        )
+        text = sweep_table(sweep) + "\n\n" + text
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     (OUT / "results.md").write_text(f"{stamp}, {os.uname().nodename}, {os.cpu_count()} CPUs\n\n{text}\n")
     print(text)
