@@ -3,6 +3,11 @@
 Each virtual user is one member of staff from `manage.py loadtest_fixture` (a verified session cookie for the
 pages, a token for the API, and the records their role opens). Requests are named by their URL pattern so the
 table has one row per endpoint. `ping` is the floor: the cheapest page behind the whole middleware stack.
+
+Each role's endpoints are taken in turn (a weighted round-robin shared by the role's users, not a random draw), so
+every endpoint gets its share of requests; a user without the records an endpoint needs passes its turn to the
+next one. The phase lasts at least LOADTEST_MIN_SECONDS and stops once every endpoint requested has
+LOADTEST_MIN_REQUESTS requests (the harness's `-t` bounds it).
 """
 
 from __future__ import annotations
@@ -13,15 +18,30 @@ import json
 import os
 import random
 import re
+import time
 from collections.abc import Callable
 from urllib.parse import urlparse
 
+import gevent
 from locust import HttpUser, between, events, task
 from routes import MIX, WRITES  # bench/loadtest/routes.py: locust puts the locustfile's folder on the path
 
 with open(os.environ["LOADTEST_USERS_FILE"]) as _f:
     USERS = json.load(_f)["users"]
 _next = itertools.count()
+MIN_SECONDS = float(os.environ.get("LOADTEST_MIN_SECONDS") or 0)
+MIN_REQUESTS = int(os.environ.get("LOADTEST_MIN_REQUESTS") or 0)
+_turns: dict[str, itertools.cycle[int]] = {}  # each role's round-robin, shared by its users
+
+
+def schedule(weights: list[int]) -> list[int]:
+    """A smooth weighted round-robin over positions 0..n-1: position k appears weights[k] times per cycle,
+    spread out (the heaviest are not bunched)."""
+    order: list[tuple[float, int]] = []
+    for k, weight in enumerate(weights):
+        order += [((j + 0.5) / weight, k) for j in range(weight)]
+    return [k for _, k in sorted(order)]
+
 
 ELIGIBILITY = {
     "sex": "male",
@@ -43,6 +63,23 @@ def _only_localhost(environment, **_kwargs) -> None:
     host = urlparse(environment.host or "").hostname
     if host not in ("127.0.0.1", "localhost"):
         raise SystemExit("The load test drives 127.0.0.1 only.")
+    if MIN_REQUESTS and environment.runner is not None:
+        gevent.spawn(_stop_when_measured, environment)
+
+
+def _stop_when_measured(environment) -> None:
+    """Quit once the phase has run MIN_SECONDS and every endpoint requested has MIN_REQUESTS requests."""
+    started = time.monotonic()
+    while True:
+        gevent.sleep(1)
+        entries = list(environment.stats.entries.values())
+        if (
+            time.monotonic() - started >= MIN_SECONDS
+            and entries
+            and all(entry.num_requests >= MIN_REQUESTS for entry in entries)
+        ):
+            environment.runner.quit()
+            return
 
 
 class Staff(HttpUser):
@@ -67,10 +104,19 @@ class Staff(HttpUser):
         mix += [(weight, writes[name]) for role, weight, name, _route in WRITES if role == me["role"]]
         self.choices = [fn for _, fn in mix]
         self.weights = [w for w, _ in mix]
+        if me["role"] not in _turns:
+            _turns[me["role"]] = itertools.cycle(schedule(self.weights))
 
     @task
     def one_request(self) -> None:
-        self.rng.choices(self.choices, self.weights)[0]()
+        """The role's next endpoint; passed on to the following one when this user cannot make it."""
+        stats = self.environment.stats
+        turns = _turns[self.me["role"]]
+        for _ in range(len(self.choices)):
+            before = stats.num_requests
+            self.choices[next(turns)]()
+            if stats.num_requests != before:  # a skipped turn makes no request (and yields to no one)
+                return
 
     # --- requests ---------------------------------------------------------------------------------------------
 
