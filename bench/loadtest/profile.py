@@ -5,6 +5,9 @@ Run by the harness after each locust phase (`PROFILE=1`), or by hand:
 For every GET of the mix it prints the status, the number of queries, their total time and the slowest one, so
 a query count that grows with the data set, or one slow query, shows without the noise of a shared machine.
 `EXPLAIN=1` adds the plan (EXPLAIN ANALYZE) of each endpoint's slowest query.
+
+Each page is requested as a user of the mix who can see it, and must answer 200: any other answer (a redirect, a
+404) or an endpoint no user has the records for is listed and the script exits non-zero, so the harness stops.
 """
 
 from __future__ import annotations
@@ -43,18 +46,22 @@ def main() -> None:
     print("| endpoint | status | queries | SQL ms | wall ms | slowest query ms |")
     print("|---|---:|---:|---:|---:|---:|")
     plans = []
+    problems: list[str] = []
     for role, pages in PAGES.items():
-        me = next(u for u in users if u["role"] == role)
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.cookies["sessionid"] = me["session"]
+        staff = [u for u in users if u["role"] == role]
         for name, pattern in pages:
             if name in seen or (only is not None and name not in only):
                 continue
             seen.add(name)
             key = pattern[pattern.find("{") + 1 : pattern.find("}")] if "{" in pattern else ""
-            value = me.get(key) if key else None
-            if key and not value:
+            # A user of the role who has a record of this kind to open (the mix's users, from loadtest_fixture).
+            me = next((u for u in staff if not key or u.get(key)), None)
+            if me is None:
+                problems.append(f"{name}: no {role} of the mix has {key or 'a session'} to open")
                 continue
+            value = me.get(key) if key else None
+            client = Client(HTTP_HOST="127.0.0.1")
+            client.cookies["sessionid"] = me["session"]
             if isinstance(value, list):
                 value = value[0]["session"] if isinstance(value[0], dict) else value[0]
             path = pattern.replace("{" + key + "}", str(value)) if key else pattern
@@ -64,6 +71,8 @@ def main() -> None:
                 started = time.perf_counter()
                 response = client.get(path, headers=headers)
                 wall = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                problems.append(f"{name}: {path} answered {response.status_code} to the {role}, not 200")
             times = [(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries]
             selects = [t for t in times if t[1].lstrip().upper().startswith("SELECT")]
             slowest = max(times, default=(0.0, ""))
@@ -79,6 +88,8 @@ def main() -> None:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         print(f"\n### {name} ({ms:.0f} ms)\n\n```sql\n{sql}\n```\n\n```\n{plan}\n```")
+    if problems:
+        raise SystemExit("The profile could not measure every page:\n" + "\n".join(problems))
 
 
 if __name__ == "__main__":

@@ -21,11 +21,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import permissions
 from accounts import services as account_services
-from accounts.models import Role, User
+from accounts.models import ProbationArea, Role, User
 from referrals.models import Person, Referral
 from reports.load_data import PLACEHOLDER_PDF
 from reports.models import PostProgrammeReport, ReportVersion, report_storage
-from sessions.models import FeedToken, Membership, OneToOnePlan, ProgrammeGroup, ScheduledSession
+from sessions.models import Attendance, FeedToken, Membership, OneToOnePlan, ProgrammeGroup, ScheduledSession
 
 # The mix of roles among the virtual users (offender managers are the most numerous staff).
 ROLE_MIX = [Role.OFFENDER_MANAGER, Role.FACILITATOR, Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER,
@@ -43,6 +43,20 @@ def _current_versions(reports: Any) -> list[ReportVersion]:
         .select_related("report")
         .order_by("id")
     )
+
+
+def _area_rows(area_id: int) -> dict[str, Any]:
+    """How many rows the measured area holds (the harness prints them per phase, so the ratio shows)."""
+    return {
+        "id": area_id,
+        "name": ProbationArea.objects.get(pk=area_id).name,
+        "people": Person.objects.filter(area=area_id).count(),
+        "referrals": Referral.objects.filter(area=area_id).count(),
+        "groups": ProgrammeGroup.objects.filter(area=area_id).count(),
+        "plans": OneToOnePlan.objects.filter(area=area_id).count(),
+        "attendance": Attendance.objects.filter(session__group__area=area_id).count()
+        + Attendance.objects.filter(session__plan__area=area_id).count(),
+    }
 
 
 class Command(BaseCommand):
@@ -78,7 +92,7 @@ class Command(BaseCommand):
             user = pool[(k // len(ROLE_MIX)) % len(pool)]
             users.append(self._user(user, rng))
         with open(options["out"], "w") as out:
-            json.dump({"users": users}, out, indent=1)
+            json.dump({"area": _area_rows(area_id), "users": users}, out, indent=1)
         self.stdout.write(f"{len(users)} load-test users in area {area_id} written to {options['out']}")
 
     def _user(self, user: User, rng: random.Random) -> dict[str, Any]:
@@ -95,10 +109,14 @@ class Command(BaseCommand):
         out: dict[str, Any] = {"role": user.role, "session": session.session_key, "token": key}
         if permissions.is_offender_manager(user):
             out["people"] = _ids(Person.objects.filter(offender_manager=user).order_by("?"))
-            out["referrals"] = _ids(Referral.objects.filter(person__offender_manager=user).order_by("?"))
+            # A draft's page is its task list (the referral page redirects there): the mix opens submitted ones.
+            referrals = Referral.objects.filter(person__offender_manager=user).exclude(status="draft")
+            out["referrals"] = _ids(referrals.order_by("?"))
         elif permissions.is_treatment_manager(user):
             out["people"] = _ids(Person.objects.filter(area=user.area_id).order_by("?"))
-            out["referrals"] = _ids(Referral.objects.filter(area=user.area_id).order_by("?"))
+            out["referrals"] = _ids(
+                Referral.objects.filter(area=user.area_id).exclude(status="draft").order_by("?")
+            )
             out["groups"] = _ids(ProgrammeGroup.objects.filter(area=user.area_id).order_by("?"))
             out["plans"] = _ids(OneToOnePlan.objects.filter(area=user.area_id).order_by("?"))
             out["memberships"] = _ids(
