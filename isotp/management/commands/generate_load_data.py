@@ -16,14 +16,19 @@ from isotp.loadgen import Context, Timer, counts_for
 
 class Command(BaseCommand):
     help = (
-        "Fill an empty PostgreSQL database with the national load data set (42 areas, 100,000 people at S=1)."
+        "Fill an empty PostgreSQL database with the national load data set (42 areas, 100,000 people at S=1; "
+        "every count inside an area shrinks with the scale). Deterministic for a seed and a date: give --today "
+        "(without it the data is built around the clock's today, so two runs on different days differ)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", type=float, default=1.0, help="1 = national; 0.01 = a hundredth")
         parser.add_argument("--seed", type=int, default=2026, help="the same seed gives the same data set")
         parser.add_argument(
-            "--today", type=dt.date.fromisoformat, default=None, help="the date the data is built around"
+            "--today",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="the date the data is built around (default: today by the clock; give it for a repeatable data set)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
