@@ -394,13 +394,17 @@ def main() -> int:
         stdout=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     sweep: list[tuple[int, float, float]] = []
+    profile_errors: list[str] = []
     try:
         with Stack(big_url, WORKERS) as stack:
             big = read_stats(locust(stack, "scale", USERS, SECONDS))
         with Stack(small_url, WORKERS) as stack:
             small = read_stats(locust(stack, "small", USERS, SECONDS))
-        profile(big_url, "scale")
-        profile(small_url, "small")
+        for url, phase in ((big_url, "scale"), (small_url, "small")):
+            try:
+                profile(url, phase)
+            except SystemExit as failed:  # reported after the table, and the run fails
+                profile_errors.append(str(failed))
         for workers in SWEEP:
             with Stack(big_url, workers) as stack:
                 stats = read_stats(locust(stack, f"sweep-{workers}", USERS, SECONDS))
@@ -425,6 +429,9 @@ def main() -> int:
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     (OUT / "results.md").write_text(f"{stamp}, {os.uname().nodename}, {os.cpu_count()} CPUs\n\n{text}\n")
     print(text)
+    if profile_errors:
+        print("\n".join(["", "THE QUERY PROFILE FAILED:", *profile_errors]), file=sys.stderr)
+        return 1
     return 0
 
 
