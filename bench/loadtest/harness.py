@@ -44,7 +44,7 @@ SEED = 2026
 TODAY = "2026-11-30"  # the data set is built around a fixed date, so a reused one stays valid
 PAGE_GOAL, API_GOAL, GROWTH_GOAL = 5.0, 3.0, 1.3
 MIN_REQUESTS = 20  # fewer requests than this in a phase: the endpoint's p95 means nothing ("not measured")
-MAX_PHASE_FACTOR = 6  # a phase waiting for every endpoint's requests stops at this many times SECONDS
+MAX_PHASE_FACTOR = 10  # a phase waiting for every endpoint's requests stops at this many times SECONDS
 SATURATION_STEP = 1.05  # throughput "still rises" with more workers while it grows by more than 5 %
 # What the data set is made of: the hash of these files' contents (committed or not) keys its reuse.
 GENERATOR_SOURCES = ("*/load_data.py", "isotp/loadgen.py", "isotp/management/commands/generate_load_data.py",
@@ -211,26 +211,27 @@ class Stack:
                 proc.wait(timeout=10)
 
 
-def locust(stack: Stack, phase: str, users: int, seconds: int, locustfile: str = "locustfile.py") -> Path:
+def locust(stack: Stack, phase: str, users: int, seconds: int, every_endpoint: bool = True) -> Path:
     """One phase: at least `seconds`, until every endpoint of the mix has MIN_REQUESTS requests (the locustfile
-    stops itself then), at most MAX_PHASE_FACTOR × `seconds`."""
+    stops itself then), at most MAX_PHASE_FACTOR × `seconds`; a sweep phase (`every_endpoint=False`, only the
+    whole mix's throughput counts) lasts `seconds`."""
     users_file = OUT / f"{phase}-users.json"
     manage(stack.env, "loadtest_fixture", "--users", str(users), "--out", str(users_file))
     area = json.loads(users_file.read_text()).get("area")
     if area:
         log(f"{phase}: measured area {area_line(area)}")
     prefix = OUT / phase
-    cap = seconds * MAX_PHASE_FACTOR
+    cap = seconds * MAX_PHASE_FACTOR if every_endpoint else seconds
     env = dict(
         os.environ, LOADTEST_USERS_FILE=str(users_file), LOADTEST_MIN_SECONDS=str(seconds),
-        LOADTEST_MIN_REQUESTS=str(MIN_REQUESTS),
+        LOADTEST_MIN_REQUESTS=str(MIN_REQUESTS if every_endpoint else 0),
     )  # fmt: skip
     log(
         f"{phase}: {users} users, at least {seconds} s and {MIN_REQUESTS} requests an endpoint, at most {cap} s"
     )
     stack.check_alive()
     subprocess.run(
-        [str(BIN / "locust"), "-f", str(Path(__file__).with_name(locustfile)), "--headless", "--only-summary",
+        [str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")), "--headless", "--only-summary",
          "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{cap}s", "--stop-timeout", "10",
          "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix), "--exit-code-on-error", "0"],
         cwd=ROOT, env=env, check=True, timeout=cap + 120, stdout=subprocess.DEVNULL,
@@ -407,7 +408,7 @@ def main() -> int:
                 profile_errors.append(str(failed))
         for workers in SWEEP:
             with Stack(big_url, workers) as stack:
-                stats = read_stats(locust(stack, f"sweep-{workers}", USERS, SECONDS))
+                stats = read_stats(locust(stack, f"sweep-{workers}", USERS, SECONDS, every_endpoint=False))
                 sweep.append(
                     (workers, sum(r["rps"] for r in stats.values()), stats.get("ping", {}).get("p95", 0))
                 )
