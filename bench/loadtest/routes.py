@@ -38,9 +38,9 @@ MIX: list[Entry] = [
     *[(role, 2, f"home {role.replace('_', ' ')}", "/", "home") for role in EVERY],
     *[(role, 1, "notifications", "/notifications/", "notifications:list") for role in EVERY],
     *[(role, 1, "api notifications", "/api/v1/notifications/", "api-notification-list") for role in EVERY],
-    *[
+    *[  # the offence table is for referral readers (OMs, TMs, admins): a facilitator is refused (403)
         (role, 1, "api offences ?category", "/api/v1/offences/?active=true", "api-offence-list")
-        for role in EVERY
+        for role in (OM, TM, ADMIN)
     ],
     *[(role, 1, "api tokens", "/api/v1/tokens/", "api-token-list") for role in (TM, ADMIN)],
     # Offender manager.
