@@ -38,6 +38,15 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     area = models.ForeignKey("accounts.ProbationArea", on_delete=models.PROTECT, related_name="+")
+    # The person the notification is about (an absence, a restart, a report...), when there is one: erasure and
+    # the subject access export find the person's notifications by it (issue 12). Null for notices about a group.
+    person = models.ForeignKey(
+        "referrals.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     subject = models.CharField(max_length=150, help_text="Never names an offence or a person.")
     body = BoundedTextField(help_text="Plain text; paragraphs separated by blank lines.")

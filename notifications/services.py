@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,11 +38,14 @@ def notify(
     link: str = "",
     dedupe_key: str = "",
     email: bool = True,
+    person: Any = None,
 ) -> list[Notification]:
     """Services of any app: tell `recipients` (active staff; None and duplicates skipped) about something.
 
     Creates one in-app notification each and queues its email after the transaction commits. With a
-    `dedupe_key`, a recipient already told about that key is not told again. Returns the new notifications.
+    `dedupe_key`, a recipient already told about that key is not told again. `person`: the person the
+    notification is about, if any (erasure and the subject access export find it by this link). Returns the new
+    notifications.
     """
     if kind not in Kind.values:
         raise ValueError(f"Unknown notification kind {kind!r}")
@@ -59,6 +63,7 @@ def notify(
                 note = Notification.objects.create(
                     recipient=user,
                     area_id=user.area_id,  # type: ignore[misc]  # is_staff_member: always set
+                    person=person,
                     kind=kind,
                     subject=subject,
                     body=body.strip(),

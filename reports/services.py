@@ -439,6 +439,7 @@ def _tell_offender_manager(report: PostProgrammeReport, version: ReportVersion) 
         ),
         link=reverse("reports:report_detail", args=[report.public_id]),
         dedupe_key=f"report-issued-{report.public_id}-{version.number}",
+        person=person,
     )
 
 

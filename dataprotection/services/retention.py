@@ -115,8 +115,9 @@ def _erase_row(obj: models.Model) -> list[str]:
 
 
 def _erase_notifications(person: Any) -> int:
-    """Notifications carry the person's CRN (and sometimes a reason or a concern) in their subject and body but no
-    link to the person: the ones in the person's area that name the CRN or the full name are cleared."""
+    """Notifications about the person carry their CRN (and sometimes a reason or a concern) in the subject and
+    body: the ones linked to the person (`Notification.person`) are cleared, and, as a belt for rows written before
+    that link existed and not backfilled, the ones in the person's area that name the CRN or the full name."""
     from django.db.models import Q
 
     from notifications.models import Notification
@@ -125,7 +126,7 @@ def _erase_notifications(person: Any) -> int:
     mentions = Q(subject__contains=person.crn) | Q(body__contains=person.crn)
     if full_name:
         mentions |= Q(subject__contains=full_name) | Q(body__contains=full_name)
-    return Notification.objects.filter(mentions, area_id=person.area_id).update(
+    return Notification.objects.filter(Q(person=person) | (mentions & Q(area_id=person.area_id))).update(
         subject="A notification about a person whose data has been erased", body=ERASED_TEXT, link=""
     )
 

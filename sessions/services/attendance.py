@@ -296,6 +296,7 @@ def _apply_block_restarts(*, actor: User, locked: Membership, record: MemberReco
             "not caught up one by one.",
             link=f"/memberships/{locked.public_id}/progress/",
             dedupe_key=f"block-restart:{locked.pk}:{r.over_at.session_id}",
+            person=referral.person,
         )
         if told:
             record_event(
@@ -332,6 +333,7 @@ def _notify_enforcement_change(*, referral: Referral, before: Any, link: str, al
         f"\n\n{after.reason}",
         link=link,
         dedupe_key=f"enforcement-state:{referral.pk}:{after.status}:{after.answers}:{after.breach_due_by}",
+        person=referral.person,
     )
 
 
@@ -382,6 +384,7 @@ def _notify_absence(
             body="\n\n".join(lines),
             link=link,
             dedupe_key=f"absence:{attendance.pk}:{attendance.outcome}:{attendance.sent_home_acceptable}",
+            person=referral.person,
         )
         told = failure
     concern_changed = previous is None or not previous["concern"] or previous["notes"] != attendance.notes
@@ -396,6 +399,7 @@ def _notify_absence(
             link=link,
             # A new or different concern on the same record alerts again (review of issue 8, no. 3).
             dedupe_key=f"concern:{attendance.pk}:{digest}",
+            person=referral.person,
         )
     return told
 
@@ -500,6 +504,7 @@ def _apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str |
             "a restart.",
             link=f"/memberships/{locked.public_id}/progress/",
             dedupe_key=f"restart:{locked.pk}",
+            person=referral.person,
         )
         return MembershipStatus.RESTART_REQUIRED
     if result.sessions_complete and locked.status == MembershipStatus.ACTIVE:
@@ -523,6 +528,7 @@ def _apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str |
             "The post-programme psychometrics and report come next.",
             link=f"/memberships/{locked.public_id}/progress/",
             dedupe_key=f"complete:{locked.pk}",
+            person=locked.referral.person,
         )
         return MembershipStatus.SESSIONS_COMPLETE
     return None

@@ -491,6 +491,7 @@ def _after_outcome(
             f"\n\nEnforcement: {view.state.reason}",
             link=link,
             dedupe_key=f"catch-up-absence:{catch_up.pk}:{catch_up.outcome}",
+            person=locked.referral.person,
         )
         told = True
     elif catch_up.outcome == CatchUpOutcome.ACCEPTABLE_ABSENCE:
@@ -502,6 +503,7 @@ def _after_outcome(
             f"on {format_date(catch_up.date)} (acceptable absence). Another {word} is needed.",
             link=link,
             dedupe_key=f"catch-up-absence:{catch_up.pk}:{catch_up.outcome}",
+            person=locked.referral.person,
         )
     if before is not None:
         _notify_enforcement_change(referral=locked.referral, before=before, link=link, already_told=told)

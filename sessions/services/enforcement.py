@@ -92,6 +92,7 @@ def _record(
             f"{locked.person.crn}.\n\n{after.reason}",
             link=f"/referrals/{locked.public_id}/",
             dedupe_key=f"enforcement:{action.pk}",
+            person=locked.person,
         )
     return action
 

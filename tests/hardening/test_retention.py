@@ -247,3 +247,59 @@ def test_erasure_clears_the_notifications_that_name_the_person(area_admin, om, a
         assert crn not in note.subject + note.body and name not in note.subject + note.body
     other.refresh_from_db()
     assert other.body == "No one named."
+
+
+def test_notifications_about_a_person_are_linked_to_them_erased_by_the_link_and_exported(
+    area_admin, om, area
+):
+    # A notification about the person links to them (Notification.person): erasure clears it by the link, even
+    # when its text names neither the CRN nor the name, and the subject access export carries it.
+    import io
+    import json
+    import zipfile
+
+    from dataprotection.services import export_subject_access
+    from notifications.models import Notification
+    from notifications.services import notify
+
+    person = _ended_long_ago(eligible_person(area, om))
+    [linked] = notify(
+        recipients=[om],
+        kind="concern",
+        subject="A facilitator has flagged a concern",
+        body="Seemed low.",
+        person=person,
+    )
+    assert linked.person_id == person.pk
+    archive = zipfile.ZipFile(io.BytesIO(export_subject_access(actor=area_admin, person=person)))
+    exported = json.loads(archive.read("records/notifications.notification.json"))
+    assert [row["fields"]["body"] for row in exported] == ["Seemed low."]
+    refresh_candidates()
+    erase_personal_data(actor=area_admin, person=person)
+    linked.refresh_from_db()
+    assert "Seemed low." not in linked.body and linked.subject.startswith("A notification about a person")
+
+
+def test_the_migration_links_old_notifications_to_the_person_their_crn_names(om, area, other_area, other_om):
+    import importlib
+
+    from django.apps import apps
+
+    from notifications.models import Notification
+
+    backfill = importlib.import_module("notifications.migrations.0005_backfill_notification_person").backfill
+    person = eligible_person(area, om)
+    elsewhere = eligible_person(other_area, other_om)
+    named = Notification.objects.create(
+        recipient=om, area=area, subject="Absence", body=f"{person.crn} missed it."
+    )
+    wrong_area = Notification.objects.create(
+        recipient=om, area=area, subject="Absence", body=f"{elsewhere.crn} missed it."
+    )
+    nobody = Notification.objects.create(
+        recipient=om, area=area, subject="A group has completed", body="G-1."
+    )
+    backfill(apps, None)
+    for note in (named, wrong_area, nobody):
+        note.refresh_from_db()
+    assert (named.person_id, wrong_area.person_id, nobody.person_id) == (person.pk, None, None)

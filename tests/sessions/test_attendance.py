@@ -165,6 +165,8 @@ def test_the_fourth_catch_up_is_allowed_and_the_fifth_missed_session_restarts(
     assert referral.status_changes.order_by("at", "id").last().reason.startswith("Restart")
     kinds = set(Notification.objects.filter(kind="restart").values_list("recipient_id", flat=True))
     assert kinds == {group.treatment_manager_id, om.pk}  # the TM and the OM are told
+    # Every notification about the member links to the person (erasure and subject access find them by it).
+    assert set(Notification.objects.values_list("person_id", flat=True)) == {referral.person_id}
     with pytest.raises(DomainConflict) as caught:
         services.record_attendance(
             actor=facilitator, membership=member, session=_session(group, 7), outcome="attended"
@@ -309,6 +311,7 @@ def test_absences_tell_the_om_and_drive_enforcement(group, tm, om, facilitator, 
     services.record_breach(actor=tm, referral=referral, actioned_on=s3.date, notes="Laid before the court")
     assert enforcement_for([referral])[referral.pk].state.status == "breach_actioned"
     assert Notification.objects.filter(recipient=om, kind="enforcement").exists()  # the TM recorded it
+    assert set(Notification.objects.values_list("person_id", flat=True)) == {referral.person_id}
 
 
 def test_only_the_persons_om_or_a_tm_records_enforcement(group, tm, om, facilitator, area, time_machine):
