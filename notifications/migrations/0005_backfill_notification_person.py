@@ -16,21 +16,20 @@ def backfill(apps, schema_editor):
     Notification = apps.get_model("notifications", "Notification")
     Person = apps.get_model("referrals", "Person")
     pending = Notification.objects.filter(person__isnull=True).values_list("pk", "area_id", "subject", "body")
-    found: dict[int, set[str]] = {}
+    found: dict[int, tuple[int, set[str]]] = {}
     for pk, area_id, subject, body in pending.iterator():
         crns = set(CRN.findall(f"{subject}\n{body}"))
         if crns:
-            found[pk] = crns
+            found[pk] = (area_id, crns)
     if not found:
         return
-    wanted = set().union(*found.values())
+    wanted = set().union(*(crns for _, crns in found.values()))
     people = {
         crn: (pk, area_id)
         for crn, pk, area_id in Person.objects.filter(crn__in=wanted).values_list("crn", "pk", "area_id")
     }
-    areas = dict(Notification.objects.filter(pk__in=found).values_list("pk", "area_id"))
-    for pk, crns in found.items():
-        matches = {people[c][0] for c in crns if c in people and people[c][1] == areas[pk]}
+    for pk, (area_id, crns) in found.items():
+        matches = {people[c][0] for c in crns if c in people and people[c][1] == area_id}
         if len(matches) == 1:
             Notification.objects.filter(pk=pk).update(person_id=matches.pop())
 

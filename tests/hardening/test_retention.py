@@ -259,7 +259,6 @@ def test_notifications_about_a_person_are_linked_to_them_erased_by_the_link_and_
     import zipfile
 
     from dataprotection.services import export_subject_access
-    from notifications.models import Notification
     from notifications.services import notify
 
     person = _ended_long_ago(eligible_person(area, om))
