@@ -55,7 +55,9 @@ def attention_list(request: HttpRequest, key: str) -> HttpResponse:
     if found is None:
         raise Http404
     page = Paginator(found.rows, ATTENTION_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "home/attention_list.html", {"list": found, "page": page})
+    # Each cell with its column's heading: the table stacks at phone width, each cell labelled (app-stacked-table).
+    rows = [list(zip(found.columns, row, strict=False)) for row in page]
+    return render(request, "home/attention_list.html", {"list": found, "page": page, "rows": rows})
 
 
 @login_required

@@ -121,3 +121,41 @@ def sign_in(page: Page) -> Callable[[User], Page]:
         return page
 
     return _sign_in
+
+
+# Issue 13: a page can be no wider than the screen while a table inside a scrolling region still runs past its
+# right edge (the cell is cut off, or needs a sideways scroll in the box). Every visible element in <main> must sit
+# inside the viewport. Visually hidden text (in a 1 px clipped box) is not seen, so it is not counted.
+_OUTSIDE_THE_VIEWPORT = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const element of document.querySelectorAll("main *")) {
+    const box = element.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;
+    if (element.closest("[hidden], [aria-hidden='true']")) continue;
+    let seen = true;  // inside a visually hidden box (1 px, clipped: govuk-visually-hidden, a stacked table's head)
+    for (let up = element.parentElement; up && up.tagName !== "MAIN"; up = up.parentElement) {
+      const outer = up.getBoundingClientRect();
+      if (outer.width <= 1 || outer.height <= 1) { seen = false; break; }
+    }
+    if (!seen) continue;
+    if (box.right > width + 0.5 || box.left < -0.5) {
+      const name = element.tagName.toLowerCase() + (element.className ? "." + String(element.className).trim().split(/\\s+/).join(".") : "");
+      out.push(`${name} "${(element.textContent || "").trim().slice(0, 40)}" from ${Math.round(box.left)} to ${Math.round(box.right)} px`);
+    }
+  }
+  return out.slice(0, 5);
+}"""
+
+
+def outside_the_viewport(page: Page) -> list[str]:
+    """The elements in <main> that run past the left or right edge of the viewport (at most five, described)."""
+    return list(page.evaluate(_OUTSIDE_THE_VIEWPORT))
+
+
+def assert_fits_the_viewport(page: Page, name: str = "") -> None:
+    """Neither the document nor any element in <main> is wider than the viewport."""
+    document, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert document <= viewport, f"{page.url} is {document} px wide at a {viewport} px viewport ({name})"
+    outside = outside_the_viewport(page)
+    assert not outside, f"{page.url} at {viewport} px ({name}): {outside}"

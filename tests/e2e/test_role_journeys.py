@@ -38,13 +38,13 @@ def _csv(path) -> list[list[str]]:
 
 
 def at_both_widths(page: Page, name: str) -> None:
-    """The page at 1280 px and at 375 px: axe-clean, screenshot kept, not wider than the viewport."""
+    """The page at 1280 px and at 375 px: axe-clean, screenshot kept, neither it nor any element in <main>
+    wider than the viewport."""
     before = page.viewport_size or {"width": 1280, "height": 900}
     for width, height in WIDTHS:
         page.set_viewport_size({"width": width, "height": height})
         conftest.look(page, f"role-{name}-{width}")
-        document, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert document <= viewport, f"{page.url} is {document} px wide at a {viewport} px viewport ({name})"
+        conftest.assert_fits_the_viewport(page, name)
     page.set_viewport_size(before)
 
 
