@@ -25,8 +25,9 @@ AGGRAVATING_CHOICES = [
 class Rm2000CalculatorForm(GovukForm):
     """The calculator's inputs, as `POST /api/v1/rm2000/score/` takes them (domain.md §4).
 
-    Each count is bounded on its field (0 to MAX_APPEARANCES): a negative or absurd number is an error in the
-    error summary, never scored. The rules' own refusals (check_input) follow for the rest, field by field.
+    Each count is bounded above on its field (MAX_APPEARANCES): an absurd number is an error in the error summary,
+    never scored. A negative count is refused by the rules (check_input, with every other refusal, field by field)
+    so the page and the API say the same thing.
     """
 
     sex = forms.ChoiceField(
@@ -51,38 +52,32 @@ class Rm2000CalculatorForm(GovukForm):
         error_messages={"required": "Select whether he committed a sexual offence after the age of 16"},
     )
     sexual_appearances = forms.IntegerField(
-        min_value=0,
         max_value=MAX_APPEARANCES,
         label="Sexual appearances",
         help_text="Court appearances for sexual offences, including the current one",
         error_messages={
             "required": "Enter the number of sexual appearances",
             "invalid": "Enter the number of sexual appearances as a whole number, like 1",
-            "min_value": "Sexual appearances cannot be negative (%(value)s)",
             "max_value": f"Sexual appearances cannot be more than {MAX_APPEARANCES}: check the count",
         },
     )
     criminal_appearances = forms.IntegerField(
-        min_value=0,
         max_value=MAX_APPEARANCES,
         label="Criminal appearances",
         help_text="All court appearances for criminal offences, including the current one",
         error_messages={
             "required": "Enter the number of criminal appearances",
             "invalid": "Enter the number of criminal appearances as a whole number, like 2",
-            "min_value": "Criminal appearances cannot be negative (%(value)s)",
             "max_value": f"Criminal appearances cannot be more than {MAX_APPEARANCES}: check the count",
         },
     )
     violent_appearances = forms.IntegerField(
-        min_value=0,
         max_value=MAX_APPEARANCES,
         label="Violent appearances",
         help_text="Court appearances for non-sexual violence; 0 if none",
         error_messages={
             "required": "Enter the number of violent appearances",
             "invalid": "Enter the number of violent appearances as a whole number, like 0",
-            "min_value": "Violent appearances cannot be negative (%(value)s)",
             "max_value": f"Violent appearances cannot be more than {MAX_APPEARANCES}: check the count",
         },
     )
