@@ -39,7 +39,7 @@ from assessments.serializers import (
     DevianceOverrideOutput,
     ResultsOutput,
 )
-from isotp.api import act_on
+from isotp.api import AccessLoggedList, act_on
 
 CONFLICT = OpenApiResponse(description="A domain rule refuses the change: {code, detail}.")
 BAD_REQUEST = OpenApiResponse(
@@ -150,10 +150,11 @@ class BatteryVersionApi(APIView):
         )
 
 
-class AdministrationListApi(generics.ListAPIView[Administration]):
+class AdministrationListApi(AccessLoggedList, generics.ListAPIView[Administration]):
     """Readers of psychometrics: the administrations of the memberships they may see (paginated)."""
 
     permission_classes = [PsychometricsPermission]
+    access_list_name = "psychometric_administrations"
     serializer_class = AdministrationOutput
 
     def get_queryset(self) -> QuerySet:

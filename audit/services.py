@@ -96,6 +96,8 @@ SEARCH_PARAMETERS: dict[str, tuple[str, ...]] = {
     "notifications": ("page",),
     "group": ("group",),
     "one_to_one_plans": ("page",),
+    "psychometric_administrations": ("page",),
+    "register": ("session",),
 }
 SEARCH_LABEL_LENGTH = 500
 

@@ -90,3 +90,23 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         logger.error("Unhandled API error %s", type(exc).__name__, exc_info=False)
         return Response({"detail": "Something went wrong. Try again later."}, status=500)
     return response
+
+
+class AccessLoggedList:
+    """Mixin for API list views that show people: each listing is in the access log (audit.services.record_search,
+    via "api"), as its page is. `access_list_name` names the list (audit.services.SEARCH_PARAMETERS);
+    `access_query` may be overridden for a list whose scope is in the path (a group's members)."""
+
+    access_list_name = ""
+
+    def access_query(self, request: Any) -> Any:
+        return request.query_params
+
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from audit.services import record_search
+
+        response = super().list(request, *args, **kwargs)  # type: ignore[misc]
+        record_search(
+            actor=request.user, list_name=self.access_list_name, query=self.access_query(request), via="api"
+        )
+        return response

@@ -14,15 +14,17 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsVerifiedStaff
+from isotp.api import AccessLoggedList
 from notifications import selectors, services
 from notifications.models import Notification
 from notifications.serializers import NotificationOutput
 
 
-class NotificationListApi(generics.ListAPIView[Notification]):
+class NotificationListApi(AccessLoggedList, generics.ListAPIView[Notification]):
     """Any member of staff: their own notifications, newest first (`?unread=true` for unread only)."""
 
     permission_classes = [IsVerifiedStaff]
+    access_list_name = "notifications"
     serializer_class = NotificationOutput
 
     def get_queryset(self) -> QuerySet[Notification]:

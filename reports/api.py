@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import ApproveReportPermission, ReportPermission
+from isotp.api import AccessLoggedList
 from reports import selectors, services
 from reports.filters import ReportFilter
 from reports.serializers import AmendInput, ReportDetailOutput, ReportListOutput, ReturnInput
@@ -32,11 +33,12 @@ def _user(request: Request) -> User:
     return cast(User, request.user)
 
 
-class ReportList(generics.ListAPIView):
+class ReportList(AccessLoggedList, generics.ListAPIView):
     """Reports the user may read, newest first: TMs their area's, facilitators the members they deliver to,
     OMs their caseload's. Filter by `status`."""
 
     permission_classes = [ReportPermission]
+    access_list_name = "reports"
     serializer_class = ReportListOutput
     filterset_class = ReportFilter
 

@@ -28,6 +28,7 @@ from accounts.permissions import (
     OwnCalendarPermission,
     SchedulePreviewPermission,
 )
+from isotp.api import AccessLoggedList
 from referrals import selectors as referral_selectors
 from sessions import services
 from sessions.attendance_serializers import MembershipProgressOutput, with_progress
@@ -213,10 +214,15 @@ class GroupSessionListApi(generics.ListAPIView):
         return schedule_for_group(group)
 
 
-class GroupMembershipListApi(generics.ListAPIView):
+class GroupMembershipListApi(AccessLoggedList, generics.ListAPIView):
     """A group's members (active first); TMs allocate a waiting referral with POST."""
 
     permission_classes = [DeliveryPermission]
+    access_list_name = "group"
+
+    def access_query(self, request: Any) -> Any:
+        return {"group": str(self.kwargs["public_id"])}
+
     serializer_class = MembershipOutput
 
     def get_queryset(self) -> QuerySet[Any]:
@@ -394,10 +400,11 @@ class MyCalendarFeedApi(APIView):
 # --- one-to-one plans ---------------------------------------------------------------------------------------
 
 
-class PlanListApi(generics.ListCreateAPIView):
+class PlanListApi(AccessLoggedList, generics.ListCreateAPIView):
     """TMs and administrators: the area's one-to-one plans; facilitators: theirs. TMs create plans."""
 
     permission_classes = [DeliveryPermission]
+    access_list_name = "one_to_one_plans"
     serializer_class = PlanOutput
     filterset_class = PlanFilter
 

@@ -20,6 +20,7 @@ from accounts.permissions import (
     EnforcementPermission,
     ManageDeliveryPermission,
 )
+from audit.services import record_search
 from isotp.api import act_on
 from referrals import selectors as referral_selectors
 from sessions import attendance_selectors, services
@@ -112,7 +113,12 @@ class SessionRegisterApi(APIView):
     @extend_schema(responses={200: RegisterOutput}, summary="A session's register")
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
         session = schedule.session_for_user(_user(request), public_id)
-        return Response(RegisterOutput(_register(session)).data)
+        body = RegisterOutput(_register(session)).data
+        # The register lists the session's members: in the access log, as the register page is.
+        record_search(
+            actor=_user(request), list_name="register", query={"session": str(session.public_id)}, via="api"
+        )
+        return Response(body)
 
     @extend_schema(
         request=RegisterInput,

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsVerifiedStaff, can_request_transfer, require
+from isotp.api import AccessLoggedList
 from transfers import selectors, services
 from transfers.models import TransferRequest
 from transfers.serializers import RefuseInput, TransferInput, TransferOutput
@@ -24,11 +25,12 @@ def _om(actor: User, public_id: uuid.UUID) -> User | None:
     return User.objects.filter(public_id=public_id, area_id=actor.area_id).first()
 
 
-class TransferListApi(generics.ListAPIView[TransferRequest]):
+class TransferListApi(AccessLoggedList, generics.ListAPIView[TransferRequest]):
     """TMs and administrators: transfers into and out of their area, newest first. TMs: request a transfer of a
     person another area holds (400 unknown CRN or wrong OM; 409 TRANSFER_SAME_AREA or TRANSFER_PENDING)."""
 
     permission_classes = [IsVerifiedStaff]
+    access_list_name = "transfers"
     serializer_class = TransferOutput
 
     def get_queryset(self) -> QuerySet[TransferRequest]:

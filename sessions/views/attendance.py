@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.permissions import require
+from audit.services import record_search
 from isotp.clock import today
 from isotp.csv_export import csv_response
 from isotp.dates import long_date
@@ -118,6 +119,8 @@ def session_register(request: HttpRequest, public_id: str) -> HttpResponse:
     require(permissions.can_take_register(request.user))
     session = session_for_user(request.user, public_id)
     lines = register_for(session)
+    if request.method == "GET":  # the register lists the session's members: in the access log
+        record_search(actor=staff(request), list_name="register", query={"session": str(session.public_id)})
     errors: list[tuple[str, str]] = []
     posted: dict[str, Any] = {}
     if request.method == "POST":

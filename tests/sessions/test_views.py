@@ -933,7 +933,8 @@ def test_group_page_query_count_does_not_grow_with_members_and_sessions(
     # + the psychometric needs panel: members, their pre-programme administrations, the scores
     # + issue 13's problems: sessions on closure dates (2), members whose supervision ends first (2)
     # + whether the programme is over, for the "Close the group" button (one query over its sessions)
-    with django_assert_max_num_queries(22):
+    # + the access-log entry for the list of members (issue 12)
+    with django_assert_max_num_queries(23):
         response = client.get(url("group_detail", public_id=group.public_id))
     assert response.status_code == 200 and f"{members} of 10 taken" in _text(response)
 
@@ -945,7 +946,8 @@ def test_plan_list_query_count_does_not_grow(login, area, tm, rows, django_asser
     for i in range(rows):
         make_plan(area, actor=tm, venue=venue, facilitator=facilitator, start_date=_next(1, weeks=2 + 40 * i))
     client = login(tm)
-    with django_assert_max_num_queries(11):  # + the header's unread notification count
+    # + the header's unread notification count, + the access-log entry for the list (issue 12)
+    with django_assert_max_num_queries(12):
         response = client.get(url("plan_list"))
     assert response.status_code == 200 and f"{rows} plans" in _text(response)
 
