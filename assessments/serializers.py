@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.models import Administration, Battery, BatteryVersion, Kind
 from assessments.rules import Classification, CutoffKind, Direction, ScaleNorms, norm_problems
+from assessments.rules.change import MIN_SD
 from isotp import fields as bounded
 from referrals.models import DEVIANCE_CHOICES
 
@@ -17,6 +19,36 @@ SCORE_LIMIT = 1e6
 # --- the stateless change calculator (issue 9 contract) -----------------------------------------------------------
 
 
+@extend_schema_field(
+    {"type": "number", "format": "double", "minimum": 0, "maximum": 1, "exclusiveMaximum": True}
+)
+class ReliabilityField(serializers.FloatField):
+    """§7: a reliability from 0 up to, not including, 1 (`exclusiveMaximum` in the schema)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault(
+            "error_messages", {"min_value": "Enter a reliability from 0 up to, but not including, 1"}
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> float:
+        value = float(super().to_internal_value(data))
+        if value >= 1:
+            raise serializers.ValidationError("Enter a reliability from 0 up to, but not including, 1")
+        return value
+
+
+def _sd_field(**kwargs: Any) -> serializers.FloatField:
+    """§7: a standard deviation of at least MIN_SD (so above 0) and at most SCORE_LIMIT (`minimum` in the schema)."""
+    return serializers.FloatField(
+        min_value=MIN_SD,
+        max_value=SCORE_LIMIT,
+        error_messages={"min_value": f"Enter an SD of at least {MIN_SD:g}"},
+        **kwargs,
+    )
+
+
 class ChangeScaleInput(serializers.Serializer[Any]):
     # Scores and means are bounded so that the statistics stay finite (a score of 1e308 made the RCI infinite, which
     # JSON cannot carry). The norms' own rules (reliability 0 to 1, SDs above 0) are the rules module's: `validate`.
@@ -24,12 +56,12 @@ class ChangeScaleInput(serializers.Serializer[Any]):
     post = serializers.FloatField(min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT)
     direction = serializers.ChoiceField(choices=[d.value for d in Direction])
     norm_mean = serializers.FloatField(min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT)
-    norm_sd = serializers.FloatField(max_value=SCORE_LIMIT, help_text="The non-offender SD: greater than 0.")
-    reliability = serializers.FloatField(help_text="From 0 up to, not including, 1.")
+    norm_sd = _sd_field(help_text=f"The non-offender SD: at least {MIN_SD:g}.")
+    reliability = ReliabilityField(help_text="From 0 up to, not including, 1.")
     offender_mean = serializers.FloatField(
         allow_null=True, required=False, default=None, min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT
     )
-    offender_sd = serializers.FloatField(allow_null=True, required=False, default=None, max_value=SCORE_LIMIT)
+    offender_sd = _sd_field(allow_null=True, required=False, default=None)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """§7: every problem with the norms, each on its field, from the one copy of the rules."""

@@ -392,7 +392,9 @@ SPECTACULAR_SETTINGS = {
         "OffenceCategoryEnum": "referrals.rules.OFFENCE_CHOICES",
         "WaitingUrgencyEnum": "referrals.serializers.URGENCY_CHOICES",
         "AssessmentOutcomeEnum": "referrals.models.AssessmentOutcome",
-        "RiskSourceEnum": "referrals.models.RiskSource",  # RM2000 and OGRS3: recorded or calculated
+        "RiskSourceEnum": "referrals.models.RiskSource",
+        "Rm2000SexEnum": "referrals.serializers.RM2000_SEXES",
+        "SexEnum": "referrals.models.Sex",  # RM2000 and OGRS3: recorded or calculated
         # sessions: the delivery statuses and attendance outcomes.
         "DeliveryStatusEnum": "sessions.models.GroupStatus",  # plans share the same choices
         "SessionStatusEnum": "sessions.models.SessionStatus",

@@ -42,6 +42,7 @@ from referrals.models import (
     crn_validator,
 )
 from referrals.rules import OFFENCE_CHOICES, ROUTE_LABELS
+from referrals.rules.ogrs3 import MAX_PREVIOUS_SANCTIONS, MIN_AGE_AT_FIRST_SANCTION
 from referrals.rules.ogrs3 import OFFENCE_GROUP_CHOICES as OGRS3_OFFENCE_GROUP_CHOICES
 from referrals.rules.transitions import manual_transitions
 from referrals.selectors import has_completed_prison_sotp
@@ -62,6 +63,25 @@ class ReasonOutput(serializers.Serializer[Any]):
 # --- RM2000 calculator (POST rm2000/score/) -----------------------------------------------------------------
 
 
+# domain.md §4: RM2000 is for males only (its own enum in the schema, Rm2000SexEnum).
+RM2000_SEXES = [choice for choice in Sex.choices if choice[0] == "male"]
+
+
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class TrueOnlyField(serializers.BooleanField):
+    """A yes/no the calculation needs to be yes: `enum: [true]` in the schema, false a 400 on the field."""
+
+    def __init__(self, *, message: str, **kwargs: Any) -> None:
+        self.refusal = message
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> bool:
+        value = super().to_internal_value(data)
+        if value is not True:
+            raise serializers.ValidationError(self.refusal)
+        return True
+
+
 class Rm2000FactorsInput(serializers.Serializer[Any]):
     """The calculator's inputs apart from sex and date of birth (taken from a person's record when recorded)."""
 
@@ -69,13 +89,27 @@ class Rm2000FactorsInput(serializers.Serializer[Any]):
     commencement_of_risk_date = bounded.DateField(
         help_text="Date of sentence (or release) for the current sexual offence."
     )
+    # domain.md §4 (rules/rm2000.check_input): at least one sexual appearance; every sexual appearance is also a
+    # criminal one, so at least one criminal appearance; no count is negative. Declared here so the schema shows it.
     sexual_appearances = serializers.IntegerField(
-        help_text="Sentencing appearances for sexual offences, including the current one."
+        min_value=1,
+        help_text="Sentencing appearances for sexual offences, including the current one (at least 1).",
+        error_messages={
+            "min_value": "Risk Matrix 2000 needs at least one sexual appearance (a conviction for a sexual "
+            "offence, including the current one)"
+        },
     )
     criminal_appearances = serializers.IntegerField(
-        help_text="Sentencing appearances for any offence, including the current one."
+        min_value=1,
+        help_text="Sentencing appearances for any offence, including the current one (at least 1, and not "
+        "fewer than sexual appearances).",
+        error_messages={
+            "min_value": "Criminal appearances cannot be negative or 0: the current sexual offence is one"
+        },
     )
-    violent_appearances = serializers.IntegerField()
+    violent_appearances = serializers.IntegerField(
+        min_value=0, error_messages={"min_value": "Violent appearances cannot be negative"}
+    )
     burglary = serializers.BooleanField(default=False)
     male_victim = serializers.BooleanField(default=False)
     stranger_victim = serializers.BooleanField(default=False)
@@ -83,13 +117,20 @@ class Rm2000FactorsInput(serializers.Serializer[Any]):
     single = serializers.BooleanField(
         default=False, help_text="Never married nor lived with a partner for 2 years."
     )
-    sexual_offence_after_16 = serializers.BooleanField(
-        help_text="At least one sexual offence committed after the age of 16 (RM2000 is not valid otherwise)."
+    sexual_offence_after_16 = TrueOnlyField(
+        help_text="At least one sexual offence committed after the age of 16: must be true (RM2000 is not valid "
+        "otherwise).",
+        message="Risk Matrix 2000 is only valid for men with at least one sexual offence committed after the age "
+        "of 16",
     )
 
 
 class Rm2000ScoreInput(Rm2000FactorsInput):
-    sex = serializers.ChoiceField(choices=Sex.choices)
+    # domain.md §4: RM2000 is for males only, so the schema's enum is male alone.
+    sex = serializers.ChoiceField(
+        choices=RM2000_SEXES,
+        error_messages={"invalid_choice": "Risk Matrix 2000 is only valid for males"},
+    )
     date_of_birth = bounded.DateOfBirthField()
 
 
@@ -134,8 +175,26 @@ class Ogrs3ScoreInput(serializers.Serializer[Any]):
     assessment_date = bounded.DateField(
         help_text="The start of follow-up: the assessment or sentence date, or release from custody."
     )
-    age_at_first_sanction = serializers.IntegerField(help_text="Age at the first caution or conviction.")
-    previous_sanctions = serializers.IntegerField(help_text="Sanctions before the current one.")
+    # rules/ogrs3.check_input: the age of criminal responsibility and the largest credible count, declared here so
+    # the schema shows them (the rules stay the backstop).
+    age_at_first_sanction = serializers.IntegerField(
+        min_value=MIN_AGE_AT_FIRST_SANCTION,
+        help_text="Age at the first caution or conviction (10, the age of criminal responsibility, or over; not "
+        "after the current conviction).",
+        error_messages={
+            "min_value": f"Age at first sanction cannot be below {MIN_AGE_AT_FIRST_SANCTION}, the age of "
+            "criminal responsibility"
+        },
+    )
+    previous_sanctions = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_PREVIOUS_SANCTIONS,
+        help_text=f"Sanctions before the current one (0 to {MAX_PREVIOUS_SANCTIONS}).",
+        error_messages={
+            "min_value": "Previous sanctions cannot be negative",
+            "max_value": f"Previous sanctions cannot be more than {MAX_PREVIOUS_SANCTIONS}",
+        },
+    )
     offence_group = serializers.ChoiceField(
         choices=OGRS3_OFFENCE_GROUP_CHOICES, help_text="The current offence's group (domain.md §4.1)."
     )
