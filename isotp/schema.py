@@ -4,7 +4,8 @@
   a pattern says what is sent and what is accepted.
 - Every operation documents the errors every endpoint can give, with their bodies: 401 (no or a bad
   credential), 403 (the role may not), 404 (a record not found or not yours; a list's page out of range), 400 (field
-  errors, or a body or query that cannot be read: malformed or too deeply nested JSON), 413 (a body over the limit),
+  errors, or a body or query that cannot be read: malformed or too deeply nested JSON), 405 (a method the path does
+  not serve), 406 (an Accept it cannot answer), 413 (a body over the limit),
   415 (a body of another type), 503 with `Retry-After` and the code `SERVICE_UNAVAILABLE` (the database could not be
   reached: isotp/api.py and isotp/views.py answer it) and 429 with `Retry-After` where a rate limit applies to the
   operation's method (a throttle of the view that `get_throttles()` answers for that method).
@@ -80,6 +81,8 @@ STANDARD_ERRORS = {
     "401": "No credential, or one that is not valid (expired, revoked, second factor not yet entered).",
     "403": "Your role may not do this.",
     "404": "Not found, or not in your area or caseload (a list: a page out of range).",
+    "405": "The method is not allowed on this path (the `Allow` header lists the ones that are).",
+    "406": "The `Accept` header asks for a type the operation cannot answer with (it answers JSON).",
     "413": "The request body is larger than the service accepts.",
     "415": "The request body is not of a type the operation accepts.",
     "503": "The service is briefly unavailable (its database could not be reached): try again after the number of "
@@ -92,7 +95,7 @@ def _needs(operation: dict[str, Any], path: str, method: str) -> list[str]:
     parameters = operation.get("parameters", [])
     has_query = any(p.get("in") == "query" for p in parameters)
     has_path = "{" in path
-    codes = ["401", "403"]
+    codes = ["401", "403", "405", "406"]  # any path refuses an unknown method and an Accept it cannot meet
     if has_body or has_query:
         codes.append("400")
     if has_path or any(p.get("name") == "page" and p.get("in") == "query" for p in parameters):

@@ -50,7 +50,9 @@ def _view(callback: Any, method: str) -> Any:
 def _expected(path: str, method: str, callback: Any) -> set[str]:
     operation = SCHEMA["paths"][path][method]
     view = _view(callback, method)
-    codes = {"401", "403", "503"}  # every view authenticates, checks a permission and reads the database
+    # Every view authenticates, checks a permission, reads the database, refuses a method it does not serve
+    # (405) and negotiates the answer's type (406).
+    codes = {"401", "403", "405", "406", "503"}
     has_body = "requestBody" in operation
     has_query = any(p["in"] == "query" for p in operation.get("parameters", []))
     if has_body or has_query:
@@ -178,3 +180,16 @@ def test_the_oversized_and_over_deep_bodies_answer_as_documented(api, tm, settin
     response = client.post(path, {"notes": "x" * 2000}, format="json")
     assert response.status_code == 413
     _validate(response.json(), documented["413"])
+
+
+@pytest.mark.django_db
+def test_the_method_not_allowed_and_not_acceptable_answers_are_the_documented_ones(api, tm):
+    client = api(tm)
+    path = "/api/v1/offences/"
+    documented = SCHEMA["paths"][path]["get"]["responses"]
+    response = client.delete(path)
+    assert response.status_code == 405 and "GET" in response["Allow"]
+    _validate(response.json(), documented["405"])
+    response = client.get(path, HTTP_ACCEPT="application/xml")
+    assert response.status_code == 406
+    _validate(response.json(), documented["406"])
