@@ -3,7 +3,8 @@ area administrator confirms, keeping the anonymised statistics and an audit reco
 
 What the erasure keeps: every structural row the statistics count (referrals and their statuses and dates,
 memberships, attendance, psychometric scores, outcomes), the person's sex, learning disability and IQ, and the year
-of birth (1 January), so age bands still work. What it removes: the name, the date of birth (to the year), the CRN
+of birth (1 January), so age bands still work. What it removes: the name, the date of birth (to the year, in the
+risk calculators' inputs too), the CRN
 (replaced by an unused placeholder), every free-text field of every row that hangs from the person, the report
 writing and snapshots, and the report PDFs (deleted from storage).
 """
@@ -40,6 +41,9 @@ ERASED_JSON = {
     ("reports", "postprogrammereport"): ("content", "approved_snapshot"),
     ("reports", "reportversion"): ("snapshot",),
 }
+
+# RM2000 and OGRS3 calculators' inputs (JSON) hold the date of birth.
+DATED_INPUTS = frozenset({"inputs"})
 
 
 def _open_referral(person_ref: Any) -> Exists:
@@ -105,6 +109,10 @@ def _erase_row(obj: models.Model) -> list[str]:
                 values[field.attname] = "" if field.blank else ERASED_TEXT
         elif field.name in json_fields:
             values[field.attname] = {}
+        elif field.name in DATED_INPUTS and isinstance(current, dict) and current.get("date_of_birth"):
+            # A calculator's inputs repeat the date of birth: kept to the year, as the person's own is.
+            born = str(current["date_of_birth"])
+            values[field.attname] = current | {"date_of_birth": f"{born[:4]}-01-01"}
     if obj._meta.model_name == "reportversion" and values.get("amendment_reason") == "":
         values["amendment_reason"] = (
             ERASED_TEXT  # a later version must keep a reason (report_version_amendment...)
