@@ -4,9 +4,9 @@ area administrator confirms, keeping the anonymised statistics and an audit reco
 What the erasure keeps: every structural row the statistics count (referrals and their statuses and dates,
 memberships, attendance, psychometric scores, outcomes), the person's sex, learning disability and IQ, and the year
 of birth (1 January), so age bands still work. What it removes: the name, the date of birth (to the year, in the
-risk calculators' inputs too), the CRN
-(replaced by an unused placeholder), every free-text field of every row that hangs from the person, the report
-writing and snapshots, and the report PDFs (deleted from storage).
+risk calculators' inputs too), the CRN (replaced by an unused placeholder), every free-text field of every row that hangs from the person, the report
+writing and snapshots, and the report PDFs (deleted from storage); in free text about a group's delivery in the
+person's area (sessions, QA monitoring, supervision notes) the CRN and full name are replaced by `[erased]`.
 """
 
 from __future__ import annotations
@@ -139,6 +139,40 @@ def _erase_notifications(person: Any) -> int:
     )
 
 
+# Free text about a session, a group or a facilitator's delivery, not about one person: it may still name a member.
+# Only the mention is replaced (the rest is about other people and the delivery). (model, area lookup, fields)
+AREA_TEXT = (
+    ("programme_sessions.ScheduledSession", "group__area", ("content_delivered", "exercises")),
+    ("programme_sessions.ProgrammeGroup", "area", ("completion_reason",)),
+    ("quality.MonitoringForm", "area", ("comments",)),
+    ("quality.SupervisionRecord", "area", ("notes", "actions")),
+)
+MENTION_REPLACEMENT = "[erased]"
+
+
+def _redact_mentions(person: Any) -> int:
+    """Replace the CRN and the full name where free text in the person's area names them; answers rows changed."""
+    import re
+
+    from django.apps import apps
+    from django.db.models import Q
+
+    names = [n for n in (person.crn, f"{person.first_name} {person.last_name}".strip()) if n]
+    pattern = re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE)
+    changed = 0
+    for label, area_lookup, fields in AREA_TEXT:
+        model = apps.get_model(label)
+        mentions = Q()
+        for field in fields:
+            for name in names:
+                mentions |= Q(**{f"{field}__icontains": name})
+        for row in model._default_manager.filter(mentions, **{area_lookup: person.area_id}):
+            values = {f: pattern.sub(MENTION_REPLACEMENT, getattr(row, f)) for f in fields}
+            model._default_manager.filter(pk=row.pk).update(**values)
+            changed += 1
+    return changed
+
+
 def erase_personal_data(*, actor: User, person: Any) -> RetentionCandidate:
     """Area administrators of the person's area, for a person the nightly job listed and still due: erase the
     personal data (see the module docstring), mark the candidate erased and audit it (no personal data in the
@@ -178,6 +212,7 @@ def erase_personal_data(*, actor: User, person: Any) -> RetentionCandidate:
             if row.pk != locked.pk or not isinstance(row, Person):
                 files += _erase_row(row)
         _erase_notifications(locked)
+        _redact_mentions(locked)
         born = locked.date_of_birth
         Person.objects.filter(pk=locked.pk).update(
             first_name=ERASED_FIRST_NAME,

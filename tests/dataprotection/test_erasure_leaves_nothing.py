@@ -151,6 +151,20 @@ def _rich_person(area, personas, other_area, other_om) -> tuple[Person, list[str
         requested_by=tm,
         decision_reason=f"{LAST} has a place here",
     )
+    # Free text about the group's delivery names him too (a session's record, the TM's monitoring of it).
+    from quality.models import MonitoringForm, SessionRecording
+
+    type(session).objects.filter(pk=session.pk).update(content_delivered=f"Role play with {FIRST} {LAST}")
+    recording = SessionRecording.objects.create(area=area, session=session, recorded_by=tm)
+    MonitoringForm.objects.create(
+        area=area,
+        recording=recording,
+        facilitator=facilitator,
+        rated_by=tm,
+        viewed_on=LONG_AGO,
+        ratings={},
+        comments=f"Good challenge of {FIRST.upper()} {LAST} ({crn}); the others joined in",
+    )
     files = list(ReportVersion.objects.filter(report=report).values_list("file", flat=True))
     return person, files
 
@@ -173,3 +187,9 @@ def test_erasure_leaves_his_personal_data_nowhere_but_the_audit_trail(
         k: v for k, v in after.items() if k not in DOCUMENTED_EXCEPTIONS
     }
     assert not any((report_storage / name).exists() for name in files)
+    # Only the mention left the group's free text: the rest, about the others, stays.
+    from quality.models import MonitoringForm
+
+    assert (
+        MonitoringForm.objects.get().comments == "Good challenge of [erased] ([erased]); the others joined in"
+    )
