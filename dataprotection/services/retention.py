@@ -4,9 +4,10 @@ area administrator confirms, keeping the anonymised statistics and an audit reco
 What the erasure keeps: every structural row the statistics count (referrals and their statuses and dates,
 memberships, attendance, psychometric scores, outcomes), the person's sex, learning disability and IQ, and the year
 of birth (1 January), so age bands still work. What it removes: the name, the date of birth (to the year, in the
-risk calculators' inputs too), the CRN (replaced by an unused placeholder), every free-text field of every row that hangs from the person, the report
-writing and snapshots, and the report PDFs (deleted from storage); in free text about a group's delivery in the
-person's area (sessions, QA monitoring, supervision notes) the CRN and full name are replaced by `[erased]`.
+risk calculators' inputs too), the CRN (replaced by an unused placeholder), every free-text field of every row that
+hangs from the person, the report writing and snapshots, and the report PDFs (deleted from storage); in free text
+about a group's delivery in the person's area (sessions, QA monitoring, supervision notes) the CRN and full name
+are replaced by `[erased]`.
 """
 
 from __future__ import annotations
