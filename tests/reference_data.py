@@ -15,6 +15,13 @@ SEEDS = (
     ("referrals.migrations.0002_seed_offences_and_rm2000_table", ("referrals", "Offence")),
     ("sessions.migrations.0002_seed_catalogue", ("programme_sessions", "Programme")),
 )
+# Data migrations that later changed seeded rows, run again after their seed (module, function): the notes of the
+# scoring tables in words (without them a browser test would show the seed's old "domain.md §4").
+AFTER_SEED = {
+    "referrals.migrations.0002_seed_offences_and_rm2000_table": (
+        ("referrals.migrations.0008_plain_table_notes", "plain_notes"),
+    ),
+}
 
 
 def ensure() -> None:
@@ -22,3 +29,5 @@ def ensure() -> None:
     for module_name, (app_label, model_name) in SEEDS:
         if not apps.get_model(app_label, model_name).objects.exists():
             importlib.import_module(module_name).seed(apps, None)
+            for later, function in AFTER_SEED.get(module_name, ()):
+                getattr(importlib.import_module(later), function)(apps, None)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.models import AccessLog, AuditEvent
 from referrals.candidates import decision_for
-from referrals.models import Conviction, Person, Referral, RiskMatrixAssessment, Sentence
+from referrals.models import Conviction, Person, Referral, RiskMatrixAssessment, Rm2000ScoringTable, Sentence
 from referrals.programme_terms import catalogue_for
 from tests.factories import UserFactory
 from tests.pages import error_summary as _summary
@@ -1184,3 +1184,13 @@ def test_the_ogrs3_form_shows_the_services_date_refusal_on_its_field(login, area
     summary = _summary(response)
     assert 'href="#id_assessed_on_0' in summary, summary
     assert not person.ogrs3_assessments.exists()
+
+
+@pytest.mark.django_db
+def test_the_seeded_rm2000_table_reads_in_words() -> None:
+    """Issue 13: the scoring table the service starts with (seeded by migration) shows its note without design
+    references or section marks, on the calculator and the RM2000 page alike."""
+    seeded = Rm2000ScoringTable.objects.get(version="2003-commonly-cited-1")
+    note = seeded.source_note  # the column the pages show (the table's own copy stays as the seed stored it)
+    assert "domain.md" not in note and "§" not in note
+    assert "sections 13 to 15 of Thornton (2007)" in note
