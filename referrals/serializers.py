@@ -44,6 +44,7 @@ from referrals.models import (
 from referrals.rules import OFFENCE_CHOICES, ROUTE_LABELS
 from referrals.rules.ogrs3 import MAX_PREVIOUS_SANCTIONS, MIN_AGE_AT_FIRST_SANCTION
 from referrals.rules.ogrs3 import OFFENCE_GROUP_CHOICES as OGRS3_OFFENCE_GROUP_CHOICES
+from referrals.rules.rm2000 import MAX_APPEARANCES
 from referrals.rules.transitions import manual_transitions
 from referrals.selectors import has_completed_prison_sotp
 
@@ -93,6 +94,7 @@ class Rm2000FactorsInput(serializers.Serializer[Any]):
     # criminal one, so at least one criminal appearance; no count is negative. Declared here so the schema shows it.
     sexual_appearances = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_APPEARANCES,
         help_text="Sentencing appearances for sexual offences, including the current one (at least 1).",
         error_messages={
             "min_value": "Risk Matrix 2000 needs at least one sexual appearance (a conviction for a sexual "
@@ -101,6 +103,7 @@ class Rm2000FactorsInput(serializers.Serializer[Any]):
     )
     criminal_appearances = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_APPEARANCES,
         help_text="Sentencing appearances for any offence, including the current one (at least 1, and not "
         "fewer than sexual appearances).",
         error_messages={
@@ -108,7 +111,9 @@ class Rm2000FactorsInput(serializers.Serializer[Any]):
         },
     )
     violent_appearances = serializers.IntegerField(
-        min_value=0, error_messages={"min_value": "Violent appearances cannot be negative"}
+        min_value=0,
+        max_value=MAX_APPEARANCES,
+        error_messages={"min_value": "Violent appearances cannot be negative"},
     )
     burglary = serializers.BooleanField(default=False)
     male_victim = serializers.BooleanField(default=False)

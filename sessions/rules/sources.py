@@ -32,9 +32,9 @@ SOURCE_NAMES: dict[str, str] = {
 _NUMBER = re.compile(r"(?<![\w.:-])(00[0-4])(?!\w|:\d)")
 _NUMBERS_IN_BRACKETS = re.compile(r"\((00[0-4](?:,\s*00[0-4])*)\)")
 _DESIGN_REFERENCE = re.compile(
-    r"\s*\((?:see\s+)?(?:domain\.md\s*)?§\s*[\d.]+(?:\s*(?:,|and)\s*§?\s*[\d.]+)*\)"
+    r"\s*\((?:see\s+)?(?:domain\.md\s*)?\u00a7\s*[\d.]+(?:\s*(?:,|and)\s*\u00a7?\s*[\d.]+)*\)"
 )
-_LEFTOVER_DESIGN = re.compile(r"(?:domain\.md\s*)?§\s*[\d.]+")
+_LEFTOVER_DESIGN = re.compile(r"(?:domain\.md\s*)?\u00a7\s*[\d.]+")  # \u00a7: the section sign
 _AND_OVER = re.compile(r"\b(\d+)\+")
 _SENTENCE_START = re.compile(r"(^|\.\s+)([a-z])")
 

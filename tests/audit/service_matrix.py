@@ -12,4 +12,5 @@ NOT_SERVICES = [
         services.record_search, "the access log of a search, written by the page or endpoint that lists"
     ),
     NotAService(services.diff, "computes the changed fields for an audit event; no write"),
+    NotAService(services.search_label, "the words of a search for its access-log entry; no write"),
 ]

@@ -235,6 +235,9 @@ SERVICES = [
 NOT_SERVICES = [
     NotAService(validation.full_clean, "model validation the services run before a write"),
     NotAService(validation.not_future, "a date check the services share"),
+    NotAService(
+        validation.not_before_birth, "a date check the services share (not before the date of birth)"
+    ),
     NotAService(validation.validate_programme, "a programme and format check the services share"),
     NotAService(
         validation.has_open_referral, "a read inside a service's transaction (one open referral each)"
