@@ -28,7 +28,7 @@ from accounts.permissions import (
     OwnCalendarPermission,
     SchedulePreviewPermission,
 )
-from isotp.api import AccessLoggedList
+from isotp.api import AccessLoggedList, act_on
 from referrals import selectors as referral_selectors
 from sessions import services
 from sessions.attendance_serializers import MembershipProgressOutput, with_progress
@@ -192,12 +192,17 @@ class GroupCloseApi(APIView):
         summary="Close a group (mark it completed)",
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        user = _user(request)
-        group = group_for_user(user, public_id)
-        data = CloseInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.close_group(actor=user, group=group, **data.validated_data)
-        return Response(GroupOutput(group_for_user(user, public_id)).data)
+        return act_on(
+            request,
+            public_id,
+            find=group_for_user,
+            input_class=CloseInput,
+            # read again through the selector: the answer carries its annotated fields
+            act=lambda user, group, values: group_for_user(
+                user, services.close_group(actor=user, group=group, **values).public_id
+            ),
+            output_class=GroupOutput,
+        )
 
 
 class GroupSessionListApi(generics.ListAPIView):
@@ -456,12 +461,16 @@ class PlanCloseApi(APIView):
         summary="Close a one-to-one plan (mark it completed)",
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
-        user = _user(request)
-        plan = plan_for_user(user, public_id)
-        data = CloseInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.close_plan(actor=user, plan=plan, **data.validated_data)
-        return Response(PlanOutput(plan_for_user(user, public_id)).data)
+        return act_on(
+            request,
+            public_id,
+            find=plan_for_user,
+            input_class=CloseInput,
+            act=lambda user, plan, values: plan_for_user(
+                user, services.close_plan(actor=user, plan=plan, **values).public_id
+            ),
+            output_class=PlanOutput,
+        )
 
 
 class PlanSessionListApi(generics.ListAPIView):

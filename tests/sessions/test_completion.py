@@ -5,6 +5,7 @@ treatment manager's close (page and API), and what follows on the pages. The i-S
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, NamedTuple
 
 import pytest
 from django.conf import settings
@@ -235,66 +236,91 @@ def test_the_nightly_task_leaves_a_group_with_a_register_missing(group, tm, om, 
 
 
 # --- the treatment manager closes: API ----------------------------------------------------------------------------
+# The close endpoints' statuses, codes and bodies are a contract: each is checked for a group and a plan alike.
 
 
-def test_the_api_refuses_to_close_a_group_with_registers_missing_naming_them(
-    api, group, tm, om, facilitator, time_machine
-):
-    member = allocate_member(group, tm, om)
-    delivered(group, [member], 35, skip=(20, 21), recorder=facilitator)
-    move_to(time_machine, last_session(group).date + dt.timedelta(days=1))
-    url = reverse("api-group-close", args=[group.public_id])
-    response = api(tm).post(url, {}, format="json")
+class Closing(NamedTuple):
+    kind: str  # "group" or "plan"
+    owner: Any
+    member: Membership
+
+    @property
+    def url(self) -> str:
+        return reverse(f"api-{self.kind}-close", args=[self.owner.public_id])
+
+
+@pytest.fixture(params=["group", "plan"])
+def closing(request, area, tm, om, facilitator) -> Closing:
+    """A group, or a one-to-one plan, with one member: the close endpoints answer alike."""
+    if request.param == "group":
+        group = request.getfixturevalue("group")
+        return Closing("group", group, allocate_member(group, tm, om))
+    plan = make_plan(area, actor=tm, facilitator=facilitator)
+    return Closing("plan", plan, Membership.objects.get(plan=plan))
+
+
+def test_the_api_refuses_while_sessions_are_still_to_come(api, tm, closing, time_machine):
+    move_to(time_machine, dt.date(2026, 12, 1))  # before the first session
+    response = api(tm).post(closing.url, {}, format="json")
     assert response.status_code == 409
-    assert response.json()["code"] == "REGISTERS_MISSING" and response.json()["sessions"] == [20, 21]
-    s20, s21 = (format_date(session_number(group, n).date) for n in (20, 21))
-    assert f"session 20 on {s20} and session 21 on {s21}" in response.json()["detail"]
+    total = closing.owner.sessions.count()
+    named = ", ".join(
+        f"session {n} on {format_date(session_number(closing.owner, n).date)}" for n in (1, 2, 3)
+    )
+    assert response.json() == {
+        "code": "SESSIONS_TO_COME",
+        "detail": f"{total} sessions are still to be delivered ({named} and {total - 3} more): "
+        f"the {closing.kind} is completed once its last session's register is taken.",
+        "sessions": list(range(1, total + 1)),
+    }
 
 
-def test_the_api_refuses_while_sessions_are_still_to_come(api, group, tm):
-    response = api(tm).post(reverse("api-group-close", args=[group.public_id]), {}, format="json")
-    assert response.status_code == 409 and response.json()["code"] == "SESSIONS_TO_COME"
-
-
-def test_a_treatment_manager_closes_a_finished_group_through_the_api(
-    api, group, tm, om, facilitator, time_machine
+def test_the_api_refuses_to_close_with_registers_missing_naming_them(
+    api, tm, facilitator, closing, time_machine
 ):
-    member = allocate_member(group, tm, om)
-    delivered(group, [member], 35, recorder=facilitator)
-    move_to(time_machine, last_session(group).date + dt.timedelta(days=1), hour=9)
-    url = reverse("api-group-close", args=[group.public_id])
-    response = api(tm).post(url, {"reason": "Programme delivered in full"}, format="json")
+    owner = closing.owner
+    delivered(owner, [closing.member], owner.sessions.count(), skip=(20, 21), recorder=facilitator)
+    move_to(time_machine, last_session(owner).date + dt.timedelta(days=1))
+    response = api(tm).post(closing.url, {}, format="json")
+    assert response.status_code == 409
+    s20, s21 = (format_date(session_number(owner, n).date) for n in (20, 21))
+    assert response.json() == {
+        "code": "REGISTERS_MISSING",
+        "detail": f"The registers of session 20 on {s20} and session 21 on {s21} have not been taken: "
+        "take them first.",
+        "sessions": [20, 21],
+    }
+
+
+def test_a_treatment_manager_closes_a_finished_group_or_plan_through_the_api(
+    api, tm, facilitator, closing, time_machine
+):
+    owner = closing.owner
+    delivered(owner, [closing.member], owner.sessions.count(), recorder=facilitator)
+    move_to(time_machine, last_session(owner).date + dt.timedelta(days=1), hour=9)
+    response = api(tm).post(closing.url, {"reason": "Programme delivered in full"}, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["status"] == "completed" and body["completed_on"] == last_session(group).date.isoformat()
+    detail = reverse(f"api-{closing.kind}-detail", args=[owner.public_id])
+    assert body == api(tm).get(detail).json()  # the group's or plan's own answer, its annotations included
+    assert body["status"] == "completed" and body["completed_on"] == last_session(owner).date.isoformat()
     assert body["completed_by"]["id"] == str(tm.public_id)
     assert body["completion_reason"].startswith(
         "Programme delivered in full (Every session has been delivered"
     )
-    again = api(tm).post(url, {}, format="json")
+    again = api(tm).post(closing.url, {}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "ALREADY_COMPLETED"
 
 
 @pytest.mark.parametrize("who", ["facilitator", "om", "area_admin"])
-def test_only_a_treatment_manager_closes(api, group, who, request):
-    response = api(request.getfixturevalue(who)).post(
-        reverse("api-group-close", args=[group.public_id]), {}, format="json"
-    )
+def test_only_a_treatment_manager_closes(api, closing, who, request):
+    response = api(request.getfixturevalue(who)).post(closing.url, {}, format="json")
     assert response.status_code == 403
 
 
-def test_another_area_s_group_or_plan_is_not_found(api, group, area, other_tm):
-    response = api(other_tm).post(reverse("api-group-close", args=[group.public_id]), {}, format="json")
+def test_another_area_s_group_or_plan_is_not_found(api, closing, other_tm):
+    response = api(other_tm).post(closing.url, {}, format="json")
     assert response.status_code == 404
-    plan = make_plan(area)
-    response = api(other_tm).post(reverse("api-plan-close", args=[plan.public_id]), {}, format="json")
-    assert response.status_code == 404
-
-
-def test_the_plan_api_refuses_with_the_same_rule(api, area, tm):
-    plan = make_plan(area, actor=tm)
-    response = api(tm).post(reverse("api-plan-close", args=[plan.public_id]), {}, format="json")
-    assert response.status_code == 409 and response.json()["code"] == "SESSIONS_TO_COME"
 
 
 # --- pages --------------------------------------------------------------------------------------------------------
