@@ -340,7 +340,11 @@ def group_needs_profile(group: ProgrammeGroup) -> dict[str, Any]:
     )
     parsed: dict[int, Any] = {}
     rows = []
-    counts = dict.fromkeys(TREATMENT_TARGETS, 0)
+    # one column a target, counting the members who need it
+    columns: dict[int, dict[str, Any]] = {
+        t: {"target": t, "short": TARGET_SHORT[t], "title": TREATMENT_TARGETS[t], "members": 0}
+        for t in TREATMENT_TARGETS
+    }
     for member in members:
         pre = member.pre_administrations[0] if member.pre_administrations else None
         needs: list[int] = []
@@ -351,7 +355,7 @@ def group_needs_profile(group: ProgrammeGroup) -> dict[str, Any]:
             found = caution(battery, _scores(pre) or {})
             flagged = found.reason if found.flagged else None
             for target in needs:
-                counts[target] += 1
+                columns[target]["members"] += 1
         rows.append(
             {
                 "membership": str(member.public_id),
@@ -359,14 +363,12 @@ def group_needs_profile(group: ProgrammeGroup) -> dict[str, Any]:
                 "assessed": pre is not None,
                 "caution": flagged,  # §7: the pre-programme profile is to be interpreted with caution (why)
                 "needs": needs,
-                "flags": [target in needs for target in TREATMENT_TARGETS],
+                # the row's cells in the columns' order: (the target's column, whether the member needs it)
+                "cells": [(column, target in needs) for target, column in columns.items()],
             }
         )
     return {
-        "targets": [
-            {"target": t, "short": TARGET_SHORT[t], "title": TREATMENT_TARGETS[t], "members": counts[t]}
-            for t in TREATMENT_TARGETS
-        ],
+        "targets": list(columns.values()),
         "members": rows,
         "assessed": sum(1 for r in rows if r["assessed"]),
         "cautions": sum(1 for r in rows if r["caution"]),

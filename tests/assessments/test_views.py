@@ -9,8 +9,9 @@ import re
 
 import pytest
 
-from assessments import services
+from assessments import selectors, services
 from assessments.models import Administration
+from assessments.rules import TARGET_SHORT
 from tests.assessments.factories import (
     AFTER_END,
     BEFORE_START,
@@ -187,6 +188,24 @@ def test_the_group_needs_profile_flags_a_profile_to_interpret_with_caution(login
     needs = page_text(page).split('id="needs"', 1)[1]
     row = next(r for r in needs.split("</tr>") if membership.referral.person.full_name in r)
     assert "Interpret with caution" in row
+
+
+def test_the_needs_table_marks_each_need_under_its_own_target(login, facilitator, tm, setup):
+    """Each member's cells follow the columns (1 to 6), labelled for the stacked layout; a need under its target."""
+    version, membership = setup
+    b = battery_of(version)
+    _pre_with(
+        facilitator, membership, version, DENIAL=problem_score(b, "DENIAL"), CDS=problem_score(b, "CDS")
+    )
+    needs = selectors.group_needs_profile(membership.group)["members"][0]["needs"]
+    assert {1, 2} <= set(needs)
+    page = page_text(login(tm).get(f"/groups/{membership.group.public_id}/")).split('id="needs"', 1)[1]
+    row = next(r for r in page.split("</tr>") if membership.referral.person.full_name in r)
+    cells = re.findall(r'<td class="govuk-table__cell" data-label="([^"]*)">(.*?)</td>', row)
+    assert [label for label, _ in cells] == [f"{t}. {short}" for t, short in TARGET_SHORT.items()]
+    marked = {label.split(".")[0] for label, cell in cells if "app-needs-flag" in cell}
+    assert marked == {str(t) for t in needs}
+    assert all("No need" in cell for label, cell in cells if label.split(".")[0] not in marked)
 
 
 def test_an_unflagged_group_shows_no_caution(login, facilitator, tm, setup):
