@@ -1,24 +1,24 @@
 """Issue 13: the audit trail's changes sort by each column on the server (across every page), both ways, with
-`aria-sort` on the header and the search kept; an unknown sort falls back to newest first; no queries per row."""
+`aria-sort` on the header and the search kept; an unknown sort falls back to newest first; no queries per row.
+The checks are the Reports list's too (tests/pages.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.urls import reverse
 
 from audit.services import record_event
 from tests.factories import UserFactory
+from tests.pages import (
+    assert_newest_first_unless_sorted,
+    assert_sort_links_keep_the_filter,
+    assert_sorting_adds_no_queries_per_row,
+    assert_sorts_both_ways,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def _aria(html: str, label: str) -> str:
-    found = re.search(r'<th[^>]*aria-sort="(\w+)"[^>]*>\s*<a[^>]*>' + re.escape(label) + "<", html)
-    assert found, f"no sortable header {label}"
-    return found.group(1)
 
 
 @pytest.fixture
@@ -52,32 +52,32 @@ def two_events(area, tm, time_machine):
     ("key", "label"), [("when", "When"), ("who", "Who"), ("what", "What happened"), ("record", "Record")]
 )
 def test_the_audit_trail_sorts_by_each_column_both_ways(login, tm, two_events, key, label):
-    client = login(tm)
-    url = reverse("audit:event_list")
-    html = client.get(url, {"sort": key}).content.decode()
-    assert html.index("AAA-LABEL") < html.index("ZZZ-LABEL")
-    assert _aria(html, label) == "ascending" and f"sort=-{key}" in html
-    html = client.get(url, {"sort": f"-{key}"}).content.decode()
-    assert html.index("ZZZ-LABEL") < html.index("AAA-LABEL")
-    assert _aria(html, label) == "descending"
+    assert_sorts_both_ways(
+        login(tm), reverse("audit:event_list"), key=key, label=label, first="AAA-LABEL", last="ZZZ-LABEL"
+    )
 
 
 def test_the_audit_trail_default_and_unknown_sort_are_newest_first(login, tm, two_events):
-    client = login(tm)
-    for params in ({}, {"sort": "action; drop"}, {"sort": "-"}):
-        html = client.get(reverse("audit:event_list"), params).content.decode()
-        assert html.index("ZZZ-LABEL") < html.index("AAA-LABEL"), params
-        assert _aria(html, "When") == "descending" and _aria(html, "Who") == "none"
+    assert_newest_first_unless_sorted(
+        login(tm),
+        reverse("audit:event_list"),
+        unknown=("action; drop", "-"),
+        newest="ZZZ-LABEL",
+        oldest="AAA-LABEL",
+        by="When",
+        other="Who",
+    )
 
 
 def test_the_sort_links_keep_the_search(login, tm, two_events):
-    html = (
-        login(tm)
-        .get(reverse("audit:event_list"), {"action": "person.updated", "sort": "who"})
-        .content.decode()
+    assert_sort_links_keep_the_filter(
+        login(tm),
+        reverse("audit:event_list"),
+        filters={"action": "person.updated"},
+        sort="who",
+        shown="AAA-LABEL",
+        hidden="ZZZ-LABEL",
     )
-    assert "action=person.updated&amp;sort=-who" in html
-    assert "AAA-LABEL" in html and "ZZZ-LABEL" not in html
 
 
 @pytest.mark.parametrize("sort", ["when", "-who", "what", "-record"])
@@ -95,7 +95,12 @@ def test_sorting_the_audit_trail_adds_no_queries_per_row(
             object_label=f"ROW-{n}",
             area_id=area.pk,
         )
-    client = login(tm)
-    with django_assert_max_num_queries(14):
-        response = client.get(reverse("audit:event_list"), {"sort": sort})
-    assert response.status_code == 200 and response.content.decode().count("ROW-") >= rows
+    assert_sorting_adds_no_queries_per_row(
+        login(tm),
+        reverse("audit:event_list"),
+        sort,
+        queries=14,
+        row_text="ROW-",
+        rows=rows,
+        assert_max_queries=django_assert_max_num_queries,
+    )

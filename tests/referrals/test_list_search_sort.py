@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from referrals.models import Person
 from tests.factories import UserFactory
+from tests.pages import aria_sort as _aria
 from tests.pages import page_text as _text
 from tests.referrals.factories import referral_for
 
@@ -26,12 +27,6 @@ def _named(referral, first: str, last: str, crn: str):
 
 def _order(html: str, *needles: str) -> list[int]:
     return [html.index(n) for n in needles]
-
-
-def _aria(html: str, label: str) -> str:
-    found = re.search(r'<th[^>]*aria-sort="(\w+)"[^>]*>\s*<a[^>]*>' + re.escape(label) + "<", html)
-    assert found, f"no sortable header {label}"
-    return found.group(1)
 
 
 def test_referral_list_searches_by_crn_or_name(login, area, om, tm):
