@@ -5,18 +5,24 @@ live server, signs in through the real pages (password, then the TOTP code), che
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from accounts.models import User
-from tests.factories import PASSWORD
+from accounts.models import ProbationArea, User
+from isotp import clock
+from sessions import services
+from sessions.models import Membership, ProgrammeGroup
+from tests.factories import PASSWORD, VenueFactory
+from tests.sessions.factories import make_group, trained_facilitator, waiting_referral
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -62,6 +68,37 @@ def page(browser: Browser, live_server, settings) -> Iterator[Page]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+RunningGroup = tuple[ProgrammeGroup, list[Membership]]
+
+
+@pytest.fixture
+def running_group(area: ProbationArea, tm: User, facilitator: User, om: User) -> Callable[..., RunningGroup]:
+    """Makes "Monday evening group" at a named venue, started on the Monday `weeks` weeks ago (so it has past
+    sessions to take registers of), delivered by `facilitator` and a second trained facilitator, with `members`
+    men of `om`'s caseload allocated before it started: `running_group(3)` is (the group, its memberships)."""
+
+    def make(members: int, *, weeks: int = 2) -> RunningGroup:
+        today = timezone.localdate()
+        start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks)  # a Monday
+        venue = VenueFactory(area=area, name="Crewe Probation Office, group room 1")
+        with clock.as_of(start):
+            group = make_group(
+                area,
+                actor=tm,
+                facilitators=[facilitator, trained_facilitator(area)],
+                venue=venue,
+                start_date=start,
+                name="Monday evening group",
+            )
+            allocated = [
+                services.allocate(actor=tm, group=group, referral=waiting_referral(area, om))
+                for _ in range(members)
+            ]
+        return group, allocated
+
+    return make
 
 
 def check_accessibility(page: Page) -> None:

@@ -6,38 +6,20 @@ and kept as a screenshot (artifacts/screenshots/attendance-*.png)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from isotp import clock
 from sessions import services
 from sessions.models import Attendance, CatchUp
 from tests.e2e.conftest import look, sign_in_through_pages
-from tests.factories import VenueFactory
-from tests.sessions.factories import make_group, trained_facilitator, waiting_referral
+from tests.sessions.factories import waiting_referral
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_facilitator_takes_a_register_and_books_a_catch_up(page: Page, area, tm, facilitator, om):
-    today = timezone.localdate()
-    start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=2)  # a Monday two weeks ago
-    venue = VenueFactory(area=area, name="Crewe Probation Office, group room 1")
-    with clock.as_of(start):
-        group = make_group(
-            area,
-            actor=tm,
-            facilitators=[facilitator, trained_facilitator(area)],
-            venue=venue,
-            start_date=start,
-            name="Monday evening group",
-        )
-        members = [
-            services.allocate(actor=tm, group=group, referral=waiting_referral(area, om)) for _ in range(3)
-        ]
+def test_facilitator_takes_a_register_and_books_a_catch_up(page: Page, facilitator, running_group):
+    group, members = running_group(3)
     first = group.sessions.get(number=1)
 
     sign_in_through_pages(page, facilitator)
@@ -83,6 +65,7 @@ def test_facilitator_takes_a_register_and_books_a_catch_up(page: Page, area, tm,
     look(page, "attendance-progress-outstanding")
     page.get_by_role("link", name="Book a catch-up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Book a catch-up")
+    today = timezone.localdate()  # the catch-up is booked for today
     page.fill("#id_date_0", str(today.day))
     page.fill("#id_date_1", str(today.month))
     page.fill("#id_date_2", str(today.year))
@@ -106,18 +89,12 @@ def _no_sideways_scroll(page: Page) -> bool:
 
 
 def test_a_restart_is_tagged_on_the_waiting_list_and_filtered_at_phone_width(
-    page: Page, area, tm, facilitator, om
+    page: Page, area, tm, facilitator, om, running_group
 ):
     """h8: the fifth missed session restarts a member; the TM's waiting list tags him "Restart" with why, its
     filter (a visible checkbox and button) keeps only the restarts, and at 375 px neither the waiting list nor the
     OM's caseload scrolls sideways."""
-    today = timezone.localdate()
-    start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=7)  # a Monday seven weeks ago
-    with clock.as_of(start):
-        group = make_group(
-            area, actor=tm, facilitators=[facilitator, trained_facilitator(area)], start_date=start
-        )
-        member = services.allocate(actor=tm, group=group, referral=waiting_referral(area, om))
+    group, (member,) = running_group(1, weeks=7)
     sessions = {n: group.sessions.get(number=n) for n in range(1, 7)}
     services.record_attendance(actor=facilitator, membership=member, session=sessions[1], outcome="attended")
     for n in range(2, 6):

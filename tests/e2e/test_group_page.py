@@ -4,29 +4,16 @@ cell labelled by its column, so the page never scrolls sideways at 375 px; axe-c
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from isotp import clock
-from sessions import services
 from tests.e2e.conftest import look, sign_in_through_pages
-from tests.sessions.factories import make_group, trained_facilitator, waiting_referral
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_group_page_fits_a_phone(page: Page, area, tm, facilitator, om):
-    today = timezone.localdate()
-    start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=2)  # a Monday two weeks ago
-    with clock.as_of(start):
-        group = make_group(
-            area, actor=tm, facilitators=[facilitator, trained_facilitator(area)], start_date=start
-        )
-        member = services.allocate(actor=tm, group=group, referral=waiting_referral(area, om))
-        services.allocate(actor=tm, group=group, referral=waiting_referral(area, om))
+def test_the_group_page_fits_a_phone(page: Page, tm, running_group):
+    group, (member, _) = running_group(2)
     sign_in_through_pages(page, tm)  # the TM sees every column, the actions included
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"/groups/{group.public_id}/")

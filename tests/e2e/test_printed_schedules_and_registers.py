@@ -6,18 +6,11 @@ for a person to look at."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from isotp import clock
-from sessions import services
 from tests.e2e import conftest
 from tests.e2e.conftest import sign_in_through_pages
-from tests.factories import VenueFactory
-from tests.sessions.factories import make_group, trained_facilitator, waiting_referral
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,28 +42,8 @@ def print_it(page: Page, name: str) -> None:
     page.pdf(path=str(conftest.SHOTS / f"print-{name}.pdf"), format="A4", print_background=True)
 
 
-@pytest.fixture
-def running_group(area, tm, facilitator, om):
-    today = timezone.localdate()
-    start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=2)  # a Monday two weeks ago
-    venue = VenueFactory(area=area, name="Crewe Probation Office, group room 1")
-    with clock.as_of(start):
-        group = make_group(
-            area,
-            actor=tm,
-            facilitators=[facilitator, trained_facilitator(area)],
-            venue=venue,
-            start_date=start,
-            name="Monday evening group",
-        )
-        members = [
-            services.allocate(actor=tm, group=group, referral=waiting_referral(area, om)) for _ in range(2)
-        ]
-    return group, members
-
-
 def test_a_printed_schedule_is_the_schedule_alone(page: Page, tm, running_group):
-    group, members = running_group
+    group, members = running_group(2)
     sign_in_through_pages(
         page, tm
     )  # the TM's page has every control: actions, allocate, remove, register links
@@ -92,7 +65,7 @@ def test_a_printed_schedule_is_the_schedule_alone(page: Page, tm, running_group)
 
 
 def test_a_printed_register_is_the_register_alone(page: Page, facilitator, running_group):
-    group, members = running_group
+    group, members = running_group(2)
     first = group.sessions.get(number=1)
     sign_in_through_pages(page, facilitator)
     page.goto(f"/sessions/{first.public_id}/register/")
