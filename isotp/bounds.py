@@ -34,12 +34,9 @@ SEARCH_MAX_LENGTH = 100
 # name or a note display other than it reads (Unicode TR #9 and CVE-2021-42574, "Trojan Source"). Tab, line feed
 # and carriage return are allowed in multi-line free text only.
 LINE_BREAKS = frozenset("\t\n\r")
-_REFUSED = frozenset(
-    [chr(c) for c in range(0x20)]
-    + [chr(c) for c in range(0x7F, 0xA0)]
-    + [chr(c) for c in range(0x202A, 0x202F)]
-    + [chr(c) for c in range(0x2066, 0x206A)]
-)
+# The refused code points as (first, last) ranges: isotp/schema.py writes them as the schema's `pattern`.
+REFUSED_RANGES = ((0x00, 0x1F), (0x7F, 0x9F), (0x202A, 0x202E), (0x2066, 0x2069))
+_REFUSED = frozenset(chr(c) for first, last in REFUSED_RANGES for c in range(first, last + 1))
 
 
 def text_character_problem(value: str, *, multiline: bool) -> str | None:

@@ -182,3 +182,14 @@ class CharField(serializers.CharField):
         if multiline is None:
             multiline = (self.max_length or 0) >= MULTILINE_FROM_LENGTH
         self.validators.append(validate_multiline_text if multiline else validate_single_line_text)
+
+
+# The key of a serializer field's `style` that isotp/schema.py adds to the field's schema.
+SCHEMA_STYLE = "openapi"
+
+
+def schema(**keywords: Any) -> dict[str, Any]:
+    """A field's `style`: what its schema says beyond what drf-spectacular reads from the field, for a rule the
+    service checks (an enum of catalogue codes, a list's size): `style=bounded.schema(minItems=1, maxItems=2)`.
+    The service stays the gate; this only tells a client (and schemathesis) what it will accept."""
+    return {SCHEMA_STYLE: keywords}

@@ -10,6 +10,12 @@
   reached: isotp/api.py and isotp/views.py answer it) and 429 with `Retry-After` where a rate limit applies to the
   operation's method (a throttle of the view that `get_throttles()` answers for that method).
 - `/healthz` (a plain Django view, for load balancers) is documented too: 200, or 503 naming the failed dependency.
+- What a request may send is said as far as OpenAPI can say it (schemathesis generates from it): every date of
+  isotp.fields is within 1900-2100 (a `pattern`, OpenAPI having no date range) and says in words when it must also
+  be in the past or the future; every string refused with a control or text-direction character
+  (isotp/bounds.py) has a `pattern` without them, and one that may not be blank needs a character that is not
+  white space; a field's own `style=isotp.fields.schema(...)` adds what only the service checks (an enum of
+  catalogue codes, a list's size). Rules across fields are in the operation's description and its 400.
 """
 
 from __future__ import annotations
@@ -19,10 +25,75 @@ from typing import Any
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
+from isotp import bounds
+from isotp import fields as bounded
+
 # HH:MM, 00:00 to 23:59.
 HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
 # What DRF's ISO 8601 time input accepts without an offset: HH:MM, HH:MM:SS or HH:MM:SS.ffffff.
 HH_MM_SS = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+# A date from bounds.EARLIEST_DATE (1900-01-01) to bounds.LATEST_DATE (2100-12-31); `format: date` rules out the
+# days a month does not have.
+DATE_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def _escape(code: int) -> str:
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def refused_characters(*, multiline: bool) -> str:
+    """The characters bounds.text_character_problem refuses, as the inside of a regex character class."""
+    allowed = {ord(c) for c in bounds.LINE_BREAKS} if multiline else set()
+    parts: list[str] = []
+    for first, last in bounds.REFUSED_RANGES:
+        start: int | None = None
+        for code in range(first, last + 2):
+            inside = code <= last and code not in allowed
+            if inside and start is None:
+                start = code
+            elif not inside and start is not None:
+                end = code - 1
+                parts.append(_escape(start) if start == end else f"{_escape(start)}-{_escape(end)}")
+                start = None
+    return "".join(parts)
+
+
+def text_pattern(*, multiline: bool, blank: bool) -> str:
+    """A string with none of the refused characters; not `blank`: with one character that is not white space
+    (DRF trims white space, then refuses what is left empty). A field that may be blank says so beside the pattern
+    (drf-spectacular's `oneOf` with `maxLength: 0`), so the pattern itself takes one character or more."""
+    refused = refused_characters(multiline=multiline)
+    if blank:
+        return f"^[^{refused}]+$"
+    return f"^[^{refused}]*[^\\s{refused}][^{refused}]*$"
+
+
+_DATE_WORDS = {
+    bounded.DateOfBirthField: f"On or after 1 January 1900 and at least {bounds.MIN_AGE} years ago.",
+    bounded.PastDateField: "Today or earlier.",
+}
+
+
+def _request_constraints(field: Any, result: dict[str, Any]) -> dict[str, Any]:
+    """What isotp.fields and isotp/bounds.py refuse, for a field a request sends."""
+    if "pattern" in result or "enum" in result:
+        return result
+    validators = getattr(field, "validators", None) or []
+    bounded_date = isinstance(field, bounded.DateField) or bounded.validate_date_in_range in validators
+    if bounded_date and result.get("format") == "date":
+        result = {**result, "pattern": DATE_PATTERN}
+        words = _DATE_WORDS.get(type(field))
+        if words:
+            result["description"] = f"{result['description']} {words}" if result.get("description") else words
+        return result
+    if result.get("type") != "string":
+        return result
+    if bounded.validate_single_line_text in validators or bounded.validate_multiline_text in validators:
+        multiline = bounded.validate_multiline_text in validators
+        blank = getattr(field, "allow_blank", True) or not getattr(field, "trim_whitespace", False)
+        result = {**result, "pattern": text_pattern(multiline=multiline, blank=blank)}
+    return result
+
 
 ERROR_DETAIL = "ErrorDetail"
 FIELD_ERRORS = "FieldErrors"
@@ -55,6 +126,20 @@ class AutoSchema(SpectacularAutoSchema):
             only_hh_mm = direction == "response" or (formats is not None and list(formats) == ["%H:%M"])
             result["pattern"] = HH_MM if only_hh_mm else HH_MM_SS
             result.setdefault("example", "18:00")
+        extra = (getattr(field, "style", None) or {}).get(bounded.SCHEMA_STYLE)
+        if extra and isinstance(result, dict):
+            result = {**result, **extra}
+        if direction == "request" and isinstance(result, dict):
+            result = _request_constraints(field, result)
+        return result
+
+    def _map_serializer(self, serializer: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        """A request serializer's `openapi_request` (a rule across its fields: which pairs of values go together)
+        is added to its component."""
+        result = super()._map_serializer(serializer, direction, bypass_extensions)
+        extra = getattr(serializer, "openapi_request", None)
+        if extra and direction == "request" and isinstance(result, dict):
+            result = {**result, **extra}
         return result
 
     def _get_response_bodies(self, direction: Any = "response") -> Any:

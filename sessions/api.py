@@ -68,6 +68,29 @@ from sessions.serializers import (
 
 T = TypeVar("T")
 CONFLICT = OpenApiResponse(description="A domain rule refuses the change: {code, detail, allowed?}.")
+# 400s of the creates and the preview: the rules across fields or about other records, which a schema cannot say
+# (issue 12); each is a message on the field named.
+GROUP_400 = OpenApiResponse(
+    description="Field errors. Besides each field's own bounds: `programme` a group programme your area offers on "
+    "the start date; `venue` an active venue of your area; `treatment_manager` one of your area; `facilitators` "
+    "of your area, trained for the programme, each once, at least the programme's facilitators_per_session; "
+    "`slots` no more than the programme's max_slots_per_week, on different weekdays; `start_date` today or later; "
+    "`capacity` within the programme's group_min to group_max; `age_min`/`age_max` the programme's ages or its "
+    "young adult band, age_max not below age_min."
+)
+PLAN_400 = OpenApiResponse(
+    description="Field errors. Besides each field's own bounds: `referral` and `facilitator` of your area (the "
+    "facilitator trained for the programme); `programme` a one-to-one programme your area offers; "
+    "`sessions_per_module` every module of that programme's version, 20 to 30 sessions in all; `rationale` "
+    "needed when a module is outside its guidance range; `slots` on different weekdays, no more than the "
+    "programme's max_slots_per_week; `start_date` today or later; `venue` an active venue of your area."
+)
+PREVIEW_400 = OpenApiResponse(
+    description="Field errors. Besides each field's own bounds: `programme` a family with a `format` it has, or a "
+    "catalogue code with no format, that your area offers; `slots` on different weekdays, no more than the "
+    "programme's max_slots_per_week; `sessions_per_module` (optional) the modules of that programme, with the "
+    "total it allows (one-to-one: 20 to 30)."
+)
 
 
 def _user(request: Request) -> User:
@@ -132,7 +155,7 @@ class GroupListApi(generics.ListCreateAPIView):
 
     @extend_schema(
         request=GroupCreateInput,
-        responses={201: GroupOutput, 400: None, 409: CONFLICT},
+        responses={201: GroupOutput, 400: GROUP_400, 409: CONFLICT},
         summary="Create a group and generate its sessions",
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -418,7 +441,7 @@ class PlanListApi(AccessLoggedList, generics.ListCreateAPIView):
 
     @extend_schema(
         request=PlanCreateInput,
-        responses={201: PlanOutput, 400: None, 409: CONFLICT},
+        responses={201: PlanOutput, 400: PLAN_400, 409: CONFLICT},
         summary="Create a one-to-one plan and generate its sessions",
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -497,7 +520,7 @@ class SchedulePreviewApi(APIView):
     permission_classes = [SchedulePreviewPermission]
 
     @extend_schema(
-        request=PreviewInput, responses={200: PreviewOutput, 400: None}, summary="Preview a schedule"
+        request=PreviewInput, responses={200: PreviewOutput, 400: PREVIEW_400}, summary="Preview a schedule"
     )
     def post(self, request: Request) -> Response:
         user = _user(request)

@@ -6,6 +6,7 @@ No output carries a participant's name except the members list of a group (staff
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rest_framework import serializers
@@ -23,7 +24,9 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.rules import WEEKDAYS
+from sessions.rules.default_catalogue import DEFAULT_CATALOGUE
 from sessions.services import REMOVAL_NEXT_STATUSES
+from sessions.services.plans import DEFAULT_ONE_TO_ONE
 
 WEEKDAY_CHOICES = [(day, day.capitalize()) for day in WEEKDAYS]
 REMOVAL_STATUS_CHOICES = [(s, s.replace("_", " ").capitalize()) for s in REMOVAL_NEXT_STATUSES]
@@ -34,6 +37,50 @@ PREVIEW_JURISDICTIONS = [
     ("WLS", "Wales"),
     ("NIR", "Northern Ireland"),
 ]
+
+# What the schema says a create or preview may name (issue 12: the schema says what the API accepts). The codes are
+# fixed (a catalogue change is a new version of a code, sessions/services/catalogue.FIXED_KEYS); which of them an
+# area offers on a date is the service's to say (LI/HI only where switched on).
+GROUP_CODES = [e["code"] for e in DEFAULT_CATALOGUE if e["delivery"] != Delivery.ONE_TO_ONE]
+ONE_TO_ONE_CODES = [e["code"] for e in DEFAULT_CATALOGUE if e["delivery"] == Delivery.ONE_TO_ONE]
+PROGRAMME_FAMILIES = sorted({e["programme"] for e in DEFAULT_CATALOGUE})
+FORMATS = sorted({e["format"] for e in DEFAULT_CATALOGUE})
+# Weekly slots: one or two on different weekdays (sessions/rules/schedule._check_slots); a programme meeting once a
+# week or monthly takes one (its max_slots_per_week).
+SLOTS = bounded.schema(minItems=1, maxItems=2)
+SLOTS_HELP = (
+    "One or two weekly slots on different weekdays; a programme that meets once a week or monthly "
+    "(max_slots_per_week 1, e.g. nsogp_ltms) takes one."
+)
+# The largest number the group's columns hold (PositiveSmallIntegerField): a bigger capacity or age is refused on
+# its field, not written (an age of 40000 reached the database).
+SMALL_MAX = 32_767
+FUTURE_START_HELP = (
+    "Today or later. The first session is on the first slot date from it that is not a bank holiday or an area "
+    "closure."
+)
+
+
+def _plan_schema() -> dict[str, Any]:
+    """sessions_per_module of the national one-to-one programme: every module, at least one session each, and no
+    module so many that the others (one each at least) push the total over its maximum (domain.md §2.2)."""
+    entry = next(e for e in DEFAULT_CATALOGUE if e["code"] == DEFAULT_ONE_TO_ONE)
+    numbers = [str(m["number"]) for m in entry["modules"]]
+    most = entry["sessions_max"] - (len(numbers) - 1)
+    return bounded.schema(
+        type="object",
+        properties={n: {"type": "integer", "minimum": 1, "maximum": most} for n in numbers},
+        required=numbers,
+        additionalProperties=False,
+    )
+
+
+PLAN_HELP = (
+    'Module number -> sessions, e.g. {"1": 5, "2": 4, ...}: every module of the programme with at least one '
+    "session, 20 to 30 in all (i-SOTP one-to-one). A module outside its guidance range (GET "
+    "/api/v1/programmes/isotp_one_to_one/: sessions_min-sessions_max) needs a rationale. The modules are those of "
+    "the national version; an area's own version lists its own."
+)
 
 
 class DeliveryStaffOutput(serializers.Serializer[Any]):
@@ -209,15 +256,45 @@ class GroupOutput(serializers.Serializer[Any]):
 
 
 class GroupCreateInput(serializers.Serializer[Any]):
-    programme = bounded.CharField(help_text="Catalogue code, e.g. isotp_group.")
-    venue = serializers.IntegerField()
-    treatment_manager = serializers.UUIDField(required=False, help_text="Defaults to you.")
-    facilitators = serializers.ListField(child=serializers.UUIDField(), min_length=1)
-    slots = SlotInput(many=True)
-    start_date = bounded.DateField()
-    capacity = serializers.IntegerField(min_value=1)
-    age_min = serializers.IntegerField(required=False, allow_null=True, min_value=10)
-    age_max = serializers.IntegerField(required=False, allow_null=True, min_value=10)
+    programme = bounded.CharField(
+        help_text="Catalogue code of a group programme your area offers (li_group and hi_group only where the "
+        "area has switched the optional suite on).",
+        style=bounded.schema(enum=GROUP_CODES),
+    )
+    venue = serializers.IntegerField(min_value=1, help_text="The id of an active venue of your area.")
+    treatment_manager = serializers.UUIDField(
+        required=False, help_text="A treatment manager of your area; defaults to you."
+    )
+    facilitators = serializers.ListField(
+        child=serializers.UUIDField(),
+        min_length=1,
+        help_text="Facilitators of your area trained for the programme and supervised on the start date, each "
+        "once: at least the programme's facilitators_per_session (2 in the national catalogue).",
+        style=bounded.schema(uniqueItems=True),
+    )
+    slots = SlotInput(many=True, help_text=SLOTS_HELP, style=SLOTS)
+    start_date = bounded.DateField(help_text=FUTURE_START_HELP)
+    capacity = serializers.IntegerField(
+        min_value=1,
+        max_value=SMALL_MAX,
+        help_text="Within the programme's group sizes, group_min to group_max (national catalogue: 8 to 10 for "
+        "isotp_group, 6 to 10 for the others).",
+    )
+    age_min = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=10,
+        max_value=SMALL_MAX,
+        help_text="Default: the programme's min_age. Below it only for the programme's young adult band "
+        "(isotp_group: 17 to 21, with age_max at most 21).",
+    )
+    age_max = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=10,
+        max_value=SMALL_MAX,
+        help_text="Not below age_min, nor above the programme's max_age where it has one.",
+    )
     name = bounded.CharField(required=False, allow_blank=True, default="", max_length=150)
 
 
@@ -299,35 +376,95 @@ class PlanOutput(serializers.Serializer[Any]):
 
 
 class PlanCreateInput(serializers.Serializer[Any]):
-    referral = serializers.UUIDField()
-    facilitator = serializers.UUIDField()
-    sessions_per_module = serializers.DictField(
-        child=serializers.IntegerField(min_value=0),
-        help_text='Module number -> sessions, e.g. {"1": 5, "2": 4}.',
+    referral = serializers.UUIDField(
+        help_text="A referral of your area awaiting allocation to the programme's one-to-one format."
     )
-    rationale = bounded.CharField(required=False, allow_blank=True, default="")
-    slots = SlotInput(many=True)
-    start_date = bounded.DateField()
-    venue = serializers.IntegerField()
-    programme = bounded.CharField(required=False, default="isotp_one_to_one")
+    facilitator = serializers.UUIDField(
+        help_text="A facilitator of your area trained for the programme and supervised on the start date."
+    )
+    sessions_per_module = serializers.DictField(
+        child=serializers.IntegerField(min_value=0), help_text=PLAN_HELP, style=_plan_schema()
+    )
+    rationale = bounded.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the plan departs from a module's guidance range: needed when one does.",
+    )
+    slots = SlotInput(many=True, help_text=SLOTS_HELP, style=SLOTS)
+    start_date = bounded.DateField(help_text=FUTURE_START_HELP)
+    venue = serializers.IntegerField(min_value=1, help_text="The id of an active venue of your area.")
+    programme = bounded.CharField(
+        required=False,
+        default=DEFAULT_ONE_TO_ONE,
+        help_text="Catalogue code of a one-to-one programme your area offers.",
+        style=bounded.schema(enum=ONE_TO_ONE_CODES),
+    )
 
 
 # --- schedule preview ---------------------------------------------------------------------------------------
 
 
+def _preview_pairs() -> list[dict[str, Any]]:
+    """The programme and format pairs the preview takes (sessions.selectors.catalogue.programme_for_preview): a
+    catalogue code with no format, or a family with one of its formats. A plan (`sessions_per_module`) only with a
+    one-to-one programme."""
+    no_plan = {"not": {"required": ["sessions_per_module"]}}
+
+    def one_of(values: list[str]) -> dict[str, Any]:
+        # A pattern, not an enum: drf-spectacular names every enum as a component of its own.
+        return {"maxLength": 0} if values == [""] else {"pattern": f"^({'|'.join(map(re.escape, values))})$"}
+
+    def pair(programmes: list[str], formats: list[str], *, plan: bool) -> dict[str, Any]:
+        variant: dict[str, Any] = {
+            "properties": {"programme": one_of(programmes), "format": one_of(formats)},
+            **({} if plan else no_plan),
+        }
+        if formats != [""]:
+            variant["required"] = ["format"]
+        return variant
+
+    one_to_one = [e for e in DEFAULT_CATALOGUE if e["delivery"] == Delivery.ONE_TO_ONE]
+    others = [e for e in DEFAULT_CATALOGUE if e["delivery"] != Delivery.ONE_TO_ONE]
+    pairs = [
+        pair([e["code"] for e in others], [""], plan=False),
+        pair([e["code"] for e in one_to_one], [""], plan=True),
+    ]
+    for family in PROGRAMME_FAMILIES:
+        group_formats = sorted({e["format"] for e in others if e["programme"] == family})
+        if group_formats:
+            pairs.append(pair([family], group_formats, plan=False))
+        if any(e["programme"] == family for e in one_to_one):
+            pairs.append(pair([family], sorted({e["format"] for e in one_to_one}), plan=True))
+    return pairs
+
+
 class PreviewInput(serializers.Serializer[Any]):
-    programme = bounded.CharField(help_text="Programme family (e.g. isotp, nsogp) or a catalogue code.")
-    format = bounded.CharField(
+    openapi_request = {"anyOf": _preview_pairs()}
+
+    programme = bounded.CharField(
+        help_text="A programme family (isotp, nsogp, li, hi) with a format, or a catalogue code without one; "
+        "your area must offer it.",
+        style=bounded.schema(enum=[*PROGRAMME_FAMILIES, *(e["code"] for e in DEFAULT_CATALOGUE)]),
+    )
+    format = serializers.ChoiceField(
+        choices=FORMATS,
         required=False,
         allow_blank=True,
         default="",
-        help_text="Format (group, one_to_one, core_group, relapse_prevention, ltms); omit with a catalogue code.",
+        help_text="With a programme family: the format (a family offers only some: isotp group and one_to_one; "
+        "nsogp core_group, relapse_prevention and ltms; li and hi group). Empty with a catalogue code.",
     )
-    start_date = bounded.DateField()
-    slots = SlotInput(many=True)
+    start_date = bounded.DateField(help_text="Any date from 1900 to 2100; nothing is written.")
+    slots = SlotInput(many=True, help_text=SLOTS_HELP, style=SLOTS)
     jurisdiction = serializers.ChoiceField(choices=PREVIEW_JURISDICTIONS, required=False)
     closures = serializers.ListField(child=bounded.DateField(), required=False, default=list)
-    sessions_per_module = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
+    sessions_per_module = serializers.DictField(
+        child=serializers.IntegerField(min_value=0),
+        required=False,
+        help_text=f"A one-to-one plan to preview, with a one-to-one programme only. {PLAN_HELP}",
+        style=_plan_schema(),
+    )
 
 
 class PreviewSessionOutput(serializers.Serializer[Any]):

@@ -42,7 +42,11 @@ class TransferListApi(AccessLoggedList, generics.ListAPIView[TransferRequest]):
         request=TransferInput,
         responses={
             201: TransferOutput,
-            400: OpenApiResponse(description="Field errors"),
+            400: OpenApiResponse(
+                description="Field errors. Besides each field's own bounds: `crn` a person held by a probation area "
+                "(another one: your own is a 409); `offender_manager` an active offender manager of your area; "
+                "`reason` not blank."
+            ),
             409: OpenApiResponse(description="TRANSFER_SAME_AREA or TRANSFER_PENDING"),
         },
     )

@@ -15,7 +15,7 @@ class TransferInput(serializers.Serializer[Any]):
     offender_manager = serializers.UUIDField(
         help_text="The id of the offender manager of your area taking him on."
     )
-    reason = bounded.CharField(max_length=2000)
+    reason = bounded.CharField(max_length=2000, help_text="Why the person should move to your area.")
 
 
 class RefuseInput(serializers.Serializer[Any]):

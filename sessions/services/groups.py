@@ -13,7 +13,9 @@ from accounts.models import ProbationArea, Supervision, User, Venue
 from accounts.permissions import can_manage_delivery, delivers_programmes, require, supervises_facilitators
 from accounts.selectors import training_decision
 from audit.services import record_event
+from isotp import bounds
 from isotp.clock import today as clock_today
+from isotp.dates import long_date
 from isotp.errors import DomainConflict
 from sessions.models import Delivery, GroupFacilitator, Programme, ProgrammeGroup
 from sessions.rules import Schedule, Slot, format_date, generate_schedule, session_templates
@@ -35,7 +37,7 @@ def schedule_for(
     """The dated sessions of `programme` from `start_date` (pure: no reads, no writes)."""
     try:
         templates = session_templates(programme.as_entry(), sessions_per_module)
-        return generate_schedule(
+        schedule = generate_schedule(
             templates,
             start_date=start_date,
             slots=slots,
@@ -47,6 +49,13 @@ def schedule_for(
         raise ValidationError({"slots": [str(exc)]}) from None
     except OverflowError:  # a start date so far ahead that the calendar runs out (e.g. year 9999)
         raise ValidationError({"start_date": ["Choose a start date in the next few years."]}) from None
+    # 012: every session's date within the bounds every date keeps (a start late in 2100 runs into 2101).
+    if any(bounds.date_out_of_range(planned.date) for planned in schedule.sessions):
+        last = long_date(bounds.LATEST_DATE)
+        raise ValidationError(
+            {"start_date": [f"Choose an earlier start date: the sessions would run past {last}."]}
+        )
+    return schedule
 
 
 def preview_schedule(
