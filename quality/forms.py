@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from isotp.fields import validate_date_in_range
 from isotp.forms import GovukDateField, GovukFormMixin
 from quality.models import OffenceType
 from quality.rules.monitoring import AREAS_OF_PRACTICE, RATINGS
@@ -129,12 +130,14 @@ class StatisticsFilterForm(GovukFormMixin, forms.Form):
         required=False,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": "Enter the start of the period as a real date, for example 2026-04-01"},
+        validators=[validate_date_in_range],  # 012: 1900 to 2100, as every date (year 1 was taken)
     )
     end = forms.DateField(
         label="To",
         required=False,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": "Enter the end of the period as a real date, for example 2027-03-31"},
+        validators=[validate_date_in_range],  # 012: 1900 to 2100, as every date (year 1 was taken)
     )
     scope = forms.ChoiceField(
         label="Figures for",

@@ -78,6 +78,10 @@ def test_staff_without_the_grant_or_a_manager_role_get_neither(login, api, om):
         ({"start": "2026-02-31"}, "id_start", "Enter the start of the period as a real date"),
         ({"end": "yesterday"}, "id_end", "Enter the end of the period as a real date"),
         ({"start": "2026-05-01", "end": "2026-04-01"}, "id_end", "The end of the period must be"),
+        # 012: the dates of every other field's bounds (isotp/bounds.py), a year-1 start was taken.
+        ({"start": "0001-01-01"}, "id_start", "Enter a date on or after 1 January 1900"),
+        ({"start": "1899-12-31"}, "id_start", "Enter a date on or after 1 January 1900"),
+        ({"end": "9999-12-31"}, "id_end", "Enter a date on or before 31 December 2100"),
     ],
 )
 def test_bad_statistics_filters_show_the_error_summary(login, api, tm, query, field, message):
@@ -85,7 +89,16 @@ def test_bad_statistics_filters_show_the_error_summary(login, api, tm, query, fi
     summary = error_summary(response)
     assert f'href="#{field}"' in summary and message in summary
     assert "Download this table as CSV" not in page_text(response)  # no figures for filters it cannot use
-    assert api(tm).get(reverse("api-statistics"), query).status_code == 400
+    answer = api(tm).get(reverse("api-statistics"), query)
+    assert answer.status_code == 400 and field.removeprefix("id_") in answer.json(), answer.json()
+
+
+@pytest.mark.parametrize(
+    "query", [{"start": "1900-01-01", "end": "1900-12-31"}, {"start": "2100-01-01", "end": "2100-12-31"}]
+)
+def test_the_statistics_filters_take_the_first_and_last_dates_of_the_bounds(login, api, tm, query):
+    assert "govuk-error-summary" not in login(tm).get(reverse("quality:statistics"), query).content.decode()
+    assert api(tm).get(reverse("api-statistics"), query).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -95,6 +108,8 @@ def test_bad_statistics_filters_show_the_error_summary(login, api, tm, query, fi
         ({"start": "2026-02-31"}, "id_start", "Enter the start of the period as a real date"),
         ({"end": "yesterday"}, "id_end", "Enter the end of the period as a real date"),
         ({"start": "2026-05-01", "end": "2026-04-01"}, "id_end", "The end of the period must be"),
+        ({"start": "0001-01-01"}, "id_start", "Enter a date on or after 1 January 1900"),
+        ({"end": "2101-01-01"}, "id_end", "Enter a date on or before 31 December 2100"),
     ],
 )
 def test_bad_audit_pack_filters_show_the_error_summary_on_their_fields(login, tm, data, field, message):
