@@ -20,6 +20,7 @@ SEEDS = (
 AFTER_SEED = {
     "referrals.migrations.0002_seed_offences_and_rm2000_table": (
         ("referrals.migrations.0008_plain_table_notes", "plain_notes"),
+        ("referrals.migrations.0011_plain_table_json_notes", "plain_table_notes"),
     ),
 }
 

@@ -320,6 +320,54 @@ def test_ogrs3_score_gives_the_published_check_values(api, om, previous, one_yea
     assert body["table_version"] == "ogrs3-2009-1" and "rsr-calculator" in body["source_note"]
 
 
+def _in_words(text: str) -> bool:
+    return "domain.md" not in text and "\u00a7" not in text
+
+
+@pytest.mark.parametrize("tables", ["seeded", "built-in", "seeded before the notes were put in words"])
+def test_the_calculators_answer_their_tables_notes_in_words(api, om, tables):
+    """Issue 12: the note each calculator answers (and the copy inside each stored table, which the admin offers as
+    the next version) has no design reference ("domain.md §4"): the migrated tables, the built-in defaults when no
+    table is active, and a table stored by the original seed once the data migrations have run."""
+    import importlib
+    import json
+
+    from referrals.models import Ogrs3CoefficientTable, Rm2000ScoringTable
+
+    if tables == "built-in":
+        Rm2000ScoringTable.objects.update(active=False)
+        Ogrs3CoefficientTable.objects.update(active=False)
+    if tables.startswith("seeded before"):
+        seed = importlib.import_module(
+            "referrals.migrations.0002_seed_offences_and_rm2000_table"
+        ).SCORING_TABLE
+        assert not _in_words(seed["source_note"])  # the seed as it was written
+        Rm2000ScoringTable.objects.update(active=False)
+        Rm2000ScoringTable.objects.create(
+            version="seed-copy",
+            table=seed | {"version": "seed-copy"},
+            source_note=seed["source_note"],
+            active=True,
+        )
+        from django.apps import apps
+
+        for module, function in (
+            ("0008_plain_table_notes", "plain_notes"),
+            ("0011_plain_table_json_notes", "plain_table_notes"),
+        ):
+            getattr(importlib.import_module(f"referrals.migrations.{module}"), function)(apps, None)
+    for name, body in (("api-rm2000-score", RM2000), ("api-ogrs3-score", OGRS3)):
+        response = api(om).post(reverse(name), body, format="json")
+        assert response.status_code == 200, response.json()
+        answer = json.dumps(response.json(), ensure_ascii=False)
+        assert _in_words(answer) and response.json()["source_note"], answer
+    for model in (Rm2000ScoringTable, Ogrs3CoefficientTable):
+        for row in model.objects.all():
+            assert _in_words(row.source_note) and _in_words(json.dumps(row.table, ensure_ascii=False)), (
+                row.version
+            )
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
