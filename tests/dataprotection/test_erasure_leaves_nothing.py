@@ -165,8 +165,46 @@ def _rich_person(area, personas, other_area, other_om) -> tuple[Person, list[str
         ratings={},
         comments=f"Good challenge of {FIRST.upper()} {LAST} ({crn}); the others joined in",
     )
+    _psychometrics_and_outbox(area, personas, membership, report, said)
     files = list(ReportVersion.objects.filter(report=report).values_list("file", flat=True))
     return person, files
+
+
+def _psychometrics_and_outbox(area, personas, membership, report, said: str) -> None:
+    """His pre and post psychometric administrations (scores with item responses, a TM's deviance override naming
+    him) and the outbox rows of work queued about him while the broker was down (his report's rendering, the email
+    of a notification about him)."""
+    from assessments.models import Administration, DevianceOverride, ScaleScore
+    from isotp.models import OutboxMessage
+    from notifications.models import Notification
+    from tests.assessments.factories import demo_battery
+
+    version = demo_battery(area)
+    facilitator, tm = personas["facilitator"], personas["treatment_manager"]
+    for kind in ("pre", "post"):
+        administration = Administration.objects.create(
+            membership=membership,
+            area=area,
+            kind=kind,
+            battery_version=version,
+            administered_on=LONG_AGO,
+            administered_by=facilitator,
+            recorded_by=facilitator,
+        )
+        ScaleScore.objects.create(
+            administration=administration, scale_code="demo", score=12, items=[1, 2, None]
+        )
+        if kind == "pre":
+            DevianceOverride.objects.create(
+                administration=administration, level="high", rationale=f"{said} rated high", recorded_by=tm
+            )
+    notification = Notification.objects.filter(person=membership.referral.person).first()
+    OutboxMessage.objects.create(
+        task_name="reports.tasks.render_report", args=[report.pk], last_error="OSError"
+    )
+    OutboxMessage.objects.create(
+        task_name="notifications.tasks.send_notification_email", args=[notification.pk], last_error="OSError"
+    )
 
 
 def test_erasure_leaves_his_personal_data_nowhere_but_the_audit_trail(
@@ -175,7 +213,14 @@ def test_erasure_leaves_his_personal_data_nowhere_but_the_audit_trail(
     person, files = _rich_person(area, personas, other_area, other_om)
     needles = _needles(person.crn)
     before = _hits(needles)
-    assert {"referrals.person", "referrals.referral", "notifications.notification"} <= set(before)
+    assert {
+        "referrals.person",
+        "referrals.referral",
+        "notifications.notification",
+        "assessments.devianceoverride",
+    } <= set(before)
+    # The scan reads the psychometric and outbox tables too (the outbox holds ids only: nothing of his to find).
+    assert {"assessments", "isotp"} <= PROJECT_APP_LABELS
     assert files and all((report_storage / name).exists() for name in files)
 
     refresh_candidates()
