@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
@@ -86,8 +87,8 @@ def _request_constraints(field: Any, result: dict[str, Any]) -> dict[str, Any]:
         if words:
             result["description"] = f"{result['description']} {words}" if result.get("description") else words
         return result
-    if result.get("type") != "string":
-        return result
+    if result.get("type") != "string" or any(isinstance(v, RegexValidator) for v in validators):
+        return result  # a field with a regex of its own (a CRN) has that as its pattern (drf-spectacular adds it)
     if bounded.validate_single_line_text in validators or bounded.validate_multiline_text in validators:
         multiline = bounded.validate_multiline_text in validators
         blank = getattr(field, "allow_blank", True) or not getattr(field, "trim_whitespace", False)
