@@ -400,120 +400,146 @@ def _unchanged(before: dict[str, str]) -> list[str]:
     return [label for label in before if before[label] != after.get(label)]
 
 
-@pytest.mark.parametrize("name", FORMS)
-def test_hostile_input_on_every_form(name, area, personas, other_area, other_om):  # noqa: C901 (one table)
-    route = PAGES[name]
-    url = _build(route, area, personas)
-    if url is None:
-        pytest.skip("the route's builder clashed")  # pragma: no cover
-    user = personas[_role(route)]
-    client = verified_client(user)
-    fields = _form_of(route, url, client)
-    base = _base(fields)
-    problems: list[str] = []
+@dataclass
+class _FormAttack:
+    """One form under attack: posts hostile values and collects what did not hold."""
 
-    def post(data: dict[str, Any]):
+    name: str
+    url: str
+    client: Any
+    fields: list[Field]
+    base: dict[str, Any]
+    problems: list[str] = field(default_factory=list)
+
+    def post(self, data: dict[str, Any]) -> tuple[Any, dict[str, str]]:
         before = _snapshot()
-        response = client.post(url, data)
+        response = self.client.post(self.url, data)
         if response.status_code >= 500:
-            problems.append(f"{response.status_code} for {sorted(data)[:6]}")
+            self.problems.append(f"{response.status_code} for {sorted(data)[:6]}")
         return response, before
 
-    for attack, kind, value in MUST_REFUSE:
-        attacked = _attack_fields(fields, kind)
+    def must_refuse(self, attack: str, kind: str, value: Any) -> None:
+        attacked = _attack_fields(self.fields, kind)
         if not attacked:
-            continue
+            return
         values = _date_values(attacked, *value) if kind == "date" else {f.name: value for f in attacked}
-        response, before = post({**base, **values})
+        response, before = self.post({**self.base, **values})
         if response.status_code in (301, 302):
-            # A button's form may answer a refusal by going back to its page with the error shown.
-            shown = client.get(response["Location"]).content.decode(errors="replace")
-            refusal_shown = "govuk-error-summary" in shown or (
-                "govuk-notification-banner" in shown and "govuk-notification-banner--success" not in shown
-            )
-            if _unchanged(before) or not refusal_shown:
-                problems.append(f"{attack}: accepted ({response['Location']})")
-            continue
+            self._refusal_shown_after_redirect(attack, response, before)
+            return
         if response.status_code == 413:
-            continue
+            return
         if response.status_code < 500:
             changed = _unchanged(before)
             if changed:
-                problems.append(f"{attack}: refused but saved {changed}")
+                self.problems.append(f"{attack}: refused but saved {changed}")
         if response.status_code in (200, 400) and response["Content-Type"].startswith("text/html"):
-            html = response.content.decode()
-            summary_expected = kind != "number" or name in BOUNDED_NUMBERS
-            if "govuk-error-summary" not in html and summary_expected:
-                problems.append(f"{attack}: {response.status_code} without the error summary")
-            elif summary_expected:
-                from tests.pages import error_summary
+            self._error_summary_names(attack, kind, attacked, response)
 
-                summary = error_summary(response)
-                unnamed = [
-                    f.name
-                    for f in attacked
-                    if not _named(summary, f.name.rsplit("_", 1)[0] if kind == "date" else f.name)
-                ]
-                if unnamed:
-                    problems.append(f"{attack}: no error on {unnamed}")
+    def _refusal_shown_after_redirect(self, attack: str, response: Any, before: dict[str, str]) -> None:
+        # A button's form may answer a refusal by going back to its page with the error shown.
+        shown = self.client.get(response["Location"]).content.decode(errors="replace")
+        refusal_shown = "govuk-error-summary" in shown or (
+            "govuk-notification-banner" in shown and "govuk-notification-banner--success" not in shown
+        )
+        if _unchanged(before) or not refusal_shown:
+            self.problems.append(f"{attack}: accepted ({response['Location']})")
 
-    for attack, kind, value in MAY_ACCEPT:
-        attacked = _attack_fields(fields, kind)
+    def _error_summary_names(self, attack: str, kind: str, attacked: list[Field], response: Any) -> None:
+        html = response.content.decode()
+        summary_expected = kind != "number" or self.name in BOUNDED_NUMBERS
+        if not summary_expected:
+            return
+        if "govuk-error-summary" not in html:
+            self.problems.append(f"{attack}: {response.status_code} without the error summary")
+            return
+        from tests.pages import error_summary
+
+        summary = error_summary(response)
+        unnamed = [
+            f.name
+            for f in attacked
+            if not _named(summary, f.name.rsplit("_", 1)[0] if kind == "date" else f.name)
+        ]
+        if unnamed:
+            self.problems.append(f"{attack}: no error on {unnamed}")
+
+    def may_accept(self, attack: str, kind: str, value: Any) -> None:
+        attacked = _attack_fields(self.fields, kind)
         if not attacked:
-            continue
-        response, before = post({**base, **{f.name: value for f in attacked}})
+            return
+        response, before = self.post({**self.base, **{f.name: value for f in attacked}})
         refused = "govuk-error-summary" in response.content.decode(errors="replace")
         if refused and response.status_code < 500 and _unchanged(before):
-            problems.append(f"{attack}: refused but saved {_unchanged(before)}")
-        if kind == "number" and name in BOUNDED_NUMBERS:
+            self.problems.append(f"{attack}: refused but saved {_unchanged(before)}")
+        if kind == "number" and self.name in BOUNDED_NUMBERS:
             from tests.pages import error_summary
 
             summary = error_summary(response)
             unnamed = [f.name for f in attacked if not _named(summary, f.name)]
             if not refused or unnamed:
-                problems.append(f"{attack}: not refused on {unnamed or 'the page'}")
+                self.problems.append(f"{attack}: not refused on {unnamed or 'the page'}")
         if attack == "HTML and script":
-            pages = [response]
-            if response.status_code in (301, 302):
-                pages.append(client.get(response["Location"]))
-            for page in pages:
-                html = page.content.decode(errors="replace")
-                if '<script>alert("isotp")' in html or "<img src=x onerror" in html:
-                    problems.append(f"script unescaped on {page.request['PATH_INFO']}")
+            self._escaped(response)
 
-    from django.apps import apps as registry
+    def _escaped(self, response: Any) -> None:
+        pages = [response]
+        if response.status_code in (301, 302):
+            pages.append(self.client.get(response["Location"]))
+        for page in pages:
+            html = page.content.decode(errors="replace")
+            if '<script>alert("isotp")' in html or "<img src=x onerror" in html:
+                self.problems.append(f"script unescaped on {page.request['PATH_INFO']}")
 
-    own = {f.name for f in fields}
-    hostile = {
-        "area": str(other_area.pk),
-        "status": "closed",
-        "created_by": str(other_om.pk),
-        "role": "area_admin",
-        "public_id": HOSTILE_UUID,
-    }
-    hostile = {k: v for k, v in hostile.items() if k not in own}
-    roles = {u.pk: u.role for u in personas.values()}
-    in_other_area = {
-        m._meta.label: m._default_manager.filter(area=other_area).count()
-        for m in registry.get_models()
-        if any(f.name == "area" for f in m._meta.fields) and m._meta.app_label not in SKIP_APPS
-    }
-    post({**base, **hostile})
-    for u in personas.values():
-        u.refresh_from_db()
-        if u.role != roles[u.pk]:
-            problems.append(f"mass assignment changed {u.email}'s role")
-    for m in registry.get_models():
-        if m._meta.app_label in SKIP_APPS:
-            continue
-        if (
-            any(f.name == "public_id" for f in m._meta.fields)
-            and m._default_manager.filter(public_id=HOSTILE_UUID).exists()
-        ):
-            problems.append(f"mass assignment set a {m._meta.label} public_id")
-        if (
-            m._meta.label in in_other_area
-            and m._default_manager.filter(area=other_area).count() != in_other_area[m._meta.label]
-        ):
-            problems.append(f"mass assignment moved a {m._meta.label} to another area")
-    assert not problems, problems
+    def mass_assignment(self, personas: dict[str, Any], other_area: Any, other_om: Any) -> None:
+        from django.apps import apps as registry
+
+        own = {f.name for f in self.fields}
+        hostile = {
+            "area": str(other_area.pk),
+            "status": "closed",
+            "created_by": str(other_om.pk),
+            "role": "area_admin",
+            "public_id": HOSTILE_UUID,
+        }
+        hostile = {k: v for k, v in hostile.items() if k not in own}
+        roles = {u.pk: u.role for u in personas.values()}
+        models = [m for m in registry.get_models() if m._meta.app_label not in SKIP_APPS]
+        in_other_area = {
+            m._meta.label: m._default_manager.filter(area=other_area).count()
+            for m in models
+            if any(f.name == "area" for f in m._meta.fields)
+        }
+        self.post({**self.base, **hostile})
+        for u in personas.values():
+            u.refresh_from_db()
+            if u.role != roles[u.pk]:
+                self.problems.append(f"mass assignment changed {u.email}'s role")
+        for m in models:
+            if (
+                any(f.name == "public_id" for f in m._meta.fields)
+                and m._default_manager.filter(public_id=HOSTILE_UUID).exists()
+            ):
+                self.problems.append(f"mass assignment set a {m._meta.label} public_id")
+            if (
+                m._meta.label in in_other_area
+                and m._default_manager.filter(area=other_area).count() != in_other_area[m._meta.label]
+            ):
+                self.problems.append(f"mass assignment moved a {m._meta.label} to another area")
+
+
+@pytest.mark.parametrize("name", FORMS)
+def test_hostile_input_on_every_form(name, area, personas, other_area, other_om):
+    route = PAGES[name]
+    url = _build(route, area, personas)
+    if url is None:
+        pytest.skip("the route's builder clashed")  # pragma: no cover
+    client = verified_client(personas[_role(route)])
+    fields = _form_of(route, url, client)
+    form = _FormAttack(name=name, url=url, client=client, fields=fields, base=_base(fields))
+    for attack, kind, value in MUST_REFUSE:
+        form.must_refuse(attack, kind, value)
+    for attack, kind, value in MAY_ACCEPT:
+        form.may_accept(attack, kind, value)
+    form.mass_assignment(personas, other_area, other_om)
+    assert not form.problems, form.problems
