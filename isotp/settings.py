@@ -151,8 +151,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The statistics pages and API (figures over whole years of the national history) are cached for this long,
-# keyed by scope, filters, day and the latest audit event (every write to the data is audited, so a write is
-# seen at once); the TTL bounds what an unaudited bulk change (a data load) can leave stale. 0 turns it off.
+# keyed by scope (chosen after the permission check), filters and day: the TTL is how stale the figures may be
+# (writes since are not in them; each answer says when it was computed). 0 turns it off.
 STATISTICS_CACHE_SECONDS: int = env.int("STATISTICS_CACHE_SECONDS", default=600)
 
 # Accounts and authentication

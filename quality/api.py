@@ -20,7 +20,7 @@ from isotp import clock
 from quality import selectors
 from quality.rules.programme import Period
 from quality.serializers import StatisticsOutput, StatisticsQuery
-from quality.tables import cached_tables
+from quality.tables import statistics_figures
 
 
 class StatisticsApi(APIView):
@@ -39,7 +39,7 @@ class StatisticsApi(APIView):
         # No scope given: the user's usual figures (a national reader of another role: national).
         national = data["scope"] == "national" if data.get("scope") else default_statistics_national(user)
         scope = selectors.statistics_scope(user, national=national)
-        statistics, outcomes = cached_tables(scope, programme=data["programme"], period=period, today=today)
+        figures = statistics_figures(scope, programme=data["programme"], period=period, today=today)
         tables = [
             {
                 "slug": t.slug,
@@ -48,7 +48,7 @@ class StatisticsApi(APIView):
                 "rows": [list(r) for r in t.rows],
                 "notes": list(t.notes),
             }
-            for t in statistics + outcomes
+            for t in figures.statistics + figures.outcomes
         ]
         return Response(
             StatisticsOutput(
@@ -58,6 +58,8 @@ class StatisticsApi(APIView):
                     "start": period.start,
                     "end": period.end,
                     "tables": tables,
+                    "computed_at": figures.computed_at,
+                    "refreshed_every_seconds": figures.refresh_seconds,
                 }
             ).data
         )

@@ -42,3 +42,10 @@ class StatisticsOutput(serializers.Serializer):
     start = bounded.DateField()
     end = bounded.DateField()
     tables = TableOutput(many=True, help_text="The statistics, then the outcomes; small cells suppressed.")
+    computed_at = serializers.DateTimeField(
+        help_text="When these figures were computed: they may come from the cache, at most "
+        "`refreshed_every_seconds` old (writes since then are not in them)."
+    )
+    refreshed_every_seconds = serializers.IntegerField(
+        help_text="How long computed figures are reused (STATISTICS_CACHE_SECONDS); 0: computed for this request."
+    )

@@ -37,7 +37,7 @@ from quality.forms import (
 )
 from quality.rules.monitoring import AREAS_OF_PRACTICE, RATINGS
 from quality.rules.programme import Period
-from quality.tables import cached_tables, table_csv
+from quality.tables import statistics_figures, table_csv
 from referrals import selectors as referral_selectors
 from referrals.models import Programme
 
@@ -92,8 +92,10 @@ def _statistics_page(
     valid = form.is_valid()
     tables: list[Any] = []
     outcome_tables: list[Any] = []
+    as_at = ""
     if valid:
-        tables, outcome_tables = cached_tables(scope, programme=programme, period=period, today=today)
+        figures = statistics_figures(scope, programme=programme, period=period, today=today)
+        tables, outcome_tables, as_at = figures.statistics, figures.outcomes, figures.as_at
     return render(
         request,
         "quality/statistics.html",
@@ -106,6 +108,7 @@ def _statistics_page(
             "programme_label": dict(Programme.choices).get(programme, "Every programme"),
             "tables": tables,
             "outcome_tables": outcome_tables,
+            "as_at": as_at,
             "query": request.GET.urlencode(),
             "can_national": permissions.can_view_national_statistics(user),
             "can_area": permissions.can_view_area_statistics(user),
@@ -127,12 +130,12 @@ def statistics_csv(request: HttpRequest, slug: str) -> HttpResponse:
         messages_text = " ".join(str(message) for _, message in form.summary_errors())
         return HttpResponse(messages_text, status=400, content_type="text/plain; charset=utf-8")
     today = clock.today()
-    statistics, outcomes = cached_tables(scope, programme=programme, period=period, today=today)
-    tables = outcomes if slug == "outcomes" else statistics
+    figures = statistics_figures(scope, programme=programme, period=period, today=today)
+    tables = figures.outcomes if slug == "outcomes" else figures.statistics
     table = next((t for t in tables if t.slug == slug), None)
     if table is None:
         raise Http404
-    return csv_response(table_csv(table), f"statistics-{slug}-{period.start}-{period.end}.csv")
+    return csv_response(table_csv(table, as_at=figures.as_at), f"statistics-{slug}-{period.start}-{period.end}.csv")
 
 
 @login_required

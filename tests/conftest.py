@@ -54,8 +54,8 @@ def _runs_on_postgresql() -> None:
 
 @pytest.fixture(autouse=True)
 def _statistics_computed_each_time(settings) -> None:
-    """The statistics cache (quality.tables.cached_tables) is off: tests build data with factories, which write
-    no audit event, so a cached answer could outlive them. tests/quality/test_statistics_cache.py turns it on."""
+    """The statistics cache (quality.tables.statistics_figures) is off: its entries outlive a test's data (the key
+    is the question, the TTL bounds staleness). tests/quality/test_statistics_cache.py turns it on."""
     settings.STATISTICS_CACHE_SECONDS = 0
 
 

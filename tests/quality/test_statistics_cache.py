@@ -1,15 +1,24 @@
 """The statistics cache (issue 11): the cached answer is the computed one; the key holds the scope, so one area's
-figures are never served to another area or as national ones; an audited write makes the next answer fresh."""
+figures are never served to another area or as national ones; a write does not force a recompute (the TTL bounds
+the staleness, and every answer says when its figures were computed); TTL 0 computes every time."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.core.cache import cache
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.services import record_event
+from isotp import clock
+from quality.rules.programme import Period
+from quality.selectors import Scope
+from quality.tables import Figures, statistics_cache_key
 from tests.pages import page_text
 from tests.referrals.factories import PersonFactory, ReferralFactory
 
@@ -18,7 +27,12 @@ QUERY = {"programme": "isotp"}
 
 
 @pytest.fixture(autouse=True)
-def _cache_on(settings) -> None:
+def _cache_on(settings, request) -> None:
+    """The cache on, in a store of this test's own: the key is the question (scope, filters, day, database), so an
+    entry left in the shared Redis by an earlier run on a rebuilt test database must not answer here."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
+    }
     settings.STATISTICS_CACHE_SECONDS = 600
 
 
@@ -44,7 +58,7 @@ def test_the_cached_answer_is_the_computed_one_and_costs_no_aggregate(api, tm, s
     assert cached == computed and computed["tables"][0]["rows"][0] == ["Referrals", "12"]
     assert len(second.captured_queries) < len(first.captured_queries)
     settings.STATISTICS_CACHE_SECONDS = 0
-    assert client.get(reverse("api-statistics"), QUERY).json() == computed
+    assert client.get(reverse("api-statistics"), QUERY).json()["tables"] == computed["tables"]
 
 
 def test_each_area_and_national_have_their_own_entry(api, tm, other_tm):
@@ -61,12 +75,50 @@ def test_each_area_and_national_have_their_own_entry(api, tm, other_tm):
     assert api(other_tm).get(reverse("api-statistics"), QUERY).json()["scope"] != "All areas"
 
 
-def test_an_audited_write_makes_the_next_answer_fresh(api, tm):
+def test_a_write_between_two_requests_does_not_force_a_recompute(api, tm):
+    _referrals(tm.area, 10, tm)
+    client = api(tm)
+    first = client.get(reverse("api-statistics"), QUERY).json()
+    _referrals(tm.area, 2, tm)  # audited writes, as an area makes all day
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get(reverse("api-statistics"), QUERY).json()
+    assert second == first and second["tables"][0]["rows"][0][1] == "10"
+    assert second["refreshed_every_seconds"] == 600 and second["computed_at"] == first["computed_at"]
+    assert not any("referrals_referral" in q["sql"] for q in second_queries.captured_queries)
+
+
+def test_ttl_0_computes_every_answer(api, tm, settings):
+    settings.STATISTICS_CACHE_SECONDS = 0
     _referrals(tm.area, 10, tm)
     client = api(tm)
     assert _referral_count(client) == "10"
     _referrals(tm.area, 2, tm)
-    assert _referral_count(client) == "12"
+    body = client.get(reverse("api-statistics"), QUERY).json()
+    assert body["tables"][0]["rows"][0][1] == "12" and body["refreshed_every_seconds"] == 0
+    assert cache.get(statistics_cache_key(Scope(tm.area_id, str(tm.area)), **_question())) is None
+
+
+def _question() -> dict:
+    today = clock.today()
+    return {"programme": "isotp", "period": Period(today - dt.timedelta(days=365), today), "today": today}
+
+
+def test_the_key_is_the_scope_chosen_after_the_permission_check(tm, other_tm):
+    keys = {
+        statistics_cache_key(Scope(tm.area_id, str(tm.area)), **_question()),
+        statistics_cache_key(Scope(other_tm.area_id, str(other_tm.area)), **_question()),
+        statistics_cache_key(Scope(None, "All areas"), **_question()),
+    }
+    assert len(keys) == 3
+
+
+def test_the_as_at_text_says_when_and_how_often():
+    at = timezone.make_aware(dt.datetime(2026, 11, 30, 22, 15))
+    assert Figures([], [], at, 600).as_at == (
+        "Figures as at 22:15 on 30 November 2026; they are refreshed every 10 minutes."
+    )
+    assert Figures([], [], at, 60).as_at.endswith("every 1 minute.")
+    assert Figures([], [], at, 0).as_at == "Figures as at 22:15 on 30 November 2026."
 
 
 def test_the_page_and_its_csv_show_the_cached_figures(login, tm):
@@ -78,3 +130,6 @@ def test_the_page_and_its_csv_show_the_cached_figures(login, tm):
     assert page.status_code == 200 and "Referrals" in page_text(page)
     assert client.get(csv_url, QUERY).content.decode() == computed
     assert "Referrals,11" in computed.replace('"', "")
+    as_at = page.context["as_at"]
+    assert as_at.startswith("Figures as at ") and "refreshed every 10 minutes" in as_at
+    assert as_at in page_text(page) and as_at in computed
