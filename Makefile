@@ -158,7 +158,7 @@ bench: python-deps pdf-deps
 LOADTEST_PORT = $(if $(filter command line environment,$(origin PORT)),$(PORT),8108)
 loadtest: setup collectstatic services
 	QUICK=$(QUICK) SCALE=$(SCALE) USERS=$(USERS) LOADTEST_SECONDS=$(SECONDS) WORKERS=$(WORKERS) SWEEP="$(SWEEP)" \
-	PORT=$(LOADTEST_PORT) DATABASE_URL=$(DATABASE_URL) $(PY) bench/loadtest/harness.py
+	GUNICORN_THREADS=$(GUNICORN_THREADS) PORT=$(LOADTEST_PORT) DATABASE_URL=$(DATABASE_URL) $(PY) bench/loadtest/harness.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules static_build staticfiles db.sqlite3 artifacts $(RUN_SECRET_KEY_FILE)

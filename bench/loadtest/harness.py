@@ -1,11 +1,13 @@
 """`make loadtest`: the national data set, the production stack on 127.0.0.1, locust twice, the table (issue 11).
 
 Environment: SCALE (1), USERS (50), LOADTEST_SECONDS (60, the least time per phase; `make loadtest SECONDS=`),
-WORKERS (gunicorn workers, 2 × CPUs + 1), QUICK=1 (scale 0.01, 20 users, 20 s), SWEEP="1 2 4 8" (run the whole
-mix again at scale with each gunicorn worker count and sum the requests per second of every endpoint of the mix,
-to find the worker count at which this machine's throughput stops rising), LOADTEST_REDIS_PORT (PORT + 10000), PORT
-(8108; the harness refuses a port that is already taken), DATABASE_URL (the base name of the load databases:
-`<name>_load_<scale>`). Every child process is started and stopped here, each loop is bounded.
+WORKERS (gunicorn workers, 2 × CPUs + 1), GUNICORN_THREADS (threads a worker, 4; gunicorn.conf.py is the server's
+configuration), QUICK=1 (scale 0.01, 20 users, 20 s), SWEEP="1 2 4 8" (run the whole mix again at scale with each
+gunicorn worker count and sum the requests per second of every endpoint of the mix, to find the worker count at
+which this machine's throughput stops rising; the sweep's users do not think, so they offer more than the server
+can take), LOADTEST_REDIS_PORT (PORT + 10000), PORT (8108; the harness refuses a port that is already taken),
+DATABASE_URL (the base name of the load databases: `<name>_load_<scale>`). Every child process is started and
+stopped here, each loop is bounded.
 
 It runs the same mix on the data set at SCALE and on one 100 times smaller, one after the other, and prints one
 row per endpoint of the mix (every one, in both phases: one with fewer than MIN_REQUESTS requests in a phase is
@@ -55,6 +57,8 @@ SCALE = float(os.environ.get("SCALE") or (0.01 if QUICK else 1))
 USERS = int(os.environ.get("USERS") or (20 if QUICK else 50))
 SECONDS = int(os.environ.get("LOADTEST_SECONDS") or (20 if QUICK else 60))
 WORKERS = int(os.environ.get("WORKERS") or 2 * (os.cpu_count() or 1) + 1)
+# Threads per gunicorn worker (gunicorn.conf.py: the gthread worker above 1; its default when not given).
+THREADS = int(os.environ.get("GUNICORN_THREADS") or 4)
 SWEEP = [int(w) for w in os.environ.get("SWEEP", "").split()]
 PORT = int(os.environ.get("PORT") or 8108)  # `make loadtest` passes 8108 unless PORT= is given
 REDIS_PORT = int(os.environ.get("LOADTEST_REDIS_PORT") or PORT + 10000)  # its own Redis, next to its own port
@@ -165,9 +169,10 @@ class Stack:
         logs = open(OUT / "stack.log", "ab")
         self.procs.append(
             subprocess.Popen(
-                [str(BIN / "gunicorn"), "isotp.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-                 "--workers", str(self.workers), "--timeout", "60", "--graceful-timeout", "5"],
-                cwd=ROOT, env=self.env, stdout=logs, stderr=logs, start_new_session=True,
+                [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "isotp.wsgi:application",
+                 "--bind", f"127.0.0.1:{PORT}", "--graceful-timeout", "5"],
+                cwd=ROOT, env=self.env | {"WEB_CONCURRENCY": str(self.workers), "GUNICORN_THREADS": str(THREADS)},
+                stdout=logs, stderr=logs, start_new_session=True,
             )
         )  # fmt: skip
         self.procs.append(
@@ -214,7 +219,9 @@ class Stack:
 def locust(stack: Stack, phase: str, users: int, seconds: int, every_endpoint: bool = True) -> Path:
     """One phase: at least `seconds`, until every endpoint of the mix has MIN_REQUESTS requests (the locustfile
     stops itself then), at most MAX_PHASE_FACTOR × `seconds`; a sweep phase (`every_endpoint=False`, only the
-    whole mix's throughput counts) lasts `seconds`."""
+    whole mix's throughput counts) lasts `seconds`, and its users do not think between requests: they offer more
+    than the server can take, so the throughput measured is the server's capacity (with think time, 50 users offer
+    at most about 45 requests a second, and a sweep finds only that the offered load was met)."""
     users_file = OUT / f"{phase}-users.json"
     manage(stack.env, "loadtest_fixture", "--users", str(users), "--out", str(users_file))
     area = json.loads(users_file.read_text()).get("area")
@@ -225,6 +232,7 @@ def locust(stack: Stack, phase: str, users: int, seconds: int, every_endpoint: b
     env = dict(
         os.environ, LOADTEST_USERS_FILE=str(users_file), LOADTEST_MIN_SECONDS=str(seconds),
         LOADTEST_MIN_REQUESTS=str(MIN_REQUESTS if every_endpoint else 0),
+        LOADTEST_THINK="1" if every_endpoint else "0",
     )  # fmt: skip
     log(
         f"{phase}: {users} users, at least {seconds} s and {MIN_REQUESTS} requests an endpoint, at most {cap} s"
@@ -366,6 +374,8 @@ def sweep_table(points: list[tuple[int, float, float]]) -> str:
     """The saturation sweep: requests per second of the whole mix (every endpoint summed) per worker count."""
     found = saturation([(w, rps) for w, rps, _ in points])
     lines = [
+        f"{USERS} users without think time (the server's capacity), {THREADS} threads a worker",
+        "",
         "| gunicorn workers | requests/s (whole mix, every endpoint summed) | floor p95 ms |",
         "|---:|---:|---:|",
     ]
@@ -419,7 +429,7 @@ def main() -> int:
         phase: json.loads((OUT / f"{phase}-users.json").read_text()).get("area")
         for phase in ("scale", "small")
     }
-    header = f"{USERS} users, at least {SECONDS} s a phase, {WORKERS} gunicorn workers; "
+    header = f"{USERS} users, at least {SECONDS} s a phase, {WORKERS} gunicorn workers × {THREADS} threads; "
     text = ""
     for phase, area in areas.items():
         if area:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from urllib.parse import urlparse
 
 import gevent
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant, events, task
 from routes import MIX, WRITES  # bench/loadtest/routes.py: locust puts the locustfile's folder on the path
 
 with open(os.environ["LOADTEST_USERS_FILE"]) as _f:
@@ -83,7 +83,8 @@ def _stop_when_measured(environment) -> None:
 
 
 class Staff(HttpUser):
-    wait_time = between(0.5, 1.5)
+    # Users think 0.5-1.5 s between requests; the saturation sweep (LOADTEST_THINK=0) drives the server flat out.
+    wait_time = between(0.5, 1.5) if os.environ.get("LOADTEST_THINK", "1") != "0" else constant(0)
 
     def on_start(self) -> None:
         me = USERS[next(_next) % len(USERS)]

@@ -1,0 +1,71 @@
+"""gunicorn's settings, one file for every way the web app is served: production (README), docker-compose.yml and
+the load test (bench/loadtest/harness.py). `gunicorn -c gunicorn.conf.py isotp.wsgi:application`; a command-line
+option (the load test's `--bind`) overrides what is set here.
+
+- WEB_CONCURRENCY: worker processes (default 2 per CPU + 1).
+- GUNICORN_THREADS: threads per worker (default 4; the gthread worker, so a request waiting on PostgreSQL holds a
+  thread, not a whole process: each thread has its own database connection, kept CONN_MAX_AGE seconds and
+  health-checked). 1 gives the plain sync worker. The default was chosen by measurement (bench/README.md, issue 11).
+- GUNICORN_TIMEOUT: seconds a request may take before its worker is restarted (default 60).
+- GUNICORN_BIND: where to listen (default 0.0.0.0:8000).
+
+Logs carry no personal data: the access log has the time, method, path (no query string: a search or filter can
+hold a name or a CRN), status, size and duration, and no client address, user agent or referrer (which holds the
+previous page's query string); messages of the error log lose any query string too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+bind = os.environ.get("GUNICORN_BIND") or "0.0.0.0:8000"
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
+graceful_timeout = 20
+keepalive = 5
+
+accesslog = "-"
+errorlog = "-"
+# %(U)s is the path without its query string; no %(r)s (request line), %(q)s, %(f)s (referrer), %(h)s, %(a)s.
+access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+_QUERY = re.compile(r"\?[^\s\"']*")
+
+
+class _NoQueryStrings(logging.Filter):
+    """Drops the query string from every message of gunicorn's error log (a request it could not parse, or an
+    error handling one, is logged with its URL)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "?" in message:
+            record.msg, record.args = _QUERY.sub("?[query removed]", message), ()
+        return True
+
+
+def on_starting(server: object) -> None:
+    logging.getLogger("gunicorn.error").addFilter(_NoQueryStrings())
+
+
+def post_worker_init(worker: object) -> None:
+    """Before a worker takes its first request, pay what that request would otherwise pay (issue 11, seconds on
+    a busy machine): the Redis client's import and the bank holidays package, which builds its calendars slowly
+    (the waiting list's "must start by" and every schedule read them). A failure here only leaves it to the first
+    request."""
+    import datetime as dt
+
+    try:
+        from django.core.cache import cache
+
+        from sessions.rules.schedule import bank_holidays
+
+        cache.get("warm-up")
+        year = dt.datetime.now(tz=dt.UTC).year
+        for jurisdiction in ("ENG", "WLS", "NIR"):
+            bank_holidays(jurisdiction, range(year - 1, year + 6))
+    except Exception as exc:  # a warm-up must never stop a worker from serving
+        logging.getLogger("gunicorn.error").warning("worker warm-up skipped (%s)", type(exc).__name__)
