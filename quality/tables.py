@@ -405,7 +405,7 @@ class Figures:
 
     @property
     def as_at(self) -> str:
-        """"Figures as at 22:15 on 30 November 2026; they are refreshed every 10 minutes." (local time)"""
+        """ "Figures as at 22:15 on 30 November 2026; they are refreshed every 10 minutes." (local time)"""
         local = timezone.localtime(self.computed_at)
         text = f"Figures as at {local:%H:%M} on {long_date(local.date())}"
         if self.refresh_seconds <= 0:

@@ -135,7 +135,9 @@ def statistics_csv(request: HttpRequest, slug: str) -> HttpResponse:
     table = next((t for t in tables if t.slug == slug), None)
     if table is None:
         raise Http404
-    return csv_response(table_csv(table, as_at=figures.as_at), f"statistics-{slug}-{period.start}-{period.end}.csv")
+    return csv_response(
+        table_csv(table, as_at=figures.as_at), f"statistics-{slug}-{period.start}-{period.end}.csv"
+    )
 
 
 @login_required

@@ -10,7 +10,7 @@ see isotp.hooks); with none installed this fails loudly rather than guess the ag
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 class AreaCatalogue(Protocol):
     def terms(self, start: dt.date) -> Mapping[tuple[str, str], ProgrammeTerms]: ...
+
+    def prefetch_latest_starts(
+        self, programme: str, fmt: str, supervision_ends: Iterable[dt.date], *, on: dt.date
+    ) -> None: ...
 
     def latest_start(
         self, programme: str, fmt: str, supervision_end: dt.date, *, on: dt.date

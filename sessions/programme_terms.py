@@ -8,9 +8,13 @@ queries) and answers every later question in Python, so a list of referrals cost
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q
 
 from accounts.models import AreaClosure, ProbationArea
@@ -18,12 +22,18 @@ from referrals.rules import ProgrammeTerms
 from sessions.models import Programme
 from sessions.rules.pathways import REFERRAL_PATHWAYS, eligibility_terms, latest_start
 
-# "Must start by" answers shared by the requests of one process (issue 11: the waiting list computed one schedule
-# per waiting referral on every view, so its cost grew with the list). The key holds everything the pure
-# `latest_start` reads: the catalogue versions (rows are never edited in place, so their ids and versions name
-# their content), the area's calendar (jurisdiction and closures), the programme, the supervision end and the day.
+# "Must start by" answers shared by the requests of one process, and by every process through the cache (Redis)
+# (issue 11: the waiting list computed one schedule per waiting referral on every view, so its cost grew with the
+# list; kept per process only, each gunicorn worker paid it again, 30-40 ms a waiting referral, several seconds
+# for a national-scale list). The key holds everything the pure `latest_start` reads: the catalogue versions (rows
+# are never edited in place, so their ids and versions name their content), the area's calendar (jurisdiction and
+# closures), the programme, the supervision end and the day. LATEST_RULES_VERSION names the calculation itself:
+# change it when `sessions.rules.pathways.latest_start` or the schedule rules change what they answer.
 _LATEST_SHARED: OrderedDict[tuple[Any, ...], dt.date | None] = OrderedDict()
 LATEST_SHARED_MAX = 100_000
+LATEST_RULES_VERSION = 1
+LATEST_CACHE_SECONDS = 26 * 3600  # the key holds the day: an entry is of no use after it
+_NONE = "none"  # a cached "not offered" (None), told apart from a miss
 
 
 class AreaCatalogue:
@@ -47,6 +57,19 @@ class AreaCatalogue:
             tuple(sorted(self._closures)),
             tuple((v.pk, v.version, v.valid_from, v.valid_until, v.area_id) for v in self._versions),
         )
+        # The shared key names the catalogue by its content too (each version's entry and dates), not only by
+        # ids: a rebuilt database (a test run, a restore) reuses ids for other content.
+        content = json.dumps(
+            [
+                self._fingerprint,
+                [(v.as_entry(), v.valid_from, v.valid_until, v.area_id) for v in self._versions],
+                sorted(self._closures.items()),
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        digest = hashlib.sha256(content.encode()).hexdigest()[:40]
+        self._cache_prefix = f"latest-start:v{LATEST_RULES_VERSION}:{digest}"
 
     def entries_on(self, on: dt.date) -> dict[str, dict[str, Any]]:
         """Per code, the entry in force on `on` (the area's own version before the national one, as the services
@@ -75,6 +98,41 @@ class AreaCatalogue:
             )
         return self._terms[start]
 
+    def prefetch_latest_starts(
+        self, programme: str, fmt: str, supervision_ends: Iterable[dt.date], *, on: dt.date
+    ) -> None:
+        """Load the "must start by" of many supervision ends at once (a waiting list's rows): from this process's
+        memory, then the cache in one round trip; what neither holds is computed and stored in both, so
+        `latest_start` then answers each row from memory."""
+        wanted = {
+            end
+            for end in supervision_ends
+            if (programme, fmt, end, on) not in self._latest
+            and (self._fingerprint, programme, fmt, end, on) not in _LATEST_SHARED
+        }
+        if not wanted:
+            return
+        keys = {
+            f"{self._cache_prefix}:{programme}:{fmt}:{end.isoformat()}:{on.isoformat()}": end
+            for end in wanted
+        }
+        found = cache.get_many(list(keys))
+        for key, value in found.items():
+            end = keys[key]
+            answer = None if value == _NONE else dt.date.fromisoformat(value)
+            self._latest[(programme, fmt, end, on)] = answer
+            _remember((self._fingerprint, programme, fmt, end, on), answer)
+        computed = {
+            key: self.latest_start(programme, fmt, end, on=on)
+            for key, end in keys.items()
+            if key not in found
+        }
+        if computed:
+            cache.set_many(
+                {key: value.isoformat() if value else _NONE for key, value in computed.items()},
+                LATEST_CACHE_SECONDS,
+            )
+
     def latest_start(
         self, programme: str, fmt: str, supervision_end: dt.date, *, on: dt.date
     ) -> dt.date | None:
@@ -97,10 +155,14 @@ class AreaCatalogue:
                 if found and len(found) == len(codes)
                 else None
             )
-            _LATEST_SHARED[shared] = self._latest[key]
-            if len(_LATEST_SHARED) > LATEST_SHARED_MAX:
-                _LATEST_SHARED.popitem(last=False)
+            _remember(shared, self._latest[key])
         return self._latest[key]
+
+
+def _remember(key: tuple[Any, ...], answer: dt.date | None) -> None:
+    _LATEST_SHARED[key] = answer
+    if len(_LATEST_SHARED) > LATEST_SHARED_MAX:
+        _LATEST_SHARED.popitem(last=False)
 
 
 def area_catalogue(area: ProbationArea | None) -> AreaCatalogue:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -31,7 +31,10 @@ def _cache_on(settings, request) -> None:
     """The cache on, in a store of this test's own: the key is the question (scope, filters, day, database), so an
     entry left in the shared Redis by an earlier run on a rebuilt test database must not answer here."""
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
     }
     settings.STATISTICS_CACHE_SECONDS = 600
 
