@@ -636,6 +636,13 @@ class CatchUp(models.Model):
             models.Index(fields=["facilitator", "date"], name="catch_up_facilitator_date_idx"),
             models.Index(fields=["venue", "date"], name="catch_up_venue_date_idx"),
             models.Index(fields=["membership", "missed_session"], name="catch_up_membership_idx"),
+            # Enforcement due (sessions.home._failed): the missed catch-ups of an area's members, found by index
+            # probe per member instead of a scan of every catch-up in the country (issue 11).
+            models.Index(
+                fields=["membership"],
+                condition=Q(outcome="unacceptable_absence"),
+                name="catch_up_unacceptable_idx",
+            ),
         ]
 
     def __str__(self) -> str:
