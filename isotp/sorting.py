@@ -22,6 +22,23 @@ T = TypeVar("T")
 Q = TypeVar("Q", bound=QuerySet[Any])
 
 
+def _nullable(model: Any, lookup: str) -> bool:
+    """Whether the ORM lookup (`a__b__c`) can be NULL: a nullable field on the way, a reverse or many-valued
+    relation, or a name that is not a field (an annotation) all count as nullable."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    for part in lookup.split("__"):
+        try:
+            found = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return True
+        if found.null or not found.concrete or found.many_to_many or found.one_to_many:
+            return True
+        if found.is_relation:
+            model = found.related_model
+    return False
+
+
 @dataclass(frozen=True)
 class Column:
     """A column that can be sorted: its `key` in `?sort=`, its header and the fields (ORM lookups for a
@@ -79,7 +96,12 @@ class Sortable:
         """The whole queryset in the chosen order; empty values last either way, then `tiebreak`, so pages
         never repeat or skip a row."""
         expressions = [
-            F(name).desc(nulls_last=True) if sort.descending else F(name).asc(nulls_last=True)
+            # A column that cannot be empty is ordered plainly: `NULLS LAST` on it changes no row's place but
+            # keeps PostgreSQL from reading the page off an index in that order (issue 11: the Reports list
+            # hashed every referral in the country to sort the area's reports).
+            (F(name).desc(nulls_last=True) if sort.descending else F(name).asc(nulls_last=True))
+            if _nullable(qs.model, name)
+            else (F(name).desc() if sort.descending else F(name).asc())
             for name in sort.column.fields
         ]
         return qs.order_by(*expressions, tiebreak)

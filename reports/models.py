@@ -120,7 +120,12 @@ class PostProgrammeReport(models.Model):
                 name="report_kind_known", condition=Q(kind__in=[k.value for k in ReportKind])
             ),
         ]
-        indexes = [models.Index(fields=["area", "status", "-updated_at"], name="report_area_status_idx")]
+        indexes = [
+            models.Index(fields=["area", "status", "-updated_at"], name="report_area_status_idx"),
+            # The unfiltered list, newest first: the page read in order and stopped after 25 rows, instead of the
+            # area's reports hashed against every referral in the country and sorted (issue 11: 33 ms -> 0.5 ms).
+            models.Index(fields=["area", "-updated_at", "-id"], name="report_area_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Report {self.public_id}"
