@@ -87,6 +87,9 @@ class Administration(models.Model):
             models.UniqueConstraint(fields=["membership", "kind"], name="administration_one_per_kind"),
             models.CheckConstraint(name="administration_kind_known", condition=Q(kind__in=["pre", "post"])),
         ]
+        # The API list, oldest recorded first: the page read in order and stopped after 25 rows, instead of the
+        # area's administrations hashed against every membership in the country and sorted (issue 11).
+        indexes = [models.Index(fields=["area", "recorded_at", "id"], name="admin_area_recorded_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} psychometrics {self.public_id}"

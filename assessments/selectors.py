@@ -147,7 +147,9 @@ def _administrations_base() -> QuerySet[Administration]:
     return Administration.objects.select_related(
         "battery_version", "battery_version__battery", "administered_by", "recorded_by", "membership"
     ).prefetch_related(
-        "scores",
+        # Ordered by id only: the model's ordering (administration, then its membership's) joined every
+        # administration in the country to sort the page's scores (issue 11).
+        Prefetch("scores", queryset=ScaleScore.objects.order_by("id")),
         Prefetch("deviance_overrides", queryset=DevianceOverride.objects.select_related("recorded_by")),
     )
 
