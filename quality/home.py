@@ -36,11 +36,7 @@ def _session_text(session: Any) -> str:
 
 def recordings_to_monitor(user: Any, today: dt.date) -> AttentionList:
     """TMs: recordings with no monitoring form yet (one query with its prefetch)."""
-    qs = (
-        selectors.recordings_for_user(user)
-        .filter(monitoring_forms__isnull=True)
-        .order_by("session__date", "id")
-    )
+    qs = selectors.recordings_for_user(user).filter(forms=0).order_by("session__date", "id")
     rows = [
         (
             Cell(_session_text(r.session)),

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -417,7 +418,21 @@ def recordings_for_user(user: User | AnonymousUser) -> QuerySet[SessionRecording
         SessionRecording.objects.filter(area_id=user.area_id)  # type: ignore[union-attr]
         .select_related("session__group", "session__plan", "recorded_by")
         .prefetch_related("session__facilitators")
-        .annotate(forms=Count("monitoring_forms"))
+        # A correlated count for the rows shown, not a GROUP BY over the recordings joined to every monitoring
+        # form in the country (issue 11).
+        .annotate(
+            forms=Coalesce(
+                Subquery(
+                    MonitoringForm.objects.filter(recording=OuterRef("pk"))
+                    .order_by()
+                    .values("recording")
+                    .annotate(n=Count("id"))
+                    .values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            )
+        )
         .order_by("-session__date", "-session__start", "-id")
     )
 
