@@ -62,10 +62,12 @@ def _group_base() -> QuerySet[ProgrammeGroup]:
     upcoming = ScheduledSession.objects.filter(status=SessionStatus.SCHEDULED, date__gte=today)
     active = Membership.objects.filter(status=MembershipStatus.ACTIVE)
     return (
-        ProgrammeGroup.objects.select_related(
-            "programme", "venue", "treatment_manager", "area", "completed_by"
+        # Who closed a group is preloaded for the page (one query, only when a group on it is closed): joined,
+        # it made PostgreSQL hash every member of staff in the country for each page (issue 11).
+        ProgrammeGroup.objects.select_related("programme", "venue", "treatment_manager", "area")
+        .prefetch_related(
+            "slots", "completed_by", Prefetch("facilitators", queryset=User.objects.order_by("full_name"))
         )
-        .prefetch_related("slots", Prefetch("facilitators", queryset=User.objects.order_by("full_name")))
         .annotate(
             session_count=Coalesce(_per_group(live, Count("id"), IntegerField()), 0),
             member_count=Coalesce(_per_group(active, Count("id"), IntegerField()), 0),
