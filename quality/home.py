@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from isotp.dates import long_date, weekday_date
 from isotp.home import AttentionList, Cell, attention_card, gated_list
 from isotp.models import OutboxMessage
 from quality import selectors
-from quality.models import AuditPack, AuditPackStatus
+from quality.models import AuditPack, AuditPackStatus, MonitoringForm
 from reports.models import PostProgrammeReport
 from reports.rules import ReportStatus
 
@@ -36,7 +37,8 @@ def _session_text(session: Any) -> str:
 
 def recordings_to_monitor(user: Any, today: dt.date) -> AttentionList:
     """TMs: recordings with no monitoring form yet (one query with its prefetch)."""
-    qs = selectors.recordings_for_user(user).filter(forms=0).order_by("session__date", "id")
+    unmonitored = ~Exists(MonitoringForm.objects.filter(recording=OuterRef("pk")))
+    qs = selectors.recordings_for_user(user).filter(unmonitored).order_by("session__date", "id")
     rows = [
         (
             Cell(_session_text(r.session)),
