@@ -29,6 +29,14 @@ def _row(requests: int = 100, p95: float = 50.0, failures: int = 0) -> dict[str,
     }
 
 
+def _area(n: int) -> dict[str, object]:
+    """The measured area's rows in a phase (loadtest_fixture's `area`), `n` times the per-area minimums."""
+    return {"name": "Avon", "people": 20 * n, "referrals": 20 * n, "groups": n, "plans": n, "attendance": 100 * n}
+
+
+GREW = (_area(100), _area(1))  # scale 1 against 0.01: the data grew
+
+
 def _rows(table: str) -> dict[str, str]:
     return {
         line.split(" | ")[0].lstrip("| "): line
@@ -41,7 +49,7 @@ def test_every_endpoint_of_the_mix_is_a_row_and_one_not_measured_is_a_miss():
     big = {"ping": _row(p95=20), "people": _row(p95=60), "groups": _row(p95=60), "staff": _row(5, p95=40)}
     small = {"ping": _row(p95=20), "people": _row(p95=50), "staff": _row(p95=40)}
     expected = ["ping", "people", "groups", "staff", "api register submitted"]
-    table = harness.report(big, small, expected, 1.0, 0.01, min_requests=20)
+    table = harness.report(big, small, expected, 1.0, 0.01, min_requests=20, areas=GREW)
     rows = _rows(table)
     assert set(rows) == set(expected)
     assert "ok" in rows["people"]  # 3× the floor, 1.2× growth
@@ -49,7 +57,10 @@ def test_every_endpoint_of_the_mix_is_a_row_and_one_not_measured_is_a_miss():
         assert "not measured" in rows[name] and "ok" not in rows[name]
     assert "nan" not in table
     last = table.splitlines()[-1]
-    assert last.startswith("loadtest: worst p95/floor 3.00 (people); worst growth with scale 1.20 (people);")
+    assert last.startswith(
+        "loadtest: worst p95/floor 3.00 (people); worst growth with scale 1.20 (people); "
+        "worst growth ÷ floor growth 1.20 (people);"
+    )
     assert last.endswith("failures 0; missed 3 of 5 endpoints (3 not measured)")
 
 
@@ -58,13 +69,14 @@ def test_goals_failures_and_growth_are_judged():
            "referrals": _row(p95=30, failures=1)}  # fmt: skip
     small = {"ping": _row(p95=10), "home": _row(p95=50), "api staff": _row(p95=40), "people": _row(p95=20),
              "referrals": _row(p95=30)}  # fmt: skip
-    rows = _rows(harness.report(big, small, sorted(big), 1.0, 0.01))
+    rows = _rows(harness.report(big, small, sorted(big), 1.0, 0.01, areas=GREW))
     assert "MISSED" in rows["home"]  # 6× the floor, over a page's 5×
     assert "MISSED" in rows["api staff"]  # 4× the floor, over an API endpoint's 3×
     assert "MISSED" in rows["people"]  # 2× slower on the larger data set
     assert "MISSED" in rows["referrals"]  # a failure
-    table = harness.report(big, small, sorted(big), 1.0, 0.01)
-    assert table.splitlines()[-1].endswith("failures 1; missed 4 of 5 endpoints (0 not measured)")
+    judgement = harness.judge(big, small, sorted(big), 1.0, 0.01, areas=GREW)
+    assert judgement.text.splitlines()[-1].endswith("failures 1; missed 4 of 5 endpoints (0 not measured)")
+    assert (judgement.missed, judgement.failures, judgement.passed) == (4, 1, False)
 
 
 def test_the_saturation_point_is_where_throughput_stops_rising():
@@ -107,5 +119,91 @@ def test_a_taken_port_is_refused():
 
 @pytest.mark.parametrize("name", ["api people", "people"])
 def test_an_endpoint_without_a_floor_is_not_judged_ok(name):
-    rows = _rows(harness.report({name: _row()}, {name: _row()}, [name, "ping"], 1.0, 0.01))
+    rows = _rows(harness.report({name: _row()}, {name: _row()}, [name, "ping"], 1.0, 0.01, areas=GREW))
     assert "ok" not in rows[name] and "not measured" in rows["ping"]
+
+
+@pytest.mark.parametrize(
+    ("big_area", "small_area", "expected"),
+    [
+        # the lead's run of 2026-11-30: scale 1 against 0.01 (attendance 23,023 against 108)
+        ({"people": 2381, "referrals": 1429, "groups": 77, "attendance": 23023},
+         {"people": 24, "referrals": 20, "groups": 1, "attendance": 108}, 1429 / 20),
+        # QUICK=1: scale 0.01 against 0.0001, both at the per-area minimums
+        ({"people": 24, "referrals": 20, "groups": 1, "attendance": 108},
+         {"people": 20, "referrals": 20, "groups": 1, "attendance": 100}, 1.0),
+        ({"people": 5, "referrals": 0, "groups": 1, "attendance": 0},
+         {"people": 5, "referrals": 0, "groups": 1, "attendance": 0}, 1.0),  # nothing on either side: alike
+        ({"people": 50, "referrals": 20, "groups": 1, "attendance": 10},
+         {"people": 5, "referrals": 2, "groups": 0, "attendance": 1}, 10.0),  # none small, some at scale: grew
+        ({"people": 24}, {"people": 20}, None),  # a count missing: unknown
+    ],
+)  # fmt: skip
+def test_how_much_the_measured_area_grew(big_area, small_area, expected):
+    assert harness.data_growth(big_area, small_area) == expected
+    assert harness.data_growth(None, small_area) is None
+
+
+def _phases() -> tuple[dict, dict]:
+    big = {"ping": _row(p95=26), "people": _row(p95=78), "api people": _row(p95=40),
+           "groups": _row(p95=120)}  # fmt: skip
+    small = {"ping": _row(p95=10), "people": _row(p95=30), "api people": _row(p95=38),
+             "groups": _row(p95=40)}  # fmt: skip
+    return big, small
+
+
+def test_alike_data_sets_do_not_have_their_growth_judged():
+    """QUICK=1 (0.01 against 0.0001): the floor ratio and failures are judged, growth is not, and both the
+    table and the last line say so, though p95 'grew' 3× (a busier phase, not more data)."""
+    big, small = _phases()
+    quick = ({"people": 24, "referrals": 20, "groups": 1, "attendance": 108},
+             {"people": 20, "referrals": 20, "groups": 1, "attendance": 100})  # fmt: skip
+    judgement = harness.judge(big, small, sorted(big), 0.01, 0.0001, areas=quick)
+    rows = _rows(judgement.text)
+    assert "GROWTH WITH SCALE NOT JUDGED: the measured area's data is only 1.0× larger at scale, under 10×" in (
+        judgement.text
+    )
+    for name in ("people", "api people", "groups"):
+        assert rows[name].count("n/a (data sets alike)") == 2  # the growth column and the corrected one
+        assert "growth not judged" in rows[name]
+    assert "ok (≤5×; growth not judged)" in rows["people"]  # 3× the floor: ok although it "grew" 2.6×
+    assert "ok (≤3×; growth not judged)" in rows["api people"]
+    assert "ok (≤5×; growth not judged)" in rows["groups"]  # 4.6× the floor; it "grew" 3×
+    assert judgement.passed  # growth not judged never fails a run on its own
+    last = judgement.text.splitlines()[-1]
+    assert "worst growth with scale not judged (the measured area's data is only 1.0× larger" in last
+    assert "worst growth with scale 1" not in last and "÷ floor growth" not in last
+    for unknown in (None, (None, quick[1])):  # the rows of a phase unknown: not judged either
+        text = harness.report(big, small, sorted(big), 0.01, 0.0001, areas=unknown)
+        assert "n/a (rows unknown)" in _rows(text)["people"]
+        assert "worst growth with scale not judged (the measured area's rows in a phase are unknown)" in text
+
+
+def test_growth_is_shown_beside_the_floors_own_growth():
+    """The issue's column (p95 at scale ÷ p95 small) and its judgement stay; the next column divides it by the
+    floor's growth between the phases (26 ms against 10 ms: 2.6×), which tells a busier phase from data growth."""
+    big, small = _phases()
+    judgement = harness.judge(big, small, sorted(big), 1.0, 0.01, areas=GREW)
+    rows = _rows(judgement.text)
+    assert "(floor growth 2.60)" in judgement.text.splitlines()[0]
+    assert "growth with scale judged: the measured area's data is 100.0× larger at scale" in judgement.text
+    cells = {name: [c.strip() for c in rows[name].split("|")[7:10]] for name in rows}
+    assert cells["people"] == ["3.00", "2.60", "1.00"]  # p95 ÷ floor, growth, growth ÷ floor growth
+    assert cells["api people"] == ["1.54", "1.05", "0.40"]
+    assert cells["groups"] == ["4.62", "3.00", "1.15"]
+    assert cells["ping"] == ["1.00", "2.60", "1.00"]
+    assert "MISSED (≤5×, ≤1.3×)" in rows["people"]  # judged on the issue's raw growth, as before
+    assert "ok (≤3×, ≤1.3×)" in rows["api people"]
+    last = judgement.text.splitlines()[-1]
+    assert "worst growth with scale 3.00 (groups); worst growth ÷ floor growth 1.15 (groups);" in last
+    assert last.endswith("failures 0; missed 3 of 4 endpoints (0 not measured)")  # ping too: it grew 2.6×
+
+
+def test_a_run_passes_only_with_no_miss_and_no_failure():
+    big = {"ping": _row(p95=10), "people": _row(p95=20)}
+    small = {"ping": _row(p95=10), "people": _row(p95=20)}
+    assert harness.judge(big, small, ["ping", "people"], 1.0, 0.01, areas=GREW).passed
+    failed = dict(big, people=_row(p95=20, failures=1))
+    assert not harness.judge(failed, small, ["ping", "people"], 1.0, 0.01, areas=GREW).passed
+    unmeasured = harness.judge(big, small, ["ping", "people", "groups"], 1.0, 0.01, areas=GREW)
+    assert (unmeasured.passed, unmeasured.missed) == (False, 1)

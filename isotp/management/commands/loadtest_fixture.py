@@ -1,6 +1,10 @@
 """`manage.py loadtest_fixture --users N --out FILE`: signed-in staff and the records they open, for the load test.
 
-Only for a load data set (`generate_load_data`): it refuses any other database. Each virtual user is a member
+Only for a load data set (`generate_load_data`): it refuses any other database, since it gives staff accounts
+second-factor-verified sessions and API tokens. It runs only on a database whose name is one the load test
+harness makes (`<db>_load_<scale>` or its `_run` copy: the name holds `_load_`) and in which every staff account
+is a generated one (its email address ends in `.load.example`); a database holding any other account, or none,
+is refused whatever its name. Each virtual user is a member
 of staff of the data set with a verified session (created directly, as the sign-in and second-factor pages
 would leave it), an API token, and a sample of the records their role opens, all from their own area or caseload.
 """
@@ -9,12 +13,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from typing import Any
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.db.models import Count
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,6 +37,30 @@ from sessions.models import Attendance, FeedToken, Membership, OneToOnePlan, Pro
 ROLE_MIX = [Role.OFFENDER_MANAGER, Role.FACILITATOR, Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER,
             Role.FACILITATOR, Role.TREATMENT_MANAGER, Role.OFFENDER_MANAGER, Role.AREA_ADMIN]  # fmt: skip
 SAMPLE = 15
+GENERATED_EMAIL = ".load.example"  # accounts/load_data.py: every generated member of staff's address ends so
+LOAD_DATABASE = re.compile(r"_load_")  # bench/loadtest/harness.py: db_url() names `<db>_load_<scale>[_run]`
+
+
+def refusal(database: str, staff: int, generated: int) -> str | None:
+    """Why the fixture must not run on this database (None: it is a load data set). `staff` counts every account,
+    `generated` those with a generated address: the fixture signs accounts in, so one real account refuses."""
+    if not LOAD_DATABASE.search(database):
+        return (
+            f"Not a load data set: the database {database!r} is not one the load test makes "
+            "(its name holds _load_)."
+        )
+    if staff == 0:
+        return "Not a load data set: no staff accounts; run generate_load_data first."
+    if generated != staff:
+        return (
+            f"Not a load data set: {staff - generated} of its {staff} staff accounts are not generated ones "
+            f"(an address ending in {GENERATED_EMAIL}); the fixture signs staff in, so it refuses."
+        )
+    return None
+
+
+def database_name() -> str:
+    return str(connection.settings_dict["NAME"])
 
 
 def _ids(queryset: Any, n: int = SAMPLE) -> list[str]:
@@ -68,8 +98,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not User.objects.filter(email__endswith=".load.example").exists():
-            raise CommandError("Not a load data set: run generate_load_data first.")
+        reason = refusal(
+            database_name(),
+            staff=User.objects.count(),
+            generated=User.objects.filter(email__endswith=GENERATED_EMAIL).count(),
+        )
+        if reason:
+            raise CommandError(reason)
         rng = random.Random(options["seed"])  # noqa: S311 (picks records; the feed token below is test-only)
         # The busiest area of the data set (the most groups): the pages at their heaviest.
         area_id = (
