@@ -38,8 +38,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -334,8 +334,7 @@ def data_growth(big_area: Area | None, small_area: Area | None) -> float | None:
     return min(ratios)
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):
     text: str  # the table and, last, the `loadtest:` line
     missed: int  # endpoints over a goal, failed or not measured
     failures: int
