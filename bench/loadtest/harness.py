@@ -366,7 +366,9 @@ def judge(big: Stats, small: Stats, expected: list[str], scale: float, small_sca
     empty = {"requests": 0, "failures": 0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "rps": 0.0}
     floor_row, floor_small = big.get("ping", empty), small.get("ping", empty)
     floor = floor_row["p95"] or float("nan")
-    floor_growth = floor_row["p95"] / floor_small["p95"] if floor_row["p95"] and floor_small["p95"] else math.nan
+    floor_growth = (
+        floor_row["p95"] / floor_small["p95"] if floor_row["p95"] and floor_small["p95"] else math.nan
+    )
     grown = data_growth(*areas) if areas else None
     judged = grown is not None and grown >= DATA_GROWTH_MIN
     if grown is None:
@@ -412,9 +414,7 @@ def judge(big: Stats, small: Stats, expected: list[str], scale: float, small_sca
             worst_growth = max(worst_growth, (growth, name))
             if not math.isnan(corrected):
                 worst_corrected = max(worst_corrected, (corrected, name))
-        growth_cells = (
-            f"{_fmt(growth)} | {_fmt(corrected)}" if judged else f"{not_judged} | {not_judged}"
-        )
+        growth_cells = f"{_fmt(growth)} | {_fmt(corrected)}" if judged else f"{not_judged} | {not_judged}"
         lines.append(
             f"| {name} | {row['requests']:.0f} / {low['requests']:.0f} | {failed} | {row['p50']:.0f} | "
             f"{row['p95']:.0f} | {row['p99']:.0f} | {_fmt(ratio)} | {growth_cells} | {verdict} |"
@@ -511,7 +511,9 @@ def main() -> int:
     for phase, area in areas.items():
         if area:
             text += f"measured area at {'scale' if phase == 'scale' else 'small'}: {area_line(area)}\n"
-    judgement = judge(big, small, expected, SCALE, small_scale, header, areas=(areas["scale"], areas["small"]))
+    judgement = judge(
+        big, small, expected, SCALE, small_scale, header, areas=(areas["scale"], areas["small"])
+    )
     text += "\n" + judgement.text
     if sweep:
         text = sweep_table(sweep) + "\n\n" + text

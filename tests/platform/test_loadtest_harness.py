@@ -31,7 +31,14 @@ def _row(requests: int = 100, p95: float = 50.0, failures: int = 0) -> dict[str,
 
 def _area(n: int) -> dict[str, object]:
     """The measured area's rows in a phase (loadtest_fixture's `area`), `n` times the per-area minimums."""
-    return {"name": "Avon", "people": 20 * n, "referrals": 20 * n, "groups": n, "plans": n, "attendance": 100 * n}
+    return {
+        "name": "Avon",
+        "people": 20 * n,
+        "referrals": 20 * n,
+        "groups": n,
+        "plans": n,
+        "attendance": 100 * n,
+    }
 
 
 GREW = (_area(100), _area(1))  # scale 1 against 0.01: the data grew
@@ -160,8 +167,9 @@ def test_alike_data_sets_do_not_have_their_growth_judged():
              {"people": 20, "referrals": 20, "groups": 1, "attendance": 100})  # fmt: skip
     judgement = harness.judge(big, small, sorted(big), 0.01, 0.0001, areas=quick)
     rows = _rows(judgement.text)
-    assert "GROWTH WITH SCALE NOT JUDGED: the measured area's data is only 1.0× larger at scale, under 10×" in (
-        judgement.text
+    assert (
+        "GROWTH WITH SCALE NOT JUDGED: the measured area's data is only 1.0× larger at scale, under 10×"
+        in (judgement.text)
     )
     for name in ("people", "api people", "groups"):
         assert rows[name].count("n/a (data sets alike)") == 2  # the growth column and the corrected one
