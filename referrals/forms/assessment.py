@@ -114,13 +114,25 @@ class AssessmentForm(GovukForm):
         }
 
 
+class AnyReasonChoiceField(forms.ChoiceField):
+    """Offers the reasons of the allowed statuses, but accepts any known one ("withdrawn:other"): a stale form,
+    posted after someone moved the referral, reaches the service, which answers 409 with what is allowed now
+    (issue 12), rather than failing here on a reason the page no longer offers."""
+
+    def valid_value(self, value: Any) -> bool:
+        status, code = split_reason(str(value))
+        return code in {c for c, _ in REASON_CHOICES.get(status, [])}
+
+
 class StatusChangeForm(GovukForm):
-    """Move a referral to one of the statuses allowed from where it is now (domain.md §9)."""
+    """Move a referral to one of the statuses allowed from where it is now (domain.md §9). Only the offered moves
+    are shown, but any known status and reason is passed on: whether the move may be made now is the service's
+    decision (a 409 for a stale form, the same for every role)."""
 
     to_status = AnyStatusChoiceField(
         label="New status", widget=forms.RadioSelect, error_messages={"required": "Select the new status"}
     )
-    reason_code = forms.ChoiceField(label="Reason", required=False)
+    reason_code = AnyReasonChoiceField(label="Reason", required=False)
     reason = forms.CharField(
         label="Details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
@@ -128,30 +140,28 @@ class StatusChangeForm(GovukForm):
     def __init__(self, *args: Any, allowed: Iterable[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = [s for s in STATUSES if s in set(allowed)]
+        self.allowed = frozenset(allowed)
         cast("forms.ChoiceField", self.fields["to_status"]).choices = [(s, STATUSES[s]) for s in allowed]
         cast("forms.ChoiceField", self.fields["reason_code"]).choices = grouped_reasons(allowed)
         with_reason = [STATUSES[s].lower() for s in allowed if s in REASON_CHOICES]
         self.needs_reason = bool(with_reason)
         if self.needs_reason:
             self.fields["reason_code"].help_text = f"Needed for: {', '.join(with_reason)}"
-        else:
-            del self.fields["reason_code"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         target = data.get("to_status")
         status, code = split_reason(data.get("reason_code") or "")
-        if target in REASON_CHOICES:
+        # Ask for a reason only for a move this page offered; any other move goes to the service, which refuses
+        # it as a conflict (issue 12: a stale form got "Select a reason" instead of the 409).
+        if target in REASON_CHOICES and target in self.allowed:
             if not code:
-                self.add_error(
-                    "reason_code" if self.needs_reason else None,
-                    f"Select a reason for {STATUSES[target].lower()}",
-                )
+                self.add_error("reason_code", f"Select a reason for {STATUSES[target].lower()}")
             elif status != target:
                 self.add_error(
                     "reason_code",
                     f"Select a reason for {STATUSES[target].lower()}: the one you chose is a reason for "
                     f"{STATUSES[status].lower()}",
                 )
-        data["reason_code"] = code if target in REASON_CHOICES else ""
+        data["reason_code"] = code if target in REASON_CHOICES and status == target else ""
         return data

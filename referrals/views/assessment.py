@@ -91,6 +91,7 @@ def referral_assess(request: HttpRequest, public_id: str) -> HttpResponse:
         assessments=list(referral.assessments.all()),
         conflict=conflict,
         conflict_allowed=_allowed_now(referral) if conflict else [],
+        conflict_status=STATUSES[referral.status].lower() if conflict else "",
         change=False,
     )
     return render(request, "referrals/referral_assess.html", context, status=409 if conflict else 200)

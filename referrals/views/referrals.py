@@ -140,6 +140,7 @@ def referral_status(request: HttpRequest, public_id: str) -> HttpResponse:
             "person": referral.person,
             "conflict": conflict,
             "conflict_allowed": [STATUSES[s] for s in (conflict.allowed or [])] if conflict else [],
+            "conflict_status": STATUSES[referral.status].lower() if conflict else "",
             "allowed": allowed,
         },
         status=409 if conflict else 200,

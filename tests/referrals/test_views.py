@@ -567,6 +567,43 @@ def test_status_page_offers_only_allowed_moves_and_a_stale_move_is_409(login, ar
     assert referral.status == "withdrawn"
 
 
+
+@pytest.mark.parametrize("role", ["om", "tm"])
+def test_a_stale_status_form_with_a_reason_is_409_for_both_roles(role, login, area, om, tm):
+    """Issue 12, tester no. 3: the page was opened while the referral was awaiting allocation (withdrawal offered),
+    someone withdrew it meanwhile, and the form is posted with a reason: the same 409 for an OM and a TM, saying
+    what the referral is now and that nothing can be done by hand, never "Select a reason"."""
+    from referrals.services.status import change_status
+
+    referral = referral_for(area, om, status="awaiting_allocation", awaiting_since=timezone.now())
+    url = reverse("referrals:referral_status", args=[referral.public_id])
+    client = login(om if role == "om" else tm)
+    assert 'value="withdrawn"' in _text(client.get(url))
+    moves = referral.status_changes.count()
+    change_status(actor=tm, referral=referral, to_status="withdrawn", reason_code="other", reason="Moved away")
+    response = client.post(url, {"to_status": "withdrawn", "reason_code": "withdrawn:other", "reason": "x"})
+    assert response.status_code == 409
+    summary = _summary(response)
+    assert "Select a reason" not in summary
+    assert "cannot move to" in summary
+    assert "since you opened this page: it is now withdrawn. It cannot move anywhere now." in _text(response)
+    assert 'name="to_status"' not in _text(response)  # no form: nothing can be changed by hand now
+    referral.refresh_from_db()
+    assert referral.status == "withdrawn"
+    assert referral.status_changes.count() == moves + 1  # the TM's withdrawal, nothing more
+
+
+def test_a_stale_status_form_without_a_reason_is_409_too(login, area, om, tm):
+    """A stale move the page no longer offers is the service's to refuse, reason or not."""
+    from referrals.services.status import change_status
+
+    referral = referral_for(area, om, status="awaiting_allocation", awaiting_since=timezone.now())
+    change_status(actor=tm, referral=referral, to_status="withdrawn", reason_code="other", reason="Moved away")
+    url = reverse("referrals:referral_status", args=[referral.public_id])
+    response = login(om).post(url, {"to_status": "withdrawn"})
+    assert response.status_code == 409 and "Select a reason" not in _summary(response)
+
+
 # --- lists and the waiting list ---------------------------------------------------------------------------------
 
 
