@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -33,11 +33,21 @@ class RescheduleForm(GovukForm):
         return self.cleaned_data["cascade"] == "yes"
 
 
+class AcceptingChoiceField(forms.ChoiceField):
+    """Offers its choices but also accepts the values in `accepted`: a form opened before the record changed
+    reaches the service, which answers the conflict (409) with what is possible now (issue 12)."""
+
+    accepted: frozenset[str] = frozenset()
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in self.accepted or super().valid_value(value)
+
+
 class RemoveMemberForm(GovukForm):
     """Why a member leaves and what their referral becomes; deselection and withdrawal also need the referral's
     recorded reason (domain.md §9: REASON_CHOICES), offered grouped by status."""
 
-    next_status = forms.ChoiceField(
+    next_status = AcceptingChoiceField(
         label="What happens to the referral next?",
         widget=forms.RadioSelect,
         error_messages={
@@ -45,7 +55,7 @@ class RemoveMemberForm(GovukForm):
             "invalid_choice": "Select one of the listed statuses",
         },
     )
-    reason_code = forms.ChoiceField(
+    reason_code = AcceptingChoiceField(
         label="Recorded reason (if deselected or withdrawn)",
         required=False,
         help_text="Deselection and withdrawal are recorded on the referral with one of these reasons",
@@ -63,10 +73,18 @@ class RemoveMemberForm(GovukForm):
         *args: Any,
         statuses: Choices,
         reason_choices: Mapping[str, Sequence[tuple[str, str]]],
+        accepted: Mapping[str, Sequence[tuple[str, str]]] | None = None,
         **kwargs: Any,
     ):
+        """`statuses` and `reason_choices` are offered now; `accepted` (every status a removal may ask for, with
+        its reasons) is passed on to the service even if not offered now, so a stale form gets its 409."""
         super().__init__(*args, **kwargs)
+        accepted = accepted or {}
         set_choices(self.fields["next_status"], list(statuses))
+        cast(AcceptingChoiceField, self.fields["next_status"]).accepted = frozenset(accepted)
+        cast(AcceptingChoiceField, self.fields["reason_code"]).accepted = frozenset(
+            f"{status}:{code}" for status, choices in accepted.items() for code, _ in choices
+        )
         self.reason_choices = {status: list(choices) for status, choices in reason_choices.items()}
         labels = self.status_labels = dict(statuses)
         grouped: list[Any] = [("", "Not needed")]
@@ -84,8 +102,8 @@ class RemoveMemberForm(GovukForm):
                 label = self.status_labels[status].lower()
                 self.add_error("reason_code", f"Select the reason the referral is {label}")
             data["reason_code"] = code
-        else:
-            data["reason_code"] = ""
+        else:  # not offered now (a stale form): the service decides, with the reason given for that status
+            data["reason_code"] = code if wanted == status else ""
         return data
 
 

@@ -104,7 +104,9 @@ def member_remove(request: HttpRequest, public_id: str, membership_id: str) -> H
         reason_choices={
             s: REASON_CHOICES[s] for s, _ in statuses if s in REASON_REQUIRED and s in REASON_CHOICES
         },
+        accepted={s: REASON_CHOICES.get(s, []) for s in delivery.REMOVAL_NEXT_STATUSES},
     )
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             delivery.remove_member(
@@ -114,7 +116,10 @@ def member_remove(request: HttpRequest, public_id: str, membership_id: str) -> H
                 next_status=form.cleaned_data["next_status"],
                 reason_code=form.cleaned_data["reason_code"],
             )
-        except (DomainConflict, ValidationError) as exc:
+        except DomainConflict as exc:  # e.g. a form opened before the referral moved on (issue 12): 409
+            conflict = True
+            add_refusal(form, exc)
+        except ValidationError as exc:
             add_refusal(form, exc)
         else:
             person = membership.referral.person
@@ -130,4 +135,5 @@ def member_remove(request: HttpRequest, public_id: str, membership_id: str) -> H
             "back_url": reverse("programme_sessions:group_detail", kwargs={"public_id": group.public_id})
             + "#members",
         },
+        status=409 if conflict else 200,
     )

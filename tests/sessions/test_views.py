@@ -736,6 +736,28 @@ def test_remove_member_with_withdrawal_records_the_reason_code(login, area, tm, 
     assert membership.removal_reason_code == "moved_out_of_area" and membership.next_status == "withdrawn"
 
 
+def test_a_stale_remove_member_form_is_409_with_the_conflict(login, area, tm, om):
+    """Issue 12: the removal page of an allocated member offers "back to the waiting list"; meanwhile the member
+    attended their first session (the referral is on the programme, from where that move is not allowed). The
+    posted form reaches the service and answers 409 with the conflict, not "Select one of the listed statuses"."""
+    from sessions import services
+
+    group = make_group(area, actor=tm, start_date=_next(0))
+    referral = waiting_referral(area, om)
+    membership = services.allocate(actor=tm, group=group, referral=referral)
+    client = login(tm)
+    target = url("member_remove", public_id=group.public_id, membership_id=membership.public_id)
+    assert 'value="awaiting_allocation"' in _text(client.get(target))
+    Referral.objects.filter(pk=referral.pk).update(status="on_programme")  # the first session, attended meanwhile
+    response = client.post(target, {"next_status": "awaiting_allocation", "reason": "Moved to an evening group"})
+    assert response.status_code == 409
+    summary = _summary(response)
+    assert "listed statuses" not in summary and "cannot move to" in summary
+    membership.refresh_from_db()
+    referral.refresh_from_db()
+    assert membership.status == "active" and referral.status == "on_programme"
+
+
 # --- one-to-one plans -------------------------------------------------------------------------------------------
 
 
