@@ -198,3 +198,37 @@ def staff_member_any_status(user: User | AnonymousUser, public_id: str) -> User:
 def deactivated_staff(user: User | AnonymousUser) -> QuerySet[User]:
     """The user's area's deactivated accounts, by name."""
     return scope_to_area(User.objects.filter(is_active=False), user).order_by("full_name", "id")
+
+
+@dataclass(frozen=True)
+class SignInLock:
+    """Why django-axes refuses a sign-in now (issue 12, tester no. 4): the account (too many failures for the
+    email address) or the client address (too many failures from it, whatever the accounts), and for how many
+    more seconds (the cool-off counted from the lock's latest failure)."""
+
+    on_account: bool
+    seconds_left: int
+
+
+def sign_in_lock(*, username: str, ip_address: str | None, now: dt.datetime) -> SignInLock:
+    """The lock in force for a sign-in from `ip_address` as `username`, read as django-axes counts (its database
+    handler, AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]: each locks on its own)."""
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Max, Sum
+
+    cool_off = get_cool_off() or dt.timedelta(0)
+    recent = AccessAttempt.objects.filter(attempt_time__gte=now - cool_off)
+    limit = int(settings.AXES_FAILURE_LIMIT)
+
+    def failures(**match: object) -> tuple[int, dt.datetime | None]:
+        found = recent.filter(**match).aggregate(n=Sum("failures_since_start"), last=Max("attempt_time"))
+        return int(found["n"] or 0), found["last"]
+
+    by_account = failures(username=username) if username else (0, None)
+    by_address = failures(ip_address=ip_address) if ip_address else (0, None)
+    on_account = by_account[0] >= limit or by_address[0] < limit
+    last = (by_account if on_account else by_address)[1] or now
+    left = (last + cool_off - now).total_seconds()
+    return SignInLock(on_account=on_account, seconds_left=max(1, int(left + 0.999)))

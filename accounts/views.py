@@ -62,6 +62,30 @@ class SignInView(auth_views.LoginView):
         return super().form_invalid(form)
 
 
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): 429 with Retry-After (the seconds left of the
+    cool-off), worded for what is locked, the account or this computer's address (issue 12, tester no. 4)."""
+    from axes.helpers import get_client_username
+    from django.utils import timezone
+
+    lock = selectors.sign_in_lock(
+        username=get_client_username(request, credentials) or "",
+        ip_address=getattr(request, "axes_ip_address", None),
+        now=timezone.now(),
+    )
+    minutes = -(-lock.seconds_left // 60)
+    response = render(
+        request,
+        "accounts/locked_out.html",
+        {"on_account": lock.on_account, "minutes": minutes},
+        status=429,
+    )
+    response["Retry-After"] = str(lock.seconds_left)
+    return response
+
+
 def _safe_next(request: HttpRequest) -> str:
     return next_path(request) or "/"
 

@@ -81,8 +81,34 @@ def test_repeated_failures_lock_the_account(client, tm):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, tm.email, "wrong-password")
     response = sign_in(client, tm.email)  # even the right password is refused now
-    assert response.status_code in (403, 429)
+    assert response.status_code == 429
     assert b"Your account is locked" in response.content
+    cool_off = int(settings.AXES_COOLOFF_TIME * 3600)
+    assert 0 < int(response["Retry-After"]) <= cool_off
+
+
+def test_a_lock_on_the_address_says_so_and_when_to_try_again(client, tm, time_machine):
+    """Issue 12, tester no. 4: failures for other addresses from one computer lock the computer's address, not
+    the account: the page says so, with the minutes left, and Retry-After carries the seconds left."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, f"nobody{n}@example.org", "wrong-password")
+    time_machine.move_to(start + dt.timedelta(minutes=10), tick=False)
+    response = sign_in(client, tm.email)  # the right password for a real account, from the locked address
+    assert response.status_code == 429
+    cool_off = int(settings.AXES_COOLOFF_TIME * 3600)
+    assert int(response["Retry-After"]) == cool_off - 600
+    text = response.content.decode()
+    assert "Your account is locked" not in text and "to this account" not in text
+    assert "too many failed attempts to sign in from this computer or network" in text
+    assert f"Try again after {(cool_off - 600) // 60} minutes" in text
+    time_machine.move_to(start + dt.timedelta(seconds=cool_off + 1), tick=False)
+    assert sign_in(client, tm.email).status_code == 302  # the lock has ended
 
 
 def test_idle_sessions_expire(login, tm, time_machine):
