@@ -71,3 +71,64 @@ def test_concurrent_writes_on_sqlite_never_lock(tmp_path: Path):
     assert lines["errors"].startswith("0"), lines["errors"]
     # Every transaction saw the rows before it: 200 rows numbered 1..200, no lost update.
     assert lines["rows"] == "200 200"
+
+
+APPEND_ONLY_SCRIPT = r"""
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+
+call_command("migrate", verbosity=0, interactive=False)
+with connection.cursor() as cur:
+    cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'audit_%' ORDER BY name")
+    print("triggers", ",".join(name for (name,) in cur.fetchall()))
+    # One row, whatever the columns are (row triggers fire only on a row); its references need not exist.
+    cur.execute("PRAGMA foreign_keys = OFF")
+    cur.execute("PRAGMA table_info(audit_accesslog)")
+    columns = [(name, kind.lower()) for _, name, kind, notnull, default, pk in cur.fetchall() if notnull and not pk]
+    values = [1 if ("int" in kind or "bool" in kind) else "2026-01-01 00:00:00" if "date" in kind else "x"
+              for _, kind in columns]
+    cur.execute(
+        f"INSERT INTO audit_accesslog ({', '.join(name for name, _ in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})",
+        values,
+    )
+    for statement in ("UPDATE audit_accesslog SET object_label = 'Y'", "DELETE FROM audit_accesslog"):
+        try:
+            cur.execute(statement)
+            print("allowed", statement.split()[0])
+        except Exception as exc:
+            print("refused", statement.split()[0], type(exc).__name__)
+"""
+
+
+def test_the_audit_tables_stay_append_only_on_sqlite(tmp_path: Path):
+    """Issue 12, tester no. 7: on `make run`'s SQLite the later audit migrations rebuilt the tables and dropped
+    0002's triggers; they are put back after every migrate (audit.apps.keep_sqlite_append_only)."""
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": "",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "DJANGO_SETTINGS_MODULE": "isotp.settings",
+    }
+    result = subprocess.run(  # noqa: PLW1510 - the test reads the return code itself
+        [sys.executable, "-c", APPEND_ONLY_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line.split(" ") for line in result.stdout.splitlines()]
+    triggers = next(line[1] for line in lines if line[0] == "triggers").split(",")
+    assert set(triggers) == {
+        f"{table}_no_{op}" for table in ("audit_auditevent", "audit_accesslog") for op in ("update", "delete")
+    }
+    assert [line[:2] for line in lines if line[0] in ("allowed", "refused")] == [
+        ["refused", "UPDATE"],
+        ["refused", "DELETE"],
+    ]
