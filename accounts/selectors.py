@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -212,23 +213,27 @@ class SignInLock:
 
 def sign_in_lock(*, username: str, ip_address: str | None, now: dt.datetime) -> SignInLock:
     """The lock in force for a sign-in from `ip_address` as `username`, read as django-axes counts (its database
-    handler, AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]: each locks on its own)."""
+    handler, AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]: each locks on its own). A lock holds while
+    the failures recorded within the cool-off add up to the limit, so it ends when the newest failures that still
+    reach the limit grow older than the cool-off."""
     from axes.helpers import get_cool_off
     from axes.models import AccessAttempt
     from django.conf import settings
-    from django.db.models import Max, Sum
 
     cool_off = get_cool_off() or dt.timedelta(0)
-    recent = AccessAttempt.objects.filter(attempt_time__gte=now - cool_off)
+    recent = AccessAttempt.objects.filter(attempt_time__gte=now - cool_off).order_by("-attempt_time")
     limit = int(settings.AXES_FAILURE_LIMIT)
 
-    def failures(**match: object) -> tuple[int, dt.datetime | None]:
-        found = recent.filter(**match).aggregate(n=Sum("failures_since_start"), last=Max("attempt_time"))
-        return int(found["n"] or 0), found["last"]
+    def ends(**match: object) -> dt.datetime | None:
+        counted = 0
+        for at, failures in recent.filter(**match).values_list("attempt_time", "failures_since_start"):
+            counted += failures
+            if counted >= limit:
+                return at + cool_off
+        return None
 
-    by_account = failures(username=username) if username else (0, None)
-    by_address = failures(ip_address=ip_address) if ip_address else (0, None)
-    on_account = by_account[0] >= limit or by_address[0] < limit
-    last = (by_account if on_account else by_address)[1] or now
-    left = (last + cool_off - now).total_seconds()
-    return SignInLock(on_account=on_account, seconds_left=max(1, int(left + 0.999)))
+    account_ends = ends(username=username) if username else None
+    address_ends = ends(ip_address=ip_address) if ip_address else None
+    on_account = account_ends is not None or address_ends is None
+    until = (account_ends if on_account else address_ends) or now + cool_off
+    return SignInLock(on_account=on_account, seconds_left=max(1, math.ceil((until - now).total_seconds())))
