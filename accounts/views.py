@@ -63,7 +63,9 @@ class SignInView(auth_views.LoginView):
 
 
 def locked_out(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): 429 with Retry-After (the seconds left of the
     cool-off), worded for what is locked, the account or this computer's address (issue 12, tester no. 4)."""

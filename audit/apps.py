@@ -40,4 +40,6 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        post_migrate.connect(keep_sqlite_append_only, sender=self, dispatch_uid="audit_keep_sqlite_append_only")
+        post_migrate.connect(
+            keep_sqlite_append_only, sender=self, dispatch_uid="audit_keep_sqlite_append_only"
+        )

@@ -567,7 +567,6 @@ def test_status_page_offers_only_allowed_moves_and_a_stale_move_is_409(login, ar
     assert referral.status == "withdrawn"
 
 
-
 @pytest.mark.parametrize("role", ["om", "tm"])
 def test_a_stale_status_form_with_a_reason_is_409_for_both_roles(role, login, area, om, tm):
     """Issue 12, tester no. 3: the page was opened while the referral was awaiting allocation (withdrawal offered),
@@ -580,7 +579,9 @@ def test_a_stale_status_form_with_a_reason_is_409_for_both_roles(role, login, ar
     client = login(om if role == "om" else tm)
     assert 'value="withdrawn"' in _text(client.get(url))
     moves = referral.status_changes.count()
-    change_status(actor=tm, referral=referral, to_status="withdrawn", reason_code="other", reason="Moved away")
+    change_status(
+        actor=tm, referral=referral, to_status="withdrawn", reason_code="other", reason="Moved away"
+    )
     response = client.post(url, {"to_status": "withdrawn", "reason_code": "withdrawn:other", "reason": "x"})
     assert response.status_code == 409
     summary = _summary(response)
@@ -598,7 +599,9 @@ def test_a_stale_status_form_without_a_reason_is_409_too(login, area, om, tm):
     from referrals.services.status import change_status
 
     referral = referral_for(area, om, status="awaiting_allocation", awaiting_since=timezone.now())
-    change_status(actor=tm, referral=referral, to_status="withdrawn", reason_code="other", reason="Moved away")
+    change_status(
+        actor=tm, referral=referral, to_status="withdrawn", reason_code="other", reason="Moved away"
+    )
     url = reverse("referrals:referral_status", args=[referral.public_id])
     response = login(om).post(url, {"to_status": "withdrawn"})
     assert response.status_code == 409 and "Select a reason" not in _summary(response)

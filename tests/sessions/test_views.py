@@ -748,8 +748,12 @@ def test_a_stale_remove_member_form_is_409_with_the_conflict(login, area, tm, om
     client = login(tm)
     target = url("member_remove", public_id=group.public_id, membership_id=membership.public_id)
     assert 'value="awaiting_allocation"' in _text(client.get(target))
-    Referral.objects.filter(pk=referral.pk).update(status="on_programme")  # the first session, attended meanwhile
-    response = client.post(target, {"next_status": "awaiting_allocation", "reason": "Moved to an evening group"})
+    Referral.objects.filter(pk=referral.pk).update(
+        status="on_programme"
+    )  # the first session, attended meanwhile
+    response = client.post(
+        target, {"next_status": "awaiting_allocation", "reason": "Moved to an evening group"}
+    )
     assert response.status_code == 409
     summary = _summary(response)
     assert "listed statuses" not in summary and "cannot move to" in summary
