@@ -32,6 +32,12 @@ CRN_PATTERN = r"^[A-Z][0-9]{6}$"
 crn_validator = RegexValidator(
     CRN_PATTERN, "Enter a CRN as one capital letter followed by 6 digits, like C123456", code="invalid_crn"
 )
+# What the API accepts as a CRN (issue 12, tester no. 6): the letter in either case, stored as a capital. Every
+# request's `crn` (referrals.serializers.CrnField) has this as its schema `pattern`.
+CRN_INPUT_PATTERN = r"^[A-Za-z][0-9]{6}$"
+crn_input_validator = RegexValidator(
+    CRN_INPUT_PATTERN, "Enter a CRN as one letter followed by 6 digits, like C123456", code="invalid_crn"
+)
 # An erased person (dataprotection retention) keeps a unique placeholder that can never be a real CRN (a real one
 # may start with any letter, Z included), so it never clashes with, nor blocks, a real person.
 ERASED_CRN_PREFIX = "ERASED-"

@@ -39,7 +39,7 @@ from referrals.models import (
     RoshAssessment,
     Sentence,
     Sex,
-    crn_validator,
+    crn_input_validator,
 )
 from referrals.rules import OFFENCE_CHOICES, ROUTE_LABELS
 from referrals.rules.ogrs3 import MAX_PREVIOUS_SANCTIONS, MIN_AGE_AT_FIRST_SANCTION
@@ -539,7 +539,8 @@ class PersonDetailOutput(serializers.ModelSerializer[Person]):
 
 
 class CrnField(bounded.CharField):
-    """A CRN: one capital letter and 6 digits (`pattern` in the schema); a lowercase letter is taken as capital."""
+    """A CRN in a request: one letter and 6 digits, the letter in either case and stored as a capital. The one
+    definition for every request's `crn` (its schema `pattern` is CRN_INPUT_PATTERN: what the API accepts)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 7)
@@ -547,7 +548,7 @@ class CrnField(bounded.CharField):
             "help_text", "One letter and 6 digits, e.g. C123456 (a lowercase letter is stored capital)."
         )
         super().__init__(**kwargs)
-        self.validators.append(crn_validator)
+        self.validators.append(crn_input_validator)
 
     def to_internal_value(self, data: Any) -> str:
         return str(super().to_internal_value(data)).upper()

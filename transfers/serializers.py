@@ -7,11 +7,15 @@ from typing import Any
 from rest_framework import serializers
 
 from isotp import fields as bounded
+from referrals.serializers import CrnField
 from transfers.models import TransferRequest, TransferStatus
 
 
 class TransferInput(serializers.Serializer[Any]):
-    crn = serializers.RegexField(r"^[A-Za-z][0-9]{6}$", help_text="The person's CRN, held by another area.")
+    crn = CrnField(
+        help_text="The person's CRN, held by another area: one letter and 6 digits, e.g. C123456 (a lowercase "
+        "letter is taken as capital)."
+    )
     offender_manager = serializers.UUIDField(
         help_text="The id of the offender manager of your area taking him on."
     )

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from isotp.schema import HH_MM, HH_MM_SS
+from referrals.models import CRN_INPUT_PATTERN, Person
+from tests.referrals.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +123,7 @@ def test_a_missing_reports_pdf_answers_json_404_not_a_pdf_content_type(api, tm, 
 def test_a_persons_crn_pattern_and_iq_bounds_are_in_the_schema():
     for name in ("PersonInputRequest", "PatchedPersonUpdateInputRequest"):
         properties = SCHEMA["components"]["schemas"][name]["properties"]
-        assert properties["crn"]["pattern"] == "^[A-Z][0-9]{6}$"
+        assert properties["crn"]["pattern"] == CRN_INPUT_PATTERN
         assert (properties["iq"]["minimum"], properties["iq"]["maximum"]) == (40, 160)
 
 
@@ -138,3 +140,51 @@ def test_a_crn_or_iq_outside_the_documented_constraints_is_a_400_on_its_field(ap
     }
     response = api(tm).post(reverse("api-person-list"), {**data, **body}, format="json")
     assert response.status_code == 400 and field in response.json()
+
+
+def _request_crn_fields() -> dict[str, dict]:
+    """Every request body's `crn` in the schema: {schema name: the property}."""
+    return {
+        name: schema["properties"]["crn"]
+        for name, schema in SCHEMA["components"]["schemas"].items()
+        if name.endswith("Request") and "crn" in schema.get("properties", {})
+    }
+
+
+def test_every_request_crn_pattern_is_the_one_the_api_accepts():
+    """Issue 12, tester no. 6: the schema said a capital letter while the API took (and stored as capital) a
+    lowercase one. Every request's CRN has the one pattern, which takes a lowercase letter."""
+    fields = _request_crn_fields()
+    assert {"PersonInputRequest", "PatchedPersonUpdateInputRequest", "TransferInputRequest"} <= set(fields)
+    for name, field in fields.items():
+        assert field["pattern"] == CRN_INPUT_PATTERN, name
+        assert field["maxLength"] == 7, name
+        assert re.fullmatch(field["pattern"], "x654321") and re.fullmatch(field["pattern"], "X654321"), name
+        assert not re.fullmatch(field["pattern"], "XX65432"), name
+
+
+def test_the_api_takes_a_lowercase_crn_and_stores_it_capital(api, tm, om, other_area):
+    client = api(tm)
+    person = {
+        "crn": "x654321",
+        "first_name": "A",
+        "last_name": "B",
+        "date_of_birth": "1980-01-01",
+        "sex": "male",
+        "offender_manager": str(om.public_id),
+    }
+    created = client.post(reverse("api-person-list"), person, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["crn"] == "X654321"
+    url = reverse("api-person-detail", kwargs={"public_id": created.json()["id"]})
+    renamed = client.patch(url, {"crn": "y654321"}, format="json")
+    assert renamed.status_code == 200 and renamed.json()["crn"] == "Y654321"
+    assert Person.objects.filter(crn="Y654321").exists()
+    held = PersonFactory(area=other_area)
+    transfer = client.post(
+        reverse("api-transfer-list"),
+        {"crn": held.crn.lower(), "offender_manager": str(om.public_id), "reason": "Moving"},
+        format="json",
+    )
+    assert transfer.status_code == 201, transfer.json()
+    assert transfer.json()["crn"] == held.crn
