@@ -1,19 +1,32 @@
-"""A transactional outbox for Celery: work that should be queued is never lost when the broker (Redis) is down.
+"""A transactional outbox for Celery: work that should be queued is never lost, whether the broker (Redis) is down
+or the process dies between the commit and the publish.
 
-Two ways in, one way out:
+One way in, one way out:
 
-- Every task of the app uses `OutboxTask` as its base class, so an ordinary `.delay()` / `.apply_async()` (such
-  as the `transaction.on_commit(... .delay(pk))` the apps already make) that cannot reach the broker is written to
-  the `OutboxMessage` table instead of failing the request or vanishing.
-- `enqueue("app.tasks.name", *args)` records the call in the caller's own transaction (rolled back with it) and
-  publishes it once the transaction commits: not even a crash between commit and publish loses it.
-- `dispatch_outbox` (Celery beat, every minute; also `manage.py dispatch_outbox`) publishes what is pending, in
-  order, under a row lock (`skip_locked`) so two dispatchers never send one message twice. Tasks are written to be
-  safe to run twice anyway (they claim their rows).
+- Services record every task call with `enqueue("app.tasks.name", *ids)` inside their own transaction: the
+  `OutboxMessage` row commits or rolls back with the write that asked for the work. After the commit the same
+  process tries to publish it at once (`transaction.on_commit`) and marks it dispatched; a publish that fails (the
+  broker or the result store unreachable) is logged, counted on the row and never fails or hangs the request.
+- `dispatch_outbox` (Celery beat, every minute; also `manage.py dispatch_outbox`) publishes whatever is still
+  pending: a message whose publish failed, or whose process died after the commit. Rows are taken with
+  `select_for_update(skip_locked=True)` and marked dispatched in the transaction that holds the lock, so two
+  dispatchers (or the request and the sweep) never publish one row twice. If the process dies after publishing
+  but before that transaction commits, the row is published again: every task is idempotent (it claims its row with
+  a conditional update: one email, one issued report version, one audit pack).
+
+Publishing is bounded (settings: broker connect timeout, one publish retry, result-store connect timeout and
+retries) and skips the result store (`ignore_result`): nobody waits for these results.
+
+`OutboxTask` (every task's base class) is a safety net for a direct `.delay()` / `.apply_async()` (a task's own
+`retry`, a shell): if the broker or result store cannot be reached the call is written to the outbox instead of
+raising.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import importlib
 import logging
 from functools import partial
 from typing import Any
@@ -26,9 +39,18 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-# The broker is unreachable: kombu's OperationalError, redis-py's errors, socket errors.
-BROKER_DOWN = (KombuOperationalError, RedisError, ConnectionError, OSError)
+# The broker or the result store is unreachable: kombu's OperationalError, redis-py's errors, socket errors, and
+# the RuntimeError Celery's Redis result store raises when it gives up reconnecting ("Retry limit exceeded").
+BROKER_DOWN: tuple[type[BaseException], ...] = (
+    KombuOperationalError,
+    RedisError,
+    ConnectionError,
+    OSError,
+    RuntimeError,
+)
 BATCH = 500
+# A dispatched message is kept this long (to see what was sent when), then deleted by the sweep.
+KEEP_DISPATCHED = dt.timedelta(days=7)
 
 
 class OutboxTask(Task):
@@ -37,7 +59,8 @@ class OutboxTask(Task):
     def apply_async(
         self, args: Any = None, kwargs: Any = None, task_id: str | None = None, **options: Any
     ) -> Any:
-        if self.app.conf.task_always_eager or options.pop("_from_outbox", False):
+        from_outbox = options.pop("_from_outbox", False)
+        if self.app.conf.task_always_eager or from_outbox:
             return super().apply_async(args, kwargs, task_id=task_id, **options)
         try:
             return super().apply_async(args, kwargs, task_id=task_id, **options)
@@ -65,10 +88,35 @@ def _store(task_name: str, args: Any, kwargs: Any, *, task_id: str | None = None
 
 
 def enqueue(task_name: str, *args: Any, **kwargs: Any) -> Any:
-    """Services, inside their transaction: record a task call (ids only) that is published after commit."""
+    """Services, inside their transaction: record a task call (ids only); it is published after the commit, or by
+    the sweep if that publish fails or never happens."""
     message = _store(task_name, args, kwargs)
-    transaction.on_commit(partial(_dispatch_ids, [message.pk]))
+    transaction.on_commit(partial(_dispatch_after_commit, message.pk))
     return message
+
+
+def _dispatch_after_commit(message_id: int) -> None:
+    """After the caller's commit: publish its message now. Never raises: the row is saved and the sweep retries."""
+    try:
+        _dispatch_ids([message_id])
+    except Exception as exc:  # e.g. the database gone after the commit: the row is there for the sweep
+        logger.warning("outbox: message %s left for the sweep (%s)", message_id, type(exc).__name__)
+
+
+def _publish(task: Task, message: Any) -> None:
+    """Send one outbox message to the broker (a seam tests replace to route it to their own worker's queue)."""
+    task.apply_async(
+        message.args, message.kwargs, task_id=str(message.task_id), ignore_result=True, _from_outbox=True
+    )
+
+
+def _task(app: Any, name: str) -> Task | None:
+    """The registered task `name` ("app.tasks.function"), importing its module first: a web process has not
+    necessarily imported every tasks module (the worker has)."""
+    if name not in app.tasks:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name.rpartition(".")[0])
+    return app.tasks.get(name)
 
 
 def _dispatch_ids(ids: list[int] | None) -> int:
@@ -83,22 +131,26 @@ def _dispatch_ids(ids: list[int] | None) -> int:
         if ids is not None:
             pending = pending.filter(pk__in=ids)
         for message in pending.order_by("created_at", "id")[:BATCH]:
-            task = current_app.tasks.get(message.task_name)
+            task = _task(current_app, message.task_name)
             if task is None:
                 message.last_error = "UnknownTask"
                 message.attempts += 1
                 message.save(update_fields=["last_error", "attempts"])
                 continue
             try:
-                task.apply_async(
-                    message.args, message.kwargs, task_id=str(message.task_id), _from_outbox=True
-                )
+                _publish(task, message)
             except BROKER_DOWN as exc:
                 message.attempts += 1
                 message.last_error = type(exc).__name__
                 message.save(update_fields=["attempts", "last_error"])
                 logger.warning("outbox: broker still unreachable (%s)", type(exc).__name__)
                 break
+            except Exception as exc:  # this message cannot be sent (a bug): count it, send the others
+                message.attempts += 1
+                message.last_error = type(exc).__name__
+                message.save(update_fields=["attempts", "last_error"])
+                logger.error("outbox: message %s not sent (%s)", message.pk, type(exc).__name__)
+                continue
             message.dispatched_at = timezone.now()
             message.save(update_fields=["dispatched_at"])
             sent += 1
@@ -107,5 +159,10 @@ def _dispatch_ids(ids: list[int] | None) -> int:
 
 @shared_task(name="isotp.outbox.dispatch_outbox")
 def dispatch_outbox() -> int:
-    """Beat, every minute: publish every pending outbox message (safe to run concurrently and twice)."""
-    return _dispatch_ids(None)
+    """Beat, every minute: publish every pending outbox message (safe to run concurrently and twice), and forget
+    the messages dispatched more than KEEP_DISPATCHED ago."""
+    from isotp.models import OutboxMessage
+
+    sent = _dispatch_ids(None)
+    OutboxMessage.objects.filter(dispatched_at__lt=timezone.now() - KEEP_DISPATCHED).delete()
+    return sent

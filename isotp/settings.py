@@ -291,10 +291,26 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 # A message a worker took but never acknowledged (it died) goes back on the queue after `visibility_timeout`
-# seconds; it must exceed the longest task. JSON, e.g. {"visibility_timeout": 3600}.
-CELERY_BROKER_TRANSPORT_OPTIONS = env.json(
-    "CELERY_BROKER_TRANSPORT_OPTIONS", default={"visibility_timeout": 3600}
-)
+# seconds; it must exceed the longest task. JSON, e.g. {"visibility_timeout": 3600}; keys given replace these.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 1,
+    **env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={}),
+}
+# Publishing never hangs a request when Redis is down (isotp/outbox.py keeps the task and the sweep sends it
+# later): a short connect timeout and one quick retry for the broker, and the same for the result store, whose
+# default is 20 reconnection attempts a second apart.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE

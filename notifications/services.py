@@ -1,13 +1,14 @@
 """Writing notifications: the one service every app calls to tell staff about something (issue 8).
 
-`notify` is called inside the caller's transaction; the email is queued with `transaction.on_commit`, so a rolled
-back write tells nobody, and the task claims the row before sending, so it sends at most once.
+`notify` is called inside the caller's transaction; the email task is recorded in the outbox in that same
+transaction (`isotp.outbox.enqueue`) and published after the commit, so a rolled back write tells nobody, a broker
+that is down or a process that dies after the commit loses nothing, and the task claims the row before sending,
+so it sends at most once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -75,14 +76,15 @@ def notify(
             continue
         created.append(note)
         if note.email:
-            transaction.on_commit(partial(_queue_email, note.pk))
+            _queue_email(note.pk)
     return created
 
 
 def _queue_email(notification_id: int) -> None:
-    from notifications.tasks import send_notification_email
+    """In the caller's transaction: record the email task in the outbox; it is published after the commit."""
+    from isotp.outbox import enqueue
 
-    send_notification_email.delay(notification_id)
+    enqueue("notifications.tasks.send_notification_email", notification_id)
 
 
 @transaction.atomic

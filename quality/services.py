@@ -384,7 +384,7 @@ def request_audit_pack(
     )
     if period_end < period_start:
         raise ValidationError({"period_end": "The end of the period must be on or after its start"})
-    from quality import tasks
+    from isotp.outbox import enqueue
 
     with transaction.atomic():
         pack = AuditPack.objects.create(
@@ -401,5 +401,6 @@ def request_audit_pack(
             area_id=actor.area_id,
             changes={"national": national, "programme": programme, "from": period_start, "to": period_end},
         )
-        transaction.on_commit(lambda: tasks.render_audit_pack.delay(pack.pk))
+        # Recorded in this transaction, published after the commit (the outbox sweep sends it if that fails).
+        enqueue("quality.tasks.render_audit_pack", pack.pk)
     return pack

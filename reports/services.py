@@ -2,7 +2,8 @@
 
 Permission checks use `accounts.permissions`; each write locks the report row, checks the move against
 `reports.rules` (an illegal one is a 409 with its code and the allowed actions), writes the audit event in the same
-transaction and queues side effects (the render, the OM's email) with `transaction.on_commit`.
+transaction and records side effects (the render, the OM's email) in the outbox in that same transaction
+(`isotp.outbox.enqueue`), published after the commit.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -235,16 +235,19 @@ def _snapshot(report: PostProgrammeReport, approver: User) -> dict[str, Any]:
 
 
 def _queue_render(report_id: int) -> None:
-    from reports.tasks import render_report
+    """In the caller's transaction: record the render task in the outbox; it is published after the commit (or by
+    the outbox sweep if the broker is down or the process dies first). The task claims the report, so a second
+    delivery issues nothing: one issued version."""
+    from isotp.outbox import enqueue
 
-    render_report.delay(report_id)
+    enqueue("reports.tasks.render_report", report_id)
 
 
 def approve(*, actor: User, report: PostProgrammeReport) -> PostProgrammeReport:
     """TMs of the area: approve a report awaiting approval; the facts and writing are frozen and the PDF is
     rendered in the background (409 ALREADY_ISSUED when there is nothing to approve; 409 AUTHOR_CANNOT_APPROVE
-    for the TM who wrote the version submitted). Locks the report; audited; the render is queued after the
-    commit."""
+    for the TM who wrote the version submitted). Locks the report; audited; the render is recorded in the outbox
+    and published after the commit."""
     with transaction.atomic():
         locked = _lock(report, actor)
         _require(can_approve_report(actor, locked))
@@ -270,7 +273,7 @@ def approve(*, actor: User, report: PostProgrammeReport) -> PostProgrammeReport:
             ]
         )
         _event(actor, "report.approved", locked, status=target)
-        transaction.on_commit(partial(_queue_render, locked.pk))
+        _queue_render(locked.pk)
     return locked
 
 
@@ -321,7 +324,8 @@ def amend(*, actor: User, report: PostProgrammeReport, reason: str) -> PostProgr
 
 
 def retry_render(*, actor: User, report: PostProgrammeReport) -> PostProgrammeReport:
-    """TMs of the area: queue a failed render again (the "Try again" button). Audited; queued after commit."""
+    """TMs of the area: queue a failed render again (the "Try again" button). Audited; the render is recorded in
+    the outbox and published after the commit."""
     with transaction.atomic():
         locked = _lock(report, actor)
         _require(can_approve_report(actor, locked))
@@ -331,7 +335,7 @@ def retry_render(*, actor: User, report: PostProgrammeReport) -> PostProgrammeRe
         locked.failure_reason = ""
         locked.save(update_fields=["status", "render_attempts", "failure_reason", "updated_at"])
         _event(actor, "report.render_retried", locked, status=target)
-        transaction.on_commit(partial(_queue_render, locked.pk))
+        _queue_render(locked.pk)
     return locked
 
 

@@ -14,10 +14,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from playwright.sync_api import Browser, Page, expect
 
+from isotp import outbox
 from isotp.celery import app
-from reports import services
 from reports.models import PostProgrammeReport
-from reports.tasks import render_report
 from tests.e2e.conftest import SHOTS, check_accessibility, look, screenshot, sign_in_through_pages
 from tests.reports.factories import quick_membership, record_psychometrics
 
@@ -56,8 +55,8 @@ def test_facilitator_drafts_tm_approves_om_downloads(
     record_psychometrics(member, actor=tm)
     person = member.referral.person
     queue = f"test-{uuid.uuid4().hex}"
-    monkeypatch.setattr(
-        services, "_queue_render", lambda pk: render_report.apply_async(args=[pk], queue=queue)
+    monkeypatch.setattr(  # the outbox publishes after the commit, to this test's queue
+        outbox, "_publish", lambda task, message: task.apply_async(message.args, queue=queue)
     )
 
     # The facilitator: Reports -> Start the report -> the draft.

@@ -32,9 +32,9 @@ def _both_widths(page, name: str) -> None:
 def test_transfer_retention_and_email_pages(
     page, area, other_area, tm, om, area_admin, other_om, monkeypatch
 ):
-    from notifications import tasks
+    from notifications import services as notification_services
 
-    monkeypatch.setattr(tasks.send_notification_email, "delay", lambda pk: None)
+    monkeypatch.setattr(notification_services, "_queue_email", lambda pk: None)
     their_tm = UserFactory(area=other_area, role="treatment_manager")
     held = eligible_person(area, om)
     request_transfer(

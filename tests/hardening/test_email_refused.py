@@ -35,7 +35,7 @@ def refusing_mail(settings):
 
 
 def _notify(user, monkeypatch) -> Notification:
-    monkeypatch.setattr(send_notification_email, "delay", lambda pk: None)
+    monkeypatch.setattr(services, "_queue_email", lambda pk: None)  # sent below, to this test's worker
     (note,) = services.notify(
         recipients=[user],
         kind="absence",

@@ -21,19 +21,29 @@ def _notify(user, **kw):
     return services.notify(recipients=[user], **values)
 
 
-def test_notify_queues_the_email_only_after_commit(om, django_capture_on_commit_callbacks, monkeypatch):
-    queued: list[int] = []
-    monkeypatch.setattr(send_notification_email, "delay", queued.append)
+def test_notify_records_the_email_in_the_outbox_and_publishes_it_only_after_commit(
+    om, django_capture_on_commit_callbacks, monkeypatch
+):
+    from isotp import outbox
+    from isotp.models import OutboxMessage
+
+    published: list[list[int]] = []
+    monkeypatch.setattr(outbox, "_publish", lambda task, message: published.append(message.args))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         (note,) = _notify(om)
-    assert queued == []  # nothing leaves before the transaction commits
+    # Recorded in the notification's own transaction, nothing sent before it commits.
+    message = OutboxMessage.objects.get()
+    assert message.task_name == send_notification_email.name and message.args == [note.pk]
+    assert published == []
     for callback in callbacks:
         callback()
-    assert queued == [note.pk]
+    assert published == [[note.pk]]
+    message.refresh_from_db()
+    assert message.dispatched_at is not None
 
 
 def test_the_email_task_run_twice_sends_one_email(om, django_capture_on_commit_callbacks, monkeypatch):
-    monkeypatch.setattr(send_notification_email, "delay", lambda pk: None)
+    monkeypatch.setattr(services, "_queue_email", lambda pk: None)
     (note,) = _notify(om, link="/notifications/")
     assert send_notification_email.apply(args=[note.pk]).get() is True
     assert send_notification_email.apply(args=[note.pk]).get() is False
@@ -51,7 +61,7 @@ def test_the_email_task_run_twice_sends_one_email(om, django_capture_on_commit_c
 def test_a_failed_send_releases_the_claim_for_a_retry(om, monkeypatch):
     import smtplib
 
-    monkeypatch.setattr(send_notification_email, "delay", lambda pk: None)
+    monkeypatch.setattr(services, "_queue_email", lambda pk: None)
     (note,) = _notify(om)
 
     def boom(self, fail_silently=False):

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from isotp import outbox
 from isotp.errors import DomainConflict
 from quality import services
 from quality.models import AuditPack, MonitoringForm, Reoffence, SessionRecording, SupervisionRecord
@@ -183,7 +184,7 @@ def test_the_audit_pack_is_queued_on_commit_and_rendered_once_by_the_task(
     tm, om, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(render_audit_pack, "delay", queued.append)
+    monkeypatch.setattr(outbox, "_publish", lambda task, message: queued.append(message.args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         pack = services.request_audit_pack(
             actor=tm,

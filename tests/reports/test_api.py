@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports.tasks import render_report
+from isotp import outbox
 from tests.reports.factories import (
     AFTER_THE_PROGRAMME,
     finished_member,
@@ -26,9 +26,7 @@ def awaiting(area, tm, facilitator, om, time_machine):
 def test_approve_is_202_then_409_already_issued(
     api, awaiting, tm, om, facilitator, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from reports import services
-
-    monkeypatch.setattr(services, "_queue_render", lambda pk: render_report.apply(args=[pk]))
+    monkeypatch.setattr(outbox, "_publish", lambda task, message: task.apply(args=message.args))
     url = f"/api/v1/reports/{awaiting.public_id}/approve/"
     assert api(facilitator).post(url).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):

@@ -10,6 +10,7 @@ from django.db.utils import DatabaseError
 from django.http import Http404
 
 from audit.models import AccessLog, AuditEvent
+from isotp import outbox
 from isotp.errors import DomainConflict
 from reports import services
 from reports.models import PostProgrammeReport, ReportVersion
@@ -131,7 +132,7 @@ def test_approval_freezes_the_facts_and_queues_the_render_after_commit(
     awaiting, tm, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(services, "_queue_render", queued.append)
+    monkeypatch.setattr(outbox, "_publish", lambda task, message: queued.append(message.args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         report = services.approve(actor=tm, report=awaiting)
     assert report.status == "queued"

@@ -71,8 +71,8 @@ def test_a_failed_render_shows_one_plain_message_and_no_success_banner(
     login, area, tm, facilitator, om, time_machine, monkeypatch, django_capture_on_commit_callbacks
 ):
     """Review: the failure was shown twice, with the exception's class, under a green success banner."""
+    from isotp import outbox
     from reports import services, tasks
-    from reports.tasks import render_report
     from tests.reports.factories import report_awaiting_approval
 
     time_machine.move_to(AFTER_THE_PROGRAMME, tick=False)
@@ -83,7 +83,7 @@ def test_a_failed_render_shows_one_plain_message_and_no_success_banner(
         raise KeyError("template_bug")
 
     monkeypatch.setattr(services, "render_pdf", broken)
-    monkeypatch.setattr(services, "_queue_render", lambda pk: render_report.apply(args=[pk]))
+    monkeypatch.setattr(outbox, "_publish", lambda task, message: task.apply(args=message.args))
     client = login(tm)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/reports/{report.public_id}/approve/")

@@ -11,6 +11,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from pypdf import PdfReader
 
+from isotp import outbox
 from isotp.celery import app
 from reports import services
 from reports.models import PostProgrammeReport
@@ -48,8 +49,8 @@ def test_a_real_worker_renders_and_issues_the_report(
     report = report_awaiting_approval(member, drafter=facilitator)
     queue = f"test-{uuid.uuid4().hex}"  # nobody else's worker can take this task
     sent = []
-    monkeypatch.setattr(
-        services, "_queue_render", lambda pk: sent.append(render_report.apply_async(args=[pk], queue=queue))
+    monkeypatch.setattr(  # the outbox publishes after the commit, to this test's queue
+        outbox, "_publish", lambda task, message: sent.append(task.apply_async(message.args, queue=queue))
     )
     with start_worker(app, queues=[queue], perform_ping_check=False, shutdown_timeout=30):
         services.approve(actor=tm, report=report)  # queued on commit (this test's transactions commit)
