@@ -48,7 +48,9 @@ print("errors", len(errors), errors[:1])
 """
 
 
-def test_concurrent_writes_on_sqlite_never_lock(tmp_path: Path):
+def _run_on_sqlite(tmp_path: Path, script: str, timeout: int) -> subprocess.CompletedProcess[str]:
+    """Runs `script` in a fresh Python on make run's embedded default: a SQLite file of its own, no Redis, Celery
+    tasks in-process; asserts it exited 0."""
     env = {
         **os.environ,
         "DJANGO_DEBUG": "true",
@@ -57,15 +59,20 @@ def test_concurrent_writes_on_sqlite_never_lock(tmp_path: Path):
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "DJANGO_SETTINGS_MODULE": "isotp.settings",
     }
-    result = subprocess.run(  # noqa: PLW1510 - the test reads the return code itself
-        [sys.executable, "-c", SCRIPT],
+    result = subprocess.run(  # noqa: PLW1510 - the caller's assert reads the return code
+        [sys.executable, "-c", script],
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         cwd=Path(__file__).resolve().parents[2],
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def test_concurrent_writes_on_sqlite_never_lock(tmp_path: Path):
+    result = _run_on_sqlite(tmp_path, SCRIPT, timeout=300)
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert lines["journal"] == "wal"
     assert lines["errors"].startswith("0"), lines["errors"]
@@ -106,23 +113,7 @@ with connection.cursor() as cur:
 def test_the_audit_tables_stay_append_only_on_sqlite(tmp_path: Path):
     """Issue 12, tester no. 7: on `make run`'s SQLite the later audit migrations rebuilt the tables and dropped
     0002's triggers; they are put back after every migrate (audit.apps.keep_sqlite_append_only)."""
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "true",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "REDIS_URL": "",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "DJANGO_SETTINGS_MODULE": "isotp.settings",
-    }
-    result = subprocess.run(  # noqa: PLW1510 - the test reads the return code itself
-        [sys.executable, "-c", APPEND_ONLY_SCRIPT],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = _run_on_sqlite(tmp_path, APPEND_ONLY_SCRIPT, timeout=600)
     lines = [line.split(" ") for line in result.stdout.splitlines()]
     triggers = next(line[1] for line in lines if line[0] == "triggers").split(",")
     assert set(triggers) == {
