@@ -61,11 +61,11 @@ def refused_characters(*, multiline: bool) -> str:
 
 def text_pattern(*, multiline: bool, blank: bool) -> str:
     """A string with none of the refused characters; not `blank`: with one character that is not white space
-    (DRF trims white space, then refuses what is left empty). A field that may be blank says so beside the pattern
-    (drf-spectacular's `oneOf` with `maxLength: 0`), so the pattern itself takes one character or more."""
+    (DRF trims white space, then refuses what is left empty). A field that may be blank takes the empty string too:
+    its schema can carry `default: ""`, which must match its own pattern (the OpenAPI validator checks it)."""
     refused = refused_characters(multiline=multiline)
     if blank:
-        return f"^[^{refused}]+$"
+        return f"^[^{refused}]*$"
     return f"^[^{refused}]*[^\\s{refused}][^{refused}]*$"
 
 

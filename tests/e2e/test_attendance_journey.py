@@ -6,6 +6,8 @@ and kept as a screenshot (artifacts/screenshots/attendance-*.png)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -65,10 +67,12 @@ def test_facilitator_takes_a_register_and_books_a_catch_up(page: Page, facilitat
     look(page, "attendance-progress-outstanding")
     page.get_by_role("link", name="Book a catch-up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Book a catch-up")
-    today = timezone.localdate()  # the catch-up is booked for today
-    page.fill("#id_date_0", str(today.day))
-    page.fill("#id_date_1", str(today.month))
-    page.fill("#id_date_2", str(today.year))
+    # Booked for yesterday at 13:00, so it has started whatever the time of day the test runs (an outcome is
+    # refused for a catch-up that has not started yet: at 00:25 a catch-up at 13:00 today had not).
+    day = timezone.localdate() - dt.timedelta(days=1)
+    page.fill("#id_date_0", str(day.day))
+    page.fill("#id_date_1", str(day.month))
+    page.fill("#id_date_2", str(day.year))
     page.fill("#id_start", "13:00")
     page.select_option("#id_venue", label="Crewe Probation Office, group room 1")
     page.get_by_label("Attended", exact=True).check()

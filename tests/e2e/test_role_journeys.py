@@ -69,8 +69,10 @@ def test_treatment_manager_creates_a_group_and_allocates(
     )
 
 
-def test_facilitator_takes_a_register(page: Page, area, tm, facilitator, om, every_page_at_both_widths):
-    attendance_journey.test_facilitator_takes_a_register_and_books_a_catch_up(page, area, tm, facilitator, om)
+def test_facilitator_takes_a_register(page: Page, facilitator, running_group, every_page_at_both_widths):
+    attendance_journey.test_facilitator_takes_a_register_and_books_a_catch_up(
+        page, facilitator, running_group
+    )
 
 
 def test_administrator_manages_staff_venues_and_closures(

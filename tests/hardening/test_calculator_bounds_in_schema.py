@@ -200,6 +200,7 @@ def test_the_text_pattern_refuses_exactly_the_refused_characters(multiline):
         value = f"a{chr(code)}b"
         refused = bounds.text_character_problem(value, multiline=multiline) is not None
         assert (pattern.fullmatch(value) is None) == refused, hex(code)
+    assert pattern.fullmatch("")  # a field that may be blank: its default "" matches its own pattern
 
 
 def test_the_text_pattern_of_a_field_that_may_not_be_blank_needs_a_character():
