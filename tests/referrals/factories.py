@@ -173,3 +173,15 @@ def rm2000_inputs(person: Person, **overrides: Any) -> RM2000Input:
         "single": False,
     }
     return RM2000Input(**(values | overrides))
+
+
+# A valid body for the OGRS3 calculator (POST api-ogrs3-score); tests change one field at a time.
+OGRS3 = {
+    "sex": "male",
+    "date_of_birth": "2000-06-01",
+    "conviction_date": "2020-06-01",
+    "assessment_date": "2020-06-01",
+    "age_at_first_sanction": 20,
+    "previous_sanctions": 0,
+    "offence_group": "violence",
+}

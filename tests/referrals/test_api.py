@@ -15,6 +15,7 @@ from referrals.models import Person, Referral, ReferralStatusChange
 from referrals.rules.transitions import manual_transitions
 from tests.factories import UserFactory
 from tests.referrals.factories import (
+    OGRS3,
     ConvictionFactory,
     PersonFactory,
     ReferralFactory,
@@ -289,16 +290,6 @@ def test_eligibility_ages_come_from_the_area_catalogue(api, om, area, area_admin
 
 
 # --- POST ogrs3/score/ ---------------------------------------------------------------------------------------
-
-OGRS3 = {
-    "sex": "male",
-    "date_of_birth": "2000-06-01",
-    "conviction_date": "2020-06-01",
-    "assessment_date": "2020-06-01",
-    "age_at_first_sanction": 20,
-    "previous_sanctions": 0,
-    "offence_group": "violence",
-}
 
 
 @pytest.mark.parametrize(
