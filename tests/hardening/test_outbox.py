@@ -133,16 +133,20 @@ def test_broker_and_result_store_down_the_write_succeeds_and_the_worker_sends_it
 
     own_broker.start()
     _reset_connections()
-    with start_worker(app, perform_ping_check=False, shutdown_timeout=30):  # this Redis's default queue
+    # Name the default queue: a worker started earlier in this process with `queues=[...]` left its choice on the
+    # shared app (`app.amqp.queues.select`), and a worker started without queues would consume from that one.
+    with start_worker(
+        app, queues=[app.conf.task_default_queue], perform_ping_check=False, shutdown_timeout=30
+    ):
         assert dispatch_outbox() == 2
         # Wait for the effect in the database, not for a task result: the result store's connection may still be
         # the one from before the restart (in the full suite a `.get()` here never answered). Bounded by a
-        # deadline far above the worker's need, so a slow machine only waits longer.
-        deadline = time.monotonic() + 300
+        # limit far above the worker's need, so a slow machine only waits longer.
+        give_up_at = time.monotonic() + 300
         while not Notification.objects.filter(pk=note.pk, emailed_at__isnull=False).exists() or _queued(
             own_broker
         ):
-            assert time.monotonic() < deadline, "the worker did not send the kept email"
+            assert time.monotonic() < give_up_at, "the worker did not send the kept email"
             time.sleep(0.2)
     # Leaving the block waits for the task in hand: the email went once; the second delivery found it claimed.
     note.refresh_from_db()
