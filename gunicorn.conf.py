@@ -3,11 +3,12 @@ the load test (bench/loadtest/harness.py). `gunicorn -c gunicorn.conf.py isotp.w
 option (the load test's `--bind`) overrides what is set here.
 
 - WEB_CONCURRENCY: worker processes (default 2 per CPU + 1).
-- GUNICORN_THREADS: threads per worker (default 4: the gthread worker, so a request waiting on PostgreSQL holds a
-  thread, not a whole process; each thread has its own database connection, kept CONN_MAX_AGE seconds and
-  health-checked). 1 gives the plain sync worker. Chosen by measurement on the 2-CPU load-test machine: in 5 of 6
-  pairs of saturated sweep phases, 4 threads a worker served more requests a second than 1 (one of them by 3 %;
-  bench/README.md, issue 11).
+- GUNICORN_THREADS: threads per worker (default 1: the plain sync worker). Above 1, the gthread worker: a request
+  waiting on PostgreSQL holds a thread, not a whole process, and each thread has its own database connection.
+  Chosen by measurement on the quiet 2-CPU load-test machine (bench/README.md, issue 11, 2026-12-01): with 5
+  workers, 4 threads served the same requests a second flat out as 1 (54.5 against 52.5), but under 20 users every
+  page was slower (the floor's p95 54 ms against 29 ms; the sum of the endpoints' p95 36 % higher): the threads
+  contend for the GIL on 2 CPUs. Worth trying above 1 where PostgreSQL is remote and slow to answer.
 - GUNICORN_TIMEOUT: seconds a request may take before its worker is restarted (default 60).
 - GUNICORN_BIND: where to listen (default 0.0.0.0:8000).
 
@@ -24,7 +25,7 @@ import re
 
 bind = os.environ.get("GUNICORN_BIND") or "0.0.0.0:8000"
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 20

@@ -1,7 +1,7 @@
 """`make loadtest`: the national data set, the production stack on 127.0.0.1, locust twice, the table (issue 11).
 
 Environment: SCALE (1), USERS (50), LOADTEST_SECONDS (60, the least time per phase; `make loadtest SECONDS=`),
-WORKERS (gunicorn workers, 2 × CPUs + 1), GUNICORN_THREADS (threads a worker, 4; gunicorn.conf.py is the server's
+WORKERS (gunicorn workers, 2 × CPUs + 1), GUNICORN_THREADS (threads a worker, 1; gunicorn.conf.py is the server's
 configuration), QUICK=1 (scale 0.01, 20 users, 20 s; growth with scale is not judged there),
 SWEEP="1 2 4 8" (run the whole mix again at scale with each gunicorn worker count and sum the requests per second
 of every endpoint of the mix, to find the worker count at which this machine's throughput stops rising; the
@@ -66,7 +66,7 @@ USERS = int(os.environ.get("USERS") or (20 if QUICK else 50))
 SECONDS = int(os.environ.get("LOADTEST_SECONDS") or (20 if QUICK else 60))
 WORKERS = int(os.environ.get("WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 # Threads per gunicorn worker (gunicorn.conf.py: the gthread worker above 1; its default when not given).
-THREADS = int(os.environ.get("GUNICORN_THREADS") or 4)
+THREADS = int(os.environ.get("GUNICORN_THREADS") or 1)
 SWEEP = [int(w) for w in os.environ.get("SWEEP", "").split()]
 PORT = int(os.environ.get("PORT") or 8108)  # `make loadtest` passes 8108 unless PORT= is given
 REDIS_PORT = int(os.environ.get("LOADTEST_REDIS_PORT") or PORT + 10000)  # its own Redis, next to its own port
