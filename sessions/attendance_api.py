@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -132,16 +131,22 @@ class SessionRegisterApi(APIView):
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         entries = []
-        for index, raw in enumerate(data.validated_data["records"]):
+        records = data.validated_data["records"]
+        # Every member named, in one query (the user's memberships, as `membership_for_user` finds one).
+        found = {
+            str(m.public_id): m
+            for m in groups.memberships_for_user(user).filter(
+                public_id__in=[str(raw["membership"]) for raw in records]
+            )
+        }
+        for index, raw in enumerate(records):
             values = dict(raw)
-            ref = values.pop("membership")
-            try:
-                membership = groups.membership_for_user(user, ref)
-            except Http404:
+            membership = found.get(str(values.pop("membership")))
+            if membership is None:
                 # DRF's own shape for a nested list's errors: {"records": {"0": {"membership": [...]}}}.
                 raise ValidationError(
                     {"records": {str(index): {"membership": ["Not found: choose one from your area."]}}}
-                ) from None
+                )
             entries.append(services.RegisterEntry(membership=membership, **values))
         services.take_register(
             actor=user,

@@ -233,12 +233,17 @@ def _check_session_open(target: ScheduledSession, today: dt.date) -> None:
 
 
 def _write(
-    *, actor: User, locked: Membership, target: ScheduledSession, entry: RegisterEntry
+    *, actor: User, locked: Membership, target: ScheduledSession, entry: RegisterEntry, record: MemberRecord
 ) -> tuple[Attendance, dict[str, Any] | None]:
-    existing = Attendance.objects.filter(membership=locked, session=target).first()
+    """Write one member's line. `record` was read under the session's and the membership's locks, so its
+    attendance is the saved row (no second read); the new or changed row goes back into it, so the progress worked
+    out next sees this write without reading the member's record again."""
+    existing = record.attendance.get(target.pk)
     values = _values(entry, existing)
     if existing is None:
-        return Attendance.objects.create(membership=locked, session=target, recorded_by=actor, **values), None
+        created = Attendance.objects.create(membership=locked, session=target, recorded_by=actor, **values)
+        record.attendance[target.pk] = created
+        return created, None
     before = {k: getattr(existing, k) for k in values}
     for key, value in values.items():
         setattr(existing, key, value)
@@ -406,9 +411,20 @@ def _notify_absence(
 
 def _start_programme(*, actor: User, membership: Membership, reason: str) -> None:
     """The first attended session moves the referral to `on_programme` (domain.md §9), through the referrals
-    service's consequence move (facilitators may not change statuses by hand)."""
+    service's consequence move (facilitators may not change statuses by hand).
+
+    A referral read past `allocated` (read with the locked membership, in this transaction) is left as it is
+    without locking it: the consequence move would find it so under its lock and leave it too. Its permission
+    checks (area, role) are made either way, so the answer to an actor who may not move it is unchanged."""
+    from accounts.permissions import can_move_as_consequence, require, require_in_area
     from referrals.services.status import move_as_consequence
 
+    if membership.referral.status != ReferralStatus.ALLOCATED:
+        require_in_area(actor, membership.referral)
+        require(
+            can_move_as_consequence(actor), "Only the staff who deliver programmes move a referral this way"
+        )
+        return
     move_as_consequence(
         actor=actor,
         referral=membership.referral,
@@ -419,7 +435,9 @@ def _start_programme(*, actor: User, membership: Membership, reason: str) -> Non
     )
 
 
-def _apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str | None:
+def _apply_progress(
+    *, actor: User, locked: Membership, today: dt.date, record: MemberRecord | None = None
+) -> str | None:
     """After a register or catch-up write: end the membership if the limit now forces a restart, or mark it
     `sessions_complete` when every session is attended or caught up. Returns the new status, if it changed.
 
@@ -428,7 +446,8 @@ def _apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str |
     """
     from referrals.services.status import move_as_consequence
 
-    record = member_records([locked])[locked.pk]
+    if record is None:  # a register passes the record it has just written to (`_write`)
+        record = member_records([locked])[locked.pk]
     result = record.progress()
     owner = owner_of(locked)
     if result.restart_blocks and locked.status == MembershipStatus.ACTIVE:
@@ -534,6 +553,14 @@ def _apply_progress(*, actor: User, locked: Membership, today: dt.date) -> str |
     return None
 
 
+def _is_failure(outcome: str, sent_home_acceptable: bool | None) -> bool:
+    return is_failure_to_comply(outcome, sent_home_acceptable=sent_home_acceptable)
+
+
+def _is_failure_record(attendance: Attendance | None) -> bool:
+    return attendance is not None and _is_failure(attendance.outcome, attendance.sent_home_acceptable)
+
+
 def _record(
     *, actor: User, target: ScheduledSession, entries: Sequence[RegisterEntry], today: dt.date
 ) -> list[Attendance]:
@@ -556,12 +583,20 @@ def _record(
             exc.extra.setdefault("membership", str(member.public_id))
             exc.extra.setdefault("index", index)
             raise
-    members = [locked[e.membership.pk] for e in changed]
-    states = enforcement_for([m.referral for m in members]) if members else {}
-    before = {m.pk: states[m.referral.pk].state for m in members}
+    # The enforcement state changes only with the referral's failures to comply: it is read (before and after)
+    # only for the members whose saved or new outcome is one; for the others it stays as it was.
+    touching = [
+        locked[e.membership.pk]
+        for e in changed
+        if _is_failure(e.outcome, e.sent_home_acceptable)
+        or _is_failure_record(records[e.membership.pk].attendance.get(target.pk))
+    ]
+    states = enforcement_for([m.referral for m in touching]) if touching else {}
+    before = {m.pk: states[m.referral.pk].state for m in touching}
     for entry in changed:
         member = locked[entry.membership.pk]
-        attendance, previous = _write(actor=actor, locked=member, target=target, entry=entry)
+        record = records[member.pk]
+        attendance, previous = _write(actor=actor, locked=member, target=target, entry=entry, record=record)
         saved.append(attendance)
         if entry.outcome in ATTENDED_OUTCOMES:
             _start_programme(
@@ -583,7 +618,7 @@ def _record(
                 "concern": attendance.concern,
             },
         )
-        new_status = _apply_progress(actor=actor, locked=member, today=today)
+        new_status = _apply_progress(actor=actor, locked=member, today=today, record=record)
         told = _notify_absence(
             locked=member,
             target=target,
@@ -591,12 +626,13 @@ def _record(
             previous=previous,
             restarted=new_status == MembershipStatus.RESTART_REQUIRED,
         )
-        _notify_enforcement_change(
-            referral=member.referral,
-            before=before[member.pk],
-            link=f"/memberships/{member.public_id}/progress/",
-            already_told=told,
-        )
+        if member.pk in before:
+            _notify_enforcement_change(
+                referral=member.referral,
+                before=before[member.pk],
+                link=f"/memberships/{member.public_id}/progress/",
+                already_told=told,
+            )
     if target.status == SessionStatus.SCHEDULED:
         target.status = SessionStatus.DELIVERED
         target.save(update_fields=["status"])
