@@ -500,7 +500,9 @@ def test_register_submit_reads_do_not_grow_with_the_group(
     )
     outcomes = ["attended", "late"]
     body = {
-        "records": [{"membership": str(m.public_id), "outcome": outcomes[i % 2]} for i, m in enumerate(members)],
+        "records": [
+            {"membership": str(m.public_id), "outcome": outcomes[i % 2]} for i, m in enumerate(members)
+        ],
         "content_delivered": "Module 2",
     }
     client = api(facilitator)
