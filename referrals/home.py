@@ -99,15 +99,19 @@ def _offender_manager(user: Any) -> list[dict[str, Any]]:
 
 def must_start_soon(user: Any, waiting: dict[tuple[str, str], int] | None = None) -> AttentionList:
     """TMs: waiting people who must start within 8 weeks, or can no longer finish, before their supervision ends
-    (one query per programme and format with anyone waiting, never per row)."""
+    (the waiting lists of every programme and format in a fixed number of queries, never per row or per
+    programme)."""
     waiting = selectors.waiting_counts(user) if waiting is None else waiting
     tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
     today = clock.today()
+    lists = selectors.waiting_lists(
+        user,
+        keys=[(t.programme, t.format) for t in tabs if waiting.get((t.programme, t.format))],
+        today=today,
+    )
     rows = []
     for tab in tabs:
-        if not waiting.get((tab.programme, tab.format)):
-            continue
-        for row in selectors.waiting_list(user, programme=tab.programme, format=tab.format, today=today):
+        for row in lists.get((tab.programme, tab.format), ()):
             if row.urgency.level in URGENT_LEVELS:
                 person = row.person
                 rows.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -417,14 +418,36 @@ def waiting_list(
     schedule (the same calculation as SUPERVISION_ENDS_TOO_SOON), and whether it is a restart (and why). The
     area's catalogue is loaded once. `restarts_only` keeps the restarts, and `search` (a CRN or part of a name,
     as on the people list) the people it finds, each with its place in the whole list."""
+    return waiting_lists(
+        user, keys=[(programme, format)], today=today, restarts_only=restarts_only, search=search
+    )[(programme, format)]
+
+
+def waiting_lists(
+    user: User | AnonymousUser,
+    *,
+    keys: Sequence[tuple[str, str]],
+    today: dt.date,
+    restarts_only: bool = False,
+    search: str = "",
+) -> dict[tuple[str, str], list[WaitingRow]]:
+    """`waiting_list` for several (programme, format) at once, in a fixed number of queries whatever the number
+    of lists or rows (the TM home page's "must start soon" reads every tab's list): one query for the referrals,
+    one for their sentences, one for restarts, and the catalogue once."""
     from referrals.candidates import current_sentence
     from referrals.programme_terms import catalogue_for
 
+    lists: dict[tuple[str, str], list[WaitingRow]] = {key: [] for key in keys}
+    if not keys:
+        return lists
     area: ProbationArea | None = getattr(user, "area", None)
     catalogue = catalogue_for(area) if area is not None else None
+    wanted = Q()
+    for programme, format in keys:
+        wanted |= Q(programme=programme, format=format)
     qs = (
         _referrals(user)
-        .filter(status=ReferralStatus.AWAITING_ALLOCATION, programme=programme, format=format)
+        .filter(wanted, status=ReferralStatus.AWAITING_ALLOCATION)
         .select_related("person", "person__offender_manager")
         .prefetch_related("person__sentences")
         .order_by("awaiting_since", "id")
@@ -438,47 +461,55 @@ def waiting_list(
                 Person.objects.filter(pk__in=[r.person_id for r in referrals]), search=search
             ).values_list("pk", flat=True)
         )
-    kept = [
-        (position, referral, current_sentence(referral.person))
-        for position, referral in enumerate(referrals, start=1)
-        if not (restarts_only and referral.pk not in restarts)
-        and not (found is not None and referral.person_id not in found)
-    ]
-    if catalogue is not None:  # every row's "must start by" in one go (memory, then one cache round trip)
-        catalogue.prefetch_latest_starts(
-            programme,
-            format,
-            {
-                sentence.supervision_end_date
-                for _, _, sentence in kept
-                if sentence and sentence.supervision_end_date
-            },
-            on=today,
-        )
-    rows = []
-    for position, referral, sentence in kept:
-        person = referral.person
-        end = sentence.supervision_end_date if sentence else None
-        start = referral.planned_start or today
-        assert referral.awaiting_since is not None  # a DB constraint for awaiting_allocation
-        rows.append(
-            WaitingRow(
-                position=position,
-                referral=referral,
-                person=person,
-                planned_start=start,
-                age_at_start=age_on(person.date_of_birth, start),
-                awaiting_since=referral.awaiting_since,
-                supervision_end=end,
-                urgency=urgency(
-                    today,
-                    end,
-                    catalogue.latest_start(programme, format, end, on=today) if catalogue and end else None,
-                ),
-                restart=restarts.get(referral.pk),
+    kept: dict[tuple[str, str], list[tuple[int, Referral, Any]]] = {key: [] for key in keys}
+    positions: dict[tuple[str, str], int] = dict.fromkeys(keys, 0)
+    for referral in referrals:
+        key = (referral.programme, referral.format)
+        positions[key] += 1
+        if not (restarts_only and referral.pk not in restarts) and not (
+            found is not None and referral.person_id not in found
+        ):
+            kept[key].append((positions[key], referral, current_sentence(referral.person)))
+    for (programme, format), entries in kept.items():
+        if (
+            catalogue is not None and entries
+        ):  # every row's "must start by" in one go (memory, then one cache trip)
+            catalogue.prefetch_latest_starts(
+                programme,
+                format,
+                {
+                    sentence.supervision_end_date
+                    for _, _, sentence in entries
+                    if sentence and sentence.supervision_end_date
+                },
+                on=today,
             )
-        )
-    return rows
+        rows = lists[(programme, format)]
+        for position, referral, sentence in entries:
+            person = referral.person
+            end = sentence.supervision_end_date if sentence else None
+            start = referral.planned_start or today
+            assert referral.awaiting_since is not None  # a DB constraint for awaiting_allocation
+            rows.append(
+                WaitingRow(
+                    position=position,
+                    referral=referral,
+                    person=person,
+                    planned_start=start,
+                    age_at_start=age_on(person.date_of_birth, start),
+                    awaiting_since=referral.awaiting_since,
+                    supervision_end=end,
+                    urgency=urgency(
+                        today,
+                        end,
+                        catalogue.latest_start(programme, format, end, on=today)
+                        if catalogue and end
+                        else None,
+                    ),
+                    restart=restarts.get(referral.pk),
+                )
+            )
+    return lists
 
 
 # --- configuration ------------------------------------------------------------------------------------------

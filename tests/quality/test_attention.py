@@ -319,3 +319,39 @@ def test_each_home_page_costs_a_fixed_number_of_queries(
         client.get(reverse("home"))
     assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
     assert Membership.objects.count() == 20
+
+
+def test_the_treatment_managers_home_costs_the_same_queries_whatever_the_waiting_list(
+    login, area, tm, om, time_machine, django_assert_max_num_queries
+):
+    """The "must start soon" card reads every waiting list; its queries do not grow with the programmes and
+    formats people wait for, nor with the people waiting (perf8: 41 queries at scale 0.01 against 57 at scale 1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.referrals.factories import SentenceFactory
+
+    _at(time_machine, TODAY)
+    client = login(tm)
+
+    def waiting(programme: str, format: str, weeks_left: int) -> None:
+        referral = waiting_referral(area, om, programme=programme, format=format)
+        SentenceFactory(
+            person=referral.person,
+            start_date=TODAY - dt.timedelta(days=700),
+            supervision_end_date=TODAY + dt.timedelta(weeks=weeks_left),
+        )
+
+    waiting("isotp", "group", 200)
+    client.get(reverse("home"))  # warm the per-process caches (programme terms, holidays)
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("home"))
+    small_count = len(small)  # now: the next request resets the connection's query log
+    for programme, format in [("isotp", "group"), ("isotp", "one_to_one"), ("nsogp", "group")]:
+        waiting(programme, format, 10)  # must start soon
+        waiting(programme, format, 300)
+    client.get(reverse("home"))  # the new supervision end dates' latest starts, cached as for the first
+    with django_assert_max_num_queries(small_count):
+        html = client.get(reverse("home")).content.decode()
+    assert "must start soon" in html
+    assert cards(client)["Must start soon"][0] == 3
