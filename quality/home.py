@@ -35,18 +35,24 @@ def _session_text(session: Any) -> str:
     return f"{owner.reference if owner else ''} session {session.number}, {weekday_date(session.date)}"
 
 
-def recordings_to_monitor(user: Any, today: dt.date) -> AttentionList:
-    """TMs: recordings with no monitoring form yet (one query with its prefetch)."""
+def recordings_to_monitor(user: Any, today: dt.date, *, count_only: bool = False) -> AttentionList:
+    """TMs: recordings with no monitoring form yet (one query with its prefetch). `count_only` (the home card):
+    one COUNT of the same query, no rows built."""
     unmonitored = ~Exists(MonitoringForm.objects.filter(recording=OuterRef("pk")))
     qs = selectors.recordings_for_user(user).filter(unmonitored).order_by("session__date", "id")
-    rows = [
-        (
-            Cell(_session_text(r.session)),
-            Cell(", ".join(f.full_name for f in r.session.facilitators.all())),
-            Cell("Monitor", reverse("quality:monitoring_form", args=[r.public_id])),
-        )
-        for r in qs
-    ]
+    total = qs.count() if count_only else None
+    rows = (
+        []
+        if count_only
+        else [
+            (
+                Cell(_session_text(r.session)),
+                Cell(", ".join(f.full_name for f in r.session.facilitators.all())),
+                Cell("Monitor", reverse("quality:monitoring_form", args=[r.public_id])),
+            )
+            for r in qs
+        ]
+    )
     return AttentionList(
         key="recordings-to-monitor",
         title="Recordings not yet monitored",
@@ -54,6 +60,7 @@ def recordings_to_monitor(user: Any, today: dt.date) -> AttentionList:
         columns=("Session", "Facilitators", ""),
         rows=rows,
         empty="Every recording has a monitoring form.",
+        total=total,
     )
 
 
@@ -176,7 +183,9 @@ def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
     if permissions.can_monitor_sessions(user):
         below = facilitators_below_target(user, today)
         return [
-            attention_card(recordings_to_monitor(user, today), link_text="Sample a recording"),
+            attention_card(
+                recordings_to_monitor(user, today, count_only=True), link_text="Sample a recording"
+            ),
             attention_card(
                 below,
                 link_text="See each facilitator's share",
