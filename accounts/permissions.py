@@ -667,8 +667,27 @@ def can_view_statistics(user: User | AnonymousUser | None) -> bool:
 
 
 def can_view_national_statistics(user: User | AnonymousUser | None) -> bool:
-    """Figures across every area: only staff granted `quality.view_national_statistics` (none by default)."""
-    return is_staff_member(user) and bool(user.has_perm(NATIONAL_STATISTICS_PERMISSION))  # type: ignore[union-attr]
+    """Figures across every area: only staff granted `quality.view_national_statistics` (none by default).
+
+    The grant as `ModelBackend.has_perm` reads it (an active superuser, or the permission given to the user or to
+    one of their groups), in one query rather than loading every permission the user holds (two): the
+    navigation asks this on every page for every role that is not a manager. Answered once per request (kept on
+    the request's user object, as `has_perm` keeps its cache)."""
+    if not is_staff_member(user):
+        return False
+    known = getattr(user, "_national_statistics_grant", None)
+    if known is not None:
+        return bool(known)
+    granted = bool(user.is_superuser)  # type: ignore[union-attr]
+    if not granted:
+        from django.contrib.auth.models import Permission
+
+        app_label, codename = NATIONAL_STATISTICS_PERMISSION.split(".")
+        granted = Permission.objects.filter(
+            Q(user=user) | Q(group__user=user), content_type__app_label=app_label, codename=codename
+        ).exists()
+    user._national_statistics_grant = granted  # type: ignore[union-attr]
+    return granted
 
 
 def can_view_area_statistics(user: User | AnonymousUser | None) -> bool:

@@ -67,6 +67,25 @@ def test_staff_without_the_grant_or_a_manager_role_get_neither(login, api, om):
     assert 'href="/statistics/"' not in login(om).get(reverse("home")).content.decode()
 
 
+def test_the_grant_through_a_group_counts_as_has_perm_does_in_one_query(
+    login, om, facilitator, django_assert_num_queries
+):
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+    from accounts.permissions import can_view_national_statistics
+
+    readers = Group.objects.create(name="National readers")
+    readers.permissions.add(Permission.objects.get(codename="view_national_statistics"))
+    om.groups.add(readers)
+    reader, other = User.objects.get(pk=om.pk), User.objects.get(pk=facilitator.pk)
+    with django_assert_num_queries(1):  # asked twice (navigation, then the page): one query
+        assert can_view_national_statistics(reader) and can_view_national_statistics(reader)
+    assert reader.has_perm("quality.view_national_statistics")
+    assert not can_view_national_statistics(other) and not other.has_perm("quality.view_national_statistics")
+    assert 'href="/statistics/"' in login(reader).get(reverse("home")).content.decode()
+
+
 # --- 3. bad filters are errors on their fields ------------------------------------------------------------------
 
 
