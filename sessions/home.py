@@ -456,8 +456,20 @@ def _register_row(session: ScheduledSession, today: dt.date) -> tuple[Cell, ...]
 REGISTER_COLUMNS = ("When", "Group or plan", "Venue", "Register")
 
 
-def my_sessions_today(user: User, today: dt.date) -> AttentionList:
-    rows = [_register_row(s, today) for s in _with_records(sessions_for_facilitator(user, today, today))]
+def _my_week(user: User, today: dt.date) -> list[ScheduledSession]:
+    """A facilitator's live sessions from today for seven days, with whether each register is taken (one query)."""
+    return list(_with_records(sessions_for_facilitator(user, today, today + dt.timedelta(days=WEEK_DAYS))))
+
+
+def my_sessions_today(
+    user: User, today: dt.date, week: list[ScheduledSession] | None = None
+) -> AttentionList:
+    """Today's sessions: the first of the week's (`week`, when the home page has read it already), same order."""
+    if week is None:
+        sessions: Iterable[ScheduledSession] = _with_records(sessions_for_facilitator(user, today, today))
+    else:
+        sessions = [s for s in week if s.date == today]
+    rows = [_register_row(s, today) for s in sessions]
     return AttentionList(
         key="my-sessions-today",
         title="Your sessions today",
@@ -468,8 +480,10 @@ def my_sessions_today(user: User, today: dt.date) -> AttentionList:
     )
 
 
-def my_sessions_this_week(user: User, today: dt.date) -> AttentionList:
-    qs = _with_records(sessions_for_facilitator(user, today, today + dt.timedelta(days=WEEK_DAYS)))
+def my_sessions_this_week(
+    user: User, today: dt.date, week: list[ScheduledSession] | None = None
+) -> AttentionList:
+    qs = _my_week(user, today) if week is None else week
     return AttentionList(
         key="my-sessions-this-week",
         title="Your sessions this week",
@@ -680,8 +694,9 @@ def _treatment_manager(user: User, today: dt.date) -> list[dict[str, Any]]:
 
 
 def _facilitator(user: User, today: dt.date) -> list[dict[str, Any]]:
-    todays = my_sessions_today(user, today)
-    week = my_sessions_this_week(user, today)
+    sessions = _my_week(user, today)  # today's card and the week's share one query
+    todays = my_sessions_today(user, today, sessions)
+    week = my_sessions_this_week(user, today, sessions)
     states = _states(week.rows, 3)
     summary = ", ".join(f"{n} {state.lower()}" for state, n in sorted(states.items())) or "Nothing this week."
     return [
