@@ -38,6 +38,19 @@ $$ LANGUAGE plpgsql;
 
 SQLITE_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in COLUMNS)
 
+# name -> (table, the statement after `CREATE TRIGGER name`); reports.apps puts them back after a SQLite rebuild.
+SQLITE_TRIGGERS = {
+    f"{TABLE}_no_delete": (
+        TABLE,
+        f"BEFORE DELETE ON {TABLE} BEGIN SELECT RAISE(ABORT, 'an issued report version cannot be deleted'); END;",
+    ),
+    f"{TABLE}_no_update": (
+        TABLE,
+        f"BEFORE UPDATE ON {TABLE} WHEN {SQLITE_CHANGED} OR OLD.superseded_at IS NOT NULL "
+        f"BEGIN SELECT RAISE(ABORT, 'an issued report version cannot be changed'); END;",
+    ),
+}
+
 
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
@@ -48,15 +61,8 @@ def forwards(apps, schema_editor):
             f"FOR EACH ROW EXECUTE FUNCTION reports_version_immutable();"
         )
     elif vendor == "sqlite":
-        schema_editor.execute(
-            f"CREATE TRIGGER {TABLE}_no_delete BEFORE DELETE ON {TABLE} "
-            f"BEGIN SELECT RAISE(ABORT, 'an issued report version cannot be deleted'); END;"
-        )
-        schema_editor.execute(
-            f"CREATE TRIGGER {TABLE}_no_update BEFORE UPDATE ON {TABLE} "
-            f"WHEN {SQLITE_CHANGED} OR OLD.superseded_at IS NOT NULL "
-            f"BEGIN SELECT RAISE(ABORT, 'an issued report version cannot be changed'); END;"
-        )
+        for name, (_table, body) in SQLITE_TRIGGERS.items():
+            schema_editor.execute(f"CREATE TRIGGER {name} {body}")
     else:  # pragma: no cover - only PostgreSQL and SQLite are supported
         raise RuntimeError(f"No immutability trigger for database vendor {vendor}")
 

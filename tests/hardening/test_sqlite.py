@@ -123,3 +123,56 @@ def test_the_audit_tables_stay_append_only_on_sqlite(tmp_path: Path):
         ["refused", "UPDATE"],
         ["refused", "DELETE"],
     ]
+
+
+REPORT_VERSIONS_SCRIPT = r"""
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+
+call_command("migrate", verbosity=0, interactive=False)
+with connection.cursor() as cur:
+    cur.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reports_reportversion' ORDER BY name"
+    )
+    print("triggers", ",".join(name for (name,) in cur.fetchall()))
+    # One issued version (number 1, a well-formed sha256), whatever the other columns are; references need not exist.
+    cur.execute("PRAGMA foreign_keys = OFF")
+    cur.execute("PRAGMA table_info(reports_reportversion)")
+    columns = [(name, kind.lower()) for _, name, kind, notnull, default, pk in cur.fetchall() if notnull and not pk]
+    values = ["{}" if name == "snapshot" else "a" * 64 if name == "sha256" else 1 if ("int" in kind or "bool" in kind)
+              else "2026-01-01 00:00:00" if "date" in kind else "x" for name, kind in columns]
+    cur.execute(
+        f"INSERT INTO reports_reportversion ({', '.join(name for name, _ in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})",
+        values,
+    )
+    for label, statement in (
+        ("change", "UPDATE reports_reportversion SET amendment_reason = 'changed'"),
+        ("delete", "DELETE FROM reports_reportversion"),
+        ("supersede", "UPDATE reports_reportversion SET superseded_at = '2026-02-01 00:00:00'"),
+        ("supersede-again", "UPDATE reports_reportversion SET superseded_at = '2026-03-01 00:00:00'"),
+    ):
+        try:
+            cur.execute(statement)
+            print("allowed", label)
+        except Exception as exc:
+            print("refused", label, type(exc).__name__)
+"""
+
+
+def test_issued_report_versions_stay_immutable_on_sqlite(tmp_path: Path):
+    """Reports 0003's check constraint rebuilt reports_reportversion on SQLite and dropped 0002's triggers; they
+    are put back after every migrate (reports.apps.keep_sqlite_versions_immutable). An issued version refuses
+    UPDATE and DELETE; marking it superseded is allowed once, as on PostgreSQL."""
+    result = _run_on_sqlite(tmp_path, REPORT_VERSIONS_SCRIPT, timeout=600)
+    lines = [line.split(" ") for line in result.stdout.splitlines()]
+    triggers = next(line[1] for line in lines if line[0] == "triggers").split(",")
+    assert set(triggers) == {"reports_reportversion_no_update", "reports_reportversion_no_delete"}
+    assert [line[:2] for line in lines if line[0] in ("allowed", "refused")] == [
+        ["refused", "change"],
+        ["refused", "delete"],
+        ["allowed", "supersede"],
+        ["refused", "supersede-again"],
+    ]
