@@ -153,10 +153,15 @@ class IllegalTransition(Exception):
         self.current = current
         self.target = target
         self.allowed: tuple[str, ...] = tuple(sorted(allowed))
-        self.message = (
-            f"A referral that is {STATUSES.get(current, current)!r} cannot move to "
-            f"{STATUSES.get(target, target)!r}. {self._where(current)}"
-        )
+        if current == target:  # typically a stale form: someone else made this very move first
+            self.message = (
+                f"The referral is already {STATUSES.get(current, current)!r}. {self._where(current)}"
+            )
+        else:
+            self.message = (
+                f"A referral that is {STATUSES.get(current, current)!r} cannot move to "
+                f"{STATUSES.get(target, target)!r}. {self._where(current)}"
+            )
         super().__init__(self.message)
 
     def _where(self, current: str) -> str:

@@ -31,7 +31,9 @@ def test_a_stale_status_change_shows_the_conflict(page: Page, area, om, tm):
         page.get_by_role("button", name="Change status").click()
     assert answer.value.status == 409
     summary = page.locator(".govuk-error-summary").inner_text()
-    assert "it is now withdrawn" in summary and "Select a reason" not in summary
+    lead = "This referral was changed by someone else while you had this page open. It is now withdrawn."
+    assert lead in summary and summary.index(lead) < summary.index("The referral is already 'Withdrawn'.")
+    assert "Look at the referral again" in summary and "Select a reason" not in summary
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 900})
         look(page, f"issue12-stale-status-{width}")

@@ -268,3 +268,12 @@ def test_the_status_enum_is_the_one_list_of_statuses() -> None:
     assert all(type(value) is str for value, _ in STATUS_CHOICES)  # migrations see plain strings
     assert ReferralStatus.AWAITING_ALLOCATION == "awaiting_allocation"
     assert ReferralStatus.ON_HOLD.label == "On hold"
+
+
+def test_a_move_to_where_it_already_is_says_so() -> None:
+    """A stale form posting the move someone else has just made: never "'Withdrawn' cannot move to 'Withdrawn'"."""
+    with pytest.raises(IllegalTransition) as excinfo:
+        check_transition("withdrawn", "withdrawn")
+    assert excinfo.value.message == (
+        "The referral is already 'Withdrawn'. It is closed, so its status cannot change."
+    )

@@ -5,6 +5,7 @@ answer 409 when stale, the waiting list, the RM2000 calculator and the query cou
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -559,6 +560,7 @@ def test_status_page_offers_only_allowed_moves_and_a_stale_move_is_409(login, ar
     )  # e.g. a form opened when it was on the waiting list
     assert stale.status_code == 409
     summary = _summary(stale)
+    assert "while you had this page open. It is now submitted." in summary
     assert "cannot move to" in summary and "It can now move to:" in _text(stale)
     referral.refresh_from_db()
     assert referral.status == "submitted"
@@ -586,8 +588,19 @@ def test_a_stale_status_form_with_a_reason_is_409_for_both_roles(role, login, ar
     assert response.status_code == 409
     summary = _summary(response)
     assert "Select a reason" not in summary
-    assert "cannot move to" in summary
-    assert "since you opened this page: it is now withdrawn. It cannot move anywhere now." in _text(response)
+    # A plain explanation first, then the service's reason (never "'Withdrawn' cannot move to 'Withdrawn'"),
+    # then what to do: look at the referral again.
+    items = re.findall(r"<li>(.*?)</li>", summary)
+    assert items[0].strip() == (
+        "This referral was changed by someone else while you had this page open. It is now withdrawn."
+    )
+    assert html.unescape(items[1]).strip().startswith("The referral is already 'Withdrawn'.")
+    assert "cannot move to" not in summary
+    detail = reverse("referrals:referral_detail", args=[referral.public_id])
+    assert (
+        f'<a class="govuk-link" href="{detail}">Look at the referral again</a> before you change anything. '
+        "It cannot move anywhere now."
+    ) in _text(response)
     assert 'name="to_status"' not in _text(response)  # no form: nothing can be changed by hand now
     referral.refresh_from_db()
     assert referral.status == "withdrawn"
