@@ -208,6 +208,17 @@ def test_the_needs_table_marks_each_need_under_its_own_target(login, facilitator
     assert all("No need" in cell for label, cell in cells if label.split(".")[0] not in marked)
 
 
+def test_the_needs_table_says_not_assessed_in_each_cell_of_a_member_not_assessed(login, tm, setup):
+    """A member with no pre-programme psychometrics: every target's cell says so (stacked at phone width, each cell
+    is read on its own under its label), never an empty cell that reads like "no need"."""
+    _version, membership = setup
+    page = page_text(login(tm).get(f"/groups/{membership.group.public_id}/")).split('id="needs"', 1)[1]
+    row = next(r for r in page.split("</tr>") if membership.referral.person.full_name in r)
+    cells = re.findall(r'<td class="govuk-table__cell" data-label="([^"]*)">(.*?)</td>', row)
+    assert [label for label, _ in cells] == [f"{t}. {short}" for t, short in TARGET_SHORT.items()]
+    assert [cell for _, cell in cells] == ["Not assessed"] * len(TARGET_SHORT)
+
+
 def test_an_unflagged_group_shows_no_caution(login, facilitator, tm, setup):
     version, membership = setup
     _pre_with(facilitator, membership, version)

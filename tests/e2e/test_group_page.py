@@ -20,10 +20,16 @@ def test_the_group_page_fits_a_phone(page: Page, tm, running_group):
     members = page.locator("table.app-stacked-table").first
     expect(members).to_contain_text(member.referral.person.crn)
     expect(page.locator(".app-schedule-table")).to_contain_text("Take register")
+    # Issue follow-up: a member with no psychometrics reads "Not assessed" under each target, not an empty cell.
+    needs_row = page.locator("#needs ~ .app-table-scroll tbody tr").filter(
+        has_text=member.referral.person.full_name
+    )
+    assert needs_row.locator("td").all_inner_texts() == ["Not assessed"] * 6
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the group page is {width} px wide at a 375 px viewport"
     look(page, "group-page-375")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
     expect(page.locator(".app-schedule-table thead")).to_be_visible()  # a plain table on a wide screen
+    assert needs_row.locator("td").all_inner_texts() == ["Not assessed"] * 6
     look(page, "group-page-1280")
