@@ -27,6 +27,18 @@ START = dt.date(2027, 1, 4)  # a Monday: the group's first session
 BEFORE_START = dt.datetime(2026, 12, 14, 10, tzinfo=LONDON)
 AFTER_END = dt.datetime(2027, 12, 1, 10, tzinfo=LONDON)
 
+# The psychometric change calculator (POST api-psychometric-change): the worked example's norms for one scale, and
+# one valid scale of a request body built on them; tests change one field at a time.
+WORKED = {
+    "direction": "higher_is_better",
+    "norm_mean": 60,
+    "norm_sd": 7.5,
+    "reliability": 0.8,
+    "offender_mean": 40,
+    "offender_sd": 7.5,
+}
+SCALE = {"pre": 40, "post": 55, **WORKED}
+
 
 def demo_definition() -> dict[str, Any]:
     return copy.deepcopy(json.loads(DEMO_PATH.read_text()))

@@ -6,19 +6,19 @@ import datetime as dt
 
 import pytest
 
-from tests.assessments.factories import BEFORE_START, battery_of, demo_battery, demo_definition, member, sheet
+from tests.assessments.factories import (
+    BEFORE_START,
+    WORKED,
+    battery_of,
+    demo_battery,
+    demo_definition,
+    member,
+    sheet,
+)
 
 pytestmark = pytest.mark.django_db
 
 CHANGE = "/api/v1/psychometrics/change/"
-WORKED = {
-    "direction": "higher_is_better",
-    "norm_mean": 60,
-    "norm_sd": 7.5,
-    "reliability": 0.8,
-    "offender_mean": 40,
-    "offender_sd": 7.5,
-}
 
 
 def test_change_answers_each_scale_in_order(api, om):

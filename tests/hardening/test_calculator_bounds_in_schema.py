@@ -20,6 +20,7 @@ from django.urls import reverse
 from isotp import bounds
 from isotp.schema import DATE_PATTERN, text_pattern
 from sessions.serializers import FORMATS, GROUP_CODES, ONE_TO_ONE_CODES
+from tests.assessments.factories import SCALE
 from tests.factories import VenueFactory
 from tests.referrals.factories import OGRS3, PersonFactory
 from tests.sessions.factories import default_plan_modules, trained_facilitator, waiting_referral
@@ -37,16 +38,6 @@ RM2000 = {
     "criminal_appearances": 5,
     "violent_appearances": 1,
     "sexual_offence_after_16": True,
-}
-SCALE = {
-    "pre": 40,
-    "post": 55,
-    "direction": "higher_is_better",
-    "norm_mean": 60,
-    "norm_sd": 7.5,
-    "reliability": 0.8,
-    "offender_mean": 40,
-    "offender_sd": 7.5,
 }
 
 
