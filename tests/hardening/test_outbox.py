@@ -216,3 +216,39 @@ def test_the_sweep_forgets_messages_dispatched_a_week_ago(own_broker):
     )
     assert dispatch_outbox() == 0
     assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_a_runtime_error_from_publishing_is_broker_down_kept_and_counted(om, own_broker, monkeypatch):
+    """Celery's Redis result store raises RuntimeError ("Retry limit exceeded") when it gives up reconnecting:
+    the outbox treats it as the broker down (BROKER_DOWN), not as a bug in one message. The caller's write still
+    succeeds; the row is kept with its attempt counted and the error named; the sweep stops at the first such
+    failure (the next message is not tried) and sends both once publishing works again."""
+    real_publish = outbox._publish
+    tried: list[int] = []
+
+    def publish_fails(task, message):
+        tried.append(message.pk)
+        raise RuntimeError("Retry limit exceeded while trying to reconnect to the Celery redis result store")
+
+    monkeypatch.setattr(outbox, "_publish", publish_fails)
+    note = _notify(om)  # commits, then the publish raises RuntimeError: logged and counted, not raised
+    assert Notification.objects.filter(pk=note.pk).exists()
+    kept = OutboxMessage.objects.get()
+    assert kept.args == [note.pk]
+    assert (kept.dispatched_at, kept.attempts, kept.last_error) == (None, 1, "RuntimeError")
+
+    monkeypatch.setattr(outbox, "_dispatch_after_commit", lambda message_id: None)  # left for the sweep
+    second = _notify(om)
+    later = OutboxMessage.objects.get(args=[second.pk])
+    tried.clear()
+    assert dispatch_outbox() == 0  # no error raised
+    assert tried == [kept.pk]  # broker down: stopped at the first, the second not tried
+    kept.refresh_from_db()
+    later.refresh_from_db()
+    assert (kept.dispatched_at, kept.attempts, kept.last_error) == (None, 2, "RuntimeError")
+    assert (later.dispatched_at, later.attempts, later.last_error) == (None, 0, "")
+
+    monkeypatch.setattr(outbox, "_publish", real_publish)
+    assert dispatch_outbox() == 2
+    assert not OutboxMessage.objects.filter(dispatched_at__isnull=True).exists()
+    assert _queued(own_broker) == 2
