@@ -352,9 +352,13 @@ def group_needs_profile(group: ProgrammeGroup) -> dict[str, Any]:
         needs: list[int] = []
         flagged = None
         if pre is not None:
-            battery = parsed.setdefault(pre.battery_version_id, parse_battery(pre.battery_version.definition))
-            needs = [need.target for need in treatment_needs(battery, _scores(pre) or {})]
-            found = caution(battery, _scores(pre) or {})
+            # once a battery version, not once a member (setdefault would parse its default every time)
+            battery = parsed.get(pre.battery_version_id)
+            if battery is None:
+                battery = parsed[pre.battery_version_id] = parse_battery(pre.battery_version.definition)
+            scores = _scores(pre) or {}
+            needs = [need.target for need in treatment_needs(battery, scores)]
+            found = caution(battery, scores)
             flagged = found.reason if found.flagged else None
             for target in needs:
                 columns[target]["members"] += 1
