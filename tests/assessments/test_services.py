@@ -330,3 +330,23 @@ def test_group_needs_profile_query_count_does_not_grow(
         profile = selectors.group_needs_profile(group)
     assert profile["assessed"] == 5 and profile["targets"][1]["members"] == 4
     assert Membership.objects.filter(group=group).count() == 5
+
+
+def test_group_needs_profile_parses_each_battery_version_once(
+    area, facilitator, tm, battery, before_start, monkeypatch
+):
+    """Issue 11 (perf10): parsing a battery's definition is most of the group page's Python time; five members
+    assessed on one version parse it once, not once a member."""
+    membership = member(area, facilitator=facilitator)
+    b = battery_of(battery)
+    _pre(facilitator, membership, sheet(b, DENIAL=problem_score(b, "DENIAL")))
+    for _ in range(4):
+        extra = session_services.allocate(
+            actor=tm, group=membership.group, referral=referred_before(waiting_referral(area))
+        )
+        _pre(facilitator, extra, sheet(b, CDS=problem_score(b, "CDS")))
+    calls = []
+    real = selectors.parse_battery
+    monkeypatch.setattr(selectors, "parse_battery", lambda definition: calls.append(1) or real(definition))
+    profile = selectors.group_needs_profile(membership.group)
+    assert profile["assessed"] == 5 and len(calls) == 1
