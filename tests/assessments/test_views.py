@@ -12,6 +12,7 @@ import pytest
 from assessments import selectors, services
 from assessments.models import Administration
 from assessments.rules import TARGET_SHORT
+from sessions import services as session_services
 from tests.assessments.factories import (
     AFTER_END,
     BEFORE_START,
@@ -20,9 +21,11 @@ from tests.assessments.factories import (
     demo_battery,
     member,
     problem_score,
+    referred_before,
     sheet,
 )
 from tests.pages import error_summary, page_text
+from tests.sessions.factories import waiting_referral
 
 pytestmark = pytest.mark.django_db
 ILLUSTRATIVE = "illustrative — replace with your area's values"
@@ -149,6 +152,27 @@ def test_the_group_page_shows_the_needs_profile(login, facilitator, tm, setup):
     text = page_text(login(tm).get(f"/groups/{membership.group.public_id}/"))
     assert "Treatment needs" in text and "1 of 1 assessed" in text
     assert f"/psychometrics/members/{membership.public_id}/" in text
+
+
+@pytest.mark.parametrize("members", [1, 4])
+def test_the_group_page_costs_the_same_queries_whatever_the_members_assessed(
+    login, area, facilitator, tm, setup, members, django_assert_max_num_queries
+):
+    """Issue 11 (perf10): the group page with its needs profile, one or four members assessed: same queries."""
+    version, membership = setup
+    b = battery_of(version)
+    _pre_with(facilitator, membership, version, DENIAL=problem_score(b, "DENIAL"))
+    for _ in range(members - 1):
+        extra = session_services.allocate(
+            actor=tm, group=membership.group, referral=referred_before(waiting_referral(area))
+        )
+        _pre_with(facilitator, extra, version, CDS=problem_score(b, "CDS"))
+    client = login(tm)
+    # 24: the same with one member assessed or four (session, user, device, group with slots and facilitators,
+    # members, sessions, closures, the needs profile's three, the access log, the header's count, the session save)
+    with django_assert_max_num_queries(24):
+        text = page_text(client.get(f"/groups/{membership.group.public_id}/"))
+    assert f"{members} of {members} assessed" in text
 
 
 def test_battery_pages_mark_the_norms_illustrative(login, area, area_admin, tm):
