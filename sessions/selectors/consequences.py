@@ -46,7 +46,13 @@ class ClosureHit:
     reason: str
 
 
-def _live(owner: ProgrammeGroup | OneToOnePlan) -> list[ScheduledSession]:
+def _live(
+    owner: ProgrammeGroup | OneToOnePlan, sessions: Iterable[ScheduledSession] | None = None
+) -> list[ScheduledSession]:
+    """The owner's sessions not cancelled by the provider, by date: from `sessions` when the caller has already
+    loaded every session of the owner in that order (the group page has), else one query."""
+    if sessions is not None:
+        return [s for s in sessions if s.status != SessionStatus.CANCELLED_BY_PROVIDER]
     return list(
         ScheduledSession.objects.filter(**_owner_filter(owner))
         .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
@@ -54,10 +60,16 @@ def _live(owner: ProgrammeGroup | OneToOnePlan) -> list[ScheduledSession]:
     )
 
 
-def supervision_overruns(owner: ProgrammeGroup | OneToOnePlan, moves: Iterable[Move] = ()) -> list[Overrun]:
+def supervision_overruns(
+    owner: ProgrammeGroup | OneToOnePlan,
+    moves: Iterable[Move] = (),
+    *,
+    sessions: Iterable[ScheduledSession] | None = None,
+) -> list[Overrun]:
     """The active members whose supervision (latest sentence) ends before the last session would be held, once
-    `moves` are applied (none: as scheduled now). One query for the sessions, one for the members and sentences."""
-    dates = {s.number: s.date for s in _live(owner)}
+    `moves` are applied (none: as scheduled now). One query for the sessions (none when `sessions`, every session
+    of the owner by date, is given), one for the members and sentences."""
+    dates = {s.number: s.date for s in _live(owner, sessions)}
     for move in moves:
         dates[move.number] = move.new_date
     if not dates:
@@ -77,9 +89,15 @@ def supervision_overruns(owner: ProgrammeGroup | OneToOnePlan, moves: Iterable[M
     return sorted(found, key=lambda o: (o.supervision_end, o.name))
 
 
-def closure_hits(owner: ProgrammeGroup | OneToOnePlan, today: dt.date) -> list[ClosureHit]:
-    """Sessions still to come that fall on one of the area's closure dates. Two queries."""
-    sessions = [s for s in _live(owner) if s.date >= today and s.status == SessionStatus.SCHEDULED]
+def closure_hits(
+    owner: ProgrammeGroup | OneToOnePlan,
+    today: dt.date,
+    *,
+    sessions: Iterable[ScheduledSession] | None = None,
+) -> list[ClosureHit]:
+    """Sessions still to come that fall on one of the area's closure dates. Two queries (one when `sessions`,
+    every session of the owner by date, is given)."""
+    sessions = [s for s in _live(owner, sessions) if s.date >= today and s.status == SessionStatus.SCHEDULED]
     if not sessions:
         return []
     closures = dict(
