@@ -7,6 +7,7 @@ Each card costs a fixed number of queries, whatever the numbers.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,7 +19,9 @@ from isotp import clock
 from isotp.dates import long_date
 from isotp.home import AttentionList, AttentionLists, Cell, attention_card, gated_list
 from referrals import selectors
+from referrals.programme_terms import AreaCatalogue, catalogue_for
 from referrals.rules.transitions import ReferralStatus
+from referrals.rules.waiting import DEFAULT_WARNING_WEEKS
 from referrals.views.waiting_list import LIHI_TABS, TABS, URGENT_LEVELS, waiting_list_url
 
 # Referrals an OM has to act on: a draft to finish, or one parked or sent back that needs their information.
@@ -97,6 +100,21 @@ def _offender_manager(user: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _urgent_ends_before(
+    catalogue: AreaCatalogue, keys: list[tuple[str, str]], today: dt.date
+) -> dict[tuple[str, str], dt.date]:
+    """Per list, the supervision end before which a waiting person is urgent (overdue or must start within the
+    warning weeks, rules.waiting.urgency): their "must start by" is before today + the warning weeks + 1 day
+    exactly when their supervision ends before the catalogue's `ends_needing_a_start_before` that day (the same
+    schedule as `latest_start`). A list whose programme is not offered has no "must start by", so no one urgent.
+    Everyone later is left in the database, never built nor scheduled."""
+    last_start = today + dt.timedelta(days=DEFAULT_WARNING_WEEKS * 7 + 1)
+    bounds = {
+        key: catalogue.ends_needing_a_start_before(key[0], key[1], last_start, on=today) for key in keys
+    }
+    return {key: bound for key, bound in bounds.items() if bound is not None}
+
+
 def must_start_soon(user: Any, waiting: dict[tuple[str, str], int] | None = None) -> AttentionList:
     """TMs: waiting people who must start within 8 weeks, or can no longer finish, before their supervision ends
     (the waiting lists of every programme and format in a fixed number of queries, never per row or per
@@ -104,10 +122,14 @@ def must_start_soon(user: Any, waiting: dict[tuple[str, str], int] | None = None
     waiting = selectors.waiting_counts(user) if waiting is None else waiting
     tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
     today = clock.today()
+    keys = [(t.programme, t.format) for t in tabs if waiting.get((t.programme, t.format))]
+    catalogue = catalogue_for(user.area) if keys else None  # loaded once, only when anyone is waiting
     lists = selectors.waiting_lists(
         user,
-        keys=[(t.programme, t.format) for t in tabs if waiting.get((t.programme, t.format))],
+        keys=keys,
         today=today,
+        supervision_ends_before=_urgent_ends_before(catalogue, keys, today) if catalogue else {},
+        catalogue=catalogue,
     )
     rows = []
     for tab in tabs:

@@ -33,6 +33,10 @@ class AreaCatalogue(Protocol):
         self, programme: str, fmt: str, supervision_end: dt.date, *, on: dt.date
     ) -> dt.date | None: ...
 
+    def ends_needing_a_start_before(
+        self, programme: str, fmt: str, last_start: dt.date, *, on: dt.date
+    ) -> dt.date | None: ...
+
 
 def catalogue_for(area: ProbationArea | None) -> AreaCatalogue:
     """The area's catalogue as the rules read it (loaded once: pass it on to read it for many referrals); without

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -37,6 +37,7 @@ from referrals.models import (
     Referral,
     ReferralStatusChange,
     Rm2000ScoringTable,
+    Sentence,
 )
 from referrals.rules import DEFAULT_SCORING_TABLE, OPEN_STATUSES, Urgency, age_on, urgency
 from referrals.rules.eligibility import EligibilityConfig
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import ProbationArea
+    from referrals.programme_terms import AreaCatalogue
 
 
 # Preloads for one person's whole record (the person page, the referral page, the eligibility decision).
@@ -423,6 +425,29 @@ def waiting_list(
     )[(programme, format)]
 
 
+def _places_ending_before(
+    qs: QuerySet[Referral],
+    keys: Sequence[tuple[str, str]],
+    ends_before: Mapping[tuple[str, str], dt.date],
+) -> dict[int, int]:
+    """`waiting_lists`' SQL pre-filter: the referrals (of `qs`, in its order) whose current sentence's supervision
+    ends before their list's date, each with its place in its whole list, in one light query (no row built)."""
+    # The current sentence is the latest entered (`candidates.current_sentence`); no sentence or no end: not kept.
+    end = Subquery(
+        Sentence.objects.filter(person=OuterRef("person")).order_by("-pk").values("supervision_end_date")[:1]
+    )
+    places: dict[int, int] = {}
+    seen: dict[tuple[str, str], int] = dict.fromkeys(keys, 0)
+    for pk, programme, format, ends in qs.annotate(current_end=end).values_list(
+        "pk", "programme", "format", "current_end"
+    ):
+        seen[(programme, format)] += 1
+        before = ends_before.get((programme, format))
+        if ends is not None and before is not None and ends < before:
+            places[pk] = seen[(programme, format)]
+    return places
+
+
 def waiting_lists(
     user: User | AnonymousUser,
     *,
@@ -430,10 +455,17 @@ def waiting_lists(
     today: dt.date,
     restarts_only: bool = False,
     search: str = "",
+    supervision_ends_before: Mapping[tuple[str, str], dt.date] | None = None,
+    catalogue: AreaCatalogue | None = None,
 ) -> dict[tuple[str, str], list[WaitingRow]]:
     """`waiting_list` for several (programme, format) at once, in a fixed number of queries whatever the number
     of lists or rows (the TM home page's "must start soon" reads every tab's list): one query for the referrals,
-    one for their sentences, one for restarts, and the catalogue once."""
+    one for their sentences, one for restarts, and the catalogue once.
+
+    `supervision_ends_before` keeps, of each list, only the rows whose current sentence's supervision ends before
+    the list's date (a list it does not name keeps none): found in SQL, so only those rows are built and have their
+    "must start by" worked out; their positions are still their places in the whole list (one light query more).
+    `catalogue`: the area's, when the caller has loaded it already."""
     from referrals.candidates import current_sentence
     from referrals.programme_terms import catalogue_for
 
@@ -441,7 +473,8 @@ def waiting_lists(
     if not keys:
         return lists
     area: ProbationArea | None = getattr(user, "area", None)
-    catalogue = catalogue_for(area) if area is not None else None
+    if catalogue is None and area is not None:
+        catalogue = catalogue_for(area)
     wanted = Q()
     for programme, format in keys:
         wanted |= Q(programme=programme, format=format)
@@ -452,6 +485,10 @@ def waiting_lists(
         .prefetch_related("person__sentences")
         .order_by("awaiting_since", "id")
     )
+    known_positions: dict[int, int] | None = None
+    if supervision_ends_before is not None:
+        known_positions = _places_ending_before(qs, keys, supervision_ends_before)
+        qs = qs.filter(pk__in=list(known_positions))
     referrals = list(qs)
     restarts = restarts_of(referrals)
     found: set[int] | None = None
@@ -465,7 +502,7 @@ def waiting_lists(
     positions: dict[tuple[str, str], int] = dict.fromkeys(keys, 0)
     for referral in referrals:
         key = (referral.programme, referral.format)
-        positions[key] += 1
+        positions[key] = known_positions[referral.pk] if known_positions is not None else positions[key] + 1
         if not (restarts_only and referral.pk not in restarts) and not (
             found is not None and referral.person_id not in found
         ):

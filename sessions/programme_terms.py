@@ -20,7 +20,12 @@ from django.db.models import Q
 from accounts.models import AreaClosure, ProbationArea
 from referrals.rules import ProgrammeTerms
 from sessions.models import Programme
-from sessions.rules.pathways import REFERRAL_PATHWAYS, eligibility_terms, latest_start
+from sessions.rules.pathways import (
+    REFERRAL_PATHWAYS,
+    eligibility_terms,
+    fits_every_start_through,
+    latest_start,
+)
 
 # "Must start by" answers shared by the requests of one process, and by every process through the cache (Redis)
 # (issue 11: the waiting list computed one schedule per waiting referral on every view, so its cost grew with the
@@ -51,7 +56,7 @@ class AreaCatalogue:
         )
         self._entries: dict[dt.date, dict[str, dict[str, Any]]] = {}
         self._terms: dict[dt.date, dict[tuple[str, str], ProgrammeTerms]] = {}
-        self._latest: dict[tuple[str, str, dt.date, dt.date], dt.date | None] = {}
+        self._latest: dict[tuple[Any, ...], dt.date | None] = {}
         self._fingerprint = (
             self._jurisdiction,
             tuple(sorted(self._closures)),
@@ -157,6 +162,43 @@ class AreaCatalogue:
             )
             _remember(shared, self._latest[key])
         return self._latest[key]
+
+    def ends_needing_a_start_before(
+        self, programme: str, fmt: str, last_start: dt.date, *, on: dt.date
+    ) -> dt.date | None:
+        """The earliest supervision end whose "must start by" (`latest_start`, on `on`) is `last_start` or later:
+        every end before it must start before `last_start`, and no end on or after it (None: not offered, so no
+        "must start by" at all). Lets a list find in SQL the few people whose "must start by" falls before a date
+        (the TM home's "must start soon") instead of working it out for everyone waiting; kept like `latest_start`
+        (this process, then the cache)."""
+        key = ("fits-through", programme, fmt, last_start, on)
+        shared = (self._fingerprint, *key)
+        if key in self._latest:
+            return self._latest[key]
+        if shared in _LATEST_SHARED:
+            self._latest[key] = _LATEST_SHARED[shared]
+            return self._latest[key]
+        cache_key = (
+            f"{self._cache_prefix}:fits-through:{programme}:{fmt}:{last_start.isoformat()}:{on.isoformat()}"
+        )
+        value = cache.get(cache_key)
+        if value is not None:
+            answer = None if value == _NONE else dt.date.fromisoformat(value)
+        else:
+            entries = self.entries_on(on)
+            codes = REFERRAL_PATHWAYS.get((programme, fmt), ())
+            found = [entries[code] for code in codes if code in entries]
+            answer = (
+                fits_every_start_through(
+                    found, last_start=last_start, jurisdiction=self._jurisdiction, closures=self._closures
+                )
+                if found and len(found) == len(codes)
+                else None
+            )
+            cache.set(cache_key, answer.isoformat() if answer else _NONE, LATEST_CACHE_SECONDS)
+        self._latest[key] = answer
+        _remember(shared, answer)
+        return answer
 
 
 def _remember(key: tuple[Any, ...], answer: dt.date | None) -> None:

@@ -150,6 +150,25 @@ def latest_start(
     return first_failure - timedelta(days=1)
 
 
+def fits_every_start_through(
+    entries: Sequence[Mapping[str, Any]],
+    *,
+    last_start: date,
+    jurisdiction: str,
+    closures: Mapping[date, str] | Iterable[date] = (),
+) -> date:
+    """The earliest supervision end by which EVERY start on or before `last_start` ends: `latest_start(entries,
+    supervision_end=E)` is `last_start` or later exactly when E is this date or later (its definition, with the
+    same within-a-weekday growth `latest_start` relies on: the latest end of the starts up to `last_start` is that
+    of one of its last seven days). A supervision end before it has a "must start by" before `last_start`."""
+    closed = closures if isinstance(closures, Mapping) else dict.fromkeys(closures, "")
+    planned = _planned(entries)
+    return max(
+        _end_of(planned, start=last_start - timedelta(days=back), jurisdiction=jurisdiction, closures=closed)
+        for back in range(7)
+    )
+
+
 def eligibility_terms(
     entries_by_code: Mapping[str, Mapping[str, Any]],
     *,

@@ -343,6 +343,9 @@ def test_the_treatment_managers_home_costs_the_same_queries_whatever_the_waiting
         )
 
     waiting("isotp", "group", 200)
+    waiting(
+        "isotp", "group", 10
+    )  # one who must start soon: the candidates' rows are read (perf9's pre-filter)
     client.get(reverse("home"))  # warm the per-process caches (programme terms, holidays)
     with CaptureQueriesContext(connection) as small:
         client.get(reverse("home"))
@@ -354,4 +357,77 @@ def test_the_treatment_managers_home_costs_the_same_queries_whatever_the_waiting
     with django_assert_max_num_queries(small_count):
         html = client.get(reverse("home")).content.decode()
     assert "must start soon" in html
-    assert cards(client)["Must start soon"][0] == 3
+    assert cards(client)["Must start soon"][0] == 4
+
+
+def test_must_start_soon_finds_in_sql_exactly_who_the_rule_finds_urgent(login, area, tm, om, time_machine):
+    """perf9: the TM home's "must start soon" keeps in SQL only the people whose supervision ends before the
+    catalogue's bound (`ends_needing_a_start_before` today + 8 weeks + 1 day), and works out the "must start by"
+    of those alone. Around the bound, and far from it, it lists exactly whom the whole waiting list, every row
+    scheduled, calls overdue or start soon: the person whose supervision ends the day before the bound is listed,
+    the one ending on it is not (the rule says "ok"), and the rows kept keep their places in the whole list."""
+    from referrals import selectors
+    from referrals.home import must_start_soon
+    from referrals.programme_terms import catalogue_for
+    from referrals.rules.waiting import DEFAULT_WARNING_WEEKS
+    from referrals.views.waiting_list import URGENT_LEVELS
+    from tests.referrals.factories import SentenceFactory
+
+    _at(time_machine, TODAY)
+    catalogue = catalogue_for(area)
+    last_start = TODAY + dt.timedelta(days=DEFAULT_WARNING_WEEKS * 7 + 1)
+    bound = catalogue.ends_needing_a_start_before("isotp", "group", last_start, on=TODAY)
+    assert bound is not None
+    day = dt.timedelta(days=1)
+    # The rule itself around the bound: the day before must start within 8 weeks, the bound itself need not.
+    assert catalogue.latest_start("isotp", "group", bound - day, on=TODAY) < last_start
+    assert catalogue.latest_start("isotp", "group", bound, on=TODAY) >= last_start
+
+    names: dict[dt.date | None, str] = {}
+    ends = [bound - 7 * day, bound - 2 * day, bound - day, bound, bound + day, bound + 8 * day]
+    ends += [TODAY - 30 * day, TODAY + 10 * day, TODAY + 3000 * day]
+    for end in [*ends, None]:
+        referral = waiting_referral(area, om, programme="isotp", format="group")
+        if end is not None:
+            SentenceFactory(
+                person=referral.person, start_date=TODAY - dt.timedelta(days=700), supervision_end_date=end
+            )
+        names[end] = referral.person.crn
+    # Someone in another list with an urgent end: their list's own bound applies.
+    own = catalogue.ends_needing_a_start_before("isotp", "one_to_one", last_start, on=TODAY)
+    assert own is not None
+    other = waiting_referral(area, om, programme="isotp", format="one_to_one")
+    SentenceFactory(
+        person=other.person, start_date=TODAY - dt.timedelta(days=700), supervision_end_date=own - day
+    )
+
+    keys = [("isotp", "group"), ("isotp", "one_to_one")]
+    everyone = selectors.waiting_lists(tm, keys=keys, today=TODAY)
+    expected = sorted(
+        row.person.crn for rows in everyone.values() for row in rows if row.urgency.level in URGENT_LEVELS
+    )
+    listed = sorted(re.search(r"\((\w+)\)$", row[0].text)[1] for row in must_start_soon(tm).rows)  # type: ignore[index]
+    assert listed == expected
+    assert names[bound - day] in listed and names[bound] not in listed and names[bound + day] not in listed
+    assert (
+        names[TODAY - 30 * day] in listed
+        and names[None] not in listed
+        and names[TODAY + 3000 * day] not in listed
+    )
+    assert other.person.crn in listed
+
+    kept = selectors.waiting_lists(
+        tm, keys=keys, today=TODAY, supervision_ends_before={("isotp", "group"): bound}
+    )
+    whole = {row.referral.pk: row for row in everyone[("isotp", "group")]}
+    assert kept[("isotp", "one_to_one")] == []
+    assert [row.person.crn for row in kept[("isotp", "group")]] == [
+        row.person.crn
+        for row in everyone[("isotp", "group")]
+        if row.supervision_end and row.supervision_end < bound
+    ]
+    for row in kept[("isotp", "group")]:
+        assert (row.position, row.urgency) == (
+            whole[row.referral.pk].position,
+            whole[row.referral.pk].urgency,
+        )
