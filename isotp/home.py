@@ -31,6 +31,30 @@ class Cell:
     href: str = ""
 
 
+class QueryRows(Sequence[tuple[Cell, ...]]):
+    """An attention list's rows built on demand from an ordered queryset (issue 11): its length is one COUNT and a
+    slice builds only that slice's rows, so the attention page's paginator loads and builds one page, not every
+    row in the area (the recordings to monitor: 230 ms of row building at national scale, against 25 ms small)."""
+
+    def __init__(self, queryset: Any, build: Callable[[Any], tuple[Cell, ...]]):
+        self._queryset = queryset
+        self._build = build
+        self._count: int | None = None
+
+    def __len__(self) -> int:  # the paginator's count (Sequence.count takes a value, so it uses len)
+        if self._count is None:
+            self._count = self._queryset.count()
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._build(item) for item in self._queryset[index]]
+        return self._build(self._queryset[index])
+
+    def __iter__(self) -> Any:
+        return (self._build(item) for item in self._queryset)
+
+
 @dataclass(frozen=True)
 class AttentionList:
     """The rows behind one home-page count: a title, what the rows are, the column headings and the rows."""

@@ -10,6 +10,7 @@ it counts (`isotp.home.AttentionList`), each costing a fixed number of queries:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Exists, OuterRef
@@ -20,7 +21,7 @@ from django.utils import timezone
 from accounts import permissions
 from isotp import clock
 from isotp.dates import long_date, weekday_date
-from isotp.home import AttentionList, Cell, attention_card, gated_list
+from isotp.home import AttentionList, Cell, QueryRows, attention_card, gated_list
 from isotp.models import OutboxMessage
 from quality import selectors
 from quality.models import AuditPack, AuditPackStatus, MonitoringForm
@@ -41,18 +42,17 @@ def recordings_to_monitor(user: Any, today: dt.date, *, count_only: bool = False
     unmonitored = ~Exists(MonitoringForm.objects.filter(recording=OuterRef("pk")))
     qs = selectors.recordings_for_user(user).filter(unmonitored).order_by("session__date", "id")
     total = qs.count() if count_only else None
-    rows = (
-        []
-        if count_only
-        else [
-            (
-                Cell(_session_text(r.session)),
-                Cell(", ".join(f.full_name for f in r.session.facilitators.all())),
-                Cell("Monitor", reverse("quality:monitoring_form", args=[r.public_id])),
-            )
-            for r in qs
-        ]
-    )
+
+    def row(r: Any) -> tuple[Cell, ...]:
+        return (
+            Cell(_session_text(r.session)),
+            Cell(", ".join(f.full_name for f in r.session.facilitators.all())),
+            Cell("Monitor", reverse("quality:monitoring_form", args=[r.public_id])),
+        )
+
+    # Built a page at a time (the attention page's paginator slices it): an area's unmonitored recordings grow
+    # with its history.
+    rows: Sequence[tuple[Cell, ...]] = [] if count_only else QueryRows(qs, row)
     return AttentionList(
         key="recordings-to-monitor",
         title="Recordings not yet monitored",

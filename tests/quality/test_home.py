@@ -58,3 +58,38 @@ def test_the_admin_cards_link_to_exactly_those_staff(login, area, area_admin, tm
     unsupervised = page_text(client.get(reverse("accounts:staff_list") + "?needs=supervisor"))
     assert "Unenrolled Facilitator" in unsupervised
     assert "Enrolled Facilitator" not in unsupervised.replace("Unenrolled Facilitator", "")
+
+
+def test_the_recordings_to_monitor_page_builds_one_page_of_rows_at_a_fixed_cost(
+    login, area, personas, tm, monkeypatch
+):
+    """Issue 11: the list was built whole (every unmonitored recording of the area) and then paginated; now the
+    paginator's COUNT and one page's rows, whatever the number of recordings, in a fixed number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from quality import home
+
+    sessions = list(quick_membership(area, personas, finished=True).group.sessions.order_by("number"))
+    assert len(sessions) >= 27
+    url = reverse("attention_list", kwargs={"key": "recordings-to-monitor"})
+    client = login(tm)
+    built: list[object] = []
+    describe = home._session_text
+    monkeypatch.setattr(home, "_session_text", lambda session: built.append(session) or describe(session))
+
+    def recorded(count: int) -> int:
+        for session in sessions[SessionRecording.objects.count() : count]:
+            SessionRecording.objects.create(area=area, session=session, recorded_by=tm)
+        built.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = recorded(3)
+    many = recorded(27)
+    assert many <= few
+    assert len(built) == 25  # one page of rows built, not all 27
+    first, second = client.get(url).content.decode(), client.get(url + "?page=2").content.decode()
+    assert first.count(">Monitor<") == 25 and second.count(">Monitor<") == 2
+    assert "27 in all" in page_text(client.get(url))  # the total is every row, as the home card counts
