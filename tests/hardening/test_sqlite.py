@@ -112,7 +112,7 @@ with connection.cursor() as cur:
 
 def test_the_audit_tables_stay_append_only_on_sqlite(tmp_path: Path):
     """Issue 12, tester no. 7: on `make run`'s SQLite the later audit migrations rebuilt the tables and dropped
-    0002's triggers; they are put back after every migrate (audit.apps.keep_sqlite_append_only)."""
+    0002's triggers; they are put back after every migrate (isotp.sqlite_triggers.keep_sqlite_triggers)."""
     result = _run_on_sqlite(tmp_path, APPEND_ONLY_SCRIPT, timeout=600)
     lines = [line.split(" ") for line in result.stdout.splitlines()]
     triggers = next(line[1] for line in lines if line[0] == "triggers").split(",")
@@ -164,7 +164,7 @@ with connection.cursor() as cur:
 
 def test_issued_report_versions_stay_immutable_on_sqlite(tmp_path: Path):
     """Reports 0003's check constraint rebuilt reports_reportversion on SQLite and dropped 0002's triggers; they
-    are put back after every migrate (reports.apps.keep_sqlite_versions_immutable). An issued version refuses
+    are put back after every migrate (isotp.sqlite_triggers.keep_sqlite_triggers). An issued version refuses
     UPDATE and DELETE; marking it superseded is allowed once, as on PostgreSQL."""
     result = _run_on_sqlite(tmp_path, REPORT_VERSIONS_SCRIPT, timeout=600)
     lines = [line.split(" ") for line in result.stdout.splitlines()]
