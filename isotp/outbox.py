@@ -119,6 +119,13 @@ def _task(app: Any, name: str) -> Task | None:
     return app.tasks.get(name)
 
 
+def _count_failure(message: Any, error: str) -> None:
+    """A publish that did not happen: one more attempt on the row, and why (the exception's class name)."""
+    message.attempts += 1
+    message.last_error = error
+    message.save(update_fields=["attempts", "last_error"])
+
+
 def _dispatch_ids(ids: list[int] | None) -> int:
     """Publish pending messages (these ids, or all pending), oldest first; stop at the first broker failure."""
     from celery import current_app
@@ -133,22 +140,16 @@ def _dispatch_ids(ids: list[int] | None) -> int:
         for message in pending.order_by("created_at", "id")[:BATCH]:
             task = _task(current_app, message.task_name)
             if task is None:
-                message.last_error = "UnknownTask"
-                message.attempts += 1
-                message.save(update_fields=["last_error", "attempts"])
+                _count_failure(message, "UnknownTask")
                 continue
             try:
                 _publish(task, message)
             except BROKER_DOWN as exc:
-                message.attempts += 1
-                message.last_error = type(exc).__name__
-                message.save(update_fields=["attempts", "last_error"])
+                _count_failure(message, type(exc).__name__)
                 logger.warning("outbox: broker still unreachable (%s)", type(exc).__name__)
                 break
             except Exception as exc:  # this message cannot be sent (a bug): count it, send the others
-                message.attempts += 1
-                message.last_error = type(exc).__name__
-                message.save(update_fields=["attempts", "last_error"])
+                _count_failure(message, type(exc).__name__)
                 logger.error("outbox: message %s not sent (%s)", message.pk, type(exc).__name__)
                 continue
             message.dispatched_at = timezone.now()
