@@ -10,7 +10,6 @@ it counts (`isotp.home.AttentionList`), each costing a fixed number of queries:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Exists, OuterRef
@@ -36,12 +35,11 @@ def _session_text(session: Any) -> str:
     return f"{owner.reference if owner else ''} session {session.number}, {weekday_date(session.date)}"
 
 
-def recordings_to_monitor(user: Any, today: dt.date, *, count_only: bool = False) -> AttentionList:
-    """TMs: recordings with no monitoring form yet (one query with its prefetch). `count_only` (the home card):
-    one COUNT of the same query, no rows built."""
+def recordings_to_monitor(user: Any, today: dt.date) -> AttentionList:
+    """TMs: recordings with no monitoring form yet. The home card counts them (one COUNT); the attention page
+    builds one page of rows (the COUNT and one query with its prefetch)."""
     unmonitored = ~Exists(MonitoringForm.objects.filter(recording=OuterRef("pk")))
     qs = selectors.recordings_for_user(user).filter(unmonitored).order_by("session__date", "id")
-    total = qs.count() if count_only else None
 
     def row(r: Any) -> tuple[Cell, ...]:
         return (
@@ -50,9 +48,9 @@ def recordings_to_monitor(user: Any, today: dt.date, *, count_only: bool = False
             Cell("Monitor", reverse("quality:monitoring_form", args=[r.public_id])),
         )
 
-    # Built a page at a time (the attention page's paginator slices it): an area's unmonitored recordings grow
-    # with its history.
-    rows: Sequence[tuple[Cell, ...]] = [] if count_only else QueryRows(qs, row)
+    # Counted, or built a page at a time (the attention page's paginator slices it): an area's unmonitored
+    # recordings grow with its history.
+    rows = QueryRows(qs, row)
     return AttentionList(
         key="recordings-to-monitor",
         title="Recordings not yet monitored",
@@ -60,7 +58,6 @@ def recordings_to_monitor(user: Any, today: dt.date, *, count_only: bool = False
         columns=("Session", "Facilitators", ""),
         rows=rows,
         empty="Every recording has a monitoring form.",
-        total=total,
     )
 
 
@@ -183,9 +180,7 @@ def home_widgets(request: HttpRequest) -> list[dict[str, Any]]:
     if permissions.can_monitor_sessions(user):
         below = facilitators_below_target(user, today)
         return [
-            attention_card(
-                recordings_to_monitor(user, today, count_only=True), link_text="Sample a recording"
-            ),
+            attention_card(recordings_to_monitor(user, today), link_text="Sample a recording"),
             attention_card(
                 below,
                 link_text="See each facilitator's share",

@@ -30,7 +30,7 @@ from accounts.models import AreaClosure, FacilitatorTraining, Supervision, User
 from accounts.rules import TrainingRecord, training_for
 from isotp import clock
 from isotp.dates import long_date, weekday_date
-from isotp.home import AttentionList, Cell, attention_card, gated_list
+from isotp.home import AttentionList, Cell, QueryRows, attention_card, gated_list
 from referrals.models import Referral, Sentence
 from referrals.rules import OPEN_STATUSES
 from sessions.models import (
@@ -365,25 +365,22 @@ def enforcement_due(user: User, today: dt.date) -> AttentionList:
     )
 
 
-def groups_starting_soon(user: User, today: dt.date, *, count_only: bool = False) -> AttentionList:
-    """TMs: groups whose first session is in the next four weeks (one query, places counted in it).
-    `count_only` (the home card): one COUNT of the same query, no rows built."""
+def groups_starting_soon(user: User, today: dt.date) -> AttentionList:
+    """TMs: groups whose first session is in the next four weeks, places counted in the query. The home card
+    counts them (one COUNT, no row built); the attention page builds one page of rows."""
     qs = groups_with_places(user).filter(
         start_date__gte=today, start_date__lte=today + dt.timedelta(days=SOON_DAYS)
     )
-    rows = (
-        []
-        if count_only
-        else [
-            (
-                _owner_cell(g),
-                Cell(g.programme.name),
-                Cell(long_date(g.start_date)),
-                Cell(f"{g.member_count} of {g.capacity}"),  # type: ignore[attr-defined]
-            )
-            for g in qs.order_by("start_date", "id")
-        ]
-    )
+
+    def row(g: Any) -> tuple[Cell, ...]:
+        return (
+            _owner_cell(g),
+            Cell(g.programme.name),
+            Cell(long_date(g.start_date)),
+            Cell(f"{g.member_count} of {g.capacity}"),
+        )
+
+    rows = QueryRows(qs.order_by("start_date", "id"), row)
     return AttentionList(
         key="groups-starting-soon",
         title="Groups starting in the next 4 weeks",
@@ -391,7 +388,6 @@ def groups_starting_soon(user: User, today: dt.date, *, count_only: bool = False
         columns=("Group", "Programme", "Starts", "Places filled"),
         rows=rows,
         empty="No group starts in the next four weeks.",
-        total=qs.count() if count_only else None,
     )
 
 
@@ -678,9 +674,7 @@ def _treatment_manager(user: User, today: dt.date) -> list[dict[str, Any]]:
     places = groups_with_places_free(user, today)
     free = sum(int(row[3].text) for row in places.rows)
     return [
-        attention_card(
-            groups_starting_soon(user, today, count_only=True), link_text="View the groups starting soon"
-        ),
+        attention_card(groups_starting_soon(user, today), link_text="View the groups starting soon"),
         attention_card(
             places, link_text="Fill places from the waiting list", description=f"{free} places free in all."
         ),
