@@ -211,6 +211,13 @@ def _consequence_refused(referral: Referral, membership: Any, to_status: str) ->
     return f"The referral's place ({latest.get_status_display().lower()}) does not lead to {to_status.replace('_', ' ')}"
 
 
+def require_may_move_as_consequence(actor: User, referral: Referral) -> None:
+    """`move_as_consequence`'s permission: 404 for another area's referral, 403 for a role that does not deliver
+    programmes. Also for a caller that finds, without the move, that there is nothing to move."""
+    require_in_area(actor, referral)
+    require(can_move_as_consequence(actor), "Only the staff who deliver programmes move a referral this way")
+
+
 def move_as_consequence(
     *,
     actor: User,
@@ -231,10 +238,7 @@ def move_as_consequence(
     """
     with transaction.atomic():
         locked = lock_referral(referral)
-        require_in_area(actor, locked)
-        require(
-            can_move_as_consequence(actor), "Only the staff who deliver programmes move a referral this way"
-        )
+        require_may_move_as_consequence(actor, locked)
         if only_from is not None and locked.status != only_from:
             return locked
         if refused := _consequence_refused(locked, membership, to_status):

@@ -416,14 +416,10 @@ def _start_programme(*, actor: User, membership: Membership, reason: str) -> Non
     A referral read past `allocated` (read with the locked membership, in this transaction) is left as it is
     without locking it: the consequence move would find it so under its lock and leave it too. Its permission
     checks (area, role) are made either way, so the answer to an actor who may not move it is unchanged."""
-    from accounts.permissions import can_move_as_consequence, require, require_in_area
-    from referrals.services.status import move_as_consequence
+    from referrals.services.status import move_as_consequence, require_may_move_as_consequence
 
     if membership.referral.status != ReferralStatus.ALLOCATED:
-        require_in_area(actor, membership.referral)
-        require(
-            can_move_as_consequence(actor), "Only the staff who deliver programmes move a referral this way"
-        )
+        require_may_move_as_consequence(actor, membership.referral)
         return
     move_as_consequence(
         actor=actor,
@@ -553,12 +549,10 @@ def _apply_progress(
     return None
 
 
-def _is_failure(outcome: str, sent_home_acceptable: bool | None) -> bool:
-    return is_failure_to_comply(outcome, sent_home_acceptable=sent_home_acceptable)
-
-
 def _is_failure_record(attendance: Attendance | None) -> bool:
-    return attendance is not None and _is_failure(attendance.outcome, attendance.sent_home_acceptable)
+    return attendance is not None and is_failure_to_comply(
+        attendance.outcome, sent_home_acceptable=attendance.sent_home_acceptable
+    )
 
 
 def _record(
@@ -588,7 +582,7 @@ def _record(
     touching = [
         locked[e.membership.pk]
         for e in changed
-        if _is_failure(e.outcome, e.sent_home_acceptable)
+        if is_failure_to_comply(e.outcome, sent_home_acceptable=e.sent_home_acceptable)
         or _is_failure_record(records[e.membership.pk].attendance.get(target.pk))
     ]
     states = enforcement_for([m.referral for m in touching]) if touching else {}
