@@ -138,6 +138,14 @@ class AreaCatalogue:
                 LATEST_CACHE_SECONDS,
             )
 
+    def _pathway(self, programme: str, fmt: str, on: dt.date) -> list[dict[str, Any]] | None:
+        """The catalogue entries a referral to (programme, format) runs through, in order, on `on`; None when any
+        of them is not offered then (no "must start by" at all)."""
+        entries = self.entries_on(on)
+        codes = REFERRAL_PATHWAYS.get((programme, fmt), ())
+        found = [entries[code] for code in codes if code in entries]
+        return found if found and len(found) == len(codes) else None
+
     def latest_start(
         self, programme: str, fmt: str, supervision_end: dt.date, *, on: dt.date
     ) -> dt.date | None:
@@ -147,17 +155,15 @@ class AreaCatalogue:
         if key not in self._latest and shared in _LATEST_SHARED:
             self._latest[key] = _LATEST_SHARED[shared]
         if key not in self._latest:
-            entries = self.entries_on(on)
-            codes = REFERRAL_PATHWAYS.get((programme, fmt), ())
-            found = [entries[code] for code in codes if code in entries]
+            pathway = self._pathway(programme, fmt, on)
             self._latest[key] = (
                 latest_start(
-                    found,
+                    pathway,
                     supervision_end=supervision_end,
                     jurisdiction=self._jurisdiction,
                     closures=self._closures,
                 )
-                if found and len(found) == len(codes)
+                if pathway
                 else None
             )
             _remember(shared, self._latest[key])
@@ -185,14 +191,12 @@ class AreaCatalogue:
         if value is not None:
             answer = None if value == _NONE else dt.date.fromisoformat(value)
         else:
-            entries = self.entries_on(on)
-            codes = REFERRAL_PATHWAYS.get((programme, fmt), ())
-            found = [entries[code] for code in codes if code in entries]
+            pathway = self._pathway(programme, fmt, on)
             answer = (
                 fits_every_start_through(
-                    found, last_start=last_start, jurisdiction=self._jurisdiction, closures=self._closures
+                    pathway, last_start=last_start, jurisdiction=self._jurisdiction, closures=self._closures
                 )
-                if found and len(found) == len(codes)
+                if pathway
                 else None
             )
             cache.set(cache_key, answer.isoformat() if answer else _NONE, LATEST_CACHE_SECONDS)
