@@ -41,9 +41,7 @@ from sessions.models import (
     GroupStatus,
     Membership,
     MembershipStatus,
-    OneToOnePlan,
     PlanStatus,
-    ProgrammeGroup,
     ScheduledSession,
     SessionStatus,
 )
@@ -51,7 +49,7 @@ from sessions.progress import enforcement_for, member_records
 from sessions.rules.attendance import MISSED_OUTCOMES
 from sessions.rules.enforcement import BREACH_DUE, WARNING_DUE
 from sessions.selectors.catalogue import catalogue_for_area
-from sessions.selectors.groups import groups_with_places
+from sessions.selectors.groups import groups_with_places, memberships_delivered_in_area
 from sessions.selectors.schedule import sessions_for_facilitator, sessions_for_user
 
 SOON_DAYS = 28
@@ -209,20 +207,7 @@ def sessions_on_closures(user: User, today: dt.date) -> AttentionList:
 
 
 def _active_memberships(user: User) -> QuerySet[Membership]:
-    # The area's (or the facilitator's) groups and plans as two small id lists the planner hashes: filtering on
-    # the joined `group.area OR plan.area` hashed every group and plan in the country (issue 11). The referral's
-    # area (allocation keeps it the group's or plan's) gives the planner an indexed way in: the group-or-plan OR
-    # alone made it hash every referral in the country (issue 11: 190 ms at national scale).
-    groups = ProgrammeGroup.objects.filter(area_id=user.area_id)
-    plans = OneToOnePlan.objects.filter(area_id=user.area_id)
-    if permissions.is_facilitator(user):
-        groups = groups.filter(facilitator_links__facilitator_id=user.pk)
-        plans = plans.filter(facilitator_id=user.pk)
-    qs = Membership.objects.filter(
-        Q(group_id__in=groups.values("id")) | Q(plan_id__in=plans.values("id")),
-        referral__area_id=user.area_id,
-        status=MembershipStatus.ACTIVE,
-    )
+    qs = memberships_delivered_in_area(user).filter(status=MembershipStatus.ACTIVE)
     return qs.select_related(
         "group",
         "group__programme",

@@ -36,6 +36,7 @@ from sessions.models import (
     GroupStatus,
     Membership,
     MembershipStatus,
+    OneToOnePlan,
     ProgrammeGroup,
     ScheduledSession,
     SessionStatus,
@@ -142,6 +143,25 @@ def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
     if is_manager(user):
         return qs
     return qs.none()
+
+
+def memberships_delivered_in_area(user: User | AnonymousUser) -> QuerySet[Membership]:
+    """The memberships of the user's area's groups and plans (a facilitator's: only those they deliver), for the
+    lists that scan them (the homes' active members, the members ready for a report); the caller checks the role.
+
+    The groups and plans are two small id lists the planner hashes, and the referral's area (allocation keeps it
+    the group's or plan's) is the indexed way in. Filtering on the joined `group.area OR plan.area` made PostgreSQL
+    hash or loop over every group, plan and referral in the country (issue 11: 190 ms on the homes, 2.4 s for the
+    ready list at national scale)."""
+    area_id = user.area_id  # type: ignore[union-attr]
+    groups = ProgrammeGroup.objects.filter(area_id=area_id)
+    plans = OneToOnePlan.objects.filter(area_id=area_id)
+    if is_facilitator(user):
+        groups = groups.filter(facilitator_links__facilitator_id=user.pk)
+        plans = plans.filter(facilitator_id=user.pk)
+    return Membership.objects.filter(
+        Q(group_id__in=groups.values("id")) | Q(plan_id__in=plans.values("id")), referral__area_id=area_id
+    )
 
 
 def membership_for_user(user: User | AnonymousUser, public_id: object) -> Membership:
