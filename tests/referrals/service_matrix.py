@@ -246,4 +246,9 @@ NOT_SERVICES = [
     NotAService(auditing.person_event, "writes the audit event of a gated service, in its transaction"),
     NotAService(auditing.referral_event, "writes the audit event of a gated service, in its transaction"),
     NotAService(status.lock_referral, "locks the referral row inside a gated service's transaction"),
+    NotAService(
+        status.require_may_move_as_consequence,
+        "move_as_consequence's own permission check (404 another area, 403 a role that does not deliver), also "
+        "made by the register when there is nothing to move; it writes nothing",
+    ),
 ]
