@@ -160,7 +160,7 @@ bench: python-deps pdf-deps
 # Its own port, 8108 (not make run's 8000), unless PORT= is given; the harness refuses a port already taken.
 LOADTEST_PORT = $(if $(filter command line environment,$(origin PORT)),$(PORT),8108)
 loadtest: setup collectstatic services
-	QUICK=$(QUICK) SCALE=$(SCALE) USERS=$(USERS) LOADTEST_SECONDS=$(SECONDS) WORKERS=$(WORKERS) SWEEP="$(SWEEP)" \
+	QUICK=$(QUICK) LOADTEST_ROUNDS=$(ROUNDS) LOADTEST_MIN_REQUESTS=$(MIN_REQUESTS) SCALE=$(SCALE) USERS=$(USERS) LOADTEST_SECONDS=$(SECONDS) WORKERS=$(WORKERS) SWEEP="$(SWEEP)" \
 	GUNICORN_THREADS=$(GUNICORN_THREADS) PORT=$(LOADTEST_PORT) DATABASE_URL=$(DATABASE_URL) $(PY) bench/loadtest/harness.py
 
 clean:

@@ -9,10 +9,12 @@ sweep's users do not think, so they offer more than the server can take), LOADTE
 PORT (8108; the harness refuses a port that is already taken), DATABASE_URL (the base name of the load databases:
 `<name>_load_<scale>`). Every child process is started and stopped here, each loop is bounded.
 
-It runs the same mix on the data set at SCALE and on one 100 times smaller, one after the other, and prints one
-row per endpoint of the mix (every one, in both phases: one with fewer than MIN_REQUESTS requests in a phase is
-"not measured", a miss) and, last, the `loadtest:` line. Each phase lasts at least SECONDS and until every endpoint
-has MIN_REQUESTS requests (at most MAX_PHASE_FACTOR × SECONDS). Figures and CSVs go to artifacts/loadtest/.
+It runs the same mix on the data set at SCALE and on one 100 times smaller, both servers up at once, in ROUNDS
+slices a phase taken in turn (LOADTEST_ROUNDS: 3; scale, small, small, scale, scale, small), and prints one row
+per endpoint of the mix (every one, in both phases: one with fewer than MIN_REQUESTS requests in a phase, 60 by
+default (LOADTEST_MIN_REQUESTS), is "not measured", a miss) and, last, the `loadtest:` line. The percentiles are
+exact, computed from every request of a phase's slices (the locustfile writes them). Each phase lasts at least
+SECONDS and until every endpoint has MIN_REQUESTS requests (at most MAX_PHASE_FACTOR × SECONDS). Figures and CSVs go to artifacts/loadtest/.
 Growth with scale is judged only when the measured area's data is at least DATA_GROWTH_MIN times larger at SCALE
 (QUICK=1's 0.01 against 0.0001 is not: the per-area minimums make the two alike). After writing every result,
 the harness exits non-zero when any endpoint missed a goal, was not measured or failed.
@@ -42,6 +44,8 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlparse, urlunparse
 
+Stats = dict[str, dict[str, float]]
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "artifacts" / "loadtest"
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -49,7 +53,14 @@ BIN = ROOT / ".venv" / "bin"
 SEED = 2026
 TODAY = "2026-11-30"  # the data set is built around a fixed date, so a reused one stays valid
 PAGE_GOAL, API_GOAL, GROWTH_GOAL = 5.0, 3.0, 1.3
-MIN_REQUESTS = 20  # fewer requests than this in a phase: the endpoint's p95 means nothing ("not measured")
+QUICK = os.environ.get("QUICK") == "1"
+# Fewer requests than this in a phase: the endpoint's p95 means nothing ("not measured"). The p95 of 20 requests is
+# their second-slowest, which moved by 1.3-1.8x between two quiet runs of the same code; of 60, the fourth-slowest.
+MIN_REQUESTS = int(os.environ.get("LOADTEST_MIN_REQUESTS") or (20 if QUICK else 60))
+# Each phase is measured in ROUNDS slices, taken in turn with the other phase's (scale, small, small, scale, ...),
+# both servers up throughout: a drift of the machine (another process, a cache warming, autovacuum) falls on both
+# phases alike instead of on whichever ran second.
+ROUNDS = max(1, int(os.environ.get("LOADTEST_ROUNDS") or (1 if QUICK else 3)))
 MAX_PHASE_FACTOR = 10  # a phase waiting for every endpoint's requests stops at this many times SECONDS
 # Growth with scale is judged only when the measured area holds at least this many times more rows at scale than
 # small (DATA_GROWTH_ROWS, each): below about scale 0.01 the per-area minimums make the two data sets alike.
@@ -60,7 +71,6 @@ SATURATION_STEP = 1.05  # throughput "still rises" with more workers while it gr
 GENERATOR_SOURCES = ("*/load_data.py", "isotp/loadgen.py", "isotp/management/commands/generate_load_data.py",
                      "isotp/management/commands/loadtest_fixture.py", "*/migrations/*.py")  # fmt: skip
 
-QUICK = os.environ.get("QUICK") == "1"
 SCALE = float(os.environ.get("SCALE") or (0.01 if QUICK else 1))
 USERS = int(os.environ.get("USERS") or (20 if QUICK else 50))
 SECONDS = int(os.environ.get("LOADTEST_SECONDS") or (20 if QUICK else 60))
@@ -83,17 +93,18 @@ def db_url(scale: float) -> str:
     return urlunparse(parsed._replace(path="/" + name))
 
 
-def env_for(database_url: str) -> dict[str, str]:
-    """Production settings (DEBUG off, manifest static files, Redis cache and broker), plain HTTP on 127.0.0.1."""
+def env_for(database_url: str, redis_db: int = 0) -> dict[str, str]:
+    """Production settings (DEBUG off, manifest static files, Redis cache and broker), plain HTTP on 127.0.0.1;
+    the cache in Redis database `redis_db` and the broker in the next (each phase's server has its own)."""
     env = dict(os.environ)
     env.update(
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="loadtest-" + "k" * 60,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=database_url,
-        REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
-        CELERY_BROKER_URL=f"redis://127.0.0.1:{REDIS_PORT}/1",
-        CELERY_RESULT_BACKEND=f"redis://127.0.0.1:{REDIS_PORT}/1",
+        REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/{redis_db}",
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{REDIS_PORT}/{redis_db + 1}",
+        CELERY_RESULT_BACKEND=f"redis://127.0.0.1:{REDIS_PORT}/{redis_db + 1}",
         CELERY_TASK_ALWAYS_EAGER="false",
         EMAIL_URL=f"filemail://{OUT}/mail",
         DJANGO_SECURE_SSL_REDIRECT="false",  # no TLS on 127.0.0.1; everything else is as in production
@@ -129,6 +140,7 @@ def ensure_data(scale: float) -> str:
     returns the URL of a fresh copy of it for this run (the pristine one is never written to by the test)."""
     url = db_url(scale)
     name = urlparse(url).path.lstrip("/")
+    OUT.mkdir(parents=True, exist_ok=True)  # called on its own too (a helper preparing the data sets)
     marker_file = OUT / f"{name}.json"
     marker = {"scale": scale, "seed": SEED, "today": TODAY, "code": reuse_key()}
     exists = subprocess.run(["psql", url, "-c", "SELECT 1"], capture_output=True, check=False).returncode == 0
@@ -167,24 +179,26 @@ def port_taken(port: int) -> bool:
 
 
 class Stack:
-    """gunicorn (production settings) and a Celery worker on one database; Redis is shared and started once."""
+    """gunicorn (production settings) on `port` and a Celery worker, on one database; Redis is shared and started
+    once (each stack has its own pair of Redis databases)."""
 
-    def __init__(self, url: str, workers: int) -> None:
-        self.env = env_for(url)
+    def __init__(self, url: str, workers: int, port: int = PORT, redis_db: int = 0) -> None:
+        self.env = env_for(url, redis_db)
         self.workers = workers
+        self.port = port
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def __enter__(self) -> Stack:
         OUT.mkdir(parents=True, exist_ok=True)
-        if port_taken(PORT):
+        if port_taken(self.port):
             raise SystemExit(
-                f"127.0.0.1:{PORT} is already taken by another process: give the load test a free PORT."
+                f"127.0.0.1:{self.port} is already taken by another process: give the load test a free PORT."
             )
         logs = open(OUT / "stack.log", "ab")
         self.procs.append(
             subprocess.Popen(
                 [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "isotp.wsgi:application",
-                 "--bind", f"127.0.0.1:{PORT}", "--graceful-timeout", "5"],
+                 "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5"],
                 cwd=ROOT, env=self.env | {"WEB_CONCURRENCY": str(self.workers), "GUNICORN_THREADS": str(THREADS)},
                 stdout=logs, stderr=logs, start_new_session=True,
             )
@@ -199,7 +213,7 @@ class Stack:
         for _ in range(120):  # at most a minute for gunicorn to answer
             self.check_alive()
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2) as answer:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as answer:
                     if answer.status == 200:
                         self.check_alive()  # the answer came from our gunicorn, not another process
                         return self
@@ -207,7 +221,9 @@ class Stack:
                 pass
             time.sleep(0.5)
         self.__exit__()
-        raise SystemExit(f"gunicorn did not answer /healthz on 127.0.0.1:{PORT}: see {OUT / 'stack.log'}")
+        raise SystemExit(
+            f"gunicorn did not answer /healthz on 127.0.0.1:{self.port}: see {OUT / 'stack.log'}"
+        )
 
     def check_alive(self) -> None:
         """Stop the run when our gunicorn or Celery worker has exited (a crash, or a port it could not bind)."""
@@ -230,36 +246,100 @@ class Stack:
                 proc.wait(timeout=10)
 
 
-def locust(stack: Stack, phase: str, users: int, seconds: int, every_endpoint: bool = True) -> Path:
-    """One phase: at least `seconds`, until every endpoint of the mix has MIN_REQUESTS requests (the locustfile
-    stops itself then), at most MAX_PHASE_FACTOR × `seconds`; a sweep phase (`every_endpoint=False`, only the
-    whole mix's throughput counts) lasts `seconds`, and its users do not think between requests: they offer more
-    than the server can take, so the throughput measured is the server's capacity (with think time, 50 users offer
-    at most about 45 requests a second, and a sweep finds only that the offered load was met)."""
+def fixture(stack: Stack, phase: str, users: int) -> None:
+    """The phase's virtual users (`manage.py loadtest_fixture`): sessions, tokens and the records they open."""
     users_file = OUT / f"{phase}-users.json"
     manage(stack.env, "loadtest_fixture", "--users", str(users), "--out", str(users_file))
     area = json.loads(users_file.read_text()).get("area")
     if area:
         log(f"{phase}: measured area {area_line(area)}")
-    prefix = OUT / phase
+
+
+class Slice(NamedTuple):
+    """One locust run: its CSV prefix, its raw requests (name, ms, failed) and how long it ran."""
+
+    stats: Path
+    raw: Path
+    seconds: float
+
+
+def locust(stack: Stack, phase: str, users: int, seconds: int, every_endpoint: bool = True,
+           min_requests: int = MIN_REQUESTS, part: str = "") -> Slice:  # fmt: skip
+    """One run of the mix against `stack` with the phase's users (`fixture`): at least `seconds`, until every
+    endpoint has `min_requests` requests (the locustfile stops itself then), at most MAX_PHASE_FACTOR ×
+    `seconds`; a sweep phase (`every_endpoint=False`, only the whole mix's throughput counts) lasts `seconds`,
+    and its users do not think between requests: they offer more than the server can take, so the throughput
+    measured is the server's capacity (with think time, 50 users offer at most about 45 requests a second, and a
+    sweep finds only that the offered load was met). `part` names a slice of a phase ("-1", "-2", ...)."""
+    users_file = OUT / f"{phase}-users.json"
+    prefix = OUT / f"{phase}{part}"
+    raw = OUT / f"{phase}{part}-raw.csv"
+    raw.unlink(missing_ok=True)
     cap = seconds * MAX_PHASE_FACTOR if every_endpoint else seconds
     env = dict(
         os.environ, LOADTEST_USERS_FILE=str(users_file), LOADTEST_MIN_SECONDS=str(seconds),
-        LOADTEST_MIN_REQUESTS=str(MIN_REQUESTS if every_endpoint else 0),
-        LOADTEST_THINK="1" if every_endpoint else "0",
+        LOADTEST_MIN_REQUESTS=str(min_requests if every_endpoint else 0),
+        LOADTEST_THINK="1" if every_endpoint else "0", LOADTEST_RAW_FILE=str(raw),
     )  # fmt: skip
     log(
-        f"{phase}: {users} users, at least {seconds} s and {MIN_REQUESTS} requests an endpoint, at most {cap} s"
+        f"{phase}{part}: {users} users, at least {seconds} s and {min_requests} requests an endpoint, at most "
+        f"{cap} s"
     )
     stack.check_alive()
+    started = time.monotonic()
     subprocess.run(
         [str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")), "--headless", "--only-summary",
          "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{cap}s", "--stop-timeout", "10",
-         "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix), "--exit-code-on-error", "0"],
+         "--host", f"http://127.0.0.1:{stack.port}", "--csv", str(prefix), "--exit-code-on-error", "0"],
         cwd=ROOT, env=env, check=True, timeout=cap + 120, stdout=subprocess.DEVNULL,
     )  # fmt: skip
+    elapsed = time.monotonic() - started
     stack.check_alive()
-    return prefix.with_name(prefix.name + "_stats.csv")
+    return Slice(prefix.with_name(prefix.name + "_stats.csv"), raw, elapsed)
+
+
+def percentile(ordered: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of an ascending list: the smallest value with at least `fraction` of the
+    values at or below it (the p95 of 60 requests is the 57th)."""
+    if not ordered:
+        return 0.0
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def stats_from_raw(slices: list[Slice]) -> Stats:
+    """A phase's table rows from the raw requests of all its slices: count, failures, exact p50/p95/p99, and
+    requests per second over the slices' running time."""
+    times: dict[str, list[float]] = {}
+    failed: dict[str, int] = {}
+    for part in slices:
+        if not part.raw.exists():
+            continue
+        with open(part.raw, newline="") as f:
+            for name, ms, failure in csv.reader(f):
+                times.setdefault(name, []).append(float(ms))
+                failed[name] = failed.get(name, 0) + int(failure)
+    running = sum(part.seconds for part in slices) or 1.0
+    rows: Stats = {}
+    for name, values in times.items():
+        values.sort()
+        rows[name] = {
+            "requests": len(values),
+            "failures": failed[name],
+            "p50": percentile(values, 0.50),
+            "p95": percentile(values, 0.95),
+            "p99": percentile(values, 0.99),
+            "rps": len(values) / running,
+        }
+    return rows
+
+
+def interleaved(phases: list[str]) -> list[str]:
+    """The slices' order, ROUNDS of each phase in turn, mirrored every other round (scale, small, small, scale,
+    scale, small, ...): a drift that grows through the run falls on both phases alike."""
+    order: list[str] = []
+    for number in range(ROUNDS):
+        order += phases if number % 2 == 0 else phases[::-1]
+    return order
 
 
 def area_line(area: dict[str, object]) -> str:
@@ -315,7 +395,6 @@ def expected_endpoints() -> list[str]:
     return sorted({entry[2] for entry in MIX} | {write[2] for write in WRITES})
 
 
-Stats = dict[str, dict[str, float]]
 Area = dict[str, object]
 
 
@@ -467,12 +546,32 @@ def sweep_table(points: list[tuple[int, float, float]]) -> str:
     return "\n".join(lines)
 
 
+def measure(big_url: str, small_url: str) -> tuple[Stats, Stats]:
+    """Both phases: both servers up at once (PORT and PORT + 1, each with its own Redis databases), each phase
+    measured in ROUNDS slices taken in turn (`interleaved`), at least SECONDS and MIN_REQUESTS an endpoint in all;
+    the rows of each phase from the raw requests of its slices."""
+    per_slice = math.ceil(MIN_REQUESTS / ROUNDS)
+    slice_seconds = max(1, math.ceil(SECONDS / ROUNDS))
+    slices: dict[str, list[Slice]] = {"scale": [], "small": []}
+    with Stack(big_url, WORKERS) as big_stack, Stack(small_url, WORKERS, PORT + 1, redis_db=2) as small_stack:
+        stacks = {"scale": big_stack, "small": small_stack}
+        for phase, stack in stacks.items():
+            fixture(stack, phase, USERS)
+        for phase in interleaved(["scale", "small"]):
+            part = f"-{len(slices[phase]) + 1}"
+            slices[phase].append(
+                locust(stacks[phase], phase, USERS, slice_seconds, min_requests=per_slice, part=part)
+            )
+    return stats_from_raw(slices["scale"]), stats_from_raw(slices["small"])
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    if port_taken(PORT):
-        raise SystemExit(
-            f"127.0.0.1:{PORT} is already taken by another process: give the load test a free PORT."
-        )
+    for port in (PORT, PORT + 1):
+        if port_taken(port):
+            raise SystemExit(
+                f"127.0.0.1:{port} is already taken by another process: give the load test a free PORT."
+            )
     expected = expected_endpoints()
     small_scale = SCALE / 100
     big_url = ensure_data(SCALE)
@@ -484,10 +583,7 @@ def main() -> int:
     sweep: list[tuple[int, float, float]] = []
     profile_errors: list[str] = []
     try:
-        with Stack(big_url, WORKERS) as stack:
-            big = read_stats(locust(stack, "scale", USERS, SECONDS))
-        with Stack(small_url, WORKERS) as stack:
-            small = read_stats(locust(stack, "small", USERS, SECONDS))
+        big, small = measure(big_url, small_url)
         for url, phase in ((big_url, "scale"), (small_url, "small")):
             try:
                 profile(url, phase)
@@ -495,7 +591,10 @@ def main() -> int:
                 profile_errors.append(str(failed))
         for workers in SWEEP:
             with Stack(big_url, workers) as stack:
-                stats = read_stats(locust(stack, f"sweep-{workers}", USERS, SECONDS, every_endpoint=False))
+                fixture(stack, f"sweep-{workers}", USERS)
+                stats = read_stats(
+                    locust(stack, f"sweep-{workers}", USERS, SECONDS, every_endpoint=False).stats
+                )
                 sweep.append(
                     (workers, sum(r["rps"] for r in stats.values()), stats.get("ping", {}).get("p95", 0))
                 )
@@ -506,7 +605,10 @@ def main() -> int:
         phase: json.loads((OUT / f"{phase}-users.json").read_text()).get("area")
         for phase in ("scale", "small")
     }
-    header = f"{USERS} users, at least {SECONDS} s a phase, {WORKERS} gunicorn workers × {THREADS} threads; "
+    header = (
+        f"{USERS} users, at least {SECONDS} s a phase in {ROUNDS} interleaved slices, {WORKERS} gunicorn workers "
+        f"× {THREADS} threads; "
+    )
     text = ""
     for phase, area in areas.items():
         if area:

@@ -12,6 +12,7 @@ LOADTEST_MIN_REQUESTS requests (the harness's `-t` bounds it).
 
 from __future__ import annotations
 
+import csv
 import functools
 import itertools
 import json
@@ -31,6 +32,10 @@ with open(os.environ["LOADTEST_USERS_FILE"]) as _f:
 _next = itertools.count()
 MIN_SECONDS = float(os.environ.get("LOADTEST_MIN_SECONDS") or 0)
 MIN_REQUESTS = int(os.environ.get("LOADTEST_MIN_REQUESTS") or 0)
+# Every request's name, time (ms) and failure, written when locust quits: the harness merges a phase's slices from
+# these and computes exact percentiles (locust's own CSV rounds times into buckets and cannot be merged).
+RAW_FILE = os.environ.get("LOADTEST_RAW_FILE")
+_raw: list[tuple[str, float, int]] = []
 _turns: dict[str, itertools.cycle[int]] = {}  # each role's round-robin, shared by its users
 
 
@@ -80,6 +85,19 @@ def _stop_when_measured(environment) -> None:
         ):
             environment.runner.quit()
             return
+
+
+@events.request.add_listener
+def _record(name, response_time, exception, **_kwargs) -> None:
+    if RAW_FILE:
+        _raw.append((name, float(response_time), 1 if exception else 0))
+
+
+@events.quitting.add_listener
+def _write_raw(**_kwargs) -> None:
+    if RAW_FILE:
+        with open(RAW_FILE, "w", newline="") as f:
+            csv.writer(f).writerows(_raw)
 
 
 class Staff(HttpUser):

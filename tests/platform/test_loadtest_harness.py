@@ -215,3 +215,70 @@ def test_a_run_passes_only_with_no_miss_and_no_failure():
     assert not harness.judge(failed, small, ["ping", "people"], 1.0, 0.01, areas=GREW).passed
     unmeasured = harness.judge(big, small, ["ping", "people", "groups"], 1.0, 0.01, areas=GREW)
     assert (unmeasured.passed, unmeasured.missed) == (False, 1)
+
+
+@pytest.mark.parametrize(
+    ("count", "fraction", "expected"),
+    [
+        (60, 0.95, 57),  # the p95 of 60 requests is the 57th: three are slower
+        (20, 0.95, 19),  # of 20, the second-slowest
+        (100, 0.95, 95),
+        (100, 0.50, 50),
+        (100, 0.99, 99),
+        (1, 0.95, 1),
+        (0, 0.95, 0.0),  # no requests: 0, never an error
+    ],
+)
+def test_percentiles_are_nearest_rank(count, fraction, expected):
+    assert harness.percentile([float(v) for v in range(1, count + 1)], fraction) == expected
+
+
+def test_a_phase_is_merged_from_the_raw_requests_of_all_its_slices(tmp_path):
+    """Each slice's raw file (name, ms, failed) is merged: exact percentiles over every request of the phase,
+    failures summed, and requests per second over the slices' running time together."""
+    first, second = tmp_path / "scale-1-raw.csv", tmp_path / "scale-2-raw.csv"
+    first.write_text("".join(f"people,{ms},0\n" for ms in range(1, 31)) + "ping,5,0\n")
+    second.write_text("".join(f"people,{ms},0\n" for ms in range(31, 61)) + "ping,7,1\n")
+    slices = [
+        harness.Slice(tmp_path / "a_stats.csv", first, 10.0),
+        harness.Slice(tmp_path / "b_stats.csv", second, 20.0),
+        harness.Slice(
+            tmp_path / "c_stats.csv", tmp_path / "never-written.csv", 0.0
+        ),  # a slice that made none
+    ]
+    rows = harness.stats_from_raw(slices)
+    assert rows["people"] == {
+        "requests": 60,
+        "failures": 0,
+        "p50": 30.0,
+        "p95": 57.0,
+        "p99": 60.0,
+        "rps": 2.0,
+    }
+    assert rows["ping"]["requests"] == 2 and rows["ping"]["failures"] == 1 and rows["ping"]["p95"] == 7.0
+
+
+@pytest.mark.parametrize(
+    ("rounds", "expected"),
+    [
+        (1, ["scale", "small"]),
+        (2, ["scale", "small", "small", "scale"]),
+        (3, ["scale", "small", "small", "scale", "scale", "small"]),
+    ],
+)
+def test_the_phases_are_taken_in_turn_mirrored_every_other_round(monkeypatch, rounds, expected):
+    monkeypatch.setattr(harness, "ROUNDS", rounds)
+    order = harness.interleaved(["scale", "small"])
+    assert order == expected
+    assert order.count("scale") == order.count("small") == rounds
+
+
+def test_each_stack_has_its_own_port_and_redis_databases():
+    big = harness.Stack("postgres://postgres@127.0.0.1:5432/isotp_load_1_0_run", 2)
+    small = harness.Stack(
+        "postgres://postgres@127.0.0.1:5432/isotp_load_0_01_run", 2, harness.PORT + 1, redis_db=2
+    )
+    assert (big.port, small.port) == (harness.PORT, harness.PORT + 1)
+    assert big.env["REDIS_URL"].endswith("/0") and big.env["CELERY_BROKER_URL"].endswith("/1")
+    assert small.env["REDIS_URL"].endswith("/2") and small.env["CELERY_BROKER_URL"].endswith("/3")
+    assert big.env["DATABASE_URL"] != small.env["DATABASE_URL"]
