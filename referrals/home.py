@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from accounts import permissions
 from isotp import clock
 from isotp.dates import long_date
-from isotp.home import AttentionList, AttentionLists, Cell, attention_card, gated_list
+from isotp.home import AttentionList, AttentionLists, Cell, attention_url, gated_list
 from referrals import selectors
 from referrals.programme_terms import AreaCatalogue, catalogue_for
 from referrals.rules.transitions import ReferralStatus
@@ -115,6 +115,13 @@ def _urgent_ends_before(
     return {key: bound for key, bound in bounds.items() if bound is not None}
 
 
+SOON_KEY = "waiting-must-start-soon"
+SOON_TITLE = "Must start soon"
+SOON_DESCRIPTION = (
+    "Waiting people who must start within 8 weeks, or can no longer finish, before their supervision ends."
+)
+
+
 def must_start_soon(user: Any, waiting: dict[tuple[str, str], int] | None = None) -> AttentionList:
     """TMs: waiting people who must start within 8 weeks, or can no longer finish, before their supervision ends
     (the waiting lists of every programme and format in a fixed number of queries, never per row or per
@@ -148,18 +155,33 @@ def must_start_soon(user: Any, waiting: dict[tuple[str, str], int] | None = None
                     )
                 )
     return AttentionList(
-        key="waiting-must-start-soon",
-        title="Must start soon",
-        description="Waiting people who must start within 8 weeks, or can no longer finish, before their "
-        "supervision ends.",
+        key=SOON_KEY,
+        title=SOON_TITLE,
+        description=SOON_DESCRIPTION,
         columns=("Person", "Programme", "Latest start", "Why"),
         rows=rows,
         empty="No one on the waiting list must start soon.",
     )
 
 
+def must_start_soon_counts(
+    user: Any, waiting: dict[tuple[str, str], int] | None = None
+) -> dict[tuple[str, str], int]:
+    """How many rows `must_start_soon` lists per (programme, format), counted in SQL (one query, no row built:
+    the home card shows only the counts; issue 11, 162 urgent rows built and scheduled at national scale). The
+    same people: `must_start_soon` keeps exactly those whose supervision ends before their list's bound
+    (`_urgent_ends_before`), and every one of them the rule calls overdue or start soon (perf9, exact)."""
+    waiting = selectors.waiting_counts(user) if waiting is None else waiting
+    tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
+    keys = [(t.programme, t.format) for t in tabs if waiting.get((t.programme, t.format))]
+    if not keys:
+        return {}
+    bounds = _urgent_ends_before(catalogue_for(user.area), keys, clock.today())
+    return selectors.waiting_counts_ending_before(user, bounds)
+
+
 LISTS: AttentionLists = {
-    "waiting-must-start-soon": (lambda user, _today: must_start_soon(user), permissions.is_treatment_manager)
+    SOON_KEY: (lambda user, _today: must_start_soon(user), permissions.is_treatment_manager)
 }
 
 
@@ -171,10 +193,8 @@ def _treatment_manager(user: Any) -> list[dict[str, Any]]:
     counts = selectors.status_counts(user, [ReferralStatus.SUBMITTED, ReferralStatus.ASSESSMENT])
     waiting = selectors.waiting_counts(user)
     tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
-    soon = must_start_soon(user, waiting)
-    soon_by_tab = {
-        label: sum(1 for row in soon.rows if row[1].text == label) for label in (t.label for t in tabs)
-    }
+    soon = must_start_soon_counts(user, waiting)  # the card shows counts only: no row built (issue 11)
+    soon_by_tab = {t.label: soon.get((t.programme, t.format), 0) for t in tabs}
     # Each count links to the waiting list filtered to exactly the people it counts (issue 14).
     waiting_links = [
         {
@@ -210,7 +230,13 @@ def _treatment_manager(user: Any) -> list[dict[str, Any]]:
             "links": waiting_links,
         },
         {
-            **attention_card(soon, link_text="See who must start soon"),
+            # As `attention_card(must_start_soon(user))` would make it, from the counts alone.
+            "title": SOON_TITLE,
+            "count": sum(soon_by_tab.values()),
+            "url": attention_url(SOON_KEY),
+            "link_text": "See who must start soon",
+            "description": SOON_DESCRIPTION,
+            "named": [],
             "links": soon_links,
         },
     ]

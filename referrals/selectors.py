@@ -425,6 +425,39 @@ def waiting_list(
     )[(programme, format)]
 
 
+def _current_supervision_end() -> Subquery:
+    """The supervision end of the person's current sentence, the latest entered (`candidates.current_sentence`),
+    as a subquery over a referral's person."""
+    return Subquery(
+        Sentence.objects.filter(person=OuterRef("person")).order_by("-pk").values("supervision_end_date")[:1]
+    )
+
+
+def waiting_counts_ending_before(
+    user: User | AnonymousUser, ends_before: Mapping[tuple[str, str], dt.date]
+) -> dict[tuple[str, str], int]:
+    """How many referrals await allocation on each list of `ends_before` whose current sentence's supervision ends
+    before the list's date: the number of rows `waiting_lists(..., supervision_ends_before=ends_before)` builds,
+    counted in one query and building none (the TM home's "must start soon" card, issue 11)."""
+    counts = dict.fromkeys(ends_before, 0)
+    if not ends_before:
+        return counts
+    wanted = Q()
+    for (programme, format), before in ends_before.items():
+        wanted |= Q(programme=programme, format=format, current_end__lt=before)
+    rows = (
+        _referrals(user)
+        .filter(status=ReferralStatus.AWAITING_ALLOCATION)
+        .annotate(current_end=_current_supervision_end())
+        .filter(wanted)
+        .order_by()
+        .values("programme", "format")
+        .annotate(n=Count("id"))
+    )
+    counts.update({(row["programme"], row["format"]): row["n"] for row in rows})
+    return counts
+
+
 def _places_ending_before(
     qs: QuerySet[Referral],
     keys: Sequence[tuple[str, str]],
@@ -433,9 +466,7 @@ def _places_ending_before(
     """`waiting_lists`' SQL pre-filter: the referrals (of `qs`, in its order) whose current sentence's supervision
     ends before their list's date, each with its place in its whole list, in one light query (no row built)."""
     # The current sentence is the latest entered (`candidates.current_sentence`); no sentence or no end: not kept.
-    end = Subquery(
-        Sentence.objects.filter(person=OuterRef("person")).order_by("-pk").values("supervision_end_date")[:1]
-    )
+    end = _current_supervision_end()
     places: dict[int, int] = {}
     seen: dict[tuple[str, str], int] = dict.fromkeys(keys, 0)
     for pk, programme, format, ends in qs.annotate(current_end=end).values_list(
