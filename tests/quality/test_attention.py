@@ -431,3 +431,13 @@ def test_must_start_soon_finds_in_sql_exactly_who_the_rule_finds_urgent(login, a
             whole[row.referral.pk].position,
             whole[row.referral.pk].urgency,
         )
+    # The home card counts the same people in SQL, per list, building no row (perf12).
+    from referrals.home import must_start_soon_counts
+
+    counts = must_start_soon_counts(tm)
+    assert {key: n for key, n in counts.items() if n} == {
+        key: sum(1 for row in rows if row.urgency.level in URGENT_LEVELS)
+        for key, rows in everyone.items()
+        if any(row.urgency.level in URGENT_LEVELS for row in rows)
+    }
+    assert sum(counts.values()) == len(must_start_soon(tm).rows) == len(expected)
