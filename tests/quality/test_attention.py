@@ -189,6 +189,25 @@ def test_the_facilitators_cards_show_registers_catch_ups_reports_and_psychometri
     assert "1 register open" in cards_text(client)
 
 
+def test_a_missed_session_caught_up_late_is_no_longer_outstanding(login, tm, scenario, time_machine):
+    """perf12: the card reads only members with a missed session not yet caught up (a catch-up attended or late);
+    a caught-up member drops out, one whose catch-up was missed unacceptably stays."""
+    from sessions.models import CatchUp
+
+    people = scenario["people"]
+    client = login(tm)
+    assert cards(client)["Outstanding catch-ups"][0] == 2
+    _at(time_machine, TODAY + dt.timedelta(days=2), hour=21)
+    booked = CatchUp.objects.get(membership=people[1])
+    services.record_catch_up_outcome(actor=tm, catch_up=booked, outcome="unacceptable_absence")
+    client = login(tm)  # a new day: sign in again
+    assert cards(client)["Outstanding catch-ups"][0] == 2
+    services.record_catch_up_outcome(actor=tm, catch_up=booked, outcome="late")
+    found = _check_links(client, {"Outstanding catch-ups": 1})
+    text = client.get(found["Outstanding catch-ups"][1]).content.decode()
+    assert people[0].referral.person.crn in text and people[1].referral.person.crn not in text
+
+
 def cards_text(client) -> str:
     return unescape(client.get(reverse("home")).content.decode())
 
