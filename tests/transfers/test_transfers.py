@@ -153,3 +153,30 @@ def test_the_list_query_count_does_not_grow(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("transfers:list"))
+
+
+def test_the_api_list_query_count_does_not_grow_and_names_the_staff(
+    api, tm, om, area, their_tm, other_om, django_assert_max_num_queries
+):
+    """The staff of a page (offender manager, requester, decider) are read once per column, not per row."""
+
+    def requested_and_refused(n: int) -> None:
+        for _ in range(n):
+            transfer = services.request_transfer(
+                actor=their_tm, crn=eligible_person(area, om).crn, offender_manager=other_om, reason="Work"
+            )
+            services.refuse_transfer(actor=tm, transfer=transfer, reason="Not yet")
+
+    requested_and_refused(2)
+    client = api(tm)
+    with django_assert_max_num_queries(30) as few:
+        first = client.get(reverse("api-transfer-list"))
+    requested_and_refused(5)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("api-transfer-list"))
+    assert first.status_code == response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) == 7
+    assert {(r["offender_manager"], r["requested_by"], r["decided_by"]) for r in rows} == {
+        (other_om.full_name, their_tm.full_name, tm.full_name)
+    }
