@@ -411,12 +411,14 @@ def outcomes_for(scope: Scope, *, programme: str, period: Period, today: dt.date
 
 def recordings_for_user(user: User | AnonymousUser) -> QuerySet[SessionRecording]:
     """TMs: their area's recordings, newest first, with the session, its group or plan and its facilitators
-    preloaded and the number of monitoring forms annotated (a fixed number of queries per page)."""
+    preloaded and the number of monitoring forms annotated (a fixed number of queries per page). Who marked a
+    recording is not shown by any page or list, so it is not joined: the join made PostgreSQL hash every staff
+    account in the country for a page (issue 11)."""
     if not permissions.can_monitor_sessions(user):
         return SessionRecording.objects.none()
     return (
         SessionRecording.objects.filter(area_id=user.area_id)  # type: ignore[union-attr]
-        .select_related("session__group", "session__plan", "recorded_by")
+        .select_related("session__group", "session__plan")
         .prefetch_related("session__facilitators")
         # A correlated count for the rows shown, not a GROUP BY over the recordings joined to every monitoring
         # form in the country (issue 11).
