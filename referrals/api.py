@@ -625,10 +625,15 @@ class WaitingListApi(generics.ListAPIView[Any]):
             errors["restart"] = ["Choose true (restarts only) or false."]
         if errors:
             raise ValidationError(errors)
-        return selectors.waiting_list(
-            self.request.user,
-            programme=params["programme"],
-            format=params["format"],
-            today=clock.today(),
-            restarts_only=params.get("restart") == "true",
+        if params.get("restart") == "true":  # the restarts, each with its place in the whole list
+            return selectors.waiting_list(
+                self.request.user,
+                programme=params["programme"],
+                format=params["format"],
+                today=clock.today(),
+                restarts_only=True,
+            )
+        # The whole list, paged before its rows are built: the page's rows only (issue 11).
+        return selectors.WaitingPages(
+            self.request.user, programme=params["programme"], format=params["format"], today=clock.today()
         )

@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -425,6 +425,49 @@ def waiting_list(
     )[(programme, format)]
 
 
+class WaitingPages(Sequence[WaitingRow]):
+    """One whole waiting list (oldest first, unfiltered) as a paginator reads it (issue 11: the API built every
+    row of the list, with its "must start by", to send 25): its length is one COUNT, and a slice builds only the
+    rows at those places (`waiting_lists(..., window=)`), each with its place in the whole list."""
+
+    def __init__(self, user: User | AnonymousUser, *, programme: str, format: str, today: dt.date) -> None:
+        self._user = user
+        self._key = (programme, format)
+        self._today = today
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            programme, format = self._key
+            self._count = (
+                _referrals(self._user)
+                .filter(programme=programme, format=format, status=ReferralStatus.AWAITING_ALLOCATION)
+                .count()
+            )
+        return self._count
+
+    def _rows(self, start: int, stop: int) -> list[WaitingRow]:
+        return waiting_lists(self._user, keys=[self._key], today=self._today, window=(start, stop))[self._key]
+
+    @overload
+    def __getitem__(self, index: int) -> WaitingRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[WaitingRow]: ...
+
+    def __getitem__(self, index: int | slice) -> WaitingRow | list[WaitingRow]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("A waiting list is read a run of places at a time")
+            return self._rows(start, stop)
+        place = index + len(self) if index < 0 else index
+        rows = self._rows(place, place + 1) if 0 <= place < len(self) else []
+        if not rows:
+            raise IndexError(index)
+        return rows[0]
+
+
 def _current_supervision_end() -> Subquery:
     """The supervision end of the person's current sentence, the latest entered (`candidates.current_sentence`),
     as a subquery over a referral's person."""
@@ -479,6 +522,24 @@ def _places_ending_before(
     return places
 
 
+def _read_waiting(
+    qs: QuerySet[Referral],
+    keys: Sequence[tuple[str, str]],
+    ends_before: Mapping[tuple[str, str], dt.date] | None,
+    window: tuple[int, int] | None,
+) -> tuple[list[Referral], dict[int, int] | None]:
+    """`waiting_lists`' referrals, and their places in their whole lists when these are not simply their order
+    (None): those whose supervision ends before their list's date, or the window of places asked for."""
+    if ends_before is not None:
+        places = _places_ending_before(qs, keys, ends_before)
+        return list(qs.filter(pk__in=list(places))), places
+    if window is not None:
+        first, stop = window
+        referrals = list(qs[first:stop]) if stop > first else []
+        return referrals, {referral.pk: first + i + 1 for i, referral in enumerate(referrals)}
+    return list(qs), None
+
+
 def waiting_lists(
     user: User | AnonymousUser,
     *,
@@ -488,6 +549,7 @@ def waiting_lists(
     search: str = "",
     supervision_ends_before: Mapping[tuple[str, str], dt.date] | None = None,
     catalogue: AreaCatalogue | None = None,
+    window: tuple[int, int] | None = None,
 ) -> dict[tuple[str, str], list[WaitingRow]]:
     """`waiting_list` for several (programme, format) at once, in a fixed number of queries whatever the number
     of lists or rows (the TM home page's "must start soon" reads every tab's list): one query for the referrals,
@@ -496,7 +558,8 @@ def waiting_lists(
     `supervision_ends_before` keeps, of each list, only the rows whose current sentence's supervision ends before
     the list's date (a list it does not name keeps none): found in SQL, so only those rows are built and have their
     "must start by" worked out; their positions are still their places in the whole list (one light query more).
-    `catalogue`: the area's, when the caller has loaded it already."""
+    `catalogue`: the area's, when the caller has loaded it already. `window` (start, stop): of one list, unfiltered,
+    only the rows at those places (0-based, stop excluded), read as a slice of the query (`WaitingPages`)."""
     from referrals.candidates import current_sentence
     from referrals.programme_terms import catalogue_for
 
@@ -516,11 +579,9 @@ def waiting_lists(
         .prefetch_related("person__sentences")
         .order_by("awaiting_since", "id")
     )
-    known_positions: dict[int, int] | None = None
-    if supervision_ends_before is not None:
-        known_positions = _places_ending_before(qs, keys, supervision_ends_before)
-        qs = qs.filter(pk__in=list(known_positions))
-    referrals = list(qs)
+    if window is not None and (len(keys) != 1 or restarts_only or search or supervision_ends_before):
+        raise ValueError("A window is of one whole list, unfiltered")
+    referrals, known_positions = _read_waiting(qs, keys, supervision_ends_before, window)
     restarts = restarts_of(referrals)
     found: set[int] | None = None
     if search := (search or "").strip():

@@ -749,10 +749,33 @@ def test_waiting_list_query_count_does_not_grow(api, tm, om, area, rows, django_
     _people(area, om, rows)
     client = api(tm)
     with django_assert_max_num_queries(
-        7
-    ):  # token, area, referrals, sentences; the catalogue and closures once; the restarts (one query)
+        8
+    ):  # token, area, the count, the page's referrals, sentences; the catalogue and closures once; the restarts
         response = client.get(reverse("api-waiting-list"), {"programme": "isotp", "format": "group"})
     assert response.json()["count"] == rows
+
+
+def test_waiting_list_pages_keep_each_place_in_the_whole_list(
+    api, tm, om, area, django_assert_max_num_queries
+):
+    """perf12: the API pages the list before building its rows; page 2 holds places 26-30, as the whole list has
+    them, and costs what page 1 does."""
+    from referrals import selectors
+
+    _people(area, om, 30)
+    whole = selectors.waiting_list(tm, programme="isotp", format="group", today=TODAY)
+    client = api(tm)
+    url = reverse("api-waiting-list")
+    first = client.get(url, {"programme": "isotp", "format": "group"}).json()
+    with django_assert_max_num_queries(8):
+        second = client.get(url, {"programme": "isotp", "format": "group", "page": 2}).json()
+    assert first["count"] == second["count"] == 30
+    rows = first["results"] + second["results"]
+    assert [(r["position"], r["referral"]) for r in rows] == [
+        (row.position, str(row.referral.public_id)) for row in whole
+    ]
+    assert [r["urgency"]["level"] for r in rows] == [row.urgency.level for row in whole]
+    assert selectors.WaitingPages(tm, programme="isotp", format="group", today=TODAY)[-1].position == 30
 
 
 @pytest.mark.parametrize("history", [0, 8])
