@@ -132,38 +132,95 @@ class StatisticsData:
 
 
 def _place_queryset(scope: Scope, programme: str, since: dt.date, until: dt.date) -> QuerySet[Membership]:
-    """Places touching the period: joined, left, completed or reported in it (one query, no duplicates)."""
-    first_issue = ReportVersion.objects.filter(
-        report__membership=OuterRef("pk"), number=1, issued_at__date__range=(since, until)
-    )
-    qs = Membership.objects.filter(
-        Q(joined_on__range=(since, until))
-        | Q(left_on__range=(since, until))
-        | Q(report__completion_recorded_at__date__range=(since, until))
-        | Exists(first_issue)
-    )
-    qs = _scoped(qs, scope, "referral__area_id")
+    """Places touching the period: joined, left, completed or reported (first version issued) in it (one query, no
+    duplicates).
+
+    An area's: the report's completion and its first version's issue are scalar subqueries on the place's own key,
+    an index lookup each for the area's places (issue 11: an OR over a join to every report and an EXISTS over
+    every version had PostgreSQL scan both tables, nationally, for one area's few hundred places). National: the
+    join and the EXISTS, which PostgreSQL hashes, as every place in the country is read anyway."""
+    qs = _scoped(Membership.objects.all(), scope, "referral__area_id")
     if programme:
         qs = qs.filter(referral__programme=programme)
-    return qs
-
-
-def _psychometrics(membership_ids: list[int]) -> tuple[dict[int, dict[str, Any]], dict[str, str]]:
-    """membership id -> {"pre": bool, "post": bool, "classes": {scale: classification}}; scale code -> name.
-    Three queries: administrations (with their battery version), scale scores."""
-    admins = list(
-        Administration.objects.filter(membership_id__in=membership_ids).values(
-            "id", "membership_id", "kind", "battery_version_id"
+    if scope.national:
+        issued = ReportVersion.objects.filter(
+            report__membership=OuterRef("pk"), number=1, issued_at__date__range=(since, until)
         )
+        return qs.filter(
+            Q(joined_on__range=(since, until))
+            | Q(left_on__range=(since, until))
+            | Q(report__completion_recorded_at__date__range=(since, until))
+            | Exists(issued)
+        )
+    completed = (
+        PostProgrammeReport.objects.filter(membership=OuterRef("pk"))
+        .order_by()
+        .values("completion_recorded_at")[:1]
     )
+    first_issue = (
+        ReportVersion.objects.filter(report__membership=OuterRef("pk"), number=1)
+        .order_by()
+        .values("issued_at")[:1]
+    )
+    return qs.annotate(completion_at=Subquery(completed), first_issued_at=Subquery(first_issue)).filter(
+        Q(joined_on__range=(since, until))
+        | Q(left_on__range=(since, until))
+        | Q(completion_at__date__range=(since, until))
+        | Q(first_issued_at__date__range=(since, until))
+    )
+
+
+def _last_attended(scope: Scope, places: QuerySet[Membership]) -> QuerySet[Membership]:
+    """The places with the date of the last session each attended: an area's, a subquery per place (its
+    attendance by index); national, the `last_attended` aggregate (one pass) is read instead."""
+    if scope.national:
+        return places
+    last = (
+        Attendance.objects.filter(membership=OuterRef("pk"), outcome__in=list(ATTENDED_OUTCOMES))
+        .order_by("-session__date")
+        .values("session__date")[:1]
+    )
+    return places.annotate(last_attended_on=Subquery(last))
+
+
+def _last_attended_by_place(membership_ids: list[int]) -> dict[int, dt.date]:
+    """membership id -> the date of the last session attended (one aggregate over the places' attendance)."""
+    return {
+        r["membership_id"]: r["last"]
+        for r in Attendance.objects.filter(
+            membership_id__in=membership_ids, outcome__in=list(ATTENDED_OUTCOMES)
+        )
+        .values("membership_id")
+        .annotate(last=Max("session__date"))
+        .order_by()
+    }
+
+
+def _psychometrics(
+    membership_ids: list[int], *, classify: bool = True
+) -> tuple[dict[int, dict[str, Any]], dict[str, str]]:
+    """membership id -> {"pre": bool, "post": bool, "classes": {scale: classification}}; scale code -> name.
+    Three queries: administrations (with their battery version), scale scores; without `classify` (who did which
+    administration is all the outcomes need) one: no scores read, no classes, no names."""
+    admins = list(
+        Administration.objects.filter(membership_id__in=membership_ids)
+        # Within a place, in the model's order (the first administration's battery version is the place's): no
+        # join to the memberships to order by theirs (issue 11).
+        .order_by("membership_id", "administered_on", "id")
+        .values("id", "membership_id", "kind", "battery_version_id")
+    )
+    if not classify:
+        return _administered(admins), {}
     versions = {
         v.pk: v for v in BatteryVersion.objects.filter(pk__in={a["battery_version_id"] for a in admins})
     }
     scores: dict[int, dict[str, float]] = defaultdict(dict)
-    for row in ScaleScore.objects.filter(administration_id__in=[a["id"] for a in admins]).values(
-        "administration_id", "scale_code", "score"
+    for row in (
+        ScaleScore.objects.filter(administration_id__in=[a["id"] for a in admins])
+        .order_by()
+        .values_list("administration_id", "scale_code", "score")
     ):
-        scores[row["administration_id"]][row["scale_code"]] = float(row["score"])
+        scores[row[0]][row[1]] = float(row[2])
     by_membership: dict[int, dict[str, Any]] = defaultdict(
         lambda: {"pre": None, "post": None, "version": None}
     )
@@ -174,7 +231,11 @@ def _psychometrics(membership_ids: list[int]) -> tuple[dict[int, dict[str, Any]]
     names: dict[str, str] = {}
     parsed: dict[int, Any] = {}
     out: dict[int, dict[str, Any]] = {}
-    for membership_id, slot in by_membership.items():
+    # The places in the order given (the first place to name a scale names it, as before issue 11's reordering).
+    for membership_id in membership_ids:
+        slot = by_membership.get(membership_id)
+        if slot is None:
+            continue
         classes: dict[str, str] = {}
         version = versions.get(slot["version"])
         if version is not None and slot["pre"] is not None and slot["post"] is not None:
@@ -197,6 +258,14 @@ def _psychometrics(membership_ids: list[int]) -> tuple[dict[int, dict[str, Any]]
     return out, names
 
 
+def _administered(admins: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """membership id -> {"pre": bool, "post": bool, "classes": {}}: which administrations each place has."""
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for a in admins:
+        kinds[a["membership_id"]].add(a["kind"])
+    return {m: {"pre": "pre" in k, "post": "post" in k, "classes": {}} for m, k in kinds.items()}
+
+
 def _catch_ups(membership_ids: list[int]) -> dict[int, int]:
     """membership id -> catch-ups delivered (attended or late)."""
     rows = (
@@ -208,35 +277,35 @@ def _catch_ups(membership_ids: list[int]) -> dict[int, int]:
 
 
 def place_rows(
-    scope: Scope, programme: str, since: dt.date, until: dt.date
-) -> tuple[list[tuple[int, int, PlaceRow]], dict[str, str]]:
-    """(membership id, person id, row) for every place touching the period, from one query per table, and the
-    names of the psychometric scales measured."""
+    scope: Scope, programme: str, since: dt.date, until: dt.date, *, classify: bool = True
+) -> tuple[list[tuple[int, int, str, PlaceRow]], dict[str, str]]:
+    """(membership id, person id, programme, row) for every place touching the period, from one query per table,
+    and the names of the psychometric scales measured (without `classify`: no scale classifications or names,
+    only whether the pre and post psychometrics were done)."""
     places = list(
-        _place_queryset(scope, programme, since, until).values(
+        _last_attended(scope, _place_queryset(scope, programme, since, until)).values(
             "id",
             "referral_id",
             "referral__person_id",
+            "referral__programme",
             "referral__submitted_at",
             "joined_on",
             "left_on",
             "status",
             "next_status",
             "removal_reason_code",
+            *(() if scope.national else ("last_attended_on",)),
         )
     )
     ids = [p["id"] for p in places]
+    last_session = (
+        _last_attended_by_place(ids) if scope.national else {p["id"]: p["last_attended_on"] for p in places}
+    )
     reports = {
         r["membership_id"]: r
         for r in PostProgrammeReport.objects.filter(membership_id__in=ids)
         .annotate(first_issued=Min("versions__issued_at"))
         .values("membership_id", "kind", "status", "completion_recorded_at", "first_issued")
-    }
-    last_session = {
-        r["membership_id"]: r["last"]
-        for r in Attendance.objects.filter(membership_id__in=ids, outcome__in=list(ATTENDED_OUTCOMES))
-        .values("membership_id")
-        .annotate(last=Max("session__date"))
     }
     catch_ups = _catch_ups(ids)
     breached = set(
@@ -244,7 +313,7 @@ def place_rows(
             referral_id__in={p["referral_id"] for p in places}, kind=EnforcementKind.BREACH
         ).values_list("referral_id", flat=True)
     )
-    psychometrics, names = _psychometrics(ids)
+    psychometrics, names = _psychometrics(ids, classify=classify)
     rows = []
     for p in places:
         report = reports.get(p["id"])
@@ -268,6 +337,7 @@ def place_rows(
             (
                 p["id"],
                 p["referral__person_id"],
+                p["referral__programme"],
                 PlaceRow(
                     referral_submitted_on=submitted.date() if submitted else None,
                     joined_on=p["joined_on"],
@@ -309,7 +379,7 @@ def statistics_for(scope: Scope, *, programme: str, period: Period, today: dt.da
         people=Count("membership__referral__person_id", distinct=True),
     )
     rows, names = place_rows(scope, programme, period.start, period.end)
-    places = [row for _, _, row in rows]
+    places = [row for *_, row in rows]
     targets = targets_for_area(scope.area_id)
     stats = programme_statistics(
         period=period,
@@ -340,22 +410,19 @@ class OutcomesData:
 
 def outcomes_for(scope: Scope, *, programme: str, period: Period, today: dt.date) -> OutcomesData:
     """Observed 1- and 2-year proven reoffending beside OGRS3's prediction for the places that ended in the
-    period, completers and non-completers. One query per table (places, reports, attendance, psychometrics,
-    OGRS3, RM2000, reoffences), plus the filtered subset's place ids.
+    period, completers and non-completers. One query per table (places with their last session, reports, catch-ups,
+    breaches, psychometric administrations, OGRS3, RM2000, reoffences); a programme filter's subset is the places
+    of that programme among them.
 
     Disclosure control (reviews of issue 14): the cohort is the whole calendar year of the period's end (fixed,
     non-overlapping cohorts, so no two answers can be subtracted), and a programme
     filter is checked against the rest of the scope (secondary suppression). Each person is counted once: in the
     cohort of his latest ending in the period (a man who restarted and later completed is a completer, once)."""
     period = cohort_year(period)
-    rows, _ = place_rows(scope, "", period.start, period.end)
-    subset = (
-        set(_place_queryset(scope, programme, period.start, period.end).values_list("id", flat=True))
-        if programme
-        else None
-    )
+    # No scale classifications: the outcomes need only whether a completion counts (issue 11).
+    rows, _ = place_rows(scope, "", period.start, period.end, classify=False)
     latest: dict[tuple[bool, int], tuple[dt.date, str]] = {}
-    for membership_id, person_id, row in rows:
+    for _, person_id, place_programme, row in rows:
         ending: tuple[dt.date, str] | None = None
         if row.completion_counts and row.completion_on in period:
             ending = (row.completion_on, "completers")  # type: ignore[assignment]
@@ -363,7 +430,7 @@ def outcomes_for(scope: Scope, *, programme: str, period: Period, today: dt.date
             ending = (row.left_on, "non_completers")  # type: ignore[assignment]
         if ending is None:
             continue
-        key = (subset is None or membership_id in subset, person_id)
+        key = (not programme or place_programme == programme, person_id)
         if key not in latest or ending > latest[key]:
             latest[key] = ending
     people = {person_id for _, person_id in latest}
@@ -402,7 +469,7 @@ def outcomes_for(scope: Scope, *, programme: str, period: Period, today: dt.date
         scope=scope,
         programme=programme,
         period=period,
-        outcomes=outcome_rules(members, today=today, others=others if subset is not None else None),
+        outcomes=outcome_rules(members, today=today, others=others if programme else None),
     )
 
 
