@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
+from django.db import connection, transaction
 from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -23,7 +26,7 @@ from accounts import permissions
 from accounts.models import Role, User
 from assessments.models import Administration, BatteryVersion, ScaleScore
 from assessments.rules.battery import InvalidBattery, parse_battery
-from assessments.rules.results import profile_results
+from assessments.rules.results import change_classifications
 from quality.models import (
     AuditPack,
     AuditPackStatus,
@@ -170,6 +173,20 @@ def _place_queryset(scope: Scope, programme: str, since: dt.date, until: dt.date
     )
 
 
+@contextmanager
+def _without_jit() -> Iterator[None]:
+    """PostgreSQL's JIT compilation off for the queries inside (in a transaction: `SET LOCAL`). The places query
+    runs a subquery per place by index in a few ms, but the planner costs each subquery as if run for every one of
+    the area's referrals, the estimate passes `jit_above_cost`, and compiling the plan took 40 ms (issue 11)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def _last_attended(scope: Scope, places: QuerySet[Membership]) -> QuerySet[Membership]:
     """The places with the date of the last session each attended: an area's, a subquery per place (its
     attendance by index); national, the `last_attended` aggregate (one pass) is read instead."""
@@ -246,10 +263,9 @@ def _psychometrics(
                     parsed[version.pk] = None
             battery = parsed[version.pk]
             if battery is not None:
-                for scale in profile_results(battery, slot["pre"], slot["post"]).scales:
+                for scale in battery.scales:
                     names.setdefault(scale.code, scale.name)
-                    if scale.change is not None:
-                        classes[scale.code] = scale.change.classification
+                classes = change_classifications(battery, slot["pre"], slot["post"])
         out[membership_id] = {
             "pre": slot["pre"] is not None,
             "post": slot["post"] is not None,
@@ -276,13 +292,9 @@ def _catch_ups(membership_ids: list[int]) -> dict[int, int]:
     return {r["membership_id"]: r["n"] for r in rows}
 
 
-def place_rows(
-    scope: Scope, programme: str, since: dt.date, until: dt.date, *, classify: bool = True
-) -> tuple[list[tuple[int, int, str, PlaceRow]], dict[str, str]]:
-    """(membership id, person id, programme, row) for every place touching the period, from one query per table,
-    and the names of the psychometric scales measured (without `classify`: no scale classifications or names,
-    only whether the pre and post psychometrics were done)."""
-    places = list(
+def _places(scope: Scope, programme: str, since: dt.date, until: dt.date) -> list[dict[str, Any]]:
+    """The places touching the period, as plain rows (with the last session attended, for an area)."""
+    return list(
         _last_attended(scope, _place_queryset(scope, programme, since, until)).values(
             "id",
             "referral_id",
@@ -297,6 +309,16 @@ def place_rows(
             *(() if scope.national else ("last_attended_on",)),
         )
     )
+
+
+def place_rows(
+    scope: Scope, programme: str, since: dt.date, until: dt.date, *, classify: bool = True
+) -> tuple[list[tuple[int, int, str, PlaceRow]], dict[str, str]]:
+    """(membership id, person id, programme, row) for every place touching the period, from one query per table,
+    and the names of the psychometric scales measured (without `classify`: no scale classifications or names,
+    only whether the pre and post psychometrics were done)."""
+    with _without_jit():
+        places = _places(scope, programme, since, until)
     ids = [p["id"] for p in places]
     last_session = (
         _last_attended_by_place(ids) if scope.national else {p["id"]: p["last_attended_on"] for p in places}

@@ -54,7 +54,7 @@ from .profile import (
     treated_profile,
     treatment_needs,
 )
-from .results import ProfileResults, ScaleChange, ScaleResult, profile_results
+from .results import ProfileResults, ScaleChange, ScaleResult, change_classifications, profile_results
 from .timing import (
     TimingRefused,
     check_post_date,
@@ -101,6 +101,7 @@ __all__ = [
     "battery_definition",
     "caution",
     "change",
+    "change_classifications",
     "check_norms",
     "check_post_date",
     "check_post_state",

@@ -94,6 +94,21 @@ def _scale_change(found: Change) -> ScaleChange:
     )
 
 
+def change_classifications(
+    battery: Battery, pre: Mapping[str, float] | None, post: Mapping[str, float] | None
+) -> dict[str, str]:
+    """Scale code -> the classification of its pre-post change, for the scales measured both times (response-bias
+    scales have none): what `profile_results` says of each scale's change, without the rest of the profile (the
+    statistics classify every completer's scales; issue 11)."""
+    out: dict[str, str] = {}
+    for scale in battery.scales:
+        before = pre.get(scale.code) if pre else None
+        after = post.get(scale.code) if post else None
+        if before is not None and after is not None and scale.domain.value != "response_bias":
+            out[scale.code] = change(before, after, scale.norms).classification.value
+    return out
+
+
 def profile_results(
     battery: Battery, pre: Mapping[str, float] | None, post: Mapping[str, float] | None
 ) -> ProfileResults:

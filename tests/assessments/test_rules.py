@@ -27,6 +27,7 @@ from assessments.rules import (
     battery_definition,
     caution,
     change,
+    change_classifications,
     check_norms,
     check_post_timing,
     check_pre_timing,
@@ -433,6 +434,20 @@ def test_profile_results_compose_everything():
     sds = next(row for row in found.scales if row.code == "SDS")
     assert sds.change is None  # response bias: no change statistics
     assert found.deviance is not None and found.treated_profile is not None and found.treated_profile.treated
+
+
+@pytest.mark.parametrize("post_cds", [25.0, 45.0, 60.0, None])
+def test_change_classifications_are_the_profiles_classifications(post_cds):
+    """The statistics' shortcut (issue 11) says what the full profile says of each scale's change: only the scales
+    measured both times, never a response-bias scale."""
+    pre = _normal_scores() | {"CDS": 45.0}
+    post = {k: v for k, v in (_normal_scores() | {"CDS": post_cds}).items() if v is not None}
+    profile = profile_results(BATTERY, pre, post)
+    assert change_classifications(BATTERY, pre, post) == {
+        row.code: row.change.classification for row in profile.scales if row.change is not None
+    }
+    assert "SDS" not in change_classifications(BATTERY, pre, post)
+    assert change_classifications(BATTERY, pre, None) == {} == change_classifications(BATTERY, pre, {})
 
 
 # --- timing (003) -------------------------------------------------------------------------------------------------
