@@ -4,6 +4,7 @@ and the audit-pack PDF, so the three always agree."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -443,9 +444,35 @@ def statistics_figures(scope: Scope, *, programme: str, period: Period, today: d
     found = cache.get(key)
     if isinstance(found, Figures):
         return found
-    answer = compute()
-    cache.set(key, answer, seconds)
+    # The first request to miss computes; those that miss while it does wait a little for its answer instead of
+    # computing the same figures beside it (issue 11: several users of an area missed at once). The lock expires
+    # on its own (a computer that died), and a waiter that has not seen the answer in time computes it itself.
+    lock = f"{key}:computing"
+    if not cache.add(lock, 1, STATISTICS_LOCK_SECONDS):
+        for _ in range(STATISTICS_WAIT_POLLS):
+            _pause(STATISTICS_WAIT_INTERVAL)
+            found = cache.get(key)
+            if isinstance(found, Figures):
+                return found
+        return compute()
+    try:
+        answer = compute()
+        cache.set(key, answer, seconds)
+    finally:
+        cache.delete(lock)
     return answer
+
+
+# The dogpile guard of `statistics_figures`: how long a computation holds its lock at most, and how long (polls x
+# interval) a request that missed while another computes waits for its answer before computing the figures itself.
+STATISTICS_LOCK_SECONDS = 30
+STATISTICS_WAIT_POLLS = 20
+STATISTICS_WAIT_INTERVAL = 0.1
+
+
+def _pause(seconds: float) -> None:
+    """A waiter's pause between looks at the cache (replaced in the tests, which never sleep)."""
+    time.sleep(seconds)
 
 
 def statistics_cache_key(scope: Scope, *, programme: str, period: Period, today: dt.date) -> str:

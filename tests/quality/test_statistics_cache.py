@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from audit.services import record_event
 from isotp import clock
+from quality import tables
 from quality.rules.programme import Period
 from quality.selectors import Scope
-from quality.tables import Figures, statistics_cache_key
+from quality.tables import Figures, statistics_cache_key, statistics_figures
 from tests.pages import page_text
 from tests.referrals.factories import PersonFactory, ReferralFactory
 
@@ -136,3 +137,55 @@ def test_the_page_and_its_csv_show_the_cached_figures(login, tm):
     as_at = page.context["as_at"]
     assert as_at.startswith("Figures as at ") and "refreshed every 10 minutes" in as_at
     assert as_at in page_text(page) and as_at in computed
+
+
+# --- the dogpile guard: a miss while another request computes the same figures waits for its answer -------------
+
+
+def _scope(tm) -> Scope:
+    return Scope(tm.area_id, str(tm.area))
+
+
+def _not_computed(*args, **kwargs):
+    raise AssertionError("computed the figures another request was computing")
+
+
+def test_a_miss_while_another_request_computes_waits_for_its_answer(tm, monkeypatch):
+    key = statistics_cache_key(_scope(tm), **_question())
+    assert cache.add(f"{key}:computing", 1, 30)  # another request is computing these figures
+    theirs = Figures([], [], timezone.now(), 600)
+    looks: list[float] = []
+
+    def their_answer_arrives(seconds: float) -> None:  # the pause during which the other request finishes
+        looks.append(seconds)
+        if len(looks) == 2:
+            cache.set(key, theirs, 600)
+
+    monkeypatch.setattr(tables, "_pause", their_answer_arrives)
+    monkeypatch.setattr(tables, "statistics_for", _not_computed)
+    found = statistics_figures(_scope(tm), **_question())
+    assert found.computed_at == theirs.computed_at and len(looks) == 2
+    assert cache.get(f"{key}:computing") == 1  # their lock, left to them
+
+
+def test_a_waiter_computes_the_figures_itself_when_the_answer_does_not_come(tm, monkeypatch):
+    _referrals(tm.area, 11, tm)
+    key = statistics_cache_key(_scope(tm), **_question())
+    assert cache.add(f"{key}:computing", 1, 30)  # held by a request that never answers (it died)
+    looks: list[float] = []
+    monkeypatch.setattr(tables, "_pause", looks.append)
+    found = statistics_figures(_scope(tm), **_question())
+    assert len(looks) == tables.STATISTICS_WAIT_POLLS  # a bounded wait, then its own computation
+    assert found.statistics[0].rows[0][1] == "11"
+
+
+def test_the_computing_request_releases_its_lock_whatever_happens(tm, monkeypatch):
+    key = statistics_cache_key(_scope(tm), **_question())
+    monkeypatch.setattr(tables, "_pause", _not_computed)  # nobody else computes: no waiting
+    computed = statistics_figures(_scope(tm), **_question())
+    assert cache.get(key).computed_at == computed.computed_at and cache.get(f"{key}:computing") is None
+    cache.delete(key)
+    monkeypatch.setattr(tables, "statistics_for", _not_computed)
+    with pytest.raises(AssertionError):
+        statistics_figures(_scope(tm), **_question())
+    assert cache.get(f"{key}:computing") is None and cache.get(key) is None
