@@ -331,6 +331,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.complete_finished_programmes",
         "schedule": 24 * 60 * 60,
     },
+    # The statistics' default figures (every area and national, every programme filter) computed ahead of the
+    # cache's expiry, so the first readers after it do not compute them (quality.tables.refresh_statistics).
+    "refresh-statistics": {
+        "task": "quality.tasks.refresh_statistics",
+        "schedule": max(60, STATISTICS_CACHE_SECONDS // 2),
+    },
 }
 # Retention (issue 12): people whose supervision ended more than this many years ago, with no open referral, are
 # listed nightly for an administrator, who confirms the deletion of their personal data.

@@ -192,10 +192,13 @@ def _last_attended(scope: Scope, places: QuerySet[Membership]) -> QuerySet[Membe
     attendance by index); national, the `last_attended` aggregate (one pass) is read instead."""
     if scope.national:
         return places
+    # MAX, not ORDER BY date DESC LIMIT 1: with the LIMIT the planner may walk every session backwards by date.
     last = (
         Attendance.objects.filter(membership=OuterRef("pk"), outcome__in=list(ATTENDED_OUTCOMES))
-        .order_by("-session__date")
-        .values("session__date")[:1]
+        .order_by()
+        .values("membership")
+        .annotate(last=Max("session__date"))
+        .values("last")
     )
     return places.annotate(last_attended_on=Subquery(last))
 

@@ -13,13 +13,15 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import ProbationArea
 from isotp.csv_export import FORMULA_STARTS, csv_text, safe_cell  # noqa: F401 (the statistics tests use them)
 from isotp.dates import long_date
 from quality.charts import Bar, bar_chart
 from quality.rules.figures import Proportion, count_suppressed, derived_suppressed, percent
 from quality.rules.outcomes import COHORTS
-from quality.rules.programme import NON_COMPLETION_REASONS, Period
+from quality.rules.programme import NON_COMPLETION_REASONS, Period, default_period
 from quality.selectors import OutcomesData, Scope, StatisticsData, outcomes_for, statistics_for
+from referrals.models import Programme
 
 RM2000_LABELS = {
     "low": "Low",
@@ -434,9 +436,7 @@ def statistics_figures(scope: Scope, *, programme: str, period: Period, today: d
     seconds = settings.STATISTICS_CACHE_SECONDS
 
     def compute() -> Figures:
-        stats = statistics_for(scope, programme=programme, period=period, today=today)
-        outcomes = outcomes_for(scope, programme=programme, period=period, today=today)
-        return Figures(statistics_tables(stats), outcomes_tables(outcomes), timezone.now(), seconds)
+        return _computed(scope, programme=programme, period=period, today=today, seconds=seconds)
 
     if seconds <= 0:
         return compute()
@@ -461,6 +461,34 @@ def statistics_figures(scope: Scope, *, programme: str, period: Period, today: d
     finally:
         cache.delete(lock)
     return answer
+
+
+def _computed(scope: Scope, *, programme: str, period: Period, today: dt.date, seconds: int) -> Figures:
+    stats = statistics_for(scope, programme=programme, period=period, today=today)
+    outcomes = outcomes_for(scope, programme=programme, period=period, today=today)
+    return Figures(statistics_tables(stats), outcomes_tables(outcomes), timezone.now(), seconds)
+
+
+def refresh_statistics(today: dt.date) -> int:
+    """Compute and cache, ahead of their expiry, the figures the statistics page and API show when no period is
+    asked for (`default_period`): every area's and the national ones, for every programme and for each one
+    (issue 11: the first readers after an expiry then find them; about 0.15 s an area and programme at national
+    scale). Run by Celery beat every half TTL (`refresh-statistics`) and by `manage.py refresh_statistics`.
+    Nothing is done with the cache off. Returns the number of answers cached."""
+    seconds = settings.STATISTICS_CACHE_SECONDS
+    if seconds <= 0:
+        return 0
+    period = default_period(today)
+    scopes = [Scope(area.pk, str(area)) for area in ProbationArea.objects.order_by("pk")]
+    scopes.append(Scope(None, "All areas"))
+    cached = 0
+    for scope in scopes:
+        for programme in ["", *Programme.values]:
+            key = statistics_cache_key(scope, programme=programme, period=period, today=today)
+            figures = _computed(scope, programme=programme, period=period, today=today, seconds=seconds)
+            cache.set(key, figures, seconds)
+            cached += 1
+    return cached
 
 
 # The dogpile guard of `statistics_figures`: how long a computation holds its lock at most, and how long (polls x

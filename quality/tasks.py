@@ -47,3 +47,13 @@ def render_audit_pack(pack_id: int) -> str:
         locked.finished_at = timezone.now()
         locked.save(update_fields=["file", "sha256", "status", "finished_at"])
     return "ready"
+
+
+@shared_task
+def refresh_statistics() -> int:
+    """Beat (`refresh-statistics`, every half `STATISTICS_CACHE_SECONDS`): the statistics' default figures of every
+    area and national computed ahead of their expiry (quality.tables.refresh_statistics)."""
+    from isotp import clock
+    from quality import tables
+
+    return tables.refresh_statistics(clock.today())

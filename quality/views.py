@@ -36,7 +36,7 @@ from quality.forms import (
     SupervisionForm,
 )
 from quality.rules.monitoring import AREAS_OF_PRACTICE, RATINGS
-from quality.rules.programme import Period
+from quality.rules.programme import Period, default_period
 from quality.tables import statistics_figures, table_csv
 from referrals import selectors as referral_selectors
 from referrals.models import Programme
@@ -56,7 +56,8 @@ def _filters(request: HttpRequest, data: Any = None) -> tuple[StatisticsFilterFo
     user = _user(request)
     form = StatisticsFilterForm(request.GET if data is None else data)
     today = clock.today()
-    programme, start, end = "", today - dt.timedelta(days=365), today
+    default = default_period(today)
+    programme, start, end = "", default.start, default.end
     national = permissions.default_statistics_national(user)
     if form.is_valid():
         programme = form.cleaned_data["programme"] or ""

@@ -50,6 +50,14 @@ class Period:
         return isinstance(day, dt.date) and self.start <= day <= self.end
 
 
+DEFAULT_PERIOD_DAYS = 365
+
+
+def default_period(today: dt.date) -> Period:
+    """The period the statistics show when none is asked for: the last year, to today."""
+    return Period(today - dt.timedelta(days=DEFAULT_PERIOD_DAYS), today)
+
+
 @dataclass(frozen=True)
 class PlaceRow:
     """One membership (a place in a group or on a one-to-one plan) with what the other tables say about it."""

@@ -189,3 +189,36 @@ def test_the_computing_request_releases_its_lock_whatever_happens(tm, monkeypatc
     with pytest.raises(AssertionError):
         statistics_figures(_scope(tm), **_question())
     assert cache.get(f"{key}:computing") is None and cache.get(key) is None
+
+
+# --- the refresh ahead of expiry (beat `refresh-statistics`, `manage.py refresh_statistics`) ---------------------
+
+
+def test_the_refresh_caches_the_default_figures_of_every_area_and_national(api, tm, other_tm, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.models import ProbationArea
+    from quality.rules.programme import default_period
+    from referrals.models import Programme
+
+    _referrals(tm.area, 12, tm)
+    out = StringIO()
+    call_command("refresh_statistics", stdout=out)
+    answers = (ProbationArea.objects.count() + 1) * (len(Programme.values) + 1)
+    assert out.getvalue().startswith(f"{answers} answers cached")
+    today = clock.today()
+    for scope in (_scope(tm), _scope(other_tm), Scope(None, "All areas")):
+        for programme in ("", "isotp"):
+            key = statistics_cache_key(scope, programme=programme, period=default_period(today), today=today)
+            assert isinstance(cache.get(key), Figures)
+    monkeypatch.setattr(tables, "statistics_for", _not_computed)  # the page's first reader finds them
+    assert _referral_count(api(tm)) == "12"
+
+
+def test_the_refresh_does_nothing_with_the_cache_off(tm, settings):
+    from quality.tasks import refresh_statistics
+
+    settings.STATISTICS_CACHE_SECONDS = 0
+    assert refresh_statistics() == 0
