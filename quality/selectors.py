@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -253,9 +253,9 @@ def _psychometrics(
     out: dict[int, dict[str, Any]] = {}
     # The places in the order given (the first place to name a scale names it, as before issue 11's reordering).
     for membership_id in membership_ids:
-        slot = by_membership.get(membership_id)
-        if slot is None:
+        if membership_id not in by_membership:
             continue
+        slot = by_membership[membership_id]
         classes: dict[str, str] = {}
         version = versions.get(slot["version"])
         if version is not None and slot["pre"] is not None and slot["post"] is not None:
@@ -277,7 +277,7 @@ def _psychometrics(
     return out, names
 
 
-def _administered(admins: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+def _administered(admins: Iterable[Mapping[str, Any]]) -> dict[int, dict[str, Any]]:
     """membership id -> {"pre": bool, "post": bool, "classes": {}}: which administrations each place has."""
     kinds: dict[int, set[str]] = defaultdict(set)
     for a in admins:
