@@ -27,6 +27,7 @@ own writes (registers, tokens, sessions, audit events) never accumulate from one
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -43,6 +44,7 @@ import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlparse, urlunparse
+from zoneinfo import ZoneInfo
 
 Stats = dict[str, dict[str, float]]
 
@@ -51,12 +53,17 @@ OUT = ROOT / "artifacts" / "loadtest"
 PY = str(ROOT / ".venv" / "bin" / "python")
 BIN = ROOT / ".venv" / "bin"
 SEED = 2026
-TODAY = "2026-11-30"  # the data set is built around a fixed date, so a reused one stays valid
+# The data set is built around the product's date today (Europe/London), and reused only on that date: the product
+# runs on the real clock, so a data set built for another day would have drifted (registers overdue, "must start by"
+# dates passed) and runs on different days would measure different data. LOADTEST_TODAY fixes it (tests).
+TODAY = os.environ.get("LOADTEST_TODAY") or dt.datetime.now(ZoneInfo("Europe/London")).date().isoformat()
 PAGE_GOAL, API_GOAL, GROWTH_GOAL = 5.0, 3.0, 1.3
 QUICK = os.environ.get("QUICK") == "1"
 # Fewer requests than this in a phase: the endpoint's p95 means nothing ("not measured"). The p95 of 20 requests is
 # their second-slowest, which moved by 1.3-1.8x between two quiet runs of the same code; of 60, the fourth-slowest.
-MIN_REQUESTS = int(os.environ.get("LOADTEST_MIN_REQUESTS") or (20 if QUICK else 60))
+# QUICK=1 is a smoke run of the stack, the mix and the table: with its 20 users (five treatment managers, two
+# administrators) a role's weight-1 endpoints get about 13 requests in the 200 s a phase may last, so it asks 10.
+MIN_REQUESTS = int(os.environ.get("LOADTEST_MIN_REQUESTS") or (10 if QUICK else 60))
 # Each phase is measured in ROUNDS slices, taken in turn with the other phase's (scale, small, small, scale, ...),
 # both servers up throughout: a drift of the machine (another process, a cache warming, autovacuum) falls on both
 # phases alike instead of on whichever ran second.
@@ -68,8 +75,16 @@ DATA_GROWTH_MIN = 10.0
 DATA_GROWTH_ROWS = ("people", "referrals", "groups", "attendance")
 SATURATION_STEP = 1.05  # throughput "still rises" with more workers while it grows by more than 5 %
 # What the data set is made of: the hash of these files' contents (committed or not) keys its reuse.
+# The generator draws on the models, the domain rules (bank holidays, schedules, eligibility, monitoring) and the
+# demo's reference data (batteries and score sheets) as well as its own modules: an edit to any of them rebuilds.
 GENERATOR_SOURCES = ("*/load_data.py", "isotp/loadgen.py", "isotp/management/commands/generate_load_data.py",
-                     "isotp/management/commands/loadtest_fixture.py", "*/migrations/*.py")  # fmt: skip
+                     "isotp/management/commands/loadtest_fixture.py", "*/migrations/*.py", "*/models.py",
+                     "*/models/*.py", "*/rules/*.py", "*/demo.py", "*/demo_*.py")  # fmt: skip
+# The harness drops and creates databases: only this machine's PostgreSQL (a socket, or a loopback address).
+LOCAL_HOSTS = frozenset({"", "127.0.0.1", "localhost", "::1"})
+# What the servers inherit from the caller's environment: nothing else (not a production bucket's keys, a mail
+# server or a media root); every setting the stack needs is set by `env_for`.
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV")
 
 SCALE = float(os.environ.get("SCALE") or (0.01 if QUICK else 1))
 USERS = int(os.environ.get("USERS") or (20 if QUICK else 50))
@@ -96,7 +111,7 @@ def db_url(scale: float) -> str:
 def env_for(database_url: str, redis_db: int = 0) -> dict[str, str]:
     """Production settings (DEBUG off, manifest static files, Redis cache and broker), plain HTTP on 127.0.0.1;
     the cache in Redis database `redis_db` and the broker in the next (each phase's server has its own)."""
-    env = dict(os.environ)
+    env = {key: os.environ[key] for key in INHERITED if key in os.environ}
     env.update(
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="loadtest-" + "k" * 60,
@@ -107,6 +122,9 @@ def env_for(database_url: str, redis_db: int = 0) -> dict[str, str]:
         CELERY_RESULT_BACKEND=f"redis://127.0.0.1:{REDIS_PORT}/{redis_db + 1}",
         CELERY_TASK_ALWAYS_EAGER="false",
         EMAIL_URL=f"filemail://{OUT}/mail",
+        PRIVATE_MEDIA_ROOT=str(
+            OUT / "private_media"
+        ),  # the placeholder PDFs the fixture writes, never object storage
         DJANGO_SECURE_SSL_REDIRECT="false",  # no TLS on 127.0.0.1; everything else is as in production
         DJANGO_SECURE_COOKIES="false",
         DJANGO_HSTS_SECONDS="0",
@@ -135,25 +153,49 @@ def psql(url: str, sql: str) -> None:
     subprocess.run(["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
 
 
+def refuse_remote(url: str) -> None:
+    """The harness drops, creates and fills databases: it refuses any PostgreSQL but this machine's."""
+    host = urlparse(url).hostname or ""
+    if host not in LOCAL_HOSTS:
+        raise SystemExit(
+            f"The load test drops and creates databases, so it runs against this machine's PostgreSQL only "
+            f"(127.0.0.1, localhost or a socket), not {host}."
+        )
+
+
+def read_marker(url: str) -> dict[str, object] | None:
+    """What the data set in `url`'s database was built from (`ensure_data` writes it as the database's comment,
+    so every checkout on the machine sees the same answer); None when there is no database or no marker."""
+    found = subprocess.run(
+        ["psql", url, "-tA", "-c",
+         "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    try:
+        marker = json.loads(found.stdout.strip()) if found.returncode == 0 else None
+    except json.JSONDecodeError:
+        return None
+    return marker if isinstance(marker, dict) else None
+
+
 def ensure_data(scale: float) -> str:
-    """Generate the data set at `scale` in its own database, or reuse it when it was built from the same sources;
-    returns the URL of a fresh copy of it for this run (the pristine one is never written to by the test)."""
+    """Generate the data set at `scale` in its own database, or reuse it when it was built from the same sources
+    for the same seed and day (the marker is the database's own comment); returns the URL of a fresh copy of it
+    for this run (the pristine one is never written to by the test)."""
     url = db_url(scale)
+    refuse_remote(url)
     name = urlparse(url).path.lstrip("/")
-    OUT.mkdir(parents=True, exist_ok=True)  # called on its own too (a helper preparing the data sets)
-    marker_file = OUT / f"{name}.json"
+    OUT.mkdir(parents=True, exist_ok=True)
     marker = {"scale": scale, "seed": SEED, "today": TODAY, "code": reuse_key()}
-    exists = subprocess.run(["psql", url, "-c", "SELECT 1"], capture_output=True, check=False).returncode == 0
-    if exists and marker_file.exists() and json.loads(marker_file.read_text()) == marker:
-        log(f"reusing the data set at scale {scale} ({name})")
+    if read_marker(url) == marker:
+        log(f"reusing the data set at scale {scale} ({name}, built for {TODAY})")
     else:
-        marker_file.unlink(missing_ok=True)
         psql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         psql(url, f'CREATE DATABASE "{name}"')
         env = env_for(url)
         log(f"migrating {name}")
         manage(env, "migrate", "--noinput", "-v0")
-        log(f"generating the data set at scale {scale}")
+        log(f"generating the data set at scale {scale} around {TODAY}")
         started = time.monotonic()
         print(manage(env, "generate_load_data", "--scale", str(scale), "--seed", str(SEED), "--today", TODAY))
         log(f"scale {scale} generated in {time.monotonic() - started:.0f} s")
@@ -163,7 +205,9 @@ def ensure_data(scale: float) -> str:
         started = time.monotonic()
         subprocess.run(["psql", url, "-q", "-v", "ON_ERROR_STOP=1", "-c", "VACUUM (ANALYZE)"], check=True)
         log(f"scale {scale} vacuumed in {time.monotonic() - started:.0f} s")
-        marker_file.write_text(json.dumps(marker))
+        psql(
+            url, f"COMMENT ON DATABASE \"{name}\" IS '{json.dumps(marker)}'"
+        )  # written last: a whole data set
     run = f"{name}_run"
     psql(url, f'DROP DATABASE IF EXISTS "{run}" WITH (FORCE)')
     psql(url, f'CREATE DATABASE "{run}" TEMPLATE "{name}"')
@@ -565,21 +609,41 @@ def measure(big_url: str, small_url: str) -> tuple[Stats, Stats]:
     return stats_from_raw(slices["scale"]), stats_from_raw(slices["small"])
 
 
-def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
-    for port in (PORT, PORT + 1):
+def preflight() -> None:
+    """Refuse a remote database and any port already taken (both servers' and their Redis's): the harness must
+    measure its own processes, on this machine."""
+    refuse_remote(BASE_URL)
+    for port in (PORT, PORT + 1, REDIS_PORT):
         if port_taken(port):
             raise SystemExit(
                 f"127.0.0.1:{port} is already taken by another process: give the load test a free PORT."
             )
-    expected = expected_endpoints()
-    small_scale = SCALE / 100
-    big_url = ensure_data(SCALE)
-    small_url = ensure_data(small_scale)
+
+
+def start_redis() -> subprocess.Popen[bytes]:
+    """The run's own Redis on REDIS_PORT (checked free by `preflight`, so what listens there is ours)."""
     redis = subprocess.Popen(
         ["redis-server", "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
+    for _ in range(40):  # at most 20 s
+        if redis.poll() is not None:
+            raise SystemExit(f"redis-server exited with {redis.returncode} on port {REDIS_PORT}")
+        if port_taken(REDIS_PORT):
+            return redis
+        time.sleep(0.5)
+    redis.terminate()
+    raise SystemExit(f"redis-server did not listen on 127.0.0.1:{REDIS_PORT}")
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    preflight()
+    expected = expected_endpoints()
+    small_scale = SCALE / 100
+    big_url = ensure_data(SCALE)
+    small_url = ensure_data(small_scale)
+    redis = start_redis()
     sweep: list[tuple[int, float, float]] = []
     profile_errors: list[str] = []
     try:

@@ -220,3 +220,24 @@ def test_the_command_refuses_a_database_with_data():
     )
     with pytest.raises(CommandError, match="already has probation areas"):
         call_command("generate_load_data", "--scale", str(SCALE))
+
+
+@pytest.mark.parametrize(
+    ("database", "allowed"),
+    [
+        ("isotp_load_1_0", True),  # the harness's data set
+        ("isotp_load_0_01_run", True),  # its copy for a run
+        ("review11_load_0_0001", True),
+        ("test_isotp_gw0", True),  # a pytest database
+        ("isotp", False),  # the product's own database
+        ("probation_live", False),
+        ("isotp_loader", False),
+    ],
+)
+def test_the_generator_fills_only_a_database_named_for_it(database, allowed):
+    from isotp.management.commands.generate_load_data import name_refusal
+
+    reason = name_refusal(database)
+    assert (reason is None) is allowed
+    if not allowed:
+        assert "_load_" in str(reason) and database in str(reason)

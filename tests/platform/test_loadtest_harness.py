@@ -282,3 +282,59 @@ def test_each_stack_has_its_own_port_and_redis_databases():
     assert big.env["REDIS_URL"].endswith("/0") and big.env["CELERY_BROKER_URL"].endswith("/1")
     assert small.env["REDIS_URL"].endswith("/2") and small.env["CELERY_BROKER_URL"].endswith("/3")
     assert big.env["DATABASE_URL"] != small.env["DATABASE_URL"]
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("postgres://postgres@127.0.0.1:5432/isotp", True),
+        ("postgres://postgres@localhost/isotp", True),
+        ("postgres:///isotp", True),  # the socket
+        ("postgres://postgres@[::1]:5432/isotp", True),
+        ("postgres://postgres@db.probation.example:5432/isotp", False),
+        ("postgres://postgres@10.0.0.5/isotp", False),
+    ],
+)
+def test_only_this_machines_postgresql_is_dropped_and_filled(url, allowed):
+    if allowed:
+        harness.refuse_remote(url)
+    else:
+        with pytest.raises(SystemExit, match="this machine's PostgreSQL only"):
+            harness.refuse_remote(url)
+
+
+def test_the_servers_inherit_nothing_but_the_basics_of_the_callers_environment(monkeypatch):
+    """A caller's production settings (object storage keys, a mail server, a media root) never reach the stack."""
+    monkeypatch.setenv("REPORTS_S3_BUCKET", "live-reports")
+    monkeypatch.setenv("REPORTS_S3_SECRET_ACCESS_KEY", "secret")
+    monkeypatch.setenv("EMAIL_URL", "smtp+tls://user:pw@smtp.example.org:587")
+    monkeypatch.setenv("PRIVATE_MEDIA_ROOT", "/srv/isotp/private")
+    env = harness.env_for("postgres://postgres@127.0.0.1:5432/isotp_load_1_0_run")
+    assert "REPORTS_S3_BUCKET" not in env and "REPORTS_S3_SECRET_ACCESS_KEY" not in env
+    assert env["EMAIL_URL"].startswith("filemail://") and env["PRIVATE_MEDIA_ROOT"].startswith(
+        str(harness.OUT)
+    )
+    assert env["PATH"] == harness.os.environ["PATH"]
+    assert set(env) - set(harness.INHERITED) == {
+        "DJANGO_DEBUG", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL",
+        "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CELERY_TASK_ALWAYS_EAGER", "EMAIL_URL", "PRIVATE_MEDIA_ROOT",
+        "DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SECURE_COOKIES", "DJANGO_HSTS_SECONDS", "LOG_LEVEL",
+    }  # fmt: skip
+
+
+def test_a_database_without_a_marker_is_not_reused():
+    assert harness.read_marker("postgres://postgres@127.0.0.1:5432/isotp_no_such_load_database") is None
+
+
+def test_the_reuse_key_follows_the_models_rules_and_the_demos_reference_data(tmp_path):
+    (tmp_path / "isotp").mkdir()
+    (tmp_path / "isotp" / "loadgen.py").write_text("a")
+    before = harness.reuse_key(tmp_path)
+    for name in ("sessions/rules/bank_holidays.py", "assessments/demo.py", "quality/demo_cohorts.py",
+                 "referrals/models.py", "sessions/models/groups.py"):  # fmt: skip
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("edited")
+        after = harness.reuse_key(tmp_path)
+        assert after != before, name
+        before = after

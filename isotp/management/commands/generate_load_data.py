@@ -34,6 +34,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("The load data set needs PostgreSQL (it is written with COPY).")
+        reason = name_refusal(str(connection.settings_dict["NAME"]))
+        if reason:
+            raise CommandError(reason)
         from accounts.models import ProbationArea
 
         if ProbationArea.objects.exists():
@@ -72,3 +75,16 @@ def generate(ctx: Context) -> None:
     with Timer(ctx.log, "analyse"), connection.cursor() as cursor:
         for label in sorted(ctx.written):
             cursor.execute(f'ANALYZE "{apps.get_model(label)._meta.db_table}"')
+
+
+def name_refusal(database: str) -> str | None:
+    """Why the generator must not fill this database (None: it may). It writes 100,000 invented people and their
+    staff, so only a database named for it: one the load test makes (its name
+    holds `_load_`, bench/loadtest/harness.py `db_url`) or a test database (Django names them `test_...`); an
+    empty, migrated production database is refused by its name before anything is written."""
+    if "_load_" in database or database.startswith("test_"):
+        return None
+    return (
+        f"The database {database!r} is not a load data set's: its name must hold _load_ (the load test names its "
+        "databases <db>_load_<scale>), so that a real database is never filled with invented people."
+    )
