@@ -396,7 +396,8 @@ def area_line(area: dict[str, object]) -> str:
 def profile(url: str, phase: str) -> None:
     """The in-process query profile of each endpoint (bench/loadtest/profile.py), free of the machine's noise.
     A failed profile (an exception, a page not answering 200) stops the run."""
-    env = env_for(url) | {"LOADTEST_USERS_FILE": str(OUT / f"{phase}-users.json"), "EXPLAIN": "1"}
+    # Redis databases 4 and 5: not the phases' (0-3), which the profile's cache.clear() would otherwise empty.
+    env = env_for(url, redis_db=4) | {"LOADTEST_USERS_FILE": str(OUT / f"{phase}-users.json"), "EXPLAIN": "1"}
     result = subprocess.run(
         [PY, str(Path(__file__).with_name("profile.py"))], cwd=ROOT, env=env, capture_output=True, text=True,
         timeout=900, check=False,
