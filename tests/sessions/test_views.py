@@ -941,7 +941,8 @@ def test_group_list_query_count_does_not_grow(login, area, tm, rows, django_asse
             area, actor=tm, venue=venue, facilitators=facilitators, start_date=_next(0, weeks=2 + 40 * i)
         )
     client = login(tm)
-    with django_assert_max_num_queries(12):
+    # 13: the groups' treatment managers are one prefetch query, not a join (issue 11).
+    with django_assert_max_num_queries(13):
         response = client.get(url("group_list"))
     assert response.status_code == 200 and f"{rows} groups" in _text(response)
 
