@@ -430,10 +430,19 @@ class WaitingPages(Sequence[WaitingRow]):
     row of the list, with its "must start by", to send 25): its length is one COUNT, and a slice builds only the
     rows at those places (`waiting_lists(..., window=)`), each with its place in the whole list."""
 
-    def __init__(self, user: User | AnonymousUser, *, programme: str, format: str, today: dt.date) -> None:
+    def __init__(
+        self,
+        user: User | AnonymousUser,
+        *,
+        programme: str,
+        format: str,
+        today: dt.date,
+        catalogue: AreaCatalogue | None = None,
+    ) -> None:
         self._user = user
         self._key = (programme, format)
         self._today = today
+        self._catalogue = catalogue
         self._count: int | None = None
 
     def __len__(self) -> int:
@@ -447,7 +456,9 @@ class WaitingPages(Sequence[WaitingRow]):
         return self._count
 
     def _rows(self, start: int, stop: int) -> list[WaitingRow]:
-        return waiting_lists(self._user, keys=[self._key], today=self._today, window=(start, stop))[self._key]
+        return waiting_lists(
+            self._user, keys=[self._key], today=self._today, window=(start, stop), catalogue=self._catalogue
+        )[self._key]
 
     @overload
     def __getitem__(self, index: int) -> WaitingRow: ...
@@ -474,6 +485,41 @@ def _current_supervision_end() -> Subquery:
     return Subquery(
         Sentence.objects.filter(person=OuterRef("person")).order_by("-pk").values("supervision_end_date")[:1]
     )
+
+
+def waiting_urgency_counts(
+    user: User | AnonymousUser,
+    *,
+    programme: str,
+    format: str,
+    today: dt.date,
+    catalogue: AreaCatalogue | None,
+) -> tuple[int, int]:
+    """How many of one whole waiting list the rule (`rules.waiting.urgency`) calls overdue and start soon, counted
+    in one query, no row built (the waiting list page's summary, issue 11). The catalogue's bounds make it exact:
+    a "must start by" is before a day D exactly when the supervision ends before `ends_needing_a_start_before(D)`,
+    so overdue (before today) is an end before today's bound, and start soon (today to today + the warning weeks)
+    an end from that bound to the bound of the day after the warning weeks. Not offered: no "must start by"."""
+    from referrals.rules.waiting import DEFAULT_WARNING_WEEKS
+
+    if catalogue is None:
+        return 0, 0
+    overdue_before = catalogue.ends_needing_a_start_before(programme, format, today, on=today)
+    soon_before = catalogue.ends_needing_a_start_before(
+        programme, format, today + dt.timedelta(days=DEFAULT_WARNING_WEEKS * 7 + 1), on=today
+    )
+    if overdue_before is None or soon_before is None:
+        return 0, 0
+    counts = (
+        _referrals(user)
+        .filter(programme=programme, format=format, status=ReferralStatus.AWAITING_ALLOCATION)
+        .annotate(current_end=_current_supervision_end())
+        .aggregate(
+            overdue=Count("id", filter=Q(current_end__lt=overdue_before)),
+            soon=Count("id", filter=Q(current_end__gte=overdue_before, current_end__lt=soon_before)),
+        )
+    )
+    return counts["overdue"], counts["soon"]
 
 
 def waiting_counts_ending_before(

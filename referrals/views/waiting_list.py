@@ -4,6 +4,7 @@ planned start, how long each has waited, the end of supervision and how soon eac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -23,6 +24,7 @@ from isotp.clock import today
 from isotp.csv_export import csv_response
 from isotp.sorting import Column, Sort, Sortable, query_with_sort
 from referrals import selectors
+from referrals.programme_terms import catalogue_for
 from referrals.services.exports import export_waiting_list
 
 if TYPE_CHECKING:
@@ -91,6 +93,13 @@ class WaitingQuery:
             ("urgency", "soon" if self.soon_only else ""),
             ("q", self.search),
         ]
+
+    @property
+    def whole_list_in_place_order(self) -> bool:
+        """The whole list, unfiltered, in its own order (places): what `WaitingPages` pages without building it."""
+        return self.sort.param == WAITING_SORT.default and not (
+            self.restarts_only or self.soon_only or self.search
+        )
 
     def rows(self, user: User) -> list[selectors.WaitingRow]:
         """Every row of the list (all pages), searched, filtered and in the chosen order."""
@@ -179,10 +188,22 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, done)
             return redirect(request.get_full_path())
     counts = selectors.waiting_counts(user)
-    rows = wq.rows(user)
-    overdue = sum(row.urgency.level == "overdue" for row in rows)
-    soon = sum(row.urgency.level == "start_soon" for row in rows)
-    page = Paginator(wq.shown(rows), PAGE_SIZE).get_page(request.GET.get("page"))
+    if wq.whole_list_in_place_order:
+        # The list as it stands (issue 11): counted and summed in SQL, and only the page's rows built.
+        catalogue = catalogue_for(user.area) if user.area else None
+        programme, fmt = wq.tab.programme, wq.tab.format
+        overdue, soon = selectors.waiting_urgency_counts(
+            user, programme=programme, format=fmt, today=today(), catalogue=catalogue
+        )
+        listing: Sequence[selectors.WaitingRow] = selectors.WaitingPages(
+            user, programme=programme, format=fmt, today=today(), catalogue=catalogue
+        )
+    else:
+        rows = wq.rows(user)
+        overdue = sum(row.urgency.level == "overdue" for row in rows)
+        soon = sum(row.urgency.level == "start_soon" for row in rows)
+        listing = wq.shown(rows)
+    page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
     record_search(actor=user, list_name="waiting_list", query=request.GET)
     filters = wq.filters
     groups = selectors.allocation_groups(user, programme=wq.tab.programme, format=wq.tab.format)
