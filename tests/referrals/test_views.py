@@ -693,11 +693,48 @@ def test_waiting_list_query_count_does_not_grow(login, area, tm, om, rows, djang
         referral_for(area, om, status="awaiting_allocation")
     client = login(tm)
     with django_assert_max_num_queries(
-        16
+        18
     ):  # + the access-log row; + the header's unread count; the catalogue and closures once; + the restarts (one);
-        # + the groups a TM may allocate to (one, issue 13)
+        # + the groups a TM may allocate to (one, issue 13); + the list's count and its overdue / soon counts (perf12)
         response = client.get(reverse("referrals:waiting_list"))
     assert _text(response).count("govuk-table__row") == rows + 1
+
+
+def test_waiting_list_counts_overdue_and_soon_in_sql_exactly_as_the_rule(login, area, om, tm):
+    """perf12: the page (its own order, unfiltered) counts who is overdue and who must start soon in SQL against
+    the catalogue's bounds, and builds only the page's rows: around both bounds the counts are the rule's over
+    the whole list, and page 2 holds the places after page 1's."""
+    from referrals import selectors
+    from referrals.rules.waiting import DEFAULT_WARNING_WEEKS
+    from referrals.views.waiting_list import PAGE_SIZE
+
+    today, day = TODAY(), dt.timedelta(days=1)
+    catalogue = catalogue_for(area)
+    overdue = catalogue.ends_needing_a_start_before("isotp", "group", today, on=today)
+    soon = catalogue.ends_needing_a_start_before(
+        "isotp", "group", today + dt.timedelta(days=DEFAULT_WARNING_WEEKS * 7 + 1), on=today
+    )
+    assert overdue is not None and soon is not None
+    ends = [overdue - day, overdue, overdue + day, soon - day, soon, soon + day, today - 30 * day, None]
+    ends += [today + 4000 * day] * (PAGE_SIZE + 2 - len(ends))
+    for end in ends:
+        referral = referral_for(area, om, status="awaiting_allocation")
+        sentences = Sentence.objects.filter(person=referral.person)
+        sentences.update(supervision_end_date=end) if end else sentences.delete()  # None: no sentence at all
+    whole = selectors.waiting_list(tm, programme="isotp", format="group", today=today)
+    levels = [row.urgency.level for row in whole]
+    assert selectors.waiting_urgency_counts(
+        tm, programme="isotp", format="group", today=today, catalogue=catalogue
+    ) == (levels.count("overdue"), levels.count("start_soon"))
+    assert levels.count("overdue") == 2 and levels.count("start_soon") == 3  # the bounds themselves are not
+    client = login(tm)
+    first = client.get(reverse("referrals:waiting_list"))
+    assert first.context["overdue"] == 2 and first.context["soon"] == 3
+    assert [row.position for row in first.context["page"]] == list(range(1, PAGE_SIZE + 1))
+    second = client.get(reverse("referrals:waiting_list"), {"page": 2})
+    assert [(row.position, row.referral.pk, row.urgency) for row in second.context["page"]] == [
+        (row.position, row.referral.pk, row.urgency) for row in whole[PAGE_SIZE:]
+    ]
 
 
 # --- RM2000 calculator ------------------------------------------------------------------------------------------
