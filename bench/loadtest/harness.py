@@ -328,6 +328,8 @@ def locust(stack: Stack, phase: str, users: int, seconds: int, every_endpoint: b
     log(
         f"{phase}{part}: {users} users, at least {seconds} s and {min_requests} requests an endpoint, at most "
         f"{cap} s"
+        if every_endpoint
+        else f"{phase}{part}: {users} users without think time for {seconds} s (the whole mix's throughput)"
     )
     stack.check_alive()
     started = time.monotonic()

@@ -35,6 +35,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from routes import MIX  # noqa: E402
 
+SLOW_MS = 20  # a query slower than this has its plan shown
+WORST = 3  # with none that slow, the plans of this many slowest queries of the mix
+
 # Every GET of the mix, by role, in the mix's order (one request per request name).
 PAGES: dict[str, list[tuple[str, str]]] = {}
 for _role, _weight, _name, _path, _route in MIX:
@@ -91,9 +94,13 @@ def main() -> None:
                 f"{sum(t for t, _ in times):.0f} | {wall:.0f} | {slowest[0]:.1f} |"
             )
             worst = max(selects, default=(0.0, ""))
-            if explain and worst[0] > 20 and (only is None or name in only):
+            if worst[1]:
                 plans.append((name, worst))
-    for name, (ms, sql) in plans:
+    # The plans of every query over SLOW_MS, and always of the WORST slowest queries of the whole mix, so that the
+    # worst query left is shown even when none is slow.
+    plans.sort(key=lambda entry: -entry[1][0])
+    chosen = [entry for entry in plans if entry[1][0] > SLOW_MS] or plans[:WORST]
+    for name, (ms, sql) in chosen if explain else []:
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
