@@ -974,7 +974,9 @@ def test_plan_list_query_count_does_not_grow(login, area, tm, rows, django_asser
         make_plan(area, actor=tm, venue=venue, facilitator=facilitator, start_date=_next(1, weeks=2 + 40 * i))
     client = login(tm)
     # + the header's unread notification count, + the access-log entry for the list (issue 12)
-    with django_assert_max_num_queries(12):
+    # + the page's venues, facilitators and treatment managers by primary key (perf16: the seven-way join cost
+    # PostgreSQL 3-7 ms to plan at national scale)
+    with django_assert_max_num_queries(15):
         response = client.get(url("plan_list"))
     assert response.status_code == 200 and f"{rows} plans" in _text(response)
 
