@@ -79,6 +79,7 @@ def post_worker_init(worker: object) -> None:
 def _warm_urls_and_templates() -> None:
     """The URLconf resolved once and every template of the project compiled into the cached loader."""
     from pathlib import Path
+    from typing import cast
 
     from django.conf import settings
     from django.template import TemplateDoesNotExist, TemplateSyntaxError
@@ -86,7 +87,8 @@ def _warm_urls_and_templates() -> None:
     from django.urls import reverse
 
     reverse("home")
-    for folder in settings.TEMPLATES[0]["DIRS"]:
+    folders = cast("list[str | Path]", settings.TEMPLATES[0]["DIRS"])
+    for folder in folders:
         for path in sorted(Path(folder).rglob("*.html")):
             try:
                 get_template(str(path.relative_to(folder)))
