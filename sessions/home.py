@@ -302,22 +302,20 @@ def catch_ups_outstanding(user: User, today: dt.date) -> AttentionList:
 
 
 def _failed(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
-    """Referrals with at least one failure to comply (a subquery: no extra query). The failures are looked for
-    among the given referrals' memberships (a union of two indexed semi-joins): `EXISTS (...) OR EXISTS (...)`
-    made PostgreSQL hash every unacceptable absence in the country (issue 11: 290 ms at national scale)."""
-    absence = Attendance.objects.filter(membership__referral__in=referrals).filter(
+    """Referrals with at least one failure to comply (a subquery: no extra query). An absence is looked for per
+    referral (a correlated EXISTS through the membership's referral index: a few probes per open referral of the
+    area), a missed catch-up among the country's unacceptable catch-ups (a partial index, a handful of rows).
+    Joining the referrals' memberships to their failures instead made PostgreSQL scan every membership in the
+    country (issue 11: ~5 ms at national scale, growing with it); `EXISTS (...) OR EXISTS (...)` over both made
+    it hash every unacceptable absence in the country (290 ms)."""
+    absence = Attendance.objects.filter(membership__referral_id=OuterRef("pk")).filter(
         Q(outcome=AttendanceOutcome.UNACCEPTABLE_ABSENCE)
         | Q(outcome=AttendanceOutcome.SENT_HOME, sent_home_acceptable=False)
     )
-    missed_catch_up = CatchUp.objects.filter(
-        membership__referral__in=referrals, outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE
+    missed_catch_up = CatchUp.objects.filter(outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE).values(
+        "membership__referral_id"
     )
-    failed = (
-        absence.order_by()
-        .values("membership__referral_id")
-        .union(missed_catch_up.order_by().values("membership__referral_id"))
-    )
-    return referrals.filter(pk__in=failed)
+    return referrals.filter(Q(Exists(absence)) | Q(pk__in=missed_catch_up))
 
 
 def enforcement_due(user: User, today: dt.date) -> AttentionList:

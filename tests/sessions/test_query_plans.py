@@ -6,14 +6,21 @@ at all, which is what a national data set relies on."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import connection
 
 from referrals.models import Referral
 from referrals.rules import OPEN_STATUSES
+from sessions import services
 from sessions.home import _failed
+from sessions.models import Attendance, CatchUp
+from tests.sessions.factories import make_group, waiting_referral
 
 pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
 
 
 def _plan(queryset) -> str:
@@ -30,3 +37,47 @@ def test_enforcement_due_finds_missed_catch_ups_by_their_partial_index(area):
     referrals = Referral.objects.filter(area_id=area.pk, status__in=list(OPEN_STATUSES))
     plan = _plan(_failed(referrals))
     assert "catch_up_unacceptable_idx" in plan, plan
+
+
+def test_enforcement_due_looks_for_absences_per_referral_by_the_membership_index(area):
+    """Issue 11 (perf15): the absence side of "enforcement due" is a correlated EXISTS reading each open
+    referral's memberships by their referral index, not a join of the referrals' memberships that PostgreSQL
+    answered by scanning every membership in the country (32,800 at national scale)."""
+    referrals = Referral.objects.filter(area_id=area.pk, status__in=list(OPEN_STATUSES))
+    queryset = _failed(referrals)
+    assert "EXISTS(" in str(queryset.query).replace(" (", "(")
+    plan = _plan(queryset)
+    assert "programme_sessions_membership_referral_id" in plan or "membership_one_active_per_referral" in plan, plan
+
+
+def test_enforcement_due_finds_every_failure_to_comply_and_nothing_else(area, tm, time_machine):
+    """The referrals `_failed` returns: an unacceptable absence, an unacceptable sending home and an unacceptable
+    missed catch-up count; an acceptable sending home, an acceptable absence and another area's failures do not."""
+    time_machine.move_to(dt.datetime(2026, 11, 24, 10, 0, tzinfo=LONDON), tick=False)
+    group = make_group(area, actor=tm, start_date=dt.date(2026, 11, 30))
+    first = group.sessions.get(number=1)
+    members = {}
+    for name in ("absent", "sent_home", "sent_home_ok", "acceptable", "catch_up", "none"):
+        referral = waiting_referral(area)
+        members[name] = services.allocate(actor=tm, group=group, referral=referral)
+    Attendance.objects.create(membership=members["absent"], session=first, recorded_by=tm, outcome="unacceptable_absence")
+    Attendance.objects.create(
+        membership=members["sent_home"], session=first, recorded_by=tm, outcome="sent_home", sent_home_acceptable=False
+    )
+    Attendance.objects.create(
+        membership=members["sent_home_ok"], session=first, recorded_by=tm, outcome="sent_home", sent_home_acceptable=True
+    )
+    Attendance.objects.create(membership=members["acceptable"], session=first, recorded_by=tm, outcome="acceptable_absence")
+    Attendance.objects.create(membership=members["catch_up"], session=first, recorded_by=tm, outcome="acceptable_absence")
+    CatchUp.objects.create(
+        membership=members["catch_up"],
+        missed_session=first,
+        date=dt.date(2026, 12, 1),
+        facilitator=tm,
+        booked_by=tm,
+        outcome="unacceptable_absence",
+    )
+    referrals = Referral.objects.filter(area_id=area.pk, status__in=list(OPEN_STATUSES))
+    found = set(_failed(referrals).values_list("pk", flat=True))
+    assert found == {members[n].referral_id for n in ("absent", "sent_home", "catch_up")}
+    assert not _failed(Referral.objects.exclude(area_id=area.pk)).exists()
