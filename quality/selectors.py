@@ -620,11 +620,13 @@ def monitoring_shares(
     counts: dict[int, dict[str, int]] = {
         r["user_id"]: {"n": r["n"], "recorded": r["recorded"]} for r in delivered
     }
+    # The forms' sessions are checked per form (a correlated EXISTS on the recording's key): joining them made
+    # PostgreSQL hash every recording in the country (issue 11, perf15: 12,800 at scale 1, 2.2 ms -> 0.6 ms).
+    in_window = SessionRecording.objects.filter(pk=OuterRef("recording_id"), session__date__range=(since, today))
     monitored = {
         r["facilitator_id"]: r["n"]
-        for r in MonitoringForm.objects.filter(
-            facilitator_id__in=ids, recording__session__date__range=(since, today)
-        )
+        for r in MonitoringForm.objects.filter(facilitator_id__in=ids)
+        .filter(Exists(in_window))
         .values("facilitator_id")
         .annotate(n=Count("id"))
     }

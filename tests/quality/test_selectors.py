@@ -396,3 +396,32 @@ def test_a_man_who_restarted_and_later_completed_is_counted_once(world, area, tm
     # The world: A completes; B, C and D are non-completers. The new man: a restart, then a completion.
     assert by[("completers", 1)].people == 2
     assert by[("non_completers", 1)].people == 3
+
+
+def test_monitoring_shares_count_only_the_forms_whose_session_is_in_the_window(area, personas, tm, facilitator):
+    """Issue 11 (perf15): the forms' sessions are checked by a correlated EXISTS, not a join of every recording
+    in the country; a form counts when its session falls between `since` and `today`, inclusive, and only for
+    its own facilitator."""
+    from quality import services
+    from quality.rules.monitoring import AREAS_OF_PRACTICE
+    from tests.reports.factories import quick_membership
+
+    sessions = list(quick_membership(area, personas, finished=True).group.sessions.order_by("number")[:3])
+    for session in sessions:
+        recording = services.mark_recorded(actor=facilitator, session=session)
+        services.record_monitoring(
+            actor=tm,
+            recording=recording,
+            facilitator=facilitator,
+            viewed_on=session.date,
+            ratings=dict.fromkeys(AREAS_OF_PRACTICE, "3"),
+        )
+    shares = {
+        s.facilitator.pk: s.share
+        for s in selectors.monitoring_shares(tm, since=sessions[1].date, today=sessions[2].date)
+    }
+    assert shares[facilitator.pk].monitored == 2
+    assert shares[facilitator.pk].recorded == 2
+    everything = selectors.monitoring_shares(tm, since=sessions[0].date, today=sessions[2].date)
+    assert {s.facilitator.pk: s.share.monitored for s in everything}[facilitator.pk] == 3
+    assert all(s.share.monitored == 0 for s in everything if s.facilitator.pk != facilitator.pk)
