@@ -622,7 +622,9 @@ def monitoring_shares(
     }
     # The forms' sessions are checked per form (a correlated EXISTS on the recording's key): joining them made
     # PostgreSQL hash every recording in the country (issue 11, perf15: 12,800 at scale 1, 2.2 ms -> 0.6 ms).
-    in_window = SessionRecording.objects.filter(pk=OuterRef("recording_id"), session__date__range=(since, today))
+    in_window = SessionRecording.objects.filter(
+        pk=OuterRef("recording_id"), session__date__range=(since, today)
+    )
     monitored = {
         r["facilitator_id"]: r["n"]
         for r in MonitoringForm.objects.filter(facilitator_id__in=ids)

@@ -398,7 +398,9 @@ def test_a_man_who_restarted_and_later_completed_is_counted_once(world, area, tm
     assert by[("non_completers", 1)].people == 3
 
 
-def test_monitoring_shares_count_only_the_forms_whose_session_is_in_the_window(area, personas, tm, facilitator):
+def test_monitoring_shares_count_only_the_forms_whose_session_is_in_the_window(
+    area, personas, tm, facilitator
+):
     """Issue 11 (perf15): the forms' sessions are checked by a correlated EXISTS, not a join of every recording
     in the country; a form counts when its session falls between `since` and `today`, inclusive, and only for
     its own facilitator."""

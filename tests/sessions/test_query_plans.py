@@ -47,7 +47,9 @@ def test_enforcement_due_looks_for_absences_per_referral_by_the_membership_index
     queryset = _failed(referrals)
     assert "EXISTS(" in str(queryset.query).replace(" (", "(")
     plan = _plan(queryset)
-    assert "programme_sessions_membership_referral_id" in plan or "membership_one_active_per_referral" in plan, plan
+    assert (
+        "programme_sessions_membership_referral_id" in plan or "membership_one_active_per_referral" in plan
+    ), plan
 
 
 def test_enforcement_due_finds_every_failure_to_comply_and_nothing_else(area, tm, time_machine):
@@ -60,15 +62,29 @@ def test_enforcement_due_finds_every_failure_to_comply_and_nothing_else(area, tm
     for name in ("absent", "sent_home", "sent_home_ok", "acceptable", "catch_up", "none"):
         referral = waiting_referral(area)
         members[name] = services.allocate(actor=tm, group=group, referral=referral)
-    Attendance.objects.create(membership=members["absent"], session=first, recorded_by=tm, outcome="unacceptable_absence")
     Attendance.objects.create(
-        membership=members["sent_home"], session=first, recorded_by=tm, outcome="sent_home", sent_home_acceptable=False
+        membership=members["absent"], session=first, recorded_by=tm, outcome="unacceptable_absence"
     )
     Attendance.objects.create(
-        membership=members["sent_home_ok"], session=first, recorded_by=tm, outcome="sent_home", sent_home_acceptable=True
+        membership=members["sent_home"],
+        session=first,
+        recorded_by=tm,
+        outcome="sent_home",
+        sent_home_acceptable=False,
     )
-    Attendance.objects.create(membership=members["acceptable"], session=first, recorded_by=tm, outcome="acceptable_absence")
-    Attendance.objects.create(membership=members["catch_up"], session=first, recorded_by=tm, outcome="acceptable_absence")
+    Attendance.objects.create(
+        membership=members["sent_home_ok"],
+        session=first,
+        recorded_by=tm,
+        outcome="sent_home",
+        sent_home_acceptable=True,
+    )
+    Attendance.objects.create(
+        membership=members["acceptable"], session=first, recorded_by=tm, outcome="acceptable_absence"
+    )
+    Attendance.objects.create(
+        membership=members["catch_up"], session=first, recorded_by=tm, outcome="acceptable_absence"
+    )
     CatchUp.objects.create(
         membership=members["catch_up"],
         missed_session=first,
