@@ -317,7 +317,7 @@ def locust(stack: Stack, phase: str, users: int, seconds: int, every_endpoint: b
     sweep finds only that the offered load was met). `part` names a slice of a phase ("-1", "-2", ...)."""
     users_file = OUT / f"{phase}-users.json"
     prefix = OUT / f"{phase}{part}"
-    raw = OUT / f"{phase}{part}-raw.csv"
+    raw = OUT / f"{phase}{part}-raw.jsonl"
     raw.unlink(missing_ok=True)
     cap = seconds * MAX_PHASE_FACTOR if every_endpoint else seconds
     env = dict(
@@ -360,8 +360,9 @@ def stats_from_raw(slices: list[Slice]) -> Stats:
     for part in slices:
         if not part.raw.exists():
             continue
-        with open(part.raw, newline="") as f:
-            for name, ms, failure in csv.reader(f):
+        with open(part.raw) as f:
+            for line in f:
+                name, ms, failure = json.loads(line)
                 times.setdefault(name, []).append(float(ms))
                 failed[name] = failed.get(name, 0) + int(failure)
     running = sum(part.seconds for part in slices) or 1.0

@@ -236,14 +236,14 @@ def test_percentiles_are_nearest_rank(count, fraction, expected):
 def test_a_phase_is_merged_from_the_raw_requests_of_all_its_slices(tmp_path):
     """Each slice's raw file (name, ms, failed) is merged: exact percentiles over every request of the phase,
     failures summed, and requests per second over the slices' running time together."""
-    first, second = tmp_path / "scale-1-raw.csv", tmp_path / "scale-2-raw.csv"
-    first.write_text("".join(f"people,{ms},0\n" for ms in range(1, 31)) + "ping,5,0\n")
-    second.write_text("".join(f"people,{ms},0\n" for ms in range(31, 61)) + "ping,7,1\n")
+    first, second = tmp_path / "scale-1-raw.jsonl", tmp_path / "scale-2-raw.jsonl"
+    first.write_text("".join(f'["people", {ms}, 0]\n' for ms in range(1, 31)) + '["ping", 5, 0]\n')
+    second.write_text("".join(f'["people", {ms}, 0]\n' for ms in range(31, 61)) + '["ping ?x", 7, 1]\n')
     slices = [
         harness.Slice(tmp_path / "a_stats.csv", first, 10.0),
         harness.Slice(tmp_path / "b_stats.csv", second, 20.0),
         harness.Slice(
-            tmp_path / "c_stats.csv", tmp_path / "never-written.csv", 0.0
+            tmp_path / "c_stats.csv", tmp_path / "never-written.jsonl", 0.0
         ),  # a slice that made none
     ]
     rows = harness.stats_from_raw(slices)
@@ -255,7 +255,15 @@ def test_a_phase_is_merged_from_the_raw_requests_of_all_its_slices(tmp_path):
         "p99": 60.0,
         "rps": 2.0,
     }
-    assert rows["ping"]["requests"] == 2 and rows["ping"]["failures"] == 1 and rows["ping"]["p95"] == 7.0
+    assert rows["ping"]["requests"] == 1 and rows["ping"]["p95"] == 5.0
+    assert rows["ping ?x"] == {
+        "requests": 1,
+        "failures": 1,
+        "p50": 7.0,
+        "p95": 7.0,
+        "p99": 7.0,
+        "rps": 1 / 30,
+    }
 
 
 @pytest.mark.parametrize(
