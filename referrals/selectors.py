@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast, overload
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -28,6 +28,7 @@ from accounts.permissions import (
     scope_to_area,
 )
 from audit.services import record_access
+from isotp.paging import LazyPages
 from referrals.models import (
     AssessmentDecision,
     Conviction,
@@ -425,7 +426,7 @@ def waiting_list(
     )[(programme, format)]
 
 
-class WaitingPages(Sequence[WaitingRow]):
+class WaitingPages(LazyPages[WaitingRow]):
     """One whole waiting list (oldest first, unfiltered) as a paginator reads it (issue 11: the API built every
     row of the list, with its "must start by", to send 25): its length is one COUNT, and a slice builds only the
     rows at those places (`waiting_lists(..., window=)`), each with its place in the whole list."""
@@ -439,44 +440,20 @@ class WaitingPages(Sequence[WaitingRow]):
         today: dt.date,
         catalogue: AreaCatalogue | None = None,
     ) -> None:
-        self._user = user
-        self._key = (programme, format)
-        self._today = today
-        self._catalogue = catalogue
-        self._count: int | None = None
+        key = (programme, format)
+        super().__init__(
+            _awaiting(user, programme=programme, format=format).count,
+            lambda start, stop: waiting_lists(
+                user, keys=[key], today=today, window=(start, stop), catalogue=catalogue
+            )[key],
+        )
 
-    def __len__(self) -> int:
-        if self._count is None:
-            programme, format = self._key
-            self._count = (
-                _referrals(self._user)
-                .filter(programme=programme, format=format, status=ReferralStatus.AWAITING_ALLOCATION)
-                .count()
-            )
-        return self._count
 
-    def _rows(self, start: int, stop: int) -> list[WaitingRow]:
-        return waiting_lists(
-            self._user, keys=[self._key], today=self._today, window=(start, stop), catalogue=self._catalogue
-        )[self._key]
-
-    @overload
-    def __getitem__(self, index: int) -> WaitingRow: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[WaitingRow]: ...
-
-    def __getitem__(self, index: int | slice) -> WaitingRow | list[WaitingRow]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                raise ValueError("A waiting list is read a run of places at a time")
-            return self._rows(start, stop)
-        place = index + len(self) if index < 0 else index
-        rows = self._rows(place, place + 1) if 0 <= place < len(self) else []
-        if not rows:
-            raise IndexError(index)
-        return rows[0]
+def _awaiting(user: User | AnonymousUser, *, programme: str, format: str) -> QuerySet[Referral]:
+    """The referrals on one whole waiting list (awaiting allocation to that programme and format) the user sees."""
+    return _referrals(user).filter(
+        programme=programme, format=format, status=ReferralStatus.AWAITING_ALLOCATION
+    )
 
 
 def _current_supervision_end() -> Subquery:
@@ -511,8 +488,7 @@ def waiting_urgency_counts(
     if overdue_before is None or soon_before is None:
         return 0, 0
     counts = (
-        _referrals(user)
-        .filter(programme=programme, format=format, status=ReferralStatus.AWAITING_ALLOCATION)
+        _awaiting(user, programme=programme, format=format)
         .annotate(current_end=_current_supervision_end())
         .aggregate(
             overdue=Count("id", filter=Q(current_end__lt=overdue_before)),
