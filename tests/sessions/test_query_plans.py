@@ -62,29 +62,17 @@ def test_enforcement_due_finds_every_failure_to_comply_and_nothing_else(area, tm
     for name in ("absent", "sent_home", "sent_home_ok", "acceptable", "catch_up", "none"):
         referral = waiting_referral(area)
         members[name] = services.allocate(actor=tm, group=group, referral=referral)
-    Attendance.objects.create(
-        membership=members["absent"], session=first, recorded_by=tm, outcome="unacceptable_absence"
-    )
-    Attendance.objects.create(
-        membership=members["sent_home"],
-        session=first,
-        recorded_by=tm,
-        outcome="sent_home",
-        sent_home_acceptable=False,
-    )
-    Attendance.objects.create(
-        membership=members["sent_home_ok"],
-        session=first,
-        recorded_by=tm,
-        outcome="sent_home",
-        sent_home_acceptable=True,
-    )
-    Attendance.objects.create(
-        membership=members["acceptable"], session=first, recorded_by=tm, outcome="acceptable_absence"
-    )
-    Attendance.objects.create(
-        membership=members["catch_up"], session=first, recorded_by=tm, outcome="acceptable_absence"
-    )
+    for name, outcome, acceptable in (
+        ("absent", "unacceptable_absence", None),
+        ("sent_home", "sent_home", False),
+        ("sent_home_ok", "sent_home", True),
+        ("acceptable", "acceptable_absence", None),
+        ("catch_up", "acceptable_absence", None),
+    ):
+        extra = {} if acceptable is None else {"sent_home_acceptable": acceptable}
+        Attendance.objects.create(
+            membership=members[name], session=first, recorded_by=tm, outcome=outcome, **extra
+        )
     CatchUp.objects.create(
         membership=members["catch_up"],
         missed_session=first,
