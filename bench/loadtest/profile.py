@@ -1,4 +1,4 @@
-"""Query profile of the load test's pages (issue 11): one request per endpoint, in-process, at each scale.
+"""Query profile of the load test's pages (issue 11): one request per endpoint and role, in-process, at each scale.
 
 Run by the harness after each locust phase (`PROFILE=1`), or by hand:
     DATABASE_URL=... LOADTEST_USERS_FILE=artifacts/loadtest/scale-users.json python bench/loadtest/profile.py
@@ -38,7 +38,8 @@ from routes import MIX  # noqa: E402
 SLOW_MS = 20  # a query slower than this has its plan shown
 WORST = 3  # with none that slow, the plans of this many slowest queries of the mix
 
-# Every GET of the mix, by role, in the mix's order (one request per request name).
+# Every GET of the mix, by role, in the mix's order (each request name once per role that requests it: the TM's
+# people list is the area's, the OM's their caseload).
 PAGES: dict[str, list[tuple[str, str]]] = {}
 for _role, _weight, _name, _path, _route in MIX:
     PAGES.setdefault(_role, []).append((_name, _path))
@@ -49,19 +50,19 @@ def main() -> None:
     cache.clear()  # every endpoint's first request starts cold (the harness gives the profile a Redis database of its own)
     explain = os.environ.get("EXPLAIN") == "1"
     only = set(os.environ["ONLY"].split(",")) if os.environ.get("ONLY") else None
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     print(
-        "| endpoint | status | first: queries | first: wall ms | queries | SQL ms | wall ms | slowest query ms |"
+        "| endpoint | role | status | first: queries | first: wall ms | queries | SQL ms | wall ms | slowest query ms |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     plans = []
     problems: list[str] = []
     for role, pages in PAGES.items():
         staff = [u for u in users if u["role"] == role]
         for name, pattern in pages:
-            if name in seen or (only is not None and name not in only):
+            if (role, name) in seen or (only is not None and name not in only):
                 continue
-            seen.add(name)
+            seen.add((role, name))
             key = pattern[pattern.find("{") + 1 : pattern.find("}")] if "{" in pattern else ""
             # A user of the role who has a record of this kind to open (the mix's users, from loadtest_fixture).
             me = next((u for u in staff if not key or u.get(key)), None)
@@ -90,12 +91,12 @@ def main() -> None:
             selects = [t for t in times + cold if t[1].lstrip().upper().startswith("SELECT")]
             slowest = max(times, default=(0.0, ""))
             print(
-                f"| {name} | {response.status_code} | {len(cold)} | {first_wall:.0f} | {len(times)} | "
+                f"| {name} | {role.replace('_', ' ')} | {response.status_code} | {len(cold)} | {first_wall:.0f} | {len(times)} | "
                 f"{sum(t for t, _ in times):.0f} | {wall:.0f} | {slowest[0]:.1f} |"
             )
             worst = max(selects, default=(0.0, ""))
             if worst[1]:
-                plans.append((name, worst))
+                plans.append((f"{name} ({role.replace('_', ' ')})", worst))
     # The plans of every query over SLOW_MS, and always of the WORST slowest queries of the whole mix, so that the
     # worst query left is shown even when none is slow.
     plans.sort(key=lambda entry: -entry[1][0])
