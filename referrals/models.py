@@ -469,6 +469,12 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["area", "status", "programme", "format", "awaiting_since"]),
             models.Index(fields=["area", "-created_at"]),
+            # Whether a person completed a prison SOTP (`completed_prison_sotp_exists`, on every people list and
+            # person page): a handful of referrals in the country; without it the flag was a scan of all of them
+            # (issue 11: 6 ms on each people list at national scale, growing with it).
+            models.Index(
+                fields=["person"], condition=Q(completed_prison_sotp=True), name="referral_prison_sotp_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(name="referral_status_known", condition=Q(status__in=list(STATUSES))),

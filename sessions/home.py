@@ -31,8 +31,7 @@ from accounts.rules import TrainingRecord, training_for
 from isotp import clock
 from isotp.dates import long_date, weekday_date
 from isotp.home import AttentionList, Cell, QueryRows, attention_card, gated_list
-from referrals.models import Referral, Sentence
-from referrals.rules import OPEN_STATUSES
+from referrals.models import Sentence
 from sessions.models import (
     Attendance,
     AttendanceOutcome,
@@ -45,9 +44,8 @@ from sessions.models import (
     ScheduledSession,
     SessionStatus,
 )
-from sessions.progress import enforcement_for, member_records
+from sessions.progress import enforcement_due_for, member_records
 from sessions.rules.attendance import MISSED_OUTCOMES
-from sessions.rules.enforcement import BREACH_DUE, WARNING_DUE
 from sessions.selectors.catalogue import catalogue_for_area
 from sessions.selectors.groups import groups_with_places, memberships_delivered_in_area
 from sessions.selectors.schedule import sessions_for_facilitator, sessions_for_user
@@ -301,41 +299,12 @@ def catch_ups_outstanding(user: User, today: dt.date) -> AttentionList:
     )
 
 
-def _failed(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
-    """Referrals with at least one failure to comply (a subquery: no extra query). An absence is looked for per
-    referral (a correlated EXISTS through the membership's referral index: a few probes per open referral of the
-    area), a missed catch-up among the country's unacceptable catch-ups (a partial index, a handful of rows).
-    Joining the referrals' memberships to their failures instead made PostgreSQL scan every membership in the
-    country (issue 11: ~5 ms at national scale, growing with it); `EXISTS (...) OR EXISTS (...)` over both made
-    it hash every unacceptable absence in the country (290 ms)."""
-    absence = Attendance.objects.filter(membership__referral_id=OuterRef("pk")).filter(
-        Q(outcome=AttendanceOutcome.UNACCEPTABLE_ABSENCE)
-        | Q(outcome=AttendanceOutcome.SENT_HOME, sent_home_acceptable=False)
-    )
-    missed_catch_up = CatchUp.objects.filter(outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE).values(
-        "membership__referral_id"
-    )
-    return referrals.filter(Q(Exists(absence)) | Q(pk__in=missed_catch_up))
-
-
 def enforcement_due(user: User, today: dt.date) -> AttentionList:
     """TMs (the area) and OMs (their caseload): referrals whose warning or breach action is due (domain.md §6),
     worked out by the enforcement rules. Four queries for any number of referrals."""
-    # A closed referral (completed, withdrawn, deselected, not suitable) has no enforcement left to take.
-    referrals = Referral.objects.filter(area_id=user.area_id, status__in=list(OPEN_STATUSES))
-    if permissions.is_offender_manager(user):
-        referrals = referrals.filter(person__offender_manager_id=user.pk)
-    candidates = list(
-        _failed(referrals)
-        .select_related("person", "area")
-        .order_by("person__last_name", "person__first_name")
-    )
-    views = enforcement_for(candidates)
     rows = []
-    for r in candidates:
-        state = views[r.pk].state
-        if state.status not in (WARNING_DUE, BREACH_DUE):
-            continue
+    for r, view in enforcement_due_for(user):
+        state = view.state
         due = long_date(state.breach_due_by) if state.breach_due_by else ""
         rows.append(
             (

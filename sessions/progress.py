@@ -12,11 +12,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import ProbationArea
+from accounts import permissions
+from accounts.models import ProbationArea, User
+from referrals.models import Referral
+from referrals.rules import OPEN_STATUSES
 from sessions.models import (
     Attendance,
+    AttendanceOutcome,
     CatchUp,
     CatchUpException,
     CatchUpOutcome,
@@ -30,7 +34,7 @@ from sessions.models import (
 )
 from sessions.rules import bank_holidays, format_date
 from sessions.rules.attendance import MemberSession, Progress, RestartRule, is_failure_to_comply, progress
-from sessions.rules.enforcement import Enforcement, enforcement_state
+from sessions.rules.enforcement import BREACH_DUE, WARNING_DUE, Enforcement, enforcement_state
 
 
 def restart_rule(programme: Programme) -> RestartRule:
@@ -229,6 +233,42 @@ def enforcement_for(referrals: Sequence[object]) -> dict[int, EnforcementView]:
         )
         out[r.pk] = EnforcementView(state, tuple(fails), tuple(acts))  # type: ignore[attr-defined]
     return out
+
+
+def with_failures(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Referrals with at least one failure to comply (a subquery: no extra query). An absence is looked for per
+    referral (a correlated EXISTS through the membership's referral index: a few probes per open referral of the
+    area), a missed catch-up among the country's unacceptable catch-ups (a partial index, a handful of rows).
+    Joining the referrals' memberships to their failures instead made PostgreSQL scan every membership in the
+    country (issue 11: ~5 ms at national scale, growing with it); `EXISTS (...) OR EXISTS (...)` over both made
+    it hash every unacceptable absence in the country (290 ms)."""
+    absence = Attendance.objects.filter(membership__referral_id=OuterRef("pk")).filter(
+        Q(outcome=AttendanceOutcome.UNACCEPTABLE_ABSENCE)
+        | Q(outcome=AttendanceOutcome.SENT_HOME, sent_home_acceptable=False)
+    )
+    missed_catch_up = CatchUp.objects.filter(outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE).values(
+        "membership__referral_id"
+    )
+    return referrals.filter(Q(Exists(absence)) | Q(pk__in=missed_catch_up))
+
+
+def enforcement_due_for(user: User) -> list[tuple[Referral, EnforcementView]]:
+    """TMs (the area) and OMs (their caseload): each open referral whose warning or breach action is due (domain.md
+    §6), with the enforcement view behind it, in the order of the people's names. Four queries for any number of
+    referrals: only referrals with a failure to comply are read and worked through the rules (with none, nothing
+    is due). The home page's card, its attention list and the caseload panel of the people list all read this,
+    so they agree."""
+    # A closed referral (completed, withdrawn, deselected, not suitable) has no enforcement left to take.
+    referrals = Referral.objects.filter(area_id=user.area_id, status__in=list(OPEN_STATUSES))
+    if permissions.is_offender_manager(user):
+        referrals = referrals.filter(person__offender_manager_id=user.pk)
+    candidates = list(
+        with_failures(referrals)
+        .select_related("person", "area")
+        .order_by("person__last_name", "person__first_name", "id")
+    )
+    views = enforcement_for(candidates)
+    return [(r, views[r.pk]) for r in candidates if views[r.pk].state.status in (WARNING_DUE, BREACH_DUE)]
 
 
 # --- registers and progress for pages and the API ----------------------------------------------------------

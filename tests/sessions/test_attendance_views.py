@@ -275,3 +275,38 @@ def test_the_delivery_pages_and_api_check_no_role_themselves():
         if role_check.search(line)
     ]
     assert files and offenders == []
+
+
+def test_the_caseload_panel_reads_only_open_referrals_with_a_failure_as_the_home_page_does(
+    login, setup, facilitator, tm, time_machine, monkeypatch
+):
+    """Issue 11: the people list's "Enforcement due" panel read every referral of the area that ever had a
+    membership (ten years of them at national scale, 50 ms) and worked each through the rules. It now reads what
+    the home page's "Enforcement due" reads: open referrals with a failure to comply. A closed referral's old
+    absence is no longer listed, as on the home page."""
+    from referrals.models import Referral
+    from sessions import progress
+
+    group, members = setup
+    s1 = group.sessions.get(number=1)
+    _at(time_machine, s1.date)
+    for member in members[:2]:
+        services.record_attendance(
+            actor=facilitator, membership=member, session=s1, outcome="unacceptable_absence"
+        )
+    closed = members[1].referral
+    Referral.objects.filter(pk=closed.pk).update(status="withdrawn")
+    worked: list[int] = []
+    real = progress.enforcement_for
+
+    def spy(referrals):
+        worked.extend(r.pk for r in referrals)
+        return real(referrals)
+
+    monkeypatch.setattr(progress, "enforcement_for", spy)
+    text = page_text(login(tm).get(reverse("referrals:person_list")))
+    assert worked == [members[0].referral.pk]  # not the withdrawn one, not the members who missed nothing
+    assert (
+        "Enforcement due" in text and members[0].referral.person.crn in text.split("Enforcement due")[1][:400]
+    )
+    assert closed.person.crn not in text.split("Enforcement due")[1].split("</ul>")[0][:400]

@@ -15,8 +15,8 @@ from django.db import connection
 from referrals.models import Referral
 from referrals.rules import OPEN_STATUSES
 from sessions import services
-from sessions.home import _failed
 from sessions.models import Attendance, CatchUp
+from sessions.progress import with_failures
 from tests.sessions.factories import make_group, waiting_referral
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_enforcement_due_finds_missed_catch_ups_by_their_partial_index(area):
     """The catch-up side of "enforcement due" reads the partial index of unacceptable absences, not every
     catch-up in the country."""
     referrals = Referral.objects.filter(area_id=area.pk, status__in=list(OPEN_STATUSES))
-    plan = _plan(_failed(referrals))
+    plan = _plan(with_failures(referrals))
     assert "catch_up_unacceptable_idx" in plan, plan
 
 
@@ -44,7 +44,7 @@ def test_enforcement_due_looks_for_absences_per_referral_by_the_membership_index
     referral's memberships by their referral index, not a join of the referrals' memberships that PostgreSQL
     answered by scanning every membership in the country (32,800 at national scale)."""
     referrals = Referral.objects.filter(area_id=area.pk, status__in=list(OPEN_STATUSES))
-    queryset = _failed(referrals)
+    queryset = with_failures(referrals)
     assert "EXISTS(" in str(queryset.query).replace(" (", "(")
     plan = _plan(queryset)
     assert (
@@ -53,7 +53,7 @@ def test_enforcement_due_looks_for_absences_per_referral_by_the_membership_index
 
 
 def test_enforcement_due_finds_every_failure_to_comply_and_nothing_else(area, tm, time_machine):
-    """The referrals `_failed` returns: an unacceptable absence, an unacceptable sending home and an unacceptable
+    """The referrals `with_failures` returns: an unacceptable absence, an unacceptable sending home and an unacceptable
     missed catch-up count; an acceptable sending home, an acceptable absence and another area's failures do not."""
     time_machine.move_to(dt.datetime(2026, 11, 24, 10, 0, tzinfo=LONDON), tick=False)
     group = make_group(area, actor=tm, start_date=dt.date(2026, 11, 30))
@@ -82,6 +82,6 @@ def test_enforcement_due_finds_every_failure_to_comply_and_nothing_else(area, tm
         outcome="unacceptable_absence",
     )
     referrals = Referral.objects.filter(area_id=area.pk, status__in=list(OPEN_STATUSES))
-    found = set(_failed(referrals).values_list("pk", flat=True))
+    found = set(with_failures(referrals).values_list("pk", flat=True))
     assert found == {members[n].referral_id for n in ("absent", "sent_home", "catch_up")}
-    assert not _failed(Referral.objects.exclude(area_id=area.pk)).exists()
+    assert not with_failures(Referral.objects.exclude(area_id=area.pk)).exists()
