@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_bounded_dates_and_text'),
-        ('referrals', '0011_plain_table_json_notes'),
+        ("accounts", "0003_bounded_dates_and_text"),
+        ("referrals", "0011_plain_table_json_notes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(condition=models.Q(('completed_prison_sotp', True)), fields=['person'], name='referral_prison_sotp_idx'),
+            model_name="referral",
+            index=models.Index(
+                condition=models.Q(("completed_prison_sotp", True)),
+                fields=["person"],
+                name="referral_prison_sotp_idx",
+            ),
         ),
     ]
