@@ -86,6 +86,14 @@ LOCAL_HOSTS = frozenset({"", "127.0.0.1", "localhost", "::1"})
 # server or a media root); every setting the stack needs is set by `env_for`.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV")
 
+# The even mix (default): every entry of the mix requested equally often (routes.even_roles gives the users' roles),
+# so the rarest endpoint's p95 rests on as many requests as the commonest's; in the weighted mix the routes'
+# weights and the fixture's roles (three offender managers to two treatment managers) left each of the treatment
+# manager's 40 weight-1 endpoints a tenth of the requests of the people list, and a phase had to run about 2.3
+# times longer for as many. LOADTEST_MIX=weighted measures the weighted mix.
+MIX = os.environ.get("LOADTEST_MIX") or "even"
+if MIX not in ("even", "weighted"):
+    raise SystemExit(f"LOADTEST_MIX is even or weighted, not {MIX!r}")
 SCALE = float(os.environ.get("SCALE") or (0.01 if QUICK else 1))
 USERS = int(os.environ.get("USERS") or (20 if QUICK else 50))
 SECONDS = int(os.environ.get("LOADTEST_SECONDS") or (20 if QUICK else 60))
@@ -293,7 +301,10 @@ class Stack:
 def fixture(stack: Stack, phase: str, users: int) -> None:
     """The phase's virtual users (`manage.py loadtest_fixture`): sessions, tokens and the records they open."""
     users_file = OUT / f"{phase}-users.json"
-    manage(stack.env, "loadtest_fixture", "--users", str(users), "--out", str(users_file))
+    # The even mix gives a role up to 23 of 50 users (the treatment managers): twice as many accounts as users, in
+    # the fixture's order of roles, give every role at least as many accounts as it has users.
+    accounts = users * 2 if MIX == "even" else users
+    manage(stack.env, "loadtest_fixture", "--users", str(accounts), "--out", str(users_file))
     area = json.loads(users_file.read_text()).get("area")
     if area:
         log(f"{phase}: measured area {area_line(area)}")
@@ -323,7 +334,7 @@ def locust(stack: Stack, phase: str, users: int, seconds: int, every_endpoint: b
     env = dict(
         os.environ, LOADTEST_USERS_FILE=str(users_file), LOADTEST_MIN_SECONDS=str(seconds),
         LOADTEST_MIN_REQUESTS=str(min_requests if every_endpoint else 0),
-        LOADTEST_THINK="1" if every_endpoint else "0", LOADTEST_RAW_FILE=str(raw),
+        LOADTEST_THINK="1" if every_endpoint else "0", LOADTEST_RAW_FILE=str(raw), LOADTEST_MIX=MIX,
     )  # fmt: skip
     log(
         f"{phase}{part}: {users} users, at least {seconds} s and {min_requests} requests an endpoint, at most "
@@ -674,7 +685,7 @@ def main() -> int:
         for phase in ("scale", "small")
     }
     header = (
-        f"{USERS} users, at least {SECONDS} s a phase in {ROUNDS} interleaved slices, {WORKERS} gunicorn workers "
+        f"{USERS} users ({MIX} mix), at least {SECONDS} s a phase in {ROUNDS} interleaved slices, {WORKERS} gunicorn workers "
         f"× {THREADS} threads; "
     )
     text = ""

@@ -24,11 +24,20 @@ from urllib.parse import urlparse
 
 import gevent
 from locust import HttpUser, between, constant, events, task
-from routes import MIX, WRITES  # bench/loadtest/routes.py: locust puts the locustfile's folder on the path
+from routes import (
+    MIX,
+    WRITES,
+    even_roles,
+)  # bench/loadtest/routes.py: locust puts the locustfile's folder on the path
 
 with open(os.environ["LOADTEST_USERS_FILE"]) as _f:
     USERS = json.load(_f)["users"]
 _next = itertools.count()
+# The even mix (the default): every entry of the mix requested equally often, the users' roles in proportion to
+# each role's number of entries, so every endpoint's p95 rests on as many requests as the others'. The weighted
+# mix (LOADTEST_MIX=weighted): the routes' weights, and the fixture's users in its order of roles.
+EVEN = (os.environ.get("LOADTEST_MIX") or "even") == "even"
+_next_of_role: dict[str, itertools.count[int]] = {}
 MIN_SECONDS = float(os.environ.get("LOADTEST_MIN_SECONDS") or 0)
 MIN_REQUESTS = int(os.environ.get("LOADTEST_MIN_REQUESTS") or 0)
 # Every request's name, time (ms) and failure, written when locust quits: the harness merges a phase's slices from
@@ -104,7 +113,15 @@ class Staff(HttpUser):
     wait_time = between(0.5, 1.5) if os.environ.get("LOADTEST_THINK", "1") != "0" else constant(0)
 
     def on_start(self) -> None:
-        me = USERS[next(_next) % len(USERS)]
+        k = next(_next)
+        if EVEN:
+            options = self.environment.parsed_options
+            roles = even_roles(int(getattr(options, "num_users", 0) or len(USERS)))
+            role = roles[k % len(roles)]
+            same = [u for u in USERS if u["role"] == role]
+            me = same[next(_next_of_role.setdefault(role, itertools.count())) % len(same)]
+        else:
+            me = USERS[k % len(USERS)]
         self.me = me
         self.rng = random.Random(me["session"])
         self.client.cookies.set("sessionid", me["session"])
@@ -115,11 +132,15 @@ class Staff(HttpUser):
             "register submitted": self.register_page,
         }
         mix: list[tuple[int, Callable[[], None]]] = [
-            (weight, functools.partial(self.get, path, name))
+            (1 if EVEN else weight, functools.partial(self.get, path, name))
             for role, weight, name, path, _route in MIX
             if role == me["role"]
         ]
-        mix += [(weight, writes[name]) for role, weight, name, _route in WRITES if role == me["role"]]
+        mix += [
+            (1 if EVEN else weight, writes[name])
+            for role, weight, name, _route in WRITES
+            if role == me["role"]
+        ]
         self.choices = [fn for _, fn in mix]
         self.weights = [w for w, _ in mix]
         if me["role"] not in _turns:

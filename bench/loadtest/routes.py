@@ -174,3 +174,30 @@ WRITES: list[tuple[str, int, str, str]] = [
 def covered_routes() -> set[str]:
     """Every URL name the mix requests."""
     return {entry[4] for entry in MIX} | {write[3] for write in WRITES}
+
+
+def entries_per_role() -> dict[str, int]:
+    """How many entries of the mix (pages, endpoints and writes) each role requests."""
+    counts: dict[str, int] = {}
+    for role, *_rest in [*MIX, *WRITES]:
+        counts[role] = counts.get(role, 0) + 1
+    return counts
+
+
+def even_roles(users: int) -> list[str]:
+    """The role of each of `users` virtual users when every entry of the mix is to be requested equally often
+    (the even mix): each role gets users in proportion to its number of entries (largest remainders, at least one
+    user a role), in a smooth order, so that the first users of a small run are spread over the roles too."""
+    counts = entries_per_role()
+    total = sum(counts.values())
+    roles = sorted(counts)
+    shares = {role: max(1, users * counts[role] // total) for role in roles}
+    by_remainder = sorted(roles, key=lambda role: (-(users * counts[role] % total), role))
+    k = 0
+    while sum(shares.values()) < users:
+        shares[by_remainder[k % len(roles)]] += 1
+        k += 1
+    order = sorted(
+        ((j + 0.5) / shares[role], role) for role in roles for j in range(shares[role])
+    )  # a smooth round-robin: position j of a role with n users at (j + 1/2) / n
+    return [role for _, role in order]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 ROUTES_FILE = Path(__file__).resolve().parents[2] / "bench" / "loadtest" / "routes.py"
@@ -62,3 +63,19 @@ def test_every_role_has_its_home_and_the_floor():
         requested = {(entry[2], entry[4]) for entry in routes.MIX if entry[0] == role}
         assert ("ping", "ping") in requested
         assert any(route == "home" for _, route in requested)
+
+
+@pytest.mark.parametrize("users", [4, 20, 50, 51, 108])
+def test_the_even_mix_gives_each_role_users_in_proportion_to_its_entries(users):
+    """The even mix requests every entry of the mix equally often: each role's users are in proportion to its
+    number of entries (within one user), every role has one, and there are exactly as many roles as users."""
+    routes = _routes_module()
+    roles = routes.even_roles(users)
+    counts = routes.entries_per_role()
+    total = sum(counts.values())
+    assert len(roles) == users
+    for role, entries in counts.items():
+        assert roles.count(role) >= 1
+        assert abs(roles.count(role) - users * entries / total) < 1
+    # Spread out: the first four users are of four different roles.
+    assert len(set(roles[:4])) == 4
