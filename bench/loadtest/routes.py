@@ -179,7 +179,7 @@ def covered_routes() -> set[str]:
 def entries_per_role() -> dict[str, int]:
     """How many entries of the mix (pages, endpoints and writes) each role requests."""
     counts: dict[str, int] = {}
-    for role, *_rest in [*MIX, *WRITES]:
+    for role in [entry[0] for entry in MIX] + [write[0] for write in WRITES]:
         counts[role] = counts.get(role, 0) + 1
     return counts
 
