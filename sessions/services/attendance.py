@@ -133,18 +133,19 @@ def _lock_session(session: ScheduledSession) -> ScheduledSession:
     )
 
 
-def _lock_memberships(ids: Sequence[int]) -> dict[int, Membership]:
+def _lock_memberships(ids: Sequence[int], target: ScheduledSession) -> dict[int, Membership]:
+    """The members, locked in id order, with what their lines need. Only the session's own kind of owner (group
+    or plan) is joined: a member of anything else is refused before his owner is read, and joining the other
+    kind's table would read all of it (a hash join over every one-to-one plan of the country for a group)."""
+    owner = "group" if target.group_id is not None else "plan"
     rows = (
         Membership.objects.select_for_update(of=("self",))
         .filter(pk__in=sorted(ids))
         .order_by("pk")
         .select_related(
-            "group",
-            "group__programme",
-            "group__treatment_manager",
-            "plan",
-            "plan__programme",
-            "plan__treatment_manager",
+            owner,
+            f"{owner}__programme",
+            f"{owner}__treatment_manager",
             "referral",
             "referral__area",
             "referral__person",
@@ -610,7 +611,7 @@ def _record(
     *, actor: User, target: ScheduledSession, entries: Sequence[RegisterEntry], today: dt.date
 ) -> list[Attendance]:
     """Check every entry first, then write them all (callers hold the transaction and the session lock)."""
-    locked = _lock_memberships([e.membership.pk for e in entries])
+    locked = _lock_memberships([e.membership.pk for e in entries], target)
     records = member_records(list(locked.values()))
     changed: list[RegisterEntry] = []
     saved: list[Attendance] = []

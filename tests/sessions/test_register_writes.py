@@ -137,3 +137,25 @@ def test_a_register_mixing_quiet_and_followed_lines_writes_each_line_in_its_orde
         (om.pk, "absence", f"absence:{r[3]}:acceptable_absence:None"),
         (om.pk, "concern", f"concern:{r[4]}:{hashlib.sha256(b'Worried').hexdigest()[:16]}"),
     ]
+
+
+def test_a_group_register_locks_its_members_without_reading_the_one_to_one_plans(
+    group, tm, om, facilitator, time_machine
+):
+    """The members' lock joins their group only: joining the plans too made PostgreSQL hash every one-to-one plan
+    of the country into each register write."""
+    members = [allocate_member(group, tm, om) for _ in range(3)]
+    s1 = session_number(group, 1)
+    move_to(time_machine, s1.date)
+    with CaptureQueriesContext(connection) as queries:
+        services.take_register(
+            actor=facilitator,
+            session=s1,
+            entries=[services.RegisterEntry(membership=m, outcome="attended") for m in members],
+        )
+    locks = [
+        q["sql"] for q in queries if "FOR UPDATE" in q["sql"] and "programme_sessions_membership" in q["sql"]
+    ]
+    assert len(locks) == 1
+    assert "programme_sessions_onetooneplan" not in locks[0]
+    assert "programme_sessions_programmegroup" in locks[0]
