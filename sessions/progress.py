@@ -294,7 +294,9 @@ def register_for(session: ScheduledSession) -> list[RegisterLine]:
         blocker = (
             blocking_catch_up(rows, at=at, rule=restart_rule(programme_of(m))) if at and active else None
         )
-        result = record.progress()
+        result = progress(
+            rows, rule=restart_rule(programme_of(m))
+        )  # record.progress() on the rows just built
         saved = record.attendance.get(session.pk)
         if saved is not None:  # the API shows its membership and session: no query per member
             saved.membership = m
