@@ -36,6 +36,32 @@ def _area_id(obj: models.Model | None, area_id: int | None) -> int | None:
     return getattr(obj, "area_id", None)
 
 
+def audit_event(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    object_label: str = "",
+    area_id: int | None = None,
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """The audit event `record_event` would append, not yet saved: a service writing many at once (a register's
+    lines) appends them together with `record_events`."""
+    return AuditEvent(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_id=object_id or str(getattr(obj, "public_id", None) or getattr(obj, "pk", "")),
+        object_label=object_label,
+        area_id=_area_id(obj, area_id),
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
+        reason=reason,
+    )
+
+
 def record_event(
     *,
     actor: User | None,
@@ -49,16 +75,25 @@ def record_event(
     reason: str = "",
 ) -> AuditEvent:
     """Append one audit event; call it inside the same transaction as the write it describes."""
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+    event = audit_event(
+        actor=actor,
         action=action,
-        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
-        object_id=object_id or str(getattr(obj, "public_id", None) or getattr(obj, "pk", "")),
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
         object_label=object_label,
-        area_id=_area_id(obj, area_id),
-        changes={k: _plain(v) for k, v in (changes or {}).items()},
+        area_id=area_id,
+        changes=changes,
         reason=reason,
     )
+    event.save(force_insert=True)
+    return event
+
+
+def record_events(events: Sequence[AuditEvent]) -> list[AuditEvent]:
+    """Append the events of `audit_event` in their order, in one INSERT; call it inside the same transaction as
+    the writes they describe."""
+    return AuditEvent.objects.bulk_create(events) if events else []
 
 
 def diff(instance: models.Model, fields: Iterable[str], new_values: Mapping[str, Any]) -> dict[str, Any]:

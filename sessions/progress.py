@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -84,11 +85,17 @@ class MemberRecord:
     catch_ups: list[CatchUp]
     exceptions: dict[int, CatchUpException]
 
+    @cached_property
+    def _names(self) -> list[tuple[str, str]]:
+        """Each session's id and label, worked out once: the rows are rebuilt after every change of the
+        attendance, the sessions never change."""
+        return [(str(s.public_id), session_label(s)) for s in self.sessions]
+
     def rows(self) -> list[MemberSession]:
         closed = {c.missed_session_id for c in self.catch_ups if c.attended}
         return [
             MemberSession(
-                session_id=str(s.public_id),
+                session_id=session_id,
                 number=s.number,
                 date=s.date,
                 block=s.block,
@@ -96,13 +103,17 @@ class MemberRecord:
                 outcome=self.attendance[s.pk].outcome if s.pk in self.attendance else None,
                 caught_up=s.pk in closed,
                 exception=s.pk in self.exceptions,
-                label=session_label(s),
+                label=label,
             )
-            for s in self.sessions
+            for s, (session_id, label) in zip(self.sessions, self._names, strict=True)
         ]
 
-    def row_for(self, session: ScheduledSession) -> MemberSession:
-        return next(r for r in self.rows() if r.session_id == str(session.public_id))
+    def row_for(
+        self, session: ScheduledSession, rows: Sequence[MemberSession] | None = None
+    ) -> MemberSession:
+        """The session's row (of `rows`, when the caller has just built them)."""
+        key = str(session.public_id)
+        return next(r for r in (self.rows() if rows is None else rows) if r.session_id == key)
 
     def progress(self) -> Progress:
         return progress(self.rows(), rule=restart_rule(programme_of(self.membership)))
@@ -323,7 +334,9 @@ def register_for(session: ScheduledSession) -> list[RegisterLine]:
         blocker = (
             blocking_catch_up(rows, at=at, rule=restart_rule(programme_of(m))) if at and active else None
         )
-        result = record.progress()
+        result = progress(
+            rows, rule=restart_rule(programme_of(m))
+        )  # record.progress() on the rows just built
         saved = record.attendance.get(session.pk)
         if saved is not None:  # the API shows its membership and session: no query per member
             saved.membership = m

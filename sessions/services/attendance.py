@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import is_facilitator, is_treatment_manager
-from audit.services import record_event
+from audit.services import audit_event, record_event, record_events
 from isotp.clock import today as _today
 from isotp.errors import DomainConflict
 from notifications.services import notify
@@ -58,7 +58,12 @@ def owner_of(obj: Membership | ScheduledSession) -> ProgrammeGroup | OneToOnePla
 
 def delivers(actor: User, session: ScheduledSession) -> bool:
     """The actor facilitates this session (or delivers its group or one-to-one plan)."""
-    if session.facilitators.filter(pk=actor.pk).exists():
+    # The session's facilitators as its selector prefetched them, if it did (no second query).
+    prefetched = getattr(session, "_prefetched_objects_cache", {}).get("facilitators")
+    if prefetched is not None:
+        if any(person.pk == actor.pk for person in prefetched):
+            return True
+    elif session.facilitators.filter(pk=actor.pk).exists():
         return True
     if session.group_id is not None:
         return session.group.facilitator_links.filter(facilitator_id=actor.pk).exists()  # type: ignore[union-attr]
@@ -128,18 +133,19 @@ def _lock_session(session: ScheduledSession) -> ScheduledSession:
     )
 
 
-def _lock_memberships(ids: Sequence[int]) -> dict[int, Membership]:
+def _lock_memberships(ids: Sequence[int], target: ScheduledSession) -> dict[int, Membership]:
+    """The members, locked in id order, with what their lines need. Only the session's own kind of owner (group
+    or plan) is joined: a member of anything else is refused before his owner is read, and joining the other
+    kind's table would read all of it (a hash join over every one-to-one plan of the country for a group)."""
+    owner = "group" if target.group_id is not None else "plan"
     rows = (
         Membership.objects.select_for_update(of=("self",))
         .filter(pk__in=sorted(ids))
         .order_by("pk")
         .select_related(
-            "group",
-            "group__programme",
-            "group__treatment_manager",
-            "plan",
-            "plan__programme",
-            "plan__treatment_manager",
+            owner,
+            f"{owner}__programme",
+            f"{owner}__treatment_manager",
             "referral",
             "referral__area",
             "referral__person",
@@ -203,7 +209,8 @@ def _check_entry(
         raise DomainConflict("The session was before the member joined.", code="BEFORE_JOINING")
     newly_present = existing is None or existing.outcome not in ATTENDED_OUTCOMES
     if entry.outcome in ATTENDED_OUTCOMES and newly_present:
-        blocker = blocking_catch_up(record.rows(), at=record.row_for(target), rule=_rule(locked))
+        rows = record.rows()
+        blocker = blocking_catch_up(rows, at=record.row_for(target, rows), rule=_rule(locked))
         if blocker is not None:
             raise DomainConflict(
                 blocker.message, code=blocker.code, missed_session=blocker.session.session_id
@@ -232,24 +239,69 @@ def _check_session_open(target: ScheduledSession, today: dt.date) -> None:
         )
 
 
-def _write(
+# The attendance fields a register line writes (with `recorded_by`).
+_FIELDS = ("outcome", "sent_home_acceptable", *_NEW_DEFAULTS)
+
+
+def _stage(
     *, actor: User, locked: Membership, target: ScheduledSession, entry: RegisterEntry, record: MemberRecord
 ) -> tuple[Attendance, dict[str, Any] | None]:
-    """Write one member's line. `record` was read under the session's and the membership's locks, so its
-    attendance is the saved row (no second read); the new or changed row goes back into it, so the progress worked
-    out next sees this write without reading the member's record again."""
+    """One member's line, in memory: the new row (not yet saved) or the saved row changed, put into `record`,
+    with the saved values it had (None for a new row). `record` was read under the session's and the
+    membership's locks, so its attendance is the saved row (no second read); the progress worked out next sees
+    this line without reading the member's record again. `_save` (or `_save_quiet`) writes it."""
     existing = record.attendance.get(target.pk)
     values = _values(entry, existing)
     if existing is None:
-        created = Attendance.objects.create(membership=locked, session=target, recorded_by=actor, **values)
-        record.attendance[target.pk] = created
-        return created, None
+        staged = Attendance(membership=locked, session=target, recorded_by=actor, **values)
+        record.attendance[target.pk] = staged
+        return staged, None
     before = {k: getattr(existing, k) for k in values}
     for key, value in values.items():
         setattr(existing, key, value)
     existing.recorded_by = actor
-    existing.save(update_fields=[*values, "recorded_by"])
     return existing, before
+
+
+def _save(attendance: Attendance, previous: Mapping[str, Any] | None) -> None:
+    if previous is None:
+        attendance.save(force_insert=True)
+    else:
+        attendance.save(update_fields=[*_FIELDS, "recorded_by"])
+
+
+def _save_quiet(
+    *, actor: User, lines: list[tuple[Attendance, dict[str, Any] | None]], events: list[Any]
+) -> None:
+    """Write the staged lines with nothing else to follow them, and their audit events, in their order: the new
+    rows in one INSERT, the changed ones in one UPDATE per set of values (a register is mostly the same outcome),
+    the events in one INSERT."""
+    Attendance.objects.bulk_create([a for a, previous in lines if previous is None])
+    same: dict[tuple[Any, ...], list[int]] = {}
+    for attendance, previous in lines:
+        if previous is not None:
+            same.setdefault(tuple(getattr(attendance, k) for k in _FIELDS), []).append(attendance.pk)
+    for values, ids in same.items():
+        Attendance.objects.filter(pk__in=ids).update(
+            **dict(zip(_FIELDS, values, strict=True)), recorded_by=actor
+        )
+    record_events(events)
+    lines.clear()
+    events.clear()
+
+
+def _is_quiet(
+    *, locked: Membership, attendance: Attendance, record: MemberRecord, touching: set[int]
+) -> bool:
+    """Nothing follows this line but its row and its audit event: no enforcement to compare, no programme to
+    start, no absence or concern to tell, no change of the membership's progress (restart, block restart,
+    sessions complete). Such lines are written together (`_save_quiet`); any other goes the whole way alone."""
+    if locked.pk in touching or is_missed(attendance.outcome) or attendance.concern:
+        return False
+    if attendance.outcome in ATTENDED_OUTCOMES and locked.referral.status == ReferralStatus.ALLOCATED:
+        return False
+    result = record.progress()
+    return not (result.restart_blocks or result.restart_required or result.sessions_complete)
 
 
 def _next_step_line(membership: Membership) -> str:
@@ -442,7 +494,7 @@ def _apply_progress(
     """
     from referrals.services.status import move_as_consequence
 
-    if record is None:  # a register passes the record it has just written to (`_write`)
+    if record is None:  # a register passes the record it has just written to (`_stage`)
         record = member_records([locked])[locked.pk]
     result = record.progress()
     owner = owner_of(locked)
@@ -559,7 +611,7 @@ def _record(
     *, actor: User, target: ScheduledSession, entries: Sequence[RegisterEntry], today: dt.date
 ) -> list[Attendance]:
     """Check every entry first, then write them all (callers hold the transaction and the session lock)."""
-    locked = _lock_memberships([e.membership.pk for e in entries])
+    locked = _lock_memberships([e.membership.pk for e in entries], target)
     records = member_records(list(locked.values()))
     changed: list[RegisterEntry] = []
     saved: list[Attendance] = []
@@ -587,18 +639,29 @@ def _record(
     ]
     states = enforcement_for([m.referral for m in touching]) if touching else {}
     before = {m.pk: states[m.referral.pk].state for m in touching}
+    # Lines with nothing to follow them are written together (their rows, then their audit events, in their
+    # order) before any line that does more, which is written and followed up alone, as it always was.
+    touched = set(before)
+    quiet: list[tuple[Attendance, dict[str, Any] | None]] = []
+    events: list[Any] = []
     for entry in changed:
         member = locked[entry.membership.pk]
         record = records[member.pk]
-        attendance, previous = _write(actor=actor, locked=member, target=target, entry=entry, record=record)
+        attendance, previous = _stage(actor=actor, locked=member, target=target, entry=entry, record=record)
         saved.append(attendance)
-        if entry.outcome in ATTENDED_OUTCOMES:
+        alone = not _is_quiet(locked=member, attendance=attendance, record=record, touching=touched)
+        if alone:
+            _save_quiet(actor=actor, lines=quiet, events=events)
+            _save(attendance, previous)
+        else:
+            quiet.append((attendance, previous))
+        if entry.outcome in ATTENDED_OUTCOMES:  # for a quiet line, only the permission check
             _start_programme(
                 actor=actor,
                 membership=member,
                 reason=f"Attended session {target.number} on {format_date(target.date)}",
             )
-        record_event(
+        event = audit_event(
             actor=actor,
             action="attendance.recorded",
             obj=member,
@@ -612,6 +675,10 @@ def _record(
                 "concern": attendance.concern,
             },
         )
+        if not alone:
+            events.append(event)
+            continue
+        record_events([event])
         new_status = _apply_progress(actor=actor, locked=member, today=today, record=record)
         told = _notify_absence(
             locked=member,
@@ -627,6 +694,7 @@ def _record(
                 link=f"/memberships/{member.public_id}/progress/",
                 already_told=told,
             )
+    _save_quiet(actor=actor, lines=quiet, events=events)
     if target.status == SessionStatus.SCHEDULED:
         target.status = SessionStatus.DELIVERED
         target.save(update_fields=["status"])
