@@ -715,6 +715,27 @@ def waiting_counts(user: User | AnonymousUser) -> dict[tuple[str, str], int]:
     return {(row["programme"], row["format"]): row["n"] for row in rows}
 
 
+def status_and_waiting_counts(
+    user: User | AnonymousUser, statuses: list[str]
+) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """`status_counts(user, statuses)` and `waiting_counts(user)` in one query grouped by status, programme and
+    format (the TM's home, issue 11: two queries over the same referrals)."""
+    rows = (
+        referrals_for_list(user, status=[*statuses, ReferralStatus.AWAITING_ALLOCATION])
+        .order_by()
+        .values("status", "programme", "format")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(statuses, 0)
+    waiting: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if row["status"] in counts:
+            counts[row["status"]] += row["n"]
+        if row["status"] == ReferralStatus.AWAITING_ALLOCATION:
+            waiting[(row["programme"], row["format"])] = row["n"]
+    return counts, waiting
+
+
 def status_counts(user: User | AnonymousUser, statuses: list[str]) -> dict[str, int]:
     """How many of the user's referrals are in each of `statuses`, in one query (home page cards)."""
     rows = referrals_for_list(user, status=statuses).order_by().values("status").annotate(n=Count("id"))

@@ -327,7 +327,7 @@ def catch_ups_outstanding(user: User, today: dt.date) -> AttentionList:
         .values_list("pk", flat=True)
     )
     members = list(_active_memberships(user).filter(pk__in=ids)) if ids else []
-    records = member_records(members)
+    records = member_records(members) if members else {}  # nobody to read: no query built
     rows = []
     for m in members:
         outstanding = records[m.pk].progress().outstanding

@@ -500,7 +500,8 @@ def test_the_group_and_schedule_cards_counted_in_sql_match_their_lists(
     assert card["count"] == 1 and [c.text for c in card["named"]] == [scenario["group"].reference]
 
 
-TM_HOME_QUERIES = 38  # perf19: 42 before (the group cards' five queries are one, the week's sessions four)
+# perf19: 42 before (the group cards' five queries are one, the week's sessions four, the referral counts one)
+TM_HOME_QUERIES = 37
 
 
 def test_the_treatment_managers_home_costs_the_same_few_queries_at_two_sizes(
@@ -522,3 +523,36 @@ def test_the_treatment_managers_home_costs_the_same_few_queries_at_two_sizes(
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("home"))
     assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
+
+
+def test_the_status_and_waiting_counts_read_together_are_those_read_apart(
+    area, tm, om, other_tm, time_machine
+):
+    """perf19: the TM home reads its referral counts and waiting counts in one query; the same figures as
+    `status_counts` and `waiting_counts` apart, for the TM's area only."""
+    from referrals import selectors
+    from referrals.models import Referral
+
+    _at(time_machine, TODAY)
+    for programme, format in [
+        ("isotp", "group"),
+        ("isotp", "group"),
+        ("isotp", "one_to_one"),
+        ("nsogp", "group"),
+    ]:
+        waiting_referral(area, om, programme=programme, format=format)
+    Referral.objects.filter(pk=waiting_referral(area, om).pk).update(status="submitted")
+    Referral.objects.filter(pk=waiting_referral(area, om, programme="nsogp").pk).update(status="assessment")
+    waiting_referral(other_tm.area, None)  # another area's: counted for neither
+    statuses = ["submitted", "assessment"]
+    counts, waiting = selectors.status_and_waiting_counts(tm, statuses)
+    assert counts == selectors.status_counts(tm, statuses) == {"submitted": 1, "assessment": 1}
+    assert (
+        waiting
+        == selectors.waiting_counts(tm)
+        == {
+            ("isotp", "group"): 2,
+            ("isotp", "one_to_one"): 1,
+            ("nsogp", "group"): 1,
+        }
+    )
