@@ -223,7 +223,7 @@ def _active_memberships(user: User) -> QuerySet[Membership]:
     ).order_by("referral__person__last_name", "referral__person__first_name", "id")
 
 
-def _after_supervision(user: User) -> QuerySet[Membership]:
+def _after_supervision(user: User) -> QuerySet[Any]:
     """Active members whose last live session is after their current sentence's supervision ends, in row order.
     Both dates are subqueries: one for the group, one for the plan, each walking its own (group or plan, date)
     index backwards (`group OR plan` walked the national date index instead: issue 11, 1 ms a member)."""
@@ -761,7 +761,13 @@ def _treatment_manager(user: User, today: dt.date) -> list[dict[str, Any]]:
     short = sessions_short_of_facilitators(user, today, sessions)
     groups = group_counts(user, today)  # both group cards' figures in one query, no group read
     return [
-        counted_card(**GROUPS_STARTING_SOON, count=groups["soon"], link_text="View the groups starting soon"),
+        counted_card(
+            GROUPS_STARTING_SOON["key"],
+            GROUPS_STARTING_SOON["title"],
+            GROUPS_STARTING_SOON["description"],
+            count=groups["soon"],
+            link_text="View the groups starting soon",
+        ),
         counted_card(
             GROUPS_WITH_PLACES["key"],
             GROUPS_WITH_PLACES["title"],
