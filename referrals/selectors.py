@@ -439,10 +439,13 @@ class WaitingPages(LazyPages[WaitingRow]):
         format: str,
         today: dt.date,
         catalogue: AreaCatalogue | None = None,
+        count: int | None = None,
     ) -> None:
+        """`count`: the list's length when the caller has counted it already (`waiting_counts`, the tabs' counts
+        over the same referrals), so the paginator asks no COUNT of its own."""
         key = (programme, format)
         super().__init__(
-            _awaiting(user, programme=programme, format=format).count,
+            _awaiting(user, programme=programme, format=format).count if count is None else (lambda: count),
             lambda start, stop: waiting_lists(
                 user, keys=[key], today=today, window=(start, stop), catalogue=catalogue
             )[key],
