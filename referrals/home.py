@@ -190,8 +190,9 @@ def home_list(request: HttpRequest, key: str) -> AttentionList | None:
 
 
 def _treatment_manager(user: Any) -> list[dict[str, Any]]:
-    counts = selectors.status_counts(user, [ReferralStatus.SUBMITTED, ReferralStatus.ASSESSMENT])
-    waiting = selectors.waiting_counts(user)
+    counts, waiting = selectors.status_and_waiting_counts(
+        user, [ReferralStatus.SUBMITTED, ReferralStatus.ASSESSMENT]
+    )
     tabs = TABS + (LIHI_TABS if user.area.lihi_enabled else ())
     soon = must_start_soon_counts(user, waiting)  # the card shows counts only: no row built (issue 11)
     soon_by_tab = {t.label: soon.get((t.programme, t.format), 0) for t in tabs}

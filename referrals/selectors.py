@@ -439,10 +439,13 @@ class WaitingPages(LazyPages[WaitingRow]):
         format: str,
         today: dt.date,
         catalogue: AreaCatalogue | None = None,
+        count: int | None = None,
     ) -> None:
+        """`count`: the list's length when the caller has counted it already (`waiting_counts`, the tabs' counts
+        over the same referrals), so the paginator asks no COUNT of its own."""
         key = (programme, format)
         super().__init__(
-            _awaiting(user, programme=programme, format=format).count,
+            _awaiting(user, programme=programme, format=format).count if count is None else (lambda: count),
             lambda start, stop: waiting_lists(
                 user, keys=[key], today=today, window=(start, stop), catalogue=catalogue
             )[key],
@@ -713,6 +716,27 @@ def waiting_counts(user: User | AnonymousUser) -> dict[tuple[str, str], int]:
         .annotate(n=Count("id"))
     )
     return {(row["programme"], row["format"]): row["n"] for row in rows}
+
+
+def status_and_waiting_counts(
+    user: User | AnonymousUser, statuses: list[str]
+) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """`status_counts(user, statuses)` and `waiting_counts(user)` in one query grouped by status, programme and
+    format (the TM's home, issue 11: two queries over the same referrals)."""
+    rows = (
+        referrals_for_list(user, status=[*statuses, ReferralStatus.AWAITING_ALLOCATION])
+        .order_by()
+        .values("status", "programme", "format")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(statuses, 0)
+    waiting: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if row["status"] in counts:
+            counts[row["status"]] += row["n"]
+        if row["status"] == ReferralStatus.AWAITING_ALLOCATION:
+            waiting[(row["programme"], row["format"])] = row["n"]
+    return counts, waiting
 
 
 def status_counts(user: User | AnonymousUser, statuses: list[str]) -> dict[str, int]:

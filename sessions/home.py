@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
@@ -30,7 +30,7 @@ from accounts.models import AreaClosure, FacilitatorTraining, Supervision, User
 from accounts.rules import TrainingRecord, training_for
 from isotp import clock
 from isotp.dates import long_date, weekday_date
-from isotp.home import AttentionList, Cell, QueryRows, attention_card, gated_list
+from isotp.home import AttentionList, Cell, QueryRows, attention_card, counted_card, gated_list
 from referrals.models import Sentence
 from sessions.models import (
     Attendance,
@@ -92,7 +92,8 @@ def _live(qs: QuerySet[ScheduledSession]) -> QuerySet[ScheduledSession]:
 
 def _week_sessions(user: User, today: dt.date) -> list[ScheduledSession]:
     """The area's live sessions from today for seven days, with each facilitator's training records and current
-    supervision preloaded (four queries)."""
+    supervision preloaded (four queries). The facilitators are read once, in the order the rows name them (by
+    name): `facilitators.all()` and `facilitator_records` are the same list (it was read twice)."""
     facilitators = User.objects.order_by("full_name").prefetch_related(
         Prefetch("training_records", queryset=FacilitatorTraining.objects.all()),
         Prefetch(
@@ -104,11 +105,14 @@ def _week_sessions(user: User, today: dt.date) -> list[ScheduledSession]:
     qs = _live(sessions_for_user(user)).filter(
         date__gte=today, date__lte=today + dt.timedelta(days=WEEK_DAYS)
     )
-    return list(
-        qs.prefetch_related(
-            Prefetch("facilitators", queryset=facilitators, to_attr="facilitator_records")
-        ).order_by("date", "start", "id")
+    week = list(
+        qs.prefetch_related(None)
+        .prefetch_related(Prefetch("facilitators", queryset=facilitators))
+        .order_by("date", "start", "id")
     )
+    for session in week:
+        session.facilitator_records = list(session.facilitators.all())  # type: ignore[attr-defined]
+    return week
 
 
 def _ready(session: ScheduledSession) -> tuple[int, int, list[str]]:
@@ -217,18 +221,17 @@ def _active_memberships(user: User) -> QuerySet[Membership]:
     ).order_by("referral__person__last_name", "referral__person__first_name", "id")
 
 
-def schedules_after_supervision(user: User, today: dt.date) -> AttentionList:
-    """TMs: active members whose last live session is now after the end of their current sentence's supervision
-    (003: the programme must finish within it), e.g. after a reschedule. One query: both dates are subqueries."""
+def _after_supervision(user: User) -> QuerySet[Any]:
+    """Active members whose last live session is after their current sentence's supervision ends, in row order.
+    Both dates are subqueries: one for the group, one for the plan, each walking its own (group or plan, date)
+    index backwards (`group OR plan` walked the national date index instead: issue 11, 1 ms a member)."""
     live = _live(ScheduledSession.objects.all())
-    # One subquery for the group, one for the plan: each walks its own (group or plan, date) index backwards.
-    # `group OR plan` walked the national date index instead (issue 11: 1 ms a member at national scale).
     by_group = live.filter(group_id=OuterRef("group_id")).values("date").order_by("-date")[:1]
     by_plan = live.filter(plan_id=OuterRef("plan_id")).values("date").order_by("-date")[:1]
     current = Sentence.objects.filter(person_id=OuterRef("referral__person_id")).order_by(
         "-start_date", "-id"
     )
-    qs = (
+    return (
         _active_memberships(user)
         .annotate(
             last_session=Coalesce(Subquery(by_group), Subquery(by_plan)),
@@ -236,6 +239,19 @@ def schedules_after_supervision(user: User, today: dt.date) -> AttentionList:
         )
         .filter(last_session__gt=F("supervision_end"))
     )
+
+
+SCHEDULES_AFTER_SUPERVISION = {
+    "key": "schedules-after-supervision",
+    "title": "Schedules ending after supervision",
+    "description": "Members whose last session is now after their supervision ends: they could not finish "
+    "the programme.",
+}
+
+
+def schedules_after_supervision(user: User, today: dt.date) -> AttentionList:
+    """TMs: active members whose last live session is now after the end of their current sentence's supervision
+    (003: the programme must finish within it), e.g. after a reschedule. One query."""
     rows = [
         (
             _person(m),
@@ -243,16 +259,41 @@ def schedules_after_supervision(user: User, today: dt.date) -> AttentionList:
             Cell(long_date(m.last_session)),
             Cell(long_date(m.supervision_end)),
         )
-        for m in qs
+        for m in _after_supervision(user)
     ]
     return AttentionList(
-        key="schedules-after-supervision",
-        title="Schedules ending after supervision",
-        description="Members whose last session is now after their supervision ends: they could not finish "
-        "the programme.",
+        **SCHEDULES_AFTER_SUPERVISION,
         columns=("Member", "Group or plan", "Last session", "Supervision ends"),
         rows=rows,
         empty="Every member's schedule ends within their supervision.",
+    )
+
+
+def schedules_after_supervision_card(user: User, today: dt.date) -> dict[str, Any]:
+    """The home card of `schedules_after_supervision`, as `attention_card(..., name_column=1)` makes it (its count
+    and each group or plan once, in row order), from the rows' groups and plans alone: one query reading four
+    columns, no member, person or programme built (issue 11: the rows joined seven tables and built each member)."""
+    owners = _after_supervision(user).values_list(
+        "group__reference", "group__public_id", "plan__reference", "plan__public_id"
+    )
+    count = 0
+    named: dict[tuple[str, object], Cell] = {}
+    for group_ref, group_id, plan_ref, plan_id in owners:
+        count += 1
+        if group_id is not None:
+            key: tuple[str, object] = ("group_detail", group_id)
+            ref = group_ref
+        elif plan_id is not None:
+            key, ref = ("plan_detail", plan_id), plan_ref
+        else:
+            continue
+        if key not in named:
+            named[key] = Cell(ref, reverse(f"programme_sessions:{key[0]}", args=[key[1]]))
+    return counted_card(
+        **SCHEDULES_AFTER_SUPERVISION,
+        count=count,
+        link_text="See who cannot finish in time",
+        named=list(named.values()),
     )
 
 
@@ -275,8 +316,16 @@ def catch_ups_outstanding(user: User, today: dt.date) -> AttentionList:
     missed = Attendance.objects.filter(
         membership_id=OuterRef("pk"), outcome__in=list(MISSED_OUTCOMES)
     ).filter(~Exists(caught_up))
-    members = list(_active_memberships(user).filter(Exists(missed)))
-    records = member_records(members)
+    # The candidates' ids first, from the memberships alone: planning the rows' seven-table join with the missed
+    # sessions' EXISTS took PostgreSQL 5 ms (issue 11), and at national scale there is often no candidate at all.
+    ids = list(
+        memberships_delivered_in_area(user)
+        .filter(status=MembershipStatus.ACTIVE)
+        .filter(Exists(missed))
+        .values_list("pk", flat=True)
+    )
+    members = list(_active_memberships(user).filter(pk__in=ids)) if ids else []
+    records = member_records(members) if members else {}  # nobody to read: no query built
     rows = []
     for m in members:
         outstanding = records[m.pk].progress().outstanding
@@ -328,12 +377,45 @@ def enforcement_due(user: User, today: dt.date) -> AttentionList:
     )
 
 
+def _groups(user: User) -> QuerySet[Any]:
+    """The area's groups not completed or cancelled, with `member_count` and `places_free`, for the two group
+    lists and their counts: no group's slots, facilitators or managers are read (their rows show none)."""
+    return groups_with_places(user, lean=True)
+
+
+def _soon(today: dt.date) -> Q:
+    return Q(start_date__gte=today, start_date__lte=today + dt.timedelta(days=SOON_DAYS))
+
+
+def _sessions_left(today: dt.date) -> Exists:
+    """Whether a group has a session to come (today or later, not cancelled)."""
+    return Exists(
+        ScheduledSession.objects.filter(group_id=OuterRef("pk"), date__gte=today).exclude(
+            status=SessionStatus.CANCELLED_BY_PROVIDER
+        )
+    )
+
+
+# Planned and running groups with a session to come (annotated `sessions_left`) and a place free.
+WITH_PLACES = Q(sessions_left=True, status__in=[GroupStatus.PLANNED, GroupStatus.RUNNING], places_free__gt=0)
+
+
+GROUPS_STARTING_SOON = {
+    "key": "groups-starting-soon",
+    "title": "Groups starting in the next 4 weeks",
+    "description": "Allocate people from the waiting list before the first session.",
+}
+GROUPS_WITH_PLACES = {
+    "key": "groups-with-places",
+    "title": "Groups with places free",
+    "description": "Planned and running groups with places to fill from the waiting list.",
+}
+
+
 def groups_starting_soon(user: User, today: dt.date) -> AttentionList:
     """TMs: groups whose first session is in the next four weeks, places counted in the query. The home card
-    counts them (one COUNT, no row built); the attention page builds one page of rows."""
-    qs = groups_with_places(user).filter(
-        start_date__gte=today, start_date__lte=today + dt.timedelta(days=SOON_DAYS)
-    )
+    counts them (`group_counts`, no row built); the attention page builds one page of rows."""
+    qs = _groups(user).filter(_soon(today))
 
     def row(g: Any) -> tuple[Cell, ...]:
         return (
@@ -345,9 +427,7 @@ def groups_starting_soon(user: User, today: dt.date) -> AttentionList:
 
     rows = QueryRows(qs.order_by("start_date", "id"), row)
     return AttentionList(
-        key="groups-starting-soon",
-        title="Groups starting in the next 4 weeks",
-        description="Allocate people from the waiting list before the first session.",
+        **GROUPS_STARTING_SOON,
         columns=("Group", "Programme", "Starts", "Places filled"),
         rows=rows,
         empty="No group starts in the next four weeks.",
@@ -355,34 +435,48 @@ def groups_starting_soon(user: User, today: dt.date) -> AttentionList:
 
 
 def groups_with_places_free(user: User, today: dt.date) -> AttentionList:
-    """TMs: planned and running groups with places free, and how many (one query). A finished group is
-    completed by its last register (sessions.services.completion), so its status leaves it out; a running group
-    whose sessions have all passed but whose last registers are still to be taken has no place to fill either,
-    so a session to come (today or later, not cancelled) is asked for as well."""
-    sessions_left = ScheduledSession.objects.filter(group_id=OuterRef("pk"), date__gte=today).exclude(
-        status=SessionStatus.CANCELLED_BY_PROVIDER
+    """TMs: planned and running groups with places free, and how many, built a page at a time (`QueryRows`). A
+    finished group is completed by its last register (sessions.services.completion), so its status leaves it
+    out; a running group whose sessions have all passed but whose last registers are still to be taken has no
+    place to fill either, so a session to come (today or later, not cancelled) is asked for as well."""
+    qs = (
+        _groups(user)
+        .annotate(sessions_left=_sessions_left(today))
+        .filter(WITH_PLACES)
+        .order_by("start_date", "id")
     )
-    qs = groups_with_places(user).filter(
-        Exists(sessions_left), status__in=[GroupStatus.PLANNED, GroupStatus.RUNNING]
-    )
-    rows = [
-        (
+
+    def row(g: Any) -> tuple[Cell, ...]:
+        return (
             _owner_cell(g),
             Cell(g.programme.name),
-            Cell(f"{g.member_count} of {g.capacity}"),  # type: ignore[attr-defined]
-            Cell(str(g.places_free)),  # type: ignore[attr-defined]
+            Cell(f"{g.member_count} of {g.capacity}"),
+            Cell(str(g.places_free)),
         )
-        for g in qs.order_by("start_date", "id")
-        if g.places_free > 0  # type: ignore[attr-defined]
-    ]
+
     return AttentionList(
-        key="groups-with-places",
-        title="Groups with places free",
-        description="Planned and running groups with places to fill from the waiting list.",
+        **GROUPS_WITH_PLACES,
         columns=("Group", "Programme", "Places filled", "Free"),
-        rows=rows,
+        rows=QueryRows(qs, row),
         empty="Every planned and running group is full.",
     )
+
+
+def group_counts(user: User, today: dt.date) -> dict[str, int]:
+    """The home's group figures in one aggregate query over the area's groups (issue 11: the two cards cost five
+    queries, four of them reading every planned and running group with its slots, facilitators and manager):
+    `soon`, the rows of `groups_starting_soon`; `with_places`, the rows of `groups_with_places_free`; `places`,
+    the sum of their places free."""
+    counts = (
+        _groups(user)
+        .annotate(sessions_left=_sessions_left(today))
+        .aggregate(
+            soon=Count("pk", filter=_soon(today)),
+            with_places=Count("pk", filter=WITH_PLACES),
+            places=Coalesce(Sum("places_free", filter=WITH_PLACES), 0),
+        )
+    )
+    return {key: int(value) for key, value in counts.items()}
 
 
 # --- facilitators ------------------------------------------------------------------------------------------------
@@ -634,12 +728,21 @@ def _treatment_manager(user: User, today: dt.date) -> list[dict[str, Any]]:
     sessions = _week_sessions(user, today)  # the two session cards share the week's four queries
     week = sessions_this_week(user, today, sessions)
     short = sessions_short_of_facilitators(user, today, sessions)
-    places = groups_with_places_free(user, today)
-    free = sum(int(row[3].text) for row in places.rows)
+    groups = group_counts(user, today)  # both group cards' figures in one query, no group read
     return [
-        attention_card(groups_starting_soon(user, today), link_text="View the groups starting soon"),
-        attention_card(
-            places, link_text="Fill places from the waiting list", description=f"{free} places free in all."
+        counted_card(
+            GROUPS_STARTING_SOON["key"],
+            GROUPS_STARTING_SOON["title"],
+            GROUPS_STARTING_SOON["description"],
+            count=groups["soon"],
+            link_text="View the groups starting soon",
+        ),
+        counted_card(
+            GROUPS_WITH_PLACES["key"],
+            GROUPS_WITH_PLACES["title"],
+            f"{groups['places']} places free in all.",
+            count=groups["with_places"],
+            link_text="Fill places from the waiting list",
         ),
         attention_card(week, link_text="View this week's sessions"),
         attention_card(short, link_text="See which sessions and why"),
@@ -647,9 +750,7 @@ def _treatment_manager(user: User, today: dt.date) -> list[dict[str, Any]]:
         attention_card(
             sessions_on_closures(user, today), link_text="Reschedule these sessions", name_column=1
         ),
-        attention_card(
-            schedules_after_supervision(user, today), link_text="See who cannot finish in time", name_column=1
-        ),
+        schedules_after_supervision_card(user, today),
         attention_card(catch_ups_outstanding(user, today), link_text="See who has catch-ups to do"),
         attention_card(enforcement_due(user, today), link_text="See the warnings and breaches due"),
     ]

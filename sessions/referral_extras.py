@@ -74,7 +74,7 @@ def allocation_groups(user: Any, *, programme: str, format: str) -> list[dict[st
     if format != "group" or not can_manage_delivery(user):
         return []
     groups = (
-        groups_with_places(user)
+        groups_with_places(user, lean=True)  # the programme only: no list counts, slots nor staff are shown
         .filter(
             programme__programme=programme,
             status__in=[GroupStatus.PLANNED, GroupStatus.RUNNING],

@@ -196,7 +196,12 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
             user, programme=programme, format=fmt, today=today(), catalogue=catalogue
         )
         listing: Sequence[selectors.WaitingRow] = selectors.WaitingPages(
-            user, programme=programme, format=fmt, today=today(), catalogue=catalogue
+            user,
+            programme=programme,
+            format=fmt,
+            today=today(),
+            catalogue=catalogue,
+            count=counts.get((programme, fmt), 0),  # the tab's count is the whole list's: no second COUNT
         )
     else:
         rows = wq.rows(user)

@@ -83,12 +83,14 @@ def _group_base() -> QuerySet[ProgrammeGroup]:
     )
 
 
-def groups_for_list(user: User | AnonymousUser) -> QuerySet[ProgrammeGroup]:
+def groups_for_list(user: User | AnonymousUser, *, lean: bool = False) -> QuerySet[ProgrammeGroup]:
     """Managers: their area's groups; facilitators: only the groups they deliver; anyone else: none.
 
     Counts and the next session date are annotations, so the list costs the same queries for 3 rows or 300.
-    """
-    qs = scope_to_area(_group_base(), user)
+    `lean`: the same groups with their programme only, none of the list's counts, dates, slots or staff (for
+    counts and short lists that show none of them: building and running those cost the TM's home 5 queries)."""
+    base = ProgrammeGroup.objects.select_related("programme") if lean else _group_base()
+    qs = scope_to_area(base, user)
     if is_facilitator(user):
         qs = qs.filter(facilitator_links__facilitator_id=user.pk)
     elif not is_manager(user):
@@ -206,11 +208,13 @@ def _active_member_count() -> Subquery:
     return Subquery(active, output_field=IntegerField())
 
 
-def groups_with_places(user: User | AnonymousUser, *, status: str = "") -> QuerySet[ProgrammeGroup]:
+def groups_with_places(
+    user: User | AnonymousUser, *, status: str = "", lean: bool = False
+) -> QuerySet[ProgrammeGroup]:
     """`groups_for_list` (scoped: managers the area's groups, facilitators their own) with
     `member_count` and `places_free` annotated by a subquery, so the list's query count is fixed. Without a
-    status, completed and cancelled groups are left out."""
-    qs = groups_for_list(user).annotate(member_count=Coalesce(_active_member_count(), 0))
+    status, completed and cancelled groups are left out. `lean`: see `groups_for_list`."""
+    qs = groups_for_list(user, lean=lean).annotate(member_count=Coalesce(_active_member_count(), 0))
     qs = qs.annotate(places_free=F("capacity") - F("member_count"))
     if status:
         return qs.filter(status=status)

@@ -460,3 +460,99 @@ def test_must_start_soon_finds_in_sql_exactly_who_the_rule_finds_urgent(login, a
         if any(row.urgency.level in URGENT_LEVELS for row in rows)
     }
     assert sum(counts.values()) == len(must_start_soon(tm).rows) == len(expected)
+
+
+# --- issue 11: the treatment manager's cards counted in SQL show the figures their lists have ------------------
+
+
+def test_the_group_and_schedule_cards_counted_in_sql_match_their_lists(
+    area, tm, facilitator, om, scenario, time_machine
+):
+    """The group cards' figures come from one aggregate query and the schedules card from the rows' groups alone
+    (perf19); each is what `attention_card` over the full list gives: the same count, places, named groups."""
+    from isotp.home import attention_card
+    from sessions import home
+    from sessions.models import ProgrammeGroup
+
+    # Another group starting within four weeks, full, and a third with places and no session left.
+    _at(time_machine, dt.date(2026, 12, 1))
+    soon, _, _ = _group(area, tm, facilitator, om, members=2, slot="10:00")
+    done, _, _ = _group(area, tm, facilitator, om, members=1, slot="13:00")
+    _at(time_machine, TODAY)
+    ProgrammeGroup.objects.filter(pk=soon.pk).update(start_date=TODAY + dt.timedelta(days=7), capacity=2)
+    done.sessions.update(date=TODAY - dt.timedelta(days=1))
+    for day in (TODAY, TODAY + dt.timedelta(days=7), TODAY + dt.timedelta(days=90)):
+        counts = home.group_counts(tm, day)
+        starting = list(home.groups_starting_soon(tm, day).rows)
+        places = list(home.groups_with_places_free(tm, day).rows)
+        assert counts == {
+            "soon": len(starting),
+            "with_places": len(places),
+            "places": sum(int(row[3].text) for row in places),
+        }, day
+        schedules = home.schedules_after_supervision(tm, day)
+        assert home.schedules_after_supervision_card(tm, day) == attention_card(
+            schedules, link_text="See who cannot finish in time", name_column=1
+        )
+    free = scenario["group"].capacity - len(scenario["people"])
+    assert home.group_counts(tm, TODAY) == {"soon": 1, "with_places": 1, "places": free}
+    card = home.schedules_after_supervision_card(tm, TODAY)
+    assert card["count"] == 1 and [c.text for c in card["named"]] == [scenario["group"].reference]
+
+
+# perf19: 42 before (the group cards' five queries are one, the week's sessions four, the referral counts one)
+TM_HOME_QUERIES = 37
+
+
+def test_the_treatment_managers_home_costs_the_same_few_queries_at_two_sizes(
+    login, area, tm, facilitator, om, scenario, time_machine, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(tm)
+    client.get(reverse("home"))  # warm the per-process caches (programme terms, holidays)
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("home"))
+    _at(time_machine, dt.date(2026, 12, 1))
+    for slot in ("10:00", "13:00"):
+        _group(area, tm, facilitator, om, members=6, slot=slot)
+    _at(time_machine, TODAY)
+    with django_assert_max_num_queries(TM_HOME_QUERIES):
+        client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse("home"))
+    assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
+
+
+def test_the_status_and_waiting_counts_read_together_are_those_read_apart(
+    area, tm, om, other_tm, time_machine
+):
+    """perf19: the TM home reads its referral counts and waiting counts in one query; the same figures as
+    `status_counts` and `waiting_counts` apart, for the TM's area only."""
+    from referrals import selectors
+    from referrals.models import Referral
+
+    _at(time_machine, TODAY)
+    for programme, format in [
+        ("isotp", "group"),
+        ("isotp", "group"),
+        ("isotp", "one_to_one"),
+        ("nsogp", "group"),
+    ]:
+        waiting_referral(area, om, programme=programme, format=format)
+    Referral.objects.filter(pk=waiting_referral(area, om).pk).update(status="submitted")
+    Referral.objects.filter(pk=waiting_referral(area, om, programme="nsogp").pk).update(status="assessment")
+    waiting_referral(other_tm.area, None)  # another area's: counted for neither
+    statuses = ["submitted", "assessment"]
+    counts, waiting = selectors.status_and_waiting_counts(tm, statuses)
+    assert counts == selectors.status_counts(tm, statuses) == {"submitted": 1, "assessment": 1}
+    assert (
+        waiting
+        == selectors.waiting_counts(tm)
+        == {
+            ("isotp", "group"): 2,
+            ("isotp", "one_to_one"): 1,
+            ("nsogp", "group"): 1,
+        }
+    )

@@ -693,11 +693,13 @@ def test_waiting_list_query_count_does_not_grow(login, area, tm, om, rows, djang
         referral_for(area, om, status="awaiting_allocation")
     client = login(tm)
     with django_assert_max_num_queries(
-        18
+        17
     ):  # + the access-log row; + the header's unread count; the catalogue and closures once; + the restarts (one);
-        # + the groups a TM may allocate to (one, issue 13); + the list's count and its overdue / soon counts (perf12)
+        # + the groups a TM may allocate to (one, issue 13); + the overdue / soon counts (perf12); the list's length
+        # is its tab's count (perf19: no COUNT of its own)
         response = client.get(reverse("referrals:waiting_list"))
     assert _text(response).count("govuk-table__row") == rows + 1
+    assert f"{rows} waiting for" in _text(response)
 
 
 def test_waiting_list_counts_overdue_and_soon_in_sql_exactly_as_the_rule(login, area, om, tm):
