@@ -6,19 +6,11 @@ transaction (`enable_seqscan = off`) and the plan shows whether the query can us
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from referrals import selectors
+from tests.sessions.test_query_plans import _plan  # the one EXPLAIN with sequential scans priced out
 
 pytestmark = pytest.mark.django_db
-
-
-def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def test_the_prison_sotp_flag_of_a_people_list_reads_its_partial_index(tm):
