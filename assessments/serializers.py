@@ -175,21 +175,25 @@ class ScaleScoreListOutput(serializers.ListSerializer[Any]):
         return rows if rows is not None else super().get_attribute(instance)
 
     def to_representation(self, data: Any) -> list[dict[str, Any]]:
-        if isinstance(data, models.manager.BaseManager):
-            data = [
-                (row.scale_code, row.score, row.items, row.prorated, row.missing_items) for row in data.all()
-            ]
+        rows = data.all() if isinstance(data, models.manager.BaseManager) else data
         score = self.child.fields["score"].to_representation  # type: ignore[union-attr]
-        return [
-            {
-                "scale_code": str(code),
-                "score": score(value),
-                "items": None if items is None else [None if i is None else int(i) for i in items],
-                "prorated": bool(prorated),
-                "missing_items": int(missing),
-            }
-            for code, value, items, prorated, missing in data
-        ]
+        out = []
+        for row in rows:  # plain rows (`selectors.SCORE_COLUMNS`) or the model's scores
+            code, value, items, prorated, missing = (
+                row
+                if isinstance(row, tuple)
+                else (row.scale_code, row.score, row.items, row.prorated, row.missing_items)
+            )
+            out.append(
+                {
+                    "scale_code": str(code),
+                    "score": score(value),
+                    "items": None if items is None else [None if i is None else int(i) for i in items],
+                    "prorated": bool(prorated),
+                    "missing_items": int(missing),
+                }
+            )
+        return out
 
 
 class ScaleScoreOutput(serializers.Serializer[Any]):

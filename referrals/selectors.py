@@ -321,7 +321,7 @@ def referral_for_user(
     """One referral the user may see (404 otherwise), with its person's whole record (for the eligibility
     decision), its status history and its assessments (newest first) preloaded. `history=False` leaves the
     status history out (one query less), for a reader that does not show it (the API's referral)."""
-    preload = [
+    preload: list[str | Prefetch[Any, Any, Any]] = [
         *DECISION_PRELOAD,
         Prefetch("assessments", queryset=AssessmentDecision.objects.select_related("actor")),
     ]
