@@ -158,7 +158,11 @@ class AdministrationListApi(AccessLoggedList, generics.ListAPIView[Administratio
     serializer_class = AdministrationOutput
 
     def get_queryset(self) -> QuerySet:
-        return selectors.administrations_for_user(self.request.user)
+        return selectors.administration_list_for_user(self.request.user)
+
+    def paginate_queryset(self, queryset: Any) -> list[Administration] | None:  # type: ignore[override]
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.with_score_rows(list(page))
 
 
 class AdministrationDetailApi(APIView):

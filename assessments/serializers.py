@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -163,12 +164,47 @@ class AdministrationInput(serializers.Serializer[Any]):
     )
 
 
+class ScaleScoreListOutput(serializers.ListSerializer[Any]):
+    """An administration's scores, each as `ScaleScoreOutput` would give it, without a serializer per score: the
+    API list shows about 18 scores for each of its 25 rows, and DRF's per-field machinery for those 450 scores was
+    most of the page's serialization (issue 11). The same values in the same order: a test compares the two."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        # The rows `selectors.with_score_rows` read for a page of the list, else the administration's scores.
+        rows = getattr(instance, "score_rows", None)
+        return rows if rows is not None else super().get_attribute(instance)
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        rows = data.all() if isinstance(data, models.manager.BaseManager) else data
+        score = self.child.fields["score"].to_representation  # type: ignore[union-attr]
+        out = []
+        for row in rows:  # plain rows (`selectors.SCORE_COLUMNS`) or the model's scores
+            code, value, items, prorated, missing = (
+                row
+                if isinstance(row, tuple)
+                else (row.scale_code, row.score, row.items, row.prorated, row.missing_items)
+            )
+            out.append(
+                {
+                    "scale_code": str(code),
+                    "score": score(value),
+                    "items": None if items is None else [None if i is None else int(i) for i in items],
+                    "prorated": bool(prorated),
+                    "missing_items": int(missing),
+                }
+            )
+        return out
+
+
 class ScaleScoreOutput(serializers.Serializer[Any]):
     scale_code = bounded.CharField()
     score = serializers.DecimalField(max_digits=8, decimal_places=2)
     items = serializers.ListField(child=serializers.IntegerField(allow_null=True), allow_null=True)
     prorated = serializers.BooleanField()
     missing_items = serializers.IntegerField()
+
+    class Meta:
+        list_serializer_class = ScaleScoreListOutput
 
 
 class AdministrationOutput(serializers.ModelSerializer[Administration]):

@@ -505,8 +505,9 @@ class ReferralListApi(generics.ListAPIView[Referral]):
 
 
 def _detail(user: User, public_id: Any, code: int = status.HTTP_200_OK) -> Response:
-    """The referral with its person's record, after a write: logged like a GET (review of issue 7, no. 4)."""
-    referral = selectors.referral_record_for(user, public_id, via="api")
+    """The referral with its person's record (GET, and after a write: logged like a GET, review of issue 7,
+    no. 4). Its status history is not shown here (history/ is), so not read."""
+    referral = selectors.referral_record_for(user, public_id, via="api", history=False)
     return Response(ReferralDetailOutput(referral, context={"today": clock.today()}).data, status=code)
 
 
@@ -518,9 +519,7 @@ class ReferralDetailApi(APIView):
 
     @extend_schema(responses={200: ReferralDetailOutput, 404: NOT_FOUND}, summary="A referral")
     def get(self, request: Request, public_id: str) -> Response:
-        user = _user(request)
-        referral = selectors.referral_record_for(user, public_id, via="api")
-        return Response(ReferralDetailOutput(referral, context={"today": clock.today()}).data)
+        return _detail(_user(request), public_id)
 
     @extend_schema(
         request=ReferralUpdateInput,

@@ -315,17 +315,24 @@ def referrals_for_list(
     )
 
 
-def referral_for_user(user: User | AnonymousUser, public_id: uuid.UUID | str) -> Referral:
+def referral_for_user(
+    user: User | AnonymousUser, public_id: uuid.UUID | str, *, history: bool = True
+) -> Referral:
     """One referral the user may see (404 otherwise), with its person's whole record (for the eligibility
-    decision), its status history and its assessments (newest first) preloaded."""
+    decision), its status history and its assessments (newest first) preloaded. `history=False` leaves the
+    status history out (one query less), for a reader that does not show it (the API's referral)."""
+    preload: list[str | Prefetch[Any, Any, Any]] = [
+        *DECISION_PRELOAD,
+        Prefetch("assessments", queryset=AssessmentDecision.objects.select_related("actor")),
+    ]
+    if history:
+        preload.append(
+            Prefetch("status_changes", queryset=ReferralStatusChange.objects.select_related("actor"))
+        )
     qs = (
         _referrals(user)
         .select_related("person", "person__offender_manager", "person__area", "area", "referred_by")
-        .prefetch_related(
-            *DECISION_PRELOAD,
-            Prefetch("status_changes", queryset=ReferralStatusChange.objects.select_related("actor")),
-            Prefetch("assessments", queryset=AssessmentDecision.objects.select_related("actor")),
-        )
+        .prefetch_related(*preload)
     )
     return get_object_or_404(qs, public_id=_uuid(public_id))
 
@@ -336,12 +343,14 @@ def referral_record_for(
     *,
     via: str = "page",
     may: Callable[[User | AnonymousUser, Referral], bool] | None = None,
+    history: bool = True,
 ) -> Referral:
     """`referral_for_user`, for a page or endpoint that shows the referral with its person's record: the view is
     logged (a page logs the person whose record it shows, the API the referral it answers with). `may` is the
     page's permission (from accounts/permissions.py): it is checked before the view is logged, so a refused user
-    (403) is never logged as having seen the record (tester of issue 7, no. 2)."""
-    referral = referral_for_user(user, public_id)
+    (403) is never logged as having seen the record (tester of issue 7, no. 2). `history` as for
+    `referral_for_user`."""
+    referral = referral_for_user(user, public_id, history=history)
     if may is not None:
         require(may(user, referral))
     logged = referral if via == "api" else referral.person

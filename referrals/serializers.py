@@ -715,7 +715,7 @@ class ReferralDetailOutput(ReferralListOutput):
     @extend_schema_field(EnforcementOutput(allow_null=True))
     def get_enforcement(self, referral: Referral) -> dict[str, Any] | None:
         """domain.md §6: none | warning_due | warning_issued | breach_due | breach_actioned, with what is due."""
-        return _extras(referral, "enforcement")
+        return referral.extras.get("enforcement")  # type: ignore[attr-defined]
 
     def get_allowed_transitions(self, referral: Referral) -> list[str]:
         """Where the referral may move next (domain.md §9)."""
@@ -730,7 +730,9 @@ class ReferralDetailOutput(ReferralListOutput):
         instance.latest_assessment = max(  # type: ignore[attr-defined]
             instance.assessments.all(), key=lambda a: (a.at, a.pk), default=None
         )
-        instance.restart_detail = _extras(instance, "restart")  # type: ignore[attr-defined]
+        # The delivery app's enforcement and restart, read together (`<app>.referral_extras.detail`).
+        instance.extras = _extras(instance, "detail") or {}  # type: ignore[attr-defined]
+        instance.restart_detail = instance.extras.get("restart")  # type: ignore[attr-defined]
         return super().to_representation(instance)
 
 

@@ -224,10 +224,14 @@ class EnforcementView:
     actions: tuple[EnforcementAction, ...]
 
 
-def enforcement_for(referrals: Sequence[object]) -> dict[int, EnforcementView]:
-    """Per referral (objects with `pk` and `area`): the enforcement state (three queries for any number)."""
+def enforcement_for(
+    referrals: Sequence[object], *, failures: dict[int, list[Failure]] | None = None
+) -> dict[int, EnforcementView]:
+    """Per referral (objects with `pk` and `area`): the enforcement state (three queries for any number; one when
+    the caller passes the `failures`, e.g. none for referrals it knows have never had a place)."""
     ids = [r.pk for r in referrals]  # type: ignore[attr-defined]
-    failures = failures_by_referral(ids)
+    if failures is None:
+        failures = failures_by_referral(ids)
     actions = actions_by_referral(ids)
     checks: dict[int, object] = {}
     out: dict[int, EnforcementView] = {}

@@ -8,7 +8,7 @@ from typing import Any
 
 from referrals.models import Referral
 from sessions.models import Membership, MembershipStatus
-from sessions.progress import EnforcementView, enforcement_for, session_label
+from sessions.progress import EnforcementView, enforcement_for, failures_by_referral, session_label
 
 
 def enforcement_dict(view: EnforcementView) -> dict[str, Any]:
@@ -30,17 +30,18 @@ def enforcement(referral: Referral) -> dict[str, Any]:
     return enforcement_dict(enforcement_for([referral])[referral.pk])
 
 
-def restarts(referrals: Sequence[Referral]) -> dict[int, dict[str, Any]]:
-    """domain.md §6, §9: per referral whose latest place ended `restart_required` (the programme must be started
-    again), why: the place, when it ended, the missed session that could no longer be caught up and the reason.
-    One query, whatever the number of referrals (the waiting list asks for all of its rows at once)."""
-    latest: dict[int, Membership] = {}
-    rows = (
-        Membership.objects.filter(referral__in=[r.pk for r in referrals])
+def _places(referral_ids: list[int]) -> list[Membership]:
+    """The referrals' places (memberships), each referral's in the order taken: its latest last (one query)."""
+    return list(
+        Membership.objects.filter(referral__in=referral_ids)
         .select_related("group", "plan", "restart_session")
         .order_by("referral_id", "joined_on", "id")
     )
-    for membership in rows:
+
+
+def _restarts_of(places: list[Membership]) -> dict[int, dict[str, Any]]:
+    latest: dict[int, Membership] = {}
+    for membership in places:
         latest[membership.referral_id] = membership  # the last one wins: the referral's latest place
     return {
         referral_id: {
@@ -55,9 +56,28 @@ def restarts(referrals: Sequence[Referral]) -> dict[int, dict[str, Any]]:
     }
 
 
+def restarts(referrals: Sequence[Referral]) -> dict[int, dict[str, Any]]:
+    """domain.md §6, §9: per referral whose latest place ended `restart_required` (the programme must be started
+    again), why: the place, when it ended, the missed session that could no longer be caught up and the reason.
+    One query, whatever the number of referrals (the waiting list asks for all of its rows at once)."""
+    return _restarts_of(_places([r.pk for r in referrals]))
+
+
 def restart(referral: Referral) -> dict[str, Any] | None:
     """`restarts` for one referral (`restart` on GET referrals/{id}/), or None when it is not a restart."""
     return restarts([referral]).get(referral.pk)
+
+
+def detail(referral: Referral) -> dict[str, Any]:
+    """`enforcement` and `restart` together, for GET referrals/{id}/: the referral's places are read once, and
+    a referral that has never had a place has no attendance or catch-up to fail, so its failures are not looked
+    for (two queries instead of four: the places and the enforcement actions)."""
+    places = _places([referral.pk])
+    failures = failures_by_referral([referral.pk]) if places else {}
+    return {
+        "enforcement": enforcement_dict(enforcement_for([referral], failures=failures)[referral.pk]),
+        "restart": _restarts_of(places).get(referral.pk),
+    }
 
 
 # --- allocating straight from the waiting list (issue 13) ----------------------------------------------------

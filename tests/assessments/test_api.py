@@ -147,6 +147,71 @@ def test_administration_list_query_count_does_not_grow(
         assert client.get("/api/v1/psychometric-administrations/").json()["count"] == 5
 
 
+def _record_several(area, facilitator, version, n):
+    """`n` members, each with a pre-programme administration; the first with one item missing (prorated)."""
+    from assessments import services
+
+    battery = battery_of(version)
+    items_scale = next(scale for scale in battery.scales if scale.items is not None)
+    recorded = []
+    for k in range(n):
+        scores = sheet(battery)
+        if k == 0:
+            items = list(scores[items_scale.code]["items"])
+            items[0] = None  # one item missing: prorated, with a null item in the list
+            scores[items_scale.code] = {"items": items}
+        recorded.append(
+            services.record_administration(
+                actor=facilitator,
+                membership=member(area, facilitator=facilitator),
+                kind="pre",
+                administered_on=dt.date(2026, 12, 10),
+                scores=scores,
+            )
+        )
+    return recorded
+
+
+@pytest.mark.parametrize("rows", [2, 6])  # six groups at most: the facilitator's slots run out after six
+def test_administration_list_costs_the_same_queries_for_any_page(
+    api, area, facilitator, tm, time_machine, django_assert_max_num_queries, rows
+):
+    """perf22: token, count, the page (membership and staff names joined), its battery versions, its scores and
+    the access-log row, whatever the number of rows; a facilitator's scope adds the list of their groups."""
+    time_machine.move_to(BEFORE_START, tick=False)
+    _record_several(area, facilitator, demo_battery(area), rows)
+    manager, delivering = api(tm), api(facilitator)
+    with django_assert_max_num_queries(6):
+        body = manager.get("/api/v1/psychometric-administrations/", {"page_size": 100}).json()
+    assert body["count"] == rows and len(body["results"]) == rows
+    with django_assert_max_num_queries(7):
+        assert delivering.get("/api/v1/psychometric-administrations/").json()["count"] == rows
+
+
+def test_administration_list_answers_as_the_detail_does(api, area, facilitator, tm, time_machine):
+    """perf22: the list's lean page (scores as plain rows, no serializer a score) answers each administration
+    exactly as its detail does (the model's scores through the serializer), a prorated score and a missing
+    item included."""
+    from assessments.models import Administration, ScaleScore
+    from assessments.serializers import ScaleScoreOutput
+
+    time_machine.move_to(BEFORE_START, tick=False)
+    recorded = _record_several(area, facilitator, demo_battery(area), 3)
+    assert ScaleScore.objects.filter(administration=recorded[0], prorated=True).exists()
+    client = api(tm)
+    rows = client.get("/api/v1/psychometric-administrations/").json()["results"]
+    assert [row["id"] for row in rows] == [str(a.public_id) for a in recorded]
+    for row in rows:
+        detail = client.get(f"/api/v1/psychometric-administrations/{row['id']}/")
+        assert detail.json() == row
+    # The fast list of scores gives what one serializer per score gives, field for field.
+    administration = Administration.objects.get(pk=recorded[0].pk)
+    one_by_one = [dict(ScaleScoreOutput(score).data) for score in administration.scores.order_by("id")]
+    assert ScaleScoreOutput(administration.scores.order_by("id"), many=True).data == one_by_one
+    assert rows[0]["scores"] == one_by_one
+    assert any(score["items"] and None in score["items"] and score["prorated"] for score in one_by_one)
+
+
 # --- review of issue 9: bad input refused with a 400 naming the field -----------------------------------------------
 
 

@@ -420,6 +420,27 @@ def test_catch_up_api_and_membership_progress(api, group, tm, om, facilitator, t
     assert CatchUp.objects.filter(membership=member).count() == 1
 
 
+@pytest.mark.parametrize("absences", [1, 3])
+def test_referral_detail_with_a_place_costs_the_same_whatever_its_attendance(
+    api, group, tm, om, facilitator, time_machine, django_assert_max_num_queries, absences
+):
+    """perf22: the referral's places are read once for its enforcement and its restart, its failures in two
+    queries (absences, missed catch-ups) and its actions in one, whatever their number."""
+    member = _member(group, tm, om)
+    for number in range(1, absences + 1):
+        session = _session(group, number)
+        _at(time_machine, session.date)
+        services.record_attendance(
+            actor=facilitator, membership=member, session=session, outcome="unacceptable_absence"
+        )
+    client = api(om)
+    url = reverse("api-referral-detail", args=[member.referral.public_id])
+    with django_assert_max_num_queries(17):
+        body = client.get(url).json()
+    assert len(body["enforcement"]["failures"]) == absences
+    assert body["restart"] is False and body["restart_detail"] is None
+
+
 def test_referral_detail_carries_enforcement_and_the_om_records_a_warning(
     api, group, tm, om, facilitator, time_machine
 ):
