@@ -19,7 +19,7 @@ from sessions import services as delivery
 from sessions.models import Attendance, Membership, ScheduledSession, SessionStatus
 from sessions.selectors.groups import memberships_delivered_in_area
 from tests.dataprotection.test_erasure_leaves_nothing import report_storage  # noqa: F401  (a fixture)
-from tests.reports.factories import quick_membership
+from tests.reports.factories import quick_membership, quick_report
 from tests.sessions.factories import make_group, make_plan, tm_of, trained_facilitator, waiting_referral
 from tests.sessions.test_query_plans import _plan
 
@@ -196,3 +196,26 @@ def test_the_panel_reads_the_partial_index_of_memberships_with_no_report(area, p
     for user in (personas["treatment_manager"], personas["facilitator"]):
         plan = _plan(memberships_ready_for_report(user)[:50])
         assert "membership_report_due_idx" in plan, plan
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+@pytest.mark.parametrize("role", ["treatment_manager", "facilitator"])
+def test_the_reports_page_and_its_ready_panel_cost_the_same_queries_at_two_sizes(
+    login, area, personas, rows, role, django_assert_max_num_queries
+):
+    """The list (with its programmes and versions) and the ready panel: a fixed number of queries whatever the
+    number of reports and of members ready for one."""
+    for _ in range(rows):
+        quick_report(area, personas, status="issued", issued=True)
+        quick_membership(area, personas, finished=True)
+    make_plan(area, actor=personas["treatment_manager"], facilitator=personas["facilitator"])
+    client = login(personas[role])
+    with django_assert_max_num_queries(15):
+        response = client.get("/reports/")
+    assert response.status_code == 200
+    assert response.content.decode().count("Start the report<span") == rows
+    if role == "facilitator":
+        with django_assert_max_num_queries(10):
+            listing = client.get("/needs-attention/reports-to-draft/")
+        assert listing.status_code == 200
+        assert listing.content.decode().count("Start it from the reports list") == rows
