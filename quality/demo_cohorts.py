@@ -320,6 +320,7 @@ def _fill(
             next_status="" if not ended else {"restart": "awaiting_allocation"}.get(fate, final),
             removal_reason_code="" if fate == "restart" else REASONS.get(fate, ""),
             allocated_by=tm,
+            reported=True,  # every member's report is issued below (as reports.services.open_report marks it)
         )
         missed = {rng.randint(2, 34)} if rng.random() < 0.6 else set()
         for s in sessions:

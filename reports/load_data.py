@@ -1,7 +1,8 @@
 """Load data set (issue 11): Post-Programme Reports and exit reports, with their issued versions.
 
 A member who completed more than a month ago has an issued Post-Programme Report (one in twenty amended once, so
-version 1 is superseded by version 2); one who left early has an issued exit report. Members who completed in the
+version 1 is superseded by version 2); one who left early (removed, or to restart the programme) has an issued
+exit report, so the "ready for a report" list holds only the recent ones, as in an area that writes its reports. Members who completed in the
 last month are part way: a third have no report yet (the "ready for a report" list), a third a draft, a third one
 awaiting approval. The facilitator drafts and the treatment manager approves (separation of duties).
 
@@ -40,7 +41,7 @@ def generate(ctx: Context) -> None:
     ).values_list("group_id", "facilitator_id"):
         first_facilitator.setdefault(group_id, facilitator_id)
     rows = (
-        Membership.objects.filter(status__in=["completed", "removed"], left_on__isnull=False)
+        Membership.objects.filter(status__in=["completed", "removed", "restart_required"], left_on__isnull=False)
         .order_by("id")
         .values_list("id", "status", "left_on", "referral_id", "group_id", "group__area_id", "plan__area_id",
                      "group__treatment_manager_id", "plan__treatment_manager_id", "plan__facilitator_id")
@@ -85,6 +86,10 @@ def generate(ctx: Context) -> None:
          "created_at", "updated_at", "created_by_id"],
         reports,
     )  # fmt: skip
+    # The members with a report leave the "ready for a report" candidates, as reports.services.open_report does.
+    reported = [row[3] for row in reports]
+    for start in range(0, len(reported), 5000):
+        Membership.objects.filter(pk__in=reported[start : start + 5000]).update(reported=True)
     ctx.copy(
         ReportVersion,
         ["id", "public_id", "report_id", "number", "file", "sha256", "size", "pages", "issued_at", "approved_by_id",

@@ -140,6 +140,8 @@ def open_report(*, actor: User, membership: Membership) -> PostProgrammeReport:
             content={"exit_reasons": locked.removal_reason} if kind == ReportKind.EXIT else {},
             created_by=actor,
         )
+        # The membership leaves the "ready for a report" candidates (membership_report_due_idx) with the report.
+        Membership.objects.filter(pk=locked.pk).update(reported=True)
         _event(actor, "report.opened", report, kind=kind)
     return report
 

@@ -196,8 +196,8 @@ class _Generator:
             ids = ctx.new_ids(Membership, len(people))
             member_rows = []
             for membership_id, (referral_id, state, left, next_status) in zip(ids, people, strict=True):
-                self.memberships.append((membership_id, ctx.uuid(), group_id, None, referral_id, start, left, state,
-                                         "", "Deselected after unacceptable absences" if state == "removed" else "",
+                self.memberships.append((membership_id, ctx.uuid(), group_id, None, area_id, referral_id, start, left,
+                                         state, "", "Deselected after unacceptable absences" if state == "removed" else "",
                                          next_status, tm, tm if state == "removed" else None))  # fmt: skip
                 member_rows.append((membership_id, left, referral_id))
             self.delivered.append({"done": done, "members": member_rows, "recorder": pair[0], "venue": venue,
@@ -243,8 +243,8 @@ class _Generator:
             self.slots.extend((None, plan_id, day, entry.default_start_time) for day in weekdays)
             done = self.add_sessions((None, plan_id), entry, dates, titles, venue, [facilitator], False)
             (membership_id,) = ctx.new_ids(Membership, 1)
-            self.memberships.append((membership_id, ctx.uuid(), None, plan_id, referral_id, start, left, state, "",
-                                     "", next_status, tm, None))  # fmt: skip
+            self.memberships.append((membership_id, ctx.uuid(), None, plan_id, area_id, referral_id, start, left, state,
+                                     "", "", next_status, tm, None))  # fmt: skip
             self.delivered.append({"done": done, "members": [(membership_id, left, referral_id)],
                                    "recorder": facilitator, "venue": venue, "tm": tm,
                                    "homework": entry.homework_required})  # fmt: skip
@@ -285,7 +285,7 @@ class _Generator:
         )
         ctx.copy(
             Membership,
-            ["id", "public_id", "group_id", "plan_id", "referral_id", "joined_on", "left_on", "status",
+            ["id", "public_id", "group_id", "plan_id", "delivery_area_id", "referral_id", "joined_on", "left_on", "status",
              "removal_reason_code", "removal_reason", "next_status", "allocated_by_id", "removed_by_id"],
             self.memberships,
         )  # fmt: skip

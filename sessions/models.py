@@ -493,6 +493,23 @@ class Membership(models.Model):
         related_name="+",
         help_text="domain.md §6: the missed session that could no longer be caught up (status restart_required).",
     )
+    # Stored state for the "members ready for a report" panel (issue 11), so it reads the handful of candidate
+    # rows of an area through `membership_report_due_idx` instead of walking the area's whole history:
+    # - `delivery_area`: the area of the group or plan (which never changes), filled in by `save()` from the
+    #   owner. Not named `area`: `accounts.permissions.area_id_of` would then read it before the referral's area,
+    #   which a transfer can move.
+    # - `reported`: a report exists for this membership. Set only by `reports.services.open_report`, in the
+    #   transaction that creates the report (reports are never deleted: erasure clears their writing only).
+    delivery_area = models.ForeignKey(
+        "accounts.ProbationArea",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        help_text="The area of the group or plan (denormalised for the reports panel).",
+    )
+    reported = models.BooleanField(
+        default=False, db_default=False, help_text="A report has been opened for this membership."
+    )
 
     class Meta:
         ordering = ["joined_on", "id"]
@@ -515,10 +532,28 @@ class Membership(models.Model):
                 name="membership_active_has_not_left", condition=~Q(status="active") | Q(left_on__isnull=True)
             ),
         ]
-        indexes = [models.Index(fields=["group", "status"], name="membership_group_status_idx")]
+        indexes = [
+            models.Index(fields=["group", "status"], name="membership_group_status_idx"),
+            # The memberships that may be due a report: no report yet. The ended ones with a report (nearly the
+            # whole history) are not in it, so an area's panel reads its current members and the few awaiting
+            # their report (issue 11).
+            models.Index(
+                fields=["delivery_area", "left_on", "joined_on", "id"],
+                condition=Q(reported=False),
+                name="membership_report_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Membership {self.public_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The owner's area, whoever creates the membership (the allocation services, fixtures, demo data).
+        if self.delivery_area_id is None:
+            owner = self.group or self.plan
+            if owner is not None:
+                self.delivery_area_id = owner.area_id
+        super().save(*args, **kwargs)
 
 
 class AttendanceOutcome(models.TextChoices):

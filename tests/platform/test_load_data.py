@@ -119,10 +119,16 @@ def test_the_later_capabilities_have_their_rows():
     scales = len(BatteryVersion.objects.first().definition["scales"])
     assert ScaleScore.objects.count() == scales * Administration.objects.count()
     assert Battery.objects.count() == ProbationArea.objects.count()
-    # Reports only for members who completed or left; an issued report has one current version.
+    # Reports only for members who completed or left (removed, or to restart: an exit report); an issued report
+    # has one current version.
     reports = PostProgrammeReport.objects.all()
     assert reports.filter(status="issued").exists()
-    assert not reports.exclude(membership__status__in=["completed", "removed"]).exists()
+    assert not reports.exclude(membership__status__in=["completed", "removed", "restart_required"]).exists()
+    # The reports panel's stored state (issue 11) is the truth: each membership's group's or plan's area, and
+    # `reported` exactly when it has a report.
+    for m in Membership.objects.select_related("group", "plan"):
+        assert m.delivery_area_id == (m.group or m.plan).area_id
+        assert m.reported == reports.filter(membership=m).exists()
     for report in reports.filter(status="issued"):
         assert report.versions.filter(superseded_at__isnull=True).count() == 1
         assert report.approved_by_id != report.drafted_by_id

@@ -101,6 +101,7 @@ def issued_report(
         approved_by=tm,
         completion_recorded_at=at(completion) if completion else None,
     )
+    Membership.objects.filter(pk=membership.pk).update(reported=True)  # as reports.services.open_report
     body = b"%PDF-1.7\n% stand-in\n%%EOF\n"
     version = ReportVersion(
         report=report,

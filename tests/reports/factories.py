@@ -150,6 +150,7 @@ def quick_report(
         created_by=personas["facilitator"],
         approved_by=personas["treatment_manager"] if status not in ("draft", "awaiting_approval") else None,
     )
+    Membership.objects.filter(pk=membership.pk).update(reported=True)  # as reports.services.open_report
     if issued:
         body = b"%PDF-1.7\n% a tiny stand-in\n%%EOF\n"
         version = ReportVersion(
