@@ -529,7 +529,9 @@ def recordings_for_user(user: User | AnonymousUser) -> QuerySet[SessionRecording
                 0,
             )
         )
-        .order_by("-session__date", "-session__start", "-id")
+        # The recording's copy of its session's date and start: the page is read in order from the
+        # (area, date, start, id) index, not sorted from every recording of the area's history (issue 11).
+        .order_by("-session_date", "-session_start", "-id")
     )
 
 
