@@ -50,7 +50,7 @@ def recordings_to_monitor(user: Any, today: dt.date) -> AttentionList:
 
     # Counted, or built a page at a time (the attention page's paginator slices it): an area's unmonitored
     # recordings grow with its history.
-    rows = QueryRows(qs, row)
+    rows = QueryRows(qs, row, prepare=selectors.with_facilitators)
     return AttentionList(
         key="recordings-to-monitor",
         title="Recordings not yet monitored",

@@ -69,10 +69,24 @@ class SessionRecording(models.Model):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # A copy of the session's date and start, kept by the database (migration 0003's triggers, whatever writes the
+    # recording or the session), so an area's recordings are read newest first from an index (issue 11). Code
+    # never sets them: null only on SQLite for the instant between an insert and its trigger.
+    session_date = BoundedDateField(
+        null=True, editable=False, help_text="The session's date (kept by the database)."
+    )
+    session_start = models.TimeField(
+        null=True, editable=False, help_text="The session's start (kept by the database)."
+    )
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["area", "-recorded_at"], name="recording_area_idx")]
+        indexes = [
+            models.Index(fields=["area", "-recorded_at"], name="recording_area_idx"),
+            models.Index(
+                fields=["area", "-session_date", "-session_start", "-id"], name="recording_area_session_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Recording {self.public_id}"

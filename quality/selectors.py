@@ -27,6 +27,7 @@ from accounts.models import Role, User
 from assessments.models import Administration, BatteryVersion, ScaleScore
 from assessments.rules.battery import InvalidBattery, parse_battery
 from assessments.rules.results import change_classifications
+from isotp.prefetch import prefetch_many_to_many
 from quality.models import (
     AuditPack,
     AuditPackStatus,
@@ -58,6 +59,7 @@ from sessions.models import (
     EnforcementKind,
     Membership,
     ScheduledSession,
+    SessionFacilitator,
     SessionStatus,
 )
 
@@ -502,8 +504,9 @@ def outcomes_for(scope: Scope, *, programme: str, period: Period, today: dt.date
 
 
 def recordings_for_user(user: User | AnonymousUser) -> QuerySet[SessionRecording]:
-    """TMs: their area's recordings, newest first, with the session, its group or plan and its facilitators
-    preloaded and the number of monitoring forms annotated (a fixed number of queries per page). Who marked a
+    """TMs: their area's recordings, newest first, with the session and its group or plan joined and the number of
+    monitoring forms annotated; a page's facilitators are loaded by `with_facilitators` (a fixed number of
+    queries per page). Who marked a
     recording is not shown by any page or list, so it is not joined: the join made PostgreSQL hash every staff
     account in the country for a page (issue 11)."""
     if not permissions.can_monitor_sessions(user):
@@ -511,7 +514,6 @@ def recordings_for_user(user: User | AnonymousUser) -> QuerySet[SessionRecording
     return (
         SessionRecording.objects.filter(area_id=user.area_id)  # type: ignore[union-attr]
         .select_related("session__group", "session__plan")
-        .prefetch_related("session__facilitators")
         # A correlated count for the rows shown, not a GROUP BY over the recordings joined to every monitoring
         # form in the country (issue 11).
         .annotate(
@@ -527,13 +529,26 @@ def recordings_for_user(user: User | AnonymousUser) -> QuerySet[SessionRecording
                 0,
             )
         )
-        .order_by("-session__date", "-session__start", "-id")
+        # The recording's copy of its session's date and start: the page is read in order from the
+        # (area, date, start, id) index, not sorted from every recording of the area's history (issue 11).
+        .order_by("-session_date", "-session_start", "-id")
     )
 
 
 def recording_for_user(user: User | AnonymousUser, public_id: object) -> SessionRecording:
     """One recording of the TM's area (404 otherwise)."""
-    return get_object_or_404(recordings_for_user(user), public_id=_uuid(public_id))
+    return get_object_or_404(
+        recordings_for_user(user).prefetch_related("session__facilitators"), public_id=_uuid(public_id)
+    )
+
+
+def with_facilitators(recordings: Iterable[SessionRecording]) -> list[SessionRecording]:
+    """A page of recordings with each session's facilitators loaded (by name) in two queries by key: the links of
+    the page's sessions, then those people (`prefetch_related` joined them, and PostgreSQL hashed every staff
+    account in the country for a page: issue 11)."""
+    page = list(recordings)
+    prefetch_many_to_many([r.session for r in page], "facilitators", User.objects.order_by("full_name"))
+    return page
 
 
 def recordable_sessions(
@@ -549,11 +564,12 @@ def recordable_sessions(
         return ScheduledSession.objects.none()
     last_day, last_end = ended_by(now or timezone.localtime().replace(tzinfo=None))
     return (
+        # Through the links' copy of the date (their (user, date) index): the 8 weeks' links, not the history's.
         ScheduledSession.objects.filter(
             Q(date__lt=last_day) | Q(date=last_day, end__lte=last_end),
-            facilitators=cast(User, user),
-            date__lte=today,
-            date__gte=today - dt.timedelta(weeks=8),
+            facilitator_links__user=cast(User, user),
+            facilitator_links__date__range=(today - dt.timedelta(weeks=8), today),
+            facilitator_links__cancelled=False,
             recording__isnull=True,
         )
         .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
@@ -606,11 +622,10 @@ def monitoring_shares(
     target. Three queries whatever the number of facilitators (facilitators, session counts, forms)."""
     facilitators = list(facilitators_for_user(user))
     ids = [f.pk for f in facilitators]
+    # The links carry their session's date and cancellation (SessionFacilitator): an index range scan on
+    # (user, date) per facilitator reads the window's links only, not every link of their history (issue 11).
     delivered = (
-        ScheduledSession.facilitators.through.objects.filter(
-            user_id__in=ids, scheduledsession__date__range=(since, today)
-        )
-        .exclude(scheduledsession__status=SessionStatus.CANCELLED_BY_PROVIDER)
+        SessionFacilitator.objects.filter(user_id__in=ids, date__range=(since, today), cancelled=False)
         .values("user_id")
         .annotate(
             n=Count("id"),
@@ -661,10 +676,10 @@ class FacilitatorRecord:
 def facilitator_record(user: User | AnonymousUser, facilitator: User, *, today: dt.date) -> FacilitatorRecord:
     """A facilitator's training, supervisors, supervision sessions, monitoring forms and delivery on one page."""
     since = today - dt.timedelta(days=365)
-    sessions = ScheduledSession.objects.filter(facilitators=facilitator, date__range=(since, today)).exclude(
-        status=SessionStatus.CANCELLED_BY_PROVIDER
+    links = SessionFacilitator.objects.filter(user=facilitator, date__range=(since, today), cancelled=False)
+    counted = links.aggregate(
+        n=Count("id"), recorded=Count("id", filter=Q(scheduledsession__recording__isnull=False))
     )
-    counted = sessions.aggregate(n=Count("id"), recorded=Count("id", filter=Q(recording__isnull=False)))
     monitoring = list(
         MonitoringForm.objects.filter(facilitator=facilitator)
         .select_related("recording__session__group", "recording__session__plan", "rated_by")

@@ -214,7 +214,7 @@ def recordings(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     context: dict[str, Any] = {"today": today}
     if permissions.can_monitor_sessions(user):
-        context["recordings"] = list(selectors.recordings_for_user(user)[:50])
+        context["recordings"] = selectors.with_facilitators(selectors.recordings_for_user(user)[:50])
         context["shares"] = selectors.monitoring_shares(
             user, since=today - dt.timedelta(days=365), today=today
         )

@@ -407,7 +407,7 @@ class ScheduledSession(models.Model):
     end = models.TimeField()
     venue = models.ForeignKey("accounts.Venue", on_delete=models.PROTECT, related_name="scheduled_sessions")
     facilitators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="scheduled_sessions", blank=True
+        settings.AUTH_USER_MODEL, related_name="scheduled_sessions", blank=True, through="SessionFacilitator"
     )
     status = models.CharField(max_length=30, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
     # The date first planned, kept while the session is on another date (a reschedule, or a provider cancellation
@@ -447,6 +447,37 @@ class ScheduledSession(models.Model):
 
     def __str__(self) -> str:
         return f"Session {self.number} on {self.date:%d %b %Y}"
+
+
+class SessionFacilitator(models.Model):
+    """Who delivers a session: the link table of `ScheduledSession.facilitators` (the table Django made for it),
+    with a copy of the session's date and whether the provider cancelled it (issue 11).
+
+    The copy lets a facilitator's sessions in a date range be read by an index range scan on (user, date) instead
+    of every link of their history joined to its session. The database keeps it right, whatever writes: a trigger
+    fills it when a link is written, another follows a session's date and status (migration 0014, PostgreSQL and
+    SQLite). Code never sets it: it is null only on SQLite for the instant between a link's insert and its trigger.
+    """
+
+    scheduledsession = models.ForeignKey(
+        ScheduledSession, on_delete=models.CASCADE, related_name="facilitator_links"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = BoundedDateField(null=True, editable=False, help_text="The session's date (kept by the database).")
+    cancelled = models.BooleanField(
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text="The session was cancelled by the provider (kept by the database).",
+    )
+
+    class Meta:
+        db_table = "programme_sessions_scheduledsession_facilitators"
+        unique_together = [("scheduledsession", "user")]
+        indexes = [models.Index(fields=["user", "date"], name="session_facilitator_date_idx")]
+
+    def __str__(self) -> str:
+        return f"Facilitator {self.user_id} of session {self.scheduledsession_id}"
 
 
 # --- membership and attendance ------------------------------------------------------------------------------

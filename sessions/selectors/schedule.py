@@ -55,7 +55,14 @@ def sessions_for_facilitator(user: User, start: dt.date, end: dt.date) -> QueryS
     """A facilitator's own sessions between two dates (inclusive) for their calendar and feed, live ones only."""
     return (
         _sessions_base()
-        .filter(facilitators=user, date__gte=start, date__lte=end)
+        # Through the links' copy of the date (their (user, date) index): the period's links, not the history's.
+        .filter(
+            facilitator_links__user=user,
+            facilitator_links__date__range=(start, end),
+            facilitator_links__cancelled=False,
+            date__gte=start,
+            date__lte=end,
+        )
         .exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
         .exclude(group__status=GroupStatus.CANCELLED)
         .exclude(plan__status=PlanStatus.CANCELLED)

@@ -11,7 +11,14 @@ from django.db.models import Q
 
 from accounts.models import User, Venue
 from isotp.errors import DomainConflict
-from sessions.models import CatchUp, GroupSlot, GroupStatus, ScheduledSession, SessionStatus
+from sessions.models import (
+    CatchUp,
+    GroupSlot,
+    GroupStatus,
+    ScheduledSession,
+    SessionFacilitator,
+    SessionStatus,
+)
 from sessions.rules import Booking, Schedule, Slot, find_clashes, format_date
 
 if TYPE_CHECKING:
@@ -356,8 +363,8 @@ def write_schedule(
             for p in schedule.sessions
         ]
     )
-    through = ScheduledSession.facilitators.through
-    through.objects.bulk_create(
-        [through(scheduledsession_id=s.pk, user_id=f.pk) for s in sessions for f in facilitators]
+    # The links' copy of each session's date and status is filled by the database (migration 0014).
+    SessionFacilitator.objects.bulk_create(
+        [SessionFacilitator(scheduledsession_id=s.pk, user_id=f.pk) for s in sessions for f in facilitators]
     )
     return sessions

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from accounts.models import ProbationArea, Role, User
 from assessments.models import Administration, Battery, BatteryVersion, ScaleScore
@@ -31,6 +31,7 @@ from sessions.models import (
     OneToOnePlan,
     ProgrammeGroup,
     ScheduledSession,
+    SessionFacilitator,
 )
 from transfers.models import TransferRequest
 
@@ -201,6 +202,19 @@ def test_no_two_sessions_clash_for_a_venue_or_a_facilitator():
     assert Membership.objects.filter(status="active").count() == (
         Membership.objects.filter(status="active").values("referral").distinct().count()
     )
+
+
+def test_the_copied_links_carry_their_session_s_date_and_cancellation():
+    """The sessions' facilitator links are COPYed without the copy of the session's date and status: the
+    database's trigger fills it (SessionFacilitator, issue 11), so the yearly counts by (user, date) see them."""
+    generate(_context())
+    links = SessionFacilitator.objects.all()
+    assert links.exists()
+    assert not links.filter(date__isnull=True).exists()
+    assert not links.exclude(date=F("scheduledsession__date")).exists()
+    cancelled = Q(scheduledsession__status="cancelled_by_provider")
+    assert not links.filter(cancelled, cancelled=False).exists()
+    assert not links.filter(~cancelled, cancelled=True).exists()
 
 
 def test_the_same_seed_gives_the_same_data_set():

@@ -152,6 +152,26 @@ def test_the_recordings_page_query_count_does_not_grow(
         assert client.get(reverse("quality:recordings")).status_code == 200
 
 
+def test_the_recordings_pages_name_each_session_s_facilitators_by_name(login, area, personas, tm):
+    """Issue 11: a page's facilitators are loaded by key (isotp.prefetch), not joined: the same names, in order."""
+    group = quick_membership(area, personas, finished=True).group
+    first, second = group.sessions.order_by("number")[:2]
+    names = sorted(f.full_name for f in first.facilitators.all())
+    assert len(names) == 2
+    second.facilitators.remove(personas["facilitator"])
+    for s in (first, second):
+        SessionRecording.objects.create(area=area, session=s, recorded_by=tm)
+    client = login(tm)
+    page = client.get(reverse("quality:recordings")).content.decode()
+    assert ", ".join(names) in page
+    attention = client.get(
+        reverse("attention_list", kwargs={"key": "recordings-to-monitor"})
+    ).content.decode()
+    assert ", ".join(names) in attention
+    alone = second.facilitators.get().full_name
+    assert page.count(alone) >= 2 and attention.count(alone) >= 2
+
+
 def test_the_statistics_page_query_count_is_fixed(login, tm, django_assert_max_num_queries):
     client = login(tm)
     with django_assert_max_num_queries(30):
