@@ -106,7 +106,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programme_sessions", "0011_catch_up_unacceptable_idx"),
+        ("programme_sessions", "0013_membership_report_due_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
