@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -40,6 +41,8 @@ from quality.rules.programme import Period, default_period
 from quality.tables import statistics_figures, table_csv
 from referrals import selectors as referral_selectors
 from referrals.models import Programme
+
+RECORDINGS_PAGE_SIZE = 25
 
 
 def _user(request: HttpRequest) -> User:
@@ -214,7 +217,12 @@ def recordings(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     context: dict[str, Any] = {"today": today}
     if permissions.can_monitor_sessions(user):
-        context["recordings"] = selectors.with_facilitators(selectors.recordings_for_user(user)[:50])
+        # A page at a time (every recording reachable, none built beyond the page shown: issue 11).
+        page = Paginator(selectors.recordings_for_user(user), RECORDINGS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context["page"] = page
+        context["recordings"] = selectors.with_facilitators(page.object_list)
         context["shares"] = selectors.monitoring_shares(
             user, since=today - dt.timedelta(days=365), today=today
         )

@@ -152,6 +152,28 @@ def test_the_recordings_page_query_count_does_not_grow(
         assert client.get(reverse("quality:recordings")).status_code == 200
 
 
+def test_the_recordings_page_shows_every_recording_a_page_at_a_time(login, area, personas, tm):
+    """Issue 11: the recorded sessions are paginated (25 a page), newest first; the 26th is on page 2, not lost."""
+    group = quick_membership(area, personas, finished=True).group
+    sessions = list(group.sessions.order_by("-date", "-start")[:27])
+    assert len(sessions) == 27
+    for s in sessions:
+        SessionRecording.objects.create(area=area, session=s, recorded_by=tm)
+    client = login(tm)
+    first = client.get(reverse("quality:recordings")).content.decode()
+    second = client.get(reverse("quality:recordings") + "?page=2").content.decode()
+    link = "Complete a monitoring form<span"
+    assert (first.count(link), second.count(link)) == (25, 2)
+    assert (
+        f"session {sessions[0].number}</td>" in first and f"session {sessions[0].number}</td>" not in second
+    )
+    assert f"session {sessions[-1].number}</td>" in second
+    assert 'aria-current="page"><span class="govuk-visually-hidden">Page </span>1 of 2' in first
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    # A page past the end shows the last page, as every list does.
+    assert client.get(reverse("quality:recordings") + "?page=9").content.decode().count(link) == 2
+
+
 def test_the_recordings_pages_name_each_session_s_facilitators_by_name(login, area, personas, tm):
     """Issue 11: a page's facilitators are loaded by key (isotp.prefetch), not joined: the same names, in order."""
     group = quick_membership(area, personas, finished=True).group
