@@ -274,14 +274,17 @@ def _save_quiet(
     *, actor: User, lines: list[tuple[Attendance, dict[str, Any] | None]], events: list[Any]
 ) -> None:
     """Write the staged lines with nothing else to follow them, and their audit events, in their order: the new
-    rows in one INSERT, the changed ones in one UPDATE (each row its own values: the details a line leaves out
-    keep each row's saved ones, so a register's changed rows seldom share one set of values), the events in one
-    INSERT."""
+    rows in one INSERT, the changed ones in one UPDATE per set of values (a register is mostly the same outcome),
+    the events in one INSERT."""
     Attendance.objects.bulk_create([a for a, previous in lines if previous is None])
-    changed = [attendance for attendance, previous in lines if previous is not None]
-    for attendance in changed:
-        attendance.recorded_by = actor  # as staged
-    Attendance.objects.bulk_update(changed, [*_FIELDS, "recorded_by"])
+    same: dict[tuple[Any, ...], list[int]] = {}
+    for attendance, previous in lines:
+        if previous is not None:
+            same.setdefault(tuple(getattr(attendance, k) for k in _FIELDS), []).append(attendance.pk)
+    for values, ids in same.items():
+        Attendance.objects.filter(pk__in=ids).update(
+            **dict(zip(_FIELDS, values, strict=True)), recorded_by=actor
+        )
     record_events(events)
     lines.clear()
     events.clear()
