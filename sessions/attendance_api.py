@@ -79,8 +79,8 @@ class SessionAttendanceApi(APIView):
         )
 
 
-def _register(session: Any) -> dict[str, Any]:
-    lines = register_for(session)
+def _register(session: Any, records: Any = None) -> dict[str, Any]:
+    lines = register_for(session, records)
     return {
         "session": session.public_id,
         "date": session.date,
@@ -132,12 +132,14 @@ class SessionRegisterApi(APIView):
         data.is_valid(raise_exception=True)
         entries = []
         records = data.validated_data["records"]
-        # Every member named, in one query (the user's memberships, as `membership_for_user` finds one).
+        # Every member named, in one query (the user's memberships, as `membership_for_user` finds one): only
+        # their ids, since the service reads and locks the members itself.
         found = {
             str(m.public_id): m
-            for m in groups.memberships_for_user(user).filter(
-                public_id__in=[str(raw["membership"]) for raw in records]
-            )
+            for m in groups.memberships_for_user(user)
+            .filter(public_id__in=[str(raw["membership"]) for raw in records])
+            .select_related(None)
+            .only("pk", "public_id")
         }
         for index, raw in enumerate(records):
             values = dict(raw)
@@ -148,15 +150,15 @@ class SessionRegisterApi(APIView):
                     {"records": {str(index): {"membership": ["Not found: choose one from your area."]}}}
                 )
             entries.append(services.RegisterEntry(membership=membership, **values))
-        services.take_register(
+        taken = services.take_register(
             actor=user,
             session=session,
             entries=entries,
             content_delivered=data.validated_data.get("content_delivered"),
             exercises=data.validated_data.get("exercises"),
         )
-        session.refresh_from_db()
-        return Response(RegisterOutput(_register(session)).data)
+        # The answer from the session and the records as written (only members not in the PUT are read).
+        return Response(RegisterOutput(_register(taken.session, taken.records)).data)
 
 
 class MembershipCatchUpListApi(APIView):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -302,11 +302,17 @@ class RegisterLine:
     @property
     def ended(self) -> bool:
         """The membership has ended (restart required, removed, sessions complete): its row is read-only."""
-        return self.membership.status != MembershipStatus.ACTIVE
+        return membership_ended(self.membership)
 
     @property
     def may_attend(self) -> bool:
         return not self.blocked_by and not self.ended
+
+
+def membership_ended(membership: Membership) -> bool:
+    """A register's member whose membership has ended (restart required, removed, sessions complete): their row
+    is read-only, never posted."""
+    return membership.status != MembershipStatus.ACTIVE
 
 
 def register_members(session: ScheduledSession) -> list[Membership]:
@@ -322,13 +328,21 @@ def register_members(session: ScheduledSession) -> list[Membership]:
     )
 
 
-def register_for(session: ScheduledSession) -> list[RegisterLine]:
+def register_for(
+    session: ScheduledSession,
+    records: Mapping[int, MemberRecord] | None = None,
+    members: list[Membership] | None = None,
+) -> list[RegisterLine]:
     """The register of a session: each member's record and whether a catch-up blocks their attendance (a fixed
-    number of queries for any group size)."""
+    number of queries for any group size). `records`: members' records the caller holds as they are now (a
+    register just written, `take_register`), by membership id; only the other members' are read. `members`: the
+    session's `register_members`, if the caller has read them."""
     from sessions.rules.attendance import blocking_catch_up
 
-    members = register_members(session)
-    records = member_records(members)
+    members = register_members(session) if members is None else members
+    known = records or {}
+    missing = [m for m in members if m.pk not in known]
+    records = {**member_records(missing), **known} if missing else known
     lines = []
     for m in members:
         record = records[m.pk]

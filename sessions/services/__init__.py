@@ -5,7 +5,7 @@ Bad input raises Django's ValidationError (field errors: 400 in the API, form er
 refusing a change raises `isotp.errors.DomainConflict` (409 with its `code`).
 """
 
-from .attendance import RegisterEntry, record_attendance, take_register
+from .attendance import RegisterEntry, TakenRegister, record_attendance, take_register
 from .catalogue import create_programme_version
 from .catch_ups import (
     book_catch_up,
@@ -24,6 +24,7 @@ from .scheduling import cancel_session_by_provider, reschedule_session
 __all__ = [
     "REMOVAL_NEXT_STATUSES",
     "RegisterEntry",
+    "TakenRegister",
     "allocate",
     "allocate_several",
     "book_catch_up",

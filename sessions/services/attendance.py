@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -609,8 +609,10 @@ def _is_failure_record(attendance: Attendance | None) -> bool:
 
 def _record(
     *, actor: User, target: ScheduledSession, entries: Sequence[RegisterEntry], today: dt.date
-) -> list[Attendance]:
-    """Check every entry first, then write them all (callers hold the transaction and the session lock)."""
+) -> tuple[list[Attendance], dict[int, MemberRecord]]:
+    """Check every entry first, then write them all (callers hold the transaction and the session lock). Answers
+    the saved rows in the entries' order and the members' records as written (read under the locks, each line
+    put into its record)."""
     locked = _lock_memberships([e.membership.pk for e in entries], target)
     records = member_records(list(locked.values()))
     changed: list[RegisterEntry] = []
@@ -698,16 +700,17 @@ def _record(
     if target.status == SessionStatus.SCHEDULED:
         target.status = SessionStatus.DELIVERED
         target.save(update_fields=["status"])
-    # The first delivered session starts a planned group or plan.
-    if target.group_id is not None:
+    # The first delivered session starts a planned group or plan. Its owner, read with the locked session, is
+    # left alone when it was read past `planned` (no status goes back to planned; the UPDATE keeps its condition).
+    if target.group_id is not None and target.group.status == GroupStatus.PLANNED:  # type: ignore[union-attr]
         ProgrammeGroup.objects.filter(id=target.group_id, status=GroupStatus.PLANNED).update(
             status=GroupStatus.RUNNING
         )
-    elif target.plan_id is not None:
+    elif target.plan_id is not None and target.plan.status == PlanStatus.PLANNED:  # type: ignore[union-attr]
         OneToOnePlan.objects.filter(id=target.plan_id, status=PlanStatus.PLANNED).update(
             status=PlanStatus.RUNNING
         )
-    return saved
+    return saved, records
 
 
 @transaction.atomic
@@ -743,9 +746,23 @@ def record_attendance(
         notes=notes,
         concern=concern,
     )
-    saved = _record(actor=actor, target=target, entries=[entry], today=today)[0]
+    saved = _record(actor=actor, target=target, entries=[entry], today=today)[0][0]
     complete_if_over(actor=actor, owner=owner_of(target), today=today)
     return saved
+
+
+class TakenRegister(list[Attendance]):
+    """What `take_register` saved: the rows in the register's order (a list, as it always was), with the session
+    as written (`session`, locked and saved: its notes and `register_taken_at`) and the written members' records
+    (`records`, by membership id: read under the locks, each line put in), so a caller that shows the register
+    afterwards (the API's answer) reads neither again."""
+
+    def __init__(
+        self, saved: Sequence[Attendance], *, session: ScheduledSession, records: dict[int, MemberRecord]
+    ) -> None:
+        super().__init__(saved)
+        self.session = session
+        self.records = records
 
 
 @transaction.atomic
@@ -756,9 +773,10 @@ def take_register(
     entries: Sequence[RegisterEntry],
     content_delivered: str | None = None,
     exercises: str | None = None,
-) -> list[Attendance]:
+) -> TakenRegister:
     """Facilitators of the session and the area's TMs: the whole register in one transaction (all or nothing),
-    with the session notes. Refusals as for `record_attendance`, the first one naming its member."""
+    with the session notes. Refusals as for `record_attendance`, the first one naming its member. Answers the
+    saved rows (with the session and the members' records as written: `TakenRegister`)."""
     check_can_take_register(actor, session)
     today = _today()
     target = _lock_session(session)
@@ -766,7 +784,9 @@ def take_register(
     ids = [e.membership.pk for e in entries]
     if len(set(ids)) != len(ids):
         raise ValidationError({"records": ["Record each member once."]})
-    saved = _record(actor=actor, target=target, entries=entries, today=today) if entries else []
+    saved, records = (
+        _record(actor=actor, target=target, entries=entries, today=today) if entries else ([], {})
+    )
     changed = []
     if content_delivered is not None:
         target.content_delivered = content_delivered.strip()
@@ -786,6 +806,20 @@ def take_register(
         object_label=f"{owner.reference} session {target.number}",
         changes={"records": len(saved)},
     )
-    # The last register the programme waited for completes the group or plan, in this transaction.
-    complete_if_over(actor=actor, owner=owner, today=today)
-    return saved
+    # The last register the programme waited for completes the group or plan, in this transaction. A session
+    # still to come that the members' records already show (`_one_to_come`) means it is not over: the completion
+    # rule would refuse (SESSIONS_TO_COME), so it is not asked.
+    if not _one_to_come(records.values(), today):
+        complete_if_over(actor=actor, owner=owner, today=today)
+    return TakenRegister(saved, session=target, records=records)
+
+
+def _one_to_come(records: Iterable[MemberRecord], today: dt.date) -> bool:
+    """One of the owner's live sessions (a member's record holds them from the day they joined) is still to come as
+    the completion rule counts it: not delivered, no register taken, dated after today, so no register has been
+    opened and no attendance recorded for it (a register opens on the session's date and delivers the session)."""
+    return any(
+        s.status == SessionStatus.SCHEDULED and s.register_taken_at is None and s.date > today
+        for record in records
+        for s in record.sessions
+    )

@@ -28,12 +28,14 @@ from isotp.errors import DomainConflict
 from isotp.forms import GovukDateField, add_refusal
 from sessions import attendance_selectors, services
 from sessions.forms.base import GovukForm, GovukTimeField, set_choices
-from sessions.models import AttendanceOutcome, CatchUpOutcome, ScheduledSession
+from sessions.models import AttendanceOutcome, CatchUpOutcome, Membership, ScheduledSession
 from sessions.progress import (
     enforcement_for,
     member_record,
+    membership_ended,
     programme_of,
     register_for,
+    register_members,
     restart_rule,
     session_label,
 )
@@ -53,15 +55,15 @@ def _owner_url(session: ScheduledSession) -> str:
 
 
 def _entries_from_post(
-    post: Any, lines: list[Any]
+    post: Any, members: list[Membership]
 ) -> tuple[list[services.RegisterEntry], list[tuple[str, str]]]:
     entries, errors = [], []
-    for line in lines:
-        if line.ended:  # read-only: an ended member's row is shown, never posted (domain.md §6)
+    for member in members:
+        if membership_ended(member):  # read-only: an ended member's row is shown, never posted (domain.md §6)
             continue
-        key = str(line.membership.public_id)
+        key = str(member.public_id)
         outcome = post.get(f"{key}-outcome", "")
-        name = line.membership.referral.person.full_name
+        name = member.referral.person.full_name
         if outcome not in AttendanceOutcome.values:
             errors.append((f"m-{key}-outcome", f"Select what happened for {name}"))
             continue
@@ -78,7 +80,7 @@ def _entries_from_post(
             continue
         entries.append(
             services.RegisterEntry(
-                membership=line.membership,
+                membership=member,
                 outcome=outcome,
                 sent_home_acceptable=acceptable if outcome == AttendanceOutcome.SENT_HOME else None,
                 homework_done=post.get(f"{key}-homework") == "yes",
@@ -118,14 +120,16 @@ def session_register(request: HttpRequest, public_id: str) -> HttpResponse:
     """The session's facilitators and TMs: take (or correct) the register and the session notes."""
     require(permissions.can_take_register(request.user))
     session = session_for_user(request.user, public_id)
-    lines = register_for(session)
+    # A register posted needs only its members (the service reads their records under its locks); their records
+    # are read to show the register (a GET, or a POST refused).
+    members = register_members(session)
     if request.method == "GET":  # the register lists the session's members: in the access log
         record_search(actor=staff(request), list_name="register", query={"session": str(session.public_id)})
     errors: list[tuple[str, str]] = []
     posted: dict[str, Any] = {}
     if request.method == "POST":
         posted = request.POST.dict()
-        entries, errors = _entries_from_post(request.POST, lines)
+        entries, errors = _entries_from_post(request.POST, members)
         if not errors:
             try:
                 services.take_register(
@@ -138,14 +142,7 @@ def session_register(request: HttpRequest, public_id: str) -> HttpResponse:
             except DomainConflict as exc:
                 ref = exc.extra.get("membership", "")
                 anchor = f"m-{ref}-outcome" if ref else ""
-                name = next(
-                    (
-                        ln.membership.referral.person.full_name
-                        for ln in lines
-                        if str(ln.membership.public_id) == ref
-                    ),
-                    "",
-                )
+                name = next((m.referral.person.full_name for m in members if str(m.public_id) == ref), "")
                 # Review of issue 8, no. 13: the summary and the field name the member.
                 errors.append((anchor, f"{name}: {exc.detail}" if name else exc.detail))
             except ValidationError as exc:
@@ -156,7 +153,7 @@ def session_register(request: HttpRequest, public_id: str) -> HttpResponse:
     owner = session.group or session.plan
     is_nsogp = owner.programme.programme == "nsogp"  # type: ignore[union-attr]
     rows = []
-    for line in lines:
+    for line in register_for(session, members=members):
         key = str(line.membership.public_id)
         record = line.record
         if posted:

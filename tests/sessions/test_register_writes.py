@@ -17,9 +17,9 @@ from audit.models import AuditEvent
 from notifications.models import Notification
 from referrals.rules.transitions import ReferralStatus
 from sessions import services
-from sessions.models import Attendance
+from sessions.models import Attendance, MembershipStatus
 from tests.pages import error_summary
-from tests.sessions.attendance_helpers import LONDON, allocate_member, move_to, session_number
+from tests.sessions.attendance_helpers import LONDON, allocate_member, book, move_to, session_number
 from tests.sessions.factories import make_group, trained_facilitator
 
 pytestmark = pytest.mark.django_db
@@ -132,11 +132,14 @@ def test_a_register_mixing_quiet_and_followed_lines_writes_each_line_in_its_orde
     # The notices: the two absences and the concern, to the OM, each naming its row.
     told = Notification.objects.exclude(id__in=told_before)
     r = [rows[m.pk].pk for m in members]
-    assert sorted(told.values_list("recipient_id", "kind", "dedupe_key")) == [
-        (om.pk, "absence", f"absence:{r[1]}:unacceptable_absence:None"),
-        (om.pk, "absence", f"absence:{r[3]}:acceptable_absence:None"),
-        (om.pk, "concern", f"concern:{r[4]}:{hashlib.sha256(b'Worried').hexdigest()[:16]}"),
-    ]
+    # Both sides sorted: the keys hold the rows' ids, whose digits decide their order ("absence:10" < "absence:8").
+    assert sorted(told.values_list("recipient_id", "kind", "dedupe_key")) == sorted(
+        [
+            (om.pk, "absence", f"absence:{r[1]}:unacceptable_absence:None"),
+            (om.pk, "absence", f"absence:{r[3]}:acceptable_absence:None"),
+            (om.pk, "concern", f"concern:{r[4]}:{hashlib.sha256(b'Worried').hexdigest()[:16]}"),
+        ]
+    )
 
 
 def test_a_group_register_locks_its_members_without_reading_the_one_to_one_plans(
@@ -159,3 +162,50 @@ def test_a_group_register_locks_its_members_without_reading_the_one_to_one_plans
     assert len(locks) == 1
     assert "programme_sessions_onetooneplan" not in locks[0]
     assert "programme_sessions_programmegroup" in locks[0]
+
+
+def test_the_api_answers_a_register_put_with_what_reading_the_register_then_shows(
+    api, group, tm, om, facilitator, time_machine
+):
+    """The PUT's answer is built from the session and the records the service has just written (perf21: not read
+    again), yet is what a GET of the register shows afterwards, line for line: a quiet line, a member blocked by an
+    outstanding catch-up recording an absence, a member whose fifth missed session restarts him, and a member the
+    PUT left out (whose record is read)."""
+    quiet, blocked, restarting, left_out = (allocate_member(group, tm, om) for _ in range(4))
+    sessions = {n: session_number(group, n) for n in range(1, 6)}
+    move_to(time_machine, sessions[5].date)
+    for n in (1, 2, 3, 4):
+        services.take_register(
+            actor=facilitator,
+            session=sessions[n],
+            entries=[
+                services.RegisterEntry(membership=quiet, outcome="attended"),
+                services.RegisterEntry(
+                    membership=blocked, outcome="unacceptable_absence" if n == 4 else "attended"
+                ),
+                services.RegisterEntry(membership=restarting, outcome="acceptable_absence"),
+                services.RegisterEntry(membership=left_out, outcome="attended"),
+            ],
+        )
+        book(facilitator, restarting, sessions[n])
+    client = api(facilitator)
+    url = reverse("api-session-register", args=[sessions[5].public_id])
+    body = {
+        "records": [
+            {"membership": str(quiet.public_id), "outcome": "late"},
+            {"membership": str(blocked.public_id), "outcome": "acceptable_absence"},
+            {"membership": str(restarting.public_id), "outcome": "unacceptable_absence"},
+        ],
+        "content_delivered": "Module 5",
+    }
+    put = client.put(url, body, format="json")
+    assert put.status_code == 200, put.content
+    answer = put.json()
+    assert answer == client.get(url).json()
+    lines = {line["membership"]: line for line in answer["members"]}
+    assert answer["content_delivered"] == "Module 5" and answer["register_taken_at"]
+    assert lines[str(quiet.public_id)]["record"]["outcome"] == "late"
+    assert lines[str(blocked.public_id)]["catch_up_outstanding"] == [str(sessions[4].public_id)]
+    assert not lines[str(blocked.public_id)]["may_attend"]
+    assert lines[str(restarting.public_id)]["membership_status"] == MembershipStatus.RESTART_REQUIRED
+    assert lines[str(left_out.public_id)]["record"] is None
