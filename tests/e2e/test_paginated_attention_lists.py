@@ -70,3 +70,23 @@ def test_groups_starting_soon_lists_each_group_with_its_places(page: Page, area,
     expect(page.locator(".govuk-pagination")).to_have_count(0)  # one page: no pagination
     look(page, "attention-groups-starting-soon-1280")
     _fits_a_phone(page, "attention-groups-starting-soon")
+
+
+def test_the_recordings_page_shows_the_recorded_sessions_a_page_at_a_time(page: Page, area, personas, tm):
+    """Issue 11: the recordings page showed the newest 50 recordings and no way to the rest; now 25 a page."""
+    sessions = list(quick_membership(area, personas, finished=True).group.sessions.order_by("number"))
+    for session in sessions[:27]:
+        SessionRecording.objects.create(area=area, session=session, recorded_by=tm)
+    sign_in_through_pages(page, tm)
+    page.goto("/quality/recordings/")
+    recorded = page.locator("table", has_text="Recorded sessions, newest first").locator("tbody tr")
+    expect(recorded).to_have_count(25)
+    expect(page.locator(".govuk-pagination__item--current")).to_contain_text("1 of 2")
+    look(page, "recordings-page-1-1280")
+    _fits_a_phone(page, "recordings-page-1")
+
+    page.locator(".govuk-pagination__next a").click()
+    expect(page).to_have_url(re.compile(r"[?&]page=2"))
+    expect(recorded).to_have_count(2)
+    look(page, "recordings-page-2-1280")
+    _fits_a_phone(page, "recordings-page-2")
