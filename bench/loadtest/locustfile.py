@@ -231,7 +231,10 @@ class Staff(HttpUser):
             path, data=form, name="register submitted", headers={"Referer": self.host + path},
             catch_response=True, allow_redirects=False,
         ) as response:  # fmt: skip
-            if response.status_code == 302:
+            # Saved: back to the register's session, not to sign-in or the second factor (an expired session
+            # also answers 302; review of issue 11).
+            location = response.headers.get("Location", "")
+            if response.status_code == 302 and "/accounts/" not in location:
                 response.success()
             else:
-                response.failure(f"register submitted: {response.status_code}")
+                response.failure(f"register submitted: {response.status_code} {location}")

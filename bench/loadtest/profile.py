@@ -46,6 +46,11 @@ for _role, _weight, _name, _path, _route in MIX:
 
 
 def main() -> None:
+    name = str(connection.settings_dict["NAME"])
+    if (
+        "_load_" not in name
+    ):  # as loadtest_fixture: it clears the cache, so never a real database's (review of 11)
+        raise SystemExit(f"profile.py runs only on a load data set (a database named *_load_*), not {name}.")
     users = json.loads(Path(os.environ["LOADTEST_USERS_FILE"]).read_text())["users"]
     cache.clear()  # every endpoint's first request starts cold (the harness gives the profile a Redis database of its own)
     explain = os.environ.get("EXPLAIN") == "1"

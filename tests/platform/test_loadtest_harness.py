@@ -3,7 +3,9 @@ and the port check, without running locust or a server."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import os
 import socket
 import sys
 from pathlib import Path
@@ -18,7 +20,7 @@ sys.modules["loadtest_harness"] = harness
 _spec.loader.exec_module(harness)
 
 
-def _row(requests: int = 100, p95: float = 50.0, failures: int = 0) -> dict[str, float]:
+def _row(requests: int = 1000, p95: float = 50.0, failures: int = 0) -> dict[str, float]:
     return {
         "requests": requests,
         "failures": failures,
@@ -108,8 +110,11 @@ def test_the_reuse_key_follows_the_generator_sources_and_migrations(tmp_path):
                     "isotp/management/commands/loadtest_fixture.py": "e", "README.md": "f"})  # fmt: skip
     assert tree() == first
     assert tree(**{"README.md": "changed"}) == first  # not a generator source
-    for name in ("isotp/management/commands/generate_load_data.py", "isotp/management/commands/loadtest_fixture.py",
-                 "referrals/migrations/0001_x.py", "referrals/load_data.py"):  # fmt: skip
+    # The fixture writes only to each run's copy, never the data set.
+    assert tree(**{"isotp/management/commands/loadtest_fixture.py": "edited"}) == first
+    for name in ("isotp/management/commands/generate_load_data.py", "referrals/migrations/0001_x.py",
+                 "referrals/load_data.py", "assessments/services/administrations.py", "isotp/hooks.py",
+                 "uv.lock"):  # fmt: skip
         before = harness.reuse_key(tmp_path)
         assert tree(**{name: "edited, not committed"}) != before
     assert tree(**{"sessions/load_data.py": "new"}) != harness.reuse_key(tmp_path / "isotp")
@@ -301,6 +306,12 @@ def test_each_stack_has_its_own_port_and_redis_databases():
         ("postgres://postgres@[::1]:5432/isotp", True),
         ("postgres://postgres@db.probation.example:5432/isotp", False),
         ("postgres://postgres@10.0.0.5/isotp", False),
+        ("postgres:///isotp?host=/var/run/postgresql", True),  # a socket directory
+        # Review of issue 11: libpq takes the host from the query as well, and a host list, and a service file.
+        ("postgres://postgres@/isotp?host=db.prod.example.org", False),
+        ("postgres://postgres@127.0.0.1/isotp?hostaddr=198.51.100.7", False),
+        ("postgres://postgres@127.0.0.1:5432,db.prod.example.org:5432/isotp", False),
+        ("postgres://postgres@127.0.0.1/isotp?service=live", False),
     ],
 )
 def test_only_this_machines_postgresql_is_dropped_and_filled(url, allowed):
@@ -346,3 +357,27 @@ def test_the_reuse_key_follows_the_models_rules_and_the_demos_reference_data(tmp
         after = harness.reuse_key(tmp_path)
         assert after != before, name
         before = after
+
+
+def test_psql_never_sees_the_callers_libpq_settings(monkeypatch):
+    """A caller's PGHOST or PGSERVICE would send the harness's DROP DATABASE to another server than the URL's."""
+    monkeypatch.setenv("PGHOST", "db.prod.example.org")
+    monkeypatch.setenv("PGSERVICE", "live")
+    env = harness.psql_env()
+    assert "PGHOST" not in env and "PGSERVICE" not in env and env["PATH"] == os.environ["PATH"]
+
+
+def test_each_run_works_on_a_copy_of_its_own_and_drops_it(monkeypatch):
+    """Two runs on one machine never drop each other's copy (its name holds the process id), and the copy, which
+    holds the fixture's sessions and tokens, is dropped when the run ends; the pristine data set never is."""
+    statements: list[str] = []
+    monkeypatch.setattr(harness, "psql", lambda url, sql: statements.append(sql))
+    monkeypatch.setattr(harness, "build_once", lambda *args: None)
+    monkeypatch.setattr(harness, "build_lock", lambda name: contextlib.nullcontext())
+    url = harness.ensure_data(0.01)
+    assert url.endswith(f"_load_0_01_run_{os.getpid()}")
+    assert statements[-1].endswith(f'TEMPLATE "{url.rsplit("/", 1)[1].removesuffix(f"_run_{os.getpid()}")}"')
+    statements.clear()
+    harness.drop_run_copy(url)
+    harness.drop_run_copy(harness.db_url(0.01))
+    assert statements == [f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)']
