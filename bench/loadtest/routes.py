@@ -87,7 +87,7 @@ MIX: list[Entry] = [
         "/waiting-list/?programme=isotp&format=group&q=Brown",
         "referrals:waiting_list",
     ),
-    (TM, 1, "waiting list ?urgency", "/waiting-list/?urgency=soon&restart=yes", "referrals:waiting_list"),
+    (TM, 1, "waiting list ?urgency", "/waiting-list/?urgency=soon", "referrals:waiting_list"),
     (TM, 2, "groups", "/groups/", "programme_sessions:group_list"),
     (TM, 1, "groups ?status", "/groups/?status=running", "programme_sessions:group_list"),
     (TM, 3, "group", "/groups/{groups}/", "programme_sessions:group_detail"),

@@ -133,7 +133,10 @@ LIST_PARAMETERS = [
     ("api-audit-event-list", {"action"}),
     ("programme_sessions:group_list", {"status"}),
     ("referrals:referral_list", {"q", "status", "programme", "sort"}),
-    ("referrals:waiting_list", {"q", "restart", "urgency", "programme", "format"}),
+    (
+        "referrals:waiting_list",
+        {"q", "urgency", "programme", "format"},
+    ),  # `restart`: no restarts in the load data
     ("accounts:staff_list", {"role", "needs"}),
     ("referrals:person_list", {"search", "page"}),
     ("quality:statistics", {"scope", "programme", "start", "end"}),
