@@ -4,7 +4,8 @@ Shared by `locustfile.py` (which drives it) and `profile.py` (which requests eac
 checked by tests/platform/test_loadtest_routes.py: every list page and list endpoint of the URLconf (a page named
 `*list` or in `PAGE_LISTS`, an API view with a `list` action) must be requested here, so the mix stays complete
 as the product grows. `{key}` in a path takes one of the user's records from `manage.py loadtest_fixture`
-(`people`, `referrals`, `groups`, `plans`, `memberships`, `reports`, `downloads`, `registers`, `feed`).
+(`people`, `referrals`, `groups`, `plans`, `memberships`, `reports`, `downloads`, `registers`, `feed`,
+`facilitators`, `offender_managers`).
 
 Each entry: (role, weight, request name, path, URL name). The request name is the row of the results table.
 """
@@ -39,10 +40,17 @@ MIX: list[Entry] = [
     *[(role, 1, "notifications", "/notifications/", "notifications:list") for role in EVERY],
     *[(role, 1, "api notifications", "/api/v1/notifications/", "api-notification-list") for role in EVERY],
     *[  # the offence table is for referral readers (OMs, TMs, admins): a facilitator is refused (403)
-        (role, 1, "api offences ?category", "/api/v1/offences/?active=true", "api-offence-list")
+        (
+            role,
+            1,
+            "api offences ?category",
+            "/api/v1/offences/?category=contact_sexual_child&active=true",
+            "api-offence-list",
+        )
         for role in (OM, TM, ADMIN)
     ],
     *[(role, 1, "api tokens", "/api/v1/tokens/", "api-token-list") for role in (TM, ADMIN)],
+    (OM, 1, "api notifications ?unread", "/api/v1/notifications/?unread=true", "api-notification-list"),
     # Offender manager.
     (OM, 3, "people", "/people/", "referrals:person_list"),
     (OM, 1, "people ?search", "/people/?search=S", "referrals:person_list"),
@@ -52,6 +60,13 @@ MIX: list[Entry] = [
     (OM, 2, "api people", "/api/v1/people/", "api-person-list"),
     (OM, 1, "api people ?search", "/api/v1/people/?search=S&has_open_referral=true", "api-person-list"),
     (OM, 1, "api person", "/api/v1/people/{people}/", "api-person-detail"),
+    (
+        TM,
+        1,
+        "api people ?offender_manager",
+        "/api/v1/people/?offender_manager={offender_managers}",
+        "api-person-list",
+    ),
     (OM, 2, "api referrals ?status", "/api/v1/referrals/?status=submitted", "api-referral-list"),
     (OM, 1, "api referral", "/api/v1/referrals/{referrals}/", "api-referral-detail"),
     (OM, 1, "api referral history", "/api/v1/referrals/{referrals}/history/", "api-referral-history"),
@@ -62,13 +77,25 @@ MIX: list[Entry] = [
     (TM, 2, "referrals", "/referrals/", "referrals:referral_list"),
     (TM, 2, "referrals ?status", "/referrals/?status=submitted&programme=isotp", "referrals:referral_list"),
     (TM, 3, "referral", "/referrals/{referrals}/", "referrals:referral_detail"),
+    (TM, 1, "referrals ?q", "/referrals/?q=Turner", "referrals:referral_list"),
+    (TM, 1, "referrals ?sort", "/referrals/?sort=-started", "referrals:referral_list"),
     (TM, 2, "waiting list", "/waiting-list/?programme=isotp&format=group", "referrals:waiting_list"),
+    (
+        TM,
+        1,
+        "waiting list ?q",
+        "/waiting-list/?programme=isotp&format=group&q=Brown",
+        "referrals:waiting_list",
+    ),
+    (TM, 1, "waiting list ?urgency", "/waiting-list/?urgency=soon", "referrals:waiting_list"),
     (TM, 2, "groups", "/groups/", "programme_sessions:group_list"),
+    (TM, 1, "groups ?status", "/groups/?status=running", "programme_sessions:group_list"),
     (TM, 3, "group", "/groups/{groups}/", "programme_sessions:group_detail"),
     (TM, 1, "plans", "/one-to-one-plans/", "programme_sessions:plan_list"),
     (TM, 1, "plan", "/one-to-one-plans/{plans}/", "programme_sessions:plan_detail"),
     (TM, 1, "people", "/people/", "referrals:person_list"),
     (TM, 1, "person", "/people/{people}/", "referrals:person_detail"),
+    (TM, 1, "people ?page", "/people/?page=2", "referrals:person_list"),
     (TM, 1, "reports", "/reports/", "reports:report_list"),
     (TM, 1, "reports ?status", "/reports/?status=issued", "reports:report_list"),
     (TM, 1, "report", "/reports/{reports}/", "reports:report_detail"),
@@ -83,6 +110,7 @@ MIX: list[Entry] = [
         "/statistics/?programme=isotp&start=2025-04-01&end=2026-03-31",
         "quality:statistics",
     ),
+    (TM, 1, "statistics ?scope", "/statistics/?scope=national", "quality:statistics"),
     (TM, 1, "recordings", "/quality/recordings/", "quality:recordings"),
     (TM, 1, "transfers", "/transfers/", "transfers:list"),
     (TM, 1, "programmes", "/programmes/", "programme_sessions:programme_list"),
@@ -97,12 +125,26 @@ MIX: list[Entry] = [
     (TM, 1, "api waiting list", "/api/v1/waiting-list/?programme=isotp&format=group", "api-waiting-list"),
     (TM, 2, "api groups", "/api/v1/groups/", "api-group-list"),
     (TM, 1, "api groups ?status", "/api/v1/groups/?status=running&programme=isotp", "api-group-list"),
+    (
+        TM,
+        1,
+        "api groups ?starts",
+        "/api/v1/groups/?starts_after=2020-01-01&starts_before=2026-12-31",
+        "api-group-list",
+    ),
     (TM, 1, "api group", "/api/v1/groups/{groups}/", "api-group-detail"),
     (
         TM,
         1,
         "api group sessions",
         "/api/v1/groups/{groups}/sessions/?status=delivered",
+        "api-group-session-list",
+    ),
+    (
+        TM,
+        1,
+        "api group sessions ?date",
+        "/api/v1/groups/{groups}/sessions/?date_after=2026-01-01&date_before=2026-12-31",
         "api-group-session-list",
     ),
     (TM, 1, "api group memberships", "/api/v1/groups/{groups}/memberships/", "api-group-membership-list"),
@@ -146,6 +188,7 @@ MIX: list[Entry] = [
     # Area administrator.
     (ADMIN, 2, "staff", "/staff/", "accounts:staff_list"),
     (ADMIN, 1, "staff ?role", "/staff/?role=facilitator", "accounts:staff_list"),
+    (ADMIN, 1, "staff ?needs", "/staff/?needs=training", "accounts:staff_list"),
     (ADMIN, 1, "staff deactivated", "/staff/deactivated/", "accounts:staff_deactivated"),
     (ADMIN, 1, "facilitator record", "/quality/facilitators/{facilitators}/", "quality:facilitator_record"),
     (ADMIN, 1, "venues", "/venues/", "accounts:venue_list"),
@@ -158,6 +201,13 @@ MIX: list[Entry] = [
     (ADMIN, 1, "api venues", "/api/v1/venues/", "api-venue-list"),
     (ADMIN, 1, "api closures", "/api/v1/closures/", "api-closure-list"),
     (ADMIN, 1, "api audit events", "/api/v1/audit-events/", "api-audit-event-list"),
+    (
+        ADMIN,
+        1,
+        "api audit events ?action",
+        "/api/v1/audit-events/?action=referral.submitted",
+        "api-audit-event-list",
+    ),
     (ADMIN, 1, "api programmes", "/api/v1/programmes/", "api-programme-list"),
     (ADMIN, 1, "attention closures coming up", "/needs-attention/closures-coming-up/", "attention_list"),
 ]
@@ -200,4 +250,10 @@ def even_roles(users: int) -> list[str]:
     order = sorted(
         ((j + 0.5) / shares[role], role) for role in roles for j in range(shares[role])
     )  # a smooth round-robin: position j of a role with n users at (j + 1/2) / n
-    return [role for _, role in order]
+    smooth = [role for _, role in order]
+    # Each role's first user first (a role with many entries would otherwise take two of the first places).
+    firsts = sorted(roles, key=smooth.index)
+    rest = list(smooth)
+    for role in firsts:
+        rest.remove(role)
+    return firsts + rest

@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -148,11 +149,20 @@ class Command(BaseCommand):
             referrals = Referral.objects.filter(person__offender_manager=user).exclude(status="draft")
             out["referrals"] = _ids(referrals.order_by("?"))
         elif permissions.is_treatment_manager(user):
+            # The national statistics grant (as a named reader holds it), so that the mix measures
+            # `?scope=national`; a manager's statistics stay the area's by default (`default_statistics_national`).
+            user.user_permissions.add(Permission.objects.get(codename="view_national_statistics"))
             out["people"] = _ids(Person.objects.filter(area=user.area_id).order_by("?"))
             out["referrals"] = _ids(
                 Referral.objects.filter(area=user.area_id).exclude(status="draft").order_by("?")
             )
             out["groups"] = _ids(ProgrammeGroup.objects.filter(area=user.area_id).order_by("?"))
+            # The area's OMs with a caseload: the people list filtered by one (`?offender_manager=`).
+            out["offender_managers"] = _ids(
+                User.objects.filter(area=user.area_id, role=Role.OFFENDER_MANAGER, caseload__isnull=False)
+                .distinct()
+                .order_by("id")
+            )
             out["plans"] = _ids(OneToOnePlan.objects.filter(area=user.area_id).order_by("?"))
             out["memberships"] = _ids(
                 Membership.objects.filter(
