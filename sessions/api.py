@@ -30,6 +30,7 @@ from accounts.permissions import (
 )
 from isotp.api import AccessLoggedList, act_on
 from referrals import selectors as referral_selectors
+from referrals.api import FormatIsAFilter
 from sessions import services
 from sessions.attendance_serializers import MembershipProgressOutput, with_progress
 from sessions.filters import GroupFilter, PlanFilter, ProgrammeFilter, SessionFilter
@@ -125,6 +126,8 @@ class ProgrammeListApi(generics.ListAPIView[Programme]):
     permission_classes = [CataloguePermission]
     serializer_class = ProgrammeOutput
     filterset_class = ProgrammeFilter
+    # `?format=group` is the filter, not DRF's renderer override (which answered 404: review of issue 11).
+    content_negotiation_class = FormatIsAFilter
 
     def get_queryset(self) -> QuerySet[Any]:
         return programmes_for_area(self.request.user)

@@ -124,7 +124,7 @@ MIX: list[Entry] = [
     ),
     (TM, 1, "api waiting list", "/api/v1/waiting-list/?programme=isotp&format=group", "api-waiting-list"),
     (TM, 2, "api groups", "/api/v1/groups/", "api-group-list"),
-    (TM, 1, "api groups ?status", "/api/v1/groups/?status=running&programme=isotp", "api-group-list"),
+    (TM, 1, "api groups ?status", "/api/v1/groups/?status=running&programme=isotp_group", "api-group-list"),
     (
         TM,
         1,
@@ -163,7 +163,13 @@ MIX: list[Entry] = [
     ),
     (TM, 1, "api statistics", "/api/v1/statistics/?programme=isotp", "api-statistics"),
     (TM, 1, "api transfers", "/api/v1/transfers/", "api-transfer-list"),
-    (TM, 1, "api programmes ?programme", "/api/v1/programmes/?programme=isotp", "api-programme-list"),
+    (
+        TM,
+        1,
+        "api programmes ?programme",
+        "/api/v1/programmes/?programme=isotp&format=group",
+        "api-programme-list",
+    ),
     (TM, 1, "attention groups with places", "/needs-attention/groups-with-places/", "attention_list"),
     (FAC, 1, "attention reports to draft", "/needs-attention/reports-to-draft/", "attention_list"),
     (TM, 1, "attention recordings to monitor", "/needs-attention/recordings-to-monitor/", "attention_list"),

@@ -195,6 +195,16 @@ def test_programme_list_shape_hides_lihi_unless_switched_on(api, tm, area):
     assert api(tm).get(reverse("api-programme-list") + "?programme=li").json()["count"] == 1
 
 
+def test_programme_list_filters_by_format(api, tm):
+    """Review of issue 11: `?format=` is the filter (DRF read it as a renderer and answered 404)."""
+    client = api(tm)
+    response = client.get(reverse("api-programme-list") + "?programme=isotp&format=group")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    assert [p["code"] for p in response.json()["results"]] == ["isotp_group"]
+    one_to_one = client.get(reverse("api-programme-list") + "?format=one_to_one").json()["results"]
+    assert [p["code"] for p in one_to_one] == ["isotp_one_to_one"]
+
+
 def test_programme_detail_and_404(api, tm):
     client = api(tm)
     assert client.get(reverse("api-programme-detail", args=["nsogp_core_group"])).json()["join_rule"] == (
