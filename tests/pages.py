@@ -13,9 +13,10 @@ def page_text(response: Any) -> str:
 
 
 def error_summary(response: Any) -> str:
-    """The GOV.UK error summary's HTML with white space folded (empty when the page has none)."""
+    """The GOV.UK error summary's HTML with white space folded and entities decoded, so that a generated name
+    such as O'Connor matches as written (empty when the page has none)."""
     match = re.search(r'<div class="govuk-error-summary".*?</ul>', response.content.decode(), re.S)
-    return re.sub(r"\s+", " ", match.group(0)) if match else ""
+    return re.sub(r"\s+", " ", html.unescape(match.group(0))) if match else ""
 
 
 def choice_hints(response: Any) -> dict[str, str]:
