@@ -628,15 +628,17 @@ def judge(big: Stats, small: Stats, expected: list[str], scale: float, small_sca
             f"{row['p95']:.0f} | {row['p99']:.0f} | {_fmt(ratio)} | {growth_cells} | {verdict} |"
         )
     lines.append("")
-    growth_part = (
-        f"worst growth with scale {worst_growth[0]:.2f} ({worst_growth[1]}); "
+    # The issue's line first, exactly (`loadtest: worst p95/floor R1 (endpoint); worst growth with scale R2
+    # (endpoint); failures F`: areas' checks parse it), then what this harness adds.
+    extra = (
         f"worst growth ÷ floor growth {worst_corrected[0]:.2f} ({worst_corrected[1]})"
         if judged
-        else f"worst growth with scale not judged ({why})"
+        else f"growth with scale not judged ({why})"
     )
     lines.append(
-        f"loadtest: worst p95/floor {worst_ratio[0]:.2f} ({worst_ratio[1]}); {growth_part}; "
-        f"failures {failures}; missed {missed} of {len(names)} endpoints ({unmeasured} not measured)"
+        f"loadtest: worst p95/floor {worst_ratio[0]:.2f} ({worst_ratio[1]}); worst growth with scale "
+        f"{worst_growth[0]:.2f} ({worst_growth[1]}); failures {failures}; {extra}; "
+        f"missed {missed} of {len(names)} endpoints ({unmeasured} not measured)"
     )
     return Judgement("\n".join(lines), missed, failures)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import re
 import socket
 import sys
 from pathlib import Path
@@ -66,11 +67,17 @@ def test_every_endpoint_of_the_mix_is_a_row_and_one_not_measured_is_a_miss():
         assert "not measured" in rows[name] and "ok" not in rows[name]
     assert "nan" not in table
     last = table.splitlines()[-1]
+    # The line, exactly, then the harness's additions.
+    assert re.fullmatch(
+        r"loadtest: worst p95/floor [0-9.]+ \([^)]+\); worst growth with scale [0-9.]+ \([^)]+\); "
+        r"failures [0-9]+; .*",
+        last,
+    )
     assert last.startswith(
-        "loadtest: worst p95/floor 3.00 (people); worst growth with scale 1.20 (people); "
+        "loadtest: worst p95/floor 3.00 (people); worst growth with scale 1.20 (people); failures 0; "
         "worst growth ÷ floor growth 1.20 (people);"
     )
-    assert last.endswith("failures 0; missed 3 of 5 endpoints (3 not measured)")
+    assert last.endswith("; missed 3 of 5 endpoints (3 not measured)")
 
 
 def test_goals_failures_and_growth_are_judged():
@@ -84,7 +91,9 @@ def test_goals_failures_and_growth_are_judged():
     assert "MISSED" in rows["people"]  # 2× slower on the larger data set
     assert "MISSED" in rows["referrals"]  # a failure
     judgement = harness.judge(big, small, sorted(big), 1.0, 0.01, areas=GREW)
-    assert judgement.text.splitlines()[-1].endswith("failures 1; missed 4 of 5 endpoints (0 not measured)")
+    last = judgement.text.splitlines()[-1]
+    assert "; failures 1; worst growth ÷ floor growth" in last
+    assert last.endswith("; missed 4 of 5 endpoints (0 not measured)")
     assert (judgement.missed, judgement.failures, judgement.passed) == (4, 1, False)
 
 
@@ -184,12 +193,14 @@ def test_alike_data_sets_do_not_have_their_growth_judged():
     assert "ok (≤5×; growth not judged)" in rows["groups"]  # 4.6× the floor; it "grew" 3×
     assert judgement.passed  # growth not judged never fails a run on its own
     last = judgement.text.splitlines()[-1]
-    assert "worst growth with scale not judged (the measured area's data is only 1.0× larger" in last
-    assert "worst growth with scale 1" not in last and "÷ floor growth" not in last
+    # The line keeps its shape (a number for R2), and says the growth is not judged after it.
+    assert re.match(r"loadtest: worst p95/floor [0-9.]+ \([^)]+\); worst growth with scale [0-9.]+ \(", last)
+    assert "; growth with scale not judged (the measured area's data is only 1.0× larger" in last
+    assert "÷ floor growth" not in last
     for unknown in (None, (None, quick[1])):  # the rows of a phase unknown: not judged either
         text = harness.report(big, small, sorted(big), 0.01, 0.0001, areas=unknown)
         assert "n/a (rows unknown)" in _rows(text)["people"]
-        assert "worst growth with scale not judged (the measured area's rows in a phase are unknown)" in text
+        assert "growth with scale not judged (the measured area's rows in a phase are unknown)" in text
 
 
 def test_growth_is_shown_beside_the_floors_own_growth():
@@ -208,8 +219,11 @@ def test_growth_is_shown_beside_the_floors_own_growth():
     assert "MISSED (≤5×, ≤1.3×)" in rows["people"]  # judged on the raw growth, as before
     assert "ok (≤3×, ≤1.3×)" in rows["api people"]
     last = judgement.text.splitlines()[-1]
-    assert "worst growth with scale 3.00 (groups); worst growth ÷ floor growth 1.15 (groups);" in last
-    assert last.endswith("failures 0; missed 3 of 4 endpoints (0 not measured)")  # ping too: it grew 2.6×
+    assert (
+        "worst growth with scale 3.00 (groups); failures 0; worst growth ÷ floor growth 1.15 (groups);"
+        in last
+    )
+    assert last.endswith("; missed 3 of 4 endpoints (0 not measured)")  # ping too: it grew 2.6×
 
 
 def test_a_run_passes_only_with_no_miss_and_no_failure():
