@@ -141,3 +141,15 @@ def test_the_list_query_count_does_not_grow(login, om, rows, django_assert_max_n
     # 13: one more, the access-log entry for the list (issue 12); constant however many rows.
     with django_assert_max_num_queries(13):
         assert client.get("/notifications/").status_code == 200
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_the_api_list_query_count_does_not_grow(api, om, rows, django_assert_max_num_queries):
+    """Review of issue 11: the API list at two sizes, unread filter included."""
+    for n in range(rows):
+        _notify(om, subject=f"Notice {n}")
+    client = api(om)
+    for url in ("/api/v1/notifications/", "/api/v1/notifications/?unread=true"):
+        with django_assert_max_num_queries(8):
+            body = client.get(url).json()
+        assert body["count"] == rows

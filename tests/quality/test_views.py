@@ -97,6 +97,28 @@ def test_a_facilitator_marks_a_session_and_the_tm_monitors_it(login, area, perso
     assert "Good pace." in record and "Excellent" in record
 
 
+@pytest.mark.parametrize("records", [1, 6])
+def test_the_facilitators_record_query_count_does_not_grow(
+    login, area, tm, facilitator, records, django_assert_max_num_queries
+):
+    """Review of issue 11: the facilitator's record at two sizes (supervision sessions listed)."""
+    from quality.models import SupervisionRecord
+
+    for n in range(records):
+        SupervisionRecord.objects.create(
+            area=area,
+            treatment_manager=tm,
+            facilitator=facilitator,
+            held_on=dt.date(2026, 1, 1) + dt.timedelta(weeks=n),
+            notes=f"Supervision {n}",
+        )
+    client = login(tm)
+    url = reverse("quality:facilitator_record", args=[facilitator.public_id])
+    with django_assert_max_num_queries(20):
+        text = page_text(client.get(url))
+    assert all(f"Supervision {n}" in text for n in range(records))
+
+
 def test_the_tm_records_supervision_from_the_facilitators_record(login, tm, facilitator):
     facilitator.date_joined = timezone.make_aware(dt.datetime(2020, 1, 1))
     facilitator.save(update_fields=["date_joined"])
