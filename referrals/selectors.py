@@ -312,9 +312,14 @@ def referrals_for_list(
     `search` is a CRN or (part of) a name, as on the people list."""
     qs = _referrals(user)
     if search := (search or "").strip():
-        # On the scoped referrals' people, not a scan of the country's people for the name (issue 11: 118 ms of
-        # the TM's search at national scale).
-        qs = qs.filter(person_search(search, "person__"))
+        # The scoped referrals' people, looked up by key, then the name among them: a name condition in one query
+        # let PostgreSQL scan the country's 100,000 people for it and hash them against the area's referrals
+        # (152 ms at national scale, issue 11); by key it reads the area's people only.
+        scoped = list(qs.order_by().values_list("person_id", flat=True).distinct())
+        matching = (
+            Person.objects.filter(pk__in=scoped).filter(person_search(search)).values_list("pk", flat=True)
+        )
+        qs = qs.filter(person_id__in=list(matching))
     if statuses := _as_list(status):
         qs = qs.filter(status__in=statuses)
     if programmes := _as_list(programme):
