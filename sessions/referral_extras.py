@@ -25,11 +25,6 @@ def enforcement_dict(view: EnforcementView) -> dict[str, Any]:
     }
 
 
-def enforcement(referral: Referral) -> dict[str, Any]:
-    """domain.md §6: the referral's enforcement state (`enforcement` on GET referrals/{id}/)."""
-    return enforcement_dict(enforcement_for([referral])[referral.pk])
-
-
 def _places(referral_ids: list[int]) -> list[Membership]:
     """The referrals' places (memberships), each referral's in the order taken: its latest last (one query)."""
     return list(
@@ -61,11 +56,6 @@ def restarts(referrals: Sequence[Referral]) -> dict[int, dict[str, Any]]:
     again), why: the place, when it ended, the missed session that could no longer be caught up and the reason.
     One query, whatever the number of referrals (the waiting list asks for all of its rows at once)."""
     return _restarts_of(_places([r.pk for r in referrals]))
-
-
-def restart(referral: Referral) -> dict[str, Any] | None:
-    """`restarts` for one referral (`restart` on GET referrals/{id}/), or None when it is not a restart."""
-    return restarts([referral]).get(referral.pk)
 
 
 def detail(referral: Referral) -> dict[str, Any]:
