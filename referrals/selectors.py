@@ -465,14 +465,25 @@ class WaitingPages(LazyPages[WaitingRow]):
         today: dt.date,
         catalogue: AreaCatalogue | None = None,
         count: int | None = None,
+        supervision_ends_before: dt.date | None = None,
     ) -> None:
         """`count`: the list's length when the caller has counted it already (`waiting_counts`, the tabs' counts
-        over the same referrals), so the paginator asks no COUNT of its own."""
+        over the same referrals), so the paginator asks no COUNT of its own. `supervision_ends_before`: only the
+        rows whose current sentence's supervision ends before that day (`waiting_lists`), each still with its
+        place in the whole list; `count` is then required (`waiting_urgency_counts` counts them)."""
         key = (programme, format)
+        if supervision_ends_before is not None and count is None:
+            raise ValueError("Count the rows ending before the day (waiting_urgency_counts)")
+        ends_before = None if supervision_ends_before is None else {key: supervision_ends_before}
         super().__init__(
             _awaiting(user, programme=programme, format=format).count if count is None else (lambda: count),
             lambda start, stop: waiting_lists(
-                user, keys=[key], today=today, window=(start, stop), catalogue=catalogue
+                user,
+                keys=[key],
+                today=today,
+                window=(start, stop),
+                catalogue=catalogue,
+                supervision_ends_before=ends_before,
             )[key],
         )
 
@@ -505,14 +516,10 @@ def waiting_urgency_counts(
     a "must start by" is before a day D exactly when the supervision ends before `ends_needing_a_start_before(D)`,
     so overdue (before today) is an end before today's bound, and start soon (today to today + the warning weeks)
     an end from that bound to the bound of the day after the warning weeks. Not offered: no "must start by"."""
-    from referrals.rules.waiting import DEFAULT_WARNING_WEEKS
-
     if catalogue is None:
         return 0, 0
     overdue_before = catalogue.ends_needing_a_start_before(programme, format, today, on=today)
-    soon_before = catalogue.ends_needing_a_start_before(
-        programme, format, today + dt.timedelta(days=DEFAULT_WARNING_WEEKS * 7 + 1), on=today
-    )
+    soon_before = urgent_ends_before(catalogue, programme=programme, format=format, today=today)
     if overdue_before is None or soon_before is None:
         return 0, 0
     counts = (
@@ -524,6 +531,21 @@ def waiting_urgency_counts(
         )
     )
     return counts["overdue"], counts["soon"]
+
+
+def urgent_ends_before(
+    catalogue: AreaCatalogue | None, *, programme: str, format: str, today: dt.date
+) -> dt.date | None:
+    """The day before which a waiting referral's current supervision must end for the rule to call it overdue or
+    start soon (`rules.waiting.urgency` with the default warning weeks; `waiting_urgency_counts`): None when the
+    area does not offer the programme (no row is then urgent)."""
+    from referrals.rules.waiting import DEFAULT_WARNING_WEEKS
+
+    if catalogue is None:
+        return None
+    return catalogue.ends_needing_a_start_before(
+        programme, format, today + dt.timedelta(days=DEFAULT_WARNING_WEEKS * 7 + 1), on=today
+    )
 
 
 def waiting_counts_ending_before(
@@ -551,24 +573,29 @@ def waiting_counts_ending_before(
     return counts
 
 
-def _places_ending_before(
+def _places_kept(
     qs: QuerySet[Referral],
     keys: Sequence[tuple[str, str]],
-    ends_before: Mapping[tuple[str, str], dt.date],
+    ends_before: Mapping[tuple[str, str], dt.date] | None,
+    people: set[int] | None,
 ) -> dict[int, int]:
     """`waiting_lists`' SQL pre-filter: the referrals (of `qs`, in its order) whose current sentence's supervision
-    ends before their list's date, each with its place in its whole list, in one light query (no row built)."""
+    ends before their list's date (when `ends_before` is given) and whose person is one of `people` (when given),
+    each with its place in its whole list, in one light query (no row built)."""
     # The current sentence is the latest entered (`candidates.current_sentence`); no sentence or no end: not kept.
-    end = _current_supervision_end()
     places: dict[int, int] = {}
     seen: dict[tuple[str, str], int] = dict.fromkeys(keys, 0)
-    for pk, programme, format, ends in qs.annotate(current_end=end).values_list(
-        "pk", "programme", "format", "current_end"
-    ):
+    for pk, programme, format, person, ends in qs.annotate(
+        current_end=_current_supervision_end()
+    ).values_list("pk", "programme", "format", "person_id", "current_end"):
         seen[(programme, format)] += 1
-        before = ends_before.get((programme, format))
-        if ends is not None and before is not None and ends < before:
-            places[pk] = seen[(programme, format)]
+        if people is not None and person not in people:
+            continue
+        if ends_before is not None:
+            before = ends_before.get((programme, format))
+            if ends is None or before is None or not ends < before:
+                continue
+        places[pk] = seen[(programme, format)]
     return places
 
 
@@ -577,12 +604,26 @@ def _read_waiting(
     keys: Sequence[tuple[str, str]],
     ends_before: Mapping[tuple[str, str], dt.date] | None,
     window: tuple[int, int] | None,
+    search: str = "",
 ) -> tuple[list[Referral], dict[int, int] | None]:
     """`waiting_lists`' referrals, and their places in their whole lists when these are not simply their order
-    (None): those whose supervision ends before their list's date, or the window of places asked for."""
-    if ends_before is not None:
-        places = _places_ending_before(qs, keys, ends_before)
-        return list(qs.filter(pk__in=list(places))), places
+    (None): those whose supervision ends before their list's date, those whose person the search finds (issue 11:
+    every row of the list was built, then searched), or the window of places asked for (of those kept)."""
+    if ends_before is not None or search:
+        people = (
+            set(
+                filter_people(
+                    Person.objects.filter(pk__in=qs.order_by().values("person_id")), search=search
+                ).values_list("pk", flat=True)
+            )
+            if search
+            else None
+        )
+        places = _places_kept(qs, keys, ends_before, people)
+        wanted = list(places)
+        if window is not None:
+            wanted = wanted[window[0] : window[1]]
+        return list(qs.filter(pk__in=wanted)), places
     if window is not None:
         first, stop = window
         referrals = list(qs[first:stop]) if stop > first else []
@@ -608,8 +649,9 @@ def waiting_lists(
     `supervision_ends_before` keeps, of each list, only the rows whose current sentence's supervision ends before
     the list's date (a list it does not name keeps none): found in SQL, so only those rows are built and have their
     "must start by" worked out; their positions are still their places in the whole list (one light query more).
-    `catalogue`: the area's, when the caller has loaded it already. `window` (start, stop): of one list, unfiltered,
-    only the rows at those places (0-based, stop excluded), read as a slice of the query (`WaitingPages`)."""
+    `search` (a CRN or part of a name) is found in SQL too, so only the rows it finds are built (with their places
+    in the whole list). `catalogue`: the area's, when the caller has loaded it already. `window` (start, stop): of
+    one list, unsearched, only the rows at those places (0-based, stop excluded) of those kept (`WaitingPages`)."""
     from referrals.candidates import current_sentence
     from referrals.programme_terms import catalogue_for
 
@@ -629,25 +671,17 @@ def waiting_lists(
         .prefetch_related("person__sentences")
         .order_by("awaiting_since", "id")
     )
-    if window is not None and (len(keys) != 1 or restarts_only or search or supervision_ends_before):
-        raise ValueError("A window is of one whole list, unfiltered")
-    referrals, known_positions = _read_waiting(qs, keys, supervision_ends_before, window)
+    search = (search or "").strip()
+    if window is not None and (len(keys) != 1 or restarts_only or search):
+        raise ValueError("A window is of one list, unsearched and with every restart")
+    referrals, known_positions = _read_waiting(qs, keys, supervision_ends_before, window, search)
     restarts = restarts_of(referrals)
-    found: set[int] | None = None
-    if search := (search or "").strip():
-        found = set(
-            filter_people(
-                Person.objects.filter(pk__in=[r.person_id for r in referrals]), search=search
-            ).values_list("pk", flat=True)
-        )
     kept: dict[tuple[str, str], list[tuple[int, Referral, Any]]] = {key: [] for key in keys}
     positions: dict[tuple[str, str], int] = dict.fromkeys(keys, 0)
     for referral in referrals:
         key = (referral.programme, referral.format)
         positions[key] = known_positions[referral.pk] if known_positions is not None else positions[key] + 1
-        if not (restarts_only and referral.pk not in restarts) and not (
-            found is not None and referral.person_id not in found
-        ):
+        if not (restarts_only and referral.pk not in restarts):
             kept[key].append((positions[key], referral, current_sentence(referral.person)))
     for (programme, format), entries in kept.items():
         if (

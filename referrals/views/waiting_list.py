@@ -96,10 +96,9 @@ class WaitingQuery:
 
     @property
     def whole_list_in_place_order(self) -> bool:
-        """The whole list, unfiltered, in its own order (places): what `WaitingPages` pages without building it."""
-        return self.sort.param == WAITING_SORT.default and not (
-            self.restarts_only or self.soon_only or self.search
-        )
+        """The whole list (or, with `?urgency=soon`, its urgent rows), unsearched, in its own order (places): what
+        `WaitingPages` pages without building every row."""
+        return self.sort.param == WAITING_SORT.default and not (self.restarts_only or self.search)
 
     def rows(self, user: User) -> list[selectors.WaitingRow]:
         """Every row of the list (all pages), searched, filtered and in the chosen order."""
@@ -195,14 +194,31 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
         overdue, soon = selectors.waiting_urgency_counts(
             user, programme=programme, format=fmt, today=today(), catalogue=catalogue
         )
-        listing: Sequence[selectors.WaitingRow] = selectors.WaitingPages(
-            user,
-            programme=programme,
-            format=fmt,
-            today=today(),
-            catalogue=catalogue,
-            count=counts.get((programme, fmt), 0),  # the tab's count is the whole list's: no second COUNT
-        )
+        listing: Sequence[selectors.WaitingRow]
+        if wq.soon_only:  # the rows the summary counts (overdue or start soon), only the page's built
+            before = selectors.urgent_ends_before(catalogue, programme=programme, format=fmt, today=today())
+            listing = (
+                selectors.WaitingPages(
+                    user,
+                    programme=programme,
+                    format=fmt,
+                    today=today(),
+                    catalogue=catalogue,
+                    count=overdue + soon,
+                    supervision_ends_before=before,
+                )
+                if before is not None
+                else []
+            )
+        else:
+            listing = selectors.WaitingPages(
+                user,
+                programme=programme,
+                format=fmt,
+                today=today(),
+                catalogue=catalogue,
+                count=counts.get((programme, fmt), 0),  # the tab's count is the whole list's: no second COUNT
+            )
     else:
         rows = wq.rows(user)
         overdue = sum(row.urgency.level == "overdue" for row in rows)

@@ -739,6 +739,47 @@ def test_waiting_list_counts_overdue_and_soon_in_sql_exactly_as_the_rule(login, 
     ]
 
 
+def test_waiting_list_urgent_and_searched_rows_are_found_in_sql_exactly_as_the_rule(login, area, om, tm):
+    """Issue 11: `?urgency=soon` pages the rows the rule calls overdue or start soon (found in SQL against the
+    catalogue's bound, only the page's rows built), and `?q` builds only the rows its search finds: both are the
+    rows of the whole list the rule and the search keep, with their places in the whole list, across two pages."""
+    from referrals import selectors
+    from referrals.views.waiting_list import PAGE_SIZE, URGENT_LEVELS
+
+    today, day = TODAY(), dt.timedelta(days=1)
+    catalogue = catalogue_for(area)
+    soon = selectors.urgent_ends_before(catalogue, programme="isotp", format="group", today=today)
+    assert soon is not None
+    # Urgent rows (ending up to the bound) interleaved with rows that are not (the bound itself, later, none).
+    ends: list[dt.date | None] = []
+    for k in range(PAGE_SIZE + 3):
+        ends += [soon - (k % 40 + 1) * day, (soon, today + 4000 * day, None)[k % 3]]
+    for end in ends:
+        referral = referral_for(area, om, status="awaiting_allocation")
+        sentences = Sentence.objects.filter(person=referral.person)
+        sentences.update(supervision_end_date=end) if end else sentences.delete()
+    whole = selectors.waiting_list(tm, programme="isotp", format="group", today=today)
+    urgent = [row for row in whole if row.urgency.level in URGENT_LEVELS]
+    assert len(urgent) == PAGE_SIZE + 3 and len(whole) == 2 * (PAGE_SIZE + 3)
+    client = login(tm)
+    shown = []
+    for page in (1, 2):
+        response = client.get(
+            reverse("referrals:waiting_list"),
+            {"programme": "isotp", "format": "group", "urgency": "soon", "page": page},
+        )
+        assert response.status_code == 200
+        shown += [(row.position, row.referral.pk, row.urgency) for row in response.context["page"]]
+    assert shown == [(row.position, row.referral.pk, row.urgency) for row in urgent]
+    person = whole[PAGE_SIZE + 1].person
+    found = client.get(
+        reverse("referrals:waiting_list"), {"programme": "isotp", "format": "group", "q": person.crn}
+    )
+    assert [(row.position, row.referral.pk) for row in found.context["page"]] == [
+        (row.position, row.referral.pk) for row in whole if row.person.pk == person.pk
+    ]
+
+
 # --- RM2000 calculator ------------------------------------------------------------------------------------------
 
 CALC = {
