@@ -1,6 +1,7 @@
 """`make loadtest`: the national data set, the production stack on 127.0.0.1, locust twice, the table (issue 11).
 
-Environment: SCALE (1), USERS (50), LOADTEST_SECONDS (60, the least time per phase; `make loadtest SECONDS=`),
+Environment: SCALE (1), USERS (50), LOADTEST_SECONDS (240, the least time per phase; `make loadtest SECONDS=`),
+LOADTEST_THINK_SECONDS ("1 5": each user thinks 1 to 5 s between requests; `make loadtest THINK="1 5"`),
 WORKERS (gunicorn workers, 2 × CPUs + 1), GUNICORN_THREADS (threads a worker, 1; gunicorn.conf.py is the server's
 configuration), QUICK=1 (scale 0.01, 20 users, 20 s; growth with scale is not judged there),
 SWEEP="1 2 4 8" (run the whole mix again at scale with each gunicorn worker count and sum the requests per second
@@ -11,7 +12,7 @@ PORT (8108; the harness refuses a port that is already taken), DATABASE_URL (the
 
 It runs the same mix on the data set at SCALE and on one 100 times smaller, both servers up at once, in ROUNDS
 slices a phase taken in turn (LOADTEST_ROUNDS: 4; scale, small, small, scale, scale, small, ...), and prints one row
-per endpoint of the mix (every one, in both phases: one with fewer than MIN_REQUESTS requests in a phase, 400 by
+per endpoint of the mix (every one, in both phases: one with fewer than MIN_REQUESTS requests in a phase, 200 by
 default (LOADTEST_MIN_REQUESTS), is "not measured", a miss) and, last, the `loadtest:` line. The percentiles are
 exact, computed from every request of a phase's slices (the locustfile writes them). Each phase lasts at least
 SECONDS and until every endpoint has MIN_REQUESTS requests (at most MAX_PHASE_FACTOR × SECONDS). Figures and CSVs go to artifacts/loadtest/.
@@ -63,11 +64,13 @@ PAGE_GOAL, API_GOAL, GROWTH_GOAL = 5.0, 3.0, 1.3
 QUICK = os.environ.get("QUICK") == "1"
 # Fewer requests than this in a phase: the endpoint's p95 means nothing ("not measured"). The p95 of 20 requests is
 # their second-slowest, which moved by 1.3-1.8x between two quiet runs of the same code; of 60, the fourth-slowest.
-# QUICK=1 is a smoke run of the stack, the mix and the table: with its 20 users (five treatment managers, two
-# administrators) a role's weight-1 endpoints get about 13 requests in the 200 s a phase may last, so it asks 10.
-# A full run asks 400: a simulation of the growth verdict (bench/README.md, "The even mix") put about 9 of 87
-# endpoints over 1.3x by chance alone at 120 requests a phase, about 4 at 200 and under 1 from about 400.
-MIN_REQUESTS = int(os.environ.get("LOADTEST_MIN_REQUESTS") or (10 if QUICK else 400))
+# QUICK=1 is a smoke run of the stack, the mix and the table: its 20 users, thinking 1 to 5 s, give each endpoint
+# of the even mix about 13 requests in the 200 s a phase may last, so it asks 10.
+# A full run asks 200. A simulation of the growth verdict on run 7's saturated phases (bench/README.md, "The even
+# mix") put about 9 of 87 endpoints over 1.3x by chance alone at 120 requests a phase, about 4 at 200 and under 1
+# from about 400; with think time (THINK) a phase no longer queues and its p95s spread less, and its users offer
+# about 16 requests a second, so 400 an endpoint (100 endpoints, two phases) would take about 85 minutes.
+MIN_REQUESTS = int(os.environ.get("LOADTEST_MIN_REQUESTS") or (10 if QUICK else 200))
 # Each phase is measured in ROUNDS slices, taken in turn with the other phase's (scale, small, small, scale, ...),
 # both servers up throughout: a drift of the machine (another process, a cache warming, autovacuum) falls on both
 # phases alike instead of on whichever ran second.
@@ -110,6 +113,25 @@ WORKERS = int(os.environ.get("WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 # Threads per gunicorn worker (gunicorn.conf.py: the gthread worker above 1; its default when not given).
 THREADS = int(os.environ.get("GUNICORN_THREADS") or 1)
 SWEEP = [int(w) for w in os.environ.get("SWEEP", "").split()]
+
+
+def think_seconds(text: str) -> tuple[float, float]:
+    """LOADTEST_THINK_SECONDS, "MIN MAX": how long each user thinks between two requests, drawn evenly between
+    the two. The default, 1 to 5 s, keeps 50 users' offered load (about 16 requests a second) well under this
+    machine's capacity at scale (36-50 requests a second, the saturation sweep), so a phase measures what each
+    request costs, not how long it queued: with 0.5-1.5 s (run 8) the users offered about 45 a second, the
+    server at scale saturated, and every endpoint's p95, the floor's too, was mostly queueing."""
+    parts = text.split()
+    try:
+        low, high = (float(part) for part in parts)
+    except ValueError:
+        raise SystemExit(f'LOADTEST_THINK_SECONDS is "MIN MAX" in seconds, not {text!r}') from None
+    if not 0 < low <= high:
+        raise SystemExit(f"LOADTEST_THINK_SECONDS: 0 < MIN <= MAX, not {text!r}")
+    return low, high
+
+
+THINK = think_seconds(os.environ.get("LOADTEST_THINK_SECONDS") or "1 5")
 PORT = int(os.environ.get("PORT") or 8108)  # `make loadtest` passes 8108 unless PORT= is given
 REDIS_PORT = int(os.environ.get("LOADTEST_REDIS_PORT") or PORT + 10000)  # its own Redis, next to its own port
 BASE_URL = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/isotp"
@@ -394,8 +416,8 @@ def locust(stack: Stack, phase: str, users: int, seconds: int, every_endpoint: b
     endpoint has `min_requests` requests (the locustfile stops itself then), at most MAX_PHASE_FACTOR ×
     `seconds`; a sweep phase (`every_endpoint=False`, only the whole mix's throughput counts) lasts `seconds`,
     and its users do not think between requests: they offer more than the server can take, so the throughput
-    measured is the server's capacity (with think time, 50 users offer at most about 45 requests a second, and a
-    sweep finds only that the offered load was met). `part` names a slice of a phase ("-1", "-2", ...)."""
+    measured is the server's capacity (with think time, 50 users offer about 16 requests a second, and a sweep
+    would find only that the offered load was met). `part` names a slice of a phase ("-1", "-2", ...)."""
     users_file = OUT / f"{phase}-users.json"
     prefix = OUT / f"{phase}{part}"
     raw = OUT / f"{phase}{part}-raw.jsonl"
@@ -404,7 +426,8 @@ def locust(stack: Stack, phase: str, users: int, seconds: int, every_endpoint: b
     env = dict(
         os.environ, LOADTEST_USERS_FILE=str(users_file), LOADTEST_MIN_SECONDS=str(seconds),
         LOADTEST_MIN_REQUESTS=str(min_requests if every_endpoint else 0),
-        LOADTEST_THINK="1" if every_endpoint else "0", LOADTEST_RAW_FILE=str(raw), LOADTEST_MIX=MIX,
+        LOADTEST_THINK=" ".join(f"{t:g}" for t in THINK) if every_endpoint else "0", LOADTEST_RAW_FILE=str(raw),
+        LOADTEST_MIX=MIX,
     )  # fmt: skip
     log(
         f"{phase}{part}: {users} users, at least {seconds} s and {min_requests} requests an endpoint, at most "

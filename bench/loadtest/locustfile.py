@@ -43,6 +43,10 @@ MIN_REQUESTS = int(os.environ.get("LOADTEST_MIN_REQUESTS") or 0)
 # Every request's name, time (ms) and failure, written when locust quits: the harness merges a phase's slices from
 # these and computes exact percentiles (locust's own CSV rounds times into buckets and cannot be merged).
 RAW_FILE = os.environ.get("LOADTEST_RAW_FILE")
+# The think time between a user's requests, "MIN MAX" seconds (the harness passes LOADTEST_THINK_SECONDS, "1 5"
+# by default); "0": none (the saturation sweep).
+_THINK = os.environ.get("LOADTEST_THINK") or "1 5"
+THINK = () if _THINK == "0" else tuple(float(x) for x in _THINK.split())
 _raw: list[tuple[str, float, int]] = []
 _turns: dict[str, itertools.cycle[int]] = {}  # each role's round-robin, shared by its users
 
@@ -109,8 +113,9 @@ def _write_raw(**_kwargs) -> None:
 
 
 class Staff(HttpUser):
-    # Users think 0.5-1.5 s between requests; the saturation sweep (LOADTEST_THINK=0) drives the server flat out.
-    wait_time = between(0.5, 1.5) if os.environ.get("LOADTEST_THINK", "1") != "0" else constant(0)
+    # Users think LOADTEST_THINK seconds between requests ("1 5": 1 to 5 s, the harness's default, set by
+    # LOADTEST_THINK_SECONDS); the saturation sweep (LOADTEST_THINK=0) drives the server flat out.
+    wait_time = between(*THINK) if THINK else constant(0)
 
     def on_start(self) -> None:
         k = next(_next)
