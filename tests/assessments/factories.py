@@ -54,6 +54,28 @@ def demo_battery(area: ProbationArea, definition: dict[str, Any] | None = None) 
     return services.save_battery_version(actor=admin_of(area), definition=definition or demo_definition())
 
 
+def several_batteries(
+    area: ProbationArea, count: int, *, name: str = "Battery", versions: int = 2
+) -> list[BatteryVersion]:
+    """`count` batteries of `area` named `name` 00, 01, ..., each saved `versions` times (at least once) by one of
+    two area administrators in turn (so the versions have different authors), the even ones with illustrative norms
+    and the odd ones with the area's. Returns each battery's newest version, in the list's order (by name)."""
+    admins = [admin_of(area), UserFactory(role=Role.AREA_ADMIN, area=area)]
+    newest = []
+    for index in range(count):
+        definition = demo_definition() | {
+            "code": f"{name.lower()}-{index:02d}",
+            "name": f"{name} {index:02d}",
+            "illustrative": index % 2 == 0,
+        }
+        for number in range(versions):
+            version = services.save_battery_version(
+                actor=admins[(index + number) % 2], definition=definition, change_note=f"Version {number + 1}"
+            )
+        newest.append(version)
+    return newest
+
+
 _SLOT_TIMES = itertools.cycle(["08:00", "10:00", "12:00", "14:00", "16:00", "18:00"])
 
 

@@ -13,6 +13,7 @@ from tests.assessments.factories import (
     demo_battery,
     demo_definition,
     member,
+    several_batteries,
     sheet,
 )
 
@@ -87,6 +88,30 @@ def test_battery_import_and_export(api, area_admin, tm):
     refused = api(area_admin).post("/api/v1/batteries/", {"definition": definition}, format="json")
     assert refused.status_code == 400
     assert refused.json()["definition"] == ["Scale 3 (VED), norm_sd: enter a non-offender SD greater than 0"]
+
+
+@pytest.mark.parametrize("batteries", [2, 12])
+def test_battery_list_query_count_does_not_grow(
+    api, area, other_area, tm, facilitator, area_admin, batteries, django_assert_max_num_queries
+):
+    """Review of issue 11: the area's batteries at two sizes, two versions each by different administrators (the
+    versions and their authors are listed), the same bound for every reader; another area's are not listed."""
+    newest = several_batteries(area, batteries)
+    several_batteries(other_area, 3, name="Elsewhere")
+    # 4 whatever the number: the token, the count, the page, its versions with their authors joined.
+    for reader in (tm, facilitator, area_admin):
+        client = api(reader)
+        with django_assert_max_num_queries(4):
+            response = client.get("/api/v1/batteries/", {"page_size": 100})
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body["count"] == batteries
+        assert [row["code"] for row in body["results"]] == [v.battery.code for v in newest]
+        for row, version in zip(body["results"], newest, strict=True):
+            assert [v["version"] for v in row["versions"]] == [2, 1]
+            assert row["versions"][0]["created_by"] == version.created_by.full_name
+            assert row["versions"][0]["illustrative"] is version.illustrative
+        assert len({v["created_by"] for row in body["results"] for v in row["versions"]}) == 2
 
 
 def test_recording_and_reading_through_the_api(api, area, facilitator, om, time_machine):

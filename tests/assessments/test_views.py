@@ -22,6 +22,7 @@ from tests.assessments.factories import (
     member,
     problem_score,
     referred_before,
+    several_batteries,
     sheet,
 )
 from tests.pages import error_summary, page_text
@@ -188,6 +189,31 @@ def test_battery_pages_mark_the_norms_illustrative(login, area, area_admin, tm):
     assert "Battery, scales: list at least one scale" in error_summary(bad)
     edit = client.get(f"/psychometrics/batteries/import/?from={version.battery.code}")
     assert "norm_mean" in page_text(edit)
+
+
+@pytest.mark.parametrize("batteries", [2, 12])
+def test_the_battery_list_query_count_does_not_grow(
+    login, area, other_area, tm, facilitator, area_admin, batteries, django_assert_max_num_queries
+):
+    """Review of issue 11: the battery list page at two sizes, two versions each (the newest's number, date and
+    norms shown), the same bound for every reader; another area's batteries are not listed."""
+    newest = several_batteries(area, batteries)
+    several_batteries(other_area, 3, name="Elsewhere")
+    # 11 whatever the number (10 for managers and facilitators; an administrator's edit check reads the permissions):
+    # the session, user, second factor, batteries, their versions with authors, and the page's frame.
+    for reader in (tm, facilitator, area_admin):
+        client = login(reader)
+        with django_assert_max_num_queries(11):
+            response = client.get("/psychometrics/batteries/")
+        assert response.status_code == 200
+        text = page_text(response)
+        for version in newest:
+            assert (
+                f"/psychometrics/batteries/{version.battery.code}/" in text and version.battery.name in text
+            )
+        assert text.count("Illustrative</strong>") == sum(v.illustrative for v in newest)
+        assert text.count("Area values") == sum(not v.illustrative for v in newest)
+        assert "Elsewhere" not in text
 
 
 # --- review of issue 9 ----------------------------------------------------------------------------------------------

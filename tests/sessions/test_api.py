@@ -577,6 +577,39 @@ def test_plan_list_query_count_does_not_grow(api, tm, area, django_assert_max_nu
         assert client.get(reverse("api-plan-list")).json()["count"] == 5
 
 
+@pytest.mark.parametrize("rows", [2, 29])
+def test_plan_session_list_query_count_does_not_grow(
+    api, tm, area, facilitator, rows, django_assert_max_num_queries
+):
+    """Review of issue 11: a plan's sessions at two sizes, the same bound. Every session has two facilitators (the
+    plan's and a co-facilitator) and one was cancelled by the provider, so its cancelled row and its replacement
+    (moved from its date) are among the 29; the plan's facilitator and its TM both read them."""
+    from sessions.models import ScheduledSession, SessionFacilitator
+
+    plan = make_plan(area, actor=tm, facilitator=facilitator)
+    co = trained_facilitator(area)
+    SessionFacilitator.objects.bulk_create(
+        SessionFacilitator(scheduledsession=session, user=co) for session in plan.sessions.all()
+    )
+    services.cancel_session_by_provider(actor=tm, session=plan.sessions.get(number=3), reason="Venue closed")
+    assert ScheduledSession.objects.filter(plan=plan).count() == 29
+    url = reverse("api-plan-session-list", args=[plan.public_id])
+    staff = [str(u.public_id) for u in sorted([co, facilitator], key=lambda u: u.full_name)]
+    # 9 whatever the page's size: the token; the plan with its slots, venue, facilitator and TM (plan_for_user);
+    # the count; the page with its venue joined; the page's facilitators.
+    for client in (api(tm), api(facilitator)):
+        with django_assert_max_num_queries(9):
+            response = client.get(url, {"page_size": rows})
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body["count"] == 29 and len(body["results"]) == rows
+        assert all([f["id"] for f in row["facilitators"]] == staff for row in body["results"])
+    statuses = [row["status"] for row in body["results"]]
+    if rows == 29:
+        assert statuses.count(SessionStatus.CANCELLED_BY_PROVIDER) == 1
+        assert sum(row["moved_from"] is not None for row in body["results"]) >= 1
+
+
 def test_plan_detail_404_for_another_area(api, tm, other_tm, area):
     plan = make_plan(area, actor=tm)
     assert api(tm).get(reverse("api-plan-detail", args=[plan.public_id])).status_code == 200

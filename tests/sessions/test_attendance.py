@@ -420,6 +420,56 @@ def test_catch_up_api_and_membership_progress(api, group, tm, om, facilitator, t
     assert CatchUp.objects.filter(membership=member).count() == 1
 
 
+@pytest.mark.parametrize(("missed", "bookings"), [(1, 1), (4, 3)])
+def test_catch_up_list_query_count_does_not_grow(
+    api, area, group, tm, om, facilitator, missed, bookings, time_machine, django_assert_max_num_queries
+):
+    """Review of issue 11: a member's catch-ups at two sizes (one, or four missed sessions with three bookings each,
+    the first two cancelled), booked with both of the group's facilitators at venues of their own: the same bound.
+    """
+    from tests.factories import VenueFactory
+
+    member = _member(group, tm, om)
+    sessions = [_session(group, number) for number in range(1, missed + 1)]
+    for session in sessions:
+        _at(time_machine, session.date)
+        services.record_attendance(
+            actor=facilitator, membership=member, session=session, outcome="acceptable_absence"
+        )
+    people = list(group.facilitators.order_by("pk"))
+    days = (sessions[-1].date + dt.timedelta(days=n) for n in range(1, 100))
+    working = (day for day in days if day.weekday() < 5)  # each booking on a weekday of its own: no clash
+    booked = []
+    for index, session in enumerate(sessions):
+        for attempt in range(bookings):
+            row = _catch_up(
+                tm,
+                member,
+                session,
+                outcome="",
+                date=next(working),
+                start=dt.time(10),
+                venue=VenueFactory(area=area),
+                facilitator=people[(index + attempt) % len(people)],
+            )
+            if attempt < bookings - 1:
+                row = services.cancel_catch_up(actor=tm, catch_up=row, reason="Could not come")
+            booked.append(row)
+    url = reverse("api-membership-catch-up-list", args=[member.public_id])
+    # 3 whatever the number: the token, the membership, the catch-ups with their session, venue and facilitator.
+    for client in (api(tm), api(facilitator)):
+        with django_assert_max_num_queries(3):
+            response = client.get(url)
+        assert response.status_code == 200, response.content
+        rows = response.json()
+        assert [row["id"] for row in rows] == [str(c.public_id) for c in booked]
+        assert {row["missed_session"] for row in rows} == {str(s.public_id) for s in sessions}
+        used = people[:1] if len(booked) == 1 else people
+        assert {row["facilitator"]["id"] for row in rows} == {str(p.public_id) for p in used}
+        assert sum(row["cancelled_at"] is not None for row in rows) == missed * (bookings - 1)
+        assert all(row["venue"]["name"] for row in rows)
+
+
 @pytest.mark.parametrize("absences", [1, 3])
 def test_referral_detail_with_a_place_costs_the_same_whatever_its_attendance(
     api, group, tm, om, facilitator, time_machine, django_assert_max_num_queries, absences
