@@ -70,6 +70,18 @@ def _sessions_named(sessions: Sequence[SessionState]) -> str:
     return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
 
 
+def _ordered(sessions: Sequence[SessionState]) -> list[SessionState]:
+    return sorted(sessions, key=lambda s: (s.date, s.number))
+
+
+def sessions_to_come(sessions: Sequence[SessionState], *, today: dt.date) -> list[SessionState]:
+    """The sessions still to come on `today`, by date then number: not yet delivered (no register taken, no
+    attendance recorded) and dated today or later. Source: domain.md §2 (a programme's fixed sessions) and §5, §6
+    (a session the provider cancels is never outstanding: callers pass live sessions only); the product's reading
+    (module docstring): a session dated today is still to come until its register is taken."""
+    return [s for s in _ordered(sessions) if not s.recorded and s.date >= today]
+
+
 def completion(
     *, name: str, kind: str, status: str, sessions: Sequence[SessionState], today: dt.date
 ) -> Completion | Refusal:
@@ -81,8 +93,8 @@ def completion(
         return Refusal(ALREADY_COMPLETED, f"{name} is already completed.")
     if status not in OPEN_STATUSES:
         return Refusal(OWNER_CANCELLED, f"{name} is cancelled: a cancelled {kind} is not completed.")
-    ordered = sorted(sessions, key=lambda s: (s.date, s.number))
-    to_come = [s for s in ordered if not s.recorded and s.date >= today]
+    ordered = _ordered(sessions)
+    to_come = sessions_to_come(ordered, today=today)
     if to_come:
         count = len(to_come)
         return Refusal(

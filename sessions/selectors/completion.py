@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Exists, OuterRef, Q
 
 from isotp import clock
@@ -14,6 +16,12 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.rules.completion import Completion, Refusal, SessionState, completion
+
+
+def is_recorded(*, status: str, register_taken_at: dt.datetime | None, attended: bool) -> bool:
+    """A live session as the completion rule's `SessionState.recorded` reads it: delivered, or its register
+    taken, or any attendance recorded at it."""
+    return status == SessionStatus.DELIVERED or register_taken_at is not None or attended
 
 
 def session_states(owner: ProgrammeGroup | OneToOnePlan) -> list[SessionState]:
@@ -36,7 +44,7 @@ def session_states(owner: ProgrammeGroup | OneToOnePlan) -> list[SessionState]:
         SessionState(
             number=number,
             date=date,
-            recorded=status == SessionStatus.DELIVERED or taken is not None or attended,
+            recorded=is_recorded(status=status, register_taken_at=taken, attended=attended),
             had_members=had_members,
         )
         for number, date, status, taken, attended, had_members in rows

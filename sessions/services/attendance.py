@@ -49,6 +49,8 @@ from sessions.rules.attendance import (
     is_failure_to_comply,
     is_missed,
 )
+from sessions.rules.completion import SessionState, sessions_to_come
+from sessions.selectors.completion import is_recorded
 from sessions.services.completion import complete_if_over
 
 
@@ -807,19 +809,30 @@ def take_register(
         changes={"records": len(saved)},
     )
     # The last register the programme waited for completes the group or plan, in this transaction. A session
-    # still to come that the members' records already show (`_one_to_come`) means it is not over: the completion
-    # rule would refuse (SESSIONS_TO_COME), so it is not asked.
-    if not _one_to_come(records.values(), today):
+    # still to come (the completion rule's `sessions_to_come`) among those the members' records already hold means
+    # it is not over: the rule would refuse (SESSIONS_TO_COME), so it is not asked.
+    if not sessions_to_come(_states_of(records.values(), written=target), today=today):
         complete_if_over(actor=actor, owner=owner, today=today)
     return TakenRegister(saved, session=target, records=records)
 
 
-def _one_to_come(records: Iterable[MemberRecord], today: dt.date) -> bool:
-    """One of the owner's live sessions (a member's record holds them from the day they joined) is still to come as
-    the completion rule counts it: not delivered, no register taken, dated after today, so no register has been
-    opened and no attendance recorded for it (a register opens on the session's date and delivers the session)."""
-    return any(
-        s.status == SessionStatus.SCHEDULED and s.register_taken_at is None and s.date > today
-        for record in records
-        for s in record.sessions
-    )
+def _states_of(records: Iterable[MemberRecord], *, written: ScheduledSession) -> list[SessionState]:
+    """The live sessions the members' records hold (each from the day its member joined, read under the locks
+    before the write), each once, as the completion rule sees them, reading nothing more. The session `written`
+    was read before its register was taken: it is recorded. Any other is recorded as `session_states` reads it,
+    from what was read (the attendance known is these members' own; every register write also delivers its
+    session, so a session the records show undelivered with no register has none). Whether a session needed a
+    register is not known here (True): `sessions_to_come` does not read it."""
+    records = list(records)
+    attended = {session_id for record in records for session_id in record.attendance}
+    sessions = {s.pk: s for record in records for s in record.sessions}
+    return [
+        SessionState(
+            number=s.number,
+            date=s.date,
+            recorded=pk == written.pk
+            or is_recorded(status=s.status, register_taken_at=s.register_taken_at, attended=pk in attended),
+            had_members=True,
+        )
+        for pk, s in sessions.items()
+    ]

@@ -104,6 +104,53 @@ def test_a_session_still_scheduled_keeps_the_group_running(
     assert group.status == status
 
 
+@pytest.mark.parametrize(
+    ("moved_by", "recorded", "asked", "status"),
+    [
+        (
+            -1,
+            False,
+            True,
+            GroupStatus.RUNNING,
+        ),  # yesterday, no register: asked, it refuses (REGISTERS_MISSING)
+        (0, False, False, GroupStatus.RUNNING),  # today, no register yet: still to come, not asked
+        (1, False, False, GroupStatus.RUNNING),  # tomorrow: still to come, not asked
+        (
+            0,
+            True,
+            True,
+            GroupStatus.COMPLETED,
+        ),  # today, its register already taken: the last one completes it
+    ],
+)
+def test_the_completion_rule_is_asked_unless_a_session_is_still_to_come(
+    group, tm, om, facilitator, time_machine, monkeypatch, moved_by, recorded, asked, status
+):
+    """Session 35 moved to the day before, the day of, or the day after session 34, whose register is taken on
+    its day: the register's own session is recorded (the members' records were read before the write), and the
+    completion rule is not asked while another session is still to come as the rule counts it."""
+    from sessions.services import attendance
+
+    calls = []
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return complete_if_over(**kwargs)
+
+    complete_if_over = attendance.complete_if_over
+    monkeypatch.setattr(attendance, "complete_if_over", spy)
+    member = allocate_member(group, tm, om)
+    target = session_number(group, 34)
+    ScheduledSession.objects.filter(group=group, number=35).update(
+        date=target.date + dt.timedelta(days=moved_by)
+    )
+    delivered(group, [member], 35 if recorded else 33, skip=(34,), recorder=facilitator)
+    move_to(time_machine, target.date)
+    take(facilitator, target, (member, "attended"))
+    group.refresh_from_db()
+    assert (bool(calls), group.status) == (asked, status)
+
+
 def test_a_register_taken_late_completes_the_group_when_it_is_the_last_missing(
     group, tm, om, facilitator, time_machine
 ):

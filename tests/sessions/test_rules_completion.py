@@ -1,4 +1,5 @@
-"""The completion rule (sessions.rules.completion): when a group's or plan's programme is over. A table."""
+"""The completion rule (sessions.rules.completion): when a group's or plan's programme is over, and which sessions
+are still to come. Tables."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from sessions.rules.completion import Completion, Refusal, SessionState, completion
+from sessions.rules.completion import Completion, Refusal, SessionState, completion, sessions_to_come
 
 D = dt.date
 TODAY = D(2027, 3, 10)
@@ -68,3 +69,41 @@ def test_one_missing_register_is_named_in_the_singular():
         result.message
         == "The register of session 1 on Monday 1 March 2027 has not been taken: take it first."
     )
+
+
+YESTERDAY, TOMORROW = TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("sessions", "to_come"),
+    [
+        ([], []),
+        # The day boundaries: not delivered and dated today or later is still to come.
+        ([s(1, YESTERDAY, recorded=False)], []),  # past, no register: missing, not to come
+        ([s(1, TODAY, recorded=False)], [1]),  # today's, no register yet
+        ([s(1, TOMORROW, recorded=False)], [1]),
+        ([s(1, YESTERDAY)], []),
+        ([s(1, TODAY)], []),  # the session whose register is being taken today: recorded
+        ([s(1, TOMORROW)], []),  # recorded ahead of its date (archive data): delivered, not to come
+        # A past session nobody was a member for is not to come either; one to come needs no members.
+        ([s(1, YESTERDAY, recorded=False, had_members=False)], []),
+        ([s(1, TOMORROW, recorded=False, had_members=False)], [1]),
+        # The register being written today while another session of the same day has none yet.
+        ([s(1, TODAY), s(2, TODAY, recorded=False)], [2]),
+        # Ordered as completion() names them: by date, then number, whatever the order given.
+        (
+            [s(3, TOMORROW, recorded=False), s(2, TODAY, recorded=False), s(1, TODAY, recorded=False)],
+            [1, 2, 3],
+        ),
+        ([s(4, TODAY, recorded=False), s(5, YESTERDAY, recorded=False), s(2, TOMORROW)], [4]),
+    ],
+)
+def test_sessions_to_come_table(sessions, to_come):
+    assert [x.number for x in sessions_to_come(sessions, today=TODAY)] == to_come
+    # completion() refuses with exactly these sessions, or does not refuse for sessions to come.
+    result = completion(name="G", kind="group", status="running", sessions=sessions, today=TODAY)
+    if to_come:
+        assert isinstance(result, Refusal) and result.code == "SESSIONS_TO_COME"
+        assert list(result.sessions) == to_come
+    else:
+        assert not (isinstance(result, Refusal) and result.code == "SESSIONS_TO_COME")
