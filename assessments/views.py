@@ -148,7 +148,7 @@ def battery_list(request: HttpRequest) -> HttpResponse:
         request,
         "assessments/battery_list.html",
         {
-            "batteries": list(selectors.batteries_for_user(request.user)),
+            "batteries": list(selectors.battery_list_for_user(request.user)),
             "can_edit": permissions.can_edit_battery(request.user),
         },
     )

@@ -8,6 +8,8 @@ import json
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessments import selectors, services
 from assessments.models import Administration
@@ -214,6 +216,22 @@ def test_the_battery_list_query_count_does_not_grow(
         assert text.count("Illustrative</strong>") == sum(v.illustrative for v in newest)
         assert text.count("Area values") == sum(not v.illustrative for v in newest)
         assert "Elsewhere" not in text
+
+
+def _reads_definitions(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return any('"assessments_batteryversion"."definition"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_battery_lists_do_not_read_the_versions_definitions(login, api, area, tm):
+    """The list page and the API's list show a version's number, date, norms label, note and author, never its
+    definition (about 6.5 KB a version): they leave it unread. The detail page parses it, so it reads it."""
+    newest = several_batteries(area, 2)
+    assert not _reads_definitions(login(tm), "/psychometrics/batteries/")
+    assert not _reads_definitions(api(tm), "/api/v1/batteries/")
+    assert _reads_definitions(login(tm), f"/psychometrics/batteries/{newest[0].battery.code}/")
 
 
 # --- review of issue 9 ----------------------------------------------------------------------------------------------
