@@ -110,7 +110,7 @@ class BatteryListApi(generics.ListAPIView[Battery]):
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Battery.objects.none()
-        return selectors.batteries_for_user(self.request.user)
+        return selectors.battery_list_for_user(self.request.user)
 
     @extend_schema(
         request=BatteryImportInput,

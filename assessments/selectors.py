@@ -49,13 +49,32 @@ if TYPE_CHECKING:
 # --- batteries -----------------------------------------------------------------------------------------------
 
 
+def _area_batteries(user: User | AnonymousUser) -> QuerySet[Battery]:
+    require(can_view_batteries(user))
+    return scope_to_area(Battery.objects.all(), user)
+
+
 def batteries_for_user(user: User | AnonymousUser) -> QuerySet[Battery]:
     """Managers and facilitators: their area's batteries with their versions (newest first) preloaded. Any other
     role is refused (403)."""
-    require(can_view_batteries(user))
-    return scope_to_area(Battery.objects.all(), user).prefetch_related(
+    return _area_batteries(user).prefetch_related(
         Prefetch(
             "versions", queryset=BatteryVersion.objects.select_related("created_by").order_by("-version")
+        )
+    )
+
+
+def battery_list_for_user(user: User | AnonymousUser) -> QuerySet[Battery]:
+    """The battery list page and the API's list (managers and facilitators; 403 otherwise): the area's batteries
+    with their versions (newest first) and the versions' authors, without the versions' definitions, which neither
+    shows (about 6.5 KB each, read for every version only to show the newest's number, date and norms). The detail
+    page, the export and the draft to edit read them (`batteries_for_user`)."""
+    return _area_batteries(user).prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=BatteryVersion.objects.select_related("created_by")
+            .defer("definition")
+            .order_by("-version"),
         )
     )
 

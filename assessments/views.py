@@ -8,6 +8,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -140,15 +141,20 @@ def deviance_override(request: HttpRequest, public_id: str) -> HttpResponse:
 
 # --- battery configuration ---------------------------------------------------------------------------------------
 
+BATTERY_PAGE_SIZE = 25
+
 
 @login_required
 def battery_list(request: HttpRequest) -> HttpResponse:
-    """Managers and facilitators: the area's batteries; administrators import and edit."""
+    """Managers and facilitators: the area's batteries, 25 a page; administrators import and edit."""
+    page = Paginator(selectors.battery_list_for_user(request.user), BATTERY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "assessments/battery_list.html",
         {
-            "batteries": list(selectors.batteries_for_user(request.user)),
+            "page": page,
             "can_edit": permissions.can_edit_battery(request.user),
         },
     )

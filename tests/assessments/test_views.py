@@ -8,6 +8,8 @@ import json
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessments import selectors, services
 from assessments.models import Administration
@@ -199,11 +201,12 @@ def test_the_battery_list_query_count_does_not_grow(
     norms shown), the same bound for every reader; another area's batteries are not listed."""
     newest = several_batteries(area, batteries)
     several_batteries(other_area, 3, name="Elsewhere")
-    # 11 whatever the number (10 for managers and facilitators; an administrator's edit check reads the permissions):
-    # the session, user, second factor, batteries, their versions with authors, and the page's frame.
+    # 12 whatever the number (11 for managers and facilitators; an administrator's edit check reads the permissions):
+    # the session, user, second factor, the batteries' count (the pagination), the page's batteries, their versions
+    # with authors, and the page's frame.
     for reader in (tm, facilitator, area_admin):
         client = login(reader)
-        with django_assert_max_num_queries(11):
+        with django_assert_max_num_queries(12):
             response = client.get("/psychometrics/batteries/")
         assert response.status_code == 200
         text = page_text(response)
@@ -214,6 +217,47 @@ def test_the_battery_list_query_count_does_not_grow(
         assert text.count("Illustrative</strong>") == sum(v.illustrative for v in newest)
         assert text.count("Area values") == sum(not v.illustrative for v in newest)
         assert "Elsewhere" not in text
+
+
+def test_the_battery_list_shows_25_batteries_a_page(login, area, other_area, tm):
+    """The list is paginated like the other list pages (25 a page, GOV.UK pagination): the 26th battery (by name) is
+    on page 2, not page 1; a page past the end shows the last page, and a page that is not a number the first."""
+    newest = several_batteries(area, 26, versions=1)
+    several_batteries(other_area, 3, name="Elsewhere")
+    client = login(tm)
+    url = "/psychometrics/batteries/"
+    first, second = page_text(client.get(url)), page_text(client.get(url, {"page": 2}))
+    link = '<a class="govuk-link" href="/psychometrics/batteries/'
+    assert (first.count(link), second.count(link)) == (25, 1)
+    last = newest[25].battery
+    assert f"{url}{last.code}/" not in first and last.name not in first
+    assert f"{url}{last.code}/" in second and last.name in second
+    assert f"{url}{newest[0].battery.code}/" in first and f"{url}{newest[0].battery.code}/" not in second
+    assert '<span class="govuk-visually-hidden">Page </span>1 of 2' in first
+    assert 'href="?page=2" rel="next"' in first and 'rel="prev"' not in first
+    assert '"govuk-pagination__link-title">Next<span class="govuk-visually-hidden"> page</span>' in first
+    assert '<span class="govuk-visually-hidden">Page </span>2 of 2' in second
+    assert 'href="?page=1" rel="prev"' in second and 'rel="next"' not in second
+    assert "Elsewhere" not in first + second
+    past_the_end = page_text(client.get(url, {"page": 99}))
+    assert past_the_end.count(link) == 1 and last.name in past_the_end
+    assert page_text(client.get(url, {"page": "x"})).count(link) == 25
+
+
+def _reads_definitions(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return any('"assessments_batteryversion"."definition"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_battery_lists_do_not_read_the_versions_definitions(login, api, area, tm):
+    """The list page and the API's list show a version's number, date, norms label, note and author, never its
+    definition (about 6.5 KB a version): they leave it unread. The detail page parses it, so it reads it."""
+    newest = several_batteries(area, 2)
+    assert not _reads_definitions(login(tm), "/psychometrics/batteries/")
+    assert not _reads_definitions(api(tm), "/api/v1/batteries/")
+    assert _reads_definitions(login(tm), f"/psychometrics/batteries/{newest[0].battery.code}/")
 
 
 # --- review of issue 9 ----------------------------------------------------------------------------------------------
