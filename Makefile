@@ -153,7 +153,8 @@ bench: python-deps pdf-deps
 
 # Issue 11: the national data set in its own databases, the production stack on 127.0.0.1 (gunicorn, a Celery
 # worker, a Redis of its own on LOADTEST_REDIS_PORT), locust at SCALE and at SCALE/100, the table and the
-# `loadtest:` line. `make loadtest QUICK=1` is the small version; SWEEP="1 2 4 8" adds the saturation sweep;
+# `loadtest:` line. `make loadtest QUICK=1` is the small version; SWEEP="1 2 4 8" adds the saturation sweep
+# (SWEEP_SECONDS each, SECONDS by default);
 # MIX=weighted requests the mix by its weights instead of every entry equally often (the default, MIX=even);
 # THINK="1 5" is how long each user thinks between requests, in seconds (the default).
 # Like `make bench`, it exits non-zero (after writing every result) when any endpoint misses a goal, is not
@@ -162,7 +163,7 @@ bench: python-deps pdf-deps
 # Its own port, 8108 (not make run's 8000), unless PORT= is given; the harness refuses a port already taken.
 LOADTEST_PORT = $(if $(filter command line environment,$(origin PORT)),$(PORT),8108)
 loadtest: setup collectstatic services
-	QUICK=$(QUICK) LOADTEST_MIX=$(MIX) LOADTEST_ROUNDS=$(ROUNDS) LOADTEST_MIN_REQUESTS=$(MIN_REQUESTS) LOADTEST_THINK_SECONDS="$(THINK)" SCALE=$(SCALE) USERS=$(USERS) LOADTEST_SECONDS=$(SECONDS) WORKERS=$(WORKERS) SWEEP="$(SWEEP)" \
+	QUICK=$(QUICK) LOADTEST_MIX=$(MIX) LOADTEST_ROUNDS=$(ROUNDS) LOADTEST_MIN_REQUESTS=$(MIN_REQUESTS) LOADTEST_THINK_SECONDS="$(THINK)" SCALE=$(SCALE) USERS=$(USERS) LOADTEST_SECONDS=$(SECONDS) WORKERS=$(WORKERS) SWEEP="$(SWEEP)" LOADTEST_SWEEP_SECONDS=$(SWEEP_SECONDS) \
 	GUNICORN_THREADS=$(GUNICORN_THREADS) PORT=$(LOADTEST_PORT) DATABASE_URL=$(DATABASE_URL) $(PY) bench/loadtest/harness.py
 
 clean:

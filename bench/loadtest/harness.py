@@ -6,7 +6,8 @@ WORKERS (gunicorn workers, 2 × CPUs + 1), GUNICORN_THREADS (threads a worker, 1
 configuration), QUICK=1 (scale 0.01, 20 users, 20 s; growth with scale is not judged there),
 SWEEP="1 2 4 8" (run the whole mix again at scale with each gunicorn worker count and sum the requests per second
 of every endpoint of the mix, to find the worker count at which this machine's throughput stops rising; the
-sweep's users do not think, so they offer more than the server can take), LOADTEST_REDIS_PORT (PORT + 10000),
+sweep's users do not think, so they offer more than the server can take; LOADTEST_SWEEP_SECONDS each, SECONDS by
+default), LOADTEST_REDIS_PORT (PORT + 10000),
 PORT (8108; the harness refuses a port that is already taken), DATABASE_URL (the base name of the load databases:
 `<name>_load_<scale>`). Every child process is started and stopped here, each loop is bounded.
 
@@ -113,6 +114,8 @@ WORKERS = int(os.environ.get("WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 # Threads per gunicorn worker (gunicorn.conf.py: the gthread worker above 1; its default when not given).
 THREADS = int(os.environ.get("GUNICORN_THREADS") or 1)
 SWEEP = [int(w) for w in os.environ.get("SWEEP", "").split()]
+# Each sweep point measures only the whole mix's throughput, so it may be shorter than a phase.
+SWEEP_SECONDS = int(os.environ.get("LOADTEST_SWEEP_SECONDS") or SECONDS)
 
 
 def think_seconds(text: str) -> tuple[float, float]:
@@ -771,7 +774,7 @@ def main() -> int:
             with Stack(big_url, workers) as stack:
                 fixture(stack, f"sweep-{workers}", USERS)
                 stats = read_stats(
-                    locust(stack, f"sweep-{workers}", USERS, SECONDS, every_endpoint=False).stats
+                    locust(stack, f"sweep-{workers}", USERS, SWEEP_SECONDS, every_endpoint=False).stats
                 )
                 sweep.append(
                     (workers, sum(r["rps"] for r in stats.values()), stats.get("ping", {}).get("p95", 0))
