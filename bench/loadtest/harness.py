@@ -16,7 +16,8 @@ slices a phase taken in turn (LOADTEST_ROUNDS: 4; scale, small, small, scale, sc
 per endpoint of the mix (every one, in both phases: one with fewer than MIN_REQUESTS requests in a phase, 200 by
 default (LOADTEST_MIN_REQUESTS), is "not measured", a miss) and, last, the `loadtest:` line. The percentiles are
 exact, computed from every request of a phase's slices (the locustfile writes them). Each phase lasts at least
-SECONDS and until every endpoint has MIN_REQUESTS requests (at most MAX_PHASE_FACTOR × SECONDS). Figures and CSVs go to artifacts/loadtest/.
+SECONDS and until every endpoint has MIN_REQUESTS requests (at most MAX_PHASE_FACTOR × SECONDS), after an unmeasured
+warm-up of each server (LOADTEST_WARMUP_SECONDS, 45). Figures and CSVs go to artifacts/loadtest/.
 Growth with scale is judged only when the measured area's data is at least DATA_GROWTH_MIN times larger at SCALE
 (QUICK=1's 0.01 against 0.0001 is not: the per-area minimums make the two alike). After writing every result,
 the harness exits non-zero when any endpoint missed a goal, was not measured or failed.
@@ -114,6 +115,8 @@ WORKERS = int(os.environ.get("WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 # Threads per gunicorn worker (gunicorn.conf.py: the gthread worker above 1; its default when not given).
 THREADS = int(os.environ.get("GUNICORN_THREADS") or 1)
 SWEEP = [int(w) for w in os.environ.get("SWEEP", "").split()]
+# Before a phase's first slice, its server is warmed for this long, unmeasured (`warm_up`).
+WARMUP_SECONDS = int(os.environ.get("LOADTEST_WARMUP_SECONDS") or (10 if QUICK else 45))
 # Each sweep point measures only the whole mix's throughput, so it may be shorter than a phase.
 SWEEP_SECONDS = int(os.environ.get("LOADTEST_SWEEP_SECONDS") or SECONDS)
 
@@ -703,6 +706,15 @@ def sweep_table(points: list[tuple[int, float, float]]) -> str:
     return "\n".join(lines)
 
 
+def warm_up(stack: Stack, phase: str) -> None:
+    """WARMUP_SECONDS of the whole mix without think time, not measured: every gunicorn worker serves each endpoint
+    a few times first (its templates compiled, its modules imported, its connection open), as a long-running
+    server's workers have. Run 9's first slice without it: the slowest 2-5 requests of most endpoints (400-665 ms
+    against a p50 of 30-75 ms) were each worker's first, a tenth of a slice's 50 and so its p95."""
+    if WARMUP_SECONDS > 0:
+        locust(stack, phase, USERS, WARMUP_SECONDS, every_endpoint=False, part="-warmup")
+
+
 def measure(big_url: str, small_url: str) -> tuple[Stats, Stats]:
     """Both phases: both servers up at once (PORT and PORT + 1, each with its own Redis databases), each phase
     measured in ROUNDS slices taken in turn (`interleaved`), at least SECONDS and MIN_REQUESTS an endpoint in all;
@@ -714,6 +726,7 @@ def measure(big_url: str, small_url: str) -> tuple[Stats, Stats]:
         stacks = {"scale": big_stack, "small": small_stack}
         for phase, stack in stacks.items():
             fixture(stack, phase, USERS)
+            warm_up(stack, phase)
         for phase in interleaved(["scale", "small"]):
             part = f"-{len(slices[phase]) + 1}"
             slices[phase].append(
@@ -773,6 +786,7 @@ def main() -> int:
         for workers in SWEEP:
             with Stack(big_url, workers) as stack:
                 fixture(stack, f"sweep-{workers}", USERS)
+                warm_up(stack, f"sweep-{workers}")
                 stats = read_stats(
                     locust(stack, f"sweep-{workers}", USERS, SWEEP_SECONDS, every_endpoint=False).stats
                 )
