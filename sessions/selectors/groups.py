@@ -219,6 +219,22 @@ def members_for_group(group: ProgrammeGroup, *, include_ended: bool = True) -> Q
     )
 
 
+def members_for_group_page(group: ProgrammeGroup, *, include_ended: bool = True) -> QuerySet[Membership]:
+    """`members_for_group` for the group's page, joining only what its members table shows: the person and their
+    offender manager (not the group, plan, nor who allocated or removed each member)."""
+    return (
+        members_for_group(group, include_ended=include_ended)
+        .select_related(None)
+        .select_related("referral__person__offender_manager")
+    )
+
+
+def sessions_for_group_page(group: ProgrammeGroup) -> QuerySet[ScheduledSession]:
+    """`schedule_for_group`'s sessions (every one, by date) for the group's page, which shows neither their venue
+    nor their facilitators: those are not read (a join, and a query of two members of staff a session)."""
+    return ScheduledSession.objects.filter(group=group).order_by("date", "start", "number", "id")
+
+
 def member_list_for_group(group: ProgrammeGroup) -> QuerySet[Membership]:
     """`members_for_group`'s rows (every member, active first) for the API list: only the columns its answer shows
     (the group's and referral's public ids, the person's, the missed session a restart names). The page's
