@@ -39,13 +39,15 @@ from sessions.selectors.area import current_feed_token
 from sessions.selectors.catalogue import programme_for_preview, programme_for_user, programmes_for_area
 from sessions.selectors.groups import (
     group_for_user,
-    groups_for_list,
-    members_for_group,
+    group_in_reach,
+    group_list_for_user,
+    member_list_for_group,
     membership_for_user,
     membership_record_for,
     schedule_for_group,
+    with_group_staff,
 )
-from sessions.selectors.plans import plan_for_user, plans_for_list
+from sessions.selectors.plans import plan_for_user, plan_in_reach, plan_list_for_user, with_plan_staff
 from sessions.selectors.schedule import schedule_for_plan, session_for_user, sessions_for_user
 from sessions.serializers import (
     AllocateInput,
@@ -154,7 +156,11 @@ class GroupListApi(generics.ListCreateAPIView):
     filterset_class = GroupFilter
 
     def get_queryset(self) -> QuerySet[Any]:
-        return groups_for_list(self.request.user)
+        return group_list_for_user(self.request.user)
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        return None if page is None else with_group_staff(list(page))
 
     @extend_schema(
         request=GroupCreateInput,
@@ -241,7 +247,7 @@ class GroupSessionListApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return ScheduledSession.objects.none()
-        group = group_for_user(self.request.user, self.kwargs["public_id"])
+        group = group_in_reach(self.request.user, self.kwargs["public_id"])
         return schedule_for_group(group)
 
 
@@ -259,8 +265,8 @@ class GroupMembershipListApi(AccessLoggedList, generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return Membership.objects.none()
-        group = group_for_user(self.request.user, self.kwargs["public_id"])
-        return members_for_group(group)
+        group = group_in_reach(self.request.user, self.kwargs["public_id"])
+        return member_list_for_group(group)
 
     @extend_schema(
         request=AllocateInput,
@@ -440,7 +446,11 @@ class PlanListApi(AccessLoggedList, generics.ListCreateAPIView):
     filterset_class = PlanFilter
 
     def get_queryset(self) -> QuerySet[Any]:
-        return plans_for_list(self.request.user)
+        return plan_list_for_user(self.request.user)
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        return None if page is None else with_plan_staff(list(page))
 
     @extend_schema(
         request=PlanCreateInput,
@@ -508,7 +518,7 @@ class PlanSessionListApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return ScheduledSession.objects.none()
-        plan = plan_for_user(self.request.user, self.kwargs["public_id"])
+        plan = plan_in_reach(self.request.user, self.kwargs["public_id"])
         return schedule_for_plan(plan)
 
 

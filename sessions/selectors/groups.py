@@ -33,6 +33,7 @@ from accounts.permissions import (
 from audit.services import record_access
 from isotp import clock
 from sessions.models import (
+    GroupSlot,
     GroupStatus,
     Membership,
     MembershipStatus,
@@ -90,7 +91,12 @@ def groups_for_list(user: User | AnonymousUser, *, lean: bool = False) -> QueryS
     `lean`: the same groups with their programme only, none of the list's counts, dates, slots or staff (for
     counts and short lists that show none of them: building and running those cost the TM's home 5 queries)."""
     base = ProgrammeGroup.objects.select_related("programme") if lean else _group_base()
-    qs = scope_to_area(base, user)
+    return _in_reach(user, scope_to_area(base, user))
+
+
+def _in_reach(user: User | AnonymousUser, qs: QuerySet[ProgrammeGroup]) -> QuerySet[ProgrammeGroup]:
+    """`qs` (scoped to the user's area) narrowed to the groups the user may see: managers the area's,
+    facilitators only the groups they deliver, anyone else none; in the list's order."""
     if is_facilitator(user):
         qs = qs.filter(facilitator_links__facilitator_id=user.pk)
     elif not is_manager(user):
@@ -98,9 +104,88 @@ def groups_for_list(user: User | AnonymousUser, *, lean: bool = False) -> QueryS
     return qs.order_by("start_date", "reference", "id")
 
 
+GROUP_LIST_COLUMNS = (
+    "public_id",
+    "reference",
+    "name",
+    "programme__code",
+    "programme__name",
+    "programme__version",
+    "venue__name",
+    "treatment_manager",
+    "capacity",
+    "age_min",
+    "age_max",
+    "start_date",
+    "status",
+    "completed_on",
+    "completed_by",
+    "completion_reason",
+)
+
+
+def group_list_for_user(user: User | AnonymousUser) -> QuerySet[ProgrammeGroup]:
+    """`groups_for_list`'s groups for the API list, reading only what its answer shows
+    (sessions.serializers.GroupOutput): the programme and venue joined with their shown columns only (not the
+    area), the slots and facilitators with theirs, the counts and dates it shows (not the first session's date).
+    The page's treatment managers and closers are read once the page is cut (`with_group_staff`), in one query
+    of their public ids and names, not two of whole users."""
+    today = clock.today()
+    live = ScheduledSession.objects.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
+    upcoming = ScheduledSession.objects.filter(status=SessionStatus.SCHEDULED, date__gte=today)
+    active = Membership.objects.filter(status=MembershipStatus.ACTIVE)
+    base = (
+        ProgrammeGroup.objects.select_related("programme", "venue")
+        .only(*GROUP_LIST_COLUMNS)
+        .prefetch_related(
+            Prefetch("slots", queryset=GroupSlot.objects.only("group", "weekday", "start_time")),
+            Prefetch(
+                "facilitators", queryset=User.objects.order_by("full_name").only("public_id", "full_name")
+            ),
+        )
+        .annotate(
+            session_count=Coalesce(_per_group(live, Count("id"), IntegerField()), 0),
+            member_count=Coalesce(_per_group(active, Count("id"), IntegerField()), 0),
+            next_session_date=_per_group(upcoming, Min("date"), DateField()),
+            last_session_date=_per_group(live, Max("date"), DateField()),
+        )
+    )
+    return _in_reach(user, scope_to_area(base, user))
+
+
+def with_group_staff(groups: list[ProgrammeGroup]) -> list[ProgrammeGroup]:
+    """A page of `group_list_for_user`: its treatment managers and closers in one query."""
+    return with_staff(groups, ("treatment_manager", "completed_by"))
+
+
+def with_staff(records: list[Any], names: tuple[str, ...]) -> list[Any]:
+    """The members of staff that `records` name in their foreign keys `names` (treatment manager, facilitator,
+    who closed...), read in one query, only their public id and name (all an API list shows of them), and set
+    on each record as a prefetch would (no query when one is read)."""
+    if not records:
+        return records
+    fields = [records[0]._meta.get_field(name) for name in names]
+    ids = {getattr(record, field.attname) for record in records for field in fields} - {None}
+    staff = User._base_manager.only("public_id", "full_name").in_bulk(ids) if ids else {}
+    for record in records:
+        for field in fields:
+            key = getattr(record, field.attname)
+            field.set_cached_value(record, None if key is None else staff[key])
+    return records
+
+
 def group_for_user(user: User | AnonymousUser, public_id: object) -> ProgrammeGroup:
     """One group the user may see (404 otherwise); one row, so its treatment manager is joined."""
     return get_object_or_404(groups_for_list(user).select_related("treatment_manager"), public_id=public_id)
+
+
+def group_in_reach(user: User | AnonymousUser, public_id: object) -> ProgrammeGroup:
+    """`group_for_user`'s group (the same scope, 404 otherwise) with only its key and public id read, for the
+    endpoints that list its rows (its members, its sessions): `group_for_user` computed the group's five counts
+    and dates and read its slots, programme, venue, area and staff, none of which they show (issue 11)."""
+    return get_object_or_404(
+        groups_for_list(user, lean=True).select_related(None).only("pk", "public_id"), public_id=public_id
+    )
 
 
 def schedule_for_group(group: ProgrammeGroup) -> QuerySet[ScheduledSession]:
@@ -131,6 +216,47 @@ def members_for_group(group: ProgrammeGroup, *, include_ended: bool = True) -> Q
         Case(When(status=MembershipStatus.ACTIVE, then=0), default=1),
         "joined_on",
         "id",
+    )
+
+
+def members_for_group_page(group: ProgrammeGroup, *, include_ended: bool = True) -> QuerySet[Membership]:
+    """`members_for_group` for the group's page, joining only what its members table shows: the person and their
+    offender manager (not the group, plan, nor who allocated or removed each member)."""
+    return (
+        members_for_group(group, include_ended=include_ended)
+        .select_related(None)
+        .select_related("referral__person__offender_manager")
+    )
+
+
+def sessions_for_group_page(group: ProgrammeGroup) -> QuerySet[ScheduledSession]:
+    """`schedule_for_group`'s sessions (every one, by date) for the group's page, which shows neither their venue
+    nor their facilitators: those are not read (a join, and a query of two members of staff a session)."""
+    return ScheduledSession.objects.filter(group=group).order_by("date", "start", "number", "id")
+
+
+def member_list_for_group(group: ProgrammeGroup) -> QuerySet[Membership]:
+    """`members_for_group`'s rows (every member, active first) for the API list: only the columns its answer shows
+    (the group's and referral's public ids, the person's, the missed session a restart names). The page's
+    offender managers and who allocated or removed each member are not joined; the missed session is, so a group
+    with restarts costs no query a row."""
+    members = members_for_group(group).select_related(None)
+    return members.select_related("group", "referral__person", "restart_session").only(
+        "public_id",
+        "group__public_id",
+        "plan",
+        "referral__public_id",
+        "referral__person__public_id",
+        "referral__person__crn",
+        "referral__person__first_name",
+        "referral__person__last_name",
+        "joined_on",
+        "left_on",
+        "status",
+        "removal_reason_code",
+        "removal_reason",
+        "next_status",
+        "restart_session__public_id",
     )
 
 

@@ -12,6 +12,7 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Prefetch,
     QuerySet,
     Subquery,
 )
@@ -26,6 +27,7 @@ from isotp import clock
 from referrals import selectors as referral_selectors
 from referrals.models import Referral
 from sessions.models import (
+    GroupSlot,
     OneToOnePlan,
     ScheduledSession,
     SessionStatus,
@@ -34,6 +36,7 @@ from sessions.models import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 from sessions.selectors.catalogue import programme_by_programme_format
+from sessions.selectors.groups import with_staff
 
 
 def _per_plan(qs: QuerySet[Any], value: Any, output: Any) -> Subquery:
@@ -44,11 +47,21 @@ def _per_plan(qs: QuerySet[Any], value: Any, output: Any) -> Subquery:
     )
 
 
-def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
-    """Managers: their area's one-to-one plans; facilitators: the plans they deliver; anyone else: none."""
+def _with_counts(qs: QuerySet[OneToOnePlan]) -> QuerySet[OneToOnePlan]:
+    """`qs` with each plan's `session_count` (live sessions) and `next_session_date` (the next scheduled one)."""
     today = clock.today()
     live = ScheduledSession.objects.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
     upcoming = ScheduledSession.objects.filter(status=SessionStatus.SCHEDULED, date__gte=today)
+    return qs.annotate(
+        # Correlated subqueries, not a GROUP BY over the plan's joins (issue 11's profile: the aggregate ran
+        # over every plan of the area before the page was cut); PostgreSQL evaluates them for the page only.
+        session_count=Coalesce(_per_plan(live, Count("id"), IntegerField()), 0),
+        next_session_date=_per_plan(upcoming, Min("date"), DateField()),
+    )
+
+
+def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
+    """Managers: their area's one-to-one plans; facilitators: the plans they deliver; anyone else: none."""
     qs = scope_to_area(
         # Four tables joined, not nine: PostgreSQL spent 20 ms planning the nine-way join at national scale, and
         # still 3-5 ms (against 1 ms at scale 0.01) the seven-way one, while running it took under 1 ms (issue 11,
@@ -59,16 +72,58 @@ def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
             "programme",
             "referral",
             "referral__person",
-        )
-        .prefetch_related("slots", "completed_by", "venue", "facilitator", "treatment_manager")
-        .annotate(
-            # Correlated subqueries, not a GROUP BY over the plan's joins (issue 11's profile: the aggregate ran
-            # over every plan of the area before the page was cut); PostgreSQL evaluates them for the page only.
-            session_count=Coalesce(_per_plan(live, Count("id"), IntegerField()), 0),
-            next_session_date=_per_plan(upcoming, Min("date"), DateField()),
+        ).prefetch_related("slots", "completed_by", "venue", "facilitator", "treatment_manager"),
+        user,
+    )
+    return _in_reach(user, _with_counts(qs))
+
+
+# What the API list shows of a plan (sessions.serializers.PlanOutput), besides its slots, staff and counts.
+PLAN_LIST_COLUMNS = (
+    "public_id",
+    "reference",
+    "programme__code",
+    "programme__name",
+    "programme__version",
+    "referral__public_id",
+    "venue__name",
+    "facilitator",
+    "treatment_manager",
+    "sessions_per_module",
+    "rationale",
+    "total_sessions",
+    "start_date",
+    "status",
+    "completed_on",
+    "completed_by",
+    "completion_reason",
+)
+
+
+def plan_list_for_user(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
+    """`plans_for_list`'s plans for the API list, reading only what its answer shows: the programme, referral and
+    venue joined (four tables: the API names no one, so not the person), only their shown columns, the slots
+    with theirs. The page's members of staff are read once the page is cut (`with_plan_staff`): three queries
+    of whole users before (facilitators, treatment managers, who closed), one of their public ids and names."""
+    qs = scope_to_area(
+        OneToOnePlan.objects.select_related("programme", "referral", "venue")
+        .only(*PLAN_LIST_COLUMNS)
+        .prefetch_related(
+            Prefetch("slots", queryset=GroupSlot.objects.only("plan", "weekday", "start_time"))
         ),
         user,
     )
+    return _in_reach(user, _with_counts(qs))
+
+
+def with_plan_staff(plans: list[OneToOnePlan]) -> list[OneToOnePlan]:
+    """A page of `plan_list_for_user`: its facilitators, treatment managers and closers in one query."""
+    return with_staff(plans, ("facilitator", "treatment_manager", "completed_by"))
+
+
+def _in_reach(user: User | AnonymousUser, qs: QuerySet[OneToOnePlan]) -> QuerySet[OneToOnePlan]:
+    """`qs` (scoped to the user's area) narrowed to the plans the user may see: managers the area's, facilitators
+    the plans they deliver, anyone else none; in the list's order."""
     if is_facilitator(user):
         qs = qs.filter(facilitator_id=user.pk)
     elif not is_manager(user):
@@ -79,6 +134,14 @@ def plans_for_list(user: User | AnonymousUser) -> QuerySet[OneToOnePlan]:
 def plan_for_user(user: User | AnonymousUser, public_id: object) -> OneToOnePlan:
     """One plan the user may see (404 otherwise)."""
     return get_object_or_404(plans_for_list(user), public_id=public_id)
+
+
+def plan_in_reach(user: User | AnonymousUser, public_id: object) -> OneToOnePlan:
+    """`plan_for_user`'s plan (the same scope, 404 otherwise) with only its key and public id read, for the
+    endpoint that lists its sessions: `plan_for_user` computed its counts and read its slots, venue, programme,
+    referral, person, facilitator and treatment manager, none of which that list shows (issue 11)."""
+    qs = scope_to_area(OneToOnePlan.objects.only("pk", "public_id"), user)
+    return get_object_or_404(_in_reach(user, qs), public_id=public_id)
 
 
 def plan_record_for(user: User | AnonymousUser, public_id: object) -> OneToOnePlan:

@@ -20,8 +20,9 @@ from sessions.selectors.consequences import closure_hits, supervision_overruns
 from sessions.selectors.groups import (
     group_for_user,
     groups_with_places,
-    members_for_group,
+    members_for_group_page,
     schedule_for_group,
+    sessions_for_group_page,
 )
 from sessions.services.exports import export_group_schedule
 from sessions.views.requests import paginate, staff
@@ -73,10 +74,10 @@ def group_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     group = group_for_user(request.user, public_id)
     completed = group.status == GroupStatus.COMPLETED
     # A completed group's members have all finished or left: show them all, with their own statuses.
-    members = list(members_for_group(group, include_ended=completed))
+    members = list(members_for_group_page(group, include_ended=completed))
     # The page lists its members (names, CRNs, OMs): logged as a list of people, named by the group.
     record_search(actor=request.user, list_name="group", query={"group": str(group.public_id)})  # type: ignore[arg-type]
-    sessions = list(schedule_for_group(group))
+    sessions = list(sessions_for_group_page(group))
     can_manage = permissions.can_manage_delivery(request.user)
     live = group.status in (GroupStatus.PLANNED, GroupStatus.RUNNING)
     return render(

@@ -702,3 +702,78 @@ def test_an_offender_manager_reads_memberships_of_their_own_caseload_only(api, t
     assert own.status_code == 200 and own.json()["person"]["crn"] == mine.referral.person.crn
     assert client.get(reverse("api-membership-detail", args=[theirs.public_id])).status_code == 404
     assert client.delete(reverse("api-membership-detail", args=[mine.public_id]), {}).status_code == 403
+
+
+# --- the API lists' lean reads answer as the full selectors (issue 11) ---------------------------------------
+
+
+def _same_json(response, expected) -> None:
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    assert response.status_code == 200, response.content
+    assert response.json()["results"] == json.loads(JSONRenderer().render(expected))
+
+
+def test_group_lists_answer_as_the_full_selectors(api, tm, area, django_assert_max_num_queries):
+    """The group list and a group's members read only the columns they show (`group_list_for_user`,
+    `member_list_for_group`, the group by `group_in_reach`): the same answer as the serializers give the full
+    selectors' rows, for a completed group closed by a TM and a member who must restart (the missed session's id,
+    joined: no query a row), read by the TM and by a facilitator of the group."""
+    from sessions.selectors.groups import groups_for_list, members_for_group
+    from sessions.serializers import GroupOutput, MembershipOutput
+
+    first, second, third = _groups(area, tm, 3)
+    delivering = first.facilitators.first()  # theirs: the first group only
+    for group in (first, second):
+        for _ in range(3):
+            services.allocate(actor=tm, group=group, referral=waiting_referral(area))
+    ProgrammeGroup.objects.filter(pk=third.pk).update(
+        status="completed",
+        completed_on=dt.date(2027, 3, 1),
+        completed_by=tm,
+        completion_reason="Closed by hand",
+    )
+    missed = first.sessions.order_by("number").first()
+    restarted = Membership.objects.filter(group=first).order_by("pk")[1]
+    Membership.objects.filter(pk=restarted.pk).update(
+        status=MembershipStatus.RESTART_REQUIRED, left_on=restarted.joined_on, restart_session=missed
+    )
+    for user, groups in ((tm, (first, second)), (delivering, (first,))):
+        client = api(user)
+        _same_json(client.get(reverse("api-group-list")), GroupOutput(groups_for_list(user), many=True).data)
+        for group in groups:
+            url = reverse("api-group-membership-list", args=[group.public_id])
+            with django_assert_max_num_queries(6):
+                response = client.get(url)
+            _same_json(response, MembershipOutput(members_for_group(group), many=True).data)
+        members = client.get(reverse("api-group-membership-list", args=[first.public_id])).json()["results"]
+        assert [m["restart_session"] for m in members if m["restart_session"]] == [str(missed.public_id)]
+
+
+def test_plan_list_answers_as_the_full_selector(api, tm, area, facilitator):
+    """The plan list reads only the columns it shows (`plan_list_for_user`; its staff in one query,
+    `with_plan_staff`): the same answer as the serializer gives `plans_for_list`'s plans, a completed one closed by
+    a TM among them, for the TM and for the facilitator of some."""
+    from sessions.models import OneToOnePlan
+    from sessions.selectors.plans import plans_for_list
+    from sessions.serializers import PlanOutput
+
+    plans = [
+        make_plan(area, actor=tm, facilitator=facilitator if index % 2 else None,
+                  start_date=dt.date(2027, 1, 5) + dt.timedelta(weeks=index))
+        for index in range(3)
+    ]  # fmt: skip
+    OneToOnePlan.objects.filter(pk=plans[1].pk).update(
+        status="completed",
+        completed_on=dt.date(2027, 3, 2),
+        completed_by=tm,
+        completion_reason="Closed by hand",
+    )
+    for user in (tm, facilitator):
+        _same_json(api(user).get(reverse("api-plan-list")), PlanOutput(plans_for_list(user), many=True).data)
+        _same_json(
+            api(user).get(reverse("api-plan-list"), {"status": "completed"}),
+            PlanOutput(plans_for_list(user).filter(status="completed"), many=True).data,
+        )
