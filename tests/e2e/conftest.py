@@ -196,3 +196,12 @@ def assert_fits_the_viewport(page: Page, name: str = "") -> None:
     assert document <= viewport, f"{page.url} is {document} px wide at a {viewport} px viewport ({name})"
     outside = outside_the_viewport(page)
     assert not outside, f"{page.url} at {viewport} px ({name}): {outside}"
+
+
+def fits_a_phone(page: Page, name: str) -> None:
+    """The page as it is now, at 375 px: a screenshot (`name`-375) and nothing wider than the screen; then back to
+    1280 px."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    look(page, f"{name}-375")
+    assert_fits_the_viewport(page, name)
+    page.set_viewport_size({"width": 1280, "height": 900})

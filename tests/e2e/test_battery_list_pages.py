@@ -10,17 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.assessments.factories import several_batteries
-from tests.e2e import conftest
-from tests.e2e.conftest import look, sign_in_through_pages
+from tests.e2e.conftest import fits_a_phone, look, sign_in_through_pages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _fits_a_phone(page: Page, name: str) -> None:
-    page.set_viewport_size({"width": 375, "height": 800})
-    look(page, f"{name}-375")
-    conftest.assert_fits_the_viewport(page, name)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_the_battery_list_shows_25_batteries_a_page(page: Page, area, tm):
@@ -34,7 +26,7 @@ def test_the_battery_list_shows_25_batteries_a_page(page: Page, area, tm):
     expect(page.get_by_role("link", name=newest[25].battery.name, exact=True)).to_have_count(0)
     expect(page.locator(".govuk-pagination__item--current")).to_contain_text("1 of 2")
     look(page, "battery-list-page-1-1280")
-    _fits_a_phone(page, "battery-list-page-1")
+    fits_a_phone(page, "battery-list-page-1")
 
     page.locator(".govuk-pagination__next a").click()
     expect(page).to_have_url(re.compile(r"[?&]page=2"))
@@ -44,7 +36,7 @@ def test_the_battery_list_shows_25_batteries_a_page(page: Page, area, tm):
     expect(page.locator(".govuk-pagination__item--current")).to_contain_text("2 of 2")
     expect(page.locator(".govuk-pagination__next")).to_have_count(0)
     look(page, "battery-list-page-2-1280")
-    _fits_a_phone(page, "battery-list-page-2")
+    fits_a_phone(page, "battery-list-page-2")
 
     page.locator(".govuk-pagination__prev a").click()
     expect(rows).to_have_count(25)

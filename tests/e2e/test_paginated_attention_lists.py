@@ -13,19 +13,11 @@ from playwright.sync_api import Page, expect
 
 from isotp import clock
 from quality.models import SessionRecording
-from tests.e2e import conftest
-from tests.e2e.conftest import look, sign_in_through_pages
+from tests.e2e.conftest import fits_a_phone, look, sign_in_through_pages
 from tests.reports.factories import quick_membership
 from tests.sessions.factories import make_group
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _fits_a_phone(page: Page, name: str) -> None:
-    page.set_viewport_size({"width": 375, "height": 800})
-    look(page, f"{name}-375")
-    conftest.assert_fits_the_viewport(page, name)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_recordings_to_monitor_from_the_home_card_through_two_pages(page: Page, area, personas, tm):
@@ -40,14 +32,14 @@ def test_recordings_to_monitor_from_the_home_card_through_two_pages(page: Page, 
     expect(page.locator("caption")).to_contain_text("27 in all")
     expect(page.locator("tr.app-attention-row")).to_have_count(25)
     look(page, "attention-recordings-page-1-1280")
-    _fits_a_phone(page, "attention-recordings-page-1")
+    fits_a_phone(page, "attention-recordings-page-1")
 
     page.locator(".govuk-pagination__next a").click()
     expect(page).to_have_url(re.compile(r"[?&]page=2"))
     expect(page.locator("tr.app-attention-row")).to_have_count(2)
     expect(page.locator("caption")).to_contain_text("27 in all")
     look(page, "attention-recordings-page-2-1280")
-    _fits_a_phone(page, "attention-recordings-page-2")
+    fits_a_phone(page, "attention-recordings-page-2")
 
     page.locator(".govuk-pagination__prev a").click()
     expect(page.locator("tr.app-attention-row")).to_have_count(25)
@@ -69,7 +61,7 @@ def test_groups_starting_soon_lists_each_group_with_its_places(page: Page, area,
     expect(rows.nth(1)).to_contain_text("0 of 8")
     expect(page.locator(".govuk-pagination")).to_have_count(0)  # one page: no pagination
     look(page, "attention-groups-starting-soon-1280")
-    _fits_a_phone(page, "attention-groups-starting-soon")
+    fits_a_phone(page, "attention-groups-starting-soon")
 
 
 def test_the_recordings_page_shows_the_recorded_sessions_a_page_at_a_time(page: Page, area, personas, tm):
@@ -83,10 +75,10 @@ def test_the_recordings_page_shows_the_recorded_sessions_a_page_at_a_time(page: 
     expect(recorded).to_have_count(25)
     expect(page.locator(".govuk-pagination__item--current")).to_contain_text("1 of 2")
     look(page, "recordings-page-1-1280")
-    _fits_a_phone(page, "recordings-page-1")
+    fits_a_phone(page, "recordings-page-1")
 
     page.locator(".govuk-pagination__next a").click()
     expect(page).to_have_url(re.compile(r"[?&]page=2"))
     expect(recorded).to_have_count(2)
     look(page, "recordings-page-2-1280")
-    _fits_a_phone(page, "recordings-page-2")
+    fits_a_phone(page, "recordings-page-2")
