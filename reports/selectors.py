@@ -74,6 +74,19 @@ def reports_for_list(
     ).order_by("-updated_at", "-id")
 
 
+def status_counts(user: User | AnonymousUser, statuses: list[str]) -> dict[str, int]:
+    """How many of the reports `reports_for_list(user, status=[s])` lists for each of `statuses`, in one grouped
+    query (the TM home's two report cards: issue 11, one COUNT each before)."""
+    from django.db.models import Count
+
+    counts = dict.fromkeys(statuses, 0)
+    rows = (
+        reports_for_user(user).filter(status__in=statuses).order_by().values("status").annotate(n=Count("id"))
+    )
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
 def uuid_text_key(expression: Any) -> Any:
     """A UUID's text in one form whatever the database: lower-case hex without hyphens.
 

@@ -45,7 +45,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.progress import enforcement_due_for, member_records
-from sessions.rules.attendance import MISSED_OUTCOMES
+from sessions.rules.attendance import MISSED_OUTCOMES, MemberSession
 from sessions.selectors.catalogue import catalogue_for_area
 from sessions.selectors.groups import groups_with_places, memberships_delivered_in_area
 from sessions.selectors.schedule import sessions_for_facilitator, sessions_for_user
@@ -134,6 +134,12 @@ def _ready(session: ScheduledSession) -> tuple[int, int, list[str]]:
     return ready, programme.facilitators_per_session, problems
 
 
+def _is_short(session: ScheduledSession) -> bool:
+    """Whether `sessions_short_of_facilitators` lists the session: fewer ready facilitators than it needs."""
+    ready, needed, _ = _ready(session)
+    return ready < needed
+
+
 def _session_row(session: ScheduledSession, note: str) -> tuple[Cell, ...]:
     return (
         Cell(_when(session)),
@@ -145,6 +151,18 @@ def _session_row(session: ScheduledSession, note: str) -> tuple[Cell, ...]:
 
 
 SESSION_COLUMNS = ("When", "Group or plan", "Venue", "Facilitators", "")
+SESSIONS_THIS_WEEK = {
+    "key": "sessions-this-week",
+    "title": "Sessions this week",
+    "description": "Sessions from today for seven days, with how many of the facilitators needed are trained "
+    "and supervised.",
+}
+SESSIONS_SHORT = {
+    "key": "sessions-short-of-facilitators",
+    "title": "Sessions without enough ready facilitators",
+    "description": "This week's sessions with fewer trained and supervised facilitators than the programme needs "
+    "(staff deliver under a treatment manager's supervision at all times).",
+}
 
 
 def sessions_this_week(
@@ -156,10 +174,7 @@ def sessions_this_week(
         ready, needed, _ = _ready(s)
         rows.append(_session_row(s, f"{ready} of {needed} ready"))
     return AttentionList(
-        key="sessions-this-week",
-        title="Sessions this week",
-        description="Sessions from today for seven days, with how many of the facilitators needed are trained "
-        "and supervised.",
+        **SESSIONS_THIS_WEEK,
         columns=(*SESSION_COLUMNS[:-1], "Facilitators ready"),
         rows=rows,
         empty="No sessions in the next seven days.",
@@ -177,10 +192,7 @@ def sessions_short_of_facilitators(
             note = f"{ready} of {needed} ready" + (f": {'; '.join(problems)}" if problems else "")
             rows.append(_session_row(s, note))
     return AttentionList(
-        key="sessions-short-of-facilitators",
-        title="Sessions without enough ready facilitators",
-        description="This week's sessions with fewer trained and supervised facilitators than the programme needs "
-        "(staff deliver under a treatment manager's supervision at all times).",
+        **SESSIONS_SHORT,
         columns=(*SESSION_COLUMNS[:-1], "What is missing"),
         rows=rows,
         empty="Every session this week has enough trained, supervised facilitators.",
@@ -297,9 +309,9 @@ def schedules_after_supervision_card(user: User, today: dt.date) -> dict[str, An
     )
 
 
-def catch_ups_outstanding(user: User, today: dt.date) -> AttentionList:
-    """TMs (the area) and facilitators (their members): active members with a missed session not yet caught up
-    (domain.md §6), as the attendance rules count it. Five queries for any number of members.
+def _outstanding(user: User) -> list[tuple[Membership, tuple[MemberSession, ...]]]:
+    """The rows of `catch_ups_outstanding`: each active member (in row order) with a missed session not yet caught
+    up, and those sessions (the rules' `outstanding`). Five queries for any number of members.
 
     Only members with a missed session recorded (an attendance outcome in MISSED_OUTCOMES: the rules' `is_missed`,
     and an outstanding catch-up is one of those) and not yet caught up (perf12) are read and worked through the
@@ -326,26 +338,42 @@ def catch_ups_outstanding(user: User, today: dt.date) -> AttentionList:
     )
     members = list(_active_memberships(user).filter(pk__in=ids)) if ids else []
     records = member_records(members) if members else {}  # nobody to read: no query built
-    rows = []
-    for m in members:
-        outstanding = records[m.pk].progress().outstanding
-        if outstanding:
-            rows.append(
-                (
-                    _person(m),
-                    _owner_cell(m.group or m.plan),
-                    Cell("; ".join(s.label for s in outstanding)),
-                )
-            )
+    return [(m, outstanding) for m in members if (outstanding := records[m.pk].progress().outstanding)]
+
+
+CATCH_UPS_OUTSTANDING = {
+    "key": "catch-ups-outstanding",
+    "title": "Outstanding catch-ups",
+    "description": "Members who missed a session and have not yet attended its catch-up: they cannot attend "
+    "later sessions until they do.",
+}
+
+
+def catch_ups_outstanding(user: User, today: dt.date) -> AttentionList:
+    """TMs (the area) and facilitators (their members): active members with a missed session not yet caught up
+    (domain.md §6), as the attendance rules count it (`_outstanding`). Five queries for any number of members."""
+    rows = [
+        (
+            _person(m),
+            _owner_cell(m.group or m.plan),
+            Cell("; ".join(s.label for s in outstanding)),
+        )
+        for m, outstanding in _outstanding(user)
+    ]
     return AttentionList(
-        key="catch-ups-outstanding",
-        title="Outstanding catch-ups",
-        description="Members who missed a session and have not yet attended its catch-up: they cannot attend "
-        "later sessions until they do.",
+        **CATCH_UPS_OUTSTANDING,
         columns=("Member", "Group or plan", "To catch up"),
         rows=rows,
         empty="No catch-ups outstanding.",
     )
+
+
+ENFORCEMENT_DUE = {
+    "key": "enforcement-due",
+    "title": "Enforcement due",
+    "description": "Unacceptable absences that need a warning, or breach action by the tenth working day after "
+    "the absence (CJA 2003 Sch. 8; National Standards).",
+}
 
 
 def enforcement_due(user: User, today: dt.date) -> AttentionList:
@@ -367,10 +395,7 @@ def enforcement_due(user: User, today: dt.date) -> AttentionList:
             )
         )
     return AttentionList(
-        key="enforcement-due",
-        title="Enforcement due",
-        description="Unacceptable absences that need a warning, or breach action by the tenth working day after "
-        "the absence (CJA 2003 Sch. 8; National Standards).",
+        **ENFORCEMENT_DUE,
         columns=("Person", "Due", "By", "Why"),
         rows=rows,
         empty="No warning or breach action is due.",
@@ -483,8 +508,11 @@ def group_counts(user: User, today: dt.date) -> dict[str, int]:
 
 
 def _with_records(qs: QuerySet[ScheduledSession]) -> QuerySet[ScheduledSession]:
-    """A register counts as taken when it was submitted whole or any member's attendance was recorded on it."""
-    return qs.annotate(recorded=Exists(Attendance.objects.filter(session_id=OuterRef("pk"))))
+    """A register counts as taken when it was submitted whole or any member's attendance was recorded on it. The
+    register rows name no facilitator, so the sessions' facilitators are not read (one query fewer)."""
+    return qs.prefetch_related(None).annotate(
+        recorded=Exists(Attendance.objects.filter(session_id=OuterRef("pk")))
+    )
 
 
 def _register_state(session: ScheduledSession, today: dt.date) -> str:
@@ -562,6 +590,7 @@ def registers_overdue(user: User, today: dt.date) -> AttentionList:
         .filter(date__lt=today, register_taken_at__isnull=True)
         .exclude(Exists(Attendance.objects.filter(session_id=OuterRef("pk"))))
         .filter(Exists(members))  # a register with no one on it is not overdue
+        .prefetch_related(None)  # the rows name no facilitator
         .order_by("date", "start")
     )
     return AttentionList(
@@ -726,8 +755,9 @@ def _states(rows: Iterable[tuple[Cell, ...]], column: int) -> dict[str, int]:
 
 def _treatment_manager(user: User, today: dt.date) -> list[dict[str, Any]]:
     sessions = _week_sessions(user, today)  # the two session cards share the week's four queries
-    week = sessions_this_week(user, today, sessions)
-    short = sessions_short_of_facilitators(user, today, sessions)
+    # The two cards show counts only: the rows of `sessions_this_week` (one a session) and of
+    # `sessions_short_of_facilitators` (one a session short), counted without building a row (issue 11).
+    short = sum(1 for s in sessions if _is_short(s))
     groups = group_counts(user, today)  # both group cards' figures in one query, no group read
     return [
         counted_card(
@@ -744,15 +774,28 @@ def _treatment_manager(user: User, today: dt.date) -> list[dict[str, Any]]:
             count=groups["with_places"],
             link_text="Fill places from the waiting list",
         ),
-        attention_card(week, link_text="View this week's sessions"),
-        attention_card(short, link_text="See which sessions and why"),
+        counted_card(
+            **SESSIONS_THIS_WEEK, named=(), count=len(sessions), link_text="View this week's sessions"
+        ),
+        counted_card(**SESSIONS_SHORT, named=(), count=short, link_text="See which sessions and why"),
         # Issue 13: the consequences of a change, naming the groups and plans to put right (each linking to its page).
         attention_card(
             sessions_on_closures(user, today), link_text="Reschedule these sessions", name_column=1
         ),
         schedules_after_supervision_card(user, today),
-        attention_card(catch_ups_outstanding(user, today), link_text="See who has catch-ups to do"),
-        attention_card(enforcement_due(user, today), link_text="See the warnings and breaches due"),
+        counted_card(  # the rows of `catch_ups_outstanding`, counted without building a row
+            **CATCH_UPS_OUTSTANDING,
+            named=(),
+            count=len(_outstanding(user)),
+            link_text="See who has catch-ups to do",
+        ),
+        # The rows of `enforcement_due`, one a referral due, counted without building a row.
+        counted_card(
+            **ENFORCEMENT_DUE,
+            named=(),
+            count=len(enforcement_due_for(user)),
+            link_text="See the warnings and breaches due",
+        ),
     ]
 
 
@@ -772,7 +815,12 @@ def _facilitator(user: User, today: dt.date) -> list[dict[str, Any]]:
         attention_card(week, link_text="View this week's sessions", description=summary),
         attention_card(registers_overdue(user, today), link_text="Take the overdue registers"),
         attention_card(catch_ups_to_deliver(user, today), link_text="See your catch-ups"),
-        attention_card(catch_ups_outstanding(user, today), link_text="See who has catch-ups to do"),
+        counted_card(
+            **CATCH_UPS_OUTSTANDING,
+            named=(),
+            count=len(_outstanding(user)),
+            link_text="See who has catch-ups to do",
+        ),
     ]
 
 
