@@ -76,11 +76,13 @@ def main() -> None:
                 continue
             value = me.get(key) if key else None
             client = Client(HTTP_HOST="127.0.0.1")
-            client.cookies["sessionid"] = me["session"]
             if isinstance(value, list):
                 value = value[0]["session"] if isinstance(value[0], dict) else value[0]
             path = pattern.replace("{" + key + "}", str(value)) if key else pattern
             headers = {"authorization": f"Token {me['token']}"} if path.startswith("/api/") else {}
+            # A page: the user's session; the API: its token alone, as the locustfile sends it.
+            if not headers:
+                client.cookies["sessionid"] = me["session"]
             with CaptureQueriesContext(connection) as first:  # cold: what the first reader of a phase pays
                 started = time.perf_counter()
                 client.get(path, headers=headers)
