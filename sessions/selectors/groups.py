@@ -59,28 +59,32 @@ def _group_base() -> QuerySet[ProgrammeGroup]:
     """Counts and dates are correlated subqueries, not aggregates over joins: joining every session to every
     membership multiplied the rows of each group and made a page of 25 aggregate the area's whole history
     (issue 11's load test: the cost grew with the area's groups); PostgreSQL evaluates these for the page only."""
-    today = clock.today()
     live = ScheduledSession.objects.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
-    upcoming = ScheduledSession.objects.filter(status=SessionStatus.SCHEDULED, date__gte=today)
-    active = Membership.objects.filter(status=MembershipStatus.ACTIVE)
-    return (
+    return _with_counts(
         # Who runs and who closed a group are preloaded for the page (one query each; the second only when a
         # group on it is closed): joined, each made PostgreSQL hash every member of staff in the country for
         # each page (issue 11: the API list's query 5.9 ms at scale 1, 1.4 of it that hash).
-        ProgrammeGroup.objects.select_related("programme", "venue", "area")
-        .prefetch_related(
+        ProgrammeGroup.objects.select_related("programme", "venue", "area").prefetch_related(
             "slots",
             "treatment_manager",
             "completed_by",
             Prefetch("facilitators", queryset=User.objects.order_by("full_name")),
         )
-        .annotate(
-            session_count=Coalesce(_per_group(live, Count("id"), IntegerField()), 0),
-            member_count=Coalesce(_per_group(active, Count("id"), IntegerField()), 0),
-            next_session_date=_per_group(upcoming, Min("date"), DateField()),
-            first_session_date=_per_group(live, Min("date"), DateField()),
-            last_session_date=_per_group(live, Max("date"), DateField()),
-        )
+    ).annotate(first_session_date=_per_group(live, Min("date"), DateField()))
+
+
+def _with_counts(qs: QuerySet[ProgrammeGroup]) -> QuerySet[ProgrammeGroup]:
+    """`qs` with each group's `session_count` (live sessions), `member_count` (active members),
+    `next_session_date` (the next scheduled session) and `last_session_date` (the last live one)."""
+    today = clock.today()
+    live = ScheduledSession.objects.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
+    upcoming = ScheduledSession.objects.filter(status=SessionStatus.SCHEDULED, date__gte=today)
+    active = Membership.objects.filter(status=MembershipStatus.ACTIVE)
+    return qs.annotate(
+        session_count=Coalesce(_per_group(live, Count("id"), IntegerField()), 0),
+        member_count=Coalesce(_per_group(active, Count("id"), IntegerField()), 0),
+        next_session_date=_per_group(upcoming, Min("date"), DateField()),
+        last_session_date=_per_group(live, Max("date"), DateField()),
     )
 
 
@@ -130,11 +134,7 @@ def group_list_for_user(user: User | AnonymousUser) -> QuerySet[ProgrammeGroup]:
     area), the slots and facilitators with theirs, the counts and dates it shows (not the first session's date).
     The page's treatment managers and closers are read once the page is cut (`with_group_staff`), in one query
     of their public ids and names, not two of whole users."""
-    today = clock.today()
-    live = ScheduledSession.objects.exclude(status=SessionStatus.CANCELLED_BY_PROVIDER)
-    upcoming = ScheduledSession.objects.filter(status=SessionStatus.SCHEDULED, date__gte=today)
-    active = Membership.objects.filter(status=MembershipStatus.ACTIVE)
-    base = (
+    base = _with_counts(
         ProgrammeGroup.objects.select_related("programme", "venue")
         .only(*GROUP_LIST_COLUMNS)
         .prefetch_related(
@@ -142,12 +142,6 @@ def group_list_for_user(user: User | AnonymousUser) -> QuerySet[ProgrammeGroup]:
             Prefetch(
                 "facilitators", queryset=User.objects.order_by("full_name").only("public_id", "full_name")
             ),
-        )
-        .annotate(
-            session_count=Coalesce(_per_group(live, Count("id"), IntegerField()), 0),
-            member_count=Coalesce(_per_group(active, Count("id"), IntegerField()), 0),
-            next_session_date=_per_group(upcoming, Min("date"), DateField()),
-            last_session_date=_per_group(live, Max("date"), DateField()),
         )
     )
     return _in_reach(user, scope_to_area(base, user))
