@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -39,6 +40,9 @@ LATEST_SHARED_MAX = 100_000
 LATEST_RULES_VERSION = 1
 LATEST_CACHE_SECONDS = 26 * 3600  # the key holds the day: an entry is of no use after it
 _NONE = "none"  # a cached "not offered" (None), told apart from a miss
+# Each catalogue's eligibility terms for a planned start, per process (`AreaCatalogue.terms`).
+_TERMS_SHARED: OrderedDict[tuple[Any, ...], dict[tuple[str, str], ProgrammeTerms]] = OrderedDict()
+TERMS_SHARED_MAX = 10_000
 
 
 class AreaCatalogue:
@@ -62,6 +66,11 @@ class AreaCatalogue:
             tuple(sorted(self._closures)),
             tuple((v.pk, v.version, v.valid_from, v.valid_until, v.area_id) for v in self._versions),
         )
+
+    @cached_property
+    def _cache_prefix(self) -> str:
+        """The shared cache's key prefix, worked out only when the cache is used (issue 11: hashing every version's
+        entry cost each AreaCatalogue about 1 ms, and most pages that read the terms never use the cache)."""
         # The shared key names the catalogue by its content too (each version's entry and dates), not only by
         # ids: a rebuilt database (a test run, a restore) reuses ids for other content.
         content = json.dumps(
@@ -74,7 +83,7 @@ class AreaCatalogue:
             default=str,
         )
         digest = hashlib.sha256(content.encode()).hexdigest()[:40]
-        self._cache_prefix = f"latest-start:v{LATEST_RULES_VERSION}:{digest}"
+        return f"latest-start:v{LATEST_RULES_VERSION}:{digest}"
 
     def entries_on(self, on: dt.date) -> dict[str, dict[str, Any]]:
         """Per code, the entry in force on `on` (the area's own version before the national one, as the services
@@ -98,9 +107,20 @@ class AreaCatalogue:
     def terms(self, start: dt.date) -> dict[tuple[str, str], ProgrammeTerms]:
         """The `ProgrammeTerms` of every referral programme for a planned start (domain.md §3)."""
         if start not in self._terms:
-            self._terms[start] = eligibility_terms(
-                self.entries_on(start), start=start, jurisdiction=self._jurisdiction, closures=self._closures
-            )
+            # Shared by the requests of this process, keyed like the "must start by" answers (the catalogue
+            # versions and the area's calendar): every referral page and the API's referral worked out the five
+            # programmes' schedules again (issue 11). The terms are frozen dataclasses, safe to share.
+            shared = (self._fingerprint, start)
+            if shared not in _TERMS_SHARED:
+                _TERMS_SHARED[shared] = eligibility_terms(
+                    self.entries_on(start),
+                    start=start,
+                    jurisdiction=self._jurisdiction,
+                    closures=self._closures,
+                )
+                if len(_TERMS_SHARED) > TERMS_SHARED_MAX:
+                    _TERMS_SHARED.popitem(last=False)
+            self._terms[start] = _TERMS_SHARED[shared]
         return self._terms[start]
 
     def prefetch_latest_starts(

@@ -50,7 +50,11 @@ def programme_of(membership: Membership) -> Programme:
 
 def session_label(session: ScheduledSession) -> str:
     """'session 4 on Monday 3 May 2027' (no personal data)."""
-    return f"session {session.number} on {format_date(session.date)}"
+    return _label(session.number, session.date)
+
+
+def _label(number: int, day: dt.date) -> str:
+    return f"session {number} on {format_date(day)}"
 
 
 def live_sessions(memberships: Sequence[Membership]) -> dict[int, list[ScheduledSession]]:
@@ -175,30 +179,40 @@ class Failure:
 
 
 def failures_by_referral(referral_ids: Iterable[int]) -> dict[int, list[Failure]]:
-    """Per referral, its failures to comply across all its memberships (two queries)."""
+    """Per referral, its failures to comply across all its memberships (two queries). Read as plain rows of the
+    columns a failure shows, not as attendance, session and membership instances (issue 11: the TM's home counts
+    the area's enforcement due through this on every request)."""
     ids = list(referral_ids)
     out: dict[int, list[Failure]] = defaultdict(list)
     rows = (
         Attendance.objects.filter(membership__referral_id__in=ids)
         .filter(Q(outcome="unacceptable_absence") | Q(outcome="sent_home", sent_home_acceptable=False))
-        .select_related("session", "membership")
+        .values_list(
+            "membership__referral_id",
+            "outcome",
+            "sent_home_acceptable",
+            "session__number",
+            "session__date",
+            "session__public_id",
+        )
     )
-    for a in rows:
-        if is_failure_to_comply(a.outcome, sent_home_acceptable=a.sent_home_acceptable):
-            what = (
-                "Unacceptable absence" if a.outcome == "unacceptable_absence" else "Sent home (unacceptable)"
-            )
-            out[a.membership.referral_id].append(
-                Failure(a.session.date, f"{what}: {session_label(a.session)}", str(a.session.public_id))
-            )
-    for c in CatchUp.objects.filter(
+    for referral_id, outcome, acceptable, number, day, session_id in rows:
+        if is_failure_to_comply(outcome, sent_home_acceptable=acceptable):
+            what = "Unacceptable absence" if outcome == "unacceptable_absence" else "Sent home (unacceptable)"
+            out[referral_id].append(Failure(day, f"{what}: {_label(number, day)}", str(session_id)))
+    catch_ups = CatchUp.objects.filter(
         membership__referral_id__in=ids, outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE
-    ).select_related("missed_session", "membership"):
-        out[c.membership.referral_id].append(
+    ).values_list(
+        "membership__referral_id",
+        "date",
+        "missed_session__number",
+        "missed_session__date",
+        "missed_session__public_id",
+    )
+    for referral_id, day, number, missed_on, session_id in catch_ups:
+        out[referral_id].append(
             Failure(
-                c.date,
-                f"Unacceptable absence from the catch-up of {session_label(c.missed_session)}",
-                str(c.missed_session.public_id),
+                day, f"Unacceptable absence from the catch-up of {_label(number, missed_on)}", str(session_id)
             )
         )
     for items in out.values():

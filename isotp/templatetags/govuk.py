@@ -12,6 +12,7 @@ from typing import Any
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils import timezone
+from django.utils.html import format_html
 
 from isotp.dates import long_date
 from isotp.forms import GovukDateField
@@ -118,3 +119,43 @@ def govuk_date(value: Any) -> str:
     if isinstance(value, datetime):  # a moment: the day it was where the service runs, not in UTC
         value = timezone.localdate(value)
     return long_date(value)
+
+
+# The colour of each status tag in the lists and pages (GOV.UK tag colours). A simple tag rather than an included
+# template per row: each `{% include %}` in a loop pushed a context and rendered a template of its own for every
+# row (issue 11: a group page includes one for each member and each session delivered).
+_DELIVERY_COLOURS = {  # groups, plans, memberships and sessions; anything else is grey
+    "planned": "blue",
+    "scheduled": "blue",
+    "running": "green",
+    "active": "green",
+    "delivered": "green",
+    "cancelled": "red",
+    "cancelled_by_provider": "red",
+    "removed": "red",
+}
+_REPORT_COLOURS = {  # Post-Programme Reports; a status not named has the default tag
+    "draft": "grey",
+    "awaiting_approval": "blue",
+    "queued": "yellow",
+    "rendering": "yellow",
+    "issued": "green",
+    "failed": "red",
+}
+
+
+def _tag(label: Any, colour: str | None) -> str:
+    modifier = f" govuk-tag--{colour}" if colour else ""
+    return format_html('<strong class="govuk-tag{}">{}</strong>', modifier, label)
+
+
+@register.simple_tag
+def status_tag(status: Any, label: Any) -> str:
+    """A group's, plan's, member's or session's status as a GOV.UK tag."""
+    return _tag(label, _DELIVERY_COLOURS.get(str(status), "grey"))
+
+
+@register.simple_tag
+def report_tag(status: Any, label: Any) -> str:
+    """A report's status as a GOV.UK tag."""
+    return _tag(label, _REPORT_COLOURS.get(str(status)))

@@ -177,3 +177,64 @@ def test_an_error_summary_link_is_a_field_on_the_page_or_a_url(link, href):
     from isotp.templatetags.govuk import error_href
 
     assert error_href(link) == href
+
+
+@pytest.mark.parametrize(
+    ("status", "colour"),
+    [
+        ("planned", " govuk-tag--blue"),
+        ("scheduled", " govuk-tag--blue"),
+        ("running", " govuk-tag--green"),
+        ("active", " govuk-tag--green"),
+        ("delivered", " govuk-tag--green"),
+        ("cancelled", " govuk-tag--red"),
+        ("cancelled_by_provider", " govuk-tag--red"),
+        ("removed", " govuk-tag--red"),
+        ("completed", " govuk-tag--grey"),
+        ("no_such_status", " govuk-tag--grey"),
+    ],
+)
+def test_status_tag_colours_as_the_included_template_did(status, colour):
+    """Issue 11: the per-row `{% include %}` of the status tag became a simple tag with the same markup."""
+    from django.template import Context, Template
+
+    html = Template("{% load govuk %}{% status_tag status label %}").render(
+        Context({"status": status, "label": "<Label>"})
+    )
+    assert html == f'<strong class="govuk-tag{colour}">&lt;Label&gt;</strong>'
+    from sessions.models import GroupStatus
+
+    if status in GroupStatus.values:  # a choices member finds its colour as its value does
+        member = GroupStatus(status)
+        assert Template("{% load govuk %}{% status_tag s 'x' %}").render(Context({"s": member})) == (
+            f'<strong class="govuk-tag{colour}">x</strong>'
+        )
+
+
+@pytest.mark.parametrize(
+    ("status", "colour"),
+    [
+        ("draft", " govuk-tag--grey"),
+        ("awaiting_approval", " govuk-tag--blue"),
+        ("queued", " govuk-tag--yellow"),
+        ("rendering", " govuk-tag--yellow"),
+        ("issued", " govuk-tag--green"),
+        ("failed", " govuk-tag--red"),
+        ("superseded", ""),
+    ],
+)
+def test_report_tag_colours_as_the_included_template_did(status, colour):
+    from django.template import Context, Template
+
+    from reports.rules.statuses import ReportStatus
+
+    html = Template("{% load govuk %}{% report_tag status label %}").render(
+        Context({"status": status, "label": "Draft & more"})
+    )
+    assert html == f'<strong class="govuk-tag{colour}">Draft &amp; more</strong>'
+    # A choices member (not only the string read from the database) finds its colour too.
+    if status in {s.value for s in ReportStatus}:
+        member = ReportStatus(status)
+        assert Template("{% load govuk %}{% report_tag s 'x' %}").render(Context({"s": member})) == (
+            f'<strong class="govuk-tag{colour}">x</strong>'
+        )
