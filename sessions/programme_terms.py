@@ -112,14 +112,13 @@ class AreaCatalogue:
             # programmes' schedules again (issue 11). The terms are frozen dataclasses, safe to share.
             shared = (self._fingerprint, start)
             if shared not in _TERMS_SHARED:
-                _TERMS_SHARED[shared] = eligibility_terms(
+                terms = eligibility_terms(
                     self.entries_on(start),
                     start=start,
                     jurisdiction=self._jurisdiction,
                     closures=self._closures,
                 )
-                if len(_TERMS_SHARED) > TERMS_SHARED_MAX:
-                    _TERMS_SHARED.popitem(last=False)
+                _remember(shared, terms, _TERMS_SHARED, TERMS_SHARED_MAX)
             self._terms[start] = _TERMS_SHARED[shared]
         return self._terms[start]
 
@@ -225,10 +224,16 @@ class AreaCatalogue:
         return answer
 
 
-def _remember(key: tuple[Any, ...], answer: dt.date | None) -> None:
-    _LATEST_SHARED[key] = answer
-    if len(_LATEST_SHARED) > LATEST_SHARED_MAX:
-        _LATEST_SHARED.popitem(last=False)
+def _remember(
+    key: tuple[Any, ...],
+    answer: Any,
+    store: OrderedDict[tuple[Any, ...], Any] = _LATEST_SHARED,
+    most: int = 0,
+) -> None:
+    """Keep `answer` in a process's bounded store (the "must start by" answers unless told), the oldest dropped."""
+    store[key] = answer
+    if len(store) > (most or LATEST_SHARED_MAX):
+        store.popitem(last=False)
 
 
 def area_catalogue(area: ProbationArea | None) -> AreaCatalogue:
