@@ -113,6 +113,12 @@ TEMPLATES = [
             ],
         },
     },
+    {  # the rows of the longest lists (`{% jinja_rows %}`, isotp/jinja.py): `*.jinja` beside the Django templates
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "isotp.jinja.environment"},
+    },
 ]
 
 # Database: PostgreSQL in production and tests; `make run` points DATABASE_URL at a SQLite file.

@@ -238,3 +238,42 @@ def test_report_tag_colours_as_the_included_template_did(status, colour):
         assert Template("{% load govuk %}{% report_tag s 'x' %}").render(Context({"s": member})) == (
             f'<strong class="govuk-tag{colour}">x</strong>'
         )
+
+
+def test_jinja_rows_escape_and_filter_as_django_does():
+    """Issue 11: the longest lists' rows are Jinja2 (isotp/jinja.py). They escape as Django does (a safe string
+    once, anything else always), use Django's filters by Django's names and semantics (`default` on a falsy value,
+    `date` with Django's format), reverse URLs, and render a missing attribute as nothing."""
+    import datetime as dt
+
+    from django.template import Context, Template, engines
+    from django.utils.safestring import mark_safe
+
+    env = engines["jinja2"].env
+    source = (
+        "{{ name }}|{{ safe }}|{{ empty|default('Not recorded') }}|{{ day|date('j F Y') }}|"
+        "{{ url('referrals:waiting_list') }}|{{ row.missing }}|{{ n|pluralize }}"
+    )
+    context = {
+        "name": "<script>O'Brien & co</script>",
+        "safe": mark_safe("<b>ok</b>"),
+        "empty": "",
+        "day": dt.date(2026, 12, 3),
+        "row": object(),
+        "n": 2,
+    }
+    jinja = env.from_string(source).render(context)
+    django_source = (
+        "{{ name }}|{{ safe }}|{{ empty|default:'Not recorded' }}|{{ day|date:'j F Y' }}|"
+        "{% url 'referrals:waiting_list' %}|{{ row.missing }}|{{ n|pluralize }}"
+    )
+    # The one difference: an apostrophe is `&#39;` (markupsafe) where Django writes `&#x27;`, the same character.
+    assert jinja.replace("&#39;", "&#x27;") == Template(django_source).render(Context(context))
+    assert jinja.startswith(
+        "&lt;script&gt;O&#39;Brien &amp; co&lt;/script&gt;|<b>ok</b>|Not recorded|3 December 2026|"
+    )
+    # The tag hands its keyword arguments to the row template and its (escaped) output back unescaped.
+    html = Template(
+        '{% load govuk %}{% jinja_rows "referrals/_waiting_rows.jinja" rows=rows groups=groups %}'
+    ).render(Context({"rows": [], "groups": []}))
+    assert html == ""
