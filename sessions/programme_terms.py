@@ -228,11 +228,11 @@ def _remember(
     key: tuple[Any, ...],
     answer: Any,
     store: OrderedDict[tuple[Any, ...], Any] = _LATEST_SHARED,
-    most: int = 0,
+    most: int = LATEST_SHARED_MAX,
 ) -> None:
     """Keep `answer` in a process's bounded store (the "must start by" answers unless told), the oldest dropped."""
     store[key] = answer
-    if len(store) > (most or LATEST_SHARED_MAX):
+    if len(store) > most:
         store.popitem(last=False)
 
 
