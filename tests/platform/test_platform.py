@@ -277,3 +277,63 @@ def test_jinja_rows_escape_and_filter_as_django_does():
         '{% load govuk %}{% jinja_rows "referrals/_waiting_rows.jinja" rows=rows groups=groups %}'
     ).render(Context({"rows": [], "groups": []}))
     assert html == ""
+
+
+def test_jinja_filters_and_simple_tags_apply_as_in_django():
+    """Review of issue 11: Django's engine hands `date` and `time` a datetime in local time, tells an autoescaping
+    filter that escaping is on, and keeps a safe value safe through an `is_safe` filter; the Jinja2 bridge does the
+    same. At 23:30 UTC on 1 June it is already 2 June in London: a row's date must say 2 June in both engines.
+    The simple tags the rows call (isotp.jinja.SIMPLE_TAGS) are globals that answer as the tags do."""
+    import datetime as dt
+
+    from django.template import engines
+    from django.utils.safestring import mark_safe
+
+    late = dt.datetime(2026, 6, 1, 23, 30, tzinfo=dt.UTC)
+    context = {
+        "late": late,
+        "text": "a <b>\nline",
+        "safe": mark_safe("<i>x</i>"),
+        "day": dt.date(2026, 12, 3),
+    }
+    context["label"] = "Issued <now>"  # a variable: Django treats a literal string in a template as safe
+    cases = [  # (Jinja2, Django): the same output expected
+        ("{{ late|date('j F Y H:i') }}", "{{ late|date:'j F Y H:i' }}"),
+        ("{{ late|time('H:i') }}", "{{ late|time:'H:i' }}"),
+        ("{{ text|linebreaksbr }}", "{{ text|linebreaksbr }}"),
+        ("{{ safe|upper }}", "{{ safe|upper }}"),
+        ("{{ text|upper }}", "{{ text|upper }}"),
+        ("{{ day|govuk_date }}", "{% load govuk %}{{ day|govuk_date }}"),
+        (
+            "{{ programme_name('isotp', 'one_to_one') }}",
+            "{% load referral_pages %}{% programme_name 'isotp' 'one_to_one' %}",
+        ),
+        ("{{ programme_name(none) }}", "{% load referral_pages %}{% programme_name None %}"),
+        ("{{ report_tag('issued', label) }}", "{% load govuk %}{% report_tag 'issued' label %}"),
+        ("{{ status_tag('active', 'Active') }}", "{% load govuk %}{% status_tag 'active' 'Active' %}"),
+    ]
+    for jinja_source, django_source in cases:
+        jinja = engines["jinja2"].from_string(jinja_source).render(context)
+        django = engines["django"].from_string(django_source).render(context)
+        assert jinja == django, (jinja_source, jinja, django)
+    assert engines["jinja2"].from_string("{{ late|date('j F Y') }}").render(context) == "2 June 2026"
+
+
+def test_jinja_missing_attribute_renders_nothing_with_debug_on(settings):
+    """Review of issue 11: Django's Jinja2 backend chooses DebugUndefined when DEBUG is on, which printed
+    "{{ no such element ... }}" in `make run`'s waiting list for a person with no offender manager. The environment
+    fixes ChainableUndefined, so a missing attribute (or variable) renders as nothing whatever DEBUG says."""
+    from django.template.backends.jinja2 import Jinja2
+
+    settings.DEBUG = True
+    backend = Jinja2(
+        {
+            "NAME": "jinja2-debug",
+            "DIRS": [],
+            "APP_DIRS": False,
+            "OPTIONS": {"environment": "isotp.jinja.environment"},
+        }
+    )
+    assert (
+        backend.from_string("[{{ row.missing }}][{{ nothing.at.all }}]").render({"row": object()}) == "[][]"
+    )
