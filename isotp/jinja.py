@@ -86,8 +86,8 @@ def environment(**options: Any) -> Environment:
     """Django's Jinja2 backend calls this (settings.TEMPLATES, OPTIONS["environment"])."""
     options["autoescape"] = True
     # Django's backend picks DebugUndefined when DEBUG is on, which writes "{{ no such element: ... }}" into the
-    # page for a missing attribute (`make run`'s waiting list, for a person with no offender manager): a missing
-    # attribute renders as nothing in every mode, as in Django, and so does one of a missing variable (Chainable).
+    # page for a missing attribute (the waiting list on a server run with DJANGO_DEBUG=true, for a person with no
+    # offender manager). A missing attribute, or variable, renders as nothing in every mode, as in Django.
     options["undefined"] = ChainableUndefined
     env = Environment(**options)  # noqa: S701 (autoescape is set just above)
     env.filters.update(_django_filters())

@@ -321,8 +321,9 @@ def test_jinja_filters_and_simple_tags_apply_as_in_django():
 
 def test_jinja_missing_attribute_renders_nothing_with_debug_on(settings):
     """Review of issue 11: Django's Jinja2 backend chooses DebugUndefined when DEBUG is on, which printed
-    "{{ no such element ... }}" in `make run`'s waiting list for a person with no offender manager. The environment
-    fixes ChainableUndefined, so a missing attribute (or variable) renders as nothing whatever DEBUG says."""
+    "{{ no such element ... }}" in the waiting list (a server run with DJANGO_DEBUG=true) for a person with no
+    offender manager. The environment fixes ChainableUndefined, so a missing attribute (or variable) renders as
+    nothing whatever DEBUG says."""
     from django.template.backends.jinja2 import Jinja2
 
     settings.DEBUG = True
