@@ -5,16 +5,16 @@ A list page stays a Django template; only the `<tbody>` rows of its longest tabl
 Django-rendered row costing 0.4-0.8 ms, so a 50-row page cost far more than a 1-row one; Jinja2 compiles a template
 to Python and renders the same row in a fraction of that.
 
-So that a filter means the same thing in both engines, the environment offers every filter of the Django engine
-(its built-ins and the project's tag libraries, by the same names, replacing Jinja2's own where the names clash:
-`default`, `date`, `length`...), as Django applies them: a filter that expects local time (`date`, `time`) gets
-the value in the current time zone (Europe/London), one that needs autoescaping is told it is on, and one that
-keeps safe strings safe does so. The simple tags of `SIMPLE_TAGS` are globals of the same names, and
-`url(name, *args)` stands for `{% url %}`. A missing attribute renders as nothing,
-as in Django (`row.person.offender_manager.full_name` with no offender manager). Autoescaping is on, as in Django: Django's
-safe strings carry `__html__`, which Jinja2 honours (an apostrophe comes out as `&#39;`, where Django writes
-`&#x27;`: the same character). Values are not localised as Django's `{{ value }}` would be:
-a row's dates always go through `govuk_date` or `date`.
+So that a filter means the same thing in both engines, the environment offers every filter of the Django engine (its
+built-ins and the project's tag libraries, by the same names, replacing Jinja2's own where the names clash:
+`default`, `date`, `length`...), as Django applies them: a filter that expects local time (`date`, `time`) gets the
+value in the current time zone (Europe/London), one that needs autoescaping is told it is on, and one that keeps
+safe strings safe does so. The simple tags of `SIMPLE_TAGS` are globals of the same names, and `url(name, *args)`
+stands for `{% url %}`. A missing attribute renders as nothing, as in Django
+(`row.person.offender_manager.full_name` with no offender manager). Autoescaping is on, as in Django: Django's safe
+strings carry `__html__`, which Jinja2 honours (an apostrophe comes out as `&#39;`, where Django writes `&#x27;`:
+the same character). Values are not localised as Django's `{{ value }}` would be: a row's dates always go through
+`govuk_date` or `date`.
 """
 
 from __future__ import annotations

@@ -295,8 +295,8 @@ def test_jinja_filters_and_simple_tags_apply_as_in_django():
         "text": "a <b>\nline",
         "safe": mark_safe("<i>x</i>"),
         "day": dt.date(2026, 12, 3),
+        "label": "Issued <now>",  # a variable: Django treats a literal string in a template as safe
     }
-    context["label"] = "Issued <now>"  # a variable: Django treats a literal string in a template as safe
     cases = [  # (Jinja2, Django): the same output expected
         ("{{ late|date('j F Y H:i') }}", "{{ late|date:'j F Y H:i' }}"),
         ("{{ late|time('H:i') }}", "{{ late|time:'H:i' }}"),
