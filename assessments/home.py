@@ -16,6 +16,7 @@ from assessments import selectors
 from assessments.models import Administration, Kind
 from isotp.home import AttentionList, AttentionLists, Cell, attention_card, gated_list
 from sessions.models import Membership, MembershipStatus
+from sessions.selectors.groups import MEMBER_ROW_FIELDS
 
 POST_DUE = (MembershipStatus.SESSIONS_COMPLETE, MembershipStatus.COMPLETED)
 
@@ -25,6 +26,11 @@ def _due(user: Any) -> QuerySet[Membership]:
     post = Administration.objects.filter(membership_id=OuterRef("pk"), kind=Kind.POST)
     return (
         selectors.memberships_for_user(user)
+        # Only what a row shows (`psychometrics_to_enter`): no programme joined, a few columns (issue 11: the
+        # programme joins and a hundred columns cost PostgreSQL more to plan than the query costs to run).
+        .select_related(None)
+        .select_related("group", "plan", "referral__person")
+        .only(*MEMBER_ROW_FIELDS)
         .annotate(has_pre=Exists(pre), has_post=Exists(post))
         .filter(
             Q(status=MembershipStatus.ACTIVE, has_pre=False)

@@ -15,6 +15,7 @@ from accounts import permissions
 from isotp.home import AttentionList, AttentionLists, Cell, attention_card, gated_list
 from reports import selectors
 from reports.rules import ReportStatus
+from sessions.selectors.groups import MEMBER_ROW_FIELDS
 
 
 def _list(status: str) -> str:
@@ -24,7 +25,8 @@ def _list(status: str) -> str:
 def reports_to_draft(user: Any) -> AttentionList:
     """Facilitators (their members) and TMs (the area's): members ready for a report with none yet (one query)."""
     rows = []
-    for m in selectors.memberships_ready_for_report(user):
+    # Only what a row shows: a few columns of the member, the person and the group or plan (issue 11).
+    for m in selectors.memberships_ready_for_report(user).only(*MEMBER_ROW_FIELDS):
         person = m.referral.person
         owner = m.group or m.plan
         rows.append(

@@ -271,6 +271,20 @@ def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
     return qs.none()
 
 
+# What a member's row on a home card reads (the facilitator's psychometrics to enter, reports to draft): the
+# person's name and CRN, the group's or plan's reference and the membership's status, joined with
+# `select_related("group", "plan", "referral__person")` and nothing more (issue 11).
+MEMBER_ROW_FIELDS = (
+    "public_id",
+    "status",
+    "group__reference",
+    "plan__reference",
+    "referral__person__first_name",
+    "referral__person__last_name",
+    "referral__person__crn",
+)
+
+
 def memberships_delivered_in_area(user: User | AnonymousUser) -> QuerySet[Membership]:
     """The memberships of the user's area's groups and plans (a facilitator's: only those they deliver), for the
     lists that scan them (the homes' active members, the members ready for a report); the caller checks the role.

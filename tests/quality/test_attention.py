@@ -25,7 +25,7 @@ from referrals.models import Sentence
 from sessions import services
 from sessions.models import Membership
 from tests.factories import UserFactory
-from tests.sessions.factories import make_group, trained_facilitator, waiting_referral
+from tests.sessions.factories import make_group, make_plan, trained_facilitator, waiting_referral
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -217,6 +217,26 @@ def test_an_untaken_register_is_overdue_the_next_day(login, facilitator, scenari
     client = login(facilitator)
     found = _check_links(client, {"Registers overdue": 1})
     assert "Register overdue" in client.get(found["Registers overdue"][1]).content.decode()
+
+
+def test_a_one_to_one_plans_untaken_registers_are_overdue_and_link_to_the_plan(
+    login, area, tm, facilitator, scenario, time_machine
+):
+    """The overdue registers find a plan's members as they find a group's (issue 11: one EXISTS each, where one
+    over `group OR plan` cost 3 ms to plan), and each row links to its own group or plan."""
+    _at(time_machine, dt.date(2026, 12, 1))
+    plan = make_plan(area, actor=tm, facilitator=facilitator, start_date=START + dt.timedelta(days=1))
+    _at(time_machine, TODAY)
+    past = plan.sessions.filter(date__lt=TODAY).count()
+    assert past == 4  # Tuesdays 5 to 26 January
+    client = login(facilitator)
+    found = _check_links(client, {"Registers overdue": past})
+    text = client.get(found["Registers overdue"][1]).content.decode()
+    assert text.count(reverse("programme_sessions:plan_detail", args=[plan.public_id])) == past
+    assert reverse("programme_sessions:group_detail", args=[scenario["group"].public_id]) not in text
+    # A plan whose member joined only today has no one on its past registers: none is overdue.
+    Membership.objects.filter(plan=plan).update(joined_on=TODAY)
+    assert cards(client)["Registers overdue"][0] == 0
 
 
 def test_the_offender_managers_cards_show_absences_and_enforcement(login, om, scenario):
