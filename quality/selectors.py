@@ -584,7 +584,7 @@ def session_for_recording(user: User | AnonymousUser, public_id: object) -> Sche
     if permissions.is_facilitator(user):
         qs = qs.filter(facilitators=cast(User, user))
     elif permissions.is_treatment_manager(user):
-        qs = qs.filter(Q(group__area_id=user.area_id) | Q(plan__area_id=user.area_id))  # type: ignore[union-attr]
+        qs = qs.filter(delivery_area_id=user.area_id)  # type: ignore[union-attr]
     else:
         qs = qs.none()
     return get_object_or_404(qs.distinct(), public_id=_uuid(public_id))

@@ -48,7 +48,11 @@ from sessions.selectors.groups import (
     with_group_staff,
 )
 from sessions.selectors.plans import plan_for_user, plan_in_reach, plan_list_for_user, with_plan_staff
-from sessions.selectors.schedule import schedule_for_plan, session_for_user, sessions_for_user
+from sessions.selectors.schedule import (
+    schedule_for_plan,
+    session_for_user,
+    session_rows_for_user,
+)
 from sessions.serializers import (
     AllocateInput,
     CancelSessionInput,
@@ -400,7 +404,7 @@ class MySessionListApi(generics.ListAPIView):
     filterset_class = SessionFilter
 
     def get_queryset(self) -> QuerySet[Any]:
-        return sessions_for_user(self.request.user).exclude(status="cancelled_by_provider")
+        return session_rows_for_user(self.request.user).exclude(status="cancelled_by_provider")
 
 
 class MyCalendarFeedApi(APIView):

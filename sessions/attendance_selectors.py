@@ -25,7 +25,7 @@ def session_in_area(user: User | AnonymousUser, public_id: Any) -> ScheduledSess
     if is_facilitator(user):
         # A facilitator sees every session of the groups and plans they deliver, not only the ones they ran.
         area_id = user.area_id  # type: ignore[union-attr]
-        qs = ScheduledSession.objects.filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id)).filter(
+        qs = ScheduledSession.objects.filter(delivery_area_id=area_id).filter(
             Q(group__facilitator_links__facilitator_id=user.pk) | Q(plan__facilitator_id=user.pk)
         )
         return get_object_or_404(qs.select_related("group", "plan").distinct(), public_id=public_id)

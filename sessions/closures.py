@@ -29,7 +29,7 @@ def _describe(session: ScheduledSession) -> str:
 def sessions_on_date(area_id: int, date: dt.date) -> list[str]:
     """The area's scheduled sessions on `date`, described for a warning (a closure would hit them)."""
     qs = _live().filter(date=date)
-    qs = qs.filter(group__area_id=area_id) | qs.filter(plan__area_id=area_id)
+    qs = qs.filter(delivery_area_id=area_id)
     return [_describe(s) for s in qs]
 
 

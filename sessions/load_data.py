@@ -120,7 +120,7 @@ class _Generator:
     def today(self) -> dt.date:
         return self.ctx.today
 
-    def add_sessions(self, owner: tuple[int | None, int | None], entry: Programme, dates: list[dt.date],
+    def add_sessions(self, owner: tuple[int | None, int | None, int], entry: Programme, dates: list[dt.date],
                      titles: list[tuple[int, str, int | None]], venue: int, staff: list[int],
                      cancelled: bool) -> list[tuple[int, dt.date]]:  # fmt: skip
         ctx, today = self.ctx, self.today
@@ -187,7 +187,7 @@ class _Generator:
                                 last if status == "completed" else None))  # fmt: skip
             self.slots.extend((group_id, None, day, entry.default_start_time) for day in weekdays)
             self.links.extend((group_id, user_id) for user_id in pair)
-            done = self.add_sessions((group_id, None), entry, dates, titles, venue, pair, cancelled)
+            done = self.add_sessions((group_id, None, area_id), entry, dates, titles, venue, pair, cancelled)
             people = (
                 []
                 if cancelled
@@ -241,7 +241,9 @@ class _Generator:
                                ctx.at(start - dt.timedelta(days=30)),
                                last if status == "completed" else None))  # fmt: skip
             self.slots.extend((None, plan_id, day, entry.default_start_time) for day in weekdays)
-            done = self.add_sessions((None, plan_id), entry, dates, titles, venue, [facilitator], False)
+            done = self.add_sessions(
+                (None, plan_id, area_id), entry, dates, titles, venue, [facilitator], False
+            )
             (membership_id,) = ctx.new_ids(Membership, 1)
             self.memberships.append((membership_id, ctx.uuid(), None, plan_id, area_id, referral_id, start, left, state,
                                      "", "", next_status, tm, None))  # fmt: skip
@@ -274,8 +276,8 @@ class _Generator:
         kept = {row[0] for row in sessions}
         ctx.copy(
             ScheduledSession,
-            ["id", "public_id", "group_id", "plan_id", "number", "module", "module_title", "block", "date",
-             "start", "end", "venue_id", "status", "register_taken_at", "register_taken_by_id"],
+            ["id", "public_id", "group_id", "plan_id", "delivery_area_id", "number", "module", "module_title",
+             "block", "date", "start", "end", "venue_id", "status", "register_taken_at", "register_taken_by_id"],
             sessions,
         )  # fmt: skip
         ctx.copy(

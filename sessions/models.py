@@ -383,6 +383,14 @@ class SessionStatus(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
 
 
+def _fill_delivery_area(row: ScheduledSession | Membership) -> None:
+    """A session's or membership's stored `delivery_area`, from its group or plan when not yet set."""
+    if row.delivery_area_id is None:
+        owner = row.group or row.plan
+        if owner is not None:
+            row.delivery_area_id = owner.area_id
+
+
 class ScheduledSession(models.Model):
     """One dated session of a group or a one-to-one plan.
 
@@ -420,6 +428,17 @@ class ScheduledSession(models.Model):
     register_taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The area of the group or plan (which never changes), filled in by `save()` from the owner and set by the bulk
+    # inserts (issue 11): an area's sessions in a date range are an index range scan on (delivery_area, date), not
+    # every group and plan in the country joined to find the area's. Named as `Membership.delivery_area` is, and
+    # for the same reason.
+    delivery_area = models.ForeignKey(
+        "accounts.ProbationArea",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        help_text="The area of the group or plan (denormalised for the area's session lists).",
+    )
 
     class Meta:
         ordering = ["date", "start", "number"]
@@ -443,10 +462,16 @@ class ScheduledSession(models.Model):
             models.Index(fields=["date", "start"], name="session_date_start_idx"),
             models.Index(fields=["group", "date"], name="session_group_date_idx"),
             models.Index(fields=["plan", "date"], name="session_plan_date_idx"),
+            models.Index(fields=["delivery_area", "date"], name="session_area_date_idx"),
         ]
 
     def __str__(self) -> str:
         return f"Session {self.number} on {self.date:%d %b %Y}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The owner's area, whoever creates the session (the scheduling services, fixtures, demo data).
+        _fill_delivery_area(self)
+        super().save(*args, **kwargs)
 
 
 class SessionFacilitator(models.Model):
@@ -580,10 +605,7 @@ class Membership(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The owner's area, whoever creates the membership (the allocation services, fixtures, demo data).
-        if self.delivery_area_id is None:
-            owner = self.group or self.plan
-            if owner is not None:
-                self.delivery_area_id = owner.area_id
+        _fill_delivery_area(self)
         super().save(*args, **kwargs)
 
 

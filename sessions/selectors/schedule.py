@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Prefetch,
-    Q,
     QuerySet,
 )
 from django.shortcuts import get_object_or_404
@@ -38,12 +37,19 @@ def sessions_for_user(user: User | AnonymousUser) -> QuerySet[ScheduledSession]:
     if not is_staff_member(user):
         return ScheduledSession.objects.none()
     area_id = user.area_id  # type: ignore[union-attr]
-    qs = _sessions_base().filter(Q(group__area_id=area_id) | Q(plan__area_id=area_id))
+    qs = _sessions_base().filter(delivery_area_id=area_id)  # its group's or plan's area, stored (issue 11)
     if is_facilitator(user):
         return qs.filter(facilitators__id=user.pk)  # type: ignore[misc]
     if is_manager(user):
         return qs
     return qs.none()
+
+
+def session_rows_for_user(user: User | AnonymousUser) -> QuerySet[ScheduledSession]:
+    """`sessions_for_user` for a list of sessions (the API's), reading what a row shows: its group's or plan's
+    id and reference, venue and facilitators. Not the programmes: joining both and decoding each row's copy of
+    the modules was most of the facilitator's session list (issue 11)."""
+    return sessions_for_user(user).select_related(None).select_related("group", "plan", "venue")
 
 
 def session_for_user(user: User | AnonymousUser, public_id: object) -> ScheduledSession:

@@ -347,10 +347,12 @@ def write_schedule(
     GroupSlot.objects.bulk_create(
         [GroupSlot(**owner, weekday=s.weekday, start_time=s.start_time) for s in slots]
     )
+    (owner_row,) = owner.values()
     sessions = ScheduledSession.objects.bulk_create(
         [
             ScheduledSession(
                 **owner,
+                delivery_area_id=owner_row.area_id,  # bulk_create calls no save(): the area is set here
                 number=p.number,
                 module=p.module,
                 module_title=p.module_title,

@@ -234,6 +234,7 @@ def cancel_session_by_provider(
     replacement = ScheduledSession.objects.create(
         group_id=original.group_id,
         plan_id=original.plan_id,
+        delivery_area_id=original.delivery_area_id,
         number=original.number,
         module=original.module,
         module_title=original.module_title,

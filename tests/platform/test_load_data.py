@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 from accounts.models import ProbationArea, Role, User
 from assessments.models import Administration, Battery, BatteryVersion, ScaleScore
@@ -130,6 +131,10 @@ def test_the_later_capabilities_have_their_rows():
     for m in Membership.objects.select_related("group", "plan"):
         assert m.delivery_area_id == (m.group or m.plan).area_id
         assert m.reported == reports.filter(membership=m).exists()
+    # Each session's stored area is its group's or plan's (the area's session lists read it, issue 11).
+    assert not ScheduledSession.objects.exclude(
+        delivery_area_id=Coalesce("group__area_id", "plan__area_id")
+    ).exists()
     for report in reports.filter(status="issued"):
         assert report.versions.filter(superseded_at__isnull=True).count() == 1
         assert report.approved_by_id != report.drafted_by_id
