@@ -383,6 +383,17 @@ class SessionStatus(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
 
 
+def _delivery_area(help_text: str) -> models.ForeignKey[Any, Any]:
+    """A session's or membership's stored area of its group or plan (`_fill_delivery_area` fills it)."""
+    return models.ForeignKey(
+        "accounts.ProbationArea",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        help_text=help_text,
+    )
+
+
 def _fill_delivery_area(row: ScheduledSession | Membership) -> None:
     """A session's or membership's stored `delivery_area`, from its group or plan when not yet set."""
     if row.delivery_area_id is None:
@@ -432,12 +443,8 @@ class ScheduledSession(models.Model):
     # inserts (issue 11): an area's sessions in a date range are an index range scan on (delivery_area, date), not
     # every group and plan in the country joined to find the area's. Named as `Membership.delivery_area` is, and
     # for the same reason.
-    delivery_area = models.ForeignKey(
-        "accounts.ProbationArea",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        help_text="The area of the group or plan (denormalised for the area's session lists).",
+    delivery_area = _delivery_area(
+        "The area of the group or plan (denormalised for the area's session lists)."
     )
 
     class Meta:
@@ -556,13 +563,7 @@ class Membership(models.Model):
     #   which a transfer can move.
     # - `reported`: a report exists for this membership. Set only by `reports.services.open_report`, in the
     #   transaction that creates the report (reports are never deleted: erasure clears their writing only).
-    delivery_area = models.ForeignKey(
-        "accounts.ProbationArea",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        help_text="The area of the group or plan (denormalised for the reports panel).",
-    )
+    delivery_area = _delivery_area("The area of the group or plan (denormalised for the reports panel).")
     reported = models.BooleanField(
         default=False, db_default=False, help_text="A report has been opened for this membership."
     )
