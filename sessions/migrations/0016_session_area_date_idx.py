@@ -9,6 +9,8 @@ import importlib
 import django.db.models.deletion
 from django.db import migrations, models
 
+from isotp.sqlite_triggers import restore_sqlite_triggers
+
 TRIGGERS = importlib.import_module("sessions.migrations.0014_session_facilitator_date").SQLITE_TRIGGERS
 
 
@@ -19,9 +21,10 @@ def drop_sqlite_triggers(apps, schema_editor):
 
 
 def create_sqlite_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for name, (_table, body) in TRIGGERS.items():
-            schema_editor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+    # The mechanism sessions.apps uses after every migrate (SQLite only; nothing elsewhere).
+    restore_sqlite_triggers(
+        schema_editor.connection.alias, ("programme_sessions", "0014_session_facilitator_date"), TRIGGERS
+    )
 
 
 class Migration(migrations.Migration):
