@@ -92,16 +92,18 @@ def _live(qs: QuerySet[ScheduledSession]) -> QuerySet[ScheduledSession]:
 
 
 def _week_sessions(user: User, today: dt.date) -> list[ScheduledSession]:
-    """The area's live sessions from today for seven days, with each facilitator's training records and current
-    supervision preloaded (four queries). The facilitators are read once, in the order the rows name them (by
-    name): `facilitators.all()` and `facilitator_records` are the same list (it was read twice)."""
-    facilitators = User.objects.order_by("full_name").prefetch_related(
-        Prefetch("training_records", queryset=FacilitatorTraining.objects.all()),
-        Prefetch(
-            "supervisions",
-            queryset=Supervision.objects.filter(ended_on__isnull=True),
-            to_attr="current_supervisions",
-        ),
+    """The area's live sessions from today for seven days, with each facilitator's training records preloaded
+    and whether they have a current supervisor (three queries: that is a column of the facilitators' query, not a
+    query of its own; issue 11). The facilitators are read once, in the order the rows name them (by name):
+    `facilitators.all()` and `facilitator_records` are the same list (it was read twice)."""
+    facilitators = (
+        User.objects.order_by("full_name")
+        .annotate(
+            supervised=Exists(
+                Supervision.objects.filter(facilitator_id=OuterRef("pk"), ended_on__isnull=True)
+            )
+        )
+        .prefetch_related(Prefetch("training_records", queryset=FacilitatorTraining.objects.all()))
     )
     qs = _live(sessions_for_user(user)).filter(
         date__gte=today, date__lte=today + dt.timedelta(days=WEEK_DAYS)
@@ -126,7 +128,7 @@ def _ready(session: ScheduledSession) -> tuple[int, int, list[str]]:
         decision = training_for(
             programme.programme, [TrainingRecord(r.kind, r.programme) for r in f.training_records.all()]
         )
-        supervised = bool(getattr(f, "current_supervisions", []))
+        supervised = f.supervised
         if decision.trained and supervised:
             ready += 1
             continue

@@ -427,3 +427,45 @@ def test_monitoring_shares_count_only_the_forms_whose_session_is_in_the_window(
     everything = selectors.monitoring_shares(tm, since=sessions[0].date, today=sessions[2].date)
     assert {s.facilitator.pk: s.share.monitored for s in everything}[facilitator.pk] == 3
     assert all(s.share.monitored == 0 for s in everything if s.facilitator.pk != facilitator.pk)
+
+
+def test_monitoring_shares_read_facilitators_counts_and_target_in_one_query(
+    area, personas, tm, facilitator, django_assert_num_queries
+):
+    """Issue 11: the facilitators, their delivered, recorded and monitored counts and the area's target are one
+    query (they were four). The counts match the links and forms counted one by one, a cancelled link is not
+    delivered, and the target is the area's QA setting, or the default where the area has none."""
+    from decimal import Decimal
+
+    from quality import services
+    from quality.rules.monitoring import AREAS_OF_PRACTICE, DEFAULT_MONITORING_TARGET
+    from sessions.models import ScheduledSession, SessionFacilitator, SessionStatus
+    from tests.reports.factories import quick_membership
+
+    sessions = list(quick_membership(area, personas, finished=True).group.sessions.order_by("number")[:4])
+    since, today = sessions[0].date, sessions[-1].date
+    for session in sessions[:2]:
+        recording = services.mark_recorded(actor=facilitator, session=session)
+    services.record_monitoring(
+        actor=tm,
+        recording=recording,
+        facilitator=facilitator,
+        viewed_on=sessions[1].date,
+        ratings=dict.fromkeys(AREAS_OF_PRACTICE, "3"),
+    )
+    # The provider cancels the last (the database copies that to its links: `cancelled`).
+    ScheduledSession.objects.filter(pk=sessions[3].pk).update(status=SessionStatus.CANCELLED_BY_PROVIDER)
+    links = SessionFacilitator.objects.filter(user=facilitator, date__range=(since, today), cancelled=False)
+
+    with django_assert_num_queries(1):
+        shares = {
+            s.facilitator.pk: s.share for s in selectors.monitoring_shares(tm, since=since, today=today)
+        }
+    mine = shares[facilitator.pk]
+    assert mine.delivered == links.count() == 3
+    assert (mine.recorded, mine.monitored) == (2, 1)
+    assert mine.target == DEFAULT_MONITORING_TARGET
+
+    services.update_qa_settings(actor=tm, monitoring_target=Decimal("0.25"), report_days=15)
+    again = {s.facilitator.pk: s.share for s in selectors.monitoring_shares(tm, since=since, today=today)}
+    assert again[facilitator.pk].target == 0.25
