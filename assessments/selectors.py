@@ -136,9 +136,11 @@ def memberships_for_user(user: User | AnonymousUser) -> QuerySet[Membership]:
         # The facilitator's few groups and plans as a list first (one query): under an OR, PostgreSQL cannot turn
         # the subqueries into joins and tested every active membership in the country against them.
         own = (
+            # Neither part ordered: SQLite (`make run`) refuses an ORDER BY inside a UNION's parts.
             GroupFacilitator.objects.filter(facilitator_id=user.pk, group__area_id=area_id)
+            .order_by()
             .values_list("group_id", Value(0))
-            .union(plans.filter(facilitator_id=user.pk).values_list(Value(0), "id"), all=True)
+            .union(plans.filter(facilitator_id=user.pk).order_by().values_list(Value(0), "id"), all=True)
         )
         pairs = list(own)
         return _memberships_base().filter(
