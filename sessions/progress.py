@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, TimeField, Value
 
 from accounts import permissions
 from accounts.models import ProbationArea, User
@@ -178,45 +178,69 @@ class Failure:
         return "sent home (unacceptable)" if self.what.startswith("Sent home") else "unacceptable absence"
 
 
+# The columns `failures_by_referral` reads from both kinds of failure, in this order (one UNION ALL).
+_FAILURE_COLUMNS = (
+    "f_referral", "f_kind", "f_outcome", "f_acceptable", "f_on", "f_number", "f_held", "f_session", "f_start", "f_id"
+)  # fmt: skip
+
+
 def failures_by_referral(referral_ids: Iterable[int]) -> dict[int, list[Failure]]:
-    """Per referral, its failures to comply across all its memberships (two queries). Read as plain rows of the
-    columns a failure shows, not as attendance, session and membership instances (issue 11: the TM's home counts
-    the area's enforcement due through this on every request)."""
+    """Per referral, its failures to comply across all its memberships: unacceptable absences from sessions and
+    from catch-ups, in one query (a UNION ALL of the two; issue 11: they were two, on every page that shows
+    enforcement: the TM's and OM's homes, a referral, the enforcement lists). Read as plain rows of the columns a
+    failure shows, not as attendance, session and membership instances."""
     ids = list(referral_ids)
     out: dict[int, list[Failure]] = defaultdict(list)
-    rows = (
+    sessions = (
         Attendance.objects.filter(membership__referral_id__in=ids)
         .filter(Q(outcome="unacceptable_absence") | Q(outcome="sent_home", sent_home_acceptable=False))
-        .values_list(
-            "membership__referral_id",
-            "outcome",
-            "sent_home_acceptable",
-            "session__number",
-            "session__date",
-            "session__public_id",
+        .order_by()
+        .annotate(
+            f_referral=F("membership__referral_id"),
+            f_kind=Value("session"),
+            f_outcome=F("outcome"),
+            f_acceptable=F("sent_home_acceptable"),
+            f_on=F("session__date"),
+            f_number=F("session__number"),
+            f_held=F("session__date"),
+            f_session=F("session__public_id"),
+            f_start=Value(None, output_field=TimeField()),
+            f_id=F("id"),
         )
+        .values_list(*_FAILURE_COLUMNS)
     )
-    for referral_id, outcome, acceptable, number, day, session_id in rows:
-        if is_failure_to_comply(outcome, sent_home_acceptable=acceptable):
+    catch_ups = (
+        CatchUp.objects.filter(membership__referral_id__in=ids, outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE)
+        .order_by()
+        .annotate(
+            f_referral=F("membership__referral_id"),
+            f_kind=Value("catch_up"),
+            f_outcome=F("outcome"),
+            f_acceptable=Value(None, output_field=BooleanField()),
+            f_on=F("date"),
+            f_number=F("missed_session__number"),
+            f_held=F("missed_session__date"),
+            f_session=F("missed_session__public_id"),
+            f_start=F("start"),
+            f_id=F("id"),
+        )
+        .values_list(*_FAILURE_COLUMNS)
+    )
+    # In the order the two queries gave before: by date, a day's session absences (by record) before its catch-ups
+    # (by start and record), as the models order them.
+    rows = sorted(
+        sessions.union(catch_ups, all=True),
+        key=lambda r: (r[4], r[1] == "catch_up", r[8] or dt.time.min, r[9]),
+    )
+    for referral_id, kind, outcome, acceptable, day, number, held, session_id, _start, _id in rows:
+        if kind == "catch_up":
+            what = f"Unacceptable absence from the catch-up of {_label(number, held)}"
+        elif is_failure_to_comply(outcome, sent_home_acceptable=acceptable):
             what = "Unacceptable absence" if outcome == "unacceptable_absence" else "Sent home (unacceptable)"
-            out[referral_id].append(Failure(day, f"{what}: {_label(number, day)}", str(session_id)))
-    catch_ups = CatchUp.objects.filter(
-        membership__referral_id__in=ids, outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE
-    ).values_list(
-        "membership__referral_id",
-        "date",
-        "missed_session__number",
-        "missed_session__date",
-        "missed_session__public_id",
-    )
-    for referral_id, day, number, missed_on, session_id in catch_ups:
-        out[referral_id].append(
-            Failure(
-                day, f"Unacceptable absence from the catch-up of {_label(number, missed_on)}", str(session_id)
-            )
-        )
-    for items in out.values():
-        items.sort(key=lambda f: f.date)
+            what = f"{what}: {_label(number, held)}"
+        else:
+            continue
+        out[referral_id].append(Failure(day, what, str(session_id)))
     return out
 
 

@@ -72,3 +72,40 @@ def test_a_failure_on_the_day_breach_action_is_recorded_is_a_new_failure(
     services.record_catch_up_outcome(actor=facilitator, catch_up=booked, outcome="unacceptable_absence")
     state = enforcement_for([referral])[referral.pk].state
     assert state.status == "breach_due" and state.answers == s3.date
+
+
+def test_failures_are_one_query_in_date_order_with_each_kind_labelled(
+    group, tm, om, facilitator, time_machine, django_assert_num_queries
+):
+    """Issue 11: a referral's failures to comply (session absences, sent home unacceptably, catch-ups missed
+    unacceptably) are read in one query (a UNION ALL); by date, a day's session absence before that day's catch-up.
+    An acceptable absence or an acceptable sending home is not a failure."""
+    from sessions.progress import failures_by_referral
+
+    member = allocate_member(group, tm, om)
+    s1, s2, s3, s4 = (session_number(group, n) for n in (1, 2, 3, 4))
+    move_to(time_machine, s4.date, hour=16)
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s1, outcome="unacceptable_absence"
+    )
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s2, outcome="sent_home", sent_home_acceptable=False
+    )
+    services.record_attendance(actor=facilitator, membership=member, session=s3, outcome="acceptable_absence")
+    # s1's catch-up, missed unacceptably on s4's day, when s4 itself was missed unacceptably.
+    services.record_attendance(
+        actor=facilitator, membership=member, session=s4, outcome="unacceptable_absence"
+    )
+    book(facilitator, member, s1, outcome="unacceptable_absence", date=s4.date, start=dt.time(10))
+    referral = member.referral
+    with django_assert_num_queries(1):
+        failures = failures_by_referral([referral.pk])[referral.pk]
+    assert [(f.date, f.what.split(":")[0].split(" of ")[0]) for f in failures] == [
+        (s1.date, "Unacceptable absence"),
+        (s2.date, "Sent home (unacceptable)"),
+        (s4.date, "Unacceptable absence"),
+        (s4.date, "Unacceptable absence from the catch-up"),
+    ]
+    assert failures[-1].session_id == str(s1.public_id)  # the catch-up names the session it made up
+    assert failures[0].session_id == str(s1.public_id) and failures[2].session_id == str(s4.public_id)
+    assert failures_by_referral([]) == {}
