@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions, selectors
 from accounts.area_forms import InvitationPasswordForm, InviteForm, RoleForm, VenueForm
-from accounts.backends import STAFF_BACKEND
 from accounts.models import User
 from accounts.services import administration as area_services
 from isotp.dates import long_date
@@ -181,7 +180,7 @@ def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
             )
         except DomainConflict:
             return render(request, "accounts/invitation_invalid.html", status=404)
-        login(request, member, backend=STAFF_BACKEND)
+        login(request, member, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("accounts:two_factor_setup")
     return render(request, "accounts/invitation.html", {"form": form, "member": member})
 

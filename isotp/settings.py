@@ -165,7 +165,7 @@ STATISTICS_CACHE_SECONDS: int = env.int("STATISTICS_CACHE_SECONDS", default=600)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # must come first: it refuses locked-out credentials
-    "accounts.backends.StaffBackend",  # ModelBackend, reading the user with their area (accounts/backends.py)
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

@@ -28,7 +28,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import permissions
 from accounts import services as account_services
-from accounts.backends import STAFF_BACKEND
 from accounts.models import ProbationArea, Role, User
 from referrals.models import Person, Referral
 from reports.load_data import PLACEHOLDER_PDF
@@ -138,7 +137,7 @@ class Command(BaseCommand):
             raise CommandError(f"Staff member {user.pk} has no second factor.")
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = STAFF_BACKEND
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.create()
