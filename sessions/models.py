@@ -599,6 +599,8 @@ class Membership(models.Model):
                 condition=Q(reported=False),
                 name="membership_report_due_idx",
             ),
+            # An area's memberships by status (the homes' active members: `memberships_delivered_in_area`).
+            models.Index(fields=["delivery_area", "status"], name="membership_area_status_idx"),
         ]
 
     def __str__(self) -> str:

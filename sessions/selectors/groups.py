@@ -289,16 +289,17 @@ def memberships_delivered_in_area(user: User | AnonymousUser) -> QuerySet[Member
     """The memberships of the user's area's groups and plans (a facilitator's: only those they deliver), for the
     lists that scan them (the homes' active members, the members ready for a report); the caller checks the role.
 
-    The groups and plans are two small id lists the planner hashes, and the referral's area (allocation keeps it
-    the group's or plan's) is the indexed way in. Filtering on the joined `group.area OR plan.area` made PostgreSQL
-    hash or loop over every group, plan and referral in the country (issue 11: 190 ms on the homes, 2.4 s for the
-    ready list at national scale)."""
+    A manager's are those delivered in the area (`delivery_area`, the group's or plan's area, stored on the
+    membership) whose referral is still the area's (a transfer moves the referral, not the group): read through
+    `membership_area_status_idx`. A facilitator's groups and plans are two small id lists the planner hashes.
+    Filtering on the joined `group.area OR plan.area` made PostgreSQL hash or loop over every group, plan and
+    referral in the country (issue 11: 190 ms on the homes, 2.4 s for the ready list at national scale), and the
+    area's group and plan ids walked every active membership in the country (1,262 at scale 1, for its 31)."""
     area_id = user.area_id  # type: ignore[union-attr]
-    groups = ProgrammeGroup.objects.filter(area_id=area_id)
-    plans = OneToOnePlan.objects.filter(area_id=area_id)
-    if is_facilitator(user):
-        groups = groups.filter(facilitator_links__facilitator_id=user.pk)
-        plans = plans.filter(facilitator_id=user.pk)
+    if not is_facilitator(user):
+        return Membership.objects.filter(delivery_area_id=area_id, referral__area_id=area_id)
+    groups = ProgrammeGroup.objects.filter(area_id=area_id, facilitator_links__facilitator_id=user.pk)
+    plans = OneToOnePlan.objects.filter(area_id=area_id, facilitator_id=user.pk)
     return Membership.objects.filter(
         Q(group_id__in=groups.values("id")) | Q(plan_id__in=plans.values("id")), referral__area_id=area_id
     )
