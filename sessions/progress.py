@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, TimeField, Value
+from django.db.models import BooleanField, Exists, F, Field, OuterRef, Q, QuerySet, TimeField, Value
 
 from accounts import permissions
 from accounts.models import ProbationArea, User
@@ -178,10 +179,31 @@ class Failure:
         return "sent home (unacceptable)" if self.what.startswith("Sent home") else "unacceptable absence"
 
 
-# The columns `failures_by_referral` reads from both kinds of failure, in this order (one UNION ALL).
-_FAILURE_COLUMNS = (
-    "f_referral", "f_kind", "f_outcome", "f_acceptable", "f_on", "f_number", "f_held", "f_session", "f_start", "f_id"
-)  # fmt: skip
+# Where `failures_by_referral` reads each column of a failure, for an absence from a session and for one from a
+# catch-up (None: no such column, NULL), in the order of the one UNION ALL it reads them with.
+_FAILURE_SOURCES = (
+    # column, from an attendance record, from a catch-up
+    ("referral", "membership__referral_id", "membership__referral_id"),
+    ("outcome", "outcome", "outcome"),
+    ("acceptable", "sent_home_acceptable", None),
+    ("on", "session__date", "date"),
+    ("number", "session__number", "missed_session__number"),
+    ("held", "session__date", "missed_session__date"),
+    ("session", "session__public_id", "missed_session__public_id"),
+    ("start", None, "start"),
+    ("id", "id", "id"),
+)
+_NULLS: dict[str, Field[Any, Any]] = {"acceptable": BooleanField(), "start": TimeField()}
+
+
+def _failure_rows(qs: QuerySet[Any], kind: str) -> QuerySet[Any]:
+    """`qs`'s rows as failures of `kind` ("session" or "catch_up"): the kind, then `_FAILURE_SOURCES`' columns."""
+    side = 1 if kind == "session" else 2
+    columns: dict[str, Any] = {"f_kind": Value(kind)}
+    for row in _FAILURE_SOURCES:
+        name, source = row[0], row[side]
+        columns[f"f_{name}"] = F(source) if source else Value(None, output_field=_NULLS[name])
+    return qs.order_by().annotate(**columns).values_list(*columns)
 
 
 def failures_by_referral(referral_ids: Iterable[int]) -> dict[int, list[Failure]]:
@@ -191,48 +213,23 @@ def failures_by_referral(referral_ids: Iterable[int]) -> dict[int, list[Failure]
     failure shows, not as attendance, session and membership instances."""
     ids = list(referral_ids)
     out: dict[int, list[Failure]] = defaultdict(list)
-    sessions = (
-        Attendance.objects.filter(membership__referral_id__in=ids)
-        .filter(Q(outcome="unacceptable_absence") | Q(outcome="sent_home", sent_home_acceptable=False))
-        .order_by()
-        .annotate(
-            f_referral=F("membership__referral_id"),
-            f_kind=Value("session"),
-            f_outcome=F("outcome"),
-            f_acceptable=F("sent_home_acceptable"),
-            f_on=F("session__date"),
-            f_number=F("session__number"),
-            f_held=F("session__date"),
-            f_session=F("session__public_id"),
-            f_start=Value(None, output_field=TimeField()),
-            f_id=F("id"),
-        )
-        .values_list(*_FAILURE_COLUMNS)
+    sessions = _failure_rows(
+        Attendance.objects.filter(membership__referral_id__in=ids).filter(
+            Q(outcome="unacceptable_absence") | Q(outcome="sent_home", sent_home_acceptable=False)
+        ),
+        "session",
     )
-    catch_ups = (
-        CatchUp.objects.filter(membership__referral_id__in=ids, outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE)
-        .order_by()
-        .annotate(
-            f_referral=F("membership__referral_id"),
-            f_kind=Value("catch_up"),
-            f_outcome=F("outcome"),
-            f_acceptable=Value(None, output_field=BooleanField()),
-            f_on=F("date"),
-            f_number=F("missed_session__number"),
-            f_held=F("missed_session__date"),
-            f_session=F("missed_session__public_id"),
-            f_start=F("start"),
-            f_id=F("id"),
-        )
-        .values_list(*_FAILURE_COLUMNS)
+    catch_ups = _failure_rows(
+        CatchUp.objects.filter(membership__referral_id__in=ids, outcome=CatchUpOutcome.UNACCEPTABLE_ABSENCE),
+        "catch_up",
     )
     # In the order the two queries gave before: by date, a day's session absences (by record) before its catch-ups
     # (by start and record), as the models order them.
     rows = sorted(
         sessions.union(catch_ups, all=True),
-        key=lambda r: (r[4], r[1] == "catch_up", r[8] or dt.time.min, r[9]),
+        key=lambda r: (r[4], r[0] == "catch_up", r[8] or dt.time.min, r[9]),
     )
-    for referral_id, kind, outcome, acceptable, day, number, held, session_id, _start, _id in rows:
+    for kind, referral_id, outcome, acceptable, day, number, held, session_id, _start, _id in rows:
         if kind == "catch_up":
             what = f"Unacceptable absence from the catch-up of {_label(number, held)}"
         elif is_failure_to_comply(outcome, sent_home_acceptable=acceptable):
